@@ -1,0 +1,9 @@
+//! Domain types and rules of Nexus Security, with no I/O.
+//!
+//! Architecture invariant: this crate depends on no framework, database, network or async runtime
+//! (checked by `tests/architecture.rs` in the end-to-end crate). Everything here is pure and
+//! property-tested, so settlement and reputation rules can be trusted wherever they are used.
+
+pub mod role;
+
+pub use role::Role;

@@ -1,0 +1,1 @@
+//! nexus-analysis (placeholder until the runtime lands).

@@ -1,0 +1,1 @@
+//! nexus-auth (placeholder until the runtime lands).

@@ -1,0 +1,1 @@
+//! nexus-bounty (placeholder until the runtime lands).

@@ -1,0 +1,1 @@
+//! nexus-chain-listener (placeholder until the runtime lands).

@@ -1,0 +1,1 @@
+//! nexus-gateway (placeholder until the runtime lands).

@@ -1,0 +1,1 @@
+//! nexus-notification (placeholder until the runtime lands).

@@ -1,0 +1,1 @@
+//! nexus-reputation (placeholder until the runtime lands).

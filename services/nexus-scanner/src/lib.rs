@@ -1,0 +1,1 @@
+//! nexus-scanner (placeholder until the runtime lands).

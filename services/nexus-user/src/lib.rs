@@ -1,0 +1,1 @@
+//! nexus-user (placeholder until the runtime lands).
