@@ -1,0 +1,1 @@
+//! The versioned static-analysis report (filled in by the analysis engine work).
