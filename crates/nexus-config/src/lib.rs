@@ -1,1 +1,22 @@
-//! placeholder
+//! Layered, validated configuration for every Nexus process.
+//!
+//! Layers, later ones winning:
+//! 1. defaults in code (`Default` impls, plus per-service ports from [`ServiceKind`]);
+//! 2. an optional TOML file (path in `NEXUS_CONFIG_FILE`);
+//! 3. environment variables `NEXUS_<SECTION>__<KEY>`, e.g. `NEXUS_DATABASE__URL`.
+//!
+//! Settings are loaded and validated once at start-up by the runtime and passed down as values;
+//! nothing reads the environment after that, and tests build the structs directly. Unknown keys
+//! (a typo in a variable name, a stale file entry) are returned as warnings rather than ignored in
+//! silence, because a misspelt `NEXUS_DATABSE__URL` otherwise fails much later and far away.
+//!
+//! Layout: [`loader`] merges the layers; [`sections`] holds the sections every service shares;
+//! [`service`] names the nine services with their default ports.
+
+pub mod loader;
+pub mod sections;
+pub mod service;
+
+pub use loader::{ConfigError, ConfigSource, Loaded, Validate};
+pub use sections::{DatabaseSettings, LogFormat, RedisSettings, ServerSettings, TelemetrySettings};
+pub use service::ServiceKind;
