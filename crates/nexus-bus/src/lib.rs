@@ -1,1 +1,49 @@
-//! placeholder
+//! Typed events over Redis Streams (durable, at least once) and Redis pub/sub (live, may drop).
+//!
+//! Layout:
+//! - [`bus`]: [`Bus`], the cheap-to-clone handle: key prefixing, [`Bus::publish`] (typed) and
+//!   [`Bus::publish_raw`] (for the outbox relay), pending counts, dead-letter listing.
+//! - [`consumer`]: [`Consumer`], one member of a consumer group: `XREADGROUP`, `XACK` after
+//!   success, `XAUTOCLAIM` of idle entries, dead-lettering; [`Consumer::run`] until cancelled.
+//! - [`handler`]: the [`Handler`] (typed) and [`RawHandler`] traits and [`HandlerError`].
+//! - [`dead_letter`]: the `<stream>:dead` streams and [`DeadLetter`] records.
+//! - [`idempotency`]: [`Idempotency::apply_once`], Redis-side effects applied once per event id.
+//! - [`subscriber`]: [`Bus::subscribe`], live fan-out over pub/sub.
+//! - [`settings`], [`metrics`], [`error`]: [`BusSettings`], [`BusMetrics`], [`BusError`].
+//!
+//! Delivery guarantees:
+//! - A publish appends the envelope to the stream `<prefix><Event::STREAM>` (capped at about
+//!   `stream_max_len` entries) and publishes it on the channel of the same name, in one `MULTI`.
+//! - Streams: every consumer group receives every entry; within a group each entry goes to one
+//!   consumer at a time. An entry is acknowledged only after its handler returns `Ok`, so a
+//!   consumer that crashes, is killed, or fails with a retryable error leaves it pending, and any
+//!   consumer of the group reclaims it once it has been idle for `claim_idle`. That makes delivery
+//!   **at least once**: a handler may see an envelope again after its effect already happened, so
+//!   handlers must be idempotent on the envelope id ([`Delivery::attempt`] > 1 hints at it).
+//! - An entry is dead-lettered (appended to `<stream>:dead` with the reason, detail and original
+//!   id, and acknowledged, atomically) when it does not decode (poison, at once), when the handler
+//!   returns a permanent error, or when it reaches `max_deliveries`.
+//! - Pub/sub is at most once: live subscribers miss whatever is sent while they are away.
+//! - Entries older than the stream cap can be trimmed even if a group has not handled them; the
+//!   outbox in Postgres, not the stream, is the record of events that must not be lost.
+
+pub mod bus;
+mod codec;
+pub mod consumer;
+pub mod dead_letter;
+pub mod error;
+pub mod handler;
+pub mod idempotency;
+pub mod metrics;
+pub mod settings;
+pub mod subscriber;
+
+pub use bus::Bus;
+pub use consumer::{Consumer, ConsumerParams, PollReport};
+pub use dead_letter::{DeadLetter, DeadLetterReason};
+pub use error::BusError;
+pub use handler::{BoxError, Delivery, Handler, HandlerError, RawHandler};
+pub use idempotency::{Idempotency, RedisEffect};
+pub use metrics::{BusMetrics, Outcome};
+pub use settings::BusSettings;
+pub use subscriber::{LiveEvent, LiveSubscription};
