@@ -105,8 +105,10 @@ abstract contract Fixture is Test {
     }
 
     function _createBounty(uint128 reward, uint128 minStake) internal returns (uint256 bountyId) {
+        // Built before the prank: sha256 is a precompile call and would consume it.
+        CreateBountyRequest memory request = _request(reward, minStake);
         vm.prank(creator);
-        bountyId = bounty.createBounty(_request(reward, minStake), noPermit());
+        bountyId = bounty.createBounty(request, noPermit());
     }
 
     function _salt(address analyst, uint256 bountyId) internal pure returns (bytes32) {
