@@ -124,7 +124,11 @@ impl ConfigSource {
             figment = figment.merge(Toml::file_exact(file));
         }
         if self.use_environment {
-            figment = figment.merge(Env::prefixed(ENV_PREFIX).split("__").ignore(&["config_file"]));
+            figment = figment.merge(
+                Env::prefixed(ENV_PREFIX)
+                    .split("__")
+                    .ignore(&["config_file"]),
+            );
         }
         figment
     }
@@ -137,7 +141,10 @@ impl ConfigSource {
         let mut unknown = Vec::new();
         let _ = serde_ignored::deserialize(&merged, |path| unknown.push(path.to_string()))
             .map(|_: T| ());
-        unknown.into_iter().map(|path| self.describe_unknown(&path)).collect()
+        unknown
+            .into_iter()
+            .map(|path| self.describe_unknown(&path))
+            .collect()
     }
 
     /// Names the environment variables behind an unknown key (a whole unknown section shows
@@ -157,7 +164,10 @@ impl ConfigSource {
         if variables.is_empty() {
             format!("configuration key {dotted} is not a known setting and was ignored")
         } else {
-            format!("environment variable {} is not a known setting and was ignored", variables.join(", "))
+            format!(
+                "environment variable {} is not a known setting and was ignored",
+                variables.join(", ")
+            )
         }
     }
 }
@@ -172,8 +182,10 @@ fn describe_parse_error(error: figment::Error) -> ConfigError {
     let sentences: Vec<String> = error
         .into_iter()
         .map(|error| {
-            let from_environment =
-                error.metadata.as_ref().is_some_and(|metadata| metadata.name.contains("environment"));
+            let from_environment = error
+                .metadata
+                .as_ref()
+                .is_some_and(|metadata| metadata.name.contains("environment"));
             if from_environment && !error.path.is_empty() {
                 let variable = env_variable_for(&error.path.join("."));
                 format!("{} (set by environment variable {variable})", error.kind)
@@ -182,12 +194,15 @@ fn describe_parse_error(error: figment::Error) -> ConfigError {
             }
         })
         .collect();
-    ConfigError::Parse { message: sentences.join("; ") }
+    ConfigError::Parse {
+        message: sentences.join("; "),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    // figment's test jail returns its own large error type; boxing it would only add noise.
+    #![allow(clippy::result_large_err)]
 
     use super::*;
     use crate::sections::{DatabaseSettings, ServerSettings};
@@ -212,7 +227,10 @@ mod tests {
     #[test]
     fn environment_wins_over_file_which_wins_over_code_defaults() {
         Jail::expect_with(|jail| {
-            jail.create_file("nexus.toml", "[server]\nhttp_addr = \"127.0.0.1:7000\"\nworkers = 3\n")?;
+            jail.create_file(
+                "nexus.toml",
+                "[server]\nhttp_addr = \"127.0.0.1:7000\"\nworkers = 3\n",
+            )?;
             jail.set_env("NEXUS_SERVER__WORKERS", "5");
             let loaded: Loaded<TestSettings> = ConfigSource::from_environment()
                 .with_file("nexus.toml")
@@ -220,8 +238,16 @@ mod tests {
                 .with_default("server.admin_addr", "127.0.0.1:9093")
                 .load()
                 .unwrap();
-            assert_eq!(loaded.settings.server.http_addr.port(), 7000, "file beats code default");
-            assert_eq!(loaded.settings.server.admin_addr.port(), 9093, "code default kept");
+            assert_eq!(
+                loaded.settings.server.http_addr.port(),
+                7000,
+                "file beats code default"
+            );
+            assert_eq!(
+                loaded.settings.server.admin_addr.port(),
+                9093,
+                "code default kept"
+            );
             assert_eq!(loaded.settings.server.workers, 5, "environment beats file");
             assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
             Ok(())
@@ -235,7 +261,10 @@ mod tests {
             jail.set_env("NEXUS_DATABASE__URL", "postgres://app:pw@db:5432/nexus");
             let loaded: Loaded<TestSettings> = ConfigSource::from_environment().load().unwrap();
             assert_eq!(loaded.settings.server.shutdown_timeout.as_millis(), 2500);
-            assert_eq!(loaded.settings.database.url.expose_secret(), "postgres://app:pw@db:5432/nexus");
+            assert_eq!(
+                loaded.settings.database.url.expose_secret(),
+                "postgres://app:pw@db:5432/nexus"
+            );
             Ok(())
         });
     }
@@ -250,7 +279,10 @@ mod tests {
             warnings.sort();
             assert_eq!(warnings.len(), 2, "{warnings:?}");
             assert!(warnings[0].contains("NEXUS_DATABSE__URL"), "{warnings:?}");
-            assert!(warnings[1].contains("NEXUS_SERVER__WORKERZ"), "{warnings:?}");
+            assert!(
+                warnings[1].contains("NEXUS_SERVER__WORKERZ"),
+                "{warnings:?}"
+            );
             Ok(())
         });
     }
@@ -259,9 +291,14 @@ mod tests {
     fn a_wrongly_typed_value_names_its_variable() {
         Jail::expect_with(|jail| {
             jail.set_env("NEXUS_SERVER__WORKERS", "many");
-            let error = ConfigSource::from_environment().load::<TestSettings>().unwrap_err();
+            let error = ConfigSource::from_environment()
+                .load::<TestSettings>()
+                .unwrap_err();
             assert_eq!(error.code(), "config_unreadable");
-            assert!(error.to_string().contains("NEXUS_SERVER__WORKERS"), "{error}");
+            assert!(
+                error.to_string().contains("NEXUS_SERVER__WORKERS"),
+                "{error}"
+            );
             Ok(())
         });
     }
@@ -271,8 +308,12 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("NEXUS_DATABASE__MAX_CONNECTIONS", "0");
             jail.set_env("NEXUS_SERVER__BODY_LIMIT_BYTES", "0");
-            let error = ConfigSource::from_environment().load::<TestSettings>().unwrap_err();
-            let ConfigError::Invalid { problems } = error else { panic!("expected Invalid") };
+            let error = ConfigSource::from_environment()
+                .load::<TestSettings>()
+                .unwrap_err();
+            let ConfigError::Invalid { problems } = error else {
+                panic!("expected Invalid")
+            };
             assert_eq!(problems.len(), 3, "{problems:?}");
             Ok(())
         });
@@ -280,7 +321,9 @@ mod tests {
 
     #[test]
     fn a_missing_config_file_is_an_error_not_a_silent_default() {
-        let error = ConfigSource::defaults_only().with_file("/nonexistent/nexus.toml").load::<TestSettings>();
+        let error = ConfigSource::defaults_only()
+            .with_file("/nonexistent/nexus.toml")
+            .load::<TestSettings>();
         assert!(matches!(error, Err(ConfigError::Parse { .. })));
     }
 }

@@ -48,7 +48,9 @@ impl Validate for ServerSettings {
             problems.push("server.body_limit_bytes must be greater than 0".into());
         }
         if self.json_limit_bytes == 0 || self.json_limit_bytes > self.body_limit_bytes {
-            problems.push("server.json_limit_bytes must be between 1 and server.body_limit_bytes".into());
+            problems.push(
+                "server.json_limit_bytes must be between 1 and server.body_limit_bytes".into(),
+            );
         }
         if self.http_addr.port() != 0 && self.http_addr == self.admin_addr {
             problems.push("server.http_addr and server.admin_addr must differ".into());
@@ -94,7 +96,12 @@ impl Default for DatabaseSettings {
 
 impl Validate for DatabaseSettings {
     fn validate(&self, problems: &mut Vec<String>) {
-        check_url(problems, "database.url", self.url.expose_secret(), &["postgres", "postgresql"]);
+        check_url(
+            problems,
+            "database.url",
+            self.url.expose_secret(),
+            &["postgres", "postgresql"],
+        );
         if self.max_connections == 0 {
             problems.push("database.max_connections must be at least 1".into());
         }
@@ -117,13 +124,21 @@ pub struct RedisSettings {
 
 impl Default for RedisSettings {
     fn default() -> Self {
-        Self { url: SecretString::from("redis://127.0.0.1:6379"), key_prefix: "nexus:".into() }
+        Self {
+            url: SecretString::from("redis://127.0.0.1:6379"),
+            key_prefix: "nexus:".into(),
+        }
     }
 }
 
 impl Validate for RedisSettings {
     fn validate(&self, problems: &mut Vec<String>) {
-        check_url(problems, "redis.url", self.url.expose_secret(), &["redis", "rediss"]);
+        check_url(
+            problems,
+            "redis.url",
+            self.url.expose_secret(),
+            &["redis", "rediss"],
+        );
         if self.key_prefix.chars().any(|c| c.is_whitespace()) {
             problems.push("redis.key_prefix must not contain white space".into());
         }
@@ -160,7 +175,10 @@ impl Validate for TelemetrySettings {
         if let Some(endpoint) = &self.otlp_endpoint
             && !matches!(endpoint.scheme(), "http" | "https")
         {
-            problems.push(format!("telemetry.otlp_endpoint must be http(s), got {}", endpoint.scheme()));
+            problems.push(format!(
+                "telemetry.otlp_endpoint must be http(s), got {}",
+                endpoint.scheme()
+            ));
         }
     }
 }
@@ -210,13 +228,20 @@ mod tests {
 
     #[test]
     fn json_limit_above_body_limit_is_rejected() {
-        let settings = ServerSettings { json_limit_bytes: 10, body_limit_bytes: 5, ..ServerSettings::default() };
+        let settings = ServerSettings {
+            json_limit_bytes: 10,
+            body_limit_bytes: 5,
+            ..ServerSettings::default()
+        };
         assert_eq!(problems_of(&settings).len(), 1);
     }
 
     #[test]
     fn debug_output_never_shows_secrets() {
-        let settings = RedisSettings { url: SecretString::from("redis://:s3cret@host"), ..RedisSettings::default() };
+        let settings = RedisSettings {
+            url: SecretString::from("redis://:s3cret@host"),
+            ..RedisSettings::default()
+        };
         assert!(!format!("{settings:?}").contains("s3cret"));
     }
 }

@@ -98,16 +98,26 @@ mod tests {
 
     #[test]
     fn ports_are_the_documented_ones_and_unique() {
-        let http: Vec<u16> = ServiceKind::ALL.iter().map(|kind| kind.default_http_port()).collect();
+        let http: Vec<u16> = ServiceKind::ALL
+            .iter()
+            .map(|kind| kind.default_http_port())
+            .collect();
         assert_eq!(http, (8080..=8088).collect::<Vec<_>>());
-        let admin: HashSet<u16> = ServiceKind::ALL.iter().map(|kind| kind.default_admin_port()).collect();
+        let admin: HashSet<u16> = ServiceKind::ALL
+            .iter()
+            .map(|kind| kind.default_admin_port())
+            .collect();
         assert_eq!(admin, (9090..=9098).collect::<HashSet<_>>());
     }
 
     #[test]
     fn sections_are_valid_env_segments() {
         for kind in ServiceKind::ALL {
-            assert!(kind.section().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+            assert!(
+                kind.section()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_')
+            );
         }
     }
 }

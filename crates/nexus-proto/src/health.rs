@@ -14,12 +14,24 @@ pub struct HealthReport {
 }
 
 /// Body of `GET /ready`: 200 when every dependency answered, 503 otherwise.
+///
+/// When not ready it also carries the fields of [`ErrorBody`](crate::ErrorBody) (`code` is
+/// `not_ready`), so clients that only understand the error body still get a useful message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadinessReport {
     /// `"ready"` or `"not_ready"`.
     pub status: String,
     /// One entry per dependency, in a stable order.
     pub checks: Vec<DependencyCheck>,
+    /// `not_ready` when a dependency is down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Which dependencies are down and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The request id, when not ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// The result of probing one dependency.

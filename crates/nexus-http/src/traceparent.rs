@@ -1,0 +1,181 @@
+//! W3C Trace Context (`traceparent`) parsing and propagation.
+
+use std::fmt;
+
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+
+/// Header name of the W3C trace context.
+pub const TRACEPARENT_HEADER: &str = "traceparent";
+
+/// One position in a distributed trace: the trace it belongs to and the span that is the parent
+/// of whatever happens next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceParent {
+    trace_id: [u8; 16],
+    span_id: [u8; 8],
+    sampled: bool,
+}
+
+impl TraceParent {
+    /// Starts a new trace (sampled).
+    pub fn new_root() -> Self {
+        Self {
+            trace_id: nonzero_random(),
+            span_id: nonzero_random(),
+            sampled: true,
+        }
+    }
+
+    /// Parses a `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`). Malformed values, the
+    /// forbidden version `ff` and all-zero ids are refused, as the W3C spec requires; the caller
+    /// then starts a new trace.
+    pub fn parse(header: &str) -> Option<Self> {
+        let mut parts = header.trim().split('-');
+        let version = parts.next()?;
+        let trace_hex = parts.next()?;
+        let span_hex = parts.next()?;
+        let flags_hex = parts.next()?;
+        if version.len() != 2
+            || version.eq_ignore_ascii_case("ff")
+            || (version == "00" && parts.next().is_some())
+        {
+            return None;
+        }
+        u8::from_str_radix(version, 16).ok()?;
+        let trace_id: [u8; 16] = decode_hex(trace_hex)?;
+        let span_id: [u8; 8] = decode_hex(span_hex)?;
+        let [flags]: [u8; 1] = decode_hex(flags_hex)?;
+        if trace_id == [0; 16] || span_id == [0; 8] {
+            return None;
+        }
+        Some(Self {
+            trace_id,
+            span_id,
+            sampled: flags & 1 == 1,
+        })
+    }
+
+    /// The same trace with a fresh span id: this hop's own span, the parent of calls it makes.
+    pub fn child(&self) -> Self {
+        Self {
+            span_id: nonzero_random(),
+            ..*self
+        }
+    }
+
+    /// The trace id as 32 lower-case hex digits.
+    pub fn trace_id_hex(&self) -> String {
+        encode_hex(&self.trace_id)
+    }
+
+    /// This span's id as 16 lower-case hex digits.
+    pub fn span_id_hex(&self) -> String {
+        encode_hex(&self.span_id)
+    }
+
+    /// The OpenTelemetry context whose remote parent is this position, for `set_parent`.
+    pub fn to_otel_context(&self) -> opentelemetry::Context {
+        let flags = if self.sampled {
+            TraceFlags::SAMPLED
+        } else {
+            TraceFlags::default()
+        };
+        let span_context = SpanContext::new(
+            TraceId::from_bytes(self.trace_id),
+            SpanId::from_bytes(self.span_id),
+            flags,
+            true,
+            TraceState::default(),
+        );
+        opentelemetry::Context::new().with_remote_span_context(span_context)
+    }
+}
+
+impl fmt::Display for TraceParent {
+    /// The header value, e.g. `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "00-{}-{}-{:02x}",
+            self.trace_id_hex(),
+            self.span_id_hex(),
+            u8::from(self.sampled)
+        )
+    }
+}
+
+fn nonzero_random<const N: usize>() -> [u8; N] {
+    loop {
+        let bytes: [u8; N] = rand::random();
+        if bytes != [0; N] {
+            return bytes;
+        }
+    }
+}
+
+fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != N * 2
+        || !text
+            .bytes()
+            .all(|byte| byte.is_ascii_hexdigit() && !byte.is_ascii_uppercase())
+    {
+        return None;
+    }
+    let mut bytes = [0u8; N];
+    for (index, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(index * 2..index * 2 + 2)?, 16).ok()?;
+    }
+    Some(bytes)
+}
+
+fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const EXAMPLE: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    #[test]
+    fn the_spec_example_round_trips() {
+        let parsed = TraceParent::parse(EXAMPLE).unwrap();
+        assert_eq!(parsed.to_string(), EXAMPLE);
+        assert_eq!(parsed.trace_id_hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+
+    #[test]
+    fn a_child_keeps_the_trace_and_changes_the_span() {
+        let parent = TraceParent::parse(EXAMPLE).unwrap();
+        let child = parent.child();
+        assert_eq!(child.trace_id_hex(), parent.trace_id_hex());
+        assert_ne!(child.span_id_hex(), parent.span_id_hex());
+    }
+
+    #[test]
+    fn invalid_headers_are_refused() {
+        for bad in [
+            "",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+            "zz-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        ] {
+            assert!(TraceParent::parse(bad).is_none(), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn unsampled_flag_is_kept() {
+        let parsed =
+            TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00").unwrap();
+        assert!(parsed.to_string().ends_with("-00"));
+    }
+}
