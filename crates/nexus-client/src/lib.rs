@@ -1,1 +1,33 @@
-//! placeholder
+//! Typed REST client base for service-to-service calls.
+//!
+//! Layout:
+//! - [`client`]: [`ServiceClient`], typed `get`/`post`/`put`/`patch`/`delete` JSON calls to one
+//!   service; each service's typed client wraps one and names its endpoints.
+//! - [`context`]: [`CallContext`], the request id and W3C trace headers a call propagates, passed
+//!   in by the caller (no globals, no thread-locals).
+//! - [`breaker`]: the per-client circuit breaker and its [`CircuitState`].
+//! - [`settings`], [`error`]: [`ClientSettings`] and [`ClientError`] with stable codes.
+//!
+//! Guarantees and non-guarantees:
+//! - A call is attempted once, or up to `1 + retries` times when the method is idempotent (GET,
+//!   HEAD, PUT, DELETE, OPTIONS) and the attempt failed to connect, timed out, or got 502/503/504.
+//!   A POST or PATCH that timed out may or may not have taken effect; the caller must treat it as
+//!   unknown (e.g. re-read, or make the endpoint idempotent with a client-chosen id).
+//! - While the breaker is open, calls fail with [`ClientError::CircuitOpen`] without any network
+//!   traffic, so a down dependency costs microseconds instead of a timeout per request.
+//! - Non-2xx responses with the standard [`ErrorBody`](nexus_proto::ErrorBody) become
+//!   [`ClientError::Api`], keeping the callee's code and request id; anything else becomes
+//!   [`ClientError::UnexpectedResponse`] with a short body snippet.
+
+pub mod breaker;
+pub mod client;
+pub mod context;
+pub mod error;
+mod retry;
+pub mod settings;
+
+pub use breaker::CircuitState;
+pub use client::ServiceClient;
+pub use context::{CallContext, REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER};
+pub use error::ClientError;
+pub use settings::ClientSettings;
