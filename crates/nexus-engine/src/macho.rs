@@ -1,0 +1,227 @@
+//! Mach-O analysis with goblin: thin and fat files, per-architecture headers, load commands,
+//! dylibs, segments and sections with entropy, code signature and entitlements.
+
+use goblin::mach::load_command::{CommandVariant, cmd_to_str};
+use goblin::mach::{Mach, MachO, SingleArch};
+use nexus_proto::report::{MachoArch, MachoReport, MachoSection, MachoSegment};
+
+use crate::config::EngineConfig;
+use crate::entropy::shannon;
+use crate::error::EngineError;
+use crate::util::{printable_name, slice_at, u32_be};
+
+/// Longest entitlements plist kept.
+const MAX_ENTITLEMENTS_BYTES: usize = 64 * 1024;
+
+/// CPU type name.
+pub fn cpu_name(cpu_type: u32) -> String {
+    let name = match cpu_type {
+        7 => "i386",
+        0x0100_0007 => "x86_64",
+        12 => "arm",
+        0x0100_000c => "arm64",
+        0x0200_000c => "arm64_32",
+        18 => "powerpc",
+        0x0100_0012 => "powerpc64",
+        other => return format!("unknown({other:#x})"),
+    };
+    name.to_owned()
+}
+
+fn file_type_name(file_type: u32) -> String {
+    let name = match file_type {
+        1 => "object",
+        2 => "execute",
+        3 => "fvmlib",
+        4 => "core",
+        5 => "preload",
+        6 => "dylib",
+        7 => "dylinker",
+        8 => "bundle",
+        9 => "dylib_stub",
+        10 => "dsym",
+        11 => "kext_bundle",
+        12 => "fileset",
+        other => return format!("unknown({other})"),
+    };
+    name.to_owned()
+}
+
+/// Parses `bytes` as a thin or fat Mach-O.
+pub fn analyze(bytes: &[u8], config: &EngineConfig) -> Result<MachoReport, EngineError> {
+    let failed = |error: goblin::error::Error| EngineError::ParseFailed {
+        format: "macho",
+        detail: error.to_string(),
+    };
+    match Mach::parse(bytes).map_err(failed)? {
+        Mach::Binary(binary) => {
+            let architecture = describe(&binary, bytes, 0, config);
+            Ok(MachoReport {
+                is_fat: false,
+                architectures: vec![architecture],
+            })
+        }
+        Mach::Fat(fat) => {
+            let arches = fat.arches().map_err(failed)?;
+            let mut architectures = Vec::new();
+            for (index, arch) in arches.iter().enumerate().take(config.max_list_entries) {
+                let slice = slice_at(bytes, u64::from(arch.offset), u64::from(arch.size))
+                    .unwrap_or_default();
+                let mut entry = match fat.get(index) {
+                    Ok(SingleArch::MachO(binary)) => {
+                        describe(&binary, slice, u64::from(arch.offset), config)
+                    }
+                    Ok(SingleArch::Archive(_)) => MachoArch {
+                        file_type: "archive".to_owned(),
+                        ..MachoArch::default()
+                    },
+                    Err(error) => MachoArch {
+                        warnings: vec![format!("slice {index} does not parse: {error}")],
+                        ..MachoArch::default()
+                    },
+                };
+                // The fat header is authoritative for where the slice lives and what it claims to be.
+                entry.cpu_type = cpu_name(arch.cputype);
+                entry.cpu_type_id = arch.cputype;
+                entry.cpu_subtype = arch.cpusubtype;
+                entry.offset = u64::from(arch.offset);
+                entry.size = u64::from(arch.size);
+                architectures.push(entry);
+            }
+            Ok(MachoReport {
+                is_fat: true,
+                architectures,
+            })
+        }
+    }
+}
+
+/// Describes one Mach-O image whose bytes are `slice` (the whole file when thin).
+fn describe(
+    binary: &MachO<'_>,
+    slice: &[u8],
+    slice_offset: u64,
+    config: &EngineConfig,
+) -> MachoArch {
+    let limit = config.max_list_entries;
+    let mut warnings = Vec::new();
+    let mut code_signature = false;
+    let mut entitlements = None;
+    let mut main_entry = None;
+    for command in &binary.load_commands {
+        match &command.command {
+            CommandVariant::CodeSignature(signature) => {
+                code_signature = true;
+                entitlements = slice_at(
+                    slice,
+                    u64::from(signature.dataoff),
+                    u64::from(signature.datasize),
+                )
+                .and_then(find_entitlements);
+            }
+            CommandVariant::Main(main) => main_entry = Some(main.entryoff),
+            _ => {}
+        }
+    }
+    let segments: Vec<MachoSegment> = binary
+        .segments
+        .iter()
+        .take(limit)
+        .map(|segment| {
+            let sections = match segment.sections() {
+                Ok(sections) => sections
+                    .into_iter()
+                    .take(limit)
+                    .map(|(section, _)| MachoSection {
+                        name: printable_name(&section.sectname),
+                        segment: printable_name(&section.segname),
+                        address: section.addr,
+                        size: section.size,
+                        offset: u64::from(section.offset),
+                        entropy: if section.offset == 0 {
+                            0.0
+                        } else {
+                            shannon(
+                                slice_at(slice, u64::from(section.offset), section.size)
+                                    .unwrap_or_default(),
+                            )
+                        },
+                    })
+                    .collect(),
+                Err(error) => {
+                    warnings.push(format!(
+                        "sections of segment {} do not parse: {error}",
+                        printable_name(&segment.segname)
+                    ));
+                    Vec::new()
+                }
+            };
+            MachoSegment {
+                name: printable_name(&segment.segname),
+                vm_address: segment.vmaddr,
+                vm_size: segment.vmsize,
+                file_offset: segment.fileoff,
+                file_size: segment.filesize,
+                entropy: shannon(
+                    slice_at(slice, segment.fileoff, segment.filesize).unwrap_or_default(),
+                ),
+                sections,
+            }
+        })
+        .collect();
+    // LC_MAIN gives a file offset; LC_UNIXTHREAD gives a VM address, mapped through the segments.
+    let entry_point = main_entry.or_else(|| {
+        (binary.entry != 0).then(|| {
+            binary.segments.iter().find_map(|segment| {
+                let delta = binary.entry.checked_sub(segment.vmaddr)?;
+                (delta < segment.vmsize).then(|| segment.fileoff + delta)
+            })
+        })?
+    });
+    MachoArch {
+        cpu_type: cpu_name(binary.header.cputype),
+        cpu_type_id: binary.header.cputype,
+        cpu_subtype: binary.header.cpusubtype,
+        offset: slice_offset,
+        size: slice.len() as u64,
+        is_64: binary.is_64,
+        file_type: file_type_name(binary.header.filetype),
+        flags: binary.header.flags,
+        entry_point,
+        load_commands: binary
+            .load_commands
+            .iter()
+            .take(limit)
+            .map(|command| cmd_to_str(command.command.cmd()).to_owned())
+            .collect(),
+        dylibs: binary
+            .libs
+            .iter()
+            .filter(|library| **library != "self")
+            .take(limit)
+            .map(|library| (*library).to_owned())
+            .collect(),
+        segments,
+        code_signature,
+        entitlements,
+        warnings,
+    }
+}
+
+/// Finds the entitlements blob (magic 0xfade7171) in a code-signature SuperBlob (big-endian).
+fn find_entitlements(signature: &[u8]) -> Option<String> {
+    if u32_be(signature, 0)? != 0xfade_0cc0 {
+        return None;
+    }
+    let count = u32_be(signature, 8)?.min(64) as usize;
+    (0..count).find_map(|index| {
+        let blob_offset = u32_be(signature, 12 + index * 8 + 4)? as usize;
+        if u32_be(signature, blob_offset)? != 0xfade_7171 {
+            return None;
+        }
+        let length = u32_be(signature, blob_offset + 4)? as usize;
+        let body = signature.get(blob_offset + 8..blob_offset.checked_add(length)?)?;
+        let body = &body[..body.len().min(MAX_ENTITLEMENTS_BYTES)];
+        Some(String::from_utf8_lossy(body).into_owned())
+    })
+}

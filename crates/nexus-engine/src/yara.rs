@@ -1,0 +1,255 @@
+//! YARA scanning with yara-x: rule loading (sources or compiled `.yarc`), per-scan timeout, and
+//! matches with namespace, tags, metadata and bounded offsets.
+//!
+//! Rules are compiled once into a [`RuleSet`] and shared (read-only) by every scan; each scan makes
+//! its own `yara_x::Scanner`, which is cheap next to compilation and keeps scans independent.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use nexus_proto::report::{YaraMatch, YaraStringMatch};
+use yara_x::{Compiler, MetaValue, Rules, ScanError, Scanner};
+
+use crate::error::EngineError;
+
+/// Rules compiled into the engine (namespace `builtin`): EICAR, UPX and a PowerShell cradle.
+pub const BUILTIN_RULES: &str = include_str!("../rules/builtin.yar");
+
+/// Compiled YARA rules: one or more yara-x rule sets scanned in turn.
+pub struct RuleSet {
+    rules: Vec<Rules>,
+    sources: usize,
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("RuleSet")
+            .field("compiled_sets", &self.rules.len())
+            .field("sources", &self.sources)
+            .finish()
+    }
+}
+
+impl RuleSet {
+    /// No rules at all.
+    pub fn empty() -> Self {
+        Self {
+            rules: Vec::new(),
+            sources: 0,
+        }
+    }
+
+    /// The built-in rules only.
+    pub fn builtin() -> Result<Self, EngineError> {
+        Self::from_sources([("builtin", BUILTIN_RULES)])
+    }
+
+    /// Compiles `(namespace, source)` pairs into one rule set.
+    pub fn from_sources<'a>(
+        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, EngineError> {
+        let mut compiler = Compiler::new();
+        let mut count = 0;
+        for (namespace, source) in sources {
+            compiler.new_namespace(namespace);
+            compiler.add_source(source).map_err(|error| {
+                EngineError::YaraCompile(format!("namespace {namespace}: {error}"))
+            })?;
+            count += 1;
+        }
+        let rules = if count == 0 {
+            Vec::new()
+        } else {
+            vec![compiler.build()]
+        };
+        Ok(Self {
+            rules,
+            sources: count,
+        })
+    }
+
+    /// Loads every `.yar`/`.yara` source (namespace = file stem) and every compiled `.yarc` file
+    /// under `dir`, recursively, in path order. Optionally adds the built-in rules too.
+    pub fn from_dir(dir: &Path, with_builtin: bool) -> Result<Self, EngineError> {
+        let mut sources = Vec::new();
+        let mut compiled = Vec::new();
+        collect_rule_files(dir, &mut sources, &mut compiled, 0)?;
+        sources.sort();
+        compiled.sort();
+        let mut texts = Vec::new();
+        for path in &sources {
+            let text = std::fs::read_to_string(path).map_err(|source| EngineError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let namespace = path
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            texts.push((namespace, text));
+        }
+        let mut pairs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(namespace, text)| (namespace.as_str(), text.as_str()))
+            .collect();
+        if with_builtin {
+            pairs.push(("builtin", BUILTIN_RULES));
+        }
+        let mut set = Self::from_sources(pairs)?;
+        for path in &compiled {
+            let bytes = std::fs::read(path).map_err(|source| EngineError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let rules = Rules::deserialize(bytes).map_err(|error| {
+                EngineError::YaraCompile(format!("{}: {error}", path.display()))
+            })?;
+            set.rules.push(rules);
+            set.sources += 1;
+        }
+        Ok(set)
+    }
+
+    /// Number of rule files or sources loaded.
+    pub fn source_count(&self) -> usize {
+        self.sources
+    }
+
+    /// Scans `bytes` with every rule set.
+    pub fn scan(
+        &self,
+        bytes: &[u8],
+        timeout: Duration,
+        max_offsets: usize,
+    ) -> Result<Vec<YaraMatch>, EngineError> {
+        let mut found = Vec::new();
+        for rules in &self.rules {
+            let mut scanner = Scanner::new(rules);
+            scanner.set_timeout(timeout);
+            let results = scanner.scan(bytes).map_err(|error| match error {
+                ScanError::Timeout => {
+                    EngineError::YaraTimeout(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX))
+                }
+                other => EngineError::YaraScan(other.to_string()),
+            })?;
+            for rule in results.matching_rules() {
+                let metadata: BTreeMap<String, serde_json::Value> = rule
+                    .metadata()
+                    .map(|(key, value)| (key.to_owned(), meta_json(&value)))
+                    .collect();
+                let strings = rule
+                    .patterns()
+                    .filter_map(|pattern| {
+                        let matches: Vec<u64> = pattern
+                            .matches()
+                            .map(|found| found.range().start as u64)
+                            .collect();
+                        if matches.is_empty() {
+                            return None;
+                        }
+                        Some(YaraStringMatch {
+                            identifier: pattern.identifier().to_owned(),
+                            count: matches.len() as u64,
+                            offsets: matches.into_iter().take(max_offsets).collect(),
+                        })
+                    })
+                    .collect();
+                found.push(YaraMatch {
+                    rule: rule.identifier().to_owned(),
+                    namespace: rule.namespace().to_owned(),
+                    tags: rule.tags().map(|tag| tag.identifier().to_owned()).collect(),
+                    metadata,
+                    strings,
+                });
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn meta_json(value: &MetaValue<'_>) -> serde_json::Value {
+    match value {
+        MetaValue::Integer(number) => serde_json::Value::from(*number),
+        MetaValue::Float(number) => serde_json::Value::from(*number),
+        MetaValue::Bool(flag) => serde_json::Value::from(*flag),
+        MetaValue::String(text) => serde_json::Value::from(*text),
+        MetaValue::Bytes(bytes) => {
+            serde_json::Value::from(String::from_utf8_lossy(bytes.as_ref()).into_owned())
+        }
+    }
+}
+
+fn collect_rule_files(
+    dir: &Path,
+    sources: &mut Vec<std::path::PathBuf>,
+    compiled: &mut Vec<std::path::PathBuf>,
+    depth: usize,
+) -> Result<(), EngineError> {
+    if depth > 16 {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|source| EngineError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    for entry in entries {
+        let path = entry
+            .map_err(|source| EngineError::Io {
+                path: dir.display().to_string(),
+                source,
+            })?
+            .path();
+        if path.is_dir() {
+            collect_rule_files(&path, sources, compiled, depth + 1)?;
+            continue;
+        }
+        match path.extension().and_then(|extension| extension.to_str()) {
+            Some("yar" | "yara") => sources.push(path),
+            Some("yarc") => compiled.push(path),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn reports_rule_namespace_tags_metadata_and_offsets() {
+        let rules = RuleSet::from_sources([(
+            "demo",
+            r#"rule two_hits : alpha beta { meta: level = 3 author = "x" strings: $a = "needle" condition: #a == 2 }"#,
+        )])
+        .unwrap();
+        let found = rules
+            .scan(b"..needle....needle", Duration::from_secs(5), 1)
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        let hit = &found[0];
+        assert_eq!(
+            (hit.rule.as_str(), hit.namespace.as_str()),
+            ("two_hits", "demo")
+        );
+        assert_eq!(hit.tags, ["alpha", "beta"]);
+        assert_eq!(hit.metadata.get("level"), Some(&serde_json::json!(3)));
+        assert_eq!(
+            hit.strings,
+            [YaraStringMatch {
+                identifier: "$a".to_owned(),
+                count: 2,
+                offsets: vec![2]
+            }]
+        );
+    }
+
+    #[test]
+    fn bad_rules_are_a_compile_error() {
+        let error = RuleSet::from_sources([("bad", "rule { condition: }")]).unwrap_err();
+        assert_eq!(error.code(), "yara_compile_failed");
+    }
+}
