@@ -27,13 +27,19 @@ pub struct BusSettings {
     pub batch_size: usize,
     /// Minimum idle time of a pending entry before another consumer reclaims it with `XAUTOCLAIM`.
     /// It is also the redelivery delay after a retryable handler error. It must exceed the longest
-    /// time a healthy handler takes, otherwise a slow but alive consumer's entry is handled twice
-    /// (harmless for idempotent handlers, but wasted work).
+    /// time a healthy consumer holds an entry (see `handler_timeout`), otherwise a slow but alive
+    /// consumer's entry is handled twice (harmless for idempotent handlers, but wasted work).
     #[serde(with = "humantime_serde")]
     pub claim_idle: Duration,
     /// How often a consumer scans the group's pending entries for reclaimable ones.
     #[serde(with = "humantime_serde")]
     pub reclaim_interval: Duration,
+    /// Longest time one handler call may take; a call that takes longer is abandoned and counts as
+    /// a retryable failure. Keep it below `claim_idle`, and `batch_size` × the typical handler
+    /// time below `claim_idle` too, or entries still waiting in a consumer's batch are reclaimed
+    /// by another consumer and handled twice.
+    #[serde(with = "humantime_serde")]
+    pub handler_timeout: Duration,
     /// Maximum number of deliveries of one entry. A retryable failure on the last delivery, or an
     /// entry found with more deliveries than this (its consumers kept dying), is dead-lettered.
     pub max_deliveries: u32,
@@ -51,6 +57,7 @@ impl Default for BusSettings {
             batch_size: 16,
             claim_idle: Duration::from_secs(60),
             reclaim_interval: Duration::from_secs(5),
+            handler_timeout: Duration::from_secs(30),
             max_deliveries: 5,
             error_backoff: Duration::from_secs(1),
         }
@@ -70,6 +77,8 @@ impl BusSettings {
             "max_deliveries must be at least 1"
         } else if self.claim_idle.is_zero() {
             "claim_idle must be positive"
+        } else if self.handler_timeout.is_zero() {
+            "handler_timeout must be positive"
         } else if self.read_block.is_zero() {
             // BLOCK 0 means "forever" to Redis, which would make shutdown wait for traffic.
             "read_block must be positive"

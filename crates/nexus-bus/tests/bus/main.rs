@@ -5,6 +5,7 @@
 
 mod common;
 mod crash_recovery;
+mod failures;
 mod idempotency;
 mod live;
 mod streams;

@@ -11,10 +11,8 @@
 //!    dead-lettered too. Dead-lettering acknowledges the entry in the same `MULTI`.
 
 use std::collections::HashMap;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use futures_util::FutureExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamPendingCountReply, StreamReadReply};
 use redis::{RedisError, Value};
@@ -22,12 +20,12 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::bus::Bus;
-use crate::codec::decode_entry;
-use crate::dead_letter::{DeadLetterMove, DeadLetterReason};
 use crate::error::BusError;
-use crate::handler::{Delivery, HandlerError, RawHandler};
+use crate::handler::RawHandler;
 use crate::metrics::{BusMetrics, Outcome};
 use crate::settings::BusSettings;
+
+mod handling;
 
 /// Extra time a blocking read may take beyond `read_block` before the connection gives up on it.
 const BLOCKING_READ_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
@@ -336,127 +334,5 @@ impl Consumer {
             })
             .collect();
         Ok(entries)
-    }
-
-    /// Handles one entry to completion, counts and returns what became of it.
-    async fn process<H: RawHandler>(
-        &mut self,
-        handler: &H,
-        entry: Entry,
-    ) -> Result<Outcome, BusError> {
-        let outcome = self.handle_entry(handler, entry).await?;
-        if let Some(metrics) = &self.metrics {
-            metrics.consumed(&self.stream, outcome);
-        }
-        Ok(outcome)
-    }
-
-    async fn handle_entry<H: RawHandler>(
-        &mut self,
-        handler: &H,
-        entry: Entry,
-    ) -> Result<Outcome, BusError> {
-        let max_deliveries = self.settings.max_deliveries;
-        if entry.deliveries > max_deliveries {
-            let detail = format!(
-                "delivered {} times without being acknowledged (limit {max_deliveries})",
-                entry.deliveries
-            );
-            return self
-                .dead_letter(&entry, DeadLetterReason::MaxDeliveriesExceeded, &detail)
-                .await;
-        }
-        let envelope = match decode_entry(&entry.fields) {
-            Ok(envelope) => envelope,
-            Err(error) => {
-                return self
-                    .dead_letter(&entry, DeadLetterReason::Undecodable, &error.to_string())
-                    .await;
-            }
-        };
-        let delivery = Delivery {
-            entry_id: entry.id.clone(),
-            stream: self.stream.clone(),
-            group: self.group.clone(),
-            consumer: self.name.clone(),
-            attempt: entry.deliveries,
-        };
-        let event_id = envelope.id;
-        // A panicking handler is treated like a retryable failure rather than killing the loop.
-        let result = AssertUnwindSafe(handler.handle_raw(envelope, &delivery))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| Err(HandlerError::retryable("the handler panicked")));
-        let outcome = match result {
-            Ok(()) => {
-                redis::cmd("XACK")
-                    .arg(&self.stream_key)
-                    .arg(&self.group)
-                    .arg(&entry.id)
-                    .query_async::<()>(&mut self.connection)
-                    .await?;
-                Outcome::Acked
-            }
-            Err(HandlerError::Retryable(error)) if entry.deliveries >= max_deliveries => {
-                let detail = error.to_string();
-                self.dead_letter(&entry, DeadLetterReason::RetriesExhausted, &detail)
-                    .await?
-            }
-            Err(HandlerError::Retryable(error)) => {
-                tracing::warn!(
-                    error = %error,
-                    event_id = %event_id,
-                    entry_id = %entry.id,
-                    attempt = entry.deliveries,
-                    "The handler failed; the entry stays pending for redelivery."
-                );
-                Outcome::Retry
-            }
-            Err(HandlerError::Permanent(error)) => {
-                let detail = error.to_string();
-                self.dead_letter(&entry, DeadLetterReason::Rejected, &detail)
-                    .await?
-            }
-            Err(HandlerError::Undecodable(error)) => {
-                let detail = error.to_string();
-                self.dead_letter(&entry, DeadLetterReason::Undecodable, &detail)
-                    .await?
-            }
-        };
-        Ok(outcome)
-    }
-
-    async fn dead_letter(
-        &mut self,
-        entry: &Entry,
-        reason: DeadLetterReason,
-        detail: &str,
-    ) -> Result<Outcome, BusError> {
-        let dead_letter = DeadLetterMove {
-            stream_key: &self.stream_key,
-            dead_letter_key: &self.dead_letter_key,
-            max_len: self.settings.dead_letter_max_len,
-            stream: &self.stream,
-            group: &self.group,
-            consumer: &self.name,
-            entry_id: &entry.id,
-            fields: &entry.fields,
-            reason,
-            detail,
-            deliveries: entry.deliveries,
-        };
-        dead_letter.execute(&mut self.connection).await?;
-        tracing::warn!(
-            stream = %self.stream,
-            group = %self.group,
-            entry_id = %entry.id,
-            reason = reason.code(),
-            detail = %detail,
-            "Moved a stream entry to the dead-letter stream."
-        );
-        if let Some(metrics) = &self.metrics {
-            metrics.dead_lettered(&self.stream, reason.code());
-        }
-        Ok(Outcome::DeadLettered)
     }
 }
