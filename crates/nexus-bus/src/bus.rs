@@ -121,6 +121,59 @@ impl Bus {
             .await
     }
 
+    /// Publishes several raw envelopes, each to its (unprefixed) stream, in one round trip, for an
+    /// outbox relay draining a batch. Each envelope is appended and published like
+    /// [`Bus::publish_raw`]; the batch is not atomic as a whole (a failure can leave a prefix of it
+    /// published, which the relay's at-least-once retry covers). Returns the entry ids in order.
+    #[tracing::instrument(skip_all, fields(count = envelopes.len()))]
+    pub async fn publish_raw_batch(
+        &self,
+        envelopes: &[(&str, &RawEnvelope)],
+    ) -> Result<Vec<String>, BusError> {
+        let mut pipeline = redis::pipe();
+        for (stream, envelope) in envelopes {
+            let json = serde_json::to_string(envelope).map_err(BusError::Encode)?;
+            let key = self.key(stream);
+            pipeline
+                .cmd("XADD")
+                .arg(&key)
+                .arg("MAXLEN")
+                .arg("~")
+                .arg(self.settings.stream_max_len)
+                .arg("*")
+                .arg(FIELD_NAME)
+                .arg(&envelope.name)
+                .arg(FIELD_ENVELOPE)
+                .arg(&json)
+                .cmd("PUBLISH")
+                .arg(&key)
+                .arg(&json)
+                .ignore();
+        }
+        let entry_ids: Vec<String> = pipeline.query_async(&mut self.connection.clone()).await?;
+        if entry_ids.len() != envelopes.len() {
+            return Err(BusError::UnexpectedReply(format!(
+                "XADD returned {} entry ids for {} envelopes",
+                entry_ids.len(),
+                envelopes.len()
+            )));
+        }
+        if let Some(metrics) = &self.metrics {
+            for (stream, _) in envelopes {
+                metrics.published(stream);
+            }
+        }
+        Ok(entry_ids)
+    }
+
+    /// Checks that Redis answers, for `/ready`.
+    pub async fn ping(&self) -> Result<(), BusError> {
+        redis::cmd("PING")
+            .query_async::<()>(&mut self.connection.clone())
+            .await?;
+        Ok(())
+    }
+
     async fn publish_serialized(
         &self,
         stream: &str,

@@ -146,6 +146,46 @@ async fn raw_publish_is_consumed_like_a_typed_one() {
     );
 }
 
+#[tokio::test]
+async fn raw_batch_publish_appends_every_envelope_in_order() {
+    let test = TestBus::new(fast_settings()).await;
+    let mut consumer = test
+        .bus
+        .consumer(test.params("scanner", "c1"))
+        .await
+        .unwrap();
+    let envelopes: Vec<Envelope<ScanRequested>> = (0..3)
+        .map(|sample| Envelope::new(ScanRequested { sample }))
+        .collect();
+    let raw: Vec<_> = envelopes
+        .iter()
+        .map(|envelope| envelope.clone().into_raw().unwrap())
+        .collect();
+    let batch: Vec<(&str, &_)> = raw
+        .iter()
+        .map(|envelope| (ScanRequested::STREAM, envelope))
+        .collect();
+
+    let entry_ids = test.bus.publish_raw_batch(&batch).await.unwrap();
+    let handler = Recorder::default();
+    consumer.poll_once(&handler).await.unwrap();
+
+    let seen = handler.seen();
+    assert_eq!(
+        seen.iter()
+            .map(|(envelope, _)| envelope.clone())
+            .collect::<Vec<_>>(),
+        envelopes
+    );
+    assert_eq!(
+        seen.iter()
+            .map(|(_, delivery)| delivery.entry_id.clone())
+            .collect::<Vec<_>>(),
+        entry_ids
+    );
+    test.bus.ping().await.unwrap();
+}
+
 /// Signals when it starts, then waits for permission to finish.
 struct Gate {
     started: mpsc::UnboundedSender<()>,
