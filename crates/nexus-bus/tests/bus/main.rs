@@ -5,7 +5,9 @@
 
 mod common;
 mod crash_recovery;
+mod dead_letters;
 mod failures;
+mod handlers;
 mod idempotency;
 mod live;
 mod streams;
