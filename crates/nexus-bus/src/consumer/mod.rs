@@ -180,14 +180,13 @@ impl Consumer {
     }
 
     /// One non-blocking round: reclaims entries idle for `claim_idle` (whatever the reclaim
-    /// interval), reads new entries, and handles them all.
+    /// interval) or, if there are none, reads new entries; then handles them all.
     pub async fn poll_once<H: RawHandler>(&mut self, handler: &H) -> Result<PollReport, BusError> {
         self.next_reclaim_at = Instant::now();
         self.step(handler, None).await
     }
 
-    /// Reclaims (when due), reads (blocking only when running and nothing was reclaimed) and
-    /// handles one batch.
+    /// Reclaims (when due) or else reads (blocking only when running), and handles one batch.
     async fn step<H: RawHandler>(
         &mut self,
         handler: &H,
@@ -199,17 +198,19 @@ impl Consumer {
             entries = self.reclaim().await?;
             report.reclaimed = entries.len();
         }
-        let block = shutdown.is_some() && entries.is_empty();
-        let read = self.read_new(block);
-        let new_entries = match shutdown {
-            Some(token) => tokio::select! {
-                biased;
-                () = token.cancelled() => return Ok(report),
-                result = read => result?,
-            },
-            None => read.await?,
-        };
-        entries.extend(new_entries);
+        // Reclaimed entries go first; new ones are read on the next round. Only a read with
+        // nothing in hand blocks, and only that read is cut short by shutdown.
+        if entries.is_empty() {
+            let read = self.read_new(shutdown.is_some());
+            entries = match shutdown {
+                Some(token) => tokio::select! {
+                    biased;
+                    () = token.cancelled() => return Ok(report),
+                    result = read => result?,
+                },
+                None => read.await?,
+            };
+        }
         for entry in entries {
             if shutdown.is_some_and(CancellationToken::is_cancelled) {
                 break;
@@ -237,7 +238,7 @@ impl Consumer {
 
     /// Takes over one page of entries idle for `claim_idle`, continuing the current scan.
     async fn reclaim(&mut self) -> Result<Vec<Entry>, BusError> {
-        let reply: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
+        let reply: Result<StreamAutoClaimReply, RedisError> = redis::cmd("XAUTOCLAIM")
             .arg(&self.stream_key)
             .arg(&self.group)
             .arg(&self.name)
@@ -246,7 +247,16 @@ impl Consumer {
             .arg("COUNT")
             .arg(self.settings.batch_size)
             .query_async(&mut self.connection)
-            .await?;
+            .await;
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(error) if is_missing_group(&error) => {
+                self.ensure_group().await?;
+                self.reclaim_cursor = SCAN_START.to_owned();
+                return Ok(Vec::new());
+            }
+            Err(error) => return Err(error.into()),
+        };
         self.reclaim_cursor = reply.next_stream_id;
         if self.reclaim_cursor == SCAN_START {
             self.next_reclaim_at = Instant::now() + self.settings.reclaim_interval;
@@ -316,8 +326,7 @@ impl Consumer {
             command.query_async(&mut self.connection).await;
         let reply = match reply {
             Ok(reply) => reply,
-            // The stream key was deleted (and the group with it): recreate and read next round.
-            Err(error) if error.code() == Some("NOGROUP") => {
+            Err(error) if is_missing_group(&error) => {
                 self.ensure_group().await?;
                 return Ok(Vec::new());
             }
@@ -335,4 +344,10 @@ impl Consumer {
             .collect();
         Ok(entries)
     }
+}
+
+/// The stream key was deleted (and its groups with it), e.g. by an operator: the consumer
+/// recreates its group and carries on rather than failing forever.
+fn is_missing_group(error: &RedisError) -> bool {
+    error.code() == Some("NOGROUP")
 }

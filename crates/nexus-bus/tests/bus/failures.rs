@@ -192,3 +192,29 @@ async fn shutdown_finishes_and_acknowledges_the_message_in_hand_then_stops() {
         "the second message is left for the next consumer"
     );
 }
+
+#[tokio::test]
+async fn consumer_recreates_its_group_when_the_stream_is_deleted() {
+    let test = TestBus::new(fast_settings()).await;
+    let mut consumer = test
+        .bus
+        .consumer(test.params("scanner", "c1"))
+        .await
+        .unwrap();
+    redis::cmd("DEL")
+        .arg(test.bus.key(ScanRequested::STREAM))
+        .query_async::<()>(&mut test.bus.connection())
+        .await
+        .unwrap();
+    let envelope = Envelope::new(ScanRequested { sample: 9 });
+    test.bus.publish(&envelope).await.unwrap();
+    let handler = crate::handlers::Recorder::default();
+
+    let mut acked = 0;
+    for _ in 0..3 {
+        acked += consumer.poll_once(&handler).await.unwrap().acked;
+    }
+
+    assert_eq!(acked, 1);
+    assert_eq!(handler.seen()[0].0, envelope);
+}
