@@ -4,6 +4,7 @@
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
+use tracing::Instrument;
 
 use super::{Consumer, Entry};
 use crate::codec::decode_entry;
@@ -60,7 +61,17 @@ impl Consumer {
         // A panicking or hung handler is treated like a retryable failure rather than killing or
         // blocking the loop; the entry is redelivered and eventually dead-lettered.
         let handler_timeout = self.settings.handler_timeout;
-        let handling = AssertUnwindSafe(handler.handle_raw(envelope, &delivery)).catch_unwind();
+        let span = tracing::info_span!(
+            "bus_handle",
+            stream = %self.stream,
+            group = %self.group,
+            event_name = %envelope.name,
+            event_id = %envelope.id,
+            entry_id = %entry.id,
+            attempt = entry.deliveries,
+        );
+        let handling = AssertUnwindSafe(handler.handle_raw(envelope, &delivery).instrument(span))
+            .catch_unwind();
         let result = match tokio::time::timeout(handler_timeout, handling).await {
             Ok(Ok(result)) => result,
             Ok(Err(_panic)) => Err(HandlerError::retryable("the handler panicked")),
