@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use nexus_proto::event::{Envelope, Event, RawEnvelope};
 use redis::aio::ConnectionManager;
-use redis::streams::{StreamPendingReply, StreamRangeReply};
+use redis::streams::StreamPendingReply;
 use serde::Serialize;
 
 use crate::codec::{FIELD_ENVELOPE, FIELD_NAME};
-use crate::dead_letter::{DEAD_LETTER_SUFFIX, DeadLetter};
+use crate::dead_letter::DEAD_LETTER_SUFFIX;
 use crate::error::BusError;
 use crate::metrics::BusMetrics;
 use crate::settings::BusSettings;
@@ -216,26 +216,5 @@ impl Bus {
             .query_async(&mut self.connection.clone())
             .await?;
         Ok(reply.count())
-    }
-
-    /// The oldest `count` dead letters of `stream` (unprefixed name of the original stream).
-    pub async fn dead_letters(
-        &self,
-        stream: &str,
-        count: usize,
-    ) -> Result<Vec<DeadLetter>, BusError> {
-        let reply: StreamRangeReply = redis::cmd("XRANGE")
-            .arg(self.key(&Self::dead_letter_stream(stream)))
-            .arg("-")
-            .arg("+")
-            .arg("COUNT")
-            .arg(count)
-            .query_async(&mut self.connection.clone())
-            .await?;
-        Ok(reply
-            .ids
-            .into_iter()
-            .map(|entry| DeadLetter::from_fields(entry.id, &entry.map))
-            .collect())
     }
 }

@@ -9,8 +9,10 @@ use std::collections::HashMap;
 use nexus_proto::event::RawEnvelope;
 use redis::Value;
 use redis::aio::ConnectionLike;
+use redis::streams::StreamRangeReply;
 
-use crate::codec::{FIELD_ENVELOPE, field_text, fields_as_json};
+use crate::bus::Bus;
+use crate::codec::{FIELD_ENVELOPE, FIELD_NAME, field_text, fields_as_json};
 use crate::error::BusError;
 
 /// Suffix of dead-letter stream names.
@@ -153,5 +155,76 @@ impl DeadLetterMove<'_> {
             .query_async::<()>(connection)
             .await?;
         Ok(())
+    }
+}
+
+impl Bus {
+    /// The oldest `count` dead letters of `stream` (unprefixed name of the original stream).
+    pub async fn dead_letters(
+        &self,
+        stream: &str,
+        count: usize,
+    ) -> Result<Vec<DeadLetter>, BusError> {
+        let reply: StreamRangeReply = redis::cmd("XRANGE")
+            .arg(self.key(&Self::dead_letter_stream(stream)))
+            .arg("-")
+            .arg("+")
+            .arg("COUNT")
+            .arg(count)
+            .query_async(&mut self.connection.clone())
+            .await?;
+        Ok(reply
+            .ids
+            .into_iter()
+            .map(|entry| DeadLetter::from_fields(entry.id, &entry.map))
+            .collect())
+    }
+
+    /// Appends a dead letter's original envelope to `stream` again and deletes the dead letter,
+    /// atomically, once the cause is fixed. Returns the new entry id, or `None` if there is no such
+    /// dead letter or it has no envelope (a foreign entry cannot be replayed).
+    ///
+    /// Every group of the stream sees the entry again, including groups that had handled it; the
+    /// envelope id is unchanged, so idempotent handlers skip it. Live subscribers do not see it.
+    pub async fn requeue_dead_letter(
+        &self,
+        stream: &str,
+        dead_letter_id: &str,
+    ) -> Result<Option<String>, BusError> {
+        let dead_letter_key = self.key(&Self::dead_letter_stream(stream));
+        let mut connection = self.connection.clone();
+        let found: StreamRangeReply = redis::cmd("XRANGE")
+            .arg(&dead_letter_key)
+            .arg(dead_letter_id)
+            .arg(dead_letter_id)
+            .query_async(&mut connection)
+            .await?;
+        let Some(entry) = found.ids.into_iter().next() else {
+            return Ok(None);
+        };
+        let Some(envelope) = field_text(&entry.map, FIELD_ENVELOPE) else {
+            return Ok(None);
+        };
+        let event_name = serde_json::from_str::<RawEnvelope>(&envelope)
+            .map(|decoded| decoded.name)
+            .unwrap_or_default();
+        let (entry_id, _deleted): (String, i64) = redis::pipe()
+            .atomic()
+            .cmd("XADD")
+            .arg(self.key(stream))
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(self.settings.stream_max_len)
+            .arg("*")
+            .arg(FIELD_NAME)
+            .arg(event_name)
+            .arg(FIELD_ENVELOPE)
+            .arg(&envelope)
+            .cmd("XDEL")
+            .arg(&dead_letter_key)
+            .arg(dead_letter_id)
+            .query_async(&mut connection)
+            .await?;
+        Ok(Some(entry_id))
     }
 }

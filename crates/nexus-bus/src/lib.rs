@@ -2,11 +2,13 @@
 //!
 //! Layout:
 //! - [`bus`]: [`Bus`], the cheap-to-clone handle: key prefixing, [`Bus::publish`] (typed) and
-//!   [`Bus::publish_raw`] (for the outbox relay), pending counts, dead-letter listing.
+//!   [`Bus::publish_raw`] / [`Bus::publish_raw_batch`] (for the outbox relay), pending counts,
+//!   [`Bus::ping`] for readiness.
 //! - [`consumer`]: [`Consumer`], one member of a consumer group: `XREADGROUP`, `XACK` after
 //!   success, `XAUTOCLAIM` of idle entries, dead-lettering; [`Consumer::run`] until cancelled.
 //! - [`handler`]: the [`Handler`] (typed) and [`RawHandler`] traits and [`HandlerError`].
-//! - [`dead_letter`]: the `<stream>:dead` streams and [`DeadLetter`] records.
+//! - [`dead_letter`]: the `<stream>:dead` streams, [`DeadLetter`] records,
+//!   [`Bus::dead_letters`] and [`Bus::requeue_dead_letter`].
 //! - [`idempotency`]: [`Idempotency::apply_once`], Redis-side effects applied once per event id.
 //! - [`subscriber`]: [`Bus::subscribe`], live fan-out over pub/sub.
 //! - [`settings`], [`metrics`], [`error`]: [`BusSettings`], [`BusMetrics`], [`BusError`].

@@ -231,3 +231,46 @@ async fn poison_entries_are_dead_lettered_at_once_without_reaching_the_handler()
         0
     );
 }
+
+#[tokio::test]
+async fn requeued_dead_letter_is_delivered_again_with_the_same_envelope_id() {
+    let test = TestBus::new(fast_settings()).await;
+    let mut consumer = test
+        .bus
+        .consumer(test.params("scanner", "c1"))
+        .await
+        .unwrap();
+    let published = publish_samples(&test.bus, 1).await;
+    consumer.poll_once(&Rejecting::default()).await.unwrap();
+    let dead = test
+        .bus
+        .dead_letters(ScanRequested::STREAM, 10)
+        .await
+        .unwrap();
+
+    let requeued = test
+        .bus
+        .requeue_dead_letter(ScanRequested::STREAM, &dead[0].dead_letter_id)
+        .await
+        .unwrap();
+    let missing = test
+        .bus
+        .requeue_dead_letter(ScanRequested::STREAM, "1-1")
+        .await
+        .unwrap();
+    let handler = Recorder::default();
+    let report = consumer.poll_once(&handler).await.unwrap();
+
+    assert!(requeued.is_some());
+    assert_eq!(missing, None);
+    assert_eq!(report.acked, 1);
+    assert_eq!(handler.seen()[0].0.id, published[0].id);
+    assert_eq!(Some(handler.seen()[0].1.entry_id.clone()), requeued);
+    assert!(
+        test.bus
+            .dead_letters(ScanRequested::STREAM, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
