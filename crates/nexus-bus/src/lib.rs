@@ -28,6 +28,56 @@
 //! - Pub/sub is at most once: live subscribers miss whatever is sent while they are away.
 //! - Entries older than the stream cap can be trimmed even if a group has not handled them; the
 //!   outbox in Postgres, not the stream, is the record of events that must not be lost.
+//!
+//! Example (publish, then consume until shutdown):
+//!
+//! ```no_run
+//! use nexus_bus::{Bus, BusSettings, ConsumerParams, Delivery, Handler, HandlerError};
+//! use nexus_proto::{Envelope, Event};
+//! use serde::{Deserialize, Serialize};
+//! use tokio_util::sync::CancellationToken;
+//!
+//! #[derive(Debug, Serialize, Deserialize)]
+//! struct SampleStored {
+//!     sha256: String,
+//! }
+//!
+//! impl Event for SampleStored {
+//!     const NAME: &'static str = "SampleStored";
+//!     const VERSION: u32 = 1;
+//!     const STREAM: &'static str = "nexus:analysis:samples:v1";
+//! }
+//!
+//! struct QueueAnalysis;
+//!
+//! impl Handler for QueueAnalysis {
+//!     type Event = SampleStored;
+//!
+//!     async fn handle(
+//!         &self,
+//!         envelope: Envelope<SampleStored>,
+//!         _delivery: &Delivery,
+//!     ) -> Result<(), HandlerError> {
+//!         // Apply the effect idempotently on `envelope.id`; return
+//!         // `HandlerError::retryable(..)` for transient failures.
+//!         let _ = envelope.payload.sha256;
+//!         Ok(())
+//!     }
+//! }
+//!
+//! # async fn example() -> Result<(), nexus_bus::BusError> {
+//! let bus = Bus::connect("redis://127.0.0.1:6379", "", BusSettings::default()).await?;
+//! bus.publish(&Envelope::new(SampleStored { sha256: "ab".into() })).await?;
+//! let params = ConsumerParams::new(SampleStored::STREAM, "analysis-queue", "worker-1");
+//! let consumer = bus.consumer(params).await?;
+//! let shutdown = CancellationToken::new();
+//! let worker = tokio::spawn(consumer.run(QueueAnalysis, shutdown.clone()));
+//! // On SIGTERM:
+//! shutdown.cancel();
+//! let _ = worker.await;
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod bus;
 mod codec;

@@ -18,6 +18,26 @@
 //! - Non-2xx responses with the standard [`ErrorBody`](nexus_proto::ErrorBody) become
 //!   [`ClientError::Api`], keeping the callee's code and request id; anything else becomes
 //!   [`ClientError::UnexpectedResponse`] with a short body snippet.
+//!
+//! Example:
+//!
+//! ```no_run
+//! use nexus_client::{CallContext, ClientError, ClientSettings, ServiceClient};
+//!
+//! # async fn example() -> Result<(), ClientError> {
+//! let auth = ServiceClient::new("auth", "http://127.0.0.1:8081", ClientSettings::default())?;
+//! // Taken from the request being served.
+//! let context = CallContext::none()
+//!     .with_request_id("req-1")
+//!     .with_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+//! match auth.get::<serde_json::Value>(&context, "/.well-known/jwks.json").await {
+//!     Ok(keys) => println!("{keys}"),
+//!     Err(ClientError::Api { body, .. }) => eprintln!("auth refused: {}", body.code),
+//!     Err(other) => eprintln!("auth unavailable ({}): {other}", other.code()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod breaker;
 pub mod client;
