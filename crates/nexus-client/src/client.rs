@@ -12,6 +12,7 @@ use url::Url;
 use crate::breaker::{CircuitBreaker, CircuitState};
 use crate::context::CallContext;
 use crate::error::ClientError;
+use crate::metrics::ClientMetrics;
 use crate::retry::{backoff, is_idempotent, is_retryable_status};
 use crate::settings::ClientSettings;
 
@@ -30,6 +31,7 @@ const SNIPPET_CHARS: usize = 200;
 #[derive(Debug, Clone)]
 pub struct ServiceClient {
     inner: Arc<Inner>,
+    metrics: Option<ClientMetrics>,
 }
 
 #[derive(Debug)]
@@ -77,7 +79,15 @@ impl ServiceClient {
                 settings,
                 breaker,
             }),
+            metrics: None,
         })
+    }
+
+    /// Records every call of this client (and its later clones) in `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: ClientMetrics) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The called service's name.
@@ -167,9 +177,32 @@ impl ServiceClient {
         path: &str,
         json_body: Option<Vec<u8>>,
     ) -> Result<T, ClientError> {
+        let started = tokio::time::Instant::now();
+        let result = self
+            .execute_with_retries(context, &method, path, json_body)
+            .await;
+        if let Some(metrics) = &self.metrics {
+            let outcome = result.as_ref().map_or_else(ClientError::code, |_| "ok");
+            metrics.finished(
+                &self.inner.service,
+                method.as_str(),
+                outcome,
+                started.elapsed(),
+            );
+        }
+        result
+    }
+
+    async fn execute_with_retries<T: DeserializeOwned>(
+        &self,
+        context: &CallContext,
+        method: &Method,
+        path: &str,
+        json_body: Option<Vec<u8>>,
+    ) -> Result<T, ClientError> {
         let url = self.url(path)?;
         let settings = &self.inner.settings;
-        let max_attempts = if is_idempotent(&method) {
+        let max_attempts = if is_idempotent(method) {
             settings.retries.saturating_add(1)
         } else {
             1
@@ -188,7 +221,7 @@ impl ServiceClient {
                 }
             };
             let result = self
-                .attempt(context, &method, &url, json_body.as_deref())
+                .attempt(context, method, &url, json_body.as_deref())
                 .await;
             let retryable = match &result {
                 Ok((status, _)) => is_retryable_status(*status),
@@ -212,6 +245,9 @@ impl ServiceClient {
             if let Err(error) = outcome {
                 tracing::warn!(error = %error, attempt, wait = ?wait, "The call failed and will be retried.");
                 last_error = Some(error);
+            }
+            if let Some(metrics) = &self.metrics {
+                metrics.retried(&self.inner.service);
             }
             tokio::time::sleep(wait).await;
             attempt += 1;

@@ -6,7 +6,8 @@
 //! - [`context`]: [`CallContext`], the request id and W3C trace headers a call propagates, passed
 //!   in by the caller (no globals, no thread-locals).
 //! - [`breaker`]: the per-client circuit breaker and its [`CircuitState`].
-//! - [`settings`], [`error`]: [`ClientSettings`] and [`ClientError`] with stable codes.
+//! - [`settings`], [`error`], [`metrics`]: [`ClientSettings`], [`ClientError`] with stable codes,
+//!   and the optional [`ClientMetrics`].
 //!
 //! Guarantees and non-guarantees:
 //! - A call is attempted once, or up to `1 + retries` times when the method is idempotent (GET,
@@ -43,6 +44,7 @@ pub mod breaker;
 pub mod client;
 pub mod context;
 pub mod error;
+pub mod metrics;
 mod retry;
 pub mod settings;
 
@@ -50,4 +52,5 @@ pub use breaker::CircuitState;
 pub use client::ServiceClient;
 pub use context::{CallContext, REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER};
 pub use error::ClientError;
+pub use metrics::ClientMetrics;
 pub use settings::ClientSettings;

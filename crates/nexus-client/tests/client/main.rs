@@ -4,5 +4,6 @@
 
 mod breaker;
 mod calls;
+mod metrics;
 mod retries;
 mod server;
