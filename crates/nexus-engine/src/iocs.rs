@@ -39,7 +39,7 @@ static REGISTRY: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 static PATH: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r#"(?i)(?:\b[a-z]:\\|%[a-z_]{2,32}%\\|\\\\[a-z0-9.\-]{1,64}\\)[^/:*?"<>|\x00-\x1f]{1,512}|(?:^|[\s"'=])(?:/(?:bin|sbin|etc|tmp|var|usr|home|root|dev|proc|opt|lib|lib64|Library|Users|System|Applications|private))(?:/[A-Za-z0-9._\-+@]{1,255})+"#,
+        r#"(?i)(?:\b[a-z]:\\|%[a-z_]{2,32}%\\|\\\\[a-z0-9.\-]{1,64}\\)(?:[^\\/:*?"<>|\x00-\x1f]+\\)*[^\\/:*?"<>|\x00-\x1f\s]+|(?:^|[\s"'=])(?:/(?:bin|sbin|etc|tmp|var|usr|home|root|dev|proc|opt|lib|lib64|Library|Users|System|Applications|private))(?:/[A-Za-z0-9._\-+@]+)+"#,
     )
 });
 
@@ -202,13 +202,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_pattern_compiles() {
+        for pattern in [
+            &URL, &DOMAIN, &IPV4, &IPV6, &EMAIL, &BTC, &ETH, &REGISTRY, &PATH,
+        ] {
+            assert!(pattern.is_some());
+        }
+    }
+
+    #[test]
     fn extracts_each_kind_and_rejects_lookalikes() {
         let strings: Vec<String> = [
             "GET http://evil.example.com/payload.bin HTTP/1.1",
             "contact admin@bad-domain.ru now",
             "connect to 185.220.101.4:443 or 999.1.1.1",
             "v6 at 2001:db8::8a2e:370:7334 and time 12:30:45",
-            "pay 1A1zP1eP5QGefi2DMPTfTL5SMxLBqhEk5 or 1A1zP1eP5QGefi2DMPTfTL5SMxLBqhEk6",
+            "pay 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 or 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3",
             "eth 0x52908400098527886E0F7030069857D2E4169EE7",
             r"HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Run",
             r"C:\Users\Public\svchost.exe and /tmp/.x/miner",
@@ -230,7 +239,11 @@ mod tests {
         assert_eq!(iocs.emails, ["admin@bad-domain.ru"]);
         assert_eq!(iocs.ipv4, ["185.220.101.4"]);
         assert_eq!(iocs.ipv6, ["2001:db8::8a2e:370:7334"]);
-        assert_eq!(iocs.btc_addresses, ["1A1zP1eP5QGefi2DMPTfTL5SMxLBqhEk5"]);
+        assert_eq!(
+            iocs.btc_addresses,
+            ["1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"],
+            "the second fails its checksum"
+        );
         assert_eq!(
             iocs.eth_addresses,
             ["0x52908400098527886E0F7030069857D2E4169EE7"]

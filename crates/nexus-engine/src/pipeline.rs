@@ -82,15 +82,19 @@ impl Engine {
         run.report.engine_version = ENGINE_VERSION.to_owned();
         run.report.file.size = bytes.len() as u64;
 
-        let proceed = run.stage("validate", || {
-            validate::validate(&bytes, &self.config).and_then(|outcome| match outcome {
-                Validation::Proceed => Ok(true),
+        run.stage("validate", || {
+            match validate::validate(&bytes, &self.config)? {
+                Validation::Proceed => Ok(()),
                 Validation::ProceedTruncated(error) => Err(error),
-            })
+            }
         });
-        // Size problems stop here; a truncated header does not.
-        if matches!(&run.report.stages.last(), Some(stage) if matches!(stage.error_code.as_deref(), Some("empty_file" | "too_large")))
-        {
+        // Size problems stop here (an empty file still gets its hashes); a truncated header does not.
+        let stop = run
+            .report
+            .stages
+            .last()
+            .and_then(|stage| stage.error_code.as_deref());
+        if matches!(stop, Some("empty_file" | "too_large")) {
             if bytes.is_empty() {
                 run.report.hashes = hashes::compute(&bytes);
                 run.report.file = detect::detect(&bytes);
@@ -98,7 +102,6 @@ impl Engine {
             run.finish();
             return run.report;
         }
-        let _ = proceed;
 
         if let Some(info) = run.stage("detect", || Ok(detect::detect(&bytes))) {
             run.report.file = info;
@@ -129,10 +132,12 @@ impl Engine {
         }) {
             run.report.yara = matches;
         }
+        let started = Instant::now();
         let snapshot = &run.report;
         let derived = contain("indicators", || Ok(indicators::derive(snapshot)));
-        run.record("indicators", Instant::now(), derived)
-            .map(|found| run.report.indicators = found);
+        if let Some(found) = run.record("indicators", started, derived) {
+            run.report.indicators = found;
+        }
         run.finish();
         run.report
     }

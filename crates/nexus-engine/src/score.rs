@@ -46,12 +46,25 @@ pub fn aggregate(report: &AnalysisReport) -> (u8, VerdictHint, Vec<String>) {
                 "validate" | "hashes" | "pe" | "elf" | "macho" | "yara"
             )
     });
+    // A format parsed only partly (truncated or malformed tables) is not a clean bill of health.
+    let parsed_partly = report.pe.as_ref().is_some_and(|pe| !pe.warnings.is_empty())
+        || report.macho.as_ref().is_some_and(|macho| {
+            macho
+                .architectures
+                .iter()
+                .any(|arch| !arch.warnings.is_empty())
+        });
     let verdict = if critical || score >= MALICIOUS_FROM {
         VerdictHint::Malicious
     } else if score >= SUSPICIOUS_FROM {
         VerdictHint::Suspicious
     } else if key_stage_failed {
         reasons.push("a key analysis stage failed, so a clean result is not conclusive".to_owned());
+        VerdictHint::Unknown
+    } else if parsed_partly {
+        reasons.push(
+            "the file is malformed or truncated, so a clean result is not conclusive".to_owned(),
+        );
         VerdictHint::Unknown
     } else if report.file.file_type == FileType::Unknown {
         reasons.push("the file type is not one the engine can examine in depth".to_owned());

@@ -172,3 +172,9 @@ pub struct StageReport {
     #[serde(default)]
     pub error_code: Option<String>,
 }
+
+/// The JSON Schema (draft 2020-12) of [`AnalysisReport`], generated from these types. It is
+/// published as `docs/schemas/analysis-report.v1.json`.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(AnalysisReport)).unwrap_or_default()
+}

@@ -44,6 +44,8 @@ pub(crate) struct Layout {
     pub number_of_symbols: u32,
     /// COFF characteristics.
     pub characteristics: u16,
+    /// File offset just past the optional header (as declared).
+    pub optional_header_end: usize,
     /// Optional header, when present and complete enough.
     pub optional: Option<OptionalHeader>,
     /// Section headers.
@@ -130,6 +132,7 @@ impl Layout {
         let optional_size = usize::from(u16_le(bytes, coff + 16).unwrap_or(0));
         layout.characteristics = u16_le(bytes, coff + 18).unwrap_or(0);
         let optional_offset = coff + 20;
+        layout.optional_header_end = optional_offset + optional_size;
         layout.optional =
             parse_optional(bytes, optional_offset, optional_size, &mut layout.warnings);
         layout.sections = layout.parse_sections(

@@ -124,28 +124,40 @@ fn section_report(bytes: &[u8], section: &layout::Section) -> PeSection {
 }
 
 fn checksum_report(bytes: &[u8], layout: &Layout) -> PeChecksum {
-    let Some(optional) = &layout.optional else {
-        return PeChecksum::default();
+    // Without an optional header the field's would-be offset is skipped, as pefile does.
+    let (stated, field_offset) = match &layout.optional {
+        Some(optional) => (optional.checksum, optional.checksum_offset),
+        None => (0, layout.pe_offset + 24 + 64),
     };
-    let computed = checksum::compute(bytes, optional.checksum_offset);
+    let computed = checksum::compute(bytes, field_offset);
     PeChecksum {
-        stated: optional.checksum,
+        stated,
         computed,
-        mismatch: optional.checksum != 0 && optional.checksum != computed,
+        mismatch: stated != 0 && stated != computed,
     }
 }
 
-/// Bytes after the end of the last section's raw data (what YARA and pefile call the overlay).
+/// Bytes past everything the headers describe, computed like pefile's
+/// `get_overlay_data_start_offset`: the furthest end, within the file, of the optional header, of
+/// each section's raw data and of each data directory except the certificate table.
 fn overlay(bytes: &[u8], layout: &Layout) -> Option<PeOverlay> {
-    let end = layout
+    let file_len = bytes.len() as u64;
+    let sections = layout
         .sections
         .iter()
-        .filter(|section| section.raw_size > 0)
-        .map(|section| u64::from(section.raw_offset) + u64::from(section.raw_size))
+        .map(|section| u64::from(section.raw_offset) + u64::from(section.raw_size));
+    let directories = (0..16)
+        .filter(|&index| index != directory::SECURITY)
+        .filter_map(|index| {
+            let (rva, size) = layout.directory(index)?;
+            Some(layout.rva_to_offset(rva, bytes.len())? + u64::from(size))
+        });
+    let end = std::iter::once(layout.optional_header_end as u64)
+        .chain(sections)
+        .chain(directories)
+        .filter(|&end| end <= file_len)
         .max()?;
-    let size = (bytes.len() as u64)
-        .checked_sub(end)
-        .filter(|&size| size > 0)?;
+    let size = file_len.checked_sub(end).filter(|&size| size > 0)?;
     let data = slice_at(bytes, end, size)?;
     Some(PeOverlay {
         offset: end,
