@@ -385,8 +385,8 @@ fn pe_indicators(pe: &PeReport, report: &AnalysisReport, builder: &mut Builder) 
                 .collect(),
         );
     }
-    if let Some(compile_time) = &pe.compile_time {
-        if i64::from(pe.timestamp) > Utc::now().timestamp() + 86_400 {
+    if let Some(compile_time) = &pe.compile_time
+        && i64::from(pe.timestamp) > Utc::now().timestamp() + 86_400 {
             builder.add(
                 "future_timestamp",
                 Severity::Low,
@@ -395,7 +395,6 @@ fn pe_indicators(pe: &PeReport, report: &AnalysisReport, builder: &mut Builder) 
                 vec![compile_time.clone()],
             );
         }
-    }
     if pe.checksum.mismatch {
         builder.add(
             "checksum_mismatch",

@@ -114,11 +114,10 @@ fn scan(text: &str, collector: &mut Collector) {
         collector.add(0, url);
     }
     for email in matches(&EMAIL, text) {
-        if let Some((_, host)) = email.rsplit_once('@') {
-            if known_tld(host) {
+        if let Some((_, host)) = email.rsplit_once('@')
+            && known_tld(host) {
                 collector.add(4, &email.to_ascii_lowercase());
             }
-        }
     }
     for domain in matches(&DOMAIN, text) {
         if known_tld(domain) && domain.contains('.') {
@@ -126,11 +125,10 @@ fn scan(text: &str, collector: &mut Collector) {
         }
     }
     for candidate in matches(&IPV4, text) {
-        if let Ok(address) = candidate.parse::<Ipv4Addr>() {
-            if !address.is_unspecified() && !address.is_broadcast() {
+        if let Ok(address) = candidate.parse::<Ipv4Addr>()
+            && !address.is_unspecified() && !address.is_broadcast() {
                 collector.add(2, candidate);
             }
-        }
     }
     for candidate in matches(&IPV6, text) {
         let candidate = candidate.trim_matches(':');
@@ -139,11 +137,10 @@ fn scan(text: &str, collector: &mut Collector) {
         } else {
             continue;
         };
-        if let Ok(address) = full.parse::<Ipv6Addr>() {
-            if !address.is_unspecified() && !address.is_loopback() {
+        if let Ok(address) = full.parse::<Ipv6Addr>()
+            && !address.is_unspecified() && !address.is_loopback() {
                 collector.add(3, &address.to_string());
             }
-        }
     }
     for address in matches(&BTC, text) {
         if address.starts_with("bc1") || base58check_ok(address) {

@@ -79,14 +79,13 @@ fn truncated_header(bytes: &[u8]) -> Option<EngineError> {
         [0xcf, 0xfa, 0xed, 0xfe] | [0xfe, 0xed, 0xfa, 0xcf] => Some(32),
         _ => None,
     };
-    if let Some(needed) = macho_header {
-        if len < needed {
+    if let Some(needed) = macho_header
+        && len < needed {
             return truncated(
                 "macho",
                 format!("Mach-O header needs {needed} bytes, file has {len}"),
             );
         }
-    }
     None
 }
 

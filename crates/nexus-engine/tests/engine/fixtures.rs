@@ -208,6 +208,9 @@ fn hashes_entropy_and_type_match_the_readme_for_every_fixture() {
     }
 }
 
+/// (name, ordinal, rva, forwarder, offset)
+type ExportRow<'a> = (Option<&'a str>, u32, u32, Option<&'a str>, Option<u64>);
+
 fn pe_of(report: &AnalysisReport) -> &PeReport {
     report.pe.as_ref().expect("a PE report")
 }
@@ -517,7 +520,7 @@ fn mtxex_exports_forwarders_resources_and_entry_offset() {
         "A5-A8"
     );
     assert_eq!(export.forwarder, None);
-    let rest: Vec<(Option<&str>, u32, u32, Option<&str>, Option<u64>)> = pe.exports[1..]
+    let rest: Vec<ExportRow<'_>> = pe.exports[1..]
         .iter()
         .map(|export| {
             (
