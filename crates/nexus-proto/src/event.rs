@@ -88,6 +88,18 @@ impl RawEnvelope {
 }
 
 impl<T: Event> Envelope<T> {
+    /// A [`RawEnvelope`] copy of this envelope (payload as JSON), e.g. for an outbox row.
+    pub fn to_raw(&self) -> Result<RawEnvelope, serde_json::Error> {
+        Ok(Envelope {
+            id: self.id,
+            name: self.name.clone(),
+            version: self.version,
+            occurred_at: self.occurred_at,
+            traceparent: self.traceparent.clone(),
+            payload: serde_json::to_value(&self.payload)?,
+        })
+    }
+
     /// Converts to a [`RawEnvelope`] (payload as JSON), e.g. to store it in an outbox row.
     pub fn into_raw(self) -> Result<RawEnvelope, serde_json::Error> {
         Ok(Envelope {
@@ -122,7 +134,12 @@ pub enum EnvelopeError {
 impl std::fmt::Display for EnvelopeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::WrongType { expected, expected_version, found, found_version } => write!(
+            Self::WrongType {
+                expected,
+                expected_version,
+                found,
+                found_version,
+            } => write!(
                 f,
                 "expected event {expected} v{expected_version}, found {found} v{found_version}"
             ),
@@ -166,7 +183,9 @@ mod tests {
 
     #[test]
     fn envelope_round_trips_through_raw_json() {
-        let envelope = Envelope::new(SampleStored { sha256: "ab".into() });
+        let envelope = Envelope::new(SampleStored {
+            sha256: "ab".into(),
+        });
         let json = serde_json::to_string(&envelope).unwrap();
         let raw: RawEnvelope = serde_json::from_str(&json).unwrap();
         let decoded = raw.decode::<SampleStored>().unwrap();
@@ -175,9 +194,17 @@ mod tests {
 
     #[test]
     fn decoding_as_the_wrong_event_type_is_refused() {
-        let raw = Envelope::new(SampleStored { sha256: "ab".into() }).into_raw().unwrap();
+        let raw = Envelope::new(SampleStored {
+            sha256: "ab".into(),
+        })
+        .into_raw()
+        .unwrap();
         let error = raw.decode::<Other>().unwrap_err();
-        assert!(error.to_string().contains("expected event Other v1, found SampleStored v1"));
+        assert!(
+            error
+                .to_string()
+                .contains("expected event Other v1, found SampleStored v1")
+        );
     }
 
     #[test]

@@ -1,0 +1,177 @@
+//! Fresh, migrated databases for tests, cloned from a template so each costs milliseconds.
+
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, PgConnection, PgPool};
+
+use crate::error::DbError;
+use crate::migrate;
+
+/// Advisory lock key serialising template creation and cloning across test processes.
+const TEMPLATE_LOCK: i64 = 0x6e65_7875_735f_7462; // "nexus_tb"
+
+/// Environment variable naming the PostgreSQL server tests use.
+pub const TEST_DATABASE_URL_VAR: &str = "NEXUS_TEST_DATABASE_URL";
+
+/// The server tests create databases on: `NEXUS_TEST_DATABASE_URL`, else the local default
+/// `postgres://postgres@127.0.0.1:5432/postgres` that `scripts/test.sh` provides.
+pub fn server_url_from_env() -> String {
+    std::env::var(TEST_DATABASE_URL_VAR)
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database created for one test and dropped when this value is dropped.
+#[derive(Debug)]
+pub struct TestDatabase {
+    /// The database name, `nexus_test_<uuid>`.
+    pub name: String,
+    /// Connection options pointing at it.
+    pub options: PgConnectOptions,
+    /// A URL for it (for settings structs and child processes).
+    pub url: String,
+    /// A small pool on it.
+    pub pool: PgPool,
+    server: PgConnectOptions,
+}
+
+impl TestDatabase {
+    /// Creates a database migrated to the current migrations on the server `server_url` points
+    /// at (any database on it; the maintenance database `postgres` is used for admin work).
+    pub async fn create(server_url: &str) -> Result<Self, DbError> {
+        let server = PgConnectOptions::from_str(server_url).map_err(DbError::Query)?;
+        let template = format!("nexus_template_{}", migrate::fingerprint());
+        let name = format!("nexus_test_{}", uuid::Uuid::now_v7().simple());
+
+        let mut admin = server.clone().database("postgres").connect().await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(TEMPLATE_LOCK)
+            .execute(&mut admin)
+            .await?;
+        let outcome = async {
+            ensure_template(&mut admin, &server, &template).await?;
+            drop_abandoned_databases(&mut admin).await?;
+            // Names are generated here from hex digits, never input: safe to interpolate.
+            sqlx::query(AssertSqlSafe(format!(
+                "CREATE DATABASE {name} TEMPLATE {template}"
+            )))
+            .execute(&mut admin)
+            .await?;
+            Ok::<(), DbError>(())
+        }
+        .await;
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(TEMPLATE_LOCK)
+            .execute(&mut admin)
+            .await?;
+        admin.close().await?;
+        outcome?;
+
+        let options = server.clone().database(&name);
+        let pool = PgPoolOptions::new()
+            .max_connections(5)
+            .connect_with(options.clone())
+            .await?;
+        let url = options.to_url_lossy().to_string();
+        Ok(Self {
+            name,
+            options,
+            url,
+            pool,
+            server,
+        })
+    }
+}
+
+async fn ensure_template(
+    admin: &mut PgConnection,
+    server: &PgConnectOptions,
+    template: &str,
+) -> Result<(), DbError> {
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(template)
+            .fetch_one(&mut *admin)
+            .await?;
+    if exists {
+        return Ok(());
+    }
+    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {template}")))
+        .execute(&mut *admin)
+        .await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(server.clone().database(template))
+        .await?;
+    let migrated = migrate::run(&pool).await;
+    pool.close().await;
+    if let Err(error) = migrated {
+        sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {template}")))
+            .execute(&mut *admin)
+            .await?;
+        return Err(error);
+    }
+    Ok(())
+}
+
+/// Test databases older than this were left by a killed test run and are dropped.
+const ABANDONED_AFTER_MS: u64 = 60 * 60 * 1000;
+
+/// Drops `nexus_test_*` databases whose UUIDv7 name says they are over an hour old: left
+/// behind by test processes that were killed before their `Drop` ran.
+async fn drop_abandoned_databases(admin: &mut PgConnection) -> Result<(), DbError> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'nexus\\_test\\_%'",
+    )
+    .fetch_all(&mut *admin)
+    .await?;
+    let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+    for name in names {
+        let created_ms = name
+            .strip_prefix("nexus_test_")
+            .and_then(|hex| hex.get(..12))
+            .and_then(|hex| u64::from_str_radix(hex, 16).ok());
+        let is_ours = name.len() == "nexus_test_".len() + 32
+            && name.bytes().skip(11).all(|b| b.is_ascii_hexdigit());
+        if let Some(created_ms) = created_ms
+            && is_ours
+            && now_ms.saturating_sub(created_ms) > ABANDONED_AFTER_MS
+        {
+            sqlx::query(AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut *admin)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let server = self.server.clone();
+        let name = self.name.clone();
+        // Drop cannot await; a short-lived thread with its own runtime removes the database.
+        // It must not wait for the pool to close: connections still being returned need the
+        // test's runtime, which is blocked here. `WITH (FORCE)` ends them server-side instead.
+        let dropper = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                if let Ok(mut admin) = server.database("postgres").connect().await {
+                    let _ = sqlx::query(AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut admin)
+                    .await;
+                    let _ = admin.close().await;
+                }
+            });
+        });
+        let _ = dropper.join();
+    }
+}
