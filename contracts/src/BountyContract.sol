@@ -114,10 +114,16 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
         uint64 revealDeadline
     );
     /// @notice A sealed assertion was committed and its stake escrowed.
-    event AssertionCommitted(uint256 indexed bountyId, address indexed analyst, bytes32 commitment, uint256 stake);
+    event AssertionCommitted(
+        uint256 indexed bountyId, address indexed analyst, bytes32 commitment, uint256 stake
+    );
     /// @notice An assertion was revealed and matched its commitment.
     event AssertionRevealed(
-        uint256 indexed bountyId, address indexed analyst, Verdict verdict, uint8 confidence, bytes32 metadataHash
+        uint256 indexed bountyId,
+        address indexed analyst,
+        Verdict verdict,
+        uint8 confidence,
+        bytes32 metadataHash
     );
     /// @notice The bounty was resolved; the dispute window runs until `disputeDeadline`.
     event BountyResolved(
@@ -195,7 +201,9 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     constructor(INexusStakingToken token_, address admin, address guardian, Params memory initialParams)
         EIP712("Nexus Bounty", "1")
     {
-        if (address(token_) == address(0) || admin == address(0) || guardian == address(0)) revert ZeroAddress();
+        if (address(token_) == address(0) || admin == address(0) || guardian == address(0)) {
+            revert ZeroAddress();
+        }
         token = token_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PARAMETER_ROLE, admin);
@@ -241,10 +249,11 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
         return _createBounty(intent.signer, request, permit);
     }
 
-    function _createBounty(address creator, CreateBountyRequest calldata request, PermitSignature calldata permit)
-        private
-        returns (uint256 bountyId)
-    {
+    function _createBounty(
+        address creator,
+        CreateBountyRequest calldata request,
+        PermitSignature calldata permit
+    ) private returns (uint256 bountyId) {
         Params memory current = _params;
         if (request.artifactHash == bytes32(0)) revert InvalidRequest();
         if (request.reward < current.minReward) revert InvalidRequest();
@@ -319,7 +328,13 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     ) external nonReentrant whenNotPaused {
         bytes32 structHash = keccak256(
             abi.encode(
-                COMMIT_ASSERTION_TYPEHASH, intent.signer, bountyId, commitment, stake, intent.nonce, intent.deadline
+                COMMIT_ASSERTION_TYPEHASH,
+                intent.signer,
+                bountyId,
+                commitment,
+                stake,
+                intent.nonce,
+                intent.deadline
             )
         );
         _useIntent(intent, structHash);
@@ -373,7 +388,8 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
         if (assertion.commitment == bytes32(0)) revert NoAssertion();
         if (assertion.verdict != Verdict.None) revert AlreadyRevealed();
         if (verdict == Verdict.None || confidence > MAX_CONFIDENCE) revert InvalidVerdict();
-        if (commitmentOf(bountyId, analyst, verdict, confidence, metadataHash, salt) != assertion.commitment) {
+        if (commitmentOf(bountyId, analyst, verdict, confidence, metadataHash, salt) != assertion.commitment)
+        {
             revert CommitmentMismatch();
         }
 
@@ -411,7 +427,12 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
         bounty.status = Status.Resolved;
         bounty.disputeDeadline = SafeCast.toUint64(block.timestamp) + bounty.disputeWindow;
         emit BountyResolved(
-            bountyId, outcome, bounty.benignStake, bounty.maliciousStake, revealedCount, bounty.disputeDeadline
+            bountyId,
+            outcome,
+            bounty.benignStake,
+            bounty.maliciousStake,
+            revealedCount,
+            bounty.disputeDeadline
         );
     }
 
@@ -422,8 +443,9 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
 
     /// @notice Dispute on behalf of `intent.signer`, who signed an OpenDispute intent.
     function openDisputeBySig(uint256 bountyId, Intent calldata intent) external {
-        bytes32 structHash =
-            keccak256(abi.encode(OPEN_DISPUTE_TYPEHASH, intent.signer, bountyId, intent.nonce, intent.deadline));
+        bytes32 structHash = keccak256(
+            abi.encode(OPEN_DISPUTE_TYPEHASH, intent.signer, bountyId, intent.nonce, intent.deadline)
+        );
         _useIntent(intent, structHash);
         _openDispute(intent.signer, bountyId);
     }
@@ -445,7 +467,9 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     function decideDispute(uint256 bountyId, Outcome ruling) external onlyRole(ARBITER_ROLE) {
         Bounty storage bounty = _existing(bountyId);
         if (bounty.status != Status.Disputed) revert WrongStatus(bounty.status);
-        if (block.timestamp > bounty.arbitrationDeadline) revert OutsideWindow(0, bounty.arbitrationDeadline);
+        if (block.timestamp > bounty.arbitrationDeadline) {
+            revert OutsideWindow(0, bounty.arbitrationDeadline);
+        }
         if (ruling == Outcome.Pending) revert InvalidRuling();
         if (msg.sender == bounty.creator || _assertions[bountyId][msg.sender].commitment != bytes32(0)) {
             revert InvalidRuling();
@@ -555,7 +579,8 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     function isFinal(uint256 bountyId) public view returns (bool) {
         Bounty storage bounty = _bounties[bountyId];
         Status status = bounty.status;
-        return status == Status.Decided || (status == Status.Resolved && block.timestamp > bounty.disputeDeadline)
+        return status == Status.Decided
+            || (status == Status.Resolved && block.timestamp > bounty.disputeDeadline)
             || (status == Status.Disputed && block.timestamp > bounty.arbitrationDeadline);
     }
 
@@ -653,7 +678,9 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
 
     function _useIntent(Intent calldata intent, bytes32 structHash) private {
         if (block.timestamp > intent.deadline) revert IntentExpired(intent.deadline);
-        if (!SignatureChecker.isValidSignatureNow(intent.signer, _hashTypedDataV4(structHash), intent.signature)) {
+        if (!SignatureChecker.isValidSignatureNow(
+                intent.signer, _hashTypedDataV4(structHash), intent.signature
+            )) {
             revert InvalidSignature();
         }
         _useCheckedNonce(intent.signer, intent.nonce);
@@ -663,9 +690,9 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     ///      front-run it, which already set the allowance); the transfer then decides.
     function _pull(address from, uint256 amount, PermitSignature calldata permit) private {
         if (permit.deadline != 0) {
-            try IERC20Permit(address(token)).permit(
-                from, address(this), amount, permit.deadline, permit.v, permit.r, permit.s
-            ) {} catch {}
+            try IERC20Permit(address(token))
+                .permit(from, address(this), amount, permit.deadline, permit.v, permit.r, permit.s) {}
+                catch {}
         }
         uint256 balanceBefore = token.balanceOf(address(this));
         IERC20(address(token)).safeTransferFrom(from, address(this), amount);
@@ -688,8 +715,9 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     function _setParams(Params memory newParams) private {
         if (
             newParams.feeBps > MAX_FEE_BPS || newParams.quorum == 0 || newParams.minAssertionStake == 0
-                || newParams.minReward == 0 || newParams.treasury == address(0) || newParams.treasury == address(this)
-                || newParams.minCommitWindow < MIN_WINDOW || newParams.maxCommitWindow > MAX_WINDOW
+                || newParams.minReward == 0 || newParams.treasury == address(0)
+                || newParams.treasury == address(this) || newParams.minCommitWindow < MIN_WINDOW
+                || newParams.maxCommitWindow > MAX_WINDOW
                 || newParams.minCommitWindow > newParams.maxCommitWindow || !_isWindow(newParams.revealWindow)
                 || !_isWindow(newParams.disputeWindow) || !_isWindow(newParams.arbitrationWindow)
         ) revert InvalidParams();

@@ -61,11 +61,15 @@ contract ReputationToken is ERC20, ERC20Permit, ERC20Votes, AccessControl, INexu
     /// @notice Emitted when `account` stakes `amount` more.
     event Staked(address indexed account, uint256 amount, uint256 totalStaked);
     /// @notice Emitted when `account` starts the cooldown for `amount`.
-    event UnstakeRequested(address indexed account, uint256 amount, uint256 totalUnstaking, uint64 unlockTime);
+    event UnstakeRequested(
+        address indexed account, uint256 amount, uint256 totalUnstaking, uint64 unlockTime
+    );
     /// @notice Emitted when a cooled-down amount is released back to the free balance.
     event UnstakeWithdrawn(address indexed account, uint256 amount);
     /// @notice Emitted when a slasher takes `amount` of `account`'s locked tokens and sends them to `recipient`.
-    event Slashed(address indexed account, address indexed slasher, address indexed recipient, uint256 amount);
+    event Slashed(
+        address indexed account, address indexed slasher, address indexed recipient, uint256 amount
+    );
     /// @notice Emitted when governance changes the cooldown.
     event UnstakeCooldownChanged(uint64 previousCooldown, uint64 newCooldown);
 
@@ -94,7 +98,10 @@ contract ReputationToken is ERC20, ERC20Permit, ERC20Votes, AccessControl, INexu
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE, MINTER_ROLE and PARAMETER_ROLE (deployment moves them to the timelock).
     /// @param initialCooldown Initial unstake cooldown in seconds.
-    constructor(address admin, uint64 initialCooldown) ERC20("Nexus Security", "NXS") ERC20Permit("Nexus Security") {
+    constructor(address admin, uint64 initialCooldown)
+        ERC20("Nexus Security", "NXS")
+        ERC20Permit("Nexus Security")
+    {
         if (admin == address(0)) revert ZeroAddress();
         _checkCooldown(initialCooldown);
         unstakeCooldown = initialCooldown;

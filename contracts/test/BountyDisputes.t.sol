@@ -66,14 +66,18 @@ contract BountyDisputesTest is Fixture {
         bounty.openDispute(other);
         vm.prank(arbiter);
         bounty.decideDispute(other, Outcome.Malicious);
-        vm.assertEq(uint256(bounty.getBounty(other).outcome), uint256(Outcome.Invalid), "normalised to invalid");
+        vm.assertEq(
+            uint256(bounty.getBounty(other).outcome), uint256(Outcome.Invalid), "normalised to invalid"
+        );
         bounty.refundCreator(other);
         bounty.claim(other, alice);
     }
 
     function test_creator_may_dispute_by_signed_intent() public {
         bytes32 structHash = keccak256(
-            abi.encode(bounty.OPEN_DISPUTE_TYPEHASH(), creator, bountyId, bounty.nonces(creator), block.timestamp)
+            abi.encode(
+                bounty.OPEN_DISPUTE_TYPEHASH(), creator, bountyId, bounty.nonces(creator), block.timestamp
+            )
         );
         vm.prank(relayer);
         bounty.openDisputeBySig(bountyId, _signIntent(creatorKey, structHash, block.timestamp));

@@ -13,6 +13,7 @@ contract BountyFuzzTest is Fixture {
     function setUp() public override {
         super.setUp();
         for (uint256 index = 0; index < ANALYSTS; index++) {
+            // forge-lint: disable-next-line(unsafe-typecast)
             analysts[index] = address(uint160(0x1000 + index));
             _qualify(analysts[index], 10_000_000 ether);
         }
@@ -48,7 +49,9 @@ contract BountyFuzzTest is Fixture {
         vm.assertEq(record.paidOut, uint256(record.reward) + record.totalStake, "every wei paid out");
         vm.assertEq(token.balanceOf(address(bounty)), 0, "escrow empty");
         vm.assertEq(bounty.totalEscrowed(), 0, "no liability left");
-        vm.assertGe(token.balanceOf(treasury) - treasuryBefore, settlement.treasuryAmount, "treasury got its part");
+        vm.assertGe(
+            token.balanceOf(treasury) - treasuryBefore, settlement.treasuryAmount, "treasury got its part"
+        );
         vm.assertEq(settlement.fee, settlement.pool * record.feeBps / 10_000, "fee formula");
     }
 
@@ -117,7 +120,8 @@ contract BountyFuzzTest is Fixture {
         bytes32 noise
     ) public {
         vm.assume(noise != bytes32(0));
-        RevealFields memory honest = RevealFields(Verdict.Malicious, uint8(bound(confidence, 0, 100)), metadataHash, salt);
+        RevealFields memory honest =
+            RevealFields(Verdict.Malicious, uint8(bound(confidence, 0, 100)), metadataHash, salt);
         uint256 bountyId = _createBounty(10 ether, 1 ether);
         bytes32 commitment = bounty.commitmentOf(
             bountyId, analysts[0], honest.verdict, honest.confidence, honest.metadataHash, honest.salt
@@ -126,15 +130,22 @@ contract BountyFuzzTest is Fixture {
         bounty.commit(bountyId, commitment, 1 ether, noPermit());
         _toRevealPhase(bountyId);
 
-        RevealFields memory altered = RevealFields(honest.verdict, honest.confidence, honest.metadataHash, honest.salt);
+        RevealFields memory altered =
+            RevealFields(honest.verdict, honest.confidence, honest.metadataHash, honest.salt);
         field = uint8(bound(field, 0, 3));
         if (field == 0) altered.verdict = Verdict.Benign;
-        if (field == 1) altered.confidence = uint8((uint256(honest.confidence) + 1 + uint256(noise) % 100) % 101);
+        if (field == 1) {
+            altered.confidence = uint8((uint256(honest.confidence) + 1 + uint256(noise) % 100) % 101);
+        }
         if (field == 2) altered.metadataHash = honest.metadataHash ^ noise;
         if (field == 3) altered.salt = honest.salt ^ noise;
 
         vm.expectRevert(BountyContract.CommitmentMismatch.selector);
-        bounty.reveal(bountyId, analysts[0], altered.verdict, altered.confidence, altered.metadataHash, altered.salt);
-        bounty.reveal(bountyId, analysts[0], honest.verdict, honest.confidence, honest.metadataHash, honest.salt);
+        bounty.reveal(
+            bountyId, analysts[0], altered.verdict, altered.confidence, altered.metadataHash, altered.salt
+        );
+        bounty.reveal(
+            bountyId, analysts[0], honest.verdict, honest.confidence, honest.metadataHash, honest.salt
+        );
     }
 }

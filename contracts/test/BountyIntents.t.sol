@@ -23,7 +23,8 @@ contract OwnerWallet is IERC1271 {
     }
 
     function approve(address token, address spender) external {
-        (bool ok,) = token.call(abi.encodeWithSignature("approve(address,uint256)", spender, type(uint256).max));
+        (bool ok,) =
+            token.call(abi.encodeWithSignature("approve(address,uint256)", spender, type(uint256).max));
         require(ok && msg.sender == owner, "approve");
     }
 }
@@ -167,7 +168,8 @@ contract BountyIntentsTest is Fixture {
         wallet.approve(address(token), address(bounty));
         CreateBountyRequest memory request = _request(100 ether, 1 ether);
         uint256 deadline = block.timestamp + 1 hours;
-        Intent memory intent = _signIntent(payerKey, _createHash(address(wallet), request, deadline), deadline);
+        Intent memory intent =
+            _signIntent(payerKey, _createHash(address(wallet), request, deadline), deadline);
         intent.signer = address(wallet);
         uint256 bountyId = bounty.createBountyBySig(request, intent, noPermit());
         vm.assertEq(bounty.getBounty(bountyId).creator, address(wallet), "wallet is the creator");

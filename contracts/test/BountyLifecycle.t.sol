@@ -163,7 +163,9 @@ contract BountyLifecycleTest is Fixture {
         token.requestUnstake(1);
         bytes32 commitment = _commitment(bountyId, alice, Verdict.Benign);
         vm.expectRevert(
-            abi.encodeWithSelector(BountyContract.NotQualified.selector, MIN_ANALYST_STAKE - 1, MIN_ANALYST_STAKE)
+            abi.encodeWithSelector(
+                BountyContract.NotQualified.selector, MIN_ANALYST_STAKE - 1, MIN_ANALYST_STAKE
+            )
         );
         vm.prank(alice);
         bounty.commit(bountyId, commitment, 5 ether, noPermit());
@@ -232,7 +234,9 @@ contract BountyLifecycleTest is Fixture {
 
         vm.expectRevert(
             abi.encodeWithSelector(
-                BountyContract.OutsideWindow.selector, uint256(record.assertionDeadline) + 1, record.revealDeadline
+                BountyContract.OutsideWindow.selector,
+                uint256(record.assertionDeadline) + 1,
+                record.revealDeadline
             )
         );
         _reveal(bountyId, alice, Verdict.Benign);
@@ -252,7 +256,9 @@ contract BountyLifecycleTest is Fixture {
         vm.warp(uint256(record.revealDeadline) + 1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                BountyContract.OutsideWindow.selector, uint256(record.assertionDeadline) + 1, record.revealDeadline
+                BountyContract.OutsideWindow.selector,
+                uint256(record.assertionDeadline) + 1,
+                record.revealDeadline
             )
         );
         _reveal(bountyId, bob, Verdict.Benign);
@@ -468,7 +474,9 @@ contract BountyLifecycleTest is Fixture {
 
     function _assertFullyPaid(uint256 bountyId) internal view {
         Bounty memory record = bounty.getBounty(bountyId);
-        vm.assertEq(record.paidOut, uint256(record.reward) + record.totalStake, "everything escrowed was paid");
+        vm.assertEq(
+            record.paidOut, uint256(record.reward) + record.totalStake, "everything escrowed was paid"
+        );
         vm.assertEq(bounty.totalEscrowed(), token.balanceOf(address(bounty)), "books balance");
     }
 }

@@ -60,7 +60,9 @@ contract MaliciousTokensTest is Test {
         FeeOnTransferToken token = new FeeOnTransferToken();
         BountyContract bounty = _deploy(token);
         CreateBountyRequest memory request = _request();
-        vm.expectRevert(abi.encodeWithSelector(BountyContract.UnexpectedBalanceChange.selector, 100 ether, 99 ether));
+        vm.expectRevert(
+            abi.encodeWithSelector(BountyContract.UnexpectedBalanceChange.selector, 100 ether, 99 ether)
+        );
         vm.prank(creator);
         bounty.createBounty(request, _noPermit());
         vm.assertEq(token.balanceOf(address(bounty)), 0, "nothing escrowed");
@@ -82,7 +84,9 @@ contract MaliciousTokensTest is Test {
         vm.warp(block.timestamp + 2 days + 2);
         bounty.resolve(first);
         vm.warp(block.timestamp + 1 days + 1);
-        vm.expectRevert(abi.encodeWithSelector(BountyContract.UnexpectedBalanceChange.selector, 100 ether, 101 ether));
+        vm.expectRevert(
+            abi.encodeWithSelector(BountyContract.UnexpectedBalanceChange.selector, 100 ether, 101 ether)
+        );
         bounty.refundCreator(first);
         vm.assertGe(token.balanceOf(address(bounty)), bounty.totalEscrowed(), "still covered");
     }

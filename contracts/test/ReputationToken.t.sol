@@ -48,7 +48,9 @@ contract ReputationTokenTest is Fixture {
         uint256 room = token.MAX_SUPPLY() - supply;
         _mint(alice, room);
         vm.expectRevert(
-            abi.encodeWithSelector(ReputationToken.SupplyCapExceeded.selector, token.MAX_SUPPLY(), token.MAX_SUPPLY() + 1)
+            abi.encodeWithSelector(
+                ReputationToken.SupplyCapExceeded.selector, token.MAX_SUPPLY(), token.MAX_SUPPLY() + 1
+            )
         );
         vm.prank(deployer);
         token.mint(alice, 1);
@@ -91,7 +93,9 @@ contract ReputationTokenTest is Fixture {
         vm.expectRevert(ReputationToken.ZeroAmount.selector);
         token.stake(0);
         token.stake(8 ether);
-        vm.expectRevert(abi.encodeWithSelector(ReputationToken.InsufficientUnlockedBalance.selector, 2 ether, 3 ether));
+        vm.expectRevert(
+            abi.encodeWithSelector(ReputationToken.InsufficientUnlockedBalance.selector, 2 ether, 3 ether)
+        );
         token.stake(3 ether);
         vm.stopPrank();
     }
@@ -236,7 +240,9 @@ contract ReputationTokenTest is Fixture {
         address owner = vm.addr(key);
         bytes32 structHash = keccak256(
             abi.encode(
-                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                keccak256(
+                    "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+                ),
                 owner,
                 bob,
                 7 ether,
@@ -285,7 +291,9 @@ contract ReputationTokenTest is Fixture {
         vm.prank(alice);
         if (transferred > unlocked) {
             vm.expectRevert(
-                abi.encodeWithSelector(ReputationToken.TransferExceedsUnlocked.selector, alice, unlocked, transferred)
+                abi.encodeWithSelector(
+                    ReputationToken.TransferExceedsUnlocked.selector, alice, unlocked, transferred
+                )
             );
             // forge-lint: disable-next-line(erc20-unchecked-transfer)
             token.transfer(bob, transferred);

@@ -5,7 +5,13 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {BountyContract} from "../../src/BountyContract.sol";
 import {
-    ArtifactKind, Bounty, CreateBountyRequest, Outcome, PermitSignature, Status, Verdict
+    ArtifactKind,
+    Bounty,
+    CreateBountyRequest,
+    Outcome,
+    PermitSignature,
+    Status,
+    Verdict
 } from "../../src/BountyTypes.sol";
 import {Vm} from "../utils/Test.sol";
 
@@ -35,7 +41,13 @@ contract BountyHandler {
     mapping(uint256 bountyId => mapping(address analyst => bool)) public ghostClaimed;
     mapping(uint256 bountyId => mapping(address analyst => Verdict)) internal _committedVerdict;
 
-    constructor(BountyContract bounty_, IERC20 token_, address creator_, address arbiter_, address[] memory actors_) {
+    constructor(
+        BountyContract bounty_,
+        IERC20 token_,
+        address creator_,
+        address arbiter_,
+        address[] memory actors_
+    ) {
         bounty = bounty_;
         token = token_;
         creator = creator_;
@@ -70,7 +82,9 @@ contract BountyHandler {
             uint256 bountyId = 1 + (seed % count + offset) % count;
             Bounty memory record = bounty.getBounty(bountyId);
             bool open = record.status == Status.Open;
-            if (phase == Phase.Commit && open && block.timestamp <= record.assertionDeadline) return bountyId;
+            if (phase == Phase.Commit && open && block.timestamp <= record.assertionDeadline) {
+                return bountyId;
+            }
             if (
                 phase == Phase.Reveal && open && block.timestamp > record.assertionDeadline
                     && block.timestamp <= record.revealDeadline

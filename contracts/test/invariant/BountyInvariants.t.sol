@@ -54,18 +54,19 @@ abstract contract BountySystemSetup is Test {
         address[] memory actors = new address[](4);
         address[] memory users = new address[](5);
         for (uint256 index = 0; index < actors.length; index++) {
+            // forge-lint: disable-next-line(unsafe-typecast)
             actors[index] = address(uint160(0xA000 + index));
             users[index] = actors[index];
         }
         users[actors.length] = creator;
         token = _deployToken(users);
-        bounty = new BountyContract(INexusStakingToken(address(token)), address(this), address(this), _params());
+        bounty =
+            new BountyContract(INexusStakingToken(address(token)), address(this), address(this), _params());
         bounty.grantRole(bounty.ARBITER_ROLE(), arbiter);
         _afterBounty(users);
         handler = new BountyHandler(bounty, token, creator, arbiter, actors);
         targetContract(address(handler));
     }
-
 }
 
 /// @notice The escrow's invariants, checked after every step of random action sequences.
@@ -73,7 +74,9 @@ abstract contract BountyInvariants is BountySystemSetup {
     /// The escrow always holds what it owes, and its books match the money that actually moved.
     function invariant_escrow_covers_every_obligation() public view {
         vm.assertGe(token.balanceOf(address(bounty)), bounty.totalEscrowed(), "balance covers obligations");
-        vm.assertEq(bounty.totalEscrowed(), handler.ghostDeposited() - handler.ghostPaidOut(), "books match transfers");
+        vm.assertEq(
+            bounty.totalEscrowed(), handler.ghostDeposited() - handler.ghostPaidOut(), "books match transfers"
+        );
     }
 
     /// No bounty ever pays out more than was escrowed for it; per-bounty debts add up to the total.
@@ -120,7 +123,11 @@ abstract contract NxsSetup is BountySystemSetup {
 
 /// Against the real NXS token.
 contract NxsBountyInvariants is NxsSetup, BountyInvariants {
-    function _deployToken(address[] memory users) internal override(BountySystemSetup, NxsSetup) returns (IERC20) {
+    function _deployToken(address[] memory users)
+        internal
+        override(BountySystemSetup, NxsSetup)
+        returns (IERC20)
+    {
         return NxsSetup._deployToken(users);
     }
 

@@ -3,7 +3,13 @@ pragma solidity 0.8.30;
 
 import {BountyContract} from "../../src/BountyContract.sol";
 import {
-    ArtifactKind, Bounty, CreateBountyRequest, Intent, Params, PermitSignature, Verdict
+    ArtifactKind,
+    Bounty,
+    CreateBountyRequest,
+    Intent,
+    Params,
+    PermitSignature,
+    Verdict
 } from "../../src/BountyTypes.sol";
 import {GovernanceContract} from "../../src/GovernanceContract.sol";
 import {NexusTimelock} from "../../src/NexusTimelock.sol";
@@ -116,7 +122,8 @@ abstract contract Fixture is Test {
     }
 
     function _commitment(uint256 bountyId, address analyst, Verdict verdict) internal view returns (bytes32) {
-        return bounty.commitmentOf(bountyId, analyst, verdict, 90, keccak256("report"), _salt(analyst, bountyId));
+        return
+            bounty.commitmentOf(bountyId, analyst, verdict, 90, keccak256("report"), _salt(analyst, bountyId));
     }
 
     function _commit(uint256 bountyId, address analyst, Verdict verdict, uint128 stake) internal {
@@ -153,7 +160,12 @@ abstract contract Fixture is Test {
         address signer = vm.addr(key);
         bytes32 digest = keccak256(abi.encodePacked("\x19\x01", bounty.DOMAIN_SEPARATOR(), structHash));
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
-        intent = Intent({signer: signer, nonce: bounty.nonces(signer), deadline: deadline, signature: abi.encodePacked(r, s, v)});
+        intent = Intent({
+            signer: signer,
+            nonce: bounty.nonces(signer),
+            deadline: deadline,
+            signature: abi.encodePacked(r, s, v)
+        });
     }
 
     function _signPermit(uint256 key, address spender, uint256 value, uint256 deadline)
@@ -164,7 +176,9 @@ abstract contract Fixture is Test {
         address owner = vm.addr(key);
         bytes32 structHash = keccak256(
             abi.encode(
-                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                keccak256(
+                    "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+                ),
                 owner,
                 spender,
                 value,
