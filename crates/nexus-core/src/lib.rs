@@ -5,5 +5,7 @@
 //! property-tested, so settlement and reputation rules can be trusted wherever they are used.
 
 pub mod role;
+/// Bounty settlement: stake-weighted outcome, fee, shares and rounding, mirroring `BountyContract`.
+pub mod settlement;
 
 pub use role::Role;
