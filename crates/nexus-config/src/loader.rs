@@ -115,6 +115,55 @@ impl ConfigSource {
         Ok(Loaded { settings, warnings })
     }
 
+    /// Loads the shared sections into `T` and one service's own section (`[bounty]`,
+    /// `NEXUS_BOUNTY__*`) into `S`, which defaults when absent. Top-level keys named in
+    /// `known_sections` (every service's section, so one file can configure the whole platform)
+    /// are not reported as unknown; unknown keys inside `section` are.
+    pub fn load_with_section<T, S>(
+        &self,
+        section: &str,
+        known_sections: &[&str],
+    ) -> Result<Loaded<(T, S)>, ConfigError>
+    where
+        T: DeserializeOwned + Validate,
+        S: DeserializeOwned + Validate + Default,
+    {
+        let figment = self.figment();
+        let shared: T = figment.extract().map_err(describe_parse_error)?;
+        let own: S = if figment.contains(section) {
+            figment
+                .extract_inner(section)
+                .map_err(describe_parse_error)?
+        } else {
+            S::default()
+        };
+        let mut problems = Vec::new();
+        shared.validate(&mut problems);
+        own.validate(&mut problems);
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid { problems });
+        }
+        let mut unknown = self.ignored_paths::<T>(&figment);
+        unknown.retain(|path| {
+            let top = path.split('.').next().unwrap_or_default();
+            !known_sections.contains(&top)
+        });
+        if let Ok(value) = figment.find_value(section) {
+            let _ = serde_ignored::deserialize(&value, |path| {
+                unknown.push(format!("{section}.{path}"))
+            })
+            .map(|_: S| ());
+        }
+        let warnings = unknown
+            .iter()
+            .map(|path| self.describe_unknown(path))
+            .collect();
+        Ok(Loaded {
+            settings: (shared, own),
+            warnings,
+        })
+    }
+
     fn figment(&self) -> Figment {
         let mut figment = Figment::new();
         for (key, value) in &self.defaults {
@@ -135,6 +184,14 @@ impl ConfigSource {
 
     /// Every key present in some layer that `T` does not read.
     fn unknown_keys<T: DeserializeOwned>(&self, figment: &Figment) -> Vec<String> {
+        self.ignored_paths::<T>(figment)
+            .into_iter()
+            .map(|path| self.describe_unknown(&path))
+            .collect()
+    }
+
+    /// Dotted paths of every key present in some layer that `T` does not read.
+    fn ignored_paths<T: DeserializeOwned>(&self, figment: &Figment) -> Vec<String> {
         let Ok(merged) = figment.extract::<Value>() else {
             return Vec::new();
         };
@@ -142,9 +199,6 @@ impl ConfigSource {
         let _ = serde_ignored::deserialize(&merged, |path| unknown.push(path.to_string()))
             .map(|_: T| ());
         unknown
-            .into_iter()
-            .map(|path| self.describe_unknown(&path))
-            .collect()
     }
 
     /// Names the environment variables behind an unknown key (a whole unknown section shows
@@ -315,6 +369,55 @@ mod tests {
                 panic!("expected Invalid")
             };
             assert_eq!(problems.len(), 3, "{problems:?}");
+            Ok(())
+        });
+    }
+
+    #[derive(Debug, Deserialize, Default)]
+    #[serde(default)]
+    struct BountySettings {
+        reveal_window_blocks: u32,
+    }
+
+    impl Validate for BountySettings {
+        fn validate(&self, problems: &mut Vec<String>) {
+            if self.reveal_window_blocks > 10_000 {
+                problems.push("bounty.reveal_window_blocks must be at most 10000".into());
+            }
+        }
+    }
+
+    #[test]
+    fn a_service_reads_its_own_section_and_ignores_other_services_sections() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "nexus.toml",
+                "[bounty]\nreveal_window_blocks = 40\n[auth]\nissuer = \"x\"\n",
+            )?;
+            jail.set_env("NEXUS_BOUNTY__REVEAL_WINDOW_BLOKS", "3");
+            let loaded: Loaded<(TestSettings, BountySettings)> = ConfigSource::from_environment()
+                .with_file("nexus.toml")
+                .load_with_section("bounty", &["bounty", "auth"])
+                .unwrap();
+            assert_eq!(loaded.settings.1.reveal_window_blocks, 40);
+            assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+            assert!(loaded.warnings[0].contains("NEXUS_BOUNTY__REVEAL_WINDOW_BLOKS"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_service_section_is_validated_and_defaults_when_absent() {
+        Jail::expect_with(|jail| {
+            let loaded: Loaded<(TestSettings, BountySettings)> = ConfigSource::from_environment()
+                .load_with_section("bounty", &["bounty"])
+                .unwrap();
+            assert_eq!(loaded.settings.1.reveal_window_blocks, 0);
+            jail.set_env("NEXUS_BOUNTY__REVEAL_WINDOW_BLOCKS", "99999");
+            let error = ConfigSource::from_environment()
+                .load_with_section::<TestSettings, BountySettings>("bounty", &["bounty"])
+                .unwrap_err();
+            assert_eq!(error.code(), "config_invalid");
             Ok(())
         });
     }

@@ -120,6 +120,11 @@ pub struct RedisSettings {
     /// Prefix of every key, stream and channel this process touches, so several platforms
     /// (or tests) can share one Redis without seeing each other.
     pub key_prefix: String,
+    /// Connection attempts at start-up before giving up.
+    pub connect_retries: u32,
+    /// Delay before the first retry; doubles on each further attempt.
+    #[serde(with = "humantime_serde")]
+    pub retry_backoff: Duration,
 }
 
 impl Default for RedisSettings {
@@ -127,6 +132,8 @@ impl Default for RedisSettings {
         Self {
             url: SecretString::from("redis://127.0.0.1:6379"),
             key_prefix: "nexus:".into(),
+            connect_retries: 3,
+            retry_backoff: Duration::from_millis(500),
         }
     }
 }

@@ -1,1 +1,35 @@
-//! placeholder
+//! The life cycle of every Nexus process: one [`main`] for production, one [`start`] for
+//! production and tests alike.
+//!
+//! ```text
+//! main::<S>()  load config (defaults → TOML → NEXUS_ env) → init telemetry → start::<S>() →
+//!              wait for SIGTERM/SIGINT → Running::shutdown() → log the report → exit code
+//! start::<S>() connect Postgres (lazy, migrations with retries) and Redis → S::build() →
+//!              bind HTTP and admin listeners (port 0 allowed) → spawn workers (and the outbox
+//!              relay when S owns a schema) → Running
+//! ```
+//!
+//! Layout: [`service`] is the trait a service implements; [`settings`] the settings every
+//! service shares; [`start`](mod@start) binds and serves; [`workers`] supervises background
+//! tasks; [`outbox_relay`] moves committed outbox rows to Redis; [`readiness`] holds the
+//! dependency probes behind `/ready`; [`entry`] is the production `main`.
+//!
+//! Architecture invariant: this crate is the composition root. It is the only shared crate that
+//! depends on several adapters (db, bus, http, client); services depend on it, never the other
+//! way round.
+
+pub mod entry;
+pub mod error;
+pub mod outbox_relay;
+pub mod readiness;
+pub mod service;
+pub mod settings;
+pub mod start;
+pub mod workers;
+
+pub use entry::main;
+pub use error::RuntimeError;
+pub use service::{Dependency, Resources, Service, Setup};
+pub use settings::{NoSettings, OutboxSettings, RuntimeSettings, Settings};
+pub use start::{Running, ShutdownReport, start};
+pub use workers::{WorkerOutcome, WorkerReport, WorkerResult};

@@ -1,1 +1,154 @@
-//! placeholder
+//! Test support shared by every crate's integration tests.
+//!
+//! - [`TestContext`]: a fresh PostgreSQL database (cloned from a migrated template, so it costs
+//!   milliseconds) and a unique Redis key prefix, both removed when the context is dropped. Tests
+//!   never share state, so they run in parallel without `#[serial]`.
+//! - [`TestContext::spawn`]: starts any service in-process on port 0 through the same
+//!   `nexus_runtime::start` production uses, and hands back its typed client.
+//! - [`lifecycle`]: the checks every service binary must pass (ready, metrics, graceful
+//!   shutdown in-process, and SIGTERM on the real binary).
+//! - [`redis_server`]: a private `redis-server` process, for tests that must stop Redis.
+//!
+//! The servers come from `NEXUS_TEST_DATABASE_URL` / `NEXUS_TEST_REDIS_URL`, defaulting to the
+//! local instances `scripts/test.sh` makes sure are running.
+
+pub mod lifecycle;
+pub mod redis_server;
+
+use std::time::Duration;
+
+use nexus_client::{ClientSettings, ServiceClient};
+use nexus_config::ServiceKind;
+use nexus_db::testing::{TestDatabase, server_url_from_env};
+use nexus_runtime::{Running, RuntimeSettings, Service, Settings};
+use secrecy::SecretString;
+
+pub use nexus_db::testing::TEST_DATABASE_URL_VAR;
+
+/// Environment variable naming the Redis server tests use.
+pub const TEST_REDIS_URL_VAR: &str = "NEXUS_TEST_REDIS_URL";
+
+/// The Redis tests use: `NEXUS_TEST_REDIS_URL`, else `redis://127.0.0.1:6379`.
+pub fn redis_url_from_env() -> String {
+    std::env::var(TEST_REDIS_URL_VAR).unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Why the test environment could not be prepared; tests fail with this message.
+pub type TestError = Box<dyn std::error::Error + Send + Sync>;
+
+/// One test's private database and Redis namespace.
+#[derive(Debug)]
+pub struct TestContext {
+    /// The fresh database.
+    pub database: TestDatabase,
+    /// Redis server URL.
+    pub redis_url: String,
+    /// Unique prefix for every Redis key this test's services touch.
+    pub redis_prefix: String,
+}
+
+impl TestContext {
+    /// A fresh database and Redis prefix. Fails with a message naming the server when
+    /// PostgreSQL or Redis is not reachable (run the suite through `scripts/test.sh`).
+    pub async fn new() -> Result<Self, TestError> {
+        let server = server_url_from_env();
+        let database = TestDatabase::create(&server).await.map_err(|error| {
+            format!("PostgreSQL at {TEST_DATABASE_URL_VAR} (default local) is not usable: {error}")
+        })?;
+        let redis_url = redis_url_from_env();
+        let redis_prefix = format!("test:{}:", uuid::Uuid::now_v7().simple());
+        Ok(Self {
+            database,
+            redis_url,
+            redis_prefix,
+        })
+    }
+
+    /// Settings for a service under test: ports 0, this context's database and Redis prefix,
+    /// one HTTP worker, migrations already applied (the template is migrated), short timeouts.
+    pub fn settings<S: Default>(&self) -> Settings<S> {
+        let mut runtime = RuntimeSettings::default();
+        runtime.server.workers = 1;
+        runtime.server.shutdown_timeout = Duration::from_secs(5);
+        runtime.database.url = SecretString::from(self.database.url.clone());
+        runtime.database.run_migrations = false;
+        runtime.database.max_connections = 5;
+        runtime.redis.url = SecretString::from(self.redis_url.clone());
+        runtime.redis.key_prefix = self.redis_prefix.clone();
+        runtime.outbox.poll_interval = Duration::from_millis(200);
+        Settings {
+            runtime,
+            service: S::default(),
+        }
+    }
+
+    /// Starts `S` with [`TestContext::settings`].
+    pub async fn spawn<S: Service>(&self) -> Result<TestService, TestError> {
+        self.spawn_with::<S>(self.settings()).await
+    }
+
+    /// Starts `S` with the given settings (adjust [`TestContext::settings`] first).
+    pub async fn spawn_with<S: Service>(
+        &self,
+        settings: Settings<S::Settings>,
+    ) -> Result<TestService, TestError> {
+        let running = nexus_runtime::start::<S>(settings).await?;
+        let client = ServiceClient::new(
+            S::KIND.binary_name(),
+            &running.base_url(),
+            ClientSettings::default(),
+        )?;
+        Ok(TestService {
+            kind: S::KIND,
+            running,
+            client,
+        })
+    }
+}
+
+impl Drop for TestContext {
+    fn drop(&mut self) {
+        let url = self.redis_url.clone();
+        let pattern = format!("{}*", self.redis_prefix);
+        // Best effort: a synchronous connection on a helper thread, as Drop cannot await.
+        let cleaner = std::thread::spawn(move || {
+            let Ok(client) = redis::Client::open(url) else {
+                return;
+            };
+            let Ok(mut connection) = client.get_connection() else {
+                return;
+            };
+            let keys: Vec<String> = match redis::cmd("KEYS").arg(&pattern).query(&mut connection) {
+                Ok(keys) => keys,
+                Err(_) => return,
+            };
+            for chunk in keys.chunks(500) {
+                let _: Result<(), _> = redis::cmd("DEL").arg(chunk).query(&mut connection);
+            }
+        });
+        let _ = cleaner.join();
+    }
+}
+
+/// A service started in-process for a test.
+#[derive(Debug)]
+pub struct TestService {
+    /// Which service it is.
+    pub kind: ServiceKind,
+    /// The running service (addresses, shutdown).
+    pub running: Running,
+    /// A typed client pointed at it.
+    pub client: ServiceClient,
+}
+
+impl TestService {
+    /// `http://127.0.0.1:<port>` of the public listener.
+    pub fn base_url(&self) -> String {
+        self.running.base_url()
+    }
+
+    /// `http://127.0.0.1:<port>/metrics` on the admin listener.
+    pub fn metrics_url(&self) -> String {
+        format!("http://{}/metrics", self.running.admin_addr())
+    }
+}

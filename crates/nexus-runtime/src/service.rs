@@ -1,0 +1,143 @@
+//! What a service implements, and what the runtime hands it while it is built.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use actix_web::web;
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+use nexus_bus::Bus;
+use nexus_client::ClientSettings;
+use nexus_config::{ServiceKind, Validate};
+use nexus_http::ReadinessCheck;
+use nexus_telemetry::MetricsRegistry;
+use serde::de::DeserializeOwned;
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::RuntimeError;
+use crate::workers::WorkerResult;
+
+/// An external system a service cannot serve without; each is probed by `/ready`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dependency {
+    /// PostgreSQL (the service's own schema, migrations applied at start).
+    Postgres,
+    /// Redis (bus, caches, rate limits).
+    Redis,
+}
+
+/// One Nexus service: its identity, dependencies, settings, state and routes.
+///
+/// The runtime calls [`Service::build`] once, stores the returned value as `web::Data<Self>`
+/// (so handlers take `web::Data<MyService>`), and calls [`Service::routes`] once per HTTP worker
+/// thread. `/health`, `/ready`, `/metrics`, JSON errors, request ids and metrics are added by the
+/// runtime; a service mounts only its own endpoints.
+pub trait Service: Sized + Send + Sync + 'static {
+    /// Which of the nine services this is (name, ports, config section).
+    const KIND: ServiceKind;
+    /// Dependencies the runtime connects before `build` and probes in `/ready`.
+    const DEPENDENCIES: &'static [Dependency];
+    /// The PostgreSQL schema the service owns; its outbox is relayed to Redis when set.
+    const SCHEMA: Option<&'static str>;
+    /// The service's own settings section.
+    type Settings: DeserializeOwned
+        + Validate
+        + Default
+        + Clone
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static;
+
+    /// Builds the service's state from the connected resources; may register background
+    /// workers and extra readiness checks on `setup`.
+    fn build(
+        resources: &Resources,
+        settings: &Self::Settings,
+        setup: &mut Setup,
+    ) -> impl Future<Output = Result<Self, RuntimeError>> + Send;
+
+    /// Mounts the service's routes. Declare each path with `web::resource(...)` so a wrong
+    /// method is a 405.
+    fn routes(&self, config: &mut web::ServiceConfig);
+}
+
+/// Connected dependencies and process-wide registries, handed to [`Service::build`].
+#[derive(Debug, Clone)]
+pub struct Resources {
+    pub(crate) kind: ServiceKind,
+    pub(crate) postgres: Option<PgPool>,
+    pub(crate) bus: Option<Bus>,
+    pub(crate) metrics: MetricsRegistry,
+    pub(crate) client_settings: ClientSettings,
+}
+
+impl Resources {
+    /// The service this process runs.
+    pub fn kind(&self) -> ServiceKind {
+        self.kind
+    }
+
+    /// The PostgreSQL pool (declared dependency [`Dependency::Postgres`]).
+    pub fn postgres(&self) -> Result<&PgPool, RuntimeError> {
+        self.postgres
+            .as_ref()
+            .ok_or(RuntimeError::UndeclaredDependency("postgres"))
+    }
+
+    /// The Redis bus (declared dependency [`Dependency::Redis`]).
+    pub fn bus(&self) -> Result<&Bus, RuntimeError> {
+        self.bus
+            .as_ref()
+            .ok_or(RuntimeError::UndeclaredDependency("redis"))
+    }
+
+    /// The process's metrics registry; register service metrics here.
+    pub fn metrics(&self) -> &MetricsRegistry {
+        &self.metrics
+    }
+
+    /// Settings for typed clients of other services.
+    pub fn client_settings(&self) -> &ClientSettings {
+        &self.client_settings
+    }
+}
+
+/// A background worker: given a token that is cancelled at shutdown, it runs until then.
+pub(crate) type WorkerStart =
+    Box<dyn FnOnce(CancellationToken) -> BoxFuture<'static, WorkerResult> + Send>;
+
+/// Workers and readiness checks a service registers while it is built.
+#[derive(Default)]
+pub struct Setup {
+    pub(crate) workers: Vec<(String, WorkerStart)>,
+    pub(crate) checks: Vec<Arc<dyn ReadinessCheck>>,
+}
+
+impl std::fmt::Debug for Setup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.workers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Setup")
+            .field("workers", &names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Setup {
+    /// Registers a named background worker, started once the listeners are bound. It must
+    /// return soon after its token is cancelled; the shutdown report says how it ended.
+    pub fn worker<F, Fut>(&mut self, name: &str, run: F)
+    where
+        F: FnOnce(CancellationToken) -> Fut + Send + 'static,
+        Fut: Future<Output = WorkerResult> + Send + 'static,
+    {
+        self.workers
+            .push((name.to_owned(), Box::new(move |token| run(token).boxed())));
+    }
+
+    /// Adds a dependency probe to `/ready` (e.g. an Ethereum RPC node).
+    pub fn readiness(&mut self, check: Arc<dyn ReadinessCheck>) {
+        self.checks.push(check);
+    }
+}

@@ -1,0 +1,346 @@
+//! Starting a service and shutting it down gracefully.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::ServerHandle;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use nexus_bus::{Bus, BusMetrics};
+use nexus_db::{Outbox, PgPool, Schema};
+use nexus_http::{BodyLimits, HttpMetrics, NexusRootSpan, ReadinessCheck, ReadinessChecks};
+use nexus_telemetry::MetricsRegistry;
+use secrecy::ExposeSecret;
+use tokio::task::JoinHandle;
+use tracing_actix_web::TracingLogger;
+
+use crate::error::RuntimeError;
+use crate::readiness::{PostgresCheck, RedisCheck, WorkersCheck};
+use crate::service::{Dependency, Resources, Service, Setup};
+use crate::settings::{RuntimeSettings, Settings};
+use crate::workers::{Supervisor, WorkerOutcome, WorkerReport};
+
+/// How long one readiness probe may take before the dependency counts as down.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A started service: its bound addresses and the handles to stop it.
+pub struct Running {
+    name: &'static str,
+    http_addr: SocketAddr,
+    admin_addr: SocketAddr,
+    shutdown_timeout: Duration,
+    http: ServerHandle,
+    http_task: JoinHandle<std::io::Result<()>>,
+    admin: ServerHandle,
+    admin_task: JoinHandle<std::io::Result<()>>,
+    supervisor: Supervisor,
+    postgres: Option<PgPool>,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("name", &self.name)
+            .field("http_addr", &self.http_addr)
+            .field("admin_addr", &self.admin_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How shutdown went, part by part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// The service name.
+    pub service: &'static str,
+    /// `None` when the HTTP server drained cleanly, else why not.
+    pub http_error: Option<String>,
+    /// Each worker's outcome.
+    pub workers: Vec<WorkerReport>,
+    /// Time from the shutdown request to the end.
+    pub elapsed: Duration,
+}
+
+impl ShutdownReport {
+    /// True when HTTP drained and every worker completed.
+    pub fn is_clean(&self) -> bool {
+        self.http_error.is_none()
+            && self
+                .workers
+                .iter()
+                .all(|worker| worker.outcome == WorkerOutcome::Completed)
+    }
+}
+
+impl Running {
+    /// The bound public address (the real port when 0 was asked for).
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    /// The bound admin address serving `/metrics`.
+    pub fn admin_addr(&self) -> SocketAddr {
+        self.admin_addr
+    }
+
+    /// `http://<http_addr>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.http_addr)
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish within
+    /// `server.shutdown_timeout`, stops the workers within what is left of it, closes the pool and
+    /// reports how each part ended.
+    pub async fn shutdown(self) -> ShutdownReport {
+        let started = Instant::now();
+        tracing::info!(service = self.name, timeout = ?self.shutdown_timeout, "Shutting down gracefully.");
+        self.http.stop(true).await;
+        let http_error = match self.http_task.await {
+            Ok(Ok(())) => None,
+            Ok(Err(error)) => Some(error.to_string()),
+            Err(join_error) => Some(join_error.to_string()),
+        };
+        self.admin.stop(true).await;
+        let _ = self.admin_task.await;
+        let remaining = self
+            .shutdown_timeout
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_millis(100));
+        let workers = self.supervisor.stop(remaining).await;
+        if let Some(pool) = self.postgres {
+            let _ = tokio::time::timeout(Duration::from_secs(2), pool.close()).await;
+        }
+        let report = ShutdownReport {
+            service: self.name,
+            http_error,
+            workers,
+            elapsed: started.elapsed(),
+        };
+        for worker in &report.workers {
+            tracing::info!(worker = %worker.name, outcome = ?worker.outcome, "Worker stopped.");
+        }
+        tracing::info!(clean = report.is_clean(), elapsed = ?report.elapsed, "Shutdown finished.");
+        report
+    }
+}
+
+/// Connects dependencies, builds `S`, binds its listeners and starts its workers.
+pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Running, RuntimeError> {
+    // reqwest and sqlx share rustls; pick its crypto provider once (an error means one is set).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let Settings {
+        runtime,
+        service: service_settings,
+    } = settings;
+    let name = S::KIND.binary_name();
+    let metrics = MetricsRegistry::new();
+
+    let postgres = if S::DEPENDENCIES.contains(&Dependency::Postgres) {
+        Some(connect_postgres(&runtime).await?)
+    } else {
+        None
+    };
+    let bus = if S::DEPENDENCIES.contains(&Dependency::Redis) {
+        Some(connect_redis(&runtime, &metrics).await?)
+    } else {
+        None
+    };
+    let resources = Resources {
+        kind: S::KIND,
+        postgres: postgres.clone(),
+        bus: bus.clone(),
+        metrics: metrics.clone(),
+        client_settings: runtime.client.clone(),
+    };
+
+    let mut setup = Setup::default();
+    let built = S::build(&resources, &service_settings, &mut setup).await?;
+    let mut supervisor = Supervisor::new();
+    let checks = readiness_checks(name, &resources, &setup.checks, &supervisor);
+
+    let (http, http_task, http_addr) = serve_http::<S>(built, &runtime, &metrics, checks)?;
+    let (admin, admin_task, admin_addr) = serve_admin(&runtime, metrics.clone())?;
+
+    if let (Some(schema), Some(pool), Some(bus)) =
+        (S::SCHEMA.and_then(Schema::new), postgres.clone(), bus)
+    {
+        let outbox = Outbox::new(schema);
+        let outbox_settings = runtime.outbox.clone();
+        supervisor.spawn(
+            "outbox_relay".into(),
+            Box::new(move |token| {
+                Box::pin(crate::outbox_relay::run(
+                    pool,
+                    bus,
+                    outbox,
+                    outbox_settings,
+                    token,
+                ))
+            }),
+        );
+    }
+    for (worker_name, start_worker) in setup.workers {
+        supervisor.spawn(worker_name, start_worker);
+    }
+    tracing::info!(service = name, http = %http_addr, admin = %admin_addr, "Service started.");
+    Ok(Running {
+        name,
+        http_addr,
+        admin_addr,
+        shutdown_timeout: runtime.server.shutdown_timeout,
+        http,
+        http_task,
+        admin,
+        admin_task,
+        supervisor,
+        postgres,
+    })
+}
+
+async fn connect_postgres(runtime: &RuntimeSettings) -> Result<PgPool, RuntimeError> {
+    let pool = nexus_db::connect_lazy(&runtime.database).map_err(RuntimeError::Database)?;
+    if runtime.database.run_migrations {
+        nexus_db::wait_until_reachable(&pool, &runtime.database)
+            .await
+            .map_err(RuntimeError::Database)?;
+        nexus_db::migrate::run(&pool)
+            .await
+            .map_err(RuntimeError::Database)?;
+        tracing::info!("Database migrations are applied.");
+    }
+    Ok(pool)
+}
+
+async fn connect_redis(
+    runtime: &RuntimeSettings,
+    metrics: &MetricsRegistry,
+) -> Result<Bus, RuntimeError> {
+    let mut pause = runtime.redis.retry_backoff;
+    let mut attempt = 0;
+    loop {
+        let connected = Bus::connect(
+            runtime.redis.url.expose_secret(),
+            runtime.redis.key_prefix.clone(),
+            runtime.bus.clone(),
+        )
+        .await;
+        match connected {
+            Ok(bus) => {
+                let bus_metrics = metrics.register_with(BusMetrics::register);
+                return Ok(bus.with_metrics(bus_metrics));
+            }
+            Err(error) if attempt < runtime.redis.connect_retries => {
+                attempt += 1;
+                tracing::warn!(attempt, error = %error, "Redis is not reachable yet; retrying.");
+                tokio::time::sleep(pause).await;
+                pause = pause.saturating_mul(2).min(Duration::from_secs(30));
+            }
+            Err(error) => return Err(RuntimeError::Redis(error)),
+        }
+    }
+}
+
+fn readiness_checks(
+    name: &str,
+    resources: &Resources,
+    extra: &[Arc<dyn ReadinessCheck>],
+    supervisor: &Supervisor,
+) -> ReadinessChecks {
+    let mut checks = ReadinessChecks::new(name, env!("CARGO_PKG_VERSION"), PROBE_TIMEOUT);
+    if let Some(pool) = &resources.postgres {
+        checks = checks.with(Arc::new(PostgresCheck(pool.clone())));
+    }
+    if let Some(bus) = &resources.bus {
+        checks = checks.with(Arc::new(RedisCheck(bus.clone())));
+    }
+    for check in extra {
+        checks = checks.with(check.clone());
+    }
+    checks.with(Arc::new(WorkersCheck(supervisor.failed_workers())))
+}
+
+fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), RuntimeError> {
+    let listener =
+        TcpListener::bind(address).map_err(|source| RuntimeError::Bind { address, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| RuntimeError::Bind { address, source })?;
+    Ok((listener, bound))
+}
+
+type Served = (ServerHandle, JoinHandle<std::io::Result<()>>, SocketAddr);
+
+fn serve_http<S: Service>(
+    built: S,
+    runtime: &RuntimeSettings,
+    metrics: &MetricsRegistry,
+    checks: ReadinessChecks,
+) -> Result<Served, RuntimeError> {
+    let (listener, address) = bind(runtime.server.http_addr)?;
+    let service = web::Data::new(built);
+    let http_metrics = web::Data::new(HttpMetrics::register(S::KIND.binary_name(), metrics));
+    let checks = web::Data::new(checks);
+    let limits = BodyLimits {
+        body_bytes: runtime.server.body_limit_bytes,
+        json_bytes: runtime.server.json_limit_bytes,
+    };
+    let mut server = HttpServer::new(move || {
+        let service = service.clone();
+        let http_metrics = http_metrics.clone();
+        let checks = checks.clone();
+        App::new()
+            .app_data(service.clone())
+            .configure(move |config| {
+                service.routes(config);
+                nexus_http::configure_service(config, limits, http_metrics, checks);
+            })
+            .wrap(TracingLogger::<NexusRootSpan>::new())
+            .wrap(actix_web::middleware::from_fn(
+                nexus_http::middleware::nexus_middleware,
+            ))
+    })
+    .disable_signals()
+    .shutdown_timeout(runtime.server.shutdown_timeout.as_secs().max(1));
+    if runtime.server.workers > 0 {
+        server = server.workers(runtime.server.workers);
+    }
+    let server = server
+        .listen(listener)
+        .map_err(|source| RuntimeError::Bind { address, source })?
+        .run();
+    let handle = server.handle();
+    Ok((handle, tokio::spawn(server), address))
+}
+
+fn serve_admin(
+    runtime: &RuntimeSettings,
+    metrics: MetricsRegistry,
+) -> Result<Served, RuntimeError> {
+    let (listener, address) = bind(runtime.server.admin_addr)?;
+    let metrics = web::Data::new(metrics);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(metrics.clone())
+            .route("/metrics", web::get().to(get_metrics))
+    })
+    .workers(1)
+    .disable_signals()
+    .shutdown_timeout(1)
+    .listen(listener)
+    .map_err(|source| RuntimeError::Bind { address, source })?
+    .run();
+    let handle = server.handle();
+    Ok((handle, tokio::spawn(server), address))
+}
+
+/// `GET /metrics` on the admin port: the registry in the OpenMetrics text format.
+async fn get_metrics(metrics: web::Data<MetricsRegistry>) -> HttpResponse {
+    match metrics.encode() {
+        Ok(text) => HttpResponse::Ok()
+            .content_type(MetricsRegistry::CONTENT_TYPE)
+            .body(text),
+        Err(error) => {
+            tracing::error!(error = %error, "Encoding metrics failed.");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The `nexus-auth` binary: everything lives in the library; the runtime owns the process.
+
+fn main() -> std::process::ExitCode {
+    nexus_runtime::main::<nexus_auth::AuthService>()
+}

@@ -1,0 +1,24 @@
+//! nexus-reputation through its real HTTP API and as a real process.
+
+use nexus_config::ServiceKind;
+use nexus_reputation::ReputationService;
+use nexus_testkit::lifecycle::{assert_binary_lifecycle, assert_in_process_lifecycle};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starts_becomes_ready_exposes_metrics_and_shuts_down_cleanly() {
+    if let Err(error) = assert_in_process_lifecycle::<ReputationService>().await {
+        panic!("{error}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_becomes_ready_and_exits_cleanly_on_sigterm() {
+    if let Err(error) = assert_binary_lifecycle(
+        ServiceKind::Reputation,
+        env!("CARGO_BIN_EXE_nexus-reputation"),
+    )
+    .await
+    {
+        panic!("{error}");
+    }
+}

@@ -1,0 +1,5 @@
+//! The `nexus-scanner` binary: everything lives in the library; the runtime owns the process.
+
+fn main() -> std::process::ExitCode {
+    nexus_runtime::main::<nexus_scanner::ScannerService>()
+}
