@@ -1,0 +1,9 @@
+//! The runtime against real PostgreSQL and Redis: readiness, graceful shutdown, workers,
+//! the outbox relay and exactly-once effects.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod outbox;
+mod probe;
+mod readiness;
+mod shutdown;
