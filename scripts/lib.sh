@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Shared helpers for scripts/dev.sh, scripts/test.sh and .ci/run. Source it; do not run it.
+#
+# Everything here is idempotent and works on a fresh Debian machine: what is missing is
+# installed with apt-get, what is not running is started from installed binaries in a data
+# directory under the repository (.nexus/), and nothing is assumed about the host.
+
+NEXUS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NEXUS_STATE="$NEXUS_ROOT/.nexus"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$NEXUS_ROOT/target}"
+STARTED_POSTGRES=""
+STARTED_REDIS=""
+
+say() { printf '\033[1m[nexus]\033[0m %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+APT_UPDATED=""
+# ensure_apt PACKAGE... : installs the Debian packages that are not installed yet.
+ensure_apt() {
+  local missing=()
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "please install: ${missing[*]} (no apt-get on this machine)"
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -q >/dev/null; APT_UPDATED=1; fi
+  say "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# tcp_open HOST PORT : true when something listens there.
+tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# The Rust toolchain comes with the machine; mold (the linker .cargo/config.toml names) and a C
+# compiler for -sys crates are installed here.
+ensure_build_tools() {
+  command -v cargo >/dev/null || die "cargo is not installed (install Rust with rustup first)"
+  command -v mold >/dev/null || ensure_apt mold
+  command -v cc >/dev/null || ensure_apt gcc
+  command -v curl >/dev/null || ensure_apt curl
+}
+
+# Exports NEXUS_DATABASE__URL: the one given, the local server on 5432, or a private instance
+# started from the installed PostgreSQL binaries in .nexus/postgres on port 55432.
+ensure_postgres() {
+  command -v psql >/dev/null || ensure_apt postgresql-client
+  if [ -z "${NEXUS_DATABASE__URL:-}" ]; then
+    if tcp_open 127.0.0.1 5432 && psql "postgres://postgres@127.0.0.1:5432/postgres" -Atqc 'SELECT 1' >/dev/null 2>&1; then
+      export NEXUS_DATABASE__URL="postgres://postgres@127.0.0.1:5432/nexus"
+    else
+      start_private_postgres
+      export NEXUS_DATABASE__URL="postgres://postgres@127.0.0.1:55432/nexus"
+    fi
+  fi
+  local server_url="${NEXUS_DATABASE__URL%/*}/postgres"
+  psql "$server_url" -Atqc 'SELECT 1' >/dev/null 2>&1 || die "PostgreSQL at ${server_url%%@*}@… does not accept connections"
+  if [ "$(psql "$server_url" -Atqc "SELECT 1 FROM pg_database WHERE datname = 'nexus'")" != "1" ]; then
+    psql "$server_url" -qc 'CREATE DATABASE nexus' >/dev/null
+  fi
+  export NEXUS_TEST_DATABASE_URL="${NEXUS_TEST_DATABASE_URL:-$server_url}"
+}
+
+start_private_postgres() {
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  if [ -z "$bin" ]; then ensure_apt postgresql; bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"; fi
+  local data="$NEXUS_STATE/postgres" run_as=()
+  mkdir -p "$data"
+  # initdb refuses to run as root; the postgres system user comes with the package.
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$data"; chmod 700 "$data"; run_as=(runuser -u postgres --); fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    say "initialising a private PostgreSQL in $data"
+    "${run_as[@]}" "$bin/initdb" -D "$data" -U postgres --auth=trust >/dev/null
+  fi
+  if ! tcp_open 127.0.0.1 55432; then
+    say "starting PostgreSQL on 127.0.0.1:55432"
+    "${run_as[@]}" "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w \
+      -o "-p 55432 -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
+    STARTED_POSTGRES="$bin/pg_ctl -D $data"
+    [ "$(id -u)" -eq 0 ] && STARTED_POSTGRES="runuser -u postgres -- $STARTED_POSTGRES"
+  fi
+}
+
+# Exports NEXUS_REDIS__URL: the one given, the local server on 6379, or a private redis-server
+# on port 56379. redis-server is installed either way (tests start private ones).
+ensure_redis() {
+  command -v redis-server >/dev/null || ensure_apt redis-server
+  if [ -z "${NEXUS_REDIS__URL:-}" ]; then
+    if tcp_open 127.0.0.1 6379; then
+      export NEXUS_REDIS__URL="redis://127.0.0.1:6379"
+    else
+      mkdir -p "$NEXUS_STATE/redis"
+      say "starting Redis on 127.0.0.1:56379"
+      redis-server --port 56379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+        --dir "$NEXUS_STATE/redis" --pidfile "$NEXUS_STATE/redis/redis.pid" --logfile "$NEXUS_STATE/redis/redis.log"
+      for _ in $(seq 50); do tcp_open 127.0.0.1 56379 && break; sleep 0.1; done
+      STARTED_REDIS="$NEXUS_STATE/redis/redis.pid"
+      export NEXUS_REDIS__URL="redis://127.0.0.1:56379"
+    fi
+  fi
+  export NEXUS_TEST_REDIS_URL="${NEXUS_TEST_REDIS_URL:-$NEXUS_REDIS__URL}"
+}
+
+# Stops what ensure_postgres/ensure_redis started (nothing they merely found running).
+stop_started_dependencies() {
+  if [ -n "$STARTED_REDIS" ] && [ -f "$STARTED_REDIS" ]; then kill "$(cat "$STARTED_REDIS")" 2>/dev/null || true; fi
+  if [ -n "$STARTED_POSTGRES" ]; then $STARTED_POSTGRES stop -m fast >/dev/null 2>&1 || true; fi
+}
+
+NEXUS_SERVICES=(gateway auth analysis bounty user reputation notification scanner chain-listener)

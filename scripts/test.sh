@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# README command 2: the whole test suite, starting what it needs.
+#
+# Rust: every crate's unit and integration tests against real PostgreSQL and Redis (each test
+# gets a fresh database cloned from a migrated template and its own Redis key prefix) and the
+# reference tools the analysis engine is compared with. Solidity: contracts/ci.sh (forge unit,
+# fuzz and invariant tests, artifact check).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$NEXUS_ROOT"
+
+ensure_build_tools
+ensure_postgres
+ensure_redis
+trap stop_started_dependencies EXIT
+if [ -x scripts/engine-tools.sh ] || [ -f scripts/engine-tools.sh ]; then bash scripts/engine-tools.sh; fi
+command -v npm >/dev/null || ensure_apt nodejs npm
+
+say "Rust tests (PostgreSQL: ${NEXUS_TEST_DATABASE_URL#*@}, Redis: $NEXUS_TEST_REDIS_URL)"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast "$@"
+  cargo test --workspace --doc
+else
+  cargo test --workspace --no-fail-fast "$@"
+fi
+
+say "contract tests"
+bash contracts/ci.sh
