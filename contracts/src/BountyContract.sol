@@ -265,19 +265,19 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
 
         bountyId = ++bountyCount;
         Bounty storage bounty = _bounties[bountyId];
-        bounty.creator = creator;
-        bounty.artifactHash = request.artifactHash;
-        bounty.kind = request.kind;
-        bounty.reward = request.reward;
-        bounty.minStake = request.minStake;
-        bounty.assertionDeadline = request.assertionDeadline;
-        bounty.revealDeadline = request.assertionDeadline + current.revealWindow;
-        bounty.quorum = current.quorum;
-        bounty.feeBps = current.feeBps;
-        bounty.disputeWindow = current.disputeWindow;
-        bounty.arbitrationWindow = current.arbitrationWindow;
-        bounty.noRevealSlash = current.noRevealSlash;
-        bounty.status = Status.Open;
+        bounty.terms.creator = creator;
+        bounty.terms.artifactHash = request.artifactHash;
+        bounty.terms.kind = request.kind;
+        bounty.terms.reward = request.reward;
+        bounty.terms.minStake = request.minStake;
+        bounty.terms.assertionDeadline = request.assertionDeadline;
+        bounty.terms.revealDeadline = request.assertionDeadline + current.revealWindow;
+        bounty.terms.quorum = current.quorum;
+        bounty.terms.feeBps = current.feeBps;
+        bounty.terms.disputeWindow = current.disputeWindow;
+        bounty.terms.arbitrationWindow = current.arbitrationWindow;
+        bounty.terms.noRevealSlash = current.noRevealSlash;
+        bounty.state.status = Status.Open;
         totalEscrowed += request.reward;
 
         emit BountyCreated(
@@ -288,7 +288,7 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
             request.reward,
             request.minStake,
             request.assertionDeadline,
-            bounty.revealDeadline
+            bounty.terms.revealDeadline
         );
         _pull(creator, request.reward, permit);
     }
@@ -349,11 +349,13 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
         PermitSignature calldata permit
     ) private {
         Bounty storage bounty = _existing(bountyId);
-        if (bounty.status != Status.Open) revert WrongStatus(bounty.status);
-        if (block.timestamp > bounty.assertionDeadline) revert OutsideWindow(0, bounty.assertionDeadline);
-        if (analyst == bounty.creator) revert CreatorCannotAssert();
+        if (bounty.state.status != Status.Open) revert WrongStatus(bounty.state.status);
+        if (block.timestamp > bounty.terms.assertionDeadline) {
+            revert OutsideWindow(0, bounty.terms.assertionDeadline);
+        }
+        if (analyst == bounty.terms.creator) revert CreatorCannotAssert();
         if (commitment == bytes32(0)) revert InvalidRequest();
-        if (stake < bounty.minStake) revert StakeTooLow(stake, bounty.minStake);
+        if (stake < bounty.terms.minStake) revert StakeTooLow(stake, bounty.terms.minStake);
         Assertion storage assertion = _assertions[bountyId][analyst];
         if (assertion.commitment != bytes32(0)) revert AlreadyCommitted();
         uint256 staked = token.stakedOf(analyst);
@@ -361,8 +363,8 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
 
         assertion.commitment = commitment;
         assertion.stake = stake;
-        bounty.totalStake += stake;
-        bounty.commitCount += 1;
+        bounty.state.totalStake += stake;
+        bounty.state.commitCount += 1;
         totalEscrowed += stake;
 
         emit AssertionCommitted(bountyId, analyst, commitment, stake);
@@ -380,9 +382,11 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
         bytes32 salt
     ) external {
         Bounty storage bounty = _existing(bountyId);
-        if (bounty.status != Status.Open) revert WrongStatus(bounty.status);
-        if (block.timestamp <= bounty.assertionDeadline || block.timestamp > bounty.revealDeadline) {
-            revert OutsideWindow(uint256(bounty.assertionDeadline) + 1, bounty.revealDeadline);
+        if (bounty.state.status != Status.Open) revert WrongStatus(bounty.state.status);
+        if (
+            block.timestamp <= bounty.terms.assertionDeadline || block.timestamp > bounty.terms.revealDeadline
+        ) {
+            revert OutsideWindow(uint256(bounty.terms.assertionDeadline) + 1, bounty.terms.revealDeadline);
         }
         Assertion storage assertion = _assertions[bountyId][analyst];
         if (assertion.commitment == bytes32(0)) revert NoAssertion();
@@ -396,11 +400,11 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
         assertion.verdict = verdict;
         assertion.confidence = confidence;
         if (verdict == Verdict.Benign) {
-            bounty.benignStake += assertion.stake;
-            bounty.benignCount += 1;
+            bounty.state.benignStake += assertion.stake;
+            bounty.state.benignCount += 1;
         } else {
-            bounty.maliciousStake += assertion.stake;
-            bounty.maliciousCount += 1;
+            bounty.state.maliciousStake += assertion.stake;
+            bounty.state.maliciousCount += 1;
         }
         emit AssertionRevealed(bountyId, analyst, verdict, confidence, metadataHash);
     }
@@ -412,27 +416,28 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     /// @notice Resolve after the reveal deadline (anyone): stake-weighted majority with quorum.
     function resolve(uint256 bountyId) external {
         Bounty storage bounty = _existing(bountyId);
-        if (bounty.status != Status.Open) revert WrongStatus(bounty.status);
-        if (block.timestamp <= bounty.revealDeadline) {
-            revert OutsideWindow(uint256(bounty.revealDeadline) + 1, type(uint256).max);
+        if (bounty.state.status != Status.Open) revert WrongStatus(bounty.state.status);
+        if (block.timestamp <= bounty.terms.revealDeadline) {
+            revert OutsideWindow(uint256(bounty.terms.revealDeadline) + 1, type(uint256).max);
         }
-        uint256 revealedCount = uint256(bounty.benignCount) + bounty.maliciousCount;
+        uint256 revealedCount = uint256(bounty.state.benignCount) + bounty.state.maliciousCount;
         Outcome outcome;
-        if (revealedCount < bounty.quorum || bounty.benignStake == bounty.maliciousStake) {
+        if (revealedCount < bounty.terms.quorum || bounty.state.benignStake == bounty.state.maliciousStake) {
             outcome = Outcome.Invalid;
         } else {
-            outcome = bounty.benignStake > bounty.maliciousStake ? Outcome.Benign : Outcome.Malicious;
+            outcome =
+                bounty.state.benignStake > bounty.state.maliciousStake ? Outcome.Benign : Outcome.Malicious;
         }
-        bounty.outcome = outcome;
-        bounty.status = Status.Resolved;
-        bounty.disputeDeadline = SafeCast.toUint64(block.timestamp) + bounty.disputeWindow;
+        bounty.state.outcome = outcome;
+        bounty.state.status = Status.Resolved;
+        bounty.state.disputeDeadline = SafeCast.toUint64(block.timestamp) + bounty.terms.disputeWindow;
         emit BountyResolved(
             bountyId,
             outcome,
-            bounty.benignStake,
-            bounty.maliciousStake,
+            bounty.state.benignStake,
+            bounty.state.maliciousStake,
             revealedCount,
-            bounty.disputeDeadline
+            bounty.state.disputeDeadline
         );
     }
 
@@ -452,35 +457,38 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
 
     function _openDispute(address disputant, uint256 bountyId) private {
         Bounty storage bounty = _existing(bountyId);
-        if (bounty.status != Status.Resolved) revert WrongStatus(bounty.status);
-        if (block.timestamp > bounty.disputeDeadline) revert OutsideWindow(0, bounty.disputeDeadline);
-        if (disputant != bounty.creator && _assertions[bountyId][disputant].verdict == Verdict.None) {
+        if (bounty.state.status != Status.Resolved) revert WrongStatus(bounty.state.status);
+        if (block.timestamp > bounty.state.disputeDeadline) {
+            revert OutsideWindow(0, bounty.state.disputeDeadline);
+        }
+        if (disputant != bounty.terms.creator && _assertions[bountyId][disputant].verdict == Verdict.None) {
             revert NotParticipant();
         }
-        bounty.status = Status.Disputed;
-        bounty.arbitrationDeadline = SafeCast.toUint64(block.timestamp) + bounty.arbitrationWindow;
-        emit DisputeOpened(bountyId, disputant, bounty.arbitrationDeadline);
+        bounty.state.status = Status.Disputed;
+        bounty.state.arbitrationDeadline = SafeCast.toUint64(block.timestamp) + bounty.terms.arbitrationWindow;
+        emit DisputeOpened(bountyId, disputant, bounty.state.arbitrationDeadline);
     }
 
     /// @notice Rule on an open dispute (an arbiter who is neither the creator nor an analyst of this
     ///         bounty). A ruling for a verdict with no revealed stake becomes Invalid (full refund).
     function decideDispute(uint256 bountyId, Outcome ruling) external onlyRole(ARBITER_ROLE) {
         Bounty storage bounty = _existing(bountyId);
-        if (bounty.status != Status.Disputed) revert WrongStatus(bounty.status);
-        if (block.timestamp > bounty.arbitrationDeadline) {
-            revert OutsideWindow(0, bounty.arbitrationDeadline);
+        if (bounty.state.status != Status.Disputed) revert WrongStatus(bounty.state.status);
+        if (block.timestamp > bounty.state.arbitrationDeadline) {
+            revert OutsideWindow(0, bounty.state.arbitrationDeadline);
         }
         if (ruling == Outcome.Pending) revert InvalidRuling();
-        if (msg.sender == bounty.creator || _assertions[bountyId][msg.sender].commitment != bytes32(0)) {
+        if (msg.sender == bounty.terms.creator || _assertions[bountyId][msg.sender].commitment != bytes32(0))
+        {
             revert InvalidRuling();
         }
         Outcome outcome = ruling;
         if (
-            (ruling == Outcome.Benign && bounty.benignStake == 0)
-                || (ruling == Outcome.Malicious && bounty.maliciousStake == 0)
+            (ruling == Outcome.Benign && bounty.state.benignStake == 0)
+                || (ruling == Outcome.Malicious && bounty.state.maliciousStake == 0)
         ) outcome = Outcome.Invalid;
-        bounty.outcome = outcome;
-        bounty.status = Status.Decided;
+        bounty.state.outcome = outcome;
+        bounty.state.status = Status.Decided;
         emit DisputeDecided(bountyId, msg.sender, ruling, outcome);
     }
 
@@ -502,10 +510,10 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
         assertion.claimed = true;
         uint256 dust;
         if (settlement.outcome != Outcome.Invalid) {
-            bounty.claimedWinners += 1;
-            bounty.paidShares += SafeCast.toUint128(share);
-            if (bounty.claimedWinners == _winnerCount(bounty, settlement.outcome)) {
-                dust = settlement.distributable - bounty.paidShares;
+            bounty.state.claimedWinners += 1;
+            bounty.state.paidShares += SafeCast.toUint128(share);
+            if (bounty.state.claimedWinners == _winnerCount(bounty, settlement.outcome)) {
+                dust = settlement.distributable - bounty.state.paidShares;
             }
         }
         emit RewardClaimed(bountyId, analyst, amount);
@@ -521,10 +529,10 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     function refundCreator(uint256 bountyId) external nonReentrant {
         Bounty storage bounty = _final(bountyId);
         Settlement memory settlement = _settlement(bounty);
-        if (bounty.creatorRefunded || settlement.creatorRefund == 0) revert NothingToClaim();
-        bounty.creatorRefunded = true;
-        emit CreatorRefunded(bountyId, bounty.creator, settlement.creatorRefund);
-        _pay(bounty, bountyId, bounty.creator, settlement.creatorRefund);
+        if (bounty.state.creatorRefunded || settlement.creatorRefund == 0) revert NothingToClaim();
+        bounty.state.creatorRefunded = true;
+        emit CreatorRefunded(bountyId, bounty.terms.creator, settlement.creatorRefund);
+        _pay(bounty, bountyId, bounty.terms.creator, settlement.creatorRefund);
     }
 
     /// @notice Pay the treasury its part of a final bounty: the fee, or the forfeited unrevealed
@@ -532,8 +540,8 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     function payTreasury(uint256 bountyId) external nonReentrant {
         Bounty storage bounty = _final(bountyId);
         Settlement memory settlement = _settlement(bounty);
-        if (bounty.treasuryPaid || settlement.treasuryAmount == 0) revert NothingToClaim();
-        bounty.treasuryPaid = true;
+        if (bounty.state.treasuryPaid || settlement.treasuryAmount == 0) revert NothingToClaim();
+        bounty.state.treasuryPaid = true;
         address treasury = _params.treasury;
         emit TreasuryPaid(bountyId, treasury, settlement.treasuryAmount, false);
         _pay(bounty, bountyId, treasury, settlement.treasuryAmount);
@@ -544,14 +552,14 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     ///         separately by the settlement; this is the additional penalty, paid to the treasury.
     function slashUnrevealed(uint256 bountyId, address analyst) external nonReentrant {
         Bounty storage bounty = _existing(bountyId);
-        if (bounty.status == Status.Open) revert WrongStatus(bounty.status);
+        if (bounty.state.status == Status.Open) revert WrongStatus(bounty.state.status);
         Assertion storage assertion = _assertions[bountyId][analyst];
         if (assertion.commitment == bytes32(0)) revert NoAssertion();
-        if (assertion.verdict != Verdict.None || assertion.slashed || bounty.noRevealSlash == 0) {
+        if (assertion.verdict != Verdict.None || assertion.slashed || bounty.terms.noRevealSlash == 0) {
             revert NothingToClaim();
         }
         assertion.slashed = true;
-        uint256 slashed = token.slash(analyst, bounty.noRevealSlash, _params.treasury);
+        uint256 slashed = token.slash(analyst, bounty.terms.noRevealSlash, _params.treasury);
         emit UnrevealedSlashed(bountyId, analyst, slashed);
     }
 
@@ -578,10 +586,10 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     ///         decided, or the arbiters let the arbitration window pass (original result stands).
     function isFinal(uint256 bountyId) public view returns (bool) {
         Bounty storage bounty = _bounties[bountyId];
-        Status status = bounty.status;
+        Status status = bounty.state.status;
         return status == Status.Decided
-            || (status == Status.Resolved && block.timestamp > bounty.disputeDeadline)
-            || (status == Status.Disputed && block.timestamp > bounty.arbitrationDeadline);
+            || (status == Status.Resolved && block.timestamp > bounty.state.disputeDeadline)
+            || (status == Status.Disputed && block.timestamp > bounty.state.arbitrationDeadline);
     }
 
     /// @notice How the bounty's escrow is divided under its current outcome (meaningful once resolved).
@@ -629,21 +637,22 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
 
     /// @dev The settlement rule. Mirrored exactly in Rust by `nexus_core::settlement`; keep in sync.
     function _settlement(Bounty storage bounty) private view returns (Settlement memory settlement) {
-        Outcome outcome = bounty.outcome;
+        Outcome outcome = bounty.state.outcome;
         settlement.outcome = outcome;
-        uint256 revealedStake = uint256(bounty.benignStake) + bounty.maliciousStake;
-        uint256 unrevealedStake = bounty.totalStake - revealedStake;
+        uint256 revealedStake = uint256(bounty.state.benignStake) + bounty.state.maliciousStake;
+        uint256 unrevealedStake = bounty.state.totalStake - revealedStake;
         if (outcome == Outcome.Benign || outcome == Outcome.Malicious) {
-            uint256 winningStake = outcome == Outcome.Benign ? bounty.benignStake : bounty.maliciousStake;
+            uint256 winningStake =
+                outcome == Outcome.Benign ? bounty.state.benignStake : bounty.state.maliciousStake;
             uint256 losingStake = revealedStake - winningStake;
             settlement.winningStake = winningStake;
-            settlement.pool = uint256(bounty.reward) + losingStake + unrevealedStake;
-            settlement.fee = settlement.pool * bounty.feeBps / BPS;
+            settlement.pool = uint256(bounty.terms.reward) + losingStake + unrevealedStake;
+            settlement.fee = settlement.pool * bounty.terms.feeBps / BPS;
             settlement.distributable = settlement.pool - settlement.fee;
             settlement.treasuryAmount = settlement.fee;
         } else if (outcome == Outcome.Invalid) {
             settlement.treasuryAmount = unrevealedStake;
-            settlement.creatorRefund = bounty.reward;
+            settlement.creatorRefund = bounty.terms.reward;
         }
     }
 
@@ -663,12 +672,12 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
     }
 
     function _winnerCount(Bounty storage bounty, Outcome outcome) private view returns (uint32) {
-        return outcome == Outcome.Benign ? bounty.benignCount : bounty.maliciousCount;
+        return outcome == Outcome.Benign ? bounty.state.benignCount : bounty.state.maliciousCount;
     }
 
     function _existing(uint256 bountyId) private view returns (Bounty storage bounty) {
         bounty = _bounties[bountyId];
-        if (bounty.status == Status.None) revert UnknownBounty(bountyId);
+        if (bounty.state.status == Status.None) revert UnknownBounty(bountyId);
     }
 
     function _final(uint256 bountyId) private view returns (Bounty storage bounty) {
@@ -702,9 +711,11 @@ contract BountyContract is AccessControl, Pausable, ReentrancyGuard, EIP712, Non
 
     /// @dev Pays `amount` of bounty `bountyId`'s escrow to `to`; never more than the bounty holds.
     function _pay(Bounty storage bounty, uint256 bountyId, address to, uint256 amount) private {
-        uint256 paidOut = uint256(bounty.paidOut) + amount;
-        if (paidOut > uint256(bounty.reward) + bounty.totalStake) revert EscrowExceeded(bountyId);
-        bounty.paidOut = SafeCast.toUint128(paidOut);
+        uint256 paidOut = uint256(bounty.state.paidOut) + amount;
+        if (paidOut > uint256(bounty.terms.reward) + bounty.state.totalStake) {
+            revert EscrowExceeded(bountyId);
+        }
+        bounty.state.paidOut = SafeCast.toUint128(paidOut);
         totalEscrowed -= amount;
         uint256 balanceBefore = token.balanceOf(address(this));
         IERC20(address(token)).safeTransfer(to, amount);

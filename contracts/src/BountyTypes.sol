@@ -99,9 +99,9 @@ struct Intent {
     bytes signature;
 }
 
-/// @notice A bounty. Parameters that affect settlement are copied from `Params` at creation, so a
-///         governance change never alters a bounty already running.
-struct Bounty {
+/// @notice What a bounty was created with. Never changes afterwards. Parameters that affect
+///         settlement are copied from `Params` here, so a governance change never alters a running bounty.
+struct BountyTerms {
     address creator;
     uint64 assertionDeadline;
     uint32 quorum;
@@ -109,26 +109,36 @@ struct Bounty {
     uint128 reward;
     uint128 minStake;
     uint64 revealDeadline;
-    uint64 disputeDeadline;
-    uint64 arbitrationDeadline;
+    uint64 disputeWindow;
+    uint64 arbitrationWindow;
     uint16 feeBps;
     ArtifactKind kind;
+    uint128 noRevealSlash;
+}
+
+/// @notice Where a bounty stands: life-cycle status, revealed tallies and what was paid.
+struct BountyState {
     Status status;
     Outcome outcome;
     bool treasuryPaid;
     bool creatorRefunded;
-    uint64 disputeWindow;
-    uint64 arbitrationWindow;
-    uint128 noRevealSlash;
-    uint128 totalStake;
-    uint128 paidOut;
-    uint128 benignStake;
-    uint128 maliciousStake;
+    uint64 disputeDeadline;
+    uint64 arbitrationDeadline;
     uint32 commitCount;
     uint32 benignCount;
     uint32 maliciousCount;
     uint32 claimedWinners;
+    uint128 totalStake;
+    uint128 paidOut;
+    uint128 benignStake;
+    uint128 maliciousStake;
     uint128 paidShares;
+}
+
+/// @notice A bounty: its immutable terms and its changing state.
+struct Bounty {
+    BountyTerms terms;
+    BountyState state;
 }
 
 /// @notice One analyst's assertion on one bounty.

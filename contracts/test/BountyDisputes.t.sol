@@ -38,7 +38,7 @@ contract BountyDisputesTest is Fixture {
         vm.prank(alice);
         bounty.openDispute(bountyId);
         Bounty memory record = bounty.getBounty(bountyId);
-        vm.assertEq(uint256(record.status), uint256(Status.Disputed), "disputed");
+        vm.assertEq(uint256(record.state.status), uint256(Status.Disputed), "disputed");
         vm.assertFalse(bounty.isFinal(bountyId), "not final while disputed");
 
         vm.expectEmit(true, true, true, true, address(bounty));
@@ -67,7 +67,7 @@ contract BountyDisputesTest is Fixture {
         vm.prank(arbiter);
         bounty.decideDispute(other, Outcome.Malicious);
         vm.assertEq(
-            uint256(bounty.getBounty(other).outcome), uint256(Outcome.Invalid), "normalised to invalid"
+            uint256(bounty.getBounty(other).state.outcome), uint256(Outcome.Invalid), "normalised to invalid"
         );
         bounty.refundCreator(other);
         bounty.claim(other, alice);
@@ -81,7 +81,7 @@ contract BountyDisputesTest is Fixture {
         );
         vm.prank(relayer);
         bounty.openDisputeBySig(bountyId, _signIntent(creatorKey, structHash, block.timestamp));
-        vm.assertEq(uint256(bounty.getBounty(bountyId).status), uint256(Status.Disputed), "disputed");
+        vm.assertEq(uint256(bounty.getBounty(bountyId).state.status), uint256(Status.Disputed), "disputed");
     }
 
     function test_dispute_reverts() public {
@@ -100,7 +100,7 @@ contract BountyDisputesTest is Fixture {
     }
 
     function test_dispute_window_closes() public {
-        uint64 deadline = bounty.getBounty(bountyId).disputeDeadline;
+        uint64 deadline = bounty.getBounty(bountyId).state.disputeDeadline;
         vm.warp(uint256(deadline) + 1);
         vm.expectRevert(abi.encodeWithSelector(BountyContract.OutsideWindow.selector, 0, deadline));
         vm.prank(alice);
@@ -139,7 +139,7 @@ contract BountyDisputesTest is Fixture {
         vm.prank(creator);
         bounty.decideDispute(bountyId, Outcome.Invalid);
 
-        uint64 deadline = bounty.getBounty(bountyId).arbitrationDeadline;
+        uint64 deadline = bounty.getBounty(bountyId).state.arbitrationDeadline;
         vm.warp(uint256(deadline) + 1);
         vm.expectRevert(abi.encodeWithSelector(BountyContract.OutsideWindow.selector, 0, deadline));
         vm.prank(arbiter);
@@ -149,7 +149,7 @@ contract BountyDisputesTest is Fixture {
     function test_original_result_stands_when_arbiters_stay_silent() public {
         vm.prank(alice);
         bounty.openDispute(bountyId);
-        vm.warp(uint256(bounty.getBounty(bountyId).arbitrationDeadline) + 1);
+        vm.warp(uint256(bounty.getBounty(bountyId).state.arbitrationDeadline) + 1);
         vm.assertTrue(bounty.isFinal(bountyId), "final after arbitration window");
         uint256 before = token.balanceOf(bob);
         bounty.claim(bountyId, bob);
@@ -202,7 +202,7 @@ contract BountyDisputesTest is Fixture {
         // Money out and the clock keep working while paused.
         _toRevealPhase(open);
         _reveal(open, alice, Verdict.Benign);
-        vm.warp(uint256(bounty.getBounty(bountyId).disputeDeadline) + 1);
+        vm.warp(uint256(bounty.getBounty(bountyId).state.disputeDeadline) + 1);
         bounty.claim(bountyId, bob);
         bounty.payTreasury(bountyId);
 
@@ -233,9 +233,9 @@ contract BountyDisputesTest is Fixture {
         vm.prank(address(timelock));
         bounty.setParams(params);
         vm.assertEq(bounty.params().feeBps, 1_000, "new fee");
-        vm.assertEq(bounty.getBounty(running).feeBps, 250, "running bounty keeps its fee");
+        vm.assertEq(bounty.getBounty(running).terms.feeBps, 250, "running bounty keeps its fee");
         uint256 fresh = _createBounty(10 ether, 1 ether);
-        vm.assertEq(bounty.getBounty(fresh).feeBps, 1_000, "new bounty uses the new fee");
+        vm.assertEq(bounty.getBounty(fresh).terms.feeBps, 1_000, "new bounty uses the new fee");
     }
 
     function test_params_are_bounded() public {

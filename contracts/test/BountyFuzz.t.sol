@@ -46,13 +46,15 @@ contract BountyFuzzTest is Fixture {
         if (settlement.treasuryAmount != 0) bounty.payTreasury(bountyId);
 
         Bounty memory record = bounty.getBounty(bountyId);
-        vm.assertEq(record.paidOut, uint256(record.reward) + record.totalStake, "every wei paid out");
+        vm.assertEq(
+            record.state.paidOut, uint256(record.terms.reward) + record.state.totalStake, "every wei paid out"
+        );
         vm.assertEq(token.balanceOf(address(bounty)), 0, "escrow empty");
         vm.assertEq(bounty.totalEscrowed(), 0, "no liability left");
         vm.assertGe(
             token.balanceOf(treasury) - treasuryBefore, settlement.treasuryAmount, "treasury got its part"
         );
-        vm.assertEq(settlement.fee, settlement.pool * record.feeBps / 10_000, "fee formula");
+        vm.assertEq(settlement.fee, settlement.pool * record.terms.feeBps / 10_000, "fee formula");
     }
 
     function _commitAndReveal(uint256 bountyId, uint256 seed) private {
@@ -82,12 +84,13 @@ contract BountyFuzzTest is Fixture {
     }
 
     function _checkOutcome(Bounty memory record, Outcome outcome) private pure {
-        uint256 revealedCount = uint256(record.benignCount) + record.maliciousCount;
+        uint256 revealedCount = uint256(record.state.benignCount) + record.state.maliciousCount;
         Outcome expected;
-        if (revealedCount < record.quorum || record.benignStake == record.maliciousStake) {
+        if (revealedCount < record.terms.quorum || record.state.benignStake == record.state.maliciousStake) {
             expected = Outcome.Invalid;
         } else {
-            expected = record.benignStake > record.maliciousStake ? Outcome.Benign : Outcome.Malicious;
+            expected =
+                record.state.benignStake > record.state.maliciousStake ? Outcome.Benign : Outcome.Malicious;
         }
         vm.assertEq(uint256(outcome), uint256(expected), "majority rule");
     }

@@ -73,7 +73,7 @@ contract BountyIntentsTest is Fixture {
         vm.prank(relayer);
         uint256 bountyId = bounty.createBountyBySig(request, intent, permit);
 
-        vm.assertEq(bounty.getBounty(bountyId).creator, payer, "creator is the signer, not the relayer");
+        vm.assertEq(bounty.getBounty(bountyId).terms.creator, payer, "creator is the signer, not the relayer");
         vm.assertEq(token.balanceOf(payer), 400 ether, "reward from the signer");
         vm.assertEq(bounty.nonces(payer), 1, "nonce used");
         vm.assertEq(token.allowance(payer, address(bounty)), 0, "permit spent exactly");
@@ -172,6 +172,6 @@ contract BountyIntentsTest is Fixture {
             _signIntent(payerKey, _createHash(address(wallet), request, deadline), deadline);
         intent.signer = address(wallet);
         uint256 bountyId = bounty.createBountyBySig(request, intent, noPermit());
-        vm.assertEq(bounty.getBounty(bountyId).creator, address(wallet), "wallet is the creator");
+        vm.assertEq(bounty.getBounty(bountyId).terms.creator, address(wallet), "wallet is the creator");
     }
 }

@@ -55,11 +55,11 @@ contract BountyLifecycleTest is Fixture {
         vm.assertEq(token.balanceOf(address(bounty)), 100 ether, "reward escrowed");
         vm.assertEq(bounty.totalEscrowed(), 100 ether, "liability recorded");
         Bounty memory record = bounty.getBounty(bountyId);
-        vm.assertEq(record.creator, creator, "creator");
-        vm.assertEq(uint256(record.status), uint256(Status.Open), "open");
-        vm.assertEq(record.feeBps, 250, "fee snapshot");
-        vm.assertEq(record.quorum, 1, "quorum snapshot");
-        vm.assertEq(record.revealDeadline, request.assertionDeadline + 1 days, "reveal deadline");
+        vm.assertEq(record.terms.creator, creator, "creator");
+        vm.assertEq(uint256(record.state.status), uint256(Status.Open), "open");
+        vm.assertEq(record.terms.feeBps, 250, "fee snapshot");
+        vm.assertEq(record.terms.quorum, 1, "quorum snapshot");
+        vm.assertEq(record.terms.revealDeadline, request.assertionDeadline + 1 days, "reveal deadline");
     }
 
     function test_create_rejects_invalid_requests() public {
@@ -109,7 +109,7 @@ contract BountyLifecycleTest is Fixture {
         Assertion memory assertion = bounty.getAssertion(bountyId, alice);
         vm.assertEq(assertion.commitment, commitment, "commitment stored");
         vm.assertEq(assertion.stake, 7 ether, "stake stored");
-        vm.assertEq(bounty.getBounty(bountyId).totalStake, 7 ether, "total stake");
+        vm.assertEq(bounty.getBounty(bountyId).state.totalStake, 7 ether, "total stake");
         vm.assertEq(bounty.totalEscrowed(), 107 ether, "liability");
         vm.assertEq(token.balanceOf(address(bounty)), 107 ether, "escrow");
     }
@@ -149,7 +149,7 @@ contract BountyLifecycleTest is Fixture {
         vm.prank(alice);
         bounty.commit(bountyId, commitment, 5 ether, noPermit());
 
-        uint64 deadline = bounty.getBounty(bountyId).assertionDeadline;
+        uint64 deadline = bounty.getBounty(bountyId).terms.assertionDeadline;
         bytes32 bobCommitment = _commitment(bountyId, bob, Verdict.Benign);
         vm.warp(uint256(deadline) + 1);
         vm.expectRevert(abi.encodeWithSelector(BountyContract.OutsideWindow.selector, 0, deadline));
@@ -186,8 +186,8 @@ contract BountyLifecycleTest is Fixture {
         vm.assertEq(uint256(assertion.verdict), uint256(Verdict.Malicious), "verdict");
         vm.assertEq(assertion.confidence, 90, "confidence");
         Bounty memory record = bounty.getBounty(bountyId);
-        vm.assertEq(record.maliciousStake, 6 ether, "tally stake");
-        vm.assertEq(record.maliciousCount, 1, "tally count");
+        vm.assertEq(record.state.maliciousStake, 6 ether, "tally stake");
+        vm.assertEq(record.state.maliciousCount, 1, "tally count");
     }
 
     function test_reveal_rejects_every_field_that_differs_from_the_commitment() public {
@@ -235,8 +235,8 @@ contract BountyLifecycleTest is Fixture {
         vm.expectRevert(
             abi.encodeWithSelector(
                 BountyContract.OutsideWindow.selector,
-                uint256(record.assertionDeadline) + 1,
-                record.revealDeadline
+                uint256(record.terms.assertionDeadline) + 1,
+                record.terms.revealDeadline
             )
         );
         _reveal(bountyId, alice, Verdict.Benign);
@@ -253,12 +253,12 @@ contract BountyLifecycleTest is Fixture {
         vm.expectRevert(BountyContract.AlreadyRevealed.selector);
         _reveal(bountyId, alice, Verdict.Benign);
 
-        vm.warp(uint256(record.revealDeadline) + 1);
+        vm.warp(uint256(record.terms.revealDeadline) + 1);
         vm.expectRevert(
             abi.encodeWithSelector(
                 BountyContract.OutsideWindow.selector,
-                uint256(record.assertionDeadline) + 1,
-                record.revealDeadline
+                uint256(record.terms.assertionDeadline) + 1,
+                record.terms.revealDeadline
             )
         );
         _reveal(bountyId, bob, Verdict.Benign);
@@ -283,7 +283,7 @@ contract BountyLifecycleTest is Fixture {
             bountyId, Outcome.Malicious, 20 ether, 25 ether, 3, uint64(block.timestamp + 1 days)
         );
         bounty.resolve(bountyId);
-        vm.assertEq(uint256(bounty.getBounty(bountyId).outcome), uint256(Outcome.Malicious), "outcome");
+        vm.assertEq(uint256(bounty.getBounty(bountyId).state.outcome), uint256(Outcome.Malicious), "outcome");
         vm.assertFalse(bounty.isFinal(bountyId), "dispute window open");
     }
 
@@ -296,7 +296,7 @@ contract BountyLifecycleTest is Fixture {
         _reveal(bountyId, bob, Verdict.Malicious);
         _toResolvable(bountyId);
         bounty.resolve(bountyId);
-        vm.assertEq(uint256(bounty.getBounty(bountyId).outcome), uint256(Outcome.Invalid), "tie");
+        vm.assertEq(uint256(bounty.getBounty(bountyId).state.outcome), uint256(Outcome.Invalid), "tie");
     }
 
     function test_resolve_below_quorum_is_invalid() public {
@@ -309,12 +309,12 @@ contract BountyLifecycleTest is Fixture {
         _reveal(bountyId, alice, Verdict.Benign);
         _toResolvable(bountyId);
         bounty.resolve(bountyId);
-        vm.assertEq(uint256(bounty.getBounty(bountyId).outcome), uint256(Outcome.Invalid), "no quorum");
+        vm.assertEq(uint256(bounty.getBounty(bountyId).state.outcome), uint256(Outcome.Invalid), "no quorum");
     }
 
     function test_resolve_reverts_early_twice_and_unknown() public {
         uint256 bountyId = _createBounty(100 ether, 1 ether);
-        uint64 revealDeadline = bounty.getBounty(bountyId).revealDeadline;
+        uint64 revealDeadline = bounty.getBounty(bountyId).terms.revealDeadline;
         vm.expectRevert(
             abi.encodeWithSelector(
                 BountyContract.OutsideWindow.selector, uint256(revealDeadline) + 1, type(uint256).max
@@ -462,7 +462,7 @@ contract BountyLifecycleTest is Fixture {
         bounty.payTreasury(bountyId);
         vm.expectRevert(BountyContract.NotFinal.selector);
         bounty.refundCreator(bountyId);
-        vm.warp(uint256(bounty.getBounty(bountyId).disputeDeadline) + 1);
+        vm.warp(uint256(bounty.getBounty(bountyId).state.disputeDeadline) + 1);
         bounty.claim(bountyId, alice);
         vm.assertEq(bounty.claimable(bountyId, alice), 0, "claimed");
     }
@@ -475,7 +475,9 @@ contract BountyLifecycleTest is Fixture {
     function _assertFullyPaid(uint256 bountyId) internal view {
         Bounty memory record = bounty.getBounty(bountyId);
         vm.assertEq(
-            record.paidOut, uint256(record.reward) + record.totalStake, "everything escrowed was paid"
+            record.state.paidOut,
+            uint256(record.terms.reward) + record.state.totalStake,
+            "everything escrowed was paid"
         );
         vm.assertEq(bounty.totalEscrowed(), token.balanceOf(address(bounty)), "books balance");
     }

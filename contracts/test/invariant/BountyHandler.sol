@@ -81,13 +81,13 @@ contract BountyHandler {
         for (uint256 offset = 0; offset < count; offset++) {
             uint256 bountyId = 1 + (seed % count + offset) % count;
             Bounty memory record = bounty.getBounty(bountyId);
-            bool open = record.status == Status.Open;
-            if (phase == Phase.Commit && open && block.timestamp <= record.assertionDeadline) {
+            bool open = record.state.status == Status.Open;
+            if (phase == Phase.Commit && open && block.timestamp <= record.terms.assertionDeadline) {
                 return bountyId;
             }
             if (
-                phase == Phase.Reveal && open && block.timestamp > record.assertionDeadline
-                    && block.timestamp <= record.revealDeadline
+                phase == Phase.Reveal && open && block.timestamp > record.terms.assertionDeadline
+                    && block.timestamp <= record.terms.revealDeadline
             ) return bountyId;
             if (phase == Phase.Final && bounty.isFinal(bountyId)) return bountyId;
         }
@@ -189,10 +189,10 @@ contract BountyHandler {
             for (uint256 bountyId = 1; bountyId <= bounty.bountyCount(); bountyId++) {
                 Bounty memory record = bounty.getBounty(bountyId);
                 uint256[4] memory deadlines = [
-                    uint256(record.assertionDeadline),
-                    record.revealDeadline,
-                    record.disputeDeadline,
-                    record.arbitrationDeadline
+                    uint256(record.terms.assertionDeadline),
+                    record.terms.revealDeadline,
+                    record.state.disputeDeadline,
+                    record.state.arbitrationDeadline
                 ];
                 for (uint256 index = 0; index < deadlines.length; index++) {
                     if (deadlines[index] >= block.timestamp && deadlines[index] + 1 < next) {

@@ -85,9 +85,9 @@ abstract contract BountyInvariants is BountySystemSetup {
         uint256 owed;
         for (uint256 bountyId = 1; bountyId <= count; bountyId++) {
             Bounty memory record = bounty.getBounty(bountyId);
-            uint256 escrowed = uint256(record.reward) + record.totalStake;
-            vm.assertLe(record.paidOut, escrowed, "paid out at most the escrow");
-            owed += escrowed - record.paidOut;
+            uint256 escrowed = uint256(record.terms.reward) + record.state.totalStake;
+            vm.assertLe(record.state.paidOut, escrowed, "paid out at most the escrow");
+            owed += escrowed - record.state.paidOut;
         }
         vm.assertEq(owed, bounty.totalEscrowed(), "sum of per-bounty obligations");
     }

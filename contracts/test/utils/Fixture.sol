@@ -138,18 +138,22 @@ abstract contract Fixture is Test {
 
     function _toRevealPhase(uint256 bountyId) internal {
         Bounty memory record = bounty.getBounty(bountyId);
-        if (block.timestamp <= record.assertionDeadline) vm.warp(uint256(record.assertionDeadline) + 1);
+        if (block.timestamp <= record.terms.assertionDeadline) {
+            vm.warp(uint256(record.terms.assertionDeadline) + 1);
+        }
     }
 
     function _toResolvable(uint256 bountyId) internal {
         Bounty memory record = bounty.getBounty(bountyId);
-        if (block.timestamp <= record.revealDeadline) vm.warp(uint256(record.revealDeadline) + 1);
+        if (block.timestamp <= record.terms.revealDeadline) {
+            vm.warp(uint256(record.terms.revealDeadline) + 1);
+        }
     }
 
     function _resolveAndFinalize(uint256 bountyId) internal {
         _toResolvable(bountyId);
         bounty.resolve(bountyId);
-        vm.warp(uint256(bounty.getBounty(bountyId).disputeDeadline) + 1);
+        vm.warp(uint256(bounty.getBounty(bountyId).state.disputeDeadline) + 1);
     }
 
     function _signIntent(uint256 key, bytes32 structHash, uint256 deadline)
