@@ -1,0 +1,231 @@
+//! Architecture invariants from docs/ARCHITECTURE.md, checked against `cargo metadata` so a
+//! violating dependency fails CI instead of waiting for review.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// Crates that talk to the outside world; none may depend on another.
+const ADAPTERS: &[&str] = &[
+    "nexus-db",
+    "nexus-bus",
+    "nexus-http",
+    "nexus-client",
+    "nexus-chain",
+];
+
+/// Frameworks and I/O crates the pure crates (core, proto) must never pull in.
+const FRAMEWORKS: &[&str] = &[
+    "actix-web",
+    "actix-ws",
+    "actix-http",
+    "actix-rt",
+    "axum",
+    "hyper",
+    "tokio",
+    "async-std",
+    "sqlx",
+    "redis",
+    "reqwest",
+    "tracing-actix-web",
+    "alloy",
+    "ethers",
+    "yara-x",
+    "goblin",
+    "figment",
+];
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Workspace package name → (manifest path, names of all its dependencies of every kind).
+fn workspace_packages() -> BTreeMap<String, (PathBuf, Vec<String>)> {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(workspace_root())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: Value = serde_json::from_slice(&output.stdout).unwrap();
+    metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|package| {
+            let dependencies = package["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|dependency| dependency["name"].as_str().unwrap().to_owned())
+                .collect();
+            let manifest = PathBuf::from(package["manifest_path"].as_str().unwrap());
+            (
+                package["name"].as_str().unwrap().to_owned(),
+                (manifest, dependencies),
+            )
+        })
+        .collect()
+}
+
+fn is_service(manifest: &Path) -> bool {
+    manifest
+        .parent()
+        .and_then(Path::parent)
+        .is_some_and(|directory| directory.ends_with("services"))
+}
+
+#[test]
+fn no_service_depends_on_another_service() {
+    let packages = workspace_packages();
+    let services: Vec<&String> = packages
+        .iter()
+        .filter(|(_, (manifest, _))| is_service(manifest))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(
+        services.len(),
+        9,
+        "expected the nine services, found {services:?}"
+    );
+    for (name, (manifest, dependencies)) in &packages {
+        if !is_service(manifest) {
+            continue;
+        }
+        let offending: Vec<&String> = dependencies
+            .iter()
+            .filter(|dependency| services.contains(dependency))
+            .collect();
+        assert!(
+            offending.is_empty(),
+            "{name} depends on the service(s) {offending:?}; ask over REST or the bus instead"
+        );
+    }
+}
+
+#[test]
+fn shared_crates_never_depend_on_services() {
+    let packages = workspace_packages();
+    let services: Vec<String> = packages
+        .iter()
+        .filter(|(_, (manifest, _))| is_service(manifest))
+        .map(|(name, _)| name.clone())
+        .collect();
+    for (name, (manifest, dependencies)) in &packages {
+        if is_service(manifest) || name == "nexus-e2e" {
+            continue;
+        }
+        let offending: Vec<&String> = dependencies
+            .iter()
+            .filter(|dependency| services.contains(dependency))
+            .collect();
+        assert!(
+            offending.is_empty(),
+            "shared crate {name} depends on service(s) {offending:?}"
+        );
+    }
+}
+
+#[test]
+fn core_and_proto_depend_on_no_framework() {
+    let packages = workspace_packages();
+    for pure in ["nexus-core", "nexus-proto"] {
+        let (_, dependencies) = &packages[pure];
+        let offending: Vec<&String> = dependencies
+            .iter()
+            .filter(|dependency| {
+                FRAMEWORKS.iter().any(|framework| {
+                    dependency == framework || dependency.starts_with(&format!("{framework}-"))
+                }) || (dependency.starts_with("nexus-") && dependency.as_str() != "nexus-core")
+            })
+            .collect();
+        assert!(
+            offending.is_empty(),
+            "{pure} must stay framework-free but depends on {offending:?}"
+        );
+    }
+}
+
+#[test]
+fn adapters_do_not_depend_on_each_other() {
+    let packages = workspace_packages();
+    for adapter in ADAPTERS {
+        let Some((_, dependencies)) = packages.get(*adapter) else {
+            continue;
+        };
+        let offending: Vec<&String> = dependencies
+            .iter()
+            .filter(|dependency| ADAPTERS.contains(&dependency.as_str()) && dependency != adapter)
+            .collect();
+        assert!(
+            offending.is_empty(),
+            "{adapter} depends on the adapter(s) {offending:?}; compose them in nexus-runtime"
+        );
+    }
+}
+
+#[test]
+fn every_crate_uses_the_workspace_lints_and_is_unpublished() {
+    for (name, (manifest, _)) in workspace_packages() {
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        assert!(
+            text.contains("[lints]\nworkspace = true"),
+            "{name} must opt into [workspace.lints]"
+        );
+        assert!(
+            text.contains("publish.workspace = true"),
+            "{name} must inherit publish = false"
+        );
+        let directory = manifest
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert_eq!(
+            directory,
+            if name == "nexus-e2e" {
+                "tests"
+            } else {
+                name.as_str()
+            },
+            "directory name == package name"
+        );
+    }
+}
+
+#[test]
+fn service_mains_stay_thin() {
+    for (name, (manifest, _)) in workspace_packages() {
+        if !is_service(&manifest) {
+            continue;
+        }
+        let main = std::fs::read_to_string(manifest.parent().unwrap().join("src/main.rs")).unwrap();
+        let code_lines = main
+            .lines()
+            .filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with("//"))
+            .count();
+        assert!(
+            code_lines <= 15,
+            "{name}/src/main.rs has {code_lines} code lines; the runtime owns start-up"
+        );
+    }
+}
