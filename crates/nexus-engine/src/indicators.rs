@@ -386,15 +386,16 @@ fn pe_indicators(pe: &PeReport, report: &AnalysisReport, builder: &mut Builder) 
         );
     }
     if let Some(compile_time) = &pe.compile_time
-        && i64::from(pe.timestamp) > Utc::now().timestamp() + 86_400 {
-            builder.add(
-                "future_timestamp",
-                Severity::Low,
-                Some("T1070.006"),
-                "Compile timestamp lies in the future (forged or a reproducible-build hash)",
-                vec![compile_time.clone()],
-            );
-        }
+        && i64::from(pe.timestamp) > Utc::now().timestamp() + 86_400
+    {
+        builder.add(
+            "future_timestamp",
+            Severity::Low,
+            Some("T1070.006"),
+            "Compile timestamp lies in the future (forged or a reproducible-build hash)",
+            vec![compile_time.clone()],
+        );
+    }
     if pe.checksum.mismatch {
         builder.add(
             "checksum_mismatch",

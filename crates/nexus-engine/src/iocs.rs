@@ -115,9 +115,10 @@ fn scan(text: &str, collector: &mut Collector) {
     }
     for email in matches(&EMAIL, text) {
         if let Some((_, host)) = email.rsplit_once('@')
-            && known_tld(host) {
-                collector.add(4, &email.to_ascii_lowercase());
-            }
+            && known_tld(host)
+        {
+            collector.add(4, &email.to_ascii_lowercase());
+        }
     }
     for domain in matches(&DOMAIN, text) {
         if known_tld(domain) && domain.contains('.') {
@@ -126,9 +127,11 @@ fn scan(text: &str, collector: &mut Collector) {
     }
     for candidate in matches(&IPV4, text) {
         if let Ok(address) = candidate.parse::<Ipv4Addr>()
-            && !address.is_unspecified() && !address.is_broadcast() {
-                collector.add(2, candidate);
-            }
+            && !address.is_unspecified()
+            && !address.is_broadcast()
+        {
+            collector.add(2, candidate);
+        }
     }
     for candidate in matches(&IPV6, text) {
         let candidate = candidate.trim_matches(':');
@@ -138,9 +141,11 @@ fn scan(text: &str, collector: &mut Collector) {
             continue;
         };
         if let Ok(address) = full.parse::<Ipv6Addr>()
-            && !address.is_unspecified() && !address.is_loopback() {
-                collector.add(3, &address.to_string());
-            }
+            && !address.is_unspecified()
+            && !address.is_loopback()
+        {
+            collector.add(3, &address.to_string());
+        }
     }
     for address in matches(&BTC, text) {
         if address.starts_with("bc1") || base58check_ok(address) {

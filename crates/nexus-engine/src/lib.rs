@@ -36,6 +36,10 @@ pub mod pipeline;
 pub mod score;
 pub mod strings;
 pub mod validate;
+#[cfg(feature = "yara")]
+pub mod yara;
+#[cfg(not(feature = "yara"))]
+#[path = "yara_disabled.rs"]
 pub mod yara;
 
 mod util;

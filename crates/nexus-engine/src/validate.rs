@@ -80,12 +80,13 @@ fn truncated_header(bytes: &[u8]) -> Option<EngineError> {
         _ => None,
     };
     if let Some(needed) = macho_header
-        && len < needed {
-            return truncated(
-                "macho",
-                format!("Mach-O header needs {needed} bytes, file has {len}"),
-            );
-        }
+        && len < needed
+    {
+        return truncated(
+            "macho",
+            format!("Mach-O header needs {needed} bytes, file has {len}"),
+        );
+    }
     None
 }
 

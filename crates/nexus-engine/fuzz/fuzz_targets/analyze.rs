@@ -9,7 +9,7 @@ use nexus_engine::{Engine, EngineConfig, RuleSet};
 
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::new(EngineConfig::default(), RuleSet::builtin().unwrap_or_else(|_| RuleSet::empty())))
+    ENGINE.get_or_init(|| Engine::new(EngineConfig::default(), RuleSet::empty()))
 }
 
 fuzz_target!(|data: &[u8]| {
