@@ -21,6 +21,7 @@
 pub mod entry;
 pub mod error;
 pub mod outbox_relay;
+pub mod propagation;
 pub mod readiness;
 pub mod service;
 pub mod settings;
@@ -29,6 +30,7 @@ pub mod workers;
 
 pub use entry::main;
 pub use error::RuntimeError;
+pub use propagation::call_context;
 pub use service::{Dependency, Resources, Service, Setup};
 pub use settings::{NoSettings, OutboxSettings, RuntimeSettings, Settings};
 pub use start::{Running, ShutdownReport, start};
