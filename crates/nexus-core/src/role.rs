@@ -45,7 +45,11 @@ pub struct UnknownRole(pub String);
 
 impl fmt::Display for UnknownRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown role {:?}: expected guest, user, analyst or admin", self.0)
+        write!(
+            f,
+            "unknown role {:?}: expected guest, user, analyst or admin",
+            self.0
+        )
     }
 }
 
@@ -75,7 +79,9 @@ mod tests {
 
     #[test]
     fn roles_are_ordered_by_privilege() {
-        assert!(Role::Guest < Role::User && Role::User < Role::Analyst && Role::Analyst < Role::Admin);
+        assert!(
+            Role::Guest < Role::User && Role::User < Role::Analyst && Role::Analyst < Role::Admin
+        );
     }
 
     #[test]

@@ -41,7 +41,8 @@ impl MetricsRegistry {
     }
 
     /// The content type of [`MetricsRegistry::encode`]'s output.
-    pub const CONTENT_TYPE: &'static str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    pub const CONTENT_TYPE: &'static str =
+        "application/openmetrics-text; version=1.0.0; charset=utf-8";
 }
 
 #[cfg(test)]
@@ -55,7 +56,13 @@ mod tests {
     fn registered_metrics_appear_in_the_encoding() {
         let registry = MetricsRegistry::new();
         let counter: Counter = Counter::default();
-        registry.register_with(|r| r.register("nexus_test_events", "Events seen by the test", counter.clone()));
+        registry.register_with(|r| {
+            r.register(
+                "nexus_test_events",
+                "Events seen by the test",
+                counter.clone(),
+            )
+        });
         counter.inc_by(3);
         let text = registry.encode().unwrap();
         assert!(text.contains("nexus_test_events_total 3"), "{text}");

@@ -62,7 +62,10 @@ impl TelemetryGuard {
 
 /// Installs the process-wide subscriber for `service` (idempotent: a second call in the same
 /// process keeps the first subscriber and returns a guard with `installed == false`).
-pub fn init_tracing(service: &str, settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryError> {
+pub fn init_tracing(
+    service: &str,
+    settings: &TelemetrySettings,
+) -> Result<TelemetryGuard, TelemetryError> {
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.trim().is_empty() => EnvFilter::try_new(directives),
         _ => EnvFilter::try_new(settings.log_filter.as_deref().unwrap_or("info")),
@@ -83,7 +86,9 @@ pub fn init_tracing(service: &str, settings: &TelemetrySettings) -> Result<Telem
             .with_writer(std::io::stderr)
             .boxed()
     } else {
-        tracing_subscriber::fmt::layer().with_writer(std::io::stderr).boxed()
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .boxed()
     };
 
     let (provider, otel_layer) = match &settings.otlp_endpoint {
@@ -96,11 +101,22 @@ pub fn init_tracing(service: &str, settings: &TelemetrySettings) -> Result<Telem
         None => (None, None),
     };
 
-    let installed = Registry::default().with(filter).with(fmt_layer).with(otel_layer).try_init().is_ok();
+    let installed = Registry::default()
+        .with(filter)
+        .with(fmt_layer)
+        .with(otel_layer)
+        .try_init()
+        .is_ok();
     if !installed {
-        tracing::debug!(service, "A tracing subscriber was already installed; keeping it.");
+        tracing::debug!(
+            service,
+            "A tracing subscriber was already installed; keeping it."
+        );
     }
-    Ok(TelemetryGuard { provider: if installed { provider } else { None }, installed })
+    Ok(TelemetryGuard {
+        provider: if installed { provider } else { None },
+        installed,
+    })
 }
 
 /// Builds a tracer provider exporting batches over OTLP/HTTP (protobuf) to `endpoint`.
@@ -117,6 +133,10 @@ fn otlp_provider(service: &str, endpoint: &str) -> Result<SdkTracerProvider, Tel
         .map_err(|error| TelemetryError::Exporter(error.to_string()))?;
     Ok(SdkTracerProvider::builder()
         .with_batch_exporter(exporter)
-        .with_resource(Resource::builder().with_service_name(service.to_owned()).build())
+        .with_resource(
+            Resource::builder()
+                .with_service_name(service.to_owned())
+                .build(),
+        )
         .build())
 }
