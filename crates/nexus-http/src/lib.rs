@@ -11,6 +11,8 @@
 //! - [`extractors`]: body limits and JSON error handlers for actix's extractors.
 //! - [`health`]: `/health` and `/ready` with pluggable [`ReadinessCheck`]s.
 //! - [`metrics`]: `nexus_http_requests_total` and `nexus_http_request_duration_seconds`.
+//! - [`token`]: the strict access-token validator every service shares, and the
+//!   [`token::Authenticated`] extractor.
 //!
 //! API boundary: services call [`configure_service`] once for their app and return
 //! `Result<_, ApiError>` from handlers; everything else here is plumbing they never touch.
@@ -22,6 +24,7 @@ pub mod health;
 pub mod metrics;
 pub mod middleware;
 mod root_span;
+pub mod token;
 mod traceparent;
 
 pub use context::{RequestContext, RequestId};
