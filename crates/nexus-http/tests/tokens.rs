@@ -239,7 +239,7 @@ fn corpus() -> Vec<(&'static str, Option<String>, &'static str)> {
             bearer(unsigned(
                 &header("rs256", "rsa-1"),
                 &claims(),
-                &valid.split('.').nth(2).unwrap().to_owned(),
+                valid.split('.').nth(2).unwrap(),
             )),
             "token_algorithm_not_allowed",
         ),
