@@ -12,6 +12,9 @@ use crate::util::{md5_hex, u32_le};
 const MAX_FUNCTIONS_PER_LIBRARY: usize = 16_384;
 /// Cap on import descriptors.
 const MAX_LIBRARIES: usize = 4_096;
+/// Cap on imported functions across all libraries: thousands of descriptors can share one huge
+/// thunk array, which would otherwise multiply into millions of entries.
+const MAX_TOTAL_FUNCTIONS: usize = 65_536;
 /// Longest DLL or function name read.
 const MAX_NAME_BYTES: usize = 512;
 
@@ -75,7 +78,10 @@ fn standard(
         } else {
             first_thunk
         };
-        let functions = thunks(bytes, layout, lookup, first_thunk, 0);
+        let Some(limit) = remaining(out, warnings) else {
+            break;
+        };
+        let functions = thunks(limit, bytes, layout, lookup, first_thunk, 0);
         out.push(PeImportLibrary {
             library,
             delayed: false,
@@ -130,7 +136,11 @@ fn delayed(
             ));
             continue;
         };
+        let Some(limit) = remaining(out, warnings) else {
+            break;
+        };
         let functions = thunks(
+            limit,
             bytes,
             layout,
             to_rva(int),
@@ -145,9 +155,26 @@ fn delayed(
     }
 }
 
+/// How many more functions may be read, `None` (with a warning) once the total cap is reached.
+fn remaining(libraries: &[PeImportLibrary], warnings: &mut Vec<String>) -> Option<usize> {
+    let used: usize = libraries
+        .iter()
+        .map(|library| library.functions.len())
+        .sum();
+    let left = MAX_TOTAL_FUNCTIONS.saturating_sub(used);
+    if left == 0 {
+        warnings.push(format!(
+            "more than {MAX_TOTAL_FUNCTIONS} imported functions; the rest are omitted"
+        ));
+        return None;
+    }
+    Some(left)
+}
+
 /// Walks a thunk array (lookup table at `lookup_rva`), naming IAT slots from `iat_rva`.
 /// `name_bias` is subtracted from hint/name pointers (non-zero only for VA-based delay tables).
 fn thunks(
+    limit: usize,
     bytes: &[u8],
     layout: &Layout,
     lookup_rva: u32,
@@ -162,7 +189,7 @@ fn thunks(
     else {
         return functions;
     };
-    for index in 0..MAX_FUNCTIONS_PER_LIBRARY {
+    for index in 0..MAX_FUNCTIONS_PER_LIBRARY.min(limit) {
         let Some(slot) = start.checked_add(index * pointer_size) else {
             break;
         };

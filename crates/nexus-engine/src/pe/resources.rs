@@ -12,6 +12,10 @@ use crate::util::{sha256_hex, slice_at, u16_le, u32_le};
 
 /// Cap on directory entries visited across the whole tree.
 const MAX_ENTRIES_VISITED: usize = 100_000;
+/// Longest resource name kept, in UTF-16 units.
+const MAX_NAME_UNITS: usize = 256;
+/// Cap on resource leaves reported, whatever `max_list_entries` says.
+const MAX_LEAVES: usize = 4_096;
 /// RT_VERSION.
 const RT_VERSION: u32 = 16;
 
@@ -90,6 +94,7 @@ pub(crate) fn parse<'a>(
         ));
         return empty;
     };
+    let limit = limit.min(MAX_LEAVES);
     let mut walker = Walker {
         bytes,
         layout,
@@ -186,7 +191,9 @@ impl<'a> Walker<'a> {
 
     /// A counted UTF-16LE name (IMAGE_RESOURCE_DIR_STRING_U).
     fn name_at(&self, offset: usize) -> Option<String> {
-        let length = usize::from(u16_le(self.bytes, offset)?);
+        // Names are bounded: one leaf per (type, name, language) repeats the name, so a hostile
+        // 64 Ki-unit name times thousands of leaves would otherwise cost gigabytes (fuzz finding).
+        let length = usize::from(u16_le(self.bytes, offset)?).min(MAX_NAME_UNITS);
         let units: Vec<u16> = (0..length)
             .map_while(|index| u16_le(self.bytes, offset + 2 + index * 2))
             .collect();

@@ -191,3 +191,50 @@ fn crafted_elf_and_macho_headers_are_contained() {
         "thin Mach-O with absurd load command counts",
     );
 }
+
+/// Inputs the fuzzer found (tests/data/fuzz): each once cost gigabytes, e.g. a resource tree whose
+/// thousands of leaves each repeated a 64 Ki-unit name. They must now stay small and fast.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let started = std::time::Instant::now();
+        let report = engine().analyze(&bytes);
+        assert_complete(&report, &path.display().to_string());
+        let json = serde_json::to_vec(&report).unwrap();
+        assert!(
+            json.len() < 16 * 1024 * 1024,
+            "{}: report is {} bytes",
+            path.display(),
+            json.len()
+        );
+        if let Some(pe) = &report.pe {
+            assert!(pe.resources.len() <= 4096);
+            assert!(pe.resources.iter().all(|resource| {
+                resource
+                    .name
+                    .as_ref()
+                    .is_none_or(|name| name.chars().count() <= 256)
+            }));
+            assert!(
+                pe.imports
+                    .iter()
+                    .map(|library| library.functions.len())
+                    .sum::<usize>()
+                    <= 65_536
+            );
+        }
+        // Generous: a debug build on a loaded machine; the unfixed inputs took minutes.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{} took {:?}",
+            path.display(),
+            started.elapsed()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 2);
+}
