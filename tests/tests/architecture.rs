@@ -92,27 +92,42 @@ fn is_service(manifest: &Path) -> bool {
         .is_some_and(|directory| directory.ends_with("services"))
 }
 
-#[test]
-fn no_service_depends_on_another_service() {
-    let packages = workspace_packages();
-    let services: Vec<&String> = packages
+fn service_names(packages: &BTreeMap<String, (PathBuf, Vec<String>)>) -> Vec<String> {
+    packages
         .iter()
         .filter(|(_, (manifest, _))| is_service(manifest))
-        .map(|(name, _)| name)
-        .collect();
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// For every package `applies_to` selects: the services among its dependencies.
+fn service_dependencies(applies_to: impl Fn(&str, &Path) -> bool) -> Vec<(String, Vec<String>)> {
+    let packages = workspace_packages();
+    let services = service_names(&packages);
     assert_eq!(
         services.len(),
         9,
         "expected the nine services, found {services:?}"
     );
-    for (name, (manifest, dependencies)) in &packages {
-        if !is_service(manifest) {
-            continue;
-        }
-        let offending: Vec<&String> = dependencies
-            .iter()
-            .filter(|dependency| services.contains(dependency))
-            .collect();
+    packages
+        .iter()
+        .filter(|(name, (manifest, _))| applies_to(name, manifest))
+        .map(|(name, (_, dependencies))| {
+            (
+                name.clone(),
+                dependencies
+                    .iter()
+                    .filter(|dependency| services.contains(dependency))
+                    .cloned()
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn no_service_depends_on_another_service() {
+    for (name, offending) in service_dependencies(|_, manifest| is_service(manifest)) {
         assert!(
             offending.is_empty(),
             "{name} depends on the service(s) {offending:?}; ask over REST or the bus instead"
@@ -122,20 +137,9 @@ fn no_service_depends_on_another_service() {
 
 #[test]
 fn shared_crates_never_depend_on_services() {
-    let packages = workspace_packages();
-    let services: Vec<String> = packages
-        .iter()
-        .filter(|(_, (manifest, _))| is_service(manifest))
-        .map(|(name, _)| name.clone())
-        .collect();
-    for (name, (manifest, dependencies)) in &packages {
-        if is_service(manifest) || name == "nexus-e2e" {
-            continue;
-        }
-        let offending: Vec<&String> = dependencies
-            .iter()
-            .filter(|dependency| services.contains(dependency))
-            .collect();
+    for (name, offending) in
+        service_dependencies(|name, manifest| !is_service(manifest) && name != "nexus-e2e")
+    {
         assert!(
             offending.is_empty(),
             "shared crate {name} depends on service(s) {offending:?}"
