@@ -5,6 +5,7 @@
 //!   `contracts/artifacts/` (ABI + bytecode), so this crate builds without Node or solc. CI's
 //!   `contracts/ci.sh` fails if those artifacts are stale.
 //! - [`commitment`]: the sealed-assertion commitment, byte for byte as the contract computes it.
+//! - [`intents`]: EIP-712 intents and EIP-2612 permits signed with the user's key, for relaying.
 //! - [`deploy`]: deploys and wires ReputationToken, NexusTimelock, GovernanceContract and
 //!   BountyContract, and the [`deploy::Deployment`] file the services read.
 //! - [`connect`]: an HTTP provider, optionally signing with a local private key.
@@ -17,6 +18,7 @@ pub mod bindings;
 pub mod commitment;
 pub mod deploy;
 pub mod error;
+pub mod intents;
 
 pub use error::ChainError;
 

@@ -1,0 +1,178 @@
+//! EIP-712 signed intents and EIP-2612 permits, signed with the user's own key so that someone else
+//! (the bounty service) can relay them: the user needs no ETH and never hands over the key.
+//!
+//! The type strings are the contract's (`CREATE_BOUNTY_TYPEHASH`, ...); the anvil test checks that
+//! intents signed here are accepted by `createBountyBySig` and `commitBySig`.
+
+use alloy::primitives::{Address, B256, U256};
+use alloy::signers::SignerSync;
+use alloy::sol_types::{Eip712Domain, SolStruct, eip712_domain};
+
+use crate::bindings::bounty::BountyContract;
+use crate::error::ChainError;
+
+alloy::sol! {
+    /// EIP-712 `CreateBounty` (see `BountyContract.CREATE_BOUNTY_TYPEHASH`).
+    struct CreateBounty {
+        address creator;
+        bytes32 artifactHash;
+        uint8 kind;
+        uint128 reward;
+        uint128 minStake;
+        uint64 assertionDeadline;
+        uint256 nonce;
+        uint256 deadline;
+    }
+
+    /// EIP-712 `CommitAssertion` (see `BountyContract.COMMIT_ASSERTION_TYPEHASH`).
+    struct CommitAssertion {
+        address analyst;
+        uint256 bountyId;
+        bytes32 commitment;
+        uint128 stake;
+        uint256 nonce;
+        uint256 deadline;
+    }
+
+    /// EIP-712 `OpenDispute` (see `BountyContract.OPEN_DISPUTE_TYPEHASH`).
+    struct OpenDispute {
+        address disputant;
+        uint256 bountyId;
+        uint256 nonce;
+        uint256 deadline;
+    }
+
+    /// EIP-2612 `Permit` of the NXS token.
+    struct Permit {
+        address owner;
+        address spender;
+        uint256 value;
+        uint256 nonce;
+        uint256 deadline;
+    }
+}
+
+/// The bounty contract's EIP-712 domain.
+pub fn bounty_domain(chain_id: u64, bounty: Address) -> Eip712Domain {
+    eip712_domain! {
+        name: "Nexus Bounty",
+        version: "1",
+        chain_id: chain_id,
+        verifying_contract: bounty,
+    }
+}
+
+/// The NXS token's EIP-712 domain (for permits).
+pub fn token_domain(chain_id: u64, token: Address) -> Eip712Domain {
+    eip712_domain! {
+        name: "Nexus Security",
+        version: "1",
+        chain_id: chain_id,
+        verifying_contract: token,
+    }
+}
+
+fn sign(
+    signer: &impl SignerSync,
+    payload: &impl SolStruct,
+    domain: &Eip712Domain,
+) -> Result<alloy::primitives::Signature, ChainError> {
+    signer
+        .sign_hash_sync(&payload.eip712_signing_hash(domain))
+        .map_err(|error| ChainError::Config(format!("signing failed: {error}")))
+}
+
+impl CreateBounty {
+    /// The intent to create `request` as `creator`, with the creator's next `nonce`.
+    pub fn for_request(
+        creator: Address,
+        request: &BountyContract::CreateBountyRequest,
+        nonce: U256,
+        deadline: U256,
+    ) -> Self {
+        Self {
+            creator,
+            artifactHash: request.artifactHash,
+            kind: request.kind,
+            reward: request.reward,
+            minStake: request.minStake,
+            assertionDeadline: request.assertionDeadline,
+            nonce,
+            deadline,
+        }
+    }
+}
+
+/// Signs a `CreateBounty` intent (relay it with `createBountyBySig`).
+pub fn sign_create_bounty(
+    signer: &impl SignerSync,
+    domain: &Eip712Domain,
+    payload: &CreateBounty,
+) -> Result<BountyContract::Intent, ChainError> {
+    let signature = sign(signer, payload, domain)?;
+    Ok(intent(
+        payload.creator,
+        payload.nonce,
+        payload.deadline,
+        &signature,
+    ))
+}
+
+/// Signs a `CommitAssertion` intent (relay it with `commitBySig`).
+pub fn sign_commit(
+    signer: &impl SignerSync,
+    domain: &Eip712Domain,
+    payload: &CommitAssertion,
+) -> Result<BountyContract::Intent, ChainError> {
+    let signature = sign(signer, payload, domain)?;
+    Ok(intent(
+        payload.analyst,
+        payload.nonce,
+        payload.deadline,
+        &signature,
+    ))
+}
+
+/// Signs an `OpenDispute` intent (relay it with `openDisputeBySig`).
+pub fn sign_open_dispute(
+    signer: &impl SignerSync,
+    domain: &Eip712Domain,
+    payload: &OpenDispute,
+) -> Result<BountyContract::Intent, ChainError> {
+    let signature = sign(signer, payload, domain)?;
+    Ok(intent(
+        payload.disputant,
+        payload.nonce,
+        payload.deadline,
+        &signature,
+    ))
+}
+
+/// Signs an EIP-2612 permit letting `spender` (the bounty contract) take `value` from `owner`.
+pub fn sign_permit(
+    signer: &impl SignerSync,
+    token_domain: &Eip712Domain,
+    permit: &Permit,
+) -> Result<BountyContract::PermitSignature, ChainError> {
+    let signature = sign(signer, permit, token_domain)?;
+    Ok(BountyContract::PermitSignature {
+        deadline: permit.deadline,
+        v: 27 + u8::from(signature.v()),
+        r: B256::from(signature.r()),
+        s: B256::from(signature.s()),
+    })
+}
+
+fn intent(
+    signer: Address,
+    nonce: U256,
+    deadline: U256,
+    signature: &alloy::primitives::Signature,
+) -> BountyContract::Intent {
+    BountyContract::Intent {
+        signer,
+        nonce,
+        deadline,
+        signature: signature.as_bytes().to_vec().into(),
+    }
+}
