@@ -1,0 +1,465 @@
+//! Building a validated policy set and answering requests with it.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use cedar_policy::{
+    ActionConstraint, Authorizer, PolicyId, PolicySet, Response, Schema, ValidationMode, Validator,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::cedar::EntityBuilder;
+use crate::decision::{Decision, DecisionError};
+use crate::error::{PolicyDiagnostic, PolicyError};
+use crate::request::{Action, Request};
+
+/// The schema every policy set is validated against (Cedar schema syntax).
+pub const SCHEMA_TEXT: &str = include_str!("../policies/nexus.cedarschema");
+
+/// The default policies shipped with the crate: (file name, Cedar text).
+pub const SHIPPED_POLICIES: &[(&str, &str)] = &[
+    ("platform.cedar", include_str!("../policies/platform.cedar")),
+    ("bounty.cedar", include_str!("../policies/bounty.cedar")),
+    ("analysis.cedar", include_str!("../policies/analysis.cedar")),
+    ("file.cedar", include_str!("../policies/file.cedar")),
+    ("ruleset.cedar", include_str!("../policies/ruleset.cedar")),
+    ("user.cedar", include_str!("../policies/user.cedar")),
+    (
+        "notification.cedar",
+        include_str!("../policies/notification.cedar"),
+    ),
+];
+
+/// One named policy text, e.g. a `.cedar` file or a row of the auth service's policy table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySource {
+    /// Where the text comes from; used in diagnostics and in the version.
+    pub name: String,
+    /// Cedar policy text; every policy in it needs an `@id("...")` annotation.
+    pub text: String,
+}
+
+impl PolicySource {
+    /// A named policy text.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        PolicySource {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The policies shipped with the crate.
+    pub fn shipped() -> Vec<PolicySource> {
+        SHIPPED_POLICIES
+            .iter()
+            .map(|(name, text)| PolicySource::new(*name, *text))
+            .collect()
+    }
+}
+
+/// Identifies a policy set: the hex SHA-256 of the schema and of every source (name and text),
+/// so caches can be keyed by it and a changed policy text always yields a new version.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PolicyVersion(String);
+
+impl PolicyVersion {
+    fn of(sources: &[PolicySource]) -> Self {
+        let mut hasher = Sha256::new();
+        // Length prefixes keep ("ab", "c") and ("a", "bc") apart.
+        for part in std::iter::once(("schema", SCHEMA_TEXT))
+            .chain(sources.iter().map(|s| (s.name.as_str(), s.text.as_str())))
+        {
+            for field in [part.0, part.1] {
+                hasher.update((field.len() as u64).to_le_bytes());
+                hasher.update(field.as_bytes());
+            }
+        }
+        let mut hex = String::with_capacity(64);
+        for byte in hasher.finalize().iter() {
+            // Writing to a String cannot fail.
+            let _ = write!(hex, "{byte:02x}");
+        }
+        PolicyVersion(hex)
+    }
+
+    /// The version as text (64 lower-case hex digits).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PolicyVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A validated policy set, ready to answer requests. Cheap to share behind an `Arc`; build a new
+/// one (and swap it in) when the policies change.
+#[derive(Debug)]
+pub struct Policies {
+    /// The policies that can apply to each action, in `Action::ALL` order. Cedar evaluates
+    /// every policy of the set it is given; giving it only the policies whose action scope is
+    /// the action or any action yields the same decision several times faster. This holds
+    /// because the schema declares no action groups, so `action in [...]` is list membership.
+    by_action: Vec<PolicySet>,
+    /// Every policy, for the test that the index changes no decision.
+    #[cfg(test)]
+    policy_set: PolicySet,
+    authorizer: Authorizer,
+    entities: EntityBuilder,
+    version: PolicyVersion,
+    policy_ids: Vec<String>,
+}
+
+impl Policies {
+    /// The policies shipped with the crate.
+    ///
+    /// # Errors
+    /// Only if the shipped files are broken, which the crate's tests rule out.
+    pub fn shipped() -> Result<Self, PolicyError> {
+        Self::from_sources(&PolicySource::shipped())
+    }
+
+    /// Parses the sources, checks that every policy has a unique `@id`, and validates them all
+    /// against the schema (strict mode).
+    ///
+    /// # Errors
+    /// [`PolicyError`] with the located problems; nothing is partially accepted.
+    pub fn from_sources(sources: &[PolicySource]) -> Result<Self, PolicyError> {
+        let schema = schema()?;
+        let mut policy_set = PolicySet::new();
+        // Policy id → index of its source, to locate validation errors.
+        let mut origin: HashMap<String, usize> = HashMap::new();
+        let mut policy_ids = Vec::new();
+        for (index, source) in sources.iter().enumerate() {
+            let parsed = PolicySet::from_str(&source.text).map_err(|errors| {
+                PolicyError::Parse(
+                    errors
+                        .iter()
+                        .flat_map(|error| locate(error, source, None))
+                        .collect(),
+                )
+            })?;
+            if let Some(template) = parsed.templates().next() {
+                return Err(PolicyError::TemplateNotSupported(PolicyDiagnostic {
+                    source_name: source.name.clone(),
+                    policy_id: template.annotation("id").map(str::to_owned),
+                    message: "use static policies with an @id; templates are not supported"
+                        .to_owned(),
+                    line: None,
+                    column: None,
+                }));
+            }
+            for (position, policy) in parsed.policies().enumerate() {
+                let Some(id) = policy.annotation("id") else {
+                    return Err(PolicyError::MissingId(PolicyDiagnostic {
+                        source_name: source.name.clone(),
+                        policy_id: None,
+                        message: format!(
+                            "policy number {} in this source has no @id: {}",
+                            position + 1,
+                            first_line(&policy.to_string())
+                        ),
+                        line: None,
+                        column: None,
+                    }));
+                };
+                if origin.insert(id.to_owned(), index).is_some() {
+                    return Err(PolicyError::DuplicateId(id.to_owned()));
+                }
+                policy_set
+                    .add(policy.new_id(PolicyId::new(id)))
+                    .map_err(|_| PolicyError::DuplicateId(id.to_owned()))?;
+                policy_ids.push(id.to_owned());
+            }
+        }
+
+        // Warnings (an impossible policy, confusable Unicode) are refused too: a policy that can
+        // never apply is almost always a mistake, and published policies should be clean.
+        let validation = Validator::new(schema).validate(&policy_set, ValidationMode::Strict);
+        if !validation.validation_passed_without_warnings() {
+            let located = |policy_id: String, error: &dyn miette::Diagnostic| match origin
+                .get(&policy_id)
+                .and_then(|index| sources.get(*index))
+            {
+                Some(source) => locate(error, source, Some(policy_id)),
+                None => vec![PolicyDiagnostic {
+                    source_name: String::new(),
+                    policy_id: Some(policy_id),
+                    message: error.to_string(),
+                    line: None,
+                    column: None,
+                }],
+            };
+            let errors = validation
+                .validation_errors()
+                .flat_map(|error| located(error.policy_id().to_string(), error));
+            let warnings = validation
+                .validation_warnings()
+                .flat_map(|warning| located(warning.policy_id().to_string(), warning));
+            return Err(PolicyError::Validation(errors.chain(warnings).collect()));
+        }
+
+        Ok(Policies {
+            by_action: index_by_action(&policy_set)?,
+            #[cfg(test)]
+            policy_set,
+            authorizer: Authorizer::new(),
+            entities: EntityBuilder::new()?,
+            version: PolicyVersion::of(sources),
+            policy_ids,
+        })
+    }
+
+    /// The version of this policy set (see [`PolicyVersion`]).
+    pub fn version(&self) -> &PolicyVersion {
+        &self.version
+    }
+
+    /// The `@id`s of all policies, in source order.
+    pub fn policy_ids(&self) -> &[String] {
+        &self.policy_ids
+    }
+
+    /// Decides a request. Never fails: a request that cannot be put to Cedar is denied with an
+    /// error in [`Decision::errors`].
+    pub fn authorize(&self, request: &Request) -> Decision {
+        self.authorize_with(request, self.by_action.get(request.action.index()))
+    }
+
+    fn authorize_with(&self, request: &Request, policy_set: Option<&PolicySet>) -> Decision {
+        if request.action.resource_kind() != request.resource.kind() {
+            return Decision::refused(DecisionError {
+                code: "action_resource_mismatch".to_owned(),
+                policy_id: None,
+                message: format!(
+                    "the action {} applies to {}, not to {}",
+                    request.action,
+                    request.action.resource_kind().as_str(),
+                    request.resource.kind().as_str()
+                ),
+            });
+        }
+        let (cedar_request, entities) = match self.entities.build(request) {
+            Ok(built) => built,
+            Err(message) => {
+                return Decision::refused(DecisionError {
+                    code: "request_invalid".to_owned(),
+                    policy_id: None,
+                    message,
+                });
+            }
+        };
+        let Some(policy_set) = policy_set else {
+            return Decision::refused(DecisionError {
+                code: "request_invalid".to_owned(),
+                policy_id: None,
+                message: format!("no policies indexed for the action {}", request.action),
+            });
+        };
+        let response = self
+            .authorizer
+            .is_authorized(&cedar_request, policy_set, &entities);
+        decision_of(&response)
+    }
+}
+
+fn index_by_action(policy_set: &PolicySet) -> Result<Vec<PolicySet>, PolicyError> {
+    Action::ALL
+        .iter()
+        .map(|action| {
+            let names = |uid: &cedar_policy::EntityUid| uid.id().unescaped() == action.as_str();
+            let applicable = policy_set
+                .policies()
+                .filter(|policy| match policy.action_constraint() {
+                    ActionConstraint::Any => true,
+                    ActionConstraint::Eq(uid) => names(&uid),
+                    ActionConstraint::In(uids) => uids.iter().any(names),
+                })
+                .cloned();
+            PolicySet::from_policies(applicable)
+                .map_err(|error| PolicyError::Schema(format!("indexing policies: {error}")))
+        })
+        .collect()
+}
+
+fn decision_of(response: &Response) -> Decision {
+    let diagnostics = response.diagnostics();
+    // Cedar reports policies in no particular order; sorted, equal decisions compare and log
+    // equal.
+    let mut determining_policies: Vec<String> =
+        diagnostics.reason().map(ToString::to_string).collect();
+    determining_policies.sort_unstable();
+    let mut errors: Vec<DecisionError> = diagnostics
+        .errors()
+        .map(|error| {
+            let cedar_policy::AuthorizationError::PolicyEvaluationError(evaluation) = error;
+            DecisionError {
+                code: "policy_evaluation_failed".to_owned(),
+                policy_id: Some(evaluation.policy_id().to_string()),
+                message: error.to_string(),
+            }
+        })
+        .collect();
+    errors.sort_unstable_by(|left, right| left.policy_id.cmp(&right.policy_id));
+    Decision {
+        allowed: response.decision() == cedar_policy::Decision::Allow,
+        determining_policies,
+        errors,
+    }
+}
+
+fn schema() -> Result<Schema, PolicyError> {
+    let (schema, _warnings) = Schema::from_cedarschema_str(SCHEMA_TEXT)
+        .map_err(|error| PolicyError::Schema(error.to_string()))?;
+    Ok(schema)
+}
+
+/// One diagnostic per labelled span of a Cedar error (or one without a location).
+fn locate(
+    error: &dyn miette::Diagnostic,
+    source: &PolicySource,
+    policy_id: Option<String>,
+) -> Vec<PolicyDiagnostic> {
+    let mut message = error.to_string();
+    if let Some(help) = error.help() {
+        let _ = write!(message, " ({help})");
+    }
+    let offsets: HashSet<usize> = error
+        .labels()
+        .into_iter()
+        .flatten()
+        .map(|label| label.offset())
+        .collect();
+    let mut offsets: Vec<usize> = offsets.into_iter().collect();
+    offsets.sort_unstable();
+    if offsets.is_empty() {
+        return vec![PolicyDiagnostic {
+            source_name: source.name.clone(),
+            policy_id,
+            message,
+            line: None,
+            column: None,
+        }];
+    }
+    offsets
+        .into_iter()
+        .map(|offset| {
+            let (line, column) = line_and_column(&source.text, offset);
+            PolicyDiagnostic {
+                source_name: source.name.clone(),
+                policy_id: policy_id.clone(),
+                message: message.clone(),
+                line: Some(line),
+                column: Some(column),
+            }
+        })
+        .collect()
+}
+
+/// 1-based line and character column of a byte offset.
+fn line_and_column(text: &str, offset: usize) -> (u32, u32) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    let column = before
+        .get(line_start..)
+        .map_or(0, |rest| rest.chars().count())
+        + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .find(|line| !line.trim().is_empty() && !line.trim_start().starts_with('@'))
+        .unwrap_or(text)
+        .trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::request::{Principal, RequestContext, Resource, ResourceKind};
+    use nexus_core::Role;
+
+    fn resource_of(kind: ResourceKind, owner: &str) -> Resource {
+        let id = "r1".to_owned();
+        let owner = owner.to_owned();
+        match kind {
+            ResourceKind::Platform => Resource::Platform,
+            ResourceKind::Bounty => Resource::Bounty {
+                id,
+                owner,
+                status: crate::BountyStatus::Open,
+                is_public: false,
+            },
+            ResourceKind::Analysis => Resource::Analysis {
+                id,
+                owner,
+                visibility: crate::Visibility::Private,
+            },
+            ResourceKind::File => Resource::File { id, owner },
+            ResourceKind::Ruleset => Resource::Ruleset {
+                id,
+                owner,
+                is_public: false,
+            },
+            ResourceKind::UserAccount => Resource::UserAccount { id: owner },
+            ResourceKind::Notification => Resource::Notification {
+                id,
+                recipient: owner,
+            },
+        }
+    }
+
+    #[test]
+    fn the_action_index_changes_no_decision() {
+        let policies = Policies::shipped().unwrap();
+        let mut compared = 0;
+        for role in Role::ALL {
+            for action in Action::ALL {
+                for owner in ["alice", "bob"] {
+                    for mfa in [false, true] {
+                        let request = Request {
+                            principal: Principal::user("alice", role),
+                            action: *action,
+                            resource: resource_of(action.resource_kind(), owner),
+                            context: RequestContext { mfa, ip: None },
+                        };
+                        let indexed = policies.authorize(&request);
+                        let full = policies.authorize_with(&request, Some(&policies.policy_set));
+                        assert_eq!(indexed, full, "{request:?}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(compared, 4 * Action::ALL.len() * 4);
+    }
+
+    #[test]
+    fn every_action_has_at_least_one_policy_in_the_index() {
+        let policies = Policies::shipped().unwrap();
+        assert_eq!(policies.by_action.len(), Action::ALL.len());
+        for (action, set) in Action::ALL.iter().zip(&policies.by_action) {
+            // admin-all applies to every action; each action also has its own rules.
+            assert!(set.policies().count() >= 2, "{action}");
+        }
+    }
+
+    #[test]
+    fn line_and_column_count_from_one() {
+        let text = "ab\ncdé\nf";
+        assert_eq!(line_and_column(text, 0), (1, 1));
+        assert_eq!(line_and_column(text, 4), (2, 2));
+        assert_eq!(line_and_column(text, text.len()), (3, 2));
+    }
+}

@@ -1,0 +1,346 @@
+//! The typed authorization request: who asks, to do what, to which resource, in which context.
+//!
+//! These types are the crate's API boundary; they carry no Cedar types, so callers (the gateway,
+//! the services, the auth service's `POST /v1/authorize`) never build Cedar entities by hand.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use nexus_core::Role;
+use serde::{Deserialize, Serialize};
+
+/// One authorization question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// Who asks.
+    pub principal: Principal,
+    /// What they want to do.
+    pub action: Action,
+    /// What they want to do it to, with the attributes the policies look at.
+    pub resource: Resource,
+    /// Facts about the request itself.
+    #[serde(default)]
+    pub context: RequestContext,
+}
+
+/// Who asks: an anonymous visitor or a signed-in account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Principal {
+    /// Not signed in.
+    Guest,
+    /// A signed-in account.
+    User {
+        /// The account id (the `sub` of its access token).
+        id: String,
+        /// The account's role; it is also a member of every role below it.
+        #[serde(with = "role_name")]
+        role: Role,
+        /// A banned account keeps only public reads and its own private profile.
+        #[serde(default)]
+        is_banned: bool,
+    },
+}
+
+impl Principal {
+    /// A signed-in account that is not banned.
+    pub fn user(id: impl Into<String>, role: Role) -> Self {
+        Principal::User {
+            id: id.into(),
+            role,
+            is_banned: false,
+        }
+    }
+}
+
+/// Facts about the request that are not attributes of the principal or the resource.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestContext {
+    /// The session was confirmed with a second factor.
+    #[serde(default)]
+    pub mfa: bool,
+    /// The caller's address, when known.
+    #[serde(default)]
+    pub ip: Option<IpAddr>,
+}
+
+/// The kinds of resource the schema knows; every [`Action`] applies to exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    /// The platform itself (list actions, administration).
+    Platform,
+    /// A bounty.
+    Bounty,
+    /// An analysis report.
+    Analysis,
+    /// A submitted sample.
+    File,
+    /// A YARA ruleset.
+    Ruleset,
+    /// A user's account and profile.
+    UserAccount,
+    /// An in-app notification.
+    Notification,
+}
+
+impl ResourceKind {
+    /// The Cedar entity type name of this kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Platform => "Platform",
+            ResourceKind::Bounty => "Bounty",
+            ResourceKind::Analysis => "Analysis",
+            ResourceKind::File => "File",
+            ResourceKind::Ruleset => "Ruleset",
+            ResourceKind::UserAccount => "UserAccount",
+            ResourceKind::Notification => "Notification",
+        }
+    }
+}
+
+/// A bounty's phase, as the policies see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BountyStatus {
+    /// Accepting commitments.
+    Open,
+    /// Commitments closed, reveals being collected.
+    Revealing,
+    /// Resolved; rewards claimable.
+    Resolved,
+    /// A resolution is being disputed.
+    Disputed,
+    /// Expired without resolution; refunded.
+    Expired,
+    /// Cancelled by its owner.
+    Cancelled,
+}
+
+impl BountyStatus {
+    /// The status name the policies compare against.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BountyStatus::Open => "open",
+            BountyStatus::Revealing => "revealing",
+            BountyStatus::Resolved => "resolved",
+            BountyStatus::Disputed => "disputed",
+            BountyStatus::Expired => "expired",
+            BountyStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Who may see an analysis besides its owner and admins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Everyone, guests included.
+    Public,
+    /// Only the owner (and admins).
+    Private,
+}
+
+impl Visibility {
+    /// The visibility name the policies compare against.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+        }
+    }
+}
+
+/// The resource of a request, with the attributes the policies use. For a create, upload or
+/// submit it is the resource about to exist, owned by the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Resource {
+    /// The platform: the resource of list actions and administration.
+    Platform,
+    /// A bounty.
+    Bounty {
+        /// Bounty id.
+        id: String,
+        /// Account id of the poster.
+        owner: String,
+        /// Current phase.
+        status: BountyStatus,
+        /// Listed publicly (guests can read it).
+        is_public: bool,
+    },
+    /// An analysis report.
+    Analysis {
+        /// Analysis id.
+        id: String,
+        /// Account id of the submitter.
+        owner: String,
+        /// Who may read it.
+        visibility: Visibility,
+    },
+    /// A submitted sample.
+    File {
+        /// Sample id (its SHA-256).
+        id: String,
+        /// Account id of the uploader.
+        owner: String,
+    },
+    /// A YARA ruleset.
+    Ruleset {
+        /// Ruleset id.
+        id: String,
+        /// Account id of the author.
+        owner: String,
+        /// Readable by everyone.
+        is_public: bool,
+    },
+    /// A user's account; public or private data is chosen by the action.
+    UserAccount {
+        /// Account id of the account holder.
+        id: String,
+    },
+    /// An in-app notification.
+    Notification {
+        /// Notification id.
+        id: String,
+        /// Account id of the inbox it is in.
+        recipient: String,
+    },
+}
+
+impl Resource {
+    /// Which kind of resource this is.
+    pub fn kind(&self) -> ResourceKind {
+        match self {
+            Resource::Platform => ResourceKind::Platform,
+            Resource::Bounty { .. } => ResourceKind::Bounty,
+            Resource::Analysis { .. } => ResourceKind::Analysis,
+            Resource::File { .. } => ResourceKind::File,
+            Resource::Ruleset { .. } => ResourceKind::Ruleset,
+            Resource::UserAccount { .. } => ResourceKind::UserAccount,
+            Resource::Notification { .. } => ResourceKind::Notification,
+        }
+    }
+}
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $kind:ident, $doc:literal;)+) => {
+        /// Everything a principal can ask to do. The wire and Cedar name is `area:verb`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $(#[doc = $doc] $variant,)+
+        }
+
+        impl Action {
+            /// Every action, in schema order.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)+];
+
+            /// The action's stable name, as in the policies (`Action::"bounty:read"`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)+
+                }
+            }
+
+            /// Position of the action in [`Action::ALL`].
+            pub(crate) fn index(self) -> usize {
+                self as usize
+            }
+
+            /// The kind of resource the action applies to.
+            pub fn resource_kind(self) -> ResourceKind {
+                match self {
+                    $(Action::$variant => ResourceKind::$kind,)+
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    BountyList => "bounty:list", Platform, "List bounties (the service filters out what the caller may not read).";
+    BountyRead => "bounty:read", Bounty, "Read one bounty.";
+    BountyCreate => "bounty:create", Bounty, "Post a bounty.";
+    BountyUpdate => "bounty:update", Bounty, "Edit a bounty.";
+    BountyDelete => "bounty:delete", Bounty, "Cancel a bounty.";
+    BountyAssert => "bounty:assert", Bounty, "Commit or reveal a verdict (with stake).";
+    BountyResolve => "bounty:resolve", Bounty, "Trigger resolution.";
+    BountyDispute => "bounty:dispute", Bounty, "Dispute a resolution.";
+    BountyComment => "bounty:comment", Bounty, "Comment on a bounty.";
+    AnalysisList => "analysis:list", Platform, "List analyses.";
+    AnalysisRead => "analysis:read", Analysis, "Read an analysis report.";
+    AnalysisSubmit => "analysis:submit", Analysis, "Submit a sample for analysis.";
+    AnalysisDelete => "analysis:delete", Analysis, "Delete an analysis.";
+    FileUpload => "file:upload", File, "Upload a sample.";
+    FileRead => "file:read", File, "Read a sample's metadata (hashes, type), not its bytes.";
+    FileDownload => "file:download", File, "Download a sample's bytes (live malware).";
+    FileDelete => "file:delete", File, "Delete a sample.";
+    RulesetList => "ruleset:list", Platform, "List rulesets.";
+    RulesetRead => "ruleset:read", Ruleset, "Read a ruleset.";
+    RulesetCreate => "ruleset:create", Ruleset, "Write a new ruleset.";
+    RulesetUpdate => "ruleset:update", Ruleset, "Edit a ruleset.";
+    RulesetDelete => "ruleset:delete", Ruleset, "Delete a ruleset.";
+    UserReadPublic => "user:read_public", UserAccount, "Read a public profile.";
+    UserReadPrivate => "user:read_private", UserAccount, "Read private account data (email, wallets, settings).";
+    UserUpdate => "user:update", UserAccount, "Edit an account.";
+    UserChangeRole => "user:change_role", UserAccount, "Change an account's role.";
+    NotificationList => "notification:list", Platform, "List the caller's own inbox.";
+    NotificationRead => "notification:read", Notification, "Read a notification.";
+    NotificationUpdate => "notification:update", Notification, "Mark a notification read or dismiss it.";
+    AdminManagePolicies => "admin:manage_policies", Platform, "Validate and publish policies.";
+    AdminViewAudit => "admin:view_audit", Platform, "Read the authorization audit log.";
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text was not the name of an [`Action`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown action {0:?}: expected a name such as \"bounty:read\"")]
+pub struct UnknownAction(pub String);
+
+impl FromStr for Action {
+    type Err = UnknownAction;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Action::ALL
+            .iter()
+            .copied()
+            .find(|action| action.as_str() == text)
+            .ok_or_else(|| UnknownAction(text.to_owned()))
+    }
+}
+
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Serde for [`Role`] by its stable name (nexus-core stays serde-free).
+mod role_name {
+    use nexus_core::Role;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(role: &Role, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(role.as_str())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Role, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
