@@ -88,6 +88,7 @@ impl EntityBuilder {
     pub(crate) fn build(
         &self,
         request: &Request,
+        include_ip: bool,
     ) -> Result<(cedar_policy::Request, Entities), String> {
         let (principal_uid, principal) = match &request.principal {
             Principal::Guest => (
@@ -122,7 +123,7 @@ impl EntityBuilder {
             "mfa".to_owned(),
             RestrictedExpression::new_bool(request.context.mfa),
         )];
-        if let Some(ip) = request.context.ip {
+        if let Some(ip) = request.context.ip.filter(|_| include_ip) {
             context.push((
                 "ip".to_owned(),
                 RestrictedExpression::new_ip(ip.to_string()),

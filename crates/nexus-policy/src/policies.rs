@@ -111,6 +111,8 @@ pub struct Policies {
     policy_set: PolicySet,
     authorizer: Authorizer,
     entities: EntityBuilder,
+    /// Some policy may read `context.ip` (see [`may_read_context_ip`]).
+    reads_ip: bool,
     version: PolicyVersion,
     policy_ids: Vec<String>,
 }
@@ -204,8 +206,14 @@ impl Policies {
             return Err(PolicyError::Validation(errors.chain(warnings).collect()));
         }
 
+        let reads_ip = policy_set.policies().any(|policy| {
+            policy
+                .to_json()
+                .map_or(true, |json| may_read_context_ip(&json))
+        });
         Ok(Policies {
             by_action: index_by_action(&policy_set)?,
+            reads_ip,
             #[cfg(test)]
             policy_set,
             authorizer: Authorizer::new(),
@@ -244,7 +252,7 @@ impl Policies {
                 ),
             });
         }
-        let (cedar_request, entities) = match self.entities.build(request) {
+        let (cedar_request, entities) = match self.entities.build(request, self.reads_ip) {
             Ok(built) => built,
             Err(message) => {
                 return Decision::refused(DecisionError {
@@ -265,6 +273,31 @@ impl Policies {
             .authorizer
             .is_authorized(&cedar_request, policy_set, &entities);
         decision_of(&response)
+    }
+}
+
+/// Whether a policy (as Cedar's JSON form) may observe `context.ip`. Building the `ipaddr` value
+/// costs about half of a whole decision, so the context carries it only when some policy may
+/// read it. Conservative: any use of `context` other than reading or testing the `mfa`
+/// attribute counts as reading `ip` (Cedar has no variables, so there is no other way in).
+fn may_read_context_ip(json: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match json {
+        Value::Object(map) => {
+            for operator in [".", "has"] {
+                if let Some(Value::Object(access)) = map.get(operator)
+                    && access.get("left") == Some(&serde_json::json!({ "Var": "context" }))
+                {
+                    return access.get("attr").and_then(Value::as_str) != Some("mfa");
+                }
+            }
+            if map.get("Var").and_then(Value::as_str) == Some("context") {
+                return true;
+            }
+            map.values().any(may_read_context_ip)
+        }
+        Value::Array(items) => items.iter().any(may_read_context_ip),
+        _ => false,
     }
 }
 
@@ -453,6 +486,54 @@ mod tests {
             // admin-all applies to every action; each action also has its own rules.
             assert!(set.policies().count() >= 2, "{action}");
         }
+    }
+
+    fn reads_ip(text: &str) -> bool {
+        Policies::from_sources(&[PolicySource::new("t.cedar", text)])
+            .unwrap()
+            .reads_ip
+    }
+
+    #[test]
+    fn only_policies_that_may_look_at_the_ip_make_the_context_carry_it() {
+        assert!(!Policies::shipped().unwrap().reads_ip);
+        assert!(!reads_ip(
+            "@id(\"a\") permit(principal, action, resource) when { context.mfa };"
+        ));
+        assert!(reads_ip(
+            "@id(\"a\") forbid(principal, action, resource) unless { context has ip && context.ip.isInRange(ip(\"10.0.0.0/8\")) };"
+        ));
+        // The validator refuses this one, but the check must not depend on that.
+        let whole_context = cedar_policy::Policy::parse(
+            None,
+            "permit(principal, action, resource) when { context == { mfa: true } };",
+        )
+        .unwrap();
+        assert!(may_read_context_ip(&whole_context.to_json().unwrap()));
+    }
+
+    #[test]
+    fn a_policy_on_the_ip_sees_it() {
+        let internal_only = Policies::from_sources(&[PolicySource::new(
+            "t.cedar",
+            "@id(\"internal-only\") permit(principal, action == Action::\"bounty:list\", resource) when { context has ip && context.ip.isInRange(ip(\"10.0.0.0/8\")) };",
+        )])
+        .unwrap();
+        let from = |ip: &str| {
+            internal_only
+                .authorize(&Request {
+                    principal: Principal::Guest,
+                    action: Action::BountyList,
+                    resource: Resource::Platform,
+                    context: RequestContext {
+                        mfa: false,
+                        ip: Some(ip.parse().unwrap()),
+                    },
+                })
+                .allowed
+        };
+        assert!(from("10.1.2.3"));
+        assert!(!from("192.0.2.1"));
     }
 
     #[test]
