@@ -181,3 +181,10 @@ fn a_request_and_its_decision_cross_the_wire_as_json() {
     );
     assert!(unknown.is_err());
 }
+
+#[test]
+fn a_policy_set_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<Policies>();
+    shareable::<std::sync::Arc<Policies>>();
+}
