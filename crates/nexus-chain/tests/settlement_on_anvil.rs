@@ -7,15 +7,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use alloy::network::TransactionBuilder;
 use alloy::primitives::{Address, B256, U256, keccak256};
 use alloy::providers::{DynProvider, Provider};
-use alloy::rpc::types::BlockNumberOrTag;
+use alloy::rpc::types::{BlockNumberOrTag, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
+use futures_util::future::join_all;
 use nexus_chain::bindings::bounty::BountyContract;
 use nexus_chain::bindings::token::ReputationToken;
 use nexus_chain::commitment::{SealedAssertion, VerdictCode, commitment};
@@ -57,8 +60,8 @@ impl AnvilNode {
         let child = Command::new(Self::binary())
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .args(["--accounts", "10", "--balance", "1000000", "--quiet"])
-            // Thousands of one-transaction blocks: keep no historical states, only the latest.
-            .args(["--prune-history"])
+            // Thousands of one-transaction blocks: keep only the most recent states in memory.
+            .args(["--prune-history", "256"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -131,6 +134,101 @@ macro_rules! send {
             .await
             .expect("transaction succeeded")
     }};
+}
+
+/// Transactions with explicit nonces, gas and fees (so no round trips to fill them), sent
+/// concurrently across accounts and in order within each account, each confirmed successful.
+/// The order between different accounts within one run is not fixed.
+struct Batch {
+    provider: DynProvider,
+    chain_id: u64,
+    nonces: HashMap<Address, u64>,
+    queued: Vec<TransactionRequest>,
+}
+
+impl Batch {
+    fn new(provider: &DynProvider, chain_id: u64) -> Self {
+        Self {
+            provider: provider.clone(),
+            chain_id,
+            nonces: HashMap::new(),
+            queued: Vec::new(),
+        }
+    }
+
+    async fn push(&mut self, from: Address, request: TransactionRequest) {
+        let nonce = match self.nonces.get(&from) {
+            Some(nonce) => *nonce,
+            None => self.provider.get_transaction_count(from).await.unwrap(),
+        };
+        self.nonces.insert(from, nonce + 1);
+        self.queued.push(
+            request
+                .with_from(from)
+                .with_nonce(nonce)
+                .with_chain_id(self.chain_id)
+                .with_gas_limit(3_000_000)
+                .with_max_fee_per_gas(100_000_000_000)
+                .with_max_priority_fee_per_gas(1),
+        );
+    }
+
+    async fn run(&mut self) {
+        // One lane per account: its transactions are sent in order (so nonces never arrive out of
+        // order), the lanes run concurrently, and receipts are checked afterwards.
+        let mut lanes: Vec<(Address, Vec<TransactionRequest>)> = Vec::new();
+        for request in std::mem::take(&mut self.queued) {
+            let from = request.from.unwrap();
+            match lanes.iter_mut().find(|(account, _)| *account == from) {
+                Some((_, lane)) => lane.push(request),
+                None => lanes.push((from, vec![request])),
+            }
+        }
+        let sends = lanes.into_iter().map(|(_, lane)| {
+            let provider = self.provider.clone();
+            async move {
+                let mut hashes = Vec::with_capacity(lane.len());
+                for request in lane {
+                    hashes.push(
+                        *provider
+                            .send_transaction(request)
+                            .await
+                            .expect("send")
+                            .tx_hash(),
+                    );
+                }
+                hashes
+            }
+        });
+        let hashes = join_all(sends).await.concat();
+        for chunk in hashes.chunks(64) {
+            join_all(chunk.iter().map(|hash| mined(&self.provider, *hash))).await;
+        }
+        // Anything sent outside the batch from now on must not collide with cached nonces.
+        self.nonces.clear();
+    }
+}
+
+/// Waits until `hash` is mined and checks it succeeded. anvil mines on arrival, but a transaction
+/// that arrived before its predecessor nonce can stay queued until the next block, so after a
+/// short wait this asks anvil for a block (`evm_mine`).
+async fn mined(provider: &DynProvider, hash: alloy::primitives::TxHash) {
+    let started = Instant::now();
+    loop {
+        if let Some(receipt) = provider.get_transaction_receipt(hash).await.unwrap() {
+            assert!(receipt.status(), "transaction {hash} reverted");
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "transaction {hash} was not mined"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let _: serde_json::Value = provider
+            .raw_request("evm_mine".into(), serde_json::json!([]))
+            .await
+            .unwrap();
+    }
 }
 
 async fn now(provider: &DynProvider) -> u64 {
@@ -577,31 +675,51 @@ async fn contract_payouts_equal_the_rust_settlement_for_random_bounties() {
     let bounty = system.bounty();
     let deployer = system.deployer();
     let creator = deployer;
+    let mut batch = Batch::new(&provider, system.deployment.chain_id);
 
     // Fund everyone: analysts stake the qualifying minimum and approve the escrow.
-    send!(
-        provider,
-        token.mint(creator, u(100_000_000 * NXS)),
-        deployer
-    );
-    send!(
-        provider,
-        token.approve(system.deployment.bounty, U256::MAX),
-        creator
-    );
+    let escrow = system.deployment.bounty;
+    batch
+        .push(
+            deployer,
+            token
+                .mint(creator, u(100_000_000 * NXS))
+                .into_transaction_request(),
+        )
+        .await;
+    batch
+        .push(
+            creator,
+            token.approve(escrow, U256::MAX).into_transaction_request(),
+        )
+        .await;
     for analyst in system.analysts() {
-        send!(
-            provider,
-            token.mint(*analyst, u(10_000_000 * NXS)),
-            deployer
-        );
-        send!(provider, token.stake(u(100 * NXS)), *analyst);
-        send!(
-            provider,
-            token.approve(system.deployment.bounty, U256::MAX),
-            *analyst
-        );
+        batch
+            .push(
+                deployer,
+                token
+                    .mint(*analyst, u(10_000_000 * NXS))
+                    .into_transaction_request(),
+            )
+            .await;
     }
+    // A run orders transactions per account only: stake after the mints are mined.
+    batch.run().await;
+    for analyst in system.analysts() {
+        batch
+            .push(
+                *analyst,
+                token.stake(u(100 * NXS)).into_transaction_request(),
+            )
+            .await;
+        batch
+            .push(
+                *analyst,
+                token.approve(escrow, U256::MAX).into_transaction_request(),
+            )
+            .await;
+    }
+    batch.run().await;
     let mut expected_balance = Vec::new();
     for analyst in system.analysts() {
         expected_balance.push(system.balance(*analyst).await);
@@ -610,7 +728,8 @@ async fn contract_payouts_equal_the_rust_settlement_for_random_bounties() {
     let mut expected_treasury = U256::ZERO;
 
     // Create every bounty with one assertion deadline; change fee and quorum every 100 bounties
-    // (through setParams, which the local deployer may call) so snapshots are exercised too.
+    // (through setParams, which the local deployer may call) so the snapshots are exercised too.
+    // All from one account, so bounty ids follow the order below.
     let deadline = now(&provider).await + 6 * 86_400;
     let mut current = bounty.params().call().await.unwrap();
     let mut bounties = Vec::with_capacity(count);
@@ -618,7 +737,12 @@ async fn contract_payouts_equal_the_rust_settlement_for_random_bounties() {
         if index % 100 == 0 {
             current.feeBps = rng.below(1_001) as u16;
             current.quorum = 1 + rng.below(3) as u32;
-            send!(provider, bounty.setParams(current.clone()), deployer);
+            batch
+                .push(
+                    deployer,
+                    bounty.setParams(current.clone()).into_transaction_request(),
+                )
+                .await;
         }
         let reward = rng.amount(NXS, 100_000 * NXS);
         let request = BountyContract::CreateBountyRequest {
@@ -628,9 +752,16 @@ async fn contract_payouts_equal_the_rust_settlement_for_random_bounties() {
             minStake: NXS,
             assertionDeadline: deadline,
         };
-        send!(provider, bounty.createBounty(request, no_permit()), creator);
+        batch
+            .push(
+                creator,
+                bounty
+                    .createBounty(request, no_permit())
+                    .into_transaction_request(),
+            )
+            .await;
         expected_creator -= u(reward);
-        let planned = PlannedBounty {
+        bounties.push(PlannedBounty {
             id: U256::from(index + 1),
             reward,
             fee_bps: current.feeBps,
@@ -641,73 +772,88 @@ async fn contract_payouts_equal_the_rust_settlement_for_random_bounties() {
             } else {
                 None
             },
-        };
-        for assertion in &planned.assertions {
-            let analyst = system.analysts()[assertion.analyst];
-            let sealed = sealed(assertion.verdict, &planned, assertion.analyst);
-            let hash = commitment(planned.id, analyst, &sealed);
-            send!(
-                provider,
-                bounty.commit(planned.id, hash, assertion.stake, no_permit()),
-                analyst
-            );
-            expected_balance[assertion.analyst] -= u(assertion.stake);
-        }
-        bounties.push(planned);
+        });
     }
+    batch.run().await;
     assert_eq!(
         bounty.bountyCount().call().await.unwrap(),
         U256::from(count)
     );
-
+    for planned in &bounties {
+        for assertion in &planned.assertions {
+            let analyst = system.analysts()[assertion.analyst];
+            let hash = commitment(
+                planned.id,
+                analyst,
+                &sealed(assertion.verdict, planned, assertion.analyst),
+            );
+            let call = bounty.commit(planned.id, hash, assertion.stake, no_permit());
+            batch.push(analyst, call.into_transaction_request()).await;
+            expected_balance[assertion.analyst] -= u(assertion.stake);
+        }
+    }
+    batch.run().await;
     eprintln!(
         "created {count} bounties with commits in {:?}",
         started.elapsed()
     );
 
-    // Reveal phase.
+    // Reveal phase; each analyst reveals their own (anyone could).
     advance_to(&provider, deadline + 1).await;
     for planned in &bounties {
         for assertion in planned.assertions.iter().filter(|a| a.revealed) {
             let analyst = system.analysts()[assertion.analyst];
             let sealed = sealed(assertion.verdict, planned, assertion.analyst);
-            send!(
-                provider,
-                bounty.reveal(
-                    planned.id,
-                    analyst,
-                    sealed.verdict as u8,
-                    sealed.confidence,
-                    sealed.metadata_hash,
-                    sealed.salt
-                ),
-                deployer
+            let call = bounty.reveal(
+                planned.id,
+                analyst,
+                sealed.verdict as u8,
+                sealed.confidence,
+                sealed.metadata_hash,
+                sealed.salt,
             );
+            batch.push(analyst, call.into_transaction_request()).await;
         }
     }
-
+    batch.run().await;
     eprintln!("revealed in {:?}", started.elapsed());
 
-    // Resolution, then disputes decided by the arbiter for some bounties.
+    // Resolution (by anyone: spread over the accounts), then disputes decided by the arbiter.
     advance_to(&provider, deadline + 86_400 + 1).await;
-    for planned in &bounties {
-        send!(provider, bounty.resolve(planned.id), deployer);
+    for (index, planned) in bounties.iter().enumerate() {
+        let resolver = system.accounts[index % 9];
+        batch
+            .push(
+                resolver,
+                bounty.resolve(planned.id).into_transaction_request(),
+            )
+            .await;
     }
+    batch.run().await;
+    for planned in bounties.iter().filter(|planned| planned.ruling.is_some()) {
+        batch
+            .push(
+                creator,
+                bounty.openDispute(planned.id).into_transaction_request(),
+            )
+            .await;
+    }
+    batch.run().await;
     for planned in &bounties {
         if let Some(ruling) = planned.ruling {
-            send!(provider, bounty.openDispute(planned.id), creator);
-            send!(
-                provider,
-                bounty.decideDispute(planned.id, outcome_code(ruling)),
-                system.arbiter()
-            );
+            let call = bounty.decideDispute(planned.id, outcome_code(ruling));
+            batch
+                .push(system.arbiter(), call.into_transaction_request())
+                .await;
         }
     }
+    batch.run().await;
     // Past every dispute and arbitration window: everything is final.
     advance_to(&provider, deadline + 6 * 86_400).await;
-
     eprintln!("resolved and arbitrated in {:?}", started.elapsed());
-    let mut outcomes = [0usize; 3];
+
+    // Compare every settlement and every claimable amount with the Rust rule (views, concurrently).
+    let mut expectations = Vec::with_capacity(count);
     for planned in &bounties {
         let inputs: Vec<AssertionInput> = planned
             .assertions
@@ -717,7 +863,7 @@ async fn contract_payouts_equal_the_rust_settlement_for_random_bounties() {
                 revealed: a.revealed.then_some(a.verdict),
             })
             .collect();
-        let expected: Payouts = settle_bounty(
+        let expected = settle_bounty(
             planned.reward,
             planned.fee_bps,
             planned.quorum,
@@ -725,80 +871,78 @@ async fn contract_payouts_equal_the_rust_settlement_for_random_bounties() {
             planned.ruling,
         )
         .unwrap();
+        expectations.push(expected);
+    }
+    let mut outcomes = [0usize; 3];
+    for expected in &expectations {
         outcomes[outcome_code(expected.settlement.outcome) as usize - 1] += 1;
-        let context = format!("bounty {} (seed {seed})", planned.id);
+    }
+    for chunk in bounties
+        .iter()
+        .zip(&expectations)
+        .collect::<Vec<_>>()
+        .chunks(32)
+    {
+        let checks = chunk
+            .iter()
+            .map(|(planned, expected)| check_settlement(&system, planned, expected, seed));
+        join_all(checks).await;
+    }
+    eprintln!("compared in {:?}; outcomes {outcomes:?}", started.elapsed());
 
-        let on_chain = bounty.settlementOf(planned.id).call().await.unwrap();
-        let settlement = expected.settlement;
-        assert_eq!(
-            on_chain.outcome,
-            outcome_code(settlement.outcome),
-            "outcome of {context}"
-        );
-        assert_eq!(
-            on_chain.winningStake,
-            u(settlement.winning_stake),
-            "winning stake of {context}"
-        );
-        assert_eq!(on_chain.pool, u(settlement.pool), "pool of {context}");
-        assert_eq!(on_chain.fee, u(settlement.fee), "fee of {context}");
-        assert_eq!(
-            on_chain.distributable,
-            u(settlement.distributable),
-            "distributable of {context}"
-        );
-        assert_eq!(
-            on_chain.treasuryAmount,
-            u(settlement.treasury_amount),
-            "treasury of {context}"
-        );
-        assert_eq!(
-            on_chain.creatorRefund,
-            u(settlement.creator_refund),
-            "refund of {context}"
-        );
-
+    // Pay everything out.
+    for (planned, expected) in bounties.iter().zip(&expectations) {
         for (assertion, payout) in planned.assertions.iter().zip(&expected.analysts) {
-            let analyst = system.analysts()[assertion.analyst];
-            let claimable = bounty.claimable(planned.id, analyst).call().await.unwrap();
-            assert_eq!(
-                claimable,
-                u(*payout),
-                "payout of analyst {} on {context}",
-                assertion.analyst
-            );
             if *payout > 0 {
-                send!(provider, bounty.claim(planned.id, analyst), deployer);
+                let analyst = system.analysts()[assertion.analyst];
+                batch
+                    .push(
+                        analyst,
+                        bounty.claim(planned.id, analyst).into_transaction_request(),
+                    )
+                    .await;
                 expected_balance[assertion.analyst] += u(*payout);
             }
         }
-        if settlement.creator_refund > 0 {
-            send!(provider, bounty.refundCreator(planned.id), deployer);
+        if expected.settlement.creator_refund > 0 {
+            batch
+                .push(
+                    creator,
+                    bounty.refundCreator(planned.id).into_transaction_request(),
+                )
+                .await;
         }
-        if settlement.treasury_amount > 0 {
-            send!(provider, bounty.payTreasury(planned.id), deployer);
+        if expected.settlement.treasury_amount > 0 {
+            batch
+                .push(
+                    system.arbiter(),
+                    bounty.payTreasury(planned.id).into_transaction_request(),
+                )
+                .await;
         }
         expected_creator += u(expected.creator_refund);
         expected_treasury += u(expected.treasury_total);
-
-        let record = bounty.getBounty(planned.id).call().await.unwrap();
-        let escrowed = record
-            .terms
-            .reward
-            .checked_add(record.state.totalStake)
-            .unwrap();
-        assert_eq!(
-            record.state.paidOut, escrowed,
-            "everything escrowed paid out on {context}"
-        );
     }
-
-    eprintln!(
-        "compared and claimed in {:?}; outcomes {outcomes:?}",
-        started.elapsed()
-    );
+    batch.run().await;
+    eprintln!("claimed in {:?}", started.elapsed());
 
     // The money actually moved, to the wei: every balance is what the Rust rule says.
+    for chunk in bounties.chunks(32) {
+        let checks = chunk.iter().map(|planned| async {
+            let record = bounty.getBounty(planned.id).call().await.unwrap();
+            let escrowed = record
+                .terms
+                .reward
+                .checked_add(record.state.totalStake)
+                .unwrap();
+            assert_eq!(
+                record.state.paidOut, escrowed,
+                "everything escrowed paid out on bounty {}",
+                planned.id
+            );
+        });
+        join_all(checks).await;
+    }
     for (index, analyst) in system.analysts().iter().enumerate() {
         assert_eq!(
             system.balance(*analyst).await,
@@ -812,11 +956,7 @@ async fn contract_payouts_equal_the_rust_settlement_for_random_bounties() {
         expected_treasury,
         "treasury (fees, dust, forfeits)"
     );
-    assert_eq!(
-        system.balance(system.deployment.bounty).await,
-        U256::ZERO,
-        "escrow is empty"
-    );
+    assert_eq!(system.balance(escrow).await, U256::ZERO, "escrow is empty");
     assert_eq!(
         bounty.totalEscrowed().call().await.unwrap(),
         U256::ZERO,
@@ -827,4 +967,49 @@ async fn contract_payouts_equal_the_rust_settlement_for_random_bounties() {
         outcomes.iter().all(|&n| n > 0),
         "outcomes benign/malicious/invalid: {outcomes:?}"
     );
+}
+
+/// Checks one final bounty against the Rust settlement: the settlement record and every claimable amount.
+async fn check_settlement(system: &System, planned: &PlannedBounty, expected: &Payouts, seed: u64) {
+    let bounty = system.bounty();
+    let context = format!("bounty {} (seed {seed})", planned.id);
+    let on_chain = bounty.settlementOf(planned.id).call().await.unwrap();
+    let settlement = expected.settlement;
+    assert_eq!(
+        on_chain.outcome,
+        outcome_code(settlement.outcome),
+        "outcome of {context}"
+    );
+    assert_eq!(
+        on_chain.winningStake,
+        u(settlement.winning_stake),
+        "winning stake of {context}"
+    );
+    assert_eq!(on_chain.pool, u(settlement.pool), "pool of {context}");
+    assert_eq!(on_chain.fee, u(settlement.fee), "fee of {context}");
+    assert_eq!(
+        on_chain.distributable,
+        u(settlement.distributable),
+        "distributable of {context}"
+    );
+    assert_eq!(
+        on_chain.treasuryAmount,
+        u(settlement.treasury_amount),
+        "treasury of {context}"
+    );
+    assert_eq!(
+        on_chain.creatorRefund,
+        u(settlement.creator_refund),
+        "refund of {context}"
+    );
+    for (assertion, payout) in planned.assertions.iter().zip(&expected.analysts) {
+        let analyst = system.analysts()[assertion.analyst];
+        let claimable = bounty.claimable(planned.id, analyst).call().await.unwrap();
+        assert_eq!(
+            claimable,
+            u(*payout),
+            "payout of analyst {} on {context}",
+            assertion.analyst
+        );
+    }
 }
