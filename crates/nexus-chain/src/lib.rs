@@ -12,7 +12,8 @@
 //!
 //! The binary `nexus-chain deploy` wraps [`deploy::deploy_all`]. It starts nothing: it deploys to
 //! the RPC URL it is given (anvil locally). The settlement rule lives in `nexus_core::settlement`;
-//! `tests/settlement_on_anvil.rs` checks the contract pays exactly what that function computes.
+//! `tests/anvil.rs` checks the contract pays exactly what that function computes, and that deployment,
+//! commitments and relayed intents work against a real EVM.
 
 pub mod bindings;
 pub mod commitment;

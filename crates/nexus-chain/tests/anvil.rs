@@ -403,6 +403,58 @@ async fn deploy_writes_the_deployments_file_and_commitments_match_the_contract()
     }
 }
 
+/// The `nexus-chain deploy` binary deploys to the RPC it is given and writes a deployments file
+/// whose addresses hold code; a missing key or URL is refused.
+#[tokio::test]
+async fn deploy_binary_writes_a_deployments_file() {
+    let node = AnvilNode::start().await;
+    let out = std::env::temp_dir().join(format!("nexus-deploy-bin-{}.json", std::process::id()));
+    // anvil's first default dev key (public, documented by Foundry; only valid on dev chains).
+    let dev_key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    let binary = env!("CARGO_BIN_EXE_nexus-chain");
+    let status = Command::new(binary)
+        .args(["deploy", "--rpc-url", &node.url, "--out"])
+        .arg(&out)
+        .env("NEXUS_DEPLOYER_PRIVATE_KEY", dev_key)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "deploy failed: {status}");
+    let deployment = Deployment::read(&out).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let provider = nexus_chain::connect(&node.url, None).unwrap();
+    for address in [
+        deployment.reputation_token,
+        deployment.timelock,
+        deployment.governance,
+        deployment.bounty,
+    ] {
+        assert!(
+            !provider.get_code_at(address).await.unwrap().is_empty(),
+            "no code at {address}"
+        );
+    }
+    assert_eq!(deployment.chain_id, 31_337);
+
+    let without_key = Command::new(binary)
+        .args(["deploy", "--rpc-url", &node.url])
+        .env_remove("NEXUS_DEPLOYER_PRIVATE_KEY")
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!without_key.success(), "a deploy without a key must fail");
+    let without_url = Command::new(binary)
+        .arg("deploy")
+        .env("NEXUS_DEPLOYER_PRIVATE_KEY", dev_key)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        !without_url.success(),
+        "a deploy without --rpc-url must fail"
+    );
+}
+
 /// Users without ETH sign intents and permits in Rust; a relayer submits them; the contract
 /// accepts them, acts for the signer, and rejects a replay.
 #[tokio::test]
