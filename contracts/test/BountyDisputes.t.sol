@@ -172,6 +172,14 @@ contract BountyDisputesTest is Fixture {
         bounty.slashUnrevealed(bountyId, carol);
     }
 
+    function test_unstaking_does_not_escape_the_no_reveal_slash() public {
+        vm.prank(carol);
+        token.requestUnstake(MIN_ANALYST_STAKE);
+        bounty.slashUnrevealed(bountyId, carol);
+        vm.assertEq(token.stakeInfo(carol).unstaking, MIN_ANALYST_STAKE - 10 ether, "taken from the cooldown");
+        vm.assertEq(token.balanceOf(treasury), 10 ether, "to treasury");
+    }
+
     function test_slash_reverts_for_revealed_unknown_and_open() public {
         vm.expectRevert(BountyContract.NothingToClaim.selector);
         bounty.slashUnrevealed(bountyId, alice);

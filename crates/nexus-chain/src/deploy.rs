@@ -126,7 +126,9 @@ impl DeployConfig {
             params: BountyParams::defaults(deployer),
             guardian: deployer,
             arbiters: vec![deployer],
-            unstake_cooldown: 7 * 86_400,
+            // Longer than the longest commit window plus the reveal window (7 + 1 days), so an analyst
+            // cannot unstake and withdraw before a no-reveal slash can reach the stake.
+            unstake_cooldown: 14 * 86_400,
             timelock_delay: 2 * 86_400,
             voting_delay: 86_400,
             voting_period: 5 * 86_400,
