@@ -14,6 +14,13 @@ fn engine() -> &'static Engine {
 
 fuzz_target!(|data: &[u8]| {
     let report = engine().analyze(data);
-    assert!(report.stages.iter().all(|stage| stage.error_code.as_deref() != Some("panicked")), "{:?}", report.stages);
+    assert!(
+        report
+            .stages
+            .iter()
+            .all(|stage| stage.error_code.as_deref() != Some("panicked")),
+        "{:?}",
+        report.stages
+    );
     assert!(report.score <= 100);
 });
