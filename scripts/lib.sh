@@ -59,7 +59,7 @@ ensure_postgres() {
   if [ "$(psql "$server_url" -Atqc "SELECT 1 FROM pg_database WHERE datname = 'nexus'")" != "1" ]; then
     psql "$server_url" -qc 'CREATE DATABASE nexus' >/dev/null
   fi
-  export NEXUS_TEST_DATABASE_URL="${NEXUS_TEST_DATABASE_URL:-$server_url}"
+  export TEST_NEXUS_DATABASE_URL="${TEST_NEXUS_DATABASE_URL:-$server_url}"
 }
 
 start_private_postgres() {
@@ -100,7 +100,7 @@ ensure_redis() {
       export NEXUS_REDIS__URL="redis://127.0.0.1:56379"
     fi
   fi
-  export NEXUS_TEST_REDIS_URL="${NEXUS_TEST_REDIS_URL:-$NEXUS_REDIS__URL}"
+  export TEST_NEXUS_REDIS_URL="${TEST_NEXUS_REDIS_URL:-$NEXUS_REDIS__URL}"
 }
 
 # Stops what ensure_postgres/ensure_redis started (nothing they merely found running).

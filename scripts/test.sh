@@ -16,7 +16,10 @@ trap stop_started_dependencies EXIT
 if [ -x scripts/engine-tools.sh ] || [ -f scripts/engine-tools.sh ]; then bash scripts/engine-tools.sh; fi
 command -v npm >/dev/null || ensure_apt nodejs npm
 
-say "Rust tests (PostgreSQL: ${NEXUS_TEST_DATABASE_URL#*@}, Redis: $NEXUS_TEST_REDIS_URL)"
+# Tests get their servers from TEST_NEXUS_*; the services' own NEXUS_* settings must not leak in.
+unset NEXUS_DATABASE__URL NEXUS_REDIS__URL
+
+say "Rust tests (PostgreSQL: ${TEST_NEXUS_DATABASE_URL#*@}, Redis: $TEST_NEXUS_REDIS_URL)"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"
   cargo test --workspace --doc

@@ -281,6 +281,8 @@ mod tests {
     #[test]
     fn environment_wins_over_file_which_wins_over_code_defaults() {
         Jail::expect_with(|jail| {
+            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
+            jail.clear_env();
             jail.create_file(
                 "nexus.toml",
                 "[server]\nhttp_addr = \"127.0.0.1:7000\"\nworkers = 3\n",
@@ -311,6 +313,8 @@ mod tests {
     #[test]
     fn durations_and_secrets_parse_from_the_environment() {
         Jail::expect_with(|jail| {
+            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
+            jail.clear_env();
             jail.set_env("NEXUS_SERVER__SHUTDOWN_TIMEOUT", "2s 500ms");
             jail.set_env("NEXUS_DATABASE__URL", "postgres://app:pw@db:5432/nexus");
             let loaded: Loaded<TestSettings> = ConfigSource::from_environment().load().unwrap();
@@ -326,6 +330,8 @@ mod tests {
     #[test]
     fn unknown_nexus_variables_are_warned_by_name() {
         Jail::expect_with(|jail| {
+            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
+            jail.clear_env();
             jail.set_env("NEXUS_DATABSE__URL", "postgres://x@y/z");
             jail.set_env("NEXUS_SERVER__WORKERZ", "3");
             let loaded: Loaded<TestSettings> = ConfigSource::from_environment().load().unwrap();
@@ -344,6 +350,8 @@ mod tests {
     #[test]
     fn a_wrongly_typed_value_names_its_variable() {
         Jail::expect_with(|jail| {
+            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
+            jail.clear_env();
             jail.set_env("NEXUS_SERVER__WORKERS", "many");
             let error = ConfigSource::from_environment()
                 .load::<TestSettings>()
@@ -360,6 +368,8 @@ mod tests {
     #[test]
     fn rule_violations_are_all_reported_together() {
         Jail::expect_with(|jail| {
+            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
+            jail.clear_env();
             jail.set_env("NEXUS_DATABASE__MAX_CONNECTIONS", "0");
             jail.set_env("NEXUS_SERVER__BODY_LIMIT_BYTES", "0");
             let error = ConfigSource::from_environment()
@@ -390,6 +400,8 @@ mod tests {
     #[test]
     fn a_service_reads_its_own_section_and_ignores_other_services_sections() {
         Jail::expect_with(|jail| {
+            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
+            jail.clear_env();
             jail.create_file(
                 "nexus.toml",
                 "[bounty]\nreveal_window_blocks = 40\n[auth]\nissuer = \"x\"\n",
@@ -409,6 +421,8 @@ mod tests {
     #[test]
     fn a_service_section_is_validated_and_defaults_when_absent() {
         Jail::expect_with(|jail| {
+            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
+            jail.clear_env();
             let loaded: Loaded<(TestSettings, BountySettings)> = ConfigSource::from_environment()
                 .load_with_section("bounty", &["bounty"])
                 .unwrap();

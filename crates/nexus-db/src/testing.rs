@@ -11,10 +11,11 @@ use crate::migrate;
 /// Advisory lock key serialising template creation and cloning across test processes.
 const TEMPLATE_LOCK: i64 = 0x6e65_7875_735f_7462; // "nexus_tb"
 
-/// Environment variable naming the PostgreSQL server tests use.
-pub const TEST_DATABASE_URL_VAR: &str = "NEXUS_TEST_DATABASE_URL";
+/// Environment variable naming the PostgreSQL server tests use. It deliberately does not start
+/// with `NEXUS_`, which is the prefix of the services' own configuration.
+pub const TEST_DATABASE_URL_VAR: &str = "TEST_NEXUS_DATABASE_URL";
 
-/// The server tests create databases on: `NEXUS_TEST_DATABASE_URL`, else the local default
+/// The server tests create databases on: `TEST_NEXUS_DATABASE_URL`, else the local default
 /// `postgres://postgres@127.0.0.1:5432/postgres` that `scripts/test.sh` provides.
 pub fn server_url_from_env() -> String {
     std::env::var(TEST_DATABASE_URL_VAR)

@@ -40,6 +40,7 @@ async fn run<S: Service>(name: &'static str) -> ExitCode {
                 return ExitCode::from(EXIT_CONFIG);
             }
         };
+    crate::start::install_crypto_provider();
     let telemetry = match nexus_telemetry::init_tracing(name, &settings.runtime.telemetry) {
         Ok(guard) => guard,
         Err(error) => {

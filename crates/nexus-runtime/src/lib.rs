@@ -33,5 +33,5 @@ pub use error::RuntimeError;
 pub use propagation::call_context;
 pub use service::{Dependency, Resources, Service, Setup};
 pub use settings::{NoSettings, OutboxSettings, RuntimeSettings, Settings};
-pub use start::{Running, ShutdownReport, start};
+pub use start::{Running, ShutdownReport, install_crypto_provider, start};
 pub use workers::{WorkerOutcome, WorkerReport, WorkerResult};

@@ -123,10 +123,17 @@ impl Running {
     }
 }
 
+/// Makes ring the process's rustls crypto provider unless one is set already. reqwest is built
+/// without a provider of its own (to avoid compiling aws-lc next to ring), so this must run
+/// before any HTTP client is built: the runtime, the OTLP exporter and the test kit call it.
+pub fn install_crypto_provider() {
+    // An error only means a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Connects dependencies, builds `S`, binds its listeners and starts its workers.
 pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Running, RuntimeError> {
-    // reqwest and sqlx share rustls; pick its crypto provider once (an error means one is set).
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_crypto_provider();
     let Settings {
         runtime,
         service: service_settings,

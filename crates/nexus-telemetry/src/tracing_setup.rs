@@ -121,6 +121,8 @@ pub fn init_tracing(
 
 /// Builds a tracer provider exporting batches over OTLP/HTTP (protobuf) to `endpoint`.
 fn otlp_provider(service: &str, endpoint: &str) -> Result<SdkTracerProvider, TelemetryError> {
+    // The exporter's reqwest client has no rustls provider of its own; ring is the workspace's.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let traces_url = if endpoint.trim_end_matches('/').ends_with("/v1/traces") {
         endpoint.to_owned()
     } else {

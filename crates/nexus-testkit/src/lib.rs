@@ -9,7 +9,7 @@
 //!   shutdown in-process, and SIGTERM on the real binary).
 //! - [`redis_server`]: a private `redis-server` process, for tests that must stop Redis.
 //!
-//! The servers come from `NEXUS_TEST_DATABASE_URL` / `NEXUS_TEST_REDIS_URL`, defaulting to the
+//! The servers come from `TEST_NEXUS_DATABASE_URL` / `TEST_NEXUS_REDIS_URL`, defaulting to the
 //! local instances `scripts/test.sh` makes sure are running.
 
 pub mod lifecycle;
@@ -26,9 +26,9 @@ use secrecy::SecretString;
 pub use nexus_db::testing::TEST_DATABASE_URL_VAR;
 
 /// Environment variable naming the Redis server tests use.
-pub const TEST_REDIS_URL_VAR: &str = "NEXUS_TEST_REDIS_URL";
+pub const TEST_REDIS_URL_VAR: &str = "TEST_NEXUS_REDIS_URL";
 
-/// The Redis tests use: `NEXUS_TEST_REDIS_URL`, else `redis://127.0.0.1:6379`.
+/// The Redis tests use: `TEST_NEXUS_REDIS_URL`, else `redis://127.0.0.1:6379`.
 pub fn redis_url_from_env() -> String {
     std::env::var(TEST_REDIS_URL_VAR).unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
@@ -51,6 +51,8 @@ impl TestContext {
     /// A fresh database and Redis prefix. Fails with a message naming the server when
     /// PostgreSQL or Redis is not reachable (run the suite through `scripts/test.sh`).
     pub async fn new() -> Result<Self, TestError> {
+        // Tests build reqwest clients before (or without) starting a service.
+        nexus_runtime::install_crypto_provider();
         let server = server_url_from_env();
         let database = TestDatabase::create(&server).await.map_err(|error| {
             format!("PostgreSQL at {TEST_DATABASE_URL_VAR} (default local) is not usable: {error}")

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 pub const WAIT_LIMIT: Duration = Duration::from_secs(15);
 
 pub fn redis_url() -> String {
-    std::env::var("NEXUS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+    std::env::var("TEST_NEXUS_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
 }
 
 /// The event most tests publish.
@@ -63,7 +63,7 @@ impl TestBus {
         let prefix = format!("test:{}:", uuid::Uuid::now_v7());
         let bus = Bus::connect(&redis_url(), prefix.clone(), settings)
             .await
-            .expect("Redis must be reachable at NEXUS_TEST_REDIS_URL or redis://127.0.0.1:6379");
+            .expect("Redis must be reachable at TEST_NEXUS_REDIS_URL or redis://127.0.0.1:6379");
         Self { bus, prefix }
     }
 
