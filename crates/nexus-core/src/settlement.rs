@@ -99,7 +99,7 @@ impl fmt::Display for SettlementError {
 
 impl std::error::Error for SettlementError {}
 
-/// The per-bounty counters the contract keeps (`Bounty.benignStake`, `benignCount`, ...).
+/// The per-bounty counters the contract keeps (`BountyState.benignStake`, `benignCount`, ...).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Total stake of every committed assertion, revealed or not.
