@@ -16,6 +16,10 @@ trap stop_started_dependencies EXIT
 if [ -x scripts/engine-tools.sh ] || [ -f scripts/engine-tools.sh ]; then bash scripts/engine-tools.sh; fi
 command -v npm >/dev/null || ensure_apt nodejs npm
 
+# Contracts first: contracts/ci.sh installs anvil (from npm), which the nexus-chain tests run against.
+say "contract tests"
+bash contracts/ci.sh
+
 # Tests get their servers from TEST_NEXUS_*; the services' own NEXUS_* settings must not leak in.
 unset NEXUS_DATABASE__URL NEXUS_REDIS__URL
 
@@ -26,6 +30,3 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --no-fail-fast "$@"
 fi
-
-say "contract tests"
-bash contracts/ci.sh

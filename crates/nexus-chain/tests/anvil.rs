@@ -2,7 +2,7 @@
 //! and killed afterwards): deployment, the commitment scheme, and the settlement of at least 1,000
 //! random bounties, whose payouts must equal `nexus_core::settlement` to the wei.
 //!
-//! Needs `contracts/ci.sh` (or `npm ci` in `contracts/`) to have installed anvil; set `NEXUS_ANVIL` to
+//! Needs `contracts/ci.sh` (or `npm ci` in `contracts/`) to have installed anvil; set `TEST_NEXUS_ANVIL` to
 //! use another binary. `NEXUS_SETTLEMENT_BOUNTIES` and `NEXUS_SETTLEMENT_SEED` change the run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -37,7 +37,7 @@ struct AnvilNode {
 
 impl AnvilNode {
     fn binary() -> PathBuf {
-        if let Ok(path) = std::env::var("NEXUS_ANVIL") {
+        if let Ok(path) = std::env::var("TEST_NEXUS_ANVIL") {
             return PathBuf::from(path);
         }
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
