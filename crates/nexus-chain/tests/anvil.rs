@@ -3,7 +3,7 @@
 //! random bounties, whose payouts must equal `nexus_core::settlement` to the wei.
 //!
 //! Needs `contracts/ci.sh` (or `npm ci` in `contracts/`) to have installed anvil; set `TEST_NEXUS_ANVIL` to
-//! use another binary. `NEXUS_SETTLEMENT_BOUNTIES` and `NEXUS_SETTLEMENT_SEED` change the run.
+//! use another binary. `TEST_NEXUS_SETTLEMENT_BOUNTIES` and `TEST_NEXUS_SETTLEMENT_SEED` change the run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -710,11 +710,11 @@ fn sealed(verdict: Verdict, bounty: &PlannedBounty, analyst: usize) -> SealedAss
 
 #[tokio::test]
 async fn contract_payouts_equal_the_rust_settlement_for_random_bounties() {
-    let count: usize = std::env::var("NEXUS_SETTLEMENT_BOUNTIES")
+    let count: usize = std::env::var("TEST_NEXUS_SETTLEMENT_BOUNTIES")
         .ok()
         .and_then(|value| value.parse().ok())
         .unwrap_or(1_000);
-    let seed: u64 = std::env::var("NEXUS_SETTLEMENT_SEED")
+    let seed: u64 = std::env::var("TEST_NEXUS_SETTLEMENT_SEED")
         .ok()
         .and_then(|value| value.parse().ok())
         .unwrap_or(0x4e58_5321);
