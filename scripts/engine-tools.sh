@@ -11,13 +11,16 @@ need_apt=()
 command -v ssdeep >/dev/null 2>&1 || need_apt+=(ssdeep)
 command -v tlsh >/dev/null 2>&1 || need_apt+=(tlsh-tools)
 command -v yara >/dev/null 2>&1 || need_apt+=(yara)
+command -v yarac >/dev/null 2>&1 || need_apt+=(yara)
 command -v i686-w64-mingw32-gcc >/dev/null 2>&1 || need_apt+=(mingw-w64)
 command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need_apt+=(mingw-w64)
+command -v x86_64-w64-mingw32-windres >/dev/null 2>&1 || need_apt+=(mingw-w64)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "engine-tools: installing ${need_apt[*]}"
   $SUDO apt-get update -q
+  # Duplicates are harmless to apt-get.
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${need_apt[@]}"
 fi
 
