@@ -16,6 +16,7 @@ command -v i686-w64-mingw32-gcc >/dev/null 2>&1 || need_apt+=(mingw-w64)
 command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need_apt+=(mingw-w64)
 command -v x86_64-w64-mingw32-windres >/dev/null 2>&1 || need_apt+=(mingw-w64)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "engine-tools: installing ${need_apt[*]}"
