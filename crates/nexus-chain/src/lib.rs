@@ -31,6 +31,10 @@ use alloy::signers::local::PrivateKeySigner;
 /// locally; without one, transactions are sent unsigned (`eth_sendTransaction`), which only a
 /// development node with unlocked accounts (anvil) accepts.
 pub fn connect(rpc_url: &str, signer: Option<PrivateKeySigner>) -> Result<DynProvider, ChainError> {
+    // In the workspace, reqwest is built without a rustls provider of its own (see
+    // docs/DECISIONS.md); alloy's HTTP transport builds a reqwest client, so install ring first.
+    // An error only means a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let url = rpc_url
         .parse()
         .map_err(|error| ChainError::Config(format!("rpc url {rpc_url:?}: {error}")))?;
