@@ -12,7 +12,7 @@
 //!
 //! The binary `nexus-chain deploy` wraps [`deploy::deploy_all`]. It starts nothing: it deploys to
 //! the RPC URL it is given (anvil locally). The settlement rule lives in `nexus_core::settlement`;
-//! `tests/anvil.rs` checks the contract pays exactly what that function computes, and that deployment,
+//! `tests/anvil/` checks the contract pays exactly what that function computes, and that deployment,
 //! commitments and relayed intents work against a real EVM.
 
 pub mod bindings;
