@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use nexus_bus::{Bus, BusSettings, ConsumerParams, Delivery, Handler, HandlerError};
+use nexus_bus::{Bus, BusSettings, Consumer, ConsumerParams, Delivery, Handler, HandlerError};
 use nexus_proto::{Envelope, Event};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
@@ -69,6 +69,22 @@ impl TestBus {
 
     pub fn params(&self, group: &str, consumer: &str) -> ConsumerParams {
         ConsumerParams::new(ScanRequested::STREAM, group, consumer)
+    }
+
+    /// A consumer of the test stream in `group`.
+    pub async fn consumer(&self, group: &str, consumer: &str) -> Consumer {
+        self.bus
+            .consumer(self.params(group, consumer))
+            .await
+            .unwrap()
+    }
+
+    /// Entries of the test stream pending in `group`.
+    pub async fn pending(&self, group: &str) -> usize {
+        self.bus
+            .pending_count(ScanRequested::STREAM, group)
+            .await
+            .unwrap()
     }
 }
 

@@ -15,11 +15,7 @@ use crate::handlers::{Flaky, Recorder, Rejecting, publish_samples};
 #[tokio::test]
 async fn retryable_failure_is_redelivered_after_claim_idle_and_then_acknowledged() {
     let test = TestBus::new(fast_settings()).await;
-    let mut consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let mut consumer = test.consumer("scanner", "c1").await;
     publish_samples(&test.bus, 1).await;
     let handler = Flaky {
         failures: 1,
@@ -44,13 +40,7 @@ async fn retryable_failure_is_redelivered_after_claim_idle_and_then_acknowledged
     assert_eq!(first.retried, 1);
     assert_eq!(pending_after_failure, 1);
     assert_eq!(*handler.attempts.lock().unwrap(), vec![1, 2]);
-    assert_eq!(
-        test.bus
-            .pending_count(ScanRequested::STREAM, "scanner")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(test.pending("scanner").await, 0);
     assert!(
         test.bus
             .dead_letters(ScanRequested::STREAM, 10)
@@ -67,11 +57,7 @@ async fn entry_failing_on_every_delivery_is_dead_lettered_after_max_deliveries()
         ..fast_settings()
     };
     let test = TestBus::new(settings).await;
-    let consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let consumer = test.consumer("scanner", "c1").await;
     let published = publish_samples(&test.bus, 1).await;
     let handler = std::sync::Arc::new(Flaky {
         failures: u32::MAX,
@@ -110,23 +96,13 @@ async fn entry_failing_on_every_delivery_is_dead_lettered_after_max_deliveries()
     );
     assert_eq!(dead[0].decode_envelope().unwrap().id, published[0].id);
     assert_eq!(*handler.attempts.lock().unwrap(), vec![1, 2, 3]);
-    assert_eq!(
-        test.bus
-            .pending_count(ScanRequested::STREAM, "scanner")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(test.pending("scanner").await, 0);
 }
 
 #[tokio::test]
 async fn permanent_failure_is_dead_lettered_at_once() {
     let test = TestBus::new(fast_settings()).await;
-    let mut consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let mut consumer = test.consumer("scanner", "c1").await;
     let published = publish_samples(&test.bus, 1).await;
     let handler = Rejecting::default();
 
@@ -143,23 +119,13 @@ async fn permanent_failure_is_dead_lettered_at_once() {
     assert_eq!(dead[0].group, "scanner");
     assert!(dead[0].detail.contains("the sample no longer exists"));
     assert_eq!(dead[0].decode_envelope().unwrap().id, published[0].id);
-    assert_eq!(
-        test.bus
-            .pending_count(ScanRequested::STREAM, "scanner")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(test.pending("scanner").await, 0);
 }
 
 #[tokio::test]
 async fn poison_entries_are_dead_lettered_at_once_without_reaching_the_handler() {
     let test = TestBus::new(fast_settings()).await;
-    let mut consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let mut consumer = test.consumer("scanner", "c1").await;
     let mut connection = test.bus.connection();
     let stream_key = test.bus.key(ScanRequested::STREAM);
     let foreign_id: String = redis::cmd("XADD")
@@ -223,23 +189,13 @@ async fn poison_entries_are_dead_lettered_at_once_without_reaching_the_handler()
             .contains("garbage")
     );
     assert_eq!(dead[1].envelope.as_deref(), Some("{not json"));
-    assert_eq!(
-        test.bus
-            .pending_count(ScanRequested::STREAM, "scanner")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(test.pending("scanner").await, 0);
 }
 
 #[tokio::test]
 async fn requeued_dead_letter_is_delivered_again_with_the_same_envelope_id() {
     let test = TestBus::new(fast_settings()).await;
-    let mut consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let mut consumer = test.consumer("scanner", "c1").await;
     let published = publish_samples(&test.bus, 1).await;
     consumer.poll_once(&Rejecting::default()).await.unwrap();
     let dead = test

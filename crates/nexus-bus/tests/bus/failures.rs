@@ -40,11 +40,7 @@ async fn dead_letter_detail_for(hang: bool) -> (String, Option<DeadLetterReason>
         ..fast_settings()
     };
     let test = TestBus::new(settings).await;
-    let consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let consumer = test.consumer("scanner", "c1").await;
     test.bus
         .publish(&Envelope::new(ScanRequested { sample: 1 }))
         .await
@@ -76,13 +72,7 @@ async fn dead_letter_detail_for(hang: bool) -> (String, Option<DeadLetterReason>
         .dead_letters(ScanRequested::STREAM, 10)
         .await
         .unwrap();
-    assert_eq!(
-        test.bus
-            .pending_count(ScanRequested::STREAM, "scanner")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(test.pending("scanner").await, 0);
     (
         dead[0].detail.clone(),
         dead[0].reason,
@@ -137,11 +127,7 @@ async fn shutdown_finishes_and_acknowledges_the_message_in_hand_then_stops() {
         ..fast_settings()
     })
     .await;
-    let consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let consumer = test.consumer("scanner", "c1").await;
     for sample in 0..2 {
         test.bus
             .publish(&Envelope::new(ScanRequested { sample }))
@@ -172,13 +158,7 @@ async fn shutdown_finishes_and_acknowledges_the_message_in_hand_then_stops() {
         1,
         "the message in hand is finished, no new one is started"
     );
-    assert_eq!(
-        test.bus
-            .pending_count(ScanRequested::STREAM, "scanner")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(test.pending("scanner").await, 0);
     let mut connection = test.bus.connection();
     let unread: redis::streams::StreamInfoGroupsReply = redis::cmd("XINFO")
         .arg("GROUPS")
@@ -196,11 +176,7 @@ async fn shutdown_finishes_and_acknowledges_the_message_in_hand_then_stops() {
 #[tokio::test]
 async fn consumer_recreates_its_group_when_the_stream_is_deleted() {
     let test = TestBus::new(fast_settings()).await;
-    let mut consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let mut consumer = test.consumer("scanner", "c1").await;
     redis::cmd("DEL")
         .arg(test.bus.key(ScanRequested::STREAM))
         .query_async::<()>(&mut test.bus.connection())

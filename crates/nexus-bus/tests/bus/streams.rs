@@ -13,11 +13,7 @@ use crate::handlers::{Recorder, Rejecting, publish_samples};
 #[tokio::test]
 async fn published_event_is_consumed_with_its_envelope_and_acknowledged() {
     let test = TestBus::new(fast_settings()).await;
-    let mut consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let mut consumer = test.consumer("scanner", "c1").await;
     let envelope =
         Envelope::new(ScanRequested { sample: 7 }).with_traceparent(Some("00-abc-def-01".into()));
 
@@ -32,23 +28,13 @@ async fn published_event_is_consumed_with_its_envelope_and_acknowledged() {
     assert_eq!(seen[0].1.entry_id, entry_id);
     assert_eq!(seen[0].1.attempt, 1);
     assert_eq!(seen[0].1.stream, ScanRequested::STREAM);
-    assert_eq!(
-        test.bus
-            .pending_count(ScanRequested::STREAM, "scanner")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(test.pending("scanner").await, 0);
 }
 
 #[tokio::test]
 async fn raw_publish_is_consumed_like_a_typed_one() {
     let test = TestBus::new(fast_settings()).await;
-    let mut consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let mut consumer = test.consumer("scanner", "c1").await;
     let envelope = Envelope::new(ScanRequested { sample: 3 });
 
     test.bus
@@ -67,11 +53,7 @@ async fn raw_publish_is_consumed_like_a_typed_one() {
 #[tokio::test]
 async fn raw_batch_publish_appends_every_envelope_in_order() {
     let test = TestBus::new(fast_settings()).await;
-    let mut consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let mut consumer = test.consumer("scanner", "c1").await;
     let envelopes: Vec<Envelope<ScanRequested>> = (0..3)
         .map(|sample| Envelope::new(ScanRequested { sample }))
         .collect();
@@ -127,11 +109,7 @@ impl Handler for Gate {
 #[tokio::test]
 async fn entry_stays_pending_until_the_handler_succeeds() {
     let test = TestBus::new(fast_settings()).await;
-    let mut consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let mut consumer = test.consumer("scanner", "c1").await;
     publish_samples(&test.bus, 1).await;
     let (started_sender, mut started) = mpsc::unbounded_channel();
     let handler = std::sync::Arc::new(Gate {
@@ -158,23 +136,13 @@ async fn entry_stays_pending_until_the_handler_succeeds() {
         "the entry must not be acknowledged before the handler returns"
     );
     assert_eq!(report.acked, 1);
-    assert_eq!(
-        test.bus
-            .pending_count(ScanRequested::STREAM, "scanner")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(test.pending("scanner").await, 0);
 }
 
 #[tokio::test]
 async fn other_events_on_the_stream_are_acknowledged_and_skipped() {
     let test = TestBus::new(fast_settings()).await;
-    let mut consumer = test
-        .bus
-        .consumer(test.params("scanner", "c1"))
-        .await
-        .unwrap();
+    let mut consumer = test.consumer("scanner", "c1").await;
     test.bus
         .publish(&Envelope::new(ScanCancelled { sample: 1 }))
         .await
@@ -201,21 +169,9 @@ async fn consumers_of_one_group_split_the_work_and_every_group_gets_everything()
         ..fast_settings()
     };
     let test = TestBus::new(settings).await;
-    let mut first = test
-        .bus
-        .consumer(test.params("scanner", "first"))
-        .await
-        .unwrap();
-    let mut second = test
-        .bus
-        .consumer(test.params("scanner", "second"))
-        .await
-        .unwrap();
-    let mut auditor = test
-        .bus
-        .consumer(test.params("audit", "only"))
-        .await
-        .unwrap();
+    let mut first = test.consumer("scanner", "first").await;
+    let mut second = test.consumer("scanner", "second").await;
+    let mut auditor = test.consumer("audit", "only").await;
     let published = publish_samples(&test.bus, 10).await;
     let (first_handler, second_handler, audit_handler) = (
         Recorder::default(),
@@ -246,13 +202,7 @@ async fn consumers_of_one_group_split_the_work_and_every_group_gets_everything()
     assert_eq!(union.len(), 10, "no entry was handled by both consumers");
     assert_eq!(union, all);
     assert_eq!(ids(&audit_handler).into_iter().collect::<HashSet<_>>(), all);
-    assert_eq!(
-        test.bus
-            .pending_count(ScanRequested::STREAM, "scanner")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(test.pending("scanner").await, 0);
 }
 
 #[tokio::test]
