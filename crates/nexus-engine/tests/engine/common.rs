@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use nexus_engine::{AnalysisReport, Engine};
+use nexus_proto::report::{PeImportLibrary, PeReport, PeRichHeader};
 
 /// `<CARGO_MANIFEST_DIR>/../../../shared/fixtures`, or `NEXUS_FIXTURES_DIR`.
 pub fn fixtures_dir() -> PathBuf {
@@ -60,4 +61,55 @@ pub fn analyze_clean(name: &str) -> AnalysisReport {
         .collect();
     assert!(failed.is_empty(), "{name}: stages failed: {failed:?}");
     report
+}
+
+/// The PE part of a report; panics when there is none.
+pub fn pe_of(report: &AnalysisReport) -> &PeReport {
+    report.pe.as_ref().expect("a PE report")
+}
+
+/// The import library `name` (delay-loaded or not); panics listing the libraries when absent.
+pub fn library<'a>(pe: &'a PeReport, name: &str, delayed: bool) -> &'a PeImportLibrary {
+    pe.imports
+        .iter()
+        .find(|library| library.library == name && library.delayed == delayed)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {name} (delayed {delayed}) in {:?}",
+                pe.imports
+                    .iter()
+                    .map(|library| &library.library)
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+/// IAT slot RVA of `function` imported from `library`.
+pub fn iat(library: &PeImportLibrary, function: &str) -> Option<u32> {
+    library
+        .functions
+        .iter()
+        .find(|entry| entry.name.as_deref() == Some(function))
+        .and_then(|entry| entry.iat_rva)
+}
+
+/// (library, number of functions) for every import library, in order.
+pub fn import_counts(pe: &PeReport) -> Vec<(&str, usize)> {
+    pe.imports
+        .iter()
+        .map(|library| (library.library.as_str(), library.functions.len()))
+        .collect()
+}
+
+/// (tool id, version, count) of every rich-header entry, in order.
+pub fn rich_entries(rich: &PeRichHeader) -> Vec<(u16, u16, u32)> {
+    rich.entries
+        .iter()
+        .map(|entry| (entry.tool_id, entry.version, entry.count))
+        .collect()
+}
+
+/// Whether the report raised the indicator `id`.
+pub fn has_indicator(report: &AnalysisReport, id: &str) -> bool {
+    report.indicators.iter().any(|indicator| indicator.id == id)
 }
