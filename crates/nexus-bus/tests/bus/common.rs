@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use nexus_bus::{Bus, BusSettings, Consumer, ConsumerParams, Delivery, Handler, HandlerError};
+use nexus_bus::{
+    Bus, BusSettings, Consumer, ConsumerParams, DeadLetter, Delivery, Handler, HandlerError,
+};
 use nexus_proto::{Envelope, Event};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
@@ -75,6 +77,14 @@ impl TestBus {
     pub async fn consumer(&self, group: &str, consumer: &str) -> Consumer {
         self.bus
             .consumer(self.params(group, consumer))
+            .await
+            .unwrap()
+    }
+
+    /// The test stream's dead letters (at most 10).
+    pub async fn dead_letters(&self) -> Vec<DeadLetter> {
+        self.bus
+            .dead_letters(ScanRequested::STREAM, 10)
             .await
             .unwrap()
     }

@@ -41,13 +41,7 @@ async fn retryable_failure_is_redelivered_after_claim_idle_and_then_acknowledged
     assert_eq!(pending_after_failure, 1);
     assert_eq!(*handler.attempts.lock().unwrap(), vec![1, 2]);
     assert_eq!(test.pending("scanner").await, 0);
-    assert!(
-        test.bus
-            .dead_letters(ScanRequested::STREAM, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(test.dead_letters().await.is_empty());
 }
 
 #[tokio::test]
@@ -70,22 +64,13 @@ async fn entry_failing_on_every_delivery_is_dead_lettered_after_max_deliveries()
         shutdown.clone(),
     ));
     wait_until("the entry is dead-lettered", || async {
-        !test
-            .bus
-            .dead_letters(ScanRequested::STREAM, 10)
-            .await
-            .unwrap()
-            .is_empty()
+        !test.dead_letters().await.is_empty()
     })
     .await;
     shutdown.cancel();
     within_limit("the consumer to stop", task).await.unwrap();
 
-    let dead = test
-        .bus
-        .dead_letters(ScanRequested::STREAM, 10)
-        .await
-        .unwrap();
+    let dead = test.dead_letters().await;
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].reason, Some(DeadLetterReason::RetriesExhausted));
     assert_eq!(dead[0].deliveries, 3);
@@ -110,11 +95,7 @@ async fn permanent_failure_is_dead_lettered_at_once() {
 
     assert_eq!(report.dead_lettered, 1);
     assert_eq!(handler.calls.load(Ordering::SeqCst), 1);
-    let dead = test
-        .bus
-        .dead_letters(ScanRequested::STREAM, 10)
-        .await
-        .unwrap();
+    let dead = test.dead_letters().await;
     assert_eq!(dead[0].reason, Some(DeadLetterReason::Rejected));
     assert_eq!(dead[0].group, "scanner");
     assert!(dead[0].detail.contains("the sample no longer exists"));
@@ -159,11 +140,7 @@ async fn poison_entries_are_dead_lettered_at_once_without_reaching_the_handler()
 
     assert_eq!(report.dead_lettered, 3);
     assert!(handler.seen().is_empty());
-    let dead = test
-        .bus
-        .dead_letters(ScanRequested::STREAM, 10)
-        .await
-        .unwrap();
+    let dead = test.dead_letters().await;
     let original_ids: Vec<&str> = dead
         .iter()
         .map(|letter| letter.original_id.as_str())
@@ -198,11 +175,7 @@ async fn requeued_dead_letter_is_delivered_again_with_the_same_envelope_id() {
     let mut consumer = test.consumer("scanner", "c1").await;
     let published = publish_samples(&test.bus, 1).await;
     consumer.poll_once(&Rejecting::default()).await.unwrap();
-    let dead = test
-        .bus
-        .dead_letters(ScanRequested::STREAM, 10)
-        .await
-        .unwrap();
+    let dead = test.dead_letters().await;
 
     let requeued = test
         .bus
@@ -222,11 +195,5 @@ async fn requeued_dead_letter_is_delivered_again_with_the_same_envelope_id() {
     assert_eq!(report.acked, 1);
     assert_eq!(handler.seen()[0].0.id, published[0].id);
     assert_eq!(Some(handler.seen()[0].1.entry_id.clone()), requeued);
-    assert!(
-        test.bus
-            .dead_letters(ScanRequested::STREAM, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(test.dead_letters().await.is_empty());
 }

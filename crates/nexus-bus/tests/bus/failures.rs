@@ -56,22 +56,13 @@ async fn dead_letter_detail_for(hang: bool) -> (String, Option<DeadLetterReason>
         shutdown.clone(),
     ));
     wait_until("the misbehaving entry is dead-lettered", || async {
-        !test
-            .bus
-            .dead_letters(ScanRequested::STREAM, 10)
-            .await
-            .unwrap()
-            .is_empty()
+        !test.dead_letters().await.is_empty()
     })
     .await;
     shutdown.cancel();
     within_limit("the consumer to stop", task).await.unwrap();
 
-    let dead = test
-        .bus
-        .dead_letters(ScanRequested::STREAM, 10)
-        .await
-        .unwrap();
+    let dead = test.dead_letters().await;
     assert_eq!(test.pending("scanner").await, 0);
     (
         dead[0].detail.clone(),
