@@ -11,9 +11,11 @@
 //! silence, because a misspelt `NEXUS_DATABSE__URL` otherwise fails much later and far away.
 //!
 //! Layout: [`loader`] merges the layers; [`sections`] holds the sections every service shares;
-//! [`service`] names the nine services with their default ports.
+//! [`service`] names the nine services with their default ports; [`retry`] is the start-up
+//! retry schedule of dependency connections.
 
 pub mod loader;
+pub mod retry;
 pub mod sections;
 pub mod service;
 

@@ -1,9 +1,9 @@
 //! The connection pool and the start-up retry loop.
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use nexus_config::DatabaseSettings;
+use nexus_config::retry::retry_pauses;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -27,23 +27,21 @@ pub async fn wait_until_reachable(
     pool: &PgPool,
     settings: &DatabaseSettings,
 ) -> Result<(), DbError> {
-    let mut pause = settings.retry_backoff;
-    let mut attempt = 0;
+    let mut pauses = retry_pauses(settings.retry_backoff, settings.connect_retries).enumerate();
     loop {
-        match sqlx::query("SELECT 1").execute(pool).await {
+        let error = match sqlx::query("SELECT 1").execute(pool).await {
             Ok(_) => return Ok(()),
-            Err(error) if attempt < settings.connect_retries => {
-                attempt += 1;
-                tracing::warn!(
-                    attempt,
-                    retries = settings.connect_retries,
-                    error = %error,
-                    "PostgreSQL is not reachable yet; retrying."
-                );
-                tokio::time::sleep(pause).await;
-                pause = pause.saturating_mul(2).min(Duration::from_secs(30));
-            }
-            Err(error) => return Err(DbError::from(error)),
-        }
+            Err(error) => error,
+        };
+        let Some((attempt, pause)) = pauses.next() else {
+            return Err(DbError::from(error));
+        };
+        tracing::warn!(
+            attempt = attempt + 1,
+            retries = settings.connect_retries,
+            error = %error,
+            "PostgreSQL is not reachable yet; retrying."
+        );
+        tokio::time::sleep(pause).await;
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use nexus_bus::{Bus, BusMetrics};
+use nexus_config::retry::retry_pauses;
 use nexus_db::{Outbox, PgPool, Schema};
 use nexus_http::{BodyLimits, HttpMetrics, NexusRootSpan, ReadinessCheck, ReadinessChecks};
 use nexus_telemetry::MetricsRegistry;
@@ -221,8 +222,8 @@ async fn connect_redis(
     runtime: &RuntimeSettings,
     metrics: &MetricsRegistry,
 ) -> Result<Bus, RuntimeError> {
-    let mut pause = runtime.redis.retry_backoff;
-    let mut attempt = 0;
+    let mut pauses =
+        retry_pauses(runtime.redis.retry_backoff, runtime.redis.connect_retries).enumerate();
     loop {
         let connected = Bus::connect(
             runtime.redis.url.expose_secret(),
@@ -230,19 +231,18 @@ async fn connect_redis(
             runtime.bus.clone(),
         )
         .await;
-        match connected {
+        let error = match connected {
             Ok(bus) => {
                 let bus_metrics = metrics.register_with(BusMetrics::register);
                 return Ok(bus.with_metrics(bus_metrics));
             }
-            Err(error) if attempt < runtime.redis.connect_retries => {
-                attempt += 1;
-                tracing::warn!(attempt, error = %error, "Redis is not reachable yet; retrying.");
-                tokio::time::sleep(pause).await;
-                pause = pause.saturating_mul(2).min(Duration::from_secs(30));
-            }
-            Err(error) => return Err(RuntimeError::Redis(error)),
-        }
+            Err(error) => error,
+        };
+        let Some((attempt, pause)) = pauses.next() else {
+            return Err(RuntimeError::Redis(error));
+        };
+        tracing::warn!(attempt = attempt + 1, error = %error, "Redis is not reachable yet; retrying.");
+        tokio::time::sleep(pause).await;
     }
 }
 
