@@ -5,15 +5,21 @@
 //! - [`event`]: the [`Event`] trait and the [`Envelope`] every bus message travels in.
 //! - [`health`]: the bodies of `/health` and `/ready`.
 //! - [`report`]: the versioned static-analysis report.
+//! - [`analysis`], [`user`], [`auth`]: each service's REST bodies and events.
+//! - [`ws`]: the gateway's WebSocket messages.
 //!
 //! Architecture invariant: this crate depends on serde and plain data types only (no web framework,
 //! no database, no async runtime). If a type is serializable, it is part of some IPC boundary and
 //! belongs here.
 
+pub mod analysis;
+pub mod auth;
 pub mod error;
 pub mod event;
 pub mod health;
 pub mod report;
+pub mod user;
+pub mod ws;
 
 pub use error::ErrorBody;
 pub use event::{Envelope, Event};

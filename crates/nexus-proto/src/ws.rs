@@ -1,0 +1,2 @@
+//! The gateway's WebSocket protocol: typed client and server messages (`{"type": ..., ...}`),
+//! topics, and presence bodies.
