@@ -24,7 +24,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::future::{Ready, ready};
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::jwk::{JwkSet, KeyAlgorithm};
+/// A JWKS document (RFC 7517), as the auth service publishes it.
+pub use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::jwk::KeyAlgorithm;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use nexus_core::Role;
 use serde::{Deserialize, Serialize};
@@ -84,6 +86,13 @@ pub struct AccessClaims {
     /// Role names; see [`AccessClaims::roles`].
     #[serde(default)]
     pub roles: Vec<String>,
+    /// How the subject authenticated (RFC 8176 method references): `["pwd"]`,
+    /// `["pwd", "otp", "mfa"]` after a TOTP step, `["api_key"]` for API-key tokens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    /// Space-separated scopes (API-key tokens only; user tokens carry their roles' rights).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// `aud` as one string or a list.
@@ -97,6 +106,17 @@ pub enum Audience {
 }
 
 impl AccessClaims {
+    /// True when the subject passed a second factor (`amr` contains `mfa`): Cedar's
+    /// `context.mfa`.
+    pub fn has_mfa(&self) -> bool {
+        self.amr.iter().any(|method| method == "mfa")
+    }
+
+    /// The scopes of an API-key token (empty for user tokens).
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.scope.as_deref().unwrap_or_default().split_whitespace()
+    }
+
     /// The roles, parsed.
     pub fn roles(&self) -> Result<Vec<Role>, TokenError> {
         self.roles
@@ -224,13 +244,41 @@ impl KeySet {
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
+
+    /// The key ids, in no particular order.
+    pub fn kids(&self) -> impl Iterator<Item = &str> {
+        self.keys.keys().map(String::as_str)
+    }
+
+    /// This set with `other`'s keys added (a key of `other` wins on a shared `kid`).
+    #[must_use]
+    pub fn merged(mut self, other: &KeySet) -> Self {
+        for (kid, entry) in &other.keys {
+            self.keys.insert(kid.clone(), entry.clone());
+        }
+        self
+    }
 }
 
+/// Called with the `kid` of a token whose key is not in the set, so the owner of the set can
+/// fetch the JWKS again (at a bounded rate: tokens are attacker-controlled).
+pub type UnknownKeyHook = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// Validates access tokens against a key set that can be replaced at run time (JWKS refresh).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TokenValidator {
     rules: Arc<TokenRules>,
     keys: Arc<RwLock<KeySet>>,
+    on_unknown_key: Option<UnknownKeyHook>,
+}
+
+impl std::fmt::Debug for TokenValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenValidator")
+            .field("rules", &self.rules)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Deserialize)]
@@ -246,7 +294,29 @@ impl TokenValidator {
         Self {
             rules: Arc::new(rules),
             keys: Arc::new(RwLock::new(keys)),
+            on_unknown_key: None,
         }
+    }
+
+    /// Calls `hook` whenever a token names a `kid` that is not in the set (the runtime uses it
+    /// to refresh the JWKS after a key rotation).
+    #[must_use]
+    pub fn with_unknown_key_hook(mut self, hook: UnknownKeyHook) -> Self {
+        self.on_unknown_key = Some(hook);
+        self
+    }
+
+    /// The rules tokens are checked against.
+    pub fn rules(&self) -> &TokenRules {
+        &self.rules
+    }
+
+    /// A copy of the current key set.
+    pub fn keys(&self) -> KeySet {
+        self.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Replaces the key set (after fetching the JWKS again).
@@ -307,7 +377,13 @@ impl TokenValidator {
         let kid = header.kid.ok_or(TokenError::UnknownKey)?;
         let key = {
             let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
-            let (key_algorithm, key) = keys.keys.get(&kid).ok_or(TokenError::UnknownKey)?;
+            let Some((key_algorithm, key)) = keys.keys.get(&kid) else {
+                drop(keys);
+                if let Some(hook) = &self.on_unknown_key {
+                    hook(&kid);
+                }
+                return Err(TokenError::UnknownKey);
+            };
             if *key_algorithm != algorithm {
                 return Err(TokenError::AlgorithmNotAllowed);
             }

@@ -12,7 +12,8 @@
 //! Layout: [`service`] is the trait a service implements; [`settings`] the settings every
 //! service shares; [`start`](mod@start) binds and serves; [`workers`] supervises background
 //! tasks; [`outbox_relay`] moves committed outbox rows to Redis; [`readiness`] holds the
-//! dependency probes behind `/ready`; [`entry`] is the production `main`.
+//! dependency probes behind `/ready`; [`tokens`] feeds every service's access-token validator;
+//! [`entry`] is the production `main`.
 //!
 //! Architecture invariant: this crate is the composition root. It is the only shared crate that
 //! depends on several adapters (db, bus, http, client); services depend on it, never the other
@@ -26,6 +27,7 @@ pub mod readiness;
 pub mod service;
 pub mod settings;
 pub mod start;
+pub mod tokens;
 pub mod workers;
 
 pub use entry::main;
@@ -34,4 +36,5 @@ pub use propagation::call_context;
 pub use service::{Dependency, Resources, Service, Setup};
 pub use settings::{NoSettings, OutboxSettings, RuntimeSettings, Settings};
 pub use start::{Running, ShutdownReport, install_crypto_provider, start};
+pub use tokens::TokenSettings;
 pub use workers::{WorkerOutcome, WorkerReport, WorkerResult};

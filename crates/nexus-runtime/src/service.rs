@@ -10,12 +10,14 @@ use nexus_bus::Bus;
 use nexus_client::ClientSettings;
 use nexus_config::{ServiceKind, Validate};
 use nexus_http::ReadinessCheck;
+use nexus_http::token::{KeySet, TokenValidator};
 use nexus_telemetry::MetricsRegistry;
 use serde::de::DeserializeOwned;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::RuntimeError;
+use crate::tokens::{TokenKeys, TokenSettings};
 use crate::workers::WorkerResult;
 
 /// An external system a service cannot serve without; each is probed by `/ready`.
@@ -71,6 +73,8 @@ pub struct Resources {
     pub(crate) bus: Option<Bus>,
     pub(crate) metrics: MetricsRegistry,
     pub(crate) client_settings: ClientSettings,
+    pub(crate) token_settings: TokenSettings,
+    pub(crate) token_keys: TokenKeys,
 }
 
 impl Resources {
@@ -101,6 +105,23 @@ impl Resources {
     /// Settings for typed clients of other services.
     pub fn client_settings(&self) -> &ClientSettings {
         &self.client_settings
+    }
+
+    /// What access tokens must say (`iss`, `aud`, leeway); the auth service signs with it.
+    pub fn token_settings(&self) -> &TokenSettings {
+        &self.token_settings
+    }
+
+    /// The process's access-token validator, also registered as `web::Data<TokenValidator>`
+    /// so handlers can take `nexus_http::token::Authenticated`.
+    pub fn token_validator(&self) -> &TokenValidator {
+        &self.token_keys.validator
+    }
+
+    /// Installs keys this process holds itself (the auth service's own public keys), next to
+    /// the configured ones; replaces keys installed earlier.
+    pub fn install_local_keys(&self, keys: &KeySet) {
+        self.token_keys.install(keys);
     }
 }
 

@@ -11,6 +11,7 @@ use nexus_config::{
 use serde::Deserialize;
 
 use crate::error::RuntimeError;
+use crate::tokens::TokenSettings;
 
 /// `[outbox]`: how the relay moves committed events to Redis.
 #[derive(Debug, Clone, Deserialize)]
@@ -55,6 +56,8 @@ pub struct RuntimeSettings {
     pub client: ClientSettings,
     /// `[outbox]`.
     pub outbox: OutboxSettings,
+    /// `[tokens]`: access-token rules and where the verification keys come from.
+    pub tokens: TokenSettings,
 }
 
 impl Validate for RuntimeSettings {
@@ -69,6 +72,7 @@ impl Validate for RuntimeSettings {
         if let Err(error) = self.client.validate() {
             problems.push(format!("client: {error}"));
         }
+        self.tokens.validate(problems);
         if !(1..=10_000).contains(&self.outbox.batch_size) {
             problems.push("outbox.batch_size must be between 1 and 10000".into());
         }

@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use nexus_bus::{Bus, BusMetrics};
+use nexus_config::ServiceKind;
 use nexus_config::retry::retry_pauses;
 use nexus_db::{Outbox, PgPool, Schema};
+use nexus_http::token::TokenValidator;
 use nexus_http::{BodyLimits, HttpMetrics, NexusRootSpan, ReadinessCheck, ReadinessChecks};
 use nexus_telemetry::MetricsRegistry;
 use secrecy::ExposeSecret;
@@ -19,6 +21,7 @@ use crate::error::RuntimeError;
 use crate::readiness::{PostgresCheck, RedisCheck, WorkersCheck};
 use crate::service::{Dependency, Resources, Service, Setup};
 use crate::settings::{RuntimeSettings, Settings};
+use crate::tokens::TokenKeys;
 use crate::workers::{Supervisor, WorkerOutcome, WorkerReport};
 
 /// How long one readiness probe may take before the dependency counts as down.
@@ -158,6 +161,8 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
         bus: bus.clone(),
         metrics: metrics.clone(),
         client_settings: runtime.client.clone(),
+        token_settings: runtime.tokens.clone(),
+        token_keys: TokenKeys::new(&runtime.tokens),
     };
 
     let mut setup = Setup::default();
@@ -165,7 +170,9 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
     let mut supervisor = Supervisor::new();
     let checks = readiness_checks(name, &resources, &setup.checks, &supervisor);
 
-    let (http, http_task, http_addr) = serve_http::<S>(built, &runtime, &metrics, checks)?;
+    let validator = resources.token_validator().clone();
+    let (http, http_task, http_addr) =
+        serve_http::<S>(built, &runtime, &metrics, checks, validator)?;
     let (admin, admin_task, admin_addr) = serve_admin(&runtime, metrics.clone())?;
 
     if let (Some(schema), Some(pool), Some(bus)) =
@@ -181,6 +188,28 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
                     bus,
                     outbox,
                     outbox_settings,
+                    token,
+                ))
+            }),
+        );
+    }
+    // The auth service installs its own keys; everyone else fetches them unless given inline.
+    if let (Some(url), None, false) = (
+        runtime.tokens.jwks_url.clone(),
+        runtime.tokens.jwks.as_ref(),
+        S::KIND == ServiceKind::Auth,
+    ) {
+        let keys = resources.token_keys.clone();
+        let token_settings = runtime.tokens.clone();
+        let client_settings = runtime.client.clone();
+        supervisor.spawn(
+            "jwks_refresh".into(),
+            Box::new(move |token| {
+                Box::pin(crate::tokens::refresh_jwks(
+                    keys,
+                    url,
+                    token_settings,
+                    client_settings,
                     token,
                 ))
             }),
@@ -281,8 +310,10 @@ fn serve_http<S: Service>(
     runtime: &RuntimeSettings,
     metrics: &MetricsRegistry,
     checks: ReadinessChecks,
+    validator: TokenValidator,
 ) -> Result<Served, RuntimeError> {
     let (listener, address) = bind(runtime.server.http_addr)?;
+    let validator = web::Data::new(validator);
     let service = web::Data::new(built);
     let http_metrics = web::Data::new(HttpMetrics::register(S::KIND.binary_name(), metrics));
     let checks = web::Data::new(checks);
@@ -296,6 +327,7 @@ fn serve_http<S: Service>(
         let checks = checks.clone();
         App::new()
             .app_data(service.clone())
+            .app_data(validator.clone())
             .configure(move |config| {
                 service.routes(config);
                 nexus_http::configure_service(config, limits, http_metrics, checks);

@@ -14,6 +14,7 @@
 
 pub mod lifecycle;
 pub mod redis_server;
+pub mod tokens;
 
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ use nexus_config::ServiceKind;
 use nexus_db::testing::{TestDatabase, server_url_from_env};
 use nexus_runtime::{Running, RuntimeSettings, Service, Settings};
 use secrecy::SecretString;
+pub use tokens::TestTokens;
 
 pub use nexus_db::testing::TEST_DATABASE_URL_VAR;
 
@@ -45,6 +47,8 @@ pub struct TestContext {
     pub redis_url: String,
     /// Unique prefix for every Redis key this test's services touch.
     pub redis_prefix: String,
+    /// The signer whose access tokens this context's services accept.
+    pub tokens: TestTokens,
 }
 
 impl TestContext {
@@ -63,6 +67,7 @@ impl TestContext {
             database,
             redis_url,
             redis_prefix,
+            tokens: TestTokens::generate()?,
         })
     }
 
@@ -78,10 +83,39 @@ impl TestContext {
         runtime.redis.url = SecretString::from(self.redis_url.clone());
         runtime.redis.key_prefix = self.redis_prefix.clone();
         runtime.outbox.poll_interval = Duration::from_millis(200);
+        runtime.tokens = self.tokens.settings().clone();
         Settings {
             runtime,
             service: S::default(),
         }
+    }
+
+    /// A valid access token (1 h, `amr: ["pwd"]`) for `subject` with `roles`, accepted by the
+    /// services this context spawns.
+    #[allow(
+        clippy::panic,
+        reason = "test support: signing with the context's own key cannot fail, and if it did the test must fail"
+    )]
+    pub fn access_token(&self, subject: &str, roles: &[&str]) -> String {
+        self.tokens
+            .access_token(subject, roles)
+            .unwrap_or_else(|error| panic!("signing a test token failed: {error}"))
+    }
+
+    /// Claims like [`TestContext::access_token`]'s, to adjust before [`TestContext::sign`].
+    pub fn claims(&self, subject: &str, roles: &[&str]) -> nexus_http::token::AccessClaims {
+        self.tokens.claims(subject, roles)
+    }
+
+    /// Signs custom claims with this context's test key.
+    #[allow(
+        clippy::panic,
+        reason = "test support: signing with the context's own key cannot fail, and if it did the test must fail"
+    )]
+    pub fn sign(&self, claims: &nexus_http::token::AccessClaims) -> String {
+        self.tokens
+            .sign(claims)
+            .unwrap_or_else(|error| panic!("signing a test token failed: {error}"))
     }
 
     /// Starts `S` with [`TestContext::settings`].

@@ -7,3 +7,4 @@ mod outbox;
 mod probe;
 mod readiness;
 mod shutdown;
+mod tokens;

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use nexus_config::{ServiceKind, Validate};
 use nexus_db::{Outbox, PgPool, Schema};
 use nexus_http::ApiError;
+use nexus_http::token::Authenticated;
 use nexus_proto::{Envelope, Event};
 use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
 use serde::{Deserialize, Serialize};
@@ -86,8 +87,14 @@ impl Service for Probe {
     fn routes(&self, config: &mut web::ServiceConfig) {
         config
             .service(web::resource("/v1/slow/{ms}").route(web::get().to(slow)))
+            .service(web::resource("/v1/whoami").route(web::get().to(whoami)))
             .service(web::resource("/v1/record/{value}").route(web::post().to(record)));
     }
+}
+
+/// Answers the caller's subject: any signed-in caller, 401 otherwise.
+async fn whoami(caller: Authenticated) -> HttpResponse {
+    HttpResponse::Ok().body(caller.0.sub)
 }
 
 async fn slow(path: web::Path<u64>) -> HttpResponse {
