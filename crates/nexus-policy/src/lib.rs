@@ -10,6 +10,8 @@
 //! - [`Policies`]: a validated policy set with a [`PolicyVersion`] (SHA-256 of schema and
 //!   sources) and [`Policies::authorize`], which takes our typed [`Request`] and returns a
 //!   [`Decision`]. No Cedar type crosses the API.
+//! - [`LivePolicies`]: the published set in use, swapped atomically (newer revisions only) when
+//!   the auth service publishes a new version.
 //!
 //! The crate is pure: no async runtime, no I/O. Storing policies in PostgreSQL, invalidating
 //! caches over Redis pub/sub (keyed by [`PolicyVersion`]) and the HTTP endpoints belong to the
@@ -34,11 +36,13 @@
 mod cedar;
 mod decision;
 mod error;
+mod live;
 mod policies;
 mod request;
 
 pub use decision::{Decision, DecisionError};
 pub use error::{PolicyDiagnostic, PolicyError};
+pub use live::{LivePolicies, PublishedPolicies};
 pub use policies::{Policies, PolicySource, PolicyVersion, SCHEMA_TEXT, SHIPPED_POLICIES};
 pub use request::{
     Action, BountyStatus, Principal, Request, RequestContext, Resource, ResourceKind,

@@ -1,2 +1,334 @@
 //! The auth service's wire types: login, tokens, MFA, API keys, policies, authorization
 //! decisions, audit (REST bodies, internal introspection) and the events it publishes.
+//!
+//! Streams:
+//! - [`PoliciesPublished`] on `nexus:auth:policies:v1`: written through the auth outbox when a
+//!   new policy version is published; every process embedding `nexus-policy` reloads from
+//!   `GET /internal/v1/policies/active` (live over pub/sub, durable on the stream).
+//! - [`AuthorizationDenied`] on `nexus:auth:denials:v1`: produced by the gateway and services
+//!   when a request is refused; nexus-auth writes each one to its audit log.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::event::Event;
+
+/// `POST /v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// E-mail address or user name.
+    pub login: String,
+    /// The password.
+    pub password: String,
+}
+
+/// A fresh token pair (answer of login, MFA login and refresh).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenPair {
+    /// The access token (a JWT, `typ: at+jwt`).
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// The opaque refresh token; single use, rotated on every refresh.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires if unused.
+    pub refresh_expires_in: u64,
+}
+
+/// Answer of `POST /v1/auth/login` for an account with a second factor: finish with
+/// `POST /v1/auth/login/mfa`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaChallenge {
+    /// Always true.
+    pub mfa_required: bool,
+    /// Single-use token naming this half-finished login.
+    pub mfa_token: String,
+    /// Seconds the challenge stays valid.
+    pub expires_in: u64,
+}
+
+/// Answer of `POST /v1/auth/login`: tokens, or an MFA challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LoginResponse {
+    /// A second factor is needed first.
+    MfaRequired(MfaChallenge),
+    /// Signed in.
+    Tokens(TokenPair),
+}
+
+/// `POST /v1/auth/login/mfa`: exactly one of `code` and `recovery_code`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaLoginRequest {
+    /// The `mfa_token` of the challenge.
+    pub mfa_token: String,
+    /// A 6-digit TOTP code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// One of the recovery codes shown at enrolment (each works once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<String>,
+}
+
+/// `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    /// The refresh token.
+    pub refresh_token: String,
+}
+
+/// Answer of `POST /v1/auth/mfa/totp` (enrolment started; confirm with a code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpEnrolment {
+    /// The shared secret, base32 (RFC 4648, no padding), for manual entry.
+    pub secret: String,
+    /// `otpauth://totp/...` URI for authenticator apps.
+    pub otpauth_uri: String,
+    /// The URI as a QR code (SVG document).
+    pub qr_svg: String,
+}
+
+/// `POST /v1/auth/mfa/totp/confirm`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpConfirmRequest {
+    /// A current code from the authenticator.
+    pub code: String,
+}
+
+/// Answer of `POST /v1/auth/mfa/totp/confirm`: shown once, stored hashed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    /// Single-use recovery codes.
+    pub recovery_codes: Vec<String>,
+}
+
+/// `POST /v1/auth/mfa/totp/disable`: re-authentication with the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpDisableRequest {
+    /// The account's password.
+    pub password: String,
+}
+
+/// `POST /v1/api-keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateApiKeyRequest {
+    /// A label for people (1–100 characters).
+    pub name: String,
+    /// Action names the key may be used for (e.g. `analysis:submit`).
+    pub scopes: Vec<String>,
+    /// Rate-limit tier; only admins may choose another than `standard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// Days until the key expires; none means it does not expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_days: Option<u32>,
+}
+
+/// An API key as listed (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyInfo {
+    /// Key id.
+    pub key_id: Uuid,
+    /// Label.
+    pub name: String,
+    /// The first characters of the key, to recognise it.
+    pub prefix: String,
+    /// Action names it may be used for.
+    pub scopes: Vec<String>,
+    /// Rate-limit tier.
+    pub tier: String,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Last introspected at.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Expires at.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Revoked at.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Answer of `POST /v1/api-keys`: the only time the key is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    /// The key (`nxs_...`); store it now, it cannot be shown again.
+    pub key: String,
+    /// Its description.
+    #[serde(flatten)]
+    pub info: ApiKeyInfo,
+}
+
+/// `POST /internal/v1/api-keys/introspect`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntrospectRequest {
+    /// The presented key.
+    pub key: String,
+}
+
+/// Answer of `POST /internal/v1/api-keys/introspect` (RFC 7662 style): `{"active": false}` for
+/// an unknown, revoked or expired key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntrospectResponse {
+    /// The key is valid.
+    pub active: bool,
+    /// Key id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<Uuid>,
+    /// The key holder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+    /// The holder's roles when the key was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    /// Action names the key may be used for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Rate-limit tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// A short-lived access token for the key's principal (`amr: ["api_key"]`, `scope`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    /// Seconds until `access_token` expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<u64>,
+}
+
+/// One named Cedar policy text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySourceBody {
+    /// File-like name, e.g. `bounty.cedar`.
+    pub name: String,
+    /// Cedar text.
+    pub text: String,
+}
+
+/// `POST /v1/policies/validate` and `POST /v1/policies`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoliciesRequest {
+    /// The complete policy set (it replaces the active one when published).
+    pub sources: Vec<PolicySourceBody>,
+    /// Why (kept with the version; publishing only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// One problem in a policy text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyProblem {
+    /// Stable code (`policy_parse_failed`, `policy_validation_failed`, ...).
+    pub code: String,
+    /// The source it is in.
+    pub source_name: String,
+    /// The policy's `@id`, when known.
+    pub policy_id: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line.
+    pub line: Option<u32>,
+    /// 1-based column.
+    pub column: Option<u32>,
+}
+
+/// Answer of `POST /v1/policies/validate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyValidation {
+    /// No problem found.
+    pub valid: bool,
+    /// The problems.
+    pub errors: Vec<PolicyProblem>,
+    /// The content digest the set would get (valid sets only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+/// Answer of `POST /v1/policies`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedPolicies {
+    /// The new version number.
+    pub version: i64,
+    /// SHA-256 of schema and sources.
+    pub digest: String,
+}
+
+/// Answer of `GET /internal/v1/policies/active`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivePolicies {
+    /// Version number.
+    pub version: i64,
+    /// SHA-256 of schema and sources.
+    pub digest: String,
+    /// The sources.
+    pub sources: Vec<PolicySourceBody>,
+}
+
+/// One row of `GET /v1/audit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Row id (UUIDv7, time ordered; pass as `before` for the next page).
+    pub id: Uuid,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+    /// What (`login_failed`, `account_locked`, `policies_published`, ...).
+    pub kind: String,
+    /// Who did it (a user id or `system`).
+    pub actor: Option<String>,
+    /// Whom or what it concerns (a user id, a login, a key id).
+    pub subject: Option<String>,
+    /// Client address, when known.
+    pub ip: Option<String>,
+    /// Details.
+    pub detail: serde_json::Value,
+}
+
+/// Answer of `GET /v1/audit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    /// Newest first.
+    pub entries: Vec<AuditEntry>,
+}
+
+/// A new policy version was published; reload from `GET /internal/v1/policies/active`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoliciesPublished {
+    /// The new version number.
+    pub version: i64,
+    /// Its content digest.
+    pub digest: String,
+}
+
+impl Event for PoliciesPublished {
+    const NAME: &'static str = "PoliciesPublished";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = "nexus:auth:policies:v1";
+}
+
+/// A request was refused by policy (gateway or service); audited by nexus-auth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationDenied {
+    /// Who asked: a user id, or `guest`.
+    pub principal: String,
+    /// The action name (`bounty:update`).
+    pub action: String,
+    /// The resource, e.g. `Bounty::"b1"`.
+    pub resource: String,
+    /// The policies that decided (forbids), empty when nothing permitted it.
+    #[serde(default)]
+    pub determining_policies: Vec<String>,
+    /// The process that refused (`nexus-gateway`, ...).
+    pub service: String,
+    /// The caller's address, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The request id of the refused request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl Event for AuthorizationDenied {
+    const NAME: &'static str = "AuthorizationDenied";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = "nexus:auth:denials:v1";
+}
