@@ -27,6 +27,9 @@ pub enum RuntimeError {
     /// The service's own build step failed.
     #[error("the service could not be built: {0}")]
     Build(String),
+    /// The shipped Cedar policies do not compile (a broken build of nexus-policy).
+    #[error("the shipped Cedar policies are invalid: {0}")]
+    Policies(#[source] nexus_policy::PolicyError),
     /// The service asked for a dependency it did not declare in `Service::DEPENDENCIES`.
     #[error("the service uses {0} without declaring it as a dependency")]
     UndeclaredDependency(&'static str),
@@ -43,6 +46,7 @@ impl RuntimeError {
             RuntimeError::Bind { .. } => "bind_failed",
             RuntimeError::Build(_) => "service_build_failed",
             RuntimeError::UndeclaredDependency(_) => "undeclared_dependency",
+            RuntimeError::Policies(_) => "policies_invalid",
         }
     }
 }

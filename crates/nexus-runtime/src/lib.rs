@@ -13,6 +13,7 @@
 //! service shares; [`start`](mod@start) binds and serves; [`workers`] supervises background
 //! tasks; [`outbox_relay`] moves committed outbox rows to Redis; [`readiness`] holds the
 //! dependency probes behind `/ready`; [`tokens`] feeds every service's access-token validator;
+//! [`policy_sync`] keeps every process's Cedar policies in step with the auth service;
 //! [`entry`] is the production `main`.
 //!
 //! Architecture invariant: this crate is the composition root. It is the only shared crate that
@@ -22,6 +23,7 @@
 pub mod entry;
 pub mod error;
 pub mod outbox_relay;
+pub mod policy_sync;
 pub mod propagation;
 pub mod readiness;
 pub mod service;
@@ -32,6 +34,7 @@ pub mod workers;
 
 pub use entry::main;
 pub use error::RuntimeError;
+pub use policy_sync::PolicySettings;
 pub use propagation::call_context;
 pub use service::{Dependency, Resources, Service, Setup};
 pub use settings::{NoSettings, OutboxSettings, RuntimeSettings, Settings};

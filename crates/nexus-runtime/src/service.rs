@@ -11,6 +11,7 @@ use nexus_client::ClientSettings;
 use nexus_config::{ServiceKind, Validate};
 use nexus_http::ReadinessCheck;
 use nexus_http::token::{KeySet, TokenValidator};
+use nexus_policy::LivePolicies;
 use nexus_telemetry::MetricsRegistry;
 use serde::de::DeserializeOwned;
 use sqlx::PgPool;
@@ -75,6 +76,7 @@ pub struct Resources {
     pub(crate) client_settings: ClientSettings,
     pub(crate) token_settings: TokenSettings,
     pub(crate) token_keys: TokenKeys,
+    pub(crate) policies: Arc<LivePolicies>,
 }
 
 impl Resources {
@@ -116,6 +118,13 @@ impl Resources {
     /// so handlers can take `nexus_http::token::Authenticated`.
     pub fn token_validator(&self) -> &TokenValidator {
         &self.token_keys.validator
+    }
+
+    /// The Cedar policies this process decides with (shipped ones until the published set
+    /// arrives; kept current by the `policy_sync` worker), also registered as
+    /// `web::Data<LivePolicies>`. The auth service replaces them itself.
+    pub fn policies(&self) -> &Arc<LivePolicies> {
+        &self.policies
     }
 
     /// Installs keys this process holds itself (the auth service's own public keys), next to

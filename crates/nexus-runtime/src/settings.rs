@@ -11,6 +11,7 @@ use nexus_config::{
 use serde::Deserialize;
 
 use crate::error::RuntimeError;
+use crate::policy_sync::PolicySettings;
 use crate::tokens::TokenSettings;
 
 /// `[outbox]`: how the relay moves committed events to Redis.
@@ -58,6 +59,8 @@ pub struct RuntimeSettings {
     pub outbox: OutboxSettings,
     /// `[tokens]`: access-token rules and where the verification keys come from.
     pub tokens: TokenSettings,
+    /// `[policies]`: where the published Cedar policies come from.
+    pub policies: PolicySettings,
 }
 
 impl Validate for RuntimeSettings {
@@ -73,6 +76,7 @@ impl Validate for RuntimeSettings {
             problems.push(format!("client: {error}"));
         }
         self.tokens.validate(problems);
+        self.policies.validate(problems);
         if !(1..=10_000).contains(&self.outbox.batch_size) {
             problems.push("outbox.batch_size must be between 1 and 10000".into());
         }

@@ -12,6 +12,7 @@ use nexus_config::retry::retry_pauses;
 use nexus_db::{Outbox, PgPool, Schema};
 use nexus_http::token::TokenValidator;
 use nexus_http::{BodyLimits, HttpMetrics, NexusRootSpan, ReadinessCheck, ReadinessChecks};
+use nexus_policy::{LivePolicies, Policies};
 use nexus_telemetry::MetricsRegistry;
 use secrecy::ExposeSecret;
 use tokio::task::JoinHandle;
@@ -163,6 +164,10 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
         client_settings: runtime.client.clone(),
         token_settings: runtime.tokens.clone(),
         token_keys: TokenKeys::new(&runtime.tokens),
+        policies: Arc::new(LivePolicies::new(
+            0,
+            Policies::shipped().map_err(RuntimeError::Policies)?,
+        )),
     };
 
     let mut setup = Setup::default();
@@ -170,9 +175,11 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
     let mut supervisor = Supervisor::new();
     let checks = readiness_checks(name, &resources, &setup.checks, &supervisor);
 
-    let validator = resources.token_validator().clone();
-    let (http, http_task, http_addr) =
-        serve_http::<S>(built, &runtime, &metrics, checks, validator)?;
+    let shared = SharedData {
+        validator: web::Data::new(resources.token_validator().clone()),
+        policies: web::Data::from(resources.policies().clone()),
+    };
+    let (http, http_task, http_addr) = serve_http::<S>(built, &runtime, &metrics, checks, shared)?;
     let (admin, admin_task, admin_addr) = serve_admin(&runtime, metrics.clone())?;
 
     if let (Some(schema), Some(pool), Some(bus)) =
@@ -209,6 +216,28 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
                     keys,
                     url,
                     token_settings,
+                    client_settings,
+                    token,
+                ))
+            }),
+        );
+    }
+    if let (Some(auth_url), false) = (
+        runtime.policies.auth_url.clone(),
+        S::KIND == ServiceKind::Auth,
+    ) {
+        let live = resources.policies.clone();
+        let policy_settings = runtime.policies.clone();
+        let bus = resources.bus.clone();
+        let client_settings = runtime.client.clone();
+        supervisor.spawn(
+            "policy_sync".into(),
+            Box::new(move |token| {
+                Box::pin(crate::policy_sync::sync_policies(
+                    live,
+                    policy_settings,
+                    auth_url,
+                    bus,
                     client_settings,
                     token,
                 ))
@@ -303,6 +332,13 @@ fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), RuntimeError> 
     Ok((listener, bound))
 }
 
+/// What every service's handlers can extract besides the service itself.
+#[derive(Clone)]
+struct SharedData {
+    validator: web::Data<TokenValidator>,
+    policies: web::Data<LivePolicies>,
+}
+
 type Served = (ServerHandle, JoinHandle<std::io::Result<()>>, SocketAddr);
 
 fn serve_http<S: Service>(
@@ -310,10 +346,9 @@ fn serve_http<S: Service>(
     runtime: &RuntimeSettings,
     metrics: &MetricsRegistry,
     checks: ReadinessChecks,
-    validator: TokenValidator,
+    shared: SharedData,
 ) -> Result<Served, RuntimeError> {
     let (listener, address) = bind(runtime.server.http_addr)?;
-    let validator = web::Data::new(validator);
     let service = web::Data::new(built);
     let http_metrics = web::Data::new(HttpMetrics::register(S::KIND.binary_name(), metrics));
     let checks = web::Data::new(checks);
@@ -327,7 +362,8 @@ fn serve_http<S: Service>(
         let checks = checks.clone();
         App::new()
             .app_data(service.clone())
-            .app_data(validator.clone())
+            .app_data(shared.validator.clone())
+            .app_data(shared.policies.clone())
             .configure(move |config| {
                 service.routes(config);
                 nexus_http::configure_service(config, limits, http_metrics, checks);

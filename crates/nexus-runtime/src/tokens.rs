@@ -153,11 +153,12 @@ pub(crate) async fn refresh_jwks(
     let client = ServiceClient::new("nexus-auth", &origin, client_settings)
         .map_err(|error| format!("cannot build the JWKS client for {url}: {error}"))?;
     let mut retry = Duration::from_millis(250);
+    let context = CallContext::none();
     loop {
         let fetched_at = Instant::now();
         let fetched = tokio::select! {
             () = shutdown.cancelled() => return Ok(()),
-            fetched = client.get::<JwkSet>(&CallContext::none(), &path) => fetched,
+            fetched = client.get::<JwkSet>(&context, &path) => fetched,
         };
         let wait = match fetched {
             Ok(set) => {

@@ -84,6 +84,9 @@ impl TestContext {
         runtime.redis.key_prefix = self.redis_prefix.clone();
         runtime.outbox.poll_interval = Duration::from_millis(200);
         runtime.tokens = self.tokens.settings().clone();
+        // Services under test decide with the shipped policies unless a test points them at
+        // an auth service.
+        runtime.policies.auth_url = None;
         Settings {
             runtime,
             service: S::default(),

@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod document_server;
 mod outbox;
+mod policies;
 mod probe;
 mod readiness;
 mod shutdown;

@@ -7,6 +7,7 @@ use nexus_config::{ServiceKind, Validate};
 use nexus_db::{Outbox, PgPool, Schema};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_policy::LivePolicies;
 use nexus_proto::{Envelope, Event};
 use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
 use serde::{Deserialize, Serialize};
@@ -88,6 +89,7 @@ impl Service for Probe {
         config
             .service(web::resource("/v1/slow/{ms}").route(web::get().to(slow)))
             .service(web::resource("/v1/whoami").route(web::get().to(whoami)))
+            .service(web::resource("/v1/policy-revision").route(web::get().to(policy_revision)))
             .service(web::resource("/v1/record/{value}").route(web::post().to(record)));
     }
 }
@@ -95,6 +97,11 @@ impl Service for Probe {
 /// Answers the caller's subject: any signed-in caller, 401 otherwise.
 async fn whoami(caller: Authenticated) -> HttpResponse {
     HttpResponse::Ok().body(caller.0.sub)
+}
+
+/// The revision of the Cedar policies this process decides with.
+async fn policy_revision(policies: web::Data<LivePolicies>) -> HttpResponse {
+    HttpResponse::Ok().body(policies.revision().to_string())
 }
 
 async fn slow(path: web::Path<u64>) -> HttpResponse {

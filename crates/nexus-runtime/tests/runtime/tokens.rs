@@ -1,12 +1,11 @@
 //! Access tokens in every service: the validator the runtime registers, keys from inline
 //! settings, and keys fetched from a JWKS URL, refreshed when a rotation brings a new `kid`.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, web};
 use nexus_testkit::{TestContext, TestTokens};
 
+use crate::document_server::DocumentServer;
 use crate::probe::Probe;
 
 async fn whoami(base_url: &str, token: &str) -> (u16, String) {
@@ -47,56 +46,12 @@ async fn a_service_accepts_its_contexts_tokens_and_refuses_others() {
     service.running.shutdown().await;
 }
 
-/// A JWKS endpoint whose document the test can swap, like the auth service rotating keys.
-struct JwksServer {
-    url: String,
-    document: Arc<Mutex<serde_json::Value>>,
-    fetches: Arc<Mutex<u32>>,
-    handle: actix_web::dev::ServerHandle,
-}
-
-impl JwksServer {
-    fn start(document: serde_json::Value) -> Self {
-        let document = Arc::new(Mutex::new(document));
-        let fetches = Arc::new(Mutex::new(0));
-        let (served, counted) = (document.clone(), fetches.clone());
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let address = listener.local_addr().unwrap();
-        let server = HttpServer::new(move || {
-            let (served, counted) = (served.clone(), counted.clone());
-            App::new().route(
-                "/.well-known/jwks.json",
-                web::get().to(move || {
-                    let (served, counted) = (served.clone(), counted.clone());
-                    async move {
-                        *counted.lock().unwrap() += 1;
-                        let body = served.lock().unwrap().clone();
-                        HttpResponse::Ok().json(body)
-                    }
-                }),
-            )
-        })
-        .workers(1)
-        .listen(listener)
-        .unwrap()
-        .run();
-        let handle = server.handle();
-        tokio::spawn(server);
-        Self {
-            url: format!("http://{address}/.well-known/jwks.json"),
-            document,
-            fetches,
-            handle,
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_come_from_the_jwks_url_and_a_rotated_kid_triggers_a_bounded_refresh() {
     let context = TestContext::new().await.unwrap();
     let first = TestTokens::generate().unwrap();
     let second = TestTokens::generate().unwrap();
-    let jwks = JwksServer::start(first.jwks());
+    let jwks = DocumentServer::start("/.well-known/jwks.json", first.jwks());
 
     let mut settings = context.settings::<crate::probe::ProbeSettings>();
     settings.runtime.tokens.jwks = None;
@@ -122,8 +77,8 @@ async fn keys_come_from_the_jwks_url_and_a_rotated_kid_triggers_a_bounded_refres
     // Rotation: the auth service now publishes the second key. The first request with the new
     // kid is refused (unknown key) and wakes the refresher, which fetches again at most once per
     // min_refresh_interval however many unknown kids arrive.
-    *jwks.document.lock().unwrap() = second.jwks();
-    let fetches_before = *jwks.fetches.lock().unwrap();
+    jwks.set(second.jwks());
+    let fetches_before = jwks.fetch_count();
     let rotated = second.access_token("bob", &["user"]).unwrap();
     let (status, _) = whoami(&service.base_url(), &rotated).await;
     assert_eq!(status, 401);
@@ -139,7 +94,7 @@ async fn keys_come_from_the_jwks_url_and_a_rotated_kid_triggers_a_bounded_refres
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(accepted, "the rotated key is fetched after an unknown kid");
-    let refetches = *jwks.fetches.lock().unwrap() - fetches_before;
+    let refetches = jwks.fetch_count() - fetches_before;
     assert!(
         (1..=2).contains(&refetches),
         "twenty-odd unknown-kid requests led to {refetches} fetches, not one or two"

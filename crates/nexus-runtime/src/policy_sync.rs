@@ -1,0 +1,132 @@
+//! The Cedar policies every process decides with locally, kept in step with the auth service.
+//!
+//! Every process starts with the policies shipped in `nexus-policy` (revision 0), so it can
+//! decide before the auth service answers. The `policy_sync` worker then fetches the published
+//! set (`GET {policies.auth_url}/internal/v1/policies/active`) at start, whenever a
+//! `PoliciesPublished` event arrives over Redis pub/sub, and every `resync_interval` as a safety
+//! net (pub/sub may drop a message while a subscriber reconnects). [`LivePolicies`] only moves
+//! forward, so late or repeated reloads are harmless.
+//!
+//! The auth service owns the policies and installs them itself from its database
+//! ([`Resources::policies`](crate::Resources::policies)); it runs no sync worker.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use nexus_bus::Bus;
+use nexus_client::{CallContext, ClientSettings, ServiceClient};
+use nexus_config::Validate;
+use nexus_policy::{LivePolicies, Policies, PolicySource};
+use nexus_proto::Event;
+use nexus_proto::auth::{ActivePolicies, PoliciesPublished};
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::workers::WorkerResult;
+
+/// Where the auth service serves the published set.
+pub const ACTIVE_POLICIES_PATH: &str = "/internal/v1/policies/active";
+
+/// `[policies]`: where the published Cedar policies come from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct PolicySettings {
+    /// The auth service's base URL; unset means "decide with the shipped policies only".
+    pub auth_url: Option<Url>,
+    /// How often the set is fetched again even without an event.
+    #[serde(with = "humantime_serde")]
+    pub resync_interval: Duration,
+}
+
+impl Default for PolicySettings {
+    fn default() -> Self {
+        Self {
+            auth_url: Url::parse("http://127.0.0.1:8081").ok(),
+            resync_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Validate for PolicySettings {
+    fn validate(&self, problems: &mut Vec<String>) {
+        if self.resync_interval < Duration::from_secs(1) {
+            problems.push("policies.resync_interval must be at least 1s".into());
+        }
+    }
+}
+
+/// Fetches the published set and installs it when it is newer than the one in use.
+async fn reload(client: &ServiceClient, live: &LivePolicies) -> Result<(), String> {
+    let active: ActivePolicies = client
+        .get(&CallContext::none(), ACTIVE_POLICIES_PATH)
+        .await
+        .map_err(|error| error.to_string())?;
+    if active.version <= live.revision() {
+        return Ok(());
+    }
+    let sources: Vec<PolicySource> = active
+        .sources
+        .into_iter()
+        .map(|source| PolicySource::new(source.name, source.text))
+        .collect();
+    let policies = Policies::from_sources(&sources).map_err(|error| error.to_string())?;
+    if live.replace(active.version, policies) {
+        tracing::info!(
+            revision = active.version,
+            "Installed the published Cedar policies."
+        );
+    }
+    Ok(())
+}
+
+/// Keeps `live` in step with the auth service until `shutdown` (see the module docs).
+pub(crate) async fn sync_policies(
+    live: Arc<LivePolicies>,
+    settings: PolicySettings,
+    auth_url: Url,
+    bus: Option<Bus>,
+    client_settings: ClientSettings,
+    shutdown: CancellationToken,
+) -> WorkerResult {
+    let origin = auth_url.as_str().trim_end_matches('/').to_owned();
+    let client = ServiceClient::new("nexus-auth", &origin, client_settings)
+        .map_err(|error| format!("cannot build the policy client for {auth_url}: {error}"))?;
+    loop {
+        // Subscribe before fetching, so a publication between the two is not missed.
+        let mut events = match &bus {
+            Some(bus) => match bus.subscribe(&[PoliciesPublished::STREAM]).await {
+                Ok(subscription) => Some(subscription),
+                Err(error) => {
+                    tracing::warn!(error = %error, "Subscribing to policy publications failed; relying on periodic resync.");
+                    None
+                }
+            },
+            None => None,
+        };
+        let fetched = tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            fetched = reload(&client, &live) => fetched,
+        };
+        if let Err(error) = fetched {
+            tracing::warn!(error = %error, "Fetching the published policies failed; deciding with the current set.");
+        }
+        let next_event = async {
+            match events.as_mut() {
+                Some(events) => {
+                    if events.next().await.is_none() {
+                        // The subscription dropped: pause, then subscribe and fetch again.
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(settings.resync_interval) => {}
+            () = next_event => {}
+        }
+    }
+}
