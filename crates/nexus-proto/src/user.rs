@@ -1,2 +1,470 @@
 //! The user service's wire types: accounts, profiles, roles, wallets, WebSocket keys and
 //! referrals (REST bodies, internal lookups) and the events it publishes.
+//!
+//! Roles travel as their lower-case names (`"user"`, `"analyst"`, ...), as in access tokens.
+//! Account status is `"active"` or `"disabled"`; referral status is `"pending"` or
+//! `"completed"`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use uuid::Uuid;
+
+use crate::Event;
+
+/// The stream of account events (`UserRegistered`, `UserRoleChanged`).
+pub const ACCOUNTS_STREAM: &str = "nexus:user:accounts:v1";
+/// The stream of wallet events (`WalletLinked`, `WalletUnlinked`).
+pub const WALLETS_STREAM: &str = "nexus:user:wallets:v1";
+/// The stream of WebSocket key events (`Ed25519KeyRegistered`, `Ed25519KeyRevoked`).
+pub const WS_KEYS_STREAM: &str = "nexus:user:ws-keys:v1";
+/// The stream of referral events (`ReferralRecorded`, `ReferralCompleted`).
+pub const REFERRALS_STREAM: &str = "nexus:user:referrals:v1";
+
+// ---------------------------------------------------------------------------------------------
+// Registration and profiles
+// ---------------------------------------------------------------------------------------------
+
+/// `POST /v1/users`: create an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// Email address (normalised: trimmed, lower-cased); at most 254 characters.
+    pub email: String,
+    /// 3–32 characters of `a-z A-Z 0-9 _ . -`, starting with a letter or digit; unique
+    /// regardless of case.
+    pub username: String,
+    /// At least 12 characters, at most 1024 bytes, and strong enough (zxcvbn score ≥ 3).
+    pub password: String,
+    /// Another user's referral code, when this account was referred.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_code: Option<String>,
+}
+
+/// Fields anyone may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicProfile {
+    /// Account id.
+    pub user_id: Uuid,
+    /// Username as registered.
+    pub username: String,
+    /// Role names (one today).
+    pub roles: Vec<String>,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Short biography.
+    pub bio: Option<String>,
+    /// Avatar image URL (https).
+    pub avatar_url: Option<String>,
+    /// Personal website (https).
+    pub website: Option<String>,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the account's owner sees (`GET /v1/users/me`): the public fields and the private ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivateProfile {
+    /// The public part.
+    #[serde(flatten)]
+    pub public: PublicProfile,
+    /// Normalised email address.
+    pub email: String,
+    /// Legal or full name (private).
+    pub full_name: Option<String>,
+    /// Account status: `active` or `disabled`.
+    pub status: String,
+    /// This user's referral code, to share.
+    pub referral_code: String,
+    /// Last profile change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `PATCH /v1/users/me`: each field absent = unchanged, `null` = cleared, a string = set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfileRequest {
+    /// Display name, at most 64 characters.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_name: Option<Option<String>>,
+    /// Biography, at most 500 characters.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bio: Option<Option<String>>,
+    /// Avatar URL, `https://`, at most 512 characters.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<Option<String>>,
+    /// Website URL, `https://`, at most 512 characters.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub website: Option<Option<String>>,
+    /// Full name (private), at most 128 characters.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub full_name: Option<Option<String>>,
+}
+
+/// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`, by default).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// `PUT /v1/users/{id}/role` (admins only, never on oneself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRoleRequest {
+    /// The new role: `user`, `analyst` or `admin`.
+    pub role: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internal calls (docs/INTERNAL_API.md)
+// ---------------------------------------------------------------------------------------------
+
+/// `POST /internal/v1/credentials/verify`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyCredentialsRequest {
+    /// Email address or username.
+    pub login: String,
+    /// The password to check.
+    pub password: String,
+}
+
+impl std::fmt::Debug for VerifyCredentialsRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyCredentialsRequest")
+            .field("login", &self.login)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// An account as other services see it: answer of `POST /internal/v1/credentials/verify` and
+/// `GET /internal/v1/users/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    /// Account id.
+    pub user_id: Uuid,
+    /// Username.
+    pub username: String,
+    /// Normalised email address.
+    pub email: String,
+    /// Role names.
+    pub roles: Vec<String>,
+    /// `active` or `disabled`.
+    pub status: String,
+}
+
+/// `GET /internal/v1/ws-keys/{public_key_hex}`: whose key this is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WsKeyOwner {
+    /// The key's id.
+    pub key_id: Uuid,
+    /// Its owner.
+    pub user_id: Uuid,
+    /// The owner's role names.
+    pub roles: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wallets (Sign-In with Ethereum, EIP-4361)
+// ---------------------------------------------------------------------------------------------
+
+/// `POST /v1/users/me/wallets/challenge`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalletChallengeRequest {
+    /// `0x` and 40 hex digits (EIP-55 checksum checked when mixed case).
+    pub address: String,
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+}
+
+/// The message to sign (EIP-191 `personal_sign`) and when it stops being accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletChallenge {
+    /// The EIP-4361 message, to be signed exactly as given.
+    pub message: String,
+    /// The single-use nonce inside the message.
+    pub nonce: String,
+    /// The message's `Expiration Time`.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `POST /v1/users/me/wallets`: the signed challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkWalletRequest {
+    /// The message exactly as received from the challenge.
+    pub message: String,
+    /// 65-byte signature (r, s, v) as hex, `0x` optional.
+    pub signature: String,
+}
+
+/// A linked wallet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wallet {
+    /// EIP-55 checksummed address.
+    pub address: String,
+    /// Chain id the link was signed for.
+    pub chain_id: u64,
+    /// When it was linked.
+    pub linked_at: DateTime<Utc>,
+}
+
+/// `GET /v1/users/me/wallets`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletList {
+    /// Linked wallets, oldest first.
+    pub wallets: Vec<Wallet>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ed25519 keys for WebSocket sign-in
+// ---------------------------------------------------------------------------------------------
+
+/// `POST /v1/users/me/ws-keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterWsKeyRequest {
+    /// The 32-byte Ed25519 public key, as 64 hex digits or base64 (standard or URL-safe,
+    /// padding optional).
+    pub public_key: String,
+    /// A name to recognise the key by, at most 64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// A registered WebSocket key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WsKey {
+    /// Key id.
+    pub key_id: Uuid,
+    /// The public key as 64 lower-case hex digits.
+    pub public_key_hex: String,
+    /// Its label.
+    pub label: Option<String>,
+    /// When it was registered.
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /v1/users/me/ws-keys`: the active (not revoked) keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WsKeyList {
+    /// Active keys, oldest first.
+    pub keys: Vec<WsKey>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Referrals
+// ---------------------------------------------------------------------------------------------
+
+/// One account this user referred.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    /// The referred account.
+    pub referred_user_id: Uuid,
+    /// Its username.
+    pub referred_username: String,
+    /// `pending` until the referred user completes the qualifying step, then `completed`.
+    pub status: String,
+    /// When the referred account registered.
+    pub created_at: DateTime<Utc>,
+    /// When the referral completed.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /v1/users/me/referrals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralList {
+    /// This user's code, to share.
+    pub referral_code: String,
+    /// Accounts referred, newest first.
+    pub referrals: Vec<Referral>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+/// An account was created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRegistered {
+    /// New account id.
+    pub user_id: Uuid,
+    /// Username.
+    pub username: String,
+    /// Normalised email (for the welcome mail).
+    pub email: String,
+    /// Initial role name.
+    pub role: String,
+    /// The referrer, when registered with a referral code.
+    pub referred_by: Option<Uuid>,
+}
+
+impl Event for UserRegistered {
+    const NAME: &'static str = "UserRegistered";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = ACCOUNTS_STREAM;
+}
+
+/// An admin changed an account's role (auth writes it to its audit log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRoleChanged {
+    /// The account whose role changed.
+    pub user_id: Uuid,
+    /// Role before.
+    pub previous_role: String,
+    /// Role after.
+    pub new_role: String,
+    /// The admin who changed it.
+    pub changed_by: Uuid,
+}
+
+impl Event for UserRoleChanged {
+    const NAME: &'static str = "UserRoleChanged";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = ACCOUNTS_STREAM;
+}
+
+/// A wallet was linked to an account after a verified EIP-4361 signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletLinked {
+    /// Account.
+    pub user_id: Uuid,
+    /// EIP-55 checksummed address.
+    pub address: String,
+    /// Chain id signed for.
+    pub chain_id: u64,
+}
+
+impl Event for WalletLinked {
+    const NAME: &'static str = "WalletLinked";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = WALLETS_STREAM;
+}
+
+/// A wallet was unlinked by its owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletUnlinked {
+    /// Account.
+    pub user_id: Uuid,
+    /// EIP-55 checksummed address.
+    pub address: String,
+}
+
+impl Event for WalletUnlinked {
+    const NAME: &'static str = "WalletUnlinked";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = WALLETS_STREAM;
+}
+
+/// An Ed25519 key for WebSocket sign-in was registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ed25519KeyRegistered {
+    /// Key id.
+    pub key_id: Uuid,
+    /// Owner.
+    pub user_id: Uuid,
+    /// Public key, 64 lower-case hex digits.
+    pub public_key_hex: String,
+}
+
+impl Event for Ed25519KeyRegistered {
+    const NAME: &'static str = "Ed25519KeyRegistered";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = WS_KEYS_STREAM;
+}
+
+/// An Ed25519 key was revoked; the gateway should close sessions opened with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ed25519KeyRevoked {
+    /// Key id.
+    pub key_id: Uuid,
+    /// Owner.
+    pub user_id: Uuid,
+    /// Public key, 64 lower-case hex digits.
+    pub public_key_hex: String,
+}
+
+impl Event for Ed25519KeyRevoked {
+    const NAME: &'static str = "Ed25519KeyRevoked";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = WS_KEYS_STREAM;
+}
+
+/// A new account registered with another user's referral code (status `pending`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralRecorded {
+    /// The user whose code was used.
+    pub referrer_id: Uuid,
+    /// The new account.
+    pub referred_id: Uuid,
+}
+
+impl Event for ReferralRecorded {
+    const NAME: &'static str = "ReferralRecorded";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = REFERRALS_STREAM;
+}
+
+/// A pending referral became `completed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralCompleted {
+    /// The user whose code was used.
+    pub referrer_id: Uuid,
+    /// The referred account.
+    pub referred_id: Uuid,
+}
+
+impl Event for ReferralCompleted {
+    const NAME: &'static str = "ReferralCompleted";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = REFERRALS_STREAM;
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn absent_null_and_present_profile_fields_are_distinguished() {
+        let update: UpdateProfileRequest =
+            serde_json::from_str(r#"{"bio": null, "display_name": "Ada"}"#).unwrap();
+        assert_eq!(update.bio, Some(None));
+        assert_eq!(update.display_name, Some(Some("Ada".into())));
+        assert_eq!(update.website, None);
+    }
+
+    #[test]
+    fn credential_requests_never_print_the_password() {
+        let request = VerifyCredentialsRequest {
+            login: "ada".into(),
+            password: "correct horse battery staple".into(),
+        };
+        assert!(!format!("{request:?}").contains("horse"));
+    }
+}

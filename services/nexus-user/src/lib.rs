@@ -1,34 +1,84 @@
-//! nexus-user.
+//! nexus-user: accounts, profiles, password hashes, roles, wallet linking, Ed25519 WebSocket
+//! keys and referrals (schema `users`).
 //!
-//! Owns: Accounts, profiles, password hashes, roles, wallet linking, Ed25519 WebSocket keys and referrals (schema `users`).
+//! Does not own: it does not issue tokens or decide policies (nexus-auth does); it answers
+//! auth's credential checks and lookups over `/internal/v1/*` (docs/INTERNAL_API.md).
 //!
-//! Does not own: It does not issue tokens or decide policies (nexus-auth does).
+//! Layout:
+//! - [`settings`]: `[user]` (Argon2id parameters, SIWE challenge, limits).
+//! - [`domain`]: pure rules (email, username, password policy, profile bounds, referral
+//!   codes, the EIP-4361 parser, Ed25519 key vetting).
+//! - [`hashing`]: Argon2id on the blocking pool, dummy-hash verification, rehash on login.
+//! - [`challenges`]: single-use SIWE nonces in Redis.
+//! - [`store`]: the SQL and the outbox events, one transaction per change.
+//! - [`routes`]: one handler per file.
+//! - [`error`]: [`UserError`](error::UserError), its codes and statuses.
 //!
-//! Today the service runs on the shared runtime (health, readiness of its dependencies,
-//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issues,
-//! and no placeholder endpoint pretends to work before then.
+//! Architecture invariant: passwords and their hashes never leave this service (the
+//! credential check answers yes/no with the account summary) and are never logged.
+
+pub mod challenges;
+pub mod domain;
+pub mod error;
+pub mod hashing;
+pub mod routes;
+pub mod settings;
+pub mod store;
 
 use actix_web::web;
 use nexus_config::ServiceKind;
-use nexus_runtime::{Dependency, NoSettings, Resources, RuntimeError, Service, Setup};
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
 
-/// The user service.
+use crate::challenges::ChallengeStore;
+use crate::hashing::PasswordHasher;
+use crate::settings::UserSettings;
+use crate::store::Store;
+
+/// The user service: its store, password hasher, challenge store and settings.
 #[derive(Debug)]
-pub struct UserService;
+pub struct UserService {
+    /// Accounts and the rest, in PostgreSQL.
+    pub store: Store,
+    /// Argon2id hashing.
+    pub hasher: PasswordHasher,
+    /// SIWE nonces in Redis.
+    pub challenges: ChallengeStore,
+    /// `[user]`.
+    pub settings: UserSettings,
+}
 
 impl Service for UserService {
     const KIND: ServiceKind = ServiceKind::User;
     const DEPENDENCIES: &'static [Dependency] = &[Dependency::Postgres, Dependency::Redis];
-    const SCHEMA: Option<&'static str> = Some("users");
-    type Settings = NoSettings;
+    const SCHEMA: Option<&'static str> = Some(store::SCHEMA);
+    type Settings = UserSettings;
 
     async fn build(
-        _resources: &Resources,
-        _settings: &NoSettings,
+        resources: &Resources,
+        settings: &UserSettings,
         _setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
-        Ok(Self)
+        let store = Store::new(resources.postgres()?.clone()).map_err(build_failed)?;
+        let hasher = PasswordHasher::new(&settings.password_hash)
+            .await
+            .map_err(build_failed)?;
+        if settings.password_hash.allow_below_minimum {
+            tracing::warn!("Argon2 parameters below the OWASP minimum are allowed (tests only).");
+        }
+        let challenges = ChallengeStore::new(resources.bus()?);
+        Ok(Self {
+            store,
+            hasher,
+            challenges,
+            settings: settings.clone(),
+        })
     }
 
-    fn routes(&self, _config: &mut web::ServiceConfig) {}
+    fn routes(&self, config: &mut web::ServiceConfig) {
+        routes::configure(config, self.settings.limits.json_body_bytes);
+    }
+}
+
+fn build_failed(error: error::UserError) -> RuntimeError {
+    RuntimeError::Build(error.to_string())
 }

@@ -1,4 +1,9 @@
 //! nexus-user through its real HTTP API and as a real process.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod credentials;
+mod helpers;
+mod registration;
 
 use nexus_config::ServiceKind;
 use nexus_testkit::lifecycle::{assert_binary_lifecycle, assert_in_process_lifecycle};

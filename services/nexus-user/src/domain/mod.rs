@@ -1,0 +1,15 @@
+//! Pure rules of the user service: no I/O, unit- and property-tested.
+//!
+//! - [`email`]: email validation and normalisation.
+//! - [`username`]: the username alphabet and length.
+//! - [`password_policy`]: length bounds and the zxcvbn strength check with its feedback.
+//! - [`profile`]: bounds on profile fields.
+//! - [`referral_code`]: generating and normalising referral codes.
+//! - [`siwe`]: a strict parser and renderer for EIP-4361 "Sign-In with Ethereum" messages.
+
+pub mod email;
+pub mod password_policy;
+pub mod profile;
+pub mod referral_code;
+pub mod siwe;
+pub mod username;

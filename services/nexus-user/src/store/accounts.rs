@@ -1,0 +1,352 @@
+//! Accounts: registration, lookups, profile updates, role changes, password rehash.
+
+use chrono::{DateTime, Utc};
+use nexus_db::DbError;
+use nexus_proto::user::{
+    AccountSummary, PrivateProfile, PublicProfile, ReferralRecorded, UserRegistered,
+    UserRoleChanged,
+};
+use uuid::Uuid;
+
+use super::Store;
+use crate::domain::profile::ProfileUpdate;
+use crate::domain::referral_code::generate_referral_code;
+use crate::error::UserError;
+
+/// How often registration draws a new referral code after a clash (50-bit codes clash
+/// rarely; three clashes in a row mean something else is wrong).
+const REFERRAL_CODE_ATTEMPTS: usize = 3;
+
+const ACCOUNT_COLUMNS: &str = "id, email, username, password_hash, role, status, referral_code, \
+     display_name, bio, avatar_url, website, full_name, created_at, updated_at";
+
+/// One row of `users.accounts`.
+#[derive(Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    /// Id.
+    pub id: Uuid,
+    /// Normalised email.
+    pub email: String,
+    /// Username.
+    pub username: String,
+    /// PHC string.
+    pub password_hash: String,
+    /// Role name.
+    pub role: String,
+    /// `active` or `disabled`.
+    pub status: String,
+    /// Referral code.
+    pub referral_code: String,
+    /// Public profile.
+    pub display_name: Option<String>,
+    /// Public profile.
+    pub bio: Option<String>,
+    /// Public profile.
+    pub avatar_url: Option<String>,
+    /// Public profile.
+    pub website: Option<String>,
+    /// Private profile.
+    pub full_name: Option<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for AccountRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountRow")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AccountRow {
+    /// Whether the account may sign in.
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
+    /// What anyone may see.
+    pub fn public_profile(&self) -> PublicProfile {
+        PublicProfile {
+            user_id: self.id,
+            username: self.username.clone(),
+            roles: vec![self.role.clone()],
+            display_name: self.display_name.clone(),
+            bio: self.bio.clone(),
+            avatar_url: self.avatar_url.clone(),
+            website: self.website.clone(),
+            created_at: self.created_at,
+        }
+    }
+
+    /// What the owner sees.
+    pub fn private_profile(&self) -> PrivateProfile {
+        PrivateProfile {
+            public: self.public_profile(),
+            email: self.email.clone(),
+            full_name: self.full_name.clone(),
+            status: self.status.clone(),
+            referral_code: self.referral_code.clone(),
+            updated_at: self.updated_at,
+        }
+    }
+
+    /// What other services see.
+    pub fn summary(&self) -> AccountSummary {
+        AccountSummary {
+            user_id: self.id,
+            username: self.username.clone(),
+            email: self.email.clone(),
+            roles: vec![self.role.clone()],
+            status: self.status.clone(),
+        }
+    }
+}
+
+/// A validated registration.
+#[derive(Clone)]
+pub struct NewAccount {
+    /// Normalised email.
+    pub email: String,
+    /// Validated username.
+    pub username: String,
+    /// PHC string.
+    pub password_hash: String,
+    /// The referrer, already resolved from the code.
+    pub referrer: Option<Uuid>,
+}
+
+/// What registration wrote.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    /// The new account.
+    pub account: AccountRow,
+}
+
+impl Store {
+    /// Creates the account, its pending referral and their events in one transaction.
+    #[tracing::instrument(skip_all, fields(username = %account.username))]
+    pub async fn register(
+        &self,
+        account: &NewAccount,
+        traceparent: Option<&str>,
+    ) -> Result<Registered, UserError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_register(account, traceparent).await {
+                Err(UserError::Db(DbError::Conflict { constraint }))
+                    if constraint == "accounts_referral_code_key"
+                        && attempt < REFERRAL_CODE_ATTEMPTS =>
+                {
+                    tracing::warn!(attempt, "A new referral code clashed; drawing another.");
+                }
+                Err(UserError::Db(DbError::Conflict { constraint })) => {
+                    return Err(match constraint.as_str() {
+                        "accounts_email_key" => UserError::EmailTaken,
+                        "accounts_username_key" => UserError::UsernameTaken,
+                        _ => UserError::Db(DbError::Conflict { constraint }),
+                    });
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_register(
+        &self,
+        account: &NewAccount,
+        traceparent: Option<&str>,
+    ) -> Result<Registered, UserError> {
+        let mut transaction = self.pool.begin().await?;
+        let insert = format!(
+            "INSERT INTO users.accounts (id, email, username, password_hash, role, referral_code) \
+             VALUES ($1, $2, $3, $4, 'user', $5) RETURNING {ACCOUNT_COLUMNS}"
+        );
+        let row: AccountRow = sqlx::query_as(sqlx::AssertSqlSafe(insert))
+            .bind(Uuid::now_v7())
+            .bind(&account.email)
+            .bind(&account.username)
+            .bind(&account.password_hash)
+            .bind(generate_referral_code())
+            .fetch_one(&mut *transaction)
+            .await
+            .map_err(DbError::from)?;
+        if let Some(referrer) = account.referrer {
+            sqlx::query("INSERT INTO users.referrals (referred_id, referrer_id) VALUES ($1, $2)")
+                .bind(row.id)
+                .bind(referrer)
+                .execute(&mut *transaction)
+                .await
+                .map_err(DbError::from)?;
+            let recorded = ReferralRecorded {
+                referrer_id: referrer,
+                referred_id: row.id,
+            };
+            self.enqueue(&mut transaction, recorded, traceparent)
+                .await?;
+        }
+        let registered = UserRegistered {
+            user_id: row.id,
+            username: row.username.clone(),
+            email: row.email.clone(),
+            role: row.role.clone(),
+            referred_by: account.referrer,
+        };
+        self.enqueue(&mut transaction, registered, traceparent)
+            .await?;
+        transaction.commit().await?;
+        Ok(Registered { account: row })
+    }
+
+    /// The account with this referral code.
+    #[tracing::instrument(skip_all)]
+    pub async fn find_referrer(&self, code: &str) -> Result<Option<Uuid>, UserError> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM users.accounts WHERE referral_code = $1")
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The account whose normalised email is `email`.
+    #[tracing::instrument(skip_all)]
+    pub async fn find_by_email(&self, email: &str) -> Result<Option<AccountRow>, UserError> {
+        let select = format!("SELECT {ACCOUNT_COLUMNS} FROM users.accounts WHERE email = $1");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The account whose username is `username` in any case.
+    #[tracing::instrument(skip_all)]
+    pub async fn find_by_username(&self, username: &str) -> Result<Option<AccountRow>, UserError> {
+        let select = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM users.accounts WHERE lower(username) = lower($1)"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The account with this id.
+    #[tracing::instrument(skip(self))]
+    pub async fn find_by_id(&self, id: Uuid) -> Result<Option<AccountRow>, UserError> {
+        let select = format!("SELECT {ACCOUNT_COLUMNS} FROM users.accounts WHERE id = $1");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The account with this id, or `user_not_found`.
+    pub async fn get(&self, id: Uuid) -> Result<AccountRow, UserError> {
+        self.find_by_id(id).await?.ok_or(UserError::UserNotFound)
+    }
+
+    /// Replaces the password hash if it is still `previous` (a concurrent password change
+    /// wins); returns whether it was replaced.
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    pub async fn replace_password_hash(
+        &self,
+        id: Uuid,
+        previous: &str,
+        new: &str,
+    ) -> Result<bool, UserError> {
+        let result = sqlx::query(
+            "UPDATE users.accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+        )
+        .bind(id)
+        .bind(previous)
+        .bind(new)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Applies a validated profile update; untouched fields keep their value.
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    pub async fn update_profile(
+        &self,
+        id: Uuid,
+        update: &ProfileUpdate,
+    ) -> Result<AccountRow, UserError> {
+        let update_sql = format!(
+            "UPDATE users.accounts SET \
+             display_name = CASE WHEN $2 THEN $3 ELSE display_name END, \
+             bio = CASE WHEN $4 THEN $5 ELSE bio END, \
+             avatar_url = CASE WHEN $6 THEN $7 ELSE avatar_url END, \
+             website = CASE WHEN $8 THEN $9 ELSE website END, \
+             full_name = CASE WHEN $10 THEN $11 ELSE full_name END, \
+             updated_at = now() \
+             WHERE id = $1 RETURNING {ACCOUNT_COLUMNS}"
+        );
+        let field = |value: &Option<Option<String>>| (value.is_some(), value.clone().flatten());
+        let (set_display_name, display_name) = field(&update.display_name);
+        let (set_bio, bio) = field(&update.bio);
+        let (set_avatar, avatar_url) = field(&update.avatar_url);
+        let (set_website, website) = field(&update.website);
+        let (set_full_name, full_name) = field(&update.full_name);
+        sqlx::query_as(sqlx::AssertSqlSafe(update_sql))
+            .bind(id)
+            .bind(set_display_name)
+            .bind(display_name)
+            .bind(set_bio)
+            .bind(bio)
+            .bind(set_avatar)
+            .bind(avatar_url)
+            .bind(set_website)
+            .bind(website)
+            .bind(set_full_name)
+            .bind(full_name)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(UserError::UserNotFound)
+    }
+
+    /// Sets `target`'s role and records `UserRoleChanged` (only when it changes).
+    #[tracing::instrument(skip(self, traceparent))]
+    pub async fn change_role(
+        &self,
+        target: Uuid,
+        role: &str,
+        changed_by: Uuid,
+        traceparent: Option<&str>,
+    ) -> Result<AccountRow, UserError> {
+        let mut transaction = self.pool.begin().await?;
+        let previous: String =
+            sqlx::query_scalar("SELECT role FROM users.accounts WHERE id = $1 FOR UPDATE")
+                .bind(target)
+                .fetch_optional(&mut *transaction)
+                .await?
+                .ok_or(UserError::UserNotFound)?;
+        let update = format!(
+            "UPDATE users.accounts SET role = $2, updated_at = now() WHERE id = $1 \
+             RETURNING {ACCOUNT_COLUMNS}"
+        );
+        let row: AccountRow = sqlx::query_as(sqlx::AssertSqlSafe(update))
+            .bind(target)
+            .bind(role)
+            .fetch_one(&mut *transaction)
+            .await?;
+        if previous != role {
+            let changed = UserRoleChanged {
+                user_id: target,
+                previous_role: previous,
+                new_role: role.to_owned(),
+                changed_by,
+            };
+            self.enqueue(&mut transaction, changed, traceparent).await?;
+        }
+        transaction.commit().await?;
+        Ok(row)
+    }
+}

@@ -1,0 +1,59 @@
+//! The user service's SQL (schema `users`), parameterized only, multi-step writes in one
+//! transaction with their outbox events.
+//!
+//! - [`accounts`]: registration (with the referral), lookups, profile, role, rehash.
+//! - [`wallets`]: linked wallets.
+//! - [`ws_keys`]: Ed25519 WebSocket keys.
+//! - [`referrals`]: listing and completing referrals.
+//!
+//! Unique-constraint names from the migration are mapped to named errors here.
+
+pub mod accounts;
+pub mod referrals;
+pub mod wallets;
+pub mod ws_keys;
+
+use nexus_db::{Outbox, PgPool, Schema};
+use nexus_proto::{Envelope, Event};
+use sqlx::PgConnection;
+
+use crate::error::UserError;
+
+/// The schema this service owns.
+pub const SCHEMA: &str = "users";
+
+/// The database side of the user service.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: PgPool,
+    outbox: Outbox,
+}
+
+impl Store {
+    /// A store over `pool`.
+    pub fn new(pool: PgPool) -> Result<Self, UserError> {
+        let schema = Schema::new(SCHEMA)
+            .ok_or_else(|| UserError::Internal("the users schema name is invalid".into()))?;
+        Ok(Self {
+            pool,
+            outbox: Outbox::new(schema),
+        })
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Writes `event` to the outbox on `connection` (the transaction of the change).
+    pub(crate) async fn enqueue<E: Event>(
+        &self,
+        connection: &mut PgConnection,
+        event: E,
+        traceparent: Option<&str>,
+    ) -> Result<(), UserError> {
+        let envelope = Envelope::new(event).with_traceparent(traceparent.map(str::to_owned));
+        self.outbox.enqueue(connection, &envelope).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,1 @@
+//! Referrals (listing and completion arrive next).

@@ -1,0 +1,1 @@
+//! Linked wallets (arrives with wallet linking).

@@ -1,0 +1,1 @@
+//! Ed25519 WebSocket keys (arrives with key registration).

@@ -1,0 +1,188 @@
+//! `POST /internal/v1/credentials/verify`, `GET /internal/v1/users/{id}` and Argon2id
+//! parameters as stored.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{STRONG_PASSWORD, TestApp, argon2_parameters, fast_settings};
+use nexus_user::settings::{PasswordHashSettings, UserSettings};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_right_password_by_email_or_username_returns_the_account() {
+    let app = TestApp::spawn().await;
+    let profile = app.register("ada").await;
+
+    for login in ["ada@example.org", "ADA@example.org ", "ada", "Ada"] {
+        let (status, summary) = app
+            .post(
+                "/internal/v1/credentials/verify",
+                json!({"login": login, "password": STRONG_PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{login}: {summary}");
+        assert_eq!(
+            summary,
+            json!({
+                "user_id": profile["user_id"],
+                "username": "ada",
+                "email": "ada@example.org",
+                "roles": ["user"],
+                "status": "active",
+            })
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_and_a_missing_account_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    app.register("ada").await;
+
+    let (wrong_status, wrong) = app
+        .post(
+            "/internal/v1/credentials/verify",
+            json!({"login": "ada", "password": "not the password at all"}),
+        )
+        .await;
+    let (missing_status, missing) = app
+        .post(
+            "/internal/v1/credentials/verify",
+            json!({"login": "nobody@example.org", "password": STRONG_PASSWORD}),
+        )
+        .await;
+    let (malformed_status, malformed) = app
+        .post(
+            "/internal/v1/credentials/verify",
+            json!({"login": "not a login!", "password": STRONG_PASSWORD}),
+        )
+        .await;
+
+    for (status, error) in [
+        (wrong_status, &wrong),
+        (missing_status, &missing),
+        (malformed_status, &malformed),
+    ] {
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(error["code"], "invalid_credentials");
+        assert_eq!(error["message"], wrong["message"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_account_is_refused_only_with_the_right_password() {
+    let app = TestApp::spawn().await;
+    let profile = app.register("ada").await;
+    let id = profile["user_id"].as_str().unwrap();
+    app.execute(
+        "UPDATE users.accounts SET status = 'disabled' WHERE id = $1",
+        id,
+    )
+    .await;
+
+    let (status, error) = app
+        .post(
+            "/internal/v1/credentials/verify",
+            json!({"login": "ada", "password": STRONG_PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("account_disabled"))
+    );
+
+    let (status, error) = app
+        .post(
+            "/internal/v1/credentials/verify",
+            json!({"login": "ada", "password": "not the password at all"}),
+        )
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_credentials"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stored_hash_carries_the_configured_parameters_and_is_upgraded_on_login() {
+    let low = fast_settings();
+    let app = TestApp::spawn_with(low).await;
+    let profile = app.register("ada").await;
+    let id = profile["user_id"].as_str().unwrap().to_owned();
+    let first_hash = app.stored_hash(&id).await;
+    assert_eq!(argon2_parameters(&first_hash), (64, 1, 1));
+
+    // Same database, a second instance configured with higher parameters.
+    let context = app.stop().await;
+    let higher = UserSettings {
+        password_hash: PasswordHashSettings {
+            memory_kib: 256,
+            iterations: 2,
+            parallelism: 2,
+            ..PasswordHashSettings::insecure_for_tests()
+        },
+        ..UserSettings::default()
+    };
+    let app = TestApp::spawn_in(context, higher).await;
+    let (status, _) = app
+        .post(
+            "/internal/v1/credentials/verify",
+            json!({"login": "ada", "password": STRONG_PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let upgraded = app.stored_hash(&id).await;
+    assert_ne!(upgraded, first_hash);
+    assert_eq!(argon2_parameters(&upgraded), (256, 2, 2));
+    // The upgraded hash still verifies, and is not upgraded again.
+    let (status, _) = app
+        .post(
+            "/internal/v1/credentials/verify",
+            json!({"login": "ada", "password": STRONG_PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.stored_hash(&id).await, upgraded);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_defaults_are_the_owasp_minimum_and_work_end_to_end() {
+    let app = TestApp::spawn_with(UserSettings::default()).await;
+    let profile = app.register("ada").await;
+    let hash = app.stored_hash(profile["user_id"].as_str().unwrap()).await;
+    assert_eq!(argon2_parameters(&hash), (19_456, 2, 1));
+
+    let (status, _) = app
+        .post(
+            "/internal/v1/credentials/verify",
+            json!({"login": "ada@example.org", "password": STRONG_PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_internal_user_lookup_answers_the_summary_or_user_not_found() {
+    let app = TestApp::spawn().await;
+    let profile = app.register("ada").await;
+    let id = profile["user_id"].as_str().unwrap();
+
+    let (status, summary) = app.get(&format!("/internal/v1/users/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(summary["username"], "ada");
+    assert_eq!(summary["roles"], json!(["user"]));
+
+    let (status, error) = app
+        .get("/internal/v1/users/0190a0a0-0000-7000-8000-000000000000")
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("user_not_found"))
+    );
+
+    let (status, error) = app.get("/internal/v1/users/not-a-uuid").await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_path_parameter"))
+    );
+}
