@@ -64,6 +64,20 @@ pub trait Service: Sized + Send + Sync + 'static {
     /// Mounts the service's routes. Declare each path with `web::resource(...)` so a wrong
     /// method is a 405.
     fn routes(&self, config: &mut web::ServiceConfig);
+
+    /// The service's public API as OpenAPI 3.1 (usually `ApiDoc::openapi()` from a
+    /// `#[derive(utoipa::OpenApi)]`), served at `GET /openapi.json`; the gateway merges every
+    /// service's document into `/api/openapi.json`. Paths are the service's own (`/v1/...`);
+    /// `/internal/...` paths are left out. The default is an empty document.
+    fn openapi() -> utoipa::openapi::OpenApi {
+        utoipa::openapi::OpenApiBuilder::new()
+            .info(
+                utoipa::openapi::InfoBuilder::new()
+                    .title(Self::KIND.binary_name())
+                    .version(env!("CARGO_PKG_VERSION")),
+            )
+            .build()
+    }
 }
 
 /// Connected dependencies and process-wide registries, handed to [`Service::build`].

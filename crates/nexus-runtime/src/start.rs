@@ -178,6 +178,7 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
     let shared = SharedData {
         validator: web::Data::new(resources.token_validator().clone()),
         policies: web::Data::from(resources.policies().clone()),
+        openapi: web::Data::new(OpenApiDocument(S::openapi())),
     };
     let (http, http_task, http_addr) = serve_http::<S>(built, &runtime, &metrics, checks, shared)?;
     let (admin, admin_task, admin_addr) = serve_admin(&runtime, metrics.clone())?;
@@ -337,6 +338,14 @@ fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), RuntimeError> 
 struct SharedData {
     validator: web::Data<TokenValidator>,
     policies: web::Data<LivePolicies>,
+    openapi: web::Data<OpenApiDocument>,
+}
+
+/// The service's OpenAPI document, served at `GET /openapi.json`.
+struct OpenApiDocument(utoipa::openapi::OpenApi);
+
+async fn get_openapi(document: web::Data<OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok().json(&document.0)
 }
 
 type Served = (ServerHandle, JoinHandle<std::io::Result<()>>, SocketAddr);
@@ -364,8 +373,10 @@ fn serve_http<S: Service>(
             .app_data(service.clone())
             .app_data(shared.validator.clone())
             .app_data(shared.policies.clone())
+            .app_data(shared.openapi.clone())
             .configure(move |config| {
                 service.routes(config);
+                config.service(web::resource("/openapi.json").route(web::get().to(get_openapi)));
                 nexus_http::configure_service(config, limits, http_metrics, checks);
             })
             .wrap(TracingLogger::<NexusRootSpan>::new())

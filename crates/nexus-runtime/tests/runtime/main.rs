@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod document_server;
+mod openapi;
 mod outbox;
 mod policies;
 mod probe;
