@@ -1,34 +1,178 @@
 //! nexus-auth.
 //!
-//! Owns: Sign-in, access and refresh tokens, JWKS and OIDC discovery, TOTP MFA, API keys, Cedar policies and `/v1/authorize`, and the authorization audit log.
+//! Owns: sign-in (password, then TOTP when enrolled), access tokens (JWT, RS256 or EdDSA) and
+//! rotating refresh tokens with reuse detection, JWKS and OIDC discovery, TOTP MFA with recovery
+//! codes, API keys and their introspection, the brute-force defence (per-account soft lock,
+//! per-IP limit), Cedar policies (versioned in PostgreSQL, `POST /v1/authorize`, validate and
+//! publish), and the security audit log (schema `auth`).
 //!
-//! Does not own: It does not own accounts or password hashes (nexus-user does); it asks nexus-user over REST.
+//! Does not own: accounts and password hashes (nexus-user does; auth asks it over
+//! `POST /internal/v1/credentials/verify` and `GET /internal/v1/users/{id}`).
 //!
-//! Today the service runs on the shared runtime (health, readiness of its dependencies,
-//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issues,
-//! and no placeholder endpoint pretends to work before then.
+//! Layout:
+//! - [`settings`]: `[auth]`; [`clock`]: the injectable time source;
+//! - [`domain`]: pure logic (TOTP, lockout table, secrets);
+//! - [`keys`]: signing keys on disk, JWKS; [`tokens`]: issuing token pairs;
+//! - [`kv`]: Redis state (refresh tokens, MFA challenges, counters);
+//! - [`store`]: PostgreSQL (MFA, API keys, policies, audit); [`users`]: nexus-user client;
+//! - [`access`]: who may call the admin endpoints; [`events`]: consumed events;
+//! - [`routes`]: one handler per file; [`error`]: [`error::AuthError`].
+//!
+//! Architecture invariant: every secret the service hands out (refresh tokens, MFA challenges,
+//! API keys, recovery codes) is stored only as a hash, and every comparison of secrets is
+//! constant-time.
+
+pub mod access;
+pub mod clock;
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod keys;
+pub mod kv;
+pub mod routes;
+pub mod settings;
+pub mod store;
+pub mod tokens;
+pub mod users;
+
+use std::sync::Arc;
 
 use actix_web::web;
 use nexus_config::ServiceKind;
-use nexus_runtime::{Dependency, NoSettings, Resources, RuntimeError, Service, Setup};
+use nexus_policy::{LivePolicies, Policies, PolicySource};
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
+
+use crate::keys::Signer;
+use crate::kv::Kv;
+use crate::kv::challenges::Challenges;
+use crate::kv::refresh::RefreshStore;
+use crate::kv::throttle::Throttle;
+pub use crate::settings::AuthSettings;
+use crate::store::Store;
+use crate::users::UserClient;
+
+/// The HMAC key of API keys and recovery codes (never printed).
+#[derive(Clone)]
+pub struct ServerSecret(Arc<Vec<u8>>);
+
+impl ServerSecret {
+    /// The key bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ServerSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerSecret([redacted])")
+    }
+}
 
 /// The auth service.
 #[derive(Debug)]
-pub struct AuthService;
+pub struct AuthService {
+    /// Settings.
+    pub settings: AuthSettings,
+    /// PostgreSQL.
+    pub store: Store,
+    /// Signing keys.
+    pub signer: Arc<Signer>,
+    /// `iss` of issued tokens (runtime `tokens.issuer`).
+    pub issuer: String,
+    /// `aud` of issued tokens (runtime `tokens.audience`).
+    pub audience: String,
+    /// Refresh tokens.
+    pub refresh: RefreshStore,
+    /// MFA challenges.
+    pub challenges: Challenges,
+    /// Brute-force counters.
+    pub throttle: Throttle,
+    /// nexus-user.
+    pub users: UserClient,
+    /// The policy set in use (the runtime's, also registered as `web::Data<LivePolicies>`).
+    pub policies: Arc<LivePolicies>,
+    /// HMAC key.
+    pub server_secret: ServerSecret,
+}
+
+fn build_error(what: &str) -> impl FnOnce(String) -> RuntimeError + '_ {
+    move |error| RuntimeError::Build(format!("{what}: {error}"))
+}
 
 impl Service for AuthService {
     const KIND: ServiceKind = ServiceKind::Auth;
     const DEPENDENCIES: &'static [Dependency] = &[Dependency::Postgres, Dependency::Redis];
     const SCHEMA: Option<&'static str> = Some("auth");
-    type Settings = NoSettings;
+    type Settings = AuthSettings;
 
     async fn build(
-        _resources: &Resources,
-        _settings: &NoSettings,
-        _setup: &mut Setup,
+        resources: &Resources,
+        settings: &AuthSettings,
+        setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
-        Ok(Self)
+        let pool = resources.postgres()?.clone();
+        let bus = resources.bus()?.clone();
+        let signer =
+            Signer::load(settings).map_err(|e| build_error("signing keys")(e.to_string()))?;
+        resources.install_local_keys(&signer.key_set());
+        let server_secret = keys::server_secret(settings)
+            .map_err(|e| build_error("server secret")(e.to_string()))?;
+        let store =
+            Store::new(pool).ok_or_else(|| build_error("store")("invalid schema name".into()))?;
+        let policies = resources.policies().clone();
+        load_policies(&store, &policies).await?;
+        let client = nexus_client::ServiceClient::new(
+            ServiceKind::User.binary_name(),
+            &settings.user_url,
+            resources.client_settings().clone(),
+        )
+        .map_err(|e| build_error("user client")(e.to_string()))?;
+        let kv = Kv::new(bus.connection(), bus.key_prefix());
+        let token_settings = resources.token_settings();
+        let service = Self {
+            settings: settings.clone(),
+            signer: Arc::new(signer),
+            issuer: token_settings.issuer.clone(),
+            audience: token_settings.audience.clone(),
+            refresh: RefreshStore::new(kv.clone(), settings.refresh_token_ttl),
+            challenges: Challenges::new(
+                kv.clone(),
+                settings.mfa_challenge_ttl,
+                settings.mfa_challenge_attempts,
+            ),
+            throttle: Throttle::new(kv, settings.lockout.clone(), settings.ip_limit.clone()),
+            users: UserClient::new(client),
+            policies,
+            server_secret: ServerSecret(Arc::new(server_secret)),
+            store,
+        };
+        events::register_workers(&service, &bus, setup);
+        Ok(service)
     }
 
-    fn routes(&self, _config: &mut web::ServiceConfig) {}
+    fn routes(&self, config: &mut web::ServiceConfig) {
+        routes::configure(config);
+    }
+}
+
+/// Seeds version 1 from the shipped policies when the table is empty, then installs the active
+/// version in the process's [`LivePolicies`] (which the runtime starts with the shipped set as
+/// revision 0).
+async fn load_policies(store: &Store, live: &LivePolicies) -> Result<(), RuntimeError> {
+    let shipped = PolicySource::shipped();
+    let shipped_set = Policies::from_sources(&shipped)
+        .map_err(|e| build_error("shipped policies")(e.to_string()))?;
+    store
+        .seed_policies(shipped_set.version().as_str(), &shipped)
+        .await
+        .map_err(RuntimeError::Database)?;
+    let active = store
+        .active_policies()
+        .await
+        .map_err(RuntimeError::Database)?
+        .ok_or_else(|| build_error("policies")("no policy version after seeding".into()))?;
+    let policies = Policies::from_sources(&active.sources)
+        .map_err(|e| build_error("active policies")(e.to_string()))?;
+    live.replace(active.version, policies);
+    Ok(())
 }

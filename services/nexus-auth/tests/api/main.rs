@@ -1,4 +1,14 @@
-//! nexus-auth through its real HTTP API and as a real process.
+//! nexus-auth through its real HTTP API and as a real process, against real PostgreSQL and
+//! Redis. Flows that need a real account (login, MFA login, refresh, lockout through the API)
+//! are in the nexus-e2e crate's `identity` tests, which also start nexus-user.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api_keys;
+mod audit;
+mod helpers;
+mod keys;
+mod mfa;
+mod policies;
 
 use nexus_auth::AuthService;
 use nexus_config::ServiceKind;

@@ -1,0 +1,85 @@
+//! Who may call what: the caller's token, checked with the live Cedar policies where an action
+//! exists for it (`admin:manage_policies`, `admin:view_audit`), and the client address.
+
+use actix_web::HttpRequest;
+use nexus_core::Role;
+use nexus_http::token::AccessClaims;
+use nexus_policy::{Action, Principal, Request, RequestContext, Resource};
+use uuid::Uuid;
+
+use crate::AuthService;
+use crate::error::AuthError;
+
+/// The caller's highest role (tokens name one or more).
+pub fn highest_role(claims: &AccessClaims) -> Role {
+    claims
+        .roles()
+        .ok()
+        .and_then(|roles| roles.into_iter().max())
+        .unwrap_or(Role::Guest)
+}
+
+/// The caller as a Cedar principal.
+pub fn principal_of(claims: &AccessClaims) -> Principal {
+    Principal::user(claims.sub.clone(), highest_role(claims))
+}
+
+/// The caller's user id (`sub`).
+pub fn user_id(claims: &AccessClaims) -> Result<Uuid, AuthError> {
+    Uuid::parse_str(&claims.sub)
+        .map_err(|_| AuthError::Forbidden("the token's subject is not a user id".into()))
+}
+
+/// Refuses API-key tokens (they may not manage credentials).
+pub fn require_interactive(claims: &AccessClaims) -> Result<(), AuthError> {
+    if claims.amr.iter().any(|method| method == "api_key") {
+        return Err(AuthError::ApiKeyNotAllowed);
+    }
+    Ok(())
+}
+
+impl AuthService {
+    /// Checks a platform administration action with the live policies.
+    pub fn authorize_admin(
+        &self,
+        claims: &AccessClaims,
+        action: Action,
+        ip: Option<std::net::IpAddr>,
+    ) -> Result<(), AuthError> {
+        require_interactive(claims)?;
+        let request = Request {
+            principal: principal_of(claims),
+            action,
+            resource: Resource::Platform,
+            context: RequestContext {
+                mfa: claims.has_mfa(),
+                ip,
+            },
+        };
+        let decision = self.policies.current().policies.authorize(&request);
+        if decision.allowed {
+            return Ok(());
+        }
+        if highest_role(claims) == Role::Admin && !claims.has_mfa() {
+            return Err(AuthError::MfaRequired);
+        }
+        Err(AuthError::Forbidden(format!(
+            "you may not perform {action}; it needs an administrator"
+        )))
+    }
+
+    /// The client address: the peer, or the first `X-Forwarded-For` hop when trusted.
+    pub fn client_ip(&self, request: &HttpRequest) -> Option<std::net::IpAddr> {
+        if self.settings.trust_forwarded_for
+            && let Some(forwarded) = request
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.split(',').next())
+                .and_then(|first| first.trim().parse().ok())
+        {
+            return Some(forwarded);
+        }
+        request.peer_addr().map(|address| address.ip())
+    }
+}

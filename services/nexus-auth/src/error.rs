@@ -1,0 +1,147 @@
+//! [`AuthError`]: every way a request to nexus-auth fails, with its stable code and status.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use nexus_db::DbError;
+use nexus_http::HttpError;
+use nexus_policy::PolicyError;
+
+/// Why a request failed. Codes are documented in docs/ERRORS.md.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Wrong login or password (the same answer whether or not the account exists).
+    #[error("the login or password is wrong")]
+    InvalidCredentials,
+    /// The account is disabled or banned.
+    #[error("this account is disabled")]
+    AccountDisabled,
+    /// Too many failures: the login name is locked for a while.
+    #[error("too many failed sign-ins for this account; try again in {} s", .0.as_secs().max(1))]
+    AccountLocked(Duration),
+    /// Too soon after the last failure.
+    #[error("wait {} s before the next sign-in attempt for this account", .0.as_secs().max(1))]
+    LoginThrottled(Duration),
+    /// Too many attempts from this address.
+    #[error("too many sign-in attempts from your address; try again in {} s", .0.as_secs().max(1))]
+    IpRateLimited(Duration),
+    /// The MFA challenge is unknown, used, expired or exhausted.
+    #[error("the mfa_token is invalid or expired; sign in again")]
+    MfaTokenInvalid,
+    /// The TOTP or recovery code is wrong or was already used.
+    #[error("the code is wrong or was already used")]
+    MfaCodeInvalid,
+    /// A second factor is already enabled.
+    #[error("two-factor authentication is already enabled; disable it first")]
+    MfaAlreadyEnabled,
+    /// No enrolment to confirm, or nothing to disable.
+    #[error(
+        "two-factor authentication is not set up for this account; start with POST /v1/auth/mfa/totp"
+    )]
+    MfaNotEnrolled,
+    /// The refresh token is unknown, expired or revoked.
+    #[error("the refresh token is invalid or expired; sign in again")]
+    RefreshTokenInvalid,
+    /// A refresh token was presented twice: its whole family is revoked.
+    #[error(
+        "this refresh token was already used; every session derived from it has been revoked, sign in again"
+    )]
+    RefreshTokenReused,
+    /// The caller may not do this (role or policy).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The action needs a session confirmed with a second factor.
+    #[error("this action needs a session signed in with a second factor")]
+    MfaRequired,
+    /// API-key tokens may not manage credentials.
+    #[error("an API key cannot be used to manage credentials; sign in with a password")]
+    ApiKeyNotAllowed,
+    /// No such API key (of the caller).
+    #[error("no API key with this id belongs to you")]
+    ApiKeyNotFound,
+    /// A field is missing, too long or malformed.
+    #[error("{field}: {message}")]
+    InvalidField {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The policy text does not validate.
+    #[error("{0}")]
+    Policy(#[from] PolicyError),
+    /// The user service refused or failed.
+    #[error("the user service is unavailable")]
+    UserServiceUnavailable(#[source] nexus_client::ClientError),
+    /// Database failure.
+    #[error("database failure")]
+    Store(#[from] DbError),
+    /// Redis failure.
+    #[error("redis failure")]
+    Redis(#[from] redis::RedisError),
+    /// Anything else (a bug).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AuthError {
+    /// A field error.
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
+        Self::InvalidField {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl HttpError for AuthError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidCredentials
+            | Self::MfaTokenInvalid
+            | Self::MfaCodeInvalid
+            | Self::RefreshTokenInvalid
+            | Self::RefreshTokenReused => StatusCode::UNAUTHORIZED,
+            Self::AccountDisabled
+            | Self::Forbidden(_)
+            | Self::MfaRequired
+            | Self::ApiKeyNotAllowed => StatusCode::FORBIDDEN,
+            Self::AccountLocked(_) | Self::LoginThrottled(_) | Self::IpRateLimited(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            Self::MfaAlreadyEnabled | Self::MfaNotEnrolled => StatusCode::CONFLICT,
+            Self::ApiKeyNotFound => StatusCode::NOT_FOUND,
+            Self::InvalidField { .. } | Self::Policy(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UserServiceUnavailable(_) | Self::Redis(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(DbError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::AccountDisabled => "account_disabled",
+            Self::AccountLocked(_) => "account_locked",
+            Self::LoginThrottled(_) => "login_throttled",
+            Self::IpRateLimited(_) => "too_many_login_attempts",
+            Self::MfaTokenInvalid => "mfa_token_invalid",
+            Self::MfaCodeInvalid => "mfa_code_invalid",
+            Self::MfaAlreadyEnabled => "mfa_already_enabled",
+            Self::MfaNotEnrolled => "mfa_not_enrolled",
+            Self::RefreshTokenInvalid => "refresh_token_invalid",
+            Self::RefreshTokenReused => "refresh_token_reused",
+            Self::Forbidden(_) => "permission_denied",
+            Self::MfaRequired => "mfa_required",
+            Self::ApiKeyNotAllowed => "api_key_not_allowed",
+            Self::ApiKeyNotFound => "api_key_not_found",
+            Self::InvalidField { .. } => "invalid_field",
+            Self::Policy(error) => error.code(),
+            Self::UserServiceUnavailable(_) => "user_service_unavailable",
+            Self::Store(DbError::Unavailable(_)) => "database_unavailable",
+            Self::Store(_) => "database_error",
+            Self::Redis(_) => "redis_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+}

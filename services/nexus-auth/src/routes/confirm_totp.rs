@@ -1,0 +1,69 @@
+//! `POST /v1/auth/mfa/totp/confirm`: the first code turns the enrolment on and returns the
+//! recovery codes (shown once).
+
+use actix_web::{HttpRequest, web};
+use nexus_http::ApiError;
+use nexus_http::token::Authenticated;
+use nexus_proto::auth::{RecoveryCodes, TotpConfirmRequest};
+use serde_json::json;
+
+use super::check_text;
+use crate::AuthService;
+use crate::access::{require_interactive, user_id};
+use crate::domain::secrets::{
+    RECOVERY_CODE_COUNT, keyed_hash, normalize_recovery_code, recovery_code,
+};
+use crate::domain::totp;
+use crate::error::AuthError;
+use crate::store::audit::{AuditKind, AuditRecord};
+
+/// Confirms the caller's pending enrolment with a current code.
+pub async fn confirm_totp(
+    service: web::Data<AuthService>,
+    request: HttpRequest,
+    caller: Authenticated,
+    body: web::Json<TotpConfirmRequest>,
+) -> Result<web::Json<RecoveryCodes>, ApiError> {
+    let claims = caller.0;
+    require_interactive(&claims)?;
+    let user_id = user_id(&claims)?;
+    let code = body.into_inner().code;
+    check_text("code", &code, 16)?;
+    let Some(row) = service.store.totp(user_id).await.map_err(AuthError::from)? else {
+        return Err(AuthError::MfaNotEnrolled.into());
+    };
+    if row.confirmed {
+        return Err(AuthError::MfaAlreadyEnabled.into());
+    }
+    let now_step = totp::step_at(service.settings.clock.now().timestamp());
+    let Some(step) = totp::verify(&row.secret, &code, now_step, row.last_used_step) else {
+        return Err(AuthError::MfaCodeInvalid.into());
+    };
+    let codes: Vec<String> = (0..RECOVERY_CODE_COUNT).map(|_| recovery_code()).collect();
+    let hashes: Vec<Vec<u8>> = codes
+        .iter()
+        .map(|code| {
+            keyed_hash(
+                service.server_secret.bytes(),
+                &normalize_recovery_code(code),
+            )
+        })
+        .collect();
+    let ip = service.client_ip(&request).map(|ip| ip.to_string());
+    let audit = AuditRecord::new(AuditKind::MfaEnabled)
+        .actor(user_id.to_string())
+        .subject(user_id.to_string())
+        .ip(ip)
+        .detail(json!({ "method": "totp", "recovery_codes": codes.len() }));
+    if !service
+        .store
+        .confirm_totp(user_id, step, &hashes, &audit)
+        .await
+        .map_err(AuthError::from)?
+    {
+        return Err(AuthError::MfaCodeInvalid.into());
+    }
+    Ok(web::Json(RecoveryCodes {
+        recovery_codes: codes,
+    }))
+}

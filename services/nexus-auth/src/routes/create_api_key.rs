@@ -1,0 +1,106 @@
+//! `POST /v1/api-keys`: creates an API key for the caller (shown once).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{TimeDelta, Utc};
+use nexus_core::Role;
+use nexus_http::ApiError;
+use nexus_http::token::Authenticated;
+use nexus_policy::Action;
+use nexus_proto::auth::{CreateApiKeyRequest, CreatedApiKey};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::AuthService;
+use crate::access::{highest_role, require_interactive, user_id};
+use crate::domain::secrets::{API_KEY_DISPLAY_CHARS, api_key, keyed_hash};
+use crate::error::AuthError;
+use crate::store::api_keys::NewApiKey;
+use crate::store::audit::{AuditKind, AuditRecord};
+
+/// Tiers a key may have; `standard` is the default and the only one non-admins may pick.
+pub const TIERS: [&str; 3] = ["standard", "engine", "unlimited"];
+/// Most scopes one key may carry.
+const MAX_SCOPES: usize = 32;
+/// Longest lifetime of a key, in days.
+const MAX_DAYS: u32 = 3650;
+
+/// Creates a key. Scopes are action names (`analysis:submit`); the key never grants more than
+/// its holder's roles, since every request made with it is still checked by policy.
+pub async fn create_api_key(
+    service: web::Data<AuthService>,
+    request: HttpRequest,
+    caller: Authenticated,
+    body: web::Json<CreateApiKeyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let claims = caller.0;
+    require_interactive(&claims)?;
+    let user_id = user_id(&claims)?;
+    let body = body.into_inner();
+    let name = body.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AuthError::field("name", "must be 1 to 100 characters").into());
+    }
+    if body.scopes.is_empty() || body.scopes.len() > MAX_SCOPES {
+        return Err(
+            AuthError::field("scopes", format!("give 1 to {MAX_SCOPES} action names")).into(),
+        );
+    }
+    let mut scopes = Vec::with_capacity(body.scopes.len());
+    for scope in &body.scopes {
+        let action: Action = scope.parse().map_err(|_| {
+            AuthError::field(
+                "scopes",
+                format!("{scope:?} is not an action name such as \"analysis:submit\""),
+            )
+        })?;
+        if !scopes.contains(&action.as_str().to_owned()) {
+            scopes.push(action.as_str().to_owned());
+        }
+    }
+    let tier = body.tier.unwrap_or_else(|| "standard".to_owned());
+    if !TIERS.contains(&tier.as_str()) {
+        return Err(
+            AuthError::field("tier", format!("must be one of {}", TIERS.join(", "))).into(),
+        );
+    }
+    if tier != "standard" && highest_role(&claims) != Role::Admin {
+        return Err(AuthError::Forbidden(
+            "only administrators may choose a tier other than standard".into(),
+        )
+        .into());
+    }
+    let expires_at = match body.expires_in_days {
+        Some(days) if days == 0 || days > MAX_DAYS => {
+            return Err(
+                AuthError::field("expires_in_days", format!("must be 1 to {MAX_DAYS}")).into(),
+            );
+        }
+        Some(days) => Some(Utc::now() + TimeDelta::days(i64::from(days))),
+        None => None,
+    };
+
+    let key = api_key();
+    let new_key = NewApiKey {
+        id: Uuid::now_v7(),
+        user_id,
+        name,
+        prefix: key.chars().take(API_KEY_DISPLAY_CHARS).collect(),
+        key_hash: keyed_hash(service.server_secret.bytes(), &key),
+        scopes,
+        roles: claims.roles.clone(),
+        tier,
+        expires_at,
+    };
+    let ip = service.client_ip(&request).map(|ip| ip.to_string());
+    let audit = AuditRecord::new(AuditKind::ApiKeyCreated)
+        .actor(user_id.to_string())
+        .subject(new_key.id.to_string())
+        .ip(ip)
+        .detail(json!({ "name": new_key.name, "scopes": new_key.scopes, "tier": new_key.tier }));
+    let info = service
+        .store
+        .create_api_key(&new_key, &audit)
+        .await
+        .map_err(AuthError::from)?;
+    Ok(HttpResponse::Created().json(CreatedApiKey { key, info }))
+}

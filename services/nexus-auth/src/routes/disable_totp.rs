@@ -1,0 +1,66 @@
+//! `POST /v1/auth/mfa/totp/disable`: removes the second factor after re-authentication with
+//! the password.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use nexus_http::token::Authenticated;
+use nexus_http::{ApiError, RequestContext};
+use nexus_proto::auth::TotpDisableRequest;
+use serde_json::json;
+
+use super::{MAX_PASSWORD_BYTES, check_text};
+use crate::AuthService;
+use crate::access::{require_interactive, user_id};
+use crate::error::AuthError;
+use crate::store::audit::{AuditKind, AuditRecord};
+
+/// Disables TOTP for the caller once the password checks out.
+pub async fn disable_totp(
+    service: web::Data<AuthService>,
+    request: HttpRequest,
+    context: RequestContext,
+    caller: Authenticated,
+    body: web::Json<TotpDisableRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let claims = caller.0;
+    require_interactive(&claims)?;
+    let user_id = user_id(&claims)?;
+    let password = body.into_inner().password;
+    check_text("password", &password, MAX_PASSWORD_BYTES)?;
+    let ip = service.client_ip(&request).map(|ip| ip.to_string());
+    let call = nexus_runtime::call_context(&context);
+    let Some(account) = service.users.get(&call, user_id).await? else {
+        return Err(AuthError::InvalidCredentials.into());
+    };
+    // Re-authentication goes through the same brute-force gates as a sign-in.
+    service
+        .admit_attempt(&account.username, ip.as_deref())
+        .await?;
+    match service
+        .users
+        .verify(&call, &account.username, &password)
+        .await
+    {
+        Ok(verified) if verified.user_id == user_id => {}
+        Ok(_) | Err(AuthError::InvalidCredentials) => {
+            service
+                .record_failed_attempt(&account.username, ip, "password")
+                .await?;
+            return Err(AuthError::InvalidCredentials.into());
+        }
+        Err(error) => return Err(error.into()),
+    }
+    let audit = AuditRecord::new(AuditKind::MfaDisabled)
+        .actor(user_id.to_string())
+        .subject(user_id.to_string())
+        .ip(ip)
+        .detail(json!({ "method": "totp" }));
+    if !service
+        .store
+        .delete_totp(user_id, &audit)
+        .await
+        .map_err(AuthError::from)?
+    {
+        return Err(AuthError::MfaNotEnrolled.into());
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

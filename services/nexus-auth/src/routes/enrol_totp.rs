@@ -1,0 +1,47 @@
+//! `POST /v1/auth/mfa/totp`: starts a TOTP enrolment (secret, `otpauth://` URI, QR code).
+
+use actix_web::{HttpResponse, web};
+use nexus_http::ApiError;
+use nexus_http::token::Authenticated;
+use nexus_proto::auth::TotpEnrolment;
+use qrcode::QrCode;
+use qrcode::render::svg;
+
+use crate::AuthService;
+use crate::access::{require_interactive, user_id};
+use crate::domain::secrets::random_bytes;
+use crate::domain::totp::{SECRET_BYTES, base32_encode, otpauth_uri};
+use crate::error::AuthError;
+
+/// Issuer name shown by authenticator apps.
+const TOTP_ISSUER: &str = "Nexus Security";
+
+/// Creates (or replaces an unconfirmed) TOTP secret for the caller; confirm it with a code.
+pub async fn enrol_totp(
+    service: web::Data<AuthService>,
+    caller: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let claims = caller.0;
+    require_interactive(&claims)?;
+    let user_id = user_id(&claims)?;
+    let secret = random_bytes(SECRET_BYTES);
+    if !service
+        .store
+        .start_totp(user_id, &secret)
+        .await
+        .map_err(AuthError::from)?
+    {
+        return Err(AuthError::MfaAlreadyEnabled.into());
+    }
+    let uri = otpauth_uri(TOTP_ISSUER, &claims.sub, &secret);
+    let qr_svg = QrCode::new(uri.as_bytes())
+        .map_err(|error| AuthError::Internal(format!("QR encoding failed: {error}")))?
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
+    Ok(HttpResponse::Created().json(TotpEnrolment {
+        secret: base32_encode(&secret),
+        otpauth_uri: uri,
+        qr_svg,
+    }))
+}

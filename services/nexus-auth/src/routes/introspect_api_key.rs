@@ -1,0 +1,68 @@
+//! `POST /internal/v1/api-keys/introspect` (docs/INTERNAL_API.md): is this API key active, and
+//! a short-lived access token for its holder.
+
+use actix_web::web;
+use nexus_http::ApiError;
+use nexus_proto::auth::{IntrospectRequest, IntrospectResponse};
+
+use crate::AuthService;
+use crate::domain::secrets::{is_api_key_shaped, keyed_hash, same_secret};
+use crate::error::AuthError;
+use crate::tokens::{AMR_API_KEY, Principal, methods};
+
+fn inactive() -> IntrospectResponse {
+    IntrospectResponse {
+        active: false,
+        key_id: None,
+        user_id: None,
+        roles: None,
+        scopes: None,
+        tier: None,
+        access_token: None,
+        expires_in: None,
+    }
+}
+
+/// Introspects a key (RFC 7662 style: unknown, revoked and expired keys are `active: false`).
+pub async fn introspect_api_key(
+    service: web::Data<AuthService>,
+    body: web::Json<IntrospectRequest>,
+) -> Result<web::Json<IntrospectResponse>, ApiError> {
+    let key = body.into_inner().key;
+    if !is_api_key_shaped(&key) {
+        return Ok(web::Json(inactive()));
+    }
+    let hash = keyed_hash(service.server_secret.bytes(), &key);
+    let Some(found) = service
+        .store
+        .use_api_key(&hash)
+        .await
+        .map_err(AuthError::from)?
+    else {
+        return Ok(web::Json(inactive()));
+    };
+    if !same_secret(&found.key_hash, &hash) {
+        return Ok(web::Json(inactive()));
+    }
+    let ttl = service.settings.api_key_token_ttl;
+    let amr = methods(AMR_API_KEY);
+    let access_token = service.access_token(
+        &Principal {
+            user_id: found.user_id,
+            roles: &found.roles,
+            amr: &amr,
+            scope: Some(found.scopes.join(" ")),
+        },
+        ttl,
+    )?;
+    Ok(web::Json(IntrospectResponse {
+        active: true,
+        key_id: Some(found.id),
+        user_id: Some(found.user_id),
+        roles: Some(found.roles),
+        scopes: Some(found.scopes),
+        tier: Some(found.tier),
+        access_token: Some(access_token),
+        expires_in: Some(ttl.as_secs()),
+    }))
+}

@@ -1,0 +1,26 @@
+//! `GET /v1/api-keys`: the caller's keys (never the keys themselves).
+
+use actix_web::web;
+use nexus_http::ApiError;
+use nexus_http::token::Authenticated;
+use nexus_proto::auth::ApiKeyInfo;
+
+use crate::AuthService;
+use crate::access::{require_interactive, user_id};
+use crate::error::AuthError;
+
+/// Lists the caller's keys, newest first (at most 100).
+pub async fn list_api_keys(
+    service: web::Data<AuthService>,
+    caller: Authenticated,
+) -> Result<web::Json<Vec<ApiKeyInfo>>, ApiError> {
+    require_interactive(&caller.0)?;
+    let user_id = user_id(&caller.0)?;
+    Ok(web::Json(
+        service
+            .store
+            .list_api_keys(user_id)
+            .await
+            .map_err(AuthError::from)?,
+    ))
+}

@@ -1,0 +1,61 @@
+//! `GET /v1/audit`: the audit log, for administrators.
+
+use actix_web::{HttpRequest, web};
+use nexus_http::ApiError;
+use nexus_http::token::Authenticated;
+use nexus_policy::Action;
+use nexus_proto::auth::AuditPage;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::AuthService;
+use crate::error::AuthError;
+use crate::store::audit::AuditQuery;
+
+/// Query parameters.
+#[derive(Debug, Deserialize)]
+pub struct AuditParams {
+    /// Only this kind (`login_failed`, ...).
+    pub kind: Option<String>,
+    /// Only this subject.
+    pub subject: Option<String>,
+    /// Only rows older than this id (the last id of the previous page).
+    pub before: Option<Uuid>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// Lists audit rows, newest first.
+pub async fn list_audit(
+    service: web::Data<AuthService>,
+    request: HttpRequest,
+    caller: Authenticated,
+    params: web::Query<AuditParams>,
+) -> Result<web::Json<AuditPage>, ApiError> {
+    service.authorize_admin(
+        &caller.0,
+        Action::AdminViewAudit,
+        service.client_ip(&request),
+    )?;
+    let params = params.into_inner();
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AuthError::field("limit", "must be 1 to 200").into());
+    }
+    for (field, value) in [("kind", &params.kind), ("subject", &params.subject)] {
+        if value.as_ref().is_some_and(|value| value.len() > 256) {
+            return Err(AuthError::field(field, "must be at most 256 bytes").into());
+        }
+    }
+    let entries = service
+        .store
+        .list_audit(&AuditQuery {
+            kind: params.kind,
+            subject: params.subject,
+            before: params.before,
+            limit,
+        })
+        .await
+        .map_err(AuthError::from)?;
+    Ok(web::Json(AuditPage { entries }))
+}

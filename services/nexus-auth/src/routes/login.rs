@@ -1,0 +1,151 @@
+//! `POST /v1/auth/login`: password sign-in; an MFA challenge when a second factor is enrolled.
+
+use actix_web::{HttpRequest, web};
+use nexus_http::{ApiError, RequestContext};
+use nexus_proto::auth::{LoginRequest, LoginResponse, MfaChallenge};
+use serde_json::json;
+
+use super::{MAX_LOGIN_CHARS, MAX_PASSWORD_BYTES, check_text};
+use crate::AuthService;
+use crate::domain::lockout::Gate;
+use crate::error::AuthError;
+use crate::kv::challenges::Challenge;
+use crate::store::audit::{AuditKind, AuditRecord};
+use crate::tokens::{AMR_PASSWORD, methods};
+
+/// Signs in with a login name and password.
+pub async fn login(
+    service: web::Data<AuthService>,
+    request: HttpRequest,
+    context: RequestContext,
+    body: web::Json<LoginRequest>,
+) -> Result<web::Json<LoginResponse>, ApiError> {
+    let LoginRequest { login, password } = body.into_inner();
+    check_text("login", &login, MAX_LOGIN_CHARS * 4)?;
+    if login.chars().count() > MAX_LOGIN_CHARS {
+        return Err(AuthError::field(
+            "login",
+            format!("must be at most {MAX_LOGIN_CHARS} characters"),
+        )
+        .into());
+    }
+    check_text("password", &password, MAX_PASSWORD_BYTES)?;
+    let ip = service.client_ip(&request).map(|ip| ip.to_string());
+    service.admit_attempt(&login, ip.as_deref()).await?;
+
+    let call = nexus_runtime::call_context(&context);
+    let account = match service.users.verify(&call, &login, &password).await {
+        Ok(account) => account,
+        Err(AuthError::InvalidCredentials) => {
+            service
+                .record_failed_attempt(&login, ip.clone(), "password")
+                .await?;
+            return Err(AuthError::InvalidCredentials.into());
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if !account.is_active() {
+        return Err(AuthError::AccountDisabled.into());
+    }
+
+    if service
+        .store
+        .totp(account.user_id)
+        .await
+        .map_err(AuthError::from)?
+        .is_some_and(|totp| totp.confirmed)
+    {
+        let challenge = Challenge {
+            user_id: account.user_id,
+            login: login.clone(),
+            roles: account.roles.clone(),
+        };
+        let mfa_token = service
+            .challenges
+            .create(&challenge)
+            .await
+            .map_err(AuthError::from)?;
+        return Ok(web::Json(LoginResponse::MfaRequired(MfaChallenge {
+            mfa_required: true,
+            mfa_token,
+            expires_in: service.challenges.ttl().as_secs(),
+        })));
+    }
+
+    service
+        .throttle
+        .reset(&login)
+        .await
+        .map_err(AuthError::from)?;
+    let amr = methods(AMR_PASSWORD);
+    let pair = service
+        .new_session(account.user_id, &account.roles, &amr)
+        .await?;
+    service
+        .store
+        .audit(
+            &AuditRecord::new(AuditKind::LoginSucceeded)
+                .actor(account.user_id.to_string())
+                .subject(account.user_id.to_string())
+                .ip(ip)
+                .detail(json!({ "amr": amr })),
+        )
+        .await
+        .map_err(AuthError::from)?;
+    Ok(web::Json(LoginResponse::Tokens(pair)))
+}
+
+impl AuthService {
+    /// The brute-force gates in front of a credential check: the per-IP limit, then the
+    /// login name's lock or delay.
+    pub async fn admit_attempt(&self, login: &str, ip: Option<&str>) -> Result<(), AuthError> {
+        let now = self.settings.clock.now();
+        if let Some(ip) = ip
+            && let Some(retry_after) = self.throttle.hit_ip(ip, now).await?
+        {
+            return Err(AuthError::IpRateLimited(retry_after));
+        }
+        match self.throttle.gate(login, now).await? {
+            Gate::Open => Ok(()),
+            Gate::Throttled { retry_after } => Err(AuthError::LoginThrottled(retry_after)),
+            Gate::Locked { retry_after } => Err(AuthError::AccountLocked(retry_after)),
+        }
+    }
+
+    /// Counts a failed credential (password or second factor) against `login`, auditing the
+    /// failure and any lock it starts.
+    pub async fn record_failed_attempt(
+        &self,
+        login: &str,
+        ip: Option<String>,
+        factor: &str,
+    ) -> Result<(), AuthError> {
+        let now = self.settings.clock.now();
+        let locked_for = self.throttle.record_failure(login, now).await?;
+        let subject = login.trim().to_lowercase();
+        self.store
+            .audit(
+                &AuditRecord::new(AuditKind::LoginFailed)
+                    .subject(subject.clone())
+                    .ip(ip.clone())
+                    .detail(json!({ "factor": factor })),
+            )
+            .await?;
+        if let Some(locked_for) = locked_for {
+            tracing::warn!(login_key = %crate::kv::throttle::login_key(login), seconds = locked_for.as_secs(), "Locked a login name after repeated failures.");
+            self.store
+                .audit(
+                    &AuditRecord::new(AuditKind::AccountLocked)
+                        .actor("system")
+                        .subject(subject)
+                        .ip(ip)
+                        .detail(json!({
+                            "locked_for_seconds": locked_for.as_secs(),
+                            "locked_until": crate::domain::lockout::after(now, locked_for),
+                        })),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! `POST /v1/auth/login/mfa`: the second step of a sign-in, with a TOTP code or a recovery
+//! code.
+
+use actix_web::{HttpRequest, web};
+use nexus_http::ApiError;
+use nexus_proto::auth::{MfaLoginRequest, TokenPair};
+use serde_json::json;
+
+use super::{MAX_TOKEN_BYTES, check_text};
+use crate::AuthService;
+use crate::domain::secrets::{keyed_hash, normalize_recovery_code};
+use crate::domain::totp;
+use crate::error::AuthError;
+use crate::kv::challenges::Challenge;
+use crate::store::audit::{AuditKind, AuditRecord};
+use crate::tokens::{AMR_PASSWORD_OTP, methods};
+
+/// Finishes a sign-in that answered `mfa_required`.
+pub async fn login_mfa(
+    service: web::Data<AuthService>,
+    request: HttpRequest,
+    body: web::Json<MfaLoginRequest>,
+) -> Result<web::Json<TokenPair>, ApiError> {
+    let body = body.into_inner();
+    check_text("mfa_token", &body.mfa_token, MAX_TOKEN_BYTES)?;
+    let ip = service.client_ip(&request).map(|ip| ip.to_string());
+    let Some(challenge) = service
+        .challenges
+        .get(&body.mfa_token)
+        .await
+        .map_err(AuthError::from)?
+    else {
+        return Err(AuthError::MfaTokenInvalid.into());
+    };
+    service
+        .admit_attempt(&challenge.login, ip.as_deref())
+        .await?;
+
+    let (accepted, factor) = match (&body.code, &body.recovery_code) {
+        (Some(code), None) => (service.check_totp(&challenge, code).await?, "totp"),
+        (None, Some(code)) => (
+            service
+                .check_recovery_code(&challenge, code, ip.clone())
+                .await?,
+            "recovery_code",
+        ),
+        _ => {
+            return Err(
+                AuthError::field("code", "send exactly one of code and recovery_code").into(),
+            );
+        }
+    };
+    if !accepted {
+        service
+            .challenges
+            .record_failure(&body.mfa_token)
+            .await
+            .map_err(AuthError::from)?;
+        service
+            .record_failed_attempt(&challenge.login, ip, factor)
+            .await?;
+        return Err(AuthError::MfaCodeInvalid.into());
+    }
+    if !service
+        .challenges
+        .finish(&body.mfa_token)
+        .await
+        .map_err(AuthError::from)?
+    {
+        // Another request finished this challenge first.
+        return Err(AuthError::MfaTokenInvalid.into());
+    }
+    service
+        .throttle
+        .reset(&challenge.login)
+        .await
+        .map_err(AuthError::from)?;
+    let amr = methods(AMR_PASSWORD_OTP);
+    let pair = service
+        .new_session(challenge.user_id, &challenge.roles, &amr)
+        .await?;
+    service
+        .store
+        .audit(
+            &AuditRecord::new(AuditKind::LoginSucceeded)
+                .actor(challenge.user_id.to_string())
+                .subject(challenge.user_id.to_string())
+                .ip(ip)
+                .detail(json!({ "amr": amr, "factor": factor })),
+        )
+        .await
+        .map_err(AuthError::from)?;
+    Ok(web::Json(pair))
+}
+
+impl AuthService {
+    /// Checks a TOTP code for the challenge's user and consumes its time step.
+    async fn check_totp(&self, challenge: &Challenge, code: &str) -> Result<bool, AuthError> {
+        let Some(row) = self.store.totp(challenge.user_id).await? else {
+            return Ok(false);
+        };
+        if !row.confirmed {
+            return Ok(false);
+        }
+        let now_step = totp::step_at(self.settings.clock.now().timestamp());
+        let Some(step) = totp::verify(&row.secret, code, now_step, row.last_used_step) else {
+            return Ok(false);
+        };
+        Ok(self.store.use_totp_step(challenge.user_id, step).await?)
+    }
+
+    /// Uses one recovery code of the challenge's user.
+    async fn check_recovery_code(
+        &self,
+        challenge: &Challenge,
+        code: &str,
+        ip: Option<String>,
+    ) -> Result<bool, AuthError> {
+        let normalized = normalize_recovery_code(code);
+        if normalized.len() != 10 {
+            return Ok(false);
+        }
+        let hash = keyed_hash(self.server_secret.bytes(), &normalized);
+        let audit = AuditRecord::new(AuditKind::RecoveryCodeUsed)
+            .actor(challenge.user_id.to_string())
+            .subject(challenge.user_id.to_string())
+            .ip(ip);
+        Ok(self
+            .store
+            .use_recovery_code(challenge.user_id, &hash, &audit)
+            .await?)
+    }
+}

@@ -1,0 +1,89 @@
+//! `POST /v1/auth/refresh`: trades a refresh token for a new pair (the old one is used up).
+
+use actix_web::{HttpRequest, web};
+use nexus_http::{ApiError, RequestContext};
+use nexus_proto::auth::{RefreshRequest, TokenPair};
+use serde_json::json;
+
+use super::{MAX_TOKEN_BYTES, check_text};
+use crate::AuthService;
+use crate::error::AuthError;
+use crate::kv::refresh::Rotation;
+use crate::store::audit::{AuditKind, AuditRecord};
+
+/// Rotates a refresh token. Presenting a used one revokes its whole family.
+pub async fn refresh(
+    service: web::Data<AuthService>,
+    request: HttpRequest,
+    context: RequestContext,
+    body: web::Json<RefreshRequest>,
+) -> Result<web::Json<TokenPair>, ApiError> {
+    let token = body.into_inner().refresh_token;
+    check_text("refresh_token", &token, MAX_TOKEN_BYTES)?;
+    let ip = service.client_ip(&request).map(|ip| ip.to_string());
+
+    // The account is checked before the token is used up, so a failed lookup (user service
+    // down) leaves the token valid for a retry.
+    let account = match service
+        .refresh
+        .peek(&token)
+        .await
+        .map_err(AuthError::from)?
+    {
+        Some(record) => {
+            let call = nexus_runtime::call_context(&context);
+            match service.users.get(&call, record.user_id).await? {
+                Some(account) if account.is_active() => Some(account),
+                _ => {
+                    service
+                        .refresh
+                        .revoke_family(record.family)
+                        .await
+                        .map_err(AuthError::from)?;
+                    return Err(AuthError::AccountDisabled.into());
+                }
+            }
+        }
+        None => None,
+    };
+
+    match service
+        .refresh
+        .rotate(&token)
+        .await
+        .map_err(AuthError::from)?
+    {
+        Rotation::Rotated { record, token } => {
+            let Some(account) = account.filter(|account| account.user_id == record.user_id) else {
+                service
+                    .refresh
+                    .revoke_family(record.family)
+                    .await
+                    .map_err(AuthError::from)?;
+                return Err(AuthError::RefreshTokenInvalid.into());
+            };
+            Ok(web::Json(service.pair(
+                record.user_id,
+                &account.roles,
+                &record.amr,
+                token,
+            )?))
+        }
+        Rotation::Reused { family, user_id } => {
+            tracing::warn!(user_id = %user_id, family = %family, "A used refresh token was presented again; revoked its family.");
+            service
+                .store
+                .audit(
+                    &AuditRecord::new(AuditKind::RefreshTokenReused)
+                        .actor("system")
+                        .subject(user_id.to_string())
+                        .ip(ip)
+                        .detail(json!({ "family": family })),
+                )
+                .await
+                .map_err(AuthError::from)?;
+            Err(AuthError::RefreshTokenReused.into())
+        }
+        Rotation::Revoked | Rotation::Unknown => Err(AuthError::RefreshTokenInvalid.into()),
+    }
+}

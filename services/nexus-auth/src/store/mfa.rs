@@ -1,0 +1,165 @@
+//! `auth.totp_secrets` and `auth.recovery_codes`.
+
+use nexus_db::DbError;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::Store;
+use super::audit::{AuditRecord, insert};
+
+/// A user's TOTP row.
+#[derive(Debug, Clone)]
+pub struct TotpRow {
+    /// The shared secret.
+    pub secret: Vec<u8>,
+    /// Confirmed with a first code.
+    pub confirmed: bool,
+    /// The step of the last accepted code.
+    pub last_used_step: Option<i64>,
+}
+
+impl Store {
+    /// The user's TOTP row, if any.
+    #[tracing::instrument(skip(self))]
+    pub async fn totp(&self, user_id: Uuid) -> Result<Option<TotpRow>, DbError> {
+        let row = sqlx::query(
+            "SELECT secret, confirmed_at IS NOT NULL AS confirmed, last_used_step \
+             FROM auth.totp_secrets WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(TotpRow {
+                secret: row.try_get("secret")?,
+                confirmed: row.try_get("confirmed")?,
+                last_used_step: row.try_get("last_used_step")?,
+            })
+        })
+        .transpose()
+        .map_err(|error: sqlx::Error| DbError::from(error))
+    }
+
+    /// Starts (or restarts) an unconfirmed enrolment; false when a confirmed one exists.
+    #[tracing::instrument(skip_all)]
+    pub async fn start_totp(&self, user_id: Uuid, secret: &[u8]) -> Result<bool, DbError> {
+        let result = sqlx::query(
+            "INSERT INTO auth.totp_secrets (user_id, secret) VALUES ($1, $2) \
+             ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, created_at = now(), \
+             last_used_step = NULL WHERE auth.totp_secrets.confirmed_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(secret)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Records `step` as used if it is later than the last used step; false when another
+    /// request used this or a later step first (a replay).
+    #[tracing::instrument(skip(self))]
+    pub async fn use_totp_step(&self, user_id: Uuid, step: i64) -> Result<bool, DbError> {
+        let result = sqlx::query(
+            "UPDATE auth.totp_secrets SET last_used_step = $2 \
+             WHERE user_id = $1 AND (last_used_step IS NULL OR last_used_step < $2)",
+        )
+        .bind(user_id)
+        .bind(step)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Confirms the enrolment (its first code used `step`) and replaces the recovery codes,
+    /// with the audit row, in one transaction; false when there was nothing to confirm or the
+    /// step was already used.
+    #[tracing::instrument(skip_all)]
+    pub async fn confirm_totp(
+        &self,
+        user_id: Uuid,
+        step: i64,
+        recovery_hashes: &[Vec<u8>],
+        audit: &AuditRecord,
+    ) -> Result<bool, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        let result = sqlx::query(
+            "UPDATE auth.totp_secrets SET confirmed_at = now(), last_used_step = $2 \
+             WHERE user_id = $1 AND confirmed_at IS NULL \
+             AND (last_used_step IS NULL OR last_used_step < $2)",
+        )
+        .bind(user_id)
+        .bind(step)
+        .execute(&mut *transaction)
+        .await?;
+        if result.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM auth.recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query(
+            "INSERT INTO auth.recovery_codes (user_id, code_hash) SELECT $1, unnest($2::bytea[])",
+        )
+        .bind(user_id)
+        .bind(recovery_hashes)
+        .execute(&mut *transaction)
+        .await?;
+        insert(&mut transaction, audit).await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    /// Removes the user's TOTP secret and recovery codes, with the audit row; false when there
+    /// was none.
+    #[tracing::instrument(skip_all)]
+    pub async fn delete_totp(&self, user_id: Uuid, audit: &AuditRecord) -> Result<bool, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        let result = sqlx::query("DELETE FROM auth.totp_secrets WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *transaction)
+            .await?;
+        if result.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert(&mut transaction, audit).await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    /// Uses one recovery code (atomically: a code works once even under concurrency), with the
+    /// audit row; false when the code is unknown or used.
+    #[tracing::instrument(skip_all)]
+    pub async fn use_recovery_code(
+        &self,
+        user_id: Uuid,
+        code_hash: &[u8],
+        audit: &AuditRecord,
+    ) -> Result<bool, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        let result = sqlx::query(
+            "UPDATE auth.recovery_codes SET used_at = now() \
+             WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(code_hash)
+        .execute(&mut *transaction)
+        .await?;
+        if result.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert(&mut transaction, audit).await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    /// Unused recovery codes left.
+    pub async fn recovery_codes_left(&self, user_id: Uuid) -> Result<i64, DbError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM auth.recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}

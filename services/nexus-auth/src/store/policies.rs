@@ -1,0 +1,118 @@
+//! `auth.policy_versions`: published Cedar policy sets.
+
+use nexus_db::DbError;
+use nexus_policy::PolicySource;
+use nexus_proto::Envelope;
+use nexus_proto::auth::PoliciesPublished;
+use sqlx::Row;
+
+use super::Store;
+use super::audit::{AuditRecord, insert};
+
+/// Serialises publications (advisory lock key: "nexus-auth policies").
+const PUBLISH_LOCK: i64 = 0x6e78_6175_7468_0001;
+
+/// A stored policy version.
+#[derive(Debug, Clone)]
+pub struct PolicyVersionRow {
+    /// Version number.
+    pub version: i64,
+    /// Content digest.
+    pub digest: String,
+    /// The sources.
+    pub sources: Vec<PolicySource>,
+}
+
+fn decode(row: &sqlx::postgres::PgRow) -> Result<PolicyVersionRow, DbError> {
+    let sources: serde_json::Value = row.try_get("sources")?;
+    let sources: Vec<PolicySource> = serde_json::from_value(sources)
+        .map_err(|error| DbError::Query(sqlx::Error::Decode(Box::new(error))))?;
+    Ok(PolicyVersionRow {
+        version: row.try_get("version")?,
+        digest: row.try_get("digest")?,
+        sources,
+    })
+}
+
+fn encode(sources: &[PolicySource]) -> Result<serde_json::Value, DbError> {
+    serde_json::to_value(sources)
+        .map_err(|error| DbError::Query(sqlx::Error::Encode(Box::new(error))))
+}
+
+impl Store {
+    /// Stores `sources` as version 1 if no version exists yet (several instances may race;
+    /// one wins, the others do nothing).
+    #[tracing::instrument(skip_all)]
+    pub async fn seed_policies(
+        &self,
+        digest: &str,
+        sources: &[PolicySource],
+    ) -> Result<bool, DbError> {
+        let result = sqlx::query(
+            "INSERT INTO auth.policy_versions (version, digest, sources, comment, published_by) \
+             SELECT 1, $1, $2, 'shipped policies', 'system' \
+             WHERE NOT EXISTS (SELECT 1 FROM auth.policy_versions) ON CONFLICT (version) DO NOTHING",
+        )
+        .bind(digest)
+        .bind(encode(sources)?)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// The active (highest) version.
+    #[tracing::instrument(skip(self))]
+    pub async fn active_policies(&self) -> Result<Option<PolicyVersionRow>, DbError> {
+        let row = sqlx::query(
+            "SELECT version, digest, sources FROM auth.policy_versions ORDER BY version DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(decode).transpose()
+    }
+
+    /// Stores `sources` as the next version, with its `PoliciesPublished` outbox event and
+    /// audit row, in one transaction; returns the version number.
+    #[tracing::instrument(skip_all)]
+    pub async fn publish_policies(
+        &self,
+        digest: &str,
+        sources: &[PolicySource],
+        comment: Option<&str>,
+        published_by: &str,
+        audit: AuditRecord,
+    ) -> Result<i64, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(PUBLISH_LOCK)
+            .execute(&mut *transaction)
+            .await?;
+        let version: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(version), 0) + 1 FROM auth.policy_versions")
+                .fetch_one(&mut *transaction)
+                .await?;
+        sqlx::query(
+            "INSERT INTO auth.policy_versions (version, digest, sources, comment, published_by) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(version)
+        .bind(digest)
+        .bind(encode(sources)?)
+        .bind(comment)
+        .bind(published_by)
+        .execute(&mut *transaction)
+        .await?;
+        let event = Envelope::new(PoliciesPublished {
+            version,
+            digest: digest.to_owned(),
+        });
+        self.outbox.enqueue(&mut transaction, &event).await?;
+        let mut audit = audit;
+        if let serde_json::Value::Object(detail) = &mut audit.detail {
+            detail.insert("version".into(), version.into());
+        }
+        insert(&mut transaction, &audit).await?;
+        transaction.commit().await?;
+        Ok(version)
+    }
+}

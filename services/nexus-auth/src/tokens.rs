@@ -1,0 +1,105 @@
+//! Issuing access tokens and token pairs.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use nexus_http::token::{AccessClaims, Audience};
+use nexus_proto::auth::TokenPair;
+use uuid::Uuid;
+
+use crate::AuthService;
+use crate::error::AuthError;
+
+/// Authentication methods (RFC 8176) of a password sign-in.
+pub const AMR_PASSWORD: &[&str] = &["pwd"];
+/// … of a password plus TOTP (or recovery code) sign-in.
+pub const AMR_PASSWORD_OTP: &[&str] = &["pwd", "otp", "mfa"];
+/// … of an API-key token.
+pub const AMR_API_KEY: &[&str] = &["api_key"];
+
+/// What goes into an access token besides the standard claims.
+#[derive(Debug, Clone)]
+pub struct Principal<'a> {
+    /// `sub`.
+    pub user_id: Uuid,
+    /// `roles`.
+    pub roles: &'a [String],
+    /// `amr`.
+    pub amr: &'a [String],
+    /// `scope` (API keys).
+    pub scope: Option<String>,
+}
+
+/// `&["pwd"]` as owned strings.
+pub fn methods(amr: &[&str]) -> Vec<String> {
+    amr.iter().map(|method| (*method).to_owned()).collect()
+}
+
+fn now_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+impl AuthService {
+    /// Signs an access token for `principal` living `ttl`.
+    pub fn access_token(
+        &self,
+        principal: &Principal<'_>,
+        ttl: Duration,
+    ) -> Result<String, AuthError> {
+        let now = now_seconds();
+        let claims = AccessClaims {
+            iss: self.issuer.clone(),
+            sub: principal.user_id.to_string(),
+            aud: Audience::One(self.audience.clone()),
+            exp: now + ttl.as_secs(),
+            nbf: now,
+            iat: now,
+            jti: Uuid::now_v7().to_string(),
+            roles: principal.roles.to_vec(),
+            amr: principal.amr.to_vec(),
+            scope: principal.scope.clone(),
+        };
+        self.signer.sign(&claims).map_err(|error| {
+            AuthError::Internal(format!("signing an access token failed: {error}"))
+        })
+    }
+
+    /// An access token plus the first refresh token of a new family.
+    pub async fn new_session(
+        &self,
+        user_id: Uuid,
+        roles: &[String],
+        amr: &[String],
+    ) -> Result<TokenPair, AuthError> {
+        let refresh_token = self.refresh.issue(user_id, amr).await?;
+        self.pair(user_id, roles, amr, refresh_token)
+    }
+
+    /// An access token with an existing refresh token.
+    pub fn pair(
+        &self,
+        user_id: Uuid,
+        roles: &[String],
+        amr: &[String],
+        refresh_token: String,
+    ) -> Result<TokenPair, AuthError> {
+        let ttl = self.settings.access_token_ttl;
+        let access_token = self.access_token(
+            &Principal {
+                user_id,
+                roles,
+                amr,
+                scope: None,
+            },
+            ttl,
+        )?;
+        Ok(TokenPair {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in: ttl.as_secs(),
+            refresh_token,
+            refresh_expires_in: self.refresh.ttl().as_secs(),
+        })
+    }
+}

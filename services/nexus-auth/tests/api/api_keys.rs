@@ -1,0 +1,222 @@
+//! API keys: created once, introspected, revoked, last use recorded.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{expect, spawn_auth};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_key_is_shown_once_introspects_until_revoked_and_records_its_last_use() {
+    let auth = spawn_auth(|_| {}).await;
+    let (user_id, token) = auth.user_token(&["user"]);
+
+    let created = auth
+        .post(
+            "/v1/api-keys",
+            Some(&token),
+            &json!({"name": "ci script", "scopes": ["analysis:submit", "analysis:read", "analysis:submit"]}),
+        )
+        .await;
+    let created = expect(created, StatusCode::CREATED, None).await;
+    let key = created["key"].as_str().unwrap().to_owned();
+    let key_id = created["key_id"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("nxs_") && key.len() == 47, "{key}");
+    assert_eq!(created["prefix"], &key[..12]);
+    assert_eq!(
+        created["scopes"],
+        json!(["analysis:submit", "analysis:read"])
+    );
+    assert_eq!(created["tier"], "standard");
+    assert!(created["last_used_at"].is_null());
+
+    // Only the hash is stored.
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT key_hash FROM auth.api_keys WHERE id = $1::uuid")
+            .bind(&key_id)
+            .fetch_one(&auth.ctx.database.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.len(), 32);
+    assert!(!String::from_utf8_lossy(&stored).contains(&key[4..]));
+
+    // The listing never shows the key.
+    let listed = expect(
+        auth.get("/v1/api-keys", Some(&token)).await,
+        StatusCode::OK,
+        None,
+    )
+    .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(listed[0].get("key").is_none());
+    assert!(listed[0]["last_used_at"].is_null());
+
+    let introspected = expect(
+        auth.post(
+            "/internal/v1/api-keys/introspect",
+            None,
+            &json!({"key": key}),
+        )
+        .await,
+        StatusCode::OK,
+        None,
+    )
+    .await;
+    assert_eq!(introspected["active"], true);
+    assert_eq!(introspected["key_id"], key_id.as_str());
+    assert_eq!(introspected["user_id"], user_id.to_string());
+    assert_eq!(introspected["roles"], json!(["user"]));
+    assert_eq!(
+        introspected["scopes"],
+        json!(["analysis:submit", "analysis:read"])
+    );
+    assert_eq!(introspected["tier"], "standard");
+    assert_eq!(introspected["expires_in"], 300);
+    assert!(introspected["access_token"].as_str().unwrap().len() > 100);
+
+    let listed = expect(
+        auth.get("/v1/api-keys", Some(&token)).await,
+        StatusCode::OK,
+        None,
+    )
+    .await;
+    assert!(listed[0]["last_used_at"].is_string(), "{listed}");
+
+    // An API-key token cannot mint more keys.
+    let key_token = introspected["access_token"].as_str().unwrap();
+    let refused = auth
+        .post(
+            "/v1/api-keys",
+            Some(key_token),
+            &json!({"name": "x", "scopes": ["analysis:read"]}),
+        )
+        .await;
+    expect(refused, StatusCode::FORBIDDEN, Some("api_key_not_allowed")).await;
+
+    // Someone else cannot revoke it.
+    let (_, other) = auth.user_token(&["user"]);
+    let path = format!("/v1/api-keys/{key_id}");
+    expect(
+        auth.delete(&path, &other).await,
+        StatusCode::NOT_FOUND,
+        Some("api_key_not_found"),
+    )
+    .await;
+
+    let revoked = auth.delete(&path, &token).await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let after = expect(
+        auth.post(
+            "/internal/v1/api-keys/introspect",
+            None,
+            &json!({"key": key}),
+        )
+        .await,
+        StatusCode::OK,
+        None,
+    )
+    .await;
+    assert_eq!(after, json!({"active": false}));
+    expect(
+        auth.delete(&path, &token).await,
+        StatusCode::NOT_FOUND,
+        Some("api_key_not_found"),
+    )
+    .await;
+
+    let created_rows = auth.audit_rows("api_key_created").await;
+    assert_eq!(created_rows.len(), 1);
+    assert_eq!(
+        created_rows[0].0.as_deref(),
+        Some(user_id.to_string().as_str())
+    );
+    assert_eq!(created_rows[0].1.as_deref(), Some(key_id.as_str()));
+    let revoked_rows = auth.audit_rows("api_key_revoked").await;
+    assert_eq!(revoked_rows.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_unknown_and_malformed_keys_are_inactive() {
+    let auth = spawn_auth(|_| {}).await;
+    let (_, token) = auth.user_token(&["user"]);
+    let created = auth
+        .post(
+            "/v1/api-keys",
+            Some(&token),
+            &json!({"name": "k", "scopes": ["bounty:read"]}),
+        )
+        .await;
+    let key = expect(created, StatusCode::CREATED, None).await["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Same prefix and length, one character changed.
+    let mut wrong = key.clone().into_bytes();
+    let last = wrong.len() - 1;
+    wrong[last] = if wrong[last] == b'A' { b'B' } else { b'A' };
+    let wrong = String::from_utf8(wrong).unwrap();
+    let unknown = format!("nxs_{}", "A".repeat(43));
+    for candidate in [wrong.as_str(), unknown.as_str(), "nxs_short", "", &key[4..]] {
+        let answer = expect(
+            auth.post(
+                "/internal/v1/api-keys/introspect",
+                None,
+                &json!({"key": candidate}),
+            )
+            .await,
+            StatusCode::OK,
+            None,
+        )
+        .await;
+        assert_eq!(answer, json!({"active": false}), "{candidate}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_key_requests_are_refused_with_the_field_named() {
+    let auth = spawn_auth(|_| {}).await;
+    let (_, token) = auth.user_token(&["user"]);
+    let cases = [
+        (
+            json!({"name": "", "scopes": ["bounty:read"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            json!({"name": "k", "scopes": []}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            json!({"name": "k", "scopes": ["bounty:steal"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            json!({"name": "k", "scopes": ["bounty:read"], "tier": "gold"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            json!({"name": "k", "scopes": ["bounty:read"], "tier": "unlimited"}),
+            StatusCode::FORBIDDEN,
+            "permission_denied",
+        ),
+        (
+            json!({"name": "k", "scopes": ["bounty:read"], "expires_in_days": 0}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let response = auth.post("/v1/api-keys", Some(&token), &body).await;
+        expect(response, status, Some(code)).await;
+    }
+    let anonymous = auth
+        .post(
+            "/v1/api-keys",
+            None,
+            &json!({"name": "k", "scopes": ["bounty:read"]}),
+        )
+        .await;
+    expect(anonymous, StatusCode::UNAUTHORIZED, Some("token_missing")).await;
+}

@@ -1,0 +1,121 @@
+//! TOTP enrolment and confirmation (the MFA sign-in itself is in the e2e identity tests).
+
+use nexus_auth::domain::totp::{base32_decode, code_at_step, step_at};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{START, expect, spawn_auth};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolment_is_confirmed_by_a_current_code_and_yields_single_copy_recovery_codes() {
+    let auth = spawn_auth(|_| {}).await;
+    let (user_id, token) = auth.user_token(&["user"]);
+
+    let enrolment = expect(
+        auth.post("/v1/auth/mfa/totp", Some(&token), &json!({}))
+            .await,
+        StatusCode::CREATED,
+        None,
+    )
+    .await;
+    let secret = base32_decode(enrolment["secret"].as_str().unwrap()).unwrap();
+    assert_eq!(secret.len(), 20);
+    let uri = enrolment["otpauth_uri"].as_str().unwrap();
+    assert!(uri.starts_with("otpauth://totp/Nexus%20Security:"), "{uri}");
+    assert!(
+        uri.contains(&format!("secret={}", enrolment["secret"].as_str().unwrap())),
+        "{uri}"
+    );
+    let svg = enrolment["qr_svg"].as_str().unwrap();
+    assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");
+
+    // A wrong code, and a code two steps old, are refused.
+    let wrong = auth
+        .post(
+            "/v1/auth/mfa/totp/confirm",
+            Some(&token),
+            &json!({"code": "000000"}),
+        )
+        .await;
+    expect(wrong, StatusCode::UNAUTHORIZED, Some("mfa_code_invalid")).await;
+    let stale = code_at_step(&secret, step_at(START) - 2, 6);
+    let stale = auth
+        .post(
+            "/v1/auth/mfa/totp/confirm",
+            Some(&token),
+            &json!({"code": stale}),
+        )
+        .await;
+    expect(stale, StatusCode::UNAUTHORIZED, Some("mfa_code_invalid")).await;
+
+    // Time moves on by one step: the code of the new step confirms.
+    auth.clock.advance(std::time::Duration::from_secs(30));
+    let step = step_at(START) + 1;
+    let code = code_at_step(&secret, step, 6);
+    let confirmed = expect(
+        auth.post(
+            "/v1/auth/mfa/totp/confirm",
+            Some(&token),
+            &json!({"code": code}),
+        )
+        .await,
+        StatusCode::OK,
+        None,
+    )
+    .await;
+    let codes: Vec<String> = serde_json::from_value(confirmed["recovery_codes"].clone()).unwrap();
+    assert_eq!(codes.len(), 10);
+    let mut distinct = codes.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 10);
+
+    // Stored only as 32-byte keyed hashes.
+    let stored: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT code_hash FROM auth.recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(&auth.ctx.database.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.len(), 10);
+    assert!(stored.iter().all(|hash| hash.len() == 32));
+    // The confirming code's step is remembered, so it cannot sign anyone in later.
+    let last_step: Option<i64> =
+        sqlx::query_scalar("SELECT last_used_step FROM auth.totp_secrets WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&auth.ctx.database.pool)
+            .await
+            .unwrap();
+    assert_eq!(last_step, Some(step));
+
+    let again = auth
+        .post(
+            "/v1/auth/mfa/totp/confirm",
+            Some(&token),
+            &json!({"code": code}),
+        )
+        .await;
+    expect(again, StatusCode::CONFLICT, Some("mfa_already_enabled")).await;
+    let re_enrol = auth
+        .post("/v1/auth/mfa/totp", Some(&token), &json!({}))
+        .await;
+    expect(re_enrol, StatusCode::CONFLICT, Some("mfa_already_enabled")).await;
+
+    let rows = auth.audit_rows("mfa_enabled").await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].1.as_deref(), Some(user_id.to_string().as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirming_without_an_enrolment_is_a_conflict() {
+    let auth = spawn_auth(|_| {}).await;
+    let (_, token) = auth.user_token(&["user"]);
+    let response = auth
+        .post(
+            "/v1/auth/mfa/totp/confirm",
+            Some(&token),
+            &json!({"code": "123456"}),
+        )
+        .await;
+    expect(response, StatusCode::CONFLICT, Some("mfa_not_enrolled")).await;
+}
