@@ -10,6 +10,8 @@ use crate::domain::password_policy::PasswordPolicyError;
 use crate::domain::profile::ProfileError;
 use crate::domain::siwe::SiweParseError;
 use crate::domain::username::UsernameError;
+use crate::domain::wallet::WalletAddressError;
+use crate::domain::ws_key::WsKeyError;
 
 /// Everything that can go wrong in the user service.
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +128,21 @@ pub enum UserError {
     /// A bug or an unexpected state.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<WsKeyError> for UserError {
+    fn from(error: WsKeyError) -> Self {
+        match error {
+            WsKeyError::Malformed => UserError::MalformedKey,
+            WsKeyError::Weak => UserError::WeakKey,
+        }
+    }
+}
+
+impl From<WalletAddressError> for UserError {
+    fn from(_: WalletAddressError) -> Self {
+        UserError::InvalidWalletAddress
+    }
 }
 
 impl From<sqlx::Error> for UserError {

@@ -157,8 +157,11 @@ impl Validate for UserSettings {
         if !siwe.uri.contains("://") || siwe.uri.contains(char::is_whitespace) {
             problems.push("user.siwe.uri must be an absolute URI".into());
         }
-        if siwe.statement.contains('\n') || siwe.statement.len() > 256 {
-            problems.push("user.siwe.statement must be one line of at most 256 bytes".into());
+        if !crate::domain::siwe::is_valid_statement(&siwe.statement) || siwe.statement.len() > 256 {
+            problems.push(
+                "user.siwe.statement must be one line of at most 256 bytes of letters, digits, spaces and URI punctuation"
+                    .into(),
+            );
         }
         if siwe.challenge_ttl < Duration::from_secs(1)
             || siwe.challenge_ttl > Duration::from_secs(3600)

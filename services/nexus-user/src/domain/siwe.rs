@@ -394,6 +394,14 @@ fn valid_authority(domain: &str) -> bool {
             .all(|c| unreserved(c) || sub_delim(c) || matches!(c, '%' | ':' | '@' | '[' | ']'))
 }
 
+/// Whether `statement` may stand on the statement line (EIP-4361: reserved, unreserved and
+/// space characters, no line feed).
+pub fn is_valid_statement(statement: &str) -> bool {
+    !statement.is_empty()
+        && !statement.starts_with("URI: ")
+        && statement.chars().all(statement_char)
+}
+
 fn statement_char(c: char) -> bool {
     // reserved / unreserved / " " (RFC 3986 reserved = gen-delims + sub-delims).
     unreserved(c)

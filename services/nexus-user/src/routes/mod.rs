@@ -11,8 +11,21 @@
 //! `GET /internal/v1/users/{id}`, `GET /internal/v1/ws-keys/{public_key_hex}`.
 
 mod caller;
+mod change_role;
+mod create_wallet_challenge;
 mod get_internal_user;
+mod get_me;
+mod get_user;
+mod link_wallet;
+mod list_referrals;
+mod list_wallets;
+mod list_ws_keys;
+mod lookup_ws_key;
 mod register_user;
+mod register_ws_key;
+mod revoke_ws_key;
+mod unlink_wallet;
+mod update_me;
 mod verify_credentials;
 
 use actix_web::error::JsonPayloadError;
@@ -34,6 +47,51 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
             web::resource("/v1/users")
                 .app_data(json())
                 .route(web::post().to(register_user::register_user)),
+        )
+        .service(
+            web::resource("/v1/users/me")
+                .app_data(json())
+                .route(web::get().to(get_me::get_me))
+                .route(web::patch().to(update_me::update_me)),
+        )
+        .service(
+            web::resource("/v1/users/me/wallets/challenge")
+                .app_data(json())
+                .route(web::post().to(create_wallet_challenge::create_wallet_challenge)),
+        )
+        .service(
+            web::resource("/v1/users/me/wallets")
+                .app_data(json())
+                .route(web::get().to(list_wallets::list_wallets))
+                .route(web::post().to(link_wallet::link_wallet)),
+        )
+        .service(
+            web::resource("/v1/users/me/wallets/{address}")
+                .route(web::delete().to(unlink_wallet::unlink_wallet)),
+        )
+        .service(
+            web::resource("/v1/users/me/ws-keys")
+                .app_data(json())
+                .route(web::get().to(list_ws_keys::list_ws_keys))
+                .route(web::post().to(register_ws_key::register_ws_key)),
+        )
+        .service(
+            web::resource("/v1/users/me/ws-keys/{key_id}")
+                .route(web::delete().to(revoke_ws_key::revoke_ws_key)),
+        )
+        .service(
+            web::resource("/v1/users/me/referrals")
+                .route(web::get().to(list_referrals::list_referrals)),
+        )
+        .service(web::resource("/v1/users/{id}").route(web::get().to(get_user::get_user)))
+        .service(
+            web::resource("/v1/users/{id}/role")
+                .app_data(json())
+                .route(web::put().to(change_role::change_role)),
+        )
+        .service(
+            web::resource("/internal/v1/ws-keys/{public_key_hex}")
+                .route(web::get().to(lookup_ws_key::lookup_ws_key)),
         )
         .service(
             web::resource("/internal/v1/credentials/verify")

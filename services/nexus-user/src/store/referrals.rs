@@ -1,1 +1,81 @@
-//! Referrals (listing and completion arrive next).
+//! Referrals: listing a referrer's referrals and completing a pending one.
+
+use chrono::{DateTime, Utc};
+use nexus_proto::user::{Referral, ReferralCompleted};
+use uuid::Uuid;
+
+use super::Store;
+use crate::error::UserError;
+
+/// Most referrals listed at once.
+const MAX_LISTED: i64 = 1000;
+
+#[derive(sqlx::FromRow)]
+struct ReferralRow {
+    referred_id: Uuid,
+    username: String,
+    status: String,
+    created_at: DateTime<Utc>,
+    completed_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// The accounts `referrer_id` referred, newest first (at most 1000).
+    #[tracing::instrument(skip(self))]
+    pub async fn list_referrals(&self, referrer_id: Uuid) -> Result<Vec<Referral>, UserError> {
+        let rows: Vec<ReferralRow> = sqlx::query_as(
+            "SELECT r.referred_id, a.username, r.status, r.created_at, r.completed_at \
+             FROM users.referrals r JOIN users.accounts a ON a.id = r.referred_id \
+             WHERE r.referrer_id = $1 ORDER BY r.created_at DESC, r.referred_id LIMIT $2",
+        )
+        .bind(referrer_id)
+        .bind(MAX_LISTED)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Referral {
+                referred_user_id: row.referred_id,
+                referred_username: row.username,
+                status: row.status,
+                created_at: row.created_at,
+                completed_at: row.completed_at,
+            })
+            .collect())
+    }
+
+    /// Marks the pending referral of `referred_id` as `completed` and records
+    /// `ReferralCompleted`, in one transaction. Returns `false` when there is no pending
+    /// referral (never referred, or completed already), so replaying the triggering event
+    /// is harmless.
+    ///
+    /// Nothing calls this yet: the qualifying step (e.g. the referred user's first bounty or
+    /// accepted assertion) is an event from another service; its consumer calls this with
+    /// the event's trace parent, ideally inside the inbox transaction of that event.
+    #[tracing::instrument(skip(self, traceparent))]
+    pub async fn complete_referral(
+        &self,
+        referred_id: Uuid,
+        traceparent: Option<&str>,
+    ) -> Result<bool, UserError> {
+        let mut transaction = self.pool.begin().await?;
+        let referrer: Option<Uuid> = sqlx::query_scalar(
+            "UPDATE users.referrals SET status = 'completed', completed_at = now() \
+             WHERE referred_id = $1 AND status = 'pending' RETURNING referrer_id",
+        )
+        .bind(referred_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(referrer_id) = referrer else {
+            return Ok(false);
+        };
+        let completed = ReferralCompleted {
+            referrer_id,
+            referred_id,
+        };
+        self.enqueue(&mut transaction, completed, traceparent)
+            .await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+}

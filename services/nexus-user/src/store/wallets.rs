@@ -1,1 +1,151 @@
-//! Linked wallets (arrives with wallet linking).
+//! Linked wallets: one account per address, a bounded number per account.
+
+use alloy::primitives::Address;
+use chrono::{DateTime, Utc};
+use nexus_db::DbError;
+use nexus_proto::user::{Wallet, WalletLinked, WalletUnlinked};
+use uuid::Uuid;
+
+use super::Store;
+use crate::error::UserError;
+
+/// One row of `users.wallets`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WalletRow {
+    /// `0x` + 40 lower-case hex digits.
+    pub address: String,
+    /// Chain id signed for.
+    pub chain_id: i64,
+    /// Linked at.
+    pub linked_at: DateTime<Utc>,
+}
+
+impl WalletRow {
+    /// The wire form (checksummed address).
+    pub fn to_wire(&self) -> Wallet {
+        Wallet {
+            address: checksummed(&self.address),
+            chain_id: u64::try_from(self.chain_id).unwrap_or_default(),
+            linked_at: self.linked_at,
+        }
+    }
+}
+
+fn checksummed(stored: &str) -> String {
+    stored
+        .parse::<Address>()
+        .map(|address| address.to_checksum(None))
+        .unwrap_or_else(|_| stored.to_owned())
+}
+
+/// A wallet to link.
+#[derive(Debug, Clone)]
+pub struct NewWallet<'a> {
+    /// The account.
+    pub user_id: Uuid,
+    /// `0x` + 40 lower-case hex digits.
+    pub address: &'a str,
+    /// Chain id signed for.
+    pub chain_id: u64,
+    /// Most wallets per account.
+    pub max_per_user: i64,
+}
+
+impl Store {
+    /// Links a wallet and records `WalletLinked`; `wallet_taken` when any account has it,
+    /// `too_many_wallets` at the limit (checked under the account's row lock).
+    #[tracing::instrument(skip_all, fields(user_id = %wallet.user_id))]
+    pub async fn link_wallet(
+        &self,
+        wallet: &NewWallet<'_>,
+        traceparent: Option<&str>,
+    ) -> Result<WalletRow, UserError> {
+        let chain_id = i64::try_from(wallet.chain_id).map_err(|_| UserError::InvalidChainId)?;
+        let mut transaction = self.pool.begin().await?;
+        lock_account(&mut transaction, wallet.user_id).await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM users.wallets WHERE user_id = $1")
+                .bind(wallet.user_id)
+                .fetch_one(&mut *transaction)
+                .await?;
+        if count >= wallet.max_per_user {
+            return Err(UserError::TooManyWallets(wallet.max_per_user));
+        }
+        let row: WalletRow = sqlx::query_as(
+            "INSERT INTO users.wallets (address, user_id, chain_id) VALUES ($1, $2, $3) \
+             RETURNING address, chain_id, linked_at",
+        )
+        .bind(wallet.address)
+        .bind(wallet.user_id)
+        .bind(chain_id)
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(|error| match DbError::from(error) {
+            DbError::Conflict { constraint } if constraint == "wallets_address_key" => {
+                UserError::WalletTaken
+            }
+            other => UserError::Db(other),
+        })?;
+        let linked = WalletLinked {
+            user_id: wallet.user_id,
+            address: checksummed(&row.address),
+            chain_id: wallet.chain_id,
+        };
+        self.enqueue(&mut transaction, linked, traceparent).await?;
+        transaction.commit().await?;
+        Ok(row)
+    }
+
+    /// The account's wallets, oldest first.
+    #[tracing::instrument(skip(self))]
+    pub async fn list_wallets(&self, user_id: Uuid) -> Result<Vec<WalletRow>, UserError> {
+        Ok(sqlx::query_as(
+            "SELECT address, chain_id, linked_at FROM users.wallets WHERE user_id = $1 \
+             ORDER BY linked_at, address",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Unlinks the caller's wallet and records `WalletUnlinked`.
+    #[tracing::instrument(skip(self, traceparent))]
+    pub async fn unlink_wallet(
+        &self,
+        user_id: Uuid,
+        address: &str,
+        traceparent: Option<&str>,
+    ) -> Result<(), UserError> {
+        let mut transaction = self.pool.begin().await?;
+        let deleted: Option<String> = sqlx::query_scalar(
+            "DELETE FROM users.wallets WHERE address = $1 AND user_id = $2 RETURNING address",
+        )
+        .bind(address)
+        .bind(user_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let address = deleted.ok_or(UserError::WalletNotFound)?;
+        let unlinked = WalletUnlinked {
+            user_id,
+            address: checksummed(&address),
+        };
+        self.enqueue(&mut transaction, unlinked, traceparent)
+            .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+}
+
+/// Locks the account row for the rest of the transaction (serialises per-account limits);
+/// `user_not_found` when it does not exist.
+pub(crate) async fn lock_account(
+    connection: &mut sqlx::PgConnection,
+    user_id: Uuid,
+) -> Result<(), UserError> {
+    sqlx::query_scalar::<_, Uuid>("SELECT id FROM users.accounts WHERE id = $1 FOR UPDATE")
+        .bind(user_id)
+        .fetch_optional(&mut *connection)
+        .await?
+        .map(|_| ())
+        .ok_or(UserError::UserNotFound)
+}

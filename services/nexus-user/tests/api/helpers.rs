@@ -89,6 +89,29 @@ impl TestApp {
         (status, value)
     }
 
+    /// An access token for `user_id` with `roles`, signed with this context's test key.
+    pub fn token(&self, user_id: &str, roles: &[&str]) -> String {
+        self.context.access_token(user_id, roles)
+    }
+
+    /// Sends `method path` with a JSON body (or none) as the holder of `token`.
+    pub async fn call_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.call(method, path, body, Some(token)).await
+    }
+
+    /// A pool on this test's database (for arrange steps and direct store calls).
+    pub async fn pool(&self) -> sqlx::PgPool {
+        sqlx::PgPool::connect(&self.context.database.url)
+            .await
+            .expect("database")
+    }
+
     /// POST JSON without a token.
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.call(reqwest::Method::POST, path, Some(body), None)
@@ -98,6 +121,14 @@ impl TestApp {
     /// GET without a token.
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(reqwest::Method::GET, path, None, None).await
+    }
+
+    /// Registers `username` and returns `(user_id, token with role user)`.
+    pub async fn signed_up(&self, username: &str) -> (String, String) {
+        let profile = self.register(username).await;
+        let id = profile["user_id"].as_str().unwrap().to_owned();
+        let token = self.token(&id, &["user"]);
+        (id, token)
     }
 
     /// Registers `username` with `<username>@example.org` and the strong password; returns

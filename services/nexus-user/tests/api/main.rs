@@ -3,7 +3,12 @@
 
 mod credentials;
 mod helpers;
+mod profiles;
+mod referrals;
 mod registration;
+mod roles;
+mod wallets;
+mod ws_keys;
 
 use nexus_config::ServiceKind;
 use nexus_testkit::lifecycle::{assert_binary_lifecycle, assert_in_process_lifecycle};

@@ -1,0 +1,17 @@
+//! `GET /v1/users/me`: the caller's private profile.
+
+use actix_web::web;
+use nexus_http::ApiError;
+use nexus_proto::user::PrivateProfile;
+
+use crate::UserService;
+use crate::routes::Caller;
+
+/// 200 with the public and private fields.
+pub async fn get_me(
+    service: web::Data<UserService>,
+    caller: Caller,
+) -> Result<web::Json<PrivateProfile>, ApiError> {
+    let account = service.store.get(caller.user_id).await?;
+    Ok(web::Json(account.private_profile()))
+}

@@ -1,0 +1,20 @@
+//! `GET /v1/users/{id}`: anyone's public profile (never the private fields).
+
+use actix_web::web;
+use nexus_http::ApiError;
+use nexus_proto::user::PublicProfile;
+use uuid::Uuid;
+
+use crate::UserService;
+
+/// 200 with the public fields, 404 `user_not_found`. Disabled accounts are not shown.
+pub async fn get_user(
+    service: web::Data<UserService>,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<PublicProfile>, ApiError> {
+    let account = service.store.get(path.into_inner()).await?;
+    if !account.is_active() {
+        return Err(crate::error::UserError::UserNotFound.into());
+    }
+    Ok(web::Json(account.public_profile()))
+}

@@ -1,0 +1,21 @@
+//! `GET /v1/users/me/referrals`: the caller's code and whom it referred.
+
+use actix_web::web;
+use nexus_http::ApiError;
+use nexus_proto::user::ReferralList;
+
+use crate::UserService;
+use crate::routes::Caller;
+
+/// 200 with the code and the referrals, newest first.
+pub async fn list_referrals(
+    service: web::Data<UserService>,
+    caller: Caller,
+) -> Result<web::Json<ReferralList>, ApiError> {
+    let account = service.store.get(caller.user_id).await?;
+    let referrals = service.store.list_referrals(caller.user_id).await?;
+    Ok(web::Json(ReferralList {
+        referral_code: account.referral_code,
+        referrals,
+    }))
+}

@@ -1,0 +1,19 @@
+//! `GET /v1/users/me/ws-keys`: the caller's active WebSocket keys.
+
+use actix_web::web;
+use nexus_http::ApiError;
+use nexus_proto::user::WsKeyList;
+
+use crate::UserService;
+use crate::routes::Caller;
+
+/// 200 with the active keys, oldest first.
+pub async fn list_ws_keys(
+    service: web::Data<UserService>,
+    caller: Caller,
+) -> Result<web::Json<WsKeyList>, ApiError> {
+    let rows = service.store.list_ws_keys(caller.user_id).await?;
+    Ok(web::Json(WsKeyList {
+        keys: rows.iter().map(|row| row.to_wire()).collect(),
+    }))
+}

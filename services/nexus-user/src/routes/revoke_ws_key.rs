@@ -1,0 +1,23 @@
+//! `DELETE /v1/users/me/ws-keys/{key_id}`: revoke one of the caller's keys.
+
+use actix_web::{HttpResponse, web};
+use nexus_http::{ApiError, RequestContext};
+use uuid::Uuid;
+
+use crate::UserService;
+use crate::routes::Caller;
+
+/// 204, and `Ed25519KeyRevoked` is recorded; 404 `ws_key_not_found`.
+pub async fn revoke_ws_key(
+    service: web::Data<UserService>,
+    caller: Caller,
+    context: RequestContext,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let traceparent = context.trace.to_string();
+    service
+        .store
+        .revoke_ws_key(caller.user_id, path.into_inner(), Some(&traceparent))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,25 @@
+//! `DELETE /v1/users/me/wallets/{address}`: unlink one of the caller's wallets.
+
+use actix_web::{HttpResponse, web};
+use nexus_http::{ApiError, RequestContext};
+
+use crate::UserService;
+use crate::domain::wallet::{parse_wallet_address, stored_form};
+use crate::error::UserError;
+use crate::routes::Caller;
+
+/// 204; 404 `wallet_not_found` when the caller has no such wallet.
+pub async fn unlink_wallet(
+    service: web::Data<UserService>,
+    caller: Caller,
+    context: RequestContext,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let address = parse_wallet_address(&path).map_err(UserError::from)?;
+    let traceparent = context.trace.to_string();
+    service
+        .store
+        .unlink_wallet(caller.user_id, &stored_form(&address), Some(&traceparent))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

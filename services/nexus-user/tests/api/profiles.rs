@@ -1,0 +1,123 @@
+//! `GET|PATCH /v1/users/me` and `GET /v1/users/{id}`: private and public views.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_sees_and_edits_private_fields_and_others_see_only_public_ones() {
+    let app = TestApp::spawn().await;
+    let (ada, ada_token) = app.signed_up("ada").await;
+    let (_, bob_token) = app.signed_up("bob").await;
+
+    let (status, updated) = app
+        .call_as(
+            &ada_token,
+            Method::PATCH,
+            "/v1/users/me",
+            Some(json!({
+                "display_name": " Ada L. ",
+                "bio": "Counts things.",
+                "website": "https://ada.example.org",
+                "full_name": "Augusta Ada King",
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["display_name"], "Ada L.");
+    assert_eq!(updated["full_name"], "Augusta Ada King");
+
+    let (status, mine) = app
+        .call_as(&ada_token, Method::GET, "/v1/users/me", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["email"], "ada@example.org");
+    assert_eq!(mine["full_name"], "Augusta Ada King");
+    assert_eq!(mine["bio"], "Counts things.");
+
+    let (status, public) = app
+        .call_as(&bob_token, Method::GET, &format!("/v1/users/{ada}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(public["username"], "ada");
+    assert_eq!(public["display_name"], "Ada L.");
+    assert_eq!(public["website"], "https://ada.example.org");
+    for private in [
+        "email",
+        "full_name",
+        "referral_code",
+        "status",
+        "updated_at",
+    ] {
+        assert!(public.get(private).is_none(), "{private} leaked: {public}");
+    }
+
+    // null clears, absent keeps.
+    let (_, cleared) = app
+        .call_as(
+            &ada_token,
+            Method::PATCH,
+            "/v1/users/me",
+            Some(json!({"bio": null})),
+        )
+        .await;
+    assert_eq!(cleared["bio"], serde_json::Value::Null);
+    assert_eq!(cleared["display_name"], "Ada L.");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_profile_fields_and_missing_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.signed_up("ada").await;
+
+    for body in [
+        json!({"website": "http://plain.example.org"}),
+        json!({"avatar_url": "javascript:alert(1)"}),
+        json!({"bio": "x".repeat(501)}),
+        json!({"display_name": "x".repeat(65)}),
+    ] {
+        let (status, error) = app
+            .call_as(&token, Method::PATCH, "/v1/users/me", Some(body.clone()))
+            .await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_profile_field")),
+            "{body}"
+        );
+    }
+    let (status, error) = app
+        .call_as(
+            &token,
+            Method::PATCH,
+            "/v1/users/me",
+            Some(json!({"email": "x@y.org"})),
+        )
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("invalid_request_body")
+        )
+    );
+
+    let (status, error) = app.get("/v1/users/me").await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_missing"))
+    );
+
+    let (status, error) = app
+        .call_as(
+            &token,
+            Method::GET,
+            "/v1/users/0190a0a0-0000-7000-8000-000000000000",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("user_not_found"))
+    );
+}

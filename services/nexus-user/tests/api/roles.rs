@@ -1,0 +1,109 @@
+//! `PUT /v1/users/{id}/role`: admins only, never on oneself.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_changes_another_users_role_and_the_change_is_recorded() {
+    let app = TestApp::spawn().await;
+    let (admin_id, _) = app.signed_up("root").await;
+    let admin_token = app.token(&admin_id, &["admin"]);
+    let (ada, _) = app.signed_up("ada").await;
+
+    let (status, summary) = app
+        .call_as(
+            &admin_token,
+            Method::PUT,
+            &format!("/v1/users/{ada}/role"),
+            Some(json!({"role": "analyst"})),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(summary["roles"], json!(["analyst"]));
+    let (_, looked_up) = app.get(&format!("/internal/v1/users/{ada}")).await;
+    assert_eq!(looked_up["roles"], json!(["analyst"]));
+    assert!(
+        app.outbox_events()
+            .await
+            .contains(&"UserRoleChanged".to_owned())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_cannot_change_roles_and_admins_cannot_change_their_own() {
+    let app = TestApp::spawn().await;
+    let (admin_id, _) = app.signed_up("root").await;
+    let admin_token = app.token(&admin_id, &["admin"]);
+    let (ada, ada_token) = app.signed_up("ada").await;
+    let (bob, _) = app.signed_up("bob").await;
+
+    let cases = [
+        (
+            &ada_token,
+            bob.as_str(),
+            json!({"role": "admin"}),
+            StatusCode::FORBIDDEN,
+            "admin_required",
+        ),
+        (
+            &ada_token,
+            ada.as_str(),
+            json!({"role": "admin"}),
+            StatusCode::FORBIDDEN,
+            "admin_required",
+        ),
+        (
+            &admin_token,
+            admin_id.as_str(),
+            json!({"role": "user"}),
+            StatusCode::FORBIDDEN,
+            "cannot_change_own_role",
+        ),
+        (
+            &admin_token,
+            bob.as_str(),
+            json!({"role": "guest"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_role",
+        ),
+        (
+            &admin_token,
+            bob.as_str(),
+            json!({"role": "root"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_role",
+        ),
+        (
+            &admin_token,
+            "0190a0a0-0000-7000-8000-000000000000",
+            json!({"role": "analyst"}),
+            StatusCode::NOT_FOUND,
+            "user_not_found",
+        ),
+    ];
+    for (token, target, body, status, code) in cases {
+        let (actual, error) = app
+            .call_as(
+                token,
+                Method::PUT,
+                &format!("/v1/users/{target}/role"),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            (actual, error["code"].as_str()),
+            (status, Some(code)),
+            "{target} {body}"
+        );
+    }
+    let (_, bob_now) = app.get(&format!("/internal/v1/users/{bob}")).await;
+    assert_eq!(bob_now["roles"], json!(["user"]));
+    assert!(
+        !app.outbox_events()
+            .await
+            .contains(&"UserRoleChanged".to_owned())
+    );
+}
