@@ -33,14 +33,16 @@ enum State {
 
 /// A refused call: the circuit is open (or a half-open trial is already in flight).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Refused {
+pub struct Refused {
     /// How long until a trial may go through (zero while a trial is in flight).
     pub retry_after: Duration,
 }
 
-/// A consecutive-failure circuit breaker.
+/// A consecutive-failure circuit breaker. [`ServiceClient`](crate::ServiceClient) holds one per
+/// client; it is public so the gateway's streaming proxy keeps one per upstream with the same
+/// semantics.
 #[derive(Debug)]
-pub(crate) struct CircuitBreaker {
+pub struct CircuitBreaker {
     state: Mutex<State>,
     failure_threshold: u32,
     open_duration: Duration,
@@ -49,14 +51,15 @@ pub(crate) struct CircuitBreaker {
 /// The right to make one attempt. Report its outcome with [`Permit::succeeded`] or
 /// [`Permit::failed`]; dropping it unreported releases a half-open trial slot.
 #[derive(Debug)]
-pub(crate) struct Permit<'a> {
+pub struct Permit<'a> {
     breaker: &'a CircuitBreaker,
     is_trial: bool,
     reported: bool,
 }
 
 impl CircuitBreaker {
-    pub(crate) fn new(failure_threshold: u32, open_duration: Duration) -> Self {
+    /// Closed; opens after `failure_threshold` consecutive failures for `open_duration`.
+    pub fn new(failure_threshold: u32, open_duration: Duration) -> Self {
         Self {
             state: Mutex::new(State::Closed {
                 consecutive_failures: 0,
@@ -71,7 +74,8 @@ impl CircuitBreaker {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn state(&self) -> CircuitState {
+    /// The current state.
+    pub fn state(&self) -> CircuitState {
         match *self.lock() {
             State::Closed { .. } => CircuitState::Closed,
             State::Open { until } if Instant::now() < until => CircuitState::Open,
@@ -79,7 +83,8 @@ impl CircuitBreaker {
         }
     }
 
-    pub(crate) fn try_acquire(&self) -> Result<Permit<'_>, Refused> {
+    /// The right to make one attempt, or how long to wait.
+    pub fn try_acquire(&self) -> Result<Permit<'_>, Refused> {
         self.try_acquire_at(Instant::now())
     }
 
@@ -151,12 +156,14 @@ impl CircuitBreaker {
 }
 
 impl Permit<'_> {
-    pub(crate) fn succeeded(mut self) {
+    /// The attempt succeeded (or failed in a way that says nothing about the service's health).
+    pub fn succeeded(mut self) {
         self.reported = true;
         self.breaker.on_success();
     }
 
-    pub(crate) fn failed(mut self) {
+    /// The attempt failed: transport error, timeout or an unavailable status.
+    pub fn failed(mut self) {
         self.reported = true;
         self.breaker.on_failure(Instant::now());
     }

@@ -5,7 +5,8 @@
 //!   service; each service's typed client wraps one and names its endpoints.
 //! - [`context`]: [`CallContext`], the request id and W3C trace headers a call propagates, passed
 //!   in by the caller (no globals, no thread-locals).
-//! - [`breaker`]: the per-client circuit breaker and its [`CircuitState`].
+//! - [`breaker`]: the per-client circuit breaker ([`CircuitBreaker`], also used on its own by
+//!   the gateway's streaming proxy) and its [`CircuitState`].
 //! - [`settings`], [`error`], [`metrics`]: [`ClientSettings`], [`ClientError`] with stable codes,
 //!   and the optional [`ClientMetrics`].
 //!
@@ -48,7 +49,7 @@ pub mod metrics;
 mod retry;
 pub mod settings;
 
-pub use breaker::CircuitState;
+pub use breaker::{CircuitBreaker, CircuitState, Permit, Refused};
 pub use client::ServiceClient;
 pub use context::{CallContext, REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER};
 pub use error::ClientError;

@@ -1,34 +1,157 @@
 //! nexus-gateway.
 //!
-//! Owns: The public entry point: `/api/v1/*` routed to the owning services, JWT and API-key authentication, Cedar policy, Redis rate limits, CORS and the `/ws` hub.
+//! Owns: the public entry point. `/api/v1/*` is routed by a prefix table to the owning
+//! services (streamed both ways, per-route timeouts, retries of idempotent requests, a circuit
+//! breaker per upstream), after header hygiene, authentication (bearer JWTs checked locally,
+//! API keys introspected by nexus-auth, guests), Redis rate limits and Cedar decisions; CORS and
+//! security headers on every answer; the `/ws` hub.
 //!
-//! Does not own: It owns no PostgreSQL schema and no domain data: every request is answered by the service that owns the data.
+//! Does not own: any PostgreSQL schema or domain data. Every request is answered by the service
+//! that owns the data; `/internal/*` paths are never routed.
 //!
-//! Today the service runs on the shared runtime (health, readiness of its dependencies,
-//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issues,
-//! and no placeholder endpoint pretends to work before then.
+//! Layout:
+//! - [`settings`]: `[gateway]` (upstreams, route table, caches, limits, CORS, WebSocket hub).
+//! - [`domain`]: pure logic: route matching, header hygiene, GCRA, route → Cedar action, the
+//!   Ed25519 WebSocket sign-in check.
+//! - [`auth`]: who is calling; [`ratelimit`]: Redis GCRA with a local fallback;
+//!   [`upstream`]: the connection pool, breakers and retries.
+//! - [`routes`]: the proxy, `/ws`, presence; [`ws`]: the hub (topics, fan-out, presence).
+//! - [`error`]: [`GatewayError`](error::GatewayError) with stable codes; [`metrics`].
+
+pub mod auth;
+pub mod domain;
+pub mod error;
+pub mod metrics;
+pub mod ratelimit;
+pub mod routes;
+pub mod settings;
+pub mod upstream;
+pub mod ws;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::web;
+use nexus_bus::Bus;
+use nexus_client::ServiceClient;
 use nexus_config::ServiceKind;
-use nexus_runtime::{Dependency, NoSettings, Resources, RuntimeError, Service, Setup};
+use nexus_policy::LivePolicies;
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
 
-/// The gateway service.
+use crate::auth::Authenticator;
+use crate::domain::routing::{Route, RouteTable};
+use crate::metrics::GatewayMetrics;
+use crate::ratelimit::RateLimiter;
+use crate::settings::GatewaySettings;
+use crate::upstream::{Forwarder, Upstream};
+use crate::ws::hub::Hub;
+use crate::ws::topics::TopicStreams;
+
+pub use settings::GatewaySettings as Settings;
+
+/// The gateway service and the state its handlers share.
 #[derive(Debug)]
-pub struct GatewayService;
+pub struct GatewayService {
+    /// The settings it was built with.
+    pub settings: GatewaySettings,
+    routes: RouteTable,
+    upstreams: Vec<Upstream>,
+    forwarder: Forwarder,
+    authenticator: Authenticator,
+    /// The published Cedar policies, kept current by the runtime.
+    policies: Arc<LivePolicies>,
+    limiter: RateLimiter,
+    bus: Bus,
+    metrics: GatewayMetrics,
+    hub: Hub,
+    user_client: ServiceClient,
+}
 
 impl Service for GatewayService {
     const KIND: ServiceKind = ServiceKind::Gateway;
     const DEPENDENCIES: &'static [Dependency] = &[Dependency::Redis];
     const SCHEMA: Option<&'static str> = None;
-    type Settings = NoSettings;
+    type Settings = GatewaySettings;
 
     async fn build(
-        _resources: &Resources,
-        _settings: &NoSettings,
-        _setup: &mut Setup,
+        resources: &Resources,
+        settings: &GatewaySettings,
+        setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
-        Ok(Self)
+        let metrics = resources.metrics().register_with(GatewayMetrics::register);
+        let bus = resources.bus()?.clone();
+        let mut index = HashMap::new();
+        let mut upstreams = Vec::new();
+        for (name, url) in &settings.upstreams {
+            index.insert(name.clone(), upstreams.len());
+            upstreams.push(Upstream::new(
+                name,
+                url.as_str(),
+                settings.breaker_failure_threshold,
+                settings.breaker_open_duration,
+            ));
+        }
+        let routes = RouteTable::new(
+            settings
+                .routes
+                .iter()
+                .filter_map(|route| {
+                    Some(Route {
+                        prefix: route.prefix.clone(),
+                        upstream: *index.get(&route.upstream)?,
+                        timeout: route.timeout.unwrap_or(settings.default_timeout),
+                        max_body_bytes: route
+                            .max_body_bytes
+                            .unwrap_or(settings.default_max_body_bytes),
+                    })
+                })
+                .collect(),
+        );
+        let forwarder = Forwarder::new(settings.read_timeout, settings.retries, metrics.clone())
+            .map_err(|error| RuntimeError::Build(format!("HTTP client: {error}")))?;
+        let client = |name: &str, service: &str| {
+            let url = settings.upstreams.get(name).ok_or_else(|| {
+                RuntimeError::Build(format!("upstream {name:?} is not configured"))
+            })?;
+            ServiceClient::new(service, url.as_str(), resources.client_settings().clone())
+                .map_err(|error| RuntimeError::Build(format!("{service} client: {error}")))
+        };
+        let authenticator = Authenticator::new(
+            resources.token_validator().clone(),
+            client(&settings.auth_upstream, "nexus-auth")?,
+            settings.api_key_cache_ttl,
+            settings.api_key_cache_entries,
+        );
+        let user_client = client(&settings.user_upstream, "nexus-user")?;
+        let limiter = RateLimiter::new(settings.rate_limit.clone(), bus.clone(), metrics.clone());
+        let streams = TopicStreams {
+            bounty: settings.ws.bounty_streams.clone(),
+            analysis: settings.ws.analysis_streams.clone(),
+            user: settings.ws.user_streams.clone(),
+            leaderboard: settings.ws.leaderboard_streams.clone(),
+        };
+        let hub = Hub::new(bus.clone(), metrics.clone(), streams);
+        let worker_hub = hub.clone();
+        setup.worker("ws_hub", move |shutdown| async move {
+            worker_hub.run(shutdown).await;
+            Ok(())
+        });
+        Ok(Self {
+            settings: settings.clone(),
+            routes,
+            upstreams,
+            forwarder,
+            authenticator,
+            policies: resources.policies().clone(),
+            limiter,
+            bus,
+            metrics,
+            hub,
+            user_client,
+        })
     }
 
-    fn routes(&self, _config: &mut web::ServiceConfig) {}
+    fn routes(&self, config: &mut web::ServiceConfig) {
+        routes::configure(config, &self.settings);
+    }
 }

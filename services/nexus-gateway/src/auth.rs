@@ -1,0 +1,243 @@
+//! Who is calling: a bearer JWT checked locally, an API key introspected by the auth service
+//! (cached briefly, keyed by the key's SHA-256, never the key), or a guest.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use actix_web::http::header::{AUTHORIZATION, HeaderMap};
+use nexus_client::{CallContext, ServiceClient};
+use nexus_core::Role;
+use nexus_http::token::{AccessClaims, TokenError, TokenValidator};
+use nexus_proto::auth::{IntrospectRequest, IntrospectResponse};
+use sha2::{Digest, Sha256};
+
+use crate::domain::ws_auth::encode_hex;
+use crate::error::GatewayError;
+
+/// The `X-API-Key` header.
+pub const API_KEY_HEADER: &str = "x-api-key";
+/// The auth service's introspection endpoint (docs/INTERNAL_API.md).
+pub const INTROSPECT_PATH: &str = "/internal/v1/api-keys/introspect";
+/// Longest API key accepted before any call.
+const MAX_API_KEY_LEN: usize = 256;
+/// How long a "not active" answer is remembered (a flood of random keys costs one call each).
+const NEGATIVE_TTL: Duration = Duration::from_secs(5);
+
+/// The caller of one request.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// Not signed in.
+    Guest,
+    /// A checked access token (from the client, or minted by auth for an API key).
+    User(Arc<Identity>),
+}
+
+/// A signed-in caller.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// The validated claims.
+    pub claims: AccessClaims,
+    /// The highest of the token's roles.
+    pub role: Role,
+    /// The bearer token forwarded to the upstream.
+    pub token: String,
+    /// Set when the caller used an API key.
+    pub api_key: Option<ApiKeyInfo>,
+}
+
+/// The API key a caller used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyInfo {
+    /// The key's id (never the key).
+    pub key_id: String,
+    /// Its rate-limit tier.
+    pub tier: String,
+}
+
+impl Caller {
+    /// The account id, for signed-in callers.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Caller::Guest => None,
+            Caller::User(identity) => Some(identity.claims.sub.as_str()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CachedKey {
+    identity: Option<Arc<Identity>>,
+    until: Instant,
+}
+
+/// Authenticates requests.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    validator: TokenValidator,
+    auth: ServiceClient,
+    cache: Arc<Mutex<HashMap<String, CachedKey>>>,
+    cache_ttl: Duration,
+    cache_entries: usize,
+}
+
+impl Authenticator {
+    /// An authenticator validating with `validator` and introspecting through `auth`.
+    pub fn new(
+        validator: TokenValidator,
+        auth: ServiceClient,
+        cache_ttl: Duration,
+        cache_entries: usize,
+    ) -> Self {
+        Self {
+            validator,
+            auth,
+            cache: Arc::default(),
+            cache_ttl,
+            cache_entries,
+        }
+    }
+
+    /// The shared validator.
+    pub fn validator(&self) -> &TokenValidator {
+        &self.validator
+    }
+
+    /// Validates a bearer token into an identity.
+    pub fn identity_from_token(&self, token: &str) -> Result<Identity, TokenError> {
+        let claims = self.validator.validate(token)?;
+        let role = claims.roles()?.into_iter().max().unwrap_or(Role::User);
+        Ok(Identity {
+            claims,
+            role,
+            token: token.to_owned(),
+            api_key: None,
+        })
+    }
+
+    /// The caller of a request with these headers.
+    pub async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        context: &CallContext,
+    ) -> Result<Caller, AuthFailure> {
+        let authorization = headers
+            .get(AUTHORIZATION)
+            .map(|value| value.to_str().map_err(|_| TokenError::Malformed))
+            .transpose()?;
+        if let Some(value) = authorization {
+            let Some((scheme, credential)) = value.split_once(' ') else {
+                return Err(TokenError::Missing.into());
+            };
+            if scheme.eq_ignore_ascii_case("bearer") {
+                let identity = self.identity_from_token(credential.trim())?;
+                return Ok(Caller::User(Arc::new(identity)));
+            }
+            if scheme.eq_ignore_ascii_case("apikey") {
+                return self.api_key(credential.trim(), context).await;
+            }
+            return Err(TokenError::Missing.into());
+        }
+        if let Some(value) = headers.get(API_KEY_HEADER) {
+            let key = value.to_str().map_err(|_| GatewayError::ApiKeyMalformed)?;
+            return self.api_key(key.trim(), context).await;
+        }
+        Ok(Caller::Guest)
+    }
+
+    async fn api_key(&self, key: &str, context: &CallContext) -> Result<Caller, AuthFailure> {
+        if key.is_empty()
+            || key.len() > MAX_API_KEY_LEN
+            || !key.bytes().all(|byte| byte.is_ascii_graphic())
+        {
+            return Err(GatewayError::ApiKeyMalformed.into());
+        }
+        let digest = encode_hex(&Sha256::digest(key.as_bytes()));
+        let now = Instant::now();
+        let cached = self
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&digest)
+            .filter(|entry| entry.until > now)
+            .cloned();
+        let identity = match cached {
+            Some(entry) => entry.identity,
+            None => {
+                let (identity, ttl) = self.introspect(key, context).await?;
+                self.remember(digest, identity.clone(), now + ttl);
+                identity
+            }
+        };
+        identity
+            .map(Caller::User)
+            .ok_or_else(|| GatewayError::ApiKeyInvalid.into())
+    }
+
+    async fn introspect(
+        &self,
+        key: &str,
+        context: &CallContext,
+    ) -> Result<(Option<Arc<Identity>>, Duration), AuthFailure> {
+        let request = IntrospectRequest {
+            key: key.to_owned(),
+        };
+        let answer: IntrospectResponse = self
+            .auth
+            .post(context, INTROSPECT_PATH, &request)
+            .await
+            .map_err(|error| {
+            tracing::warn!(error = %error, code = error.code(), "API-key introspection failed.");
+            GatewayError::AuthUnavailable
+        })?;
+        let (true, Some(token)) = (answer.active, answer.access_token) else {
+            return Ok((None, NEGATIVE_TTL.min(self.cache_ttl)));
+        };
+        // The token is ours to check like any other; a bad one means auth is misconfigured.
+        let mut identity = self.identity_from_token(&token).map_err(|error| {
+            tracing::error!(error = %error, "The auth service returned an access token that does not validate.");
+            GatewayError::AuthUnavailable
+        })?;
+        identity.api_key = Some(ApiKeyInfo {
+            key_id: answer.key_id.map(|id| id.to_string()).unwrap_or_default(),
+            tier: answer.tier.unwrap_or_else(|| "default".to_owned()),
+        });
+        // Never reuse the minted token past its life (minus a margin for the upstream's check).
+        let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(0).saturating_sub(5));
+        Ok((Some(Arc::new(identity)), self.cache_ttl.min(lifetime)))
+    }
+
+    fn remember(&self, digest: String, identity: Option<Arc<Identity>>, until: Instant) {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= self.cache_entries {
+            let now = Instant::now();
+            cache.retain(|_, entry| entry.until > now);
+            if cache.len() >= self.cache_entries {
+                return;
+            }
+        }
+        cache.insert(digest, CachedKey { identity, until });
+    }
+}
+
+/// A refused credential: a token error (its own code) or a gateway error.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthFailure {
+    /// The bearer token is invalid.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// An API-key problem or auth being unavailable.
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+}
+
+impl AuthFailure {
+    /// The metric label.
+    pub fn reason(&self) -> &'static str {
+        use nexus_http::HttpError;
+        match self {
+            AuthFailure::Token(error) => error.code(),
+            AuthFailure::Gateway(error) => error.code(),
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! What the gateway decides before forwarding: for each public route, the Cedar action and
+//! resource it checks, or that it leaves the decision to the owning service.
+//!
+//! The gateway decides only what it can decide *fully* from the request: actions on the
+//! platform (lists, administration), creations (the resource is the one about to exist, owned
+//! by the caller), account actions (the account id is in the path) and sample downloads (no
+//! download policy looks at the owner). Decisions that need a row's attributes (a bounty's
+//! status, an analysis's visibility) belong to the service that owns the row; the gateway
+//! only requires a signed-in caller where guests can never succeed.
+
+use nexus_policy::{Action, BountyStatus, Resource, Visibility};
+
+/// The gateway's check for one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessRule {
+    /// Guests may call it; the service decides the rest.
+    Open,
+    /// A signed-in caller is required; the service decides the rest.
+    SignedIn,
+    /// A Cedar decision on this action and resource.
+    Check(Action, Resource),
+}
+
+/// The id used for a resource that does not exist yet (creations).
+const NEW: &str = "new";
+
+/// The rule for `method` on `path` (after `/api`, e.g. `/v1/bounties/7`) by `caller` (the
+/// account id, `None` for guests).
+pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule {
+    let segments: Vec<&str> = path
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .split('/')
+        .collect();
+    let me = caller.unwrap_or("guest").to_owned();
+    let is_read = matches!(method, "GET" | "HEAD");
+    let account = |id: &str| Resource::UserAccount {
+        id: if id == "me" {
+            me.clone()
+        } else {
+            id.to_owned()
+        },
+    };
+    match (method, segments.as_slice()) {
+        (_, ["v1", "auth", "policies", ..]) if !is_read => {
+            AccessRule::Check(Action::AdminManagePolicies, Resource::Platform)
+        }
+        (_, ["v1", "auth", "audit", ..]) => {
+            AccessRule::Check(Action::AdminViewAudit, Resource::Platform)
+        }
+        (_, ["v1", "auth", ..]) => AccessRule::Open,
+
+        ("GET", ["v1", "bounties"]) => AccessRule::Check(Action::BountyList, Resource::Platform),
+        ("POST", ["v1", "bounties"]) => AccessRule::Check(
+            Action::BountyCreate,
+            Resource::Bounty {
+                id: NEW.into(),
+                owner: me,
+                status: BountyStatus::Open,
+                is_public: false,
+            },
+        ),
+
+        ("GET", ["v1", "analyses"]) => AccessRule::Check(Action::AnalysisList, Resource::Platform),
+        ("POST", ["v1", "analyses"]) => AccessRule::Check(
+            Action::AnalysisSubmit,
+            Resource::Analysis {
+                id: NEW.into(),
+                owner: me,
+                visibility: Visibility::Private,
+            },
+        ),
+
+        ("POST", ["v1", "files"]) => AccessRule::Check(
+            Action::FileUpload,
+            Resource::File {
+                id: NEW.into(),
+                owner: me,
+            },
+        ),
+        // No download policy reads the owner, so an unknown owner decides exactly.
+        ("GET", ["v1", "files", id, "download"]) => AccessRule::Check(
+            Action::FileDownload,
+            Resource::File {
+                id: (*id).to_owned(),
+                owner: String::new(),
+            },
+        ),
+
+        ("GET", ["v1", "rulesets"]) => AccessRule::Check(Action::RulesetList, Resource::Platform),
+        ("POST", ["v1", "rulesets"]) => AccessRule::Check(
+            Action::RulesetCreate,
+            Resource::Ruleset {
+                id: NEW.into(),
+                owner: me,
+                is_public: false,
+            },
+        ),
+
+        ("POST", ["v1", "users"]) => AccessRule::Open,
+        ("GET", ["v1", "users", "me", ..]) => {
+            AccessRule::Check(Action::UserReadPrivate, account("me"))
+        }
+        ("GET", ["v1", "users", id]) => AccessRule::Check(Action::UserReadPublic, account(id)),
+        ("PUT" | "PATCH" | "POST", ["v1", "users", id, "role"]) => {
+            AccessRule::Check(Action::UserChangeRole, account(id))
+        }
+        ("PUT" | "PATCH", ["v1", "users", id]) => {
+            AccessRule::Check(Action::UserUpdate, account(id))
+        }
+
+        ("GET", ["v1", "notifications"]) => {
+            AccessRule::Check(Action::NotificationList, Resource::Platform)
+        }
+
+        // Public reads whose rows carry their own visibility.
+        ("GET" | "HEAD", ["v1", "bounties" | "analyses" | "rulesets", _, ..])
+        | ("GET" | "HEAD", ["v1", "reputation" | "leaderboards" | "chain", ..]) => AccessRule::Open,
+        _ => AccessRule::SignedIn,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_map_to_their_actions() {
+        let cases = [
+            ("GET", "/v1/bounties", Some(Action::BountyList)),
+            ("POST", "/v1/bounties", Some(Action::BountyCreate)),
+            ("POST", "/v1/files", Some(Action::FileUpload)),
+            ("GET", "/v1/files/ab12/download", Some(Action::FileDownload)),
+            ("GET", "/v1/users/me", Some(Action::UserReadPrivate)),
+            ("PATCH", "/v1/users/u-2/role", Some(Action::UserChangeRole)),
+            (
+                "PUT",
+                "/v1/auth/policies",
+                Some(Action::AdminManagePolicies),
+            ),
+            ("GET", "/v1/auth/audit", Some(Action::AdminViewAudit)),
+        ];
+        for (method, path, expected) in cases {
+            let rule = access_rule(method, path, Some("u-1"));
+            let action = match rule {
+                AccessRule::Check(action, _) => Some(action),
+                _ => None,
+            };
+            assert_eq!(action, expected, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn creations_are_owned_by_the_caller_and_me_is_the_caller() {
+        assert_eq!(
+            access_rule("POST", "/v1/files", Some("u-1")),
+            AccessRule::Check(
+                Action::FileUpload,
+                Resource::File {
+                    id: "new".into(),
+                    owner: "u-1".into()
+                }
+            )
+        );
+        assert_eq!(
+            access_rule("GET", "/v1/users/me", Some("u-1")),
+            AccessRule::Check(
+                Action::UserReadPrivate,
+                Resource::UserAccount { id: "u-1".into() }
+            )
+        );
+    }
+
+    #[test]
+    fn unknown_routes_need_a_signed_in_caller_and_public_reads_do_not() {
+        assert_eq!(access_rule("POST", "/v1/scans", None), AccessRule::SignedIn);
+        assert_eq!(
+            access_rule("DELETE", "/v1/bounties/7", None),
+            AccessRule::SignedIn
+        );
+        assert_eq!(access_rule("GET", "/v1/bounties/7", None), AccessRule::Open);
+        assert_eq!(
+            access_rule("POST", "/v1/auth/login", None),
+            AccessRule::Open
+        );
+        assert_eq!(
+            access_rule("GET", "/v1/leaderboards/weekly", None),
+            AccessRule::Open
+        );
+    }
+}

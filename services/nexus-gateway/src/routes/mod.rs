@@ -1,0 +1,25 @@
+//! The gateway's routes: the `/api` scope (CORS, security headers, the proxy, presence) and
+//! `/ws`.
+
+pub mod presence;
+pub mod proxy;
+pub mod security;
+pub mod ws;
+
+use actix_web::web;
+
+use crate::settings::GatewaySettings;
+
+/// Mounts every route.
+pub fn configure(config: &mut web::ServiceConfig, settings: &GatewaySettings) {
+    config
+        .service(
+            web::scope("/api")
+                .wrap(security::headers(settings))
+                .wrap(security::cors(settings))
+                .configure(presence::configure)
+                .configure(proxy::configure)
+                .default_service(web::to(nexus_http::error::unknown_route)),
+        )
+        .configure(ws::configure);
+}

@@ -1,0 +1,35 @@
+//! `GET /api/v1/presence`: the analyst engines connected to this gateway instance.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use nexus_http::{ApiError, RequestContext};
+use nexus_proto::ws::PresenceList;
+
+use crate::GatewayService;
+use crate::auth::{AuthFailure, Caller};
+
+/// Mounts the presence route (before the proxy's catch-all).
+pub fn configure(config: &mut web::ServiceConfig) {
+    config.service(web::resource("/v1/presence").route(web::get().to(get_presence)));
+}
+
+/// Who is online, since when, last heartbeat. Any signed-in caller.
+pub async fn get_presence(
+    request: HttpRequest,
+    gateway: web::Data<GatewayService>,
+    context: RequestContext,
+) -> Result<HttpResponse, ApiError> {
+    let caller = gateway
+        .authenticator
+        .authenticate(request.headers(), &nexus_runtime::call_context(&context))
+        .await
+        .map_err(|failure| match failure {
+            AuthFailure::Token(error) => ApiError::from(error),
+            AuthFailure::Gateway(error) => ApiError::from(error),
+        })?;
+    if matches!(caller, Caller::Guest) {
+        return Err(nexus_http::token::TokenError::Missing.into());
+    }
+    Ok(HttpResponse::Ok().json(PresenceList {
+        engines: gateway.hub.engines(),
+    }))
+}

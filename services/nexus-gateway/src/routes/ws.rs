@@ -1,0 +1,52 @@
+//! `GET /ws`: the WebSocket hub. A valid `Authorization: Bearer` on the upgrade request signs
+//! in at once (an invalid one is refused with 401 before the upgrade); otherwise the server
+//! greets with `auth_required` and waits for an `auth` message.
+
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use nexus_http::ApiError;
+
+use crate::GatewayService;
+use crate::ws::connection::{WsIdentity, serve};
+
+/// Mounts `/ws`.
+pub fn configure(config: &mut web::ServiceConfig) {
+    config.service(web::resource("/ws").route(web::get().to(open_socket)));
+}
+
+/// Upgrades the connection and hands it to the hub.
+pub async fn open_socket(
+    request: HttpRequest,
+    body: web::Payload,
+    gateway: web::Data<GatewayService>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let bearer = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned());
+    let identity = match bearer {
+        Some(token) => {
+            let identity =
+                gateway
+                    .authenticator
+                    .identity_from_token(&token)
+                    .map_err(|token_error| {
+                        gateway
+                            .metrics
+                            .ws_auth_failed(nexus_http::HttpError::code(&token_error));
+                        ApiError::from(token_error)
+                    })?;
+            Some(WsIdentity {
+                user_id: identity.claims.sub,
+                role: identity.role,
+            })
+        }
+        None => None,
+    };
+    let (response, session, stream) = actix_ws::handle(&request, body)?;
+    actix_web::rt::spawn(serve(gateway, session, stream, identity));
+    Ok(response)
+}

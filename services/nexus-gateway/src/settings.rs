@@ -1,0 +1,355 @@
+//! `[gateway]`: upstreams, the route table, authentication caches, rate limits, CORS and the
+//! WebSocket hub. Every field has a default that matches the local port plan (docs/README).
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use nexus_config::Validate;
+use serde::Deserialize;
+use url::Url;
+
+/// The gateway's own settings section (`NEXUS_GATEWAY__*`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatewaySettings {
+    /// Base URL of each upstream service by name (`auth`, `user`, `analysis`, ...).
+    pub upstreams: BTreeMap<String, Url>,
+    /// The public routes: `/api<prefix>/...` goes to `upstream` as `<prefix>/...`.
+    pub routes: Vec<RouteSettings>,
+    /// Time allowed for an upstream to send its response headers when a route sets none.
+    #[serde(with = "humantime_serde")]
+    pub default_timeout: Duration,
+    /// Longest pause between two chunks of an upstream response body before it is cut.
+    #[serde(with = "humantime_serde")]
+    pub read_timeout: Duration,
+    /// Retries of idempotent requests without a body after a connect failure or a 502/503/504.
+    pub retries: u32,
+    /// Consecutive failures (transport errors, timeouts, 502/503/504) that open an upstream's
+    /// circuit.
+    pub breaker_failure_threshold: u32,
+    /// How long an open circuit answers 503 before one trial request goes through.
+    #[serde(with = "humantime_serde")]
+    pub breaker_open_duration: Duration,
+    /// Largest request body a route accepts when it sets none.
+    pub default_max_body_bytes: u64,
+    /// The auth service (API-key introspection); a name in `upstreams`.
+    pub auth_upstream: String,
+    /// The user service (WebSocket key look-ups); a name in `upstreams`.
+    pub user_upstream: String,
+    /// How long an API-key introspection answer is reused (capped by the token's lifetime).
+    #[serde(with = "humantime_serde")]
+    pub api_key_cache_ttl: Duration,
+    /// Most API keys remembered at once.
+    pub api_key_cache_entries: usize,
+    /// Proxies whose `X-Forwarded-For` is trusted; for anyone else the peer address is the
+    /// client and a sent `X-Forwarded-For` is replaced.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Rate limits.
+    pub rate_limit: RateLimitSettings,
+    /// Origins allowed by CORS (exact `scheme://host[:port]`); empty allows none.
+    pub cors_allowed_origins: Vec<String>,
+    /// `Strict-Transport-Security` max-age; 0 leaves the header out (plain-HTTP dev set-ups).
+    pub hsts_max_age_seconds: u64,
+    /// The WebSocket hub.
+    pub ws: WsSettings,
+}
+
+/// One entry of the route table.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSettings {
+    /// Path prefix after `/api`, on a segment boundary, e.g. `/v1/bounties`.
+    pub prefix: String,
+    /// Name of the upstream in `upstreams`.
+    pub upstream: String,
+    /// Time allowed for the upstream's response headers (default: `default_timeout`).
+    #[serde(default, with = "humantime_serde")]
+    pub timeout: Option<Duration>,
+    /// Largest request body (default: `default_max_body_bytes`).
+    #[serde(default)]
+    pub max_body_bytes: Option<u64>,
+}
+
+/// GCRA limits: `requests` per `period`, with bursts up to `burst`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    /// Sustained requests per period.
+    pub requests: u32,
+    /// The period.
+    #[serde(with = "humantime_serde")]
+    pub period: Duration,
+    /// Requests that may arrive at once after a quiet spell (at least 1).
+    pub burst: u32,
+}
+
+impl Quota {
+    /// `requests` per minute with a burst of `burst`.
+    pub const fn per_minute(requests: u32, burst: u32) -> Self {
+        Self {
+            requests,
+            period: Duration::from_secs(60),
+            burst,
+        }
+    }
+}
+
+/// `[gateway.rate_limit]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Turns rate limiting off (benchmarks of the proxy path alone).
+    pub enabled: bool,
+    /// Every client address.
+    pub per_ip: Quota,
+    /// Signed-in callers, by role name (`user`, `analyst`, `admin`); guests have only `per_ip`.
+    pub per_role: BTreeMap<String, Quota>,
+    /// API-key callers, by the key's tier (from introspection); unknown tiers use `default`.
+    pub per_api_key_tier: BTreeMap<String, Quota>,
+    /// Longest wait for Redis before the local fallback limiter decides.
+    #[serde(with = "humantime_serde")]
+    pub redis_timeout: Duration,
+}
+
+/// `[gateway.ws]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WsSettings {
+    /// Time a new connection has to sign in.
+    #[serde(with = "humantime_serde")]
+    pub auth_timeout: Duration,
+    /// Accepted distance between a signed timestamp and the gateway's clock.
+    #[serde(with = "humantime_serde")]
+    pub max_clock_skew: Duration,
+    /// Interval of server pings.
+    #[serde(with = "humantime_serde")]
+    pub heartbeat_interval: Duration,
+    /// A connection silent for this long is closed.
+    #[serde(with = "humantime_serde")]
+    pub client_timeout: Duration,
+    /// Messages queued for one connection before it counts as a slow consumer.
+    pub send_queue: usize,
+    /// Pause between a failed sign-in's error message and the close.
+    #[serde(with = "humantime_serde")]
+    pub close_delay: Duration,
+    /// Largest message a client may send.
+    pub max_message_bytes: usize,
+    /// Streams feeding `bounties` and `bounty:{id}` (by `bounty_id`).
+    pub bounty_streams: Vec<String>,
+    /// Streams feeding `analysis:{id}` (by `analysis_id`).
+    pub analysis_streams: Vec<String>,
+    /// Streams feeding each user's own `user` topic (by `user_id` or `recipient`).
+    pub user_streams: Vec<String>,
+    /// Streams feeding `leaderboard`.
+    pub leaderboard_streams: Vec<String>,
+}
+
+impl Default for GatewaySettings {
+    fn default() -> Self {
+        let upstreams = [
+            ("auth", 8081),
+            ("analysis", 8082),
+            ("bounty", 8083),
+            ("user", 8084),
+            ("reputation", 8085),
+            ("notification", 8086),
+            ("scanner", 8087),
+            ("chain", 8088),
+        ]
+        .into_iter()
+        .filter_map(|(name, port)| {
+            Url::parse(&format!("http://127.0.0.1:{port}"))
+                .ok()
+                .map(|url| (name.to_owned(), url))
+        })
+        .collect();
+        let route = |prefix: &str, upstream: &str| RouteSettings {
+            prefix: prefix.to_owned(),
+            upstream: upstream.to_owned(),
+            timeout: None,
+            max_body_bytes: None,
+        };
+        let mut routes = vec![
+            route("/v1/auth", "auth"),
+            route("/v1/users", "user"),
+            route("/v1/analyses", "analysis"),
+            route("/v1/rulesets", "analysis"),
+            route("/v1/retrohunts", "analysis"),
+            route("/v1/bounties", "bounty"),
+            route("/v1/reputation", "reputation"),
+            route("/v1/leaderboards", "reputation"),
+            route("/v1/notifications", "notification"),
+            route("/v1/webhooks", "notification"),
+            route("/v1/scans", "scanner"),
+            route("/v1/chain", "chain"),
+        ];
+        // Samples are large: a long upload window and a 256 MiB body.
+        routes.push(RouteSettings {
+            prefix: "/v1/files".to_owned(),
+            upstream: "analysis".to_owned(),
+            timeout: Some(Duration::from_secs(300)),
+            max_body_bytes: Some(256 * 1024 * 1024),
+        });
+        Self {
+            upstreams,
+            routes,
+            default_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(60),
+            retries: 2,
+            breaker_failure_threshold: 5,
+            breaker_open_duration: Duration::from_secs(10),
+            default_max_body_bytes: 1024 * 1024,
+            auth_upstream: "auth".to_owned(),
+            user_upstream: "user".to_owned(),
+            api_key_cache_ttl: Duration::from_secs(30),
+            api_key_cache_entries: 10_000,
+            trusted_proxies: Vec::new(),
+            rate_limit: RateLimitSettings::default(),
+            cors_allowed_origins: vec!["http://localhost:3000".to_owned()],
+            hsts_max_age_seconds: 31_536_000,
+            ws: WsSettings::default(),
+        }
+    }
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        let per_role = [
+            ("user", Quota::per_minute(600, 60)),
+            ("analyst", Quota::per_minute(1200, 120)),
+            ("admin", Quota::per_minute(3000, 300)),
+        ];
+        let per_api_key_tier = [
+            ("default", Quota::per_minute(600, 60)),
+            ("pro", Quota::per_minute(3000, 300)),
+            ("enterprise", Quota::per_minute(12_000, 1200)),
+        ];
+        Self {
+            enabled: true,
+            per_ip: Quota::per_minute(1200, 120),
+            per_role: per_role
+                .into_iter()
+                .map(|(name, quota)| (name.to_owned(), quota))
+                .collect(),
+            per_api_key_tier: per_api_key_tier
+                .into_iter()
+                .map(|(name, quota)| (name.to_owned(), quota))
+                .collect(),
+            redis_timeout: Duration::from_millis(100),
+        }
+    }
+}
+
+impl Default for WsSettings {
+    fn default() -> Self {
+        Self {
+            auth_timeout: Duration::from_secs(10),
+            max_clock_skew: Duration::from_secs(30),
+            heartbeat_interval: Duration::from_secs(15),
+            client_timeout: Duration::from_secs(45),
+            send_queue: 256,
+            close_delay: Duration::from_millis(250),
+            max_message_bytes: 64 * 1024,
+            bounty_streams: vec!["nexus:bounty:events:v1".to_owned()],
+            analysis_streams: vec![
+                "nexus:analysis:progress:v1".to_owned(),
+                "nexus:analysis:events:v1".to_owned(),
+            ],
+            user_streams: vec!["nexus:notification:events:v1".to_owned()],
+            leaderboard_streams: vec!["nexus:reputation:events:v1".to_owned()],
+        }
+    }
+}
+
+impl Validate for GatewaySettings {
+    fn validate(&self, problems: &mut Vec<String>) {
+        for route in &self.routes {
+            if !route.prefix.starts_with("/v1/") || route.prefix.ends_with('/') {
+                problems.push(format!(
+                    "gateway.routes: prefix {:?} must start with /v1/ and not end with /",
+                    route.prefix
+                ));
+            }
+            if route.prefix.starts_with("/internal") || route.prefix.contains("..") {
+                problems.push(format!(
+                    "gateway.routes: prefix {:?} may not reach internal paths",
+                    route.prefix
+                ));
+            }
+            if !self.upstreams.contains_key(&route.upstream) {
+                problems.push(format!(
+                    "gateway.routes: prefix {:?} names the unknown upstream {:?}",
+                    route.prefix, route.upstream
+                ));
+            }
+        }
+        for name in [&self.auth_upstream, &self.user_upstream] {
+            if !self.upstreams.contains_key(name) {
+                problems.push(format!("gateway: upstream {name:?} is not configured"));
+            }
+        }
+        if self.breaker_failure_threshold == 0 {
+            problems.push("gateway.breaker_failure_threshold must be at least 1".into());
+        }
+        if self.default_timeout.is_zero() || self.read_timeout.is_zero() {
+            problems.push("gateway.default_timeout and read_timeout must be positive".into());
+        }
+        let quotas = std::iter::once(("per_ip", &self.rate_limit.per_ip))
+            .chain(
+                self.rate_limit
+                    .per_role
+                    .iter()
+                    .map(|(k, q)| (k.as_str(), q)),
+            )
+            .chain(
+                self.rate_limit
+                    .per_api_key_tier
+                    .iter()
+                    .map(|(k, q)| (k.as_str(), q)),
+            );
+        for (name, quota) in quotas {
+            if quota.requests == 0 || quota.burst == 0 || quota.period.is_zero() {
+                problems.push(format!(
+                    "gateway.rate_limit.{name}: requests, burst and period must be positive"
+                ));
+            }
+        }
+        if self.ws.send_queue == 0 {
+            problems.push("gateway.ws.send_queue must be at least 1".into());
+        }
+        for origin in &self.cors_allowed_origins {
+            if Url::parse(origin).is_err() || origin.ends_with('/') {
+                problems.push(format!(
+                    "gateway.cors_allowed_origins: {origin:?} is not an origin like https://app.example"
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let mut problems = Vec::new();
+        GatewaySettings::default().validate(&mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn routes_to_internal_paths_or_unknown_upstreams_are_refused() {
+        let mut settings = GatewaySettings::default();
+        settings.routes.push(RouteSettings {
+            prefix: "/internal/v1".into(),
+            upstream: "nowhere".into(),
+            timeout: None,
+            max_body_bytes: None,
+        });
+        let mut problems = Vec::new();
+        settings.validate(&mut problems);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+    }
+}

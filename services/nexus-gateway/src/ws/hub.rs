@@ -1,0 +1,381 @@
+//! The hub: which connection listens to which topic, and one Redis pub/sub subscription per
+//! source stream for the whole instance, fanned out in process.
+//!
+//! Concurrency: the topic registry is a `std` read-write lock held only to copy senders out or
+//! insert/remove one entry, never across an await. Subscriptions to Redis are created under a
+//! `tokio` mutex, so two clients subscribing to the same new topic at once open it once, and a
+//! client's `subscribed` answer is sent only after Redis confirmed the subscription (no event
+//! published after the answer is missed). Each connection has a bounded queue; a full queue
+//! marks the connection as a slow consumer (its `slow` token is cancelled and it is removed
+//! from every topic), and the connection closes itself with code 4008.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use bytestring::ByteString;
+use chrono::Utc;
+use futures_util::StreamExt;
+use nexus_bus::{Bus, BusError, LiveEvent};
+use nexus_proto::ws::{EngineConnected, EngineDisconnected, EnginePresence, ServerMessage};
+use nexus_proto::{Envelope, Event};
+use prometheus_client::metrics::gauge::Gauge;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::metrics::GatewayMetrics;
+use crate::ws::topics::TopicStreams;
+
+/// A connection's side of the hub.
+#[derive(Debug)]
+pub struct Registration {
+    /// The connection id within this instance.
+    pub id: u64,
+    /// Messages to send, already serialized.
+    pub queue: mpsc::Receiver<ByteString>,
+    /// Cancelled when the connection fell behind.
+    pub slow: CancellationToken,
+    sender: mpsc::Sender<ByteString>,
+}
+
+#[derive(Debug, Clone)]
+struct Subscriber {
+    sender: mpsc::Sender<ByteString>,
+    slow: CancellationToken,
+}
+
+#[derive(Debug)]
+struct StreamSubscription {
+    users: usize,
+    stop: CancellationToken,
+}
+
+#[derive(Debug)]
+struct Inner {
+    bus: Bus,
+    metrics: GatewayMetrics,
+    streams: TopicStreams,
+    instance: String,
+    next_id: AtomicU64,
+    topics: RwLock<HashMap<String, HashMap<u64, Subscriber>>>,
+    subscriptions: tokio::sync::Mutex<HashMap<String, StreamSubscription>>,
+    open_subscriptions: Gauge,
+    presence: Mutex<BTreeMap<String, EnginePresence>>,
+    shutdown: CancellationToken,
+}
+
+/// The hub; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+impl Hub {
+    /// A hub reading live events from `bus`.
+    pub fn new(bus: Bus, metrics: GatewayMetrics, streams: TopicStreams) -> Self {
+        let subscriptions = metrics.ws_redis_subscriptions.clone();
+        Self {
+            inner: Arc::new(Inner {
+                bus,
+                metrics,
+                streams,
+                instance: uuid::Uuid::now_v7().to_string(),
+                next_id: AtomicU64::new(1),
+                topics: RwLock::default(),
+                subscriptions: tokio::sync::Mutex::default(),
+                open_subscriptions: subscriptions,
+                presence: Mutex::default(),
+                shutdown: CancellationToken::new(),
+            }),
+        }
+    }
+
+    /// This gateway instance's id (in presence records).
+    pub fn instance(&self) -> &str {
+        &self.inner.instance
+    }
+
+    /// Runs until `shutdown`, then stops every Redis subscription.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        shutdown.cancelled().await;
+        self.inner.shutdown.cancel();
+    }
+
+    /// A new connection with a queue of `capacity` messages.
+    pub fn register(&self, capacity: usize) -> Registration {
+        let (sender, queue) = mpsc::channel(capacity.max(1));
+        Registration {
+            id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
+            queue,
+            slow: CancellationToken::new(),
+            sender,
+        }
+    }
+
+    /// Adds `registration` to `topic` (an authorized topic key); opens the Redis subscription of
+    /// its streams if this instance has none yet. Returns false if it was subscribed already.
+    pub async fn subscribe(
+        &self,
+        registration: &Registration,
+        topic: &str,
+    ) -> Result<bool, BusError> {
+        {
+            let topics = self
+                .inner
+                .topics
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            if topics
+                .get(topic)
+                .is_some_and(|subscribers| subscribers.contains_key(&registration.id))
+            {
+                return Ok(false);
+            }
+        }
+        let streams = self.inner.streams.streams_of(topic).to_vec();
+        let mut opened: Vec<String> = Vec::new();
+        for stream in &streams {
+            if let Err(error) = self.acquire_stream(stream).await {
+                for stream in opened {
+                    self.release_stream(&stream).await;
+                }
+                return Err(error);
+            }
+            opened.push(stream.clone());
+        }
+        self.inner
+            .topics
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(topic.to_owned())
+            .or_default()
+            .insert(
+                registration.id,
+                Subscriber {
+                    sender: registration.sender.clone(),
+                    slow: registration.slow.clone(),
+                },
+            );
+        Ok(true)
+    }
+
+    /// Removes `id` from `topic`; closes the topic's Redis subscriptions when nobody is left.
+    pub async fn unsubscribe(&self, id: u64, topic: &str) -> bool {
+        let removed = {
+            let mut topics = self
+                .inner
+                .topics
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            let removed = topics
+                .get_mut(topic)
+                .is_some_and(|subscribers| subscribers.remove(&id).is_some());
+            if topics.get(topic).is_some_and(HashMap::is_empty) {
+                topics.remove(topic);
+            }
+            removed
+        };
+        if removed {
+            for stream in self.inner.streams.streams_of(topic).to_vec() {
+                self.release_stream(&stream).await;
+            }
+        }
+        removed
+    }
+
+    async fn acquire_stream(&self, stream: &str) -> Result<(), BusError> {
+        let mut subscriptions = self.inner.subscriptions.lock().await;
+        if let Some(existing) = subscriptions.get_mut(stream) {
+            existing.users += 1;
+            return Ok(());
+        }
+        let live = self.inner.bus.subscribe(&[stream]).await?;
+        let stop = self.inner.shutdown.child_token();
+        subscriptions.insert(
+            stream.to_owned(),
+            StreamSubscription {
+                users: 1,
+                stop: stop.clone(),
+            },
+        );
+        self.inner.open_subscriptions.inc();
+        let hub = self.clone();
+        let stream = stream.to_owned();
+        tokio::spawn(async move { hub.read_stream(stream, live, stop).await });
+        Ok(())
+    }
+
+    async fn release_stream(&self, stream: &str) {
+        let mut subscriptions = self.inner.subscriptions.lock().await;
+        let now_unused = subscriptions.get_mut(stream).is_some_and(|existing| {
+            existing.users = existing.users.saturating_sub(1);
+            existing.users == 0
+        });
+        if now_unused && let Some(existing) = subscriptions.remove(stream) {
+            existing.stop.cancel();
+            self.inner.open_subscriptions.dec();
+        }
+    }
+
+    /// Reads one stream's live events until stopped; resubscribes (with a pause) when the Redis
+    /// connection drops. Events published while it is away are lost, as pub/sub promises.
+    async fn read_stream(
+        &self,
+        stream: String,
+        mut live: nexus_bus::LiveSubscription,
+        stop: CancellationToken,
+    ) {
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => return,
+                next = live.next() => match next {
+                    Some(event) => self.fan_out(&event),
+                    None => {
+                        tracing::warn!(stream = %stream, "The live subscription dropped; resubscribing.");
+                        live = loop {
+                            tokio::select! {
+                                () = stop.cancelled() => return,
+                                () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                            }
+                            match self.inner.bus.subscribe(&[stream.as_str()]).await {
+                                Ok(live) => break live,
+                                Err(error) => tracing::warn!(error = %error, stream = %stream, "Resubscribing failed; retrying."),
+                            }
+                        };
+                    }
+                },
+            }
+        }
+    }
+
+    /// Delivers one live event to every subscriber of its topics, without waiting on anyone.
+    fn fan_out(&self, event: &LiveEvent) {
+        for topic in self
+            .inner
+            .streams
+            .topics_of(&event.stream, &event.envelope.payload)
+        {
+            let subscribers: Vec<Subscriber> = {
+                let topics = self
+                    .inner
+                    .topics
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner);
+                match topics.get(&topic) {
+                    Some(subscribers) => subscribers.values().cloned().collect(),
+                    None => continue,
+                }
+            };
+            let message = ServerMessage::Event {
+                topic,
+                event: serde_json::to_value(&event.envelope).unwrap_or_default(),
+            };
+            let Ok(text) = serde_json::to_string(&message) else {
+                continue;
+            };
+            let text = ByteString::from(text);
+            for subscriber in subscribers {
+                match subscriber.sender.try_send(text.clone()) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => subscriber.slow.cancel(),
+                    Err(mpsc::error::TrySendError::Closed(_)) => {}
+                }
+            }
+        }
+    }
+
+    /// Forgets a connection: every topic it was in.
+    pub async fn remove(&self, id: u64) {
+        let topics: Vec<String> = {
+            let topics = self
+                .inner
+                .topics
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            topics
+                .iter()
+                .filter(|(_, subscribers)| subscribers.contains_key(&id))
+                .map(|(topic, _)| topic.clone())
+                .collect()
+        };
+        for topic in topics {
+            self.unsubscribe(id, &topic).await;
+        }
+    }
+
+    /// Records an engine's sign-in and announces it.
+    pub fn engine_connected(&self, user_id: &str, session_id: &str) {
+        let now = Utc::now();
+        let presence = EnginePresence {
+            user_id: user_id.to_owned(),
+            session_id: session_id.to_owned(),
+            instance: self.inner.instance.clone(),
+            connected_at: now,
+            last_heartbeat_at: now,
+        };
+        self.inner
+            .presence
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(session_id.to_owned(), presence.clone());
+        self.announce(Envelope::new(EngineConnected { presence }));
+    }
+
+    /// Notes a heartbeat of an engine.
+    pub fn engine_heartbeat(&self, session_id: &str) {
+        if let Some(presence) = self
+            .inner
+            .presence
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(session_id)
+        {
+            presence.last_heartbeat_at = Utc::now();
+        }
+    }
+
+    /// Forgets an engine and announces why it left.
+    pub fn engine_disconnected(&self, session_id: &str, reason: &str) {
+        let removed = self
+            .inner
+            .presence
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(session_id);
+        if let Some(presence) = removed {
+            self.announce(Envelope::new(EngineDisconnected {
+                presence,
+                reason: reason.to_owned(),
+            }));
+        }
+    }
+
+    /// The engines connected to this instance, oldest first.
+    pub fn engines(&self) -> Vec<EnginePresence> {
+        let mut engines: Vec<EnginePresence> = self
+            .inner
+            .presence
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect();
+        engines.sort_by_key(|presence| presence.connected_at);
+        engines
+    }
+
+    fn announce<E: Event>(&self, envelope: Envelope<E>) {
+        let bus = self.inner.bus.clone();
+        tokio::spawn(async move {
+            if let Err(error) = bus.publish(&envelope).await {
+                tracing::warn!(error = %error, event = E::NAME, "Publishing a presence event failed.");
+            }
+        });
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &GatewayMetrics {
+        &self.inner.metrics
+    }
+}

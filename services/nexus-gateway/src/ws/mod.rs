@@ -1,0 +1,10 @@
+//! The WebSocket hub: topics, fan-out from Redis pub/sub, presence of analyst engines.
+//!
+//! - [`topics`]: which topics exist, who may subscribe, which events feed them (pure).
+//! - [`hub`]: the registry of connections per topic, one Redis subscription per source
+//!   stream shared by every topic and client of this instance, bounded per-connection queues.
+//! - [`connection`]: one client: sign-in (JWT or Ed25519), heartbeats, messages.
+
+pub mod connection;
+pub mod hub;
+pub mod topics;
