@@ -34,6 +34,7 @@ pub mod macho;
 pub mod pe;
 pub mod pipeline;
 pub mod score;
+pub mod ssdeep;
 pub mod strings;
 pub mod validate;
 #[cfg(feature = "yara")]

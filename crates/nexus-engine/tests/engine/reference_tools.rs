@@ -474,3 +474,66 @@ fn yara_x_matches_agree_with_the_yara_cli() {
         "the cross-check matched too little ({total_matches})"
     );
 }
+
+/// Our single-pass ssdeep against the tool on generated inputs chosen to cross block-size
+/// boundaries (192·2^k bytes), lower the block size (low-entropy data), and fill digests so the
+/// smallest block sizes are dropped mid-stream (several MB of random data).
+#[test]
+fn ssdeep_matches_the_ssdeep_tool_on_generated_inputs() {
+    let directory = std::env::temp_dir().join(format!("nexus-ssdeep-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let mut state = 0x9e37_79b9u32;
+    let mut random = |length: usize| -> Vec<u8> {
+        (0..length)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                (state >> 24) as u8
+            })
+            .collect()
+    };
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    for length in [
+        1,
+        7,
+        100,
+        191,
+        192,
+        193,
+        383,
+        384,
+        385,
+        6143,
+        6144,
+        6145,
+        1 << 20,
+        5_000_000,
+    ] {
+        inputs.push((format!("random-{length}"), random(length)));
+    }
+    for length in [500, 50_000, 2_000_000] {
+        let text: Vec<u8> = "MZ\0\0 the quick brown fox jumps; "
+            .bytes()
+            .cycle()
+            .take(length)
+            .collect();
+        inputs.push((format!("text-{length}"), text));
+        let mut mixed = random(length / 2);
+        mixed.extend(std::iter::repeat_n(0u8, length / 2));
+        inputs.push((format!("mixed-{length}"), mixed));
+    }
+    for (name, bytes) in &inputs {
+        let path = directory.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let output = run("ssdeep", &["-s", "-c", path.to_str().unwrap()]);
+        let line = output.lines().nth(1).unwrap();
+        let expected = line.rsplit_once(",\"").map_or(line, |(hash, _)| hash);
+        assert_eq!(
+            nexus_engine::ssdeep::digest(bytes).as_deref(),
+            Some(expected),
+            "{name}"
+        );
+    }
+    std::fs::remove_dir_all(&directory).unwrap();
+}
