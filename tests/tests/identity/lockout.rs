@@ -1,0 +1,124 @@
+//! The brute-force defence through the API, on the fake clock.
+
+use std::time::Duration;
+
+use nexus_auth::settings::{IpLimitSettings, LockoutSettings};
+use reqwest::StatusCode;
+
+use crate::helpers::{PASSWORD, expect, start};
+
+const WRONG: &str = "definitely not the password";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_delay_then_lock_the_account_until_the_lock_expires() {
+    let identity = start(|settings| {
+        settings.lockout = LockoutSettings {
+            free_failures: 2,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(4),
+            lock_after: 5,
+            lock_duration: Duration::from_secs(60),
+            max_lock_duration: Duration::from_secs(600),
+            reset_after: Duration::from_secs(3600),
+        };
+    })
+    .await;
+    let account = identity.register().await;
+    let login = account.email.as_str();
+    let tick = |seconds: u64| identity.clock.advance(Duration::from_secs(seconds));
+
+    // (seconds to wait first, password, status, code) — the lockout table through the API.
+    let table: [(u64, &str, StatusCode, &str); 9] = [
+        (0, WRONG, StatusCode::UNAUTHORIZED, "invalid_credentials"), // failure 1 (free)
+        (0, WRONG, StatusCode::UNAUTHORIZED, "invalid_credentials"), // failure 2 (free)
+        (0, WRONG, StatusCode::UNAUTHORIZED, "invalid_credentials"), // failure 3 → 1 s delay
+        (
+            0,
+            PASSWORD,
+            StatusCode::TOO_MANY_REQUESTS,
+            "login_throttled",
+        ), // even the right password waits
+        (1, WRONG, StatusCode::UNAUTHORIZED, "invalid_credentials"), // failure 4 → 2 s delay
+        (1, WRONG, StatusCode::TOO_MANY_REQUESTS, "login_throttled"),
+        (1, WRONG, StatusCode::UNAUTHORIZED, "invalid_credentials"), // failure 5 → locked 60 s
+        (
+            59,
+            PASSWORD,
+            StatusCode::TOO_MANY_REQUESTS,
+            "account_locked",
+        ),
+        (1, PASSWORD, StatusCode::OK, ""), // the lock has expired
+    ];
+    for (row, (wait, password, status, code)) in table.into_iter().enumerate() {
+        tick(wait);
+        let response = identity.login(login, password).await;
+        let body = expect(response, status, None).await;
+        if !code.is_empty() {
+            assert_eq!(body["code"], code, "row {row}: {body}");
+        }
+    }
+
+    let locks = identity.audit("account_locked").await;
+    assert_eq!(locks.len(), 1);
+    assert_eq!(locks[0]["subject"], login);
+    assert_eq!(locks[0]["detail"]["locked_for_seconds"], 60);
+    assert_eq!(identity.audit("login_failed").await.len(), 5);
+
+    // A success forgets the failures: three free failures again.
+    for _ in 0..2 {
+        expect(
+            identity.login(login, WRONG).await,
+            StatusCode::UNAUTHORIZED,
+            Some("invalid_credentials"),
+        )
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_address_gets_a_limited_number_of_attempts_per_window() {
+    let identity = start(|settings| {
+        settings.trust_forwarded_for = true;
+        settings.ip_limit = IpLimitSettings {
+            max_attempts: 3,
+            window: Duration::from_secs(60),
+        };
+    })
+    .await;
+    // Different login names, so only the address limit applies.
+    for attempt in 0..3 {
+        let login = format!("nobody{attempt}@example.com");
+        let response = identity.login_from("203.0.113.9", &login, WRONG).await;
+        expect(
+            response,
+            StatusCode::UNAUTHORIZED,
+            Some("invalid_credentials"),
+        )
+        .await;
+    }
+    let blocked = identity
+        .login_from("203.0.113.9", "other@example.com", WRONG)
+        .await;
+    expect(
+        blocked,
+        StatusCode::TOO_MANY_REQUESTS,
+        Some("too_many_login_attempts"),
+    )
+    .await;
+    // Another address is not affected.
+    let elsewhere = identity
+        .login_from("198.51.100.4", "other@example.com", WRONG)
+        .await;
+    expect(
+        elsewhere,
+        StatusCode::UNAUTHORIZED,
+        Some("invalid_credentials"),
+    )
+    .await;
+    // The next window admits the first address again.
+    identity.clock.advance(Duration::from_secs(60));
+    let later = identity
+        .login_from("203.0.113.9", "other@example.com", WRONG)
+        .await;
+    expect(later, StatusCode::UNAUTHORIZED, Some("invalid_credentials")).await;
+}
