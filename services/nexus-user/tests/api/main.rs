@@ -29,3 +29,29 @@ async fn the_binary_becomes_ready_and_exits_cleanly_on_sigterm() {
         panic!("{error}");
     }
 }
+
+/// The binary reads `[user]` from the environment and refuses Argon2 parameters below the
+/// OWASP minimum; the test-only waiver cannot be switched on from configuration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_refuses_argon2_parameters_below_the_minimum_even_with_the_waiver_set() {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_nexus-user"))
+        .env("NEXUS_USER__PASSWORD_HASH__MEMORY_KIB", "1024")
+        .env("NEXUS_USER__PASSWORD_HASH__ITERATIONS", "1")
+        .env("NEXUS_USER__PASSWORD_HASH__ALLOW_BELOW_MINIMUM", "true")
+        .env("NEXUS_SERVER__HTTP_ADDR", "127.0.0.1:0")
+        .env("NEXUS_SERVER__ADMIN_ADDR", "127.0.0.1:0")
+        .output()
+        .await
+        .expect("the binary runs");
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("user.password_hash.memory_kib must be at least 19456"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("user.password_hash.iterations must be at least 2"),
+        "{stderr}"
+    );
+}
