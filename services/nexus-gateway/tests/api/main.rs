@@ -9,3 +9,4 @@ mod limits;
 mod proxy;
 mod support;
 mod tokens;
+mod ws;

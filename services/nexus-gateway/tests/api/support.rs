@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 use nexus_gateway::GatewayService;
 use nexus_gateway::settings::GatewaySettings;
 use nexus_proto::auth::IntrospectResponse;
+use nexus_proto::user::WsKeyOwner;
 use nexus_runtime::Settings;
 use nexus_testkit::{TestContext, TestService};
 use serde_json::{Value, json};
@@ -29,6 +30,8 @@ pub struct UpstreamState {
     pub introspections: AtomicUsize,
     /// Introspection answers by key.
     pub api_keys: Mutex<HashMap<String, IntrospectResponse>>,
+    /// Registered WebSocket keys by hex public key.
+    pub ws_keys: Mutex<HashMap<String, WsKeyOwner>>,
 }
 
 /// A running upstream.
@@ -52,6 +55,7 @@ impl Upstream {
                     "/internal/v1/api-keys/introspect",
                     web::post().to(introspect),
                 )
+                .route("/internal/v1/ws-keys/{key}", web::get().to(ws_key))
                 .route("/v1/files", web::post().to(count_upload))
                 .route("/v1/files/{id}/download", web::get().to(download))
                 .route("/v1/bounties/flaky", web::route().to(flaky))
@@ -165,6 +169,14 @@ async fn introspect(state: web::Data<UpstreamState>, body: web::Json<Value>) -> 
         access_token: None,
         expires_in: None,
     }))
+}
+
+async fn ws_key(state: web::Data<UpstreamState>, key: web::Path<String>) -> HttpResponse {
+    match state.ws_keys.lock().unwrap().get(key.as_str()) {
+        Some(owner) => HttpResponse::Ok().json(owner),
+        None => HttpResponse::NotFound()
+            .json(json!({"code": "unknown_key", "message": "no such key", "request_id": "x"})),
+    }
 }
 
 /// Gateway settings with every upstream at `upstream_url`.
