@@ -7,6 +7,7 @@ mod api_keys;
 mod audit;
 mod helpers;
 mod keys;
+mod measure;
 mod mfa;
 mod policies;
 
