@@ -10,6 +10,7 @@
 //!   not Argon2id v1.3) is reported as needing a rehash; the caller stores the new hash.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
@@ -17,6 +18,7 @@ use tokio::sync::Semaphore;
 
 use crate::domain::password_policy::{PasswordPolicyError, check_password};
 use crate::error::UserError;
+use crate::metrics::UserMetrics;
 use crate::settings::PasswordHashSettings;
 
 /// The outcome of checking a password against a stored hash.
@@ -34,6 +36,7 @@ pub struct PasswordHasher {
     params: Params,
     permits: Arc<Semaphore>,
     dummy_hash: Arc<str>,
+    metrics: UserMetrics,
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -48,7 +51,10 @@ impl std::fmt::Debug for PasswordHasher {
 
 impl PasswordHasher {
     /// Checks the parameters (the minimums unless waived) and prepares the dummy hash.
-    pub async fn new(settings: &PasswordHashSettings) -> Result<Self, UserError> {
+    pub async fn new(
+        settings: &PasswordHashSettings,
+        metrics: UserMetrics,
+    ) -> Result<Self, UserError> {
         let problems = settings.problems();
         if !problems.is_empty() {
             return Err(UserError::InvalidSettings(problems.join("; ")));
@@ -65,6 +71,7 @@ impl PasswordHasher {
             params,
             permits,
             dummy_hash: Arc::from(""),
+            metrics,
         };
         let dummy_password = uuid::Uuid::now_v7().to_string();
         hasher.dummy_hash = Arc::from(hasher.hash_unchecked(dummy_password).await?);
@@ -79,7 +86,7 @@ impl PasswordHasher {
         user_inputs: Vec<String>,
     ) -> Result<Result<String, PasswordPolicyError>, UserError> {
         let params = self.params.clone();
-        self.run(move || {
+        self.run("hash", move || {
             let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
             if let Err(error) = check_password(&password, &inputs) {
                 return Ok(Err(error));
@@ -99,7 +106,7 @@ impl PasswordHasher {
         let params = self.params.clone();
         let account_exists = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
-        self.run(move || {
+        self.run("verify", move || {
             let Ok(parsed) = PasswordHash::new(&stored) else {
                 return Err(UserError::Internal(
                     "a stored password hash is not a PHC string".into(),
@@ -121,22 +128,31 @@ impl PasswordHasher {
 
     async fn hash_unchecked(&self, password: String) -> Result<String, UserError> {
         let params = self.params.clone();
-        self.run(move || hash_with(&params, &password)).await
+        self.run("hash", move || hash_with(&params, &password))
+            .await
     }
 
-    async fn run<T, F>(&self, work: F) -> Result<T, UserError>
+    async fn run<T, F>(&self, operation: &'static str, work: F) -> Result<T, UserError>
     where
         F: FnOnce() -> Result<T, UserError> + Send + 'static,
         T: Send + 'static,
     {
+        let waiting = Instant::now();
         let _permit = self
             .permits
             .acquire()
             .await
             .map_err(|_| UserError::Internal("the password hashing pool is closed".into()))?;
-        tokio::task::spawn_blocking(work).await.map_err(|error| {
-            UserError::Internal(format!("password hashing task failed: {error}"))
-        })?
+        self.metrics.observe_wait(waiting.elapsed());
+        let metrics = self.metrics.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let result = work();
+            metrics.observe_hash(operation, started.elapsed());
+            result
+        })
+        .await
+        .map_err(|error| UserError::Internal(format!("password hashing task failed: {error}")))?
     }
 }
 
@@ -175,7 +191,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_and_carries_its_parameters() {
-        let hasher = PasswordHasher::new(&settings(64, 1)).await.unwrap();
+        let hasher = PasswordHasher::new(&settings(64, 1), UserMetrics::default())
+            .await
+            .unwrap();
         let hash = hasher
             .check_and_hash("tangerine orbit quietly 71 lamps".into(), vec![])
             .await
@@ -202,15 +220,21 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_account_never_matches_even_the_dummy_password() {
-        let hasher = PasswordHasher::new(&settings(64, 1)).await.unwrap();
+        let hasher = PasswordHasher::new(&settings(64, 1), UserMetrics::default())
+            .await
+            .unwrap();
         let verified = hasher.verify(String::new(), None).await.unwrap();
         assert!(!verified.matches);
     }
 
     #[tokio::test]
     async fn stronger_configuration_rehashes_on_verify() {
-        let weak = PasswordHasher::new(&settings(64, 1)).await.unwrap();
-        let strong = PasswordHasher::new(&settings(128, 2)).await.unwrap();
+        let weak = PasswordHasher::new(&settings(64, 1), UserMetrics::default())
+            .await
+            .unwrap();
+        let strong = PasswordHasher::new(&settings(128, 2), UserMetrics::default())
+            .await
+            .unwrap();
         let hash = weak.hash_unchecked("pw".into()).await.unwrap();
         let verified = strong.verify("pw".into(), Some(hash)).await.unwrap();
         assert!(verified.matches);
@@ -222,7 +246,7 @@ mod tests {
         let mut weak = settings(64, 1);
         weak.allow_below_minimum = false;
         assert!(matches!(
-            PasswordHasher::new(&weak).await,
+            PasswordHasher::new(&weak, UserMetrics::default()).await,
             Err(UserError::InvalidSettings(_))
         ));
     }

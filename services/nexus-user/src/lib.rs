@@ -10,6 +10,7 @@
 //!   codes, the EIP-4361 parser, Ed25519 key vetting).
 //! - [`hashing`]: Argon2id on the blocking pool, dummy-hash verification, rehash on login.
 //! - [`challenges`]: single-use SIWE nonces in Redis.
+//! - [`metrics`]: hashing time, credential-check outcomes, rehashes.
 //! - [`store`]: the SQL and the outbox events, one transaction per change.
 //! - [`routes`]: one handler per file.
 //! - [`error`]: [`UserError`](error::UserError), its codes and statuses.
@@ -21,6 +22,7 @@ pub mod challenges;
 pub mod domain;
 pub mod error;
 pub mod hashing;
+pub mod metrics;
 pub mod routes;
 pub mod settings;
 pub mod store;
@@ -31,6 +33,7 @@ use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
 
 use crate::challenges::ChallengeStore;
 use crate::hashing::PasswordHasher;
+use crate::metrics::UserMetrics;
 use crate::settings::UserSettings;
 use crate::store::Store;
 
@@ -45,6 +48,8 @@ pub struct UserService {
     pub challenges: ChallengeStore,
     /// `[user]`.
     pub settings: UserSettings,
+    /// The service's metrics.
+    pub metrics: UserMetrics,
 }
 
 impl Service for UserService {
@@ -59,7 +64,8 @@ impl Service for UserService {
         _setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
         let store = Store::new(resources.postgres()?.clone()).map_err(build_failed)?;
-        let hasher = PasswordHasher::new(&settings.password_hash)
+        let metrics = UserMetrics::register(resources.metrics());
+        let hasher = PasswordHasher::new(&settings.password_hash, metrics.clone())
             .await
             .map_err(build_failed)?;
         if settings.password_hash.allow_below_minimum {
@@ -71,6 +77,7 @@ impl Service for UserService {
             hasher,
             challenges,
             settings: settings.clone(),
+            metrics,
         })
     }
 

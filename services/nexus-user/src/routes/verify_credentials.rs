@@ -10,6 +10,7 @@ use crate::domain::email::{MAX_EMAIL_LENGTH, normalize_email};
 use crate::domain::password_policy::MAX_PASSWORD_BYTES;
 use crate::domain::username::validate_username;
 use crate::error::UserError;
+use crate::metrics::CredentialOutcome;
 
 /// Looks the account up by email (when the login has `@`) or username (any case), verifies
 /// the password on the blocking pool (against a dummy hash when there is no account), stores
@@ -21,6 +22,9 @@ pub async fn verify_credentials(
 ) -> Result<web::Json<AccountSummary>, ApiError> {
     let request = body.into_inner();
     if request.login.len() > MAX_EMAIL_LENGTH || request.password.len() > MAX_PASSWORD_BYTES {
+        service
+            .metrics
+            .credential_check(CredentialOutcome::Rejected);
         return Err(UserError::InvalidCredentials.into());
     }
     let account = if request.login.contains('@') {
@@ -40,6 +44,9 @@ pub async fn verify_credentials(
     let verification = service.hasher.verify(request.password, stored).await?;
     let Some(account) = account.filter(|_| verification.matches) else {
         tracing::info!("A credential check failed.");
+        service
+            .metrics
+            .credential_check(CredentialOutcome::Rejected);
         return Err(UserError::InvalidCredentials.into());
     };
     if let Some(rehashed) = verification.rehashed {
@@ -50,6 +57,9 @@ pub async fn verify_credentials(
             .await
         {
             Ok(replaced) => {
+                if replaced {
+                    service.metrics.rehashed();
+                }
                 tracing::info!(user_id = %account.id, replaced, "A password hash was upgraded.");
             }
             Err(error) => {
@@ -58,7 +68,13 @@ pub async fn verify_credentials(
         }
     }
     if !account.is_active() {
+        service
+            .metrics
+            .credential_check(CredentialOutcome::Disabled);
         return Err(UserError::AccountDisabled.into());
     }
+    service
+        .metrics
+        .credential_check(CredentialOutcome::Accepted);
     Ok(web::Json(account.summary()))
 }

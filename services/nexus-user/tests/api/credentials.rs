@@ -186,3 +186,44 @@ async fn the_internal_user_lookup_answers_the_summary_or_user_not_found() {
         (StatusCode::BAD_REQUEST, Some("invalid_path_parameter"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_checks_and_hashing_times_are_exported_as_metrics() {
+    let app = TestApp::spawn().await;
+    app.register("ada").await;
+    for password in [STRONG_PASSWORD, "not the password at all"] {
+        app.post(
+            "/internal/v1/credentials/verify",
+            json!({"login": "ada", "password": password}),
+        )
+        .await;
+    }
+
+    let metrics = app
+        .http
+        .get(app.service.metrics_url())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    for line in [
+        "nexus_user_credential_checks_total{outcome=\"accepted\"} 1",
+        "nexus_user_credential_checks_total{outcome=\"rejected\"} 1",
+        "nexus_user_password_hash_seconds_count{operation=\"verify\"} 2",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{line} missing:\n{metrics}"
+        );
+    }
+    // Start-up (dummy hash) and registration each hashed once.
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "nexus_user_password_hash_seconds_count{operation=\"hash\"} 2"),
+        "{metrics}"
+    );
+}
