@@ -22,6 +22,7 @@ pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod metrics;
+pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
 pub mod settings;
@@ -65,6 +66,7 @@ pub struct GatewayService {
     metrics: GatewayMetrics,
     hub: Hub,
     user_client: ServiceClient,
+    openapi: openapi::MergedSpec,
 }
 
 impl Service for GatewayService {
@@ -148,7 +150,12 @@ impl Service for GatewayService {
             metrics,
             hub,
             user_client,
+            openapi: openapi::MergedSpec::default(),
         })
+    }
+
+    fn openapi() -> utoipa::openapi::OpenApi {
+        <openapi::GatewayApi as utoipa::OpenApi>::openapi()
     }
 
     fn routes(&self, config: &mut web::ServiceConfig) {

@@ -13,6 +13,15 @@ pub fn configure(config: &mut web::ServiceConfig) {
 }
 
 /// Who is online, since when, last heartbeat. Any signed-in caller.
+#[utoipa::path(
+    get,
+    path = "/api/v1/presence",
+    tag = "gateway",
+    responses(
+        (status = 200, description = "`{\"engines\": [{user_id, session_id, instance, connected_at, last_heartbeat_at}]}`: analyst engines connected to this gateway instance, oldest first"),
+        (status = 401, description = "No valid bearer token or API key")
+    )
+)]
 pub async fn get_presence(
     request: HttpRequest,
     gateway: web::Data<GatewayService>,

@@ -15,6 +15,15 @@ pub fn configure(config: &mut web::ServiceConfig) {
 }
 
 /// Upgrades the connection and hands it to the hub.
+#[utoipa::path(
+    get,
+    path = "/ws",
+    tag = "gateway",
+    responses(
+        (status = 101, description = "WebSocket: sign in (bearer header, `auth` message with a token, or the Ed25519 challenge), then `subscribe` to `bounties`, `bounty:{id}`, `analysis:{id}`, `user`, `leaderboard`; messages are in nexus-proto `ws`"),
+        (status = 401, description = "The upgrade request carried an invalid bearer token")
+    )
+)]
 pub async fn open_socket(
     request: HttpRequest,
     body: web::Payload,

@@ -56,6 +56,7 @@ impl Upstream {
                     web::post().to(introspect),
                 )
                 .route("/internal/v1/ws-keys/{key}", web::get().to(ws_key))
+                .route("/openapi.json", web::get().to(openapi))
                 .route("/v1/files", web::post().to(count_upload))
                 .route("/v1/files/{id}/download", web::get().to(download))
                 .route("/v1/bounties/flaky", web::route().to(flaky))
@@ -168,6 +169,19 @@ async fn introspect(state: web::Data<UpstreamState>, body: web::Json<Value>) -> 
         tier: None,
         access_token: None,
         expires_in: None,
+    }))
+}
+
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "openapi": "3.1.0",
+        "info": {"title": "upstream", "version": "1"},
+        "paths": {
+            "/v1/bounties": {"get": {"responses": {"200": {"description": "bounties"}}}},
+            "/internal/v1/ws-keys/{key}": {"get": {"responses": {"200": {"description": "no"}}}},
+            "/v1/nobody-routes-this": {"get": {"responses": {"200": {"description": "no"}}}}
+        },
+        "components": {"schemas": {"Bounty": {"type": "object"}}}
     }))
 }
 
