@@ -15,6 +15,8 @@
 //! - [`strings`] and [`iocs`]: printable strings and the indicators pulled from them.
 //! - [`yara`]: rule compilation and scanning with yara-x.
 //! - [`indicators`] and [`score`]: behavioural indicators and the 0–100 score with a verdict hint.
+//! - [`similarity`]: ssdeep scores, TLSH distances and the index keys (ssdeep 7-grams, TLSH
+//!   bands) that find similar samples without a full scan.
 //! - [`pipeline`]: runs the stages; [`guard`]: `catch_unwind` plus time budgets around a stage.
 //!
 //! Architecture invariant: parsing hostile input must never take the process down. Parsers run
@@ -34,6 +36,7 @@ pub mod macho;
 pub mod pe;
 pub mod pipeline;
 pub mod score;
+pub mod similarity;
 pub mod ssdeep;
 pub mod strings;
 pub mod validate;
@@ -49,7 +52,7 @@ pub use config::EngineConfig;
 pub use error::EngineError;
 pub use nexus_proto::report::AnalysisReport;
 pub use pipeline::Engine;
-pub use yara::RuleSet;
+pub use yara::{RuleCompileError, RuleSet};
 
 /// Version of this engine, written into every report.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

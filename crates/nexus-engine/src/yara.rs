@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use nexus_proto::report::{YaraMatch, YaraStringMatch};
@@ -17,9 +18,58 @@ use crate::error::EngineError;
 pub const BUILTIN_RULES: &str = include_str!("../rules/builtin.yar");
 
 /// Compiled YARA rules: one or more yara-x rule sets scanned in turn.
+///
+/// The compiled sets are reference-counted, so [`RuleSet::combined`] can put platform rules and
+/// user rules side by side without recompiling either.
 pub struct RuleSet {
-    rules: Vec<Rules>,
+    rules: Vec<Arc<Rules>>,
     sources: usize,
+}
+
+/// Where and why a YARA source failed to compile: the first error, with its position in the
+/// source that was submitted (1-based line and column), for callers that show it to a user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("namespace {namespace}: {message}")]
+pub struct RuleCompileError {
+    /// The namespace the failing source was added under.
+    pub namespace: String,
+    /// yara-x's error code (`E001`, ...), when it gave one.
+    pub code: Option<String>,
+    /// 1-based line of the error in that source, when known.
+    pub line: Option<u32>,
+    /// 1-based column of the error, when known.
+    pub column: Option<u32>,
+    /// The compiler's full message (with the annotated snippet).
+    pub message: String,
+}
+
+impl RuleCompileError {
+    fn from_yara(namespace: &str, error: &yara_x::errors::CompileError) -> Self {
+        // yara-x serialises its report with the position of the primary label.
+        let detail = serde_json::to_value(error).unwrap_or_default();
+        let position = |key: &str| {
+            detail
+                .get(key)
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|value| u32::try_from(value).ok())
+        };
+        Self {
+            namespace: namespace.to_owned(),
+            code: detail
+                .get("code")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
+            line: position("line"),
+            column: position("column"),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<RuleCompileError> for EngineError {
+    fn from(error: RuleCompileError) -> Self {
+        EngineError::YaraCompile(error.to_string())
+    }
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -50,24 +100,44 @@ impl RuleSet {
     pub fn from_sources<'a>(
         sources: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, EngineError> {
+        Ok(Self::compile(sources)?)
+    }
+
+    /// [`RuleSet::from_sources`] with the first error's position (line, column) kept apart,
+    /// for services that return it to whoever submitted the rules.
+    pub fn compile<'a>(
+        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, RuleCompileError> {
         let mut compiler = Compiler::new();
         let mut count = 0;
         for (namespace, source) in sources {
             compiler.new_namespace(namespace);
-            compiler.add_source(source).map_err(|error| {
-                EngineError::YaraCompile(format!("namespace {namespace}: {error}"))
-            })?;
+            compiler
+                .add_source(source)
+                .map_err(|error| RuleCompileError::from_yara(namespace, &error))?;
             count += 1;
         }
         let rules = if count == 0 {
             Vec::new()
         } else {
-            vec![compiler.build()]
+            vec![Arc::new(compiler.build())]
         };
         Ok(Self {
             rules,
             sources: count,
         })
+    }
+
+    /// One rule set that scans with every set of `parts` in turn (compiled rules are shared, not
+    /// recompiled), e.g. platform rules plus user rules.
+    pub fn combined(parts: &[&RuleSet]) -> Self {
+        Self {
+            rules: parts
+                .iter()
+                .flat_map(|part| part.rules.iter().cloned())
+                .collect(),
+            sources: parts.iter().map(|part| part.sources).sum(),
+        }
     }
 
     /// Loads every `.yar`/`.yara` source (namespace = file stem) and every compiled `.yarc` file
@@ -106,7 +176,7 @@ impl RuleSet {
             let rules = Rules::deserialize(bytes).map_err(|error| {
                 EngineError::YaraCompile(format!("{}: {error}", path.display()))
             })?;
-            set.rules.push(rules);
+            set.rules.push(Arc::new(rules));
             set.sources += 1;
         }
         Ok(set)
@@ -126,7 +196,7 @@ impl RuleSet {
     ) -> Result<Vec<YaraMatch>, EngineError> {
         let mut found = Vec::new();
         for rules in &self.rules {
-            let mut scanner = Scanner::new(rules);
+            let mut scanner = Scanner::new(rules.as_ref());
             scanner.set_timeout(timeout);
             let results = scanner.scan(bytes).map_err(|error| match error {
                 ScanError::Timeout => {
@@ -245,6 +315,31 @@ mod tests {
                 offsets: vec![2]
             }]
         );
+    }
+
+    #[test]
+    fn compile_errors_carry_line_and_column() {
+        let source = "rule ok { condition: true }\nrule broken {\n  condition: $missing\n}";
+        let error = RuleSet::compile([("user", source)]).unwrap_err();
+        assert_eq!(error.namespace, "user");
+        assert_eq!(error.line, Some(3));
+        assert_eq!(error.column, Some(14));
+        assert!(error.code.is_some());
+    }
+
+    #[test]
+    fn combined_sets_scan_with_every_part() {
+        let first =
+            RuleSet::from_sources([("a", "rule one { strings: $x = \"one\" condition: $x }")])
+                .unwrap();
+        let second =
+            RuleSet::from_sources([("b", "rule two { strings: $x = \"two\" condition: $x }")])
+                .unwrap();
+        let both = RuleSet::combined(&[&first, &second]);
+        let found = both.scan(b"one two", Duration::from_secs(5), 1).unwrap();
+        let names: Vec<&str> = found.iter().map(|hit| hit.rule.as_str()).collect();
+        assert_eq!(names, ["one", "two"]);
+        assert_eq!(both.source_count(), 2);
     }
 
     #[test]

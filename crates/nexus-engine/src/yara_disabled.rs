@@ -11,6 +11,22 @@ use crate::error::EngineError;
 /// Rules compiled into the engine; unused without the `yara` feature.
 pub const BUILTIN_RULES: &str = include_str!("../rules/builtin.yar");
 
+/// A YARA source that failed to compile (same shape as with the `yara` feature).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("namespace {namespace}: {message}")]
+pub struct RuleCompileError {
+    /// The namespace the failing source was added under.
+    pub namespace: String,
+    /// yara-x's error code, when it gave one.
+    pub code: Option<String>,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// 1-based column, when known.
+    pub column: Option<u32>,
+    /// The message.
+    pub message: String,
+}
+
 /// An always-empty rule set.
 #[derive(Debug)]
 pub struct RuleSet;
@@ -40,6 +56,27 @@ impl RuleSet {
             None => Ok(Self),
             Some(_) => Err(unsupported()),
         }
+    }
+
+    /// Fails unless `sources` is empty.
+    pub fn compile<'a>(
+        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, RuleCompileError> {
+        match sources.into_iter().next() {
+            None => Ok(Self),
+            Some((namespace, _)) => Err(RuleCompileError {
+                namespace: namespace.to_owned(),
+                code: None,
+                line: None,
+                column: None,
+                message: unsupported().to_string(),
+            }),
+        }
+    }
+
+    /// Always empty.
+    pub fn combined(_parts: &[&RuleSet]) -> Self {
+        Self
     }
 
     /// Fails: no YARA support in this build.

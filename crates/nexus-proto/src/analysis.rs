@@ -1,3 +1,365 @@
 //! The analysis service's wire types: uploads, analyses and their status, similar-file search,
 //! rulesets, retrohunts (REST bodies) and the events it publishes (`AnalysisProgress`,
 //! `AnalysisCompleted`, ...). The report itself is in [`crate::report`].
+//!
+//! Streams (all `nexus:analysis:<topic>:v1`):
+//! - [`AnalysisRequested`] on `nexus:analysis:jobs:v1`: the job queue the service's own workers
+//!   consume (written through the outbox with the analysis row).
+//! - [`AnalysisProgress`] on `nexus:analysis:progress:v1`: live only (pub/sub), stage updates for
+//!   the gateway's WebSocket hub; a client that misses one re-reads `GET /v1/analyses/{id}`.
+//! - [`AnalysisCompleted`] on `nexus:analysis:events:v1`: durable, through the outbox.
+//! - [`RulesetPublished`] on `nexus:analysis:rulesets:v1`: other instances swap in the new rules.
+//! - [`RetrohuntRequested`] on `nexus:analysis:retrohunts:v1`: retrohunt work, in resumable chunks.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::event::Event;
+use crate::report::{AnalysisReport, VerdictHint};
+
+/// Where an analysis is in its life: `queued → running → completed | partial | failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// A worker is analysing the sample.
+    Running,
+    /// Every engine stage succeeded.
+    Completed,
+    /// A report exists but at least one stage failed (its error is in `report.stages`).
+    Partial,
+    /// No report could be produced (e.g. the stored sample is unreadable).
+    Failed,
+}
+
+impl AnalysisStatus {
+    /// The stable lower-case name (also the database value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::Partial => "partial",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses [`AnalysisStatus::as_str`]'s output.
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Queued,
+            Self::Running,
+            Self::Completed,
+            Self::Partial,
+            Self::Failed,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+    }
+
+    /// True for `completed`, `partial` and `failed`: nothing will change any more.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Completed | Self::Partial | Self::Failed)
+    }
+}
+
+/// `202` answer of `POST /v1/files`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadAccepted {
+    /// The analysis that covers this upload (an existing one when `duplicate`).
+    pub analysis_id: Uuid,
+    /// SHA-256 of the uploaded bytes (lower-case hex), the sample's address in the store.
+    pub sha256: String,
+    /// True when the same bytes were already analysed (or queued) with the current rules: no new
+    /// analysis was started.
+    pub duplicate: bool,
+    /// The analysis's status at the time of the answer.
+    pub status: AnalysisStatus,
+    /// Size of the sample in bytes.
+    pub size: u64,
+}
+
+/// `GET /v1/analyses/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisView {
+    /// Analysis id.
+    pub id: Uuid,
+    /// The sample analysed.
+    pub sha256: String,
+    /// Life-cycle status.
+    pub status: AnalysisStatus,
+    /// The last stage a worker reported (`fetch`, `engine`, `commit`, ...), if any.
+    pub stage: Option<String>,
+    /// The rules version the sample was (or will be) scanned with.
+    pub ruleset_version: String,
+    /// Verdict hint once finished.
+    pub verdict: Option<VerdictHint>,
+    /// Score 0–100 once finished.
+    pub score: Option<u8>,
+    /// Why the analysis failed, for `failed`.
+    pub error: Option<String>,
+    /// When the analysis was queued.
+    pub created_at: DateTime<Utc>,
+    /// When a worker started it.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it finished.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The report, once finished (`completed` or `partial`).
+    pub report: Option<Box<AnalysisReport>>,
+}
+
+/// `GET /v1/files/{sha256}`: what the store knows about a sample, and its latest report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileView {
+    /// SHA-256 (lower-case hex).
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// MD5, once analysed.
+    pub md5: Option<String>,
+    /// SHA-1, once analysed.
+    pub sha1: Option<String>,
+    /// ssdeep, once analysed.
+    pub ssdeep: Option<String>,
+    /// TLSH (`T1…`), once analysed and when the file is large and varied enough.
+    pub tlsh: Option<String>,
+    /// PE import hash, for PE files with imports.
+    pub imphash: Option<String>,
+    /// Detected type (`pe`, `elf`, ...), once analysed.
+    pub file_type: Option<String>,
+    /// How many times these bytes were uploaded.
+    pub upload_count: i64,
+    /// First upload.
+    pub first_seen: DateTime<Utc>,
+    /// Latest upload.
+    pub last_seen: DateTime<Utc>,
+    /// The most recent analysis (with its report when finished).
+    pub latest_analysis: Option<AnalysisView>,
+}
+
+/// One sample similar to the one asked about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimilarFile {
+    /// The similar sample.
+    pub sha256: String,
+    /// ssdeep match score 0–100 (100 = identical), when the two share a 7-gram.
+    pub ssdeep_score: Option<u8>,
+    /// TLSH distance (0 = identical; under ~100 is close), when the two share a TLSH band.
+    pub tlsh_distance: Option<u32>,
+    /// True when both are PE files with the same import hash.
+    pub imphash_match: bool,
+    /// Combined score 0–100: the best of the ssdeep score, `100 - tlsh_distance` and 50 for
+    /// an equal imphash.
+    pub score: u8,
+}
+
+/// `GET /v1/files/{sha256}/similar`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimilarFiles {
+    /// The sample asked about.
+    pub sha256: String,
+    /// Similar samples, best score first.
+    pub matches: Vec<SimilarFile>,
+}
+
+/// `POST /v1/rulesets` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRuleset {
+    /// Unique name, `[a-z0-9_]{1,64}`; it becomes the rules' YARA namespace.
+    pub name: String,
+    /// YARA source text.
+    pub source: String,
+}
+
+/// A user ruleset as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesetView {
+    /// Ruleset id (also the user-rules part of the rules version).
+    pub id: i64,
+    /// Name and YARA namespace.
+    pub name: String,
+    /// Who uploaded it (token subject).
+    pub owner: String,
+    /// The rules version that includes this ruleset (what analyses report as `ruleset_version`).
+    pub ruleset_version: String,
+    /// When it was uploaded.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The `400` body of a ruleset (or retrohunt) whose YARA source does not compile: the usual
+/// error fields plus where the first error is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCompileErrorBody {
+    /// `yara_compile_error`.
+    pub code: String,
+    /// The compiler's message.
+    pub message: String,
+    /// The request id.
+    pub request_id: String,
+    /// 1-based line of the first error in the submitted source.
+    pub line: Option<u32>,
+    /// 1-based column of the first error.
+    pub column: Option<u32>,
+}
+
+/// `POST /v1/retrohunts` body: YARA rules to run over every stored sample.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRetrohunt {
+    /// YARA source text.
+    pub source: String,
+}
+
+/// Life of a retrohunt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetrohuntStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// Scanning.
+    Running,
+    /// Every sample was scanned.
+    Completed,
+    /// Stopped on an error (see `error`).
+    Failed,
+}
+
+impl RetrohuntStatus {
+    /// The stable lower-case name (also the database value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses [`RetrohuntStatus::as_str`]'s output.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Queued, Self::Running, Self::Completed, Self::Failed]
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
+}
+
+/// One sample a retrohunt matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetrohuntMatch {
+    /// The matching sample.
+    pub sha256: String,
+    /// The rules that matched (`namespace.rule`).
+    pub rules: Vec<String>,
+}
+
+/// `GET /v1/retrohunts/{id}` (and the `202` of `POST /v1/retrohunts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetrohuntView {
+    /// Retrohunt id.
+    pub id: Uuid,
+    /// Status.
+    pub status: RetrohuntStatus,
+    /// Samples stored when the retrohunt started (the ones it will scan).
+    pub total: i64,
+    /// Samples scanned so far.
+    pub scanned: i64,
+    /// Matches so far (at most the first 1,000).
+    pub matches: Vec<RetrohuntMatch>,
+    /// Why it failed, for `failed`.
+    pub error: Option<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it finished.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// Job: analyse a stored sample. Internal to the service (its workers consume it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisRequested {
+    /// The analysis row to fill in.
+    pub analysis_id: Uuid,
+    /// The stored sample.
+    pub sha256: String,
+}
+
+impl Event for AnalysisRequested {
+    const NAME: &'static str = "AnalysisRequested";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = "nexus:analysis:jobs:v1";
+}
+
+/// A stage update of a running analysis. Live only (pub/sub): it may drop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisProgress {
+    /// The analysis.
+    pub analysis_id: Uuid,
+    /// The sample.
+    pub sha256: String,
+    /// Status at this point (`running`, or the final one).
+    pub status: AnalysisStatus,
+    /// The stage that just started (`fetch`, `engine`, `commit`) or `done`.
+    pub stage: String,
+}
+
+impl Event for AnalysisProgress {
+    const NAME: &'static str = "AnalysisProgress";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = "nexus:analysis:progress:v1";
+}
+
+/// An analysis finished (completed, partial or failed). Durable (outbox), published once per
+/// analysis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisCompleted {
+    /// The analysis.
+    pub analysis_id: Uuid,
+    /// The sample.
+    pub sha256: String,
+    /// `completed`, `partial` or `failed`.
+    pub status: AnalysisStatus,
+    /// Verdict hint (`unknown` when failed).
+    pub verdict: VerdictHint,
+    /// Score 0–100.
+    pub score: u8,
+    /// The rules version used.
+    pub ruleset_version: String,
+    /// Who submitted the sample (token subject).
+    pub submitted_by: String,
+    /// Rules that matched (`namespace.rule`).
+    pub yara_rules: Vec<String>,
+}
+
+impl Event for AnalysisCompleted {
+    const NAME: &'static str = "AnalysisCompleted";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = "nexus:analysis:events:v1";
+}
+
+/// A new user ruleset was stored: every instance compiles the new rules and swaps them in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesetPublished {
+    /// The new ruleset's id (the user-rules version).
+    pub ruleset_id: i64,
+    /// Its name.
+    pub name: String,
+}
+
+impl Event for RulesetPublished {
+    const NAME: &'static str = "RulesetPublished";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = "nexus:analysis:rulesets:v1";
+}
+
+/// Job: continue a retrohunt from its stored cursor. Internal to the service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetrohuntRequested {
+    /// The retrohunt.
+    pub retrohunt_id: Uuid,
+}
+
+impl Event for RetrohuntRequested {
+    const NAME: &'static str = "RetrohuntRequested";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = "nexus:analysis:retrohunts:v1";
+}

@@ -1,34 +1,205 @@
 //! nexus-analysis.
 //!
-//! Owns: The sample store (content-addressed by SHA-256), the static analysis pipeline and its job queue, YARA rulesets and retrohunts.
+//! Owns: the sample store (content-addressed by SHA-256), the static analysis pipeline and its
+//! job queue, the report cache, YARA rulesets (platform and user, hot-reloaded) and retrohunts,
+//! and similar-file search.
 //!
-//! Does not own: It does not pay or score anyone: it publishes `AnalysisCompleted` and others react.
+//! Does not own: it does not pay or score anyone: it publishes `AnalysisCompleted` and others
+//! react. The engine itself is `nexus-engine` (pure library); this crate feeds it and keeps
+//! its results.
 //!
-//! Today the service runs on the shared runtime (health, readiness of its dependencies,
-//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issues,
-//! and no placeholder endpoint pretends to work before then.
+//! Layout:
+//! - [`routes`]: one handler per file (upload, analyses, files, similar, download, rulesets,
+//!   retrohunts).
+//! - [`worker`]: analysis jobs (`nexus:analysis:jobs:v1`, group `analysis-workers`,
+//!   `workers` consumers per process); [`retrohunt`]: retrohunt chunks.
+//! - [`rules`]: the active YARA rules, swapped atomically on reload.
+//! - [`sample_store`]: the [`SampleStore`](sample_store::SampleStore) trait, the local
+//!   directory store and streaming uploads.
+//! - [`store`]: SQL; [`cache`]: Redis report cache; [`events`]: live progress;
+//!   [`metrics`]; [`domain`]: pure rules; [`settings`]; [`error`].
+//!
+//! Life of an upload: `POST /v1/files` streams the body to a staged file while hashing →
+//! renamed into the store under its SHA-256 → one transaction records the sample, inserts a
+//! queued analysis unless one exists for these bytes and rules (then the answer says
+//! `duplicate`) and writes `AnalysisRequested` to the outbox → the relay appends it to the job
+//! stream → a worker analyses and commits (see [`worker`]).
+
+pub mod cache;
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod metrics;
+pub mod retrohunt;
+pub mod routes;
+pub mod rules;
+pub mod sample_store;
+pub mod settings;
+pub mod store;
+pub mod worker;
+
+use std::sync::Arc;
 
 use actix_web::web;
+use futures_util::StreamExt;
+use nexus_bus::{Bus, ConsumerParams};
 use nexus_config::ServiceKind;
-use nexus_runtime::{Dependency, NoSettings, Resources, RuntimeError, Service, Setup};
+use nexus_db::{Outbox, PgPool, Schema};
+use nexus_engine::EngineConfig;
+use nexus_proto::Event;
+use nexus_proto::analysis::{AnalysisRequested, RetrohuntRequested, RulesetPublished};
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, WorkerResult};
+use tokio_util::sync::CancellationToken;
+
+use crate::cache::ReportCache;
+use crate::metrics::AnalysisMetrics;
+use crate::retrohunt::{RETROHUNT_GROUP, RetrohuntJobs};
+use crate::rules::Rules;
+use crate::sample_store::{LocalSampleStore, SampleStore};
+use crate::settings::AnalysisSettings;
+use crate::worker::{ANALYSIS_GROUP, AnalysisJobs};
 
 /// The analysis service.
 #[derive(Debug)]
-pub struct AnalysisService;
+pub struct AnalysisService {
+    shared: Arc<Shared>,
+}
+
+/// State shared by the handlers and the workers.
+#[derive(Debug)]
+pub struct Shared {
+    pub(crate) pool: PgPool,
+    pub(crate) bus: Bus,
+    pub(crate) outbox: Outbox,
+    pub(crate) store: Arc<dyn SampleStore>,
+    pub(crate) rules: Rules,
+    pub(crate) cache: ReportCache,
+    pub(crate) metrics: AnalysisMetrics,
+    pub(crate) settings: AnalysisSettings,
+}
+
+fn build_error(what: &str, error: impl std::fmt::Display) -> RuntimeError {
+    RuntimeError::Build(format!("{what}: {error}"))
+}
 
 impl Service for AnalysisService {
     const KIND: ServiceKind = ServiceKind::Analysis;
     const DEPENDENCIES: &'static [Dependency] = &[Dependency::Postgres, Dependency::Redis];
     const SCHEMA: Option<&'static str> = Some("analysis");
-    type Settings = NoSettings;
+    type Settings = AnalysisSettings;
 
     async fn build(
-        _resources: &Resources,
-        _settings: &NoSettings,
-        _setup: &mut Setup,
+        resources: &Resources,
+        settings: &AnalysisSettings,
+        setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
-        Ok(Self)
+        let pool = resources.postgres()?.clone();
+        let bus = resources.bus()?.clone();
+        let schema =
+            Schema::new("analysis").ok_or_else(|| build_error("schema", "invalid schema name"))?;
+        let store = LocalSampleStore::open_dir(&settings.store_dir).map_err(|error| {
+            build_error(
+                &format!("sample store at {}", settings.store_dir.display()),
+                error,
+            )
+        })?;
+        let engine_config = EngineConfig {
+            max_file_size: settings.max_upload_bytes,
+            ..EngineConfig::default()
+        };
+        let rules = Rules::load(settings.rules_dir.as_deref(), engine_config, &pool)
+            .await
+            .map_err(|error| build_error("YARA rules", nexus_http::error::cause_chain(&error)))?;
+        let metrics = resources.metrics().register_with(AnalysisMetrics::register);
+        let shared = Arc::new(Shared {
+            pool,
+            bus: bus.clone(),
+            outbox: Outbox::new(schema),
+            store: Arc::new(store),
+            rules,
+            cache: ReportCache::new(bus, settings.report_cache_ttl),
+            metrics,
+            settings: settings.clone(),
+        });
+        register_workers(&shared, setup);
+        Ok(Self { shared })
     }
 
-    fn routes(&self, _config: &mut web::ServiceConfig) {}
+    fn routes(&self, config: &mut web::ServiceConfig) {
+        let json_limit = self.shared.settings.max_rules_bytes.saturating_add(4096);
+        routes::configure(config, json_limit);
+    }
+}
+
+/// Analysis consumers (`workers` of them), one retrohunt consumer, the ruleset listener and
+/// the queue-depth gauge.
+fn register_workers(shared: &Arc<Shared>, setup: &mut Setup) {
+    let instance = uuid::Uuid::now_v7().simple().to_string();
+    for index in 0..shared.settings.workers {
+        let shared = Arc::clone(shared);
+        let consumer = format!("analysis-{instance}-{index}");
+        setup.worker(
+            &format!("analysis-worker-{index}"),
+            move |token| async move {
+                let params =
+                    ConsumerParams::new(AnalysisRequested::STREAM, ANALYSIS_GROUP, consumer);
+                let consumer = shared.bus.consumer(params).await?;
+                consumer.run(AnalysisJobs::new(shared), token).await;
+                Ok(())
+            },
+        );
+    }
+    if shared.settings.workers > 0 {
+        let retro = Arc::clone(shared);
+        let consumer = format!("retrohunt-{instance}");
+        setup.worker("retrohunt-worker", move |token| async move {
+            let params = ConsumerParams::new(RetrohuntRequested::STREAM, RETROHUNT_GROUP, consumer);
+            let consumer = retro.bus.consumer(params).await?;
+            consumer.run(RetrohuntJobs::new(retro), token).await;
+            Ok(())
+        });
+    }
+    let listener = Arc::clone(shared);
+    setup.worker("ruleset-listener", move |token| {
+        listen_for_rulesets(listener, token)
+    });
+    let gauge = Arc::clone(shared);
+    setup.worker("queue-depth", move |token| {
+        refresh_queue_depth(gauge, token)
+    });
+}
+
+/// Reloads the rules when another instance announces a ruleset (live pub/sub; a missed
+/// message is caught up by the per-job version check).
+async fn listen_for_rulesets(shared: Arc<Shared>, token: CancellationToken) -> WorkerResult {
+    let mut subscription = shared.bus.subscribe(&[RulesetPublished::STREAM]).await?;
+    loop {
+        tokio::select! {
+            () = token.cancelled() => return Ok(()),
+            message = subscription.next() => {
+                if message.is_none() {
+                    return Err("the ruleset subscription closed".into());
+                }
+                if let Err(error) = shared.rules.reload_if_behind(&shared.pool).await {
+                    tracing::warn!(error = %nexus_http::error::cause_chain(&error), "Reloading YARA rules failed; the next job retries.");
+                }
+            }
+        }
+    }
+}
+
+/// Keeps `nexus_analysis_queue_depth` current.
+async fn refresh_queue_depth(shared: Arc<Shared>, token: CancellationToken) -> WorkerResult {
+    loop {
+        match store::queue_depth(&shared.pool).await {
+            Ok(depth) => shared.metrics.set_queue_depth(depth),
+            Err(error) => {
+                tracing::debug!(error = %error, "Reading the queue depth failed.");
+            }
+        }
+        tokio::select! {
+            () = token.cancelled() => return Ok(()),
+            () = tokio::time::sleep(shared.settings.queue_depth_interval) => {}
+        }
+    }
 }

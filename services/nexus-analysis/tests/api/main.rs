@@ -1,4 +1,12 @@
-//! nexus-analysis through its real HTTP API and as a real process.
+//! nexus-analysis through its real HTTP API and as a real process, against real PostgreSQL and
+//! Redis (nexus-testkit).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod files;
+mod jobs;
+mod rules;
+mod support;
 
 use nexus_analysis::AnalysisService;
 use nexus_config::ServiceKind;

@@ -1,0 +1,123 @@
+//! Pure rules of the analysis service: identifiers, statuses, versions and similarity scores.
+//! No I/O here, so everything is unit- and property-tested next to it.
+
+pub mod similar;
+
+use nexus_core::role::Role;
+use nexus_proto::analysis::AnalysisStatus;
+use nexus_proto::report::AnalysisReport;
+
+/// True for 64 lower-case hexadecimal digits (how samples are addressed).
+pub fn is_sha256(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
+}
+
+/// True for a ruleset name usable as a YARA namespace: `[a-z0-9_]{1,64}`.
+pub fn is_ruleset_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
+}
+
+/// Whether a caller with `roles` may download live samples: analysts and admins only.
+pub fn may_download(roles: &[Role]) -> bool {
+    roles
+        .iter()
+        .any(|role| matches!(role, Role::Analyst | Role::Admin))
+}
+
+/// The final status of a finished report: `partial` when any stage failed.
+pub fn status_of(report: &AnalysisReport) -> AnalysisStatus {
+    if report.stages.iter().any(|stage| stage.error_code.is_some()) {
+        AnalysisStatus::Partial
+    } else {
+        AnalysisStatus::Completed
+    }
+}
+
+/// The rules version written on every analysis: engine version (built-in rules), a digest of
+/// the platform rules directory and the highest user ruleset id. User rulesets are only ever
+/// added, so a higher version matches a superset of a lower one's rules.
+pub fn rules_version(engine_version: &str, platform_digest: &str, user_version: i64) -> String {
+    format!("{engine_version}+p{platform_digest}.u{user_version}")
+}
+
+/// `namespace.rule` of every YARA match of a report.
+pub fn matched_rules(report: &AnalysisReport) -> Vec<String> {
+    report
+        .yara
+        .iter()
+        .map(|hit| format!("{}.{}", hit.namespace, hit.rule))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nexus_proto::report::StageReport;
+    use proptest::prelude::*;
+
+    #[test]
+    fn sha256_must_be_lower_case_hex_of_the_right_length() {
+        assert!(is_sha256(&"a".repeat(64)));
+        assert!(!is_sha256(&"A".repeat(64)));
+        assert!(!is_sha256(&"a".repeat(63)));
+        assert!(!is_sha256(&format!("{}g", "a".repeat(63))));
+    }
+
+    #[test]
+    fn only_analysts_and_admins_download() {
+        assert!(may_download(&[Role::User, Role::Analyst]));
+        assert!(may_download(&[Role::Admin]));
+        assert!(!may_download(&[Role::User]));
+        assert!(!may_download(&[]));
+    }
+
+    #[test]
+    fn a_failed_stage_makes_the_report_partial() {
+        let mut report = AnalysisReport::default();
+        report.stages.push(StageReport {
+            name: "pe".into(),
+            ms: 1.0,
+            error: None,
+            error_code: None,
+        });
+        assert_eq!(status_of(&report), AnalysisStatus::Completed);
+        report.stages.push(StageReport {
+            name: "yara".into(),
+            ms: 1.0,
+            error: Some("timeout".into()),
+            error_code: Some("yara_timeout".into()),
+        });
+        assert_eq!(status_of(&report), AnalysisStatus::Partial);
+    }
+
+    proptest! {
+        #[test]
+        fn hex_of_any_bytes_is_a_sha256_shape_when_32_long(bytes in proptest::collection::vec(any::<u8>(), 32)) {
+            prop_assert!(is_sha256(&hex(&bytes)));
+        }
+
+        #[test]
+        fn ruleset_names_never_contain_separators(name in "[a-z0-9_.: -]{0,70}") {
+            if is_ruleset_name(&name) {
+                prop_assert!(!name.contains(['.', ':', ' ', '-']));
+            }
+        }
+    }
+}

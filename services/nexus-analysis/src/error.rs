@@ -1,0 +1,131 @@
+//! The service's one error enum, mapped to HTTP once.
+
+use actix_web::http::StatusCode;
+use nexus_db::DbError;
+use nexus_http::HttpError;
+
+/// Everything a request or job of the analysis service can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// The upload is over `max_upload_bytes`.
+    #[error("the sample is larger than the {limit}-byte upload limit; upload a smaller file")]
+    SampleTooLarge {
+        /// The configured limit.
+        limit: u64,
+    },
+    /// The upload has no bytes.
+    #[error("the request body is empty; send the sample's bytes as the body")]
+    EmptySample,
+    /// The upload stream broke off.
+    #[error("the upload was interrupted before the body ended; retry the upload")]
+    UploadInterrupted,
+    /// A path segment is not a SHA-256.
+    #[error("{0:?} is not a SHA-256; use 64 lower-case hexadecimal digits")]
+    InvalidSha256(String),
+    /// No such sample.
+    #[error("no sample with SHA-256 {0} is stored")]
+    SampleNotFound(String),
+    /// No such analysis.
+    #[error("analysis {0} does not exist")]
+    AnalysisNotFound(uuid::Uuid),
+    /// No such retrohunt.
+    #[error("retrohunt {0} does not exist")]
+    RetrohuntNotFound(uuid::Uuid),
+    /// The caller may not download samples.
+    #[error("downloading live samples needs the analyst or admin role")]
+    DownloadForbidden,
+    /// Bad ruleset name.
+    #[error("ruleset name {0:?} is invalid; use 1 to 64 characters of a-z, 0-9 and _")]
+    InvalidRulesetName(String),
+    /// The name is taken.
+    #[error("a ruleset named {0:?} already exists; choose another name")]
+    RulesetExists(String),
+    /// The YARA source is over `max_rules_bytes` or empty.
+    #[error("the YARA source must be between 1 and {limit} bytes")]
+    RulesTooLarge {
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The YARA source does not compile (the route answers with line and column).
+    #[error("the YARA source does not compile: {0}")]
+    RuleCompile(#[from] nexus_engine::RuleCompileError),
+    /// Platform rules failed to load at start.
+    #[error("the platform rules could not be loaded: {0}")]
+    PlatformRules(#[source] nexus_engine::EngineError),
+    /// Reading or writing the sample store failed.
+    #[error("the sample store failed: {0}")]
+    Store(#[source] std::io::Error),
+    /// A database call failed.
+    #[error("a database call failed")]
+    Database(#[from] DbError),
+    /// A Redis call failed.
+    #[error("a Redis call failed")]
+    Redis(#[from] redis::RedisError),
+    /// A bus call failed.
+    #[error("a bus call failed")]
+    Bus(#[from] nexus_bus::BusError),
+    /// A blocking task was cancelled or panicked.
+    #[error("a background task failed: {0}")]
+    Task(String),
+    /// A stored value could not be decoded.
+    #[error("stored data could not be decoded: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for AnalysisError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Database(DbError::from(error))
+    }
+}
+
+impl HttpError for AnalysisError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::SampleTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RulesTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::EmptySample
+            | Self::UploadInterrupted
+            | Self::InvalidSha256(_)
+            | Self::InvalidRulesetName(_)
+            | Self::RuleCompile(_) => StatusCode::BAD_REQUEST,
+            Self::SampleNotFound(_) | Self::AnalysisNotFound(_) | Self::RetrohuntNotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
+            Self::DownloadForbidden => StatusCode::FORBIDDEN,
+            Self::RulesetExists(_) => StatusCode::CONFLICT,
+            Self::Database(DbError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::PlatformRules(_)
+            | Self::Store(_)
+            | Self::Database(_)
+            | Self::Redis(_)
+            | Self::Bus(_)
+            | Self::Task(_)
+            | Self::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::SampleTooLarge { .. } => "sample_too_large",
+            Self::EmptySample => "empty_sample",
+            Self::UploadInterrupted => "upload_interrupted",
+            Self::InvalidSha256(_) => "invalid_sha256",
+            Self::SampleNotFound(_) => "sample_not_found",
+            Self::AnalysisNotFound(_) => "analysis_not_found",
+            Self::RetrohuntNotFound(_) => "retrohunt_not_found",
+            Self::DownloadForbidden => "download_forbidden",
+            Self::InvalidRulesetName(_) => "invalid_ruleset_name",
+            Self::RulesetExists(_) => "ruleset_exists",
+            Self::RulesTooLarge { .. } => "rules_too_large",
+            Self::RuleCompile(_) => "yara_compile_error",
+            Self::Database(DbError::Unavailable(_)) => "database_unavailable",
+            Self::PlatformRules(_)
+            | Self::Store(_)
+            | Self::Database(_)
+            | Self::Redis(_)
+            | Self::Bus(_)
+            | Self::Task(_)
+            | Self::Corrupt(_) => "internal_error",
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! `POST /v1/retrohunts`: run YARA rules over every stored sample in the background.
+
+use actix_web::{HttpResponse, web};
+use nexus_http::ApiError;
+use nexus_http::token::Authenticated;
+use nexus_proto::Envelope;
+use nexus_proto::analysis::{CreateRetrohunt, RetrohuntRequested};
+use uuid::Uuid;
+
+use crate::AnalysisService;
+use crate::error::AnalysisError;
+use crate::routes::create_ruleset::compile_error_response;
+use crate::rules::check_source;
+use crate::store;
+
+/// Checks that the rules compile (400 with line and column otherwise), creates the retrohunt
+/// over the samples stored now and queues its first chunk; answers 202 with its state.
+pub async fn create_retrohunt(
+    service: web::Data<AnalysisService>,
+    caller: Authenticated,
+    body: web::Json<CreateRetrohunt>,
+) -> Result<HttpResponse, ApiError> {
+    let shared = &service.shared;
+    let CreateRetrohunt { source } = body.into_inner();
+    let limit = shared.settings.max_rules_bytes;
+    if source.is_empty() || source.len() > limit {
+        return Err(AnalysisError::RulesTooLarge { limit }.into());
+    }
+    if let Err(error) = check_source("retrohunt".to_owned(), source.clone()).await {
+        return compile_error_response(error);
+    }
+    let id = Uuid::now_v7();
+    let mut transaction = shared.pool.begin().await.map_err(AnalysisError::from)?;
+    store::insert_retrohunt(&mut transaction, id, &caller.0.sub, &source).await?;
+    shared
+        .outbox
+        .enqueue(
+            &mut transaction,
+            &Envelope::new(RetrohuntRequested { retrohunt_id: id }),
+        )
+        .await
+        .map_err(AnalysisError::from)?;
+    transaction.commit().await.map_err(AnalysisError::from)?;
+    let view = store::retrohunt(&shared.pool, id)
+        .await?
+        .ok_or(AnalysisError::RetrohuntNotFound(id))?;
+    Ok(HttpResponse::Accepted().json(view))
+}

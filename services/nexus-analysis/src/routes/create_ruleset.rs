@@ -1,0 +1,86 @@
+//! `POST /v1/rulesets`: store a user YARA ruleset and hot-reload the rules.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use nexus_http::ApiError;
+use nexus_http::context::current_request_id;
+use nexus_http::token::Authenticated;
+use nexus_proto::Envelope;
+use nexus_proto::analysis::{CreateRuleset, RuleCompileErrorBody, RulesetPublished, RulesetView};
+
+use crate::AnalysisService;
+use crate::domain::is_ruleset_name;
+use crate::error::AnalysisError;
+use crate::rules::check_source;
+use crate::store;
+
+/// Compiles the source (400 `yara_compile_error` with line and column when it does not),
+/// stores it with `RulesetPublished` in the outbox (other instances reload on it), then
+/// compiles the new rules version and swaps it in, so the next upload is scanned with it.
+pub async fn create_ruleset(
+    service: web::Data<AnalysisService>,
+    caller: Authenticated,
+    body: web::Json<CreateRuleset>,
+) -> Result<HttpResponse, ApiError> {
+    let shared = &service.shared;
+    let CreateRuleset { name, source } = body.into_inner();
+    if !is_ruleset_name(&name) {
+        return Err(AnalysisError::InvalidRulesetName(name.chars().take(80).collect()).into());
+    }
+    let limit = shared.settings.max_rules_bytes;
+    if source.is_empty() || source.len() > limit {
+        return Err(AnalysisError::RulesTooLarge { limit }.into());
+    }
+    if let Err(error) = check_source(name.clone(), source.clone()).await {
+        return compile_error_response(error);
+    }
+    let mut transaction = shared.pool.begin().await.map_err(AnalysisError::from)?;
+    let (id, created_at) =
+        store::insert_ruleset(&mut transaction, &name, &caller.0.sub, &source).await?;
+    shared
+        .outbox
+        .enqueue(
+            &mut transaction,
+            &Envelope::new(RulesetPublished {
+                ruleset_id: id,
+                name: name.clone(),
+            }),
+        )
+        .await
+        .map_err(AnalysisError::from)?;
+    transaction.commit().await.map_err(AnalysisError::from)?;
+    let active = shared.rules.reload_if_behind(&shared.pool).await?;
+    tracing::info!(ruleset_id = id, name = %name, ruleset_version = %active.version, "Stored a user ruleset.");
+    Ok(HttpResponse::Created().json(RulesetView {
+        id,
+        name,
+        owner: caller.0.sub,
+        ruleset_version: active.version.clone(),
+        created_at,
+    }))
+}
+
+/// 400 with the first error's line and column, or the error as usual when it is not a compile
+/// error.
+pub(crate) fn compile_error_response(error: AnalysisError) -> Result<HttpResponse, ApiError> {
+    let AnalysisError::RuleCompile(compile) = &error else {
+        return Err(error.into());
+    };
+    let (line, column) = (compile.line, compile.column);
+    let message = match (line, column) {
+        (Some(line), Some(column)) => format!(
+            "the YARA source does not compile (line {line}, column {column}): {}",
+            compile.message
+        ),
+        _ => format!("the YARA source does not compile: {}", compile.message),
+    };
+    Ok(
+        HttpResponse::build(StatusCode::BAD_REQUEST).json(RuleCompileErrorBody {
+            code: nexus_http::HttpError::code(&error).to_owned(),
+            message,
+            request_id: current_request_id(),
+            line,
+            column,
+        }),
+    )
+}

@@ -1,0 +1,23 @@
+//! `GET /v1/analyses/{id}`.
+
+use actix_web::{HttpResponse, web};
+use nexus_http::ApiError;
+use nexus_http::token::Authenticated;
+use uuid::Uuid;
+
+use crate::AnalysisService;
+use crate::error::AnalysisError;
+use crate::store;
+
+/// The analysis with its status, stage and (once finished) report.
+pub async fn get_analysis(
+    service: web::Data<AnalysisService>,
+    _caller: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let view = store::analysis(&service.shared.pool, id, true)
+        .await?
+        .ok_or(AnalysisError::AnalysisNotFound(id))?;
+    Ok(HttpResponse::Ok().json(view))
+}

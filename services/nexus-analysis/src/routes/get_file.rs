@@ -1,0 +1,60 @@
+//! `GET /v1/files/{sha256}`.
+
+use actix_web::{HttpResponse, web};
+use nexus_http::ApiError;
+use nexus_http::token::Authenticated;
+use nexus_proto::analysis::FileView;
+
+use crate::AnalysisService;
+use crate::error::AnalysisError;
+use crate::routes::sha256_path;
+use crate::store;
+
+/// The sample's metadata and its latest analysis, whose report comes from the Redis cache when
+/// present (else from PostgreSQL, which then refills the cache).
+pub async fn get_file(
+    service: web::Data<AnalysisService>,
+    _caller: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let shared = &service.shared;
+    let sha256 = sha256_path(&path)?;
+    let sample = store::sample(&shared.pool, &sha256)
+        .await?
+        .ok_or_else(|| AnalysisError::SampleNotFound(sha256.clone()))?;
+    let mut latest = store::latest_analysis(&shared.pool, &sha256).await?;
+    if let Some(analysis) = latest
+        .as_mut()
+        .filter(|analysis| analysis.completed_at.is_some())
+    {
+        let cached = shared.cache.get(&sha256, &analysis.ruleset_version).await;
+        let report = match cached {
+            Ok(Some(report)) => Some(report),
+            _ => {
+                let stored = store::report(&shared.pool, analysis.id).await?;
+                if let Some(report) = &stored {
+                    let _ = shared
+                        .cache
+                        .put(&sha256, &analysis.ruleset_version, report)
+                        .await;
+                }
+                stored
+            }
+        };
+        analysis.report = report.map(Box::new);
+    }
+    Ok(HttpResponse::Ok().json(FileView {
+        sha256: sample.sha256,
+        size: u64::try_from(sample.size).unwrap_or(0),
+        md5: sample.md5,
+        sha1: sample.sha1,
+        ssdeep: sample.fuzzy.ssdeep,
+        tlsh: sample.fuzzy.tlsh,
+        imphash: sample.fuzzy.imphash,
+        file_type: sample.file_type,
+        upload_count: sample.upload_count,
+        first_seen: sample.first_seen,
+        last_seen: sample.last_seen,
+        latest_analysis: latest,
+    }))
+}

@@ -1,0 +1,105 @@
+//! `[analysis]` settings (`NEXUS_ANALYSIS__<KEY>`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use nexus_config::Validate;
+use serde::Deserialize;
+
+/// The analysis service's own settings. Every field has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalysisSettings {
+    /// Directory of the local sample store (content-addressed files plus a `tmp/` staging area
+    /// on the same file system, so a finished upload is renamed into place).
+    pub store_dir: PathBuf,
+    /// Directory of platform YARA rules (`.yar`, `.yara`, `.yarc`, recursively); the engine's
+    /// built-in rules are always loaded. Unset: built-in rules only.
+    pub rules_dir: Option<PathBuf>,
+    /// Largest accepted upload in bytes; larger ones are refused with 413 `sample_too_large`
+    /// while streaming (nothing is kept).
+    pub max_upload_bytes: u64,
+    /// Concurrent analysis workers in this process (each a consumer of the job stream running
+    /// the engine on a blocking thread). 0 disables analysis in this process (upload-only).
+    pub workers: usize,
+    /// How long a report stays in the Redis cache (key: SHA-256 + rules version).
+    #[serde(with = "humantime_serde")]
+    pub report_cache_ttl: Duration,
+    /// How often `nexus_analysis_queue_depth` is refreshed from the database.
+    #[serde(with = "humantime_serde")]
+    pub queue_depth_interval: Duration,
+    /// Largest accepted YARA source (rulesets and retrohunts), in bytes.
+    pub max_rules_bytes: usize,
+    /// Samples a retrohunt scans per job before it saves its cursor and queues the rest.
+    pub retrohunt_batch: i64,
+    /// Most similar files returned by `GET /v1/files/{sha256}/similar`.
+    pub similar_limit: i64,
+    /// Largest TLSH distance reported as similar.
+    pub tlsh_max_distance: u32,
+}
+
+impl Default for AnalysisSettings {
+    fn default() -> Self {
+        Self {
+            store_dir: PathBuf::from(".nexus/samples"),
+            rules_dir: None,
+            max_upload_bytes: 256 * 1024 * 1024,
+            workers: 2,
+            report_cache_ttl: Duration::from_secs(24 * 3600),
+            queue_depth_interval: Duration::from_secs(5),
+            max_rules_bytes: 1024 * 1024,
+            retrohunt_batch: 200,
+            similar_limit: 50,
+            tlsh_max_distance: 100,
+        }
+    }
+}
+
+impl Validate for AnalysisSettings {
+    fn validate(&self, problems: &mut Vec<String>) {
+        if self.store_dir.as_os_str().is_empty() {
+            problems.push("analysis.store_dir must not be empty".into());
+        }
+        if self.max_upload_bytes == 0 {
+            problems.push("analysis.max_upload_bytes must be at least 1".into());
+        }
+        if self.workers > 256 {
+            problems.push("analysis.workers must be at most 256".into());
+        }
+        if self.queue_depth_interval.is_zero() {
+            problems.push("analysis.queue_depth_interval must be positive".into());
+        }
+        if !(1..=64 * 1024 * 1024).contains(&self.max_rules_bytes) {
+            problems.push("analysis.max_rules_bytes must be between 1 and 67108864".into());
+        }
+        if !(1..=100_000).contains(&self.retrohunt_batch) {
+            problems.push("analysis.retrohunt_batch must be between 1 and 100000".into());
+        }
+        if !(1..=1_000).contains(&self.similar_limit) {
+            problems.push("analysis.similar_limit must be between 1 and 1000".into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let mut problems = Vec::new();
+        AnalysisSettings::default().validate(&mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn zero_upload_limit_is_refused() {
+        let settings = AnalysisSettings {
+            max_upload_bytes: 0,
+            ..AnalysisSettings::default()
+        };
+        let mut problems = Vec::new();
+        settings.validate(&mut problems);
+        assert_eq!(problems.len(), 1);
+    }
+}

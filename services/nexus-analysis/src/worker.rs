@@ -1,0 +1,209 @@
+//! The analysis workers: consumers of `nexus:analysis:jobs:v1` in the group `analysis-workers`.
+//!
+//! Per job: load the analysis (finished ones are acknowledged and skipped, which makes
+//! redelivery harmless) → `running` → the Redis report cache for (SHA-256, rules version), else
+//! read the sample and run the engine on a blocking thread → one transaction that finishes the
+//! analysis *only if it is still unfinished*, indexes the sample for similarity search and
+//! writes `AnalysisCompleted` to the outbox → cache the report → return `Ok`, after which the
+//! bus acknowledges the entry. A worker that dies before the commit leaves the entry pending;
+//! another consumer reclaims it after `bus.claim_idle` and does the work again; the conditional
+//! update makes sure only one of them announces the result.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use nexus_bus::{Delivery, Handler, HandlerError};
+use nexus_proto::Envelope;
+use nexus_proto::analysis::{AnalysisCompleted, AnalysisRequested, AnalysisStatus};
+use nexus_proto::report::{AnalysisReport, VerdictHint};
+use uuid::Uuid;
+
+use crate::Shared;
+use crate::error::AnalysisError;
+use crate::events::publish_progress;
+use crate::sample_store::read_sample;
+use crate::store::{self, Job, Outcome};
+
+/// Consumer group of the analysis workers.
+pub const ANALYSIS_GROUP: &str = "analysis-workers";
+
+/// Handles `AnalysisRequested` jobs.
+#[derive(Debug, Clone)]
+pub struct AnalysisJobs {
+    shared: Arc<Shared>,
+}
+
+impl AnalysisJobs {
+    /// A handler over the service's shared state.
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+}
+
+impl Handler for AnalysisJobs {
+    type Event = AnalysisRequested;
+
+    async fn handle(
+        &self,
+        envelope: Envelope<AnalysisRequested>,
+        delivery: &Delivery,
+    ) -> Result<(), HandlerError> {
+        let id = envelope.payload.analysis_id;
+        match run_job(&self.shared, id, envelope.traceparent.clone()).await {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                tracing::warn!(
+                    error = %nexus_http::error::cause_chain(&error),
+                    analysis_id = %id,
+                    attempt = delivery.attempt,
+                    "An analysis job failed and will be retried."
+                );
+                Err(HandlerError::retryable(error))
+            }
+        }
+    }
+}
+
+async fn run_job(
+    shared: &Shared,
+    id: Uuid,
+    traceparent: Option<String>,
+) -> Result<(), AnalysisError> {
+    let Some(job) = store::job(&shared.pool, id).await? else {
+        tracing::warn!(analysis_id = %id, "A job names an analysis that does not exist; skipping it.");
+        return Ok(());
+    };
+    if job.status.is_terminal() {
+        return Ok(());
+    }
+    stage(shared, id, &job, "fetch").await?;
+    let fetch_started = Instant::now();
+    if let Some(report) = shared.cache.get(&job.sha256, &job.ruleset_version).await? {
+        shared.metrics.cache_hit();
+        return commit(shared, id, &job, Ok(report), traceparent).await;
+    }
+    let bytes = match read_sample(
+        shared.store.as_ref(),
+        &job.sha256,
+        shared.settings.max_upload_bytes,
+    )
+    .await
+    {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let reason = "the stored sample is missing".to_owned();
+            return commit(shared, id, &job, Err(reason), traceparent).await;
+        }
+        Err(error) => return Err(AnalysisError::Store(error)),
+    };
+    shared
+        .metrics
+        .stage("fetch", fetch_started.elapsed().as_secs_f64());
+    stage(shared, id, &job, "engine").await?;
+    let rules = shared.rules.reload_if_behind(&shared.pool).await?;
+    let engine_started = Instant::now();
+    let report = tokio::task::spawn_blocking(move || {
+        rules
+            .engine
+            .analyze_shared(Arc::from(bytes.into_boxed_slice()))
+    })
+    .await
+    .map_err(|error| AnalysisError::Task(error.to_string()))?;
+    shared.metrics.engine_ran();
+    shared
+        .metrics
+        .stage("engine", engine_started.elapsed().as_secs_f64());
+    for engine_stage in &report.stages {
+        shared
+            .metrics
+            .stage(&engine_stage.name, engine_stage.ms / 1_000.0);
+    }
+    commit(shared, id, &job, Ok(report), traceparent).await
+}
+
+async fn stage(shared: &Shared, id: Uuid, job: &Job, name: &str) -> Result<(), AnalysisError> {
+    store::mark_running(&shared.pool, id, name).await?;
+    publish_progress(&shared.bus, id, &job.sha256, AnalysisStatus::Running, name).await;
+    Ok(())
+}
+
+/// Finishes the analysis with a report or a failure reason, exactly once.
+async fn commit(
+    shared: &Shared,
+    id: Uuid,
+    job: &Job,
+    result: Result<AnalysisReport, String>,
+    traceparent: Option<String>,
+) -> Result<(), AnalysisError> {
+    let started = Instant::now();
+    publish_progress(
+        &shared.bus,
+        id,
+        &job.sha256,
+        AnalysisStatus::Running,
+        "commit",
+    )
+    .await;
+    let (status, report, error) = match &result {
+        Ok(report) => (crate::domain::status_of(report), Some(report), None),
+        Err(reason) => (AnalysisStatus::Failed, None, Some(reason.as_str())),
+    };
+    let mut transaction = shared.pool.begin().await?;
+    let finished = store::finish(
+        &mut transaction,
+        id,
+        &Outcome {
+            status,
+            report,
+            error,
+        },
+    )
+    .await?;
+    if finished {
+        if let Some(report) = report {
+            let file_type = serde_json::to_value(report.file.file_type)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            store::index_sample(&mut transaction, &job.sha256, &report.hashes, &file_type).await?;
+        }
+        let completed = AnalysisCompleted {
+            analysis_id: id,
+            sha256: job.sha256.clone(),
+            status,
+            verdict: report.map_or(VerdictHint::Unknown, |report| report.verdict),
+            score: report.map_or(0, |report| report.score),
+            ruleset_version: job.ruleset_version.clone(),
+            submitted_by: job.submitted_by.clone(),
+            yara_rules: report.map(crate::domain::matched_rules).unwrap_or_default(),
+        };
+        shared
+            .outbox
+            .enqueue(
+                &mut transaction,
+                &Envelope::new(completed).with_traceparent(traceparent),
+            )
+            .await?;
+    }
+    transaction.commit().await?;
+    if let Some(report) = report
+        && let Err(error) = shared
+            .cache
+            .put(&job.sha256, &job.ruleset_version, report)
+            .await
+    {
+        tracing::warn!(error = %error, "Caching a report failed; the database keeps it.");
+    }
+    if finished {
+        let verdict = report.map_or(VerdictHint::Unknown, |report| report.verdict);
+        shared
+            .metrics
+            .finished(status.as_str(), store::verdict_label(verdict));
+        tracing::info!(analysis_id = %id, status = status.as_str(), "Analysis finished.");
+    }
+    shared
+        .metrics
+        .stage("commit", started.elapsed().as_secs_f64());
+    publish_progress(&shared.bus, id, &job.sha256, status, "done").await;
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! The job queue: a job claimed by a consumer that dies is reclaimed and completed once.
+
+use std::time::Duration;
+
+use nexus_analysis::AnalysisService;
+use redis::streams::StreamReadReply;
+
+use crate::support::{Harness, fixture, settings, wait_until};
+
+const JOB_STREAM: &str = "nexus:analysis:jobs:v1";
+const GROUP: &str = "analysis-workers";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_held_by_a_dead_worker_is_reclaimed_and_completed_exactly_once() {
+    // First instance: uploads only, no workers.
+    let harness = Harness::start_with(|settings| settings.service.workers = 0).await;
+    let (analysis_id, accepted) = harness.upload_ok(fixture("tiny")).await;
+    let sha256 = accepted["sha256"].as_str().unwrap().to_owned();
+
+    // A worker takes the job from the stream and dies without acknowledging it.
+    let client = redis::Client::open(harness.ctx.redis_url.as_str()).unwrap();
+    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let key = format!("{}{JOB_STREAM}", harness.ctx.redis_prefix);
+    let _: Result<(), redis::RedisError> = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(&key)
+        .arg(GROUP)
+        .arg("0")
+        .arg("MKSTREAM")
+        .query_async(&mut redis)
+        .await;
+    let claimed = wait_until("the relay to queue the job", || {
+        let mut redis = redis.clone();
+        let key = key.clone();
+        async move {
+            let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
+                .arg("GROUP")
+                .arg(GROUP)
+                .arg("doomed-worker")
+                .arg("COUNT")
+                .arg(1)
+                .arg("STREAMS")
+                .arg(&key)
+                .arg(">")
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+            reply.and_then(|reply| reply.keys.into_iter().next()?.ids.into_iter().next())
+        }
+    })
+    .await;
+    let job_name: String = claimed.get("name").unwrap();
+    let job_envelope: String = claimed.get("envelope").unwrap();
+    harness.service.running.shutdown().await;
+
+    // A second instance with a worker reclaims the idle job and completes it.
+    let mut recovering = settings(&harness.ctx, &harness.store);
+    recovering.runtime.bus.claim_idle = Duration::from_millis(300);
+    recovering.runtime.bus.reclaim_interval = Duration::from_millis(100);
+    let survivor = harness
+        .ctx
+        .spawn_with::<AnalysisService>(recovering)
+        .await
+        .unwrap();
+    let analysis = wait_until("the reclaimed job to complete", || async {
+        let response = harness
+            .http
+            .get(format!("{}/v1/analyses/{analysis_id}", survivor.base_url()))
+            .bearer_auth(&harness.user)
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = response.json().await.unwrap();
+        matches!(body["status"].as_str(), Some("completed" | "partial")).then_some(body)
+    })
+    .await;
+    assert_eq!(analysis["sha256"], sha256.as_str());
+
+    let pool = &harness.ctx.database.pool;
+    let completed_events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM analysis.outbox WHERE envelope->>'name' = 'AnalysisCompleted' \
+         AND envelope->'payload'->>'analysis_id' = $1",
+    )
+    .bind(&analysis_id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(completed_events, 1);
+
+    // The reclaimed entry was acknowledged, and a redelivery of the same job changes nothing.
+    let bus = nexus_bus::Bus::connect(
+        &harness.ctx.redis_url,
+        harness.ctx.redis_prefix.clone(),
+        nexus_bus::BusSettings::default(),
+    )
+    .await
+    .unwrap();
+    wait_until("the reclaimed entry to be acknowledged", || async {
+        (bus.pending_count(JOB_STREAM, GROUP).await.unwrap() == 0).then_some(())
+    })
+    .await;
+    // At-least-once delivery: the same job arrives again; it is acknowledged and skipped.
+    let _: String = redis::cmd("XADD")
+        .arg(&key)
+        .arg("*")
+        .arg("name")
+        .arg(&job_name)
+        .arg("envelope")
+        .arg(&job_envelope)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let metrics = wait_until("the duplicate job to be acknowledged", || async {
+        let metrics = reqwest::get(survivor.metrics_url())
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        metrics
+            .contains(
+                "nexus_bus_consumed_total{stream=\"nexus:analysis:jobs:v1\",outcome=\"acked\"} 2",
+            )
+            .then_some(metrics)
+    })
+    .await;
+    assert!(
+        metrics.contains("nexus_bus_reclaimed_total{stream=\"nexus:analysis:jobs:v1\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("nexus_analysis_engine_runs_total 1\n"),
+        "{metrics}"
+    );
+    let completed_again: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM analysis.outbox WHERE envelope->>'name' = 'AnalysisCompleted'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(completed_again, 1);
+    survivor.running.shutdown().await;
+}

@@ -1,0 +1,241 @@
+//! Shared helpers: a started service with its own sample directory, uploads, polling.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::stream;
+use nexus_analysis::AnalysisService;
+use nexus_analysis::settings::AnalysisSettings;
+use nexus_runtime::Settings;
+use nexus_testkit::{TestContext, TestService};
+use serde_json::Value;
+
+/// Where the shared binary fixtures are: `TEST_NEXUS_FIXTURES_DIR`, else beside the repository.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let dir = std::env::var_os("TEST_NEXUS_FIXTURES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+        });
+    let path = dir.join("binaries").join(name);
+    std::fs::read(&path).unwrap_or_else(|error| {
+        panic!(
+            "fixture {} is missing ({error}): put the shared fixtures beside the repository or set TEST_NEXUS_FIXTURES_DIR",
+            path.display()
+        )
+    })
+}
+
+/// SHA-256 of `eicar.com` (published value).
+pub const EICAR_SHA256: &str = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
+/// SHA-256 of `tiny` (fixtures README).
+pub const TINY_SHA256: &str = "c704cca0fe4c9bdee18a302952540073b860e3b4d42e081f86d27bdb1cf6ede4";
+
+/// A private sample directory, removed on drop.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "nexus-analysis-test-{}",
+            uuid::Uuid::now_v7().simple()
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Test settings: this context's database and Redis, a private store, one worker, short polls.
+pub fn settings(ctx: &TestContext, store: &TempDir) -> Settings<AnalysisSettings> {
+    let mut settings = ctx.settings::<AnalysisSettings>();
+    settings.service.store_dir = store.0.clone();
+    settings.service.workers = 1;
+    settings.service.queue_depth_interval = Duration::from_millis(100);
+    settings.runtime.bus.read_block = Duration::from_millis(300);
+    settings
+}
+
+/// A running analysis service plus what tests need to talk to it.
+pub struct Harness {
+    pub ctx: TestContext,
+    pub store: TempDir,
+    pub service: TestService,
+    pub http: reqwest::Client,
+    pub user: String,
+    pub analyst: String,
+}
+
+impl Harness {
+    /// Default test settings.
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Test settings adjusted by `adjust`.
+    pub async fn start_with(adjust: impl FnOnce(&mut Settings<AnalysisSettings>)) -> Self {
+        let ctx = TestContext::new().await.unwrap();
+        let store = TempDir::new();
+        let mut settings = settings(&ctx, &store);
+        adjust(&mut settings);
+        let service = ctx.spawn_with::<AnalysisService>(settings).await.unwrap();
+        let user = ctx.access_token("0192f000-0000-7000-8000-000000000001", &["user"]);
+        let analyst = ctx.access_token("0192f000-0000-7000-8000-000000000002", &["analyst"]);
+        Self {
+            ctx,
+            store,
+            service,
+            http: reqwest::Client::new(),
+            user,
+            analyst,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.service.base_url())
+    }
+
+    /// `POST /v1/files` with `bytes` as the body.
+    pub async fn upload(&self, bytes: Vec<u8>) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url("/v1/files"))
+            .bearer_auth(&self.user)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// Uploads and returns the analysis id, asserting 202.
+    pub async fn upload_ok(&self, bytes: Vec<u8>) -> (String, Value) {
+        let (status, body) = self.upload(bytes).await;
+        assert_eq!(status, 202, "{body}");
+        (body["analysis_id"].as_str().unwrap().to_owned(), body)
+    }
+
+    /// `GET` with the user's token, returning status and JSON.
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.user)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// `POST` JSON with the user's token.
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.user)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// Polls the analysis until it is finished (fails after a minute).
+    pub async fn finished(&self, analysis_id: &str) -> Value {
+        wait_until(&format!("analysis {analysis_id} to finish"), || async {
+            let (status, body) = self.get_json(&format!("/v1/analyses/{analysis_id}")).await;
+            assert_eq!(status, 200, "{body}");
+            matches!(
+                body["status"].as_str(),
+                Some("completed" | "partial" | "failed")
+            )
+            .then_some(body)
+        })
+        .await
+    }
+
+    /// The admin `/metrics` text.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(self.service.metrics_url())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+/// Polls `probe` until it returns `Some` (a wait, not a timed assertion: the minute only
+/// bounds a hung test).
+pub async fn wait_until<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A request body of `size` bytes generated chunk by chunk (never held whole in memory).
+pub fn generated_body(size: usize, seed: u8) -> reqwest::Body {
+    const CHUNK: usize = 64 * 1024;
+    let chunks = size.div_ceil(CHUNK);
+    let body = stream::iter((0..chunks).map(move |index| {
+        let length = CHUNK.min(size - index * CHUNK);
+        let bytes: Vec<u8> = (0..length)
+            .map(|offset| {
+                let position = index * CHUNK + offset;
+                (position as u8).wrapping_mul(31).wrapping_add(seed) ^ (position >> 12) as u8
+            })
+            .collect();
+        Ok::<_, std::io::Error>(bytes)
+    }));
+    reqwest::Body::wrap_stream(body)
+}
+
+/// Resident memory of this process in KiB (Linux).
+pub fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .unwrap()
+}
+
+/// Names (`namespace.rule`) of the YARA matches in a report.
+pub fn yara_rules(report: &Value) -> Vec<String> {
+    report["yara"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| {
+            format!(
+                "{}.{}",
+                hit["namespace"].as_str().unwrap(),
+                hit["rule"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
