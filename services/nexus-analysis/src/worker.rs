@@ -24,6 +24,10 @@ use crate::events::publish_progress;
 use crate::sample_store::read_sample;
 use crate::store::{self, Job, Outcome};
 
+/// Share of `bus.handler_timeout` the engine may use; the rest covers reading the sample and
+/// committing the result.
+const ENGINE_SHARE_OF_HANDLER_TIMEOUT: f64 = 0.8;
+
 /// Consumer group of the analysis workers.
 pub const ANALYSIS_GROUP: &str = "analysis-workers";
 
@@ -49,8 +53,26 @@ impl Handler for AnalysisJobs {
         delivery: &Delivery,
     ) -> Result<(), HandlerError> {
         let id = envelope.payload.analysis_id;
-        match run_job(&self.shared, id, envelope.traceparent.clone()).await {
+        let traceparent = envelope.traceparent.clone();
+        match run_job(&self.shared, id, traceparent.clone()).await {
             Ok(()) => Ok(()),
+            Err(error) if delivery.attempt >= self.shared.bus.settings().max_deliveries => {
+                // The bus gives up on this entry now; record the failure so the analysis does
+                // not stay `running` for ever.
+                tracing::error!(
+                    error = %nexus_http::error::cause_chain(&error),
+                    analysis_id = %id,
+                    attempt = delivery.attempt,
+                    "An analysis job failed on its last delivery; marking the analysis failed."
+                );
+                let reason = format!("the analysis failed repeatedly: {error}");
+                match store::job(&self.shared.pool, id).await {
+                    Ok(Some(job)) => commit(&self.shared, id, &job, Err(reason), traceparent)
+                        .await
+                        .map_err(HandlerError::retryable),
+                    _ => Err(HandlerError::retryable(error)),
+                }
+            }
             Err(error) => {
                 tracing::warn!(
                     error = %nexus_http::error::cause_chain(&error),
@@ -102,13 +124,28 @@ async fn run_job(
     stage(shared, id, &job, "engine").await?;
     let rules = shared.rules.reload_if_behind(&shared.pool).await?;
     let engine_started = Instant::now();
-    let report = tokio::task::spawn_blocking(move || {
+    // Stay inside the bus's handler timeout: past it the bus would abandon this call and retry
+    // the job while the engine still runs. A sample that needs longer fails for good.
+    let budget = shared
+        .bus
+        .settings()
+        .handler_timeout
+        .mul_f64(ENGINE_SHARE_OF_HANDLER_TIMEOUT);
+    let analysis = tokio::task::spawn_blocking(move || {
         rules
             .engine
             .analyze_shared(Arc::from(bytes.into_boxed_slice()))
-    })
-    .await
-    .map_err(|error| AnalysisError::Task(error.to_string()))?;
+    });
+    let report = match tokio::time::timeout(budget, analysis).await {
+        Ok(joined) => joined.map_err(|error| AnalysisError::Task(error.to_string()))?,
+        Err(_) => {
+            let reason = format!(
+                "the analysis took longer than its {} ms budget (bus.handler_timeout)",
+                budget.as_millis()
+            );
+            return commit(shared, id, &job, Err(reason), traceparent).await;
+        }
+    };
     shared.metrics.engine_ran();
     shared
         .metrics

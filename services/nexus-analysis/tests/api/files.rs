@@ -142,6 +142,7 @@ async fn uploads_stream_to_disk_and_oversized_ones_are_refused_with_413() {
 
     // Streaming: 48 MiB stored and 96 MiB refused moved well under 48 MiB through memory.
     let grown_kib = resident_kib().saturating_sub(before);
+    eprintln!("resident memory grew by {grown_kib} KiB over 48 MiB stored and 96 MiB refused");
     assert!(
         grown_kib < 24 * 1024,
         "resident memory grew by {grown_kib} KiB"
