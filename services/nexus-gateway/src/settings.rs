@@ -172,6 +172,10 @@ impl Default for GatewaySettings {
         };
         let mut routes = vec![
             route("/v1/auth", "auth"),
+            route("/v1/api-keys", "auth"),
+            route("/v1/authorize", "auth"),
+            route("/v1/policies", "auth"),
+            route("/v1/audit", "auth"),
             route("/v1/users", "user"),
             route("/v1/analyses", "analysis"),
             route("/v1/rulesets", "analysis"),
@@ -222,6 +226,7 @@ impl Default for RateLimitSettings {
         ];
         let per_api_key_tier = [
             ("default", Quota::per_minute(600, 60)),
+            ("standard", Quota::per_minute(600, 60)),
             ("pro", Quota::per_minute(3000, 300)),
             ("enterprise", Quota::per_minute(12_000, 1200)),
         ];

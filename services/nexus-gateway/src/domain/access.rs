@@ -42,12 +42,10 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
         },
     };
     match (method, segments.as_slice()) {
-        (_, ["v1", "auth", "policies", ..]) if !is_read => {
+        (_, ["v1", "policies", ..]) if !is_read => {
             AccessRule::Check(Action::AdminManagePolicies, Resource::Platform)
         }
-        (_, ["v1", "auth", "audit", ..]) => {
-            AccessRule::Check(Action::AdminViewAudit, Resource::Platform)
-        }
+        (_, ["v1", "audit", ..]) => AccessRule::Check(Action::AdminViewAudit, Resource::Platform),
         (_, ["v1", "auth", ..]) => AccessRule::Open,
 
         ("GET", ["v1", "bounties"]) => AccessRule::Check(Action::BountyList, Resource::Platform),
