@@ -188,13 +188,20 @@ async fn the_internal_user_lookup_answers_the_summary_or_user_not_found() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn credential_checks_and_hashing_times_are_exported_as_metrics() {
+async fn every_credential_check_costs_one_verification_and_is_counted() {
     let app = TestApp::spawn().await;
     app.register("ada").await;
-    for password in [STRONG_PASSWORD, "not the password at all"] {
+    // Right password, wrong password, missing account, malformed login: every one of them
+    // costs exactly one Argon2 verification (the missing ones against the dummy hash).
+    for (login, password) in [
+        ("ada", STRONG_PASSWORD),
+        ("ada", "not the password at all"),
+        ("nobody", STRONG_PASSWORD),
+        ("not a login!", STRONG_PASSWORD),
+    ] {
         app.post(
             "/internal/v1/credentials/verify",
-            json!({"login": "ada", "password": password}),
+            json!({"login": login, "password": password}),
         )
         .await;
     }
@@ -211,8 +218,8 @@ async fn credential_checks_and_hashing_times_are_exported_as_metrics() {
 
     for line in [
         "nexus_user_credential_checks_total{outcome=\"accepted\"} 1",
-        "nexus_user_credential_checks_total{outcome=\"rejected\"} 1",
-        "nexus_user_password_hash_seconds_count{operation=\"verify\"} 2",
+        "nexus_user_credential_checks_total{outcome=\"rejected\"} 3",
+        "nexus_user_password_hash_seconds_count{operation=\"verify\"} 4",
     ] {
         assert!(
             metrics.lines().any(|l| l == line),
