@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use nexus_proto::report::{YaraMatch, YaraStringMatch};
-use yara_x::{Compiler, MetaValue, Rules, ScanError, Scanner};
+use yara_x::{Compiler, MetaValue, Rules, ScanError, ScanResults, Scanner};
 
 use crate::error::EngineError;
 
@@ -194,48 +194,72 @@ impl RuleSet {
         timeout: Duration,
         max_offsets: usize,
     ) -> Result<Vec<YaraMatch>, EngineError> {
+        self.scan_with(timeout, max_offsets, |scanner| scanner.scan(bytes))
+    }
+
+    /// Scans the file at `path` with every rule set. yara-x maps the file instead of reading
+    /// it into memory, so a large stored sample costs neither a copy nor its size in RAM.
+    pub fn scan_file(
+        &self,
+        path: &Path,
+        timeout: Duration,
+        max_offsets: usize,
+    ) -> Result<Vec<YaraMatch>, EngineError> {
+        self.scan_with(timeout, max_offsets, |scanner| scanner.scan_file(path))
+    }
+
+    fn scan_with<'r>(
+        &'r self,
+        timeout: Duration,
+        max_offsets: usize,
+        scan: impl for<'s> Fn(&'s mut Scanner<'r>) -> Result<ScanResults<'s, 'r>, ScanError>,
+    ) -> Result<Vec<YaraMatch>, EngineError> {
         let mut found = Vec::new();
         for rules in &self.rules {
             let mut scanner = Scanner::new(rules.as_ref());
             scanner.set_timeout(timeout);
-            let results = scanner.scan(bytes).map_err(|error| match error {
+            let results = scan(&mut scanner).map_err(|error| match error {
                 ScanError::Timeout => {
                     EngineError::YaraTimeout(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX))
                 }
                 other => EngineError::YaraScan(other.to_string()),
             })?;
-            for rule in results.matching_rules() {
-                let metadata: BTreeMap<String, serde_json::Value> = rule
-                    .metadata()
-                    .map(|(key, value)| (key.to_owned(), meta_json(&value)))
-                    .collect();
-                let strings = rule
-                    .patterns()
-                    .filter_map(|pattern| {
-                        let matches: Vec<u64> = pattern
-                            .matches()
-                            .map(|found| found.range().start as u64)
-                            .collect();
-                        if matches.is_empty() {
-                            return None;
-                        }
-                        Some(YaraStringMatch {
-                            identifier: pattern.identifier().to_owned(),
-                            count: matches.len() as u64,
-                            offsets: matches.into_iter().take(max_offsets).collect(),
-                        })
-                    })
-                    .collect();
-                found.push(YaraMatch {
-                    rule: rule.identifier().to_owned(),
-                    namespace: rule.namespace().to_owned(),
-                    tags: rule.tags().map(|tag| tag.identifier().to_owned()).collect(),
-                    metadata,
-                    strings,
-                });
-            }
+            collect_matches(&results, max_offsets, &mut found);
         }
         Ok(found)
+    }
+}
+
+fn collect_matches(results: &ScanResults<'_, '_>, max_offsets: usize, found: &mut Vec<YaraMatch>) {
+    for rule in results.matching_rules() {
+        let metadata: BTreeMap<String, serde_json::Value> = rule
+            .metadata()
+            .map(|(key, value)| (key.to_owned(), meta_json(&value)))
+            .collect();
+        let strings = rule
+            .patterns()
+            .filter_map(|pattern| {
+                let matches: Vec<u64> = pattern
+                    .matches()
+                    .map(|found| found.range().start as u64)
+                    .collect();
+                if matches.is_empty() {
+                    return None;
+                }
+                Some(YaraStringMatch {
+                    identifier: pattern.identifier().to_owned(),
+                    count: matches.len() as u64,
+                    offsets: matches.into_iter().take(max_offsets).collect(),
+                })
+            })
+            .collect();
+        found.push(YaraMatch {
+            rule: rule.identifier().to_owned(),
+            namespace: rule.namespace().to_owned(),
+            tags: rule.tags().map(|tag| tag.identifier().to_owned()).collect(),
+            metadata,
+            strings,
+        });
     }
 }
 

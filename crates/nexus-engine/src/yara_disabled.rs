@@ -98,4 +98,14 @@ impl RuleSet {
     ) -> Result<Vec<YaraMatch>, EngineError> {
         Ok(Vec::new())
     }
+
+    /// Finds nothing.
+    pub fn scan_file(
+        &self,
+        _path: &std::path::Path,
+        _timeout: Duration,
+        _max_offsets: usize,
+    ) -> Result<Vec<YaraMatch>, EngineError> {
+        Ok(Vec::new())
+    }
 }

@@ -1,5 +1,6 @@
 //! Pipeline bookkeeping: stage list, limits, time budgets, rule loading.
 
+use std::path::Path;
 use std::time::Duration;
 
 use nexus_engine::{Engine, EngineConfig, RuleSet};
@@ -207,4 +208,23 @@ fn detects_scripts_and_documents_with_mime_types() {
     assert_eq!(report.iocs.ipv4, ["203.0.113.9"]);
     assert_eq!(report.iocs.urls, ["http://203.0.113.9/a.ps1"]);
     assert_ne!(report.verdict, VerdictHint::Benign);
+}
+
+#[test]
+fn scanning_a_file_in_place_finds_what_scanning_its_bytes_finds() {
+    let rules = RuleSet::from_sources([(
+        "probe",
+        "import \"pe\"\nrule is_dll { condition: pe.is_dll() }\nrule has_mz { strings: $mz = \"MZ\" condition: $mz at 0 }",
+    )])
+    .unwrap();
+    let path = crate::common::fixture_path("mtxex.dll");
+    let from_bytes = rules
+        .scan(&std::fs::read(&path).unwrap(), Duration::from_secs(10), 8)
+        .unwrap();
+    let from_file = rules.scan_file(&path, Duration::from_secs(10), 8).unwrap();
+    assert_eq!(from_file, from_bytes);
+    let names: Vec<&str> = from_file.iter().map(|hit| hit.rule.as_str()).collect();
+    assert_eq!(names, ["is_dll", "has_mz"]);
+    let missing = rules.scan_file(Path::new("/nonexistent/sample"), Duration::from_secs(1), 8);
+    assert_eq!(missing.unwrap_err().code(), "yara_scan_failed");
 }
