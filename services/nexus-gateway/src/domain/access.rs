@@ -131,12 +131,8 @@ mod tests {
             ("GET", "/v1/files/ab12/download", Some(Action::FileDownload)),
             ("GET", "/v1/users/me", Some(Action::UserReadPrivate)),
             ("PATCH", "/v1/users/u-2/role", Some(Action::UserChangeRole)),
-            (
-                "PUT",
-                "/v1/auth/policies",
-                Some(Action::AdminManagePolicies),
-            ),
-            ("GET", "/v1/auth/audit", Some(Action::AdminViewAudit)),
+            ("POST", "/v1/policies", Some(Action::AdminManagePolicies)),
+            ("GET", "/v1/audit", Some(Action::AdminViewAudit)),
         ];
         for (method, path, expected) in cases {
             let rule = access_rule(method, path, Some("u-1"));
