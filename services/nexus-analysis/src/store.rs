@@ -405,16 +405,9 @@ fn fuzzy_of(row: &sqlx::postgres::PgRow) -> Result<FuzzyHashes, sqlx::Error> {
     })
 }
 
-/// Samples that may be similar to `sha256`, found through the three indexes only: a shared
-/// ssdeep 7-gram at the same block size, a shared TLSH band, or an equal imphash.
-#[tracing::instrument(skip_all, fields(sha256 = %sha256))]
-pub async fn similar_candidates(
-    pool: &PgPool,
-    sha256: &str,
-    imphash: Option<&str>,
-) -> Result<Vec<FuzzyHashes>, AnalysisError> {
-    let rows = sqlx::query(
-        "WITH candidates AS ( \
+/// The candidate query of similar-file search (`$1` sha256, `$2` imphash, `$3` cap per index):
+/// only index lookups — public so a test can `EXPLAIN` it.
+pub const SIMILAR_CANDIDATES_SQL: &str = "WITH candidates AS ( \
              (SELECT other.sha256 FROM analysis.ssdeep_ngrams mine \
               JOIN analysis.ssdeep_ngrams other \
                 ON other.block_size = mine.block_size AND other.ngram = mine.ngram \
@@ -427,13 +420,22 @@ pub async fn similar_candidates(
              (SELECT sha256 FROM analysis.samples WHERE imphash = $2 AND sha256 <> $1 LIMIT $3) \
          ) \
          SELECT s.sha256, s.ssdeep, s.tlsh, s.imphash FROM analysis.samples s \
-         JOIN candidates c ON c.sha256 = s.sha256",
-    )
-    .bind(sha256)
-    .bind(imphash)
-    .bind(CANDIDATE_CAP)
-    .fetch_all(pool)
-    .await?;
+         JOIN candidates c ON c.sha256 = s.sha256";
+
+/// Samples that may be similar to `sha256`, found through the three indexes only: a shared
+/// ssdeep 7-gram at the same block size, a shared TLSH band, or an equal imphash.
+#[tracing::instrument(skip_all, fields(sha256 = %sha256))]
+pub async fn similar_candidates(
+    pool: &PgPool,
+    sha256: &str,
+    imphash: Option<&str>,
+) -> Result<Vec<FuzzyHashes>, AnalysisError> {
+    let rows = sqlx::query(SIMILAR_CANDIDATES_SQL)
+        .bind(sha256)
+        .bind(imphash)
+        .bind(CANDIDATE_CAP)
+        .fetch_all(pool)
+        .await?;
     rows.iter()
         .map(|row| fuzzy_of(row).map_err(AnalysisError::from))
         .collect()

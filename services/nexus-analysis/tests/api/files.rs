@@ -307,3 +307,48 @@ async fn metrics_count_verdicts_stage_durations_and_queue_depth() {
         "{metrics}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn similar_search_reads_indexes_instead_of_scanning_every_sample() {
+    let harness = Harness::start_with(|settings| settings.service.workers = 0).await;
+    let pool = &harness.ctx.database.pool;
+    // 10,000 samples, each with 12 ssdeep keys, 16 TLSH bands and an imphash.
+    for statement in [
+        "INSERT INTO analysis.samples (sha256, size, imphash) \
+         SELECT md5(i::text) || md5((i + 1)::text), i, md5((i % 5000)::text) \
+         FROM generate_series(1, 10000) AS i",
+        "INSERT INTO analysis.ssdeep_ngrams (block_size, ngram, sha256) \
+         SELECT 3 * (1 << (i % 12)), (i * 7919 + k * 104729) % 40000000, md5(i::text) || md5((i + 1)::text) \
+         FROM generate_series(1, 10000) AS i, generate_series(1, 12) AS k ON CONFLICT DO NOTHING",
+        "INSERT INTO analysis.tlsh_bands (band, value, sha256) \
+         SELECT k, substr(md5((i * 31 + k)::text), 1, 4), md5(i::text) || md5((i + 1)::text) \
+         FROM generate_series(1, 10000) AS i, generate_series(0, 15) AS k ON CONFLICT DO NOTHING",
+        "ANALYZE analysis.samples",
+        "ANALYZE analysis.ssdeep_ngrams",
+        "ANALYZE analysis.tlsh_bands",
+    ] {
+        sqlx::query(statement).execute(pool).await.unwrap();
+    }
+    let target: String = sqlx::query_scalar("SELECT md5('777') || md5('778')")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let explain = format!("EXPLAIN {}", nexus_analysis::store::SIMILAR_CANDIDATES_SQL);
+    let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(explain))
+        .bind(&target)
+        .bind("0192f000")
+        .bind(1000_i64)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let plan = plan.join("\n");
+    for table in ["samples", "ssdeep_ngrams", "tlsh_bands"] {
+        assert!(
+            !plan.contains(&format!("Seq Scan on {table}")),
+            "{table} is scanned:\n{plan}"
+        );
+    }
+    assert!(plan.contains("ssdeep_ngrams_pkey"), "{plan}");
+    assert!(plan.contains("tlsh_bands_pkey"), "{plan}");
+    assert!(plan.contains("samples_imphash_idx"), "{plan}");
+}
