@@ -20,13 +20,18 @@ pub mod get_retrohunt;
 pub mod get_similar;
 pub mod upload_file;
 
-use actix_web::web;
+use actix_web::error::JsonPayloadError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+use nexus_http::ApiError;
 
 use crate::error::AnalysisError;
 
 /// Mounts every route; `json_limit` bounds ruleset and retrohunt bodies.
 pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
-    let json = web::JsonConfig::default().limit(json_limit);
+    let json = web::JsonConfig::default()
+        .limit(json_limit)
+        .error_handler(json_error);
     config
         .service(web::resource("/v1/files").route(web::post().to(upload_file::upload_file)))
         .service(web::resource("/v1/files/{sha256}").route(web::get().to(get_file::get_file)))
@@ -65,4 +70,23 @@ pub(crate) fn sha256_path(text: &str) -> Result<String, AnalysisError> {
             text.chars().take(80).collect(),
         ))
     }
+}
+
+/// The same codes as the shared JSON extractor (docs/ERRORS.md), for the routes that raise the
+/// JSON limit to fit YARA sources.
+fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Error {
+    let (status, code) = match &error {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+        }
+        JsonPayloadError::ContentType => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        }
+        JsonPayloadError::Deserialize(inner) if inner.is_data() => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request_body")
+        }
+        JsonPayloadError::Deserialize(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
+        _ => (StatusCode::BAD_REQUEST, "invalid_request_body"),
+    };
+    ApiError::new(status, code, error.to_string()).into()
 }

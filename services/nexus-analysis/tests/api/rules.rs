@@ -37,6 +37,13 @@ async fn a_ruleset_that_does_not_compile_is_400_with_line_and_column() {
         (400, Some("invalid_ruleset_name"))
     );
     let (status, body) = harness
+        .post_json("/v1/rulesets", &json!({"name": "no_source"}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_request_body"))
+    );
+    let (status, body) = harness
         .post_json("/v1/retrohunts", &json!({"source": "rule { condition: }"}))
         .await;
     assert_eq!(
