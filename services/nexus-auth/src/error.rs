@@ -3,8 +3,10 @@
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+use actix_web::{HttpResponse, ResponseError};
 use nexus_db::DbError;
-use nexus_http::HttpError;
+use nexus_http::{ApiError, HttpError};
 use nexus_policy::PolicyError;
 
 /// Why a request failed. Codes are documented in docs/ERRORS.md.
@@ -85,6 +87,30 @@ pub enum AuthError {
 }
 
 impl AuthError {
+    /// How long the client should wait, for the 429s.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::AccountLocked(wait) | Self::LoginThrottled(wait) | Self::IpRateLimited(wait) => {
+                Some(*wait)
+            }
+            _ => None,
+        }
+    }
+
+    /// The error response with a `Retry-After` header (whole seconds, rounded up) when the
+    /// error says how long to wait.
+    pub fn into_response(self) -> HttpResponse {
+        let retry_after = self.retry_after();
+        let mut response = ApiError::from(self).error_response();
+        if let Some(wait) = retry_after {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
+        response
+    }
+
     /// A field error.
     pub fn field(field: &'static str, message: impl Into<String>) -> Self {
         Self::InvalidField {

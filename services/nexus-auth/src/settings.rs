@@ -187,3 +187,50 @@ impl Validate for AuthSettings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(settings: &AuthSettings) -> Vec<String> {
+        let mut problems = Vec::new();
+        settings.validate(&mut problems);
+        problems
+    }
+
+    #[test]
+    fn the_defaults_are_valid() {
+        assert_eq!(problems(&AuthSettings::default()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_bad_value_is_named() {
+        type Spoil = fn(&mut AuthSettings);
+        let cases: [(Spoil, &str); 6] = [
+            (|s| s.user_url = "not a url".into(), "auth.user_url"),
+            (
+                |s| s.access_token_ttl = Duration::from_secs(1),
+                "auth.access_token_ttl",
+            ),
+            (
+                |s| s.refresh_token_ttl = Duration::from_secs(60),
+                "auth.refresh_token_ttl",
+            ),
+            (|s| s.lockout.lock_after = 2, "auth.lockout.lock_after"),
+            (
+                |s| s.lockout.base_delay = Duration::from_secs(3600),
+                "auth.lockout.base_delay",
+            ),
+            (|s| s.ip_limit.max_attempts = 0, "auth.ip_limit"),
+        ];
+        for (spoil, key) in cases {
+            let mut settings = AuthSettings::default();
+            spoil(&mut settings);
+            let found = problems(&settings);
+            assert!(
+                found.iter().any(|problem| problem.starts_with(key)),
+                "{key}: {found:?}"
+            );
+        }
+    }
+}

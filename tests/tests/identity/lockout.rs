@@ -52,6 +52,10 @@ async fn failures_delay_then_lock_the_account_until_the_lock_expires() {
     for (row, (wait, password, status, code)) in table.into_iter().enumerate() {
         tick(wait);
         let response = identity.login(login, password).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // Row 3 waits the 1 s delay, row 5 the 1 s left of 2 s, row 7 the 1 s left of the lock.
+            assert_eq!(response.headers()["retry-after"], "1", "row {row}");
+        }
         let body = expect(response, status, None).await;
         if !code.is_empty() {
             assert_eq!(body["code"], code, "row {row}: {body}");
@@ -99,6 +103,8 @@ async fn each_address_gets_a_limited_number_of_attempts_per_window() {
     let blocked = identity
         .login_from("203.0.113.9", "other@example.com", WRONG)
         .await;
+    // The window started 40 s before the fake clock's start (windows align to the epoch).
+    assert_eq!(blocked.headers()["retry-after"], "40");
     expect(
         blocked,
         StatusCode::TOO_MANY_REQUESTS,

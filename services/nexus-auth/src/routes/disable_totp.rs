@@ -32,9 +32,12 @@ pub async fn disable_totp(
         return Err(AuthError::InvalidCredentials.into());
     };
     // Re-authentication goes through the same brute-force gates as a sign-in.
-    service
+    if let Err(refused) = service
         .admit_attempt(&account.username, ip.as_deref())
-        .await?;
+        .await
+    {
+        return Ok(refused.into_response());
+    }
     match service
         .users
         .verify(&call, &account.username, &password)

@@ -1,6 +1,6 @@
 //! `POST /v1/auth/login`: password sign-in; an MFA challenge when a second factor is enrolled.
 
-use actix_web::{HttpRequest, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
 use nexus_proto::auth::{LoginRequest, LoginResponse, MfaChallenge};
 use serde_json::json;
@@ -19,7 +19,7 @@ pub async fn login(
     request: HttpRequest,
     context: RequestContext,
     body: web::Json<LoginRequest>,
-) -> Result<web::Json<LoginResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let LoginRequest { login, password } = body.into_inner();
     check_text("login", &login, MAX_LOGIN_CHARS * 4)?;
     if login.chars().count() > MAX_LOGIN_CHARS {
@@ -31,7 +31,9 @@ pub async fn login(
     }
     check_text("password", &password, MAX_PASSWORD_BYTES)?;
     let ip = service.client_ip(&request).map(|ip| ip.to_string());
-    service.admit_attempt(&login, ip.as_deref()).await?;
+    if let Err(refused) = service.admit_attempt(&login, ip.as_deref()).await {
+        return Ok(refused.into_response());
+    }
 
     let call = nexus_runtime::call_context(&context);
     let account = match service.users.verify(&call, &login, &password).await {
@@ -65,11 +67,13 @@ pub async fn login(
             .create(&challenge)
             .await
             .map_err(AuthError::from)?;
-        return Ok(web::Json(LoginResponse::MfaRequired(MfaChallenge {
-            mfa_required: true,
-            mfa_token,
-            expires_in: service.challenges.ttl().as_secs(),
-        })));
+        return Ok(
+            HttpResponse::Ok().json(LoginResponse::MfaRequired(MfaChallenge {
+                mfa_required: true,
+                mfa_token,
+                expires_in: service.challenges.ttl().as_secs(),
+            })),
+        );
     }
 
     service
@@ -92,7 +96,7 @@ pub async fn login(
         )
         .await
         .map_err(AuthError::from)?;
-    Ok(web::Json(LoginResponse::Tokens(pair)))
+    Ok(HttpResponse::Ok().json(LoginResponse::Tokens(pair)))
 }
 
 impl AuthService {

@@ -1,9 +1,9 @@
 //! `POST /v1/auth/login/mfa`: the second step of a sign-in, with a TOTP code or a recovery
 //! code.
 
-use actix_web::{HttpRequest, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::ApiError;
-use nexus_proto::auth::{MfaLoginRequest, TokenPair};
+use nexus_proto::auth::MfaLoginRequest;
 use serde_json::json;
 
 use super::{MAX_TOKEN_BYTES, check_text};
@@ -20,7 +20,7 @@ pub async fn login_mfa(
     service: web::Data<AuthService>,
     request: HttpRequest,
     body: web::Json<MfaLoginRequest>,
-) -> Result<web::Json<TokenPair>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     check_text("mfa_token", &body.mfa_token, MAX_TOKEN_BYTES)?;
     let ip = service.client_ip(&request).map(|ip| ip.to_string());
@@ -32,9 +32,9 @@ pub async fn login_mfa(
     else {
         return Err(AuthError::MfaTokenInvalid.into());
     };
-    service
-        .admit_attempt(&challenge.login, ip.as_deref())
-        .await?;
+    if let Err(refused) = service.admit_attempt(&challenge.login, ip.as_deref()).await {
+        return Ok(refused.into_response());
+    }
 
     let (accepted, factor) = match (&body.code, &body.recovery_code) {
         (Some(code), None) => (service.check_totp(&challenge, code).await?, "totp"),
@@ -90,7 +90,7 @@ pub async fn login_mfa(
         )
         .await
         .map_err(AuthError::from)?;
-    Ok(web::Json(pair))
+    Ok(HttpResponse::Ok().json(pair))
 }
 
 impl AuthService {
