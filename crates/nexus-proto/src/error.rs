@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// `code` is stable and machine-readable (snake_case, documented in docs/ERRORS.md); `message` is
 /// for people and may change; `request_id` matches the `X-Request-Id` response header so a user can
 /// quote it and an operator can find every log line of that request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable error code, e.g. `not_found`, `payload_too_large`.
     pub code: String,

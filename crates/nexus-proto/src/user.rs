@@ -25,7 +25,7 @@ pub const REFERRALS_STREAM: &str = "nexus:user:referrals:v1";
 // ---------------------------------------------------------------------------------------------
 
 /// `POST /v1/users`: create an account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Email address (normalised: trimmed, lower-cased); at most 254 characters.
@@ -41,7 +41,7 @@ pub struct RegisterRequest {
 }
 
 /// Fields anyone may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicProfile {
     /// Account id.
     pub user_id: Uuid,
@@ -62,7 +62,7 @@ pub struct PublicProfile {
 }
 
 /// What the account's owner sees (`GET /v1/users/me`): the public fields and the private ones.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PrivateProfile {
     /// The public part.
     #[serde(flatten)]
@@ -80,7 +80,7 @@ pub struct PrivateProfile {
 }
 
 /// `PATCH /v1/users/me`: each field absent = unchanged, `null` = cleared, a string = set.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfileRequest {
     /// Display name, at most 64 characters.
@@ -130,7 +130,7 @@ where
 }
 
 /// `PUT /v1/users/{id}/role` (admins only, never on oneself).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRoleRequest {
     /// The new role: `user`, `analyst` or `admin`.
@@ -162,7 +162,7 @@ impl std::fmt::Debug for VerifyCredentialsRequest {
 
 /// An account as other services see it: answer of `POST /internal/v1/credentials/verify` and
 /// `GET /internal/v1/users/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccountSummary {
     /// Account id.
     pub user_id: Uuid,
@@ -192,7 +192,7 @@ pub struct WsKeyOwner {
 // ---------------------------------------------------------------------------------------------
 
 /// `POST /v1/users/me/wallets/challenge`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WalletChallengeRequest {
     /// `0x` and 40 hex digits (EIP-55 checksum checked when mixed case).
@@ -202,7 +202,7 @@ pub struct WalletChallengeRequest {
 }
 
 /// The message to sign (EIP-191 `personal_sign`) and when it stops being accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WalletChallenge {
     /// The EIP-4361 message, to be signed exactly as given.
     pub message: String,
@@ -213,7 +213,7 @@ pub struct WalletChallenge {
 }
 
 /// `POST /v1/users/me/wallets`: the signed challenge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkWalletRequest {
     /// The message exactly as received from the challenge.
@@ -223,7 +223,7 @@ pub struct LinkWalletRequest {
 }
 
 /// A linked wallet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Wallet {
     /// EIP-55 checksummed address.
     pub address: String,
@@ -234,7 +234,7 @@ pub struct Wallet {
 }
 
 /// `GET /v1/users/me/wallets`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WalletList {
     /// Linked wallets, oldest first.
     pub wallets: Vec<Wallet>,
@@ -245,7 +245,7 @@ pub struct WalletList {
 // ---------------------------------------------------------------------------------------------
 
 /// `POST /v1/users/me/ws-keys`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterWsKeyRequest {
     /// The 32-byte Ed25519 public key, as 64 hex digits or base64 (standard or URL-safe,
@@ -257,7 +257,7 @@ pub struct RegisterWsKeyRequest {
 }
 
 /// A registered WebSocket key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WsKey {
     /// Key id.
     pub key_id: Uuid,
@@ -270,7 +270,7 @@ pub struct WsKey {
 }
 
 /// `GET /v1/users/me/ws-keys`: the active (not revoked) keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WsKeyList {
     /// Active keys, oldest first.
     pub keys: Vec<WsKey>,
@@ -281,7 +281,7 @@ pub struct WsKeyList {
 // ---------------------------------------------------------------------------------------------
 
 /// One account this user referred.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Referral {
     /// The referred account.
     pub referred_user_id: Uuid,
@@ -296,7 +296,7 @@ pub struct Referral {
 }
 
 /// `GET /v1/users/me/referrals`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReferralList {
     /// This user's code, to share.
     pub referral_code: String,

@@ -81,6 +81,10 @@ impl Service for UserService {
         })
     }
 
+    fn openapi() -> utoipa::openapi::OpenApi {
+        <routes::openapi::ApiDoc as utoipa::OpenApi>::openapi()
+    }
+
     fn routes(&self, config: &mut web::ServiceConfig) {
         routes::configure(config, self.settings.limits.json_body_bytes);
     }

@@ -3,6 +3,7 @@
 use actix_web::web;
 use nexus_core::Role;
 use nexus_http::{ApiError, RequestContext};
+use nexus_proto::ErrorBody;
 use nexus_proto::user::{AccountSummary, ChangeRoleRequest};
 use uuid::Uuid;
 
@@ -12,6 +13,20 @@ use crate::routes::Caller;
 
 /// Admins only (role from the token); never on oneself; `user`, `analyst` or `admin`.
 /// Records `UserRoleChanged` in the same transaction. 200 with the account summary.
+#[utoipa::path(
+    put,
+    path = "/v1/users/{id}/role",
+    tag = "users",
+    request_body = ChangeRoleRequest,
+    responses(
+        (status = 200, description = "Role changed", body = AccountSummary),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 403, description = "Admins only, never on oneself", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn change_role(
     service: web::Data<UserService>,
     caller: Caller,

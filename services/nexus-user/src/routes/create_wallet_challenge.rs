@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use nexus_http::ApiError;
+use nexus_proto::ErrorBody;
 use nexus_proto::user::{WalletChallenge, WalletChallengeRequest};
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -19,6 +20,18 @@ const NONCE_LENGTH: usize = 17;
 
 /// Issues a message naming this service's domain and URI, the address, chain, a fresh
 /// single-use nonce (stored in Redis with what it was issued for) and an expiration time.
+#[utoipa::path(
+    post,
+    path = "/v1/users/me/wallets/challenge",
+    tag = "users",
+    request_body = WalletChallengeRequest,
+    responses(
+        (status = 201, description = "EIP-4361 message to sign", body = WalletChallenge),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create_wallet_challenge(
     service: web::Data<UserService>,
     caller: Caller,

@@ -2,12 +2,22 @@
 
 use actix_web::web;
 use nexus_http::ApiError;
+use nexus_proto::ErrorBody;
 use nexus_proto::user::PublicProfile;
 use uuid::Uuid;
 
 use crate::UserService;
 
 /// 200 with the public fields, 404 `user_not_found`. Disabled accounts are not shown.
+#[utoipa::path(
+    get,
+    path = "/v1/users/{id}",
+    tag = "users",
+    responses(
+        (status = 200, description = "Public profile", body = PublicProfile),
+        (status = 404, description = "No such user", body = ErrorBody)
+    )
+)]
 pub async fn get_user(
     service: web::Data<UserService>,
     path: web::Path<Uuid>,

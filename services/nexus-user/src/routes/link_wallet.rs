@@ -1,5 +1,7 @@
 //! `POST /v1/users/me/wallets`: link a wallet with a signed EIP-4361 challenge.
 
+use nexus_proto::ErrorBody;
+use nexus_proto::user::Wallet;
 use std::str::FromStr;
 
 use actix_web::{HttpResponse, web};
@@ -20,6 +22,19 @@ use crate::store::wallets::NewWallet;
 /// so it works once); it was issued to this caller for this address, chain and times; it
 /// has not expired; the EIP-191 signature recovers to the message's address. Then links
 /// the wallet (409 `wallet_taken` when any account has it) and records `WalletLinked`.
+#[utoipa::path(
+    post,
+    path = "/v1/users/me/wallets",
+    tag = "users",
+    request_body = LinkWalletRequest,
+    responses(
+        (status = 201, description = "Linked", body = Wallet),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 409, description = "Address linked to another account (`wallet_taken`)", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn link_wallet(
     service: web::Data<UserService>,
     caller: Caller,

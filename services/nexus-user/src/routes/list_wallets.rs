@@ -2,12 +2,23 @@
 
 use actix_web::web;
 use nexus_http::ApiError;
+use nexus_proto::ErrorBody;
 use nexus_proto::user::WalletList;
 
 use crate::UserService;
 use crate::routes::Caller;
 
 /// 200 with the wallets, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/users/me/wallets",
+    tag = "users",
+    responses(
+        (status = 200, description = "Linked wallets", body = WalletList),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list_wallets(
     service: web::Data<UserService>,
     caller: Caller,

@@ -2,12 +2,23 @@
 
 use actix_web::web;
 use nexus_http::ApiError;
+use nexus_proto::ErrorBody;
 use nexus_proto::user::WsKeyList;
 
 use crate::UserService;
 use crate::routes::Caller;
 
 /// 200 with the active keys, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/users/me/ws-keys",
+    tag = "users",
+    responses(
+        (status = 200, description = "Active keys", body = WsKeyList),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list_ws_keys(
     service: web::Data<UserService>,
     caller: Caller,

@@ -21,6 +21,7 @@ mod list_referrals;
 mod list_wallets;
 mod list_ws_keys;
 mod lookup_ws_key;
+pub mod openapi;
 mod register_user;
 mod register_ws_key;
 mod revoke_ws_key;

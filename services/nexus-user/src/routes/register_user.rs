@@ -3,6 +3,8 @@
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
+use nexus_proto::ErrorBody;
+use nexus_proto::user::PrivateProfile;
 use nexus_proto::user::RegisterRequest;
 
 use crate::UserService;
@@ -15,6 +17,17 @@ use crate::store::accounts::NewAccount;
 
 /// Validates, checks the password policy, hashes (blocking pool), then writes the account,
 /// its pending referral and their events in one transaction. 201 with the private profile.
+#[utoipa::path(
+    post,
+    path = "/v1/users",
+    tag = "users",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered; the private profile", body = PrivateProfile),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 409, description = "Email or username taken (`email_taken`, `username_taken`)", body = ErrorBody)
+    )
+)]
 pub async fn register_user(
     service: web::Data<UserService>,
     context: RequestContext,

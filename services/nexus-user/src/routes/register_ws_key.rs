@@ -2,7 +2,9 @@
 
 use actix_web::{HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
+use nexus_proto::ErrorBody;
 use nexus_proto::user::RegisterWsKeyRequest;
+use nexus_proto::user::WsKey;
 
 use crate::UserService;
 use crate::domain::profile::{FieldRule, check_field};
@@ -18,6 +20,18 @@ const LABEL: FieldRule = FieldRule {
 };
 
 /// Hex or base64; 400 `malformed_key` / `weak_key`; 409 `ws_key_taken`. 201 with the key.
+#[utoipa::path(
+    post,
+    path = "/v1/users/me/ws-keys",
+    tag = "users",
+    request_body = RegisterWsKeyRequest,
+    responses(
+        (status = 201, description = "Registered", body = WsKey),
+        (status = 400, description = "Malformed or weak key (`malformed_key`, `weak_key`)", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn register_ws_key(
     service: web::Data<UserService>,
     caller: Caller,

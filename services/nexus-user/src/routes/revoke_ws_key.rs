@@ -2,12 +2,24 @@
 
 use actix_web::{HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
+use nexus_proto::ErrorBody;
 use uuid::Uuid;
 
 use crate::UserService;
 use crate::routes::Caller;
 
 /// 204, and `Ed25519KeyRevoked` is recorded; 404 `ws_key_not_found`.
+#[utoipa::path(
+    delete,
+    path = "/v1/users/me/ws-keys/{key_id}",
+    tag = "users",
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 404, description = "No such key of the caller", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn revoke_ws_key(
     service: web::Data<UserService>,
     caller: Caller,

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
+use nexus_proto::ErrorBody;
 
 use crate::UserService;
 use crate::domain::wallet::{parse_wallet_address, stored_form};
@@ -9,6 +10,17 @@ use crate::error::UserError;
 use crate::routes::Caller;
 
 /// 204; 404 `wallet_not_found` when the caller has no such wallet.
+#[utoipa::path(
+    delete,
+    path = "/v1/users/me/wallets/{address}",
+    tag = "users",
+    responses(
+        (status = 204, description = "Unlinked"),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 404, description = "Not linked to the caller", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn unlink_wallet(
     service: web::Data<UserService>,
     caller: Caller,

@@ -2,6 +2,7 @@
 
 use actix_web::web;
 use nexus_http::ApiError;
+use nexus_proto::ErrorBody;
 use nexus_proto::user::{PrivateProfile, UpdateProfileRequest};
 
 use crate::UserService;
@@ -10,6 +11,18 @@ use crate::error::UserError;
 use crate::routes::Caller;
 
 /// Absent fields stay, `null` or `""` clears, a value sets (bounded, URLs `https://`).
+#[utoipa::path(
+    patch,
+    path = "/v1/users/me",
+    tag = "users",
+    request_body = UpdateProfileRequest,
+    responses(
+        (status = 200, description = "Updated", body = PrivateProfile),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn update_me(
     service: web::Data<UserService>,
     caller: Caller,

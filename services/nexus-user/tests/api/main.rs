@@ -3,6 +3,7 @@
 
 mod credentials;
 mod helpers;
+mod openapi;
 mod profiles;
 mod referrals;
 mod registration;
