@@ -11,9 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use nexus_bus::{Delivery, Handler, HandlerError};
-use nexus_engine::RuleSet;
+use nexus_engine::{EngineError, RuleSet};
 use nexus_proto::Envelope;
 use nexus_proto::analysis::{RetrohuntMatch, RetrohuntRequested, RetrohuntStatus};
+use nexus_proto::report::YaraMatch;
 use uuid::Uuid;
 
 use crate::Shared;
@@ -56,6 +57,34 @@ impl Handler for RetrohuntJobs {
     }
 }
 
+/// Scans one stored sample: in place (mapped by yara-x) when the store keeps it on local disk,
+/// else after reading it.
+async fn scan_sample(
+    shared: &Shared,
+    rules: &Arc<RuleSet>,
+    sha256: &str,
+) -> std::io::Result<Result<Vec<YaraMatch>, EngineError>> {
+    let rules = Arc::clone(rules);
+    let scan = match shared.store.local_path(sha256) {
+        Some(path) => {
+            if !tokio::fs::try_exists(&path).await? {
+                return Err(std::io::ErrorKind::NotFound.into());
+            }
+            tokio::task::spawn_blocking(move || rules.scan_file(&path, SCAN_TIMEOUT, 1))
+        }
+        None => {
+            let bytes = read_sample(
+                shared.store.as_ref(),
+                sha256,
+                shared.settings.max_upload_bytes,
+            )
+            .await?;
+            tokio::task::spawn_blocking(move || rules.scan(&bytes, SCAN_TIMEOUT, 1))
+        }
+    };
+    scan.await.map_err(std::io::Error::other)
+}
+
 async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
     let Some(job) = store::retrohunt_job(&shared.pool, id).await? else {
         return Ok(());
@@ -82,21 +111,11 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
         store::samples_after(&shared.pool, &job.cursor, shared.settings.retrohunt_batch).await?;
     let mut matches = Vec::new();
     for sha256 in &batch {
-        let bytes = match read_sample(
-            shared.store.as_ref(),
-            sha256,
-            shared.settings.max_upload_bytes,
-        )
-        .await
-        {
-            Ok(bytes) => bytes,
+        let found = match scan_sample(shared, &rules, sha256).await {
+            Ok(found) => found,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
             Err(error) => return Err(AnalysisError::Store(error)),
         };
-        let rules = Arc::clone(&rules);
-        let found = tokio::task::spawn_blocking(move || rules.scan(&bytes, SCAN_TIMEOUT, 1))
-            .await
-            .map_err(|error| AnalysisError::Task(error.to_string()))?;
         match found {
             Ok(hits) if !hits.is_empty() => matches.push(RetrohuntMatch {
                 sha256: sha256.clone(),

@@ -39,6 +39,12 @@ pub trait SampleStore: Send + Sync + Debug + 'static {
 
     /// Removes a stored sample (absent is not an error).
     fn delete<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, io::Result<()>>;
+
+    /// The sample's path on local disk, when the store keeps samples there (YARA can then scan
+    /// the file in place, mapped, instead of reading it). `None` for remote stores.
+    fn local_path(&self, _sha256: &str) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// Samples as files under a local directory: `<root>/<aa>/<bb>/<sha256>`, staging in
@@ -115,6 +121,10 @@ impl SampleStore for LocalSampleStore {
                 _ => Ok(()),
             }
         })
+    }
+
+    fn local_path(&self, sha256: &str) -> Option<PathBuf> {
+        self.path_of(sha256).ok()
     }
 }
 
