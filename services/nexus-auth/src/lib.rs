@@ -29,6 +29,7 @@ pub mod error;
 pub mod events;
 pub mod keys;
 pub mod kv;
+pub mod metrics;
 pub mod routes;
 pub mod settings;
 pub mod store;
@@ -93,6 +94,8 @@ pub struct AuthService {
     pub policies: Arc<LivePolicies>,
     /// HMAC key.
     pub server_secret: ServerSecret,
+    /// Counters.
+    pub metrics: metrics::AuthMetrics,
 }
 
 fn build_error(what: &str) -> impl FnOnce(String) -> RuntimeError + '_ {
@@ -144,6 +147,7 @@ impl Service for AuthService {
             users: UserClient::new(client),
             policies,
             server_secret: ServerSecret(Arc::new(server_secret)),
+            metrics: metrics::AuthMetrics::register(resources.metrics()),
             store,
         };
         events::register_workers(&service, &bus, setup);

@@ -67,6 +67,7 @@ pub async fn login(
             .create(&challenge)
             .await
             .map_err(AuthError::from)?;
+        service.metrics.sign_in("mfa_required");
         return Ok(
             HttpResponse::Ok().json(LoginResponse::MfaRequired(MfaChallenge {
                 mfa_required: true,
@@ -96,6 +97,7 @@ pub async fn login(
         )
         .await
         .map_err(AuthError::from)?;
+    service.metrics.sign_in("succeeded");
     Ok(HttpResponse::Ok().json(LoginResponse::Tokens(pair)))
 }
 
@@ -104,16 +106,19 @@ impl AuthService {
     /// login name's lock or delay.
     pub async fn admit_attempt(&self, login: &str, ip: Option<&str>) -> Result<(), AuthError> {
         let now = self.settings.clock.now();
-        if let Some(ip) = ip
+        let refusal = if let Some(ip) = ip
             && let Some(retry_after) = self.throttle.hit_ip(ip, now).await?
         {
-            return Err(AuthError::IpRateLimited(retry_after));
-        }
-        match self.throttle.gate(login, now).await? {
-            Gate::Open => Ok(()),
-            Gate::Throttled { retry_after } => Err(AuthError::LoginThrottled(retry_after)),
-            Gate::Locked { retry_after } => Err(AuthError::AccountLocked(retry_after)),
-        }
+            AuthError::IpRateLimited(retry_after)
+        } else {
+            match self.throttle.gate(login, now).await? {
+                Gate::Open => return Ok(()),
+                Gate::Throttled { retry_after } => AuthError::LoginThrottled(retry_after),
+                Gate::Locked { retry_after } => AuthError::AccountLocked(retry_after),
+            }
+        };
+        self.metrics.sign_in_refused(&refusal);
+        Err(refusal)
     }
 
     /// Counts a failed credential (password or second factor) against `login`, auditing the
@@ -126,6 +131,7 @@ impl AuthService {
     ) -> Result<(), AuthError> {
         let now = self.settings.clock.now();
         let locked_for = self.throttle.record_failure(login, now).await?;
+        self.metrics.sign_in("failed");
         let subject = login.trim().to_lowercase();
         self.store
             .audit(
@@ -136,6 +142,7 @@ impl AuthService {
             )
             .await?;
         if let Some(locked_for) = locked_for {
+            self.metrics.account_locked();
             tracing::warn!(login_key = %crate::kv::throttle::login_key(login), seconds = locked_for.as_secs(), "Locked a login name after repeated failures.");
             self.store
                 .audit(

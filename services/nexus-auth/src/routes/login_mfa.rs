@@ -90,6 +90,7 @@ pub async fn login_mfa(
         )
         .await
         .map_err(AuthError::from)?;
+    service.metrics.sign_in("mfa_succeeded");
     Ok(HttpResponse::Ok().json(pair))
 }
 

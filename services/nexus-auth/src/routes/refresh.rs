@@ -62,6 +62,7 @@ pub async fn refresh(
                     .map_err(AuthError::from)?;
                 return Err(AuthError::RefreshTokenInvalid.into());
             };
+            service.metrics.refresh("rotated");
             Ok(web::Json(service.pair(
                 record.user_id,
                 &account.roles,
@@ -71,6 +72,7 @@ pub async fn refresh(
         }
         Rotation::Reused { family, user_id } => {
             tracing::warn!(user_id = %user_id, family = %family, "A used refresh token was presented again; revoked its family.");
+            service.metrics.refresh("reused");
             service
                 .store
                 .audit(
@@ -84,6 +86,9 @@ pub async fn refresh(
                 .map_err(AuthError::from)?;
             Err(AuthError::RefreshTokenReused.into())
         }
-        Rotation::Revoked | Rotation::Unknown => Err(AuthError::RefreshTokenInvalid.into()),
+        Rotation::Revoked | Rotation::Unknown => {
+            service.metrics.refresh("invalid");
+            Err(AuthError::RefreshTokenInvalid.into())
+        }
     }
 }
