@@ -227,3 +227,84 @@ pub async fn read_sample(store: &dyn SampleStore, sha256: &str, limit: u64) -> i
     reader.take(limit).read_to_end(&mut bytes).await?;
     Ok(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use actix_web::web::Bytes;
+    use futures_util::stream;
+
+    struct Root(PathBuf);
+
+    impl Drop for Root {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn root() -> Root {
+        Root(std::env::temp_dir().join(format!(
+            "nexus-sample-store-{}",
+            uuid::Uuid::now_v7().simple()
+        )))
+    }
+
+    fn body(
+        chunks: &[&'static [u8]],
+    ) -> impl futures_util::Stream<Item = Result<Bytes, io::Error>> + Unpin {
+        stream::iter(
+            chunks
+                .iter()
+                .map(|chunk| Ok(Bytes::from_static(chunk)))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn staged_files(store: &LocalSampleStore) -> usize {
+        std::fs::read_dir(store.staging_dir()).unwrap().count()
+    }
+
+    #[tokio::test]
+    async fn staging_hashes_while_streaming_and_put_is_content_addressed_and_idempotent() {
+        let root = root();
+        let store = LocalSampleStore::open_dir(&root.0).unwrap();
+        let staged = stage_upload(body(&[b"ab", b"c"]), store.staging_dir(), 10)
+            .await
+            .unwrap();
+        let sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!((staged.sha256.as_str(), staged.size), (sha, 3));
+        store.put(sha, staged.file).await.unwrap();
+        let again = stage_upload(body(&[b"abc"]), store.staging_dir(), 10)
+            .await
+            .unwrap();
+        store.put(sha, again.file).await.unwrap();
+        assert_eq!(staged_files(&store), 0);
+        assert!(store.exists(sha).await.unwrap());
+        assert_eq!(read_sample(&store, sha, 10).await.unwrap(), b"abc");
+        assert_eq!(
+            store.local_path(sha).unwrap(),
+            root.0.join("ba").join("78").join(sha)
+        );
+        store.delete(sha).await.unwrap();
+        assert!(!store.exists(sha).await.unwrap());
+        store.delete(sha).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_upload_over_the_limit_stops_and_leaves_nothing_behind() {
+        let root = root();
+        let store = LocalSampleStore::open_dir(&root.0).unwrap();
+        let error = stage_upload(body(&[b"12345", b"67890", b"x"]), store.staging_dir(), 10)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, AnalysisError::SampleTooLarge { limit: 10 }));
+        let empty = stage_upload(body(&[]), store.staging_dir(), 10)
+            .await
+            .unwrap_err();
+        assert!(matches!(empty, AnalysisError::EmptySample));
+        assert_eq!(staged_files(&store), 0);
+        assert!(store.open("not-a-sha").await.is_err());
+    }
+}
