@@ -23,6 +23,7 @@ pub mod extractors;
 pub mod health;
 pub mod metrics;
 pub mod middleware;
+pub mod openapi;
 mod root_span;
 pub mod token;
 mod traceparent;

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::event::Event;
 
 /// `POST /v1/auth/login`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     /// E-mail address or user name.
     pub login: String,
@@ -24,7 +24,7 @@ pub struct LoginRequest {
 }
 
 /// A fresh token pair (answer of login, MFA login and refresh).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenPair {
     /// The access token (a JWT, `typ: at+jwt`).
     pub access_token: String,
@@ -40,7 +40,7 @@ pub struct TokenPair {
 
 /// Answer of `POST /v1/auth/login` for an account with a second factor: finish with
 /// `POST /v1/auth/login/mfa`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MfaChallenge {
     /// Always true.
     pub mfa_required: bool,
@@ -51,7 +51,7 @@ pub struct MfaChallenge {
 }
 
 /// Answer of `POST /v1/auth/login`: tokens, or an MFA challenge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum LoginResponse {
     /// A second factor is needed first.
@@ -61,7 +61,7 @@ pub enum LoginResponse {
 }
 
 /// `POST /v1/auth/login/mfa`: exactly one of `code` and `recovery_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MfaLoginRequest {
     /// The `mfa_token` of the challenge.
     pub mfa_token: String,
@@ -74,14 +74,14 @@ pub struct MfaLoginRequest {
 }
 
 /// `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RefreshRequest {
     /// The refresh token.
     pub refresh_token: String,
 }
 
 /// Answer of `POST /v1/auth/mfa/totp` (enrolment started; confirm with a code).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TotpEnrolment {
     /// The shared secret, base32 (RFC 4648, no padding), for manual entry.
     pub secret: String,
@@ -92,28 +92,28 @@ pub struct TotpEnrolment {
 }
 
 /// `POST /v1/auth/mfa/totp/confirm`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TotpConfirmRequest {
     /// A current code from the authenticator.
     pub code: String,
 }
 
 /// Answer of `POST /v1/auth/mfa/totp/confirm`: shown once, stored hashed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecoveryCodes {
     /// Single-use recovery codes.
     pub recovery_codes: Vec<String>,
 }
 
 /// `POST /v1/auth/mfa/totp/disable`: re-authentication with the password.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TotpDisableRequest {
     /// The account's password.
     pub password: String,
 }
 
 /// `POST /v1/api-keys`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateApiKeyRequest {
     /// A label for people (1–100 characters).
     pub name: String,
@@ -128,7 +128,7 @@ pub struct CreateApiKeyRequest {
 }
 
 /// An API key as listed (never the key itself).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApiKeyInfo {
     /// Key id.
     pub key_id: Uuid,
@@ -151,7 +151,7 @@ pub struct ApiKeyInfo {
 }
 
 /// Answer of `POST /v1/api-keys`: the only time the key is shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreatedApiKey {
     /// The key (`nxs_...`); store it now, it cannot be shown again.
     pub key: String,
@@ -197,7 +197,7 @@ pub struct IntrospectResponse {
 }
 
 /// One named Cedar policy text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PolicySourceBody {
     /// File-like name, e.g. `bounty.cedar`.
     pub name: String,
@@ -206,7 +206,7 @@ pub struct PolicySourceBody {
 }
 
 /// `POST /v1/policies/validate` and `POST /v1/policies`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PoliciesRequest {
     /// The complete policy set (it replaces the active one when published).
     pub sources: Vec<PolicySourceBody>,
@@ -216,7 +216,7 @@ pub struct PoliciesRequest {
 }
 
 /// One problem in a policy text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PolicyProblem {
     /// Stable code (`policy_parse_failed`, `policy_validation_failed`, ...).
     pub code: String,
@@ -233,7 +233,7 @@ pub struct PolicyProblem {
 }
 
 /// Answer of `POST /v1/policies/validate`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PolicyValidation {
     /// No problem found.
     pub valid: bool,
@@ -245,7 +245,7 @@ pub struct PolicyValidation {
 }
 
 /// Answer of `POST /v1/policies`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublishedPolicies {
     /// The new version number.
     pub version: i64,
@@ -265,7 +265,7 @@ pub struct ActivePolicies {
 }
 
 /// One row of `GET /v1/audit`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Row id (UUIDv7, time ordered; pass as `before` for the next page).
     pub id: Uuid,
@@ -284,7 +284,7 @@ pub struct AuditEntry {
 }
 
 /// Answer of `GET /v1/audit`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditPage {
     /// Newest first.
     pub entries: Vec<AuditEntry>,

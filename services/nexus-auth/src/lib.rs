@@ -154,6 +154,10 @@ impl Service for AuthService {
         Ok(service)
     }
 
+    fn openapi() -> utoipa::openapi::OpenApi {
+        <routes::openapi::ApiDoc as utoipa::OpenApi>::openapi()
+    }
+
     fn routes(&self, config: &mut web::ServiceConfig) {
         routes::configure(config);
     }

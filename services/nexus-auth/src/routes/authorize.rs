@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
 use nexus_policy::{Decision, Principal, Request, Resource};
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::AuthorizationDenied;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +38,18 @@ fn resource_name(resource: &Resource) -> String {
 
 /// Decides `principal` doing `action` to `resource` in `context`. Any signed-in caller (the
 /// gateway, a service, a user) may ask; denials are audited.
+#[utoipa::path(
+    post,
+    path = "/v1/authorize",
+    tag = "auth",
+    request_body = Object,
+    responses(
+        (status = 200, description = "`{allowed, determining_policies, errors, policy_version}`", body = Object),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn authorize(
     service: web::Data<AuthService>,
     request: HttpRequest,

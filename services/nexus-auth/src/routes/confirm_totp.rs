@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::{RecoveryCodes, TotpConfirmRequest};
 use serde_json::json;
 
@@ -18,6 +19,18 @@ use crate::error::AuthError;
 use crate::store::audit::{AuditKind, AuditRecord};
 
 /// Confirms the caller's pending enrolment with a current code.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/mfa/totp/confirm",
+    tag = "auth",
+    request_body = TotpConfirmRequest,
+    responses(
+        (status = 200, description = "Recovery codes, shown once", body = RecoveryCodes),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn confirm_totp(
     service: web::Data<AuthService>,
     request: HttpRequest,

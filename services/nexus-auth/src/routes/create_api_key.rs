@@ -6,6 +6,7 @@ use nexus_core::Role;
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
 use nexus_policy::Action;
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::{CreateApiKeyRequest, CreatedApiKey};
 use serde_json::json;
 use uuid::Uuid;
@@ -26,6 +27,19 @@ const MAX_DAYS: u32 = 3650;
 
 /// Creates a key. Scopes are action names (`analysis:submit`); the key never grants more than
 /// its holder's roles, since every request made with it is still checked by policy.
+#[utoipa::path(
+    post,
+    path = "/v1/api-keys",
+    tag = "auth",
+    request_body = CreateApiKeyRequest,
+    responses(
+        (status = 201, description = "The key, shown once", body = CreatedApiKey),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 403, description = "Not allowed (role, MFA or API-key token)", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create_api_key(
     service: web::Data<AuthService>,
     request: HttpRequest,

@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::token::Authenticated;
 use nexus_http::{ApiError, RequestContext};
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::TotpDisableRequest;
 use serde_json::json;
 
@@ -14,6 +15,18 @@ use crate::error::AuthError;
 use crate::store::audit::{AuditKind, AuditRecord};
 
 /// Disables TOTP for the caller once the password checks out.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/mfa/totp/disable",
+    tag = "auth",
+    request_body = TotpDisableRequest,
+    responses(
+        (status = 204, description = "Disabled"),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 403, description = "Not allowed (role, MFA or API-key token)", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn disable_totp(
     service: web::Data<AuthService>,
     request: HttpRequest,

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::TotpEnrolment;
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -17,6 +18,17 @@ use crate::error::AuthError;
 const TOTP_ISSUER: &str = "Nexus Security";
 
 /// Creates (or replaces an unconfirmed) TOTP secret for the caller; confirm it with a code.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/mfa/totp",
+    tag = "auth",
+    responses(
+        (status = 201, description = "Secret, otpauth URI and QR code (SVG)", body = TotpEnrolment),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 409, description = "Already enabled", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn enrol_totp(
     service: web::Data<AuthService>,
     caller: Authenticated,

@@ -7,6 +7,14 @@ use crate::AuthService;
 
 /// The discovery document. Nexus signs in with a password grant over its own endpoints, so
 /// only the fields that describe them are present.
+#[utoipa::path(
+    get,
+    path = "/.well-known/openid-configuration",
+    tag = "auth",
+    responses(
+        (status = 200, description = "OpenID Connect discovery document", body = Object)
+    )
+)]
 pub async fn get_openid_configuration(service: web::Data<AuthService>) -> HttpResponse {
     let issuer = service.issuer.trim_end_matches('/');
     HttpResponse::Ok()

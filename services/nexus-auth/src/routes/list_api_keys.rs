@@ -3,6 +3,7 @@
 use actix_web::web;
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::ApiKeyInfo;
 
 use crate::AuthService;
@@ -10,6 +11,16 @@ use crate::access::{require_interactive, user_id};
 use crate::error::AuthError;
 
 /// Lists the caller's keys, newest first (at most 100).
+#[utoipa::path(
+    get,
+    path = "/v1/api-keys",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller's keys (never the secrets)", body = [ApiKeyInfo]),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list_api_keys(
     service: web::Data<AuthService>,
     caller: Authenticated,

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
 use nexus_policy::Action;
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::AuditPage;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -26,6 +27,17 @@ pub struct AuditParams {
 }
 
 /// Lists audit rows, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/audit",
+    tag = "auth",
+    responses(
+        (status = 200, description = "Audit entries, newest first", body = AuditPage),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 403, description = "Not allowed (role, MFA or API-key token)", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list_audit(
     service: web::Data<AuthService>,
     request: HttpRequest,

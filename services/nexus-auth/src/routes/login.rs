@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::{LoginRequest, LoginResponse, MfaChallenge};
 use serde_json::json;
 
@@ -14,6 +15,18 @@ use crate::store::audit::{AuditKind, AuditRecord};
 use crate::tokens::{AMR_PASSWORD, methods};
 
 /// Signs in with a login name and password.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Tokens, or an MFA challenge when TOTP is enrolled", body = LoginResponse),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Wrong login or password (`invalid_credentials`)", body = ErrorBody),
+        (status = 429, description = "Throttled or locked (`login_throttled`, `account_locked`, `too_many_login_attempts`); see Retry-After", body = ErrorBody)
+    )
+)]
 pub async fn login(
     service: web::Data<AuthService>,
     request: HttpRequest,

@@ -3,7 +3,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::ApiError;
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::MfaLoginRequest;
+use nexus_proto::auth::TokenPair;
 use serde_json::json;
 
 use super::{MAX_TOKEN_BYTES, check_text};
@@ -16,6 +18,17 @@ use crate::store::audit::{AuditKind, AuditRecord};
 use crate::tokens::{AMR_PASSWORD_OTP, methods};
 
 /// Finishes a sign-in that answered `mfa_required`.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/login/mfa",
+    tag = "auth",
+    request_body = MfaLoginRequest,
+    responses(
+        (status = 200, description = "Tokens", body = TokenPair),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Wrong code or expired challenge", body = ErrorBody)
+    )
+)]
 pub async fn login_mfa(
     service: web::Data<AuthService>,
     request: HttpRequest,

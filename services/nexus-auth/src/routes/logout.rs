@@ -12,6 +12,15 @@ use crate::store::audit::{AuditKind, AuditRecord};
 
 /// Revokes the refresh token's family; 204 whether or not it was still valid (logging out
 /// twice is not an error). Access tokens already issued run until their short expiry.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/logout",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "The token's family is revoked")
+    )
+)]
 pub async fn logout(
     service: web::Data<AuthService>,
     request: HttpRequest,

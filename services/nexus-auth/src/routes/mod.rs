@@ -18,6 +18,7 @@ mod list_audit;
 mod login;
 mod login_mfa;
 mod logout;
+pub mod openapi;
 mod publish_policies;
 mod refresh;
 mod revoke_api_key;

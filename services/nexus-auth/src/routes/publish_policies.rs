@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
 use nexus_policy::{Action, Policies};
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::{PoliciesRequest, PublishedPolicies};
 use serde_json::json;
 
@@ -15,6 +16,19 @@ use crate::store::audit::{AuditKind, AuditRecord};
 /// Validates and publishes the set as the next version; it is in force here at once and in
 /// other processes when they receive `PoliciesPublished`. Invalid sets are 422 with the
 /// policy error's code; `POST /v1/policies/validate` lists every problem with its location.
+#[utoipa::path(
+    post,
+    path = "/v1/policies",
+    tag = "auth",
+    request_body = PoliciesRequest,
+    responses(
+        (status = 201, description = "Published as a new version", body = PublishedPolicies),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 403, description = "Not allowed (role, MFA or API-key token)", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn publish_policies(
     service: web::Data<AuthService>,
     request: HttpRequest,

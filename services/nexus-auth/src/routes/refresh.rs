@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, web};
 use nexus_http::{ApiError, RequestContext};
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::{RefreshRequest, TokenPair};
 use serde_json::json;
 
@@ -12,6 +13,16 @@ use crate::kv::refresh::Rotation;
 use crate::store::audit::{AuditKind, AuditRecord};
 
 /// Rotates a refresh token. Presenting a used one revokes its whole family.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/refresh",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new pair; the presented token is used up", body = TokenPair),
+        (status = 401, description = "Invalid token, or a reused one (its whole family is revoked)", body = ErrorBody)
+    )
+)]
 pub async fn refresh(
     service: web::Data<AuthService>,
     request: HttpRequest,

@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_proto::ErrorBody;
 use uuid::Uuid;
 
 use crate::AuthService;
@@ -11,6 +12,17 @@ use crate::error::AuthError;
 use crate::store::audit::{AuditKind, AuditRecord};
 
 /// Revokes the key; it stops introspecting as active at once.
+#[utoipa::path(
+    delete,
+    path = "/v1/api-keys/{key_id}",
+    tag = "auth",
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 404, description = "No such key of the caller", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn revoke_api_key(
     service: web::Data<AuthService>,
     request: HttpRequest,

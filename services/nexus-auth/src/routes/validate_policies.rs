@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
 use nexus_policy::{Action, Policies, PolicyError, PolicySource};
+use nexus_proto::ErrorBody;
 use nexus_proto::auth::{PoliciesRequest, PolicyProblem, PolicyValidation};
 
 use crate::AuthService;
@@ -80,6 +81,18 @@ pub(crate) fn problems_of(error: &PolicyError) -> Vec<PolicyProblem> {
 }
 
 /// Validates a complete policy set against the schema; 200 with `valid` and the problems.
+#[utoipa::path(
+    post,
+    path = "/v1/policies/validate",
+    tag = "auth",
+    request_body = PoliciesRequest,
+    responses(
+        (status = 200, description = "Validation result with line and column of each error", body = PolicyValidation),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 403, description = "Not allowed (role, MFA or API-key token)", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn validate_policies(
     service: web::Data<AuthService>,
     request: HttpRequest,

@@ -9,6 +9,7 @@ mod helpers;
 mod keys;
 mod measure;
 mod mfa;
+mod openapi;
 mod policies;
 
 use nexus_auth::AuthService;

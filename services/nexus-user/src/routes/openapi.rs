@@ -1,8 +1,8 @@
 //! The user service's public API as OpenAPI (served at `/openapi.json`, merged by the gateway
 //! under `/api`). Internal paths are deliberately absent.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use nexus_http::openapi::BearerAuth;
+use utoipa::OpenApi;
 
 use super::{
     change_role, create_wallet_challenge, get_me, get_user, link_wallet, list_referrals,
@@ -33,21 +33,3 @@ use super::{
     tags((name = "users", description = "Accounts and everything attached to them"))
 )]
 pub struct ApiDoc;
-
-/// Declares the `bearer` scheme the paths refer to: an access token from nexus-auth.
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-    }
-}

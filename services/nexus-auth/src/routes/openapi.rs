@@ -1,0 +1,41 @@
+//! The auth service's public API as OpenAPI (served at `/openapi.json`, merged by the gateway
+//! under `/api`). Internal paths (introspection, the active policy set) are deliberately absent.
+
+use nexus_http::openapi::BearerAuth;
+use utoipa::OpenApi;
+
+use super::{
+    authorize, confirm_totp, create_api_key, disable_totp, enrol_totp, get_jwks,
+    get_openid_configuration, list_api_keys, list_audit, login, login_mfa, logout,
+    publish_policies, refresh, revoke_api_key, validate_policies,
+};
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "nexus-auth",
+        description = "Sign-in, access and refresh tokens, TOTP, API keys, Cedar policies and the audit log."
+    ),
+    paths(
+        login::login,
+        login_mfa::login_mfa,
+        refresh::refresh,
+        logout::logout,
+        enrol_totp::enrol_totp,
+        confirm_totp::confirm_totp,
+        disable_totp::disable_totp,
+        create_api_key::create_api_key,
+        list_api_keys::list_api_keys,
+        revoke_api_key::revoke_api_key,
+        authorize::authorize,
+        validate_policies::validate_policies,
+        publish_policies::publish_policies,
+        list_audit::list_audit,
+        get_jwks::get_jwks,
+        get_openid_configuration::get_openid_configuration,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "auth", description = "Identity: sessions, tokens, MFA, API keys, policies"))
+)]
+pub struct ApiDoc;
