@@ -102,7 +102,7 @@ impl RuleSet {
     /// Finds nothing.
     pub fn scan_file(
         &self,
-        _path: &std::path::Path,
+        _path: &Path,
         _timeout: Duration,
         _max_offsets: usize,
     ) -> Result<Vec<YaraMatch>, EngineError> {
