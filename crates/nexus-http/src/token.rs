@@ -117,6 +117,14 @@ impl AccessClaims {
         self.scope.as_deref().unwrap_or_default().split_whitespace()
     }
 
+    /// The most privileged role the token names; `Guest` when it names none we know.
+    pub fn highest_role(&self) -> Role {
+        self.roles()
+            .ok()
+            .and_then(|roles| roles.into_iter().max())
+            .unwrap_or(Role::Guest)
+    }
+
     /// The roles, parsed.
     pub fn roles(&self) -> Result<Vec<Role>, TokenError> {
         self.roles

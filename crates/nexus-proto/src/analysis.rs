@@ -19,7 +19,7 @@ use crate::event::Event;
 use crate::report::{AnalysisReport, VerdictHint};
 
 /// Where an analysis is in its life: `queued → running → completed | partial | failed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisStatus {
     /// Waiting for a worker.
@@ -66,7 +66,7 @@ impl AnalysisStatus {
 }
 
 /// `202` answer of `POST /v1/files`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UploadAccepted {
     /// The analysis that covers this upload (an existing one when `duplicate`).
     pub analysis_id: Uuid,
@@ -82,7 +82,7 @@ pub struct UploadAccepted {
 }
 
 /// `GET /v1/analyses/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnalysisView {
     /// Analysis id.
     pub id: Uuid,
@@ -95,6 +95,7 @@ pub struct AnalysisView {
     /// The rules version the sample was (or will be) scanned with.
     pub ruleset_version: String,
     /// Verdict hint once finished.
+    #[schema(value_type = Option<String>)]
     pub verdict: Option<VerdictHint>,
     /// Score 0–100 once finished.
     pub score: Option<u8>,
@@ -106,12 +107,14 @@ pub struct AnalysisView {
     pub started_at: Option<DateTime<Utc>>,
     /// When it finished.
     pub completed_at: Option<DateTime<Utc>>,
-    /// The report, once finished (`completed` or `partial`).
+    /// The report, once finished (`completed` or `partial`); its schema is
+    /// docs/schemas/analysis-report.v1.json.
+    #[schema(value_type = Option<Object>)]
     pub report: Option<Box<AnalysisReport>>,
 }
 
 /// `GET /v1/files/{sha256}`: what the store knows about a sample, and its latest report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FileView {
     /// SHA-256 (lower-case hex).
     pub sha256: String,
@@ -140,7 +143,7 @@ pub struct FileView {
 }
 
 /// One sample similar to the one asked about.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SimilarFile {
     /// The similar sample.
     pub sha256: String,
@@ -156,7 +159,7 @@ pub struct SimilarFile {
 }
 
 /// `GET /v1/files/{sha256}/similar`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SimilarFiles {
     /// The sample asked about.
     pub sha256: String,
@@ -165,7 +168,7 @@ pub struct SimilarFiles {
 }
 
 /// `POST /v1/rulesets` body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateRuleset {
     /// Unique name, `[a-z0-9_]{1,64}`; it becomes the rules' YARA namespace.
     pub name: String,
@@ -174,7 +177,7 @@ pub struct CreateRuleset {
 }
 
 /// A user ruleset as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RulesetView {
     /// Ruleset id (also the user-rules part of the rules version).
     pub id: i64,
@@ -190,7 +193,7 @@ pub struct RulesetView {
 
 /// The `400` body of a ruleset (or retrohunt) whose YARA source does not compile: the usual
 /// error fields plus where the first error is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RuleCompileErrorBody {
     /// `yara_compile_error`.
     pub code: String,
@@ -205,14 +208,14 @@ pub struct RuleCompileErrorBody {
 }
 
 /// `POST /v1/retrohunts` body: YARA rules to run over every stored sample.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateRetrohunt {
     /// YARA source text.
     pub source: String,
 }
 
 /// Life of a retrohunt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RetrohuntStatus {
     /// Waiting for a worker.
@@ -245,7 +248,7 @@ impl RetrohuntStatus {
 }
 
 /// One sample a retrohunt matched.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RetrohuntMatch {
     /// The matching sample.
     pub sha256: String,
@@ -254,7 +257,7 @@ pub struct RetrohuntMatch {
 }
 
 /// `GET /v1/retrohunts/{id}` (and the `202` of `POST /v1/retrohunts`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RetrohuntView {
     /// Retrohunt id.
     pub id: Uuid,

@@ -14,12 +14,13 @@
 //! tasks; [`outbox_relay`] moves committed outbox rows to Redis; [`readiness`] holds the
 //! dependency probes behind `/ready`; [`tokens`] feeds every service's access-token validator;
 //! [`policy_sync`] keeps every process's Cedar policies in step with the auth service;
-//! [`entry`] is the production `main`.
+//! [`authz`] turns an access token into local Cedar decisions; [`entry`] is the production `main`.
 //!
 //! Architecture invariant: this crate is the composition root. It is the only shared crate that
 //! depends on several adapters (db, bus, http, client); services depend on it, never the other
 //! way round.
 
+pub mod authz;
 pub mod entry;
 pub mod error;
 pub mod outbox_relay;

@@ -125,6 +125,10 @@ impl Service for AnalysisService {
         Ok(Self { shared })
     }
 
+    fn openapi() -> utoipa::openapi::OpenApi {
+        <routes::openapi::ApiDoc as utoipa::OpenApi>::openapi()
+    }
+
     fn routes(&self, config: &mut web::ServiceConfig) {
         let json_limit = self.shared.settings.max_rules_bytes.saturating_add(4096);
         routes::configure(config, json_limit);

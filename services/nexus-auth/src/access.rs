@@ -4,25 +4,13 @@
 use actix_web::HttpRequest;
 use nexus_core::Role;
 use nexus_http::token::AccessClaims;
-use nexus_policy::{Action, Principal, Request, RequestContext, Resource};
+use nexus_policy::{Action, Request, Resource};
 use uuid::Uuid;
 
 use crate::AuthService;
 use crate::error::AuthError;
 
-/// The caller's highest role (tokens name one or more).
-pub fn highest_role(claims: &AccessClaims) -> Role {
-    claims
-        .roles()
-        .ok()
-        .and_then(|roles| roles.into_iter().max())
-        .unwrap_or(Role::Guest)
-}
-
-/// The caller as a Cedar principal.
-pub fn principal_of(claims: &AccessClaims) -> Principal {
-    Principal::user(claims.sub.clone(), highest_role(claims))
-}
+use nexus_runtime::authz::principal_of;
 
 /// The caller's user id (`sub`).
 pub fn user_id(claims: &AccessClaims) -> Result<Uuid, AuthError> {
@@ -51,16 +39,13 @@ impl AuthService {
             principal: principal_of(claims),
             action,
             resource: Resource::Platform,
-            context: RequestContext {
-                mfa: claims.has_mfa(),
-                ip,
-            },
+            context: nexus_runtime::authz::context_of(claims, ip),
         };
         let decision = self.policies.current().policies.authorize(&request);
         if decision.allowed {
             return Ok(());
         }
-        if highest_role(claims) == Role::Admin && !claims.has_mfa() {
+        if claims.highest_role() == Role::Admin && !claims.has_mfa() {
             return Err(AuthError::MfaRequired);
         }
         Err(AuthError::Forbidden(format!(

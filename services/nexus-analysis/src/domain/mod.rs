@@ -3,7 +3,6 @@
 
 pub mod similar;
 
-use nexus_core::role::Role;
 use nexus_proto::analysis::AnalysisStatus;
 use nexus_proto::report::AnalysisReport;
 
@@ -32,13 +31,6 @@ pub fn is_ruleset_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
-}
-
-/// Whether a caller with `roles` may download live samples: analysts and admins only.
-pub fn may_download(roles: &[Role]) -> bool {
-    roles
-        .iter()
-        .any(|role| matches!(role, Role::Analyst | Role::Admin))
 }
 
 /// The final status of a finished report: `partial` when any stage failed.
@@ -78,14 +70,6 @@ mod tests {
         assert!(!is_sha256(&"A".repeat(64)));
         assert!(!is_sha256(&"a".repeat(63)));
         assert!(!is_sha256(&format!("{}g", "a".repeat(63))));
-    }
-
-    #[test]
-    fn only_analysts_and_admins_download() {
-        assert!(may_download(&[Role::User, Role::Analyst]));
-        assert!(may_download(&[Role::Admin]));
-        assert!(!may_download(&[Role::User]));
-        assert!(!may_download(&[]));
     }
 
     #[test]

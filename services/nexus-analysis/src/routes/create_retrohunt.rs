@@ -4,6 +4,9 @@ use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
 use nexus_proto::Envelope;
+use nexus_proto::ErrorBody;
+use nexus_proto::analysis::RetrohuntView;
+use nexus_proto::analysis::RuleCompileErrorBody;
 use nexus_proto::analysis::{CreateRetrohunt, RetrohuntRequested};
 use uuid::Uuid;
 
@@ -15,6 +18,18 @@ use crate::store;
 
 /// Checks that the rules compile (400 with line and column otherwise), creates the retrohunt
 /// over the samples stored now and queues its first chunk; answers 202 with its state.
+#[utoipa::path(
+    post,
+    path = "/v1/retrohunts",
+    tag = "analysis",
+    request_body = CreateRetrohunt,
+    responses(
+        (status = 202, description = "Queued; poll it for progress and results", body = RetrohuntView),
+        (status = 400, description = "Does not compile", body = RuleCompileErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create_retrohunt(
     service: web::Data<AnalysisService>,
     caller: Authenticated,

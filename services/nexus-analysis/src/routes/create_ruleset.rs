@@ -6,6 +6,7 @@ use nexus_http::ApiError;
 use nexus_http::context::current_request_id;
 use nexus_http::token::Authenticated;
 use nexus_proto::Envelope;
+use nexus_proto::ErrorBody;
 use nexus_proto::analysis::{CreateRuleset, RuleCompileErrorBody, RulesetPublished, RulesetView};
 
 use crate::AnalysisService;
@@ -17,6 +18,19 @@ use crate::store;
 /// Compiles the source (400 `yara_compile_error` with line and column when it does not),
 /// stores it with `RulesetPublished` in the outbox (other instances reload on it), then
 /// compiles the new rules version and swaps it in, so the next upload is scanned with it.
+#[utoipa::path(
+    post,
+    path = "/v1/rulesets",
+    tag = "analysis",
+    request_body = CreateRuleset,
+    responses(
+        (status = 201, description = "Compiled, stored and hot-reloaded", body = RulesetView),
+        (status = 400, description = "Does not compile (`yara_compile_error`, with line and column)", body = RuleCompileErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 409, description = "Name taken (`ruleset_exists`)", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create_ruleset(
     service: web::Data<AnalysisService>,
     caller: Authenticated,

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_proto::ErrorBody;
 use nexus_proto::analysis::FileView;
 
 use crate::AnalysisService;
@@ -12,6 +13,18 @@ use crate::store;
 
 /// The sample's metadata and its latest analysis, whose report comes from the Redis cache when
 /// present (else from PostgreSQL, which then refills the cache).
+#[utoipa::path(
+    get,
+    path = "/v1/files/{sha256}",
+    tag = "analysis",
+    responses(
+        (status = 200, description = "Metadata and the latest analysis", body = FileView),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 404, description = "No such sample", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn get_file(
     service: web::Data<AnalysisService>,
     _caller: Authenticated,

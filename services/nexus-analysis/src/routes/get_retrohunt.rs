@@ -3,6 +3,8 @@
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_proto::ErrorBody;
+use nexus_proto::analysis::RetrohuntView;
 use uuid::Uuid;
 
 use crate::AnalysisService;
@@ -10,6 +12,17 @@ use crate::error::AnalysisError;
 use crate::store;
 
 /// The retrohunt's progress (`scanned` of `total`) and matches so far.
+#[utoipa::path(
+    get,
+    path = "/v1/retrohunts/{id}",
+    tag = "analysis",
+    responses(
+        (status = 200, description = "Progress and matches", body = RetrohuntView),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 404, description = "No such retrohunt", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn get_retrohunt(
     service: web::Data<AnalysisService>,
     _caller: Authenticated,

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_proto::ErrorBody;
 use nexus_proto::analysis::SimilarFiles;
 
 use crate::AnalysisService;
@@ -14,6 +15,18 @@ use crate::store;
 /// Samples similar to this one by ssdeep score, TLSH distance or equal imphash, best first.
 /// Candidates come from the indexes (shared ssdeep 7-grams, shared TLSH bands, equal
 /// imphash), never from a scan of every sample; only candidates are scored.
+#[utoipa::path(
+    get,
+    path = "/v1/files/{sha256}/similar",
+    tag = "analysis",
+    responses(
+        (status = 200, description = "Samples with a close ssdeep or TLSH, or the same imphash, best first", body = SimilarFiles),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 404, description = "No such sample", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn get_similar(
     service: web::Data<AnalysisService>,
     _caller: Authenticated,

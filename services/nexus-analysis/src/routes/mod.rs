@@ -18,6 +18,7 @@ pub mod get_analysis;
 pub mod get_file;
 pub mod get_retrohunt;
 pub mod get_similar;
+pub mod openapi;
 pub mod upload_file;
 
 use actix_web::error::JsonPayloadError;

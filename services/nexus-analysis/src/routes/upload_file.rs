@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::token::Authenticated;
 use nexus_http::{ApiError, RequestContext};
 use nexus_proto::Envelope;
+use nexus_proto::ErrorBody;
 use nexus_proto::analysis::{AnalysisRequested, UploadAccepted};
 use uuid::Uuid;
 
@@ -17,6 +18,19 @@ use crate::store;
 /// with 413 `sample_too_large` past `max_upload_bytes`, and answers 202 with the analysis that
 /// covers these bytes under the current rules: a new queued one, or the existing one
 /// (`duplicate: true`), so the same file is analysed once.
+#[utoipa::path(
+    post,
+    path = "/v1/files",
+    tag = "analysis",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The sample's bytes, streamed to disk"),
+    responses(
+        (status = 202, description = "Stored and queued (or a duplicate of a stored sample)", body = UploadAccepted),
+        (status = 400, description = "Empty or interrupted upload", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 413, description = "Larger than `analysis.max_upload_bytes` (`sample_too_large`)", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn upload_file(
     service: web::Data<AnalysisService>,
     caller: Authenticated,

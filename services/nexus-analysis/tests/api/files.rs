@@ -196,6 +196,17 @@ async fn samples_download_for_analysts_only_as_attachments() {
         (403, Some("download_forbidden"))
     );
 
+    // The decision is Cedar's: admins inherit the analyst role, users never get live samples.
+    let admin = harness.ctx.access_token(&uuid::Uuid::now_v7().to_string(), &["admin"]);
+    let response = harness
+        .http
+        .get(harness.url(&path))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+
     let anonymous = harness.http.get(harness.url(&path)).send().await.unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
     let anonymous_upload = harness

@@ -6,6 +6,7 @@
 mod events;
 mod files;
 mod jobs;
+mod openapi;
 mod rules;
 mod support;
 

@@ -12,7 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::AuthService;
-use crate::access::{highest_role, require_interactive, user_id};
+use crate::access::{require_interactive, user_id};
 use crate::domain::secrets::{API_KEY_DISPLAY_CHARS, api_key, keyed_hash};
 use crate::error::AuthError;
 use crate::store::api_keys::NewApiKey;
@@ -77,7 +77,7 @@ pub async fn create_api_key(
             AuthError::field("tier", format!("must be one of {}", TIERS.join(", "))).into(),
         );
     }
-    if tier != "standard" && highest_role(&claims) != Role::Admin {
+    if tier != "standard" && claims.highest_role() != Role::Admin {
         return Err(AuthError::Forbidden(
             "only administrators may choose a tier other than standard".into(),
         )

@@ -1,0 +1,32 @@
+//! The analysis service's public API as OpenAPI (served at `/openapi.json`, merged by the
+//! gateway under `/api`).
+
+use nexus_http::openapi::BearerAuth;
+use utoipa::OpenApi;
+
+use super::{
+    create_retrohunt, create_ruleset, download_file, get_analysis, get_file, get_retrohunt,
+    get_similar, upload_file,
+};
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "nexus-analysis",
+        description = "Sample store, static analysis, similar-file search, YARA rulesets and retrohunts."
+    ),
+    paths(
+        upload_file::upload_file,
+        get_file::get_file,
+        get_similar::get_similar,
+        download_file::download_file,
+        get_analysis::get_analysis,
+        create_ruleset::create_ruleset,
+        create_retrohunt::create_retrohunt,
+        get_retrohunt::get_retrohunt,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "analysis", description = "Files, analyses, rulesets and retrohunts"))
+)]
+pub struct ApiDoc;
