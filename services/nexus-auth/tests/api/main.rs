@@ -7,7 +7,6 @@ mod api_keys;
 mod audit;
 mod helpers;
 mod keys;
-mod measure;
 mod mfa;
 mod openapi;
 mod policies;

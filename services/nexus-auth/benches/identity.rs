@@ -1,5 +1,14 @@
-//! Measurements, not assertions: `cargo nextest run -p nexus-auth --run-ignored only measure`
-//! (debug profile; the numbers in docs/DECISIONS.md come from here).
+//! Identity latency bench: key generation, signing and verification per algorithm, and API-key
+//! introspection over HTTP against real PostgreSQL and Redis.
+//!
+//! Run: `cargo bench -p nexus-auth --bench identity` (release profile; needs the local
+//! PostgreSQL and Redis that `scripts/test.sh` starts).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr, missing_docs)]
+
+#[path = "../tests/api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
 
 use std::time::{Duration, Instant};
 
@@ -17,9 +26,16 @@ fn percentile(samples: &mut [Duration], fraction: f64) -> Duration {
     samples[index]
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "measurement; run on demand"]
-async fn measure_key_generation_signing_and_introspection() {
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(measure());
+}
+
+async fn measure() {
     for algorithm in [SigningAlgorithm::Rs256, SigningAlgorithm::Eddsa] {
         let dir = temp_keys_dir();
         let started = Instant::now();
