@@ -50,12 +50,17 @@ http {
 CONF
 nginx -c "$WORK/nginx.conf"
 
-# The gateway: one worker like nginx, rate limits off (the proxy path alone), JWKS inline.
+# The gateway: one worker like nginx, rate limits off (the proxy path alone), JWKS inline,
+# request logs off (nginx runs with access_log off).
 cat > "$WORK/gateway.toml" <<TOML
 [server]
 http_addr = "127.0.0.1:$GATEWAY_PORT"
 admin_addr = "127.0.0.1:$ADMIN_PORT"
 workers = 1
+[redis]
+key_prefix = "bench:"
+[telemetry]
+log_filter = "warn"
 [tokens]
 issuer = "http://bench.nexus"
 audience = "audience-bench"
@@ -89,7 +94,7 @@ echo "p99 ms:     gateway $(p99 gateway) nginx $(p99 nginx) ratio $(awk "BEGIN {
 
 echo "== WebSocket fan-out: $CLIENTS clients, $RATE events/s, ${SECONDS_RUN}s"
 "$BENCH" fanout "ws://127.0.0.1:$GATEWAY_PORT/ws" "$CLIENTS" "$RATE" "$SECONDS_RUN" \
-  redis://127.0.0.1:6379 nexus:bounty:events:v1 "$TOKEN" | sed 's/^/gateway: /'
+  redis://127.0.0.1:6379 bench:nexus:bounty:events:v1 "$TOKEN" | sed 's/^/gateway: /'
 
 mkdir -p "$WORK/node" && cd "$WORK/node"
 npm init -y >/dev/null && npm install --silent ws redis >/dev/null

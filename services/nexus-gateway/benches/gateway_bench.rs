@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use ed25519_dalek::pkcs8::EncodePrivateKey;
 use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::EncodePrivateKey;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message;
@@ -111,7 +111,12 @@ async fn fanout(args: &[String]) {
     });
     let ready = Arc::new(AtomicU64::new(0));
     for index in 0..clients {
-        tokio::spawn(client(url.clone(), token.clone(), stats.clone(), ready.clone()));
+        tokio::spawn(client(
+            url.clone(),
+            token.clone(),
+            stats.clone(),
+            ready.clone(),
+        ));
         if index % 200 == 199 {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -167,7 +172,10 @@ async fn fanout(args: &[String]) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -175,6 +183,8 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("keys") => keys(&args[1], &args[2], &args[3]),
         Some("fanout") => runtime.block_on(fanout(&args[1..])),
-        _ => println!("usage: gateway_bench keys <issuer> <audience> <dir> | fanout <ws-url> <clients> <events/s> <seconds> <redis-url> <channel> [token]"),
+        _ => println!(
+            "usage: gateway_bench keys <issuer> <audience> <dir> | fanout <ws-url> <clients> <events/s> <seconds> <redis-url> <channel> [token]"
+        ),
     }
 }

@@ -71,10 +71,21 @@ struct CachedKey {
     until: Instant,
 }
 
+/// How long a validated bearer token is remembered (never past its `exp`).
+const TOKEN_CACHE_TTL: Duration = Duration::from_secs(60);
+/// Most validated tokens remembered at once.
+const TOKEN_CACHE_ENTRIES: usize = 50_000;
+
+/// Validated identities by token digest, with the instant they stop being reused.
+type TokenCache = HashMap<[u8; 32], (Arc<Identity>, Instant)>;
+
 /// Authenticates requests.
 #[derive(Debug, Clone)]
 pub struct Authenticator {
     validator: TokenValidator,
+    /// Validated bearer tokens by SHA-256, until `min(exp, 60 s)`: the signature check is the
+    /// largest cost of a proxied request, and a client sends the same token many times.
+    tokens: Arc<Mutex<TokenCache>>,
     auth: ServiceClient,
     cache: Arc<Mutex<HashMap<String, CachedKey>>>,
     cache_ttl: Duration,
@@ -91,6 +102,7 @@ impl Authenticator {
     ) -> Self {
         Self {
             validator,
+            tokens: Arc::default(),
             auth,
             cache: Arc::default(),
             cache_ttl,
@@ -130,8 +142,7 @@ impl Authenticator {
                 return Err(TokenError::Missing.into());
             };
             if scheme.eq_ignore_ascii_case("bearer") {
-                let identity = self.identity_from_token(credential.trim())?;
-                return Ok(Caller::User(Arc::new(identity)));
+                return Ok(Caller::User(self.cached_identity(credential.trim())?));
             }
             if scheme.eq_ignore_ascii_case("apikey") {
                 return self.api_key(credential.trim(), context).await;
@@ -143,6 +154,35 @@ impl Authenticator {
             return self.api_key(key.trim(), context).await;
         }
         Ok(Caller::Guest)
+    }
+
+    /// [`Authenticator::identity_from_token`] through the cache of validated tokens.
+    fn cached_identity(&self, token: &str) -> Result<Arc<Identity>, TokenError> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let now = Instant::now();
+        if let Some((identity, until)) = self
+            .tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&digest)
+            && *until > now
+        {
+            return Ok(identity.clone());
+        }
+        let identity = Arc::new(self.identity_from_token(token)?);
+        let expires_in = identity
+            .claims
+            .exp
+            .saturating_sub(chrono::Utc::now().timestamp().max(0).unsigned_abs());
+        let until = now + TOKEN_CACHE_TTL.min(Duration::from_secs(expires_in));
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        if tokens.len() >= TOKEN_CACHE_ENTRIES {
+            tokens.retain(|_, (_, until)| *until > now);
+        }
+        if tokens.len() < TOKEN_CACHE_ENTRIES {
+            tokens.insert(digest, (identity.clone(), until));
+        }
+        Ok(identity)
     }
 
     async fn api_key(&self, key: &str, context: &CallContext) -> Result<Caller, AuthFailure> {
