@@ -91,7 +91,11 @@ pub(crate) async fn sync_policies(
     shutdown: CancellationToken,
 ) -> WorkerResult {
     let origin = auth_url.as_str().trim_end_matches('/').to_owned();
-    let client = ServiceClient::new("nexus-auth", &origin, client_settings)
+    let client = ServiceClient::new(
+        "nexus-auth",
+        &origin,
+        crate::tokens::background_client(client_settings),
+    )
         .map_err(|error| format!("cannot build the policy client for {auth_url}: {error}"))?;
     loop {
         // Subscribe before fetching, so a publication between the two is not missed.

@@ -134,6 +134,15 @@ impl TokenKeys {
     }
 }
 
+/// Settings for a background fetch loop that paces itself: no retries inside a call and no
+/// circuit breaker, so the first fetch after the auth service comes up succeeds at once instead
+/// of waiting out an open breaker.
+pub(crate) fn background_client(mut settings: ClientSettings) -> ClientSettings {
+    settings.retries = 0;
+    settings.breaker_failure_threshold = u32::MAX;
+    settings
+}
+
 /// Keeps `keys` in step with the JWKS at `url` until `shutdown`: fetches at once, then every
 /// `refresh_interval`, and when a token names an unknown `kid` (no sooner than
 /// `min_refresh_interval` after the previous fetch). Failures are logged and retried; the
@@ -150,7 +159,7 @@ pub(crate) async fn refresh_jwks(
         Some(query) => format!("{}?{query}", url.path()),
         None => url.path().to_owned(),
     };
-    let client = ServiceClient::new("nexus-auth", &origin, client_settings)
+    let client = ServiceClient::new("nexus-auth", &origin, background_client(client_settings))
         .map_err(|error| format!("cannot build the JWKS client for {url}: {error}"))?;
     let mut retry = Duration::from_millis(250);
     let context = CallContext::none();

@@ -18,6 +18,8 @@ pub fn configure(config: &mut web::ServiceConfig, settings: &GatewaySettings) {
     config
         .service(
             web::scope("/api")
+                // Gzip when the client accepts it; bodies an upstream already encoded pass as they are.
+                .wrap(actix_web::middleware::Compress::default())
                 .wrap(security::headers(settings))
                 .wrap(security::cors(settings))
                 .configure(docs::configure)

@@ -442,3 +442,33 @@ async fn answers_carry_security_headers_and_cors_admits_only_configured_origins(
     let body: Value = not_found.json().await.unwrap();
     assert_eq!(body["code"], "not_found");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_are_gzipped_for_clients_that_accept_it() {
+    let context = TestContext::new().await.unwrap();
+    let upstream = Upstream::start().await;
+    let service = gateway(&context, settings(&context, &upstream.url)).await;
+    let url = format!("{}/api/openapi.json", service.base_url());
+
+    let plain = http().get(&url).send().await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert!(!plain.headers().contains_key("content-encoding"));
+    let plain_length = plain.bytes().await.unwrap().len();
+
+    let gzipped = http()
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.status(), 200);
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let gzipped_body = gzipped.bytes().await.unwrap();
+    // The gzip magic number, and a JSON document shrinks.
+    assert_eq!(&gzipped_body[..2], &[0x1f, 0x8b]);
+    assert!(
+        gzipped_body.len() < plain_length,
+        "{} gzipped bytes for {plain_length} plain",
+        gzipped_body.len()
+    );
+}
