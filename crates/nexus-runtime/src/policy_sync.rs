@@ -96,7 +96,7 @@ pub(crate) async fn sync_policies(
         &origin,
         crate::tokens::background_client(client_settings),
     )
-        .map_err(|error| format!("cannot build the policy client for {auth_url}: {error}"))?;
+    .map_err(|error| format!("cannot build the policy client for {auth_url}: {error}"))?;
     loop {
         // Subscribe before fetching, so a publication between the two is not missed.
         let mut events = match &bus {

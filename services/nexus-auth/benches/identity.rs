@@ -4,7 +4,12 @@
 //! Run: `cargo bench -p nexus-auth --bench identity` (release profile; needs the local
 //! PostgreSQL and Redis that `scripts/test.sh` starts).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    missing_docs
+)]
 
 #[path = "../tests/api/helpers.rs"]
 #[allow(dead_code)]

@@ -197,7 +197,9 @@ async fn samples_download_for_analysts_only_as_attachments() {
     );
 
     // The decision is Cedar's: admins inherit the analyst role, users never get live samples.
-    let admin = harness.ctx.access_token(&uuid::Uuid::now_v7().to_string(), &["admin"]);
+    let admin = harness
+        .ctx
+        .access_token(&uuid::Uuid::now_v7().to_string(), &["admin"]);
     let response = harness
         .http
         .get(harness.url(&path))

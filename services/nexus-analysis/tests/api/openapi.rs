@@ -29,7 +29,12 @@ async fn the_openapi_document_lists_every_public_path() {
         ["application/octet-stream"]
     );
     let schemas = document["components"]["schemas"].as_object().unwrap();
-    for schema in ["UploadAccepted", "AnalysisView", "FileView", "RetrohuntView"] {
+    for schema in [
+        "UploadAccepted",
+        "AnalysisView",
+        "FileView",
+        "RetrohuntView",
+    ] {
         assert!(schemas.contains_key(schema), "{schema} has no schema");
     }
 }

@@ -5,12 +5,7 @@ use crate::helpers::spawn_auth;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_lists_every_public_path_and_no_internal_one() {
     let auth = spawn_auth(|_| {}).await;
-    let document: serde_json::Value = auth
-        .get("/openapi.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let document: serde_json::Value = auth.get("/openapi.json", None).await.json().await.unwrap();
     let paths = document["paths"].as_object().unwrap();
     for path in [
         "/v1/auth/login",

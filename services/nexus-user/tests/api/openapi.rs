@@ -29,7 +29,12 @@ async fn the_openapi_document_lists_every_public_path_and_no_internal_one() {
     assert!(paths.keys().all(|path| !path.starts_with("/internal")));
     assert!(paths["/v1/users/me"]["patch"].is_object());
     let schemas = document["components"]["schemas"].as_object().unwrap();
-    for schema in ["RegisterRequest", "PrivateProfile", "PublicProfile", "ErrorBody"] {
+    for schema in [
+        "RegisterRequest",
+        "PrivateProfile",
+        "PublicProfile",
+        "ErrorBody",
+    ] {
         assert!(schemas.contains_key(schema), "{schema} has no schema");
     }
     assert_eq!(
