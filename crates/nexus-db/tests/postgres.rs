@@ -54,7 +54,13 @@ async fn migrations_create_every_service_schema_with_outbox_and_inbox_and_rerun_
         .fetch_all(&database.pool)
         .await
         .unwrap();
-        assert_eq!(tables, ["inbox", "outbox"], "schema {schema}");
+        // Services add their own tables; every schema has the bus tables.
+        for bus_table in ["inbox", "outbox"] {
+            assert!(
+                tables.iter().any(|table| table == bus_table),
+                "schema {schema} has no {bus_table} table: {tables:?}"
+            );
+        }
     }
     nexus_db::migrate::run(&database.pool)
         .await
