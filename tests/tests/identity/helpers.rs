@@ -108,6 +108,16 @@ impl Identity {
             .unwrap()
     }
 
+    /// Signs `account` in with [`PASSWORD`] and returns the token pair (expects 200).
+    pub async fn sign_in(&self, account: &Account) -> Value {
+        expect(
+            self.login(&account.email, PASSWORD).await,
+            StatusCode::OK,
+            None,
+        )
+        .await
+    }
+
     pub async fn login(&self, login: &str, password: &str) -> Response {
         self.post(
             "/v1/auth/login",

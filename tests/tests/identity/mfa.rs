@@ -23,12 +23,7 @@ async fn second_step(identity: &Identity, body: Value) -> reqwest::Response {
 async fn an_enrolled_account_signs_in_with_a_fresh_code_or_a_single_use_recovery_code() {
     let identity = start(|_| {}).await;
     let account = identity.register().await;
-    let tokens = expect(
-        identity.login(&account.email, PASSWORD).await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
+    let tokens = identity.sign_in(&account).await;
     let access = tokens["access_token"].as_str().unwrap().to_owned();
 
     // Enrol and confirm at step T.
@@ -143,12 +138,7 @@ async fn an_enrolled_account_signs_in_with_a_fresh_code_or_a_single_use_recovery
 async fn disabling_the_second_factor_needs_the_password_again() {
     let identity = start(|_| {}).await;
     let account = identity.register().await;
-    let tokens = expect(
-        identity.login(&account.email, PASSWORD).await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
+    let tokens = identity.sign_in(&account).await;
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let enrolment = expect(
         identity
@@ -195,12 +185,7 @@ async fn disabling_the_second_factor_needs_the_password_again() {
     expect(again, StatusCode::CONFLICT, Some("mfa_not_enrolled")).await;
 
     // Back to password-only sign-in.
-    let tokens = expect(
-        identity.login(&account.email, PASSWORD).await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
+    let tokens = identity.sign_in(&account).await;
     assert!(tokens["access_token"].is_string());
     assert_eq!(identity.audit("mfa_disabled").await.len(), 1);
 }

@@ -11,12 +11,7 @@ async fn a_password_sign_in_gives_a_verifiable_token_and_a_refresh_token_that_ro
     let identity = start(|_| {}).await;
     let account = identity.register().await;
 
-    let tokens = expect(
-        identity.login(&account.email, PASSWORD).await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
+    let tokens = identity.sign_in(&account).await;
     assert_eq!(tokens["token_type"], "Bearer");
     assert_eq!(tokens["expires_in"], 3600);
     assert_eq!(tokens["refresh_expires_in"], 7 * 24 * 3600);
@@ -97,12 +92,7 @@ async fn a_password_sign_in_gives_a_verifiable_token_and_a_refresh_token_that_ro
 async fn of_many_concurrent_refreshes_of_one_token_exactly_one_succeeds() {
     let identity = start(|_| {}).await;
     let account = identity.register().await;
-    let tokens = expect(
-        identity.login(&account.email, PASSWORD).await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
+    let tokens = identity.sign_in(&account).await;
     let token = tokens["refresh_token"].as_str().unwrap().to_owned();
 
     const RACERS: usize = 16;
@@ -145,12 +135,7 @@ async fn of_many_concurrent_refreshes_of_one_token_exactly_one_succeeds() {
 async fn logout_ends_the_session_family() {
     let identity = start(|_| {}).await;
     let account = identity.register().await;
-    let tokens = expect(
-        identity.login(&account.email, PASSWORD).await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
+    let tokens = identity.sign_in(&account).await;
     let first = tokens["refresh_token"].as_str().unwrap().to_owned();
     let rotated = expect(identity.refresh(&first).await, StatusCode::OK, None).await;
     let current = rotated["refresh_token"].as_str().unwrap().to_owned();
