@@ -41,11 +41,6 @@ pub async fn nexus_middleware(
         request_id: request_id.clone(),
         trace,
     });
-    // Taken before the call: the request is consumed by it, and must not be cloned while routing
-    // runs (actix needs sole ownership to fill in the path parameters).
-    let route = request
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
     let method = request.method().clone();
     let path = request.path().to_owned();
     let metrics = request.app_data::<web::Data<HttpMetrics>>().cloned();
@@ -77,10 +72,14 @@ pub async fn nexus_middleware(
         }
     };
     if let Some(metrics) = metrics {
-        let status = match &outcome {
-            Ok(response) => response.status(),
-            Err(error) => error.as_response_error().status_code(),
+        // Read after routing, from the matched resource: before it, finding the pattern would
+        // run the route table's regexes once more per request. An error raised by a middleware
+        // carries no request, so it is counted as `unmatched`.
+        let (route, status) = match &outcome {
+            Ok(response) => (response.request().match_pattern(), response.status()),
+            Err(error) => (None, error.as_response_error().status_code()),
         };
+        let route = route.unwrap_or_else(|| "unmatched".to_owned());
         metrics.observe(&route, method.as_str(), status.as_u16(), started.elapsed());
     }
     outcome

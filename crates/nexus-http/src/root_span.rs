@@ -21,21 +21,30 @@ impl RootSpanBuilder for NexusRootSpan {
             .get::<RequestContext>()
             .cloned()
             .unwrap_or_else(RequestContext::detached);
-        let route = request
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".to_owned());
         let span = tracing::info_span!(
             "http_request",
-            otel.name = %format!("{} {}", request.method(), route),
+            otel.name = tracing::field::Empty,
             otel.kind = "server",
             http.method = %request.method(),
-            http.route = %route,
+            http.route = tracing::field::Empty,
             http.target = %request.path(),
             http.status_code = tracing::field::Empty,
             request_id = %context.request_id,
             trace_id = %context.trace.trace_id_hex(),
         );
-        let _ = span.set_parent(context.trace.to_otel_context());
+        // Only for a span that is recorded: before routing, finding the route pattern runs the
+        // route table's regexes, and the OpenTelemetry parent costs allocations.
+        if !span.is_disabled() {
+            let route = request
+                .match_pattern()
+                .unwrap_or_else(|| "unmatched".to_owned());
+            span.record(
+                "otel.name",
+                tracing::field::display(format_args!("{} {route}", request.method())),
+            );
+            span.record("http.route", tracing::field::display(&route));
+            let _ = span.set_parent(context.trace.to_otel_context());
+        }
         span
     }
 

@@ -94,13 +94,13 @@ impl TraceParent {
 impl fmt::Display for TraceParent {
     /// The header value, e.g. `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "00-{}-{}-{:02x}",
-            self.trace_id_hex(),
-            self.span_id_hex(),
-            u8::from(self.sampled)
-        )
+        let flags = if self.sampled { "01" } else { "00" };
+        f.write_str("00-")?;
+        f.write_str(&self.trace_id_hex())?;
+        f.write_str("-")?;
+        f.write_str(&self.span_id_hex())?;
+        f.write_str("-")?;
+        f.write_str(flags)
     }
 }
 
@@ -128,8 +128,15 @@ fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
     Some(bytes)
 }
 
+/// Lower-case hex, without a formatting call per byte (this runs several times per request).
 fn encode_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 #[cfg(test)]
