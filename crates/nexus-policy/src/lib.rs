@@ -12,6 +12,8 @@
 //!   [`Decision`]. No Cedar type crosses the API.
 //! - [`LivePolicies`]: the published set in use, swapped atomically (newer revisions only) when
 //!   the auth service publishes a new version.
+//! - [`DecisionCache`]: decisions remembered per revision (exact: a decision depends only on
+//!   the request and the policy set).
 //!
 //! The crate is pure: no async runtime, no I/O. Storing policies in PostgreSQL, invalidating
 //! caches over Redis pub/sub (keyed by [`PolicyVersion`]) and the HTTP endpoints belong to the
@@ -33,6 +35,7 @@
 //! # Ok::<(), nexus_policy::PolicyError>(())
 //! ```
 
+mod cache;
 mod cedar;
 mod decision;
 mod error;
@@ -40,6 +43,7 @@ mod live;
 mod policies;
 mod request;
 
+pub use cache::DecisionCache;
 pub use decision::{Decision, DecisionError};
 pub use error::{PolicyDiagnostic, PolicyError};
 pub use live::{LivePolicies, PublishedPolicies};

@@ -11,7 +11,7 @@ use nexus_core::Role;
 use serde::{Deserialize, Serialize};
 
 /// One authorization question.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Request {
     /// Who asks.
     pub principal: Principal,
@@ -25,7 +25,7 @@ pub struct Request {
 }
 
 /// Who asks: an anonymous visitor or a signed-in account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Principal {
     /// Not signed in.
@@ -55,7 +55,7 @@ impl Principal {
 }
 
 /// Facts about the request that are not attributes of the principal or the resource.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RequestContext {
     /// The session was confirmed with a second factor.
     #[serde(default)]
@@ -154,7 +154,7 @@ impl Visibility {
 
 /// The resource of a request, with the attributes the policies use. For a create, upload or
 /// submit it is the resource about to exist, owned by the caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Resource {
     /// The platform: the resource of list actions and administration.
