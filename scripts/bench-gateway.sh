@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Side-by-side benchmarks of nexus-gateway (docs/PERFORMANCE.md, "nexus-gateway"):
 #  1. authenticated proxied GET: nexus-gateway vs nginx, both in front of the same upstream
-#     (nginx serving a fixed JSON body), measured with wrk in the same run;
+#     (a separate nginx serving a fixed JSON body), measured with wrk in the same run;
 #  2. WebSocket fan-out: N clients, events published on Redis, delivery latency at the clients,
-#     nexus-gateway's hub vs a Node `ws` broadcast server subscribed to the same Redis channel.
-# Usage: scripts/bench-gateway.sh [clients=10000] [events_per_second=10] [seconds=20]
+#     nexus-gateway's hub vs a Node `ws` server with the same topic protocol, fed by the same
+#     kind of Redis channel. Shapes: TOPICS=0 is one broadcast topic (every client gets every
+#     event); TOPICS=K spreads the clients over K `bounty:{id}` topics at K × rate events/s.
+# Usage: scripts/bench-gateway.sh [clients=10000] [events/s per client=10] [seconds=20]
+# Environment: WORKERS (server workers of both proxies, default 1), FANOUT_SHAPES (default
+# "0 100"), ONLY=proxy|fanout.
 # Needs Redis on 127.0.0.1:6379. Installs nginx and wrk (apt) and ws/redis (npm) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,12 +16,16 @@ cd "$(dirname "$0")/.."
 CLIENTS=${1:-10000}
 RATE=${2:-10}
 SECONDS_RUN=${3:-20}
+WORKERS=${WORKERS:-1}
+FANOUT_SHAPES=${FANOUT_SHAPES:-0 100}
+ONLY=${ONLY:-}
 WORK=$(mktemp -d /tmp/nexus-gateway-bench.XXXXXX)
 UPSTREAM_PORT=18090 NGINX_PORT=18091 GATEWAY_PORT=18092 ADMIN_PORT=19092 NODE_PORT=18093
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  for pidfile in "$WORK"/*.pid; do [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null; done
+  true
 }
 trap cleanup EXIT
 
@@ -32,31 +40,42 @@ BENCH=$(ls -t "$CARGO_TARGET_DIR"/release/deps/gateway_bench-* | grep -v '\.d$' 
 "$BENCH" keys http://bench.nexus audience-bench "$WORK"
 TOKEN=$(cat "$WORK/token")
 
-# One nginx: the upstream (fixed JSON) and the reference proxy in front of it.
-cat > "$WORK/nginx.conf" <<CONF
+# The upstream (one nginx worker returning fixed JSON) and, separately, nginx as the reference
+# proxy in front of it (keep-alive pool, WORKERS workers).
+cat > "$WORK/upstream.conf" <<CONF
 worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
+pid $WORK/upstream.pid;
+error_log $WORK/upstream-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  server { listen 127.0.0.1:$UPSTREAM_PORT;
+    location / { default_type application/json; return 200 '{"bounties":[{"id":1,"title":"sample"}]}'; } }
+}
+CONF
+cat > "$WORK/proxy.conf" <<CONF
+worker_processes $WORKERS;
+pid $WORK/proxy.pid;
+error_log $WORK/proxy-error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
   upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
-  server { listen 127.0.0.1:$UPSTREAM_PORT;
-    location / { default_type application/json; return 200 '{"bounties":[{"id":1,"title":"sample"}]}'; } }
   server { listen 127.0.0.1:$NGINX_PORT;
     location /api/ { proxy_pass http://app/; proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_set_header X-Forwarded-For \$remote_addr; } }
 }
 CONF
-nginx -c "$WORK/nginx.conf"
+nginx -c "$WORK/upstream.conf"
+nginx -c "$WORK/proxy.conf"
 
-# The gateway: one worker like nginx, rate limits off (the proxy path alone), JWKS inline,
+# The gateway: WORKERS workers like nginx, rate limits off (the proxy path alone), JWKS inline,
 # request logs off (nginx runs with access_log off).
 cat > "$WORK/gateway.toml" <<TOML
 [server]
 http_addr = "127.0.0.1:$GATEWAY_PORT"
 admin_addr = "127.0.0.1:$ADMIN_PORT"
-workers = 1
+workers = $WORKERS
 [redis]
 key_prefix = "bench:"
 [telemetry]
@@ -80,10 +99,12 @@ enabled = false
 send_queue = 1024
 TOML
 NEXUS_CONFIG_FILE="$WORK/gateway.toml" "$CARGO_TARGET_DIR/release/nexus-gateway" > "$WORK/gateway.log" 2>&1 &
-PIDS+=($!)
+GATEWAY_PID=$!
+PIDS+=($GATEWAY_PID)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/ready" >/dev/null && break; sleep 0.2; done
 
-echo "== authenticated proxied GET (wrk -t2 -c64 -d15s --latency)"
+if [[ "$ONLY" != fanout ]]; then
+echo "== authenticated proxied GET (wrk -t2 -c64 -d15s --latency), $WORKERS worker(s) each"
 run_wrk() { wrk -t2 -c64 -d15s --latency -H "Authorization: Bearer $TOKEN" "$1" | tee "$WORK/$2.txt"; }
 run_wrk "http://127.0.0.1:$NGINX_PORT/api/v1/bounties" nginx
 run_wrk "http://127.0.0.1:$GATEWAY_PORT/api/v1/bounties" gateway
@@ -92,25 +113,62 @@ p99() { awk '$1=="99%" {v=$2; if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /us$/
 echo "requests/s: gateway $(rps gateway) nginx $(rps nginx) ratio $(awk "BEGIN {print $(rps gateway)/$(rps nginx)}") (goal >= 1.0)"
 echo "p99 ms:     gateway $(p99 gateway) nginx $(p99 nginx) ratio $(awk "BEGIN {print $(p99 gateway)/$(p99 nginx)}") (goal <= 1.2)"
 
-echo "== WebSocket fan-out: $CLIENTS clients, $RATE events/s, ${SECONDS_RUN}s"
-"$BENCH" fanout "ws://127.0.0.1:$GATEWAY_PORT/ws" "$CLIENTS" "$RATE" "$SECONDS_RUN" \
-  redis://127.0.0.1:6379 bench:nexus:bounty:events:v1 "$TOKEN" | sed 's/^/gateway: /'
+fi
+[[ "$ONLY" == proxy ]] && exit 0
 
 mkdir -p "$WORK/node" && cd "$WORK/node"
 npm init -y >/dev/null && npm install --silent ws redis >/dev/null
 cat > server.mjs <<'JS'
+// The reference: a Node `ws` server with the hub's topic protocol (subscribe to `bounties` or
+// `bounty:{id}`), fed by one Redis pub/sub subscription and fanning out in process.
 import { WebSocketServer } from 'ws';
 import { createClient } from 'redis';
 const server = new WebSocketServer({ port: Number(process.env.PORT), perMessageDeflate: false });
+const topics = new Map();
+server.on('connection', (socket) => {
+  const joined = [];
+  socket.on('message', (data) => {
+    const message = JSON.parse(data);
+    if (message.type !== 'subscribe') return;
+    if (!topics.has(message.topic)) topics.set(message.topic, new Set());
+    topics.get(message.topic).add(socket);
+    joined.push(message.topic);
+    socket.send(JSON.stringify({ type: 'subscribed', topic: message.topic }));
+  });
+  socket.on('close', () => { for (const topic of joined) topics.get(topic)?.delete(socket); });
+});
 const subscriber = createClient({ url: 'redis://127.0.0.1:6379' });
 await subscriber.connect();
-await subscriber.subscribe(process.env.CHANNEL, (message) => {
-  for (const client of server.clients) if (client.readyState === 1) client.send(message);
+await subscriber.subscribe(process.env.CHANNEL, (raw) => {
+  const envelope = JSON.parse(raw);
+  for (const topic of ['bounties', `bounty:${envelope.payload.bounty_id}`]) {
+    const sockets = topics.get(topic);
+    if (!sockets) continue;
+    const text = JSON.stringify({ type: 'event', topic, event: envelope });
+    for (const socket of sockets) if (socket.readyState === 1) socket.send(text);
+  }
 });
 JS
 PORT=$NODE_PORT CHANNEL=nexus:bench:node node server.mjs &
-PIDS+=($!)
+NODE_PID=$!
+PIDS+=($NODE_PID)
 sleep 1
 cd - >/dev/null
-"$BENCH" fanout "ws://127.0.0.1:$NODE_PORT" "$CLIENTS" "$RATE" "$SECONDS_RUN" \
-  redis://127.0.0.1:6379 nexus:bench:node | sed 's/^/node ws: /'
+
+# CPU seconds (user + system) a process used so far.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+for topics in $FANOUT_SHAPES; do
+  shape=$([[ $topics == 0 ]] && echo "one broadcast topic" || echo "$topics bounty topics")
+  echo "== WebSocket fan-out: $CLIENTS clients, $RATE events/s each, $shape, ${SECONDS_RUN}s"
+  for server in gateway node; do
+    if [[ $server == gateway ]]; then
+      url="ws://127.0.0.1:$GATEWAY_PORT/ws" channel=bench:nexus:bounty:events:v1 token=$TOKEN pid=$GATEWAY_PID
+    else
+      url="ws://127.0.0.1:$NODE_PORT" channel=nexus:bench:node token="" pid=$NODE_PID
+    fi
+    before=$(cpu_seconds "$pid")
+    "$BENCH" fanout "$url" "$CLIENTS" "$RATE" "$SECONDS_RUN" redis://127.0.0.1:6379 "$channel" \
+      "$token" "$topics" | sed "s/^/$server: /"
+    echo "$server: server CPU $(awk "BEGIN {print $(cpu_seconds "$pid") - $before}") s during the run (connects included)"
+  done
+done
