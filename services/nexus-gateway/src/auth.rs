@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use actix_web::http::header::{AUTHORIZATION, HeaderMap};
 use nexus_client::{CallContext, ServiceClient};
 use nexus_core::Role;
+use nexus_http::RequestContext;
 use nexus_http::token::{AccessClaims, TokenError, TokenValidator};
 use nexus_proto::auth::{IntrospectRequest, IntrospectResponse};
 use sha2::{Digest, Sha256};
@@ -127,11 +128,11 @@ impl Authenticator {
         })
     }
 
-    /// The caller of a request with these headers.
+    /// The caller of a request with these headers; `context` is passed on to introspection.
     pub async fn authenticate(
         &self,
         headers: &HeaderMap,
-        context: &CallContext,
+        context: &RequestContext,
     ) -> Result<Caller, AuthFailure> {
         let authorization = headers
             .get(AUTHORIZATION)
@@ -185,7 +186,7 @@ impl Authenticator {
         Ok(identity)
     }
 
-    async fn api_key(&self, key: &str, context: &CallContext) -> Result<Caller, AuthFailure> {
+    async fn api_key(&self, key: &str, context: &RequestContext) -> Result<Caller, AuthFailure> {
         if key.is_empty()
             || key.len() > MAX_API_KEY_LEN
             || !key.bytes().all(|byte| byte.is_ascii_graphic())
@@ -204,7 +205,8 @@ impl Authenticator {
         let identity = match cached {
             Some(entry) => entry.identity,
             None => {
-                let (identity, ttl) = self.introspect(key, context).await?;
+                let call = nexus_runtime::call_context(context);
+                let (identity, ttl) = self.introspect(key, &call).await?;
                 self.remember(digest, identity.clone(), now + ttl);
                 identity
             }

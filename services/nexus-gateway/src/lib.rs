@@ -36,7 +36,7 @@ use actix_web::web;
 use nexus_bus::Bus;
 use nexus_client::ServiceClient;
 use nexus_config::ServiceKind;
-use nexus_policy::LivePolicies;
+use nexus_policy::{DecisionCache, LivePolicies};
 use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
 
 use crate::auth::Authenticator;
@@ -50,6 +50,9 @@ use crate::ws::topics::TopicStreams;
 
 pub use settings::GatewaySettings as Settings;
 
+/// Most Cedar decisions remembered at once (a few hundred bytes each).
+const DECISION_CACHE_ENTRIES: usize = 20_000;
+
 /// The gateway service and the state its handlers share.
 #[derive(Debug)]
 pub struct GatewayService {
@@ -61,6 +64,8 @@ pub struct GatewayService {
     authenticator: Authenticator,
     /// The published Cedar policies, kept current by the runtime.
     policies: Arc<LivePolicies>,
+    /// Decisions remembered per policy revision (exact, see `nexus_policy::DecisionCache`).
+    decisions: DecisionCache,
     limiter: RateLimiter,
     bus: Bus,
     metrics: GatewayMetrics,
@@ -86,12 +91,15 @@ impl Service for GatewayService {
         let mut upstreams = Vec::new();
         for (name, url) in &settings.upstreams {
             index.insert(name.clone(), upstreams.len());
-            upstreams.push(Upstream::new(
-                name,
-                url.as_str(),
-                settings.breaker_failure_threshold,
-                settings.breaker_open_duration,
-            ));
+            upstreams.push(
+                Upstream::new(
+                    name,
+                    url,
+                    settings.breaker_failure_threshold,
+                    settings.breaker_open_duration,
+                )
+                .map_err(RuntimeError::Build)?,
+            );
         }
         let routes = RouteTable::new(
             settings
@@ -145,6 +153,7 @@ impl Service for GatewayService {
             forwarder,
             authenticator,
             policies: resources.policies().clone(),
+            decisions: DecisionCache::new(DECISION_CACHE_ENTRIES),
             limiter,
             bus,
             metrics,

@@ -289,6 +289,13 @@ impl Validate for GatewaySettings {
                 ));
             }
         }
+        for (name, url) in &self.upstreams {
+            if url.scheme() != "http" || url.host_str().is_none() {
+                problems.push(format!(
+                    "gateway.upstreams.{name}: {url} must be an http:// URL with a host (services are reached inside the cluster; TLS ends at the ingress or the mesh)"
+                ));
+            }
+        }
         for name in [&self.auth_upstream, &self.user_upstream] {
             if !self.upstreams.contains_key(name) {
                 problems.push(format!("gateway: upstream {name:?} is not configured"));
@@ -356,5 +363,18 @@ mod tests {
         let mut problems = Vec::new();
         settings.validate(&mut problems);
         assert_eq!(problems.len(), 3, "{problems:?}");
+    }
+
+    #[test]
+    fn upstreams_must_be_plain_http_urls() {
+        let mut settings = GatewaySettings::default();
+        settings.upstreams.insert(
+            "bounty".into(),
+            Url::parse("https://bounty.internal").unwrap(),
+        );
+        let mut problems = Vec::new();
+        settings.validate(&mut problems);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("gateway.upstreams.bounty"));
     }
 }

@@ -29,7 +29,7 @@ pub async fn get_presence(
 ) -> Result<HttpResponse, ApiError> {
     let caller = gateway
         .authenticator
-        .authenticate(request.headers(), &nexus_runtime::call_context(&context))
+        .authenticate(request.headers(), &context)
         .await
         .map_err(|failure| match failure {
             AuthFailure::Token(error) => ApiError::from(error),

@@ -9,7 +9,8 @@ use actix_web::body::SizedStream;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::StreamExt;
+use http_body_util::BodyExt;
 use nexus_http::RequestContext;
 use nexus_http::token::TokenError;
 use nexus_policy::{Principal, Request as PolicyRequest, RequestContext as PolicyContext};
@@ -25,7 +26,7 @@ use crate::domain::headers::{
 };
 use crate::error::GatewayError;
 use crate::ratelimit::RateDecision;
-use crate::upstream::Outgoing;
+use crate::upstream::{Outgoing, UpstreamBody, UpstreamResponse};
 
 /// Chunks of a request body in flight between the client and the upstream (flat memory).
 const BODY_CHUNKS_IN_FLIGHT: usize = 8;
@@ -120,11 +121,10 @@ async fn handle(
     let forwarded_for = header_text(request, "x-forwarded-for");
     let trusted = &gateway.settings.trusted_proxies;
     let ip = client_ip(peer, forwarded_for, trusted);
-    let call_context = nexus_runtime::call_context(context);
 
     let caller = match gateway
         .authenticator
-        .authenticate(request.headers(), &call_context)
+        .authenticate(request.headers(), context)
         .await
     {
         Ok(caller) => caller,
@@ -141,7 +141,7 @@ async fn handle(
     }
     authorize(gateway, &caller, request.method(), api_path, ip, context)?;
 
-    let mut headers = reqwest::header::HeaderMap::new();
+    let mut headers = http::HeaderMap::new();
     let listed = connection_listed(
         request
             .headers()
@@ -189,8 +189,8 @@ async fn handle(
         || request.headers().contains_key(header::TRANSFER_ENCODING);
     let overflowed = Arc::new(AtomicBool::new(false));
     let body = has_body.then(|| stream_body(payload, route.max_body_bytes, overflowed.clone()));
-    let method = reqwest::Method::from_bytes(request.method().as_str().as_bytes())
-        .map_err(|_| not_found())?;
+    let method =
+        http::Method::from_bytes(request.method().as_str().as_bytes()).map_err(|_| not_found())?;
     let path_and_query = match request.query_string() {
         "" => api_path.to_owned(),
         query => format!("{api_path}?{query}"),
@@ -212,7 +212,7 @@ async fn handle(
         }
         Err(error) => return Err(error.into()),
     };
-    Ok(relay_response(response, request.method()))
+    Ok(relay_response(response, request.method(), &upstream.name).await)
 }
 
 fn rate_limited(decision: RateDecision) -> GatewayError {
@@ -247,16 +247,15 @@ fn authorize(
             identity.claims.has_mfa(),
         ),
     };
-    let decision = gateway
-        .policies
-        .current()
-        .policies
-        .authorize(&PolicyRequest {
+    let decision = gateway.decisions.decide(
+        &gateway.policies.current(),
+        &PolicyRequest {
             principal,
             action,
             resource: resource.clone(),
             context: PolicyContext { mfa, ip: Some(ip) },
-        });
+        },
+    );
     for error in &decision.errors {
         tracing::warn!(code = %error.code, policy = ?error.policy_id, message = %error.message, "A policy failed to evaluate.");
     }
@@ -271,7 +270,7 @@ fn authorize(
         principal: caller.user_id().unwrap_or("guest").to_owned(),
         action: action.as_str().to_owned(),
         resource: describe(&resource),
-        determining_policies: decision.determining_policies,
+        determining_policies: decision.determining_policies.clone(),
         service: "nexus-gateway".to_owned(),
         ip: Some(ip.to_string()),
         request_id: Some(context.request_id.to_string()),
@@ -313,10 +312,10 @@ fn header_text<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
         .and_then(|value| value.to_str().ok())
 }
 
-fn append(headers: &mut reqwest::header::HeaderMap, name: &str, value: &[u8]) {
+fn append(headers: &mut http::HeaderMap, name: &str, value: &[u8]) {
     if let (Ok(name), Ok(value)) = (
-        reqwest::header::HeaderName::from_bytes(name.as_bytes()),
-        reqwest::header::HeaderValue::from_bytes(value),
+        http::HeaderName::from_bytes(name.as_bytes()),
+        http::HeaderValue::from_bytes(value),
     ) {
         headers.append(name, value);
     }
@@ -325,11 +324,7 @@ fn append(headers: &mut reqwest::header::HeaderMap, name: &str, value: &[u8]) {
 /// Streams the client's body to the upstream through a small bounded channel: the actix
 /// payload is read on this worker's thread and never held whole. Past `limit` bytes the stream
 /// fails, the upstream request is abandoned and `overflowed` is set.
-fn stream_body(
-    mut payload: web::Payload,
-    limit: u64,
-    overflowed: Arc<AtomicBool>,
-) -> reqwest::Body {
+fn stream_body(mut payload: web::Payload, limit: u64, overflowed: Arc<AtomicBool>) -> UpstreamBody {
     let (sender, receiver) =
         tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(BODY_CHUNKS_IN_FLIGHT);
     actix_web::rt::spawn(async move {
@@ -353,25 +348,36 @@ fn stream_body(
             }
         }
     });
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
+    let frames = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver
+            .recv()
+            .await
+            .map(|item| (item.map(hyper::body::Frame::data), receiver))
     });
-    reqwest::Body::wrap_stream(stream)
+    BodyExt::boxed(http_body_util::StreamBody::new(frames))
 }
 
+/// Bodies up to this size that the upstream declared are read before answering and sent in one
+/// piece (one write, no streaming machinery); larger or undeclared bodies are streamed.
+const SMALL_BODY_BYTES: u64 = 64 * 1024;
+
 /// The upstream's answer, streamed back with hop-by-hop headers removed.
-fn relay_response(response: reqwest::Response, method: &Method) -> HttpResponse {
-    let status =
-        StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+async fn relay_response(
+    response: UpstreamResponse,
+    method: &Method,
+    upstream: &str,
+) -> HttpResponse {
+    let (parts, mut body) = response.into_parts();
+    let status = StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut builder = HttpResponse::build(status);
     let listed = connection_listed(
-        response
-            .headers()
+        parts
+            .headers
             .get_all("connection")
             .iter()
             .filter_map(|value| value.to_str().ok()),
     );
-    for (name, value) in response.headers() {
+    for (name, value) in &parts.headers {
         if forward_response_header(name.as_str(), &listed)
             && let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(name.as_str().as_bytes()),
@@ -381,10 +387,27 @@ fn relay_response(response: reqwest::Response, method: &Method) -> HttpResponse 
             builder.append_header((name, value));
         }
     }
-    let length = response.content_length();
-    let body = response.bytes_stream().map_err(std::io::Error::other);
-    match length {
+    match body.exact_length() {
         _ if *method == Method::HEAD => builder.finish(),
+        Some(length) if length <= SMALL_BODY_BYTES => {
+            let mut whole = web::BytesMut::with_capacity(usize::try_from(length).unwrap_or(0));
+            while let Some(chunk) = body.next().await {
+                match chunk {
+                    Ok(chunk) => whole.extend_from_slice(&chunk),
+                    // The upstream broke off mid-body: the status line is not sent yet, so
+                    // the client gets a clear 502 instead of a truncated 200.
+                    Err(error) => {
+                        tracing::warn!(error = %error, "An upstream response body failed.");
+                        return GatewayError::UpstreamFailed {
+                            upstream: upstream.to_owned(),
+                            detail: "the response body was cut off".to_owned(),
+                        }
+                        .to_response(&[]);
+                    }
+                }
+            }
+            builder.body(whole.freeze())
+        }
         Some(length) => builder.body(SizedStream::new(length, body)),
         None => builder.streaming(body),
     }

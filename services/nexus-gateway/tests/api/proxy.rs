@@ -472,3 +472,41 @@ async fn answers_are_gzipped_for_clients_that_accept_it() {
         gzipped_body.len()
     );
 }
+
+/// An upstream that answers every request with a `Content-Length` it does not honour: the
+/// status line, headers and `sent` bytes of a 100-byte body, then it hangs up.
+async fn truncating_upstream(sent: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n";
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&vec![b'x'; sent]).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_answer_cut_off_mid_body_is_a_502_not_a_truncated_200() {
+    let context = TestContext::new().await.unwrap();
+    let url = truncating_upstream(10).await;
+    let mut settings = settings(&context, &url);
+    settings.service.retries = 0;
+    let service = gateway(&context, settings).await;
+    let response = http()
+        .get(format!("{}/api/v1/leaderboards", service.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "upstream_failed");
+}
