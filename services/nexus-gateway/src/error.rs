@@ -20,6 +20,12 @@ pub enum GatewayError {
         /// The path as sent.
         path: String,
     },
+    /// `/ws` was requested without a valid WebSocket upgrade.
+    #[error("This is a WebSocket endpoint: {reason}.")]
+    NotAWebSocket {
+        /// What the handshake lacked.
+        reason: String,
+    },
     /// The body is larger than the route accepts.
     #[error("The request body is larger than the {limit} bytes this route accepts.")]
     PayloadTooLarge {
@@ -76,6 +82,7 @@ impl HttpError for GatewayError {
         match self {
             GatewayError::NotFound { .. } => StatusCode::NOT_FOUND,
             GatewayError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            GatewayError::NotAWebSocket { .. } => StatusCode::BAD_REQUEST,
             GatewayError::ApiKeyInvalid | GatewayError::ApiKeyMalformed => StatusCode::UNAUTHORIZED,
             GatewayError::Forbidden { .. } => StatusCode::FORBIDDEN,
             GatewayError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -91,6 +98,7 @@ impl HttpError for GatewayError {
         match self {
             GatewayError::NotFound { .. } => "not_found",
             GatewayError::PayloadTooLarge { .. } => "payload_too_large",
+            GatewayError::NotAWebSocket { .. } => "websocket_handshake_invalid",
             GatewayError::ApiKeyInvalid => "api_key_invalid",
             GatewayError::ApiKeyMalformed => "api_key_malformed",
             GatewayError::AuthUnavailable => "auth_unavailable",

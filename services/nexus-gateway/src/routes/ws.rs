@@ -2,12 +2,15 @@
 //! in at once (an invalid one is refused with 401 before the upgrade); otherwise the server
 //! greets with `auth_required` and waits for an `auth` message.
 
+use actix_web::body::{BodyStream, MessageBody};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::ApiError;
 
 use crate::GatewayService;
-use crate::ws::connection::{WsIdentity, serve};
+use crate::error::GatewayError;
+use crate::ws::connection::{Wire, WsIdentity, serve};
+use crate::ws::transport::{Inbound, Outbound};
 
 /// Mounts `/ws`.
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -55,7 +58,34 @@ pub async fn open_socket(
         }
         None => None,
     };
-    let (response, session, stream) = actix_ws::handle(&request, body)?;
-    actix_web::rt::spawn(serve(gateway, session, stream, identity));
-    Ok(response)
+    let mut response = actix_http::ws::handshake(request.head()).map_err(|handshake| {
+        ApiError::from(GatewayError::NotAWebSocket {
+            reason: handshake_problem(&handshake).to_owned(),
+        })
+    })?;
+    let (registration, queue) = gateway.hub.register(gateway.settings.ws.send_queue);
+    let (outbound, closer) = Outbound::new(queue, gateway.metrics.ws_messages_out.clone());
+    let wire = Wire {
+        registration,
+        closer,
+        inbound: Inbound::new(body, gateway.settings.ws.max_message_bytes),
+    };
+    actix_web::rt::spawn(serve(gateway, wire, identity));
+    let response = response.message_body(BodyStream::new(outbound).boxed())?;
+    Ok(response.into())
+}
+
+/// What a refused upgrade request lacked, in words a client developer can act on.
+fn handshake_problem(error: &actix_http::ws::HandshakeError) -> &'static str {
+    use actix_http::ws::HandshakeError;
+    match error {
+        HandshakeError::GetMethodRequired => "upgrade with GET",
+        HandshakeError::NoWebsocketUpgrade | HandshakeError::NoConnectionUpgrade => {
+            "send `Connection: Upgrade` and `Upgrade: websocket`"
+        }
+        HandshakeError::NoVersionHeader | HandshakeError::UnsupportedVersion => {
+            "send `Sec-WebSocket-Version: 13`"
+        }
+        HandshakeError::BadWebsocketKey => "send a valid `Sec-WebSocket-Key`",
+    }
 }

@@ -1,9 +1,9 @@
 //! One WebSocket client: sign-in, then messages, heartbeats and delivery until it leaves.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use actix_http::ws::Message;
 use actix_web::web;
-use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
 use chrono::Utc;
 use nexus_client::{CallContext, ClientError};
 use nexus_core::Role;
@@ -16,6 +16,7 @@ use crate::GatewayService;
 use crate::domain::ws_auth::verify_challenge;
 use crate::ws::hub::Registration;
 use crate::ws::topics::{TopicRefusal, authorize_topic};
+use crate::ws::transport::{Closer, Inbound, ping_frame, pong_frame, text_frame};
 
 /// A signed-in client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,9 +45,21 @@ impl SignInFailure {
     }
 }
 
-async fn send(session: &mut Session, message: &ServerMessage) -> bool {
+/// The client's half of the wire: its queue (through the hub registration) and the closer of
+/// its response body.
+pub struct Wire {
+    /// The hub's side of this connection; also how answers are queued.
+    pub registration: Registration,
+    /// Ends the response with a close frame.
+    pub closer: Closer,
+    /// Messages from the client.
+    pub inbound: Inbound,
+}
+
+/// Queues `message`; false when the client's queue is full or gone.
+fn send(registration: &Registration, message: &ServerMessage) -> bool {
     match serde_json::to_string(message) {
-        Ok(text) => session.text(text).await.is_ok(),
+        Ok(text) => registration.send(text_frame(&text)),
         Err(_) => false,
     }
 }
@@ -58,75 +71,53 @@ fn error(code: &str, message: impl Into<String>) -> ServerMessage {
     }
 }
 
-/// Closes `session` with `code`, giving up after a while if the client reads nothing (its
-/// buffers are full): the connection is then dropped.
-fn close(session: Session, code: u16, description: &str) {
-    let reason = CloseReason {
-        code: CloseCode::Other(code),
-        description: Some(description.to_owned()),
-    };
-    actix_web::rt::spawn(async move {
-        let _ = tokio::time::timeout(Duration::from_secs(10), session.close(Some(reason))).await;
-    });
-}
-
 /// Serves one connection until it ends. `signed_in` is set when the upgrade request carried a
 /// valid access token.
-pub async fn serve(
-    gateway: web::Data<GatewayService>,
-    mut session: Session,
-    stream: MessageStream,
-    signed_in: Option<WsIdentity>,
-) {
+pub async fn serve(gateway: web::Data<GatewayService>, wire: Wire, signed_in: Option<WsIdentity>) {
+    let Wire {
+        registration,
+        closer,
+        mut inbound,
+    } = wire;
     let settings = gateway.settings.ws.clone();
     let metrics = gateway.metrics.clone();
     metrics.ws_connections.inc();
-    let mut stream = stream.max_frame_size(settings.max_message_bytes);
     let identity = match signed_in {
-        Some(identity) => Some(identity),
+        Some(identity) => identity,
         None => {
-            let _ = send(&mut session, &ServerMessage::AuthRequired).await;
+            send(&registration, &ServerMessage::AuthRequired);
             let outcome = tokio::time::timeout(
                 settings.auth_timeout,
-                sign_in(&gateway, &mut session, &mut stream),
+                sign_in(&gateway, &registration, &mut inbound),
             )
-            .await;
-            let failure = match outcome {
-                Ok(Ok(identity)) => None.or(Some(Ok(identity))),
-                Ok(Err(failure)) => Some(Err(failure)),
-                Err(_elapsed) => {
-                    metrics.ws_dropped("auth_timeout");
-                    Some(Err(SignInFailure::new(
-                        "auth_timeout",
-                        "Sign in within the time allowed after connecting.",
-                        "timeout",
-                    )))
-                }
-            };
-            match failure {
-                Some(Ok(identity)) => Some(identity),
-                Some(Err(failure)) => {
+            .await
+            .unwrap_or_else(|_elapsed| {
+                metrics.ws_dropped("auth_timeout");
+                Err(SignInFailure::new(
+                    "auth_timeout",
+                    "Sign in within the time allowed after connecting.",
+                    "timeout",
+                ))
+            });
+            match outcome {
+                Ok(identity) => identity,
+                Err(failure) => {
                     metrics.ws_auth_failed(failure.reason);
-                    let _ = send(&mut session, &error(failure.code, failure.message)).await;
+                    send(&registration, &error(failure.code, failure.message));
                     tokio::time::sleep(settings.close_delay).await;
-                    close(session, CLOSE_AUTH_FAILED, failure.code);
+                    closer.close(CLOSE_AUTH_FAILED, failure.code);
                     metrics.ws_connections.dec();
                     return;
                 }
-                None => None,
             }
         }
-    };
-    let Some(identity) = identity else {
-        metrics.ws_connections.dec();
-        return;
     };
     let session_id = uuid::Uuid::now_v7().to_string();
     let success = ServerMessage::AuthSuccess {
         user_id: identity.user_id.clone(),
         session_id: session_id.clone(),
     };
-    if !send(&mut session, &success).await {
+    if !send(&registration, &success) {
         metrics.ws_connections.dec();
         return;
     }
@@ -134,17 +125,18 @@ pub async fn serve(
     if engine {
         gateway.hub.engine_connected(&identity.user_id, &session_id);
     }
-    let mut registration = gateway.hub.register(settings.send_queue);
-    let reason = run(
+    let (reason, close) = run(
         &gateway,
         &identity,
         &session_id,
         engine,
-        &mut session,
-        &mut stream,
-        &mut registration,
+        &registration,
+        &mut inbound,
     )
     .await;
+    if let Some((code, description)) = close {
+        closer.close(code, description);
+    }
     gateway.hub.remove(registration.id).await;
     if engine {
         gateway.hub.engine_disconnected(&session_id, reason);
@@ -155,11 +147,11 @@ pub async fn serve(
 /// Waits for the `auth` message (answering pings meanwhile).
 async fn sign_in(
     gateway: &GatewayService,
-    session: &mut Session,
-    stream: &mut MessageStream,
+    registration: &Registration,
+    inbound: &mut Inbound,
 ) -> Result<WsIdentity, SignInFailure> {
     loop {
-        let message = match stream.recv().await {
+        let message = match inbound.recv().await {
             Some(Ok(message)) => message,
             Some(Err(_)) | None => {
                 return Err(SignInFailure::new(
@@ -172,7 +164,7 @@ async fn sign_in(
         gateway.metrics.ws_messages_in.inc();
         let text = match message {
             Message::Ping(bytes) => {
-                let _ = session.pong(&bytes).await;
+                registration.send(pong_frame(&bytes));
                 continue;
             }
             Message::Pong(_) | Message::Nop => continue,
@@ -287,16 +279,17 @@ async fn sign_in_with_key(
     }
 }
 
-/// The signed-in loop; returns why it ended (`closed`, `timed_out`, `slow_consumer`, `error`).
+/// The signed-in loop (deliveries bypass it: the hub queues frames for the response body).
+/// Returns why it ended (`closed`, `timed_out`, `slow_consumer`, `error`) and the close frame
+/// to send, if any.
 async fn run(
     gateway: &GatewayService,
     identity: &WsIdentity,
     session_id: &str,
     engine: bool,
-    session: &mut Session,
-    stream: &mut MessageStream,
-    registration: &mut Registration,
-) -> &'static str {
+    registration: &Registration,
+    inbound: &mut Inbound,
+) -> (&'static str, Option<(u16, &'static str)>) {
     let settings = &gateway.settings.ws;
     let metrics = &gateway.metrics;
     let mut heartbeat = tokio::time::interval(settings.heartbeat_interval);
@@ -308,32 +301,15 @@ async fn run(
         tokio::select! {
             () = slow.cancelled() => {
                 metrics.ws_dropped("slow_consumer");
-                close(session.clone(), CLOSE_SLOW_CONSUMER, "slow consumer");
-                return "slow_consumer";
+                return ("slow_consumer", Some((CLOSE_SLOW_CONSUMER, "slow consumer")));
             }
-            queued = registration.queue.recv() => {
-                let Some(text) = queued else { return "closed" };
-                tokio::select! {
-                    sent = session.text(text) => {
-                        if sent.is_err() {
-                            return "closed";
-                        }
-                        metrics.ws_messages_out.inc();
-                    }
-                    () = slow.cancelled() => {
-                        metrics.ws_dropped("slow_consumer");
-                        close(session.clone(), CLOSE_SLOW_CONSUMER, "slow consumer");
-                        return "slow_consumer";
-                    }
-                }
-            }
-            incoming = stream.recv() => {
+            incoming = inbound.recv() => {
                 let message = match incoming {
-                    None => return "closed",
-                    Some(Err(_)) => {
-                        close(session.clone(), 1009, "message too large or malformed");
-                        return "error";
+                    None => return ("closed", None),
+                    Some(Err(actix_http::ws::ProtocolError::Overflow)) => {
+                        return ("error", Some((1009, "message too large")));
                     }
+                    Some(Err(_)) => return ("error", Some((1002, "protocol error"))),
                     Some(Ok(message)) => message,
                 };
                 last_seen = Instant::now();
@@ -343,20 +319,15 @@ async fn run(
                 }
                 match message {
                     Message::Ping(bytes) => {
-                        let _ = session.pong(&bytes).await;
+                        registration.send(pong_frame(&bytes));
                     }
                     Message::Text(text) => {
                         let answer = handle_text(gateway, identity, registration, &text).await;
-                        if !send(session, &answer).await {
-                            return "closed";
-                        }
+                        send(registration, &answer);
                     }
-                    Message::Close(_) => {
-                        close(session.clone(), 1000, "bye");
-                        return "closed";
-                    }
+                    Message::Close(_) => return ("closed", Some((1000, "bye"))),
                     Message::Binary(_) => {
-                        let _ = send(session, &error("invalid_message", "Send JSON text messages.")).await;
+                        send(registration, &error("invalid_message", "Send JSON text messages."));
                     }
                     _ => {}
                 }
@@ -364,12 +335,9 @@ async fn run(
             _ = heartbeat.tick() => {
                 if last_seen.elapsed() > settings.client_timeout {
                     metrics.ws_dropped("timed_out");
-                    close(session.clone(), 1001, "no heartbeat");
-                    return "timed_out";
+                    return ("timed_out", Some((1001, "no heartbeat")));
                 }
-                if session.ping(b"").await.is_err() {
-                    return "closed";
-                }
+                registration.send(ping_frame());
             }
         }
     }

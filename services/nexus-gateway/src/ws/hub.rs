@@ -5,16 +5,17 @@
 //! insert/remove one entry, never across an await. Subscriptions to Redis are created under a
 //! `tokio` mutex, so two clients subscribing to the same new topic at once open it once, and a
 //! client's `subscribed` answer is sent only after Redis confirmed the subscription (no event
-//! published after the answer is missed). Each connection has a bounded queue; a full queue
-//! marks the connection as a slow consumer (its `slow` token is cancelled and it is removed
-//! from every topic), and the connection closes itself with code 4008.
+//! published after the answer is missed). Each connection has a bounded queue of encoded frames,
+//! read directly by its response body ([`crate::ws::transport::Outbound`]); an event is encoded
+//! once and its frame shared by every subscriber. A full queue marks the connection as a slow
+//! consumer (its `slow` token is cancelled) and the connection closes itself with code 4008.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
-use bytestring::ByteString;
+use actix_web::web::Bytes;
 use chrono::Utc;
 use futures_util::StreamExt;
 use nexus_bus::{Bus, BusError, LiveEvent};
@@ -26,22 +27,40 @@ use tokio_util::sync::CancellationToken;
 
 use crate::metrics::GatewayMetrics;
 use crate::ws::topics::TopicStreams;
+use crate::ws::transport::text_frame;
 
 /// A connection's side of the hub.
 #[derive(Debug)]
 pub struct Registration {
     /// The connection id within this instance.
     pub id: u64,
-    /// Messages to send, already serialized.
-    pub queue: mpsc::Receiver<ByteString>,
     /// Cancelled when the connection fell behind.
     pub slow: CancellationToken,
-    sender: mpsc::Sender<ByteString>,
+    sender: mpsc::Sender<Bytes>,
+}
+
+impl Registration {
+    /// Queues an encoded frame for this connection without waiting. A full queue marks the
+    /// connection as a slow consumer; returns whether the frame was queued.
+    pub fn send(&self, frame: Bytes) -> bool {
+        deliver(&self.sender, &self.slow, frame)
+    }
+}
+
+fn deliver(sender: &mpsc::Sender<Bytes>, slow: &CancellationToken, frame: Bytes) -> bool {
+    match sender.try_send(frame) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            slow.cancel();
+            false
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+    }
 }
 
 #[derive(Debug, Clone)]
 struct Subscriber {
-    sender: mpsc::Sender<ByteString>,
+    sender: mpsc::Sender<Bytes>,
     slow: CancellationToken,
 }
 
@@ -102,15 +121,16 @@ impl Hub {
         self.inner.shutdown.cancel();
     }
 
-    /// A new connection with a queue of `capacity` messages.
-    pub fn register(&self, capacity: usize) -> Registration {
+    /// A new connection with a queue of `capacity` frames, and the queue's reading end (the
+    /// connection's response body).
+    pub fn register(&self, capacity: usize) -> (Registration, mpsc::Receiver<Bytes>) {
         let (sender, queue) = mpsc::channel(capacity.max(1));
-        Registration {
+        let registration = Registration {
             id: self.inner.next_id.fetch_add(1, Ordering::Relaxed),
-            queue,
             slow: CancellationToken::new(),
             sender,
-        }
+        };
+        (registration, queue)
     }
 
     /// Adds `registration` to `topic` (an authorized topic key); opens the Redis subscription of
@@ -249,38 +269,33 @@ impl Hub {
         }
     }
 
-    /// Delivers one live event to every subscriber of its topics, without waiting on anyone.
+    /// Delivers one live event to every subscriber of its topics, without waiting on anyone:
+    /// the frame is encoded once and queued for each subscriber under the registry's read lock
+    /// (queueing never blocks, so subscribers joining meanwhile wait microseconds).
     fn fan_out(&self, event: &LiveEvent) {
         for topic in self
             .inner
             .streams
             .topics_of(&event.stream, &event.envelope.payload)
         {
-            let subscribers: Vec<Subscriber> = {
-                let topics = self
-                    .inner
-                    .topics
-                    .read()
-                    .unwrap_or_else(PoisonError::into_inner);
-                match topics.get(&topic) {
-                    Some(subscribers) => subscribers.values().cloned().collect(),
-                    None => continue,
-                }
+            let topics = self
+                .inner
+                .topics
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            let Some(subscribers) = topics.get(&topic) else {
+                continue;
             };
             let message = ServerMessage::Event {
-                topic,
+                topic: topic.clone(),
                 event: serde_json::to_value(&event.envelope).unwrap_or_default(),
             };
             let Ok(text) = serde_json::to_string(&message) else {
                 continue;
             };
-            let text = ByteString::from(text);
-            for subscriber in subscribers {
-                match subscriber.sender.try_send(text.clone()) {
-                    Ok(()) => {}
-                    Err(mpsc::error::TrySendError::Full(_)) => subscriber.slow.cancel(),
-                    Err(mpsc::error::TrySendError::Closed(_)) => {}
-                }
+            let frame = text_frame(&text);
+            for subscriber in subscribers.values() {
+                deliver(&subscriber.sender, &subscriber.slow, frame.clone());
             }
         }
     }

@@ -397,3 +397,44 @@ async fn connected_engines_are_listed_with_their_heartbeat_and_announced() {
         .unwrap();
     assert_eq!(length, 1, "EngineConnected was published");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_message_closes_with_1009_and_binary_gets_an_error() {
+    let (context, _upstream, service) = setup().await;
+    let token = context.access_token("u-big", &["user"]);
+    let mut socket = connect(&service, Some(&token)).await;
+    next(&mut socket).await.unwrap();
+
+    socket
+        .send(Message::Binary(vec![1, 2, 3].into()))
+        .await
+        .unwrap();
+    let answer = next(&mut socket).await.unwrap();
+    assert_eq!(answer["type"], "error");
+    assert_eq!(answer["code"], "invalid_message");
+
+    // The default limit is 64 KiB per message.
+    let huge = format!(r#"{{"type":"ping","pad":"{}"}}"#, "x".repeat(70 * 1024));
+    socket.send(Message::Text(huge.into())).await.unwrap();
+    let close_code = loop {
+        match next(&mut socket).await {
+            Ok(_) => continue,
+            Err(code) => break code,
+        }
+    };
+    assert_eq!(close_code, Some(1009));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_get_of_ws_is_told_how_to_upgrade() {
+    let (_context, _upstream, service) = setup().await;
+    let response = http()
+        .get(ws_url(&service).replace("ws://", "http://"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "websocket_handshake_invalid");
+    assert!(body["message"].as_str().unwrap().contains("Upgrade"));
+}
