@@ -130,7 +130,7 @@ pub struct EnginePresence {
 /// `GET /api/v1/presence`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PresenceList {
-    /// Connected engines on this gateway instance, oldest first.
+    /// Connected engines on every gateway instance, oldest first.
     pub engines: Vec<EnginePresence>,
 }
 

@@ -41,6 +41,9 @@ pub enum GatewayError {
     /// The auth service could not check an API key.
     #[error("API keys cannot be checked right now")]
     AuthUnavailable,
+    /// The fleet's presence records could not be read.
+    #[error("The presence list is unavailable")]
+    PresenceUnavailable,
     /// Cedar denied the action.
     #[error("Your account may not {action} here.")]
     Forbidden {
@@ -86,9 +89,9 @@ impl HttpError for GatewayError {
             GatewayError::ApiKeyInvalid | GatewayError::ApiKeyMalformed => StatusCode::UNAUTHORIZED,
             GatewayError::Forbidden { .. } => StatusCode::FORBIDDEN,
             GatewayError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            GatewayError::AuthUnavailable | GatewayError::UpstreamUnavailable { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            GatewayError::AuthUnavailable
+            | GatewayError::PresenceUnavailable
+            | GatewayError::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             GatewayError::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             GatewayError::UpstreamFailed { .. } => StatusCode::BAD_GATEWAY,
         }
@@ -102,6 +105,7 @@ impl HttpError for GatewayError {
             GatewayError::ApiKeyInvalid => "api_key_invalid",
             GatewayError::ApiKeyMalformed => "api_key_malformed",
             GatewayError::AuthUnavailable => "auth_unavailable",
+            GatewayError::PresenceUnavailable => "presence_unavailable",
             GatewayError::Forbidden { .. } => "forbidden",
             GatewayError::RateLimited { .. } => "rate_limited",
             GatewayError::UpstreamUnavailable { .. } => "upstream_unavailable",
@@ -117,7 +121,9 @@ impl GatewayError {
         match self {
             GatewayError::RateLimited { retry_after }
             | GatewayError::UpstreamUnavailable { retry_after, .. } => Some(*retry_after),
-            GatewayError::AuthUnavailable => Some(Duration::from_secs(1)),
+            GatewayError::AuthUnavailable | GatewayError::PresenceUnavailable => {
+                Some(Duration::from_secs(1))
+            }
             _ => None,
         }
     }

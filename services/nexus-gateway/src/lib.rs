@@ -140,7 +140,14 @@ impl Service for GatewayService {
             user: settings.ws.user_streams.clone(),
             leaderboard: settings.ws.leaderboard_streams.clone(),
         };
-        let hub = Hub::new(bus.clone(), metrics.clone(), streams);
+        // A live engine's record is at most one client timeout plus two flushes old.
+        let hub = Hub::new(
+            bus.clone(),
+            metrics.clone(),
+            streams,
+            settings.ws.heartbeat_interval,
+            settings.ws.client_timeout + settings.ws.heartbeat_interval * 2,
+        );
         let worker_hub = hub.clone();
         setup.worker("ws_hub", move |shutdown| async move {
             worker_hub.run(shutdown).await;

@@ -1,4 +1,4 @@
-//! `GET /api/v1/presence`: the analyst engines connected to this gateway instance.
+//! `GET /api/v1/presence`: the analyst engines connected to any gateway instance.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
@@ -6,6 +6,7 @@ use nexus_proto::ws::PresenceList;
 
 use crate::GatewayService;
 use crate::auth::{AuthFailure, Caller};
+use crate::error::GatewayError;
 
 /// Mounts the presence route (before the proxy's catch-all).
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -18,7 +19,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
     path = "/api/v1/presence",
     tag = "gateway",
     responses(
-        (status = 200, description = "`{\"engines\": [{user_id, session_id, instance, connected_at, last_heartbeat_at}]}`: analyst engines connected to this gateway instance, oldest first"),
+        (status = 200, description = "`{\"engines\": [{user_id, session_id, instance, connected_at, last_heartbeat_at}]}`: analyst engines connected to any gateway instance, oldest first"),
+        (status = 503, description = "`presence_unavailable`: Redis, which holds the fleet's presence, is unreachable"),
         (status = 401, description = "No valid bearer token or API key")
     )
 )]
@@ -38,7 +40,11 @@ pub async fn get_presence(
     if matches!(caller, Caller::Guest) {
         return Err(nexus_http::token::TokenError::Missing.into());
     }
-    Ok(HttpResponse::Ok().json(PresenceList {
-        engines: gateway.hub.engines(),
-    }))
+    match gateway.hub.presence().engines().await {
+        Ok(engines) => Ok(HttpResponse::Ok().json(PresenceList { engines })),
+        Err(error) => {
+            tracing::warn!(error = %error, "Reading the fleet's presence failed.");
+            Ok(GatewayError::PresenceUnavailable.to_response(&[]))
+        }
+    }
 }

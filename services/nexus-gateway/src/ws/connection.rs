@@ -123,7 +123,11 @@ pub async fn serve(gateway: web::Data<GatewayService>, wire: Wire, signed_in: Op
     }
     let engine = identity.role >= Role::Analyst;
     if engine {
-        gateway.hub.engine_connected(&identity.user_id, &session_id);
+        gateway
+            .hub
+            .presence()
+            .connected(&identity.user_id, &session_id)
+            .await;
     }
     let (reason, close) = run(
         &gateway,
@@ -139,7 +143,11 @@ pub async fn serve(gateway: web::Data<GatewayService>, wire: Wire, signed_in: Op
     }
     gateway.hub.remove(registration.id).await;
     if engine {
-        gateway.hub.engine_disconnected(&session_id, reason);
+        gateway
+            .hub
+            .presence()
+            .disconnected(&session_id, reason)
+            .await;
     }
     metrics.ws_connections.dec();
 }
@@ -315,7 +323,7 @@ async fn run(
                 last_seen = Instant::now();
                 metrics.ws_messages_in.inc();
                 if engine {
-                    gateway.hub.engine_heartbeat(session_id);
+                    gateway.hub.presence().heartbeat(session_id);
                 }
                 match message {
                     Message::Ping(bytes) => {

@@ -10,22 +10,21 @@
 //! once and its frame shared by every subscriber. A full queue marks the connection as a slow
 //! consumer (its `slow` token is cancelled) and the connection closes itself with code 4008.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use chrono::Utc;
 use futures_util::StreamExt;
 use nexus_bus::{Bus, BusError, LiveEvent};
-use nexus_proto::ws::{EngineConnected, EngineDisconnected, EnginePresence, ServerMessage};
-use nexus_proto::{Envelope, Event};
+use nexus_proto::ws::ServerMessage;
 use prometheus_client::metrics::gauge::Gauge;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::metrics::GatewayMetrics;
+use crate::ws::presence::Presence;
 use crate::ws::topics::TopicStreams;
 use crate::ws::transport::text_frame;
 
@@ -80,7 +79,8 @@ struct Inner {
     topics: RwLock<HashMap<String, HashMap<u64, Subscriber>>>,
     subscriptions: tokio::sync::Mutex<HashMap<String, StreamSubscription>>,
     open_subscriptions: Gauge,
-    presence: Mutex<BTreeMap<String, EnginePresence>>,
+    presence: Presence,
+    presence_flush: Duration,
     shutdown: CancellationToken,
 }
 
@@ -92,19 +92,29 @@ pub struct Hub {
 
 impl Hub {
     /// A hub reading live events from `bus`.
-    pub fn new(bus: Bus, metrics: GatewayMetrics, streams: TopicStreams) -> Self {
+    /// `presence_flush` is how often engines' heartbeats are shared with the fleet, and
+    /// `presence_stale_after` when a record nobody refreshes counts as gone.
+    pub fn new(
+        bus: Bus,
+        metrics: GatewayMetrics,
+        streams: TopicStreams,
+        presence_flush: Duration,
+        presence_stale_after: Duration,
+    ) -> Self {
         let subscriptions = metrics.ws_redis_subscriptions.clone();
+        let instance = uuid::Uuid::now_v7().to_string();
         Self {
             inner: Arc::new(Inner {
+                presence: Presence::new(bus.clone(), instance.clone(), presence_stale_after),
+                presence_flush,
                 bus,
                 metrics,
                 streams,
-                instance: uuid::Uuid::now_v7().to_string(),
+                instance,
                 next_id: AtomicU64::new(1),
                 topics: RwLock::default(),
                 subscriptions: tokio::sync::Mutex::default(),
                 open_subscriptions: subscriptions,
-                presence: Mutex::default(),
                 shutdown: CancellationToken::new(),
             }),
         }
@@ -115,9 +125,24 @@ impl Hub {
         &self.inner.instance
     }
 
-    /// Runs until `shutdown`, then stops every Redis subscription.
+    /// Shares engine heartbeats every flush interval until `shutdown`; then withdraws this
+    /// instance's engines from the fleet's presence and stops every Redis subscription.
     pub async fn run(&self, shutdown: CancellationToken) {
-        shutdown.cancelled().await;
+        let mut flush = tokio::time::interval(self.inner.presence_flush);
+        flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                _ = flush.tick() => {
+                    if let Err(error) = self.inner.presence.flush().await {
+                        tracing::warn!(error = %error, "Sharing engine heartbeats failed; retrying at the next tick.");
+                    }
+                }
+            }
+        }
+        if let Err(error) = self.inner.presence.withdraw().await {
+            tracing::warn!(error = %error, "Withdrawing this instance's engines failed; readers drop them once stale.");
+        }
         self.inner.shutdown.cancel();
     }
 
@@ -319,74 +344,9 @@ impl Hub {
         }
     }
 
-    /// Records an engine's sign-in and announces it.
-    pub fn engine_connected(&self, user_id: &str, session_id: &str) {
-        let now = Utc::now();
-        let presence = EnginePresence {
-            user_id: user_id.to_owned(),
-            session_id: session_id.to_owned(),
-            instance: self.inner.instance.clone(),
-            connected_at: now,
-            last_heartbeat_at: now,
-        };
-        self.inner
-            .presence
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(session_id.to_owned(), presence.clone());
-        self.announce(Envelope::new(EngineConnected { presence }));
-    }
-
-    /// Notes a heartbeat of an engine.
-    pub fn engine_heartbeat(&self, session_id: &str) {
-        if let Some(presence) = self
-            .inner
-            .presence
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_mut(session_id)
-        {
-            presence.last_heartbeat_at = Utc::now();
-        }
-    }
-
-    /// Forgets an engine and announces why it left.
-    pub fn engine_disconnected(&self, session_id: &str, reason: &str) {
-        let removed = self
-            .inner
-            .presence
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(session_id);
-        if let Some(presence) = removed {
-            self.announce(Envelope::new(EngineDisconnected {
-                presence,
-                reason: reason.to_owned(),
-            }));
-        }
-    }
-
-    /// The engines connected to this instance, oldest first.
-    pub fn engines(&self) -> Vec<EnginePresence> {
-        let mut engines: Vec<EnginePresence> = self
-            .inner
-            .presence
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .values()
-            .cloned()
-            .collect();
-        engines.sort_by_key(|presence| presence.connected_at);
-        engines
-    }
-
-    fn announce<E: Event>(&self, envelope: Envelope<E>) {
-        let bus = self.inner.bus.clone();
-        tokio::spawn(async move {
-            if let Err(error) = bus.publish(&envelope).await {
-                tracing::warn!(error = %error, event = E::NAME, "Publishing a presence event failed.");
-            }
-        });
+    /// Presence of this fleet's analyst engines.
+    pub fn presence(&self) -> &Presence {
+        &self.inner.presence
     }
 
     /// The metrics.

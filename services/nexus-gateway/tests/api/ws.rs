@@ -351,9 +351,24 @@ async fn a_slow_consumer_is_disconnected_with_close_code_4008() {
     assert_eq!(close_code, Some(u16::from(CloseCode::from(4008))));
 }
 
+async fn presence(service: &TestService, token: &str) -> Vec<Value> {
+    let response: Value = http()
+        .get(format!("{}/api/v1/presence", service.base_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    response["engines"].as_array().unwrap().clone()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connected_engines_are_listed_with_their_heartbeat_and_announced() {
+async fn connected_engines_are_listed_by_every_instance_and_announced() {
     let (context, upstream, service) = setup().await;
+    // A second gateway instance of the same fleet (same Redis, same prefix).
+    let other = gateway(&context, settings(&context, &upstream.url)).await;
     let key = SigningKey::from_bytes(&[43; 32]);
     let owner = uuid::Uuid::now_v7();
     register(&upstream, &key, owner, "analyst");
@@ -367,22 +382,15 @@ async fn connected_engines_are_listed_with_their_heartbeat_and_announced() {
     assert_eq!(next(&mut socket).await.unwrap()["type"], "auth_success");
 
     let token = context.access_token("u-viewer", &["user"]);
-    let presence: Value = http()
-        .get(format!("{}/api/v1/presence", service.base_url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let engines = presence["engines"].as_array().unwrap();
-    assert_eq!(engines.len(), 1);
-    assert_eq!(engines[0]["user_id"], owner.to_string());
-    assert!(engines[0]["last_heartbeat_at"].as_str().is_some());
+    for instance in [&service, &other] {
+        let engines = presence(instance, &token).await;
+        assert_eq!(engines.len(), 1);
+        assert_eq!(engines[0]["user_id"], owner.to_string());
+        assert!(engines[0]["last_heartbeat_at"].as_str().is_some());
+    }
 
     let guest = http()
-        .get(format!("{}/api/v1/presence", service.base_url()))
+        .get(format!("{}/api/v1/presence", other.base_url()))
         .send()
         .await
         .unwrap();
@@ -390,12 +398,73 @@ async fn connected_engines_are_listed_with_their_heartbeat_and_announced() {
 
     let client = redis::Client::open(context.redis_url.as_str()).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let stream = format!("{}nexus:gateway:presence:v1", context.redis_prefix);
     let length: usize = redis::cmd("XLEN")
-        .arg(format!("{}nexus:gateway:presence:v1", context.redis_prefix))
+        .arg(&stream)
         .query_async(&mut connection)
         .await
         .unwrap();
     assert_eq!(length, 1, "EngineConnected was published");
+
+    socket.close(None).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !presence(&other, &token).await.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the engine stayed listed after it left"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let length: usize = redis::cmd("XLEN")
+        .arg(&stream)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(length, 2, "EngineDisconnected was published");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn engines_of_an_instance_that_died_drop_out_once_stale() {
+    let (context, _upstream, service) = setup().await;
+    let client = redis::Client::open(context.redis_url.as_str()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let key = format!("{}gateway:presence:v1", context.redis_prefix);
+    let record = |session: &str, heartbeat: chrono::DateTime<Utc>| {
+        json!({
+            "user_id": "u-engine", "session_id": session, "instance": "gone",
+            "connected_at": heartbeat, "last_heartbeat_at": heartbeat,
+        })
+        .to_string()
+    };
+    let () = redis::cmd("HSET")
+        .arg(&key)
+        .arg("s-stale")
+        .arg(record(
+            "s-stale",
+            Utc::now() - chrono::Duration::minutes(10),
+        ))
+        .arg("s-fresh")
+        .arg(record("s-fresh", Utc::now()))
+        .arg("s-garbage")
+        .arg("{not json")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+
+    let token = context.access_token("u-viewer", &["user"]);
+    let engines = presence(&service, &token).await;
+    assert_eq!(engines.len(), 1);
+    assert_eq!(engines[0]["session_id"], "s-fresh");
+    let left: Vec<String> = redis::cmd("HKEYS")
+        .arg(&key)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(
+        left,
+        vec!["s-fresh".to_owned()],
+        "stale and unreadable records are deleted"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -437,4 +506,34 @@ async fn a_plain_get_of_ws_is_told_how_to_upgrade() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "websocket_handshake_invalid");
     assert!(body["message"].as_str().unwrap().contains("Upgrade"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_reach_the_fleet_at_the_flush_and_sign_outs_are_never_written_back() {
+    use nexus_gateway::ws::presence::Presence;
+    let context = TestContext::new().await.unwrap();
+    let bus = live_bus(&context).await;
+    let presence = Presence::new(bus.clone(), "i-1".to_owned(), Duration::from_secs(60));
+    let shared = || async { presence.engines().await.unwrap() };
+
+    presence.connected("u-engine", "s-1").await;
+    let first = shared().await;
+    assert_eq!(first.len(), 1);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    presence.heartbeat("s-1");
+    assert_eq!(shared().await, first, "heartbeats wait for the flush");
+    presence.flush().await.unwrap();
+    let flushed = shared().await;
+    assert!(flushed[0].last_heartbeat_at > first[0].last_heartbeat_at);
+
+    presence.disconnected("s-1", "closed").await;
+    presence.flush().await.unwrap();
+    assert!(shared().await.is_empty());
+
+    presence.connected("u-engine", "s-2").await;
+    presence.withdraw().await.unwrap();
+    assert!(
+        shared().await.is_empty(),
+        "a stopping instance withdraws its engines"
+    );
 }
