@@ -173,7 +173,24 @@ impl RateLimiter {
         if !self.settings.enabled {
             return None;
         }
-        let keys = self.keys(ip, caller);
+        self.check_keys(self.keys(ip, caller)).await
+    }
+
+    /// Checks and charges a WebSocket upgrade from `ip` (its own quota, scope `ip`); `None`
+    /// when rate limiting is off.
+    pub async fn check_ws_connect(&self, ip: IpAddr) -> Option<RateDecision> {
+        if !self.settings.enabled {
+            return None;
+        }
+        let key = self.bus.key(&format!("gateway:rl:ws:{ip}"));
+        let quota = GcraParams::from(self.settings.ws_connects_per_ip);
+        self.check_keys(vec![(key, quota, "ip")]).await
+    }
+
+    async fn check_keys(
+        &self,
+        keys: Vec<(String, GcraParams, &'static str)>,
+    ) -> Option<RateDecision> {
         let decision =
             match tokio::time::timeout(self.settings.redis_timeout, self.in_redis(&keys)).await {
                 Ok(Ok(decision)) => Some(decision),

@@ -103,6 +103,9 @@ pub struct RateLimitSettings {
     pub enabled: bool,
     /// Every client address.
     pub per_ip: Quota,
+    /// WebSocket upgrades (`GET /ws`) per client address, counted apart from `per_ip`: a
+    /// connection is long-lived and costs a sign-in, so reconnect storms are bounded here.
+    pub ws_connects_per_ip: Quota,
     /// Signed-in callers, by role name (`user`, `analyst`, `admin`); guests have only `per_ip`.
     pub per_role: BTreeMap<String, Quota>,
     /// API-key callers, by the key's tier (from introspection); unknown tiers use `default`.
@@ -233,6 +236,7 @@ impl Default for RateLimitSettings {
         Self {
             enabled: true,
             per_ip: Quota::per_minute(1200, 120),
+            ws_connects_per_ip: Quota::per_minute(60, 20),
             per_role: per_role
                 .into_iter()
                 .map(|(name, quota)| (name.to_owned(), quota))
@@ -307,19 +311,23 @@ impl Validate for GatewaySettings {
         if self.default_timeout.is_zero() || self.read_timeout.is_zero() {
             problems.push("gateway.default_timeout and read_timeout must be positive".into());
         }
-        let quotas = std::iter::once(("per_ip", &self.rate_limit.per_ip))
-            .chain(
-                self.rate_limit
-                    .per_role
-                    .iter()
-                    .map(|(k, q)| (k.as_str(), q)),
-            )
-            .chain(
-                self.rate_limit
-                    .per_api_key_tier
-                    .iter()
-                    .map(|(k, q)| (k.as_str(), q)),
-            );
+        let quotas = [
+            ("per_ip", &self.rate_limit.per_ip),
+            ("ws_connects_per_ip", &self.rate_limit.ws_connects_per_ip),
+        ]
+        .into_iter()
+        .chain(
+            self.rate_limit
+                .per_role
+                .iter()
+                .map(|(k, q)| (k.as_str(), q)),
+        )
+        .chain(
+            self.rate_limit
+                .per_api_key_tier
+                .iter()
+                .map(|(k, q)| (k.as_str(), q)),
+        );
         for (name, quota) in quotas {
             if quota.requests == 0 || quota.burst == 0 || quota.period.is_zero() {
                 problems.push(format!(

@@ -7,9 +7,37 @@ pub mod proxy;
 pub mod security;
 pub mod ws;
 
-use actix_web::web;
+use std::net::{IpAddr, Ipv4Addr};
 
+use actix_web::{HttpRequest, web};
+
+use crate::domain::headers::client_ip;
 use crate::settings::GatewaySettings;
+
+/// Where a request came from: the TCP peer, and the client's address (the peer, or the
+/// `X-Forwarded-For` entry a trusted proxy vouches for).
+#[derive(Debug, Clone, Copy)]
+pub struct Origin {
+    /// The TCP peer.
+    pub peer: IpAddr,
+    /// The client, for rate limits, policy context and audit.
+    pub client: IpAddr,
+}
+
+/// The [`Origin`] of `request`, given the proxies trusted to report the client.
+pub fn origin(request: &HttpRequest, trusted: &[IpAddr]) -> Origin {
+    let peer = request
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |address| address.ip());
+    let forwarded_for = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok());
+    Origin {
+        peer,
+        client: client_ip(peer, forwarded_for, trusted),
+    }
+}
 
 /// Mounts every route.
 pub fn configure(config: &mut web::ServiceConfig, settings: &GatewaySettings) {

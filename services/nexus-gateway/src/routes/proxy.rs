@@ -1,7 +1,7 @@
 //! `ANY /api/v1/*`: the public API. Resolve the route, authenticate, rate-limit, authorize,
 //! then stream the request to the owning service and its answer back.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -21,11 +21,11 @@ use crate::GatewayService;
 use crate::auth::{AuthFailure, Caller};
 use crate::domain::access::{AccessRule, access_rule};
 use crate::domain::headers::{
-    client_ip, connection_listed, forward_request_header, forward_response_header,
-    forwarded_for_value,
+    connection_listed, forward_request_header, forward_response_header, forwarded_for_value,
 };
 use crate::error::GatewayError;
 use crate::ratelimit::RateDecision;
+use crate::routes::{Origin, origin};
 use crate::upstream::{Outgoing, UpstreamBody, UpstreamResponse};
 
 /// Chunks of a request body in flight between the client and the upstream (flat memory).
@@ -115,12 +115,9 @@ async fn handle(
         .into());
     }
 
-    let peer = request
-        .peer_addr()
-        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |address| address.ip());
-    let forwarded_for = header_text(request, "x-forwarded-for");
     let trusted = &gateway.settings.trusted_proxies;
-    let ip = client_ip(peer, forwarded_for, trusted);
+    let Origin { peer, client: ip } = origin(request, trusted);
+    let forwarded_for = header_text(request, "x-forwarded-for");
 
     let caller = match gateway
         .authenticator

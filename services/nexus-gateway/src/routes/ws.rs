@@ -9,6 +9,7 @@ use nexus_http::ApiError;
 
 use crate::GatewayService;
 use crate::error::GatewayError;
+use crate::routes::origin;
 use crate::ws::connection::{Wire, WsIdentity, serve};
 use crate::ws::transport::{Inbound, Outbound};
 
@@ -24,7 +25,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
     tag = "gateway",
     responses(
         (status = 101, description = "WebSocket: sign in (bearer header, `auth` message with a token, or the Ed25519 challenge), then `subscribe` to `bounties`, `bounty:{id}`, `analysis:{id}`, `user`, `leaderboard`; messages are in nexus-proto `ws`"),
-        (status = 401, description = "The upgrade request carried an invalid bearer token")
+        (status = 401, description = "The upgrade request carried an invalid bearer token"),
+        (status = 429, description = "`rate_limited`: too many connection attempts from this address (`gateway.rate_limit.ws_connects_per_ip`); `Retry-After` says when to reconnect")
     )
 )]
 pub async fn open_socket(
@@ -32,6 +34,16 @@ pub async fn open_socket(
     body: web::Payload,
     gateway: web::Data<GatewayService>,
 ) -> Result<HttpResponse, actix_web::Error> {
+    // Before any signature check: a reconnect storm is refused at the cost of one Redis call.
+    let client = origin(&request, &gateway.settings.trusted_proxies).client;
+    if let Some(decision) = gateway.limiter.check_ws_connect(client).await
+        && !decision.allowed
+    {
+        let refusal = GatewayError::RateLimited {
+            retry_after: decision.retry_after,
+        };
+        return Ok(refusal.to_response(&decision.headers()));
+    }
     let bearer = request
         .headers()
         .get(AUTHORIZATION)

@@ -160,3 +160,49 @@ async fn with_redis_down_the_gateway_fails_open_to_a_local_limiter_and_counts_it
         .unwrap();
     assert!(fallbacks >= 5.0, "{fallbacks}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_connection_attempts_have_their_own_quota_per_address() {
+    use tokio_tungstenite::tungstenite::Error as WsError;
+    let context = TestContext::new().await.unwrap();
+    let upstream = Upstream::start().await;
+    let mut settings = settings(&context, &upstream.url);
+    settings.service.rate_limit.ws_connects_per_ip = hourly(2);
+    let service = gateway(&context, settings).await;
+    let url = format!("{}/ws", service.base_url().replace("http://", "ws://"));
+
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        open.push(
+            tokio_tungstenite::connect_async(url.as_str())
+                .await
+                .unwrap()
+                .0,
+        );
+    }
+    let refused = tokio_tungstenite::connect_async(url.as_str()).await;
+    let Err(WsError::Http(response)) = refused else {
+        panic!("the third upgrade within the hour must be refused: {refused:?}");
+    };
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        retry_after > 1000,
+        "one connection per 30 minutes: {retry_after}"
+    );
+    assert_eq!(response.headers()["ratelimit-remaining"], "0");
+    let body: Value = serde_json::from_slice(response.body().as_deref().unwrap()).unwrap();
+    assert_eq!(body["code"], "rate_limited");
+
+    let api = http()
+        .get(format!("{}/api/v1/leaderboards", service.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 200, "REST requests are counted apart");
+    drop(open);
+}
