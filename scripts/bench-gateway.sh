@@ -7,8 +7,9 @@
 #     kind of Redis channel. Shapes: TOPICS=0 is one broadcast topic (every client gets every
 #     event); TOPICS=K spreads the clients over K `bounty:{id}` topics at K × rate events/s.
 # Usage: scripts/bench-gateway.sh [clients=10000] [events/s per client=10] [seconds=20]
-# Environment: WORKERS (server workers of both proxies, default 1), FANOUT_SHAPES (default
-# "0 100"), ONLY=proxy|fanout.
+# Environment: WORKERS (server workers of both proxies, default 1), FANOUT_WORKERS (gateway
+# workers for the fan-out, default: one per core, as deployed; Node is one process by design),
+# FANOUT_SHAPES (default "0 100"), ONLY=proxy|fanout.
 # Needs Redis on 127.0.0.1:6379. Installs nginx and wrk (apt) and ws/redis (npm) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ CLIENTS=${1:-10000}
 RATE=${2:-10}
 SECONDS_RUN=${3:-20}
 WORKERS=${WORKERS:-1}
+FANOUT_WORKERS=${FANOUT_WORKERS:-$(nproc)}
 FANOUT_SHAPES=${FANOUT_SHAPES:-0 100}
 ONLY=${ONLY:-}
 WORK=$(mktemp -d /tmp/nexus-gateway-bench.XXXXXX)
@@ -31,7 +33,11 @@ trap cleanup EXIT
 
 source scripts/lib.sh
 ensure_apt nginx wrk curl
-ulimit -n 65536 || echo "warning: could not raise the open-file limit; large fan-outs may fail"
+# Each side of the fan-out holds one descriptor per client.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if (( $(ulimit -n) < CLIENTS + 1000 )); then
+  echo "warning: open-file limit $(ulimit -n) is below $CLIENTS clients; large fan-outs may fail"
+fi
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/nexus-security/target}
 cargo build --release -q -p nexus-gateway --bin nexus-gateway
@@ -69,13 +75,16 @@ CONF
 nginx -c "$WORK/upstream.conf"
 nginx -c "$WORK/proxy.conf"
 
-# The gateway: WORKERS workers like nginx, rate limits off (the proxy path alone), JWKS inline,
-# request logs off (nginx runs with access_log off).
-cat > "$WORK/gateway.toml" <<TOML
+# The gateway: rate limits off (the proxy path alone), JWKS inline, request logs off (nginx runs
+# with access_log off). start_gateway WORKERS: (re)starts it with that many workers.
+GATEWAY_PID=""
+start_gateway() {
+  [[ -n "$GATEWAY_PID" ]] && kill "$GATEWAY_PID" && wait "$GATEWAY_PID" 2>/dev/null || true
+  cat > "$WORK/gateway.toml" <<TOML
 [server]
 http_addr = "127.0.0.1:$GATEWAY_PORT"
 admin_addr = "127.0.0.1:$ADMIN_PORT"
-workers = $WORKERS
+workers = $1
 [redis]
 key_prefix = "bench:"
 [telemetry]
@@ -98,12 +107,14 @@ enabled = false
 [gateway.ws]
 send_queue = 1024
 TOML
-NEXUS_CONFIG_FILE="$WORK/gateway.toml" "$CARGO_TARGET_DIR/release/nexus-gateway" > "$WORK/gateway.log" 2>&1 &
-GATEWAY_PID=$!
-PIDS+=($GATEWAY_PID)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/ready" >/dev/null && break; sleep 0.2; done
+  NEXUS_CONFIG_FILE="$WORK/gateway.toml" "$CARGO_TARGET_DIR/release/nexus-gateway" > "$WORK/gateway.log" 2>&1 &
+  GATEWAY_PID=$!
+  PIDS+=($GATEWAY_PID)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/ready" >/dev/null && break; sleep 0.2; done
+}
 
 if [[ "$ONLY" != fanout ]]; then
+start_gateway "$WORKERS"
 echo "== authenticated proxied GET (wrk -t2 -c64 -d15s --latency), $WORKERS worker(s) each"
 run_wrk() { wrk -t2 -c64 -d15s --latency -H "Authorization: Bearer $TOKEN" "$1" | tee "$WORK/$2.txt"; }
 run_wrk "http://127.0.0.1:$NGINX_PORT/api/v1/bounties" nginx
@@ -157,9 +168,12 @@ cd - >/dev/null
 
 # CPU seconds (user + system) a process used so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+# field NAME FILE: the number after "NAME " in the fan-out summary line.
+field() { grep -o "$1 [0-9.]*" "$2" | head -1 | awk '{print $NF}'; }
+start_gateway "$FANOUT_WORKERS"
 for topics in $FANOUT_SHAPES; do
   shape=$([[ $topics == 0 ]] && echo "one broadcast topic" || echo "$topics bounty topics")
-  echo "== WebSocket fan-out: $CLIENTS clients, $RATE events/s each, $shape, ${SECONDS_RUN}s"
+  echo "== WebSocket fan-out: $CLIENTS clients, $RATE events/s each, $shape, ${SECONDS_RUN}s (gateway: $FANOUT_WORKERS workers, Node: 1 process)"
   for server in gateway node; do
     if [[ $server == gateway ]]; then
       url="ws://127.0.0.1:$GATEWAY_PORT/ws" channel=bench:nexus:bounty:events:v1 token=$TOKEN pid=$GATEWAY_PID
@@ -168,7 +182,11 @@ for topics in $FANOUT_SHAPES; do
     fi
     before=$(cpu_seconds "$pid")
     "$BENCH" fanout "$url" "$CLIENTS" "$RATE" "$SECONDS_RUN" redis://127.0.0.1:6379 "$channel" \
-      "$token" "$topics" | sed "s/^/$server: /"
+      "$token" "$topics" | tee "$WORK/fanout-$server-$topics.txt" | sed "s/^/$server: /"
     echo "$server: server CPU $(awk "BEGIN {print $(cpu_seconds "$pid") - $before}") s during the run (connects included)"
   done
+  g="$WORK/fanout-gateway-$topics.txt" n="$WORK/fanout-node-$topics.txt"
+  echo "p99 ms: gateway $(field p99 "$g") node $(field p99 "$n") ratio node/gateway $(awk "BEGIN {print $(field p99 "$n") / $(field p99 "$g")}") (goals: gateway < 50, ratio >= 3)"
+  rate() { grep -o '[0-9]* deliveries/s' "$1" | awk '{print $1}'; }
+  echo "deliveries/s: gateway $(rate "$g") node $(rate "$n") ratio $(awk "BEGIN {print $(rate "$g") / $(rate "$n")}")"
 done

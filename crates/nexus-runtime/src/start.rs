@@ -384,6 +384,9 @@ fn serve_http<S: Service>(
                 nexus_http::middleware::nexus_middleware,
             ))
     })
+    // Small answers and WebSocket frames go out at once instead of waiting for the previous
+    // segment's acknowledgement (Nagle), which a delayed ACK can hold back by up to 40 ms.
+    .tcp_nodelay(true)
     .disable_signals()
     .shutdown_timeout(runtime.server.shutdown_timeout.as_secs().max(1));
     if runtime.server.workers > 0 {
