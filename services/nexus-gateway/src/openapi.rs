@@ -1,7 +1,9 @@
 //! The public API description: the gateway's own routes, merged with each upstream's
 //! `/openapi.json` (their `/v1/...` paths published under `/api`, only where the route table
 //! sends that path to that upstream; `/internal` paths never). Upstreams that cannot be
-//! reached, or have no document yet, are listed under `x-nexus-unavailable`.
+//! reached (or answer with something that is not a document) are listed under
+//! `x-nexus-unavailable`; upstreams that answer with a document without paths (a service whose
+//! public API is not built yet) under `x-nexus-without-api`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -76,6 +78,7 @@ async fn merge(http: &reqwest::Client, upstreams: &[Upstream], routes: &RouteTab
         .unwrap_or_default();
     let mut schemas = Map::new();
     let mut unavailable = Vec::new();
+    let mut without_api = Vec::new();
     let mut fetched_bases: Vec<&str> = Vec::new();
     for (index, upstream) in upstreams.iter().enumerate() {
         // Several names may point at one process (tests, all-in-one dev runs).
@@ -87,7 +90,7 @@ async fn merge(http: &reqwest::Client, upstreams: &[Upstream], routes: &RouteTab
         fetched_bases.push(&upstream.base_url);
         let upstream_paths = spec.get("paths").and_then(Value::as_object);
         if upstream_paths.is_none_or(Map::is_empty) && !duplicate {
-            unavailable.push(upstream.name.clone());
+            without_api.push(upstream.name.clone());
         }
         for (path, item) in upstream_paths.into_iter().flatten() {
             let owned = routes
@@ -115,5 +118,6 @@ async fn merge(http: &reqwest::Client, upstreams: &[Upstream], routes: &RouteTab
         document["components"]["schemas"] = Value::Object(schemas);
     }
     document["x-nexus-unavailable"] = json!(unavailable);
+    document["x-nexus-without-api"] = json!(without_api);
     document
 }

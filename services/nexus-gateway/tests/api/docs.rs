@@ -14,6 +14,11 @@ async fn the_merged_document_publishes_routed_upstream_paths_under_api_and_never
         "chain".into(),
         url::Url::parse("http://127.0.0.1:9").unwrap(),
     );
+    // Answers, but its "document" has no paths (the upstream's catch-all echo).
+    settings.service.upstreams.insert(
+        "scanner".into(),
+        url::Url::parse(&format!("{}/no-api-yet", upstream.url)).unwrap(),
+    );
     let service = gateway(&context, settings).await;
     let document: Value = http()
         .get(format!("{}/api/openapi.json", service.base_url()))
@@ -45,6 +50,10 @@ async fn the_merged_document_publishes_routed_upstream_paths_under_api_and_never
     assert_eq!(
         document["x-nexus-unavailable"],
         serde_json::json!(["chain"])
+    );
+    assert_eq!(
+        document["x-nexus-without-api"],
+        serde_json::json!(["scanner"])
     );
 
     let ui = http()
