@@ -7,18 +7,15 @@ use nexus_proto::auth::IntrospectResponse;
 use nexus_testkit::TestContext;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, http, settings};
+use crate::support::{Upstream, gateway, get, http, send, settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guests_reach_public_routes_only_and_carry_no_identity() {
     let context = TestContext::new().await.unwrap();
     let upstream = Upstream::start().await;
     let service = gateway(&context, settings(&context, &upstream.url)).await;
-    let public: Value = http()
-        .get(format!("{}/api/v1/bounties/7", service.base_url()))
-        .send()
+    let public: Value = get(&service, "/api/v1/bounties/7", None)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -29,11 +26,7 @@ async fn guests_reach_public_routes_only_and_carry_no_identity() {
         (reqwest::Method::POST, "/api/v1/bounties"),
         (reqwest::Method::GET, "/api/v1/users/me"),
     ] {
-        let response = http()
-            .request(method.clone(), format!("{}{path}", service.base_url()))
-            .send()
-            .await
-            .unwrap();
+        let response = send(&service, method.clone(), path, None).await;
         assert_eq!(response.status(), 401, "{method} {path}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["code"], "token_missing", "{method} {path}");

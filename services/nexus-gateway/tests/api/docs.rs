@@ -3,7 +3,7 @@
 use nexus_testkit::TestContext;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, http, settings};
+use crate::support::{Upstream, gateway, get, settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_merged_document_publishes_routed_upstream_paths_under_api_and_never_internal_ones() {
@@ -20,11 +20,8 @@ async fn the_merged_document_publishes_routed_upstream_paths_under_api_and_never
         url::Url::parse(&format!("{}/no-api-yet", upstream.url)).unwrap(),
     );
     let service = gateway(&context, settings).await;
-    let document: Value = http()
-        .get(format!("{}/api/openapi.json", service.base_url()))
-        .send()
+    let document: Value = get(&service, "/api/openapi.json", None)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -56,11 +53,7 @@ async fn the_merged_document_publishes_routed_upstream_paths_under_api_and_never
         serde_json::json!(["scanner"])
     );
 
-    let ui = http()
-        .get(format!("{}/api/docs/", service.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let ui = get(&service, "/api/docs/", None).await;
     assert_eq!(ui.status(), 200);
     assert!(ui.text().await.unwrap().contains("swagger"));
     let redirect = reqwest::Client::builder()

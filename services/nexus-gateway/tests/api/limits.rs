@@ -7,7 +7,7 @@ use nexus_testkit::TestContext;
 use nexus_testkit::redis_server::RedisServer;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, http, settings};
+use crate::support::{Upstream, gateway, get, http, metric, settings};
 
 fn hourly(burst: u32) -> Quota {
     Quota {
@@ -144,20 +144,7 @@ async fn with_redis_down_the_gateway_fails_open_to_a_local_limiter_and_counts_it
         vec![200, 200, 200, 429, 429],
         "requests still flow, and the local limiter still enforces the quota"
     );
-    let metrics = http()
-        .get(service.metrics_url())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let fallbacks: f64 = metrics
-        .lines()
-        .find_map(|line| line.strip_prefix("nexus_gateway_rate_limit_fallback_total "))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let fallbacks = metric(&service, "nexus_gateway_rate_limit_fallback_total ").await;
     assert!(fallbacks >= 5.0, "{fallbacks}");
 }
 
@@ -198,11 +185,7 @@ async fn websocket_connection_attempts_have_their_own_quota_per_address() {
     let body: Value = serde_json::from_slice(response.body().as_deref().unwrap()).unwrap();
     assert_eq!(body["code"], "rate_limited");
 
-    let api = http()
-        .get(format!("{}/api/v1/leaderboards", service.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let api = get(&service, "/api/v1/leaderboards", None).await;
     assert_eq!(api.status(), 200, "REST requests are counted apart");
     drop(open);
 }

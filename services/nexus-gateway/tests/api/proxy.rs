@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use nexus_testkit::TestContext;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, http, settings};
+use crate::support::{Upstream, gateway, get, http, settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routes_by_prefix_strip_api_and_keep_the_query() {
@@ -21,25 +21,15 @@ async fn routes_by_prefix_strip_api_and_keep_the_query() {
         ("/api/v1/leaderboards", "/v1/leaderboards"),
         ("/api/v1/auth/login", "/v1/auth/login"),
     ] {
-        let echo: Value = http()
-            .get(format!("{}{path}", service.base_url()))
-            .bearer_auth(&token)
-            .send()
+        let echo: Value = get(&service, path, Some(&token))
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
         assert_eq!(echo["path"], expected, "{path}");
     }
-    let echo: Value = http()
-        .get(format!(
-            "{}/api/v1/bounties/7?page=2&x=%20y",
-            service.base_url()
-        ))
-        .send()
+    let echo: Value = get(&service, "/api/v1/bounties/7?page=2&x=%20y", None)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -146,11 +136,7 @@ async fn hop_by_hop_and_internal_headers_are_stripped_and_forwarding_headers_set
         "the trace continues with the gateway's span: {traceparent}"
     );
 
-    let response = http()
-        .get(format!("{}/api/v1/bounties/hop", service.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&service, "/api/v1/bounties/hop", None).await;
     assert_eq!(response.headers()["x-kept"], "yes");
     // (A `Connection`-listed header cannot be tested end to end: actix writes its own
     // `Connection` header; `domain::headers` tests that listing.)
@@ -191,15 +177,12 @@ async fn large_uploads_and_downloads_stream_with_flat_memory() {
     let counted: Value = response.json().await.unwrap();
     assert_eq!(counted["bytes"], SIZE);
 
-    let response = http()
-        .get(format!(
-            "{}/api/v1/files/abc/download?size={SIZE}",
-            service.base_url()
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let response = get(
+        &service,
+        &format!("/api/v1/files/abc/download?size={SIZE}"),
+        Some(&token),
+    )
+    .await;
     assert_eq!(response.status(), 200);
     let mut received = 0usize;
     let mut body = response.bytes_stream();
@@ -279,11 +262,7 @@ async fn a_slow_upstream_is_cut_at_the_route_timeout() {
     settings.service.default_timeout = Duration::from_millis(300);
     settings.service.retries = 0;
     let service = gateway(&context, settings).await;
-    let response = http()
-        .get(format!("{}/api/v1/bounties/slow", service.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&service, "/api/v1/bounties/slow", None).await;
     assert_eq!(response.status(), 504);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "upstream_timeout");
@@ -348,19 +327,11 @@ async fn an_unreachable_upstream_is_a_502_then_a_503() {
     settings.service.retries = 0;
     settings.service.breaker_failure_threshold = 1;
     let service = gateway(&context, settings).await;
-    let first = http()
-        .get(format!("{}/api/v1/leaderboards", service.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let first = get(&service, "/api/v1/leaderboards", None).await;
     assert_eq!(first.status(), 502);
     let body: Value = first.json().await.unwrap();
     assert_eq!(body["code"], "upstream_failed");
-    let second = http()
-        .get(format!("{}/api/v1/leaderboards", service.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let second = get(&service, "/api/v1/leaderboards", None).await;
     assert_eq!(second.status(), 503);
     assert!(second.headers().contains_key("retry-after"));
 }
@@ -432,11 +403,7 @@ async fn answers_carry_security_headers_and_cors_admits_only_configured_origins(
             .get("access-control-allow-origin")
             .is_none()
     );
-    let not_found = http()
-        .get(format!("{}/api/nothing", service.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let not_found = get(&service, "/api/nothing", None).await;
     assert_eq!(not_found.status(), 404);
     assert_eq!(not_found.headers()["x-content-type-options"], "nosniff");
     let body: Value = not_found.json().await.unwrap();
@@ -501,11 +468,7 @@ async fn a_small_answer_cut_off_mid_body_is_a_502_not_a_truncated_200() {
     let mut settings = settings(&context, &url);
     settings.service.retries = 0;
     let service = gateway(&context, settings).await;
-    let response = http()
-        .get(format!("{}/api/v1/leaderboards", service.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&service, "/api/v1/leaderboards", None).await;
     assert_eq!(response.status(), 502);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "upstream_failed");

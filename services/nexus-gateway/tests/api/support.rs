@@ -215,3 +215,38 @@ pub async fn gateway(context: &TestContext, settings: Settings<GatewaySettings>)
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
+
+/// `method path` on the gateway (`path` starts at `/api` or `/ws`), with a bearer token when
+/// given.
+pub async fn send(
+    service: &TestService,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let mut request = http().request(method, format!("{}{path}", service.base_url()));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+/// `GET path` on the gateway, with a bearer token when given.
+pub async fn get(service: &TestService, path: &str, token: Option<&str>) -> reqwest::Response {
+    send(service, reqwest::Method::GET, path, token).await
+}
+
+/// The value of the first metric line starting with `prefix` on the admin port (0 when absent).
+pub async fn metric(service: &TestService, prefix: &str) -> f64 {
+    let text = http()
+        .get(service.metrics_url())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(prefix))
+        .map_or(0.0, |value| value.trim().parse().unwrap())
+}

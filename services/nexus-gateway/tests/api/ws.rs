@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::support::{Upstream, gateway, http, settings};
+use crate::support::{Upstream, gateway, get, http, metric, settings};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -89,20 +89,6 @@ async fn setup() -> (TestContext, Upstream, TestService) {
     settings.service.ws.send_queue = 4;
     let service = gateway(&context, settings).await;
     (context, upstream, service)
-}
-
-async fn metric(service: &TestService, prefix: &str) -> f64 {
-    let text = http()
-        .get(service.metrics_url())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(prefix))
-        .map_or(0.0, |value| value.trim().parse().unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -352,12 +338,8 @@ async fn a_slow_consumer_is_disconnected_with_close_code_4008() {
 }
 
 async fn presence(service: &TestService, token: &str) -> Vec<Value> {
-    let response: Value = http()
-        .get(format!("{}/api/v1/presence", service.base_url()))
-        .bearer_auth(token)
-        .send()
+    let response: Value = get(service, "/api/v1/presence", Some(token))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -389,11 +371,7 @@ async fn connected_engines_are_listed_by_every_instance_and_announced() {
         assert!(engines[0]["last_heartbeat_at"].as_str().is_some());
     }
 
-    let guest = http()
-        .get(format!("{}/api/v1/presence", other.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let guest = get(&other, "/api/v1/presence", None).await;
     assert_eq!(guest.status(), 401);
 
     let client = redis::Client::open(context.redis_url.as_str()).unwrap();
