@@ -7,14 +7,13 @@
 //! library it replaced.
 
 use md5::{Digest, Md5};
+use nexus_core::hex;
 use nexus_proto::report::Hashes;
 use sha1::Sha1;
 use sha2::Sha256;
 use tlsh2::TlshBuilder128_1;
 
 use crate::ssdeep::Ssdeep;
-
-use crate::util::hex;
 
 /// Chunk size for the single pass: small enough to stay in L2 while every hasher reads it.
 const CHUNK_BYTES: usize = 64 * 1024;
@@ -44,7 +43,7 @@ fn ssdeep_and_md5(bytes: &[u8]) -> (Option<String>, String) {
         ssdeep.update(chunk);
         md5.update(chunk);
     }
-    (ssdeep.finish(), hex(&md5.finalize()))
+    (ssdeep.finish(), hex::encode(&md5.finalize()))
 }
 
 /// SHA-1, SHA-256 and TLSH, the other half.
@@ -58,8 +57,8 @@ fn sha_and_tlsh(bytes: &[u8]) -> (String, String, Option<String>) {
         tlsh.update(chunk);
     }
     (
-        hex(&sha1.finalize()),
-        hex(&sha256.finalize()),
+        hex::encode(&sha1.finalize()),
+        hex::encode(&sha256.finalize()),
         tlsh_digest(&tlsh),
     )
 }

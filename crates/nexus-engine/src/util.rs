@@ -1,27 +1,17 @@
 //! Small helpers shared by the stages: hex digests and bounds-checked little readers.
 
 use md5::{Digest, Md5};
+use nexus_core::hex;
 use sha2::Sha256;
-
-/// Lower-case hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
-}
 
 /// MD5 of `bytes` as lower-case hex.
 pub(crate) fn md5_hex(bytes: &[u8]) -> String {
-    hex(&Md5::digest(bytes))
+    hex::encode(&Md5::digest(bytes))
 }
 
 /// SHA-256 of `bytes` as lower-case hex.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    hex::encode(&Sha256::digest(bytes))
 }
 
 /// `bytes[offset..offset + len]`, or `None` when any part lies outside.
@@ -72,6 +62,7 @@ pub(crate) fn bounded<T>(mut items: Vec<T>, limit: usize) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nexus_core::hex::encode as hex;
 
     #[test]
     fn hex_matches_known_digest() {

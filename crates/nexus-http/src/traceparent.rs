@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use nexus_core::hex;
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 
 /// Header name of the W3C trace context.
@@ -42,9 +43,10 @@ impl TraceParent {
             return None;
         }
         u8::from_str_radix(version, 16).ok()?;
-        let trace_id: [u8; 16] = decode_hex(trace_hex)?;
-        let span_id: [u8; 8] = decode_hex(span_hex)?;
-        let [flags]: [u8; 1] = decode_hex(flags_hex)?;
+        // The spec allows only lower-case digits in ids and flags; upper case is refused.
+        let trace_id: [u8; 16] = hex::decode_lower_array(trace_hex)?;
+        let span_id: [u8; 8] = hex::decode_lower_array(span_hex)?;
+        let [flags]: [u8; 1] = hex::decode_lower_array(flags_hex)?;
         if trace_id == [0; 16] || span_id == [0; 8] {
             return None;
         }
@@ -65,12 +67,12 @@ impl TraceParent {
 
     /// The trace id as 32 lower-case hex digits.
     pub fn trace_id_hex(&self) -> String {
-        encode_hex(&self.trace_id)
+        hex::encode(&self.trace_id)
     }
 
     /// This span's id as 16 lower-case hex digits.
     pub fn span_id_hex(&self) -> String {
-        encode_hex(&self.span_id)
+        hex::encode(&self.span_id)
     }
 
     /// The OpenTelemetry context whose remote parent is this position, for `set_parent`.
@@ -111,32 +113,6 @@ fn nonzero_random<const N: usize>() -> [u8; N] {
             return bytes;
         }
     }
-}
-
-fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    if text.len() != N * 2
-        || !text
-            .bytes()
-            .all(|byte| byte.is_ascii_hexdigit() && !byte.is_ascii_uppercase())
-    {
-        return None;
-    }
-    let mut bytes = [0u8; N];
-    for (index, byte) in bytes.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(index * 2..index * 2 + 2)?, 16).ok()?;
-    }
-    Some(bytes)
-}
-
-/// Lower-case hex, without a formatting call per byte (this runs several times per request).
-fn encode_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
 }
 
 #[cfg(test)]

@@ -15,11 +15,12 @@
 use std::path::Path;
 use std::sync::{Arc, PoisonError, RwLock};
 
+use nexus_core::hex;
 use nexus_engine::{ENGINE_VERSION, Engine, EngineConfig, RuleCompileError, RuleSet};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-use crate::domain::{hex, rules_version};
+use crate::domain::rules_version;
 use crate::error::AnalysisError;
 use crate::store;
 
@@ -153,7 +154,7 @@ fn digest_dir(dir: Option<&Path>) -> String {
             hasher.update(&bytes);
         }
     }
-    let digest = hex(&hasher.finalize());
+    let digest = hex::encode(&hasher.finalize());
     digest.get(..8).unwrap_or("none").to_owned()
 }
 

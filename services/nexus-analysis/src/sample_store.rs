@@ -13,10 +13,10 @@ use std::pin::Pin;
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
+use nexus_core::hex;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncWriteExt};
 
-use crate::domain::hex;
 use crate::error::AnalysisError;
 
 /// A readable stored sample.
@@ -207,7 +207,7 @@ where
         .map_err(AnalysisError::Store)?;
     Ok(Staged {
         file: staged,
-        sha256: hex(&hasher.finalize()),
+        sha256: hex::encode(&hasher.finalize()),
         size,
     })
 }

@@ -14,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
+use nexus_core::hex;
 use nexus_http::token::{ACCESS_TOKEN_TYPE, AccessClaims, KeySet};
 use rsa::RsaPrivateKey;
 use rsa::pkcs1::EncodeRsaPrivateKey as _;
@@ -231,7 +232,7 @@ fn parse_key(kid: &str, pem: &str) -> Option<LoadedKey> {
 /// Generates a key of `algorithm` into `dir` as `<kid>.pem` (mode 0600); returns the kid.
 pub fn generate_key(dir: &Path, algorithm: SigningAlgorithm) -> Result<String, KeyError> {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
-    let suffix = crate::domain::secrets::hex(&crate::domain::secrets::random_bytes(3));
+    let suffix = hex::encode(&crate::domain::secrets::random_bytes(3));
     let (kid, pem) = match algorithm {
         SigningAlgorithm::Rs256 => {
             let mut rng = rsa::rand_core::OsRng;

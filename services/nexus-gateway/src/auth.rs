@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use actix_web::http::header::{AUTHORIZATION, HeaderMap};
 use nexus_client::{CallContext, ServiceClient};
 use nexus_core::Role;
+use nexus_core::hex;
 use nexus_http::RequestContext;
 use nexus_http::token::{AccessClaims, TokenError, TokenValidator};
 use nexus_proto::auth::{IntrospectRequest, IntrospectResponse};
 use sha2::{Digest, Sha256};
 
-use crate::domain::ws_auth::encode_hex;
 use crate::error::GatewayError;
 
 /// The `X-API-Key` header.
@@ -193,7 +193,7 @@ impl Authenticator {
         {
             return Err(GatewayError::ApiKeyMalformed.into());
         }
-        let digest = encode_hex(&Sha256::digest(key.as_bytes()));
+        let digest = hex::encode(&Sha256::digest(key.as_bytes()));
         let now = Instant::now();
         let cached = self
             .cache

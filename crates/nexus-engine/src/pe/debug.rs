@@ -1,5 +1,6 @@
 //! Debug directory (CodeView RSDS → PDB path, GUID, age) and TLS callbacks.
 
+use nexus_core::hex;
 use nexus_proto::report::PePdb;
 
 use super::layout::{Layout, directory};
@@ -33,8 +34,8 @@ pub(crate) fn pdb(bytes: &[u8], layout: &Layout) -> Option<PePdb> {
             u32_le(record, 4)?,
             u16_le(record, 8)?,
             u16_le(record, 10)?,
-            upper_hex(&record[12..14]),
-            upper_hex(&record[14..20]),
+            hex::encode_upper(&record[12..14]),
+            hex::encode_upper(&record[14..20]),
         );
         let age = u32_le(record, 20)?;
         let path = &record[24..];
@@ -48,10 +49,6 @@ pub(crate) fn pdb(bytes: &[u8], layout: &Layout) -> Option<PePdb> {
             age,
         })
     })
-}
-
-fn upper_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02X}")).collect()
 }
 
 /// Virtual addresses of the TLS callbacks.

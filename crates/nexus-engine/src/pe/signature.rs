@@ -3,12 +3,13 @@
 //! Only presence and certificate facts are reported; chain and digest verification are out of scope
 //! for a static report (they need trust roots and time).
 
+use nexus_core::hex;
 use nexus_proto::report::{PeCertificate, PeSignature};
 use sha1::{Digest, Sha1};
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
 use super::layout::{Layout, directory};
-use crate::util::{hex, slice_at, u16_le, u32_le};
+use crate::util::{slice_at, u16_le, u32_le};
 
 /// WIN_CERT_TYPE_PKCS_SIGNED_DATA.
 const PKCS_SIGNED_DATA: u16 = 2;
@@ -123,7 +124,7 @@ fn describe(der: &[u8]) -> Option<PeCertificate> {
         serial: certificate.raw_serial_as_string(),
         not_before: rfc3339(validity.not_before.timestamp()),
         not_after: rfc3339(validity.not_after.timestamp()),
-        thumbprint_sha1: hex(&Sha1::digest(der)),
+        thumbprint_sha1: hex::encode(&Sha1::digest(der)),
     })
 }
 

@@ -14,17 +14,6 @@ pub fn is_sha256(text: &str) -> bool {
             .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    out
-}
-
 /// True for a ruleset name usable as a YARA namespace: `[a-z0-9_]{1,64}`.
 pub fn is_ruleset_name(name: &str) -> bool {
     (1..=64).contains(&name.len())
@@ -61,6 +50,7 @@ pub fn matched_rules(report: &AnalysisReport) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nexus_core::hex::encode as hex;
     use nexus_proto::report::StageReport;
     use proptest::prelude::*;
 

@@ -9,6 +9,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
+use nexus_core::hex;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -60,7 +61,7 @@ pub fn normalize_recovery_code(code: &str) -> String {
 
 /// Lower-case hex SHA-256 of `text` (refresh and challenge token lookup keys).
 pub fn sha256_hex(text: &str) -> String {
-    hex(&Sha256::digest(text.as_bytes()))
+    hex::encode(&Sha256::digest(text.as_bytes()))
 }
 
 /// HMAC-SHA256 of `text` under `secret`.
@@ -76,17 +77,6 @@ pub fn keyed_hash(secret: &[u8], text: &str) -> Vec<u8> {
 /// Constant-time equality of two secrets (or digests of them).
 pub fn same_secret(left: &[u8], right: &[u8]) -> bool {
     bool::from(left.ct_eq(right))
-}
-
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    out
 }
 
 /// Whether `text` looks like an API key (prefix, length, alphabet), checked before any lookup.

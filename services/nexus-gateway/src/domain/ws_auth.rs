@@ -3,6 +3,7 @@
 //! key's owner are checked by the caller (Redis and the user service).
 
 use ed25519_dalek::{Signature, VerifyingKey};
+use nexus_core::hex;
 use nexus_proto::ws::SignedChallenge;
 
 /// Why a signed challenge was refused. The client sees `auth_failed` with the message; the
@@ -67,16 +68,12 @@ pub fn verify_challenge(
     if (now_seconds - timestamp_seconds).abs() > max_skew_seconds {
         return Err(ChallengeError::Stale);
     }
-    let key_bytes: [u8; 32] = decode_hex(&challenge.public_key)
-        .and_then(|bytes| bytes.try_into().ok())
-        .ok_or(ChallengeError::Malformed(
-            "public_key must be 64 hex digits",
-        ))?;
-    let signature_bytes: [u8; 64] = decode_hex(&challenge.signature)
-        .and_then(|bytes| bytes.try_into().ok())
-        .ok_or(ChallengeError::Malformed(
-            "signature must be 128 hex digits",
-        ))?;
+    let key_bytes: [u8; 32] = hex::decode_array(&challenge.public_key).ok_or(
+        ChallengeError::Malformed("public_key must be 64 hex digits"),
+    )?;
+    let signature_bytes: [u8; 64] = hex::decode_array(&challenge.signature).ok_or(
+        ChallengeError::Malformed("signature must be 128 hex digits"),
+    )?;
     let key = VerifyingKey::from_bytes(&key_bytes)
         .map_err(|_| ChallengeError::Malformed("public_key is not a curve point"))?;
     if key.is_weak() {
@@ -85,40 +82,14 @@ pub fn verify_challenge(
     let message = format!("{}:{}", challenge.timestamp, challenge.nonce);
     key.verify_strict(message.as_bytes(), &Signature::from_bytes(&signature_bytes))
         .map_err(|_| ChallengeError::BadSignature)?;
-    Ok(encode_hex(&key_bytes))
-}
-
-/// Lower-case hex.
-pub fn encode_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
-}
-
-/// Hex (either case) to bytes; `None` for odd lengths or other characters.
-pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    let digit = |byte: u8| {
-        char::from(byte)
-            .to_digit(16)
-            .and_then(|d| u8::try_from(d).ok())
-    };
-    text.as_bytes()
-        .chunks(2)
-        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
-        .collect()
+    Ok(hex::encode(&key_bytes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ed25519_dalek::{Signer, SigningKey};
+    use nexus_core::hex::{decode as decode_hex, encode as encode_hex};
 
     const NOW: i64 = 1_800_000_000;
 

@@ -7,6 +7,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use ed25519_dalek::{PUBLIC_KEY_LENGTH, VerifyingKey};
+use nexus_core::hex;
 
 /// Longest text accepted before decoding.
 const MAX_KEY_TEXT: usize = 128;
@@ -33,7 +34,7 @@ pub fn parse_public_key(text: &str) -> Result<String, WsKeyError> {
     }
     let bytes =
         if text.len() == 2 * PUBLIC_KEY_LENGTH && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            decode_hex(text)
+            hex::decode(text)
         } else {
             [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD]
                 .iter()
@@ -45,7 +46,7 @@ pub fn parse_public_key(text: &str) -> Result<String, WsKeyError> {
     if key.is_weak() {
         return Err(WsKeyError::Weak);
     }
-    Ok(encode_hex(&array))
+    Ok(hex::encode(&array))
 }
 
 /// `Some` when `text` is exactly 64 hex digits (any case); the lower-case form.
@@ -54,23 +55,13 @@ pub fn normalize_hex_key(text: &str) -> Option<String> {
         .then(|| text.to_ascii_lowercase())
 }
 
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    (0..text.len())
-        .step_by(2)
-        .map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok())
-        .collect()
-}
-
-fn encode_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
     use ed25519_dalek::SigningKey;
+    use nexus_core::hex::encode as encode_hex;
 
     fn a_key() -> [u8; 32] {
         SigningKey::from_bytes(&[7; 32]).verifying_key().to_bytes()

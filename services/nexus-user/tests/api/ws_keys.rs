@@ -4,6 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ed25519_dalek::SigningKey;
+use nexus_core::hex::encode as hex;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -13,10 +14,6 @@ fn public_key(seed: u8) -> [u8; 32] {
     SigningKey::from_bytes(&[seed; 32])
         .verifying_key()
         .to_bytes()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
