@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use ed25519_dalek::{Signer, SigningKey};
 use futures_util::{SinkExt, StreamExt};
 use nexus_auth::settings::AuthSettings;
+use nexus_core::hex::encode as hex;
 use nexus_gateway::settings::GatewaySettings;
 use nexus_testkit::{TestContext, TestService};
 use nexus_user::settings::UserSettings;
@@ -183,10 +184,6 @@ async fn api_keys_made_by_the_auth_service_work_through_the_gateway() {
     assert_eq!(forged.status(), 401);
     let body: Value = forged.json().await.unwrap();
     assert_eq!(body["code"], "api_key_invalid");
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

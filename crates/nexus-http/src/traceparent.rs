@@ -36,14 +36,12 @@ impl TraceParent {
         let trace_hex = parts.next()?;
         let span_hex = parts.next()?;
         let flags_hex = parts.next()?;
-        if version.len() != 2
-            || version.eq_ignore_ascii_case("ff")
-            || (version == "00" && parts.next().is_some())
-        {
+        // The spec allows only two lower-case hex digits for the version (`ff` is forbidden),
+        // and only lower-case digits in ids and flags; anything else is refused.
+        let [version_byte]: [u8; 1] = hex::decode_lower_array(version)?;
+        if version_byte == 0xff || (version_byte == 0 && parts.next().is_some()) {
             return None;
         }
-        u8::from_str_radix(version, 16).ok()?;
-        // The spec allows only lower-case digits in ids and flags; upper case is refused.
         let trace_id: [u8; 16] = hex::decode_lower_array(trace_hex)?;
         let span_id: [u8; 8] = hex::decode_lower_array(span_hex)?;
         let [flags]: [u8; 1] = hex::decode_lower_array(flags_hex)?;
@@ -150,9 +148,19 @@ mod tests {
             "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
             "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
             "zz-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "FF-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "+1-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         ] {
             assert!(TraceParent::parse(bad).is_none(), "accepted {bad:?}");
         }
+    }
+
+    #[test]
+    fn a_later_version_may_carry_more_fields() {
+        let parsed =
+            TraceParent::parse("0a-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-ever");
+        assert!(parsed.is_some());
     }
 
     #[test]

@@ -77,12 +77,7 @@ impl PolicyVersion {
                 hasher.update(field.as_bytes());
             }
         }
-        let mut hex = String::with_capacity(64);
-        for byte in hasher.finalize().iter() {
-            // Writing to a String cannot fail.
-            let _ = write!(hex, "{byte:02x}");
-        }
-        PolicyVersion(hex)
+        PolicyVersion(nexus_core::hex::encode(&hasher.finalize()))
     }
 
     /// The version as text (64 lower-case hex digits).

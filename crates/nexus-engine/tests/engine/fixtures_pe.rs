@@ -140,10 +140,7 @@ fn tiny_overlay_reports_its_overlay() {
 
 fn nexus_sha256(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    nexus_core::hex::encode(&Sha256::digest(bytes))
 }
 
 #[test]

@@ -7,6 +7,7 @@ use chrono::Utc;
 use ed25519_dalek::{Signer, SigningKey};
 use futures_util::{SinkExt, StreamExt};
 use nexus_bus::{Bus, BusSettings};
+use nexus_core::hex::encode as hex;
 use nexus_proto::Envelope;
 use nexus_proto::user::WsKeyOwner;
 use nexus_testkit::{TestContext, TestService};
@@ -55,10 +56,6 @@ async fn send(socket: &mut Socket, message: Value) {
         .send(Message::Text(message.to_string().into()))
         .await
         .unwrap();
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn signed(key: &SigningKey, timestamp: i64, nonce: &str) -> Value {
