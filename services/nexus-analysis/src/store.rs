@@ -583,13 +583,16 @@ pub async fn fail_retrohunt(pool: &PgPool, id: Uuid, error: &str) -> Result<(), 
 
 /// A retrohunt with its first matches.
 #[tracing::instrument(skip_all, fields(retrohunt_id = %id))]
-pub async fn retrohunt(pool: &PgPool, id: Uuid) -> Result<Option<RetrohuntView>, AnalysisError> {
+pub async fn retrohunt(
+    connection: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<RetrohuntView>, AnalysisError> {
     let Some(row) = sqlx::query(
         "SELECT id, status, total, scanned, error, created_at, completed_at \
          FROM analysis.retrohunts WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *connection)
     .await?
     else {
         return Ok(None);
@@ -600,7 +603,7 @@ pub async fn retrohunt(pool: &PgPool, id: Uuid) -> Result<Option<RetrohuntView>,
     )
     .bind(id)
     .bind(RETROHUNT_MATCHES_SHOWN)
-    .fetch_all(pool)
+    .fetch_all(&mut *connection)
     .await?
     .into_iter()
     .map(|row| {

@@ -55,9 +55,11 @@ pub async fn create_retrohunt(
         )
         .await
         .map_err(AnalysisError::from)?;
-    transaction.commit().await.map_err(AnalysisError::from)?;
-    let view = store::retrohunt(&shared.pool, id)
+    // Read before committing: once committed, a fast worker may finish the hunt before this
+    // answer is built, and the creation answer must describe the creation (`queued`).
+    let view = store::retrohunt(&mut transaction, id)
         .await?
         .ok_or(AnalysisError::RetrohuntNotFound(id))?;
+    transaction.commit().await.map_err(AnalysisError::from)?;
     Ok(HttpResponse::Accepted().json(view))
 }

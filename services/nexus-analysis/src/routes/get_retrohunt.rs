@@ -29,7 +29,13 @@ pub async fn get_retrohunt(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let view = store::retrohunt(&service.shared.pool, id)
+    let mut connection = service
+        .shared
+        .pool
+        .acquire()
+        .await
+        .map_err(AnalysisError::from)?;
+    let view = store::retrohunt(&mut connection, id)
         .await?
         .ok_or(AnalysisError::RetrohuntNotFound(id))?;
     Ok(HttpResponse::Ok().json(view))
