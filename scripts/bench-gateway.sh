@@ -76,9 +76,15 @@ nginx -c "$WORK/upstream.conf"
 nginx -c "$WORK/proxy.conf"
 
 # The gateway: rate limits off (the proxy path alone), JWKS inline, request logs off (nginx runs
-# with access_log off). start_gateway WORKERS: (re)starts it with that many workers.
+# with access_log off). start_gateway WORKERS [limits]: (re)starts it with that many workers;
+# with `limits`, Redis rate limiting is on with quotas too large to refuse anything (its cost).
 GATEWAY_PID=""
 start_gateway() {
+  local rate_limit='enabled = false'
+  if [[ "${2:-}" == limits ]]; then
+    rate_limit='per_ip = { requests = 1000000000, period = "1m", burst = 1000000000 }
+per_role = { user = { requests = 1000000000, period = "1m", burst = 1000000000 } }'
+  fi
   [[ -n "$GATEWAY_PID" ]] && kill "$GATEWAY_PID" && wait "$GATEWAY_PID" 2>/dev/null || true
   cat > "$WORK/gateway.toml" <<TOML
 [server]
@@ -103,7 +109,7 @@ notification = "http://127.0.0.1:$UPSTREAM_PORT"
 scanner = "http://127.0.0.1:$UPSTREAM_PORT"
 chain = "http://127.0.0.1:$UPSTREAM_PORT"
 [gateway.rate_limit]
-enabled = false
+$rate_limit
 [gateway.ws]
 send_queue = 1024
 TOML
@@ -123,6 +129,10 @@ rps() { awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt"; }
 p99() { awk '$1=="99%" {v=$2; if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; print v}' "$WORK/$1.txt"; }
 echo "requests/s: gateway $(rps gateway) nginx $(rps nginx) ratio $(awk "BEGIN {print $(rps gateway)/$(rps nginx)}") (goal >= 1.0)"
 echo "p99 ms:     gateway $(p99 gateway) nginx $(p99 nginx) ratio $(awk "BEGIN {print $(p99 gateway)/$(p99 nginx)}") (goal <= 1.2)"
+echo "== the same, gateway with Redis rate limits on (per address and per principal, one Lua call)"
+start_gateway "$WORKERS" limits
+run_wrk "http://127.0.0.1:$GATEWAY_PORT/api/v1/bounties" gateway-limits >/dev/null
+echo "with rate limits: requests/s $(rps gateway-limits) (ratio to nginx $(awk "BEGIN {print $(rps gateway-limits)/$(rps nginx)}")), p99 ms $(p99 gateway-limits)"
 
 fi
 [[ "$ONLY" == proxy ]] && exit 0
