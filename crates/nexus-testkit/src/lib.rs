@@ -190,4 +190,20 @@ impl TestService {
     pub fn metrics_url(&self) -> String {
         format!("http://{}/metrics", self.running.admin_addr())
     }
+
+    /// The admin `/metrics` text (Prometheus exposition format).
+    pub async fn metrics_text(&self) -> Result<String, TestError> {
+        let client = reqwest::Client::builder().no_proxy().build()?;
+        Ok(client.get(self.metrics_url()).send().await?.text().await?)
+    }
+
+    /// The value of the first metric line starting with `prefix` (name and labels, e.g.
+    /// `nexus_x_total{outcome="ok"} `); 0 when there is none yet.
+    pub async fn metric(&self, prefix: &str) -> Result<f64, TestError> {
+        let text = self.metrics_text().await?;
+        match text.lines().find_map(|line| line.strip_prefix(prefix)) {
+            None => Ok(0.0),
+            Some(value) => Ok(value.trim().parse()?),
+        }
+    }
 }

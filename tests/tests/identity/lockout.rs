@@ -67,15 +67,7 @@ async fn failures_delay_then_lock_the_account_until_the_lock_expires() {
     assert_eq!(locks[0]["subject"], login);
     assert_eq!(locks[0]["detail"]["locked_for_seconds"], 60);
     assert_eq!(identity.audit("login_failed").await.len(), 5);
-    let metrics = identity
-        .http
-        .get(identity.auth.metrics_url())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = identity.auth.metrics_text().await.unwrap();
     for line in [
         "nexus_auth_account_locks_total 1",
         "nexus_auth_sign_ins_total{outcome=\"failed\"} 5",

@@ -111,12 +111,7 @@ async fn a_job_held_by_a_dead_worker_is_reclaimed_and_completed_exactly_once() {
         .await
         .unwrap();
     let metrics = wait_until("the duplicate job to be acknowledged", || async {
-        let metrics = reqwest::get(survivor.metrics_url())
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
+        let metrics = survivor.metrics_text().await.ok()?;
         metrics
             .contains(
                 "nexus_bus_consumed_total{stream=\"nexus:analysis:jobs:v1\",outcome=\"acked\"} 2",

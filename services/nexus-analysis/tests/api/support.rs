@@ -165,14 +165,7 @@ impl Harness {
 
     /// The admin `/metrics` text.
     pub async fn metrics(&self) -> String {
-        self.http
-            .get(self.service.metrics_url())
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        self.service.metrics_text().await.unwrap()
     }
 }
 

@@ -238,15 +238,5 @@ pub async fn get(service: &TestService, path: &str, token: Option<&str>) -> reqw
 
 /// The value of the first metric line starting with `prefix` on the admin port (0 when absent).
 pub async fn metric(service: &TestService, prefix: &str) -> f64 {
-    let text = http()
-        .get(service.metrics_url())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(prefix))
-        .map_or(0.0, |value| value.trim().parse().unwrap())
+    service.metric(prefix).await.unwrap()
 }

@@ -206,15 +206,7 @@ async fn every_credential_check_costs_one_verification_and_is_counted() {
         .await;
     }
 
-    let metrics = app
-        .http
-        .get(app.service.metrics_url())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.service.metrics_text().await.unwrap();
 
     for line in [
         "nexus_user_credential_checks_total{outcome=\"accepted\"} 1",
