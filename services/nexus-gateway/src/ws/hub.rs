@@ -74,7 +74,6 @@ struct Inner {
     bus: Bus,
     metrics: GatewayMetrics,
     streams: TopicStreams,
-    instance: String,
     next_id: AtomicU64,
     topics: RwLock<HashMap<String, HashMap<u64, Subscriber>>>,
     subscriptions: tokio::sync::Mutex<HashMap<String, StreamSubscription>>,
@@ -102,15 +101,17 @@ impl Hub {
         presence_stale_after: Duration,
     ) -> Self {
         let subscriptions = metrics.ws_redis_subscriptions.clone();
-        let instance = uuid::Uuid::now_v7().to_string();
         Self {
             inner: Arc::new(Inner {
-                presence: Presence::new(bus.clone(), instance.clone(), presence_stale_after),
+                presence: Presence::new(
+                    bus.clone(),
+                    uuid::Uuid::now_v7().to_string(),
+                    presence_stale_after,
+                ),
                 presence_flush,
                 bus,
                 metrics,
                 streams,
-                instance,
                 next_id: AtomicU64::new(1),
                 topics: RwLock::default(),
                 subscriptions: tokio::sync::Mutex::default(),
@@ -118,11 +119,6 @@ impl Hub {
                 shutdown: CancellationToken::new(),
             }),
         }
-    }
-
-    /// This gateway instance's id (in presence records).
-    pub fn instance(&self) -> &str {
-        &self.inner.instance
     }
 
     /// Shares engine heartbeats every flush interval until `shutdown`; then withdraws this
