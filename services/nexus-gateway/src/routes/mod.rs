@@ -14,18 +14,20 @@ use actix_web::{HttpRequest, web};
 use crate::domain::headers::client_ip;
 use crate::settings::GatewaySettings;
 
-/// Where a request came from: the TCP peer, and the client's address (the peer, or the
-/// `X-Forwarded-For` entry a trusted proxy vouches for).
+/// Where a request came from: the TCP peer, the client's address (the peer, or the
+/// `X-Forwarded-For` entry a trusted proxy vouches for) and the header it was read from.
 #[derive(Debug, Clone, Copy)]
-pub struct Origin {
+pub struct Origin<'a> {
     /// The TCP peer.
     pub peer: IpAddr,
     /// The client, for rate limits, policy context and audit.
     pub client: IpAddr,
+    /// The request's `X-Forwarded-For`, as sent (the proxy extends it for the upstream).
+    pub forwarded_for: Option<&'a str>,
 }
 
 /// The [`Origin`] of `request`, given the proxies trusted to report the client.
-pub fn origin(request: &HttpRequest, trusted: &[IpAddr]) -> Origin {
+pub fn origin<'a>(request: &'a HttpRequest, trusted: &[IpAddr]) -> Origin<'a> {
     let peer = request
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |address| address.ip());
@@ -36,6 +38,7 @@ pub fn origin(request: &HttpRequest, trusted: &[IpAddr]) -> Origin {
     Origin {
         peer,
         client: client_ip(peer, forwarded_for, trusted),
+        forwarded_for,
     }
 }
 

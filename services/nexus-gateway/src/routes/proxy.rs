@@ -116,8 +116,11 @@ async fn handle(
     }
 
     let trusted = &gateway.settings.trusted_proxies;
-    let Origin { peer, client: ip } = origin(request, trusted);
-    let forwarded_for = header_text(request, "x-forwarded-for");
+    let Origin {
+        peer,
+        client: ip,
+        forwarded_for,
+    } = origin(request, trusted);
 
     let caller = match gateway
         .authenticator
