@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use nexus_testkit::TestContext;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, get, http, settings};
+use crate::support::{Upstream, gateway, get, http, retry_after_seconds, settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routes_by_prefix_strip_api_and_keep_the_query() {
@@ -291,11 +291,7 @@ async fn a_down_upstream_opens_the_circuit_with_503_then_recovers() {
     let calls = upstream.state.flaky_calls.load(Ordering::SeqCst);
     let refused = http().get(&url).send().await.unwrap();
     assert_eq!(refused.status(), 503);
-    let retry_after: u64 = refused.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry_after = retry_after_seconds(refused.headers());
     assert!((1..=1).contains(&retry_after), "{retry_after}");
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["code"], "upstream_unavailable");

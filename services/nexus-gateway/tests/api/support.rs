@@ -240,3 +240,8 @@ pub async fn get(service: &TestService, path: &str, token: Option<&str>) -> reqw
 pub async fn metric(service: &TestService, prefix: &str) -> f64 {
     service.metric(prefix).await.unwrap()
 }
+
+/// The whole seconds of a response's `Retry-After` header (which must be present).
+pub fn retry_after_seconds(headers: &reqwest::header::HeaderMap) -> u64 {
+    headers["retry-after"].to_str().unwrap().parse().unwrap()
+}
