@@ -93,6 +93,11 @@ pub struct AccessClaims {
     /// Space-separated scopes (API-key tokens only; user tokens carry their roles' rights).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The account's status when the token was issued: `active` or `banned` (a disabled account
+    /// gets no token). Absent means `active`. A status change revokes the account's earlier
+    /// tokens, so the claim is never stale for longer than the revocation takes to spread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// `aud` as one string or a list.
@@ -123,6 +128,11 @@ impl AccessClaims {
             .ok()
             .and_then(|roles| roles.into_iter().max())
             .unwrap_or(Role::Guest)
+    }
+
+    /// True when the account was banned when the token was issued (Cedar's `is_banned`).
+    pub fn is_banned(&self) -> bool {
+        self.status.as_deref() == Some("banned")
     }
 
     /// The roles, parsed.

@@ -7,9 +7,14 @@ use std::net::IpAddr;
 use nexus_http::token::AccessClaims;
 use nexus_policy::{Action, Decision, LivePolicies, Principal, Request, RequestContext, Resource};
 
-/// The token's subject as a Cedar principal, with its most privileged role.
+/// The token's subject as a Cedar principal, with its most privileged role and whether the
+/// account was banned when the token was issued.
 pub fn principal_of(claims: &AccessClaims) -> Principal {
-    Principal::user(claims.sub.clone(), claims.highest_role())
+    Principal::User {
+        id: claims.sub.clone(),
+        role: claims.highest_role(),
+        is_banned: claims.is_banned(),
+    }
 }
 
 /// The request context a token gives: whether a second factor was used, and the client address.

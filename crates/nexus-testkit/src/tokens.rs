@@ -90,6 +90,7 @@ impl TestTokens {
             roles: roles.iter().map(|role| (*role).to_owned()).collect(),
             amr: vec!["pwd".into()],
             scope: None,
+            status: None,
         }
     }
 

@@ -59,6 +59,7 @@ impl AuthService {
             roles: principal.roles.to_vec(),
             amr: principal.amr.to_vec(),
             scope: principal.scope.clone(),
+            status: None,
         };
         self.signer.sign(&claims).map_err(|error| {
             AuthError::Internal(format!("signing an access token failed: {error}"))
