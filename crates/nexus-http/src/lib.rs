@@ -11,6 +11,7 @@
 //! - [`extractors`]: body limits and JSON error handlers for actix's extractors.
 //! - [`health`]: `/health` and `/ready` with pluggable [`ReadinessCheck`]s.
 //! - [`metrics`]: `nexus_http_requests_total` and `nexus_http_request_duration_seconds`.
+//! - [`service_auth`]: the service token that guards every `/internal/*` route.
 //! - [`token`]: the strict access-token validator every service shares, and the
 //!   [`token::Authenticated`] extractor.
 //!
@@ -25,6 +26,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 mod root_span;
+pub mod service_auth;
 pub mod token;
 mod traceparent;
 
