@@ -25,10 +25,13 @@
 //! `duplicate`) and writes `AnalysisRequested` to the outbox → the relay appends it to the job
 //! stream → a worker analyses and commits (see [`worker`]).
 
+pub mod blocking_pool;
 pub mod cache;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod job_settings;
+pub mod memory_budget;
 pub mod metrics;
 pub mod retrohunt;
 pub mod routes;
@@ -51,7 +54,9 @@ use nexus_proto::analysis::{AnalysisRequested, RetrohuntRequested, RulesetPublis
 use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, WorkerResult};
 use tokio_util::sync::CancellationToken;
 
+use crate::blocking_pool::BlockingPool;
 use crate::cache::ReportCache;
+use crate::memory_budget::MemoryBudget;
 use crate::metrics::AnalysisMetrics;
 use crate::retrohunt::{RETROHUNT_GROUP, RetrohuntJobs};
 use crate::rules::Rules;
@@ -76,6 +81,10 @@ pub struct Shared {
     pub(crate) cache: ReportCache,
     pub(crate) metrics: AnalysisMetrics,
     pub(crate) settings: AnalysisSettings,
+    /// The only threads that run the engine and YARA scans (bounded; see [`blocking_pool`]).
+    pub(crate) cpu: BlockingPool,
+    /// The memory analysis jobs may hold at once (see [`job_settings`]).
+    pub(crate) memory: MemoryBudget,
 }
 
 fn build_error(what: &str, error: impl std::fmt::Display) -> RuntimeError {
@@ -103,10 +112,22 @@ impl Service for AnalysisService {
                 error,
             )
         })?;
+        // YARA stops by itself when the job's budget ends, so work abandoned by the budget
+        // gives its pool thread back soon after (see `blocking_pool`).
+        let engine_budget = worker::engine_budget(bus.settings());
+        let engine_defaults = EngineConfig::default();
         let engine_config = EngineConfig {
             max_file_size: settings.max_upload_bytes,
-            ..EngineConfig::default()
+            yara_timeout: engine_defaults.yara_timeout.min(engine_budget),
+            parse_time_budget: engine_defaults.parse_time_budget.min(engine_budget),
+            ..engine_defaults
         };
+        let cpu = BlockingPool::new(
+            "analysis-cpu",
+            settings.jobs.threads_for(settings.workers),
+            settings.jobs.cpu_queue,
+        )
+        .map_err(|error| build_error("CPU pool", error))?;
         let rules = Rules::load(settings.rules_dir.as_deref(), engine_config, &pool)
             .await
             .map_err(|error| build_error("YARA rules", nexus_http::error::cause_chain(&error)))?;
@@ -120,6 +141,8 @@ impl Service for AnalysisService {
             cache: ReportCache::new(bus, settings.report_cache_ttl),
             metrics,
             settings: settings.clone(),
+            cpu,
+            memory: MemoryBudget::new(settings.jobs.memory_budget_bytes),
         });
         register_workers(&shared, setup);
         Ok(Self { shared })

@@ -10,6 +10,7 @@ use std::fmt::Debug;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::Arc;
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
@@ -226,6 +227,95 @@ pub async fn read_sample(store: &dyn SampleStore, sha256: &str, limit: u64) -> i
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     reader.take(limit).read_to_end(&mut bytes).await?;
     Ok(bytes)
+}
+
+/// A stored sample located for the engine, not read yet: reading happens on the CPU pool's
+/// thread ([`OpenedSample::load`]), after the job reserved memory for `size` bytes.
+#[derive(Debug)]
+pub struct OpenedSample {
+    /// Size in bytes (at most the limit it was opened with).
+    pub size: u64,
+    source: SampleSource,
+}
+
+#[derive(Debug)]
+enum SampleSource {
+    /// A file on local disk, read on the pool thread.
+    Local(PathBuf),
+    /// Bytes already fetched from a remote store.
+    Fetched(Arc<[u8]>),
+}
+
+/// Why a stored sample cannot be analysed.
+#[derive(Debug)]
+pub enum SampleProblem {
+    /// It never will be (missing, over the limit): the analysis fails with this reason.
+    Fatal(String),
+    /// The store failed; try again later.
+    Io(io::Error),
+}
+
+/// Locates `sha256` for analysis without reading it (for a local store), refusing more than
+/// `limit` bytes.
+pub async fn open_sample(
+    store: &dyn SampleStore,
+    sha256: &str,
+    limit: u64,
+) -> Result<OpenedSample, SampleProblem> {
+    let missing = || SampleProblem::Fatal("the stored sample is missing".to_owned());
+    let too_large = |size: u64| {
+        SampleProblem::Fatal(format!(
+            "the stored sample is {size} bytes, over the {limit}-byte limit (analysis.max_upload_bytes)"
+        ))
+    };
+    if let Some(path) = store.local_path(sha256) {
+        let metadata = match tokio::fs::metadata(&path).await {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(missing()),
+            Err(error) => return Err(SampleProblem::Io(error)),
+        };
+        if metadata.len() > limit {
+            return Err(too_large(metadata.len()));
+        }
+        return Ok(OpenedSample {
+            size: metadata.len(),
+            source: SampleSource::Local(path),
+        });
+    }
+    match read_sample(store, sha256, limit).await {
+        Ok(bytes) => Ok(OpenedSample {
+            size: bytes.len() as u64,
+            source: SampleSource::Fetched(Arc::from(bytes)),
+        }),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Err(missing()),
+        Err(error) if error.kind() == io::ErrorKind::InvalidData => {
+            Err(SampleProblem::Fatal(error.to_string()))
+        }
+        Err(error) => Err(SampleProblem::Io(error)),
+    }
+}
+
+impl OpenedSample {
+    /// The sample's bytes, read into one buffer of exactly `size` bytes (blocking: call it on
+    /// the CPU pool). The engine needs the whole sample addressable; a memory map would need
+    /// `unsafe`, which the workspace forbids, so the job's memory reservation covers the copy.
+    pub fn load(self) -> io::Result<Arc<[u8]>> {
+        use std::io::Read;
+        match self.source {
+            SampleSource::Fetched(bytes) => Ok(bytes),
+            SampleSource::Local(path) => {
+                let file = std::fs::File::open(path)?;
+                let size = usize::try_from(self.size)
+                    .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "sample too large"))?;
+                // Collected straight into the shared allocation: one buffer, no second copy.
+                let mut bytes: Arc<[u8]> = std::iter::repeat_n(0_u8, size).collect();
+                let buffer = Arc::get_mut(&mut bytes)
+                    .ok_or_else(|| io::Error::other("a fresh buffer is not shared"))?;
+                file.take(self.size).read_exact(buffer)?;
+                Ok(bytes)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

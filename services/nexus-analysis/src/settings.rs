@@ -36,6 +36,8 @@ pub struct AnalysisSettings {
     pub similar_limit: i64,
     /// Largest TLSH distance reported as similar.
     pub tlsh_max_distance: u32,
+    /// `[analysis.jobs]`: CPU pool, memory budget, reconciliation (see `job_settings`).
+    pub jobs: crate::job_settings::JobSettings,
 }
 
 impl Default for AnalysisSettings {
@@ -51,6 +53,7 @@ impl Default for AnalysisSettings {
             retrohunt_batch: 200,
             similar_limit: 50,
             tlsh_max_distance: 100,
+            jobs: crate::job_settings::JobSettings::default(),
         }
     }
 }
@@ -78,6 +81,7 @@ impl Validate for AnalysisSettings {
         if !(1..=1_000).contains(&self.similar_limit) {
             problems.push("analysis.similar_limit must be between 1 and 1000".into());
         }
+        self.jobs.validate(self.max_upload_bytes, problems);
     }
 }
 

@@ -19,14 +19,20 @@ use nexus_proto::report::{AnalysisReport, VerdictHint};
 use uuid::Uuid;
 
 use crate::Shared;
+use crate::blocking_pool::PoolError;
 use crate::error::AnalysisError;
 use crate::events::publish_progress;
-use crate::sample_store::read_sample;
+use crate::sample_store::{SampleProblem, open_sample};
 use crate::store::{self, Job, Outcome};
 
 /// Share of `bus.handler_timeout` the engine may use; the rest covers reading the sample and
 /// committing the result.
 const ENGINE_SHARE_OF_HANDLER_TIMEOUT: f64 = 0.8;
+
+/// How long the engine may run on one sample: a share of `bus.handler_timeout`.
+pub fn engine_budget(bus: &nexus_bus::BusSettings) -> std::time::Duration {
+    bus.handler_timeout.mul_f64(ENGINE_SHARE_OF_HANDLER_TIMEOUT)
+}
 
 /// Consumer group of the analysis workers.
 pub const ANALYSIS_GROUP: &str = "analysis-workers";
@@ -104,19 +110,19 @@ async fn run_job(
         shared.metrics.cache_hit();
         return commit(shared, id, &job, Ok(report), traceparent).await;
     }
-    let bytes = match read_sample(
+    let budget = engine_budget(shared.bus.settings());
+    let sample = match open_sample(
         shared.store.as_ref(),
         &job.sha256,
         shared.settings.max_upload_bytes,
     )
     .await
     {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            let reason = "the stored sample is missing".to_owned();
+        Ok(sample) => sample,
+        Err(SampleProblem::Fatal(reason)) => {
             return commit(shared, id, &job, Err(reason), traceparent).await;
         }
-        Err(error) => return Err(AnalysisError::Store(error)),
+        Err(SampleProblem::Io(error)) => return Err(AnalysisError::Store(error)),
     };
     shared
         .metrics
@@ -125,25 +131,36 @@ async fn run_job(
     let rules = shared.rules.reload_if_behind(&shared.pool).await?;
     let engine_started = Instant::now();
     // Stay inside the bus's handler timeout: past it the bus would abandon this call and retry
-    // the job while the engine still runs. A sample that needs longer fails for good.
-    let budget = shared
-        .bus
-        .settings()
-        .handler_timeout
-        .mul_f64(ENGINE_SHARE_OF_HANDLER_TIMEOUT);
-    let analysis = tokio::task::spawn_blocking(move || {
-        rules
-            .engine
-            .analyze_shared(Arc::from(bytes.into_boxed_slice()))
-    });
-    let report = match tokio::time::timeout(budget, analysis).await {
-        Ok(joined) => joined.map_err(|error| AnalysisError::Task(error.to_string()))?,
-        Err(_) => {
+    // the job. The pool runs the engine on one of its bounded threads and holds the memory
+    // reservation until the engine has really returned (see `blocking_pool`).
+    let reservation = shared.memory.reserve(sample.size).await;
+    let analysis = shared
+        .cpu
+        .run(budget, move |cancel| {
+            let _reservation = reservation;
+            let bytes = sample.load()?;
+            if cancel.is_cancelled() {
+                return Ok(None);
+            }
+            Ok::<_, std::io::Error>(Some(rules.engine.analyze_shared(bytes)))
+        })
+        .await;
+    let report = match analysis {
+        Ok(Ok(Some(report))) => report,
+        Ok(Ok(None)) | Err(PoolError::TimedOut { .. }) => {
             let reason = format!(
                 "the analysis took longer than its {} ms budget (bus.handler_timeout)",
                 budget.as_millis()
             );
             return commit(shared, id, &job, Err(reason), traceparent).await;
+        }
+        Err(PoolError::Panicked(message)) => {
+            let reason = format!("the engine crashed on this sample: {message}");
+            return commit(shared, id, &job, Err(reason), traceparent).await;
+        }
+        Ok(Err(error)) => return Err(AnalysisError::Store(error)),
+        Err(error @ (PoolError::Busy { .. } | PoolError::Closed)) => {
+            return Err(AnalysisError::Task(error.to_string()));
         }
     };
     shared.metrics.engine_ran();

@@ -1,0 +1,118 @@
+//! `[analysis.jobs]` settings (`NEXUS_ANALYSIS__JOBS__<KEY>`): the CPU pool, the memory the
+//! workers may use, and the reconciliation loop.
+//!
+//! Memory against the pod limit: a worker holds the sample it analyses in memory (the engine
+//! works on bytes), plus the engine's working set. Every job reserves
+//! [`JobSettings::reservation_for`] its sample (`2 × size + 64 MiB`: the bytes, the strings
+//! kept for IOC extraction, which can be as large as the sample, and a fixed allowance for
+//! YARA, parsers and the report) from `memory_budget_bytes` before it reads the sample, and
+//! keeps it until the engine has returned, even after a time budget gave up on it. So the
+//! analysis memory of a process never exceeds `memory_budget_bytes`; the pod limit must cover
+//! it plus the process baseline (about 100 MiB: HTTP, pools, caches, rules). Start-up refuses
+//! a budget too small for a sample of `analysis.max_upload_bytes`, which would never run.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Fixed part of a job's memory reservation (YARA scanner, parsers, report).
+pub const JOB_FIXED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The job settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobSettings {
+    /// Threads of the CPU pool that runs the engine and YARA scans (see
+    /// `blocking_pool`); 0 means `analysis.workers + 1` (one per analysis consumer plus the
+    /// retrohunt consumer). Nothing CPU-bound runs outside these threads.
+    pub cpu_threads: usize,
+    /// Pieces of work that may wait for a pool thread; past it jobs are retried later.
+    pub cpu_queue: usize,
+    /// Bytes the analysis jobs of this process may hold at once (see the module docs).
+    pub memory_budget_bytes: u64,
+    /// How often the reconciliation loop looks for analyses and retrohunts whose job was lost.
+    #[serde(with = "humantime_serde")]
+    pub reconcile_interval: Duration,
+    /// How long an analysis or retrohunt may stay `queued`, or `running` without progress,
+    /// before the reconciliation loop checks whether its job still exists (and queues it again
+    /// if not). Must exceed `bus.claim_idle`, so a job merely waiting for a reclaim is left
+    /// alone.
+    #[serde(with = "humantime_serde")]
+    pub reconcile_after: Duration,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            cpu_threads: 0,
+            cpu_queue: 4,
+            memory_budget_bytes: 1024 * 1024 * 1024,
+            reconcile_interval: Duration::from_secs(60),
+            reconcile_after: Duration::from_secs(300),
+        }
+    }
+}
+
+impl JobSettings {
+    /// Bytes a job reserves for a sample of `sample_bytes`.
+    pub fn reservation_for(sample_bytes: u64) -> u64 {
+        sample_bytes
+            .saturating_mul(2)
+            .saturating_add(JOB_FIXED_BYTES)
+    }
+
+    /// Pool threads for `workers` analysis consumers.
+    pub fn threads_for(&self, workers: usize) -> usize {
+        if self.cpu_threads == 0 {
+            workers + 1
+        } else {
+            self.cpu_threads
+        }
+    }
+
+    /// Checks the values against each other and against the upload limit.
+    pub fn validate(&self, max_upload_bytes: u64, problems: &mut Vec<String>) {
+        if self.cpu_threads > 256 {
+            problems.push("analysis.jobs.cpu_threads must be at most 256".into());
+        }
+        if self.cpu_queue > 10_000 {
+            problems.push("analysis.jobs.cpu_queue must be at most 10000".into());
+        }
+        let needed = Self::reservation_for(max_upload_bytes);
+        if self.memory_budget_bytes < needed {
+            problems.push(format!(
+                "analysis.jobs.memory_budget_bytes ({}) must be at least {needed} \
+                 (2 × analysis.max_upload_bytes + 64 MiB), or a sample of the largest accepted \
+                 size could never be analysed",
+                self.memory_budget_bytes
+            ));
+        }
+        if self.reconcile_interval < Duration::from_millis(100) {
+            problems.push("analysis.jobs.reconcile_interval must be at least 100ms".into());
+        }
+        if self.reconcile_after.is_zero() {
+            problems.push("analysis.jobs.reconcile_after must be positive".into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_memory_budget_below_one_largest_sample_is_refused_naming_both_keys() {
+        let settings = JobSettings {
+            memory_budget_bytes: 100 * 1024 * 1024,
+            ..JobSettings::default()
+        };
+        let mut problems = Vec::new();
+        settings.validate(256 * 1024 * 1024, &mut problems);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("analysis.jobs.memory_budget_bytes"));
+        assert!(problems[0].contains("analysis.max_upload_bytes"));
+        let mut none = Vec::new();
+        JobSettings::default().validate(256 * 1024 * 1024, &mut none);
+        assert!(none.is_empty(), "{none:?}");
+    }
+}
