@@ -14,6 +14,7 @@ use crate::context::CallContext;
 use crate::error::ClientError;
 use crate::metrics::ClientMetrics;
 use crate::retry::{backoff, is_idempotent, is_retryable_status};
+use crate::service_token::{SERVICE_TOKEN_HEADER, is_internal_call};
 use crate::settings::ClientSettings;
 
 /// Longest body excerpt kept in [`ClientError::UnexpectedResponse`], in characters.
@@ -221,7 +222,13 @@ impl ServiceClient {
                 }
             };
             let result = self
-                .attempt(context, method, &url, json_body.as_deref())
+                .attempt(
+                    context,
+                    method,
+                    &url,
+                    json_body.as_deref(),
+                    is_internal_call(path),
+                )
                 .await;
             let retryable = match &result {
                 Ok((status, _)) => is_retryable_status(*status),
@@ -265,6 +272,7 @@ impl ServiceClient {
         method: &Method,
         url: &Url,
         json_body: Option<&[u8]>,
+        internal: bool,
     ) -> Result<(StatusCode, Vec<u8>), reqwest::Error> {
         let mut request = self
             .inner
@@ -273,6 +281,11 @@ impl ServiceClient {
             .header(ACCEPT, "application/json");
         for (name, value) in context.headers() {
             request = request.header(name, value);
+        }
+        if let Some(token) = &self.inner.settings.service_token
+            && internal
+        {
+            request = request.header(SERVICE_TOKEN_HEADER, token.expose());
         }
         if let Some(body) = json_body {
             request = request

@@ -7,6 +7,7 @@
 //!   in by the caller (no globals, no thread-locals).
 //! - [`breaker`]: the per-client circuit breaker ([`CircuitBreaker`], also used on its own by
 //!   the gateway's streaming proxy) and its [`CircuitState`].
+//! - [`service_token`]: [`ServiceToken`], sent only on `/internal/*` calls.
 //! - [`settings`], [`error`], [`metrics`]: [`ClientSettings`], [`ClientError`] with stable codes,
 //!   and the optional [`ClientMetrics`].
 //!
@@ -47,6 +48,7 @@ pub mod context;
 pub mod error;
 pub mod metrics;
 mod retry;
+pub mod service_token;
 pub mod settings;
 
 pub use breaker::{CircuitBreaker, CircuitState, Permit, Refused};
@@ -54,4 +56,5 @@ pub use client::ServiceClient;
 pub use context::{CallContext, REQUEST_ID_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER};
 pub use error::ClientError;
 pub use metrics::ClientMetrics;
+pub use service_token::{SERVICE_TOKEN_HEADER, ServiceToken};
 pub use settings::ClientSettings;

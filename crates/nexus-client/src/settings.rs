@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::error::ClientError;
+use crate::service_token::ServiceToken;
 
 /// Timeouts, retries and circuit breaker of one service client.
 ///
@@ -34,6 +35,10 @@ pub struct ClientSettings {
     /// How long an open circuit refuses calls before letting one trial call through (half-open).
     #[serde(with = "humantime_serde")]
     pub breaker_open_duration: Duration,
+    /// The service token sent on `/internal/*` calls. Never read from configuration here: the
+    /// runtime fills it from `[service_auth]` for every client it hands out.
+    #[serde(skip)]
+    pub service_token: Option<ServiceToken>,
 }
 
 impl Default for ClientSettings {
@@ -46,6 +51,7 @@ impl Default for ClientSettings {
             retry_max_backoff: Duration::from_secs(2),
             breaker_failure_threshold: 5,
             breaker_open_duration: Duration::from_secs(30),
+            service_token: None,
         }
     }
 }

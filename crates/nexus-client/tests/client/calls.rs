@@ -111,3 +111,31 @@ async fn empty_success_body_decodes_as_unit_and_undecodable_success_is_a_decode_
     assert_eq!(not_json.status().map(|status| status.as_u16()), Some(200));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_service_token_goes_with_internal_calls_only() {
+    let server = TestServer::start().await;
+    let token = "a-service-token-of-at-least-32-chars";
+    let settings = nexus_client::ClientSettings {
+        service_token: Some(nexus_client::ServiceToken::new(
+            secrecy::SecretString::from(token.to_owned()),
+        )),
+        ..fast_settings()
+    };
+    let client = ServiceClient::new("echo", &server.base_url, settings).unwrap();
+
+    let internal: Value = client
+        .get(&CallContext::none(), "/internal/v1/echo")
+        .await
+        .unwrap();
+    let public: Value = client.get(&CallContext::none(), "/echo").await.unwrap();
+    let without: Value = ServiceClient::new("echo", &server.base_url, fast_settings())
+        .unwrap()
+        .get(&CallContext::none(), "/internal/v1/echo")
+        .await
+        .unwrap();
+
+    assert_eq!(internal["service_token"], token);
+    assert_eq!(public["service_token"], Value::Null);
+    assert_eq!(without["service_token"], Value::Null);
+}

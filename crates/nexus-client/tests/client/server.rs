@@ -100,7 +100,8 @@ async fn dispatch(
         return HttpResponse::build(status).body("upstream broke");
     }
     match path.as_str() {
-        "/echo" => HttpResponse::Ok().json(serde_json::json!({
+        "/echo" | "/internal/v1/echo" => HttpResponse::Ok().json(serde_json::json!({
+            "service_token": header(&request, "x-nexus-service-token"),
             "method": request.method().as_str(),
             "request_id": header(&request, "x-request-id"),
             "traceparent": header(&request, "traceparent"),
