@@ -14,13 +14,15 @@
 //! tasks; [`outbox_relay`] moves committed outbox rows to Redis; [`readiness`] holds the
 //! dependency probes behind `/ready`; [`tokens`] feeds every service's access-token validator;
 //! [`policy_sync`] keeps every process's Cedar policies in step with the auth service;
-//! [`authz`] turns an access token into local Cedar decisions; [`entry`] is the production `main`.
+//! [`authz`] turns an access token into local Cedar decisions; [`caller`] is the handlers'
+//! extractor of who asks ([`Caller::authorize`]); [`entry`] is the production `main`.
 //!
 //! Architecture invariant: this crate is the composition root. It is the only shared crate that
 //! depends on several adapters (db, bus, http, client); services depend on it, never the other
 //! way round.
 
 pub mod authz;
+pub mod caller;
 pub mod entry;
 pub mod error;
 pub mod outbox_relay;
@@ -33,6 +35,7 @@ pub mod start;
 pub mod tokens;
 pub mod workers;
 
+pub use caller::{Caller, Denied};
 pub use entry::main;
 pub use error::RuntimeError;
 pub use policy_sync::PolicySettings;
