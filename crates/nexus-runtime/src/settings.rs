@@ -61,6 +61,8 @@ pub struct RuntimeSettings {
     pub tokens: TokenSettings,
     /// `[policies]`: where the published Cedar policies come from.
     pub policies: PolicySettings,
+    /// `[service_auth]`: the service token sent on, and required by, `/internal/*` calls.
+    pub service_auth: nexus_http::service_auth::ServiceAuthSettings,
 }
 
 impl Validate for RuntimeSettings {
@@ -77,6 +79,7 @@ impl Validate for RuntimeSettings {
         }
         self.tokens.validate(problems);
         self.policies.validate(problems);
+        problems.extend(self.service_auth.problems());
         if !(1..=10_000).contains(&self.outbox.batch_size) {
             problems.push("outbox.batch_size must be between 1 and 10000".into());
         }

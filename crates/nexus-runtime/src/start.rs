@@ -140,9 +140,18 @@ pub fn install_crypto_provider() {
 pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Running, RuntimeError> {
     install_crypto_provider();
     let Settings {
-        runtime,
+        mut runtime,
         service: service_settings,
     } = settings;
+    // Every client handed out below (the service's own, JWKS, policy sync) sends this token on
+    // internal calls; the same list guards this service's own `/internal/*` routes.
+    let service_credentials = runtime
+        .service_auth
+        .resolve()
+        .map_err(|error| RuntimeError::Build(format!("service authentication: {error}")))?;
+    runtime.client.service_token = Some(nexus_client::ServiceToken::new(
+        service_credentials.current().clone(),
+    ));
     let name = S::KIND.binary_name();
     let metrics = MetricsRegistry::new();
 
@@ -179,6 +188,7 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
         validator: web::Data::new(resources.token_validator().clone()),
         policies: web::Data::from(resources.policies().clone()),
         openapi: web::Data::new(OpenApiDocument(S::openapi())),
+        service_credentials: web::Data::new(service_credentials),
     };
     let (http, http_task, http_addr) = serve_http::<S>(built, &runtime, &metrics, checks, shared)?;
     let (admin, admin_task, admin_addr) = serve_admin(&runtime, metrics.clone())?;
@@ -339,6 +349,7 @@ struct SharedData {
     validator: web::Data<TokenValidator>,
     policies: web::Data<LivePolicies>,
     openapi: web::Data<OpenApiDocument>,
+    service_credentials: web::Data<nexus_http::service_auth::ServiceCredentials>,
 }
 
 /// The service's OpenAPI document, served at `GET /openapi.json`.
@@ -374,11 +385,17 @@ fn serve_http<S: Service>(
             .app_data(shared.validator.clone())
             .app_data(shared.policies.clone())
             .app_data(shared.openapi.clone())
+            .app_data(shared.service_credentials.clone())
             .configure(move |config| {
                 service.routes(config);
                 config.service(web::resource("/openapi.json").route(web::get().to(get_openapi)));
                 nexus_http::configure_service(config, limits, http_metrics, checks);
             })
+            // Inside the request span and the JSON error rewriting, so refusals are logged,
+            // counted and answered like any other error.
+            .wrap(actix_web::middleware::from_fn(
+                nexus_http::service_auth::require_service_token,
+            ))
             .wrap(TracingLogger::<NexusRootSpan>::new())
             .wrap(actix_web::middleware::from_fn(
                 nexus_http::middleware::nexus_middleware,

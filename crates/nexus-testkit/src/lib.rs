@@ -49,6 +49,8 @@ pub struct TestContext {
     pub redis_prefix: String,
     /// The signer whose access tokens this context's services accept.
     pub tokens: TestTokens,
+    /// The service token this context's services send and require on `/internal/*`.
+    pub service_token: String,
 }
 
 impl TestContext {
@@ -68,6 +70,7 @@ impl TestContext {
             redis_url,
             redis_prefix,
             tokens: TestTokens::generate()?,
+            service_token: format!("test-service-token-{}", uuid::Uuid::now_v7().simple()),
         })
     }
 
@@ -87,10 +90,43 @@ impl TestContext {
         // Services under test decide with the shipped policies unless a test points them at
         // an auth service.
         runtime.policies.auth_url = None;
+        runtime.service_auth.tokens = vec![SecretString::from(self.service_token.clone())];
         Settings {
             runtime,
             service: S::default(),
         }
+    }
+
+    /// Client settings that send this context's service token on internal calls (what the
+    /// services' own clients do).
+    pub fn client_settings(&self) -> ClientSettings {
+        ClientSettings {
+            service_token: Some(nexus_client::ServiceToken::new(SecretString::from(
+                self.service_token.clone(),
+            ))),
+            ..ClientSettings::default()
+        }
+    }
+
+    /// A plain HTTP client that sends this context's service token on every request (as a
+    /// platform service would on its internal calls). Use `reqwest::Client::new()` to call as
+    /// an outsider.
+    #[allow(
+        clippy::panic,
+        reason = "test support: the token is printable ASCII and the builder takes no other input"
+    )]
+    pub fn service_http_client(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let value =
+            reqwest::header::HeaderValue::from_str(&self.service_token).unwrap_or_else(|error| {
+                panic!("the test service token is not a header value: {error}")
+            });
+        headers.insert(nexus_client::SERVICE_TOKEN_HEADER, value);
+        reqwest::Client::builder()
+            .no_proxy()
+            .default_headers(headers)
+            .build()
+            .unwrap_or_else(|error| panic!("building a test HTTP client failed: {error}"))
     }
 
     /// A valid access token (1 h, `amr: ["pwd"]`) for `subject` with `roles`, accepted by the
@@ -135,7 +171,7 @@ impl TestContext {
         let client = ServiceClient::new(
             S::KIND.binary_name(),
             &running.base_url(),
-            ClientSettings::default(),
+            self.client_settings(),
         )?;
         Ok(TestService {
             kind: S::KIND,

@@ -46,12 +46,14 @@ pub async fn spawn_auth(configure: impl FnOnce(&mut AuthSettings)) -> TestAuth {
     settings.service.user_url = "http://127.0.0.1:9".into();
     configure(&mut settings.service);
     let service = ctx.spawn_with::<AuthService>(settings).await.unwrap();
+    // Sends the service token, as the gateway does on internal calls.
+    let http = ctx.service_http_client();
     TestAuth {
         ctx,
         service,
         clock,
         keys_dir,
-        http: reqwest::Client::new(),
+        http,
     }
 }
 

@@ -226,3 +226,68 @@ async fn every_credential_check_costs_one_verification_and_is_counted() {
         "{metrics}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_internal_route_refuses_a_caller_without_the_service_token() {
+    let app = TestApp::spawn().await;
+    let profile = app.register("ada").await;
+    let user_id = profile["user_id"].as_str().unwrap();
+    let key = "ab".repeat(32);
+    let routes = [
+        (
+            reqwest::Method::POST,
+            "/internal/v1/credentials/verify".to_owned(),
+            Some(json!({"login": "ada", "password": STRONG_PASSWORD})),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/internal/v1/users/{user_id}"),
+            None,
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/internal/v1/ws-keys/{key}"),
+            None,
+        ),
+    ];
+    let outsider = reqwest::Client::new();
+    for (method, path, body) in &routes {
+        for token in [None, Some("not-the-service-token-not-the-service-token")] {
+            let mut request = outsider.request(method.clone(), app.url(path));
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            if let Some(token) = token {
+                request = request.header("x-nexus-service-token", token);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
+            let error: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(error["code"], "service_authentication_required", "{path}");
+        }
+        // An escaped spelling of the same path is refused too.
+        let escaped = path.replacen("/internal", "/%69nternal", 1);
+        let response = outsider
+            .request(method.clone(), app.url(&escaped))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{escaped}");
+    }
+
+    // With the token (what nexus-auth and the gateway send) every route answers.
+    let (status, _) = app
+        .post(
+            "/internal/v1/credentials/verify",
+            json!({"login": "ada", "password": STRONG_PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.get(&format!("/internal/v1/users/{user_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, error) = app.get(&format!("/internal/v1/ws-keys/{key}")).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_key"))
+    );
+}

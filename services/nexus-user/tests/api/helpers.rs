@@ -44,10 +44,12 @@ impl TestApp {
             .spawn_with::<UserService>(all)
             .await
             .expect("service starts");
+        // Sends the service token, as nexus-auth and the gateway do on internal calls.
+        let http = context.service_http_client();
         Self {
             service,
             context,
-            http: reqwest::Client::new(),
+            http,
         }
     }
 
