@@ -4,6 +4,8 @@ use std::future::Future;
 
 use nexus_proto::event::{Envelope, EnvelopeError, Event, RawEnvelope};
 
+use crate::dead_letter::DeadLetterReason;
+
 /// A boxed error a handler can wrap.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -24,6 +26,19 @@ pub struct Delivery {
     /// Which delivery this is: 1 for the first, more after redeliveries (retries or reclaims
     /// from a consumer that died). A value above 1 means the effect may already have happened.
     pub attempt: u32,
+}
+
+/// Why the bus is giving up on an entry, handed to [`Handler::dead_lettered`] before the entry
+/// moves to the dead-letter stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetterNotice {
+    /// Why it is dead-lettered.
+    pub reason: DeadLetterReason,
+    /// What went wrong on the last delivery (the handler's error, the timeout, or "delivered
+    /// N times" when its consumers kept dying on it).
+    pub detail: String,
+    /// Where and how often it was delivered.
+    pub delivery: Delivery,
 }
 
 /// Why a handler did not finish an entry; decides what the consumer does with it.
@@ -65,6 +80,16 @@ pub trait RawHandler: Send + Sync {
         envelope: RawEnvelope,
         delivery: &Delivery,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+
+    /// Called once the bus gives up on `envelope`, before it moves to the dead-letter stream
+    /// (see [`Handler::dead_lettered`]). The default does nothing.
+    fn dead_lettered_raw(
+        &self,
+        _envelope: RawEnvelope,
+        _notice: &DeadLetterNotice,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        async { Ok(()) }
+    }
 }
 
 /// Handles one event type.
@@ -86,6 +111,23 @@ pub trait Handler: Send + Sync {
         envelope: Envelope<Self::Event>,
         delivery: &Delivery,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+
+    /// Called when the bus gives up on an event, whichever way its last delivery ended (a
+    /// retryable error or a timeout on delivery `max_deliveries`, a permanent error, or found
+    /// with more deliveries than allowed because its consumers kept crashing), so the handler
+    /// can record the failure where people look (e.g. mark a job `failed` with the reason).
+    ///
+    /// Runs under `handler_timeout` like [`Handler::handle`]. Only when it returns `Ok` is the
+    /// entry dead-lettered; on an error (or panic, or timeout) it stays pending and the next
+    /// reclaim calls this again, so the report is never lost. It must be idempotent. The
+    /// default does nothing.
+    fn dead_lettered(
+        &self,
+        _envelope: Envelope<Self::Event>,
+        _notice: &DeadLetterNotice,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        async { Ok(()) }
+    }
 }
 
 impl<H: Handler> RawHandler for H {
@@ -107,6 +149,21 @@ impl<H: Handler> RawHandler for H {
             Err(error @ (EnvelopeError::WrongType { .. } | EnvelopeError::Payload(_))) => {
                 Err(HandlerError::Undecodable(Box::new(error)))
             }
+        }
+    }
+
+    async fn dead_lettered_raw(
+        &self,
+        envelope: RawEnvelope,
+        notice: &DeadLetterNotice,
+    ) -> Result<(), HandlerError> {
+        // Another event's entry, or one that does not decode: there is nothing to report on.
+        if envelope.name != H::Event::NAME {
+            return Ok(());
+        }
+        match envelope.decode::<H::Event>() {
+            Ok(typed) => self.dead_lettered(typed, notice).await,
+            Err(_) => Ok(()),
         }
     }
 }

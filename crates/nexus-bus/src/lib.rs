@@ -24,7 +24,10 @@
 //!   handlers must be idempotent on the envelope id ([`Delivery::attempt`] > 1 hints at it).
 //! - An entry is dead-lettered (appended to `<stream>:dead` with the reason, detail and original
 //!   id, and acknowledged, atomically) when it does not decode (poison, at once), when the handler
-//!   returns a permanent error, or when it reaches `max_deliveries`.
+//!   returns a permanent error, or when it reaches `max_deliveries`. Before that, the handler's
+//!   [`Handler::dead_lettered`] hook is told why (whichever way the last delivery ended,
+//!   including a timeout or a crashed consumer); only when the hook succeeds is the entry moved,
+//!   so a job is never dead without its owner having recorded the failure.
 //! - Pub/sub is at most once: live subscribers miss whatever is sent while they are away.
 //! - Entries older than the stream cap can be trimmed even if a group has not handled them; the
 //!   outbox in Postgres, not the stream, is the record of events that must not be lost.
@@ -94,7 +97,7 @@ pub use bus::Bus;
 pub use consumer::{Consumer, ConsumerParams, PollReport};
 pub use dead_letter::{DeadLetter, DeadLetterReason};
 pub use error::BusError;
-pub use handler::{BoxError, Delivery, Handler, HandlerError, RawHandler};
+pub use handler::{BoxError, DeadLetterNotice, Delivery, Handler, HandlerError, RawHandler};
 pub use idempotency::{Idempotency, RedisEffect};
 pub use metrics::{BusMetrics, Outcome};
 pub use settings::BusSettings;

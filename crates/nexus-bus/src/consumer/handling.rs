@@ -10,7 +10,7 @@ use super::{Consumer, Entry};
 use crate::codec::decode_entry;
 use crate::dead_letter::{DeadLetterMove, DeadLetterReason};
 use crate::error::BusError;
-use crate::handler::{Delivery, HandlerError, RawHandler};
+use crate::handler::{DeadLetterNotice, Delivery, HandlerError, RawHandler};
 use crate::metrics::Outcome;
 
 impl Consumer {
@@ -39,7 +39,12 @@ impl Consumer {
                 entry.deliveries
             );
             return self
-                .dead_letter(&entry, DeadLetterReason::MaxDeliveriesExceeded, &detail)
+                .give_up(
+                    handler,
+                    &entry,
+                    DeadLetterReason::MaxDeliveriesExceeded,
+                    &detail,
+                )
                 .await;
         }
         let envelope = match decode_entry(&entry.fields) {
@@ -50,13 +55,7 @@ impl Consumer {
                     .await;
             }
         };
-        let delivery = Delivery {
-            entry_id: entry.id.clone(),
-            stream: self.stream.clone(),
-            group: self.group.clone(),
-            consumer: self.name.clone(),
-            attempt: entry.deliveries,
-        };
+        let delivery = self.delivery(&entry);
         let event_id = envelope.id;
         // A panicking or hung handler is treated like a retryable failure rather than killing or
         // blocking the loop; the entry is redelivered and eventually dead-lettered.
@@ -91,7 +90,7 @@ impl Consumer {
             }
             Err(HandlerError::Retryable(error)) if entry.deliveries >= max_deliveries => {
                 let detail = error.to_string();
-                self.dead_letter(&entry, DeadLetterReason::RetriesExhausted, &detail)
+                self.give_up(handler, &entry, DeadLetterReason::RetriesExhausted, &detail)
                     .await?
             }
             Err(HandlerError::Retryable(error)) => {
@@ -106,7 +105,7 @@ impl Consumer {
             }
             Err(HandlerError::Permanent(error)) => {
                 let detail = error.to_string();
-                self.dead_letter(&entry, DeadLetterReason::Rejected, &detail)
+                self.give_up(handler, &entry, DeadLetterReason::Rejected, &detail)
                     .await?
             }
             Err(HandlerError::Undecodable(error)) => {
@@ -116,6 +115,57 @@ impl Consumer {
             }
         };
         Ok(outcome)
+    }
+
+    fn delivery(&self, entry: &Entry) -> Delivery {
+        Delivery {
+            entry_id: entry.id.clone(),
+            stream: self.stream.clone(),
+            group: self.group.clone(),
+            consumer: self.name.clone(),
+            attempt: entry.deliveries,
+        }
+    }
+
+    /// Tells the handler the bus gives up on `entry` (its dead-letter hook), then dead-letters
+    /// it. A hook that fails, panics or hangs leaves the entry pending instead: the next reclaim
+    /// finds it over `max_deliveries` and calls the hook again, so the report is never lost.
+    async fn give_up<H: RawHandler>(
+        &mut self,
+        handler: &H,
+        entry: &Entry,
+        reason: DeadLetterReason,
+        detail: &str,
+    ) -> Result<Outcome, BusError> {
+        if let Ok(envelope) = decode_entry(&entry.fields) {
+            let notice = DeadLetterNotice {
+                reason,
+                detail: detail.to_owned(),
+                delivery: self.delivery(entry),
+            };
+            let handler_timeout = self.settings.handler_timeout;
+            let hook =
+                AssertUnwindSafe(handler.dead_lettered_raw(envelope, &notice)).catch_unwind();
+            let reported = match tokio::time::timeout(handler_timeout, hook).await {
+                Ok(Ok(Ok(()))) => Ok(()),
+                Ok(Ok(Err(error))) => Err(error.to_string()),
+                Ok(Err(_panic)) => Err("the dead-letter hook panicked".to_owned()),
+                Err(_elapsed) => Err(format!(
+                    "the dead-letter hook did not finish within {handler_timeout:?}"
+                )),
+            };
+            if let Err(error) = reported {
+                tracing::warn!(
+                    error = %error,
+                    stream = %self.stream,
+                    entry_id = %entry.id,
+                    reason = reason.code(),
+                    "Reporting a dead letter to its handler failed; the entry stays pending and is reported again when reclaimed."
+                );
+                return Ok(Outcome::Retry);
+            }
+        }
+        self.dead_letter(entry, reason, detail).await
     }
 
     async fn dead_letter(

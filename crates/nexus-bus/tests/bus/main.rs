@@ -5,6 +5,7 @@
 
 mod common;
 mod crash_recovery;
+mod dead_letter_hook;
 mod dead_letters;
 mod failures;
 mod handlers;
