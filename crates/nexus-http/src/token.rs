@@ -98,6 +98,10 @@ pub struct AccessClaims {
     /// tokens, so the claim is never stale for longer than the revocation takes to spread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// The id of the API key a token was minted for (API-key tokens only), so revoking the key
+    /// voids the tokens minted for it (`nexus_runtime::revocation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_id: Option<String>,
 }
 
 /// `aud` as one string or a list.
@@ -133,6 +137,31 @@ impl AccessClaims {
     /// True when the account was banned when the token was issued (Cedar's `is_banned`).
     pub fn is_banned(&self) -> bool {
         self.status.as_deref() == Some("banned")
+    }
+
+    /// True for tokens minted for an API key (`amr` contains `api_key`).
+    pub fn is_api_key(&self) -> bool {
+        self.amr.iter().any(|method| method == "api_key")
+    }
+
+    /// When the token was issued, in Unix milliseconds: the timestamp of its UUIDv7 `jti` when
+    /// that agrees with `iat` (our issuer always mints v7 ids), otherwise the start of the `iat`
+    /// second. Revocation marks are kept in milliseconds so a token minted a moment after a
+    /// revocation is not caught by it; the fallback errs towards "older", i.e. revoked.
+    pub fn issued_at_ms(&self) -> u64 {
+        let second_start = self.iat.saturating_mul(1000);
+        let from_jti = uuid::Uuid::parse_str(&self.jti)
+            .ok()
+            .filter(|id| id.get_version_num() == 7)
+            .and_then(|id| id.get_timestamp())
+            .map(|timestamp| {
+                let (seconds, nanos) = timestamp.to_unix();
+                seconds.saturating_mul(1000) + u64::from(nanos / 1_000_000)
+            });
+        match from_jti {
+            Some(ms) if (second_start..second_start + 1000).contains(&ms) => ms,
+            _ => second_start,
+        }
     }
 
     /// The roles, parsed.

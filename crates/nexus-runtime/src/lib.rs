@@ -14,7 +14,8 @@
 //! tasks; [`outbox_relay`] moves committed outbox rows to Redis; [`readiness`] holds the
 //! dependency probes behind `/ready`; [`tokens`] feeds every service's access-token validator;
 //! [`policy_sync`] keeps every process's Cedar policies in step with the auth service;
-//! [`authz`] turns an access token into local Cedar decisions; [`caller`] is the handlers'
+//! [`authz`] turns an access token into local Cedar decisions; [`revocation`] holds the
+//! revoked accounts and API keys every gateway checks tokens against; [`caller`] is the handlers'
 //! extractor of who asks ([`Caller::authorize`]); [`entry`] is the production `main`.
 //!
 //! Architecture invariant: this crate is the composition root. It is the only shared crate that
@@ -29,6 +30,7 @@ pub mod outbox_relay;
 pub mod policy_sync;
 pub mod propagation;
 pub mod readiness;
+pub mod revocation;
 pub mod service;
 pub mod settings;
 pub mod start;

@@ -91,6 +91,7 @@ impl TestTokens {
             amr: vec!["pwd".into()],
             scope: None,
             status: None,
+            api_key_id: None,
         }
     }
 

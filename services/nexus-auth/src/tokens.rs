@@ -60,6 +60,7 @@ impl AuthService {
             amr: principal.amr.to_vec(),
             scope: principal.scope.clone(),
             status: None,
+            api_key_id: None,
         };
         self.signer.sign(&claims).map_err(|error| {
             AuthError::Internal(format!("signing an access token failed: {error}"))
