@@ -23,7 +23,9 @@ pub struct BusSettings {
     /// for reclaimable entries and shutdown). It bounds how late a reclaim can start.
     #[serde(with = "humantime_serde")]
     pub read_block: Duration,
-    /// Maximum number of entries read (or reclaimed) per round trip.
+    /// Maximum number of entries read (or reclaimed) per round trip. The last entry of a batch
+    /// waits for the ones before it, so `batch_size × handler_timeout` must stay below
+    /// `claim_idle` (checked at start by [`BusSettings::check_claim_budget`]).
     pub batch_size: usize,
     /// Minimum idle time of a pending entry before another consumer reclaims it with `XAUTOCLAIM`.
     /// It is also the redelivery delay after a retryable handler error. It must exceed the longest
@@ -54,7 +56,9 @@ impl Default for BusSettings {
             stream_max_len: 100_000,
             dead_letter_max_len: 10_000,
             read_block: Duration::from_secs(2),
-            batch_size: 16,
+            // One entry per read: with the 30 s handler timeout and 60 s claim_idle, a second
+            // entry in the same batch could wait long enough to be reclaimed and run twice.
+            batch_size: 1,
             claim_idle: Duration::from_secs(60),
             reclaim_interval: Duration::from_secs(5),
             handler_timeout: Duration::from_secs(30),
@@ -86,6 +90,26 @@ impl BusSettings {
             return Ok(());
         };
         Err(BusError::InvalidSettings(problem.to_owned()))
+    }
+
+    /// Checks that a consumer can finish everything it claims before another consumer may
+    /// reclaim it: `batch_size × handler_timeout < claim_idle`. The last entry of a batch is
+    /// pending (idle, for Redis) from the moment it is read until its handler ends, which can be
+    /// `batch_size × handler_timeout` later; past `claim_idle` another consumer takes it over
+    /// and it runs twice. The runtime refuses to start a service whose settings break this.
+    pub fn check_claim_budget(&self) -> Result<(), BusError> {
+        let batch = u32::try_from(self.batch_size).unwrap_or(u32::MAX);
+        let held = self.handler_timeout.saturating_mul(batch);
+        if held < self.claim_idle {
+            return Ok(());
+        }
+        Err(BusError::InvalidSettings(format!(
+            "bus.batch_size ({}) × bus.handler_timeout ({:?}) = {held:?} must be less than \
+             bus.claim_idle ({:?}), or entries waiting in a batch are reclaimed by another \
+             consumer and handled twice; lower bus.batch_size or bus.handler_timeout, or raise \
+             bus.claim_idle",
+            self.batch_size, self.handler_timeout, self.claim_idle
+        )))
     }
 
     /// `read_block` in whole milliseconds, at least 1.
@@ -121,6 +145,21 @@ mod tests {
         assert_eq!(settings.claim_idle, Duration::from_millis(250));
         assert_eq!(settings.max_deliveries, 3);
         assert_eq!(settings.batch_size, BusSettings::default().batch_size);
+    }
+
+    #[test]
+    fn a_batch_longer_than_the_reclaim_time_is_refused_naming_the_keys() {
+        BusSettings::default().check_claim_budget().unwrap();
+        let settings = BusSettings {
+            batch_size: 16,
+            handler_timeout: Duration::from_secs(30),
+            claim_idle: Duration::from_secs(60),
+            ..BusSettings::default()
+        };
+        let error = settings.check_claim_budget().unwrap_err().to_string();
+        for key in ["bus.batch_size", "bus.handler_timeout", "bus.claim_idle"] {
+            assert!(error.contains(key), "{error}");
+        }
     }
 
     #[test]

@@ -154,6 +154,13 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
     ));
     let name = S::KIND.binary_name();
     let metrics = MetricsRegistry::new();
+    if S::DEPENDENCIES.contains(&Dependency::Redis)
+        && let Err(error) = runtime.bus.check_claim_budget()
+    {
+        return Err(RuntimeError::Config(nexus_config::ConfigError::Invalid {
+            problems: vec![error.to_string()],
+        }));
+    }
 
     let postgres = if S::DEPENDENCIES.contains(&Dependency::Postgres) {
         Some(connect_postgres(&runtime).await?)
