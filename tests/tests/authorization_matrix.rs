@@ -1,0 +1,323 @@
+//! The authorization matrix through the gateway: every public route × every kind of caller ×
+//! own / someone else's private / someone else's public object, each cell with the status the
+//! platform must answer. One table drives the whole test; a cell that disagrees is reported with
+//! its route, caller and body, and all disagreements are listed together.
+//!
+//! Callers: a guest; `owner` (a user who uploaded a private and a public sample and owns a
+//! retrohunt); `other` (another user); `analyst`; `admin`; `key` (an API key of the owner's
+//! limited to `bounty:read`); `disabled` (an account disabled by an admin after it signed in,
+//! still holding its token).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+#[path = "support/platform.rs"]
+mod platform;
+
+use platform::{Account, Platform};
+
+/// The kinds of caller, in the order of a row's `expect` columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Who {
+    Guest,
+    Owner,
+    Other,
+    Analyst,
+    Admin,
+    Key,
+    Disabled,
+}
+
+const CALLERS: [Who; 7] = [
+    Who::Guest,
+    Who::Owner,
+    Who::Other,
+    Who::Analyst,
+    Who::Admin,
+    Who::Key,
+    Who::Disabled,
+];
+
+/// What a request sends besides its path.
+#[derive(Debug, Clone, Copy)]
+enum Body {
+    None,
+    /// A fresh sample's bytes (`POST /files`).
+    Sample,
+    Json(&'static str),
+}
+
+/// One route on one object: `path` names the object through a `{placeholder}` of [`Objects`].
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    body: Body,
+    /// guest, owner, other, analyst, admin, key, disabled.
+    expect: [u16; 7],
+}
+
+const fn row(method: &'static str, path: &'static str, body: Body, expect: [u16; 7]) -> Row {
+    Row {
+        method,
+        path,
+        body,
+        expect,
+    }
+}
+
+/// The table. `{private}`/`{public}`: the owner's private and public samples;
+/// `{private_analysis}`/`{public_analysis}`: their analyses; `{hunt}`: the owner's retrohunt;
+/// `{owner_id}`: the owner's account id. 404 on a private object means "hidden": a caller who
+/// may not read it cannot learn that it exists.
+#[rustfmt::skip]
+const TABLE: &[Row] = &[
+    //                                                                    guest owner other analyst admin key disabled
+    // Samples: metadata and latest report.
+    row("GET",  "/api/v1/files/{private}",                    Body::None, [404, 200, 404, 404, 200, 403, 401]),
+    row("GET",  "/api/v1/files/{public}",                     Body::None, [200, 200, 200, 200, 200, 403, 401]),
+    // Similar files.
+    row("GET",  "/api/v1/files/{private}/similar",            Body::None, [404, 200, 404, 404, 200, 403, 401]),
+    row("GET",  "/api/v1/files/{public}/similar",             Body::None, [200, 200, 200, 200, 200, 403, 401]),
+    // Bytes: uploaders and analysts who may read the sample; never guests.
+    row("GET",  "/api/v1/files/{private}/download",           Body::None, [404, 200, 404, 404, 200, 403, 401]),
+    row("GET",  "/api/v1/files/{public}/download",            Body::None, [401, 200, 403, 200, 200, 403, 401]),
+    // Analyses.
+    row("GET",  "/api/v1/analyses/{private_analysis}",        Body::None, [404, 200, 404, 404, 200, 403, 401]),
+    row("GET",  "/api/v1/analyses/{public_analysis}",         Body::None, [200, 200, 200, 200, 200, 403, 401]),
+    // Uploads: any account, not a key limited to reading bounties.
+    row("POST", "/api/v1/files",                              Body::Sample, [401, 202, 202, 202, 202, 403, 401]),
+    // Retrohunts: any account may hunt over what it may read; only the owner reads the hunt.
+    row("POST", "/api/v1/retrohunts",                         Body::Json(r#"{"source":"rule r { condition: false }"}"#), [401, 202, 202, 202, 202, 403, 401]),
+    row("GET",  "/api/v1/retrohunts/{hunt}",                  Body::None, [401, 200, 404, 404, 200, 403, 401]),
+    // Rulesets: written by analysts.
+    row("POST", "/api/v1/rulesets",                           Body::Json(r#"{"name":"matrix","source":"rule r { condition: false }"}"#), [401, 403, 403, 201, 201, 403, 401]),
+    // Accounts.
+    row("GET",  "/api/v1/users/me",                           Body::None, [401, 200, 200, 200, 200, 403, 401]),
+    row("GET",  "/api/v1/users/{owner_id}",                   Body::None, [200, 200, 200, 200, 200, 403, 401]),
+    row("POST", "/api/v1/users/{owner_id}/role",              Body::Json(r#"{"role":"analyst"}"#), [401, 403, 403, 403, 403, 403, 401]),
+    // Credentials: API keys are never made with an API key.
+    row("GET",  "/api/v1/api-keys",                           Body::None, [401, 200, 200, 200, 200, 403, 401]),
+    row("POST", "/api/v1/api-keys",                           Body::Json(r#"{"name":"matrix","scopes":["bounty:read"]}"#), [401, 201, 201, 201, 201, 403, 401]),
+    // Administration.
+    row("GET",  "/api/v1/audit",                              Body::None, [401, 403, 403, 403, 200, 403, 401]),
+];
+
+/// The objects the table's placeholders name.
+struct Objects(HashMap<&'static str, String>);
+
+impl Objects {
+    fn path(&self, template: &str) -> String {
+        let mut path = template.to_owned();
+        for (name, value) in &self.0 {
+            path = path.replace(&format!("{{{name}}}"), value);
+        }
+        assert!(!path.contains('{'), "unfilled placeholder in {template}");
+        path
+    }
+}
+
+/// Uploads `bytes` as `account` with `visibility`; returns (sha256, analysis id).
+async fn upload(
+    platform: &Platform,
+    account: &Account,
+    bytes: Vec<u8>,
+    visibility: &str,
+) -> (String, String) {
+    let response = platform
+        .http
+        .post(platform.url(&format!("/api/v1/files?visibility={visibility}")))
+        .bearer_auth(&account.token)
+        .header("content-type", "application/octet-stream")
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202, "{}", response.text().await.unwrap());
+    let accepted: Value = response.json().await.unwrap();
+    (
+        nexus_core::hex::encode(&sha256(&bytes)),
+        accepted["analysis_id"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).to_vec()
+}
+
+/// Gives `account` a role directly in its row (the admin route needs an admin to exist first),
+/// then signs it in again so its token carries the role.
+async fn promote(platform: &Platform, account: &mut Account, role: &str) {
+    let pool = sqlx::PgPool::connect(&platform.context.database.url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users.accounts SET role = $1 WHERE id = $2::uuid")
+        .bind(role)
+        .bind(&account.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    account.token = platform.sign_in(&account.username).await;
+}
+
+/// An API key of `account` with `scopes`, as the `Authorization: ApiKey` header value.
+async fn api_key(platform: &Platform, account: &Account, scopes: &[&str]) -> String {
+    let response = platform
+        .http
+        .post(platform.url("/api/v1/api-keys"))
+        .bearer_auth(&account.token)
+        .json(&json!({"name": "narrow", "scopes": scopes}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let created: Value = response.json().await.unwrap();
+    format!("ApiKey {}", created["key"].as_str().unwrap())
+}
+
+/// `admin` disables `account` through the public API; waits until the gateway refuses its
+/// token (revocation is asynchronous but must land within seconds).
+async fn disable(platform: &Platform, admin: &Account, account: &Account) {
+    let response = platform
+        .http
+        .post(platform.url(&format!("/api/v1/users/{}/disable", account.id)))
+        .bearer_auth(&admin.token)
+        .json(&json!({"reason": "authorization matrix"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "disabling failed: {} {}",
+        response.status(),
+        response.text().await.unwrap()
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let me = platform
+            .http
+            .get(platform.url("/api/v1/users/me"))
+            .bearer_auth(&account.token)
+            .send()
+            .await
+            .unwrap();
+        if me.status() == 401 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a disabled account's token still works after 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_every_caller_as_the_table_says() {
+    let platform = platform::start().await;
+    let suffix = &uuid::Uuid::now_v7().simple().to_string()[24..];
+    let owner = platform.sign_up(&format!("owner{suffix}")).await;
+    let other = platform.sign_up(&format!("other{suffix}")).await;
+    let mut analyst = platform.sign_up(&format!("analyst{suffix}")).await;
+    let mut admin = platform.sign_up(&format!("admin{suffix}")).await;
+    let disabled = platform.sign_up(&format!("disabled{suffix}")).await;
+    promote(&platform, &mut analyst, "analyst").await;
+    promote(&platform, &mut admin, "admin").await;
+    let key = api_key(&platform, &owner, &["bounty:read"]).await;
+
+    let (private, private_analysis) = upload(
+        &platform,
+        &owner,
+        format!("private matrix sample {suffix}").into_bytes(),
+        "private",
+    )
+    .await;
+    let (public, public_analysis) = upload(
+        &platform,
+        &owner,
+        format!("public matrix sample {suffix}").into_bytes(),
+        "public",
+    )
+    .await;
+    let hunt = platform
+        .http
+        .post(platform.url("/api/v1/retrohunts"))
+        .bearer_auth(&owner.token)
+        .json(&json!({"source": "rule r { condition: false }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hunt.status(), 202, "{}", hunt.text().await.unwrap());
+    let hunt: Value = hunt.json().await.unwrap();
+    disable(&platform, &admin, &disabled).await;
+
+    let objects = Objects(HashMap::from([
+        ("private", private),
+        ("public", public),
+        ("private_analysis", private_analysis),
+        ("public_analysis", public_analysis),
+        ("hunt", hunt["id"].as_str().unwrap().to_owned()),
+        ("owner_id", owner.id.clone()),
+    ]));
+    let authorization = |who: Who| -> Option<String> {
+        match who {
+            Who::Guest => None,
+            Who::Owner => Some(format!("Bearer {}", owner.token)),
+            Who::Other => Some(format!("Bearer {}", other.token)),
+            Who::Analyst => Some(format!("Bearer {}", analyst.token)),
+            Who::Admin => Some(format!("Bearer {}", admin.token)),
+            Who::Key => Some(key.clone()),
+            Who::Disabled => Some(format!("Bearer {}", disabled.token)),
+        }
+    };
+
+    let mut disagreements = Vec::new();
+    let mut cells = 0;
+    for row in TABLE {
+        let path = objects.path(row.path);
+        for (column, who) in CALLERS.iter().enumerate() {
+            let mut request = platform.http.request(
+                Method::from_bytes(row.method.as_bytes()).unwrap(),
+                platform.url(&path),
+            );
+            if let Some(value) = authorization(*who) {
+                request = request.header("authorization", value);
+            }
+            request = match row.body {
+                Body::None => request,
+                Body::Sample => request
+                    .header("content-type", "application/octet-stream")
+                    .body(format!("matrix upload {suffix} {who:?}").into_bytes()),
+                Body::Json(text) => request
+                    .header("content-type", "application/json")
+                    .body(text),
+            };
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            cells += 1;
+            if status != row.expect[column] {
+                let body = response.text().await.unwrap_or_default();
+                disagreements.push(format!(
+                    "{} {} as {who:?}: expected {}, got {status}: {}",
+                    row.method,
+                    row.path,
+                    row.expect[column],
+                    body.chars().take(200).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert_eq!(cells, TABLE.len() * CALLERS.len());
+    assert!(
+        disagreements.is_empty(),
+        "{} of {cells} cells disagree with the table:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+}
