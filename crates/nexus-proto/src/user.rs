@@ -254,6 +254,24 @@ pub struct RegisterWsKeyRequest {
     /// A name to recognise the key by, at most 64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The challenge from `POST /v1/users/me/ws-keys/challenge` (single use). Required: a
+    /// registration without it is refused with `ws_key_proof_required`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
+    /// The key's Ed25519 signature (128 hex digits) over the registration message
+    /// `"nexus-ws-key-registration\nuser:{user_id}\nkey:{public_key_hex}\nchallenge:{challenge}"`
+    /// (`public_key_hex` in lower case), proving the caller holds the private key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+/// `POST /v1/users/me/ws-keys/challenge`: what the key to register must sign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WsKeyChallenge {
+    /// 64 hex digits, usable once, for this account only.
+    pub challenge: String,
+    /// When it stops being accepted.
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A registered WebSocket key.

@@ -113,6 +113,23 @@ pub enum UserError {
     /// No active key with this id belongs to the caller.
     #[error("no active WebSocket key with this id belongs to you")]
     WsKeyNotFound,
+    /// Registration without a challenge and a signature over it.
+    #[error(
+        "prove you hold the key: request a challenge (POST /v1/users/me/ws-keys/challenge), sign it with the key and send challenge and signature"
+    )]
+    WsKeyProofRequired,
+    /// The registration challenge was never issued, was used already, has expired, or was
+    /// issued to another account.
+    #[error("this challenge is unknown, expired or already used; request a new one")]
+    WsKeyChallengeUnknown,
+    /// The signature over the challenge is malformed or was not made by the key.
+    #[error(
+        "the signature must be 128 hex digits: the key's Ed25519 signature over the registration message for this challenge"
+    )]
+    WsKeySignatureInvalid,
+    /// Too many credential checks for this login, account or overall.
+    #[error("too many credential checks; retry after the time in Retry-After")]
+    CredentialChecksLimited(std::time::Duration),
     /// Internal lookup: no active key with this public key.
     #[error("no active WebSocket key has this public key")]
     UnknownKey,
@@ -135,6 +152,7 @@ impl From<WsKeyError> for UserError {
         match error {
             WsKeyError::Malformed => UserError::MalformedKey,
             WsKeyError::Weak => UserError::WeakKey,
+            WsKeyError::BadSignature => UserError::WsKeySignatureInvalid,
         }
     }
 }
@@ -170,7 +188,11 @@ impl HttpError for UserError {
             | UserError::MalformedSignature
             | UserError::WalletSignatureMismatch
             | UserError::MalformedKey
-            | UserError::WeakKey => StatusCode::BAD_REQUEST,
+            | UserError::WeakKey
+            | UserError::WsKeyProofRequired
+            | UserError::WsKeyChallengeUnknown
+            | UserError::WsKeySignatureInvalid => StatusCode::BAD_REQUEST,
+            UserError::CredentialChecksLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             UserError::InvalidCredentials | UserError::InvalidSubject => StatusCode::UNAUTHORIZED,
             UserError::AccountDisabled
             | UserError::AdminRequired
@@ -230,6 +252,10 @@ impl HttpError for UserError {
             UserError::TooManyWsKeys(_) => "too_many_ws_keys",
             UserError::WsKeyNotFound => "ws_key_not_found",
             UserError::UnknownKey => "unknown_key",
+            UserError::WsKeyProofRequired => "ws_key_proof_required",
+            UserError::WsKeyChallengeUnknown => "ws_key_challenge_unknown",
+            UserError::WsKeySignatureInvalid => "ws_key_signature_invalid",
+            UserError::CredentialChecksLimited(_) => "credential_checks_limited",
             UserError::InvalidSettings(_) => "user_invalid_settings",
             UserError::Db(DbError::Unavailable(_)) => "database_unavailable",
             UserError::Db(_) => "database_error",

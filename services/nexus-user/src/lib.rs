@@ -9,7 +9,9 @@
 //! - [`domain`]: pure rules (email, username, password policy, profile bounds, referral
 //!   codes, the EIP-4361 parser, Ed25519 key vetting).
 //! - [`hashing`]: Argon2id on the blocking pool, dummy-hash verification, rehash on login.
-//! - [`challenges`]: single-use SIWE nonces in Redis.
+//! - [`challenges`]: single-use SIWE nonces in Redis; [`ws_key_challenges`]: single-use
+//!   challenges a WebSocket key signs to be registered; [`credential_limits`]: attempt limits
+//!   of the internal credential check.
 //! - [`metrics`]: hashing time, credential-check outcomes, rehashes.
 //! - [`store`]: the SQL and the outbox events, one transaction per change.
 //! - [`routes`]: one handler per file.
@@ -19,6 +21,7 @@
 //! credential check answers yes/no with the account summary) and are never logged.
 
 pub mod challenges;
+pub mod credential_limits;
 pub mod domain;
 pub mod error;
 pub mod hashing;
@@ -26,16 +29,19 @@ pub mod metrics;
 pub mod routes;
 pub mod settings;
 pub mod store;
+pub mod ws_key_challenges;
 
 use actix_web::web;
 use nexus_config::ServiceKind;
 use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
 
 use crate::challenges::ChallengeStore;
+use crate::credential_limits::CredentialLimiter;
 use crate::hashing::PasswordHasher;
 use crate::metrics::UserMetrics;
 use crate::settings::UserSettings;
 use crate::store::Store;
+use crate::ws_key_challenges::WsKeyChallenges;
 
 /// The user service: its store, password hasher, challenge store and settings.
 #[derive(Debug)]
@@ -50,6 +56,10 @@ pub struct UserService {
     pub settings: UserSettings,
     /// The service's metrics.
     pub metrics: UserMetrics,
+    /// Proof-of-possession challenges for WebSocket keys, in Redis.
+    pub ws_key_challenges: WsKeyChallenges,
+    /// Attempt limits of the internal credential check, in Redis.
+    pub credential_limits: CredentialLimiter,
 }
 
 impl Service for UserService {
@@ -72,12 +82,18 @@ impl Service for UserService {
             tracing::warn!("Argon2 parameters below the OWASP minimum are allowed (tests only).");
         }
         let challenges = ChallengeStore::new(resources.bus()?);
+        let ws_key_challenges =
+            WsKeyChallenges::new(resources.bus()?, settings.ws_key_challenge.ttl);
+        let credential_limits =
+            CredentialLimiter::new(resources.bus()?, settings.credential_limits.clone());
         Ok(Self {
             store,
             hasher,
             challenges,
             settings: settings.clone(),
             metrics,
+            ws_key_challenges,
+            credential_limits,
         })
     }
 

@@ -22,6 +22,10 @@ pub struct UserSettings {
     pub siwe: SiweSettings,
     /// `[user.limits]`: per-account and per-request bounds.
     pub limits: LimitSettings,
+    /// `[user.credential_limits]`: attempts at the internal credential check.
+    pub credential_limits: CredentialLimitSettings,
+    /// `[user.ws_key_challenge]`: proof of possession for WebSocket key registration.
+    pub ws_key_challenge: WsKeyChallengeSettings,
 }
 
 /// Argon2id cost parameters. Raising them makes every stored hash weaker than configured,
@@ -147,6 +151,60 @@ impl Default for LimitSettings {
     }
 }
 
+/// At most `attempts` in each `window` (a fixed window in Redis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttemptLimit {
+    /// Attempts allowed per window.
+    pub attempts: u32,
+    /// The window.
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+}
+
+/// Limits of `POST /internal/v1/credentials/verify`, counted in Redis apart from auth's
+/// lockout: a backstop if a caller bypasses auth's limits, and a bound on Argon2 work.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CredentialLimitSettings {
+    /// Per login string (normalised) and per account it names.
+    pub per_login: AttemptLimit,
+    /// Over all logins.
+    pub overall: AttemptLimit,
+}
+
+impl Default for CredentialLimitSettings {
+    fn default() -> Self {
+        Self {
+            per_login: AttemptLimit {
+                attempts: 30,
+                window: Duration::from_secs(300),
+            },
+            overall: AttemptLimit {
+                attempts: 3000,
+                window: Duration::from_secs(60),
+            },
+        }
+    }
+}
+
+/// Challenges a WebSocket key must sign to be registered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WsKeyChallengeSettings {
+    /// How long a challenge may be signed and used (once).
+    #[serde(with = "humantime_serde")]
+    pub ttl: Duration,
+}
+
+impl Default for WsKeyChallengeSettings {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(300),
+        }
+    }
+}
+
 impl Validate for UserSettings {
     fn validate(&self, problems: &mut Vec<String>) {
         problems.extend(self.password_hash.problems());
@@ -167,6 +225,21 @@ impl Validate for UserSettings {
             || siwe.challenge_ttl > Duration::from_secs(3600)
         {
             problems.push("user.siwe.challenge_ttl must be between 1s and 1h".into());
+        }
+        for (name, limit) in [
+            ("per_login", self.credential_limits.per_login),
+            ("overall", self.credential_limits.overall),
+        ] {
+            if limit.attempts == 0 || limit.window < Duration::from_secs(1) {
+                problems.push(format!(
+                    "user.credential_limits.{name} needs at least 1 attempt and a window of at least 1s"
+                ));
+            }
+        }
+        if self.ws_key_challenge.ttl < Duration::from_secs(10)
+            || self.ws_key_challenge.ttl > Duration::from_secs(3600)
+        {
+            problems.push("user.ws_key_challenge.ttl must be between 10s and 1h".into());
         }
         let limits = &self.limits;
         if !(1..=1000).contains(&limits.max_wallets_per_user) {

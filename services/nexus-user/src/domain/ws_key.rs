@@ -1,4 +1,5 @@
-//! Ed25519 public keys for WebSocket sign-in: decoding (hex or base64) and vetting.
+//! Ed25519 public keys for WebSocket sign-in: decoding (hex or base64), vetting, and the proof
+//! of possession a registration carries.
 //!
 //! A key must decode to 32 bytes that decompress to a curve point (else `malformed_key`) and
 //! must not be of small order (`weak_key`): a small-order key such as the identity point
@@ -6,7 +7,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use ed25519_dalek::{PUBLIC_KEY_LENGTH, VerifyingKey};
+use ed25519_dalek::{PUBLIC_KEY_LENGTH, Signature, VerifyingKey};
 use nexus_core::hex;
 
 /// Longest text accepted before decoding.
@@ -23,6 +24,36 @@ pub enum WsKeyError {
     /// A small-order point.
     #[error("the public key is a weak (small-order) point; generate a fresh key pair")]
     Weak,
+    /// The proof of possession is not 64 bytes of hex or does not verify strictly.
+    #[error("the signature over the registration message does not verify with this key")]
+    BadSignature,
+}
+
+/// The message a key signs to prove its holder registers it: the purpose, the account, the
+/// key and the server's challenge, one per line. Binding the account means a signature made
+/// for one account cannot register the key to another; binding the key means it cannot be
+/// reused for another key the same person holds.
+pub fn registration_message(user_id: &str, public_key_hex: &str, challenge: &str) -> String {
+    format!(
+        "nexus-ws-key-registration\nuser:{user_id}\nkey:{public_key_hex}\nchallenge:{}",
+        challenge.to_ascii_lowercase()
+    )
+}
+
+/// Checks the Ed25519 signature (128 hex digits) of `message` by `public_key_hex` (vetted by
+/// [`parse_public_key`]) with the strict verification (no malleable or small-order forms).
+pub fn verify_possession(
+    public_key_hex: &str,
+    message: &str,
+    signature_hex: &str,
+) -> Result<(), WsKeyError> {
+    let key_bytes: [u8; PUBLIC_KEY_LENGTH] =
+        hex::decode_array(public_key_hex).ok_or(WsKeyError::Malformed)?;
+    let key = VerifyingKey::from_bytes(&key_bytes).map_err(|_| WsKeyError::Malformed)?;
+    let signature: [u8; 64] =
+        hex::decode_array(signature_hex.trim()).ok_or(WsKeyError::BadSignature)?;
+    key.verify_strict(message.as_bytes(), &Signature::from_bytes(&signature))
+        .map_err(|_| WsKeyError::BadSignature)
 }
 
 /// Decodes `text` (64 hex digits, or standard/URL-safe base64 with or without padding) and
@@ -97,6 +128,36 @@ mod tests {
         assert_eq!(
             parse_public_key(&encode_hex(&identity)),
             Err(WsKeyError::Weak)
+        );
+    }
+
+    #[test]
+    fn only_the_key_s_signature_over_this_account_and_challenge_proves_possession() {
+        use ed25519_dalek::Signer;
+        let signing = SigningKey::from_bytes(&[7; 32]);
+        let key = encode_hex(signing.verifying_key().as_bytes());
+        let challenge = "ab".repeat(32);
+        let message = registration_message("u-1", &key, &challenge);
+        let signature = encode_hex(&signing.sign(message.as_bytes()).to_bytes());
+        assert_eq!(verify_possession(&key, &message, &signature), Ok(()));
+        for other in [
+            registration_message("u-2", &key, &challenge),
+            registration_message("u-1", &key, &"cd".repeat(32)),
+        ] {
+            assert_eq!(
+                verify_possession(&key, &other, &signature),
+                Err(WsKeyError::BadSignature)
+            );
+        }
+        let stranger = SigningKey::from_bytes(&[8; 32]);
+        let forged = encode_hex(&stranger.sign(message.as_bytes()).to_bytes());
+        assert_eq!(
+            verify_possession(&key, &message, &forged),
+            Err(WsKeyError::BadSignature)
+        );
+        assert_eq!(
+            verify_possession(&key, &message, "zz"),
+            Err(WsKeyError::BadSignature)
         );
     }
 

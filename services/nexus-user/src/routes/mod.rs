@@ -4,7 +4,7 @@
 //! `POST /v1/users` (register), `GET|PATCH /v1/users/me`, `GET /v1/users/{id}` (public
 //! view), `PUT /v1/users/{id}/role` (admins), `POST /v1/users/me/wallets/challenge`,
 //! `GET|POST /v1/users/me/wallets`, `DELETE /v1/users/me/wallets/{address}`,
-//! `GET|POST /v1/users/me/ws-keys`, `DELETE /v1/users/me/ws-keys/{key_id}`,
+//! `GET|POST /v1/users/me/ws-keys`, `POST /v1/users/me/ws-keys/challenge`, `DELETE /v1/users/me/ws-keys/{key_id}`,
 //! `GET /v1/users/me/referrals`.
 //!
 //! Internal (docs/INTERNAL_API.md): `POST /internal/v1/credentials/verify`,
@@ -13,6 +13,7 @@
 mod caller;
 mod change_role;
 mod create_wallet_challenge;
+mod create_ws_key_challenge;
 mod get_internal_user;
 mod get_me;
 mod get_user;
@@ -75,6 +76,11 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
                 .app_data(json())
                 .route(web::get().to(list_ws_keys::list_ws_keys))
                 .route(web::post().to(register_ws_key::register_ws_key)),
+        )
+        // Before `{key_id}`, which would otherwise take `challenge` as an id (and answer 405).
+        .service(
+            web::resource("/v1/users/me/ws-keys/challenge")
+                .route(web::post().to(create_ws_key_challenge::create_ws_key_challenge)),
         )
         .service(
             web::resource("/v1/users/me/ws-keys/{key_id}")

@@ -5,9 +5,9 @@ use nexus_http::openapi::BearerAuth;
 use utoipa::OpenApi;
 
 use super::{
-    change_role, create_wallet_challenge, get_me, get_user, link_wallet, list_referrals,
-    list_wallets, list_ws_keys, register_user, register_ws_key, revoke_ws_key, unlink_wallet,
-    update_me,
+    change_role, create_wallet_challenge, create_ws_key_challenge, get_me, get_user, link_wallet,
+    list_referrals, list_wallets, list_ws_keys, register_user, register_ws_key, revoke_ws_key,
+    unlink_wallet, update_me,
 };
 
 /// The document.
@@ -24,6 +24,7 @@ use super::{
         list_wallets::list_wallets,
         link_wallet::link_wallet,
         unlink_wallet::unlink_wallet,
+        create_ws_key_challenge::create_ws_key_challenge,
         register_ws_key::register_ws_key,
         list_ws_keys::list_ws_keys,
         revoke_ws_key::revoke_ws_key,

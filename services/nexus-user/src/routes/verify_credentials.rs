@@ -1,7 +1,11 @@
 //! `POST /internal/v1/credentials/verify` (nexus-auth's login): the account summary when the
-//! login and password match, `invalid_credentials` otherwise, the same work either way.
+//! login and password match, `invalid_credentials` otherwise, the same work either way. Every
+//! check is counted per login, per account and overall (`user.credential_limits`, in Redis);
+//! over a limit the answer is 429 `credential_checks_limited` with `Retry-After`, before any
+//! password hashing.
 
-use actix_web::web;
+use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+use actix_web::{HttpResponse, ResponseError, web};
 use nexus_http::ApiError;
 use nexus_proto::user::{AccountSummary, VerifyCredentialsRequest};
 
@@ -19,13 +23,35 @@ use crate::metrics::CredentialOutcome;
 pub async fn verify_credentials(
     service: web::Data<UserService>,
     body: web::Json<VerifyCredentialsRequest>,
-) -> Result<web::Json<AccountSummary>, ApiError> {
-    let request = body.into_inner();
+) -> Result<HttpResponse, ApiError> {
+    match check(&service, body.into_inner()).await {
+        Ok(summary) => Ok(HttpResponse::Ok().json(summary)),
+        Err(UserError::CredentialChecksLimited(wait)) => {
+            service
+                .metrics
+                .credential_check(CredentialOutcome::Rejected);
+            tracing::warn!(retry_after = ?wait, "Credential checks over their limit were refused.");
+            let mut response =
+                ApiError::from(UserError::CredentialChecksLimited(wait)).error_response();
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            Ok(response)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn check(
+    service: &UserService,
+    request: VerifyCredentialsRequest,
+) -> Result<AccountSummary, UserError> {
     if request.login.len() > MAX_EMAIL_LENGTH || request.password.len() > MAX_PASSWORD_BYTES {
         service
             .metrics
             .credential_check(CredentialOutcome::Rejected);
-        return Err(UserError::InvalidCredentials.into());
+        return Err(UserError::InvalidCredentials);
     }
     let account = if request.login.contains('@') {
         match normalize_email(&request.login) {
@@ -38,6 +64,10 @@ pub async fn verify_credentials(
             Err(_) => None,
         }
     };
+    service
+        .credential_limits
+        .count(&request.login, account.as_ref().map(|account| account.id))
+        .await?;
     let stored = account
         .as_ref()
         .map(|account| account.password_hash.clone());
@@ -47,7 +77,7 @@ pub async fn verify_credentials(
         service
             .metrics
             .credential_check(CredentialOutcome::Rejected);
-        return Err(UserError::InvalidCredentials.into());
+        return Err(UserError::InvalidCredentials);
     };
     if let Some(rehashed) = verification.rehashed {
         // A failure here must not fail the sign-in; the next one retries.
@@ -71,10 +101,10 @@ pub async fn verify_credentials(
         service
             .metrics
             .credential_check(CredentialOutcome::Disabled);
-        return Err(UserError::AccountDisabled.into());
+        return Err(UserError::AccountDisabled);
     }
     service
         .metrics
         .credential_check(CredentialOutcome::Accepted);
-    Ok(web::Json(account.summary()))
+    Ok(account.summary())
 }

@@ -291,3 +291,69 @@ async fn every_internal_route_refuses_a_caller_without_the_service_token() {
         (StatusCode::NOT_FOUND, Some("unknown_key"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_checks_are_limited_per_login_per_account_and_overall() {
+    let mut settings = fast_settings();
+    settings.credential_limits.per_login = nexus_user::settings::AttemptLimit {
+        attempts: 3,
+        window: std::time::Duration::from_secs(60),
+    };
+    settings.credential_limits.overall = nexus_user::settings::AttemptLimit {
+        attempts: 8,
+        window: std::time::Duration::from_secs(60),
+    };
+    let app = TestApp::spawn_with(settings).await;
+    app.register("ada").await;
+    let check = |login: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .http
+                .post(app.url("/internal/v1/credentials/verify"))
+                .json(&json!({"login": login, "password": "not the password at all"}))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .map(|value| value.to_str().unwrap().parse::<u64>().unwrap());
+            let body: serde_json::Value = response.json().await.unwrap();
+            (
+                status,
+                body["code"].as_str().unwrap_or("").to_owned(),
+                retry_after,
+            )
+        }
+    };
+
+    for _ in 0..3 {
+        let (status, code, _) = check("ada").await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::UNAUTHORIZED, "invalid_credentials")
+        );
+    }
+    let (status, code, retry_after) = check("ada").await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "credential_checks_limited")
+    );
+    let retry_after = retry_after.expect("a Retry-After header");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    // The same account under its other login is limited too (counted per account).
+    let (status, _, _) = check("ADA@example.org").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Other logins go on until the overall limit (8 checks) is used up.
+    for login in ["bob", "carol", "dave"] {
+        let (status, _, _) = check(login).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{login}");
+    }
+    let (status, code, _) = check("erin").await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "credential_checks_limited")
+    );
+}

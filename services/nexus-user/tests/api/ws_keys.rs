@@ -1,12 +1,13 @@
-//! Ed25519 WebSocket keys: register (hex, base64), reject malformed and weak keys, list,
+//! Ed25519 WebSocket keys: register (hex, base64) with proof of possession (a signature over a
+//! single-use server challenge), reject malformed and weak keys and every failed proof, list,
 //! revoke, and the gateway's internal lookup.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{Signer, SigningKey};
 use nexus_core::hex::encode as hex;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
@@ -16,33 +17,69 @@ fn public_key(seed: u8) -> [u8; 32] {
         .to_bytes()
 }
 
+/// A fresh challenge for the holder of `token`.
+async fn challenge(app: &TestApp, token: &str) -> String {
+    let (status, body) = app
+        .call_as(token, Method::POST, "/v1/users/me/ws-keys/challenge", None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(body["expires_at"].as_str().is_some(), "{body}");
+    body["challenge"].as_str().unwrap().to_owned()
+}
+
+/// The registration message `user_id` signs with key `seed` for `challenge`.
+fn proof(seed: u8, user_id: &str, challenge: &str) -> String {
+    let message = format!(
+        "nexus-ws-key-registration\nuser:{user_id}\nkey:{}\nchallenge:{challenge}",
+        hex(&public_key(seed))
+    );
+    let signature = SigningKey::from_bytes(&[seed; 32]).sign(message.as_bytes());
+    hex(&signature.to_bytes())
+}
+
+/// Registers key `seed` (sent as `encoded`) for `user_id` with a valid proof.
+async fn register_key(
+    app: &TestApp,
+    token: &str,
+    user_id: &str,
+    seed: u8,
+    encoded: String,
+    label: Option<&str>,
+) -> (StatusCode, Value) {
+    let challenge = challenge(app, token).await;
+    let mut body = json!({
+        "public_key": encoded,
+        "challenge": challenge,
+        "signature": proof(seed, user_id, &challenge),
+    });
+    if let Some(label) = label {
+        body["label"] = json!(label);
+    }
+    app.call_as(token, Method::POST, "/v1/users/me/ws-keys", Some(body))
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hex_and_base64_keys_register_and_the_gateway_finds_their_owner() {
     let app = TestApp::spawn().await;
     let (ada, token) = app.signed_up("ada").await;
 
-    let (status, by_hex) = app
-        .call_as(
-            &token,
-            Method::POST,
-            "/v1/users/me/ws-keys",
-            Some(json!({"public_key": hex(&public_key(1)).to_uppercase(), "label": "laptop"})),
-        )
-        .await;
+    let (status, by_hex) = register_key(
+        &app,
+        &token,
+        &ada,
+        1,
+        hex(&public_key(1)).to_uppercase(),
+        Some("laptop"),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{by_hex}");
     assert_eq!(by_hex["public_key_hex"], hex(&public_key(1)));
-    for encoded in [
-        STANDARD.encode(public_key(2)),
-        URL_SAFE_NO_PAD.encode(public_key(3)),
+    for (seed, encoded) in [
+        (2, STANDARD.encode(public_key(2))),
+        (3, URL_SAFE_NO_PAD.encode(public_key(3))),
     ] {
-        let (status, key) = app
-            .call_as(
-                &token,
-                Method::POST,
-                "/v1/users/me/ws-keys",
-                Some(json!({"public_key": encoded})),
-            )
-            .await;
+        let (status, key) = register_key(&app, &token, &ada, seed, encoded, None).await;
         assert_eq!(status, StatusCode::CREATED, "{key}");
     }
 
@@ -60,14 +97,7 @@ async fn hex_and_base64_keys_register_and_the_gateway_finds_their_owner() {
     assert_eq!(owner["roles"], json!(["user"]));
     assert_eq!(owner["key_id"], list["keys"][1]["key_id"]);
 
-    let (status, error) = app
-        .call_as(
-            &token,
-            Method::POST,
-            "/v1/users/me/ws-keys",
-            Some(json!({"public_key": hex(&public_key(1))})),
-        )
-        .await;
+    let (status, error) = register_key(&app, &token, &ada, 1, hex(&public_key(1)), None).await;
     assert_eq!(
         (status, error["code"].as_str()),
         (StatusCode::CONFLICT, Some("ws_key_taken"))
@@ -93,12 +123,13 @@ async fn malformed_and_weak_keys_are_refused() {
         (STANDARD.encode(identity), "weak_key"),
     ];
     for (key, code) in cases {
+        let challenge = challenge(&app, &token).await;
         let (status, error) = app
             .call_as(
                 &token,
                 Method::POST,
                 "/v1/users/me/ws-keys",
-                Some(json!({"public_key": key})),
+                Some(json!({"public_key": key, "challenge": challenge, "signature": "00".repeat(64)})),
             )
             .await;
         assert_eq!(
@@ -116,17 +147,10 @@ async fn malformed_and_weak_keys_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_key_is_unknown_to_the_gateway() {
     let app = TestApp::spawn().await;
-    let (_, token) = app.signed_up("ada").await;
+    let (ada, token) = app.signed_up("ada").await;
     let (_, bob_token) = app.signed_up("bob").await;
     let key_hex = hex(&public_key(9));
-    let (_, key) = app
-        .call_as(
-            &token,
-            Method::POST,
-            "/v1/users/me/ws-keys",
-            Some(json!({"public_key": key_hex})),
-        )
-        .await;
+    let (_, key) = register_key(&app, &token, &ada, 9, key_hex.clone(), None).await;
     let key_id = key["key_id"].as_str().unwrap();
 
     // Someone else cannot revoke it.
@@ -170,13 +194,152 @@ async fn a_revoked_key_is_unknown_to_the_gateway() {
     ]));
 
     // Once revoked, the same key may be registered again.
-    let (status, _) = app
+    let (status, _) = register_key(&app, &token, &ada, 9, key_hex.clone(), None).await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_is_registered_only_with_its_signature_over_a_fresh_challenge_of_this_account() {
+    let app = TestApp::spawn().await;
+    let (ada, token) = app.signed_up("ada").await;
+    let (bob, bob_token) = app.signed_up("bob").await;
+    let key = hex(&public_key(5));
+    let register = |body: Value| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.call_as(&token, Method::POST, "/v1/users/me/ws-keys", Some(body))
+                .await
+        }
+    };
+
+    // No proof at all: the old request shape.
+    let (status, error) = register(json!({"public_key": key})).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ws_key_proof_required"))
+    );
+    assert!(error["message"].as_str().unwrap().contains("challenge"));
+
+    // A challenge nobody issued.
+    let invented = "ab".repeat(32);
+    let (status, error) = register(json!({
+        "public_key": key, "challenge": invented, "signature": proof(5, &ada, &invented),
+    }))
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ws_key_challenge_unknown"))
+    );
+
+    // Signed by another key than the one registered (no possession of key 5).
+    let fresh = challenge(&app, &token).await;
+    let (status, error) = register(json!({
+        "public_key": key, "challenge": fresh, "signature": proof(6, &ada, &fresh),
+    }))
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ws_key_signature_invalid"))
+    );
+    // That attempt used the challenge up, even with the right signature now.
+    let (status, error) = register(json!({
+        "public_key": key, "challenge": fresh, "signature": proof(5, &ada, &fresh),
+    }))
+    .await;
+    assert_eq!(
+        error["code"], "ws_key_challenge_unknown",
+        "{status} {error}"
+    );
+
+    // A signature made for another account, and another account's challenge.
+    let fresh = challenge(&app, &token).await;
+    let (_, error) = register(json!({
+        "public_key": key, "challenge": fresh, "signature": proof(5, &bob, &fresh),
+    }))
+    .await;
+    assert_eq!(error["code"], "ws_key_signature_invalid");
+    let bobs = challenge(&app, &bob_token).await;
+    let (_, error) = register(json!({
+        "public_key": key, "challenge": bobs, "signature": proof(5, &ada, &bobs),
+    }))
+    .await;
+    assert_eq!(error["code"], "ws_key_challenge_unknown");
+
+    // Malformed signature text.
+    let fresh = challenge(&app, &token).await;
+    let (_, error) = register(json!({
+        "public_key": key, "challenge": fresh, "signature": "not hex",
+    }))
+    .await;
+    assert_eq!(error["code"], "ws_key_signature_invalid");
+
+    let (_, list) = app
+        .call_as(&token, Method::GET, "/v1/users/me/ws-keys", None)
+        .await;
+    assert_eq!(list["keys"], json!([]), "nothing was registered");
+
+    // The right proof registers it, once.
+    let fresh = challenge(&app, &token).await;
+    let proof_body = json!({
+        "public_key": key, "challenge": fresh, "signature": proof(5, &ada, &fresh),
+    });
+    let (status, registered) = register(proof_body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    let (status, replayed) = register(proof_body).await;
+    assert_eq!(
+        (status, replayed["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ws_key_challenge_unknown"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_challenge_is_refused() {
+    let mut settings = crate::helpers::fast_settings();
+    settings.ws_key_challenge.ttl = std::time::Duration::from_secs(10);
+    let app = TestApp::spawn_with(settings).await;
+    let (ada, token) = app.signed_up("ada").await;
+    let fresh = challenge(&app, &token).await;
+    // Expire it the way time would, without waiting: Redis drops the record.
+    let client = redis::Client::open(app.context.redis_url.as_str()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let key = format!("{}user:wskey-challenge:{fresh}", app.context.redis_prefix);
+    let existed: i64 = redis::cmd("PEXPIRE")
+        .arg(&key)
+        .arg(1)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(
+        existed, 1,
+        "the challenge is stored under its own key with a lifetime"
+    );
+    let ttl: i64 = loop {
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg(&key)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        if ttl < 0 {
+            break ttl;
+        }
+        tokio::task::yield_now().await;
+    };
+    assert_eq!(ttl, -2);
+    let (status, error) = app
         .call_as(
             &token,
             Method::POST,
             "/v1/users/me/ws-keys",
-            Some(json!({"public_key": key_hex})),
+            Some(json!({
+                "public_key": hex(&public_key(5)),
+                "challenge": fresh,
+                "signature": proof(5, &ada, &fresh),
+            })),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ws_key_challenge_unknown"))
+    );
 }
