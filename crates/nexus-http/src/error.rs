@@ -16,6 +16,10 @@ pub trait HttpError: StdError + Send + Sync + 'static {
     fn status(&self) -> StatusCode;
     /// Stable snake_case code, documented in docs/ERRORS.md.
     fn code(&self) -> &'static str;
+    /// Seconds to send as `Retry-After` (a 503 the client should simply retry); none by default.
+    fn retry_after_seconds(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// An error on its way to becoming the JSON error body.
@@ -29,6 +33,7 @@ pub struct ApiError {
     code: Cow<'static, str>,
     message: String,
     source: Option<Box<dyn StdError + Send + Sync>>,
+    retry_after_seconds: Option<u32>,
 }
 
 impl ApiError {
@@ -43,7 +48,15 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             source: None,
+            retry_after_seconds: None,
         }
+    }
+
+    /// Sends `Retry-After: <seconds>` with the answer.
+    #[must_use]
+    pub fn with_retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after_seconds = Some(seconds);
+        self
     }
 
     /// 500 with an opaque message; `source` is logged with its whole chain, never shown.
@@ -53,6 +66,7 @@ impl ApiError {
             code: Cow::Borrowed("internal_error"),
             message: String::new(),
             source: Some(Box::new(source)),
+            retry_after_seconds: None,
         }
     }
 
@@ -68,7 +82,7 @@ impl ApiError {
 
     /// The body for the current request (request id from the request scope).
     pub fn body(&self) -> ErrorBody {
-        let message = if self.status.is_server_error() {
+        let message = if self.status.is_server_error() && self.retry_after_seconds.is_none() {
             opaque_message(self.status)
         } else {
             self.message.clone()
@@ -85,19 +99,24 @@ impl<E: HttpError> From<E> for ApiError {
     fn from(error: E) -> Self {
         let status = error.status();
         let code = Cow::Borrowed(error.code());
-        if status.is_server_error() {
+        let retry_after_seconds = error.retry_after_seconds();
+        if status.is_server_error() && retry_after_seconds.is_none() {
             Self {
                 status,
                 code,
                 message: String::new(),
                 source: Some(Box::new(error)),
+                retry_after_seconds,
             }
         } else {
+            // A retryable answer (503 + Retry-After) is expected, not a fault: its message is
+            // shown and nothing is logged as a server error.
             Self {
                 status,
                 code,
                 message: error.to_string(),
                 source: None,
+                retry_after_seconds,
             }
         }
     }
@@ -126,7 +145,7 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.status.is_server_error() {
+        if self.status.is_server_error() && self.retry_after_seconds.is_none() {
             tracing::error!(
                 code = %self.code,
                 status = self.status.as_u16(),
@@ -134,7 +153,11 @@ impl ResponseError for ApiError {
                 "Request failed with a server error."
             );
         }
-        HttpResponse::build(self.status).json(self.body())
+        let mut response = HttpResponse::build(self.status);
+        if let Some(seconds) = self.retry_after_seconds {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.json(self.body())
     }
 }
 

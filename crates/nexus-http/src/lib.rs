@@ -27,6 +27,7 @@ pub mod middleware;
 pub mod openapi;
 mod root_span;
 pub mod service_auth;
+pub mod startup_gate;
 pub mod token;
 mod traceparent;
 

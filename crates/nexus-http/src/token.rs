@@ -173,7 +173,7 @@ impl AccessClaims {
     }
 }
 
-/// Why a token was refused. All are 401.
+/// Why a token was refused. All are 401 except [`TokenError::NotReady`] (503).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     /// No `Authorization: Bearer` header.
@@ -218,11 +218,23 @@ pub enum TokenError {
     /// A claim has the wrong type or an unknown value.
     #[error("the access token has an invalid claim")]
     ClaimsInvalid,
+    /// The service has just started and does not hold the signing keys or the published
+    /// policies yet (see [`crate::startup_gate`]): the token is not judged at all.
+    #[error("the service is starting and cannot check access tokens yet; retry shortly")]
+    NotReady,
 }
 
 impl HttpError for TokenError {
     fn status(&self) -> StatusCode {
-        StatusCode::UNAUTHORIZED
+        match self {
+            TokenError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    fn retry_after_seconds(&self) -> Option<u32> {
+        matches!(self, TokenError::NotReady)
+            .then_some(crate::startup_gate::NOT_READY_RETRY_AFTER_SECONDS)
     }
 
     fn code(&self) -> &'static str {
@@ -241,6 +253,7 @@ impl HttpError for TokenError {
             TokenError::WrongAudience => "token_wrong_audience",
             TokenError::ClaimsMissing => "token_claims_missing",
             TokenError::ClaimsInvalid => "token_claims_invalid",
+            TokenError::NotReady => "auth_not_ready",
         }
     }
 }
@@ -317,6 +330,7 @@ pub struct TokenValidator {
     rules: Arc<TokenRules>,
     keys: Arc<RwLock<KeySet>>,
     on_unknown_key: Option<UnknownKeyHook>,
+    gate: Arc<crate::startup_gate::StartupGate>,
 }
 
 impl std::fmt::Debug for TokenValidator {
@@ -342,7 +356,14 @@ impl TokenValidator {
             rules: Arc::new(rules),
             keys: Arc::new(RwLock::new(keys)),
             on_unknown_key: None,
+            gate: Arc::new(crate::startup_gate::StartupGate::new()),
         }
+    }
+
+    /// The gate every validation waits behind: while it is closed, every token is answered
+    /// with [`TokenError::NotReady`] (503) instead of being judged against missing keys.
+    pub fn startup_gate(&self) -> &Arc<crate::startup_gate::StartupGate> {
+        &self.gate
     }
 
     /// Calls `hook` whenever a token names a `kid` that is not in the set (the runtime uses it
@@ -382,6 +403,9 @@ impl TokenValidator {
 
     /// Validates `token` and returns its claims.
     pub fn validate(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        if !self.gate.is_open() {
+            return Err(TokenError::NotReady);
+        }
         if token.len() > self.rules.max_token_bytes {
             return Err(TokenError::TooLarge);
         }

@@ -26,6 +26,9 @@ use url::Url;
 
 use crate::workers::WorkerResult;
 
+/// The start-up gate's name for the published policies.
+pub(crate) const PUBLISHED_POLICIES: &str = "published policies";
+
 /// Where the auth service serves the published set.
 pub const ACTIVE_POLICIES_PATH: &str = "/internal/v1/policies/active";
 
@@ -33,7 +36,10 @@ pub const ACTIVE_POLICIES_PATH: &str = "/internal/v1/policies/active";
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct PolicySettings {
-    /// The auth service's base URL; unset means "decide with the shipped policies only".
+    /// The auth service's base URL; unset (or empty) means "decide with the shipped policies
+    /// only". When set, the process is not ready, and answers requests that carry a token with
+    /// 503 `auth_not_ready`, until the first fetch of the published set succeeds.
+    #[serde(deserialize_with = "optional_url")]
     pub auth_url: Option<Url>,
     /// How often the set is fetched again even without an event.
     #[serde(with = "humantime_serde")]
@@ -54,6 +60,19 @@ impl Validate for PolicySettings {
         if self.resync_interval < Duration::from_secs(1) {
             problems.push("policies.resync_interval must be at least 1s".into());
         }
+    }
+}
+
+/// An optional URL where an empty string (e.g. `NEXUS_POLICIES__AUTH_URL=`) means none, so an
+/// environment variable can switch a default URL off.
+pub(crate) fn optional_url<'de, D>(deserializer: D) -> Result<Option<Url>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let text: Option<String> = Option::deserialize(deserializer)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(url) => Url::parse(url).map(Some).map_err(serde::de::Error::custom),
     }
 }
 
@@ -84,6 +103,7 @@ async fn reload(client: &ServiceClient, live: &LivePolicies) -> Result<(), Strin
 /// Keeps `live` in step with the auth service until `shutdown` (see the module docs).
 pub(crate) async fn sync_policies(
     live: Arc<LivePolicies>,
+    gate: Arc<nexus_http::startup_gate::StartupGate>,
     settings: PolicySettings,
     auth_url: Url,
     bus: Option<Bus>,
@@ -113,8 +133,13 @@ pub(crate) async fn sync_policies(
             () = shutdown.cancelled() => return Ok(()),
             fetched = reload(&client, &live) => fetched,
         };
-        if let Err(error) = fetched {
-            tracing::warn!(error = %error, "Fetching the published policies failed; deciding with the current set.");
+        // Until the first fetch lands, retry soon rather than after a whole resync interval.
+        let retry_soon = fetched.is_err() && !gate.is_open();
+        match fetched {
+            Ok(()) => gate.satisfy(PUBLISHED_POLICIES),
+            Err(error) => {
+                tracing::warn!(error = %error, "Fetching the published policies failed; deciding with the current set.");
+            }
         }
         let next_event = async {
             match events.as_mut() {
@@ -127,9 +152,14 @@ pub(crate) async fn sync_policies(
                 None => std::future::pending().await,
             }
         };
+        let pause = if retry_soon {
+            Duration::from_millis(250)
+        } else {
+            settings.resync_interval
+        };
         tokio::select! {
             () = shutdown.cancelled() => return Ok(()),
-            () = tokio::time::sleep(settings.resync_interval) => {}
+            () = tokio::time::sleep(pause) => {}
             () = next_event => {}
         }
     }

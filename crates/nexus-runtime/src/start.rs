@@ -186,7 +186,27 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
         )),
     };
 
+    // Before anything serves: a process that fetches its keys or policies from the auth
+    // service cannot judge a token until the first fetch lands (503 `auth_not_ready`, and
+    // `/ready` red), instead of refusing valid tokens with 401.
+    let gate = resources.token_keys.validator.startup_gate().clone();
+    let fetches_keys = runtime.tokens.jwks_url.is_some()
+        && runtime.tokens.jwks.is_none()
+        && S::KIND != ServiceKind::Auth;
+    if fetches_keys {
+        gate.require(crate::tokens::SIGNING_KEYS);
+    }
+    let syncs_policies = runtime.policies.auth_url.is_some() && S::KIND != ServiceKind::Auth;
+    if syncs_policies {
+        gate.require(crate::policy_sync::PUBLISHED_POLICIES);
+    }
+
     let mut setup = Setup::default();
+    if fetches_keys || syncs_policies {
+        setup.readiness(Arc::new(nexus_http::startup_gate::StartupGateCheck(
+            gate.clone(),
+        )));
+    }
     let built = S::build(&resources, &service_settings, &mut setup).await?;
     let mut supervisor = Supervisor::new();
     let checks = readiness_checks(name, &resources, &setup.checks, &supervisor);
@@ -245,6 +265,7 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
         S::KIND == ServiceKind::Auth,
     ) {
         let live = resources.policies.clone();
+        let gate = gate.clone();
         let policy_settings = runtime.policies.clone();
         let bus = resources.bus.clone();
         let client_settings = runtime.client.clone();
@@ -253,6 +274,7 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
             Box::new(move |token| {
                 Box::pin(crate::policy_sync::sync_policies(
                     live,
+                    gate,
                     policy_settings,
                     auth_url,
                     bus,

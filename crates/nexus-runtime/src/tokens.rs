@@ -11,8 +11,10 @@
 //!    [`Resources::install_local_keys`](crate::Resources::install_local_keys) (it does not
 //!    fetch its own JWKS over HTTP).
 //!
-//! A missing JWKS never makes `/ready` red: until keys arrive every token is refused with
-//! `token_unknown_key`, which is the safe failure.
+//! Until the first fetch lands, the validator's start-up gate is closed
+//! ([`nexus_http::startup_gate`]): every request with a token is answered 503 `auth_not_ready`
+//! with `Retry-After`, never 401 (a client told its token is invalid signs its user out), and
+//! `/ready` is 503. Afterwards a failed refresh keeps the keys already held.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,6 +29,9 @@ use url::Url;
 
 use crate::workers::WorkerResult;
 
+/// The start-up gate's name for the auth service's signing keys.
+pub(crate) const SIGNING_KEYS: &str = "signing keys";
+
 /// `[tokens]`: what access tokens must say and where their verification keys come from.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
@@ -38,7 +43,8 @@ pub struct TokenSettings {
     /// Clock slack for `exp`/`nbf`.
     #[serde(with = "humantime_serde")]
     pub leeway: Duration,
-    /// Where the auth service publishes its public keys.
+    /// Where the auth service publishes its public keys (an empty value means none).
+    #[serde(deserialize_with = "crate::policy_sync::optional_url")]
     pub jwks_url: Option<Url>,
     /// An inline JWKS document used instead of fetching (tests, air-gapped set-ups).
     pub jwks: Option<String>,
@@ -127,10 +133,11 @@ impl TokenKeys {
         }
     }
 
-    /// Replaces every non-static key with `keys`.
+    /// Replaces every non-static key with `keys`, and opens the start-up gate's keys part.
     pub(crate) fn install(&self, keys: &KeySet) {
         self.validator
             .replace_keys(self.static_keys.clone().merged(keys));
+        self.validator.startup_gate().satisfy(SIGNING_KEYS);
     }
 }
 

@@ -96,6 +96,10 @@ pub async fn assert_binary_lifecycle(kind: ServiceKind, binary: &str) -> Result<
         .env("NEXUS_SERVER__HTTP_ADDR", "127.0.0.1:0")
         .env("NEXUS_SERVER__ADMIN_ADDR", "127.0.0.1:0")
         .env("NEXUS_SERVER__WORKERS", "1")
+        // No auth service runs here: without these the process would wait (not ready) for
+        // the signing keys and published policies it is configured to fetch by default.
+        .env("NEXUS_TOKENS__JWKS_URL", "")
+        .env("NEXUS_POLICIES__AUTH_URL", "")
         .env("NEXUS_TELEMETRY__LOG_FORMAT", "auto")
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())

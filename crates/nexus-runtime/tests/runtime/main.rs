@@ -5,6 +5,7 @@
 
 mod caller;
 mod document_server;
+mod not_ready;
 mod openapi;
 mod outbox;
 mod policies;
