@@ -7,6 +7,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -113,7 +115,8 @@ impl Upstream {
 }
 
 /// Statuses that mean "the upstream is unavailable" (they count against the breaker and are
-/// retried for idempotent requests); a 500 is a bug in one request, not an outage.
+/// retried for idempotent requests); a 500 is a bug in one request, not an outage. Failures the
+/// client caused (its body broke off, or was still arriving at the timeout) never count.
 fn is_unavailable(status: StatusCode) -> bool {
     matches!(
         status,
@@ -198,7 +201,21 @@ impl Forwarder {
                     }));
                 }
             };
-            let body = outgoing.body.take().unwrap_or_else(empty_body);
+            // Watch the client's body: when it breaks off (an aborted upload) or is still
+            // arriving at the timeout (a slow client), the failure is the client's, and must
+            // not count against the upstream's breaker.
+            let watch = Arc::new(BodyWatch::default());
+            let body = match outgoing.body.take() {
+                Some(body) => WatchedBody {
+                    inner: body,
+                    watch: Arc::clone(&watch),
+                }
+                .boxed(),
+                None => {
+                    watch.finished.store(true, Ordering::Relaxed);
+                    empty_body()
+                }
+            };
             let mut request = http::Request::new(body);
             *request.method_mut() = outgoing.method.clone();
             *request.uri_mut() = uri.clone();
@@ -207,36 +224,49 @@ impl Forwarder {
             } else {
                 outgoing.headers.clone()
             };
-            let error =
-                match tokio::time::timeout(outgoing.timeout, self.proxy.request(request)).await {
-                    Ok(Ok(response)) if is_unavailable(response.status()) => {
-                        permit.failed();
-                        if attempt == attempts {
-                            return Ok(self.wrap(response));
-                        }
-                        GatewayError::UpstreamFailed {
-                            upstream: upstream.name.clone(),
-                            detail: format!("answered {}", response.status()),
-                        }
-                    }
-                    Ok(Ok(response)) => {
-                        permit.succeeded();
+            let error = match tokio::time::timeout(outgoing.timeout, self.proxy.request(request))
+                .await
+            {
+                Ok(Ok(response)) if is_unavailable(response.status()) => {
+                    permit.failed();
+                    if attempt == attempts {
                         return Ok(self.wrap(response));
                     }
-                    Ok(Err(error)) => {
-                        permit.failed();
-                        GatewayError::UpstreamFailed {
-                            upstream: upstream.name.clone(),
-                            detail: nexus_http::error::cause_chain(&error),
-                        }
+                    GatewayError::UpstreamFailed {
+                        upstream: upstream.name.clone(),
+                        detail: format!("answered {}", response.status()),
                     }
-                    Err(_elapsed) => {
+                }
+                Ok(Ok(response)) => {
+                    permit.succeeded();
+                    return Ok(self.wrap(response));
+                }
+                Ok(Err(error)) => {
+                    if watch.client_failed() {
+                        // The client's fault: the permit is dropped unreported.
+                        tracing::info!(upstream = %upstream.name, "The client's request body broke off; not counted against the upstream.");
+                        drop(permit);
+                    } else {
                         permit.failed();
-                        GatewayError::UpstreamTimeout {
-                            upstream: upstream.name.clone(),
-                        }
                     }
-                };
+                    GatewayError::UpstreamFailed {
+                        upstream: upstream.name.clone(),
+                        detail: nexus_http::error::cause_chain(&error),
+                    }
+                }
+                Err(_elapsed) => {
+                    if watch.client_failed() || !watch.finished.load(Ordering::Relaxed) {
+                        // Still waiting for the client's body: the client is slow.
+                        tracing::info!(upstream = %upstream.name, "The client's request body was still arriving at the timeout; not counted against the upstream.");
+                        drop(permit);
+                    } else {
+                        permit.failed();
+                    }
+                    GatewayError::UpstreamTimeout {
+                        upstream: upstream.name.clone(),
+                    }
+                }
+            };
             if attempt < attempts {
                 self.metrics.upstream_retried(&upstream.name);
                 let pause = Duration::from_millis(50 * u64::from(1_u32 << (attempt - 1).min(5)));
@@ -256,6 +286,56 @@ impl Forwarder {
             timeout: self.read_timeout,
             sleep: None,
         })
+    }
+}
+
+/// What became of a client's request body on its way upstream.
+#[derive(Debug, Default)]
+struct BodyWatch {
+    /// The body ended cleanly (or there was none).
+    finished: AtomicBool,
+    /// Reading the client's body failed (aborted, or over the size limit).
+    errored: AtomicBool,
+}
+
+impl BodyWatch {
+    fn client_failed(&self) -> bool {
+        self.errored.load(Ordering::Relaxed)
+    }
+}
+
+/// The client's body, passed through, recording how it ended.
+struct WatchedBody {
+    inner: UpstreamBody,
+    watch: Arc<BodyWatch>,
+}
+
+impl hyper::body::Body for WatchedBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(context);
+        match &polled {
+            Poll::Ready(None) => self.watch.finished.store(true, Ordering::Relaxed),
+            Poll::Ready(Some(Err(_))) => self.watch.errored.store(true, Ordering::Relaxed),
+            Poll::Ready(Some(Ok(_))) if self.inner.is_end_stream() => {
+                self.watch.finished.store(true, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
