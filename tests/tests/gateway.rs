@@ -63,10 +63,28 @@ async fn an_ed25519_key_registered_with_the_user_service_signs_in_to_the_hub() {
     let (user_id, token) = (account.id, account.token);
     let key = SigningKey::from_bytes(&[9; 32]);
     let public_key = hex(key.verifying_key().as_bytes());
+    // Proof of possession: the key signs a single-use challenge bound to the account.
+    let challenge: Value = http
+        .post(platform.url("/api/v1/users/me/ws-keys/challenge"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let challenge = challenge["challenge"].as_str().unwrap();
+    let message = format!(
+        "nexus-ws-key-registration\nuser:{user_id}\nkey:{public_key}\nchallenge:{challenge}"
+    );
+    let proof = hex(&key.sign(message.as_bytes()).to_bytes());
     let registered = http
         .post(platform.url("/api/v1/users/me/ws-keys"))
         .bearer_auth(&token)
-        .json(&json!({"public_key": public_key, "label": "engine-1"}))
+        .json(&json!({
+            "public_key": public_key, "label": "engine-1",
+            "challenge": challenge, "signature": proof,
+        }))
         .send()
         .await
         .unwrap();
