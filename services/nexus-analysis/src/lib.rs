@@ -34,6 +34,7 @@ pub mod job_settings;
 pub mod memory_budget;
 pub mod metrics;
 pub mod retrohunt;
+pub mod retrohunt_failures;
 pub mod routes;
 pub mod rules;
 pub mod sample_store;
@@ -58,7 +59,8 @@ use crate::blocking_pool::BlockingPool;
 use crate::cache::ReportCache;
 use crate::memory_budget::MemoryBudget;
 use crate::metrics::AnalysisMetrics;
-use crate::retrohunt::{RETROHUNT_GROUP, RetrohuntJobs};
+use crate::retrohunt::RETROHUNT_GROUP;
+use crate::retrohunt_failures::ReportedRetrohuntJobs;
 use crate::rules::Rules;
 use crate::sample_store::{LocalSampleStore, SampleStore};
 use crate::settings::AnalysisSettings;
@@ -182,7 +184,7 @@ fn register_workers(shared: &Arc<Shared>, setup: &mut Setup) {
         setup.worker("retrohunt-worker", move |token| async move {
             let params = ConsumerParams::new(RetrohuntRequested::STREAM, RETROHUNT_GROUP, consumer);
             let consumer = retro.bus.consumer(params).await?;
-            consumer.run(RetrohuntJobs::new(retro), token).await;
+            consumer.run(ReportedRetrohuntJobs::new(retro), token).await;
             Ok(())
         });
     }
@@ -215,9 +217,10 @@ async fn listen_for_rulesets(shared: Arc<Shared>, token: CancellationToken) -> W
     }
 }
 
-/// Keeps `nexus_analysis_queue_depth` current.
+/// Keeps `nexus_analysis_queue_depth` and `nexus_analysis_cpu_threads` current.
 async fn refresh_queue_depth(shared: Arc<Shared>, token: CancellationToken) -> WorkerResult {
     loop {
+        shared.metrics.set_cpu_pool(shared.cpu.stats());
         match store::queue_depth(&shared.pool).await {
             Ok(depth) => shared.metrics.set_queue_depth(depth),
             Err(error) => {

@@ -1,5 +1,11 @@
 //! Who is calling: a bearer JWT checked locally, an API key introspected by the auth service
 //! (cached briefly, keyed by the key's SHA-256, never the key), or a guest.
+//!
+//! Every identity, cached or fresh, is checked against the process's copy of the revocation
+//! marks ([`Revocations`], memory only): a revoked bearer token is `token_revoked`; a cached
+//! API-key identity whose minted token was revoked (the account's role or status changed) is
+//! introspected again, so the new token carries the account's current roles and status, and a
+//! revoked key comes back inactive. [`Authenticator::evict`] drops what a revocation voids.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -12,6 +18,7 @@ use nexus_core::hex;
 use nexus_http::RequestContext;
 use nexus_http::token::{AccessClaims, TokenError, TokenValidator};
 use nexus_proto::auth::{IntrospectRequest, IntrospectResponse};
+use nexus_runtime::revocation::{RevocationRefusal, Revocations, Revoked};
 use sha2::{Digest, Sha256};
 
 use crate::error::GatewayError;
@@ -91,6 +98,7 @@ pub struct Authenticator {
     cache: Arc<Mutex<HashMap<String, CachedKey>>>,
     cache_ttl: Duration,
     cache_entries: usize,
+    revocations: Revocations,
 }
 
 impl Authenticator {
@@ -100,6 +108,7 @@ impl Authenticator {
         auth: ServiceClient,
         cache_ttl: Duration,
         cache_entries: usize,
+        revocations: Revocations,
     ) -> Self {
         Self {
             validator,
@@ -108,7 +117,70 @@ impl Authenticator {
             cache: Arc::default(),
             cache_ttl,
             cache_entries,
+            revocations,
         }
+    }
+
+    /// The process's revocation marks (the WebSocket hub closes sessions from its broadcast).
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
+    }
+
+    /// Refuses a revoked identity (`token_revoked`) or, once the marks are stale, any identity
+    /// (`revocation_unavailable`).
+    pub fn check_revocation(&self, claims: &AccessClaims) -> Result<(), GatewayError> {
+        self.revocations
+            .check(claims)
+            .map_err(|refusal| match refusal {
+                RevocationRefusal::Revoked => GatewayError::TokenRevoked,
+                RevocationRefusal::Unavailable => GatewayError::RevocationUnavailable,
+            })
+    }
+
+    /// Forgets the cached identities `revoked` voids: the key's introspection answers, or every
+    /// cached identity of the account (its next request is validated or introspected afresh).
+    pub fn evict(&self, revoked: &Revoked) -> usize {
+        let voided = |identity: &Identity| match revoked {
+            Revoked::ApiKey { key_id, .. } => identity
+                .api_key
+                .as_ref()
+                .is_some_and(|key| key.key_id == *key_id),
+            Revoked::Account { user_id, .. } => identity.claims.sub == *user_id,
+        };
+        let mut evicted = 0;
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, entry| {
+                let keep = !entry.identity.as_deref().is_some_and(voided);
+                evicted += usize::from(!keep);
+                keep
+            });
+        self.tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, (identity, _)| {
+                let keep = !voided(identity);
+                evicted += usize::from(!keep);
+                keep
+            });
+        evicted
+    }
+
+    /// Whether a request with these headers carries an API key the cache does not answer for,
+    /// i.e. whether authenticating it would call the auth service (the gateway checks the
+    /// per-address failure limit first, so a flood of random keys stops reaching auth).
+    pub fn needs_introspection(&self, headers: &HeaderMap) -> bool {
+        let Some(key) = api_key_credential(headers) else {
+            return false;
+        };
+        let digest = hex::encode(&Sha256::digest(key.as_bytes()));
+        !self
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&digest)
+            .is_some_and(|entry| entry.until > Instant::now())
     }
 
     /// The shared validator.
@@ -143,7 +215,9 @@ impl Authenticator {
                 return Err(TokenError::Missing.into());
             };
             if scheme.eq_ignore_ascii_case("bearer") {
-                return Ok(Caller::User(self.cached_identity(credential.trim())?));
+                let identity = self.cached_identity(credential.trim())?;
+                self.check_revocation(&identity.claims)?;
+                return Ok(Caller::User(identity));
             }
             if scheme.eq_ignore_ascii_case("apikey") {
                 return self.api_key(credential.trim(), context).await;
@@ -202,6 +276,14 @@ impl Authenticator {
             .get(&digest)
             .filter(|entry| entry.until > now)
             .cloned();
+        // A cached identity whose minted token was revoked since (role, status or key change)
+        // is asked about again: auth answers with the account's current state.
+        let cached = cached.filter(|entry| {
+            entry
+                .identity
+                .as_ref()
+                .is_none_or(|identity| !self.revocations.is_revoked(&identity.claims))
+        });
         let identity = match cached {
             Some(entry) => entry.identity,
             None => {
@@ -211,9 +293,9 @@ impl Authenticator {
                 identity
             }
         };
-        identity
-            .map(Caller::User)
-            .ok_or_else(|| GatewayError::ApiKeyInvalid.into())
+        let identity = identity.ok_or(GatewayError::ApiKeyInvalid)?;
+        self.check_revocation(&identity.claims)?;
+        Ok(Caller::User(identity))
     }
 
     async fn introspect(
@@ -262,6 +344,54 @@ impl Authenticator {
     }
 }
 
+/// Registers the workers that keep `authenticator`'s revocation marks current and evict what
+/// each new revocation voids.
+pub fn register_revocation_workers(
+    authenticator: &Authenticator,
+    bus: &nexus_bus::Bus,
+    setup: &mut nexus_runtime::Setup,
+) {
+    let revocations = authenticator.revocations.clone();
+    let revocation_bus = bus.clone();
+    setup.worker("revocations", move |shutdown| {
+        revocations.run(revocation_bus, shutdown)
+    });
+    let evicting = authenticator.clone();
+    let mut revoked = authenticator.revocations.subscribe();
+    setup.worker("revocation-evictions", move |shutdown| async move {
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return Ok(()),
+                next = revoked.recv() => match next {
+                    Ok(revocation) => {
+                        let evicted = evicting.evict(&revocation);
+                        tracing::info!(user_id = %revocation.user_id(), evicted, "Applied a revocation.");
+                    }
+                    // Missed some: the request path re-checks every identity anyway.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "Revocation evictions lagged.");
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(()),
+                },
+            }
+        }
+    });
+}
+
+/// The API key a request carries (`Authorization: ApiKey ...` or `X-API-Key`), if any.
+fn api_key_credential(headers: &HeaderMap) -> Option<&str> {
+    if let Some(value) = headers.get(AUTHORIZATION) {
+        let (scheme, credential) = value.to_str().ok()?.split_once(' ')?;
+        return scheme
+            .eq_ignore_ascii_case("apikey")
+            .then_some(credential.trim());
+    }
+    headers
+        .get(API_KEY_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+}
+
 /// A refused credential: a token error (its own code) or a gateway error.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthFailure {
@@ -274,6 +404,20 @@ pub enum AuthFailure {
 }
 
 impl AuthFailure {
+    /// Whether the client presented a credential that failed (counted against the address's
+    /// failed-authentication quota), as opposed to the gateway being unable to check it.
+    pub fn is_client_failure(&self) -> bool {
+        match self {
+            AuthFailure::Token(_) => true,
+            AuthFailure::Gateway(error) => matches!(
+                error,
+                GatewayError::ApiKeyInvalid
+                    | GatewayError::ApiKeyMalformed
+                    | GatewayError::TokenRevoked
+            ),
+        }
+    }
+
     /// The metric label.
     pub fn reason(&self) -> &'static str {
         use nexus_http::HttpError;

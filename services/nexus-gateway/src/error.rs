@@ -38,6 +38,18 @@ pub enum GatewayError {
     /// The API key header is malformed.
     #[error("Send an API key as `Authorization: ApiKey nxs_...` or `X-API-Key: nxs_...`.")]
     ApiKeyMalformed,
+    /// The token's account or API key was revoked after it was issued.
+    #[error("The access token was revoked (signed out, password or role changed, account disabled or key revoked); sign in again.")]
+    TokenRevoked,
+    /// The revocation list has not been refreshed for too long (Redis unreachable).
+    #[error("Credentials cannot be checked right now")]
+    RevocationUnavailable,
+    /// An API-key caller whose key lacks the scope of the route's action.
+    #[error("This API key's scopes do not include {action}; create a key with that scope.")]
+    ScopeInsufficient {
+        /// The Cedar action (the scope needed).
+        action: &'static str,
+    },
     /// The auth service could not check an API key.
     #[error("API keys cannot be checked right now")]
     AuthUnavailable,
@@ -86,11 +98,16 @@ impl HttpError for GatewayError {
             GatewayError::NotFound { .. } => StatusCode::NOT_FOUND,
             GatewayError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             GatewayError::NotAWebSocket { .. } => StatusCode::BAD_REQUEST,
-            GatewayError::ApiKeyInvalid | GatewayError::ApiKeyMalformed => StatusCode::UNAUTHORIZED,
-            GatewayError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            GatewayError::ApiKeyInvalid
+            | GatewayError::ApiKeyMalformed
+            | GatewayError::TokenRevoked => StatusCode::UNAUTHORIZED,
+            GatewayError::Forbidden { .. } | GatewayError::ScopeInsufficient { .. } => {
+                StatusCode::FORBIDDEN
+            }
             GatewayError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             GatewayError::AuthUnavailable
             | GatewayError::PresenceUnavailable
+            | GatewayError::RevocationUnavailable
             | GatewayError::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             GatewayError::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             GatewayError::UpstreamFailed { .. } => StatusCode::BAD_GATEWAY,
@@ -105,6 +122,9 @@ impl HttpError for GatewayError {
             GatewayError::ApiKeyInvalid => "api_key_invalid",
             GatewayError::ApiKeyMalformed => "api_key_malformed",
             GatewayError::AuthUnavailable => "auth_unavailable",
+            GatewayError::TokenRevoked => "token_revoked",
+            GatewayError::RevocationUnavailable => "revocation_unavailable",
+            GatewayError::ScopeInsufficient { .. } => "scope_insufficient",
             GatewayError::PresenceUnavailable => "presence_unavailable",
             GatewayError::Forbidden { .. } => "forbidden",
             GatewayError::RateLimited { .. } => "rate_limited",
@@ -121,7 +141,9 @@ impl GatewayError {
         match self {
             GatewayError::RateLimited { retry_after }
             | GatewayError::UpstreamUnavailable { retry_after, .. } => Some(*retry_after),
-            GatewayError::AuthUnavailable | GatewayError::PresenceUnavailable => {
+            GatewayError::AuthUnavailable
+            | GatewayError::PresenceUnavailable
+            | GatewayError::RevocationUnavailable => {
                 Some(Duration::from_secs(1))
             }
             _ => None,

@@ -126,12 +126,20 @@ impl Service for GatewayService {
             ServiceClient::new(service, url.as_str(), resources.client_settings().clone())
                 .map_err(|error| RuntimeError::Build(format!("{service} client: {error}")))
         };
+        let revocations =
+            nexus_runtime::revocation::Revocations::new(settings.revocation.clone());
+        // Read the marks before serving, so a restarted gateway never accepts a revoked token.
+        if let Err(error) = revocations.resync(&bus).await {
+            tracing::warn!(error = %error, "Reading the revocation list at start failed; signed-in requests are refused until it succeeds.");
+        }
         let authenticator = Authenticator::new(
             resources.token_validator().clone(),
             client(&settings.auth_upstream, "nexus-auth")?,
             settings.api_key_cache_ttl,
             settings.api_key_cache_entries,
+            revocations.clone(),
         );
+        auth::register_revocation_workers(&authenticator, &bus, setup);
         let user_client = client(&settings.user_upstream, "nexus-user")?;
         let limiter = RateLimiter::new(settings.rate_limit.clone(), bus.clone(), metrics.clone());
         let streams = TopicStreams {

@@ -61,6 +61,18 @@ end
 return {1, binding - 1, remaining, reset, 0}
 ";
 
+/// KEYS[1]: a GCRA key; ARGV: emission interval and tolerance (ms). Returns the ms until a
+/// request would be allowed (0 when it would be now) without charging anything.
+const GCRA_PEEK_SCRIPT: &str = r"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local allow_at = tat + tonumber(ARGV[1]) - tonumber(ARGV[2])
+if allow_at > now then return allow_at - now end
+return 0
+";
+
 /// The outcome of one request's check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateDecision {
@@ -104,6 +116,7 @@ pub struct RateLimiter {
     settings: Arc<RateLimitSettings>,
     bus: Bus,
     script: Arc<redis::Script>,
+    peek_script: Arc<redis::Script>,
     local: Arc<LocalLimiter>,
     metrics: GatewayMetrics,
     last_warning_ms: Arc<AtomicU64>,
@@ -131,6 +144,7 @@ impl RateLimiter {
             settings: Arc::new(settings),
             bus,
             script: Arc::new(redis::Script::new(GCRA_SCRIPT)),
+            peek_script: Arc::new(redis::Script::new(GCRA_PEEK_SCRIPT)),
             local: Arc::default(),
             metrics,
             last_warning_ms: Arc::default(),
@@ -185,6 +199,60 @@ impl RateLimiter {
         let key = self.bus.key(&format!("gateway:rl:ws:{ip}"));
         let quota = GcraParams::from(self.settings.ws_connects_per_ip);
         self.check_keys(vec![(key, quota, "ip")]).await
+    }
+
+    fn auth_failure_key(&self, ip: IpAddr) -> String {
+        self.bus.key(&format!("gateway:rl:authfail:{ip}"))
+    }
+
+    /// Charges a failed authentication from `ip` to its own quota (`auth_failures_per_ip`);
+    /// a refused decision means the client is answered 429 instead of 401. `None` when rate
+    /// limiting is off.
+    pub async fn check_auth_failure(&self, ip: IpAddr) -> Option<RateDecision> {
+        if !self.settings.enabled {
+            return None;
+        }
+        let quota = GcraParams::from(self.settings.auth_failures_per_ip);
+        self.check_keys(vec![(self.auth_failure_key(ip), quota, "ip")])
+            .await
+    }
+
+    /// Whether `ip` has used up its failed-authentication quota, without charging it: checked
+    /// before an API key is introspected, so a flood of random keys stops reaching the auth
+    /// service. `None` when it has not (or when Redis does not answer in time: fail open, the
+    /// failures are still charged and limited per instance).
+    pub async fn auth_failures_exhausted(&self, ip: IpAddr) -> Option<RateDecision> {
+        if !self.settings.enabled {
+            return None;
+        }
+        let quota = self.settings.auth_failures_per_ip;
+        let params = GcraParams::from(quota);
+        let mut invocation = self.peek_script.prepare_invoke();
+        invocation
+            .key(self.auth_failure_key(ip))
+            .arg(params.emission_interval_ms)
+            .arg(params.tolerance_ms);
+        let mut connection = self.bus.connection();
+        let peek = invocation.invoke_async::<u64>(&mut connection);
+        let retry_ms = match tokio::time::timeout(self.settings.redis_timeout, peek).await {
+            Ok(Ok(retry_ms)) => retry_ms,
+            Ok(Err(error)) => {
+                self.fallback_warning(&error.to_string());
+                return None;
+            }
+            Err(_elapsed) => return None,
+        };
+        (retry_ms > 0).then(|| {
+            self.metrics.rate_limited("ip");
+            RateDecision {
+                allowed: false,
+                scope: "ip",
+                limit: quota.burst,
+                remaining: 0,
+                reset_after: Duration::from_millis(retry_ms),
+                retry_after: Duration::from_millis(retry_ms),
+            }
+        })
     }
 
     async fn check_keys(

@@ -53,6 +53,9 @@ pub struct GatewaySettings {
     pub hsts_max_age_seconds: u64,
     /// The WebSocket hub.
     pub ws: WsSettings,
+    /// How this instance keeps its copy of the revoked accounts and API keys
+    /// (`nexus_runtime::revocation`).
+    pub revocation: nexus_runtime::revocation::RevocationSettings,
 }
 
 /// One entry of the route table.
@@ -106,6 +109,9 @@ pub struct RateLimitSettings {
     /// WebSocket upgrades (`GET /ws`) per client address, counted apart from `per_ip`: a
     /// connection is long-lived and costs a sign-in, so reconnect storms are bounded here.
     pub ws_connects_per_ip: Quota,
+    /// Requests whose credential fails (bad or revoked token, unknown API key) per client
+    /// address; past it they are refused with 429 before any introspection call.
+    pub auth_failures_per_ip: Quota,
     /// Signed-in callers, by role name (`user`, `analyst`, `admin`); guests have only `per_ip`.
     pub per_role: BTreeMap<String, Quota>,
     /// API-key callers, by the key's tier (from introspection); unknown tiers use `default`.
@@ -216,6 +222,7 @@ impl Default for GatewaySettings {
             cors_allowed_origins: vec!["http://localhost:3000".to_owned()],
             hsts_max_age_seconds: 31_536_000,
             ws: WsSettings::default(),
+            revocation: nexus_runtime::revocation::RevocationSettings::default(),
         }
     }
 }
@@ -237,6 +244,7 @@ impl Default for RateLimitSettings {
             enabled: true,
             per_ip: Quota::per_minute(1200, 120),
             ws_connects_per_ip: Quota::per_minute(60, 20),
+            auth_failures_per_ip: Quota::per_minute(60, 20),
             per_role: per_role
                 .into_iter()
                 .map(|(name, quota)| (name.to_owned(), quota))
@@ -314,6 +322,10 @@ impl Validate for GatewaySettings {
         let quotas = [
             ("per_ip", &self.rate_limit.per_ip),
             ("ws_connects_per_ip", &self.rate_limit.ws_connects_per_ip),
+            (
+                "auth_failures_per_ip",
+                &self.rate_limit.auth_failures_per_ip,
+            ),
         ]
         .into_iter()
         .chain(
@@ -335,6 +347,7 @@ impl Validate for GatewaySettings {
                 ));
             }
         }
+        problems.extend(self.revocation.problems("gateway.revocation"));
         if self.ws.send_queue == 0 {
             problems.push("gateway.ws.send_queue must be at least 1".into());
         }

@@ -99,6 +99,15 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
         ("GET", ["v1", "users", "me", ..]) => {
             AccessRule::Check(Action::UserReadPrivate, account("me"))
         }
+        // Credentials and wallets of one's own account: an account change, so an API key needs
+        // the `user:update` scope (auth refuses API keys for key management altogether).
+        (
+            "POST" | "PUT" | "DELETE",
+            ["v1", "users", "me", "wallets" | "ws-keys" | "password", ..],
+        )
+        | ("POST" | "DELETE", ["v1", "api-keys", ..]) => {
+            AccessRule::Check(Action::UserUpdate, account("me"))
+        }
         ("GET", ["v1", "users", id]) => AccessRule::Check(Action::UserReadPublic, account(id)),
         ("PUT" | "PATCH" | "POST", ["v1", "users", id, "role"]) => {
             AccessRule::Check(Action::UserChangeRole, account(id))
@@ -136,6 +145,14 @@ mod tests {
         ];
         for (method, path, expected) in cases {
             let rule = access_rule(method, path, Some("u-1"));
+            ("POST", "/v1/users/me/wallets", Some(Action::UserUpdate)),
+            ("POST", "/v1/users/me/ws-keys", Some(Action::UserUpdate)),
+            (
+                "DELETE",
+                "/v1/users/me/ws-keys/k-1",
+                Some(Action::UserUpdate),
+            ),
+            ("POST", "/v1/api-keys", Some(Action::UserUpdate)),
             let action = match rule {
                 AccessRule::Check(action, _) => Some(action),
                 _ => None,

@@ -21,6 +21,10 @@ pub const HOP_BY_HOP: [&str; 9] = [
 /// them.
 pub const INTERNAL_PREFIX: &str = "x-nexus-";
 
+/// The client address the gateway determined, sent to every upstream (a client's copy is
+/// dropped with every other `x-nexus-*` header); services trust it for per-address limits.
+pub const CLIENT_IP_HEADER: &str = "x-nexus-client-ip";
+
 /// Request headers the gateway sets itself, so a client's copy is dropped.
 const SET_BY_GATEWAY: [&str; 9] = [
     "host",
@@ -104,6 +108,7 @@ mod tests {
             "x-secret-hop",
             "x-nexus-user-id",
             "x-nexus-roles",
+            CLIENT_IP_HEADER,
             "x-forwarded-for",
             "traceparent",
             "authorization",

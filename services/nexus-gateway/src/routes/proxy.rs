@@ -21,7 +21,8 @@ use crate::GatewayService;
 use crate::auth::{AuthFailure, Caller};
 use crate::domain::access::{AccessRule, access_rule};
 use crate::domain::headers::{
-    connection_listed, forward_request_header, forward_response_header, forwarded_for_value,
+    CLIENT_IP_HEADER, connection_listed, forward_request_header, forward_response_header,
+    forwarded_for_value,
 };
 use crate::error::GatewayError;
 use crate::ratelimit::RateDecision;
@@ -122,6 +123,14 @@ async fn handle(
         forwarded_for,
     } = origin(request, trusted);
 
+    // An address that keeps failing authentication is refused before its next API key is
+    // introspected: a flood of random keys costs auth nothing past the quota.
+    if gateway.authenticator.needs_introspection(request.headers())
+        && let Some(decision) = gateway.limiter.auth_failures_exhausted(ip).await
+    {
+        rate_headers.extend(decision.headers());
+        return Err(rate_limited(decision).into());
+    }
     let caller = match gateway
         .authenticator
         .authenticate(request.headers(), context)
@@ -130,6 +139,13 @@ async fn handle(
         Ok(caller) => caller,
         Err(failure) => {
             gateway.metrics.auth_failed(failure.reason());
+            if failure.is_client_failure()
+                && let Some(decision) = gateway.limiter.check_auth_failure(ip).await
+                && !decision.allowed
+            {
+                rate_headers.extend(decision.headers());
+                return Err(rate_limited(decision).into());
+            }
             return Err(failure.into());
         }
     };
@@ -168,6 +184,9 @@ async fn handle(
         "x-forwarded-for",
         forwarded_for_value(peer, forwarded_for, trusted).as_bytes(),
     );
+    // The client address this gateway determined; clients cannot send it (every `x-nexus-*`
+    // header of theirs is dropped above), so services trust it by default.
+    append(&mut headers, CLIENT_IP_HEADER, ip.to_string().as_bytes());
     let proto = match header_text(request, "x-forwarded-proto") {
         Some(proto) if trusted.contains(&peer) => proto.to_owned(),
         _ if request.app_config().secure() => "https".to_owned(),
@@ -240,10 +259,24 @@ fn authorize(
         }
         AccessRule::Check(action, resource) => (action, resource),
     };
+    // An API key acts only within its scopes, whatever its holder's roles allow.
+    if let Caller::User(identity) = caller
+        && identity.claims.is_api_key()
+        && !identity
+            .claims
+            .scopes()
+            .any(|scope| scope == action.as_str())
+    {
+        gateway.metrics.denied(action.as_str());
+        return Err(GatewayError::ScopeInsufficient {
+            action: action.as_str(),
+        }
+        .into());
+    }
     let (principal, mfa) = match caller {
         Caller::Guest => (Principal::Guest, false),
         Caller::User(identity) => (
-            Principal::user(identity.claims.sub.clone(), identity.role),
+            nexus_runtime::authz::principal_of(&identity.claims),
             identity.claims.has_mfa(),
         ),
     };

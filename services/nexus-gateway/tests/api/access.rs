@@ -118,7 +118,7 @@ fn active_key(token: String) -> IntrospectResponse {
         key_id: Some(uuid::Uuid::now_v7()),
         user_id: Some(uuid::Uuid::now_v7()),
         roles: Some(vec!["user".into()]),
-        scopes: Some(vec!["bounty:read".into()]),
+        scopes: Some(vec!["bounty:list".into()]),
         tier: Some("default".into()),
         access_token: Some(token),
         expires_in: Some(300),
@@ -131,7 +131,8 @@ async fn api_keys_are_introspected_once_and_swapped_for_the_minted_access_token(
     let upstream = Upstream::start().await;
     let mut claims = context.claims("k-user", &["user"]);
     claims.amr = vec!["api_key".into()];
-    claims.scope = Some("bounty:read".into());
+    // The listing's action, which the gateway checks the key's scopes for.
+    claims.scope = Some("bounty:list".into());
     let minted = context.sign(&claims);
     upstream
         .state

@@ -8,6 +8,7 @@ mod docs;
 mod lifecycle;
 mod limits;
 mod proxy;
+mod revocation;
 mod support;
 mod tokens;
 mod ws;

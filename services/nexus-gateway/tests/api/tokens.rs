@@ -18,6 +18,9 @@ async fn every_hostile_token_is_refused_by_the_gateway_with_its_code() {
     settings.runtime.tokens.audience = token_corpus::AUDIENCE.into();
     settings.runtime.tokens.jwks = Some(token_corpus::JWKS.into());
     settings.runtime.tokens.jwks_url = None;
+    // Every case is a failed authentication from one address; this test is about the codes,
+    // not the failed-authentication quota (revocation.rs tests that).
+    settings.service.rate_limit.auth_failures_per_ip.burst = 1000;
     let service = gateway(&context, settings).await;
     let url = format!("{}/api/v1/scans", service.base_url());
 
