@@ -8,6 +8,9 @@
 //!   worker's own (`fetch`, `engine`, `commit`).
 //! - `nexus_analysis_queue_depth`: analyses queued or running (the platform scales on it).
 //! - `nexus_analysis_uploads_total{outcome}`: uploads (`new`, `duplicate`, `too_large`).
+//! - `nexus_analysis_cpu_threads{state}`: the CPU pool's threads (`total`, `busy`,
+//!   `overrunning`: still running work whose time budget ran out) and its `queued` work,
+//!   refreshed with the queue depth.
 
 use std::sync::atomic::AtomicI64;
 
@@ -37,6 +40,12 @@ struct UploadLabels {
     outcome: String,
 }
 
+/// Label of a CPU pool gauge.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    state: String,
+}
+
 /// Handles on every metric of the service (cheap to clone).
 #[derive(Debug, Clone)]
 pub struct AnalysisMetrics {
@@ -46,6 +55,7 @@ pub struct AnalysisMetrics {
     stage_seconds: Family<StageLabels, Histogram>,
     queue_depth: Gauge<i64, AtomicI64>,
     uploads: Family<UploadLabels, Counter>,
+    cpu_pool: Family<PoolLabels, Gauge<i64, AtomicI64>>,
 }
 
 impl AnalysisMetrics {
@@ -60,7 +70,13 @@ impl AnalysisMetrics {
             }),
             queue_depth: Gauge::default(),
             uploads: Family::default(),
+            cpu_pool: Family::default(),
         };
+        registry.register(
+            "nexus_analysis_cpu_threads",
+            "The CPU pool: threads (total, busy, overrunning) and queued work",
+            metrics.cpu_pool.clone(),
+        );
         registry.register(
             "nexus_analysis_analyses",
             "Analyses finished, by status and verdict hint",
@@ -126,6 +142,22 @@ impl AnalysisMetrics {
     /// Sets the queue depth.
     pub fn set_queue_depth(&self, depth: i64) {
         self.queue_depth.set(depth);
+    }
+
+    /// Records the CPU pool's state.
+    pub fn set_cpu_pool(&self, stats: crate::blocking_pool::PoolStats) {
+        for (state, value) in [
+            ("total", stats.threads),
+            ("busy", stats.busy),
+            ("overrunning", stats.overrunning),
+            ("queued", stats.queued),
+        ] {
+            self.cpu_pool
+                .get_or_create(&PoolLabels {
+                    state: state.to_owned(),
+                })
+                .set(i64::try_from(value).unwrap_or(i64::MAX));
+        }
     }
 
     /// An upload ended with `outcome`.

@@ -7,12 +7,18 @@
 //! writes `AnalysisCompleted` to the outbox → cache the report → return `Ok`, after which the
 //! bus acknowledges the entry. A worker that dies before the commit leaves the entry pending;
 //! another consumer reclaims it after `bus.claim_idle` and does the work again; the conditional
-//! update makes sure only one of them announces the result.
+//! update makes sure only one of them announces the result. When the bus gives up on a job
+//! (`bus.max_deliveries` reached, whichever way the deliveries ended), its dead-letter hook
+//! ([`AnalysisJobs::dead_lettered`]) marks the analysis `failed` with the reason.
+//!
+//! The engine runs on the bounded CPU pool ([`crate::blocking_pool`]) under
+//! [`engine_budget`]; a sample that exhausts it fails at once with the reason (no retry: it
+//! would time out again), and its memory stays reserved until the engine really returns.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use nexus_bus::{Delivery, Handler, HandlerError};
+use nexus_bus::{DeadLetterNotice, Delivery, Handler, HandlerError};
 use nexus_proto::Envelope;
 use nexus_proto::analysis::{AnalysisCompleted, AnalysisRequested, AnalysisStatus};
 use nexus_proto::report::{AnalysisReport, VerdictHint};
@@ -59,35 +65,45 @@ impl Handler for AnalysisJobs {
         delivery: &Delivery,
     ) -> Result<(), HandlerError> {
         let id = envelope.payload.analysis_id;
-        let traceparent = envelope.traceparent.clone();
-        match run_job(&self.shared, id, traceparent.clone()).await {
-            Ok(()) => Ok(()),
-            Err(error) if delivery.attempt >= self.shared.bus.settings().max_deliveries => {
-                // The bus gives up on this entry now; record the failure so the analysis does
-                // not stay `running` for ever.
-                tracing::error!(
-                    error = %nexus_http::error::cause_chain(&error),
-                    analysis_id = %id,
-                    attempt = delivery.attempt,
-                    "An analysis job failed on its last delivery; marking the analysis failed."
-                );
-                let reason = format!("the analysis failed repeatedly: {error}");
-                match store::job(&self.shared.pool, id).await {
-                    Ok(Some(job)) => commit(&self.shared, id, &job, Err(reason), traceparent)
-                        .await
-                        .map_err(HandlerError::retryable),
-                    _ => Err(HandlerError::retryable(error)),
-                }
-            }
-            Err(error) => {
+        run_job(&self.shared, id, envelope.traceparent.clone())
+            .await
+            .map_err(|error| {
                 tracing::warn!(
                     error = %nexus_http::error::cause_chain(&error),
                     analysis_id = %id,
                     attempt = delivery.attempt,
                     "An analysis job failed and will be retried."
                 );
-                Err(HandlerError::retryable(error))
+                HandlerError::retryable(error)
+            })
+    }
+
+    /// The bus gives up on this job (its last delivery failed, timed out, or its workers kept
+    /// crashing on it): the analysis ends `failed` with the reason instead of staying
+    /// `running` for ever. Idempotent: a finished analysis is left as it is.
+    async fn dead_lettered(
+        &self,
+        envelope: Envelope<AnalysisRequested>,
+        notice: &DeadLetterNotice,
+    ) -> Result<(), HandlerError> {
+        let id = envelope.payload.analysis_id;
+        let reason = format!(
+            "the analysis was given up after {} deliveries ({}): {}",
+            notice.delivery.attempt,
+            notice.reason.code(),
+            notice.detail
+        );
+        tracing::error!(analysis_id = %id, reason = %reason, "An analysis job was dead-lettered; marking the analysis failed.");
+        let job = store::job(&self.shared.pool, id)
+            .await
+            .map_err(HandlerError::retryable)?;
+        match job {
+            Some(job) if !job.status.is_terminal() => {
+                commit(&self.shared, id, &job, Err(reason), envelope.traceparent)
+                    .await
+                    .map_err(HandlerError::retryable)
             }
+            _ => Ok(()),
         }
     }
 }

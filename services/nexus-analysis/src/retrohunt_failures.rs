@@ -1,0 +1,62 @@
+//! The retrohunt consumer's dead-letter report: when the bus gives up on a chunk, the hunt
+//! ends `failed` with the reason instead of staying `running` for ever.
+//!
+//! It wraps [`RetrohuntJobs`] (which scans the chunks) so the failure path lives beside the
+//! analysis worker's and the chunk logic stays in [`crate::retrohunt`].
+
+use std::sync::Arc;
+
+use nexus_bus::{DeadLetterNotice, Delivery, Handler, HandlerError};
+use nexus_proto::Envelope;
+use nexus_proto::analysis::RetrohuntRequested;
+
+use crate::Shared;
+use crate::retrohunt::RetrohuntJobs;
+use crate::store;
+
+/// [`RetrohuntJobs`] plus its dead-letter report.
+#[derive(Debug, Clone)]
+pub struct ReportedRetrohuntJobs {
+    jobs: RetrohuntJobs,
+    shared: Arc<Shared>,
+}
+
+impl ReportedRetrohuntJobs {
+    /// The retrohunt handler over the service's shared state.
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self {
+            jobs: RetrohuntJobs::new(Arc::clone(&shared)),
+            shared,
+        }
+    }
+}
+
+impl Handler for ReportedRetrohuntJobs {
+    type Event = RetrohuntRequested;
+
+    async fn handle(
+        &self,
+        envelope: Envelope<RetrohuntRequested>,
+        delivery: &Delivery,
+    ) -> Result<(), HandlerError> {
+        self.jobs.handle(envelope, delivery).await
+    }
+
+    async fn dead_lettered(
+        &self,
+        envelope: Envelope<RetrohuntRequested>,
+        notice: &DeadLetterNotice,
+    ) -> Result<(), HandlerError> {
+        let id = envelope.payload.retrohunt_id;
+        let reason = format!(
+            "a chunk of the retrohunt was given up after {} deliveries ({}): {}",
+            notice.delivery.attempt,
+            notice.reason.code(),
+            notice.detail
+        );
+        tracing::error!(retrohunt_id = %id, reason = %reason, "A retrohunt chunk was dead-lettered; marking the hunt failed.");
+        store::fail_retrohunt(&self.shared.pool, id, &reason)
+            .await
+            .map_err(HandlerError::retryable)
+    }
+}
