@@ -55,7 +55,9 @@ async fn a_job_held_by_a_dead_worker_is_reclaimed_and_completed_exactly_once() {
 
     // A second instance with a worker reclaims the idle job and completes it.
     let mut recovering = settings(&harness.ctx, &harness.store);
-    recovering.runtime.bus.claim_idle = Duration::from_millis(300);
+    // batch_size (1) × handler_timeout must stay below claim_idle (checked at start).
+    recovering.runtime.bus.handler_timeout = Duration::from_secs(1);
+    recovering.runtime.bus.claim_idle = Duration::from_millis(1500);
     recovering.runtime.bus.reclaim_interval = Duration::from_millis(100);
     let survivor = harness
         .ctx

@@ -5,6 +5,7 @@
 
 mod events;
 mod files;
+mod job_guarantees;
 mod jobs;
 mod openapi;
 mod rules;
