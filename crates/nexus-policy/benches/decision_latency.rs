@@ -43,15 +43,28 @@ fn resources(kind: ResourceKind) -> Vec<Resource> {
             .flat_map(|owner| {
                 [Visibility::Public, Visibility::Private].map(|visibility| Resource::Analysis {
                     id: "0190f3a2-analysis".to_owned(),
-                    owner: (*owner).to_owned(),
+                    uploaders: vec![(*owner).to_owned()],
                     visibility,
+                    is_bounty_artifact: false,
                 })
             })
             .collect(),
         ResourceKind::File => owners
             .iter()
-            .map(|owner| Resource::File {
-                id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".to_owned(),
+            .flat_map(|owner| {
+                [Visibility::Public, Visibility::Private].map(|visibility| Resource::File {
+                    id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                        .to_owned(),
+                    uploaders: vec![(*owner).to_owned()],
+                    visibility,
+                    is_bounty_artifact: false,
+                })
+            })
+            .collect(),
+        ResourceKind::Retrohunt => owners
+            .iter()
+            .map(|owner| Resource::Retrohunt {
+                id: "0190f3a2-retrohunt".to_owned(),
                 owner: (*owner).to_owned(),
             })
             .collect(),

@@ -26,6 +26,7 @@ pub(crate) struct EntityBuilder {
     analysis: EntityTypeName,
     file: EntityTypeName,
     ruleset: EntityTypeName,
+    retrohunt: EntityTypeName,
     user_account: EntityTypeName,
     notification: EntityTypeName,
     /// `Role::"<name>"` for every role, least privileged first (as `Role::ALL`).
@@ -55,6 +56,7 @@ impl EntityBuilder {
             analysis: type_name("Analysis")?,
             file: type_name("File")?,
             ruleset: type_name("Ruleset")?,
+            retrohunt: type_name("Retrohunt")?,
             user_account: type_name("UserAccount")?,
             notification: type_name("Notification")?,
             roles: Role::ALL
@@ -83,6 +85,31 @@ impl EntityBuilder {
 
     fn owner(&self, id: &str) -> RestrictedExpression {
         RestrictedExpression::new_entity_uid(self.user_uid(id))
+    }
+
+    fn users(&self, ids: &[String]) -> RestrictedExpression {
+        RestrictedExpression::new_set(ids.iter().map(|id| self.owner(id)))
+    }
+
+    /// The attributes a sample and its analyses share: who uploaded it, its visibility and
+    /// whether it is a bounty's artifact.
+    fn sample_attributes(
+        &self,
+        uploaders: &[String],
+        visibility: crate::request::Visibility,
+        is_bounty_artifact: bool,
+    ) -> Vec<(&'static str, RestrictedExpression)> {
+        vec![
+            ("uploaders", self.users(uploaders)),
+            (
+                "visibility",
+                RestrictedExpression::new_string(visibility.as_str().to_owned()),
+            ),
+            (
+                "is_bounty_artifact",
+                RestrictedExpression::new_bool(is_bounty_artifact),
+            ),
+        ]
     }
 
     pub(crate) fn build(
@@ -172,21 +199,22 @@ impl EntityBuilder {
             ),
             Resource::Analysis {
                 id,
-                owner,
+                uploaders,
                 visibility,
+                is_bounty_artifact,
             } => (
                 uid(&self.analysis, id),
-                vec![
-                    ("owner", self.owner(owner)),
-                    (
-                        "visibility",
-                        RestrictedExpression::new_string(visibility.as_str().to_owned()),
-                    ),
-                ],
+                self.sample_attributes(uploaders, *visibility, *is_bounty_artifact),
             ),
-            Resource::File { id, owner } => {
-                (uid(&self.file, id), vec![("owner", self.owner(owner))])
-            }
+            Resource::File {
+                id,
+                uploaders,
+                visibility,
+                is_bounty_artifact,
+            } => (
+                uid(&self.file, id),
+                self.sample_attributes(uploaders, *visibility, *is_bounty_artifact),
+            ),
             Resource::Ruleset {
                 id,
                 owner,
@@ -198,6 +226,9 @@ impl EntityBuilder {
                     ("is_public", RestrictedExpression::new_bool(*is_public)),
                 ],
             ),
+            Resource::Retrohunt { id, owner } => {
+                (uid(&self.retrohunt, id), vec![("owner", self.owner(owner))])
+            }
             Resource::UserAccount { id } => {
                 (uid(&self.user_account, id), vec![("owner", self.owner(id))])
             }

@@ -25,6 +25,10 @@ pub const SHIPPED_POLICIES: &[(&str, &str)] = &[
     ("analysis.cedar", include_str!("../policies/analysis.cedar")),
     ("file.cedar", include_str!("../policies/file.cedar")),
     ("ruleset.cedar", include_str!("../policies/ruleset.cedar")),
+    (
+        "retrohunt.cedar",
+        include_str!("../policies/retrohunt.cedar"),
+    ),
     ("user.cedar", include_str!("../policies/user.cedar")),
     (
         "notification.cedar",
@@ -431,10 +435,17 @@ mod tests {
             },
             ResourceKind::Analysis => Resource::Analysis {
                 id,
-                owner,
+                uploaders: vec![owner],
                 visibility: crate::Visibility::Private,
+                is_bounty_artifact: false,
             },
-            ResourceKind::File => Resource::File { id, owner },
+            ResourceKind::File => Resource::File {
+                id,
+                uploaders: vec![owner],
+                visibility: crate::Visibility::Private,
+                is_bounty_artifact: false,
+            },
+            ResourceKind::Retrohunt => Resource::Retrohunt { id, owner },
             ResourceKind::Ruleset => Resource::Ruleset {
                 id,
                 owner,

@@ -79,6 +79,8 @@ pub enum ResourceKind {
     File,
     /// A YARA ruleset.
     Ruleset,
+    /// A retrohunt.
+    Retrohunt,
     /// A user's account and profile.
     UserAccount,
     /// An in-app notification.
@@ -94,6 +96,7 @@ impl ResourceKind {
             ResourceKind::Analysis => "Analysis",
             ResourceKind::File => "File",
             ResourceKind::Ruleset => "Ruleset",
+            ResourceKind::Retrohunt => "Retrohunt",
             ResourceKind::UserAccount => "UserAccount",
             ResourceKind::Notification => "Notification",
         }
@@ -170,21 +173,31 @@ pub enum Resource {
         /// Listed publicly (guests can read it).
         is_public: bool,
     },
-    /// An analysis report.
+    /// An analysis report. It is derived from its sample's bytes, so it carries the sample's
+    /// visibility attributes (see [`Resource::File`]).
     Analysis {
         /// Analysis id.
         id: String,
-        /// Account id of the submitter.
-        owner: String,
-        /// Who may read it.
+        /// Account ids of the sample's uploaders (at least the caller, when the caller is one).
+        uploaders: Vec<String>,
+        /// Public when any uploader made the sample public.
         visibility: Visibility,
+        /// The sample is a bounty's artifact (analysts may read it).
+        #[serde(default)]
+        is_bounty_artifact: bool,
     },
-    /// A submitted sample.
+    /// A stored sample; several accounts may upload the same bytes.
     File {
         /// Sample id (its SHA-256).
         id: String,
-        /// Account id of the uploader.
-        owner: String,
+        /// Account ids of its uploaders. The service may pass only those a decision can turn
+        /// on: the caller, when the caller uploaded it (for an upload, the caller).
+        uploaders: Vec<String>,
+        /// Public when any uploader chose public, else private.
+        visibility: Visibility,
+        /// A bounty names the sample as its artifact (analysts may read it).
+        #[serde(default)]
+        is_bounty_artifact: bool,
     },
     /// A YARA ruleset.
     Ruleset {
@@ -194,6 +207,13 @@ pub enum Resource {
         owner: String,
         /// Readable by everyone.
         is_public: bool,
+    },
+    /// A retrohunt: YARA rules run over the samples its owner may read.
+    Retrohunt {
+        /// Retrohunt id.
+        id: String,
+        /// Account id of the hunter.
+        owner: String,
     },
     /// A user's account; public or private data is chosen by the action.
     UserAccount {
@@ -210,6 +230,20 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// The resource's id (`nexus` for the platform), e.g. for audit lines.
+    pub fn id(&self) -> &str {
+        match self {
+            Resource::Platform => "nexus",
+            Resource::Bounty { id, .. }
+            | Resource::Analysis { id, .. }
+            | Resource::File { id, .. }
+            | Resource::Ruleset { id, .. }
+            | Resource::Retrohunt { id, .. }
+            | Resource::UserAccount { id }
+            | Resource::Notification { id, .. } => id,
+        }
+    }
+
     /// Which kind of resource this is.
     pub fn kind(&self) -> ResourceKind {
         match self {
@@ -218,6 +252,7 @@ impl Resource {
             Resource::Analysis { .. } => ResourceKind::Analysis,
             Resource::File { .. } => ResourceKind::File,
             Resource::Ruleset { .. } => ResourceKind::Ruleset,
+            Resource::Retrohunt { .. } => ResourceKind::Retrohunt,
             Resource::UserAccount { .. } => ResourceKind::UserAccount,
             Resource::Notification { .. } => ResourceKind::Notification,
         }
@@ -281,6 +316,8 @@ actions! {
     RulesetCreate => "ruleset:create", Ruleset, "Write a new ruleset.";
     RulesetUpdate => "ruleset:update", Ruleset, "Edit a ruleset.";
     RulesetDelete => "ruleset:delete", Ruleset, "Delete a ruleset.";
+    RetrohuntCreate => "retrohunt:create", Retrohunt, "Start a retrohunt (its own YARA rules over the samples the caller may read).";
+    RetrohuntRead => "retrohunt:read", Retrohunt, "Read a retrohunt's progress and matches.";
     UserReadPublic => "user:read_public", UserAccount, "Read a public profile.";
     UserReadPrivate => "user:read_private", UserAccount, "Read private account data (email, wallets, settings).";
     UserUpdate => "user:update", UserAccount, "Edit an account.";

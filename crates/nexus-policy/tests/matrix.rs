@@ -38,6 +38,11 @@ enum Fixture {
     AnalysisPrivateOther,
     FileOwn,
     FileOther,
+    FilePublicOther,
+    FileArtifactOther,
+    AnalysisArtifactOther,
+    RetrohuntOwn,
+    RetrohuntOther,
     RulesetPublicOther,
     RulesetPrivateOwn,
     RulesetPrivateOther,
@@ -70,11 +75,16 @@ impl Fixture {
             BountyRevealingOther => bounty(BOB, BountyStatus::Revealing, true),
             BountyResolvedOwn => bounty(ALICE, BountyStatus::Resolved, true),
             BountyResolvedOther => bounty(BOB, BountyStatus::Resolved, true),
-            AnalysisPublicOther => analysis(BOB, Visibility::Public),
-            AnalysisPrivateOwn => analysis(ALICE, Visibility::Private),
-            AnalysisPrivateOther => analysis(BOB, Visibility::Private),
-            FileOwn => file(ALICE),
-            FileOther => file(BOB),
+            AnalysisPublicOther => analysis(BOB, Visibility::Public, false),
+            AnalysisPrivateOwn => analysis(ALICE, Visibility::Private, false),
+            AnalysisPrivateOther => analysis(BOB, Visibility::Private, false),
+            AnalysisArtifactOther => analysis(BOB, Visibility::Private, true),
+            FileOwn => file(ALICE, Visibility::Private, false),
+            FileOther => file(BOB, Visibility::Private, false),
+            FilePublicOther => file(BOB, Visibility::Public, false),
+            FileArtifactOther => file(BOB, Visibility::Private, true),
+            RetrohuntOwn => retrohunt(ALICE),
+            RetrohuntOther => retrohunt(BOB),
             RulesetPublicOther => ruleset(BOB, true),
             RulesetPrivateOwn => ruleset(ALICE, false),
             RulesetPrivateOther => ruleset(BOB, false),
@@ -88,17 +98,27 @@ impl Fixture {
     }
 }
 
-fn analysis(owner: &str, visibility: Visibility) -> Resource {
+fn analysis(uploader: &str, visibility: Visibility, is_bounty_artifact: bool) -> Resource {
     Resource::Analysis {
         id: "analysis-1".to_owned(),
-        owner: owner.to_owned(),
+        uploaders: vec![uploader.to_owned()],
         visibility,
+        is_bounty_artifact,
     }
 }
 
-fn file(owner: &str) -> Resource {
+fn file(uploader: &str, visibility: Visibility, is_bounty_artifact: bool) -> Resource {
     Resource::File {
         id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".to_owned(),
+        uploaders: vec![uploader.to_owned()],
+        visibility,
+        is_bounty_artifact,
+    }
+}
+
+fn retrohunt(owner: &str) -> Resource {
+    Resource::Retrohunt {
+        id: "retrohunt-1".to_owned(),
         owner: owner.to_owned(),
     }
 }
@@ -152,23 +172,33 @@ const MATRIX: &[(Action, Fixture, [bool; 4])] = &[
     (Action::BountyComment, BountyPublicOpenOther, [N, Y, Y, Y]),
     (Action::BountyComment, BountyPrivateOpenOther, [N, N, Y, Y]),
     (Action::BountyComment, BountyPrivateOpenOwn, [N, Y, Y, Y]),
-    // Analyses.
+    // Analyses: as visible as their sample.
     (Action::AnalysisRead, AnalysisPublicOther, [Y, Y, Y, Y]),
     (Action::AnalysisRead, AnalysisPrivateOther, [N, N, N, Y]),
     (Action::AnalysisRead, AnalysisPrivateOwn, [N, Y, Y, Y]),
+    (Action::AnalysisRead, AnalysisArtifactOther, [N, N, Y, Y]),
     (Action::AnalysisSubmit, AnalysisPrivateOwn, [N, Y, Y, Y]),
     (Action::AnalysisSubmit, AnalysisPrivateOther, [N, N, N, Y]),
     (Action::AnalysisDelete, AnalysisPrivateOwn, [N, Y, Y, Y]),
     (Action::AnalysisDelete, AnalysisPublicOther, [N, N, N, Y]),
-    // Files (samples).
+    // Files (samples): private by default; public when any uploader chose so.
     (Action::FileUpload, FileOwn, [N, Y, Y, Y]),
     (Action::FileUpload, FileOther, [N, N, N, Y]),
     (Action::FileRead, FileOwn, [N, Y, Y, Y]),
-    (Action::FileRead, FileOther, [N, N, Y, Y]),
-    (Action::FileDownload, FileOwn, [N, N, Y, Y]),
-    (Action::FileDownload, FileOther, [N, N, Y, Y]),
+    (Action::FileRead, FileOther, [N, N, N, Y]),
+    (Action::FileRead, FilePublicOther, [Y, Y, Y, Y]),
+    (Action::FileRead, FileArtifactOther, [N, N, Y, Y]),
+    (Action::FileDownload, FileOwn, [N, Y, Y, Y]),
+    (Action::FileDownload, FileOther, [N, N, N, Y]),
+    (Action::FileDownload, FilePublicOther, [N, N, Y, Y]),
+    (Action::FileDownload, FileArtifactOther, [N, N, Y, Y]),
     (Action::FileDelete, FileOwn, [N, Y, Y, Y]),
     (Action::FileDelete, FileOther, [N, N, N, Y]),
+    // Retrohunts: the owner's alone.
+    (Action::RetrohuntCreate, RetrohuntOwn, [N, Y, Y, Y]),
+    (Action::RetrohuntCreate, RetrohuntOther, [N, N, N, Y]),
+    (Action::RetrohuntRead, RetrohuntOwn, [N, Y, Y, Y]),
+    (Action::RetrohuntRead, RetrohuntOther, [N, N, N, Y]),
     // Rulesets.
     (Action::RulesetRead, RulesetPublicOther, [Y, Y, Y, Y]),
     (Action::RulesetRead, RulesetPrivateOther, [N, N, N, Y]),
@@ -290,6 +320,7 @@ fn guests_cannot_write_anything_whatever_the_resource() {
         Action::RulesetList,
         Action::RulesetRead,
         Action::UserReadPublic,
+        Action::FileRead,
     ];
     for (action, fixture, _) in MATRIX {
         for mfa in [false, true] {
@@ -315,6 +346,10 @@ fn banned_accounts_keep_public_reads_and_their_own_profile_only() {
             (Action::AnalysisSubmit, AnalysisPrivateOwn, N),
             (Action::FileUpload, FileOwn, N),
             (Action::FileDownload, FileOther, N),
+            (Action::FileRead, FilePublicOther, Y),
+            (Action::FileRead, FileOwn, Y),
+            (Action::RetrohuntRead, RetrohuntOwn, Y),
+            (Action::RetrohuntCreate, RetrohuntOwn, N),
             (Action::UserUpdate, AccountOwn, N),
             (Action::NotificationRead, NotificationOwn, N),
             (Action::AdminViewAudit, Platform, N),
@@ -338,7 +373,7 @@ fn banned_accounts_keep_public_reads_and_their_own_profile_only() {
 }
 
 #[test]
-fn a_user_cannot_read_another_users_private_data_or_notifications() {
+fn a_user_cannot_read_another_users_private_data_samples_hunts_or_notifications() {
     let policies = Policies::shipped().unwrap();
     for role in [Role::User, Role::Analyst] {
         for (action, fixture) in [
@@ -347,6 +382,9 @@ fn a_user_cannot_read_another_users_private_data_or_notifications() {
             (Action::NotificationRead, NotificationOther),
             (Action::AnalysisRead, AnalysisPrivateOther),
             (Action::RulesetRead, RulesetPrivateOther),
+            (Action::FileRead, FileOther),
+            (Action::FileDownload, FileOther),
+            (Action::RetrohuntRead, RetrohuntOther),
         ] {
             let decision = decide(&policies, principal(role, false), action, fixture, true);
             assert!(!decision.allowed, "{role} may {action} {fixture:?}");
@@ -389,8 +427,14 @@ fn the_forbid_that_decided_a_denial_is_named() {
         (
             Role::User,
             Action::FileDownload,
-            FileOwn,
-            "file-download-analysts-only",
+            FilePublicOther,
+            "file-download-uploaders-and-analysts-only",
+        ),
+        (
+            Role::Guest,
+            Action::FileDownload,
+            FilePublicOther,
+            "file-download-never-guests",
         ),
         (
             Role::Admin,
@@ -450,4 +494,63 @@ fn the_callers_ip_reaches_the_policies_without_changing_the_table() {
     });
     assert!(decision.allowed, "{decision:?}");
     assert!(decision.errors.is_empty());
+}
+
+/// The forbid holds even against a broader permit: an extra policy that lets every signed-in
+/// account download everything still gives a plain user no other account's private sample, and
+/// an analyst no private sample they may not read.
+#[test]
+fn a_broader_download_permit_cannot_hand_out_private_samples() {
+    let mut sources = nexus_policy::PolicySource::shipped();
+    sources.push(nexus_policy::PolicySource::new(
+        "broad.cedar",
+        "@id(\"download-everything\") permit (principal is User, action == Action::\"file:download\", resource is File);",
+    ));
+    let policies = Policies::from_sources(&sources).unwrap();
+    for (role, fixture, allowed) in [
+        (Role::User, FileOther, N),
+        (Role::User, FilePublicOther, N),
+        (Role::User, FileOwn, Y),
+        (Role::Analyst, FileOther, N),
+        (Role::Analyst, FilePublicOther, Y),
+        (Role::Admin, FileOther, Y),
+    ] {
+        let decision = decide(
+            &policies,
+            principal(role, false),
+            Action::FileDownload,
+            fixture,
+            false,
+        );
+        assert_eq!(
+            decision.allowed, allowed,
+            "{role} {fixture:?}: {decision:?}"
+        );
+    }
+}
+
+/// Only the uploaders the service passes count: another account among several uploaders gives
+/// the caller nothing.
+#[test]
+fn a_sample_uploaded_by_several_accounts_is_each_uploaders_own() {
+    let policies = Policies::shipped().unwrap();
+    let shared = Resource::File {
+        id: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".to_owned(),
+        uploaders: vec![BOB.to_owned(), ALICE.to_owned()],
+        visibility: Visibility::Private,
+        is_bounty_artifact: false,
+    };
+    let decide_for = |id: &str| {
+        policies
+            .authorize(&Request {
+                principal: Principal::user(id, Role::User),
+                action: Action::FileDownload,
+                resource: shared.clone(),
+                context: RequestContext::default(),
+            })
+            .allowed
+    };
+    assert!(decide_for(ALICE));
+    assert!(decide_for(BOB));
+    assert!(!decide_for("carol"));
 }

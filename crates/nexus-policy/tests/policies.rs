@@ -41,11 +41,12 @@ fn the_shipped_policies_validate_and_every_one_has_a_meaningful_unique_id() {
     for expected in [
         "admin-all",
         "bounty-read-public",
-        "file-download-analysts-only",
+        "file-download-uploaders-and-analysts-only",
+        "retrohunt-read-own",
     ] {
         assert!(ids.iter().any(|id| id == expected), "{expected} missing");
     }
-    assert_eq!(SHIPPED_POLICIES.len(), 7);
+    assert_eq!(SHIPPED_POLICIES.len(), 8);
 }
 
 #[test]
@@ -165,7 +166,7 @@ fn a_request_and_its_decision_cross_the_wire_as_json() {
         r#"{
             "principal": {"type": "user", "id": "alice", "role": "analyst"},
             "action": "file:download",
-            "resource": {"type": "file", "id": "abc", "owner": "bob"},
+            "resource": {"type": "file", "id": "abc", "uploaders": ["bob"], "visibility": "public"},
             "context": {"mfa": false, "ip": "192.0.2.1"}
         }"#,
     )

@@ -65,6 +65,30 @@ impl AnalysisStatus {
     }
 }
 
+/// Who may read a sample (and its analyses): chosen by each uploader at upload
+/// (`POST /v1/files?visibility=public`); a sample is public once any uploader made it public.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SampleVisibility {
+    /// Its uploaders (and admins; analysts too when it is a bounty's artifact).
+    #[default]
+    Private,
+    /// Everyone, guests included (the bytes still only to uploaders and analysts).
+    Public,
+}
+
+impl SampleVisibility {
+    /// The stable lower-case name (also the database value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Private => "private",
+            Self::Public => "public",
+        }
+    }
+}
+
 /// `202` answer of `POST /v1/files`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UploadAccepted {
@@ -79,6 +103,9 @@ pub struct UploadAccepted {
     pub status: AnalysisStatus,
     /// Size of the sample in bytes.
     pub size: u64,
+    /// The sample's visibility after this upload (public once any uploader chose public).
+    #[serde(default)]
+    pub visibility: SampleVisibility,
 }
 
 /// `GET /v1/analyses/{id}`.
@@ -140,6 +167,9 @@ pub struct FileView {
     pub last_seen: DateTime<Utc>,
     /// The most recent analysis (with its report when finished).
     pub latest_analysis: Option<AnalysisView>,
+    /// Who may read the sample.
+    #[serde(default)]
+    pub visibility: SampleVisibility,
 }
 
 /// One sample similar to the one asked about.
@@ -207,11 +237,16 @@ pub struct RuleCompileErrorBody {
     pub column: Option<u32>,
 }
 
-/// `POST /v1/retrohunts` body: YARA rules to run over every stored sample.
+/// `POST /v1/retrohunts` body: YARA rules to run over the samples the caller may read. Give
+/// either `source` or the id of one of the caller's rulesets (`ruleset_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateRetrohunt {
-    /// YARA source text.
+    /// YARA source text (empty when `ruleset_id` is given).
+    #[serde(default)]
     pub source: String,
+    /// A stored ruleset the caller may read, to hunt with instead of `source`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ruleset_id: Option<i64>,
 }
 
 /// Life of a retrohunt.
@@ -263,10 +298,18 @@ pub struct RetrohuntView {
     pub id: Uuid,
     /// Status.
     pub status: RetrohuntStatus,
-    /// Samples stored when the retrohunt started (the ones it will scan).
+    /// Samples the hunt has walked so far (it scans only the ones its owner may read; the
+    /// number of other samples is not disclosed). Equal to `scanned` once finished.
     pub total: i64,
-    /// Samples scanned so far.
+    /// Samples scanned so far (readable by the owner).
     pub scanned: i64,
+    /// Samples whose scan did not finish within the hunt's per-sample time budget (or failed);
+    /// they have no matches in this hunt.
+    #[serde(default)]
+    pub skipped: i64,
+    /// Bytes scanned so far (counted against the owner's daily quota).
+    #[serde(default)]
+    pub bytes_scanned: i64,
     /// Matches so far (at most the first 1,000).
     pub matches: Vec<RetrohuntMatch>,
     /// Why it failed, for `failed`.

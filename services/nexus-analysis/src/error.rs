@@ -31,9 +31,38 @@ pub enum AnalysisError {
     /// No such retrohunt.
     #[error("retrohunt {0} does not exist")]
     RetrohuntNotFound(uuid::Uuid),
-    /// The caller may not download samples.
-    #[error("downloading live samples needs the analyst or admin role")]
+    /// No such ruleset (or one the caller may not read).
+    #[error("ruleset {0} does not exist")]
+    RulesetNotFound(i64),
+    /// The caller may read the sample but not download its bytes.
+    #[error(
+        "the bytes of a live sample go only to its uploaders and to analysts; read its report \
+         instead, or ask an analyst"
+    )]
     DownloadForbidden,
+    /// The caller may not do this (the shared caller's denial: 401 `unauthenticated`, 403
+    /// `scope_insufficient` or `forbidden`).
+    #[error(transparent)]
+    Denied(#[from] nexus_runtime::Denied),
+    /// `visibility` is neither `private` nor `public`.
+    #[error("visibility {0:?} is invalid; use `private` (the default) or `public`")]
+    InvalidVisibility(String),
+    /// A retrohunt names both or neither of `source` and `ruleset_id`.
+    #[error("give the YARA rules either as `source` or as `ruleset_id`, not both")]
+    RetrohuntSourceAmbiguous,
+    /// A per-role daily retrohunt quota is used up.
+    #[error(
+        "your daily retrohunt quota is used up ({used} of {limit} {what} in the last 24 hours); \
+         try again once earlier hunts are more than a day old"
+    )]
+    QuotaExceeded {
+        /// `hunts` or `bytes scanned`.
+        what: &'static str,
+        /// Used in the last day.
+        used: i64,
+        /// The role's daily limit.
+        limit: i64,
+    },
     /// Bad ruleset name.
     #[error("ruleset name {0:?} is invalid; use 1 to 64 characters of a-z, 0-9 and _")]
     InvalidRulesetName(String),
@@ -88,10 +117,15 @@ impl HttpError for AnalysisError {
             | Self::InvalidSha256(_)
             | Self::InvalidRulesetName(_)
             | Self::RuleCompile(_) => StatusCode::BAD_REQUEST,
-            Self::SampleNotFound(_) | Self::AnalysisNotFound(_) | Self::RetrohuntNotFound(_) => {
-                StatusCode::NOT_FOUND
-            }
+            Self::SampleNotFound(_)
+            | Self::AnalysisNotFound(_)
+            | Self::RetrohuntNotFound(_)
+            | Self::RulesetNotFound(_) => StatusCode::NOT_FOUND,
             Self::DownloadForbidden => StatusCode::FORBIDDEN,
+            Self::Denied(denied) => denied.status(),
+            Self::InvalidVisibility(_) => StatusCode::BAD_REQUEST,
+            Self::RetrohuntSourceAmbiguous => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RulesetExists(_) => StatusCode::CONFLICT,
             Self::Database(DbError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             Self::PlatformRules(_)
@@ -113,7 +147,12 @@ impl HttpError for AnalysisError {
             Self::SampleNotFound(_) => "sample_not_found",
             Self::AnalysisNotFound(_) => "analysis_not_found",
             Self::RetrohuntNotFound(_) => "retrohunt_not_found",
+            Self::RulesetNotFound(_) => "ruleset_not_found",
             Self::DownloadForbidden => "download_forbidden",
+            Self::Denied(denied) => denied.code(),
+            Self::InvalidVisibility(_) => "invalid_visibility",
+            Self::RetrohuntSourceAmbiguous => "retrohunt_source_ambiguous",
+            Self::QuotaExceeded { .. } => "quota_exceeded",
             Self::InvalidRulesetName(_) => "invalid_ruleset_name",
             Self::RulesetExists(_) => "ruleset_exists",
             Self::RulesTooLarge { .. } => "rules_too_large",

@@ -87,6 +87,9 @@ pub struct Shared {
     pub(crate) cpu: BlockingPool,
     /// The memory analysis jobs may hold at once (see [`job_settings`]).
     pub(crate) memory: MemoryBudget,
+    /// The process's live Cedar policies, for decisions outside a request (a retrohunt reads
+    /// samples as its owner).
+    pub(crate) policies: Arc<nexus_policy::LivePolicies>,
 }
 
 fn build_error(what: &str, error: impl std::fmt::Display) -> RuntimeError {
@@ -145,6 +148,7 @@ impl Service for AnalysisService {
             settings: settings.clone(),
             cpu,
             memory: MemoryBudget::new(settings.jobs.memory_budget_bytes),
+            policies: Arc::clone(resources.policies()),
         });
         register_workers(&shared, setup);
         Ok(Self { shared })

@@ -1,23 +1,37 @@
-//! Retrohunts: user YARA rules run over every stored sample, in the background.
+//! Retrohunts: an account's YARA rules run, in the background, over the samples that account
+//! may read.
 //!
-//! A retrohunt is processed in chunks of `retrohunt_batch` samples in SHA-256 order. Each
-//! `RetrohuntRequested` job scans one chunk after the stored cursor, then commits its matches,
-//! the progress counter and the new cursor in one transaction (only if the cursor has not moved
-//! meanwhile, so a redelivered chunk changes nothing), and queues the next chunk. Chunks keep
-//! each job well under the bus's handler timeout however many samples are stored, and a
-//! crashed worker costs at most one chunk, which the reclaiming consumer redoes.
+//! A retrohunt walks the stored samples in SHA-256 order, in chunks of at most
+//! `retrohunt_batch` samples. For each sample the shared Cedar policies decide whether the hunt's
+//! owner may read it (`file:read` for the owner, with the role the owner had when the hunt was
+//! created); only those are scanned, so a hunt can never learn anything about a sample its
+//! owner could not read (issue 13: per-bit rules spelling out another user's private upload).
+//! Matches go to the hunt, which only its owner (and admins) may read.
+//!
+//! Time: the owner's rules get `retrohunt_scan_timeout` per sample on the bounded CPU pool
+//! (the same budget stops YARA itself); a sample that exhausts it is counted `skipped`, never
+//! retried. A chunk stops walking once half of `bus.handler_timeout` is used, so a chunk always
+//! fits its handler timeout whatever the rules do; the rest continues in the next chunk. A
+//! hunt stops, with the reason in `error`, once it has scanned the bytes left of its owner's
+//! daily quota.
+//!
+//! Each job commits its matches, counters and the new cursor in one transaction (only if the
+//! cursor has not moved meanwhile, so a redelivered chunk changes nothing), and queues the
+//! next chunk. A crashed worker costs at most one chunk, which the reclaiming consumer redoes.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nexus_bus::{Delivery, Handler, HandlerError};
-use nexus_engine::{EngineError, RuleSet};
+use nexus_engine::RuleSet;
+use nexus_policy::{Action, Principal, Request, RequestContext};
 use nexus_proto::Envelope;
 use nexus_proto::analysis::{RetrohuntMatch, RetrohuntRequested, RetrohuntStatus};
 use nexus_proto::report::YaraMatch;
 use uuid::Uuid;
 
 use crate::Shared;
+use crate::blocking_pool::PoolError;
 use crate::error::AnalysisError;
 use crate::sample_store::read_sample;
 use crate::store::{self, RetrohuntChunk};
@@ -25,8 +39,17 @@ use crate::store::{self, RetrohuntChunk};
 /// Consumer group of the retrohunt workers.
 pub const RETROHUNT_GROUP: &str = "analysis-retrohunts";
 
-/// Per-sample YARA timeout in a retrohunt.
-const SCAN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Share of `bus.handler_timeout` a chunk may spend scanning; the rest covers reading the
+/// batch, committing, and a scan that overruns its budget by YARA's timeout granularity.
+const CHUNK_SHARE_OF_HANDLER_TIMEOUT: f64 = 0.5;
+
+/// How long YARA may run past its own timeout before the pool stops waiting for it (yara-x
+/// checks its timeout about once a second).
+const SCAN_GRACE: Duration = Duration::from_secs(1);
+
+/// Why a hunt stopped before the end when its owner's daily bytes ran out.
+const QUOTA_STOP: &str = "stopped early: the owner's daily quota of bytes scanned by retrohunts \
+     was reached; the samples after the last one scanned were not searched";
 
 /// Handles `RetrohuntRequested` jobs.
 #[derive(Debug, Clone)]
@@ -57,35 +80,96 @@ impl Handler for RetrohuntJobs {
     }
 }
 
-/// Scans one stored sample: in place (mapped by yara-x) when the store keeps it on local disk,
-/// else after reading it.
+/// What scanning one sample came to.
+enum Scanned {
+    /// The rules ran to the end (possibly matching nothing).
+    Done(Vec<YaraMatch>),
+    /// The rules ran out of their time budget or failed on this sample.
+    Skipped,
+    /// The sample is no longer in the store.
+    Gone,
+    /// The CPU pool is full; try again in a later chunk.
+    Busy,
+}
+
+/// Scans one stored sample on the CPU pool under `budget`: in place (mapped by yara-x) when the
+/// store keeps it on local disk, else after reading it.
 async fn scan_sample(
     shared: &Shared,
     rules: &Arc<RuleSet>,
     sha256: &str,
-) -> std::io::Result<Result<Vec<YaraMatch>, EngineError>> {
+    budget: Duration,
+) -> Result<Scanned, AnalysisError> {
     let rules = Arc::clone(rules);
     let scan = match shared.store.local_path(sha256) {
         Some(path) => {
-            if !tokio::fs::try_exists(&path).await? {
-                return Err(std::io::ErrorKind::NotFound.into());
+            if !tokio::fs::try_exists(&path)
+                .await
+                .map_err(AnalysisError::Store)?
+            {
+                return Ok(Scanned::Gone);
             }
-            tokio::task::spawn_blocking(move || rules.scan_file(&path, SCAN_TIMEOUT, 1))
+            shared
+                .cpu
+                .run(budget + SCAN_GRACE, move |_| {
+                    rules.scan_file(&path, budget, 1)
+                })
+                .await
         }
         None => {
-            let bytes = read_sample(
+            let bytes = match read_sample(
                 shared.store.as_ref(),
                 sha256,
                 shared.settings.max_upload_bytes,
             )
-            .await?;
-            tokio::task::spawn_blocking(move || rules.scan(&bytes, SCAN_TIMEOUT, 1))
+            .await
+            {
+                Ok(bytes) => bytes,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    return Ok(Scanned::Gone);
+                }
+                Err(error) => return Err(AnalysisError::Store(error)),
+            };
+            shared
+                .cpu
+                .run(budget + SCAN_GRACE, move |_| rules.scan(&bytes, budget, 1))
+                .await
         }
     };
-    scan.await.map_err(std::io::Error::other)
+    Ok(match scan {
+        Ok(Ok(hits)) => Scanned::Done(hits),
+        Ok(Err(error)) => {
+            tracing::info!(error = %error, sha256 = %sha256, "A retrohunt's rules did not finish on one sample; skipping it.");
+            Scanned::Skipped
+        }
+        Err(PoolError::Busy { .. }) => Scanned::Busy,
+        Err(error @ (PoolError::TimedOut { .. } | PoolError::Panicked(_))) => {
+            tracing::info!(error = %error, sha256 = %sha256, "A retrohunt scan was abandoned on one sample; skipping it.");
+            Scanned::Skipped
+        }
+        Err(PoolError::Closed) => return Err(AnalysisError::Task(PoolError::Closed.to_string())),
+    })
+}
+
+/// What one chunk found and how far it got.
+#[derive(Default)]
+struct ChunkProgress {
+    matches: Vec<RetrohuntMatch>,
+    walked: usize,
+    cursor: Option<String>,
+    scanned: i64,
+    skipped: i64,
+    bytes: i64,
+    stopped: Option<&'static str>,
 }
 
 async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
+    let started = Instant::now();
+    let chunk_budget = shared
+        .bus
+        .settings()
+        .handler_timeout
+        .mul_f64(CHUNK_SHARE_OF_HANDLER_TIMEOUT);
     let Some(job) = store::retrohunt_job(&shared.pool, id).await? else {
         return Ok(());
     };
@@ -96,10 +180,13 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
         return Ok(());
     }
     let source = job.source.clone();
-    let compiled =
-        tokio::task::spawn_blocking(move || RuleSet::compile([("retrohunt", source.as_str())]))
-            .await
-            .map_err(|error| AnalysisError::Task(error.to_string()))?;
+    let compiled = shared
+        .cpu
+        .run(chunk_budget, move |_| {
+            RuleSet::compile([("retrohunt", source.as_str())])
+        })
+        .await
+        .map_err(|error| AnalysisError::Task(error.to_string()))?;
     let rules = match compiled {
         Ok(rules) => Arc::new(rules),
         Err(error) => {
@@ -107,35 +194,89 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
             return Ok(());
         }
     };
-    let batch =
-        store::samples_after(&shared.pool, &job.cursor, shared.settings.retrohunt_batch).await?;
-    let mut matches = Vec::new();
-    for sha256 in &batch {
-        let found = match scan_sample(shared, &rules, sha256).await {
-            Ok(found) => found,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(error) => return Err(AnalysisError::Store(error)),
-        };
-        match found {
-            Ok(hits) if !hits.is_empty() => matches.push(RetrohuntMatch {
-                sha256: sha256.clone(),
-                rules: hits
-                    .iter()
-                    .map(|hit| format!("{}.{}", hit.namespace, hit.rule))
-                    .collect(),
-            }),
-            Ok(_) => {}
-            Err(error) => {
-                tracing::info!(error = %error, sha256 = %sha256, "A retrohunt scan failed on one sample; skipping it.");
+    let batch = store::hunt_candidates_after(
+        &shared.pool,
+        &job.cursor,
+        shared.settings.retrohunt_batch,
+        &job.owner,
+    )
+    .await?;
+    // The hunt reads as its owner, with the role they had when they created it.
+    let owner = Principal::User {
+        id: job.owner.clone(),
+        role: job.owner_role,
+        is_banned: false,
+    };
+    let policies = shared.policies.current();
+    let mut progress = ChunkProgress::default();
+    for candidate in &batch {
+        let elapsed = started.elapsed();
+        if elapsed >= chunk_budget {
+            break;
+        }
+        let readable = policies
+            .policies
+            .authorize(&Request {
+                principal: owner.clone(),
+                action: Action::FileRead,
+                resource: candidate.access.file(Some(&job.owner)),
+                context: RequestContext::default(),
+            })
+            .allowed;
+        if readable {
+            if job.bytes_scanned + progress.bytes + candidate.size > job.bytes_budget {
+                progress.stopped = Some(QUOTA_STOP);
+                break;
+            }
+            let budget = shared
+                .settings
+                .retrohunt_scan_timeout
+                .min(chunk_budget - elapsed);
+            let sha256 = &candidate.access.sha256;
+            match scan_sample(shared, &rules, sha256, budget).await? {
+                Scanned::Done(hits) => {
+                    progress.scanned += 1;
+                    progress.bytes += candidate.size;
+                    if !hits.is_empty() {
+                        progress.matches.push(RetrohuntMatch {
+                            sha256: sha256.clone(),
+                            rules: hits
+                                .iter()
+                                .map(|hit| format!("{}.{}", hit.namespace, hit.rule))
+                                .collect(),
+                        });
+                    }
+                }
+                Scanned::Skipped => {
+                    progress.skipped += 1;
+                    progress.bytes += candidate.size;
+                }
+                Scanned::Gone => {}
+                Scanned::Busy if progress.walked == 0 => {
+                    return Err(AnalysisError::Task(
+                        "the CPU pool is busy; the chunk is retried".to_owned(),
+                    ));
+                }
+                Scanned::Busy => break,
             }
         }
+        progress.walked += 1;
+        progress.cursor = Some(candidate.access.sha256.clone());
     }
-    let done = i64::try_from(batch.len()).unwrap_or(i64::MAX) < shared.settings.retrohunt_batch;
-    let cursor = batch.last().cloned().unwrap_or_else(|| job.cursor.clone());
+    let exhausted = progress.walked == batch.len()
+        && i64::try_from(batch.len()).unwrap_or(i64::MAX) < shared.settings.retrohunt_batch;
+    let done = exhausted || progress.stopped.is_some();
+    let cursor = progress
+        .cursor
+        .clone()
+        .unwrap_or_else(|| job.cursor.clone());
     let chunk = RetrohuntChunk {
-        matches: &matches,
-        scanned: i64::try_from(batch.len()).unwrap_or(i64::MAX),
+        matches: &progress.matches,
+        scanned: progress.scanned,
+        skipped: progress.skipped,
+        bytes: progress.bytes,
         cursor: &cursor,
+        stopped: progress.stopped,
         done,
     };
     let mut transaction = shared.pool.begin().await?;

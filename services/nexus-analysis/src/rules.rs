@@ -1,52 +1,46 @@
-//! The active YARA rules and their hot reload.
+//! The platform's YARA rules, the only rules that analyses run.
 //!
-//! Platform rules (the engine's built-in rules plus `rules_dir`) are compiled once at start.
-//! User rulesets live in `analysis.rulesets`; the highest id is the user part of the rules
-//! version. [`ActiveRules`] pairs a version with an [`Engine`] built on platform + user rules;
-//! [`Rules::current`] hands out the current one (an `Arc`, so a running analysis keeps the
-//! rules it started with) and a reload builds the next one off to the side and swaps the
-//! pointer, so no analysis ever sees half-loaded rules.
+//! Platform rules (the engine's built-in rules plus `rules_dir`) are compiled once at start;
+//! their digest is part of the rules version every analysis records. [`Rules::current`] hands
+//! out the current [`ActiveRules`] (an `Arc`, so a running analysis keeps the rules it started
+//! with).
 //!
-//! Reloads happen after this instance stores a ruleset, when another instance announces one
-//! (`RulesetPublished` over pub/sub), and before every job and upload when the database has a
-//! higher ruleset id than the loaded one (one indexed `max(id)` query), so a missed
-//! notification only delays a reload until the next job.
+//! User rulesets (`analysis.rulesets`) are not part of them: a user's rules run only in that
+//! user's retrohunts ([`crate::retrohunt`]), on the samples the user may read, under their own
+//! time budget, with results on the hunt. So a slow or failing user rule can never take the
+//! platform's matches out of a report, delay anyone's analysis, or put its name (and what it
+//! reveals about the bytes) into a report other people read.
 
 use std::path::Path;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 
 use nexus_core::hex;
-use nexus_engine::{ENGINE_VERSION, Engine, EngineConfig, RuleCompileError, RuleSet};
+use nexus_engine::{ENGINE_VERSION, Engine, EngineConfig, RuleSet};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use crate::domain::rules_version;
 use crate::error::AnalysisError;
-use crate::store;
 
 /// One compiled generation of rules.
 #[derive(Debug)]
 pub struct ActiveRules {
     /// The version analyses record.
     pub version: String,
-    /// Highest user ruleset id included (0: none).
+    /// Always 0: user rulesets never run in analyses (kept in the version's format).
     pub user_version: i64,
     /// The engine scanning with these rules.
     pub engine: Engine,
 }
 
-/// Platform rules plus the swappable current generation.
+/// The platform rules in force.
 #[derive(Debug)]
 pub struct Rules {
-    platform: Arc<RuleSet>,
-    platform_digest: String,
-    config: EngineConfig,
-    current: RwLock<Arc<ActiveRules>>,
-    reload: tokio::sync::Mutex<()>,
+    current: Arc<ActiveRules>,
 }
 
 impl Rules {
-    /// Compiles the platform rules (built-in plus `rules_dir`) and loads the user rulesets.
+    /// Compiles the platform rules (built-in plus `rules_dir`).
     pub async fn load(
         rules_dir: Option<&Path>,
         config: EngineConfig,
@@ -68,60 +62,27 @@ impl Rules {
         let empty = ActiveRules {
             version: rules_version(ENGINE_VERSION, &platform_digest, 0),
             user_version: 0,
-            engine: Engine::new(config.clone(), RuleSet::combined(&[&platform])),
+            engine: Engine::new(config, RuleSet::combined(&[&platform])),
         };
-        let rules = Self {
-            platform,
-            platform_digest,
-            config,
-            current: RwLock::new(Arc::new(empty)),
-            reload: tokio::sync::Mutex::new(()),
-        };
-        rules.reload_if_behind(pool).await?;
-        Ok(rules)
+        let _ = pool;
+        Ok(Self {
+            current: Arc::new(empty),
+        })
     }
 
     /// The rules in force now.
     pub fn current(&self) -> Arc<ActiveRules> {
-        self.current
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        Arc::clone(&self.current)
     }
 
-    /// Reloads when the database holds a newer user ruleset than the loaded one; returns the
-    /// rules in force afterwards.
-    pub async fn reload_if_behind(&self, pool: &PgPool) -> Result<Arc<ActiveRules>, AnalysisError> {
-        let latest = store::latest_ruleset_id(pool).await?;
-        if latest <= self.current().user_version {
-            return Ok(self.current());
-        }
-        let _one_at_a_time = self.reload.lock().await;
-        if latest <= self.current().user_version {
-            return Ok(self.current());
-        }
-        let rulesets = store::rulesets_up_to(pool, latest).await?;
-        let platform = Arc::clone(&self.platform);
-        let config = self.config.clone();
-        let version = rules_version(ENGINE_VERSION, &self.platform_digest, latest);
-        let next = tokio::task::spawn_blocking(move || {
-            let user = RuleSet::compile(
-                rulesets
-                    .iter()
-                    .map(|(name, source)| (name.as_str(), source.as_str())),
-            )?;
-            Ok::<_, RuleCompileError>(ActiveRules {
-                version,
-                user_version: latest,
-                engine: Engine::new(config, RuleSet::combined(&[&platform, &user])),
-            })
-        })
-        .await
-        .map_err(|error| AnalysisError::Task(error.to_string()))??;
-        let next = Arc::new(next);
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&next);
-        tracing::info!(ruleset_version = %next.version, "Swapped in a new YARA rules version.");
-        Ok(next)
+    /// The rules in force after catching up with stored changes. Only the platform's rules
+    /// are in force, and they change with a restart, so this is [`Rules::current`]; it is kept
+    /// so callers that check before a job need not know that.
+    pub async fn reload_if_behind(
+        &self,
+        _pool: &PgPool,
+    ) -> Result<Arc<ActiveRules>, AnalysisError> {
+        Ok(self.current())
     }
 }
 

@@ -38,6 +38,13 @@ pub struct AnalysisSettings {
     pub tlsh_max_distance: u32,
     /// `[analysis.jobs]`: CPU pool, memory budget, reconciliation (see `job_settings`).
     pub jobs: crate::job_settings::JobSettings,
+    /// Time budget of a retrohunt's rules on one sample (a user rule's own budget; a sample
+    /// that exhausts it is counted as `skipped` in the hunt). Capped by the chunk's budget,
+    /// half of `bus.handler_timeout`.
+    #[serde(with = "humantime_serde")]
+    pub retrohunt_scan_timeout: Duration,
+    /// `[analysis.retrohunt_quotas]`: daily retrohunt quotas per role.
+    pub retrohunt_quotas: RetrohuntQuotas,
 }
 
 impl Default for AnalysisSettings {
@@ -54,6 +61,8 @@ impl Default for AnalysisSettings {
             similar_limit: 50,
             tlsh_max_distance: 100,
             jobs: crate::job_settings::JobSettings::default(),
+            retrohunt_scan_timeout: Duration::from_secs(10),
+            retrohunt_quotas: RetrohuntQuotas::default(),
         }
     }
 }
@@ -82,6 +91,77 @@ impl Validate for AnalysisSettings {
             problems.push("analysis.similar_limit must be between 1 and 1000".into());
         }
         self.jobs.validate(self.max_upload_bytes, problems);
+        if self.retrohunt_scan_timeout < Duration::from_secs(1) {
+            problems.push("analysis.retrohunt_scan_timeout must be at least 1s".into());
+        }
+        for (role, quota) in [
+            ("user", &self.retrohunt_quotas.user),
+            ("analyst", &self.retrohunt_quotas.analyst),
+            ("admin", &self.retrohunt_quotas.admin),
+        ] {
+            if quota.hunts_per_day < 0 || quota.bytes_per_day < 0 {
+                problems.push(format!(
+                    "analysis.retrohunt_quotas.{role} must not be negative"
+                ));
+            }
+        }
+    }
+}
+
+/// One role's daily retrohunt quota (a rolling 24 hours).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RetrohuntQuota {
+    /// Hunts that may be created.
+    pub hunts_per_day: i64,
+    /// Sample bytes the hunts may scan.
+    pub bytes_per_day: i64,
+}
+
+/// `[analysis.retrohunt_quotas]`: a quota per role (guests cannot hunt).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetrohuntQuotas {
+    /// Signed-in users.
+    pub user: RetrohuntQuota,
+    /// Analysts.
+    pub analyst: RetrohuntQuota,
+    /// Admins.
+    pub admin: RetrohuntQuota,
+}
+
+impl Default for RetrohuntQuotas {
+    fn default() -> Self {
+        const GIB: i64 = 1024 * 1024 * 1024;
+        Self {
+            user: RetrohuntQuota {
+                hunts_per_day: 20,
+                bytes_per_day: 10 * GIB,
+            },
+            analyst: RetrohuntQuota {
+                hunts_per_day: 200,
+                bytes_per_day: 200 * GIB,
+            },
+            admin: RetrohuntQuota {
+                hunts_per_day: 1000,
+                bytes_per_day: 1024 * GIB,
+            },
+        }
+    }
+}
+
+impl RetrohuntQuotas {
+    /// The quota of `role` (a guest gets none).
+    pub fn of(&self, role: nexus_core::Role) -> RetrohuntQuota {
+        match role {
+            nexus_core::Role::Guest => RetrohuntQuota {
+                hunts_per_day: 0,
+                bytes_per_day: 0,
+            },
+            nexus_core::Role::User => self.user,
+            nexus_core::Role::Analyst => self.analyst,
+            nexus_core::Role::Admin => self.admin,
+        }
     }
 }
 

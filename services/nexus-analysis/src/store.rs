@@ -3,13 +3,14 @@
 use chrono::{DateTime, Utc};
 use nexus_db::DbError;
 use nexus_proto::analysis::{
-    AnalysisStatus, AnalysisView, RetrohuntMatch, RetrohuntStatus, RetrohuntView,
+    AnalysisStatus, AnalysisView, RetrohuntMatch, RetrohuntStatus, RetrohuntView, SampleVisibility,
 };
 use nexus_proto::report::{AnalysisReport, Hashes, VerdictHint};
 use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use crate::domain::similar::FuzzyHashes;
+use crate::domain::visibility::SampleAccess;
 use crate::error::AnalysisError;
 
 /// Candidates read per similarity index before scoring.
@@ -66,23 +67,89 @@ pub async fn insert_ruleset(
     Ok((row.try_get("id")?, row.try_get("created_at")?))
 }
 
-/// Records an upload of `sha256`: inserts the sample or counts one more upload.
+/// Records `user_id`'s upload of `sha256` with the visibility they chose: inserts the sample
+/// or counts one more upload, and inserts or refreshes the uploader's row. A public upload
+/// makes the sample public; nothing makes it private again. Returns the sample's visibility.
 #[tracing::instrument(skip_all, fields(sha256 = %sha256))]
 pub async fn record_upload(
     connection: &mut PgConnection,
     sha256: &str,
     size: u64,
-) -> Result<(), AnalysisError> {
-    sqlx::query(
-        "INSERT INTO analysis.samples (sha256, size) VALUES ($1, $2) \
+    user_id: &str,
+    visibility: SampleVisibility,
+) -> Result<SampleVisibility, AnalysisError> {
+    let public = visibility == SampleVisibility::Public;
+    let is_public: bool = sqlx::query_scalar(
+        "INSERT INTO analysis.samples (sha256, size, is_public) VALUES ($1, $2, $3) \
          ON CONFLICT (sha256) DO UPDATE SET upload_count = samples.upload_count + 1, \
-         last_seen = now()",
+         last_seen = now(), is_public = samples.is_public OR excluded.is_public \
+         RETURNING is_public",
     )
     .bind(sha256)
     .bind(i64::try_from(size).unwrap_or(i64::MAX))
-    .execute(connection)
+    .bind(public)
+    .fetch_one(&mut *connection)
     .await?;
-    Ok(())
+    sqlx::query(
+        "INSERT INTO analysis.uploads (sha256, user_id, visibility) VALUES ($1, $2, $3) \
+         ON CONFLICT (sha256, user_id) DO UPDATE SET last_uploaded_at = now(), \
+         visibility = CASE WHEN uploads.visibility = 'public' OR excluded.visibility = 'public' \
+                      THEN 'public' ELSE 'private' END",
+    )
+    .bind(sha256)
+    .bind(user_id)
+    .bind(visibility.as_str())
+    .execute(&mut *connection)
+    .await?;
+    Ok(if is_public {
+        SampleVisibility::Public
+    } else {
+        SampleVisibility::Private
+    })
+}
+
+/// The visibility facts of the samples in `sha256s` as seen by `subject` (`None`: a guest);
+/// samples that are not stored are left out.
+#[tracing::instrument(skip_all)]
+pub async fn samples_access(
+    pool: &PgPool,
+    sha256s: &[String],
+    subject: Option<&str>,
+) -> Result<Vec<SampleAccess>, AnalysisError> {
+    let rows = sqlx::query(
+        "SELECT s.sha256, s.is_public, s.is_bounty_artifact, \
+         EXISTS (SELECT 1 FROM analysis.uploads u WHERE u.sha256 = s.sha256 AND u.user_id = $2) \
+           AS uploaded_by_caller \
+         FROM analysis.samples s WHERE s.sha256 = ANY($1)",
+    )
+    .bind(sha256s)
+    .bind(subject)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| sample_access_of(row).map_err(AnalysisError::from))
+        .collect()
+}
+
+/// The visibility facts of one sample as seen by `subject`; `None` when it is not stored.
+pub async fn sample_access(
+    pool: &PgPool,
+    sha256: &str,
+    subject: Option<&str>,
+) -> Result<Option<SampleAccess>, AnalysisError> {
+    Ok(samples_access(pool, &[sha256.to_owned()], subject)
+        .await?
+        .into_iter()
+        .next())
+}
+
+fn sample_access_of(row: &sqlx::postgres::PgRow) -> Result<SampleAccess, sqlx::Error> {
+    Ok(SampleAccess {
+        sha256: row.try_get("sha256")?,
+        is_public: row.try_get("is_public")?,
+        is_bounty_artifact: row.try_get("is_bounty_artifact")?,
+        uploaded_by_caller: row.try_get("uploaded_by_caller")?,
+    })
 }
 
 /// Inserts a queued analysis unless one (not failed) exists for the same bytes and rules;
@@ -450,24 +517,84 @@ pub async fn queue_depth(pool: &PgPool) -> Result<i64, AnalysisError> {
     .await?)
 }
 
-/// Creates a queued retrohunt over the samples stored now.
-#[tracing::instrument(skip_all, fields(retrohunt_id = %id))]
+/// A retrohunt about to be created.
+#[derive(Debug)]
+pub struct NewRetrohunt<'a> {
+    /// Its id.
+    pub id: Uuid,
+    /// The owner's account id.
+    pub owner: &'a str,
+    /// The owner's role now (the hunt reads samples as this principal).
+    pub owner_role: nexus_core::Role,
+    /// The YARA source it runs.
+    pub source: &'a str,
+    /// The stored ruleset the source came from, if any.
+    pub ruleset_id: Option<i64>,
+    /// The most bytes it may scan (what is left of the owner's daily quota).
+    pub bytes_budget: i64,
+}
+
+/// Creates a queued retrohunt.
+#[tracing::instrument(skip_all, fields(retrohunt_id = %hunt.id))]
 pub async fn insert_retrohunt(
     connection: &mut PgConnection,
-    id: Uuid,
-    owner: &str,
-    source: &str,
+    hunt: &NewRetrohunt<'_>,
 ) -> Result<(), AnalysisError> {
     sqlx::query(
-        "INSERT INTO analysis.retrohunts (id, owner, source, total) \
-         VALUES ($1, $2, $3, (SELECT count(*) FROM analysis.samples))",
+        "INSERT INTO analysis.retrohunts \
+         (id, owner, owner_role, source, ruleset_id, bytes_budget, total) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0)",
     )
-    .bind(id)
-    .bind(owner)
-    .bind(source)
+    .bind(hunt.id)
+    .bind(hunt.owner)
+    .bind(hunt.owner_role.as_str())
+    .bind(hunt.source)
+    .bind(hunt.ruleset_id)
+    .bind(hunt.bytes_budget)
     .execute(connection)
     .await?;
     Ok(())
+}
+
+/// Hunts `owner` created in the last day, and the bytes they scanned.
+#[tracing::instrument(skip_all)]
+pub async fn retrohunt_usage_today(
+    connection: &mut PgConnection,
+    owner: &str,
+) -> Result<(i64, i64), AnalysisError> {
+    let row = sqlx::query(
+        "SELECT count(*) AS hunts, coalesce(sum(bytes_scanned), 0)::bigint AS bytes \
+         FROM analysis.retrohunts WHERE owner = $1 AND created_at > now() - interval '1 day'",
+    )
+    .bind(owner)
+    .fetch_one(connection)
+    .await?;
+    Ok((row.try_get("hunts")?, row.try_get("bytes")?))
+}
+
+/// Serialises quota checks of one owner's concurrent creations (until the transaction ends).
+pub async fn lock_owner_hunts(
+    connection: &mut PgConnection,
+    owner: &str,
+) -> Result<(), AnalysisError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('analysis.retrohunts:' || $1))")
+        .bind(owner)
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+/// The owner of a retrohunt; `None` when it does not exist.
+pub async fn retrohunt_owner(
+    connection: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<String>, AnalysisError> {
+    Ok(
+        sqlx::query_scalar("SELECT owner FROM analysis.retrohunts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(connection)
+            .await?,
+    )
 }
 
 /// What a retrohunt worker needs.
@@ -477,22 +604,39 @@ pub struct RetrohuntJob {
     pub status: RetrohuntStatus,
     /// YARA source.
     pub source: String,
-    /// Last sample scanned ("" before the first).
+    /// Last sample walked ("" before the first).
     pub cursor: String,
+    /// The owner's account id.
+    pub owner: String,
+    /// The owner's role when the hunt was created.
+    pub owner_role: nexus_core::Role,
+    /// Bytes scanned so far.
+    pub bytes_scanned: i64,
+    /// The most bytes it may scan.
+    pub bytes_budget: i64,
 }
 
 /// A retrohunt's job data.
 pub async fn retrohunt_job(pool: &PgPool, id: Uuid) -> Result<Option<RetrohuntJob>, AnalysisError> {
-    let row =
-        sqlx::query("SELECT status, source, cursor_sha256 FROM analysis.retrohunts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
+    let row = sqlx::query(
+        "SELECT status, source, cursor_sha256, owner, owner_role, bytes_scanned, bytes_budget \
+         FROM analysis.retrohunts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
     row.map(|row| {
+        let role: String = row.try_get("owner_role")?;
         Ok(RetrohuntJob {
             status: parse_retrohunt_status(&row.try_get::<String, _>("status")?)?,
             source: row.try_get("source")?,
             cursor: row.try_get("cursor_sha256")?,
+            owner: row.try_get("owner")?,
+            owner_role: role
+                .parse()
+                .map_err(|_| AnalysisError::Corrupt(format!("owner role {role:?}")))?,
+            bytes_scanned: row.try_get("bytes_scanned")?,
+            bytes_budget: row.try_get("bytes_budget")?,
         })
     })
     .transpose()
@@ -513,15 +657,100 @@ pub async fn samples_after(
     .await?)
 }
 
+/// A sample a hunt walks past: its visibility facts for the hunt's owner, and its size.
+#[derive(Debug, Clone)]
+pub struct HuntCandidate {
+    /// Visibility facts as seen by the hunt's owner.
+    pub access: SampleAccess,
+    /// Size in bytes.
+    pub size: i64,
+}
+
+/// The next `limit` samples after `cursor` with their visibility facts for `owner`, in SHA-256
+/// order. The caller asks the policies which of them the owner may read.
+pub async fn hunt_candidates_after(
+    pool: &PgPool,
+    cursor: &str,
+    limit: i64,
+    owner: &str,
+) -> Result<Vec<HuntCandidate>, AnalysisError> {
+    let rows = sqlx::query(
+        "SELECT s.sha256, s.size, s.is_public, s.is_bounty_artifact, \
+         EXISTS (SELECT 1 FROM analysis.uploads u WHERE u.sha256 = s.sha256 AND u.user_id = $3) \
+           AS uploaded_by_caller \
+         FROM analysis.samples s WHERE s.sha256 > $1 ORDER BY s.sha256 LIMIT $2",
+    )
+    .bind(cursor)
+    .bind(limit)
+    .bind(owner)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(HuntCandidate {
+                access: sample_access_of(row)?,
+                size: row.try_get("size")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AnalysisError::from)
+}
+
+/// A stored ruleset.
+#[derive(Debug, Clone)]
+pub struct RulesetRow {
+    /// Id.
+    pub id: i64,
+    /// Name (its YARA namespace).
+    pub name: String,
+    /// Author's account id.
+    pub owner: String,
+    /// YARA source.
+    pub source: String,
+    /// Readable by everyone.
+    pub is_public: bool,
+    /// When it was stored.
+    pub created_at: DateTime<Utc>,
+}
+
+/// One ruleset; `None` when it does not exist.
+#[tracing::instrument(skip_all, fields(ruleset_id = id))]
+pub async fn ruleset(pool: &PgPool, id: i64) -> Result<Option<RulesetRow>, AnalysisError> {
+    let row = sqlx::query(
+        "SELECT id, name, owner, source, is_public, created_at FROM analysis.rulesets WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        Ok(RulesetRow {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            owner: row.try_get("owner")?,
+            source: row.try_get("source")?,
+            is_public: row.try_get("is_public")?,
+            created_at: row.try_get("created_at")?,
+        })
+    })
+    .transpose()
+    .map_err(|error: sqlx::Error| AnalysisError::from(error))
+}
+
 /// One chunk of retrohunt work to commit.
 #[derive(Debug)]
 pub struct RetrohuntChunk<'a> {
     /// Matches found in the chunk.
     pub matches: &'a [RetrohuntMatch],
-    /// Samples scanned in the chunk.
+    /// Samples scanned in the chunk (readable by the owner).
     pub scanned: i64,
-    /// The last sample scanned.
+    /// Samples whose scan ran out of time or failed.
+    pub skipped: i64,
+    /// Bytes scanned in the chunk.
+    pub bytes: i64,
+    /// The last sample walked.
     pub cursor: &'a str,
+    /// Why the hunt stopped early, when it did (recorded in `error`).
+    pub stopped: Option<&'a str>,
     /// True when no sample is left.
     pub done: bool,
 }
@@ -540,6 +769,8 @@ pub async fn save_retrohunt_chunk(
         "UPDATE analysis.retrohunts SET status = CASE WHEN $4 THEN 'completed' ELSE 'running' END, \
          scanned = scanned + $3, cursor_sha256 = $5, \
          total = GREATEST(total, scanned + $3), \
+         skipped = skipped + $6, bytes_scanned = bytes_scanned + $7, \
+         error = coalesce($8, error), \
          completed_at = CASE WHEN $4 THEN now() END \
          WHERE id = $1 AND cursor_sha256 = $2 AND status IN ('queued', 'running')",
     )
@@ -548,6 +779,9 @@ pub async fn save_retrohunt_chunk(
     .bind(chunk.scanned)
     .bind(chunk.done)
     .bind(chunk.cursor)
+    .bind(chunk.skipped)
+    .bind(chunk.bytes)
+    .bind(chunk.stopped)
     .execute(&mut *connection)
     .await?
     .rows_affected();
@@ -588,8 +822,8 @@ pub async fn retrohunt(
     id: Uuid,
 ) -> Result<Option<RetrohuntView>, AnalysisError> {
     let Some(row) = sqlx::query(
-        "SELECT id, status, total, scanned, error, created_at, completed_at \
-         FROM analysis.retrohunts WHERE id = $1",
+        "SELECT id, status, total, scanned, skipped, bytes_scanned, error, created_at, \
+         completed_at FROM analysis.retrohunts WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *connection)
@@ -618,6 +852,8 @@ pub async fn retrohunt(
         status: parse_retrohunt_status(&row.try_get::<String, _>("status")?)?,
         total: row.try_get("total")?,
         scanned: row.try_get("scanned")?,
+        skipped: row.try_get("skipped")?,
+        bytes_scanned: row.try_get("bytes_scanned")?,
         matches,
         error: row.try_get("error")?,
         created_at: row.try_get("created_at")?,

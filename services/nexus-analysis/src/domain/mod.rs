@@ -2,6 +2,7 @@
 //! No I/O here, so everything is unit- and property-tested next to it.
 
 pub mod similar;
+pub mod visibility;
 
 use nexus_proto::analysis::AnalysisStatus;
 use nexus_proto::report::AnalysisReport;

@@ -1,23 +1,29 @@
-//! `POST /v1/retrohunts`: run YARA rules over every stored sample in the background.
+//! `POST /v1/retrohunts`: run the caller's YARA rules, in the background, over the samples the
+//! caller may read.
 
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
-use nexus_http::token::Authenticated;
+use nexus_policy::{Action, Resource};
 use nexus_proto::Envelope;
 use nexus_proto::ErrorBody;
 use nexus_proto::analysis::RetrohuntView;
 use nexus_proto::analysis::RuleCompileErrorBody;
 use nexus_proto::analysis::{CreateRetrohunt, RetrohuntRequested};
+use nexus_runtime::Caller;
 use uuid::Uuid;
 
 use crate::AnalysisService;
 use crate::error::AnalysisError;
 use crate::routes::create_ruleset::compile_error_response;
+use crate::routes::get_ruleset::readable_ruleset;
 use crate::rules::check_source;
 use crate::store;
 
-/// Checks that the rules compile (400 with line and column otherwise), creates the retrohunt
-/// over the samples stored now and queues its first chunk; answers 202 with its state.
+/// Checks `retrohunt:create` and the caller's daily quota (429 `quota_exceeded`), takes the
+/// rules from `source` or from a ruleset the caller may read (`ruleset_id`), checks that they
+/// compile (400 with line and column otherwise), creates the hunt and queues its first chunk;
+/// answers 202 with its state. The hunt scans only samples its owner may read (`file:read`
+/// for the owner, sample by sample) and its results are its owner's alone.
 #[utoipa::path(
     post,
     path = "/v1/retrohunts",
@@ -26,17 +32,43 @@ use crate::store;
     responses(
         (status = 202, description = "Queued; poll it for progress and results", body = RetrohuntView),
         (status = 400, description = "Does not compile", body = RuleCompileErrorBody),
-        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+        (status = 401, description = "No or an invalid access token", body = ErrorBody),
+        (status = 403, description = "Refused by the policies (`forbidden`) or an API key without `retrohunt:create` (`scope_insufficient`)", body = ErrorBody),
+        (status = 404, description = "`ruleset_id` names no ruleset the caller may read", body = ErrorBody),
+        (status = 422, description = "Both or neither of `source` and `ruleset_id`", body = ErrorBody),
+        (status = 429, description = "The role's daily hunts or bytes are used up (`quota_exceeded`)", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
 pub async fn create_retrohunt(
     service: web::Data<AnalysisService>,
-    caller: Authenticated,
+    caller: Caller,
     body: web::Json<CreateRetrohunt>,
 ) -> Result<HttpResponse, ApiError> {
     let shared = &service.shared;
-    let CreateRetrohunt { source } = body.into_inner();
+    let claims = caller.require_signed_in().map_err(AnalysisError::from)?;
+    let (owner, owner_role) = (claims.sub.clone(), claims.highest_role());
+    let id = Uuid::now_v7();
+    caller
+        .authorize(
+            Action::RetrohuntCreate,
+            Resource::Retrohunt {
+                id: id.to_string(),
+                owner: owner.clone(),
+            },
+        )
+        .map_err(AnalysisError::from)?;
+    let CreateRetrohunt { source, ruleset_id } = body.into_inner();
+    let (source, ruleset_id) = match ruleset_id {
+        Some(_) if !source.is_empty() => {
+            return Err(AnalysisError::RetrohuntSourceAmbiguous.into());
+        }
+        Some(ruleset_id) => {
+            let ruleset = readable_ruleset(&shared.pool, &caller, ruleset_id).await?;
+            (ruleset.source, Some(ruleset_id))
+        }
+        None => (source, None),
+    };
     let limit = shared.settings.max_rules_bytes;
     if source.is_empty() || source.len() > limit {
         return Err(AnalysisError::RulesTooLarge { limit }.into());
@@ -44,9 +76,39 @@ pub async fn create_retrohunt(
     if let Err(error) = check_source("retrohunt".to_owned(), source.clone()).await {
         return compile_error_response(error);
     }
-    let id = Uuid::now_v7();
+    let quota = shared.settings.retrohunt_quotas.of(owner_role);
     let mut transaction = shared.pool.begin().await.map_err(AnalysisError::from)?;
-    store::insert_retrohunt(&mut transaction, id, &caller.0.sub, &source).await?;
+    // One owner's concurrent creations are counted one after the other.
+    store::lock_owner_hunts(&mut transaction, &owner).await?;
+    let (hunts, bytes) = store::retrohunt_usage_today(&mut transaction, &owner).await?;
+    if hunts >= quota.hunts_per_day {
+        return Err(AnalysisError::QuotaExceeded {
+            what: "hunts",
+            used: hunts,
+            limit: quota.hunts_per_day,
+        }
+        .into());
+    }
+    if bytes >= quota.bytes_per_day {
+        return Err(AnalysisError::QuotaExceeded {
+            what: "bytes scanned",
+            used: bytes,
+            limit: quota.bytes_per_day,
+        }
+        .into());
+    }
+    store::insert_retrohunt(
+        &mut transaction,
+        &store::NewRetrohunt {
+            id,
+            owner: &owner,
+            owner_role,
+            source: &source,
+            ruleset_id,
+            bytes_budget: quota.bytes_per_day.saturating_sub(bytes),
+        },
+    )
+    .await?;
     shared
         .outbox
         .enqueue(

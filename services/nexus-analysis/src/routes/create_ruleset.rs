@@ -1,13 +1,14 @@
-//! `POST /v1/rulesets`: store a user YARA ruleset and hot-reload the rules.
+//! `POST /v1/rulesets`: store a YARA ruleset for its author's retrohunts.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::context::current_request_id;
-use nexus_http::token::Authenticated;
+use nexus_policy::{Action, Resource};
 use nexus_proto::Envelope;
 use nexus_proto::ErrorBody;
 use nexus_proto::analysis::{CreateRuleset, RuleCompileErrorBody, RulesetPublished, RulesetView};
+use nexus_runtime::Caller;
 
 use crate::AnalysisService;
 use crate::domain::is_ruleset_name;
@@ -15,28 +16,46 @@ use crate::error::AnalysisError;
 use crate::rules::check_source;
 use crate::store;
 
-/// Compiles the source (400 `yara_compile_error` with line and column when it does not),
-/// stores it with `RulesetPublished` in the outbox (other instances reload on it), then
-/// compiles the new rules version and swaps it in, so the next upload is scanned with it.
+/// Compiles the source (400 `yara_compile_error` with line and column when it does not) and
+/// stores it, private to its author (`ruleset:create`: analysts and admins), with
+/// `RulesetPublished` in the outbox. A ruleset runs only in its author's retrohunts
+/// (`POST /v1/retrohunts` with `ruleset_id`), apart from the platform's rules: it never enters
+/// anyone's analysis report and never costs other users' analyses time.
 #[utoipa::path(
     post,
     path = "/v1/rulesets",
     tag = "analysis",
     request_body = CreateRuleset,
     responses(
-        (status = 201, description = "Compiled, stored and hot-reloaded", body = RulesetView),
+        (status = 201, description = "Compiled and stored", body = RulesetView),
         (status = 400, description = "Does not compile (`yara_compile_error`, with line and column)", body = RuleCompileErrorBody),
-        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 401, description = "No or an invalid access token", body = ErrorBody),
+        (status = 403, description = "Not an analyst (`forbidden`) or an API key without `ruleset:create` (`scope_insufficient`)", body = ErrorBody),
         (status = 409, description = "Name taken (`ruleset_exists`)", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
 pub async fn create_ruleset(
     service: web::Data<AnalysisService>,
-    caller: Authenticated,
+    caller: Caller,
     body: web::Json<CreateRuleset>,
 ) -> Result<HttpResponse, ApiError> {
     let shared = &service.shared;
+    let owner = caller
+        .require_signed_in()
+        .map_err(AnalysisError::from)?
+        .sub
+        .clone();
+    caller
+        .authorize(
+            Action::RulesetCreate,
+            Resource::Ruleset {
+                id: "new".to_owned(),
+                owner: owner.clone(),
+                is_public: false,
+            },
+        )
+        .map_err(AnalysisError::from)?;
     let CreateRuleset { name, source } = body.into_inner();
     if !is_ruleset_name(&name) {
         return Err(AnalysisError::InvalidRulesetName(name.chars().take(80).collect()).into());
@@ -49,8 +68,7 @@ pub async fn create_ruleset(
         return compile_error_response(error);
     }
     let mut transaction = shared.pool.begin().await.map_err(AnalysisError::from)?;
-    let (id, created_at) =
-        store::insert_ruleset(&mut transaction, &name, &caller.0.sub, &source).await?;
+    let (id, created_at) = store::insert_ruleset(&mut transaction, &name, &owner, &source).await?;
     shared
         .outbox
         .enqueue(
@@ -63,13 +81,12 @@ pub async fn create_ruleset(
         .await
         .map_err(AnalysisError::from)?;
     transaction.commit().await.map_err(AnalysisError::from)?;
-    let active = shared.rules.reload_if_behind(&shared.pool).await?;
-    tracing::info!(ruleset_id = id, name = %name, ruleset_version = %active.version, "Stored a user ruleset.");
+    tracing::info!(ruleset_id = id, name = %name, "Stored a user ruleset.");
     Ok(HttpResponse::Created().json(RulesetView {
         id,
         name,
-        owner: caller.0.sub,
-        ruleset_version: active.version.clone(),
+        owner,
+        ruleset_version: shared.rules.current().version.clone(),
         created_at,
     }))
 }

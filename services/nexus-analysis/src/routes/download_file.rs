@@ -1,4 +1,5 @@
-//! `GET /v1/files/{sha256}/download`: the sample's bytes, for analysts and admins only.
+//! `GET /v1/files/{sha256}/download`: the sample's bytes, for its uploaders and for analysts
+//! who may read it.
 
 use actix_web::body::SizedStream;
 use actix_web::http::header::{
@@ -7,21 +8,23 @@ use actix_web::http::header::{
 use actix_web::{HttpResponse, web};
 use futures_util::stream;
 use nexus_http::ApiError;
-use nexus_http::token::Authenticated;
 use nexus_proto::ErrorBody;
 use tokio::io::AsyncReadExt;
 
 use crate::AnalysisService;
 use crate::error::AnalysisError;
 use crate::routes::sha256_path;
-use nexus_policy::{Action, LivePolicies, Resource};
-use nexus_runtime::authz::decide;
+use crate::store;
+use nexus_policy::Action;
+use nexus_runtime::{Caller, Denied};
 
 /// Bytes read from the store per response chunk.
 const CHUNK_BYTES: usize = 64 * 1024;
 
-/// Samples are live malware: only the analyst and admin roles may fetch them (403
-/// `download_forbidden` otherwise). The body is streamed as `application/octet-stream` with
+/// Samples are live malware: the policies give the bytes only to the sample's uploaders, to
+/// analysts for samples they may read, and to admins (`file:download`). A sample the caller
+/// may not read at all is 404, as if it were not stored; one they may read but not download
+/// is 403 `download_forbidden`. The body is streamed as `application/octet-stream` with
 /// `Content-Disposition: attachment` and `nosniff`, so no browser renders or runs it inline.
 #[utoipa::path(
     get,
@@ -29,32 +32,39 @@ const CHUNK_BYTES: usize = 64 * 1024;
     tag = "analysis",
     responses(
         (status = 200, description = "The sample's bytes, as an attachment", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
-        (status = 403, description = "Analysts and admins only (`download_forbidden`)", body = ErrorBody),
-        (status = 404, description = "No such sample", body = ErrorBody)
+        (status = 401, description = "No or an invalid access token", body = ErrorBody),
+        (status = 403, description = "Readable but not downloadable by the caller (`download_forbidden`), or an API key without the scope (`scope_insufficient`)", body = ErrorBody),
+        (status = 404, description = "No such sample, or not one the caller may read", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
 pub async fn download_file(
     service: web::Data<AnalysisService>,
-    policies: web::Data<LivePolicies>,
-    caller: Authenticated,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let sha256 = sha256_path(&path)?;
-    // The shared Cedar policies decide (file-download-analyst, file-download-analysts-only).
-    let decision = decide(
-        &policies,
-        &caller.0,
-        Action::FileDownload,
-        Resource::File {
-            id: sha256.clone(),
-            owner: String::new(),
-        },
-    );
-    if !decision.allowed {
-        return Err(AnalysisError::DownloadForbidden.into());
-    }
+    caller.require_signed_in().map_err(AnalysisError::from)?;
+    caller
+        .require_scope(Action::FileDownload)
+        .map_err(AnalysisError::from)?;
+    // Existence is hidden from whoever may not read the sample (the policies alone decide
+    // here: the key's scope for downloading was checked above).
+    let not_found = || AnalysisError::SampleNotFound(sha256.clone());
+    let access = store::sample_access(&service.shared.pool, &sha256, caller.subject())
+        .await?
+        .filter(|access| {
+            caller
+                .decide(Action::FileRead, access.file(caller.subject()))
+                .allowed
+        })
+        .ok_or_else(not_found)?;
+    caller
+        .authorize(Action::FileDownload, access.file(caller.subject()))
+        .map_err(|denied| match denied {
+            Denied::Forbidden { .. } => AnalysisError::DownloadForbidden,
+            other => other.into(),
+        })?;
     let (reader, size) = match service.shared.store.open(&sha256).await {
         Ok(opened) => opened,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
@@ -62,7 +72,7 @@ pub async fn download_file(
         }
         Err(error) => return Err(AnalysisError::Store(error).into()),
     };
-    tracing::info!(sha256 = %sha256, subject = %caller.0.sub, "Sample downloaded.");
+    tracing::info!(sha256 = %sha256, subject = ?caller.subject(), "Sample downloaded.");
     let body = stream::unfold(Some(reader), |reader| async move {
         let mut reader = reader?;
         let mut buffer = vec![0_u8; CHUNK_BYTES];

@@ -2,17 +2,21 @@
 
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
-use nexus_http::token::Authenticated;
+use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_proto::analysis::FileView;
+use nexus_runtime::Caller;
 
 use crate::AnalysisService;
 use crate::error::AnalysisError;
-use crate::routes::sha256_path;
+use crate::routes::{readable_sample, sha256_path};
 use crate::store;
 
 /// The sample's metadata and its latest analysis, whose report comes from the Redis cache when
-/// present (else from PostgreSQL, which then refills the cache).
+/// present (else from PostgreSQL, which then refills the cache). Needs `file:read` on the
+/// sample (public ones: anyone, guests included; private ones: their uploaders); the report
+/// is included only when `analysis:read` allows it too. A sample the caller may not read is
+/// 404, like one that is not stored.
 #[utoipa::path(
     get,
     path = "/v1/files/{sha256}",
@@ -20,26 +24,31 @@ use crate::store;
     responses(
         (status = 200, description = "Metadata and the latest analysis", body = FileView),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
-        (status = 404, description = "No such sample", body = ErrorBody)
+        (status = 401, description = "Invalid access token", body = ErrorBody),
+        (status = 403, description = "An API key without the `file:read` scope (`scope_insufficient`)", body = ErrorBody),
+        (status = 404, description = "No such sample, or not one the caller may read", body = ErrorBody)
     ),
-    security(("bearer" = []))
+    security((), ("bearer" = []))
 )]
 pub async fn get_file(
     service: web::Data<AnalysisService>,
-    _caller: Authenticated,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let shared = &service.shared;
     let sha256 = sha256_path(&path)?;
+    let access = readable_sample(&shared.pool, &caller, &sha256).await?;
     let sample = store::sample(&shared.pool, &sha256)
         .await?
         .ok_or_else(|| AnalysisError::SampleNotFound(sha256.clone()))?;
     let mut latest = store::latest_analysis(&shared.pool, &sha256).await?;
-    if let Some(analysis) = latest
-        .as_mut()
-        .filter(|analysis| analysis.completed_at.is_some())
-    {
+    if let Some(analysis) = latest.as_mut().filter(|analysis| {
+        analysis.completed_at.is_some()
+            && caller.allows(
+                Action::AnalysisRead,
+                access.analysis(&analysis.id.to_string(), caller.subject()),
+            )
+    }) {
         let cached = shared.cache.get(&sha256, &analysis.ruleset_version).await;
         let report = match cached {
             Ok(Some(report)) => Some(report),
@@ -69,5 +78,6 @@ pub async fn get_file(
         first_seen: sample.first_seen,
         last_seen: sample.last_seen,
         latest_analysis: latest,
+        visibility: access.visibility(),
     }))
 }

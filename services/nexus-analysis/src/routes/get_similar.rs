@@ -1,18 +1,23 @@
 //! `GET /v1/files/{sha256}/similar`.
 
+use std::collections::HashSet;
+
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
-use nexus_http::token::Authenticated;
+use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_proto::analysis::SimilarFiles;
+use nexus_runtime::Caller;
 
 use crate::AnalysisService;
 use crate::domain::similar::{rank, score};
 use crate::error::AnalysisError;
-use crate::routes::sha256_path;
+use crate::routes::{readable_sample, sha256_path};
 use crate::store;
 
-/// Samples similar to this one by ssdeep score, TLSH distance or equal imphash, best first.
+/// Samples similar to this one by ssdeep score, TLSH distance or equal imphash, best first,
+/// listing only samples the caller may read (`file:read` on each); the sample itself must be
+/// readable too (else 404).
 /// Candidates come from the indexes (shared ssdeep 7-grams, shared TLSH bands, equal
 /// imphash), never from a scan of every sample; only candidates are scored.
 #[utoipa::path(
@@ -22,26 +27,40 @@ use crate::store;
     responses(
         (status = 200, description = "Samples with a close ssdeep or TLSH, or the same imphash, best first", body = SimilarFiles),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
-        (status = 404, description = "No such sample", body = ErrorBody)
+        (status = 401, description = "Invalid access token", body = ErrorBody),
+        (status = 403, description = "An API key without the `file:read` scope (`scope_insufficient`)", body = ErrorBody),
+        (status = 404, description = "No such sample, or not one the caller may read", body = ErrorBody)
     ),
-    security(("bearer" = []))
+    security((), ("bearer" = []))
 )]
 pub async fn get_similar(
     service: web::Data<AnalysisService>,
-    _caller: Authenticated,
+    caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let shared = &service.shared;
     let sha256 = sha256_path(&path)?;
+    readable_sample(&shared.pool, &caller, &sha256).await?;
     let sample = store::sample(&shared.pool, &sha256)
         .await?
         .ok_or_else(|| AnalysisError::SampleNotFound(sha256.clone()))?;
     let candidates =
         store::similar_candidates(&shared.pool, &sha256, sample.fuzzy.imphash.as_deref()).await?;
-    let found = candidates
+    let found: Vec<_> = candidates
         .iter()
         .filter_map(|candidate| score(&sample.fuzzy, candidate, shared.settings.tlsh_max_distance))
+        .collect();
+    // Only the samples the caller may read: a similar list must not reveal private uploads.
+    let listed: Vec<String> = found.iter().map(|file| file.sha256.clone()).collect();
+    let readable: HashSet<String> = store::samples_access(&shared.pool, &listed, caller.subject())
+        .await?
+        .into_iter()
+        .filter(|access| caller.allows(Action::FileRead, access.file(caller.subject())))
+        .map(|access| access.sha256)
+        .collect();
+    let found = found
+        .into_iter()
+        .filter(|file| readable.contains(&file.sha256))
         .collect();
     let limit = usize::try_from(shared.settings.similar_limit).unwrap_or(50);
     Ok(HttpResponse::Ok().json(SimilarFiles {

@@ -1,15 +1,20 @@
-//! HTTP routes, one handler per file. Every route needs a signed-in caller.
+//! HTTP routes, one handler per file. Every handler takes the shared
+//! [`Caller`](nexus_runtime::Caller) and asks the Cedar policies through
+//! [`Caller::authorize`](nexus_runtime::Caller::authorize) on resources built by
+//! [`crate::domain::visibility`]; there is no role check in this crate. An object the caller
+//! may not read answers 404, as if it did not exist (docs/AUTHORIZATION.md).
 //!
-//! | route | handler |
-//! |---|---|
-//! | `POST /v1/files` | [`upload_file`] (raw body, streamed to the store) |
-//! | `GET /v1/files/{sha256}` | [`get_file`] |
-//! | `GET /v1/files/{sha256}/similar` | [`get_similar`] |
-//! | `GET /v1/files/{sha256}/download` | [`download_file`] (analyst, admin) |
-//! | `GET /v1/analyses/{id}` | [`get_analysis`] |
-//! | `POST /v1/rulesets` | [`create_ruleset`] |
-//! | `POST /v1/retrohunts` | [`create_retrohunt`] |
-//! | `GET /v1/retrohunts/{id}` | [`get_retrohunt`] |
+//! | route | handler | action |
+//! |---|---|---|
+//! | `POST /v1/files` | [`upload_file`] (raw body, streamed to the store) | `file:upload` |
+//! | `GET /v1/files/{sha256}` | [`get_file`] (guests: public samples) | `file:read`, `analysis:read` |
+//! | `GET /v1/files/{sha256}/similar` | [`get_similar`] (only readable samples listed) | `file:read` |
+//! | `GET /v1/files/{sha256}/download` | [`download_file`] | `file:read`, `file:download` |
+//! | `GET /v1/analyses/{id}` | [`get_analysis`] (guests: public samples) | `analysis:read` |
+//! | `POST /v1/rulesets` | [`create_ruleset`] | `ruleset:create` |
+//! | `GET /v1/rulesets/{id}` | [`get_ruleset`] | `ruleset:read` |
+//! | `POST /v1/retrohunts` | [`create_retrohunt`] | `retrohunt:create` (+ `ruleset:read`) |
+//! | `GET /v1/retrohunts/{id}` | [`get_retrohunt`] | `retrohunt:read` |
 
 pub mod create_retrohunt;
 pub mod create_ruleset;
@@ -17,6 +22,7 @@ pub mod download_file;
 pub mod get_analysis;
 pub mod get_file;
 pub mod get_retrohunt;
+pub mod get_ruleset;
 pub mod get_similar;
 pub mod openapi;
 pub mod upload_file;
@@ -26,7 +32,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use nexus_http::ApiError;
 
+use nexus_policy::Action;
+use nexus_runtime::{Caller, Denied};
+
+use crate::domain::visibility::SampleAccess;
 use crate::error::AnalysisError;
+use crate::store;
 
 /// Mounts every route; `json_limit` bounds ruleset and retrohunt bodies.
 pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
@@ -52,6 +63,7 @@ pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
                 .app_data(json.clone())
                 .route(web::post().to(create_ruleset::create_ruleset)),
         )
+        .service(web::resource("/v1/rulesets/{id}").route(web::get().to(get_ruleset::get_ruleset)))
         .service(
             web::resource("/v1/retrohunts")
                 .app_data(json)
@@ -60,6 +72,36 @@ pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
         .service(
             web::resource("/v1/retrohunts/{id}").route(web::get().to(get_retrohunt::get_retrohunt)),
         );
+}
+
+/// `denied` as the caller sees it: `not_found` when the refusal depends on the object (the
+/// caller learns nothing about whether it exists), the denial itself otherwise (a missing
+/// API-key scope, which says nothing about the object).
+pub(crate) fn hidden(denied: Denied, not_found: AnalysisError) -> AnalysisError {
+    if denied.hides_existence() {
+        not_found
+    } else {
+        denied.into()
+    }
+}
+
+/// The sample's visibility facts for `caller`, once `file:read` allows it; a sample that is
+/// not stored and one the caller may not read are the same 404 `sample_not_found`.
+pub(crate) async fn readable_sample(
+    pool: &nexus_db::PgPool,
+    caller: &Caller,
+    sha256: &str,
+) -> Result<SampleAccess, AnalysisError> {
+    // A key without the scope is refused before anything is looked up.
+    caller.require_scope(Action::FileRead)?;
+    let not_found = || AnalysisError::SampleNotFound(sha256.to_owned());
+    let access = store::sample_access(pool, sha256, caller.subject())
+        .await?
+        .ok_or_else(not_found)?;
+    caller
+        .authorize(Action::FileRead, access.file(caller.subject()))
+        .map_err(|denied| hidden(denied, not_found()))?;
+    Ok(access)
 }
 
 /// Checks a `{sha256}` path segment.

@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 
 use super::{
     create_retrohunt, create_ruleset, download_file, get_analysis, get_file, get_retrohunt,
-    get_similar, upload_file,
+    get_ruleset, get_similar, upload_file,
 };
 
 /// The document.
@@ -23,6 +23,7 @@ use super::{
         download_file::download_file,
         get_analysis::get_analysis,
         create_ruleset::create_ruleset,
+        get_ruleset::get_ruleset,
         create_retrohunt::create_retrohunt,
         get_retrohunt::get_retrohunt,
     ),

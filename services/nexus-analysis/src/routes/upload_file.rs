@@ -2,43 +2,82 @@
 
 use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::{HttpRequest, HttpResponse, web};
-use nexus_http::token::Authenticated;
 use nexus_http::{ApiError, RequestContext};
+use nexus_policy::Action;
 use nexus_proto::Envelope;
 use nexus_proto::ErrorBody;
-use nexus_proto::analysis::{AnalysisRequested, UploadAccepted};
+use nexus_proto::analysis::{AnalysisRequested, SampleVisibility, UploadAccepted};
+use nexus_runtime::Caller;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AnalysisService;
+use crate::domain::visibility;
 use crate::error::AnalysisError;
 use crate::sample_store::stage_upload;
 use crate::store;
 
+/// `POST /v1/files` query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct UploadQuery {
+    /// `private` (default: the sample's uploaders, admins and, for a bounty's artifact,
+    /// analysts) or `public` (everyone may read its metadata and report).
+    pub visibility: Option<String>,
+}
+
+fn parse_visibility(text: Option<&str>) -> Result<SampleVisibility, AnalysisError> {
+    match text {
+        None | Some("private") => Ok(SampleVisibility::Private),
+        Some("public") => Ok(SampleVisibility::Public),
+        Some(other) => Err(AnalysisError::InvalidVisibility(
+            other.chars().take(40).collect(),
+        )),
+    }
+}
+
 /// Streams the body to the store (hashing on the way, never buffering it whole), refuses it
 /// with 413 `sample_too_large` past `max_upload_bytes`, and answers 202 with the analysis that
 /// covers these bytes under the current rules: a new queued one, or the existing one
-/// (`duplicate: true`), so the same file is analysed once.
+/// (`duplicate: true`), so the same file is analysed once. The caller becomes one of the
+/// sample's uploaders with the visibility they chose (`file:upload`); the answer gives the
+/// sample's visibility, public once any uploader chose public.
 #[utoipa::path(
     post,
     path = "/v1/files",
     tag = "analysis",
+    params(UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The sample's bytes, streamed to disk"),
     responses(
         (status = 202, description = "Stored and queued (or a duplicate of a stored sample)", body = UploadAccepted),
-        (status = 400, description = "Empty or interrupted upload", body = ErrorBody),
-        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 400, description = "Empty or interrupted upload, or an invalid `visibility`", body = ErrorBody),
+        (status = 401, description = "No or an invalid access token (`unauthenticated`, `token_*`)", body = ErrorBody),
+        (status = 403, description = "Refused by the policies (`forbidden`, e.g. a banned account) or an API key without `file:upload` (`scope_insufficient`)", body = ErrorBody),
         (status = 413, description = "Larger than `analysis.max_upload_bytes` (`sample_too_large`)", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
 pub async fn upload_file(
     service: web::Data<AnalysisService>,
-    caller: Authenticated,
+    caller: Caller,
     context: RequestContext,
     request: HttpRequest,
+    query: web::Query<UploadQuery>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let shared = &service.shared;
+    let visibility = parse_visibility(query.visibility.as_deref())?;
+    // Decided before a byte is read: the resource is the upload about to be recorded.
+    let subject = caller
+        .require_signed_in()
+        .map_err(AnalysisError::from)?
+        .sub
+        .clone();
+    caller
+        .authorize(
+            Action::FileUpload,
+            visibility::upload("new", &subject, visibility),
+        )
+        .map_err(AnalysisError::from)?;
     let limit = shared.settings.max_upload_bytes;
     let declared = request
         .headers()
@@ -66,12 +105,13 @@ pub async fn upload_file(
         .map_err(AnalysisError::Store)?;
     let rules = shared.rules.reload_if_behind(&shared.pool).await?;
     let mut transaction = shared.pool.begin().await.map_err(AnalysisError::from)?;
-    store::record_upload(&mut transaction, &sha256, size).await?;
+    let visibility =
+        store::record_upload(&mut transaction, &sha256, size, &subject, visibility).await?;
     let (analysis_id, status, created) = store::queue_analysis(
         &mut transaction,
         Uuid::now_v7(),
         &sha256,
-        &caller.0.sub,
+        &subject,
         &rules.version,
     )
     .await?;
@@ -98,5 +138,6 @@ pub async fn upload_file(
         duplicate: !created,
         status,
         size,
+        visibility,
     }))
 }

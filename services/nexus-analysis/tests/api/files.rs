@@ -169,16 +169,19 @@ async fn uploads_stream_to_disk_and_oversized_ones_are_refused_with_413() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn samples_download_for_analysts_only_as_attachments() {
+async fn samples_download_to_their_uploaders_and_analysts_who_may_read_them_as_attachments() {
     let harness = Harness::start().await;
     let bytes = fixture("eicar.com");
     harness.upload_ok(bytes.clone()).await;
     let path = format!("/v1/files/{EICAR_SHA256}/download");
+    let other_user = harness.token(&uuid::Uuid::now_v7().to_string(), &["user"]);
+    let admin = harness.token(&uuid::Uuid::now_v7().to_string(), &["admin"]);
 
+    // The uploader fetches back their own private sample, as an attachment.
     let response = harness
         .http
         .get(harness.url(&path))
-        .bearer_auth(&harness.analyst)
+        .bearer_auth(&harness.user)
         .send()
         .await
         .unwrap();
@@ -190,24 +193,24 @@ async fn samples_download_for_analysts_only_as_attachments() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(response.bytes().await.unwrap().as_ref(), bytes.as_slice());
 
-    let (status, forbidden) = harness.get_json(&path).await;
+    // A private sample is not there for an analyst or another user; an admin may fetch it.
+    for (token, expected) in [(&harness.analyst, 404), (&other_user, 404), (&admin, 200)] {
+        let (status, body) = harness.call("GET", &path, Some(token), None).await;
+        assert_eq!(status, expected, "{body}");
+    }
+
+    // Once another uploader makes it public: analysts download it, other users read about it
+    // but get no bytes.
+    harness.upload_as(&admin, bytes.clone(), "public").await;
+    let (status, _) = harness
+        .call("GET", &path, Some(&harness.analyst), None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, forbidden) = harness.call("GET", &path, Some(&other_user), None).await;
     assert_eq!(
         (status, forbidden["code"].as_str()),
         (403, Some("download_forbidden"))
     );
-
-    // The decision is Cedar's: admins inherit the analyst role, users never get live samples.
-    let admin = harness
-        .ctx
-        .access_token(&uuid::Uuid::now_v7().to_string(), &["admin"]);
-    let response = harness
-        .http
-        .get(harness.url(&path))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
 
     let anonymous = harness.http.get(harness.url(&path)).send().await.unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);

@@ -3,9 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access;
 mod events;
 mod files;
 mod job_guarantees;
+mod hunts;
 mod jobs;
 mod openapi;
 mod rules;

@@ -1,19 +1,18 @@
-//! User rulesets: compile errors, hot reload, and retrohunts.
+//! User rulesets and retrohunts: compile errors, rulesets kept out of reports, hunts.
 
 use serde_json::json;
 
-use crate::support::{EICAR_SHA256, Harness, fixture, wait_until, yara_rules};
+use crate::support::{Body, EICAR_SHA256, Harness, fixture, wait_until, yara_rules};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ruleset_that_does_not_compile_is_400_with_line_and_column() {
     let harness = Harness::start().await;
+    let analyst = Some(harness.analyst.as_str());
+    let post_ruleset = |body: serde_json::Value| {
+        harness.call("POST", "/v1/rulesets", analyst, Some(Body::Json(body)))
+    };
     let source = "rule fine { condition: true }\nrule broken {\n  condition: $missing\n}\n";
-    let (status, body) = harness
-        .post_json(
-            "/v1/rulesets",
-            &json!({"name": "broken_rules", "source": source}),
-        )
-        .await;
+    let (status, body) = post_ruleset(json!({"name": "broken_rules", "source": source})).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["code"], "yara_compile_error");
     assert_eq!(body["line"], 3);
@@ -26,19 +25,13 @@ async fn a_ruleset_that_does_not_compile_is_400_with_line_and_column() {
     );
     assert!(body["request_id"].as_str().is_some_and(|id| !id.is_empty()));
 
-    let (status, body) = harness
-        .post_json(
-            "/v1/rulesets",
-            &json!({"name": "Bad Name", "source": "rule a { condition: true }"}),
-        )
-        .await;
+    let (status, body) =
+        post_ruleset(json!({"name": "Bad Name", "source": "rule a { condition: true }"})).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (400, Some("invalid_ruleset_name"))
     );
-    let (status, body) = harness
-        .post_json("/v1/rulesets", &json!({"name": "no_source"}))
-        .await;
+    let (status, body) = post_ruleset(json!({"name": "no_source"})).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (422, Some("invalid_request_body"))
@@ -54,66 +47,105 @@ async fn a_ruleset_that_does_not_compile_is_400_with_line_and_column() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_ruleset_is_swapped_in_and_matches_the_next_upload_on_every_instance() {
+async fn a_ruleset_runs_only_in_its_authors_hunts_and_never_enters_a_report() {
     let harness = Harness::start().await;
-    // A second instance of the service on the same database and Redis.
-    let mut other_settings = crate::support::settings(&harness.ctx, &harness.store);
-    other_settings.service.workers = 1;
-    let other = harness
-        .ctx
-        .spawn_with::<nexus_analysis::AnalysisService>(other_settings)
-        .await
-        .unwrap();
-    let marker = b"prefix NEXUS-HOT-RELOAD-MARKER suffix".to_vec();
-    let (before_id, _) = harness
-        .upload_ok(b"no marker in these bytes at all".to_vec())
-        .await;
-    let before = harness.finished(&before_id).await;
-    assert!(before["ruleset_version"].as_str().unwrap().ends_with(".u0"));
-
+    let analyst = Some(harness.analyst.as_str());
     let source = r#"rule hot_marker { strings: $m = "NEXUS-HOT-RELOAD-MARKER" condition: $m }"#;
+    let ruleset = json!({"name": "hot_reload", "source": source});
+
+    // Rulesets are written by analysts (the role table); a user is refused by the policies.
+    let (status, refused) = harness.post_json("/v1/rulesets", &ruleset).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("forbidden")),
+        "{refused}"
+    );
     let (status, created) = harness
-        .post_json(
+        .call(
+            "POST",
             "/v1/rulesets",
-            &json!({"name": "hot_reload", "source": source}),
+            analyst,
+            Some(Body::Json(ruleset.clone())),
         )
         .await;
     assert_eq!(status, 201, "{created}");
-    let version = created["ruleset_version"].as_str().unwrap().to_owned();
-    assert!(
-        version.ends_with(&format!(".u{}", created["id"])),
-        "{version}"
-    );
+    let ruleset_id = created["id"].as_i64().unwrap();
     let (status, taken) = harness
-        .post_json(
-            "/v1/rulesets",
-            &json!({"name": "hot_reload", "source": source}),
-        )
+        .call("POST", "/v1/rulesets", analyst, Some(Body::Json(ruleset)))
         .await;
     assert_eq!(
         (status, taken["code"].as_str()),
         (409, Some("ruleset_exists"))
     );
 
-    // Uploaded to the other instance, which learns of the ruleset over the bus (or, at the
-    // latest, from its version check); whichever worker takes the job scans with it.
-    let response = harness
-        .http
-        .post(format!("{}/v1/files", other.base_url()))
-        .bearer_auth(&harness.user)
-        .body(marker)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 202);
-    let accepted: serde_json::Value = response.json().await.unwrap();
+    // A public upload that the ruleset matches: its report holds the platform's rules only.
+    let marker = b"prefix NEXUS-HOT-RELOAD-MARKER suffix".to_vec();
+    let accepted = harness.upload_as(&harness.user, marker, "public").await;
     let analysis = harness
         .finished(accepted["analysis_id"].as_str().unwrap())
         .await;
-    assert_eq!(analysis["ruleset_version"], version.as_str());
     assert!(
-        yara_rules(&analysis["report"]).contains(&"hot_reload.hot_marker".to_owned()),
+        analysis["ruleset_version"]
+            .as_str()
+            .unwrap()
+            .ends_with(".u0"),
         "{analysis}"
+    );
+    assert!(
+        !yara_rules(&analysis["report"])
+            .iter()
+            .any(|rule| rule.starts_with("hot_reload.")),
+        "{analysis}"
+    );
+
+    // The ruleset is its author's: it runs in their hunt, over the samples they may read.
+    let (status, hunt) = harness
+        .call(
+            "POST",
+            "/v1/retrohunts",
+            analyst,
+            Some(Body::Json(json!({"ruleset_id": ruleset_id}))),
+        )
+        .await;
+    assert_eq!(status, 202, "{hunt}");
+    let finished = harness
+        .hunt_finished(&harness.analyst, hunt["id"].as_str().unwrap())
+        .await;
+    assert_eq!(
+        finished["matches"],
+        json!([{"sha256": accepted["sha256"], "rules": ["retrohunt.hot_marker"]}]),
+        "{finished}"
+    );
+
+    // Another account neither reads it nor hunts with it: 404, as if it did not exist.
+    let path = format!("/v1/rulesets/{ruleset_id}");
+    let (status, hidden) = harness.get_json(&path).await;
+    assert_eq!(
+        (status, hidden["code"].as_str()),
+        (404, Some("ruleset_not_found"))
+    );
+    let (status, hidden) = harness
+        .post_json("/v1/retrohunts", &json!({"ruleset_id": ruleset_id}))
+        .await;
+    assert_eq!(
+        (status, hidden["code"].as_str()),
+        (404, Some("ruleset_not_found"))
+    );
+    let (status, own) = harness.call("GET", &path, analyst, None).await;
+    assert_eq!((status, own["name"].as_str()), (200, Some("hot_reload")));
+    let (status, ambiguous) = harness
+        .call(
+            "POST",
+            "/v1/retrohunts",
+            analyst,
+            Some(Body::Json(
+                json!({"ruleset_id": ruleset_id, "source": source}),
+            )),
+        )
+        .await;
+    assert_eq!(
+        (status, ambiguous["code"].as_str()),
+        (422, Some("retrohunt_source_ambiguous"))
     );
 }
 
@@ -130,7 +162,8 @@ async fn a_retrohunt_scans_every_stored_sample_with_progress_and_results() {
         .post_json("/v1/retrohunts", &json!({"source": source}))
         .await;
     assert_eq!(status, 202, "{created}");
-    assert_eq!(created["total"], 3);
+    // How many samples the hunt will find readable is not known (nor disclosed) up front.
+    assert_eq!(created["total"], 0);
     assert_eq!(
         created["status"], "queued",
         "the answer describes the creation"

@@ -72,6 +72,11 @@ pub struct Harness {
     pub analyst: String,
 }
 
+/// Account id of the harness's `user` token.
+pub const USER_ID: &str = "0192f000-0000-7000-8000-000000000001";
+/// Account id of the harness's `analyst` token.
+pub const ANALYST_ID: &str = "0192f000-0000-7000-8000-000000000002";
+
 impl Harness {
     /// Default test settings.
     pub async fn start() -> Self {
@@ -85,8 +90,8 @@ impl Harness {
         let mut settings = settings(&ctx, &store);
         adjust(&mut settings);
         let service = ctx.spawn_with::<AnalysisService>(settings).await.unwrap();
-        let user = ctx.access_token("0192f000-0000-7000-8000-000000000001", &["user"]);
-        let analyst = ctx.access_token("0192f000-0000-7000-8000-000000000002", &["analyst"]);
+        let user = ctx.access_token(USER_ID, &["user"]);
+        let analyst = ctx.access_token(ANALYST_ID, &["analyst"]);
         Self {
             ctx,
             store,
@@ -147,6 +152,83 @@ impl Harness {
             .unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap())
+    }
+
+    /// A token for `subject` with `roles`.
+    pub fn token(&self, subject: &str, roles: &[&str]) -> String {
+        self.ctx.access_token(subject, roles)
+    }
+
+    /// A banned account's token.
+    pub fn banned_token(&self, subject: &str) -> String {
+        let mut claims = self.ctx.claims(subject, &["user"]);
+        claims.status = Some("banned".into());
+        self.ctx.sign(&claims)
+    }
+
+    /// An API-key token of `subject` limited to `scope` (space-separated action names).
+    pub fn api_key_token(&self, subject: &str, scope: &str) -> String {
+        let mut claims = self.ctx.claims(subject, &["user"]);
+        claims.amr = vec!["api_key".into()];
+        claims.scope = Some(scope.into());
+        self.ctx.sign(&claims)
+    }
+
+    /// `method path` with `token` (none: a guest) and an optional JSON or raw body; returns
+    /// the status and the body as JSON (`Null` when it is not JSON, e.g. sample bytes).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Body>,
+    ) -> (u16, Value) {
+        let mut request = match method {
+            "POST" => self.http.post(self.url(path)),
+            _ => self.http.get(self.url(path)),
+        };
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request = match body {
+            Some(Body::Json(json)) => request.json(&json),
+            Some(Body::Bytes(bytes)) => request.body(bytes),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// Uploads `bytes` as `token`'s account with `visibility`; asserts 202 and returns the
+    /// answer.
+    pub async fn upload_as(&self, token: &str, bytes: Vec<u8>, visibility: &str) -> Value {
+        let (status, body) = self
+            .call(
+                "POST",
+                &format!("/v1/files?visibility={visibility}"),
+                Some(token),
+                Some(Body::Bytes(bytes)),
+            )
+            .await;
+        assert_eq!(status, 202, "{body}");
+        body
+    }
+
+    /// Polls a retrohunt (as `token`) until it is completed or failed.
+    pub async fn hunt_finished(&self, token: &str, id: &str) -> Value {
+        wait_until(&format!("retrohunt {id} to finish"), || async {
+            let (status, body) = self
+                .call("GET", &format!("/v1/retrohunts/{id}"), Some(token), None)
+                .await;
+            assert_eq!(status, 200, "{body}");
+            matches!(body["status"].as_str(), Some("completed" | "failed")).then_some(body)
+        })
+        .await
     }
 
     /// Polls the analysis until it is finished (fails after a minute).
@@ -231,4 +313,12 @@ pub fn yara_rules(report: &Value) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// A request body for [`Harness::call`].
+pub enum Body {
+    /// JSON.
+    Json(Value),
+    /// Raw bytes (an upload).
+    Bytes(Vec<u8>),
 }

@@ -30,6 +30,7 @@ fn resource_name(resource: &Resource) -> String {
         | Resource::Analysis { id, .. }
         | Resource::File { id, .. }
         | Resource::Ruleset { id, .. }
+        | Resource::Retrohunt { id, .. }
         | Resource::UserAccount { id }
         | Resource::Notification { id, .. } => id.as_str(),
     };

@@ -64,8 +64,9 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
             Action::AnalysisSubmit,
             Resource::Analysis {
                 id: NEW.into(),
-                owner: me,
+                uploaders: vec![me],
                 visibility: Visibility::Private,
+                is_bounty_artifact: false,
             },
         ),
 
@@ -73,17 +74,19 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
             Action::FileUpload,
             Resource::File {
                 id: NEW.into(),
-                owner: me,
+                uploaders: vec![me],
+                visibility: Visibility::Private,
+                is_bounty_artifact: false,
             },
         ),
-        // No download policy reads the owner, so an unknown owner decides exactly.
-        ("GET", ["v1", "files", id, "download"]) => AccessRule::Check(
-            Action::FileDownload,
-            Resource::File {
-                id: (*id).to_owned(),
-                owner: String::new(),
-            },
-        ),
+        // Downloads depend on the sample's uploaders and visibility, which only the analysis
+        // service knows (uploaders fetch their own, analysts what they may read).
+        ("GET", ["v1", "files", _, "download"]) => AccessRule::SignedIn,
+        // Public samples' metadata, reports and similar lists are readable by guests; the
+        // analysis service decides per sample.
+        ("GET" | "HEAD", ["v1", "files", _] | ["v1", "files", _, "similar" | "strings"]) => {
+            AccessRule::Open
+        }
 
         ("GET", ["v1", "rulesets"]) => AccessRule::Check(Action::RulesetList, Resource::Platform),
         ("POST", ["v1", "rulesets"]) => AccessRule::Check(
@@ -96,9 +99,6 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
         ),
 
         ("POST", ["v1", "users"]) => AccessRule::Open,
-        ("GET", ["v1", "users", "me", ..]) => {
-            AccessRule::Check(Action::UserReadPrivate, account("me"))
-        }
         // Credentials and wallets of one's own account: an account change, so an API key needs
         // the `user:update` scope (auth refuses API keys for key management altogether).
         (
@@ -107,6 +107,9 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
         )
         | ("POST" | "DELETE", ["v1", "api-keys", ..]) => {
             AccessRule::Check(Action::UserUpdate, account("me"))
+        }
+        ("GET", ["v1", "users", "me", ..]) => {
+            AccessRule::Check(Action::UserReadPrivate, account("me"))
         }
         ("GET", ["v1", "users", id]) => AccessRule::Check(Action::UserReadPublic, account(id)),
         ("PUT" | "PATCH" | "POST", ["v1", "users", id, "role"]) => {
@@ -137,14 +140,11 @@ mod tests {
             ("GET", "/v1/bounties", Some(Action::BountyList)),
             ("POST", "/v1/bounties", Some(Action::BountyCreate)),
             ("POST", "/v1/files", Some(Action::FileUpload)),
-            ("GET", "/v1/files/ab12/download", Some(Action::FileDownload)),
+            ("GET", "/v1/files/ab12/download", None),
             ("GET", "/v1/users/me", Some(Action::UserReadPrivate)),
             ("PATCH", "/v1/users/u-2/role", Some(Action::UserChangeRole)),
             ("POST", "/v1/policies", Some(Action::AdminManagePolicies)),
             ("GET", "/v1/audit", Some(Action::AdminViewAudit)),
-        ];
-        for (method, path, expected) in cases {
-            let rule = access_rule(method, path, Some("u-1"));
             ("POST", "/v1/users/me/wallets", Some(Action::UserUpdate)),
             ("POST", "/v1/users/me/ws-keys", Some(Action::UserUpdate)),
             (
@@ -153,6 +153,9 @@ mod tests {
                 Some(Action::UserUpdate),
             ),
             ("POST", "/v1/api-keys", Some(Action::UserUpdate)),
+        ];
+        for (method, path, expected) in cases {
+            let rule = access_rule(method, path, Some("u-1"));
             let action = match rule {
                 AccessRule::Check(action, _) => Some(action),
                 _ => None,
@@ -169,7 +172,9 @@ mod tests {
                 Action::FileUpload,
                 Resource::File {
                     id: "new".into(),
-                    owner: "u-1".into()
+                    uploaders: vec!["u-1".into()],
+                    visibility: Visibility::Private,
+                    is_bounty_artifact: false,
                 }
             )
         );

@@ -332,6 +332,7 @@ fn describe(resource: &nexus_policy::Resource) -> String {
         | Resource::Analysis { id, .. }
         | Resource::File { id, .. }
         | Resource::Ruleset { id, .. }
+        | Resource::Retrohunt { id, .. }
         | Resource::UserAccount { id }
         | Resource::Notification { id, .. } => id.as_str(),
     };
