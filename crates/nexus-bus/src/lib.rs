@@ -11,6 +11,7 @@
 //!   [`Bus::dead_letters`] and [`Bus::requeue_dead_letter`].
 //! - [`idempotency`]: [`Idempotency::apply_once`], Redis-side effects applied once per event id.
 //! - [`subscriber`]: [`Bus::subscribe`], live fan-out over pub/sub.
+//! - [`outstanding`]: [`Bus::outstanding`], what a group still has to do (for reconciliation).
 //! - [`settings`], [`metrics`], [`error`]: [`BusSettings`], [`BusMetrics`], [`BusError`].
 //!
 //! Delivery guarantees:
@@ -90,6 +91,7 @@ pub mod error;
 pub mod handler;
 pub mod idempotency;
 pub mod metrics;
+pub mod outstanding;
 pub mod settings;
 pub mod subscriber;
 

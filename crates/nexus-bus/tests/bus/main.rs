@@ -11,4 +11,5 @@ mod failures;
 mod handlers;
 mod idempotency;
 mod live;
+mod outstanding;
 mod streams;
