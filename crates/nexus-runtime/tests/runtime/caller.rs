@@ -30,7 +30,9 @@ async fn upload(caller: Caller) -> Result<HttpResponse, ApiError> {
         Action::FileUpload,
         Resource::File {
             id: "f".into(),
-            owner,
+            uploaders: vec![owner],
+            visibility: nexus_policy::Visibility::Private,
+            is_bounty_artifact: false,
         },
     )?;
     Ok(HttpResponse::Ok().finish())

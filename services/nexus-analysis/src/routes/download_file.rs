@@ -23,8 +23,8 @@ const CHUNK_BYTES: usize = 64 * 1024;
 
 /// Samples are live malware: the policies give the bytes only to the sample's uploaders, to
 /// analysts for samples they may read, and to admins (`file:download`). A sample the caller
-/// may not read at all is 404, as if it were not stored; one they may read but not download
-/// is 403 `download_forbidden`. The body is streamed as `application/octet-stream` with
+/// may not read at all is 404, as if it were not stored (guests included); one they may read
+/// but not download is 403 `download_forbidden` (401 `unauthenticated` for a guest). The body is streamed as `application/octet-stream` with
 /// `Content-Disposition: attachment` and `nosniff`, so no browser renders or runs it inline.
 #[utoipa::path(
     get,
@@ -44,7 +44,6 @@ pub async fn download_file(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let sha256 = sha256_path(&path)?;
-    caller.require_signed_in().map_err(AnalysisError::from)?;
     caller
         .require_scope(Action::FileDownload)
         .map_err(AnalysisError::from)?;

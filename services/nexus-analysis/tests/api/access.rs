@@ -153,74 +153,21 @@ enum Object {
 /// (method, route, object, expected status per caller in [`WHO`] order). 404 is "no such
 /// object" for whoever may not read it; 401 a guest where an account is needed; 403 a key
 /// without the scope, or a reader who may not download.
+#[rustfmt::skip]
 const MATRIX: &[(&str, &str, Object, [u16; 8])] = &[
-    //                                          guest owner other anlst admin kbnty kfile banned
-    (
-        "GET",
-        "/v1/files/{sha}",
-        Object::Private,
-        [404, 200, 404, 404, 200, 403, 200, 200],
-    ),
-    (
-        "GET",
-        "/v1/files/{sha}",
-        Object::Public,
-        [200, 200, 200, 200, 200, 403, 200, 200],
-    ),
-    (
-        "GET",
-        "/v1/files/{sha}/similar",
-        Object::Private,
-        [404, 200, 404, 404, 200, 403, 200, 200],
-    ),
-    (
-        "GET",
-        "/v1/files/{sha}/similar",
-        Object::Public,
-        [200, 200, 200, 200, 200, 403, 200, 200],
-    ),
-    (
-        "GET",
-        "/v1/analyses/{analysis}",
-        Object::Private,
-        [404, 200, 404, 404, 200, 403, 200, 200],
-    ),
-    (
-        "GET",
-        "/v1/analyses/{analysis}",
-        Object::Public,
-        [200, 200, 200, 200, 200, 403, 200, 200],
-    ),
-    (
-        "GET",
-        "/v1/files/{sha}/download",
-        Object::Private,
-        [401, 200, 404, 404, 200, 403, 403, 403],
-    ),
-    (
-        "GET",
-        "/v1/files/{sha}/download",
-        Object::Public,
-        [401, 200, 403, 200, 200, 403, 403, 403],
-    ),
-    (
-        "GET",
-        "/v1/retrohunts/{hunt}",
-        Object::Hunt,
-        [401, 200, 404, 404, 200, 403, 403, 200],
-    ),
-    (
-        "POST",
-        "/v1/files",
-        Object::New,
-        [401, 202, 202, 202, 202, 403, 403, 403],
-    ),
-    (
-        "POST",
-        "/v1/retrohunts",
-        Object::New,
-        [401, 202, 202, 202, 202, 403, 403, 403],
-    ),
+    //                                                       guest owner other anlst admin kbnty kfile banned
+    ("GET", "/v1/files/{sha}", Object::Private,             [404,  200,  404,  404,  200,  403,  200,  200]),
+    ("GET", "/v1/files/{sha}", Object::Public,              [200,  200,  200,  200,  200,  403,  200,  200]),
+    ("GET", "/v1/files/{sha}/similar", Object::Private,     [404,  200,  404,  404,  200,  403,  200,  200]),
+    ("GET", "/v1/files/{sha}/similar", Object::Public,      [200,  200,  200,  200,  200,  403,  200,  200]),
+    ("GET", "/v1/analyses/{analysis}", Object::Private,     [404,  200,  404,  404,  200,  403,  200,  200]),
+    ("GET", "/v1/analyses/{analysis}", Object::Public,      [200,  200,  200,  200,  200,  403,  200,  200]),
+    ("GET", "/v1/files/{sha}/download", Object::Private,    [404,  200,  404,  404,  200,  403,  403,  403]),
+    ("GET", "/v1/files/{sha}/download", Object::Public,     [401,  200,  403,  200,  200,  403,  403,  403]),
+    ("GET", "/v1/retrohunts/{hunt}", Object::Hunt,          [401,  200,  404,  404,  200,  403,  403,  200]),
+    ("POST", "/v1/files", Object::New,                      [401,  202,  202,  202,  202,  403,  403,  403]),
+    ("POST", "/v1/retrohunts", Object::New,                 [401,  202,  202,  202,  202,  403,  403,  403]),
+    ("POST", "/v1/rulesets", Object::New,                   [401,  403,  403,  201,  201,  403,  403,  403]),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -280,6 +227,10 @@ async fn every_route_answers_each_caller_by_the_visibility_table() {
                 ("POST", "/v1/files") => {
                     Some(Body::Bytes(format!("a new sample by {who:?}").into_bytes()))
                 }
+                ("POST", "/v1/rulesets") => Some(Body::Json(json!({
+                    "name": format!("matrix_{who:?}").to_lowercase(),
+                    "source": "rule nothing { condition: false }",
+                }))),
                 ("POST", _) => Some(Body::Json(
                     json!({"source": "rule nothing { condition: false }"}),
                 )),

@@ -79,14 +79,14 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
                 is_bounty_artifact: false,
             },
         ),
-        // Downloads depend on the sample's uploaders and visibility, which only the analysis
-        // service knows (uploaders fetch their own, analysts what they may read).
-        ("GET", ["v1", "files", _, "download"]) => AccessRule::SignedIn,
-        // Public samples' metadata, reports and similar lists are readable by guests; the
-        // analysis service decides per sample.
-        ("GET" | "HEAD", ["v1", "files", _] | ["v1", "files", _, "similar" | "strings"]) => {
-            AccessRule::Open
-        }
+        // Sample reads and downloads depend on the sample's uploaders and visibility, which
+        // only the analysis service knows: guests read public samples, uploaders download their
+        // own, analysts what they may read, and a sample the caller may not read is a 404 there
+        // (a 401 here would tell a guest that the hash names a private sample).
+        (
+            "GET" | "HEAD",
+            ["v1", "files", _] | ["v1", "files", _, "similar" | "strings" | "download"],
+        ) => AccessRule::Open,
 
         ("GET", ["v1", "rulesets"]) => AccessRule::Check(Action::RulesetList, Resource::Platform),
         ("POST", ["v1", "rulesets"]) => AccessRule::Check(
