@@ -13,6 +13,9 @@ use crate::Event;
 
 /// The stream of account events (`UserRegistered`, `UserRoleChanged`).
 pub const ACCOUNTS_STREAM: &str = "nexus:user:accounts:v1";
+/// The stream of password reset requests (`PasswordResetRequested`), read by the notification
+/// service to send the e-mail.
+pub const PASSWORD_RESETS_STREAM: &str = "nexus:user:password-resets:v1";
 /// The stream of wallet events (`WalletLinked`, `WalletUnlinked`).
 pub const WALLETS_STREAM: &str = "nexus:user:wallets:v1";
 /// The stream of WebSocket key events (`Ed25519KeyRegistered`, `Ed25519KeyRevoked`).
@@ -172,8 +175,73 @@ pub struct AccountSummary {
     pub email: String,
     /// Role names.
     pub roles: Vec<String>,
-    /// `active` or `disabled`.
+    /// `active`, `banned` (read-only) or `disabled` (no sign-in).
     pub status: String,
+    /// Every token and session of the account issued before this instant is void (status or
+    /// role change, password change or reset, sign-out everywhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens_not_before: Option<DateTime<Utc>>,
+}
+
+/// `PUT /v1/users/{id}/status` (administrators, with a second factor, never on oneself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeStatusRequest {
+    /// `active`, `banned` (signs in read-only) or `disabled` (no sign-in, no token).
+    pub status: String,
+}
+
+/// `POST /v1/users/me/password`: change the password, proving the current one.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new password (same policy as at registration).
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .field("current_password", &"<redacted>")
+            .field("new_password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// `POST /v1/users/password-reset`: mail a reset token to this address (always 202).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The account's email address.
+    pub email: String,
+}
+
+/// `POST /v1/users/password-reset/confirm`: set a new password with a mailed token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirmRequest {
+    /// The token from the e-mail.
+    pub token: String,
+    /// The new password (same policy as at registration).
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for PasswordResetConfirmRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordResetConfirmRequest")
+            .field("token", &"<redacted>")
+            .field("new_password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// `POST /internal/v1/users/{id}/revoke-tokens` (auth's sign-out everywhere): the new mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokensRevokedResponse {
+    /// Tokens and sessions issued before this instant are void.
+    pub tokens_not_before: DateTime<Utc>,
 }
 
 /// `GET /internal/v1/ws-keys/{public_key_hex}`: whose key this is.
@@ -345,6 +413,37 @@ impl Event for UserRegistered {
     const NAME: &'static str = "UserRegistered";
     const VERSION: u32 = 1;
     const STREAM: &'static str = ACCOUNTS_STREAM;
+}
+
+/// Someone asked for a password reset of an existing account: the notification service mails
+/// `token` to `email`. The payload carries the raw token (the only copy; the user service keeps
+/// its SHA-256), so its `Debug` redacts it and nothing may log the payload.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordResetRequested {
+    /// The account.
+    pub user_id: Uuid,
+    /// Where to send the token.
+    pub email: String,
+    /// The single-use reset token (secret).
+    pub token: String,
+    /// When the token stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for PasswordResetRequested {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordResetRequested")
+            .field("user_id", &self.user_id)
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Event for PasswordResetRequested {
+    const NAME: &'static str = "PasswordResetRequested";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = PASSWORD_RESETS_STREAM;
 }
 
 /// An admin changed an account's role (auth writes it to its audit log).

@@ -12,6 +12,9 @@ use crate::error::AuthError;
 
 use nexus_runtime::authz::principal_of;
 
+/// The header the gateway sets to the client address it determined.
+pub const CLIENT_IP_HEADER: &str = "x-nexus-client-ip";
+
 /// The caller's user id (`sub`).
 pub fn user_id(claims: &AccessClaims) -> Result<Uuid, AuthError> {
     Uuid::parse_str(&claims.sub)
@@ -53,8 +56,18 @@ impl AuthService {
         )))
     }
 
-    /// The client address: the peer, or the first `X-Forwarded-For` hop when trusted.
+    /// The client address: the gateway's `X-Nexus-Client-Ip` when trusted (the default), else
+    /// the first `X-Forwarded-For` hop when trusted, else the peer.
     pub fn client_ip(&self, request: &HttpRequest) -> Option<std::net::IpAddr> {
+        if self.settings.trust_gateway_client_ip
+            && let Some(asserted) = request
+                .headers()
+                .get(CLIENT_IP_HEADER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.trim().parse().ok())
+        {
+            return Some(asserted);
+        }
         if self.settings.trust_forwarded_for
             && let Some(forwarded) = request
                 .headers()

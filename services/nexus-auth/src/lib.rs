@@ -16,6 +16,7 @@
 //! - [`kv`]: Redis state (refresh tokens, MFA challenges, counters);
 //! - [`store`]: PostgreSQL (MFA, API keys, policies, audit); [`users`]: nexus-user client;
 //! - [`access`]: who may call the admin endpoints; [`events`]: consumed events;
+//! - [`revocations`]: announcing revoked API keys to the gateways;
 //! - [`routes`]: one handler per file; [`error`]: [`error::AuthError`].
 //!
 //! Architecture invariant: every secret the service hands out (refresh tokens, MFA challenges,
@@ -30,6 +31,7 @@ pub mod events;
 pub mod keys;
 pub mod kv;
 pub mod metrics;
+pub mod revocations;
 pub mod routes;
 pub mod settings;
 pub mod store;
@@ -96,6 +98,8 @@ pub struct AuthService {
     pub server_secret: ServerSecret,
     /// Counters.
     pub metrics: metrics::AuthMetrics,
+    /// The bus (revocation announcements).
+    pub bus: nexus_bus::Bus,
 }
 
 fn build_error(what: &str) -> impl FnOnce(String) -> RuntimeError + '_ {
@@ -149,8 +153,10 @@ impl Service for AuthService {
             server_secret: ServerSecret(Arc::new(server_secret)),
             metrics: metrics::AuthMetrics::register(resources.metrics()),
             store,
+            bus: bus.clone(),
         };
         events::register_workers(&service, &bus, setup);
+        revocations::register_reconcile_worker(service.store.clone(), bus.clone(), setup);
         Ok(service)
     }
 

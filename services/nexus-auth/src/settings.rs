@@ -53,7 +53,13 @@ pub struct AuthSettings {
     /// HMAC key for API keys and recovery codes. Unset: read from `<keys_dir>/server_secret`
     /// (generated on first local run).
     pub server_secret: Option<SecretString>,
-    /// Take the client address from `X-Forwarded-For` (only behind the gateway).
+    /// Take the client address from `X-Nexus-Client-Ip`, the header the gateway sets to the
+    /// address it determined (clients cannot send it through the gateway, which drops every
+    /// `X-Nexus-*` header of theirs; the service port is reachable only inside the cluster).
+    /// On by default, so per-address limits work behind the gateway as deployed.
+    pub trust_gateway_client_ip: bool,
+    /// Take the client address from the first `X-Forwarded-For` hop instead (off: any client
+    /// can write that header; only for a proxy other than the gateway that sets it).
     pub trust_forwarded_for: bool,
     /// Per-account progressive delay and lock.
     pub lockout: LockoutSettings,
@@ -78,6 +84,7 @@ impl Default for AuthSettings {
             mfa_challenge_ttl: Duration::from_secs(300),
             mfa_challenge_attempts: 5,
             server_secret: None,
+            trust_gateway_client_ip: true,
             trust_forwarded_for: false,
             lockout: LockoutSettings::default(),
             ip_limit: IpLimitSettings::default(),

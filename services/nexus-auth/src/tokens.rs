@@ -27,6 +27,21 @@ pub struct Principal<'a> {
     pub amr: &'a [String],
     /// `scope` (API keys).
     pub scope: Option<String>,
+    /// `status`: `banned`, or none for active accounts.
+    pub status: Option<String>,
+    /// `api_key_id` (API keys).
+    pub api_key_id: Option<String>,
+}
+
+/// The account a session is for, as it stands when the tokens are issued.
+#[derive(Debug, Clone)]
+pub struct SessionAccount<'a> {
+    /// `sub`.
+    pub user_id: Uuid,
+    /// `roles`.
+    pub roles: &'a [String],
+    /// `status` (`banned`, or none).
+    pub status: Option<String>,
 }
 
 /// `&["pwd"]` as owned strings.
@@ -59,8 +74,8 @@ impl AuthService {
             roles: principal.roles.to_vec(),
             amr: principal.amr.to_vec(),
             scope: principal.scope.clone(),
-            status: None,
-            api_key_id: None,
+            status: principal.status.clone(),
+            api_key_id: principal.api_key_id.clone(),
         };
         self.signer.sign(&claims).map_err(|error| {
             AuthError::Internal(format!("signing an access token failed: {error}"))
@@ -70,29 +85,29 @@ impl AuthService {
     /// An access token plus the first refresh token of a new family.
     pub async fn new_session(
         &self,
-        user_id: Uuid,
-        roles: &[String],
+        account: &SessionAccount<'_>,
         amr: &[String],
     ) -> Result<TokenPair, AuthError> {
-        let refresh_token = self.refresh.issue(user_id, amr).await?;
-        self.pair(user_id, roles, amr, refresh_token)
+        let refresh_token = self.refresh.issue(account.user_id, amr).await?;
+        self.pair(account, amr, refresh_token)
     }
 
     /// An access token with an existing refresh token.
     pub fn pair(
         &self,
-        user_id: Uuid,
-        roles: &[String],
+        account: &SessionAccount<'_>,
         amr: &[String],
         refresh_token: String,
     ) -> Result<TokenPair, AuthError> {
         let ttl = self.settings.access_token_ttl;
         let access_token = self.access_token(
             &Principal {
-                user_id,
-                roles,
+                user_id: account.user_id,
+                roles: account.roles,
                 amr,
                 scope: None,
+                status: account.status.clone(),
+                api_key_id: None,
             },
             ttl,
         )?;

@@ -1,5 +1,6 @@
 //! Calls to nexus-user's internal API (docs/INTERNAL_API.md).
 
+use chrono::{DateTime, Utc};
 use nexus_client::{CallContext, ClientError, ServiceClient};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -19,18 +20,47 @@ pub struct UserAccount {
     /// Role names.
     #[serde(default)]
     pub roles: Vec<String>,
-    /// `active`, `disabled`, `banned`, ...
+    /// `active`, `banned` or `disabled`.
     #[serde(default)]
     pub status: Option<String>,
+    /// Tokens and sessions issued before this instant are void.
+    #[serde(default)]
+    pub tokens_not_before: Option<DateTime<Utc>>,
 }
 
 impl UserAccount {
-    /// Whether the account may sign in.
+    /// Whether the account may sign in and hold tokens: `active` or `banned` (read-only);
+    /// `disabled` (or a status this build does not know) may not.
     pub fn is_active(&self) -> bool {
-        self.status
-            .as_deref()
-            .is_none_or(|status| status == "active")
+        matches!(self.status.as_deref(), None | Some("active" | "banned"))
     }
+
+    /// The `status` claim of its tokens: `banned`, or none for active accounts.
+    pub fn token_status(&self) -> Option<String> {
+        (self.status.as_deref() == Some("banned")).then(|| "banned".to_owned())
+    }
+
+    /// Whether a session started at `started_ms` (Unix ms) was revoked since.
+    pub fn revoked_since(&self, started_ms: u64) -> bool {
+        self.tokens_not_before.is_some_and(|mark| {
+            u64::try_from(mark.timestamp_millis()).unwrap_or(u64::MAX) > started_ms
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct ResolveBody<'a> {
+    login: &'a str,
+}
+
+#[derive(Deserialize)]
+struct Resolved {
+    user_id: Uuid,
+}
+
+#[derive(Deserialize)]
+struct TokensRevoked {
+    tokens_not_before: DateTime<Utc>,
 }
 
 #[derive(Serialize)]
@@ -92,5 +122,47 @@ impl UserClient {
             Err(ClientError::Api { status, .. }) if status.as_u16() == 404 => Ok(None),
             Err(error) => Err(AuthError::UserServiceUnavailable(error)),
         }
+    }
+
+    /// The account id a login name (e-mail or username) belongs to, if any: lockout is
+    /// counted per account, whichever name is typed.
+    #[tracing::instrument(skip_all)]
+    pub async fn resolve(
+        &self,
+        context: &CallContext,
+        login: &str,
+    ) -> Result<Option<Uuid>, AuthError> {
+        match self
+            .client
+            .post::<_, Resolved>(
+                context,
+                "/internal/v1/users/resolve",
+                &ResolveBody { login },
+            )
+            .await
+        {
+            Ok(resolved) => Ok(Some(resolved.user_id)),
+            Err(ClientError::Api { status, .. }) if status.as_u16() == 404 => Ok(None),
+            Err(error) => Err(AuthError::UserServiceUnavailable(error)),
+        }
+    }
+
+    /// Voids every token and session of `user_id` issued before now (sign-out everywhere);
+    /// returns the new mark.
+    #[tracing::instrument(skip(self, context))]
+    pub async fn revoke_tokens(
+        &self,
+        context: &CallContext,
+        user_id: Uuid,
+    ) -> Result<DateTime<Utc>, AuthError> {
+        self.client
+            .post::<_, TokensRevoked>(
+                context,
+                &format!("/internal/v1/users/{user_id}/revoke-tokens"),
+                &serde_json::json!({}),
+            )
+            .await
+            .map(|revoked| revoked.tokens_not_before)
+            .map_err(AuthError::UserServiceUnavailable)
     }
 }

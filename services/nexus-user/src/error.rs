@@ -49,12 +49,6 @@ pub enum UserError {
     /// The token's subject is not a user id.
     #[error("the access token's subject is not a user id")]
     InvalidSubject,
-    /// Only admins may do this.
-    #[error("only admins may change roles")]
-    AdminRequired,
-    /// Admins cannot change their own role.
-    #[error("you cannot change your own role; ask another admin")]
-    CannotChangeOwnRole,
     /// Not an assignable role.
     #[error("the role must be one of user, analyst or admin")]
     InvalidRole,
@@ -133,6 +127,21 @@ pub enum UserError {
     /// Internal lookup: no active key with this public key.
     #[error("no active WebSocket key has this public key")]
     UnknownKey,
+    /// The caller may not do this (Cedar decision or API-key scope).
+    #[error(transparent)]
+    Denied(#[from] nexus_runtime::caller::Denied),
+    /// Not a status an administrator may set.
+    #[error("the status must be one of active, banned or disabled")]
+    InvalidStatus,
+    /// The current password given to a password change is wrong.
+    #[error("the current password is wrong")]
+    CurrentPasswordInvalid,
+    /// API-key tokens may not manage credentials.
+    #[error("an API key cannot be used to manage credentials; sign in with a password")]
+    ApiKeyNotAllowed,
+    /// The reset token is unknown, used or expired.
+    #[error("this password reset link is invalid, used or expired; request a new one")]
+    PasswordResetInvalid,
     /// The settings are unusable.
     #[error("invalid user settings: {0}")]
     InvalidSettings(String),
@@ -193,10 +202,13 @@ impl HttpError for UserError {
             | UserError::WsKeyChallengeUnknown
             | UserError::WsKeySignatureInvalid => StatusCode::BAD_REQUEST,
             UserError::CredentialChecksLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            UserError::InvalidStatus | UserError::PasswordResetInvalid => StatusCode::BAD_REQUEST,
+            UserError::Denied(denied) => denied.status(),
+            UserError::CurrentPasswordInvalid | UserError::ApiKeyNotAllowed => {
+                StatusCode::FORBIDDEN
+            }
             UserError::InvalidCredentials | UserError::InvalidSubject => StatusCode::UNAUTHORIZED,
-            UserError::AccountDisabled
-            | UserError::AdminRequired
-            | UserError::CannotChangeOwnRole => StatusCode::FORBIDDEN,
+            UserError::AccountDisabled => StatusCode::FORBIDDEN,
             UserError::UserNotFound
             | UserError::WalletNotFound
             | UserError::WsKeyNotFound
@@ -231,8 +243,6 @@ impl HttpError for UserError {
             UserError::AccountDisabled => "account_disabled",
             UserError::UserNotFound => "user_not_found",
             UserError::InvalidSubject => "token_subject_invalid",
-            UserError::AdminRequired => "admin_required",
-            UserError::CannotChangeOwnRole => "cannot_change_own_role",
             UserError::InvalidRole => "invalid_role",
             UserError::InvalidWalletAddress => "invalid_wallet_address",
             UserError::InvalidChainId => "invalid_chain_id",
@@ -256,6 +266,11 @@ impl HttpError for UserError {
             UserError::WsKeyChallengeUnknown => "ws_key_challenge_unknown",
             UserError::WsKeySignatureInvalid => "ws_key_signature_invalid",
             UserError::CredentialChecksLimited(_) => "credential_checks_limited",
+            UserError::Denied(denied) => denied.code(),
+            UserError::InvalidStatus => "invalid_status",
+            UserError::CurrentPasswordInvalid => "current_password_invalid",
+            UserError::ApiKeyNotAllowed => "api_key_not_allowed",
+            UserError::PasswordResetInvalid => "password_reset_token_invalid",
             UserError::InvalidSettings(_) => "user_invalid_settings",
             UserError::Db(DbError::Unavailable(_)) => "database_unavailable",
             UserError::Db(_) => "database_error",

@@ -14,6 +14,7 @@
 //!   of the internal credential check.
 //! - [`metrics`]: hashing time, credential-check outcomes, rehashes.
 //! - [`store`]: the SQL and the outbox events, one transaction per change.
+//! - [`revocations`]: announcing token revocation marks, and pushing them again.
 //! - [`routes`]: one handler per file.
 //! - [`error`]: [`UserError`](error::UserError), its codes and statuses.
 //!
@@ -26,6 +27,7 @@ pub mod domain;
 pub mod error;
 pub mod hashing;
 pub mod metrics;
+pub mod revocations;
 pub mod routes;
 pub mod settings;
 pub mod store;
@@ -60,6 +62,8 @@ pub struct UserService {
     pub ws_key_challenges: WsKeyChallenges,
     /// Attempt limits of the internal credential check, in Redis.
     pub credential_limits: CredentialLimiter,
+    /// The bus (revocation announcements).
+    pub bus: nexus_bus::Bus,
 }
 
 impl Service for UserService {
@@ -71,7 +75,7 @@ impl Service for UserService {
     async fn build(
         resources: &Resources,
         settings: &UserSettings,
-        _setup: &mut Setup,
+        setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
         let store = Store::new(resources.postgres()?.clone()).map_err(build_failed)?;
         let metrics = UserMetrics::register(resources.metrics());
@@ -86,6 +90,8 @@ impl Service for UserService {
             WsKeyChallenges::new(resources.bus()?, settings.ws_key_challenge.ttl);
         let credential_limits =
             CredentialLimiter::new(resources.bus()?, settings.credential_limits.clone());
+        let bus = resources.bus()?.clone();
+        revocations::register_reconcile_worker(store.clone(), bus.clone(), setup);
         Ok(Self {
             store,
             hasher,
@@ -94,6 +100,7 @@ impl Service for UserService {
             metrics,
             ws_key_challenges,
             credential_limits,
+            bus,
         })
     }
 

@@ -22,6 +22,8 @@ pub struct UserSettings {
     pub siwe: SiweSettings,
     /// `[user.limits]`: per-account and per-request bounds.
     pub limits: LimitSettings,
+    /// `[user.password_reset]`: reset tokens.
+    pub password_reset: PasswordResetSettings,
     /// `[user.credential_limits]`: attempts at the internal credential check.
     pub credential_limits: CredentialLimitSettings,
     /// `[user.ws_key_challenge]`: proof of possession for WebSocket key registration.
@@ -208,6 +210,15 @@ impl Default for WsKeyChallengeSettings {
 impl Validate for UserSettings {
     fn validate(&self, problems: &mut Vec<String>) {
         problems.extend(self.password_hash.problems());
+        if self.password_reset.token_ttl < Duration::from_secs(60)
+            || self.password_reset.token_ttl > Duration::from_secs(24 * 3600)
+            || self.password_reset.max_per_hour == 0
+        {
+            problems.push(
+                "user.password_reset needs a token_ttl between 1m and 24h and max_per_hour >= 1"
+                    .into(),
+            );
+        }
         let siwe = &self.siwe;
         if siwe.domain.is_empty() || siwe.domain.contains(char::is_whitespace) {
             problems.push("user.siwe.domain must be a host[:port] without spaces".into());
@@ -250,6 +261,26 @@ impl Validate for UserSettings {
         }
         if !(1024..=1024 * 1024).contains(&limits.json_body_bytes) {
             problems.push("user.limits.json_body_bytes must be between 1024 and 1048576".into());
+        }
+    }
+}
+
+/// `[user.password_reset]`: the e-mailed reset tokens.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct PasswordResetSettings {
+    /// How long a reset token works.
+    #[serde(with = "humantime_serde")]
+    pub token_ttl: Duration,
+    /// Reset requests per account per hour; more are answered the same (202) but send nothing.
+    pub max_per_hour: u32,
+}
+
+impl Default for PasswordResetSettings {
+    fn default() -> Self {
+        Self {
+            token_ttl: Duration::from_secs(30 * 60),
+            max_per_hour: 3,
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct Challenge {
     pub login: String,
     /// Roles at sign-in.
     pub roles: Vec<String>,
+    /// The `status` claim of the tokens (`banned`, or none).
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 /// The challenge store.

@@ -2,7 +2,8 @@
 //!
 //! Layout (all under the service's key prefix):
 //! - `refresh:<sha256 of token>`: hash `fam` (family id), `uid` (user id), `st` (`a` active,
-//!   `u` used), `amr` (space-separated methods). TTL `refresh_token_ttl`; a used record keeps its
+//!   `u` used), `amr` (space-separated methods), `ms` (when the family's sign-in happened, Unix
+//!   ms: a family older than the account's revocation mark is refused). TTL `refresh_token_ttl`; a used record keeps its
 //!   TTL so a replay is recognised until the token would have expired anyway.
 //! - `refresh-revoked:<family>`: present when the family is revoked (logout or reuse). Its TTL
 //!   is `refresh_token_ttl`, which outlives every token of the family.
@@ -30,10 +31,11 @@ if redis.call('HGET', KEYS[1], 'st') ~= 'a' then
   return {'reused', fam, uid}
 end
 local amr = redis.call('HGET', KEYS[1], 'amr') or ''
+local started = redis.call('HGET', KEYS[1], 'ms') or '0'
 redis.call('HSET', KEYS[1], 'st', 'u')
-redis.call('HSET', KEYS[2], 'fam', fam, 'uid', uid, 'st', 'a', 'amr', amr)
+redis.call('HSET', KEYS[2], 'fam', fam, 'uid', uid, 'st', 'a', 'amr', amr, 'ms', started)
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return {'rotated', fam, uid, amr}
+return {'rotated', fam, uid, amr, started}
 ";
 
 /// What a refresh token stands for.
@@ -45,6 +47,8 @@ pub struct RefreshRecord {
     pub user_id: Uuid,
     /// How the sign-in that started the family authenticated.
     pub amr: Vec<String>,
+    /// When that sign-in happened (Unix ms; 0 for families from before this field).
+    pub started_ms: u64,
 }
 
 /// The outcome of presenting a refresh token.
@@ -112,6 +116,7 @@ impl RefreshStore {
         let family = Uuid::now_v7().to_string();
         let user = user_id.to_string();
         let methods = amr.join(" ");
+        let started = nexus_runtime::revocation::now_ms().to_string();
         let mut connection = self.kv.connection();
         redis::pipe()
             .atomic()
@@ -122,6 +127,7 @@ impl RefreshStore {
                     ("uid", user.as_str()),
                     ("st", "a"),
                     ("amr", methods.as_str()),
+                    ("ms", started.as_str()),
                 ],
             )
             .ignore()
@@ -158,6 +164,7 @@ impl RefreshStore {
             family,
             user_id,
             amr: split_amr(fields.get("amr").map_or("", String::as_str)),
+            started_ms: fields.get("ms").and_then(|ms| ms.parse().ok()).unwrap_or(0),
         }))
     }
 
@@ -182,6 +189,7 @@ impl RefreshStore {
                     family,
                     user_id,
                     amr: split_amr(reply.get(3).map_or("", String::as_str)),
+                    started_ms: reply.get(4).and_then(|ms| ms.parse().ok()).unwrap_or(0),
                 },
                 token: successor,
             },

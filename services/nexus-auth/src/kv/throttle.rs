@@ -1,5 +1,9 @@
-//! Brute-force counters: the per-login-name lockout state ([`crate::domain::lockout`]) and
+//! Brute-force counters: the per-account lockout state ([`crate::domain::lockout`]) and
 //! the per-IP fixed-window limiter, both timed by the service's [`Clock`](crate::clock::Clock).
+//!
+//! Lockout state is kept per [`LockoutSubject`]: the account a login name resolves to (so an
+//! attacker alternating the e-mail address and the username, in any case, hits one counter), or
+//! the hashed login name when no account has it (so answers do not reveal which names exist).
 
 use std::time::Duration;
 
@@ -37,6 +41,41 @@ pub fn login_key(login: &str) -> String {
     sha256_hex(&login.trim().to_lowercase())
 }
 
+/// Whose failures an attempt counts against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockoutSubject {
+    /// The account the login name belongs to.
+    Account(uuid::Uuid),
+    /// A login name no account has (hashed).
+    UnknownLogin(String),
+}
+
+impl LockoutSubject {
+    /// The subject of `login`, resolved to `account` when one has it.
+    pub fn of(login: &str, account: Option<uuid::Uuid>) -> Self {
+        match account {
+            Some(id) => Self::Account(id),
+            None => Self::UnknownLogin(login_key(login)),
+        }
+    }
+
+    /// The Redis key suffix.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Account(id) => format!("acct:{id}"),
+            Self::UnknownLogin(hash) => hash.clone(),
+        }
+    }
+
+    /// What the audit log names as the subject: the account id, or the login's hash.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Self::Account(id) => id.to_string(),
+            Self::UnknownLogin(hash) => format!("login:{hash}"),
+        }
+    }
+}
+
 impl Throttle {
     /// Counters in `kv`.
     pub fn new(kv: Kv, lockout: LockoutSettings, ip_limit: IpLimitSettings) -> Self {
@@ -48,8 +87,8 @@ impl Throttle {
         }
     }
 
-    fn lockout_key(&self, login: &str) -> String {
-        self.kv.key(&format!("lockout:{}", login_key(login)))
+    fn lockout_key(&self, subject: &LockoutSubject) -> String {
+        self.kv.key(&format!("lockout:{}", subject.key()))
     }
 
     async fn read(&self, key: &str) -> Result<(String, LockoutState), redis::RedisError> {
@@ -63,19 +102,23 @@ impl Throttle {
         Ok((raw, state))
     }
 
-    /// Whether `login` may try a password at `now`.
-    pub async fn gate(&self, login: &str, now: DateTime<Utc>) -> Result<Gate, redis::RedisError> {
-        let (_, state) = self.read(&self.lockout_key(login)).await?;
+    /// Whether `subject` may try a password at `now`.
+    pub async fn gate(
+        &self,
+        subject: &LockoutSubject,
+        now: DateTime<Utc>,
+    ) -> Result<Gate, redis::RedisError> {
+        let (_, state) = self.read(&self.lockout_key(subject)).await?;
         Ok(lockout::gate(&self.lockout, &state, now))
     }
 
-    /// Counts a failure of `login` at `now`; returns the lock it started, if any.
+    /// Counts a failure of `subject` at `now`; returns the lock it started, if any.
     pub async fn record_failure(
         &self,
-        login: &str,
+        subject: &LockoutSubject,
         now: DateTime<Utc>,
     ) -> Result<Option<Duration>, redis::RedisError> {
-        let key = self.lockout_key(login);
+        let key = self.lockout_key(subject);
         for _ in 0..CAS_ATTEMPTS {
             let (raw, state) = self.read(&key).await?;
             let FailureOutcome { state, locked_for } =
@@ -101,11 +144,11 @@ impl Throttle {
         )))
     }
 
-    /// Forgets `login`'s failures (after a successful sign-in).
-    pub async fn reset(&self, login: &str) -> Result<(), redis::RedisError> {
+    /// Forgets `subject`'s failures (after a successful sign-in).
+    pub async fn reset(&self, subject: &LockoutSubject) -> Result<(), redis::RedisError> {
         let mut connection = self.kv.connection();
         redis::cmd("DEL")
-            .arg(self.lockout_key(login))
+            .arg(self.lockout_key(subject))
             .query_async::<()>(&mut connection)
             .await
     }

@@ -12,6 +12,7 @@ use super::{MAX_PASSWORD_BYTES, check_text};
 use crate::AuthService;
 use crate::access::{require_interactive, user_id};
 use crate::error::AuthError;
+use crate::kv::throttle::LockoutSubject;
 use crate::store::audit::{AuditKind, AuditRecord};
 
 /// Disables TOTP for the caller once the password checks out.
@@ -45,10 +46,8 @@ pub async fn disable_totp(
         return Err(AuthError::InvalidCredentials.into());
     };
     // Re-authentication goes through the same brute-force gates as a sign-in.
-    if let Err(refused) = service
-        .admit_attempt(&account.username, ip.as_deref())
-        .await
-    {
+    let subject = LockoutSubject::Account(user_id);
+    if let Err(refused) = service.admit_attempt(&subject, ip.as_deref()).await {
         return Ok(refused.into_response());
     }
     match service
@@ -59,7 +58,7 @@ pub async fn disable_totp(
         Ok(verified) if verified.user_id == user_id => {}
         Ok(_) | Err(AuthError::InvalidCredentials) => {
             service
-                .record_failed_attempt(&account.username, ip, "password")
+                .record_failed_attempt(&subject, ip, "password")
                 .await?;
             return Err(AuthError::InvalidCredentials.into());
         }

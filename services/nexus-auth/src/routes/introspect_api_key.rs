@@ -2,13 +2,14 @@
 //! a short-lived access token for its holder.
 
 use actix_web::web;
-use nexus_http::ApiError;
+use nexus_http::{ApiError, RequestContext};
 use nexus_proto::auth::{IntrospectRequest, IntrospectResponse};
 
 use crate::AuthService;
 use crate::domain::secrets::{is_api_key_shaped, keyed_hash, same_secret};
 use crate::error::AuthError;
 use crate::tokens::{AMR_API_KEY, Principal, methods};
+use crate::users::UserAccount;
 
 fn inactive() -> IntrospectResponse {
     IntrospectResponse {
@@ -23,9 +24,12 @@ fn inactive() -> IntrospectResponse {
     }
 }
 
-/// Introspects a key (RFC 7662 style: unknown, revoked and expired keys are `active: false`).
+/// Introspects a key (RFC 7662 style: unknown, revoked and expired keys are `active: false`,
+/// and so are keys of disabled accounts). The minted token carries the holder's roles and status
+/// as they are now, not as they were when the key was created.
 pub async fn introspect_api_key(
     service: web::Data<AuthService>,
+    context: RequestContext,
     body: web::Json<IntrospectRequest>,
 ) -> Result<web::Json<IntrospectResponse>, ApiError> {
     let key = body.into_inner().key;
@@ -35,7 +39,7 @@ pub async fn introspect_api_key(
     let hash = keyed_hash(service.server_secret.bytes(), &key);
     let Some(found) = service
         .store
-        .use_api_key(&hash)
+        .find_api_key(&hash)
         .await
         .map_err(AuthError::from)?
     else {
@@ -44,14 +48,30 @@ pub async fn introspect_api_key(
     if !same_secret(&found.key_hash, &hash) {
         return Ok(web::Json(inactive()));
     }
+    let call = nexus_runtime::call_context(&context);
+    let Some(account) = service
+        .users
+        .get(&call, found.user_id)
+        .await?
+        .filter(UserAccount::is_active)
+    else {
+        return Ok(web::Json(inactive()));
+    };
+    service
+        .store
+        .touch_api_key(found.id)
+        .await
+        .map_err(AuthError::from)?;
     let ttl = service.settings.api_key_token_ttl;
     let amr = methods(AMR_API_KEY);
     let access_token = service.access_token(
         &Principal {
             user_id: found.user_id,
-            roles: &found.roles,
+            roles: &account.roles,
             amr: &amr,
             scope: Some(found.scopes.join(" ")),
+            status: account.token_status(),
+            api_key_id: Some(found.id.to_string()),
         },
         ttl,
     )?;
@@ -59,7 +79,7 @@ pub async fn introspect_api_key(
         active: true,
         key_id: Some(found.id),
         user_id: Some(found.user_id),
-        roles: Some(found.roles),
+        roles: Some(account.roles),
         scopes: Some(found.scopes),
         tier: Some(found.tier),
         access_token: Some(access_token),

@@ -11,8 +11,9 @@ use crate::AuthService;
 use crate::domain::lockout::Gate;
 use crate::error::AuthError;
 use crate::kv::challenges::Challenge;
+use crate::kv::throttle::LockoutSubject;
 use crate::store::audit::{AuditKind, AuditRecord};
-use crate::tokens::{AMR_PASSWORD, methods};
+use crate::tokens::{AMR_PASSWORD, SessionAccount, methods};
 
 /// Signs in with a login name and password.
 #[utoipa::path(
@@ -44,16 +45,18 @@ pub async fn login(
     }
     check_text("password", &password, MAX_PASSWORD_BYTES)?;
     let ip = service.client_ip(&request).map(|ip| ip.to_string());
-    if let Err(refused) = service.admit_attempt(&login, ip.as_deref()).await {
+    let call = nexus_runtime::call_context(&context);
+    // Failures count against the account, whichever of its names was typed.
+    let subject = LockoutSubject::of(&login, service.users.resolve(&call, &login).await?);
+    if let Err(refused) = service.admit_attempt(&subject, ip.as_deref()).await {
         return Ok(refused.into_response());
     }
 
-    let call = nexus_runtime::call_context(&context);
     let account = match service.users.verify(&call, &login, &password).await {
         Ok(account) => account,
         Err(AuthError::InvalidCredentials) => {
             service
-                .record_failed_attempt(&login, ip.clone(), "password")
+                .record_failed_attempt(&subject, ip.clone(), "password")
                 .await?;
             return Err(AuthError::InvalidCredentials.into());
         }
@@ -74,6 +77,7 @@ pub async fn login(
             user_id: account.user_id,
             login: login.clone(),
             roles: account.roles.clone(),
+            status: account.token_status(),
         };
         let mfa_token = service
             .challenges
@@ -92,13 +96,16 @@ pub async fn login(
 
     service
         .throttle
-        .reset(&login)
+        .reset(&LockoutSubject::Account(account.user_id))
         .await
         .map_err(AuthError::from)?;
     let amr = methods(AMR_PASSWORD);
-    let pair = service
-        .new_session(account.user_id, &account.roles, &amr)
-        .await?;
+    let session = SessionAccount {
+        user_id: account.user_id,
+        roles: &account.roles,
+        status: account.token_status(),
+    };
+    let pair = service.new_session(&session, &amr).await?;
     service
         .store
         .audit(
@@ -116,15 +123,19 @@ pub async fn login(
 
 impl AuthService {
     /// The brute-force gates in front of a credential check: the per-IP limit, then the
-    /// login name's lock or delay.
-    pub async fn admit_attempt(&self, login: &str, ip: Option<&str>) -> Result<(), AuthError> {
+    /// subject's (account's) lock or delay.
+    pub async fn admit_attempt(
+        &self,
+        subject: &LockoutSubject,
+        ip: Option<&str>,
+    ) -> Result<(), AuthError> {
         let now = self.settings.clock.now();
         let refusal = if let Some(ip) = ip
             && let Some(retry_after) = self.throttle.hit_ip(ip, now).await?
         {
             AuthError::IpRateLimited(retry_after)
         } else {
-            match self.throttle.gate(login, now).await? {
+            match self.throttle.gate(subject, now).await? {
                 Gate::Open => return Ok(()),
                 Gate::Throttled { retry_after } => AuthError::LoginThrottled(retry_after),
                 Gate::Locked { retry_after } => AuthError::AccountLocked(retry_after),
@@ -134,34 +145,34 @@ impl AuthService {
         Err(refusal)
     }
 
-    /// Counts a failed credential (password or second factor) against `login`, auditing the
+    /// Counts a failed credential (password or second factor) against `subject`, auditing the
     /// failure and any lock it starts.
     pub async fn record_failed_attempt(
         &self,
-        login: &str,
+        subject: &LockoutSubject,
         ip: Option<String>,
         factor: &str,
     ) -> Result<(), AuthError> {
         let now = self.settings.clock.now();
-        let locked_for = self.throttle.record_failure(login, now).await?;
+        let locked_for = self.throttle.record_failure(subject, now).await?;
         self.metrics.sign_in("failed");
-        let subject = login.trim().to_lowercase();
+        let audit_subject = subject.audit_name();
         self.store
             .audit(
                 &AuditRecord::new(AuditKind::LoginFailed)
-                    .subject(subject.clone())
+                    .subject(audit_subject.clone())
                     .ip(ip.clone())
                     .detail(json!({ "factor": factor })),
             )
             .await?;
         if let Some(locked_for) = locked_for {
             self.metrics.account_locked();
-            tracing::warn!(login_key = %crate::kv::throttle::login_key(login), seconds = locked_for.as_secs(), "Locked a login name after repeated failures.");
+            tracing::warn!(lockout_subject = %audit_subject, seconds = locked_for.as_secs(), "Locked an account after repeated failures.");
             self.store
                 .audit(
                     &AuditRecord::new(AuditKind::AccountLocked)
                         .actor("system")
-                        .subject(subject)
+                        .subject(audit_subject)
                         .ip(ip)
                         .detail(json!({
                             "locked_for_seconds": locked_for.as_secs(),

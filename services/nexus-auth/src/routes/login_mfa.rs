@@ -14,8 +14,9 @@ use crate::domain::secrets::{keyed_hash, normalize_recovery_code};
 use crate::domain::totp;
 use crate::error::AuthError;
 use crate::kv::challenges::Challenge;
+use crate::kv::throttle::LockoutSubject;
 use crate::store::audit::{AuditKind, AuditRecord};
-use crate::tokens::{AMR_PASSWORD_OTP, methods};
+use crate::tokens::{AMR_PASSWORD_OTP, SessionAccount, methods};
 
 /// Finishes a sign-in that answered `mfa_required`.
 #[utoipa::path(
@@ -45,7 +46,8 @@ pub async fn login_mfa(
     else {
         return Err(AuthError::MfaTokenInvalid.into());
     };
-    if let Err(refused) = service.admit_attempt(&challenge.login, ip.as_deref()).await {
+    let subject = LockoutSubject::Account(challenge.user_id);
+    if let Err(refused) = service.admit_attempt(&subject, ip.as_deref()).await {
         return Ok(refused.into_response());
     }
 
@@ -69,9 +71,7 @@ pub async fn login_mfa(
             .record_failure(&body.mfa_token)
             .await
             .map_err(AuthError::from)?;
-        service
-            .record_failed_attempt(&challenge.login, ip, factor)
-            .await?;
+        service.record_failed_attempt(&subject, ip, factor).await?;
         return Err(AuthError::MfaCodeInvalid.into());
     }
     if !service
@@ -85,13 +85,16 @@ pub async fn login_mfa(
     }
     service
         .throttle
-        .reset(&challenge.login)
+        .reset(&subject)
         .await
         .map_err(AuthError::from)?;
     let amr = methods(AMR_PASSWORD_OTP);
-    let pair = service
-        .new_session(challenge.user_id, &challenge.roles, &amr)
-        .await?;
+    let session = SessionAccount {
+        user_id: challenge.user_id,
+        roles: &challenge.roles,
+        status: challenge.status.clone(),
+    };
+    let pair = service.new_session(&session, &amr).await?;
     service
         .store
         .audit(

@@ -18,6 +18,7 @@ mod list_audit;
 mod login;
 mod login_mfa;
 mod logout;
+mod logout_all;
 pub mod openapi;
 mod publish_policies;
 mod refresh;
@@ -42,6 +43,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(web::resource("/v1/auth/login/mfa").route(web::post().to(login_mfa::login_mfa)))
         .service(web::resource("/v1/auth/refresh").route(web::post().to(refresh::refresh)))
         .service(web::resource("/v1/auth/logout").route(web::post().to(logout::logout)))
+        .service(web::resource("/v1/auth/logout-all").route(web::post().to(logout_all::logout_all)))
         .service(web::resource("/v1/auth/mfa/totp").route(web::post().to(enrol_totp::enrol_totp)))
         .service(
             web::resource("/v1/auth/mfa/totp/confirm")

@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 
 use super::{
     authorize, confirm_totp, create_api_key, disable_totp, enrol_totp, get_jwks,
-    get_openid_configuration, list_api_keys, list_audit, login, login_mfa, logout,
+    get_openid_configuration, list_api_keys, list_audit, login, login_mfa, logout, logout_all,
     publish_policies, refresh, revoke_api_key, validate_policies,
 };
 
@@ -22,6 +22,7 @@ use super::{
         login_mfa::login_mfa,
         refresh::refresh,
         logout::logout,
+        logout_all::logout_all,
         enrol_totp::enrol_totp,
         confirm_totp::confirm_totp,
         disable_totp::disable_totp,

@@ -11,6 +11,7 @@ use crate::AuthService;
 use crate::error::AuthError;
 use crate::kv::refresh::Rotation;
 use crate::store::audit::{AuditKind, AuditRecord};
+use crate::tokens::SessionAccount;
 
 /// Rotates a refresh token. Presenting a used one revokes its whole family.
 #[utoipa::path(
@@ -44,6 +45,17 @@ pub async fn refresh(
         Some(record) => {
             let call = nexus_runtime::call_context(&context);
             match service.users.get(&call, record.user_id).await? {
+                // A family started before the account's revocation mark (password change,
+                // sign-out everywhere, role or status change) ends here.
+                Some(account) if account.revoked_since(record.started_ms) => {
+                    service
+                        .refresh
+                        .revoke_family(record.family)
+                        .await
+                        .map_err(AuthError::from)?;
+                    service.metrics.refresh("revoked");
+                    return Err(AuthError::RefreshTokenInvalid.into());
+                }
                 Some(account) if account.is_active() => Some(account),
                 _ => {
                     service
@@ -74,12 +86,13 @@ pub async fn refresh(
                 return Err(AuthError::RefreshTokenInvalid.into());
             };
             service.metrics.refresh("rotated");
-            Ok(web::Json(service.pair(
-                record.user_id,
-                &account.roles,
-                &record.amr,
-                token,
-            )?))
+            // Roles and status are read now, so a refreshed token carries the current ones.
+            let session = SessionAccount {
+                user_id: record.user_id,
+                roles: &account.roles,
+                status: account.token_status(),
+            };
+            Ok(web::Json(service.pair(&session, &record.amr, token)?))
         }
         Rotation::Reused { family, user_id } => {
             tracing::warn!(user_id = %user_id, family = %family, "A used refresh token was presented again; revoked its family.");

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
 use nexus_proto::ErrorBody;
+use nexus_runtime::revocation::Revoked;
 use uuid::Uuid;
 
 use crate::AuthService;
@@ -11,7 +12,8 @@ use crate::access::{require_interactive, user_id};
 use crate::error::AuthError;
 use crate::store::audit::{AuditKind, AuditRecord};
 
-/// Revokes the key; it stops introspecting as active at once.
+/// Revokes the key; it stops introspecting as active at once, and every gateway refuses the
+/// tokens minted for it within seconds.
 #[utoipa::path(
     delete,
     path = "/v1/api-keys/{key_id}",
@@ -37,13 +39,22 @@ pub async fn revoke_api_key(
         .actor(user_id.to_string())
         .subject(key_id.to_string())
         .ip(ip);
-    if !service
+    let Some(revoked_at) = service
         .store
         .revoke_api_key(user_id, key_id, &audit)
         .await
         .map_err(AuthError::from)?
-    {
+    else {
         return Err(AuthError::ApiKeyNotFound.into());
-    }
+    };
+    // Committed: announce it, so every gateway drops the key's cached introspection and the
+    // tokens minted for it within seconds (the reconcile loop retries a failed announcement).
+    service
+        .announce(&Revoked::ApiKey {
+            key_id: key_id.to_string(),
+            user_id: user_id.to_string(),
+            revoked_at_ms: u64::try_from(revoked_at.timestamp_millis()).unwrap_or(0),
+        })
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -111,39 +111,40 @@ impl Store {
             .map_err(DbError::from)
     }
 
-    /// Revokes one of the user's keys, with its audit row; false when there is no such
-    /// (unrevoked) key of this user.
+    /// Revokes one of the user's keys, with its audit row; returns when, or None when there is
+    /// no such (unrevoked) key of this user.
     #[tracing::instrument(skip(self, audit))]
     pub async fn revoke_api_key(
         &self,
         user_id: Uuid,
         key_id: Uuid,
         audit: &AuditRecord,
-    ) -> Result<bool, DbError> {
+    ) -> Result<Option<DateTime<Utc>>, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let result = sqlx::query(
+        let revoked_at: Option<DateTime<Utc>> = sqlx::query_scalar(
             "UPDATE auth.api_keys SET revoked_at = now() \
-             WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+             WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING revoked_at",
         )
         .bind(key_id)
         .bind(user_id)
-        .execute(&mut *transaction)
+        .fetch_optional(&mut *transaction)
         .await?;
-        if result.rows_affected() != 1 {
-            return Ok(false);
-        }
+        let Some(revoked_at) = revoked_at else {
+            return Ok(None);
+        };
         insert(&mut transaction, audit).await?;
         transaction.commit().await?;
-        Ok(true)
+        Ok(Some(revoked_at))
     }
 
-    /// Finds a live (unrevoked, unexpired) key by its hash and records its use.
+    /// Finds a live (unrevoked, unexpired) key by its hash. Read-only: an unknown key (a flood
+    /// of random ones) costs one index look-up and no write.
     #[tracing::instrument(skip_all)]
-    pub async fn use_api_key(&self, key_hash: &[u8]) -> Result<Option<ActiveApiKey>, DbError> {
+    pub async fn find_api_key(&self, key_hash: &[u8]) -> Result<Option<ActiveApiKey>, DbError> {
         let row = sqlx::query(
-            "UPDATE auth.api_keys SET last_used_at = now() WHERE key_hash = $1 \
-             AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) \
-             RETURNING id, user_id, key_hash, scopes, roles, tier",
+            "SELECT id, user_id, key_hash, scopes, roles, tier FROM auth.api_keys \
+             WHERE key_hash = $1 AND revoked_at IS NULL \
+             AND (expires_at IS NULL OR expires_at > now())",
         )
         .bind(key_hash)
         .fetch_optional(&self.pool)
@@ -160,5 +161,32 @@ impl Store {
         })
         .transpose()
         .map_err(|error: sqlx::Error| DbError::from(error))
+    }
+
+    /// Records a key's use, at most once a minute (introspections are cached by the gateway,
+    /// and `last_used_at` need not be more precise than that).
+    #[tracing::instrument(skip(self))]
+    pub async fn touch_api_key(&self, key_id: Uuid) -> Result<(), DbError> {
+        sqlx::query(
+            "UPDATE auth.api_keys SET last_used_at = now() WHERE id = $1 \
+             AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+        )
+        .bind(key_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Keys revoked since `since`: (key id, holder, when), for pushing revocation marks again.
+    pub async fn recently_revoked_api_keys(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(Uuid, Uuid, DateTime<Utc>)>, DbError> {
+        Ok(sqlx::query_as(
+            "SELECT id, user_id, revoked_at FROM auth.api_keys WHERE revoked_at > $1",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
     }
 }

@@ -22,6 +22,8 @@ pub enum AuditKind {
     RefreshTokenReused,
     /// A session family was ended.
     LoggedOut,
+    /// Every session of an account was ended.
+    LoggedOutEverywhere,
     /// A TOTP enrolment was confirmed.
     MfaEnabled,
     /// A TOTP enrolment was removed.
@@ -49,6 +51,7 @@ impl AuditKind {
             Self::AccountLocked => "account_locked",
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::LoggedOut => "logged_out",
+            Self::LoggedOutEverywhere => "logged_out_everywhere",
             Self::MfaEnabled => "mfa_enabled",
             Self::MfaDisabled => "mfa_disabled",
             Self::RecoveryCodeUsed => "recovery_code_used",

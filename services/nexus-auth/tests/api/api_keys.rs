@@ -1,4 +1,5 @@
-//! API keys: created once, introspected, revoked, last use recorded.
+//! API keys: created once, listed without the key, revoked; introspection fails closed when
+//! the holder's account cannot be read.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -50,47 +51,22 @@ async fn an_api_key_is_shown_once_introspects_until_revoked_and_records_its_last
     assert!(listed[0].get("key").is_none());
     assert!(listed[0]["last_used_at"].is_null());
 
-    let introspected = expect(
-        auth.post(
+    // The key is live, but its holder's current roles and status cannot be read (no user
+    // service here): introspection fails closed instead of answering from the frozen copy.
+    // tests/tests/identity/credentials.rs covers the active answer against the real user service.
+    let introspected = auth
+        .post(
             "/internal/v1/api-keys/introspect",
             None,
             &json!({"key": key}),
         )
-        .await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
-    assert_eq!(introspected["active"], true);
-    assert_eq!(introspected["key_id"], key_id.as_str());
-    assert_eq!(introspected["user_id"], user_id.to_string());
-    assert_eq!(introspected["roles"], json!(["user"]));
-    assert_eq!(
-        introspected["scopes"],
-        json!(["analysis:submit", "analysis:read"])
-    );
-    assert_eq!(introspected["tier"], "standard");
-    assert_eq!(introspected["expires_in"], 300);
-    assert!(introspected["access_token"].as_str().unwrap().len() > 100);
-
-    let listed = expect(
-        auth.get("/v1/api-keys", Some(&token)).await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
-    assert!(listed[0]["last_used_at"].is_string(), "{listed}");
-
-    // An API-key token cannot mint more keys.
-    let key_token = introspected["access_token"].as_str().unwrap();
-    let refused = auth
-        .post(
-            "/v1/api-keys",
-            Some(key_token),
-            &json!({"name": "x", "scopes": ["analysis:read"]}),
-        )
         .await;
-    expect(refused, StatusCode::FORBIDDEN, Some("api_key_not_allowed")).await;
+    expect(
+        introspected,
+        StatusCode::SERVICE_UNAVAILABLE,
+        Some("user_service_unavailable"),
+    )
+    .await;
 
     // Someone else cannot revoke it.
     let (_, other) = auth.user_token(&["user"]);

@@ -3,16 +3,20 @@
 use actix_web::web;
 use nexus_core::Role;
 use nexus_http::{ApiError, RequestContext};
+use nexus_policy::{Action, Resource};
 use nexus_proto::ErrorBody;
 use nexus_proto::user::{AccountSummary, ChangeRoleRequest};
+use nexus_runtime::Caller;
+use nexus_runtime::revocation::RevocationReason;
 use uuid::Uuid;
 
 use crate::UserService;
 use crate::error::UserError;
-use crate::routes::Caller;
+use crate::revocations::announce;
 
-/// Admins only (role from the token); never on oneself; `user`, `analyst` or `admin`.
-/// Records `UserRoleChanged` in the same transaction. 200 with the account summary.
+/// Decided by Cedar (`user:change_role`: administrators, with a second factor, never on
+/// themselves); `user`, `analyst` or `admin`. Records `UserRoleChanged` in the same transaction
+/// and voids the account's tokens, which carry the old role. 200 with the account summary.
 #[utoipa::path(
     put,
     path = "/v1/users/{id}/role",
@@ -22,7 +26,7 @@ use crate::routes::Caller;
         (status = 200, description = "Role changed", body = AccountSummary),
         (status = 400, description = "Invalid input", body = ErrorBody),
         (status = 401, description = "Missing or invalid access token", body = ErrorBody),
-        (status = 403, description = "Admins only, never on oneself", body = ErrorBody),
+        (status = 403, description = "Administrators with a second factor only, never on oneself", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody)
     ),
     security(("bearer" = []))
@@ -34,13 +38,19 @@ pub async fn change_role(
     path: web::Path<Uuid>,
     body: web::Json<ChangeRoleRequest>,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
-    if !caller.is_admin() {
-        return Err(UserError::AdminRequired.into());
-    }
     let target = path.into_inner();
-    if target == caller.user_id {
-        return Err(UserError::CannotChangeOwnRole.into());
-    }
+    caller
+        .authorize(
+            Action::UserChangeRole,
+            Resource::UserAccount {
+                id: target.to_string(),
+            },
+        )
+        .map_err(UserError::from)?;
+    let changed_by = caller
+        .subject()
+        .and_then(|subject| Uuid::parse_str(subject).ok())
+        .ok_or(UserError::InvalidSubject)?;
     let role: Role = body
         .role
         .trim()
@@ -50,10 +60,16 @@ pub async fn change_role(
         return Err(UserError::InvalidRole.into());
     }
     let traceparent = context.trace.to_string();
+    let previous = service.store.get(target).await?;
     let account = service
         .store
-        .change_role(target, role.as_str(), caller.user_id, Some(&traceparent))
+        .change_role(target, role.as_str(), changed_by, Some(&traceparent))
         .await?;
-    tracing::info!(user_id = %target, role = %role, changed_by = %caller.user_id, "A role was changed.");
+    if previous.role != account.role
+        && let Some(mark) = account.tokens_not_before
+    {
+        announce(&service.bus, target, mark, RevocationReason::RoleChanged).await;
+    }
+    tracing::info!(user_id = %target, role = %role, changed_by = %changed_by, "A role was changed.");
     Ok(web::Json(account.summary()))
 }

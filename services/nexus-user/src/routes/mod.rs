@@ -5,13 +5,19 @@
 //! view), `PUT /v1/users/{id}/role` (admins), `POST /v1/users/me/wallets/challenge`,
 //! `GET|POST /v1/users/me/wallets`, `DELETE /v1/users/me/wallets/{address}`,
 //! `GET|POST /v1/users/me/ws-keys`, `POST /v1/users/me/ws-keys/challenge`, `DELETE /v1/users/me/ws-keys/{key_id}`,
-//! `GET /v1/users/me/referrals`.
+//! `GET /v1/users/me/referrals`, `POST /v1/users/me/password`, `PUT /v1/users/{id}/status`
+//! (admins), `POST /v1/users/password-reset` and `.../confirm`.
 //!
 //! Internal (docs/INTERNAL_API.md): `POST /internal/v1/credentials/verify`,
-//! `GET /internal/v1/users/{id}`, `GET /internal/v1/ws-keys/{public_key_hex}`.
+//! `GET /internal/v1/users/{id}`, `POST /internal/v1/users/{id}/revoke-tokens`,
+//! `POST /internal/v1/users/resolve`,
+//! `GET /internal/v1/ws-keys/{public_key_hex}`.
 
 mod caller;
+mod change_password;
 mod change_role;
+mod change_status;
+mod confirm_password_reset;
 mod create_wallet_challenge;
 mod create_ws_key_challenge;
 mod get_internal_user;
@@ -25,6 +31,9 @@ mod lookup_ws_key;
 pub mod openapi;
 mod register_user;
 mod register_ws_key;
+mod request_password_reset;
+mod resolve_login;
+mod revoke_tokens;
 mod revoke_ws_key;
 mod unlink_wallet;
 mod update_me;
@@ -87,6 +96,21 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
                 .route(web::delete().to(revoke_ws_key::revoke_ws_key)),
         )
         .service(
+            web::resource("/v1/users/me/password")
+                .app_data(json())
+                .route(web::post().to(change_password::change_password)),
+        )
+        .service(
+            web::resource("/v1/users/password-reset")
+                .app_data(json())
+                .route(web::post().to(request_password_reset::request_password_reset)),
+        )
+        .service(
+            web::resource("/v1/users/password-reset/confirm")
+                .app_data(json())
+                .route(web::post().to(confirm_password_reset::confirm_password_reset)),
+        )
+        .service(
             web::resource("/v1/users/me/referrals")
                 .route(web::get().to(list_referrals::list_referrals)),
         )
@@ -95,6 +119,20 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
             web::resource("/v1/users/{id}/role")
                 .app_data(json())
                 .route(web::put().to(change_role::change_role)),
+        )
+        .service(
+            web::resource("/v1/users/{id}/status")
+                .app_data(json())
+                .route(web::put().to(change_status::change_status)),
+        )
+        .service(
+            web::resource("/internal/v1/users/resolve")
+                .app_data(json())
+                .route(web::post().to(resolve_login::resolve_login)),
+        )
+        .service(
+            web::resource("/internal/v1/users/{id}/revoke-tokens")
+                .route(web::post().to(revoke_tokens::revoke_tokens)),
         )
         .service(
             web::resource("/internal/v1/ws-keys/{public_key_hex}")

@@ -5,8 +5,9 @@ use nexus_http::openapi::BearerAuth;
 use utoipa::OpenApi;
 
 use super::{
-    change_role, create_wallet_challenge, create_ws_key_challenge, get_me, get_user, link_wallet,
-    list_referrals, list_wallets, list_ws_keys, register_user, register_ws_key, revoke_ws_key,
+    change_password, change_role, change_status, confirm_password_reset, create_wallet_challenge,
+    create_ws_key_challenge, get_me, get_user, link_wallet, list_referrals, list_wallets,
+    list_ws_keys, register_user, register_ws_key, request_password_reset, revoke_ws_key,
     unlink_wallet, update_me,
 };
 
@@ -20,6 +21,10 @@ use super::{
         update_me::update_me,
         get_user::get_user,
         change_role::change_role,
+        change_status::change_status,
+        change_password::change_password,
+        request_password_reset::request_password_reset,
+        confirm_password_reset::confirm_password_reset,
         create_wallet_challenge::create_wallet_challenge,
         list_wallets::list_wallets,
         link_wallet::link_wallet,

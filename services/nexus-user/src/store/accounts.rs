@@ -17,8 +17,9 @@ use crate::error::UserError;
 /// rarely; three clashes in a row mean something else is wrong).
 const REFERRAL_CODE_ATTEMPTS: usize = 3;
 
-const ACCOUNT_COLUMNS: &str = "id, email, username, password_hash, role, status, referral_code, \
-     display_name, bio, avatar_url, website, full_name, created_at, updated_at";
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, email, username, password_hash, role, status, \
+     referral_code, display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
+     tokens_not_before";
 
 /// One row of `users.accounts`.
 #[derive(Clone, sqlx::FromRow)]
@@ -33,7 +34,7 @@ pub struct AccountRow {
     pub password_hash: String,
     /// Role name.
     pub role: String,
-    /// `active` or `disabled`.
+    /// `active`, `banned` or `disabled`.
     pub status: String,
     /// Referral code.
     pub referral_code: String,
@@ -51,6 +52,8 @@ pub struct AccountRow {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// Tokens and sessions issued before this instant are void.
+    pub tokens_not_before: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for AccountRow {
@@ -65,9 +68,11 @@ impl std::fmt::Debug for AccountRow {
 }
 
 impl AccountRow {
-    /// Whether the account may sign in.
+    /// Whether the account may sign in: `active`, or `banned` (read-only: its tokens carry
+    /// `status: banned`, which the Cedar forbid `banned-read-only` evaluates). Only `disabled`
+    /// accounts are refused.
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status != "disabled"
     }
 
     /// What anyone may see.
@@ -104,6 +109,7 @@ impl AccountRow {
             email: self.email.clone(),
             roles: vec![self.role.clone()],
             status: self.status.clone(),
+            tokens_not_before: self.tokens_not_before,
         }
     }
 }
@@ -328,9 +334,11 @@ impl Store {
                 .fetch_optional(&mut *transaction)
                 .await?
                 .ok_or(UserError::UserNotFound)?;
+        // A new role voids the tokens that carry the old one.
         let update = format!(
-            "UPDATE users.accounts SET role = $2, updated_at = now() WHERE id = $1 \
-             RETURNING {ACCOUNT_COLUMNS}"
+            "UPDATE users.accounts SET role = $2, updated_at = now(), \
+             tokens_not_before = CASE WHEN role = $2 THEN tokens_not_before ELSE now() END \
+             WHERE id = $1 RETURNING {ACCOUNT_COLUMNS}"
         );
         let row: AccountRow = sqlx::query_as(sqlx::AssertSqlSafe(update))
             .bind(target)

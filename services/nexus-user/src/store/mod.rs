@@ -5,11 +5,13 @@
 //! - [`wallets`]: linked wallets.
 //! - [`ws_keys`]: Ed25519 WebSocket keys.
 //! - [`referrals`]: listing and completing referrals.
+//! - [`security`]: status, the token revocation mark, password changes and resets.
 //!
 //! Unique-constraint names from the migration are mapped to named errors here.
 
 pub mod accounts;
 pub mod referrals;
+pub mod security;
 pub mod wallets;
 pub mod ws_keys;
 

@@ -96,6 +96,14 @@ impl TestApp {
         self.context.access_token(user_id, roles)
     }
 
+    /// An administrator's token whose session passed a second factor (privilege changes
+    /// need one).
+    pub fn admin_mfa_token(&self, user_id: &str) -> String {
+        let mut claims = self.context.claims(user_id, &["admin"]);
+        claims.amr = vec!["pwd".into(), "otp".into(), "mfa".into()];
+        self.context.sign(&claims)
+    }
+
     /// Sends `method path` with a JSON body (or none) as the holder of `token`.
     pub async fn call_as(
         &self,

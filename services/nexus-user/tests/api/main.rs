@@ -8,6 +8,7 @@ mod profiles;
 mod referrals;
 mod registration;
 mod roles;
+mod security;
 mod wallets;
 mod ws_keys;
 

@@ -1,4 +1,5 @@
-//! `PUT /v1/users/{id}/role`: admins only, never on oneself.
+//! `PUT /v1/users/{id}/role`: decided by Cedar (`user:change_role`): administrators with a
+//! second factor, never on themselves.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -9,7 +10,7 @@ use crate::helpers::TestApp;
 async fn an_admin_changes_another_users_role_and_the_change_is_recorded() {
     let app = TestApp::spawn().await;
     let (admin_id, _) = app.signed_up("root").await;
-    let admin_token = app.token(&admin_id, &["admin"]);
+    let admin_token = app.admin_mfa_token(&admin_id);
     let (ada, _) = app.signed_up("ada").await;
 
     let (status, summary) = app
@@ -36,7 +37,8 @@ async fn an_admin_changes_another_users_role_and_the_change_is_recorded() {
 async fn users_cannot_change_roles_and_admins_cannot_change_their_own() {
     let app = TestApp::spawn().await;
     let (admin_id, _) = app.signed_up("root").await;
-    let admin_token = app.token(&admin_id, &["admin"]);
+    let admin_token = app.admin_mfa_token(&admin_id);
+    let admin_without_mfa = app.token(&admin_id, &["admin"]);
     let (ada, ada_token) = app.signed_up("ada").await;
     let (bob, _) = app.signed_up("bob").await;
 
@@ -46,21 +48,28 @@ async fn users_cannot_change_roles_and_admins_cannot_change_their_own() {
             bob.as_str(),
             json!({"role": "admin"}),
             StatusCode::FORBIDDEN,
-            "admin_required",
+            "forbidden",
         ),
         (
             &ada_token,
             ada.as_str(),
             json!({"role": "admin"}),
             StatusCode::FORBIDDEN,
-            "admin_required",
+            "forbidden",
+        ),
+        (
+            &admin_without_mfa,
+            bob.as_str(),
+            json!({"role": "analyst"}),
+            StatusCode::FORBIDDEN,
+            "forbidden",
         ),
         (
             &admin_token,
             admin_id.as_str(),
             json!({"role": "user"}),
             StatusCode::FORBIDDEN,
-            "cannot_change_own_role",
+            "forbidden",
         ),
         (
             &admin_token,

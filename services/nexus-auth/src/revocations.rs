@@ -1,0 +1,60 @@
+//! Announcing API-key revocations to every gateway (`nexus_runtime::revocation`), and pushing
+//! the marks of recently revoked keys to Redis again every [`RECONCILE_INTERVAL`], so a failed
+//! announcement or a Redis that lost its data still reaches the gateways within that interval.
+//! Account marks (sign-out everywhere) are set by nexus-user, which owns the account.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use nexus_bus::Bus;
+use nexus_runtime::Setup;
+use nexus_runtime::revocation::{self, RevocationSettings, Revoked};
+
+use crate::AuthService;
+use crate::store::Store;
+
+/// How often recent API-key marks are pushed to Redis again.
+pub const RECONCILE_INTERVAL: Duration = Duration::from_secs(30);
+
+impl AuthService {
+    /// Stores and announces `revoked`; a failure is logged (the reconcile loop retries it).
+    pub async fn announce(&self, revoked: &Revoked) {
+        if let Err(error) = revocation::publish(&self.bus, revoked).await {
+            tracing::warn!(user_id = %revoked.user_id(), error = %error, "Announcing a revocation failed; the reconcile loop retries it.");
+        }
+    }
+}
+
+/// Registers the worker that pushes recently revoked keys to Redis again.
+pub fn register_reconcile_worker(store: Store, bus: Bus, setup: &mut Setup) {
+    setup.worker("revocation-reconcile", move |shutdown| async move {
+        let retention = RevocationSettings::default().retention;
+        loop {
+            let since = Utc::now()
+                - chrono::TimeDelta::from_std(retention).unwrap_or(chrono::TimeDelta::days(1));
+            match store.recently_revoked_api_keys(since).await {
+                Ok(keys) => {
+                    let marks: Vec<Revoked> = keys
+                        .into_iter()
+                        .map(|(key_id, user_id, revoked_at)| Revoked::ApiKey {
+                            key_id: key_id.to_string(),
+                            user_id: user_id.to_string(),
+                            revoked_at_ms: u64::try_from(revoked_at.timestamp_millis())
+                                .unwrap_or(0),
+                        })
+                        .collect();
+                    if let Err(error) = revocation::restore(&bus, &marks).await {
+                        tracing::warn!(error = %error, "Pushing API-key revocations to Redis failed.");
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(error = %error, "Reading revoked API keys failed.");
+                }
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => return Ok(()),
+                () = tokio::time::sleep(RECONCILE_INTERVAL) => {}
+            }
+        }
+    });
+}

@@ -1,0 +1,67 @@
+//! `PUT /v1/users/{id}/status`: an administrator activates, bans or disables an account.
+
+use actix_web::web;
+use nexus_http::ApiError;
+use nexus_policy::{Action, Resource};
+use nexus_proto::ErrorBody;
+use nexus_proto::user::{AccountSummary, ChangeStatusRequest};
+use nexus_runtime::Caller;
+use nexus_runtime::revocation::RevocationReason;
+use uuid::Uuid;
+
+use crate::UserService;
+use crate::error::UserError;
+use crate::revocations::announce;
+use crate::store::security::STATUSES;
+
+/// Decided by Cedar as a privilege change (`user:change_role` on the account: administrators,
+/// with a second factor, never on themselves). A change voids every token and session of the
+/// account within seconds: `disabled` accounts get no new token, `banned` ones sign in read-only.
+#[utoipa::path(
+    put,
+    path = "/v1/users/{id}/status",
+    tag = "users",
+    request_body = ChangeStatusRequest,
+    responses(
+        (status = 200, description = "Status set", body = AccountSummary),
+        (status = 400, description = "Not active, banned or disabled (`invalid_status`)", body = ErrorBody),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 403, description = "Administrators with a second factor only, never on oneself", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn change_status(
+    service: web::Data<UserService>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: web::Json<ChangeStatusRequest>,
+) -> Result<web::Json<AccountSummary>, ApiError> {
+    let target = path.into_inner();
+    caller
+        .authorize(
+            Action::UserChangeRole,
+            Resource::UserAccount {
+                id: target.to_string(),
+            },
+        )
+        .map_err(UserError::from)?;
+    let status = body.status.trim().to_ascii_lowercase();
+    if !STATUSES.contains(&status.as_str()) {
+        return Err(UserError::InvalidStatus.into());
+    }
+    let previous = service.store.get(target).await?;
+    let account = service.store.set_status(target, &status).await?;
+    if previous.status != account.status
+        && let Some(mark) = account.tokens_not_before
+    {
+        let reason = if status == "disabled" {
+            RevocationReason::AccountDisabled
+        } else {
+            RevocationReason::StatusChanged
+        };
+        announce(&service.bus, target, mark, reason).await;
+    }
+    tracing::info!(user_id = %target, status = %status, changed_by = ?caller.subject(), "An account status was set.");
+    Ok(web::Json(account.summary()))
+}

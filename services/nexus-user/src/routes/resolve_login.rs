@@ -1,0 +1,54 @@
+//! `POST /internal/v1/users/resolve` (auth's lockout): the account a login name belongs to, so
+//! failed sign-ins are counted per account whichever of its names (e-mail, username in any
+//! case) is typed.
+
+use actix_web::web;
+use nexus_http::ApiError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::UserService;
+use crate::domain::email::{MAX_EMAIL_LENGTH, normalize_email};
+use crate::domain::username::validate_username;
+use crate::error::UserError;
+
+/// The body: an e-mail address or a username (in the body, so it stays out of access logs).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRequest {
+    /// E-mail address or username.
+    pub login: String,
+}
+
+/// The answer.
+#[derive(Debug, Serialize)]
+pub struct ResolvedLogin {
+    /// The account's id.
+    pub user_id: Uuid,
+}
+
+/// 200 `{user_id}`, or 404 `user_not_found` when no account has this name.
+pub async fn resolve_login(
+    service: web::Data<UserService>,
+    body: web::Json<ResolveRequest>,
+) -> Result<web::Json<ResolvedLogin>, ApiError> {
+    let login = body.into_inner().login;
+    if login.len() > MAX_EMAIL_LENGTH {
+        return Err(UserError::UserNotFound.into());
+    }
+    let account = if login.contains('@') {
+        match normalize_email(&login) {
+            Ok(email) => service.store.find_by_email(&email).await?,
+            Err(_) => None,
+        }
+    } else {
+        match validate_username(&login) {
+            Ok(username) => service.store.find_by_username(&username).await?,
+            Err(_) => None,
+        }
+    };
+    let account = account.ok_or(UserError::UserNotFound)?;
+    Ok(web::Json(ResolvedLogin {
+        user_id: account.id,
+    }))
+}

@@ -1,0 +1,188 @@
+//! Account security state: status (active, banned, disabled), the token revocation mark
+//! (`tokens_not_before`), password changes and password reset tokens.
+//!
+//! Every change that voids the account's tokens sets `tokens_not_before = now()` in the same
+//! statement; the caller then announces the mark (`nexus_runtime::revocation::publish`), and
+//! [`Store::recent_revocations`] lets the reconcile loop push marks again after Redis lost them.
+
+use chrono::{DateTime, Utc};
+use nexus_proto::user::PasswordResetRequested;
+use uuid::Uuid;
+
+use super::Store;
+use super::accounts::{ACCOUNT_COLUMNS, AccountRow};
+use crate::error::UserError;
+
+/// A status an administrator may set.
+pub const STATUSES: [&str; 3] = ["active", "banned", "disabled"];
+
+/// A password reset token to store (its hash) and mail (the event carries the raw token).
+#[derive(Clone)]
+pub struct NewPasswordReset {
+    /// SHA-256 of the token.
+    pub token_hash: Vec<u8>,
+    /// The event for the notification service.
+    pub requested: PasswordResetRequested,
+}
+
+impl Store {
+    /// Sets `target`'s status; a change voids its tokens. Returns the row.
+    #[tracing::instrument(skip(self))]
+    pub async fn set_status(&self, target: Uuid, status: &str) -> Result<AccountRow, UserError> {
+        let update = format!(
+            "UPDATE users.accounts SET status = $2, updated_at = now(), \
+             tokens_not_before = CASE WHEN status = $2 THEN tokens_not_before ELSE now() END \
+             WHERE id = $1 RETURNING {ACCOUNT_COLUMNS}"
+        );
+        sqlx::query_as(sqlx::AssertSqlSafe(update))
+            .bind(target)
+            .bind(status)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(UserError::UserNotFound)
+    }
+
+    /// Voids every token and session of `user_id` issued before now (sign-out everywhere).
+    #[tracing::instrument(skip(self))]
+    pub async fn revoke_tokens(&self, user_id: Uuid) -> Result<DateTime<Utc>, UserError> {
+        sqlx::query_scalar(
+            "UPDATE users.accounts SET tokens_not_before = now() WHERE id = $1 \
+             RETURNING tokens_not_before",
+        )
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(UserError::UserNotFound)
+    }
+
+    /// Replaces the password hash if it is still `previous` and voids every token; false when
+    /// a concurrent change won.
+    #[tracing::instrument(skip_all, fields(user_id = %id))]
+    pub async fn change_password(
+        &self,
+        id: Uuid,
+        previous: &str,
+        new_hash: &str,
+    ) -> Result<Option<DateTime<Utc>>, UserError> {
+        Ok(sqlx::query_scalar(
+            "UPDATE users.accounts SET password_hash = $3, updated_at = now(), \
+             tokens_not_before = now() WHERE id = $1 AND password_hash = $2 \
+             RETURNING tokens_not_before",
+        )
+        .bind(id)
+        .bind(previous)
+        .bind(new_hash)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Stores a reset token's hash and its `PasswordResetRequested` event in one transaction.
+    #[tracing::instrument(skip_all, fields(user_id = %reset.requested.user_id))]
+    pub async fn create_password_reset(
+        &self,
+        reset: &NewPasswordReset,
+        traceparent: Option<&str>,
+    ) -> Result<(), UserError> {
+        let mut transaction = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO users.password_resets (token_hash, user_id, expires_at) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(&reset.token_hash)
+        .bind(reset.requested.user_id)
+        .bind(reset.requested.expires_at)
+        .execute(&mut *transaction)
+        .await?;
+        self.enqueue(&mut transaction, reset.requested.clone(), traceparent)
+            .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Uses a reset token (once, before it expires) to set `new_hash`, voiding every token
+    /// and every other reset token of the account, in one transaction. None when the token is
+    /// unknown, used or expired; otherwise the account id and the new revocation mark.
+    #[tracing::instrument(skip_all)]
+    pub async fn consume_password_reset(
+        &self,
+        token_hash: &[u8],
+        new_hash: &str,
+    ) -> Result<Option<(Uuid, DateTime<Utc>)>, UserError> {
+        let mut transaction = self.pool().begin().await?;
+        let user_id: Option<Uuid> = sqlx::query_scalar(
+            "UPDATE users.password_resets SET used_at = now() \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(user_id) = user_id else {
+            return Ok(None);
+        };
+        let mark: DateTime<Utc> = sqlx::query_scalar(
+            "UPDATE users.accounts SET password_hash = $2, updated_at = now(), \
+             tokens_not_before = now() WHERE id = $1 RETURNING tokens_not_before",
+        )
+        .bind(user_id)
+        .bind(new_hash)
+        .fetch_one(&mut *transaction)
+        .await?;
+        sqlx::query(
+            "UPDATE users.password_resets SET used_at = now() \
+             WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(Some((user_id, mark)))
+    }
+
+    /// The account a reset token is for, while the token is unused and unexpired.
+    pub async fn password_reset_account(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<AccountRow>, UserError> {
+        let select = format!(
+            "SELECT {} FROM users.accounts a JOIN users.password_resets r ON r.user_id = a.id \
+             WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()",
+            ACCOUNT_COLUMNS
+                .split(", ")
+                .map(|column| format!("a.{}", column.trim()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
+            .bind(token_hash)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Reset tokens requested for `user_id` since `since` (the per-account request limit).
+    pub async fn password_resets_since(
+        &self,
+        user_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> Result<i64, UserError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM users.password_resets WHERE user_id = $1 AND created_at > $2",
+        )
+        .bind(user_id)
+        .bind(since)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Revocation marks set since `since` (the reconcile loop pushes them to Redis again).
+    pub async fn recent_revocations(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(Uuid, DateTime<Utc>)>, UserError> {
+        Ok(sqlx::query_as(
+            "SELECT id, tokens_not_before FROM users.accounts WHERE tokens_not_before > $1",
+        )
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
