@@ -33,6 +33,7 @@ pub mod events;
 pub mod job_settings;
 pub mod memory_budget;
 pub mod metrics;
+pub mod reconcile;
 pub mod retrohunt;
 pub mod retrohunt_failures;
 pub mod routes;
@@ -40,6 +41,7 @@ pub mod rules;
 pub mod sample_store;
 pub mod settings;
 pub mod store;
+pub mod store_jobs;
 pub mod worker;
 
 use std::sync::Arc;
@@ -92,6 +94,9 @@ pub struct Shared {
     pub(crate) policies: Arc<nexus_policy::LivePolicies>,
 }
 
+/// Staged uploads idle this long at start-up are left over from a crash.
+const STAGED_UPLOAD_MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 fn build_error(what: &str, error: impl std::fmt::Display) -> RuntimeError {
     RuntimeError::Build(format!("{what}: {error}"))
 }
@@ -121,6 +126,26 @@ impl Service for AnalysisService {
         // gives its pool thread back soon after (see `blocking_pool`).
         let engine_budget = worker::engine_budget(bus.settings());
         let engine_defaults = EngineConfig::default();
+        // Staged uploads of a crashed process are never finished: delete them.
+        match store.clean_staging(STAGED_UPLOAD_MAX_IDLE) {
+            Ok(0) => {}
+            Ok(deleted) => {
+                tracing::info!(deleted, "Deleted staged uploads left behind by a crash.");
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "Cleaning the upload staging directory failed.");
+            }
+        }
+        if settings.jobs.reconcile_after <= bus.settings().handler_timeout {
+            return Err(RuntimeError::Config(nexus_config::ConfigError::Invalid {
+                problems: vec![format!(
+                    "analysis.jobs.reconcile_after ({:?}) must exceed bus.handler_timeout ({:?}), \
+                     or the reconciliation loop could queue again a job a worker is still running",
+                    settings.jobs.reconcile_after,
+                    bus.settings().handler_timeout
+                )],
+            }));
+        }
         let engine_config = EngineConfig {
             max_file_size: settings.max_upload_bytes,
             yara_timeout: engine_defaults.yara_timeout.min(engine_budget),
@@ -195,6 +220,10 @@ fn register_workers(shared: &Arc<Shared>, setup: &mut Setup) {
     let listener = Arc::clone(shared);
     setup.worker("ruleset-listener", move |token| {
         listen_for_rulesets(listener, token)
+    });
+    let reconciler = Arc::clone(shared);
+    setup.worker("reconcile-jobs", move |token| {
+        reconcile::run(reconciler, token)
     });
     let gauge = Arc::clone(shared);
     setup.worker("queue-depth", move |token| {

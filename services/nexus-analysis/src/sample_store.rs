@@ -67,6 +67,31 @@ impl LocalSampleStore {
         })
     }
 
+    /// Deletes staged uploads left behind by a crash: files in the staging directory not
+    /// written to for `max_age`. Called at start-up; the age keeps the uploads in flight of
+    /// other instances sharing the directory (every chunk written refreshes the mtime).
+    /// Returns how many were deleted.
+    pub fn clean_staging(&self, max_age: std::time::Duration) -> io::Result<usize> {
+        let mut deleted = 0;
+        for entry in std::fs::read_dir(&self.staging)? {
+            let entry = entry?;
+            let metadata = entry.metadata()?;
+            let stale = metadata
+                .modified()
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_none_or(|age| age >= max_age);
+            if metadata.is_file() && stale {
+                match std::fs::remove_file(entry.path()) {
+                    Ok(()) => deleted += 1,
+                    Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+        Ok(deleted)
+    }
+
     fn path_of(&self, sha256: &str) -> io::Result<PathBuf> {
         if !crate::domain::is_sha256(sha256) {
             return Err(io::Error::new(
@@ -380,6 +405,31 @@ mod tests {
         store.delete(sha).await.unwrap();
         assert!(!store.exists(sha).await.unwrap());
         store.delete(sha).await.unwrap();
+    }
+
+    #[test]
+    fn staged_files_left_by_a_crash_are_cleaned_but_fresh_ones_are_kept() {
+        let root = root();
+        let store = LocalSampleStore::open_dir(&root.0).unwrap();
+        let stale = store.staging_dir().join("upload-crashed");
+        let fresh = store.staging_dir().join("upload-in-flight");
+        std::fs::write(&stale, b"half an upload").unwrap();
+        std::fs::write(&fresh, b"an upload in flight").unwrap();
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+
+        let deleted = store
+            .clean_staging(std::time::Duration::from_secs(600))
+            .unwrap();
+
+        assert_eq!(deleted, 1);
+        assert!(!stale.exists());
+        assert!(fresh.exists());
     }
 
     #[tokio::test]

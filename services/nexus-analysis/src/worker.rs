@@ -192,7 +192,7 @@ async fn run_job(
 }
 
 async fn stage(shared: &Shared, id: Uuid, job: &Job, name: &str) -> Result<(), AnalysisError> {
-    store::mark_running(&shared.pool, id, name).await?;
+    crate::store_jobs::mark_running(&shared.pool, id, name).await?;
     publish_progress(&shared.bus, id, &job.sha256, AnalysisStatus::Running, name).await;
     Ok(())
 }

@@ -6,10 +6,11 @@
 mod access;
 mod events;
 mod files;
-mod job_guarantees;
 mod hunts;
+mod job_guarantees;
 mod jobs;
 mod openapi;
+mod reconcile;
 mod rules;
 mod support;
 

@@ -1,0 +1,127 @@
+//! The reconciliation loop: finds analyses and retrohunts whose job was lost and queues it
+//! again, so no job waits for ever.
+//!
+//! How a job gets lost: the outbox relay published `AnalysisRequested` and marked the row,
+//! then Redis restarted without persistence (or an operator deleted the stream): the analysis
+//! stays `queued`, or `running` with no pending entry, and nothing will ever deliver it.
+//!
+//! Every `analysis.jobs.reconcile_interval`, per unfinished analysis (and retrohunt) without
+//! progress for `analysis.jobs.reconcile_after`: the loop reads, in this order, the outbox rows
+//! not relayed yet and then [`Bus::outstanding`](nexus_bus::Bus::outstanding) (entries pending
+//! or undelivered in the worker group); a job found in neither is lost, and one transaction
+//! puts the analysis back to `queued` (only if it is still unfinished) and writes a new job to
+//! the outbox. The order matters: a row relayed between the two reads is in the stream by the
+//! second read. Idempotent: a re-queued job is in the outbox or the stream at the next pass, and
+//! the worker skips finished analyses. `reconcile_after` must exceed the longest time a worker
+//! holds a job (`bus.handler_timeout`, checked at start), so a job a worker is busy with, whose
+//! progress mark is recent, is never queued twice.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use nexus_proto::analysis::{AnalysisRequested, RetrohuntRequested};
+use nexus_proto::{Envelope, Event};
+use nexus_runtime::WorkerResult;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::Shared;
+use crate::error::AnalysisError;
+use crate::retrohunt::RETROHUNT_GROUP;
+use crate::store_jobs;
+use crate::worker::ANALYSIS_GROUP;
+
+/// Most analyses (and retrohunts) looked at per pass.
+const PASS_LIMIT: i64 = 1_000;
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReconcileReport {
+    /// Analyses queued again.
+    pub analyses: usize,
+    /// Retrohunts queued again.
+    pub retrohunts: usize,
+}
+
+/// Runs passes until `shutdown`; a failed pass is logged and retried at the next interval.
+pub async fn run(shared: Arc<Shared>, shutdown: CancellationToken) -> WorkerResult {
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(shared.settings.jobs.reconcile_interval) => {}
+        }
+        match reconcile_once(&shared).await {
+            Ok(report) if report != ReconcileReport::default() => {
+                tracing::warn!(
+                    analyses = report.analyses,
+                    retrohunts = report.retrohunts,
+                    "Queued jobs again whose events were lost."
+                );
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(error = %nexus_http::error::cause_chain(&error), "A reconciliation pass failed; the next one retries.");
+            }
+        }
+    }
+}
+
+/// One pass (see the module docs).
+pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, AnalysisError> {
+    let after = shared.settings.jobs.reconcile_after;
+    let mut report = ReconcileReport::default();
+    let idle = store_jobs::idle_analyses(&shared.pool, after, PASS_LIMIT).await?;
+    if !idle.is_empty() {
+        let unpublished = store_jobs::unpublished_analysis_jobs(&shared.pool).await?;
+        let outstanding: HashSet<Uuid> = shared
+            .bus
+            .outstanding(AnalysisRequested::STREAM, ANALYSIS_GROUP)
+            .await?
+            .into_iter()
+            .filter_map(|envelope| envelope.decode::<AnalysisRequested>().ok())
+            .map(|envelope| envelope.payload.analysis_id)
+            .collect();
+        for id in idle {
+            if unpublished.contains(&id) || outstanding.contains(&id) {
+                continue;
+            }
+            let mut transaction = shared.pool.begin().await?;
+            if let Some(sha256) = store_jobs::requeue_analysis(&mut transaction, id, after).await? {
+                let job = Envelope::new(AnalysisRequested {
+                    analysis_id: id,
+                    sha256,
+                });
+                shared.outbox.enqueue(&mut transaction, &job).await?;
+                report.analyses += 1;
+                tracing::warn!(analysis_id = %id, "An analysis's job was lost; queued it again.");
+            }
+            transaction.commit().await?;
+        }
+    }
+    let idle = store_jobs::idle_retrohunts(&shared.pool, after, PASS_LIMIT).await?;
+    if !idle.is_empty() {
+        let unpublished = store_jobs::unpublished_retrohunt_jobs(&shared.pool).await?;
+        let outstanding: HashSet<Uuid> = shared
+            .bus
+            .outstanding(RetrohuntRequested::STREAM, RETROHUNT_GROUP)
+            .await?
+            .into_iter()
+            .filter_map(|envelope| envelope.decode::<RetrohuntRequested>().ok())
+            .map(|envelope| envelope.payload.retrohunt_id)
+            .collect();
+        for id in idle {
+            if unpublished.contains(&id) || outstanding.contains(&id) {
+                continue;
+            }
+            let mut transaction = shared.pool.begin().await?;
+            if store_jobs::requeue_retrohunt(&mut transaction, id, after).await? {
+                let job = Envelope::new(RetrohuntRequested { retrohunt_id: id });
+                shared.outbox.enqueue(&mut transaction, &job).await?;
+                report.retrohunts += 1;
+                tracing::warn!(retrohunt_id = %id, "A retrohunt's next chunk was lost; queued it again.");
+            }
+            transaction.commit().await?;
+        }
+    }
+    Ok(report)
+}
