@@ -3,7 +3,10 @@
 //! - `nexus_auth_sign_ins_total{outcome}`: `succeeded`, `mfa_required`, `mfa_succeeded`,
 //!   `failed` (wrong password or code), `throttled`, `locked`, `ip_limited`.
 //! - `nexus_auth_refreshes_total{outcome}`: `rotated`, `reused` (family revoked), `invalid`.
-//! - `nexus_auth_account_locks_total`: login names locked after repeated failures.
+//! - `nexus_auth_account_locks_total`: accounts (or unknown login names) locked after repeated
+//!   failures.
+//! - `nexus_auth_api_key_introspections_total{outcome}`: `active`, `unknown` (no such live
+//!   key: read-only, nothing written), `holder_inactive`.
 
 use nexus_telemetry::MetricsRegistry;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -23,6 +26,7 @@ pub struct AuthMetrics {
     sign_ins: Family<OutcomeLabels, Counter>,
     refreshes: Family<OutcomeLabels, Counter>,
     account_locks: Counter,
+    introspections: Family<OutcomeLabels, Counter>,
 }
 
 impl AuthMetrics {
@@ -39,6 +43,11 @@ impl AuthMetrics {
                 "nexus_auth_refreshes",
                 "Refresh token presentations by outcome",
                 metrics.refreshes.clone(),
+            );
+            registry.register(
+                "nexus_auth_api_key_introspections",
+                "API-key introspections by outcome",
+                metrics.introspections.clone(),
             );
             registry.register(
                 "nexus_auth_account_locks",
@@ -68,6 +77,13 @@ impl AuthMetrics {
     /// Counts a refresh.
     pub fn refresh(&self, outcome: &'static str) {
         self.refreshes
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    }
+
+    /// Counts an introspection.
+    pub fn introspection(&self, outcome: &'static str) {
+        self.introspections
             .get_or_create(&OutcomeLabels { outcome })
             .inc();
     }

@@ -34,6 +34,7 @@ pub async fn introspect_api_key(
 ) -> Result<web::Json<IntrospectResponse>, ApiError> {
     let key = body.into_inner().key;
     if !is_api_key_shaped(&key) {
+        service.metrics.introspection("unknown");
         return Ok(web::Json(inactive()));
     }
     let hash = keyed_hash(service.server_secret.bytes(), &key);
@@ -43,9 +44,11 @@ pub async fn introspect_api_key(
         .await
         .map_err(AuthError::from)?
     else {
+        service.metrics.introspection("unknown");
         return Ok(web::Json(inactive()));
     };
     if !same_secret(&found.key_hash, &hash) {
+        service.metrics.introspection("unknown");
         return Ok(web::Json(inactive()));
     }
     let call = nexus_runtime::call_context(&context);
@@ -55,6 +58,7 @@ pub async fn introspect_api_key(
         .await?
         .filter(UserAccount::is_active)
     else {
+        service.metrics.introspection("holder_inactive");
         return Ok(web::Json(inactive()));
     };
     service
@@ -62,6 +66,7 @@ pub async fn introspect_api_key(
         .touch_api_key(found.id)
         .await
         .map_err(AuthError::from)?;
+    service.metrics.introspection("active");
     let ttl = service.settings.api_key_token_ttl;
     let amr = methods(AMR_API_KEY);
     let access_token = service.access_token(

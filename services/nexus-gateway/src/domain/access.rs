@@ -98,7 +98,12 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
             },
         ),
 
-        ("POST", ["v1", "users"]) => AccessRule::Open,
+        ("POST", ["v1", "users"]) | ("POST", ["v1", "users", "password-reset", ..]) => {
+            AccessRule::Open
+        }
+        ("PUT", ["v1", "users", id, "status"]) => {
+            AccessRule::Check(Action::UserChangeRole, account(id))
+        }
         // Credentials and wallets of one's own account: an account change, so an API key needs
         // the `user:update` scope (auth refuses API keys for key management altogether).
         (
@@ -153,6 +158,7 @@ mod tests {
                 Some(Action::UserUpdate),
             ),
             ("POST", "/v1/api-keys", Some(Action::UserUpdate)),
+            ("PUT", "/v1/users/u-2/status", Some(Action::UserChangeRole)),
         ];
         for (method, path, expected) in cases {
             let rule = access_rule(method, path, Some("u-1"));
@@ -197,6 +203,10 @@ mod tests {
         assert_eq!(access_rule("GET", "/v1/bounties/7", None), AccessRule::Open);
         assert_eq!(
             access_rule("POST", "/v1/auth/login", None),
+            AccessRule::Open
+        );
+        assert_eq!(
+            access_rule("POST", "/v1/users/password-reset/confirm", None),
             AccessRule::Open
         );
         assert_eq!(
