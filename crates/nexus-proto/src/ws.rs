@@ -81,7 +81,8 @@ pub enum ServerMessage {
     /// A refused message; sign-in errors close the connection shortly after.
     Error {
         /// `auth_failed`, `unknown_key`, `auth_timeout`, `auth_required`, `topic_forbidden`,
-        /// `topic_unknown`, `invalid_message`.
+        /// `topic_unknown`, `topic_unavailable`, `too_many_subscriptions`, `invalid_message`,
+        /// `session_expired`, `session_revoked`.
         code: String,
         /// What to change.
         message: String,
@@ -111,6 +112,12 @@ pub enum ServerMessage {
 pub const CLOSE_SLOW_CONSUMER: u16 = 4008;
 /// WebSocket close code for a failed or missing sign-in.
 pub const CLOSE_AUTH_FAILED: u16 = 4001;
+/// WebSocket close code for a session whose access token expired (reason `token expired`):
+/// reconnect with a fresh token.
+pub const CLOSE_SESSION_EXPIRED: u16 = 4002;
+/// WebSocket close code for a session whose credential was revoked: the account was disabled,
+/// its tokens revoked (role change, sign-out everywhere, password change) or its key revoked.
+pub const CLOSE_SESSION_REVOKED: u16 = 4003;
 
 /// One connected analyst engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

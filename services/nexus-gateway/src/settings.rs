@@ -144,6 +144,12 @@ pub struct WsSettings {
     pub close_delay: Duration,
     /// Largest message a client may send.
     pub max_message_bytes: usize,
+    /// Topics one connection may be subscribed to at once.
+    pub max_subscriptions: usize,
+    /// How often a session signed in with an Ed25519 key asks the user service whether the key
+    /// (and its account) is still active; closes it otherwise.
+    #[serde(with = "humantime_serde")]
+    pub key_recheck_interval: Duration,
     /// Streams feeding `bounties` and `bounty:{id}` (by `bounty_id`).
     pub bounty_streams: Vec<String>,
     /// Streams feeding `analysis:{id}` (by `analysis_id`).
@@ -268,6 +274,8 @@ impl Default for WsSettings {
             send_queue: 256,
             close_delay: Duration::from_millis(250),
             max_message_bytes: 64 * 1024,
+            max_subscriptions: 64,
+            key_recheck_interval: Duration::from_secs(60),
             bounty_streams: vec!["nexus:bounty:events:v1".to_owned()],
             analysis_streams: vec![
                 "nexus:analysis:progress:v1".to_owned(),
@@ -312,6 +320,12 @@ impl Validate for GatewaySettings {
             if !self.upstreams.contains_key(name) {
                 problems.push(format!("gateway: upstream {name:?} is not configured"));
             }
+        }
+        if !(1..=10_000).contains(&self.ws.max_subscriptions) {
+            problems.push("gateway.ws.max_subscriptions must be between 1 and 10000".into());
+        }
+        if self.ws.key_recheck_interval < Duration::from_secs(1) {
+            problems.push("gateway.ws.key_recheck_interval must be at least 1s".into());
         }
         if self.breaker_failure_threshold == 0 {
             problems.push("gateway.breaker_failure_threshold must be at least 1".into());

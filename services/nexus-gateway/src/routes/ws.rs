@@ -1,6 +1,6 @@
-//! `GET /ws`: the WebSocket hub. A valid `Authorization: Bearer` on the upgrade request signs
-//! in at once (an invalid one is refused with 401 before the upgrade); otherwise the server
-//! greets with `auth_required` and waits for an `auth` message.
+//! `GET /ws`: the WebSocket hub. A valid, unrevoked `Authorization: Bearer` on the upgrade
+//! request signs in at once (an invalid or revoked one is refused with 401 before the upgrade);
+//! otherwise the server greets with `auth_required` and waits for an `auth` message.
 
 use actix_web::body::{BodyStream, MessageBody};
 use actix_web::http::header::AUTHORIZATION;
@@ -10,7 +10,7 @@ use nexus_http::ApiError;
 use crate::GatewayService;
 use crate::error::GatewayError;
 use crate::routes::origin;
-use crate::ws::connection::{Wire, WsIdentity, serve};
+use crate::ws::connection::{Wire, WsCredential, WsIdentity, serve};
 use crate::ws::transport::{Inbound, Outbound};
 
 /// Mounts `/ws`.
@@ -24,8 +24,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
     path = "/ws",
     tag = "gateway",
     responses(
-        (status = 101, description = "WebSocket: sign in (bearer header, `auth` message with a token, or the Ed25519 challenge), then `subscribe` to `bounties`, `bounty:{id}`, `analysis:{id}`, `user`, `leaderboard`; messages are in nexus-proto `ws`"),
-        (status = 401, description = "The upgrade request carried an invalid bearer token"),
+        (status = 101, description = "WebSocket: sign in (bearer header, `auth` message with a token, or the Ed25519 challenge), then `subscribe` to `bounties`, `bounty:{id}`, `analysis:{id}`, `user`, `leaderboard` (authorized by the Cedar policies, at most `gateway.ws.max_subscriptions` per connection); closed with 4002 when the token expires, 4003 when the token or key is revoked; messages are in nexus-proto `ws`"),
+        (status = 401, description = "The upgrade request carried an invalid or revoked bearer token"),
         (status = 429, description = "`rate_limited`: too many connection attempts from this address (`gateway.rate_limit.ws_connects_per_ip`); `Retry-After` says when to reconnect")
     )
 )]
@@ -63,9 +63,22 @@ pub async fn open_socket(
                             .ws_auth_failed(nexus_http::HttpError::code(&token_error));
                         ApiError::from(token_error)
                     })?;
+            gateway
+                .authenticator
+                .check_revocation(&identity.claims)
+                .map_err(|refusal| {
+                    gateway
+                        .metrics
+                        .ws_auth_failed(nexus_http::HttpError::code(&refusal));
+                    ApiError::from(refusal)
+                })?;
             Some(WsIdentity {
-                user_id: identity.claims.sub,
+                user_id: identity.claims.sub.clone(),
                 role: identity.role,
+                credential: WsCredential::Token {
+                    claims: Box::new(identity.claims),
+                    token,
+                },
             })
         }
         None => None,

@@ -1,30 +1,76 @@
 //! One WebSocket client: sign-in, then messages, heartbeats and delivery until it leaves.
 
-use std::time::Instant;
-
 use actix_http::ws::Message;
 use actix_web::web;
 use chrono::Utc;
 use nexus_client::{CallContext, ClientError};
 use nexus_core::Role;
+use nexus_http::token::AccessClaims;
 use nexus_proto::user::WsKeyOwner;
-use nexus_proto::ws::{
-    AuthData, CLOSE_AUTH_FAILED, CLOSE_SLOW_CONSUMER, ClientMessage, ServerMessage, SignedChallenge,
-};
+use nexus_proto::ws::{AuthData, CLOSE_AUTH_FAILED, ClientMessage, ServerMessage, SignedChallenge};
 
 use crate::GatewayService;
 use crate::domain::ws_auth::verify_challenge;
 use crate::ws::hub::Registration;
-use crate::ws::topics::{TopicRefusal, authorize_topic};
-use crate::ws::transport::{Closer, Inbound, ping_frame, pong_frame, text_frame};
+use crate::ws::session::{Watches, run};
+use crate::ws::transport::{Closer, Inbound, pong_frame, text_frame};
 
 /// A signed-in client.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct WsIdentity {
     /// The account.
     pub user_id: String,
     /// Its highest role.
     pub role: Role,
+    /// What it signed in with; decides when the session ends.
+    pub credential: WsCredential,
+}
+
+/// What a session signed in with.
+#[derive(Debug, Clone)]
+pub enum WsCredential {
+    /// An access token: the session ends when it expires or is revoked.
+    Token {
+        /// The validated claims.
+        claims: Box<AccessClaims>,
+        /// The token, to ask owning services about topics on the caller's behalf.
+        token: String,
+    },
+    /// A registered Ed25519 key: the session ends when the key is revoked, or when the user
+    /// service no longer knows it (revoked, account disabled), or on any revocation of the
+    /// account announced after `signed_in_at_ms`.
+    Key {
+        /// Lower-case hex public key.
+        public_key_hex: String,
+        /// When the session signed in, Unix milliseconds.
+        signed_in_at_ms: u64,
+    },
+}
+
+impl WsIdentity {
+    /// The identity of a valid, unrevoked access token; the refusal's code otherwise.
+    pub fn from_token(
+        gateway: &GatewayService,
+        token: &str,
+    ) -> Result<Self, (&'static str, String)> {
+        use nexus_http::HttpError;
+        let identity = gateway
+            .authenticator
+            .identity_from_token(token)
+            .map_err(|error| (error.code(), error.to_string()))?;
+        gateway
+            .authenticator
+            .check_revocation(&identity.claims)
+            .map_err(|error| (error.code(), error.to_string()))?;
+        Ok(Self {
+            user_id: identity.claims.sub.clone(),
+            role: identity.role,
+            credential: WsCredential::Token {
+                claims: Box::new(identity.claims),
+                token: token.to_owned(),
+            },
+        })
+    }
 }
 
 /// A refused sign-in: what the client is told and the metric label.
@@ -57,14 +103,15 @@ pub struct Wire {
 }
 
 /// Queues `message`; false when the client's queue is full or gone.
-fn send(registration: &Registration, message: &ServerMessage) -> bool {
+pub(crate) fn send(registration: &Registration, message: &ServerMessage) -> bool {
     match serde_json::to_string(message) {
         Ok(text) => registration.send(text_frame(&text)),
         Err(_) => false,
     }
 }
 
-fn error(code: &str, message: impl Into<String>) -> ServerMessage {
+/// An `error` message.
+pub(crate) fn error(code: &str, message: impl Into<String>) -> ServerMessage {
     ServerMessage::Error {
         code: code.to_owned(),
         message: message.into(),
@@ -112,6 +159,7 @@ pub async fn serve(gateway: web::Data<GatewayService>, wire: Wire, signed_in: Op
             }
         }
     };
+    let watches = Watches::new(&gateway);
     let session_id = uuid::Uuid::now_v7().to_string();
     let success = ServerMessage::AuthSuccess {
         user_id: identity.user_id.clone(),
@@ -136,6 +184,7 @@ pub async fn serve(gateway: web::Data<GatewayService>, wire: Wire, signed_in: Op
         engine,
         &registration,
         &mut inbound,
+        watches,
     )
     .await;
     if let Some((code, description)) = close {
@@ -188,20 +237,8 @@ async fn sign_in(
         return match serde_json::from_str::<ClientMessage>(&text) {
             Ok(ClientMessage::Auth {
                 data: AuthData::Token { token },
-            }) => {
-                let identity =
-                    gateway
-                        .authenticator
-                        .identity_from_token(&token)
-                        .map_err(|error| {
-                            use nexus_http::HttpError;
-                            SignInFailure::new("auth_failed", error.to_string(), error.code())
-                        })?;
-                Ok(WsIdentity {
-                    user_id: identity.claims.sub,
-                    role: identity.role,
-                })
-            }
+            }) => WsIdentity::from_token(gateway, &token)
+                .map_err(|(code, message)| SignInFailure::new("auth_failed", message, code)),
             Ok(ClientMessage::Auth {
                 data: AuthData::Signed(challenge),
             }) => sign_in_with_key(gateway, &challenge).await,
@@ -212,6 +249,19 @@ async fn sign_in(
             )),
         };
     }
+}
+
+/// The user service's answer about a key: its owner, or 404 `unknown_key` once it is revoked
+/// or its account is no longer active.
+pub(crate) async fn lookup_key(
+    gateway: &GatewayService,
+    public_key_hex: &str,
+) -> Result<WsKeyOwner, ClientError> {
+    let path = format!("/internal/v1/ws-keys/{public_key_hex}");
+    gateway
+        .user_client
+        .get::<WsKeyOwner>(&CallContext::none(), &path)
+        .await
 }
 
 /// The dashboard's Ed25519 sign-in: strict signature, fresh timestamp, single-use nonce, a
@@ -251,12 +301,7 @@ async fn sign_in_with_key(
             "replayed_nonce",
         ));
     }
-    let path = format!("/internal/v1/ws-keys/{key}");
-    match gateway
-        .user_client
-        .get::<WsKeyOwner>(&CallContext::none(), &path)
-        .await
-    {
+    match lookup_key(gateway, &key).await {
         Ok(owner) => {
             let role = owner
                 .roles
@@ -267,6 +312,10 @@ async fn sign_in_with_key(
             Ok(WsIdentity {
                 user_id: owner.user_id.to_string(),
                 role,
+                credential: WsCredential::Key {
+                    public_key_hex: key,
+                    signed_in_at_ms: nexus_runtime::revocation::now_ms(),
+                },
             })
         }
         Err(ClientError::Api { status, .. }) if status == reqwest::StatusCode::NOT_FOUND => {
@@ -283,123 +332,6 @@ async fn sign_in_with_key(
                 "Sign-in is unavailable; retry shortly.",
                 "unavailable",
             ))
-        }
-    }
-}
-
-/// The signed-in loop (deliveries bypass it: the hub queues frames for the response body).
-/// Returns why it ended (`closed`, `timed_out`, `slow_consumer`, `error`) and the close frame
-/// to send, if any.
-async fn run(
-    gateway: &GatewayService,
-    identity: &WsIdentity,
-    session_id: &str,
-    engine: bool,
-    registration: &Registration,
-    inbound: &mut Inbound,
-) -> (&'static str, Option<(u16, &'static str)>) {
-    let settings = &gateway.settings.ws;
-    let metrics = &gateway.metrics;
-    let mut heartbeat = tokio::time::interval(settings.heartbeat_interval);
-    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    heartbeat.tick().await;
-    let mut last_seen = Instant::now();
-    let slow = registration.slow.clone();
-    loop {
-        tokio::select! {
-            () = slow.cancelled() => {
-                metrics.ws_dropped("slow_consumer");
-                return ("slow_consumer", Some((CLOSE_SLOW_CONSUMER, "slow consumer")));
-            }
-            incoming = inbound.recv() => {
-                let message = match incoming {
-                    None => return ("closed", None),
-                    Some(Err(actix_http::ws::ProtocolError::Overflow)) => {
-                        return ("error", Some((1009, "message too large")));
-                    }
-                    Some(Err(_)) => return ("error", Some((1002, "protocol error"))),
-                    Some(Ok(message)) => message,
-                };
-                last_seen = Instant::now();
-                metrics.ws_messages_in.inc();
-                if engine {
-                    gateway.hub.presence().heartbeat(session_id);
-                }
-                match message {
-                    Message::Ping(bytes) => {
-                        registration.send(pong_frame(&bytes));
-                    }
-                    Message::Text(text) => {
-                        let answer = handle_text(gateway, identity, registration, &text).await;
-                        send(registration, &answer);
-                    }
-                    Message::Close(_) => return ("closed", Some((1000, "bye"))),
-                    Message::Binary(_) => {
-                        send(registration, &error("invalid_message", "Send JSON text messages."));
-                    }
-                    _ => {}
-                }
-            }
-            _ = heartbeat.tick() => {
-                if last_seen.elapsed() > settings.client_timeout {
-                    metrics.ws_dropped("timed_out");
-                    return ("timed_out", Some((1001, "no heartbeat")));
-                }
-                registration.send(ping_frame());
-            }
-        }
-    }
-}
-
-async fn handle_text(
-    gateway: &GatewayService,
-    identity: &WsIdentity,
-    registration: &Registration,
-    text: &str,
-) -> ServerMessage {
-    let message = match serde_json::from_str::<ClientMessage>(text) {
-        Ok(message) => message,
-        Err(parse_error) => {
-            return error(
-                "invalid_message",
-                format!("Not a message of this protocol: {parse_error}."),
-            );
-        }
-    };
-    match message {
-        ClientMessage::Ping => ServerMessage::Pong,
-        ClientMessage::Auth { .. } => {
-            error("invalid_message", "This connection is signed in already.")
-        }
-        ClientMessage::Subscribe { topic } => {
-            match authorize_topic(&topic, &identity.user_id, identity.role) {
-                Ok(key) => match gateway.hub.subscribe(registration, &key).await {
-                    Ok(_) => ServerMessage::Subscribed { topic },
-                    Err(bus_error) => {
-                        tracing::warn!(error = %bus_error, topic = %key, "Subscribing to a live stream failed.");
-                        error(
-                            "topic_unavailable",
-                            "Live updates are unavailable; retry shortly.",
-                        )
-                    }
-                },
-                Err(TopicRefusal::Forbidden) => error(
-                    "topic_forbidden",
-                    format!("You may not subscribe to {topic}."),
-                ),
-                Err(TopicRefusal::Unknown) => error(
-                    "topic_unknown",
-                    format!(
-                        "{topic} is not a topic: use bounties, bounty:{{id}}, analysis:{{id}}, user or leaderboard."
-                    ),
-                ),
-            }
-        }
-        ClientMessage::Unsubscribe { topic } => {
-            if let Ok(key) = authorize_topic(&topic, &identity.user_id, identity.role) {
-                gateway.hub.unsubscribe(registration.id, &key).await;
-            }
-            ServerMessage::Unsubscribed { topic }
         }
     }
 }

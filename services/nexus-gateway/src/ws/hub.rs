@@ -9,6 +9,11 @@
 //! read directly by its response body ([`crate::ws::transport::Outbound`]); an event is encoded
 //! once and its frame shared by every subscriber. A full queue marks the connection as a slow
 //! consumer (its `slow` token is cancelled) and the connection closes itself with code 4008.
+//!
+//! The hub also follows the user service's WebSocket-key events (`Ed25519KeyRevoked` on
+//! `nexus_proto::user::WS_KEYS_STREAM`) and rebroadcasts each revoked key
+//! ([`Hub::revoked_keys`]), so sessions signed in with that key close within moments; the
+//! connections' periodic re-check of their key covers an announcement pub/sub lost.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,12 +25,12 @@ use futures_util::StreamExt;
 use nexus_bus::{Bus, BusError, LiveEvent};
 use nexus_proto::ws::ServerMessage;
 use prometheus_client::metrics::gauge::Gauge;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::metrics::GatewayMetrics;
 use crate::ws::presence::Presence;
-use crate::ws::topics::TopicStreams;
+use crate::ws::topics::{TopicStreams, display_name};
 use crate::ws::transport::text_frame;
 
 /// A connection's side of the hub.
@@ -81,7 +86,16 @@ struct Inner {
     presence: Presence,
     presence_flush: Duration,
     shutdown: CancellationToken,
+    /// Asks owning services whether a caller may read an object (topic authorization).
+    probe: reqwest::Client,
+    /// Hex public keys revoked at the user service, as announced.
+    revoked_keys: broadcast::Sender<String>,
 }
+
+/// Revoked keys queued for slow sessions before they lag (and then re-check their key).
+const REVOKED_KEYS_CAPACITY: usize = 256;
+/// Time allowed to connect to an owning service for a topic question.
+const PROBE_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The hub; cheap to clone.
 #[derive(Debug, Clone)]
@@ -117,6 +131,12 @@ impl Hub {
                 subscriptions: tokio::sync::Mutex::default(),
                 open_subscriptions: subscriptions,
                 shutdown: CancellationToken::new(),
+                probe: reqwest::Client::builder()
+                    .no_proxy()
+                    .connect_timeout(PROBE_CONNECT_TIMEOUT)
+                    .build()
+                    .unwrap_or_default(),
+                revoked_keys: broadcast::channel(REVOKED_KEYS_CAPACITY).0,
             }),
         }
     }
@@ -124,6 +144,12 @@ impl Hub {
     /// Shares engine heartbeats every flush interval until `shutdown`; then withdraws this
     /// instance's engines from the fleet's presence and stops every Redis subscription.
     pub async fn run(&self, shutdown: CancellationToken) {
+        let keys = self.clone();
+        let key_watch = shutdown.child_token();
+        tokio::spawn({
+            let key_watch = key_watch.clone();
+            async move { keys.follow_revoked_keys(key_watch).await }
+        });
         let mut flush = tokio::time::interval(self.inner.presence_flush);
         flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -139,7 +165,54 @@ impl Hub {
         if let Err(error) = self.inner.presence.withdraw().await {
             tracing::warn!(error = %error, "Withdrawing this instance's engines failed; readers drop them once stale.");
         }
+        key_watch.cancel();
         self.inner.shutdown.cancel();
+    }
+
+    /// Rebroadcasts the public key of every `Ed25519KeyRevoked` event until `stop`;
+    /// resubscribes (with a pause) when the Redis connection drops.
+    async fn follow_revoked_keys(&self, stop: CancellationToken) {
+        let streams = [nexus_proto::user::WS_KEYS_STREAM];
+        loop {
+            let mut live = tokio::select! {
+                () = stop.cancelled() => return,
+                subscribed = self.inner.bus.subscribe(&streams) => match subscribed {
+                    Ok(live) => live,
+                    Err(error) => {
+                        tracing::warn!(error = %error, "Following revoked WebSocket keys failed; retrying.");
+                        tokio::select! {
+                            () = stop.cancelled() => return,
+                            () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                        }
+                    }
+                },
+            };
+            loop {
+                tokio::select! {
+                    () = stop.cancelled() => return,
+                    next = live.next() => match next {
+                        Some(event) if event.envelope.name == "Ed25519KeyRevoked" => {
+                            if let Some(key) = event.envelope.payload.get("public_key_hex").and_then(serde_json::Value::as_str) {
+                                // No receiver (no key session on this instance) is fine.
+                                let _ = self.inner.revoked_keys.send(key.to_ascii_lowercase());
+                            }
+                        }
+                        Some(_) => {}
+                        None => break,
+                    },
+                }
+            }
+        }
+    }
+
+    /// Revoked keys (lower-case hex) as the user service announces them.
+    pub fn revoked_keys(&self) -> broadcast::Receiver<String> {
+        self.inner.revoked_keys.subscribe()
+    }
+
+    /// The HTTP client that asks owning services about topics.
+    pub fn probe_client(&self) -> &reqwest::Client {
+        &self.inner.probe
     }
 
     /// A new connection with a queue of `capacity` frames, and the queue's reading end (the
@@ -308,7 +381,7 @@ impl Hub {
                 continue;
             };
             let message = ServerMessage::Event {
-                topic: topic.clone(),
+                topic: display_name(&topic).to_owned(),
                 event: serde_json::to_value(&event.envelope).unwrap_or_default(),
             };
             let Ok(text) = serde_json::to_string(&message) else {

@@ -1,6 +1,19 @@
-//! Topics: what a client may subscribe to, and which live events belong to which topic.
+//! Topics: what a client asks for, the internal keys the hub fans out on, and which live
+//! events belong to which key (pure; who may subscribe is decided in [`crate::ws::access`]).
+//!
+//! The `bounties` feed is split in two internal keys, because the gateway cannot tell a private
+//! bounty's event from a public one by asking anyone per event:
+//! - [`BOUNTIES_ALL`] gets every bounty event; only callers the policies let read *any*
+//!   bounty (a private one they do not own) are put there;
+//! - [`BOUNTIES_PUBLIC`] gets only events whose payload says the bounty is public
+//!   (`"is_public": true` or `"visibility": "public"`); everyone else is put there.
+//!
+//! An event that does not say it is public is treated as private (the safe default).
 
-use nexus_core::Role;
+/// Internal key of the `bounties` feed with every event.
+pub const BOUNTIES_ALL: &str = "bounties:all";
+/// Internal key of the `bounties` feed with public bounties only.
+pub const BOUNTIES_PUBLIC: &str = "bounties";
 
 /// Streams whose live events feed the topics (the producers' `Event::STREAM` names).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +35,23 @@ pub enum TopicRefusal {
     Unknown,
     /// A topic the caller may not read.
     Forbidden,
+    /// The owning service could not be asked; retry.
+    Unavailable,
+}
+
+/// A topic as the client named it, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Topic {
+    /// `bounties`: the feed of bounty events.
+    Bounties,
+    /// `leaderboard`: reputation changes.
+    Leaderboard,
+    /// `user` or `user:{id}`: an account's own inbox (the id as given, or none for "mine").
+    User(Option<String>),
+    /// `bounty:{id}`.
+    Bounty(String),
+    /// `analysis:{id}`.
+    Analysis(String),
 }
 
 /// Longest id accepted in a topic.
@@ -35,27 +65,41 @@ fn valid_id(id: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
-/// The internal key of `topic` as asked by `user_id` with `role`, or why it is refused.
-/// `user` is the caller's own feed (`user:{id}` internally); `user:{id}` is accepted only for
-/// the caller's own id: inboxes are private, even from admins.
-pub fn authorize_topic(topic: &str, user_id: &str, _role: Role) -> Result<String, TopicRefusal> {
-    match topic.split_once(':') {
-        None if topic == "bounties" || topic == "leaderboard" => Ok(topic.to_owned()),
-        None if topic == "user" => Ok(format!("user:{user_id}")),
-        Some(("user", id)) if valid_id(id) => {
-            if id == user_id {
-                Ok(format!("user:{id}"))
-            } else {
-                Err(TopicRefusal::Forbidden)
-            }
+impl Topic {
+    /// Parses a client's topic name; `None` for anything the hub does not know.
+    pub fn parse(topic: &str) -> Option<Self> {
+        match topic.split_once(':') {
+            None if topic == "bounties" => Some(Topic::Bounties),
+            None if topic == "leaderboard" => Some(Topic::Leaderboard),
+            None if topic == "user" => Some(Topic::User(None)),
+            Some(("user", id)) if valid_id(id) => Some(Topic::User(Some(id.to_owned()))),
+            Some(("bounty", id)) if valid_id(id) => Some(Topic::Bounty(id.to_owned())),
+            Some(("analysis", id)) if valid_id(id) => Some(Topic::Analysis(id.to_owned())),
+            _ => None,
         }
-        Some(("bounty" | "analysis", id)) if valid_id(id) => Ok(topic.to_owned()),
-        _ => Err(TopicRefusal::Unknown),
     }
 }
 
+/// The topic name a client sees for an internal key (`bounties:all` is shown as `bounties`).
+pub fn display_name(key: &str) -> &str {
+    if key == BOUNTIES_ALL {
+        BOUNTIES_PUBLIC
+    } else {
+        key
+    }
+}
+
+/// Whether a bounty event's payload says the bounty is public.
+fn is_public(payload: &serde_json::Value) -> bool {
+    payload.get("is_public") == Some(&serde_json::Value::Bool(true))
+        || payload
+            .get("visibility")
+            .and_then(serde_json::Value::as_str)
+            == Some("public")
+}
+
 impl TopicStreams {
-    /// The stream feeding a topic key.
+    /// The streams feeding a topic key.
     pub fn streams_of(&self, topic: &str) -> &[String] {
         match topic.split_once(':').map_or(topic, |(kind, _)| kind) {
             "bounties" | "bounty" => &self.bounty,
@@ -77,7 +121,10 @@ impl TopicStreams {
         };
         let mut topics = Vec::new();
         if self.bounty.iter().any(|name| name == stream) {
-            topics.push("bounties".to_owned());
+            topics.push(BOUNTIES_ALL.to_owned());
+            if is_public(payload) {
+                topics.push(BOUNTIES_PUBLIC.to_owned());
+            }
             if let Some(id) = field("bounty_id") {
                 topics.push(format!("bounty:{id}"));
             }
@@ -114,22 +161,16 @@ mod tests {
     }
 
     #[test]
-    fn own_feeds_only_and_unknown_topics_refused() {
+    fn known_topics_parse_and_unknown_ones_do_not() {
+        assert_eq!(Topic::parse("user"), Some(Topic::User(None)));
         assert_eq!(
-            authorize_topic("user", "u1", Role::User),
-            Ok("user:u1".into())
+            Topic::parse("user:u1"),
+            Some(Topic::User(Some("u1".into())))
         );
+        assert_eq!(Topic::parse("bounty:7"), Some(Topic::Bounty("7".into())));
         assert_eq!(
-            authorize_topic("user:u1", "u1", Role::User),
-            Ok("user:u1".into())
-        );
-        assert_eq!(
-            authorize_topic("user:u2", "u1", Role::Admin),
-            Err(TopicRefusal::Forbidden)
-        );
-        assert_eq!(
-            authorize_topic("bounty:7", "u1", Role::User),
-            Ok("bounty:7".into())
+            Topic::parse("analysis:a-1"),
+            Some(Topic::Analysis("a-1".into()))
         );
         for unknown in [
             "bounty:",
@@ -137,21 +178,34 @@ mod tests {
             "admin",
             "analysis:../x",
             "bounties:1",
+            "bounties:all",
         ] {
-            assert_eq!(
-                authorize_topic(unknown, "u1", Role::Admin),
-                Err(TopicRefusal::Unknown),
-                "{unknown}"
-            );
+            assert_eq!(Topic::parse(unknown), None, "{unknown}");
         }
     }
 
     #[test]
-    fn events_are_routed_to_their_topics() {
+    fn events_are_routed_to_their_topics_and_only_public_bounties_to_the_public_feed() {
         let s = streams();
         assert_eq!(
             s.topics_of("b", &json!({"bounty_id": 7})),
-            vec!["bounties".to_owned(), "bounty:7".to_owned()]
+            vec!["bounties:all".to_owned(), "bounty:7".to_owned()]
+        );
+        assert_eq!(
+            s.topics_of("b", &json!({"bounty_id": 8, "is_public": true})),
+            vec![
+                "bounties:all".to_owned(),
+                "bounties".to_owned(),
+                "bounty:8".to_owned()
+            ]
+        );
+        assert!(
+            s.topics_of("b", &json!({"bounty_id": 9, "visibility": "public"}))
+                .contains(&"bounties".to_owned())
+        );
+        assert!(
+            !s.topics_of("b", &json!({"bounty_id": 9, "is_public": "yes"}))
+                .contains(&"bounties".to_owned())
         );
         assert_eq!(
             s.topics_of("a2", &json!({"analysis_id": "x"})),
@@ -163,5 +217,7 @@ mod tests {
         );
         assert!(s.topics_of("other", &json!({})).is_empty());
         assert_eq!(s.streams_of("bounty:1"), ["b".to_owned()]);
+        assert_eq!(s.streams_of(BOUNTIES_ALL), ["b".to_owned()]);
+        assert_eq!(display_name(BOUNTIES_ALL), "bounties");
     }
 }

@@ -12,3 +12,4 @@ mod revocation;
 mod support;
 mod tokens;
 mod ws;
+mod ws_access;

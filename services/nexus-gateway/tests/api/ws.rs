@@ -1,5 +1,6 @@
 //! The WebSocket hub: both sign-in modes and their failures, topics and their authorization,
-//! one Redis subscription per topic stream, fan-out, slow consumers, presence.
+//! one Redis subscription per topic stream, fan-out, slow consumers, presence. The topic
+//! authorization, subscription cap and session ends are in `ws_access`.
 
 use std::time::Duration;
 
@@ -20,13 +21,13 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::support::{Upstream, gateway, get, http, metric, settings};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-fn ws_url(service: &TestService) -> String {
+pub(crate) fn ws_url(service: &TestService) -> String {
     format!("{}/ws", service.base_url().replace("http://", "ws://"))
 }
 
-async fn connect(service: &TestService, token: Option<&str>) -> Socket {
+pub(crate) async fn connect(service: &TestService, token: Option<&str>) -> Socket {
     let mut request = ws_url(service).into_client_request().unwrap();
     if let Some(token) = token {
         request
@@ -37,7 +38,7 @@ async fn connect(service: &TestService, token: Option<&str>) -> Socket {
 }
 
 /// The next JSON message; `None` when the server closed (with the close code).
-async fn next(socket: &mut Socket) -> Result<Value, Option<u16>> {
+pub(crate) async fn next(socket: &mut Socket) -> Result<Value, Option<u16>> {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -51,14 +52,14 @@ async fn next(socket: &mut Socket) -> Result<Value, Option<u16>> {
     }
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::Text(message.to_string().into()))
         .await
         .unwrap();
 }
 
-fn signed(key: &SigningKey, timestamp: i64, nonce: &str) -> Value {
+pub(crate) fn signed(key: &SigningKey, timestamp: i64, nonce: &str) -> Value {
     let signature = key.sign(format!("{timestamp}:{nonce}").as_bytes());
     json!({"type": "auth", "data": {
         "public_key": hex(key.verifying_key().as_bytes()),
@@ -68,7 +69,7 @@ fn signed(key: &SigningKey, timestamp: i64, nonce: &str) -> Value {
     }})
 }
 
-fn register(upstream: &Upstream, key: &SigningKey, user_id: uuid::Uuid, role: &str) {
+pub(crate) fn register(upstream: &Upstream, key: &SigningKey, user_id: uuid::Uuid, role: &str) {
     upstream.state.ws_keys.lock().unwrap().insert(
         hex(key.verifying_key().as_bytes()),
         WsKeyOwner {
@@ -216,7 +217,7 @@ async fn a_connection_that_does_not_sign_in_in_time_is_closed() {
     assert_eq!(next(&mut socket).await.unwrap_err(), Some(4001));
 }
 
-async fn live_bus(context: &TestContext) -> Bus {
+pub(crate) async fn live_bus(context: &TestContext) -> Bus {
     Bus::connect(
         &context.redis_url,
         context.redis_prefix.clone(),
@@ -226,14 +227,14 @@ async fn live_bus(context: &TestContext) -> Bus {
     .unwrap()
 }
 
-fn bounty_event(bounty_id: u64, padding: usize) -> nexus_proto::event::RawEnvelope {
+pub(crate) fn bounty_event(bounty_id: u64, padding: usize) -> nexus_proto::event::RawEnvelope {
     Envelope {
         id: uuid::Uuid::now_v7(),
         name: "BountyOpened".into(),
         version: 1,
         occurred_at: Utc::now(),
         traceparent: None,
-        payload: json!({"bounty_id": bounty_id, "padding": "x".repeat(padding)}),
+        payload: json!({"bounty_id": bounty_id, "is_public": true, "padding": "x".repeat(padding)}),
     }
 }
 
