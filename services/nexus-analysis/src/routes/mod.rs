@@ -11,6 +11,7 @@
 //! | `GET /v1/files/{sha256}/similar` | [`get_similar`] (only readable samples listed) | `file:read` |
 //! | `GET /v1/files/{sha256}/download` | [`download_file`] | `file:read`, `file:download` |
 //! | `GET /v1/analyses/{id}` | [`get_analysis`] (guests: public samples) | `analysis:read` |
+//! | `POST /v1/analyses/{id}/reanalyse` | [`reanalyse`] (current rules) | `analysis:read`, `analysis:submit` |
 //! | `POST /v1/rulesets` | [`create_ruleset`] | `ruleset:create` |
 //! | `GET /v1/rulesets/{id}` | [`get_ruleset`] | `ruleset:read` |
 //! | `POST /v1/retrohunts` | [`create_retrohunt`] | `retrohunt:create` (+ `ruleset:read`) |
@@ -25,6 +26,7 @@ pub mod get_retrohunt;
 pub mod get_ruleset;
 pub mod get_similar;
 pub mod openapi;
+pub mod reanalyse;
 pub mod upload_file;
 
 use actix_web::error::JsonPayloadError;
@@ -57,6 +59,10 @@ pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
         )
         .service(
             web::resource("/v1/analyses/{id}").route(web::get().to(get_analysis::get_analysis)),
+        )
+        .service(
+            web::resource("/v1/analyses/{id}/reanalyse")
+                .route(web::post().to(reanalyse::reanalyse)),
         )
         .service(
             web::resource("/v1/rulesets")

@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 
 use super::{
     create_retrohunt, create_ruleset, download_file, get_analysis, get_file, get_retrohunt,
-    get_ruleset, get_similar, upload_file,
+    get_ruleset, get_similar, reanalyse, upload_file,
 };
 
 /// The document.
@@ -22,6 +22,7 @@ use super::{
         get_similar::get_similar,
         download_file::download_file,
         get_analysis::get_analysis,
+        reanalyse::reanalyse,
         create_ruleset::create_ruleset,
         get_ruleset::get_ruleset,
         create_retrohunt::create_retrohunt,

@@ -1,0 +1,91 @@
+//! A failed analysis can be queued again: `POST /v1/analyses/{id}/reanalyse` by an uploader
+//! (another user learns nothing: 404), once per sample and rules version.
+
+use nexus_analysis::AnalysisService;
+use nexus_testkit::TestService;
+use serde_json::Value;
+
+use crate::support::{Harness, settings, wait_until};
+
+async fn post(service: &TestService, path: &str, token: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", service.base_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn finished(service: &TestService, token: &str, analysis_id: &str) -> Value {
+    wait_until(&format!("analysis {analysis_id} to finish"), || async {
+        let response = reqwest::Client::new()
+            .get(format!("{}/v1/analyses/{analysis_id}", service.base_url()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let body: Value = response.json().await.unwrap();
+        matches!(
+            body["status"].as_str(),
+            Some("completed" | "partial" | "failed")
+        )
+        .then_some(body)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_analysis_is_queued_again_by_its_uploader_and_nobody_else() {
+    // Stored while no worker runs; then a worker with a lower size limit fails the analysis.
+    let harness = Harness::start_with(|settings| settings.service.workers = 0).await;
+    let sample: Vec<u8> = (0..4096_u32).map(|index| (index % 251) as u8).collect();
+    let (failed_id, _) = harness.upload_ok(sample).await;
+    harness.service.running.shutdown().await;
+    let mut strict = settings(&harness.ctx, &harness.store);
+    strict.service.max_upload_bytes = 1024;
+    let strict = harness
+        .ctx
+        .spawn_with::<AnalysisService>(strict)
+        .await
+        .unwrap();
+    let failed = finished(&strict, &harness.user, &failed_id).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    strict.running.shutdown().await;
+
+    let service = harness
+        .ctx
+        .spawn_with::<AnalysisService>(settings(&harness.ctx, &harness.store))
+        .await
+        .unwrap();
+    let path = format!("/v1/analyses/{failed_id}/reanalyse");
+
+    // Another user cannot even tell the private analysis exists.
+    let stranger = harness.ctx.access_token("mallory", &["user"]);
+    let (status, body) = post(&service, &path, &stranger).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("analysis_not_found"))
+    );
+
+    let (status, queued) = post(&service, &path, &harness.user).await;
+    assert_eq!(status, 202, "{queued}");
+    assert_eq!(queued["duplicate"], false);
+    assert_eq!(queued["previous_analysis_id"], failed_id.as_str());
+    let new_id = queued["analysis_id"].as_str().unwrap().to_owned();
+    assert_ne!(new_id, failed_id);
+    let done = finished(&service, &harness.user, &new_id).await;
+    assert!(
+        matches!(done["status"].as_str(), Some("completed" | "partial")),
+        "{}",
+        done["status"]
+    );
+
+    // Once per sample and rules version: asking again points at the same analysis.
+    let (status, again) = post(&service, &path, &harness.user).await;
+    assert_eq!(status, 202, "{again}");
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["analysis_id"], new_id.as_str());
+    service.running.shutdown().await;
+}
