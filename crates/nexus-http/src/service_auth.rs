@@ -45,7 +45,9 @@ const MAX_TOKEN_LEN: usize = 512;
 #[serde(default, deny_unknown_fields)]
 pub struct ServiceAuthSettings {
     /// Accepted tokens, the first one sent (at least 32 characters each). Empty: read from
-    /// `token_file`.
+    /// `token_file`. A list, or one string with the tokens separated by commas (what an
+    /// environment variable from a Secret holds: `NEXUS_SERVICE_AUTH__TOKENS=new,old`).
+    #[serde(deserialize_with = "one_or_many")]
     pub tokens: Vec<SecretString>,
     /// Where the token is read from when `tokens` is empty, and written on a first local run.
     pub token_file: PathBuf,
@@ -53,6 +55,28 @@ pub struct ServiceAuthSettings {
     /// local service then reads the same file). Turn off in production, where the token comes
     /// from a Secret.
     pub generate_missing: bool,
+}
+
+/// A list of tokens, or one comma-separated string of them.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<SecretString>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let tokens = match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(text) => text.split(',').map(str::to_owned).collect(),
+        OneOrMany::Many(list) => list,
+    };
+    Ok(tokens
+        .into_iter()
+        .map(|token| token.trim().to_owned())
+        .filter(|token| !token.is_empty())
+        .map(SecretString::from)
+        .collect())
 }
 
 impl std::fmt::Debug for ServiceAuthSettings {
@@ -375,6 +399,20 @@ mod tests {
             ServiceCredentials::new(Vec::new()),
             Err(ServiceAuthError::Empty)
         ));
+    }
+
+    #[test]
+    fn tokens_read_from_a_list_or_a_comma_separated_string() {
+        let from_string: ServiceAuthSettings =
+            serde_json::from_value(serde_json::json!({"tokens": format!("{TOKEN}, {NEXT}")}))
+                .unwrap();
+        let from_list: ServiceAuthSettings =
+            serde_json::from_value(serde_json::json!({"tokens": [TOKEN, NEXT]})).unwrap();
+        for settings in [from_string, from_list] {
+            let credentials = settings.resolve().unwrap();
+            assert_eq!(credentials.current().expose_secret(), TOKEN);
+            assert!(credentials.accepts(NEXT));
+        }
     }
 
     #[test]
