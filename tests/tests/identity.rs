@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "identity/credentials.rs"]
+mod credentials;
 #[path = "identity/helpers.rs"]
 mod helpers;
 #[path = "identity/lockout.rs"]

@@ -64,7 +64,8 @@ async fn failures_delay_then_lock_the_account_until_the_lock_expires() {
 
     let locks = identity.audit("account_locked").await;
     assert_eq!(locks.len(), 1);
-    assert_eq!(locks[0]["subject"], login);
+    // Counted per account: the audit names the account, not the login string.
+    assert_eq!(locks[0]["subject"], account.id.as_str());
     assert_eq!(locks[0]["detail"]["locked_for_seconds"], 60);
     assert_eq!(identity.audit("login_failed").await.len(), 5);
     let metrics = identity.auth.metrics_text().await.unwrap();
@@ -140,4 +141,113 @@ async fn each_address_gets_a_limited_number_of_attempts_per_window() {
         .login_from("203.0.113.9", "other@example.com", WRONG)
         .await;
     expect(later, StatusCode::UNAUTHORIZED, Some("invalid_credentials")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_count_per_account_whichever_of_its_names_is_typed() {
+    let identity = start(|settings| {
+        settings.lockout = LockoutSettings {
+            free_failures: 10,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(60),
+            lock_after: 4,
+            lock_duration: Duration::from_secs(60),
+            max_lock_duration: Duration::from_secs(600),
+            reset_after: Duration::from_secs(3600),
+        };
+    })
+    .await;
+    let account = identity.register().await;
+    let upper = account.username.to_uppercase();
+    // Four names of one account: e-mail, username, both in another case.
+    let names = [
+        account.email.clone(),
+        account.username.clone(),
+        account.email.to_uppercase(),
+        upper,
+    ];
+    for name in &names {
+        expect(
+            identity.login(name, WRONG).await,
+            StatusCode::UNAUTHORIZED,
+            Some("invalid_credentials"),
+        )
+        .await;
+    }
+    // The fourth failure locked the account: every name is refused, even with the password.
+    for name in &names {
+        expect(
+            identity.login(name, PASSWORD).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("account_locked"),
+        )
+        .await;
+    }
+    let locks = identity.audit("account_locked").await;
+    assert_eq!(locks.len(), 1);
+    assert_eq!(locks[0]["subject"], account.id.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_default_the_address_the_gateway_asserts_is_limited_and_x_forwarded_for_is_not_trusted()
+{
+    // Only the limit is configured: trust settings are the shipped defaults.
+    let identity = start(|settings| {
+        settings.ip_limit = IpLimitSettings {
+            max_attempts: 3,
+            window: Duration::from_secs(60),
+        };
+    })
+    .await;
+    let attempt = |gateway_ip: &'static str, forwarded: String, login: String| {
+        identity
+            .http
+            .post(format!("{}/v1/auth/login", identity.auth.base_url()))
+            .header("x-nexus-client-ip", gateway_ip)
+            .header("x-forwarded-for", forwarded)
+            .json(&serde_json::json!({"login": login, "password": WRONG}))
+            .send()
+    };
+    // A rotating X-Forwarded-For does not spread the attempts: the gateway's header decides.
+    for n in 0..3 {
+        let response = attempt(
+            "203.0.113.9",
+            format!("10.0.0.{n}"),
+            format!("nobody{n}@example.com"),
+        )
+        .await
+        .unwrap();
+        expect(
+            response,
+            StatusCode::UNAUTHORIZED,
+            Some("invalid_credentials"),
+        )
+        .await;
+    }
+    let blocked = attempt(
+        "203.0.113.9",
+        "10.0.0.99".into(),
+        "other@example.com".into(),
+    )
+    .await
+    .unwrap();
+    expect(
+        blocked,
+        StatusCode::TOO_MANY_REQUESTS,
+        Some("too_many_login_attempts"),
+    )
+    .await;
+    let elsewhere = attempt(
+        "198.51.100.4",
+        "10.0.0.99".into(),
+        "other@example.com".into(),
+    )
+    .await
+    .unwrap();
+    expect(
+        elsewhere,
+        StatusCode::UNAUTHORIZED,
+        Some("invalid_credentials"),
+    )
+    .await;
 }

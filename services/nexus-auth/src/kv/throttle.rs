@@ -46,7 +46,7 @@ pub fn login_key(login: &str) -> String {
 pub enum LockoutSubject {
     /// The account the login name belongs to.
     Account(uuid::Uuid),
-    /// A login name no account has (hashed).
+    /// A login name no account has (trimmed, lower-cased; hashed in Redis).
     UnknownLogin(String),
 }
 
@@ -55,7 +55,7 @@ impl LockoutSubject {
     pub fn of(login: &str, account: Option<uuid::Uuid>) -> Self {
         match account {
             Some(id) => Self::Account(id),
-            None => Self::UnknownLogin(login_key(login)),
+            None => Self::UnknownLogin(login.trim().to_lowercase()),
         }
     }
 
@@ -63,15 +63,16 @@ impl LockoutSubject {
     pub fn key(&self) -> String {
         match self {
             Self::Account(id) => format!("acct:{id}"),
-            Self::UnknownLogin(hash) => hash.clone(),
+            Self::UnknownLogin(login) => login_key(login),
         }
     }
 
-    /// What the audit log names as the subject: the account id, or the login's hash.
+    /// What the audit log (admins only) names as the subject: the account id, or the login
+    /// name that was tried.
     pub fn audit_name(&self) -> String {
         match self {
             Self::Account(id) => id.to_string(),
-            Self::UnknownLogin(hash) => format!("login:{hash}"),
+            Self::UnknownLogin(login) => login.clone(),
         }
     }
 }
