@@ -10,6 +10,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$NEXUS_ROOT"
 
 ensure_build_tools
+say "shipped configurations (no passwords, authenticated Redis)"
+bash deploy/check-manifests.sh
 ensure_postgres
 ensure_redis
 trap stop_started_dependencies EXIT
