@@ -52,6 +52,9 @@ pub enum AuthError {
     /// The caller may not do this (role or policy).
     #[error("{0}")]
     Forbidden(String),
+    /// `/v1/authorize` was asked about another principal by a caller who may not.
+    #[error("you may ask only about yourself or a guest; administrators may ask about anyone")]
+    PrincipalMismatch,
     /// The action needs a session confirmed with a second factor.
     #[error("this action needs a session signed in with a second factor")]
     MfaRequired,
@@ -130,6 +133,7 @@ impl HttpError for AuthError {
             | Self::RefreshTokenReused => StatusCode::UNAUTHORIZED,
             Self::AccountDisabled
             | Self::Forbidden(_)
+            | Self::PrincipalMismatch
             | Self::MfaRequired
             | Self::ApiKeyNotAllowed => StatusCode::FORBIDDEN,
             Self::AccountLocked(_) | Self::LoginThrottled(_) | Self::IpRateLimited(_) => {
@@ -158,6 +162,7 @@ impl HttpError for AuthError {
             Self::RefreshTokenInvalid => "refresh_token_invalid",
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::Forbidden(_) => "permission_denied",
+            Self::PrincipalMismatch => "principal_mismatch",
             Self::MfaRequired => "mfa_required",
             Self::ApiKeyNotAllowed => "api_key_not_allowed",
             Self::ApiKeyNotFound => "api_key_not_found",

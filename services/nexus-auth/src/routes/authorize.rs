@@ -1,6 +1,7 @@
 //! `POST /v1/authorize`: decides a request with the published policies.
 
 use actix_web::{HttpRequest, web};
+use nexus_core::Role;
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
 use nexus_policy::{Decision, Principal, Request, Resource};
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::AuthService;
 use crate::error::AuthError;
 use crate::events::denial_record;
+use nexus_runtime::authz::principal_of;
 
 /// The answer: the decision, the policies that made it, and the policy version used.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -37,8 +39,11 @@ fn resource_name(resource: &Resource) -> String {
     format!("{}::{id:?}", resource.kind().as_str())
 }
 
-/// Decides `principal` doing `action` to `resource` in `context`. Any signed-in caller (the
-/// gateway, a service, a user) may ask; denials are audited.
+/// Decides `principal` doing `action` to `resource` in `context`. A caller may ask about
+/// itself (the principal its token gives: id, role and banned status) or about a guest;
+/// administrators (not API keys) may ask about anyone. Anything else is 403
+/// `principal_mismatch`, so nobody writes denials into the audit log in another principal's
+/// name. Denials are audited with the caller (from the validated token) as the actor.
 #[utoipa::path(
     post,
     path = "/v1/authorize",
@@ -47,7 +52,8 @@ fn resource_name(resource: &Resource) -> String {
     responses(
         (status = 200, description = "`{allowed, determining_policies, errors, policy_version}`", body = Object),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 403, description = "The principal is neither the caller nor a guest, and the caller is not an administrator (`principal_mismatch`)", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
@@ -57,7 +63,15 @@ pub async fn authorize(
     caller: Authenticated,
     body: web::Json<Request>,
 ) -> Result<web::Json<AuthorizeResponse>, ApiError> {
+    let claims = caller.0;
     let question = body.into_inner();
+    let may_ask_about_anyone = claims.highest_role() == Role::Admin && !claims.is_api_key();
+    if !may_ask_about_anyone
+        && question.principal != Principal::Guest
+        && question.principal != principal_of(&claims)
+    {
+        return Err(AuthError::PrincipalMismatch.into());
+    }
     let published = service.policies.current();
     let decision = published.policies.authorize(&question);
     if !decision.allowed {
@@ -66,17 +80,23 @@ pub async fn authorize(
             Principal::User { id, .. } => id.clone(),
         };
         let denied = AuthorizationDenied {
-            principal,
+            principal: principal.clone(),
             action: question.action.as_str().to_owned(),
             resource: resource_name(&question.resource),
             determining_policies: decision.determining_policies.clone(),
-            service: format!("nexus-auth (asked by {})", caller.0.sub),
+            service: "nexus-auth /v1/authorize".to_owned(),
             ip: service.client_ip(&request).map(|ip| ip.to_string()),
             request_id: Some(nexus_http::context::current_request_id()),
         };
+        // The actor is who asked, from the validated token; the principal asked about is a
+        // detail.
+        let mut record = denial_record(&denied).actor(claims.sub.clone());
+        if let Some(detail) = record.detail.as_object_mut() {
+            detail.insert("principal".into(), principal.into());
+        }
         service
             .store
-            .audit(&denial_record(&denied))
+            .audit(&record)
             .await
             .map_err(AuthError::from)?;
     }

@@ -34,7 +34,8 @@ async fn decide(auth: &TestAuth, token: &str, question: &Value) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorize_answers_with_the_deciding_policies_and_audits_denials() {
     let auth = spawn_auth(|_| {}).await;
-    let (_, token) = auth.user_token(&["user"]);
+    // Administrators may ask about any principal.
+    let (admin_id, token) = auth.user_token(&["admin"]);
 
     let own = decide(&auth, &token, &bounty_update("alice", "alice", false)).await;
     assert_eq!(own["allowed"], true, "{own}");
@@ -93,9 +94,43 @@ async fn authorize_answers_with_the_deciding_policies_and_audits_denials() {
         .iter()
         .find(|row| row.2["determining_policies"] == json!(["banned-read-only"]))
         .unwrap();
-    assert_eq!(banned_row.0.as_deref(), Some("alice"));
+    // The actor is who asked (from the token); the principal asked about is a detail.
+    assert_eq!(banned_row.0.as_deref(), Some(admin_id.to_string().as_str()));
+    assert_eq!(banned_row.2["principal"], "alice");
     assert_eq!(banned_row.1.as_deref(), Some("Bounty::\"b1\""));
     assert_eq!(banned_row.2["action"], "bounty:update");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_cannot_ask_or_write_audit_rows_in_another_principals_name() {
+    let auth = spawn_auth(|_| {}).await;
+    let (user_id, token) = auth.user_token(&["user"]);
+    let me = user_id.to_string();
+
+    for forged in [
+        bounty_update("alice", "bob", false),
+        // Itself, but with a role its token does not carry.
+        json!({
+            "principal": {"type": "user", "id": me, "role": "admin"},
+            "action": "bounty:update",
+            "resource": {"type": "bounty", "id": "b1", "owner": "bob", "status": "open", "is_public": true},
+        }),
+    ] {
+        expect(
+            auth.post("/v1/authorize", Some(&token), &forged).await,
+            StatusCode::FORBIDDEN,
+            Some("principal_mismatch"),
+        )
+        .await;
+    }
+    assert!(auth.audit_rows("authorization_denied").await.is_empty());
+
+    // About itself, exactly as its token says: answered and audited under its own id.
+    let own = decide(&auth, &token, &bounty_update(&me, "bob", false)).await;
+    assert_eq!(own["allowed"], false);
+    let rows = auth.audit_rows("authorization_denied").await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0.as_deref(), Some(me.as_str()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,7 +221,8 @@ fn nexus_policy_sources() -> Vec<Value> {
 async fn publishing_makes_a_new_version_in_force_with_an_outbox_event_and_an_audit_row() {
     let auth = spawn_auth(|_| {}).await;
     let (admin_id, admin) = auth.admin_mfa_token();
-    let (_, user) = auth.user_token(&["user"]);
+    let (user_id, user) = auth.user_token(&["user"]);
+    let carol = user_id.to_string();
 
     let active = expect(
         auth.get("/internal/v1/policies/active", None).await,
@@ -200,7 +236,7 @@ async fn publishing_makes_a_new_version_in_force_with_an_outbox_event_and_an_aud
         nexus_policy_sources().len()
     );
     assert_eq!(
-        decide(&auth, &user, &bounty_create("carol")).await["allowed"],
+        decide(&auth, &user, &bounty_create(&carol)).await["allowed"],
         true
     );
 
@@ -222,7 +258,7 @@ async fn publishing_makes_a_new_version_in_force_with_an_outbox_event_and_an_aud
     .await;
     assert_eq!(published["version"], 2);
 
-    let frozen = decide(&auth, &user, &bounty_create("carol")).await;
+    let frozen = decide(&auth, &user, &bounty_create(&carol)).await;
     assert_eq!(frozen["allowed"], false);
     assert_eq!(
         frozen["determining_policies"],
