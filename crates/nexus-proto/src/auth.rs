@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::event::Event;
 
 /// `POST /v1/auth/login`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     /// E-mail address or user name.
     pub login: String,
@@ -24,7 +24,7 @@ pub struct LoginRequest {
 }
 
 /// A fresh token pair (answer of login, MFA login and refresh).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenPair {
     /// The access token (a JWT, `typ: at+jwt`).
     pub access_token: String,
@@ -40,7 +40,7 @@ pub struct TokenPair {
 
 /// Answer of `POST /v1/auth/login` for an account with a second factor: finish with
 /// `POST /v1/auth/login/mfa`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MfaChallenge {
     /// Always true.
     pub mfa_required: bool,
@@ -61,7 +61,7 @@ pub enum LoginResponse {
 }
 
 /// `POST /v1/auth/login/mfa`: exactly one of `code` and `recovery_code`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MfaLoginRequest {
     /// The `mfa_token` of the challenge.
     pub mfa_token: String,
@@ -74,14 +74,14 @@ pub struct MfaLoginRequest {
 }
 
 /// `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RefreshRequest {
     /// The refresh token.
     pub refresh_token: String,
 }
 
 /// Answer of `POST /v1/auth/mfa/totp` (enrolment started; confirm with a code).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TotpEnrolment {
     /// The shared secret, base32 (RFC 4648, no padding), for manual entry.
     pub secret: String,
@@ -92,21 +92,21 @@ pub struct TotpEnrolment {
 }
 
 /// `POST /v1/auth/mfa/totp/confirm`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TotpConfirmRequest {
     /// A current code from the authenticator.
     pub code: String,
 }
 
 /// Answer of `POST /v1/auth/mfa/totp/confirm`: shown once, stored hashed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecoveryCodes {
     /// Single-use recovery codes.
     pub recovery_codes: Vec<String>,
 }
 
 /// `POST /v1/auth/mfa/totp/disable`: re-authentication with the password.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TotpDisableRequest {
     /// The account's password.
     pub password: String,
@@ -151,7 +151,7 @@ pub struct ApiKeyInfo {
 }
 
 /// Answer of `POST /v1/api-keys`: the only time the key is shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreatedApiKey {
     /// The key (`nxs_...`); store it now, it cannot be shown again.
     pub key: String,
@@ -161,7 +161,7 @@ pub struct CreatedApiKey {
 }
 
 /// `POST /internal/v1/api-keys/introspect`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntrospectRequest {
     /// The presented key.
     pub key: String,
@@ -169,7 +169,7 @@ pub struct IntrospectRequest {
 
 /// Answer of `POST /internal/v1/api-keys/introspect` (RFC 7662 style): `{"active": false}` for
 /// an unknown, revoked or expired key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntrospectResponse {
     /// The key is valid.
     pub active: bool,
@@ -331,4 +331,221 @@ impl Event for AuthorizationDenied {
     const NAME: &'static str = "AuthorizationDenied";
     const VERSION: u32 = 1;
     const STREAM: &'static str = "nexus:auth:denials:v1";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Debug forms that never print a secret (passwords, codes, tokens, keys, TOTP secrets).
+// ---------------------------------------------------------------------------------------------
+
+/// What a secret field prints as.
+const REDACTED: &str = "<redacted>";
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("login", &self.login)
+            .field("password", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("access_token", &REDACTED)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("refresh_token", &REDACTED)
+            .field("refresh_expires_in", &self.refresh_expires_in)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for MfaChallenge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MfaChallenge")
+            .field("mfa_required", &self.mfa_required)
+            .field("mfa_token", &REDACTED)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for MfaLoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MfaLoginRequest")
+            .field("mfa_token", &REDACTED)
+            .field("code", &REDACTED)
+            .field("recovery_code", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRequest")
+            .field("refresh_token", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpEnrolment")
+            .field("secret", &REDACTED)
+            .field("otpauth_uri", &REDACTED)
+            .field("qr_svg", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TotpConfirmRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpConfirmRequest")
+            .field("code", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RecoveryCodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecoveryCodes")
+            .field("recovery_codes", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TotpDisableRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpDisableRequest")
+            .field("password", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for CreatedApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedApiKey")
+            .field("key", &REDACTED)
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for IntrospectRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntrospectRequest")
+            .field("key", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for IntrospectResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntrospectResponse")
+            .field("active", &self.active)
+            .field("key_id", &self.key_id)
+            .field("user_id", &self.user_id)
+            .field("roles", &self.roles)
+            .field("scopes", &self.scopes)
+            .field("tier", &self.tier)
+            .field("access_token", &REDACTED)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_secret_bearing_type_prints_its_secret() {
+        const SECRET: &str = "s3cret-value";
+        let secret = || SECRET.to_owned();
+        let printed = [
+            format!(
+                "{:?}",
+                LoginRequest {
+                    login: "ada".into(),
+                    password: secret()
+                }
+            ),
+            format!(
+                "{:?}",
+                LoginResponse::Tokens(TokenPair {
+                    access_token: secret(),
+                    token_type: "Bearer".into(),
+                    expires_in: 1,
+                    refresh_token: secret(),
+                    refresh_expires_in: 1,
+                })
+            ),
+            format!(
+                "{:?}",
+                LoginResponse::MfaRequired(MfaChallenge {
+                    mfa_required: true,
+                    mfa_token: secret(),
+                    expires_in: 1,
+                })
+            ),
+            format!(
+                "{:?}",
+                MfaLoginRequest {
+                    mfa_token: secret(),
+                    code: Some(secret()),
+                    recovery_code: Some(secret())
+                }
+            ),
+            format!(
+                "{:?}",
+                RefreshRequest {
+                    refresh_token: secret()
+                }
+            ),
+            format!(
+                "{:?}",
+                TotpEnrolment {
+                    secret: secret(),
+                    otpauth_uri: secret(),
+                    qr_svg: secret()
+                }
+            ),
+            format!("{:?}", TotpConfirmRequest { code: secret() }),
+            format!(
+                "{:?}",
+                RecoveryCodes {
+                    recovery_codes: vec![secret()]
+                }
+            ),
+            format!("{:?}", TotpDisableRequest { password: secret() }),
+            format!("{:?}", IntrospectRequest { key: secret() }),
+            format!(
+                "{:?}",
+                IntrospectResponse {
+                    active: true,
+                    key_id: None,
+                    user_id: None,
+                    roles: None,
+                    scopes: None,
+                    tier: None,
+                    access_token: Some(secret()),
+                    expires_in: None,
+                }
+            ),
+            format!(
+                "{:?}",
+                crate::user::RegisterRequest {
+                    email: "ada@example.com".into(),
+                    username: "ada".into(),
+                    password: secret(),
+                    referral_code: None,
+                }
+            ),
+        ];
+        for line in printed {
+            assert!(!line.contains(SECRET), "{line}");
+            assert!(line.contains("redacted"), "{line}");
+        }
+    }
 }

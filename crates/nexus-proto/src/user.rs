@@ -28,7 +28,7 @@ pub const REFERRALS_STREAM: &str = "nexus:user:referrals:v1";
 // ---------------------------------------------------------------------------------------------
 
 /// `POST /v1/users`: create an account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Email address (normalised: trimmed, lower-cased); at most 254 characters.
@@ -41,6 +41,17 @@ pub struct RegisterRequest {
     /// Another user's referral code, when this account was referred.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral_code: Option<String>,
+}
+
+impl std::fmt::Debug for RegisterRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisterRequest")
+            .field("email", &self.email)
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("referral_code", &self.referral_code)
+            .finish()
+    }
 }
 
 /// Fields anyone may see.
