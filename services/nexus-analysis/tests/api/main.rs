@@ -10,6 +10,7 @@ mod hunts;
 mod job_guarantees;
 mod jobs;
 mod openapi;
+mod process_kills;
 mod reanalyse;
 mod reconcile;
 mod rules;
