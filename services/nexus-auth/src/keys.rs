@@ -60,6 +60,9 @@ pub enum KeyError {
     /// The server secret is too short.
     #[error("the server secret must be at least 32 bytes")]
     WeakServerSecret,
+    /// A TOTP encryption key is not 32 bytes of base64url, or the active one is missing.
+    #[error("TOTP encryption keys: {0}")]
+    TotpKeys(String),
 }
 
 struct LoadedKey {
@@ -308,4 +311,67 @@ pub fn server_secret(settings: &AuthSettings) -> Result<Vec<u8>, KeyError> {
         }
         Err(error) => Err(io_error(&path)(error)),
     }
+}
+
+/// The TOTP envelope keys: every `<kid>.key` in `auth.totp_encryption_keys_dir` (default
+/// `<keys_dir>/totp`), 32 bytes as base64url each; one is generated on the first local run.
+/// `auth.totp_encryption_kid`, else the last kid in lexical order, encrypts.
+pub fn totp_cipher(
+    settings: &AuthSettings,
+) -> Result<crate::domain::envelope::TotpCipher, KeyError> {
+    use crate::domain::envelope::{KEY_BYTES, TotpCipher};
+    let dir = settings
+        .totp_encryption_keys_dir
+        .clone()
+        .unwrap_or_else(|| settings.keys_dir.join("totp"));
+    let read = |dir: &Path| -> Result<std::collections::BTreeMap<String, Vec<u8>>, KeyError> {
+        let mut keys = std::collections::BTreeMap::new();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(keys),
+            Err(error) => return Err(io_error(dir)(error)),
+        };
+        for entry in entries {
+            let path = entry.map_err(io_error(dir))?.path();
+            if path.extension().and_then(|ext| ext.to_str()) != Some("key") {
+                continue;
+            }
+            let Some(kid) = path.file_stem().and_then(|stem| stem.to_str()) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
+            let bytes = URL_SAFE_NO_PAD
+                .decode(text.trim())
+                .ok()
+                .filter(|bytes| bytes.len() == KEY_BYTES)
+                .ok_or_else(|| {
+                    KeyError::TotpKeys(format!("{} is not 32 bytes of base64url", path.display()))
+                })?;
+            keys.insert(kid.to_owned(), bytes);
+        }
+        Ok(keys)
+    };
+    let mut keys = read(&dir)?;
+    if keys.is_empty() {
+        if !settings.generate_missing_keys {
+            return Err(KeyError::TotpKeys(format!(
+                "no <kid>.key file in {} (or set auth.generate_missing_keys)",
+                dir.display()
+            )));
+        }
+        let kid = format!("totp-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S"));
+        let bytes = crate::domain::secrets::random_bytes(KEY_BYTES);
+        let text = SecretString::from(URL_SAFE_NO_PAD.encode(&bytes));
+        write_private(&dir, &format!("{kid}.key"), text.expose_secret().as_bytes())?;
+        keys = read(&dir)?;
+    }
+    let active = match &settings.totp_encryption_kid {
+        Some(kid) => kid.clone(),
+        None => keys
+            .keys()
+            .next_back()
+            .cloned()
+            .ok_or_else(|| KeyError::TotpKeys("no key".into()))?,
+    };
+    TotpCipher::new(&keys, &active).map_err(|error| KeyError::TotpKeys(error.to_string()))
 }

@@ -13,6 +13,7 @@
 //! - [`settings`]: `[auth]`; [`clock`]: the injectable time source;
 //! - [`domain`]: pure logic (TOTP, lockout table, secrets);
 //! - [`keys`]: signing keys on disk, JWKS; [`tokens`]: issuing token pairs;
+//! - [`totp_secrets`]: TOTP secrets encrypted at rest, re-encrypted at start;
 //! - [`kv`]: Redis state (refresh tokens, MFA challenges, counters);
 //! - [`store`]: PostgreSQL (MFA, API keys, policies, audit); [`users`]: nexus-user client;
 //! - [`access`]: who may call the admin endpoints; [`events`]: consumed events;
@@ -36,6 +37,7 @@ pub mod routes;
 pub mod settings;
 pub mod store;
 pub mod tokens;
+pub mod totp_secrets;
 pub mod users;
 
 use std::sync::Arc;
@@ -100,6 +102,8 @@ pub struct AuthService {
     pub metrics: metrics::AuthMetrics,
     /// The bus (revocation announcements).
     pub bus: nexus_bus::Bus,
+    /// The envelope keys of TOTP secrets.
+    pub totp_cipher: Arc<domain::envelope::TotpCipher>,
 }
 
 fn build_error(what: &str) -> impl FnOnce(String) -> RuntimeError + '_ {
@@ -122,6 +126,8 @@ impl Service for AuthService {
         let signer =
             Signer::load(settings).map_err(|e| build_error("signing keys")(e.to_string()))?;
         resources.install_local_keys(&signer.key_set());
+        let totp_cipher =
+            keys::totp_cipher(settings).map_err(|e| build_error("TOTP keys")(e.to_string()))?;
         let server_secret = keys::server_secret(settings)
             .map_err(|e| build_error("server secret")(e.to_string()))?;
         let store =
@@ -154,7 +160,14 @@ impl Service for AuthService {
             metrics: metrics::AuthMetrics::register(resources.metrics()),
             store,
             bus: bus.clone(),
+            totp_cipher: Arc::new(totp_cipher),
         };
+        // Secrets in the clear (written before encryption) or under a key being rotated out.
+        match service.reencrypt_totp_secrets().await {
+            Ok(0) => {}
+            Ok(rewritten) => tracing::info!(rewritten, "Re-encrypted TOTP secrets under the active key."),
+            Err(error) => tracing::error!(error = %error, "Re-encrypting TOTP secrets failed; they stay readable."),
+        }
         events::register_workers(&service, &bus, setup);
         revocations::register_reconcile_worker(service.store.clone(), bus.clone(), setup);
         Ok(service)

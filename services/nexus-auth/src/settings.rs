@@ -53,6 +53,13 @@ pub struct AuthSettings {
     /// HMAC key for API keys and recovery codes. Unset: read from `<keys_dir>/server_secret`
     /// (generated on first local run).
     pub server_secret: Option<SecretString>,
+    /// Directory of the envelope keys TOTP secrets are encrypted with (secret store mount): one
+    /// file per key, `<kid>.key`, holding 32 random bytes as base64url. Unset:
+    /// `<keys_dir>/totp` (a key is generated there on the first local run).
+    pub totp_encryption_keys_dir: Option<PathBuf>,
+    /// The key that encrypts new secrets and re-encrypts older ones at start; unset: the last
+    /// `kid` in lexical order. Older keys only decrypt.
+    pub totp_encryption_kid: Option<String>,
     /// Take the client address from `X-Nexus-Client-Ip`, the header the gateway sets to the
     /// address it determined (clients cannot send it through the gateway, which drops every
     /// `X-Nexus-*` header of theirs; the service port is reachable only inside the cluster).
@@ -84,6 +91,8 @@ impl Default for AuthSettings {
             mfa_challenge_ttl: Duration::from_secs(300),
             mfa_challenge_attempts: 5,
             server_secret: None,
+            totp_encryption_keys_dir: None,
+            totp_encryption_kid: None,
             trust_gateway_client_ip: true,
             trust_forwarded_for: false,
             lockout: LockoutSettings::default(),

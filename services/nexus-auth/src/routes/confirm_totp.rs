@@ -42,7 +42,7 @@ pub async fn confirm_totp(
     let user_id = user_id(&claims)?;
     let code = body.into_inner().code;
     check_text("code", &code, 16)?;
-    let Some(row) = service.store.totp(user_id).await.map_err(AuthError::from)? else {
+    let Some(row) = service.totp_row(user_id).await? else {
         return Err(AuthError::MfaNotEnrolled.into());
     };
     if row.confirmed {

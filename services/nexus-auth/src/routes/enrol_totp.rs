@@ -37,12 +37,7 @@ pub async fn enrol_totp(
     require_interactive(&claims)?;
     let user_id = user_id(&claims)?;
     let secret = random_bytes(SECRET_BYTES);
-    if !service
-        .store
-        .start_totp(user_id, &secret)
-        .await
-        .map_err(AuthError::from)?
-    {
+    if !service.start_totp(user_id, &secret).await? {
         return Err(AuthError::MfaAlreadyEnabled.into());
     }
     let uri = otpauth_uri(TOTP_ISSUER, &claims.sub, &secret);

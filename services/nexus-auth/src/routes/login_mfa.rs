@@ -113,7 +113,7 @@ pub async fn login_mfa(
 impl AuthService {
     /// Checks a TOTP code for the challenge's user and consumes its time step.
     async fn check_totp(&self, challenge: &Challenge, code: &str) -> Result<bool, AuthError> {
-        let Some(row) = self.store.totp(challenge.user_id).await? else {
+        let Some(row) = self.totp_row(challenge.user_id).await? else {
             return Ok(false);
         };
         if !row.confirmed {

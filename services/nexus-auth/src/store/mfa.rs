@@ -1,14 +1,13 @@
 //! `auth.totp_secrets` and `auth.recovery_codes`.
 
 use nexus_db::DbError;
-use sqlx::Row;
 use uuid::Uuid;
 
 use super::Store;
 use super::audit::{AuditRecord, insert};
 
-/// A user's TOTP row.
-#[derive(Debug, Clone)]
+/// A user's TOTP row, its secret decrypted.
+#[derive(Clone)]
 pub struct TotpRow {
     /// The shared secret.
     pub secret: Vec<u8>,
@@ -18,38 +17,111 @@ pub struct TotpRow {
     pub last_used_step: Option<i64>,
 }
 
+impl std::fmt::Debug for TotpRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpRow")
+            .field("secret", &"<redacted>")
+            .field("confirmed", &self.confirmed)
+            .field("last_used_step", &self.last_used_step)
+            .finish()
+    }
+}
+
+/// A TOTP row as stored: the secret encrypted (`kid`, `ciphertext`), or, for rows written
+/// before encryption, in the clear until the re-encryption pass.
+#[derive(Clone, sqlx::FromRow)]
+pub struct StoredTotp {
+    /// The user.
+    pub user_id: Uuid,
+    /// Plaintext secret (rows from before encryption only).
+    pub secret: Option<Vec<u8>>,
+    /// The envelope key's id.
+    pub secret_kid: Option<String>,
+    /// Nonce, ciphertext and tag.
+    pub secret_ciphertext: Option<Vec<u8>>,
+    /// Confirmed with a first code.
+    pub confirmed: bool,
+    /// The step of the last accepted code.
+    pub last_used_step: Option<i64>,
+}
+
+impl std::fmt::Debug for StoredTotp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredTotp")
+            .field("user_id", &self.user_id)
+            .field("secret_kid", &self.secret_kid)
+            .finish_non_exhaustive()
+    }
+}
+
+const TOTP_COLUMNS: &str = "user_id, secret, secret_kid, secret_ciphertext, \
+     confirmed_at IS NOT NULL AS confirmed, last_used_step";
+
 impl Store {
-    /// The user's TOTP row, if any.
+    /// The user's stored TOTP row, if any.
     #[tracing::instrument(skip(self))]
-    pub async fn totp(&self, user_id: Uuid) -> Result<Option<TotpRow>, DbError> {
-        let row = sqlx::query(
-            "SELECT secret, confirmed_at IS NOT NULL AS confirmed, last_used_step \
-             FROM auth.totp_secrets WHERE user_id = $1",
-        )
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            Ok(TotpRow {
-                secret: row.try_get("secret")?,
-                confirmed: row.try_get("confirmed")?,
-                last_used_step: row.try_get("last_used_step")?,
-            })
-        })
-        .transpose()
-        .map_err(|error: sqlx::Error| DbError::from(error))
+    pub async fn totp(&self, user_id: Uuid) -> Result<Option<StoredTotp>, DbError> {
+        let select = format!("SELECT {TOTP_COLUMNS} FROM auth.totp_secrets WHERE user_id = $1");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
-    /// Starts (or restarts) an unconfirmed enrolment; false when a confirmed one exists.
+    /// Starts (or restarts) an unconfirmed enrolment with an encrypted secret; false when a
+    /// confirmed one exists.
     #[tracing::instrument(skip_all)]
-    pub async fn start_totp(&self, user_id: Uuid, secret: &[u8]) -> Result<bool, DbError> {
+    pub async fn start_totp(
+        &self,
+        user_id: Uuid,
+        kid: &str,
+        ciphertext: &[u8],
+    ) -> Result<bool, DbError> {
         let result = sqlx::query(
-            "INSERT INTO auth.totp_secrets (user_id, secret) VALUES ($1, $2) \
-             ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, created_at = now(), \
+            "INSERT INTO auth.totp_secrets (user_id, secret_kid, secret_ciphertext) \
+             VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET secret = NULL, secret_kid = EXCLUDED.secret_kid, \
+             secret_ciphertext = EXCLUDED.secret_ciphertext, created_at = now(), \
              last_used_step = NULL WHERE auth.totp_secrets.confirmed_at IS NULL",
         )
         .bind(user_id)
-        .bind(secret)
+        .bind(kid)
+        .bind(ciphertext)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Rows whose secret is in the clear or under another key than `active_kid`.
+    pub async fn totp_to_reencrypt(&self, active_kid: &str) -> Result<Vec<StoredTotp>, DbError> {
+        let select = format!(
+            "SELECT {TOTP_COLUMNS} FROM auth.totp_secrets \
+             WHERE secret IS NOT NULL OR secret_kid <> $1 LIMIT 1000"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
+            .bind(active_kid)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Replaces a row's secret with its re-encryption if the row still holds what was read
+    /// (a concurrent enrolment wins); returns whether it was replaced.
+    pub async fn replace_totp_secret(
+        &self,
+        read: &StoredTotp,
+        kid: &str,
+        ciphertext: &[u8],
+    ) -> Result<bool, DbError> {
+        let result = sqlx::query(
+            "UPDATE auth.totp_secrets SET secret = NULL, secret_kid = $4, secret_ciphertext = $5 \
+             WHERE user_id = $1 AND secret IS NOT DISTINCT FROM $2 \
+             AND secret_ciphertext IS NOT DISTINCT FROM $3",
+        )
+        .bind(read.user_id)
+        .bind(&read.secret)
+        .bind(&read.secret_ciphertext)
+        .bind(kid)
+        .bind(ciphertext)
         .execute(&self.pool)
         .await?;
         Ok(result.rows_affected() == 1)

@@ -45,14 +45,26 @@ async fn jwks_publishes_every_active_key_and_never_private_parts() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_first_run_generates_a_key_and_a_server_secret_only_the_owner_can_read() {
+async fn the_first_run_generates_a_key_a_server_secret_and_a_totp_key_only_the_owner_can_read() {
     let auth = spawn_auth(|_| {}).await;
     let mut files: Vec<_> = std::fs::read_dir(&auth.keys_dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
         .collect();
+    // And one TOTP envelope key in its own directory.
+    files.extend(
+        std::fs::read_dir(auth.keys_dir.join("totp"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path()),
+    );
     files.sort();
-    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(
+        files
+            .iter()
+            .any(|file| file.extension().is_some_and(|ext| ext == "key"))
+    );
     for file in &files {
         let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", file.display());

@@ -119,3 +119,83 @@ async fn confirming_without_an_enrolment_is_a_conflict() {
         .await;
     expect(response, StatusCode::CONFLICT, Some("mfa_not_enrolled")).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn totp_secrets_are_encrypted_at_rest_and_re_encrypted_under_a_rotated_key() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use nexus_auth::AuthService;
+    use nexus_auth::clock::ClockHandle;
+    use nexus_auth::settings::{AuthSettings, SigningAlgorithm};
+
+    let auth = spawn_auth(|_| {}).await;
+    let (user_id, token) = auth.user_token(&["user"]);
+    let enrolment = expect(
+        auth.post("/v1/auth/mfa/totp", Some(&token), &json!({}))
+            .await,
+        StatusCode::CREATED,
+        None,
+    )
+    .await;
+    let secret = base32_decode(enrolment["secret"].as_str().unwrap()).unwrap();
+    let pool = &auth.ctx.database.pool;
+    type Row = (Option<Vec<u8>>, Option<String>, Option<Vec<u8>>);
+    let read = |id: uuid::Uuid| async move {
+        sqlx::query_as::<_, Row>(
+            "SELECT secret, secret_kid, secret_ciphertext FROM auth.totp_secrets WHERE user_id = $1",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    };
+    let (plain, first_kid, ciphertext) = read(user_id).await;
+    assert!(plain.is_none(), "the plaintext column is empty");
+    let ciphertext = ciphertext.unwrap();
+    assert!(
+        !ciphertext
+            .windows(secret.len())
+            .any(|window| window == secret.as_slice()),
+        "the stored bytes do not contain the secret"
+    );
+    let first_kid = first_kid.unwrap();
+
+    // A row from before encryption, and a new envelope key that sorts last (so it is active).
+    let legacy_user = uuid::Uuid::now_v7();
+    sqlx::query("INSERT INTO auth.totp_secrets (user_id, secret) VALUES ($1, $2)")
+        .bind(legacy_user)
+        .bind(vec![7u8; 20])
+        .execute(pool)
+        .await
+        .unwrap();
+    let totp_dir = auth.keys_dir.join("totp");
+    std::fs::write(
+        totp_dir.join("totp-zz-rotated.key"),
+        URL_SAFE_NO_PAD.encode([9u8; 32]),
+    )
+    .unwrap();
+    let mut settings = auth.ctx.settings::<AuthSettings>();
+    settings.service.keys_dir = auth.keys_dir.clone();
+    settings.service.signing_algorithm = SigningAlgorithm::Eddsa;
+    settings.service.clock = ClockHandle(auth.clock.clone());
+    settings.service.user_url = "http://127.0.0.1:9".into();
+    let rotated = auth.ctx.spawn_with::<AuthService>(settings).await.unwrap();
+
+    for id in [user_id, legacy_user] {
+        let (plain, kid, _) = read(id).await;
+        assert!(plain.is_none());
+        assert_eq!(kid.as_deref(), Some("totp-zz-rotated"), "was {first_kid}");
+    }
+    // The re-encrypted secret still confirms the enrolment.
+    auth.clock.advance(std::time::Duration::from_secs(30));
+    let code = code_at_step(&secret, step_at(START) + 1, 6);
+    let confirmed = auth
+        .http
+        .post(format!("{}/v1/auth/mfa/totp/confirm", rotated.base_url()))
+        .bearer_auth(&token)
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .unwrap();
+    expect(confirmed, StatusCode::OK, None).await;
+}
