@@ -32,3 +32,8 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --no-fail-fast "$@"
 fi
+
+# The engine's fuzz targets for a fixed few seconds each (NEXUS_FUZZ_SECONDS, default 15): real
+# libFuzzer on the stable toolchain; a crash, timeout or out-of-memory fails the run.
+say "fuzz targets"
+bash scripts/fuzz.sh
