@@ -11,16 +11,22 @@ use uuid::Uuid;
 
 use crate::error::AnalysisError;
 
-/// Marks an unfinished analysis as running at `stage`, now (its progress mark).
+/// The stage at which the engine starts; entering it counts an engine run.
+pub const ENGINE_STAGE: &str = "engine";
+
+/// Marks an unfinished analysis as running at `stage`, now (its progress mark); entering
+/// [`ENGINE_STAGE`] also counts an engine run (`engine_runs`).
 #[tracing::instrument(skip_all, fields(analysis_id = %id, stage = %stage))]
 pub async fn mark_running(pool: &PgPool, id: Uuid, stage: &str) -> Result<(), AnalysisError> {
     sqlx::query(
         "UPDATE analysis.analyses SET status = 'running', stage = $2, \
-         started_at = coalesce(started_at, now()), progressed_at = now() \
+         started_at = coalesce(started_at, now()), progressed_at = now(), \
+         engine_runs = engine_runs + CASE WHEN $2 = $3 THEN 1 ELSE 0 END \
          WHERE id = $1 AND status IN ('queued', 'running')",
     )
     .bind(id)
     .bind(stage)
+    .bind(ENGINE_STAGE)
     .execute(pool)
     .await?;
     Ok(())

@@ -143,7 +143,7 @@ async fn run_job(
     shared
         .metrics
         .stage("fetch", fetch_started.elapsed().as_secs_f64());
-    stage(shared, id, &job, "engine").await?;
+    stage(shared, id, &job, crate::store_jobs::ENGINE_STAGE).await?;
     let rules = shared.rules.reload_if_behind(&shared.pool).await?;
     let engine_started = Instant::now();
     // Stay inside the bus's handler timeout: past it the bus would abandon this call and retry

@@ -20,6 +20,8 @@ use crate::support::{TempDir, USER_ID, wait_until};
 
 /// Jobs in the run (tiny samples, each unique).
 const JOBS: usize = 1_000;
+/// Analysis workers of the binary.
+const WORKERS: i64 = 2;
 /// Uploads in flight at once.
 const CONCURRENCY: usize = 8;
 
@@ -145,7 +147,7 @@ impl Binary<'_> {
             .env("NEXUS_BUS__RECLAIM_INTERVAL", "200ms")
             .env("NEXUS_BUS__ERROR_BACKOFF", "100ms")
             .env("NEXUS_ANALYSIS__STORE_DIR", self.store)
-            .env("NEXUS_ANALYSIS__WORKERS", "2")
+            .env("NEXUS_ANALYSIS__WORKERS", WORKERS.to_string())
             .env("NEXUS_ANALYSIS__JOBS__RECONCILE_INTERVAL", "500ms")
             .env("NEXUS_ANALYSIS__JOBS__RECONCILE_AFTER", "5s")
             .env("RUST_LOG", "warn")
@@ -276,8 +278,13 @@ async fn a_thousand_jobs_survive_sigkill_and_a_wiped_redis_each_finished_once() 
         "SELECT count(*) FROM analysis.analyses WHERE status = 'failed'",
     )
     .await;
+    let reruns = count(
+        &pool,
+        "SELECT coalesce(sum(engine_runs - 1), 0)::bigint FROM analysis.analyses WHERE engine_runs > 1",
+    )
+    .await;
     eprintln!(
-        "{JOBS} jobs: {} job events ({} re-queued by reconciliation), {failed} failed",
+        "{JOBS} jobs: {} job events ({} re-queued by reconciliation), {failed} failed, {reruns} engine re-runs",
         requeued,
         requeued - i64::try_from(JOBS).unwrap()
     );
@@ -317,6 +324,23 @@ async fn a_thousand_jobs_survive_sigkill_and_a_wiped_redis_each_finished_once() 
     )
     .await;
     assert_eq!(announced, analyses);
+    // The engine ran once per analysis, except for the jobs the killed process held (one per
+    // worker, batch size 1), which the restarted one redid.
+    let rerun = count(
+        &pool,
+        "SELECT count(*) FROM analysis.analyses WHERE engine_runs > 1",
+    )
+    .await;
+    assert!(
+        rerun <= WORKERS,
+        "{rerun} analyses ran the engine more than once"
+    );
+    let never_ran = count(
+        &pool,
+        "SELECT count(*) FROM analysis.analyses WHERE engine_runs = 0 AND status <> 'failed'",
+    )
+    .await;
+    assert_eq!(never_ran, 0);
     // The restarted service answered 503 while it fetched its keys, never 401.
     assert_eq!(unauthorized.load(Ordering::SeqCst), 0);
 
