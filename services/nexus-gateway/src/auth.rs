@@ -175,12 +175,11 @@ impl Authenticator {
             return false;
         };
         let digest = hex::encode(&Sha256::digest(key.as_bytes()));
-        !self
-            .cache
+        self.cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&digest)
-            .is_some_and(|entry| entry.until > Instant::now())
+            .is_none_or(|entry| entry.until <= Instant::now())
     }
 
     /// The shared validator.
