@@ -18,31 +18,6 @@ const CANDIDATE_CAP: i64 = 1_000;
 /// Retrohunt matches returned in a view.
 const RETROHUNT_MATCHES_SHOWN: i64 = 1_000;
 
-/// The highest user ruleset id (0 when there is none).
-#[tracing::instrument(skip_all)]
-pub async fn latest_ruleset_id(pool: &PgPool) -> Result<i64, AnalysisError> {
-    Ok(
-        sqlx::query_scalar("SELECT coalesce(max(id), 0)::bigint FROM analysis.rulesets")
-            .fetch_one(pool)
-            .await?,
-    )
-}
-
-/// `(name, source)` of every user ruleset with an id up to `id`, oldest first.
-#[tracing::instrument(skip_all)]
-pub async fn rulesets_up_to(
-    pool: &PgPool,
-    id: i64,
-) -> Result<Vec<(String, String)>, AnalysisError> {
-    let rows = sqlx::query("SELECT name, source FROM analysis.rulesets WHERE id <= $1 ORDER BY id")
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
-    rows.into_iter()
-        .map(|row| Ok((row.try_get("name")?, row.try_get("source")?)))
-        .collect()
-}
-
 /// Stores a user ruleset; `RulesetExists` when the name is taken.
 #[tracing::instrument(skip_all, fields(name = %name))]
 pub async fn insert_ruleset(
@@ -640,21 +615,6 @@ pub async fn retrohunt_job(pool: &PgPool, id: Uuid) -> Result<Option<RetrohuntJo
         })
     })
     .transpose()
-}
-
-/// The next `limit` samples after `cursor`, in SHA-256 order (primary key range scan).
-pub async fn samples_after(
-    pool: &PgPool,
-    cursor: &str,
-    limit: i64,
-) -> Result<Vec<String>, AnalysisError> {
-    Ok(sqlx::query_scalar(
-        "SELECT sha256 FROM analysis.samples WHERE sha256 > $1 ORDER BY sha256 LIMIT $2",
-    )
-    .bind(cursor)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?)
 }
 
 /// A sample a hunt walks past: its visibility facts for the hunt's owner, and its size.
