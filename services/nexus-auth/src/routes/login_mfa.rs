@@ -2,7 +2,7 @@
 //! code.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use nexus_http::ApiError;
+use nexus_http::{ApiError, RequestContext};
 use nexus_proto::ErrorBody;
 use nexus_proto::auth::MfaLoginRequest;
 use nexus_proto::auth::TokenPair;
@@ -33,6 +33,7 @@ use crate::tokens::{AMR_PASSWORD_OTP, SessionAccount, methods};
 pub async fn login_mfa(
     service: web::Data<AuthService>,
     request: HttpRequest,
+    context: RequestContext,
     body: web::Json<MfaLoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -88,11 +89,22 @@ pub async fn login_mfa(
         .reset(&subject)
         .await
         .map_err(AuthError::from)?;
+    // The account as it is now: a status or role change since the password step (which
+    // revoked earlier tokens) must not be undone by tokens carrying the old claims.
+    let call = nexus_runtime::call_context(&context);
+    let Some(account) = service
+        .users
+        .get(&call, challenge.user_id)
+        .await?
+        .filter(crate::users::UserAccount::is_active)
+    else {
+        return Err(AuthError::AccountDisabled.into());
+    };
     let amr = methods(AMR_PASSWORD_OTP);
     let session = SessionAccount {
         user_id: challenge.user_id,
-        roles: &challenge.roles,
-        status: challenge.status.clone(),
+        roles: &account.roles,
+        status: account.token_status(),
     };
     let pair = service.new_session(&session, &amr).await?;
     service
