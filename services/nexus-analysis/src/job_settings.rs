@@ -8,8 +8,11 @@
 //! YARA, parsers and the report) from `memory_budget_bytes` before it reads the sample, and
 //! keeps it until the engine has returned, even after a time budget gave up on it. So the
 //! analysis memory of a process never exceeds `memory_budget_bytes`; the pod limit must cover
-//! it plus the process baseline (about 100 MiB: HTTP, pools, caches, rules). Start-up refuses
-//! a budget too small for a sample of `analysis.max_upload_bytes`, which would never run.
+//! it plus the process baseline ([`PROCESS_BASELINE_BYTES`]: HTTP, pools, caches, rules).
+//! Start-up refuses a budget too small for a sample of `analysis.max_upload_bytes` (it would
+//! never run), and a budget that with the baseline exceeds the container's memory limit read
+//! from the cgroup (the pod limit; `max_upload_bytes` 256 MiB needs a budget of at least
+//! 576 MiB, so a pod limit of at least 704 MiB).
 
 use std::time::Duration;
 
@@ -17,6 +20,25 @@ use serde::Deserialize;
 
 /// Fixed part of a job's memory reservation (YARA scanner, parsers, report).
 pub const JOB_FIXED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What the process needs besides the analysis jobs (HTTP, pools, caches, compiled rules).
+pub const PROCESS_BASELINE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Where the container's memory limit is published (cgroup v2, then v1).
+const CGROUP_MEMORY_LIMIT_FILES: [&str; 2] = [
+    "/sys/fs/cgroup/memory.max",
+    "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+];
+
+/// The memory limit of the container this process runs in (the pod limit), if there is one.
+pub fn container_memory_limit() -> Option<u64> {
+    CGROUP_MEMORY_LIMIT_FILES.iter().find_map(|file| {
+        let text = std::fs::read_to_string(file).ok()?;
+        // "max" (v2) or a huge number (v1) mean no limit.
+        let bytes: u64 = text.trim().parse().ok()?;
+        (bytes < u64::MAX / 2).then_some(bytes)
+    })
+}
 
 /// The job settings.
 #[derive(Debug, Clone, Deserialize)]
@@ -70,6 +92,27 @@ impl JobSettings {
         }
     }
 
+    /// Checks the budget against the container's memory limit (`None`: no limit): the jobs'
+    /// budget plus the process baseline must fit, or the kernel kills the pod under load.
+    pub fn check_against_limit(&self, limit: Option<u64>) -> Result<(), String> {
+        let Some(limit) = limit else {
+            return Ok(());
+        };
+        let needed = self
+            .memory_budget_bytes
+            .saturating_add(PROCESS_BASELINE_BYTES);
+        if needed <= limit {
+            return Ok(());
+        }
+        Err(format!(
+            "analysis.jobs.memory_budget_bytes ({}) plus the process baseline ({PROCESS_BASELINE_BYTES}) \
+             needs {needed} bytes, over the container's memory limit of {limit} bytes; lower \
+             analysis.jobs.memory_budget_bytes (and analysis.max_upload_bytes) or raise the pod's \
+             memory limit",
+            self.memory_budget_bytes
+        ))
+    }
+
     /// Checks the values against each other and against the upload limit.
     pub fn validate(&self, max_upload_bytes: u64, problems: &mut Vec<String>) {
         if self.cpu_threads > 256 {
@@ -99,6 +142,23 @@ impl JobSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_budget_over_the_pod_limit_is_refused_and_no_limit_is_fine() {
+        let settings = JobSettings::default();
+        assert!(settings.check_against_limit(None).is_ok());
+        let pod = 512 * 1024 * 1024;
+        let error = settings.check_against_limit(Some(pod)).unwrap_err();
+        assert!(
+            error.contains("analysis.jobs.memory_budget_bytes"),
+            "{error}"
+        );
+        let fitting = JobSettings {
+            memory_budget_bytes: 256 * 1024 * 1024,
+            ..JobSettings::default()
+        };
+        assert!(fitting.check_against_limit(Some(pod)).is_ok());
+    }
 
     #[test]
     fn a_memory_budget_below_one_largest_sample_is_refused_naming_both_keys() {

@@ -136,6 +136,14 @@ impl Service for AnalysisService {
                 tracing::warn!(error = %error, "Cleaning the upload staging directory failed.");
             }
         }
+        if let Err(problem) = settings
+            .jobs
+            .check_against_limit(job_settings::container_memory_limit())
+        {
+            return Err(RuntimeError::Config(nexus_config::ConfigError::Invalid {
+                problems: vec![problem],
+            }));
+        }
         if settings.jobs.reconcile_after <= bus.settings().handler_timeout {
             return Err(RuntimeError::Config(nexus_config::ConfigError::Invalid {
                 problems: vec![format!(
