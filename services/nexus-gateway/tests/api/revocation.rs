@@ -314,3 +314,45 @@ async fn upstreams_get_the_client_address_the_gateway_determined_never_the_clien
         "{echoed}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_redis_down_held_marks_stay_in_force_and_a_stale_list_fails_closed() {
+    let context = TestContext::new().await.unwrap();
+    let mut redis = nexus_testkit::redis_server::RedisServer::start().unwrap();
+    let upstream = Upstream::start().await;
+    let mut configured = settings(&context, &upstream.url);
+    configured.runtime.redis.url = redis.url().into();
+    configured.service.revocation.resync_interval = Duration::from_millis(100);
+    configured.service.revocation.max_staleness = Duration::from_secs(1);
+    let service = gateway(&context, configured).await;
+    let revoked = context.access_token("u-gone", &["user"]);
+    let other = context.access_token("u-still", &["user"]);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let own_bus = Bus::connect(
+        &redis.url(),
+        context.redis_prefix.clone(),
+        BusSettings::default(),
+    )
+    .await
+    .unwrap();
+    revocation::publish(
+        &own_bus,
+        &Revoked::account_now("u-gone", RevocationReason::AccountDisabled),
+    )
+    .await
+    .unwrap();
+    eventually(&service, "/api/v1/bounties/1", &revoked, 401).await;
+
+    redis.stop();
+    // What the instance holds stays in force; for a while the rest is served from memory...
+    let body = eventually(&service, "/api/v1/bounties/1", &revoked, 401).await;
+    assert_eq!(body["code"], "token_revoked");
+    // ...until the copy is older than max_staleness: then signed-in requests fail closed.
+    let body = eventually(&service, "/api/v1/bounties/1", &other, 503).await;
+    assert_eq!(body["code"], "revocation_unavailable");
+    // Guests are not affected (nothing to revoke).
+    assert_eq!(
+        get(&service, "/api/v1/bounties/1", None).await.status(),
+        200
+    );
+}
