@@ -303,6 +303,12 @@ pub fn is_internal_path(path: &str) -> bool {
 }
 
 fn percent_decode(path: &str) -> String {
+    decode_except(path, &[])
+}
+
+/// Decodes `%XX` escapes except those of the bytes in `keep` (which stay escaped), the way the
+/// router's own re-quoting keeps `%`, `/` and `+` escaped.
+fn decode_except(path: &str, keep: &[u8]) -> String {
     let bytes = path.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut index = 0;
@@ -311,7 +317,8 @@ fn percent_decode(path: &str) -> String {
             .then(|| bytes.get(index + 1..index + 3))
             .flatten()
             .and_then(|pair| std::str::from_utf8(pair).ok())
-            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+            .filter(|byte| !keep.contains(byte));
         match escaped {
             Some(byte) => {
                 decoded.push(byte);
@@ -326,14 +333,26 @@ fn percent_decode(path: &str) -> String {
     String::from_utf8_lossy(&decoded).into_owned()
 }
 
-/// Refuses every internal request without an accepted service token (401
-/// `service_authentication_required`); other paths pass untouched. The accepted tokens come
+/// Whether any route of the app matches `path` as sent, as the router re-quotes it, or fully
+/// decoded. A path no route matches gets the router's own 404 (a service without internal
+/// routes, such as the gateway, keeps answering `not_found` for them).
+fn is_routed(request: &ServiceRequest) -> bool {
+    let map = request.request().resource_map();
+    let path = request.path();
+    map.has_resource(path)
+        || map.has_resource(&decode_except(path, b"%/+"))
+        || map.has_resource(&percent_decode(path))
+}
+
+/// Refuses every request for an internal route without an accepted service token (401
+/// `service_authentication_required`); other paths pass untouched, and internal paths no route
+/// serves get the router's 404. The accepted tokens come
 /// from `web::Data<ServiceCredentials>`; an app without them refuses every internal call.
 pub async fn require_service_token<B: MessageBody + 'static>(
     request: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
-    if !is_internal_path(request.path()) {
+    if !is_internal_path(request.path()) || !is_routed(&request) {
         return next
             .call(request)
             .await
@@ -475,6 +494,7 @@ mod tests {
             App::new()
                 .app_data(web::Data::new(credentials(&[TOKEN, NEXT])))
                 .route("/internal/v1/x", web::get().to(HttpResponse::Ok))
+                .route("/internal/v1/users/{id}", web::get().to(HttpResponse::Ok))
                 .route("/v1/x", web::get().to(HttpResponse::Ok))
                 .wrap(actix_web::middleware::from_fn(require_service_token)),
         )
@@ -497,6 +517,10 @@ mod tests {
                 401,
             ),
             ("/%69nternal/v1/x", None, 401),
+            ("/%69nternal/v1/users/a%2Fb", None, 401),
+            ("/internal/v1/users/a%2Fb", None, 401),
+            ("/internal/v1/users/%61", Some(TOKEN), 200),
+            ("/internal/v1/nothing-here", None, 404),
             ("/internal/v1/x", Some(TOKEN), 200),
             ("/internal/v1/x", Some(NEXT), 200),
             ("/v1/x", None, 200),
