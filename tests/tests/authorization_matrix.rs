@@ -96,7 +96,7 @@ const TABLE: &[Row] = &[
     row("POST", "/api/v1/retrohunts",                         Body::Json(r#"{"source":"rule r { condition: false }"}"#), [401, 202, 202, 202, 202, 403, 401]),
     row("GET",  "/api/v1/retrohunts/{hunt}",                  Body::None, [401, 200, 404, 404, 200, 403, 401]),
     // Rulesets: written by analysts.
-    row("POST", "/api/v1/rulesets",                           Body::Json(r#"{"name":"matrix-{who}","source":"rule r { condition: false }"}"#), [401, 403, 403, 201, 201, 403, 401]),
+    row("POST", "/api/v1/rulesets",                           Body::Json(r#"{"name":"matrix_{who}","source":"rule r { condition: false }"}"#), [401, 403, 403, 201, 201, 403, 401]),
     // Accounts.
     row("GET",  "/api/v1/users/me",                           Body::None, [401, 200, 200, 200, 200, 403, 401]),
     row("GET",  "/api/v1/users/{owner_id}",                   Body::None, [200, 200, 200, 200, 200, 403, 401]),
