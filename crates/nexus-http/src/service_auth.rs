@@ -155,8 +155,10 @@ impl ServiceAuthSettings {
     }
 }
 
-/// Writes a new random token (64 hex digits) to `path`, readable by the owner only. Another
-/// process of the same first run may win the race; its token is then the one read back.
+/// Writes a new random token (64 hex digits) to `path`, readable by the owner only. Services
+/// of one local run start together: the token is written whole to a private file first and
+/// then hard-linked into place, which fails if another process got there first, so every
+/// process ends up reading the same complete token.
 fn generate_token_file(path: &Path) -> Result<SecretString, ServiceAuthError> {
     let io = |source| ServiceAuthError::Io {
         path: path.to_path_buf(),
@@ -170,6 +172,12 @@ fn generate_token_file(path: &Path) -> Result<SecretString, ServiceAuthError> {
     }
     let bytes: [u8; 32] = rand::random();
     let token = nexus_core::hex::encode(&bytes);
+    // A draft name of its own (process and random part), so concurrent writers never share one.
+    let draft = path.with_extension(format!(
+        "{}-{}.tmp",
+        std::process::id(),
+        nexus_core::hex::encode(&rand::random::<[u8; 8]>())
+    ));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -177,11 +185,17 @@ fn generate_token_file(path: &Path) -> Result<SecretString, ServiceAuthError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    match options.open(path) {
-        Ok(mut file) => {
-            file.write_all(token.as_bytes()).map_err(io)?;
-            Ok(SecretString::from(token))
-        }
+    let written = options
+        .open(&draft)
+        .and_then(|mut file| file.write_all(token.as_bytes()));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&draft);
+        return Err(io(error));
+    }
+    let linked = std::fs::hard_link(&draft, path);
+    let _ = std::fs::remove_file(&draft);
+    match linked {
+        Ok(()) => Ok(SecretString::from(token)),
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
             let text = std::fs::read_to_string(path).map_err(io)?;
             Ok(SecretString::from(text.trim().to_owned()))
@@ -459,6 +473,37 @@ mod tests {
         for path in ["/v1/users", "/health", "/v1/internal", "/", "/intern"] {
             assert!(!is_internal_path(path), "{path}");
         }
+    }
+
+    #[test]
+    fn services_starting_together_agree_on_one_generated_token() {
+        let dir = std::env::temp_dir().join(format!("nexus-service-race-{}", uuid::Uuid::now_v7()));
+        let settings = ServiceAuthSettings {
+            token_file: dir.join("token"),
+            ..ServiceAuthSettings::default()
+        };
+        let tokens: Vec<String> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        settings
+                            .resolve()
+                            .map(|c| c.current().expose_secret().to_owned())
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap().unwrap())
+                .collect()
+        });
+        assert!(
+            tokens
+                .iter()
+                .all(|token| token == &tokens[0] && token.len() == 64),
+            "{tokens:?}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
