@@ -1,4 +1,6 @@
-//! Who is calling: the user id and roles from the access token.
+//! Who is calling: the user id and roles from the access token, and, for API-key tokens, the
+//! scopes that bound what the key may do in this service (defence in depth behind the gateway,
+//! which refuses the same requests first).
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use futures_util::future::LocalBoxFuture;
@@ -16,9 +18,21 @@ pub struct Caller {
     pub user_id: Uuid,
     /// The token's roles.
     pub roles: Vec<Role>,
+    /// The scopes of an API-key token (`None` for user tokens, whose roles decide).
+    pub api_key_scopes: Option<Vec<String>>,
 }
 
 impl Caller {
+    /// `scope_insufficient` (403) when an API-key token's scopes do not list `action`.
+    pub fn require_scope(&self, action: nexus_policy::Action) -> Result<(), UserError> {
+        match &self.api_key_scopes {
+            Some(scopes) if !scopes.iter().any(|scope| scope == action.as_str()) => Err(
+                UserError::Denied(nexus_runtime::caller::Denied::ScopeInsufficient { action }),
+            ),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether the token carries the admin role.
     pub fn is_admin(&self) -> bool {
         self.roles.contains(&Role::Admin)
@@ -35,7 +49,14 @@ impl FromRequest for Caller {
             let Authenticated(claims) = authenticated.await?;
             let user_id = Uuid::parse_str(&claims.sub).map_err(|_| UserError::InvalidSubject)?;
             let roles = claims.roles()?;
-            Ok(Caller { user_id, roles })
+            let api_key_scopes = claims
+                .is_api_key()
+                .then(|| claims.scopes().map(str::to_owned).collect());
+            Ok(Caller {
+                user_id,
+                roles,
+                api_key_scopes,
+            })
         })
     }
 }

@@ -37,6 +37,7 @@ pub async fn create_wallet_challenge(
     caller: Caller,
     body: web::Json<WalletChallengeRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require_scope(nexus_policy::Action::UserUpdate)?;
     let address = parse_wallet_address(&body.address).map_err(UserError::from)?;
     if !valid_chain_id(body.chain_id) {
         return Err(UserError::InvalidChainId.into());

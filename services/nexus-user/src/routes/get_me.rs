@@ -23,6 +23,7 @@ pub async fn get_me(
     service: web::Data<UserService>,
     caller: Caller,
 ) -> Result<web::Json<PrivateProfile>, ApiError> {
+    caller.require_scope(nexus_policy::Action::UserReadPrivate)?;
     let account = service.store.get(caller.user_id).await?;
     Ok(web::Json(account.private_profile()))
 }

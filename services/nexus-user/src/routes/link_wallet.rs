@@ -41,6 +41,7 @@ pub async fn link_wallet(
     context: RequestContext,
     body: web::Json<LinkWalletRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require_scope(nexus_policy::Action::UserUpdate)?;
     let message = SiweMessage::parse(&body.message).map_err(UserError::from)?;
     let settings = &service.settings.siwe;
     let mismatch = if message.scheme.is_some() {

@@ -23,6 +23,7 @@ pub async fn list_referrals(
     service: web::Data<UserService>,
     caller: Caller,
 ) -> Result<web::Json<ReferralList>, ApiError> {
+    caller.require_scope(nexus_policy::Action::UserReadPrivate)?;
     let account = service.store.get(caller.user_id).await?;
     let referrals = service.store.list_referrals(caller.user_id).await?;
     Ok(web::Json(ReferralList {

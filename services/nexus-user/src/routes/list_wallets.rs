@@ -23,6 +23,7 @@ pub async fn list_wallets(
     service: web::Data<UserService>,
     caller: Caller,
 ) -> Result<web::Json<WalletList>, ApiError> {
+    caller.require_scope(nexus_policy::Action::UserReadPrivate)?;
     let rows = service.store.list_wallets(caller.user_id).await?;
     Ok(web::Json(WalletList {
         wallets: rows.iter().map(|row| row.to_wire()).collect(),

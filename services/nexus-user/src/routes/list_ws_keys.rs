@@ -23,6 +23,7 @@ pub async fn list_ws_keys(
     service: web::Data<UserService>,
     caller: Caller,
 ) -> Result<web::Json<WsKeyList>, ApiError> {
+    caller.require_scope(nexus_policy::Action::UserReadPrivate)?;
     let rows = service.store.list_ws_keys(caller.user_id).await?;
     Ok(web::Json(WsKeyList {
         keys: rows.iter().map(|row| row.to_wire()).collect(),

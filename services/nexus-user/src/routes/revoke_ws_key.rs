@@ -26,6 +26,7 @@ pub async fn revoke_ws_key(
     context: RequestContext,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require_scope(nexus_policy::Action::UserUpdate)?;
     let traceparent = context.trace.to_string();
     service
         .store

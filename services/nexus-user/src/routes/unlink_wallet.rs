@@ -27,6 +27,7 @@ pub async fn unlink_wallet(
     context: RequestContext,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require_scope(nexus_policy::Action::UserUpdate)?;
     let address = parse_wallet_address(&path).map_err(UserError::from)?;
     let traceparent = context.trace.to_string();
     service

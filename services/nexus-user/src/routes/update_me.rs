@@ -28,6 +28,7 @@ pub async fn update_me(
     caller: Caller,
     body: web::Json<UpdateProfileRequest>,
 ) -> Result<web::Json<PrivateProfile>, ApiError> {
+    caller.require_scope(nexus_policy::Action::UserUpdate)?;
     let update = check_update(&body).map_err(UserError::from)?;
     let account = service
         .store

@@ -334,3 +334,43 @@ async fn sign_out_everywhere_and_login_resolution_are_internal_calls() {
     assert!(revoked["tokens_not_before"].is_string());
     assert!(redis_marks(&app).await.contains_key(&ada));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_key_acts_in_the_user_service_only_within_its_scopes() {
+    let app = TestApp::spawn().await;
+    let (ada, _) = app.signed_up("ada").await;
+    let mut claims = app.context.claims(&ada, &["user"]);
+    claims.amr = vec!["api_key".into()];
+    claims.scope = Some("user:read_private".into());
+    let key = app.context.sign(&claims);
+
+    for path in [
+        "/v1/users/me",
+        "/v1/users/me/wallets",
+        "/v1/users/me/ws-keys",
+    ] {
+        let (status, body) = app.call_as(&key, Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    for (method, path, body) in [
+        (Method::PATCH, "/v1/users/me", json!({"bio": "x"})),
+        (
+            Method::POST,
+            "/v1/users/me/wallets/challenge",
+            json!({"address": "0x0000000000000000000000000000000000000001", "chain_id": 1}),
+        ),
+        (
+            Method::DELETE,
+            "/v1/users/me/wallets/0x0000000000000000000000000000000000000001",
+            Value::Null,
+        ),
+    ] {
+        let body = (!body.is_null()).then_some(body);
+        let (status, error) = app.call_as(&key, method.clone(), path, body).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("scope_insufficient")),
+            "{method} {path}"
+        );
+    }
+}
