@@ -81,8 +81,8 @@ pub enum ServerMessage {
     /// A refused message; sign-in errors close the connection shortly after.
     Error {
         /// `auth_failed`, `unknown_key`, `auth_timeout`, `auth_required`, `topic_forbidden`,
-        /// `topic_unknown`, `topic_unavailable`, `too_many_subscriptions`, `invalid_message`,
-        /// `session_expired`, `session_revoked`.
+        /// `topic_unknown`, `topic_unavailable`, `too_many_subscriptions`, `subscribe_rate_limited`,
+        /// `invalid_message`, `session_expired`, `session_revoked`.
         code: String,
         /// What to change.
         message: String,

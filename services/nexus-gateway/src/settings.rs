@@ -146,6 +146,9 @@ pub struct WsSettings {
     pub max_message_bytes: usize,
     /// Topics one connection may be subscribed to at once.
     pub max_subscriptions: usize,
+    /// Subscribe requests one connection may make per minute (each may cost a policy decision
+    /// and a question to the owning service).
+    pub subscribes_per_minute: u32,
     /// How often a session signed in with an Ed25519 key asks the user service whether the key
     /// (and its account) is still active; closes it otherwise.
     #[serde(with = "humantime_serde")]
@@ -275,6 +278,7 @@ impl Default for WsSettings {
             close_delay: Duration::from_millis(250),
             max_message_bytes: 64 * 1024,
             max_subscriptions: 64,
+            subscribes_per_minute: 120,
             key_recheck_interval: Duration::from_secs(60),
             bounty_streams: vec!["nexus:bounty:events:v1".to_owned()],
             analysis_streams: vec![
@@ -323,6 +327,9 @@ impl Validate for GatewaySettings {
         }
         if !(1..=10_000).contains(&self.ws.max_subscriptions) {
             problems.push("gateway.ws.max_subscriptions must be between 1 and 10000".into());
+        }
+        if self.ws.subscribes_per_minute == 0 {
+            problems.push("gateway.ws.subscribes_per_minute must be at least 1".into());
         }
         if self.ws.key_recheck_interval < Duration::from_secs(1) {
             problems.push("gateway.ws.key_recheck_interval must be at least 1s".into());

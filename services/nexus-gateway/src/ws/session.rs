@@ -30,11 +30,51 @@ use crate::ws::hub::Registration;
 use crate::ws::topics::TopicRefusal;
 use crate::ws::transport::{Inbound, ping_frame, pong_frame};
 
+/// The connection's topics (client name → hub key) and its subscribe budget.
+struct Subscriptions {
+    keys: HashMap<String, String>,
+    budget: SubscribeBudget,
+}
+
 /// How a session ends: the reason label and the close frame to send, if any.
 pub type Ending = (&'static str, Option<(u16, &'static str)>);
 
 /// Far enough away to stand for "never" (key sessions have no expiry).
 const NEVER: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// The window of [`SubscribeBudget`].
+const SUBSCRIBE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Subscribe requests of one connection in the current minute (`ws.subscribes_per_minute`):
+/// each may cost a policy decision and a call to the owning service, so a client cannot turn
+/// one connection into a stream of calls.
+struct SubscribeBudget {
+    window_started: Instant,
+    used: u32,
+}
+
+impl SubscribeBudget {
+    fn new() -> Self {
+        Self {
+            window_started: Instant::now(),
+            used: 0,
+        }
+    }
+
+    /// Takes one request from the budget; the wait until the next window when none is left.
+    fn take(&mut self, per_minute: u32) -> Result<(), Duration> {
+        let elapsed = self.window_started.elapsed();
+        if elapsed >= SUBSCRIBE_WINDOW {
+            self.window_started = Instant::now();
+            self.used = 0;
+        }
+        if self.used >= per_minute {
+            return Err(SUBSCRIBE_WINDOW.saturating_sub(elapsed));
+        }
+        self.used += 1;
+        Ok(())
+    }
+}
 
 /// Why the session's credential ended.
 enum CredentialEnded {
@@ -84,7 +124,10 @@ pub async fn run(
         mut revocations,
         mut revoked_keys,
     } = watches;
-    let mut subscriptions: HashMap<String, String> = HashMap::new();
+    let mut subscriptions = Subscriptions {
+        keys: HashMap::new(),
+        budget: SubscribeBudget::new(),
+    };
     let mut last_seen = Instant::now();
     let slow = registration.slow.clone();
     let ended = loop {
@@ -264,7 +307,7 @@ async fn handle_text(
     gateway: &GatewayService,
     identity: &WsIdentity,
     registration: &Registration,
-    subscriptions: &mut HashMap<String, String>,
+    subscriptions: &mut Subscriptions,
     text: &str,
 ) -> ServerMessage {
     let message = match serde_json::from_str::<ClientMessage>(text) {
@@ -285,7 +328,7 @@ async fn handle_text(
             subscribe(gateway, identity, registration, subscriptions, topic).await
         }
         ClientMessage::Unsubscribe { topic } => {
-            if let Some(key) = subscriptions.remove(&topic) {
+            if let Some(key) = subscriptions.keys.remove(&topic) {
                 gateway.hub.unsubscribe(registration.id, &key).await;
             }
             ServerMessage::Unsubscribed { topic }
@@ -297,18 +340,31 @@ async fn subscribe(
     gateway: &GatewayService,
     identity: &WsIdentity,
     registration: &Registration,
-    subscriptions: &mut HashMap<String, String>,
+    subscriptions: &mut Subscriptions,
     topic: String,
 ) -> ServerMessage {
-    if subscriptions.contains_key(&topic) {
+    if subscriptions.keys.contains_key(&topic) {
         return ServerMessage::Subscribed { topic };
     }
     let most = gateway.settings.ws.max_subscriptions;
-    if subscriptions.len() >= most {
+    if subscriptions.keys.len() >= most {
         return error(
             "too_many_subscriptions",
             format!(
                 "This connection holds {most} subscriptions, the most allowed; unsubscribe from one before subscribing to {topic}."
+            ),
+        );
+    }
+    if let Err(wait) = subscriptions
+        .budget
+        .take(gateway.settings.ws.subscribes_per_minute)
+    {
+        return error(
+            "subscribe_rate_limited",
+            format!(
+                "This connection sent {} subscribe requests this minute, the most allowed; retry in {} s.",
+                gateway.settings.ws.subscribes_per_minute,
+                wait.as_secs().max(1)
             ),
         );
     }
@@ -323,7 +379,7 @@ async fn subscribe(
     match authorize_topic(gateway, &caller, &topic).await {
         Ok(key) => match gateway.hub.subscribe(registration, &key).await {
             Ok(_) => {
-                subscriptions.insert(topic.clone(), key);
+                subscriptions.keys.insert(topic.clone(), key);
                 ServerMessage::Subscribed { topic }
             }
             Err(bus_error) => {

@@ -420,3 +420,29 @@ async fn a_key_session_is_closed_when_its_key_is_revoked_or_no_longer_known() {
         (Some("session_revoked"), Some(4003))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_requests_per_connection_are_limited_so_refusals_cannot_flood_the_owners() {
+    let hub = start(|settings| settings.service.ws.subscribes_per_minute = 3).await;
+    let token = hub.context.access_token("u-prober", &["user"]);
+    let mut socket = hub.signed_in(&token).await;
+    for id in 1..=3 {
+        assert_eq!(
+            subscribe(&mut socket, &format!("bounty:{id}")).await,
+            "topic_forbidden"
+        );
+    }
+    send(
+        &mut socket,
+        json!({"type": "subscribe", "topic": "bounty:4"}),
+    )
+    .await;
+    let refused = next(&mut socket).await.unwrap();
+    assert_eq!(refused["code"], "subscribe_rate_limited");
+    assert!(refused["message"].as_str().unwrap().contains("retry in"));
+    assert_eq!(
+        hub.owners.asked.load(Ordering::SeqCst),
+        3,
+        "the refused request cost the owning service nothing"
+    );
+}
