@@ -11,20 +11,19 @@ use crate::support::{Harness, TempDir, fixture, settings, wait_until};
 
 const JOB_STREAM: &str = "nexus:analysis:jobs:v1";
 const GROUP: &str = "analysis-workers";
+const RETROHUNT_STREAM: &str = "nexus:analysis:retrohunts:v1";
+const RETROHUNT_GROUP: &str = "analysis-retrohunts";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_job_whose_workers_keep_dying_ends_failed_with_the_reason_not_running_for_ever() {
-    let harness = Harness::start_with(|settings| settings.service.workers = 0).await;
-    let (analysis_id, _) = harness.upload_ok(fixture("tiny")).await;
-
-    // A worker takes the job and dies without acknowledging it: its only delivery is used up.
+/// Reads the next entry of `stream` as a consumer of `group` that then "dies" (never
+/// acknowledges it).
+async fn take_and_abandon(harness: &Harness, stream: &str, group: &str) {
     let client = redis::Client::open(harness.ctx.redis_url.as_str()).unwrap();
     let mut redis = client.get_multiplexed_async_connection().await.unwrap();
-    let key = format!("{}{JOB_STREAM}", harness.ctx.redis_prefix);
+    let key = format!("{}{stream}", harness.ctx.redis_prefix);
     let _: Result<(), redis::RedisError> = redis::cmd("XGROUP")
         .arg("CREATE")
         .arg(&key)
-        .arg(GROUP)
+        .arg(group)
         .arg("0")
         .arg("MKSTREAM")
         .query_async(&mut redis)
@@ -35,7 +34,7 @@ async fn a_job_whose_workers_keep_dying_ends_failed_with_the_reason_not_running_
         async move {
             let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
                 .arg("GROUP")
-                .arg(GROUP)
+                .arg(group)
                 .arg("doomed-worker")
                 .arg("COUNT")
                 .arg(1)
@@ -49,17 +48,71 @@ async fn a_job_whose_workers_keep_dying_ends_failed_with_the_reason_not_running_
         }
     })
     .await;
+}
+
+/// Settings of a survivor that allows one delivery and reclaims quickly.
+fn one_delivery(
+    ctx: &nexus_testkit::TestContext,
+    store: &TempDir,
+) -> nexus_runtime::Settings<nexus_analysis::settings::AnalysisSettings> {
+    let mut survivor = settings(ctx, store);
+    survivor.runtime.bus.max_deliveries = 1;
+    survivor.runtime.bus.handler_timeout = Duration::from_secs(2);
+    survivor.runtime.bus.claim_idle = Duration::from_secs(3);
+    survivor.runtime.bus.reclaim_interval = Duration::from_millis(100);
+    survivor
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retrohunt_chunk_whose_workers_keep_dying_ends_the_hunt_failed_with_the_reason() {
+    let harness = Harness::start_with(|settings| settings.service.workers = 0).await;
+    harness.upload_ok(fixture("tiny")).await;
+    let (status, hunt) = harness
+        .post_json(
+            "/v1/retrohunts",
+            &serde_json::json!({"source": "rule anything { condition: true }"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{hunt}");
+    let hunt_id = hunt["id"].as_str().unwrap().to_owned();
+    take_and_abandon(&harness, RETROHUNT_STREAM, RETROHUNT_GROUP).await;
+    harness.service.running.shutdown().await;
+
+    let survivor = harness
+        .ctx
+        .spawn_with::<AnalysisService>(one_delivery(&harness.ctx, &harness.store))
+        .await
+        .unwrap();
+    let failed = wait_until("the dead-lettered hunt to fail", || async {
+        let response = harness
+            .http
+            .get(format!("{}/v1/retrohunts/{hunt_id}", survivor.base_url()))
+            .bearer_auth(&harness.user)
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = response.json().await.unwrap();
+        (body["status"] == "failed").then_some(body)
+    })
+    .await;
+    let reason = failed["error"].as_str().unwrap_or_default();
+    assert!(reason.contains("max_deliveries_exceeded"), "{failed}");
+    survivor.running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_whose_workers_keep_dying_ends_failed_with_the_reason_not_running_for_ever() {
+    let harness = Harness::start_with(|settings| settings.service.workers = 0).await;
+    let (analysis_id, _) = harness.upload_ok(fixture("tiny")).await;
+
+    // A worker takes the job and dies without acknowledging it: its only delivery is used up.
+    take_and_abandon(&harness, JOB_STREAM, GROUP).await;
     harness.service.running.shutdown().await;
 
     // With one delivery allowed, the survivor finds the entry over the limit and gives up on it.
-    let mut survivor_settings = settings(&harness.ctx, &harness.store);
-    survivor_settings.runtime.bus.max_deliveries = 1;
-    survivor_settings.runtime.bus.handler_timeout = Duration::from_secs(2);
-    survivor_settings.runtime.bus.claim_idle = Duration::from_secs(3);
-    survivor_settings.runtime.bus.reclaim_interval = Duration::from_millis(100);
     let survivor = harness
         .ctx
-        .spawn_with::<AnalysisService>(survivor_settings)
+        .spawn_with::<AnalysisService>(one_delivery(&harness.ctx, &harness.store))
         .await
         .unwrap();
     let analysis = wait_until("the dead-lettered analysis to fail", || async {

@@ -36,13 +36,29 @@ async fn finished(service: &TestService, token: &str, analysis_id: &str) -> Valu
     .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_analysis_is_queued_again_by_its_uploader_and_nobody_else() {
+/// What is left of the harness once its first service stopped.
+struct Failed {
+    ctx: nexus_testkit::TestContext,
+    store: crate::support::TempDir,
+    user: String,
+}
+
+/// A sample whose analysis failed (a worker with a lower size limit took it), and a service
+/// with the normal limit over the same store.
+async fn failed_analysis() -> (Failed, String, Vec<u8>, TestService) {
     // Stored while no worker runs; then a worker with a lower size limit fails the analysis.
     let harness = Harness::start_with(|settings| settings.service.workers = 0).await;
     let sample: Vec<u8> = (0..4096_u32).map(|index| (index % 251) as u8).collect();
-    let (failed_id, _) = harness.upload_ok(sample).await;
-    harness.service.running.shutdown().await;
+    let (failed_id, _) = harness.upload_ok(sample.clone()).await;
+    let Harness {
+        ctx,
+        store,
+        service: first,
+        user,
+        ..
+    } = harness;
+    first.running.shutdown().await;
+    let harness = Failed { ctx, store, user };
     let mut strict = settings(&harness.ctx, &harness.store);
     strict.service.max_upload_bytes = 1024;
     let strict = harness
@@ -52,13 +68,50 @@ async fn a_failed_analysis_is_queued_again_by_its_uploader_and_nobody_else() {
         .unwrap();
     let failed = finished(&strict, &harness.user, &failed_id).await;
     assert_eq!(failed["status"], "failed", "{failed}");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("limit"),
+        "{failed}"
+    );
     strict.running.shutdown().await;
-
     let service = harness
         .ctx
         .spawn_with::<AnalysisService>(settings(&harness.ctx, &harness.store))
         .await
         .unwrap();
+    (harness, failed_id, sample, service)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploading_the_bytes_of_a_failed_analysis_again_queues_a_new_one() {
+    let (harness, failed_id, sample, service) = failed_analysis().await;
+
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/files", service.base_url()))
+        .bearer_auth(&harness.user)
+        .body(sample)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let accepted: Value = response.json().await.unwrap();
+    assert_eq!(accepted["duplicate"], false, "{accepted}");
+    let new_id = accepted["analysis_id"].as_str().unwrap().to_owned();
+    assert_ne!(new_id, failed_id);
+    let done = finished(&service, &harness.user, &new_id).await;
+    assert!(
+        matches!(done["status"].as_str(), Some("completed" | "partial")),
+        "{}",
+        done["status"]
+    );
+    service.running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_analysis_is_queued_again_by_its_uploader_and_nobody_else() {
+    let (harness, failed_id, _, service) = failed_analysis().await;
     let path = format!("/v1/analyses/{failed_id}/reanalyse");
 
     // Another user cannot even tell the private analysis exists.
