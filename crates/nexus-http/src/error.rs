@@ -80,6 +80,12 @@ impl ApiError {
         &self.code
     }
 
+    /// The `Retry-After` seconds this answer carries, if any (for code that builds its own
+    /// response from the status and body, like the gateway's proxy).
+    pub fn retry_after_seconds(&self) -> Option<u32> {
+        self.retry_after_seconds
+    }
+
     /// The body for the current request (request id from the request scope).
     pub fn body(&self) -> ErrorBody {
         let message = if self.status.is_server_error() && self.retry_after_seconds.is_none() {
