@@ -5,18 +5,10 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// The repository's `fixtures/binaries` directory (see nexus-testkit).
 fn fixtures() -> PathBuf {
-    let dir = std::env::var_os("NEXUS_FIXTURES_DIR")
-        .map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"),
-            PathBuf::from,
-        )
-        .join("binaries");
-    assert!(
-        dir.is_dir(),
-        "fixtures missing at {}: set NEXUS_FIXTURES_DIR",
-        dir.display()
-    );
+    let dir = nexus_testkit::fixtures::binaries_dir();
+    assert!(dir.is_dir(), "fixtures missing at {}", dir.display());
     dir
 }
 
@@ -27,8 +19,9 @@ fn nexus(arguments: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Path of one fixture, as the command line takes it.
 fn fixture(name: &str) -> String {
-    fixtures().join(name).display().to_string()
+    nexus_testkit::fixtures::path(name).display().to_string()
 }
 
 #[test]

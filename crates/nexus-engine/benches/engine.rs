@@ -119,16 +119,12 @@ fn bench_hashes(dir: &Path) {
     }
 }
 
+/// The repository's binary fixtures (`fixtures/binaries` at the root; see fixtures/README.md).
 fn fixtures_dir() -> PathBuf {
-    std::env::var_os("NEXUS_FIXTURES_DIR")
-        .map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"),
-            PathBuf::from,
-        )
-        .join("binaries")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/binaries")
 }
 
-/// The PE corpus: the shared fixtures plus the mingw-w64 samples.
+/// The PE corpus: the repository's fixtures plus the mingw-w64 samples.
 fn pe_corpus(dir: &Path) -> Vec<PathBuf> {
     let mingw = dir.join("mingw");
     shell(&format!(

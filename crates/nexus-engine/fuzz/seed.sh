@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Seeds the fuzz corpora with the shared fixtures (and the mingw samples when given a directory).
+# Seeds the fuzz corpora with the repository's fixtures (and the mingw samples when given a directory).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-fixtures="${NEXUS_FIXTURES_DIR:-$here/../../../../shared/fixtures}/binaries"
+fixtures="$here/../../../fixtures/binaries"
 for target in analyze pe elf_macho; do
   mkdir -p "$here/corpus/$target"
   cp "$fixtures"/* "$here/corpus/$target/"

@@ -8,10 +8,12 @@
 //! - [`lifecycle`]: the checks every service binary must pass (ready, metrics, graceful
 //!   shutdown in-process, and SIGTERM on the real binary).
 //! - [`redis_server`]: a private `redis-server` process, for tests that must stop Redis.
+//! - [`fixtures`]: the repository's binary test fixtures (`fixtures/binaries`), for every crate.
 //!
 //! The servers come from `TEST_NEXUS_DATABASE_URL` / `TEST_NEXUS_REDIS_URL`, defaulting to the
 //! local instances `scripts/test.sh` makes sure are running.
 
+pub mod fixtures;
 pub mod lifecycle;
 pub mod redis_server;
 pub mod tokens;

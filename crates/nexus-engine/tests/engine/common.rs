@@ -6,41 +6,23 @@ use std::sync::OnceLock;
 use nexus_engine::{AnalysisReport, Engine};
 use nexus_proto::report::{PeImportLibrary, PeReport, PeRichHeader};
 
-/// `<CARGO_MANIFEST_DIR>/../../../shared/fixtures`, or `NEXUS_FIXTURES_DIR`.
-pub fn fixtures_dir() -> PathBuf {
-    match std::env::var_os("NEXUS_FIXTURES_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"),
-    }
-}
-
-/// Path of a fixture binary; panics with a clear message when the fixtures are missing.
+/// Path of a fixture binary in the repository's `fixtures/binaries` (see nexus-testkit);
+/// panics with the path when it is missing.
 pub fn fixture_path(name: &str) -> PathBuf {
-    let path = fixtures_dir().join("binaries").join(name);
-    assert!(
-        path.is_file(),
-        "fixture {} is missing: put the shared fixtures beside the repository or set NEXUS_FIXTURES_DIR",
-        path.display()
-    );
-    path
+    nexus_testkit::fixtures::path(name)
 }
 
 /// Bytes of a fixture binary.
 pub fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(fixture_path(name)).unwrap()
+    nexus_testkit::fixtures::read(name)
 }
 
 /// Every fixture binary's name.
 pub fn all_fixture_names() -> Vec<String> {
-    let dir = fixtures_dir().join("binaries");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|error| panic!("cannot list fixtures in {}: {error}", dir.display()))
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = nexus_testkit::fixtures::names();
     assert!(
         names.len() >= 14,
-        "expected the 14 shared fixtures, found {names:?}"
+        "expected the 14 fixtures of fixtures/README.md, found {names:?}"
     );
     names
 }

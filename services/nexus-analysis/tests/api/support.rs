@@ -10,20 +10,9 @@ use nexus_runtime::Settings;
 use nexus_testkit::{TestContext, TestService};
 use serde_json::Value;
 
-/// Where the shared binary fixtures are: `TEST_NEXUS_FIXTURES_DIR`, else beside the repository.
+/// Bytes of a binary fixture from the repository's `fixtures/binaries` (see nexus-testkit).
 pub fn fixture(name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("TEST_NEXUS_FIXTURES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
-        });
-    let path = dir.join("binaries").join(name);
-    std::fs::read(&path).unwrap_or_else(|error| {
-        panic!(
-            "fixture {} is missing ({error}): put the shared fixtures beside the repository or set TEST_NEXUS_FIXTURES_DIR",
-            path.display()
-        )
-    })
+    nexus_testkit::fixtures::read(name)
 }
 
 /// SHA-256 of `eicar.com` (published value).
