@@ -407,7 +407,8 @@ impl AuthFailure {
     /// failed-authentication quota), as opposed to the gateway being unable to check it.
     pub fn is_client_failure(&self) -> bool {
         match self {
-            AuthFailure::Token(_) => true,
+            // A gateway that cannot judge tokens yet is not the client's failure.
+            AuthFailure::Token(error) => *error != TokenError::NotReady,
             AuthFailure::Gateway(error) => matches!(
                 error,
                 GatewayError::ApiKeyInvalid

@@ -56,10 +56,20 @@ pub async fn forward_request(
         Err(Refusal::Token(error)) => {
             let api_error = nexus_http::ApiError::from(error);
             let mut response = HttpResponse::build(api_error.status()).json(api_error.body());
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer error=\"invalid_token\""),
-            );
+            match api_error.retry_after_seconds() {
+                // Not ready to judge tokens yet (503): not the token's fault, so no challenge.
+                Some(seconds) => {
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                }
+                None => {
+                    response.headers_mut().insert(
+                        header::WWW_AUTHENTICATE,
+                        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                    );
+                }
+            }
             response
         }
     }

@@ -8,6 +8,7 @@ mod client_faults;
 mod docs;
 mod lifecycle;
 mod limits;
+mod not_ready;
 mod proxy;
 mod revocation;
 mod support;
