@@ -29,7 +29,7 @@ targets=("$@")
 triple="$(rustc -vV | sed -n 's/^host: //p')"
 target_dir="${NEXUS_FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:-$NEXUS_ROOT/target}/../fuzz-target}"
 regressions=crates/nexus-engine/tests/data/fuzz
-fixtures="${NEXUS_FIXTURES_DIR:-$NEXUS_ROOT/../shared/fixtures}/binaries"
+fixtures="$NEXUS_ROOT/fixtures/binaries"
 
 seed_corpus() {
   local corpus="$1"
