@@ -18,6 +18,11 @@
 //!   directory store and streaming uploads.
 //! - [`store`]: SQL; [`cache`]: Redis report cache; [`events`]: live progress;
 //!   [`metrics`]; [`domain`]: pure rules; [`settings`]; [`error`].
+//! - The job guarantees (docs/ARCHITECTURE.md, "Event path"): [`blocking_pool`], the bounded
+//!   CPU pool the engine and YARA scans run on; [`memory_budget`] and [`job_settings`]
+//!   (`[analysis.jobs]`, checked against the pod's memory limit); [`retrohunt_failures`] and
+//!   the worker's dead-letter hook, which mark given-up jobs `failed`; [`reconcile`], which
+//!   re-queues jobs lost with Redis data; [`store_jobs`], their SQL.
 //!
 //! Life of an upload: `POST /v1/files` streams the body to a staged file while hashing →
 //! renamed into the store under its SHA-256 → one transaction records the sample, inserts a
