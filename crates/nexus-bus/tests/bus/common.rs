@@ -43,9 +43,11 @@ impl Event for ScanCancelled {
     const STREAM: &'static str = "nexus:test:scans:v1";
 }
 
-/// Settings with short timings, so redelivery tests take milliseconds.
+/// Settings with short timings, so redelivery tests take milliseconds, and batches of several
+/// entries (the default is one per read), so tests can see a whole batch handled in one poll.
 pub fn fast_settings() -> BusSettings {
     BusSettings {
+        batch_size: 16,
         read_block: Duration::from_millis(100),
         claim_idle: Duration::from_millis(200),
         reclaim_interval: Duration::from_millis(50),
