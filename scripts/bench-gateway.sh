@@ -9,7 +9,9 @@
 # Usage: scripts/bench-gateway.sh [clients=10000] [events/s per client=10] [seconds=20]
 # Environment: WORKERS (server workers of both proxies, default 1), FANOUT_WORKERS (gateway
 # workers for the fan-out, default: one per core, as deployed; Node is one process by design),
-# FANOUT_SHAPES (default "0 100"), ONLY=proxy|fanout.
+# FANOUT_SHAPES (default "0 100"), ONLY=proxy|fanout, REVOCATION_MARKS (account revocation
+# marks preloaded into Redis before the gateway starts, default 0: the cost of the in-memory
+# revocation check with a large list).
 # Needs Redis on 127.0.0.1:6379. Installs nginx and wrk (apt) and ws/redis (npm) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -120,6 +122,14 @@ TOML
 }
 
 if [[ "$ONLY" != fanout ]]; then
+REVOCATION_MARKS=${REVOCATION_MARKS:-0}
+redis-cli DEL bench:nexus:auth:revocations:accounts >/dev/null
+if (( REVOCATION_MARKS > 0 )); then
+  # Marks of other accounts, one minute old: every request pays the look-up, none is refused.
+  redis-cli EVAL "for i = 1, tonumber(ARGV[1]) do redis.call('HSET', KEYS[1], string.format('00000000-0000-7000-8000-%012d', i), ARGV[2]) end return 1" \
+    1 bench:nexus:auth:revocations:accounts "$REVOCATION_MARKS" "$(( $(date +%s) * 1000 - 60000 ))" >/dev/null
+  echo "preloaded $REVOCATION_MARKS revocation marks"
+fi
 start_gateway "$WORKERS"
 echo "== authenticated proxied GET (wrk -t2 -c64 -d15s --latency), $WORKERS worker(s) each"
 run_wrk() { wrk -t2 -c64 -d15s --latency -H "Authorization: Bearer $TOKEN" "$1" | tee "$WORK/$2.txt"; }

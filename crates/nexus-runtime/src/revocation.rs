@@ -8,8 +8,10 @@
 //!   2. publish(): one Lua call raises the mark in a Redis hash (never lowers it) and announces
 //!      it on the pub/sub channel REVOCATION_CHANNEL
 //! reader (every gateway instance; any service that wants it)
-//!   Revocations::run(): subscribes, then re-reads both hashes every `resync_interval`, so a
-//!   lost pub/sub message still takes effect within one interval; marks are merged (max), so a
+//!   Revocations::run(): subscribes, then every `resync_interval` reads a version counter that
+//!   every write raises and re-reads both hashes when it moved (and every 12th interval
+//!   anyway), so a lost pub/sub message still takes effect within one interval while a large
+//!   list costs one GET per interval; marks are merged (max), so a
 //!   Redis wiped of its data never resurrects a revoked token in a running reader, and the
 //!   writers' reconcile loops push their PostgreSQL marks back.
 //!   Revocations::check()/is_revoked(): in-memory look-ups, no I/O on the request path.
@@ -47,15 +49,22 @@ pub const REVOCATION_CHANNEL: &str = "nexus:auth:revocations:v1";
 pub const ACCOUNT_MARKS_KEY: &str = "nexus:auth:revocations:accounts";
 /// Redis hash (unprefixed) of revoked API keys: key id → revoked at, Unix milliseconds.
 pub const API_KEY_MARKS_KEY: &str = "nexus:auth:revocations:api-keys";
+/// Redis counter (unprefixed) raised by every write of a mark: readers re-read the hashes only
+/// when it moved (a cheap GET every interval instead of the whole list).
+pub const VERSION_KEY: &str = "nexus:auth:revocations:version";
+/// A full re-read happens at least every this many intervals, whatever the counter says.
+const FULL_RESYNC_EVERY: u32 = 12;
 /// Revocations queued for slow `subscribe()` receivers before they lag.
 const BROADCAST_CAPACITY: usize = 1024;
 
-/// Raises the mark only if the new value is later, then announces it (one round trip).
-/// KEYS[1] hash, KEYS[2] channel; ARGV[1] field, ARGV[2] value (ms), ARGV[3] envelope JSON.
+/// Raises the mark only if the new value is later (and then the version), then announces it
+/// (one round trip). KEYS[1] hash, KEYS[2] channel, KEYS[3] version; ARGV[1] field, ARGV[2]
+/// value (ms), ARGV[3] envelope JSON.
 const PUBLISH_SCRIPT: &str = r"
 local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if tonumber(ARGV[2]) > current then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('INCR', KEYS[3])
 end
 if ARGV[3] ~= '' then redis.call('PUBLISH', KEYS[2], ARGV[3]) end
 return 1
@@ -256,6 +265,7 @@ async fn store(bus: &Bus, revoked: &Revoked, announcement: &str) -> Result<(), R
     redis::Script::new(PUBLISH_SCRIPT)
         .key(bus.key(hash))
         .key(bus.key(REVOCATION_CHANNEL))
+        .key(bus.key(VERSION_KEY))
         .arg(field)
         .arg(value)
         .arg(announcement)
@@ -275,8 +285,10 @@ struct Inner {
     accounts: RwLock<HashMap<String, u64>>,
     api_keys: RwLock<HashMap<String, u64>>,
     sender: broadcast::Sender<Revoked>,
-    /// Unix ms of the last successful read of both hashes; 0 before the first.
+    /// Unix ms of the last successful read (of the version or both hashes); 0 before the first.
     last_sync_ms: AtomicU64,
+    /// The version counter at the last full read (`None`: never read, or absent in Redis).
+    synced_version: std::sync::Mutex<Option<Option<u64>>>,
 }
 
 impl std::fmt::Debug for Revocations {
@@ -309,6 +321,7 @@ impl Revocations {
                 api_keys: RwLock::default(),
                 sender,
                 last_sync_ms: AtomicU64::new(0),
+                synced_version: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -394,7 +407,12 @@ impl Revocations {
     /// marks older than `retention` here and in Redis. Returns how many marks were new.
     pub async fn resync(&self, bus: &Bus) -> Result<usize, RevocationError> {
         let mut connection = bus.connection();
-        let (accounts, api_keys): (HashMap<String, u64>, HashMap<String, u64>) = redis::pipe()
+        let (version, accounts, api_keys): (
+            Option<u64>,
+            HashMap<String, u64>,
+            HashMap<String, u64>,
+        ) = redis::pipe()
+            .get(bus.key(VERSION_KEY))
             .hgetall(bus.key(ACCOUNT_MARKS_KEY))
             .hgetall(bus.key(API_KEY_MARKS_KEY))
             .query_async(&mut connection)
@@ -435,12 +453,39 @@ impl Revocations {
             }
             pipe.query_async::<()>(&mut connection).await?;
         }
+        *self
+            .inner
+            .synced_version
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(version);
         self.inner.last_sync_ms.store(now_ms(), Ordering::Relaxed);
         Ok(new)
     }
 
-    async fn resync_logged(&self, bus: &Bus) {
-        match self.resync(bus).await {
+    /// Reads the version counter and, only when it moved since the last full read (or `full`
+    /// is asked for), the whole list: with a large list, the periodic check stays one GET.
+    pub async fn resync_if_changed(&self, bus: &Bus, full: bool) -> Result<usize, RevocationError> {
+        if !full {
+            let version: Option<u64> = redis::cmd("GET")
+                .arg(bus.key(VERSION_KEY))
+                .query_async(&mut bus.connection())
+                .await?;
+            let unchanged = *self
+                .inner
+                .synced_version
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                == Some(version);
+            if unchanged {
+                self.inner.last_sync_ms.store(now_ms(), Ordering::Relaxed);
+                return Ok(0);
+            }
+        }
+        self.resync(bus).await
+    }
+
+    async fn resync_logged(&self, bus: &Bus, full: bool) {
+        match self.resync_if_changed(bus, full).await {
             Ok(0) => {}
             Ok(new) => tracing::info!(
                 new,
@@ -456,6 +501,7 @@ impl Revocations {
     /// and every `resync_interval`, until `shutdown`. Never ends on a Redis failure.
     pub async fn run(self, bus: Bus, shutdown: CancellationToken) -> WorkerResult {
         let interval = self.inner.settings.resync_interval;
+        let mut ticks: u32 = 0;
         loop {
             let subscription = match bus.subscribe(&[REVOCATION_CHANNEL]).await {
                 Ok(subscription) => Some(subscription),
@@ -465,7 +511,7 @@ impl Revocations {
                 }
             };
             // Read after subscribing, so nothing published in between is missed.
-            self.resync_logged(&bus).await;
+            self.resync_logged(&bus, true).await;
             let Some(mut subscription) = subscription else {
                 tokio::select! {
                     () = shutdown.cancelled() => return Ok(()),
@@ -475,7 +521,10 @@ impl Revocations {
             loop {
                 tokio::select! {
                     () = shutdown.cancelled() => return Ok(()),
-                    () = tokio::time::sleep(interval) => self.resync_logged(&bus).await,
+                    () = tokio::time::sleep(interval) => {
+                        ticks = ticks.wrapping_add(1);
+                        self.resync_logged(&bus, ticks.is_multiple_of(FULL_RESYNC_EVERY)).await;
+                    }
                     message = subscription.next() => {
                         let Some(message) = message else {
                             tracing::warn!("The revocation subscription ended; subscribing again.");
