@@ -115,7 +115,9 @@ $rate_limit
 [gateway.ws]
 send_queue = 1024
 TOML
-  NEXUS_CONFIG_FILE="$WORK/gateway.toml" "$CARGO_TARGET_DIR/release/nexus-gateway" > "$WORK/gateway.log" 2>&1 &
+  # No auth service here: the published-policy fetch is off (else the start-up gate answers
+  # every request with a token 503 auth_not_ready), the shipped policies decide.
+  NEXUS_POLICIES__AUTH_URL="" NEXUS_CONFIG_FILE="$WORK/gateway.toml" "$CARGO_TARGET_DIR/release/nexus-gateway" > "$WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!
   PIDS+=($GATEWAY_PID)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/ready" >/dev/null && break; sleep 0.2; done
