@@ -101,7 +101,8 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
         ("POST", ["v1", "users"]) | ("POST", ["v1", "users", "password-reset", ..]) => {
             AccessRule::Open
         }
-        ("PUT", ["v1", "users", id, "status"]) => {
+        ("PUT", ["v1", "users", id, "status"])
+        | ("POST", ["v1", "users", id, "disable" | "enable" | "ban" | "unban"]) => {
             AccessRule::Check(Action::UserChangeRole, account(id))
         }
         // Credentials and wallets of one's own account: an account change, so an API key needs
@@ -159,6 +160,11 @@ mod tests {
             ),
             ("POST", "/v1/api-keys", Some(Action::UserUpdate)),
             ("PUT", "/v1/users/u-2/status", Some(Action::UserChangeRole)),
+            (
+                "POST",
+                "/v1/users/u-2/disable",
+                Some(Action::UserChangeRole),
+            ),
         ];
         for (method, path, expected) in cases {
             let rule = access_rule(method, path, Some("u-1"));

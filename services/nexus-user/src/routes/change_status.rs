@@ -37,7 +37,34 @@ pub async fn change_status(
     path: web::Path<Uuid>,
     body: web::Json<ChangeStatusRequest>,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
-    let target = path.into_inner();
+    let status = body.status.trim().to_ascii_lowercase();
+    set_status(&service, &caller, path.into_inner(), &status).await
+}
+
+/// `POST /v1/users/{id}/disable`, `/enable`, `/ban`, `/unban`: the same as `PUT .../status`
+/// with `disabled`, `active`, `banned`, `active` (an optional JSON body, e.g. a reason, is
+/// ignored). Same authorization.
+pub async fn status_action(
+    service: web::Data<UserService>,
+    caller: Caller,
+    path: web::Path<(Uuid, String)>,
+) -> Result<web::Json<AccountSummary>, ApiError> {
+    let (target, verb) = path.into_inner();
+    let status = match verb.as_str() {
+        "disable" => "disabled",
+        "enable" | "unban" => "active",
+        "ban" => "banned",
+        _ => return Err(UserError::InvalidStatus.into()),
+    };
+    set_status(&service, &caller, target, status).await
+}
+
+async fn set_status(
+    service: &UserService,
+    caller: &Caller,
+    target: Uuid,
+    status: &str,
+) -> Result<web::Json<AccountSummary>, ApiError> {
     caller
         .authorize(
             Action::UserChangeRole,
@@ -46,12 +73,11 @@ pub async fn change_status(
             },
         )
         .map_err(UserError::from)?;
-    let status = body.status.trim().to_ascii_lowercase();
-    if !STATUSES.contains(&status.as_str()) {
+    if !STATUSES.contains(&status) {
         return Err(UserError::InvalidStatus.into());
     }
     let previous = service.store.get(target).await?;
-    let account = service.store.set_status(target, &status).await?;
+    let account = service.store.set_status(target, status).await?;
     if previous.status != account.status
         && let Some(mark) = account.tokens_not_before
     {

@@ -126,6 +126,10 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
                 .route(web::put().to(change_status::change_status)),
         )
         .service(
+            web::resource("/v1/users/{id}/{action:disable|enable|ban|unban}")
+                .route(web::post().to(change_status::status_action)),
+        )
+        .service(
             web::resource("/internal/v1/users/resolve")
                 .app_data(json())
                 .route(web::post().to(resolve_login::resolve_login)),

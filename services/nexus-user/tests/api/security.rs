@@ -374,3 +374,34 @@ async fn an_api_key_acts_in_the_user_service_only_within_its_scopes() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disable_enable_ban_and_unban_are_shorthands_with_the_same_authorization() {
+    let app = TestApp::spawn().await;
+    let (admin_id, _) = app.signed_up("root").await;
+    let admin = app.admin_mfa_token(&admin_id);
+    let (ada, ada_token) = app.signed_up("ada").await;
+
+    for (action, status) in [
+        ("disable", "disabled"),
+        ("enable", "active"),
+        ("ban", "banned"),
+        ("unban", "active"),
+    ] {
+        let path = format!("/v1/users/{ada}/{action}");
+        let (code, summary) = app
+            .call_as(&admin, Method::POST, &path, Some(json!({"reason": "test"})))
+            .await;
+        assert_eq!(
+            (code, summary["status"].as_str()),
+            (StatusCode::OK, Some(status)),
+            "{action}"
+        );
+        let (code, error) = app.call_as(&ada_token, Method::POST, &path, None).await;
+        assert_eq!(
+            (code, error["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("forbidden")),
+            "{action} by the account itself"
+        );
+    }
+}
