@@ -165,8 +165,12 @@ impl Service for AuthService {
         // Secrets in the clear (written before encryption) or under a key being rotated out.
         match service.reencrypt_totp_secrets().await {
             Ok(0) => {}
-            Ok(rewritten) => tracing::info!(rewritten, "Re-encrypted TOTP secrets under the active key."),
-            Err(error) => tracing::error!(error = %error, "Re-encrypting TOTP secrets failed; they stay readable."),
+            Ok(rewritten) => {
+                tracing::info!(rewritten, "Re-encrypted TOTP secrets under the active key.")
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "Re-encrypting TOTP secrets failed; they stay readable.")
+            }
         }
         events::register_workers(&service, &bus, setup);
         revocations::register_reconcile_worker(service.store.clone(), bus.clone(), setup);

@@ -39,7 +39,9 @@ pub enum GatewayError {
     #[error("Send an API key as `Authorization: ApiKey nxs_...` or `X-API-Key: nxs_...`.")]
     ApiKeyMalformed,
     /// The token's account or API key was revoked after it was issued.
-    #[error("The access token was revoked (signed out, password or role changed, account disabled or key revoked); sign in again.")]
+    #[error(
+        "The access token was revoked (signed out, password or role changed, account disabled or key revoked); sign in again."
+    )]
     TokenRevoked,
     /// The revocation list has not been refreshed for too long (Redis unreachable).
     #[error("Credentials cannot be checked right now")]
@@ -143,9 +145,7 @@ impl GatewayError {
             | GatewayError::UpstreamUnavailable { retry_after, .. } => Some(*retry_after),
             GatewayError::AuthUnavailable
             | GatewayError::PresenceUnavailable
-            | GatewayError::RevocationUnavailable => {
-                Some(Duration::from_secs(1))
-            }
+            | GatewayError::RevocationUnavailable => Some(Duration::from_secs(1)),
             _ => None,
         }
     }

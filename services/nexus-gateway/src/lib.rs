@@ -126,8 +126,7 @@ impl Service for GatewayService {
             ServiceClient::new(service, url.as_str(), resources.client_settings().clone())
                 .map_err(|error| RuntimeError::Build(format!("{service} client: {error}")))
         };
-        let revocations =
-            nexus_runtime::revocation::Revocations::new(settings.revocation.clone());
+        let revocations = nexus_runtime::revocation::Revocations::new(settings.revocation.clone());
         // Read the marks before serving, so a restarted gateway never accepts a revoked token.
         if let Err(error) = revocations.resync(&bus).await {
             tracing::warn!(error = %error, "Reading the revocation list at start failed; signed-in requests are refused until it succeeds.");
