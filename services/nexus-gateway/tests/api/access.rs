@@ -38,11 +38,13 @@ async fn cedar_denials_are_403_with_a_code_and_are_published_for_the_audit_log()
     let context = TestContext::new().await.unwrap();
     let upstream = Upstream::start().await;
     let service = gateway(&context, settings(&context, &upstream.url)).await;
-    let download = format!("{}/api/v1/files/ab12/download?size=10", service.base_url());
+    // Writing rulesets is for analysts (the gateway decides creations fully; downloads depend
+    // on the sample's uploaders and are decided by the analysis service).
+    let rulesets = format!("{}/api/v1/rulesets", service.base_url());
 
     let user = context.access_token("u-1", &["user"]);
     let denied = http()
-        .get(&download)
+        .post(&rulesets)
         .bearer_auth(&user)
         .send()
         .await
@@ -50,11 +52,11 @@ async fn cedar_denials_are_403_with_a_code_and_are_published_for_the_audit_log()
     assert_eq!(denied.status(), 403);
     let body: Value = denied.json().await.unwrap();
     assert_eq!(body["code"], "forbidden");
-    assert!(body["message"].as_str().unwrap().contains("file:download"));
+    assert!(body["message"].as_str().unwrap().contains("ruleset:create"));
 
     let analyst = context.access_token("u-2", &["analyst"]);
     let allowed = http()
-        .get(&download)
+        .post(&rulesets)
         .bearer_auth(&analyst)
         .send()
         .await
@@ -108,7 +110,7 @@ async fn cedar_denials_are_403_with_a_code_and_are_published_for_the_audit_log()
     let envelope: Value = serde_json::from_str(envelope).unwrap();
     assert_eq!(envelope["name"], "AuthorizationDenied");
     assert_eq!(envelope["payload"]["principal"], "u-1");
-    assert_eq!(envelope["payload"]["action"], "file:download");
+    assert_eq!(envelope["payload"]["action"], "ruleset:create");
     assert_eq!(envelope["payload"]["service"], "nexus-gateway");
 }
 
