@@ -54,8 +54,14 @@ pub struct Account {
     pub token: String,
 }
 
-/// auth, user, analysis and the gateway in front of them.
+/// auth, user, analysis and the gateway in front of them, with the gateway's default settings.
 pub async fn start() -> Platform {
+    start_with(|_| {}).await
+}
+
+/// Like [`start`], with the gateway's settings adjusted first (e.g. rate limits off for a test
+/// that sends hundreds of requests from one address).
+pub async fn start_with(configure_gateway: impl FnOnce(&mut GatewaySettings)) -> Platform {
     let context = TestContext::new().await.unwrap();
     let (auth_port, user_port, analysis_port) = (free_port(), free_port(), free_port());
     let auth_url = format!("http://127.0.0.1:{auth_port}");
@@ -107,6 +113,7 @@ pub async fn start() -> Platform {
             _ => {}
         }
     }
+    configure_gateway(&mut gateway.service);
     let gateway = context
         .spawn_with::<nexus_gateway::GatewayService>(gateway)
         .await

@@ -1,0 +1,123 @@
+//! Account helpers for end-to-end tests through the gateway: raw calls, sign-in, waiting for
+//! a token's fate, an administrator who passed a second factor, and status changes.
+
+// Each test binary uses the part of the helpers it needs.
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use nexus_auth::domain::totp::{DIGITS, base32_decode, code_at_step, step_at};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::platform::{PASSWORD, Platform};
+
+pub async fn call(
+    platform: &Platform,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = platform.http.request(method, platform.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Signs in; returns the whole token answer.
+pub async fn login(platform: &Platform, login: &str, password: &str) -> (u16, Value) {
+    call(
+        platform,
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"login": login, "password": password})),
+    )
+    .await
+}
+
+/// Polls `GET /api/v1/users/me` with `token` until it answers `status` (10 s at most).
+pub async fn until_me_answers(platform: &Platform, token: &str, status: u16) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (actual, body) =
+            call(platform, Method::GET, "/api/v1/users/me", Some(token), None).await;
+        if actual == status {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still {actual} {body}, expected {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub fn totp_code(secret: &[u8], step: i64) -> String {
+    code_at_step(secret, step, DIGITS)
+}
+
+/// An administrator whose session passed TOTP (privilege changes need a second factor): signed
+/// up, promoted in the user service's table (the only way to make the first admin), enrolled.
+pub async fn mfa_admin(platform: &Platform, name: &str) -> String {
+    let account = platform.sign_up(name).await;
+    sqlx::query("UPDATE users.accounts SET role = 'admin' WHERE id = $1::uuid")
+        .bind(&account.id)
+        .execute(&platform.context.database.pool)
+        .await
+        .unwrap();
+    let token = platform.sign_in(name).await;
+    let (status, enrolment) = call(
+        platform,
+        Method::POST,
+        "/api/v1/auth/mfa/totp",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{enrolment}");
+    let secret = base32_decode(enrolment["secret"].as_str().unwrap()).unwrap();
+    let now = step_at(chrono::Utc::now().timestamp());
+    let (status, body) = call(
+        platform,
+        Method::POST,
+        "/api/v1/auth/mfa/totp/confirm",
+        Some(&token),
+        Some(json!({"code": totp_code(&secret, now)})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, challenge) = login(platform, name, PASSWORD).await;
+    assert_eq!(status, 200, "{challenge}");
+    // The confirmation used this step; the next one is accepted (one step of drift).
+    let (status, tokens) = call(
+        platform,
+        Method::POST,
+        "/api/v1/auth/login/mfa",
+        None,
+        Some(json!({"mfa_token": challenge["mfa_token"], "code": totp_code(&secret, now + 1)})),
+    )
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    tokens["access_token"].as_str().unwrap().to_owned()
+}
+
+pub async fn set_status(platform: &Platform, admin: &str, user_id: &str, status: &str) {
+    let (code, body) = call(
+        platform,
+        Method::PUT,
+        &format!("/api/v1/users/{user_id}/status"),
+        Some(admin),
+        Some(json!({"status": status})),
+    )
+    .await;
+    assert_eq!(code, 200, "{body}");
+}
