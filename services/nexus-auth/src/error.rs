@@ -24,6 +24,10 @@ pub enum AuthError {
     /// Too soon after the last failure.
     #[error("wait {} s before the next sign-in attempt for this account", .0.as_secs().max(1))]
     LoginThrottled(Duration),
+    /// The user service refused to check more passwords for this login or account for now
+    /// (its own limit, `user.credential_limits`).
+    #[error("too many password checks for this account right now; try again in a minute")]
+    CredentialChecksLimited,
     /// Too many attempts from this address.
     #[error("too many sign-in attempts from your address; try again in {} s", .0.as_secs().max(1))]
     IpRateLimited(Duration),
@@ -96,6 +100,9 @@ impl AuthError {
             Self::AccountLocked(wait) | Self::LoginThrottled(wait) | Self::IpRateLimited(wait) => {
                 Some(*wait)
             }
+            // The user service's Retry-After does not travel through the client error; its
+            // per-login window is minutes, so a minute is a fair first wait.
+            Self::CredentialChecksLimited => Some(Duration::from_secs(60)),
             _ => None,
         }
     }
@@ -136,9 +143,10 @@ impl HttpError for AuthError {
             | Self::PrincipalMismatch
             | Self::MfaRequired
             | Self::ApiKeyNotAllowed => StatusCode::FORBIDDEN,
-            Self::AccountLocked(_) | Self::LoginThrottled(_) | Self::IpRateLimited(_) => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            Self::AccountLocked(_)
+            | Self::LoginThrottled(_)
+            | Self::IpRateLimited(_)
+            | Self::CredentialChecksLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::MfaAlreadyEnabled | Self::MfaNotEnrolled => StatusCode::CONFLICT,
             Self::ApiKeyNotFound => StatusCode::NOT_FOUND,
             Self::InvalidField { .. } | Self::Policy(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -155,6 +163,7 @@ impl HttpError for AuthError {
             Self::AccountLocked(_) => "account_locked",
             Self::LoginThrottled(_) => "login_throttled",
             Self::IpRateLimited(_) => "too_many_login_attempts",
+            Self::CredentialChecksLimited => "credential_checks_limited",
             Self::MfaTokenInvalid => "mfa_token_invalid",
             Self::MfaCodeInvalid => "mfa_code_invalid",
             Self::MfaAlreadyEnabled => "mfa_already_enabled",

@@ -69,6 +69,23 @@ struct VerifyBody<'a> {
     password: &'a str,
 }
 
+/// What a refused credential check means, decided by the answer's code and not its status
+/// alone: a 401 that is not `invalid_credentials` (e.g. `service_authentication_required`, a
+/// misconfigured service token) must not read as a wrong password and count towards the
+/// account's lockout, and the user service's own attempt limit stays a 429 for the client.
+fn verify_refusal(error: ClientError) -> AuthError {
+    let (status, code) = match &error {
+        ClientError::Api { status, body, .. } => (status.as_u16(), body.code.as_str()),
+        _ => return AuthError::UserServiceUnavailable(error),
+    };
+    match (status, code) {
+        (401, "invalid_credentials") => AuthError::InvalidCredentials,
+        (403, "account_disabled") => AuthError::AccountDisabled,
+        (429, "credential_checks_limited") => AuthError::CredentialChecksLimited,
+        _ => AuthError::UserServiceUnavailable(error),
+    }
+}
+
 /// The typed client of nexus-user.
 #[derive(Debug, Clone)]
 pub struct UserClient {
@@ -96,13 +113,7 @@ impl UserClient {
             .await
         {
             Ok(account) => Ok(account),
-            Err(ClientError::Api { status, .. }) if status.as_u16() == 401 => {
-                Err(AuthError::InvalidCredentials)
-            }
-            Err(ClientError::Api { status, .. }) if status.as_u16() == 403 => {
-                Err(AuthError::AccountDisabled)
-            }
-            Err(error) => Err(AuthError::UserServiceUnavailable(error)),
+            Err(error) => Err(verify_refusal(error)),
         }
     }
 
@@ -164,5 +175,52 @@ impl UserClient {
             .await
             .map(|revoked| revoked.tokens_not_before)
             .map_err(AuthError::UserServiceUnavailable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nexus_client::ClientError;
+    use nexus_proto::ErrorBody;
+    use reqwest::StatusCode;
+
+    use super::verify_refusal;
+    use crate::error::AuthError;
+
+    fn refusal(status: u16, code: &str) -> AuthError {
+        verify_refusal(ClientError::Api {
+            service: "nexus-user".into(),
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body: ErrorBody {
+                code: code.into(),
+                message: String::new(),
+                request_id: String::new(),
+            },
+        })
+    }
+
+    #[test]
+    fn only_the_user_services_own_verdicts_become_sign_in_answers() {
+        assert!(matches!(
+            refusal(401, "invalid_credentials"),
+            AuthError::InvalidCredentials
+        ));
+        assert!(matches!(
+            refusal(403, "account_disabled"),
+            AuthError::AccountDisabled
+        ));
+        assert!(matches!(
+            refusal(429, "credential_checks_limited"),
+            AuthError::CredentialChecksLimited
+        ));
+        // A service-token problem is an outage between services, never a wrong password.
+        assert!(matches!(
+            refusal(401, "service_authentication_required"),
+            AuthError::UserServiceUnavailable(_)
+        ));
+        assert!(matches!(
+            refusal(403, "forbidden"),
+            AuthError::UserServiceUnavailable(_)
+        ));
     }
 }
