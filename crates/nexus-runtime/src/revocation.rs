@@ -251,6 +251,43 @@ pub async fn publish(bus: &Bus, revoked: &Revoked) -> Result<(), RevocationError
     store(bus, revoked, &announcement).await
 }
 
+/// The writers' reconcile loop: every `interval` until shutdown, asks `recent` for the marks
+/// set since `now - retention` (read from the writer's PostgreSQL, the durable truth) and stores
+/// them in Redis again with [`restore`], so a failed announcement or a Redis that lost its data
+/// reaches every reader within `interval`. Failures are logged and retried at the next turn.
+pub async fn republish_recent<F, Fut, E>(
+    bus: Bus,
+    interval: Duration,
+    retention: Duration,
+    shutdown: CancellationToken,
+    mut recent: F,
+) -> WorkerResult
+where
+    F: FnMut(SystemTime) -> Fut,
+    Fut: Future<Output = Result<Vec<Revoked>, E>>,
+    E: std::fmt::Display,
+{
+    loop {
+        let since = SystemTime::now()
+            .checked_sub(retention)
+            .unwrap_or(UNIX_EPOCH);
+        match recent(since).await {
+            Ok(marks) => {
+                if let Err(error) = restore(&bus, &marks).await {
+                    tracing::warn!(error = %error, "Pushing revocation marks to Redis failed; retrying at the next turn.");
+                }
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "Reading recent revocation marks failed; retrying at the next turn.");
+            }
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
 /// Stores marks again without announcing them (reconciliation from PostgreSQL after Redis lost
 /// its data); readers pick them up at their next resync. Marks are only ever raised.
 pub async fn restore(bus: &Bus, marks: &[Revoked]) -> Result<(), RevocationError> {

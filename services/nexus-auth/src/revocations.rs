@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use nexus_bus::Bus;
 use nexus_runtime::Setup;
 use nexus_runtime::revocation::{self, RevocationSettings, Revoked};
@@ -27,34 +26,23 @@ impl AuthService {
 
 /// Registers the worker that pushes recently revoked keys to Redis again.
 pub fn register_reconcile_worker(store: Store, bus: Bus, setup: &mut Setup) {
-    setup.worker("revocation-reconcile", move |shutdown| async move {
+    setup.worker("revocation-reconcile", move |shutdown| {
         let retention = RevocationSettings::default().retention;
-        loop {
-            let since = Utc::now()
-                - chrono::TimeDelta::from_std(retention).unwrap_or(chrono::TimeDelta::days(1));
-            match store.recently_revoked_api_keys(since).await {
-                Ok(keys) => {
-                    let marks: Vec<Revoked> = keys
-                        .into_iter()
+        revocation::republish_recent(bus, RECONCILE_INTERVAL, retention, shutdown, move |since| {
+            let store = store.clone();
+            async move {
+                let keys = store.recently_revoked_api_keys(since.into()).await?;
+                Ok::<_, nexus_db::DbError>(
+                    keys.into_iter()
                         .map(|(key_id, user_id, revoked_at)| Revoked::ApiKey {
                             key_id: key_id.to_string(),
                             user_id: user_id.to_string(),
                             revoked_at_ms: u64::try_from(revoked_at.timestamp_millis())
                                 .unwrap_or(0),
                         })
-                        .collect();
-                    if let Err(error) = revocation::restore(&bus, &marks).await {
-                        tracing::warn!(error = %error, "Pushing API-key revocations to Redis failed.");
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(error = %error, "Reading revoked API keys failed.");
-                }
+                        .collect(),
+                )
             }
-            tokio::select! {
-                () = shutdown.cancelled() => return Ok(()),
-                () = tokio::time::sleep(RECONCILE_INTERVAL) => {}
-            }
-        }
+        })
     });
 }

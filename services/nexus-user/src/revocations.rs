@@ -12,6 +12,7 @@ use nexus_runtime::Setup;
 use nexus_runtime::revocation::{self, RevocationReason, RevocationSettings, Revoked};
 use uuid::Uuid;
 
+use crate::error::UserError;
 use crate::store::Store;
 
 /// How often recent marks are pushed to Redis again.
@@ -40,33 +41,23 @@ pub async fn announce(
 
 /// Registers the worker that pushes the marks of the last `retention` to Redis again.
 pub fn register_reconcile_worker(store: Store, bus: Bus, setup: &mut Setup) {
-    setup.worker("revocation-reconcile", move |shutdown| async move {
+    setup.worker("revocation-reconcile", move |shutdown| {
         let retention = RevocationSettings::default().retention;
-        loop {
-            let since = Utc::now()
-                - chrono::TimeDelta::from_std(retention).unwrap_or(chrono::TimeDelta::days(1));
-            match store.recent_revocations(since).await {
-                Ok(marks) => {
-                    let marks: Vec<Revoked> = marks
+        revocation::republish_recent(bus, RECONCILE_INTERVAL, retention, shutdown, move |since| {
+            let store = store.clone();
+            async move {
+                let marks = store.recent_revocations(since.into()).await?;
+                Ok::<_, UserError>(
+                    marks
                         .into_iter()
                         .map(|(user_id, not_before)| Revoked::Account {
                             user_id: user_id.to_string(),
                             not_before_ms: millis(not_before),
                             reason: RevocationReason::Other,
                         })
-                        .collect();
-                    if let Err(error) = revocation::restore(&bus, &marks).await {
-                        tracing::warn!(error = %error, "Pushing revocation marks to Redis failed.");
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(error = %error, "Reading recent revocation marks failed.");
-                }
+                        .collect(),
+                )
             }
-            tokio::select! {
-                () = shutdown.cancelled() => return Ok(()),
-                () = tokio::time::sleep(RECONCILE_INTERVAL) => {}
-            }
-        }
+        })
     });
 }
