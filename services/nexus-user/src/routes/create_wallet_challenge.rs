@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use nexus_http::ApiError;
 use nexus_proto::ErrorBody;
 use nexus_proto::user::{WalletChallenge, WalletChallengeRequest};
+use nexus_runtime::Caller;
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
@@ -13,7 +14,7 @@ use crate::challenges::IssuedChallenge;
 use crate::domain::siwe::SiweMessage;
 use crate::domain::wallet::{parse_wallet_address, stored_form, valid_chain_id};
 use crate::error::UserError;
-use crate::routes::Caller;
+use crate::routes::own_account::own_account;
 
 /// Nonce length: 17 alphanumerics ≈ 101 bits from the CSPRNG.
 const NONCE_LENGTH: usize = 17;
@@ -37,12 +38,12 @@ pub async fn create_wallet_challenge(
     caller: Caller,
     body: web::Json<WalletChallengeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_scope(nexus_policy::Action::UserUpdate)?;
+    let user_id = own_account(&caller, nexus_policy::Action::UserUpdate)?;
     let address = parse_wallet_address(&body.address).map_err(UserError::from)?;
     if !valid_chain_id(body.chain_id) {
         return Err(UserError::InvalidChainId.into());
     }
-    service.store.get(caller.user_id).await?;
+    service.store.get(user_id).await?;
     let settings = &service.settings.siwe;
     let issued_at = whole_milliseconds(Utc::now());
     let ttl = chrono::Duration::from_std(settings.challenge_ttl)
@@ -69,7 +70,7 @@ pub async fn create_wallet_challenge(
         resources: Vec::new(),
     };
     let issued = IssuedChallenge {
-        user_id: caller.user_id,
+        user_id,
         address: stored_form(&address),
         chain_id: body.chain_id,
         issued_at,

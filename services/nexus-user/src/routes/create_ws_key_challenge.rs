@@ -3,28 +3,13 @@
 
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
-use nexus_policy::{Action, Resource};
+use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_proto::user::WsKeyChallenge;
 use nexus_runtime::Caller;
-use uuid::Uuid;
 
 use crate::UserService;
-use crate::error::UserError;
-
-/// The signed-in caller's account id, after the policies agreed that the caller may change
-/// that account (`user:update`; an API key needs that scope).
-pub(crate) fn own_account(caller: &Caller) -> Result<Uuid, ApiError> {
-    let claims = caller.require_signed_in()?;
-    let user_id = Uuid::parse_str(&claims.sub).map_err(|_| UserError::InvalidSubject)?;
-    caller.authorize(
-        Action::UserUpdate,
-        Resource::UserAccount {
-            id: user_id.to_string(),
-        },
-    )?;
-    Ok(user_id)
-}
+use crate::routes::own_account::own_account;
 
 /// 201 `{challenge, expires_at}`: 64 hex digits, valid once for `user.ws_key_challenge.ttl`,
 /// for this account only. Sign the registration message with the key (see
@@ -44,7 +29,7 @@ pub async fn create_ws_key_challenge(
     service: web::Data<UserService>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let user_id = own_account(&caller)?;
+    let user_id = own_account(&caller, Action::UserUpdate)?;
     let (challenge, expires_at) = service.ws_key_challenges.issue(user_id).await?;
     Ok(HttpResponse::Created().json(WsKeyChallenge {
         challenge,

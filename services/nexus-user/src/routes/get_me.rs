@@ -4,9 +4,10 @@ use actix_web::web;
 use nexus_http::ApiError;
 use nexus_proto::ErrorBody;
 use nexus_proto::user::PrivateProfile;
+use nexus_runtime::Caller;
 
 use crate::UserService;
-use crate::routes::Caller;
+use crate::routes::own_account::own_account;
 
 /// 200 with the public and private fields.
 #[utoipa::path(
@@ -23,7 +24,7 @@ pub async fn get_me(
     service: web::Data<UserService>,
     caller: Caller,
 ) -> Result<web::Json<PrivateProfile>, ApiError> {
-    caller.require_scope(nexus_policy::Action::UserReadPrivate)?;
-    let account = service.store.get(caller.user_id).await?;
+    let user_id = own_account(&caller, nexus_policy::Action::UserReadPrivate)?;
+    let account = service.store.get(user_id).await?;
     Ok(web::Json(account.private_profile()))
 }

@@ -9,12 +9,13 @@ use alloy::primitives::Signature;
 use chrono::Utc;
 use nexus_http::{ApiError, RequestContext};
 use nexus_proto::user::LinkWalletRequest;
+use nexus_runtime::Caller;
 
 use crate::UserService;
 use crate::domain::siwe::SiweMessage;
 use crate::domain::wallet::stored_form;
 use crate::error::UserError;
-use crate::routes::Caller;
+use crate::routes::own_account::own_account;
 use crate::store::wallets::NewWallet;
 
 /// Checks, in order: the message parses strictly; it names this service's domain, URI and
@@ -41,7 +42,7 @@ pub async fn link_wallet(
     context: RequestContext,
     body: web::Json<LinkWalletRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_scope(nexus_policy::Action::UserUpdate)?;
+    let user_id = own_account(&caller, nexus_policy::Action::UserUpdate)?;
     let message = SiweMessage::parse(&body.message).map_err(UserError::from)?;
     let settings = &service.settings.siwe;
     let mismatch = if message.scheme.is_some() {
@@ -66,7 +67,7 @@ pub async fn link_wallet(
         .await?
         .ok_or(UserError::SiweNonceUnknown)?;
     let address = stored_form(&message.address);
-    if issued.user_id != caller.user_id
+    if issued.user_id != user_id
         || issued.address != address
         || issued.chain_id != message.chain_id
         || issued.issued_at != message.issued_at
@@ -87,7 +88,7 @@ pub async fn link_wallet(
 
     let traceparent = context.trace.to_string();
     let wallet = NewWallet {
-        user_id: caller.user_id,
+        user_id,
         address: &address,
         chain_id: message.chain_id,
         max_per_user: service.settings.limits.max_wallets_per_user,
@@ -96,7 +97,7 @@ pub async fn link_wallet(
         .store
         .link_wallet(&wallet, Some(&traceparent))
         .await?;
-    tracing::info!(user_id = %caller.user_id, chain_id = message.chain_id, "A wallet was linked.");
+    tracing::info!(user_id = %user_id, chain_id = message.chain_id, "A wallet was linked.");
     Ok(HttpResponse::Created().json(row.to_wire()))
 }
 

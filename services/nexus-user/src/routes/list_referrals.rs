@@ -4,9 +4,10 @@ use actix_web::web;
 use nexus_http::ApiError;
 use nexus_proto::ErrorBody;
 use nexus_proto::user::ReferralList;
+use nexus_runtime::Caller;
 
 use crate::UserService;
-use crate::routes::Caller;
+use crate::routes::own_account::own_account;
 
 /// 200 with the code and the referrals, newest first.
 #[utoipa::path(
@@ -23,9 +24,9 @@ pub async fn list_referrals(
     service: web::Data<UserService>,
     caller: Caller,
 ) -> Result<web::Json<ReferralList>, ApiError> {
-    caller.require_scope(nexus_policy::Action::UserReadPrivate)?;
-    let account = service.store.get(caller.user_id).await?;
-    let referrals = service.store.list_referrals(caller.user_id).await?;
+    let user_id = own_account(&caller, nexus_policy::Action::UserReadPrivate)?;
+    let account = service.store.get(user_id).await?;
+    let referrals = service.store.list_referrals(user_id).await?;
     Ok(web::Json(ReferralList {
         referral_code: account.referral_code,
         referrals,

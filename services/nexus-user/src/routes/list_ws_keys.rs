@@ -4,9 +4,10 @@ use actix_web::web;
 use nexus_http::ApiError;
 use nexus_proto::ErrorBody;
 use nexus_proto::user::WsKeyList;
+use nexus_runtime::Caller;
 
 use crate::UserService;
-use crate::routes::Caller;
+use crate::routes::own_account::own_account;
 
 /// 200 with the active keys, oldest first.
 #[utoipa::path(
@@ -23,8 +24,8 @@ pub async fn list_ws_keys(
     service: web::Data<UserService>,
     caller: Caller,
 ) -> Result<web::Json<WsKeyList>, ApiError> {
-    caller.require_scope(nexus_policy::Action::UserReadPrivate)?;
-    let rows = service.store.list_ws_keys(caller.user_id).await?;
+    let user_id = own_account(&caller, nexus_policy::Action::UserReadPrivate)?;
+    let rows = service.store.list_ws_keys(user_id).await?;
     Ok(web::Json(WsKeyList {
         keys: rows.iter().map(|row| row.to_wire()).collect(),
     }))

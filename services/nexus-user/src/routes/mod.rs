@@ -13,7 +13,6 @@
 //! `POST /internal/v1/users/resolve`,
 //! `GET /internal/v1/ws-keys/{public_key_hex}`.
 
-mod caller;
 mod change_password;
 mod change_role;
 mod change_status;
@@ -29,6 +28,7 @@ mod list_wallets;
 mod list_ws_keys;
 mod lookup_ws_key;
 pub mod openapi;
+mod own_account;
 mod register_user;
 mod register_ws_key;
 mod request_password_reset;
@@ -43,8 +43,6 @@ use actix_web::error::JsonPayloadError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use nexus_http::ApiError;
-
-pub use caller::Caller;
 
 /// Mounts every route; JSON bodies are limited to `json_body_bytes`.
 pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {

@@ -11,7 +11,7 @@ use crate::UserService;
 use crate::domain::profile::{FieldRule, check_field};
 use crate::domain::ws_key::{parse_public_key, registration_message, verify_possession};
 use crate::error::UserError;
-use crate::routes::create_ws_key_challenge::own_account;
+use crate::routes::own_account::own_account;
 use crate::store::ws_keys::NewWsKey;
 use nexus_runtime::Caller;
 
@@ -44,7 +44,7 @@ pub async fn register_ws_key(
     context: RequestContext,
     body: web::Json<RegisterWsKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user_id = own_account(&caller)?;
+    let user_id = own_account(&caller, nexus_policy::Action::UserUpdate)?;
     let public_key_hex = parse_public_key(&body.public_key).map_err(UserError::from)?;
     let label = check_field(LABEL, body.label.as_deref()).map_err(UserError::from)?;
     let (Some(challenge), Some(signature)) = (body.challenge.as_deref(), body.signature.as_deref())

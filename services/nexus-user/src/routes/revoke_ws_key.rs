@@ -3,10 +3,11 @@
 use actix_web::{HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
 use nexus_proto::ErrorBody;
+use nexus_runtime::Caller;
 use uuid::Uuid;
 
 use crate::UserService;
-use crate::routes::Caller;
+use crate::routes::own_account::own_account;
 
 /// 204, and `Ed25519KeyRevoked` is recorded; 404 `ws_key_not_found`.
 #[utoipa::path(
@@ -26,11 +27,11 @@ pub async fn revoke_ws_key(
     context: RequestContext,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_scope(nexus_policy::Action::UserUpdate)?;
+    let user_id = own_account(&caller, nexus_policy::Action::UserUpdate)?;
     let traceparent = context.trace.to_string();
     service
         .store
-        .revoke_ws_key(caller.user_id, path.into_inner(), Some(&traceparent))
+        .revoke_ws_key(user_id, path.into_inner(), Some(&traceparent))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,11 +3,12 @@
 use actix_web::{HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
 use nexus_proto::ErrorBody;
+use nexus_runtime::Caller;
 
 use crate::UserService;
 use crate::domain::wallet::{parse_wallet_address, stored_form};
 use crate::error::UserError;
-use crate::routes::Caller;
+use crate::routes::own_account::own_account;
 
 /// 204; 404 `wallet_not_found` when the caller has no such wallet.
 #[utoipa::path(
@@ -27,12 +28,12 @@ pub async fn unlink_wallet(
     context: RequestContext,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_scope(nexus_policy::Action::UserUpdate)?;
+    let user_id = own_account(&caller, nexus_policy::Action::UserUpdate)?;
     let address = parse_wallet_address(&path).map_err(UserError::from)?;
     let traceparent = context.trace.to_string();
     service
         .store
-        .unlink_wallet(caller.user_id, &stored_form(&address), Some(&traceparent))
+        .unlink_wallet(user_id, &stored_form(&address), Some(&traceparent))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -4,11 +4,12 @@ use actix_web::web;
 use nexus_http::ApiError;
 use nexus_proto::ErrorBody;
 use nexus_proto::user::{PrivateProfile, UpdateProfileRequest};
+use nexus_runtime::Caller;
 
 use crate::UserService;
 use crate::domain::profile::check_update;
 use crate::error::UserError;
-use crate::routes::Caller;
+use crate::routes::own_account::own_account;
 
 /// Absent fields stay, `null` or `""` clears, a value sets (bounded, URLs `https://`).
 #[utoipa::path(
@@ -28,11 +29,8 @@ pub async fn update_me(
     caller: Caller,
     body: web::Json<UpdateProfileRequest>,
 ) -> Result<web::Json<PrivateProfile>, ApiError> {
-    caller.require_scope(nexus_policy::Action::UserUpdate)?;
+    let user_id = own_account(&caller, nexus_policy::Action::UserUpdate)?;
     let update = check_update(&body).map_err(UserError::from)?;
-    let account = service
-        .store
-        .update_profile(caller.user_id, &update)
-        .await?;
+    let account = service.store.update_profile(user_id, &update).await?;
     Ok(web::Json(account.private_profile()))
 }

@@ -121,3 +121,55 @@ async fn invalid_profile_fields_and_missing_tokens_are_refused() {
         (StatusCode::NOT_FOUND, Some("user_not_found"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_banned_account_may_read_its_own_account_but_not_change_it() {
+    let app = TestApp::spawn().await;
+    let (user_id, _) = app.signed_up("ada").await;
+    let mut claims = app.context.claims(&user_id, &["user"]);
+    claims.status = Some("banned".into());
+    let banned = app.context.sign(&claims);
+
+    let (status, me) = app
+        .call_as(&banned, Method::GET, "/v1/users/me", None)
+        .await;
+    assert_eq!(
+        (status, me["user_id"].as_str()),
+        (StatusCode::OK, Some(user_id.as_str()))
+    );
+    let (status, _) = app
+        .call_as(&banned, Method::GET, "/v1/users/me/ws-keys", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The Cedar forbid `banned-read-only` decides, not a hand-written check: every change to
+    // the own account is refused before anything is looked up or written.
+    for (method, path, body) in [
+        (
+            Method::PATCH,
+            "/v1/users/me".to_owned(),
+            Some(json!({"bio": "Still here."})),
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/users/me/ws-keys/{}", uuid::Uuid::new_v4()),
+            None,
+        ),
+        (
+            Method::DELETE,
+            "/v1/users/me/wallets/0x0000000000000000000000000000000000000001".to_owned(),
+            None,
+        ),
+    ] {
+        let (status, error) = app.call_as(&banned, method, &path, body).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("forbidden")),
+            "{path}: {error}"
+        );
+    }
+    let (_, me) = app
+        .call_as(&banned, Method::GET, "/v1/users/me", None)
+        .await;
+    assert_eq!(me["bio"], serde_json::Value::Null);
+}
