@@ -327,6 +327,8 @@ actions! {
     NotificationUpdate => "notification:update", Notification, "Mark a notification read or dismiss it.";
     AdminManagePolicies => "admin:manage_policies", Platform, "Validate and publish policies.";
     AdminViewAudit => "admin:view_audit", Platform, "Read the authorization audit log.";
+    AdminQueryPolicies => "admin:query_policies", Platform, "Ask the policies about any principal (`POST /v1/authorize` for someone else).";
+    AdminGrantKeyTier => "admin:grant_key_tier", Platform, "Give an API key a tier above standard (its quota and rate limits).";
 }
 
 impl fmt::Display for Action {

@@ -146,6 +146,8 @@ const MATRIX: &[(Action, Fixture, [bool; 4])] = &[
     (Action::RulesetList, Platform, [Y, Y, Y, Y]),
     (Action::NotificationList, Platform, [N, Y, Y, Y]),
     (Action::AdminViewAudit, Platform, [N, N, N, Y]),
+    (Action::AdminQueryPolicies, Platform, [N, N, N, Y]),
+    (Action::AdminGrantKeyTier, Platform, [N, N, N, Y]),
     (Action::AdminManagePolicies, Platform, [N, N, N, N]), // needs MFA, see MFA_MATRIX
     // Bounties.
     (Action::BountyRead, BountyPublicOpenOther, [Y, Y, Y, Y]),
@@ -353,6 +355,7 @@ fn banned_accounts_keep_public_reads_and_their_own_profile_only() {
             (Action::UserUpdate, AccountOwn, N),
             (Action::NotificationRead, NotificationOwn, N),
             (Action::AdminViewAudit, Platform, N),
+            (Action::AdminGrantKeyTier, Platform, N),
         ] {
             let decision = decide(&policies, banned(), action, fixture, true);
             assert_eq!(

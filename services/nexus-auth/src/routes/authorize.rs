@@ -1,10 +1,9 @@
 //! `POST /v1/authorize`: decides a request with the published policies.
 
 use actix_web::{HttpRequest, web};
-use nexus_core::Role;
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
-use nexus_policy::{Decision, Principal, Request, Resource};
+use nexus_policy::{Action, Decision, Principal, Request, Resource};
 use nexus_proto::ErrorBody;
 use nexus_proto::auth::AuthorizationDenied;
 use serde::{Deserialize, Serialize};
@@ -12,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::AuthService;
 use crate::error::AuthError;
 use crate::events::denial_record;
-use nexus_runtime::authz::principal_of;
+use nexus_runtime::authz::{decide, principal_of};
 
 /// The answer: the decision, the policies that made it, and the policy version used.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,7 +64,15 @@ pub async fn authorize(
 ) -> Result<web::Json<AuthorizeResponse>, ApiError> {
     let claims = caller.0;
     let question = body.into_inner();
-    let may_ask_about_anyone = claims.highest_role() == Role::Admin && !claims.is_api_key();
+    // Asking about someone else inspects what they may do: the policies say who may.
+    let may_ask_about_anyone = !claims.is_api_key()
+        && decide(
+            &service.policies,
+            &claims,
+            Action::AdminQueryPolicies,
+            Resource::Platform,
+        )
+        .allowed;
     if !may_ask_about_anyone
         && question.principal != Principal::Guest
         && question.principal != principal_of(&claims)

@@ -2,12 +2,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{TimeDelta, Utc};
-use nexus_core::Role;
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
-use nexus_policy::Action;
+use nexus_policy::{Action, Resource};
 use nexus_proto::ErrorBody;
 use nexus_proto::auth::{CreateApiKeyRequest, CreatedApiKey};
+use nexus_runtime::authz::decide;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -77,7 +77,16 @@ pub async fn create_api_key(
             AuthError::field("tier", format!("must be one of {}", TIERS.join(", "))).into(),
         );
     }
-    if tier != "standard" && claims.highest_role() != Role::Admin {
+    // A tier sets the key's quota and rate limits: the policies say who may grant more.
+    if tier != "standard"
+        && !decide(
+            &service.policies,
+            &claims,
+            Action::AdminGrantKeyTier,
+            Resource::Platform,
+        )
+        .allowed
+    {
         return Err(AuthError::Forbidden(
             "only administrators may choose a tier other than standard".into(),
         )

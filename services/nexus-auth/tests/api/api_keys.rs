@@ -196,3 +196,24 @@ async fn bad_key_requests_are_refused_with_the_field_named() {
         .await;
     expect(anonymous, StatusCode::UNAUTHORIZED, Some("token_missing")).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_policies_let_administrators_grant_a_tier_above_standard() {
+    let auth = spawn_auth(|_| {}).await;
+    let body = json!({"name": "engine", "scopes": ["bounty:read"], "tier": "engine"});
+    let (_, analyst) = auth.user_token(&["analyst"]);
+    expect(
+        auth.post("/v1/api-keys", Some(&analyst), &body).await,
+        StatusCode::FORBIDDEN,
+        Some("permission_denied"),
+    )
+    .await;
+    let (_, admin) = auth.user_token(&["admin"]);
+    let created = expect(
+        auth.post("/v1/api-keys", Some(&admin), &body).await,
+        StatusCode::CREATED,
+        None,
+    )
+    .await;
+    assert_eq!(created["tier"], "engine");
+}
