@@ -30,6 +30,23 @@ pub fn require_interactive(claims: &AccessClaims) -> Result<(), AuthError> {
 }
 
 impl AuthService {
+    /// The caller's own account id, once the live policies allow `action` on that account:
+    /// `user:read_private` to list its credentials, `user:update` to change them (so a banned
+    /// account, read-only by `banned-read-only`, cannot mint keys or change its second factor).
+    /// API-key tokens never manage credentials.
+    pub fn own_account(&self, claims: &AccessClaims, action: Action) -> Result<Uuid, AuthError> {
+        require_interactive(claims)?;
+        let id = user_id(claims)?;
+        let resource = Resource::UserAccount { id: id.to_string() };
+        if nexus_runtime::authz::decide(&self.policies, claims, action, resource).allowed {
+            Ok(id)
+        } else {
+            Err(AuthError::Forbidden(format!(
+                "your account may not {action} now (a banned account can read but not change its credentials)"
+            )))
+        }
+    }
+
     /// Checks a platform administration action with the live policies.
     pub fn authorize_admin(
         &self,

@@ -4,13 +4,13 @@
 use actix_web::{HttpRequest, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_proto::auth::{RecoveryCodes, TotpConfirmRequest};
 use serde_json::json;
 
 use super::check_text;
 use crate::AuthService;
-use crate::access::{require_interactive, user_id};
 use crate::domain::secrets::{
     RECOVERY_CODE_COUNT, keyed_hash, normalize_recovery_code, recovery_code,
 };
@@ -38,8 +38,7 @@ pub async fn confirm_totp(
     body: web::Json<TotpConfirmRequest>,
 ) -> Result<web::Json<RecoveryCodes>, ApiError> {
     let claims = caller.0;
-    require_interactive(&claims)?;
-    let user_id = user_id(&claims)?;
+    let user_id = service.own_account(&claims, Action::UserUpdate)?;
     let code = body.into_inner().code;
     check_text("code", &code, 16)?;
     let Some(row) = service.totp_row(user_id).await? else {

@@ -12,7 +12,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::AuthService;
-use crate::access::{require_interactive, user_id};
 use crate::domain::secrets::{API_KEY_DISPLAY_CHARS, api_key, keyed_hash};
 use crate::error::AuthError;
 use crate::store::api_keys::NewApiKey;
@@ -47,8 +46,7 @@ pub async fn create_api_key(
     body: web::Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let claims = caller.0;
-    require_interactive(&claims)?;
-    let user_id = user_id(&claims)?;
+    let user_id = service.own_account(&claims, Action::UserUpdate)?;
     let body = body.into_inner();
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {

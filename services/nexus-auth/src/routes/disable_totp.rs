@@ -4,13 +4,13 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::token::Authenticated;
 use nexus_http::{ApiError, RequestContext};
+use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_proto::auth::TotpDisableRequest;
 use serde_json::json;
 
 use super::{MAX_PASSWORD_BYTES, check_text};
 use crate::AuthService;
-use crate::access::{require_interactive, user_id};
 use crate::error::AuthError;
 use crate::kv::throttle::LockoutSubject;
 use crate::store::audit::{AuditKind, AuditRecord};
@@ -36,8 +36,7 @@ pub async fn disable_totp(
     body: web::Json<TotpDisableRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let claims = caller.0;
-    require_interactive(&claims)?;
-    let user_id = user_id(&claims)?;
+    let user_id = service.own_account(&claims, Action::UserUpdate)?;
     let password = body.into_inner().password;
     check_text("password", &password, MAX_PASSWORD_BYTES)?;
     let ip = service.client_ip(&request).map(|ip| ip.to_string());

@@ -3,13 +3,13 @@
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_proto::auth::TotpEnrolment;
 use qrcode::QrCode;
 use qrcode::render::svg;
 
 use crate::AuthService;
-use crate::access::{require_interactive, user_id};
 use crate::domain::secrets::random_bytes;
 use crate::domain::totp::{SECRET_BYTES, base32_encode, otpauth_uri};
 use crate::error::AuthError;
@@ -34,8 +34,7 @@ pub async fn enrol_totp(
     caller: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let claims = caller.0;
-    require_interactive(&claims)?;
-    let user_id = user_id(&claims)?;
+    let user_id = service.own_account(&claims, Action::UserUpdate)?;
     let secret = random_bytes(SECRET_BYTES);
     if !service.start_totp(user_id, &secret).await? {
         return Err(AuthError::MfaAlreadyEnabled.into());

@@ -3,11 +3,11 @@
 use actix_web::web;
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_proto::auth::ApiKeyInfo;
 
 use crate::AuthService;
-use crate::access::{require_interactive, user_id};
 use crate::error::AuthError;
 
 /// Lists the caller's keys, newest first (at most 100).
@@ -25,8 +25,7 @@ pub async fn list_api_keys(
     service: web::Data<AuthService>,
     caller: Authenticated,
 ) -> Result<web::Json<Vec<ApiKeyInfo>>, ApiError> {
-    require_interactive(&caller.0)?;
-    let user_id = user_id(&caller.0)?;
+    let user_id = service.own_account(&caller.0, Action::UserReadPrivate)?;
     Ok(web::Json(
         service
             .store

@@ -3,12 +3,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
+use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_runtime::revocation::Revoked;
 use uuid::Uuid;
 
 use crate::AuthService;
-use crate::access::{require_interactive, user_id};
 use crate::error::AuthError;
 use crate::store::audit::{AuditKind, AuditRecord};
 
@@ -31,8 +31,7 @@ pub async fn revoke_api_key(
     caller: Authenticated,
     key_id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_interactive(&caller.0)?;
-    let user_id = user_id(&caller.0)?;
+    let user_id = service.own_account(&caller.0, Action::UserUpdate)?;
     let key_id = key_id.into_inner();
     let ip = service.client_ip(&request).map(|ip| ip.to_string());
     let audit = AuditRecord::new(AuditKind::ApiKeyRevoked)

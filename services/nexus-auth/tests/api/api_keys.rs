@@ -217,3 +217,33 @@ async fn the_policies_let_administrators_grant_a_tier_above_standard() {
     .await;
     assert_eq!(created["tier"], "engine");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_banned_account_lists_its_credentials_but_cannot_mint_or_change_them() {
+    let auth = spawn_auth(|_| {}).await;
+    let user_id = uuid::Uuid::now_v7();
+    let mut claims = auth.ctx.claims(&user_id.to_string(), &["user"]);
+    claims.status = Some("banned".into());
+    let banned = auth.ctx.sign(&claims);
+
+    expect(
+        auth.get("/v1/api-keys", Some(&banned)).await,
+        StatusCode::OK,
+        None,
+    )
+    .await;
+    let key = json!({"name": "k", "scopes": ["bounty:read"]});
+    expect(
+        auth.post("/v1/api-keys", Some(&banned), &key).await,
+        StatusCode::FORBIDDEN,
+        Some("permission_denied"),
+    )
+    .await;
+    expect(
+        auth.post("/v1/auth/mfa/totp", Some(&banned), &json!({}))
+            .await,
+        StatusCode::FORBIDDEN,
+        Some("permission_denied"),
+    )
+    .await;
+}
