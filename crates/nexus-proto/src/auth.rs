@@ -14,6 +14,11 @@ use uuid::Uuid;
 
 use crate::event::Event;
 
+/// The API-key tiers nexus-auth issues (`CreateApiKeyRequest::tier`), least to most generous.
+/// The gateway keeps one rate-limit quota per tier (`gateway.rate_limit.per_api_key_tier`), so
+/// both read this one list.
+pub const API_KEY_TIERS: [&str; 3] = ["standard", "engine", "unlimited"];
+
 /// `POST /v1/auth/login`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {

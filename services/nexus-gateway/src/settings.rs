@@ -243,11 +243,13 @@ impl Default for RateLimitSettings {
             ("analyst", Quota::per_minute(1200, 120)),
             ("admin", Quota::per_minute(3000, 300)),
         ];
+        // One quota per tier nexus-auth issues (nexus_proto::auth::API_KEY_TIERS); `default`
+        // covers a tier this gateway does not know yet.
         let per_api_key_tier = [
             ("default", Quota::per_minute(600, 60)),
             ("standard", Quota::per_minute(600, 60)),
-            ("pro", Quota::per_minute(3000, 300)),
-            ("enterprise", Quota::per_minute(12_000, 1200)),
+            ("engine", Quota::per_minute(3000, 300)),
+            ("unlimited", Quota::per_minute(12_000, 1200)),
         ];
         Self {
             enabled: true,
@@ -385,6 +387,17 @@ impl Validate for GatewaySettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_tier_nexus_auth_issues_has_its_own_quota() {
+        let settings = GatewaySettings::default();
+        for tier in nexus_proto::auth::API_KEY_TIERS {
+            assert!(
+                settings.rate_limit.per_api_key_tier.contains_key(tier),
+                "no quota for the {tier} tier: its keys would fall back to the default"
+            );
+        }
+    }
 
     #[test]
     fn defaults_are_valid() {

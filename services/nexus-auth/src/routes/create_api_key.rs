@@ -18,7 +18,7 @@ use crate::store::api_keys::NewApiKey;
 use crate::store::audit::{AuditKind, AuditRecord};
 
 /// Tiers a key may have; `standard` is the default and the only one non-admins may pick.
-pub const TIERS: [&str; 3] = ["standard", "engine", "unlimited"];
+pub const TIERS: [&str; 3] = nexus_proto::auth::API_KEY_TIERS;
 /// Most scopes one key may carry.
 const MAX_SCOPES: usize = 32;
 /// Longest lifetime of a key, in days.
