@@ -22,7 +22,7 @@
 //!   CPU pool the engine and YARA scans run on; [`memory_budget`] and [`job_settings`]
 //!   (`[analysis.jobs]`, checked against the pod's memory limit); [`retrohunt_failures`] and
 //!   the worker's dead-letter hook, which mark given-up jobs `failed`; [`reconcile`], which
-//!   re-queues jobs lost with Redis data; [`store_jobs`], their SQL.
+//!   re-queues jobs lost with Redis data; [`store::jobs`], their SQL.
 //!
 //! Life of an upload: `POST /v1/files` streams the body to a staged file while hashing →
 //! renamed into the store under its SHA-256 → one transaction records the sample, inserts a
@@ -46,7 +46,7 @@ pub mod rules;
 pub mod sample_store;
 pub mod settings;
 pub mod store;
-pub mod store_jobs;
+
 pub mod worker;
 
 use std::sync::Arc;

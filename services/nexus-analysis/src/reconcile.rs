@@ -28,7 +28,7 @@ use uuid::Uuid;
 use crate::Shared;
 use crate::error::AnalysisError;
 use crate::retrohunt::RETROHUNT_GROUP;
-use crate::store_jobs;
+use crate::store::jobs;
 use crate::worker::ANALYSIS_GROUP;
 
 /// Most analyses (and retrohunts) looked at per pass.
@@ -70,9 +70,9 @@ pub async fn run(shared: Arc<Shared>, shutdown: CancellationToken) -> WorkerResu
 pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, AnalysisError> {
     let after = shared.settings.jobs.reconcile_after;
     let mut report = ReconcileReport::default();
-    let idle = store_jobs::idle_analyses(&shared.pool, after, PASS_LIMIT).await?;
+    let idle = jobs::idle_analyses(&shared.pool, after, PASS_LIMIT).await?;
     if !idle.is_empty() {
-        let unpublished = store_jobs::unpublished_analysis_jobs(&shared.pool).await?;
+        let unpublished = jobs::unpublished_analysis_jobs(&shared.pool).await?;
         let outstanding: HashSet<Uuid> = shared
             .bus
             .outstanding(AnalysisRequested::STREAM, ANALYSIS_GROUP)
@@ -86,7 +86,7 @@ pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, Analysis
                 continue;
             }
             let mut transaction = shared.pool.begin().await?;
-            if let Some(sha256) = store_jobs::requeue_analysis(&mut transaction, id, after).await? {
+            if let Some(sha256) = jobs::requeue_analysis(&mut transaction, id, after).await? {
                 let job = Envelope::new(AnalysisRequested {
                     analysis_id: id,
                     sha256,
@@ -98,9 +98,9 @@ pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, Analysis
             transaction.commit().await?;
         }
     }
-    let idle = store_jobs::idle_retrohunts(&shared.pool, after, PASS_LIMIT).await?;
+    let idle = jobs::idle_retrohunts(&shared.pool, after, PASS_LIMIT).await?;
     if !idle.is_empty() {
-        let unpublished = store_jobs::unpublished_retrohunt_jobs(&shared.pool).await?;
+        let unpublished = jobs::unpublished_retrohunt_jobs(&shared.pool).await?;
         let outstanding: HashSet<Uuid> = shared
             .bus
             .outstanding(RetrohuntRequested::STREAM, RETROHUNT_GROUP)
@@ -114,7 +114,7 @@ pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, Analysis
                 continue;
             }
             let mut transaction = shared.pool.begin().await?;
-            if store_jobs::requeue_retrohunt(&mut transaction, id, after).await? {
+            if jobs::requeue_retrohunt(&mut transaction, id, after).await? {
                 let job = Envelope::new(RetrohuntRequested { retrohunt_id: id });
                 shared.outbox.enqueue(&mut transaction, &job).await?;
                 report.retrohunts += 1;

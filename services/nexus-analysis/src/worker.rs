@@ -143,7 +143,7 @@ async fn run_job(
     shared
         .metrics
         .stage("fetch", fetch_started.elapsed().as_secs_f64());
-    stage(shared, id, &job, crate::store_jobs::ENGINE_STAGE).await?;
+    stage(shared, id, &job, store::jobs::ENGINE_STAGE).await?;
     let rules = shared.rules.reload_if_behind(&shared.pool).await?;
     let engine_started = Instant::now();
     // Stay inside the bus's handler timeout: past it the bus would abandon this call and retry
@@ -192,7 +192,7 @@ async fn run_job(
 }
 
 async fn stage(shared: &Shared, id: Uuid, job: &Job, name: &str) -> Result<(), AnalysisError> {
-    crate::store_jobs::mark_running(&shared.pool, id, name).await?;
+    store::jobs::mark_running(&shared.pool, id, name).await?;
     publish_progress(&shared.bus, id, &job.sha256, AnalysisStatus::Running, name).await;
     Ok(())
 }

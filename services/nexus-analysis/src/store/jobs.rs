@@ -44,7 +44,7 @@ pub async fn idle_analyses(
     after: Duration,
     limit: i64,
 ) -> Result<Vec<Uuid>, AnalysisError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT id FROM analysis.analyses \
          WHERE status IN ('queued', 'running') \
          AND coalesce(progressed_at, created_at) < now() - make_interval(secs => $1) \
@@ -53,10 +53,7 @@ pub async fn idle_analyses(
     .bind(interval_seconds(after))
     .bind(limit)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| row.try_get("id").map_err(AnalysisError::from))
-        .collect()
+    .await?)
 }
 
 /// Unfinished retrohunts without progress for longer than `after`.
@@ -66,7 +63,7 @@ pub async fn idle_retrohunts(
     after: Duration,
     limit: i64,
 ) -> Result<Vec<Uuid>, AnalysisError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT id FROM analysis.retrohunts \
          WHERE status IN ('queued', 'running') \
          AND coalesce(progressed_at, created_at) < now() - make_interval(secs => $1) \
@@ -75,10 +72,7 @@ pub async fn idle_retrohunts(
     .bind(interval_seconds(after))
     .bind(limit)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| row.try_get("id").map_err(AnalysisError::from))
-        .collect()
+    .await?)
 }
 
 /// Ids named by job envelopes of `stream` still waiting in the outbox (not relayed yet), read
