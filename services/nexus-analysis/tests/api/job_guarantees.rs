@@ -5,50 +5,13 @@
 use std::time::Duration;
 
 use nexus_analysis::AnalysisService;
-use redis::streams::StreamReadReply;
 
-use crate::support::{Harness, TempDir, fixture, settings, wait_until};
+use crate::support::{Harness, TempDir, claim_without_acking, fixture, settings, wait_until};
 
 const JOB_STREAM: &str = "nexus:analysis:jobs:v1";
 const GROUP: &str = "analysis-workers";
 const RETROHUNT_STREAM: &str = "nexus:analysis:retrohunts:v1";
 const RETROHUNT_GROUP: &str = "analysis-retrohunts";
-
-/// Reads the next entry of `stream` as a consumer of `group` that then "dies" (never
-/// acknowledges it).
-async fn take_and_abandon(harness: &Harness, stream: &str, group: &str) {
-    let client = redis::Client::open(harness.ctx.redis_url.as_str()).unwrap();
-    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
-    let key = format!("{}{stream}", harness.ctx.redis_prefix);
-    let _: Result<(), redis::RedisError> = redis::cmd("XGROUP")
-        .arg("CREATE")
-        .arg(&key)
-        .arg(group)
-        .arg("0")
-        .arg("MKSTREAM")
-        .query_async(&mut redis)
-        .await;
-    wait_until("the relay to queue the job", || {
-        let mut redis = redis.clone();
-        let key = key.clone();
-        async move {
-            let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
-                .arg("GROUP")
-                .arg(group)
-                .arg("doomed-worker")
-                .arg("COUNT")
-                .arg(1)
-                .arg("STREAMS")
-                .arg(&key)
-                .arg(">")
-                .query_async(&mut redis)
-                .await
-                .unwrap();
-            reply.and_then(|reply| reply.keys.into_iter().next()?.ids.into_iter().next())
-        }
-    })
-    .await;
-}
 
 /// Settings of a survivor that allows one delivery and reclaims quickly.
 fn one_delivery(
@@ -75,7 +38,7 @@ async fn a_retrohunt_chunk_whose_workers_keep_dying_ends_the_hunt_failed_with_th
         .await;
     assert_eq!(status, 202, "{hunt}");
     let hunt_id = hunt["id"].as_str().unwrap().to_owned();
-    take_and_abandon(&harness, RETROHUNT_STREAM, RETROHUNT_GROUP).await;
+    claim_without_acking(&harness, RETROHUNT_STREAM, RETROHUNT_GROUP).await;
     harness.service.running.shutdown().await;
 
     let survivor = harness
@@ -106,7 +69,7 @@ async fn a_job_whose_workers_keep_dying_ends_failed_with_the_reason_not_running_
     let (analysis_id, _) = harness.upload_ok(fixture("tiny")).await;
 
     // A worker takes the job and dies without acknowledging it: its only delivery is used up.
-    take_and_abandon(&harness, JOB_STREAM, GROUP).await;
+    claim_without_acking(&harness, JOB_STREAM, GROUP).await;
     harness.service.running.shutdown().await;
 
     // With one delivery allowed, the survivor finds the entry over the limit and gives up on it.

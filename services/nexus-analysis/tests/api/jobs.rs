@@ -3,9 +3,8 @@
 use std::time::Duration;
 
 use nexus_analysis::AnalysisService;
-use redis::streams::StreamReadReply;
 
-use crate::support::{Harness, fixture, settings, wait_until};
+use crate::support::{Harness, claim_without_acking, fixture, outbox_events, settings, wait_until};
 
 const JOB_STREAM: &str = "nexus:analysis:jobs:v1";
 const GROUP: &str = "analysis-workers";
@@ -18,37 +17,7 @@ async fn a_job_held_by_a_dead_worker_is_reclaimed_and_completed_exactly_once() {
     let sha256 = accepted["sha256"].as_str().unwrap().to_owned();
 
     // A worker takes the job from the stream and dies without acknowledging it.
-    let client = redis::Client::open(harness.ctx.redis_url.as_str()).unwrap();
-    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
-    let key = format!("{}{JOB_STREAM}", harness.ctx.redis_prefix);
-    let _: Result<(), redis::RedisError> = redis::cmd("XGROUP")
-        .arg("CREATE")
-        .arg(&key)
-        .arg(GROUP)
-        .arg("0")
-        .arg("MKSTREAM")
-        .query_async(&mut redis)
-        .await;
-    let claimed = wait_until("the relay to queue the job", || {
-        let mut redis = redis.clone();
-        let key = key.clone();
-        async move {
-            let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
-                .arg("GROUP")
-                .arg(GROUP)
-                .arg("doomed-worker")
-                .arg("COUNT")
-                .arg(1)
-                .arg("STREAMS")
-                .arg(&key)
-                .arg(">")
-                .query_async(&mut redis)
-                .await
-                .unwrap();
-            reply.and_then(|reply| reply.keys.into_iter().next()?.ids.into_iter().next())
-        }
-    })
-    .await;
+    let claimed = claim_without_acking(&harness, JOB_STREAM, GROUP).await;
     let job_name: String = claimed.get("name").unwrap();
     let job_envelope: String = claimed.get("envelope").unwrap();
     harness.service.running.shutdown().await;
@@ -79,14 +48,7 @@ async fn a_job_held_by_a_dead_worker_is_reclaimed_and_completed_exactly_once() {
     assert_eq!(analysis["sha256"], sha256.as_str());
 
     let pool = &harness.ctx.database.pool;
-    let completed_events: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM analysis.outbox WHERE envelope->>'name' = 'AnalysisCompleted' \
-         AND envelope->'payload'->>'analysis_id' = $1",
-    )
-    .bind(&analysis_id)
-    .fetch_one(pool)
-    .await
-    .unwrap();
+    let completed_events = outbox_events(pool, "AnalysisCompleted", &analysis_id).await;
     assert_eq!(completed_events, 1);
 
     // The reclaimed entry was acknowledged, and a redelivery of the same job changes nothing.
@@ -102,6 +64,9 @@ async fn a_job_held_by_a_dead_worker_is_reclaimed_and_completed_exactly_once() {
     })
     .await;
     // At-least-once delivery: the same job arrives again; it is acknowledged and skipped.
+    let client = redis::Client::open(harness.ctx.redis_url.as_str()).unwrap();
+    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let key = format!("{}{JOB_STREAM}", harness.ctx.redis_prefix);
     let _: String = redis::cmd("XADD")
         .arg(&key)
         .arg("*")

@@ -8,7 +8,7 @@ use nexus_analysis::AnalysisService;
 use nexus_analysis::settings::AnalysisSettings;
 use nexus_runtime::Settings;
 
-use crate::support::{Harness, fixture, settings, wait_until};
+use crate::support::{Harness, fixture, outbox_events, settings, wait_until};
 
 const JOB_STREAM: &str = "nexus:analysis:jobs:v1";
 
@@ -17,18 +17,6 @@ fn fast_reconcile(settings: &mut Settings<AnalysisSettings>) {
     settings.runtime.bus.claim_idle = Duration::from_secs(2);
     settings.service.jobs.reconcile_interval = Duration::from_millis(200);
     settings.service.jobs.reconcile_after = Duration::from_millis(1500);
-}
-
-async fn outbox_count(pool: &sqlx::PgPool, name: &str, analysis_id: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM analysis.outbox WHERE envelope->>'name' = $1 \
-         AND envelope->'payload'->>'analysis_id' = $2",
-    )
-    .bind(name)
-    .bind(analysis_id)
-    .fetch_one(pool)
-    .await
-    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,7 +44,7 @@ async fn a_job_lost_with_redis_data_is_queued_again_once_and_analysed_once() {
     // Well past reconcile_after, the waiting job is still outstanding: nothing is re-queued.
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(
-        outbox_count(&pool, "AnalysisRequested", &analysis_id).await,
+        outbox_events(&pool, "AnalysisRequested", &analysis_id).await,
         1
     );
 
@@ -69,7 +57,7 @@ async fn a_job_lost_with_redis_data_is_queued_again_once_and_analysed_once() {
         .await
         .unwrap();
     wait_until("the lost job to be queued again", || async {
-        (outbox_count(&pool, "AnalysisRequested", &analysis_id).await == 2).then_some(())
+        (outbox_events(&pool, "AnalysisRequested", &analysis_id).await == 2).then_some(())
     })
     .await;
     harness.service.running.shutdown().await;
@@ -96,7 +84,7 @@ async fn a_job_lost_with_redis_data_is_queued_again_once_and_analysed_once() {
     .await;
     assert_eq!(analysis["id"], analysis_id.as_str());
     assert_eq!(
-        outbox_count(&pool, "AnalysisCompleted", &analysis_id).await,
+        outbox_events(&pool, "AnalysisCompleted", &analysis_id).await,
         1
     );
     let metrics = survivor.metrics_text().await.unwrap();
@@ -107,7 +95,7 @@ async fn a_job_lost_with_redis_data_is_queued_again_once_and_analysed_once() {
     // Finished: later passes leave it alone.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
-        outbox_count(&pool, "AnalysisRequested", &analysis_id).await,
+        outbox_events(&pool, "AnalysisRequested", &analysis_id).await,
         2
     );
     survivor.running.shutdown().await;

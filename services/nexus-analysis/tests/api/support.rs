@@ -8,6 +8,7 @@ use nexus_analysis::AnalysisService;
 use nexus_analysis::settings::AnalysisSettings;
 use nexus_runtime::Settings;
 use nexus_testkit::{TestContext, TestService};
+use redis::streams::StreamId;
 use serde_json::Value;
 
 /// Bytes of a binary fixture from the repository's `fixtures/binaries` (see nexus-testkit).
@@ -310,4 +311,53 @@ pub enum Body {
     Json(Value),
     /// Raw bytes (an upload).
     Bytes(Vec<u8>),
+}
+
+/// Reads the next entry of `stream` (waiting for the relay to append it) as a consumer of
+/// `group` that then "dies": it never acknowledges the entry, which stays pending.
+pub async fn claim_without_acking(harness: &Harness, stream: &str, group: &str) -> StreamId {
+    let client = redis::Client::open(harness.ctx.redis_url.as_str()).unwrap();
+    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let key = format!("{}{stream}", harness.ctx.redis_prefix);
+    let _: Result<(), redis::RedisError> = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(&key)
+        .arg(group)
+        .arg("0")
+        .arg("MKSTREAM")
+        .query_async(&mut redis)
+        .await;
+    wait_until("the relay to queue the job", || {
+        let mut redis = redis.clone();
+        let key = key.clone();
+        async move {
+            let reply: Option<redis::streams::StreamReadReply> = redis::cmd("XREADGROUP")
+                .arg("GROUP")
+                .arg(group)
+                .arg("doomed-worker")
+                .arg("COUNT")
+                .arg(1)
+                .arg("STREAMS")
+                .arg(&key)
+                .arg(">")
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+            reply.and_then(|reply| reply.keys.into_iter().next()?.ids.into_iter().next())
+        }
+    })
+    .await
+}
+
+/// How many `name` events (e.g. `AnalysisCompleted`) the outbox holds for `analysis_id`.
+pub async fn outbox_events(pool: &sqlx::PgPool, name: &str, analysis_id: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM analysis.outbox WHERE envelope->>'name' = $1 \
+         AND envelope->'payload'->>'analysis_id' = $2",
+    )
+    .bind(name)
+    .bind(analysis_id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
