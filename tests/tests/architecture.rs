@@ -233,3 +233,46 @@ fn service_mains_stay_thin() {
         );
     }
 }
+
+/// `unsafe_code` is denied workspace-wide with exactly one audited exception: the analysis
+/// worker's read-only map of an immutable stored sample (docs/DECISIONS.md, "Mapped samples").
+#[test]
+fn unsafe_code_is_allowed_in_one_audited_place_only() {
+    const AUDITED: &str = "services/nexus-analysis/src/sample_store.rs";
+    let root = workspace_root();
+    let mut allowing = Vec::new();
+    let mut pending = vec![
+        root.join("crates"),
+        root.join("services"),
+        root.join("tests"),
+    ];
+    while let Some(directory) = pending.pop() {
+        for entry in std::fs::read_dir(&directory).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let allows = text.lines().any(|line| {
+                    let line = line.trim_start();
+                    !line.starts_with("//")
+                        && line.contains("unsafe_code")
+                        && (line.contains("allow(") || line.contains("expect("))
+                });
+                if allows {
+                    allowing.push(path.strip_prefix(&root).unwrap().display().to_string());
+                }
+            }
+        }
+    }
+    assert_eq!(
+        allowing,
+        vec![AUDITED.to_owned()],
+        "files that allow unsafe_code"
+    );
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("unsafe_code = \"deny\""),
+        "the workspace lint must stay deny (forbid would refuse the audited exception; warn or allow would let any file in)"
+    );
+}

@@ -173,7 +173,7 @@ fn analyse_one(engine: &Engine, path: &Path, max_size: u64) -> Outcome {
         Ok(_) => {}
     }
     match std::fs::read(path) {
-        Ok(bytes) => Outcome::Report(Box::new(engine.analyze_shared(Arc::from(bytes)))),
+        Ok(bytes) => Outcome::Report(Box::new(engine.analyze_shared::<[u8]>(Arc::from(bytes)))),
         Err(error) => Outcome::Unreadable(error.to_string()),
     }
 }

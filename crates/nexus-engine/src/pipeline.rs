@@ -47,7 +47,7 @@ impl Engine {
     /// Analyses `bytes`. Copies them once so that parsers can run on a worker thread under a time
     /// budget; use [`Engine::analyze_shared`] to avoid the copy.
     pub fn analyze(&self, bytes: &[u8]) -> AnalysisReport {
-        self.analyze_shared(Arc::from(bytes))
+        self.analyze_shared::<[u8]>(Arc::from(bytes))
     }
 
     /// The report for a file that is over [`EngineConfig::max_file_size`] and was never read:
@@ -72,8 +72,14 @@ impl Engine {
         run.report
     }
 
-    /// Analyses shared bytes.
-    pub fn analyze_shared(&self, bytes: Arc<[u8]>) -> AnalysisReport {
+    /// Analyses shared bytes: an `Arc<[u8]>`, or anything else that holds the whole sample
+    /// addressable, such as a read-only memory map of a stored sample (nexus-analysis), so the
+    /// format parsers' budgeted threads can share it without a copy.
+    pub fn analyze_shared<B>(&self, shared: Arc<B>) -> AnalysisReport
+    where
+        B: AsRef<[u8]> + ?Sized + Send + Sync + 'static,
+    {
+        let bytes: &[u8] = (*shared).as_ref();
         let mut run = Run {
             report: AnalysisReport::default(),
             config: &self.config,
@@ -83,7 +89,7 @@ impl Engine {
         run.report.file.size = bytes.len() as u64;
 
         run.stage("validate", || {
-            match validate::validate(&bytes, &self.config)? {
+            match validate::validate(bytes, &self.config)? {
                 Validation::Proceed => Ok(()),
                 Validation::ProceedTruncated(error) => Err(error),
             }
@@ -96,26 +102,25 @@ impl Engine {
             .and_then(|stage| stage.error_code.as_deref());
         if matches!(stop, Some("empty_file" | "too_large")) {
             if bytes.is_empty() {
-                run.report.hashes = hashes::compute(&bytes);
-                run.report.file = detect::detect(&bytes);
+                run.report.hashes = hashes::compute(bytes);
+                run.report.file = detect::detect(bytes);
             }
             run.finish();
             return run.report;
         }
 
-        if let Some(info) = run.stage("detect", || Ok(detect::detect(&bytes))) {
+        if let Some(info) = run.stage("detect", || Ok(detect::detect(bytes))) {
             run.report.file = info;
         }
-        if let Some(hashes) = run.stage("hashes", || Ok(hashes::compute(&bytes))) {
+        if let Some(hashes) = run.stage("hashes", || Ok(hashes::compute(bytes))) {
             run.report.hashes = hashes;
         }
-        if let Some(value) = run.stage("entropy", || Ok(entropy::shannon(&bytes))) {
+        if let Some(value) = run.stage("entropy", || Ok(entropy::shannon(bytes))) {
             run.report.entropy = value;
         }
-        self.parse_format(&mut run, &bytes);
+        self.parse_format(&mut run, &shared);
 
-        if let Some(extraction) =
-            run.stage("strings", || Ok(strings::extract(&bytes, &self.config)))
+        if let Some(extraction) = run.stage("strings", || Ok(strings::extract(bytes, &self.config)))
         {
             let strings::Extraction { report, for_iocs } = extraction;
             run.report.strings = report;
@@ -125,7 +130,7 @@ impl Engine {
         }
         if let Some(matches) = run.stage("yara", || {
             self.rules.scan(
-                &bytes,
+                bytes,
                 self.config.yara_timeout,
                 self.config.yara_max_offsets,
             )
@@ -142,13 +147,18 @@ impl Engine {
         run.report
     }
 
-    fn parse_format(&self, run: &mut Run<'_>, bytes: &Arc<[u8]>) {
+    fn parse_format<B>(&self, run: &mut Run<'_>, bytes: &Arc<B>)
+    where
+        B: AsRef<[u8]> + ?Sized + Send + Sync + 'static,
+    {
         let budget = self.config.parse_time_budget;
         match run.report.file.file_type {
             FileType::Pe => {
                 let (shared, config) = (Arc::clone(bytes), self.config.clone());
                 let started = Instant::now();
-                let result = with_budget("pe", budget, move || pe::analyze(&shared, &config));
+                let result = with_budget("pe", budget, move || {
+                    pe::analyze((*shared).as_ref(), &config)
+                });
                 if let Some(report) = run.record("pe", started, result) {
                     run.report.hashes.imphash = pe::imphash(&report.imports);
                     run.report.pe = Some(report);
@@ -157,13 +167,17 @@ impl Engine {
             FileType::Elf => {
                 let (shared, config) = (Arc::clone(bytes), self.config.clone());
                 let started = Instant::now();
-                let result = with_budget("elf", budget, move || elf::analyze(&shared, &config));
+                let result = with_budget("elf", budget, move || {
+                    elf::analyze((*shared).as_ref(), &config)
+                });
                 run.report.elf = run.record("elf", started, result);
             }
             FileType::Macho => {
                 let (shared, config) = (Arc::clone(bytes), self.config.clone());
                 let started = Instant::now();
-                let result = with_budget("macho", budget, move || macho::analyze(&shared, &config));
+                let result = with_budget("macho", budget, move || {
+                    macho::analyze((*shared).as_ref(), &config)
+                });
                 run.report.macho = run.record("macho", started, result);
             }
             _ => {}

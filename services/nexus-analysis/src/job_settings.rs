@@ -1,8 +1,10 @@
 //! `[analysis.jobs]` settings (`NEXUS_ANALYSIS__JOBS__<KEY>`): the CPU pool, the memory the
 //! workers may use, and the reconciliation loop.
 //!
-//! Memory against the pod limit: a worker holds the sample it analyses in memory (the engine
-//! works on bytes), plus the engine's working set. Every job reserves
+//! Memory against the pod limit: a worker maps the sample it analyses read-only from the local
+//! store (remote stores fetch it into one buffer), plus the engine's working set. Mapped pages
+//! are file-backed page cache, reclaimable under pressure, yet the reservation still counts
+//! them, so it holds for remote stores too. Every job reserves
 //! [`JobSettings::reservation_for`] its sample (`2 × size + 64 MiB`: the bytes, the strings
 //! kept for IOC extraction, which can be as large as the sample, and a fixed allowance for
 //! YARA, parsers and the report) from `memory_budget_bytes` before it reads the sample, and

@@ -321,25 +321,76 @@ pub async fn open_sample(
 }
 
 impl OpenedSample {
-    /// The sample's bytes, read into one buffer of exactly `size` bytes (blocking: call it on
-    /// the CPU pool). The engine needs the whole sample addressable; a memory map would need
-    /// `unsafe`, which the workspace forbids, so the job's memory reservation covers the copy.
-    pub fn load(self) -> io::Result<Arc<[u8]>> {
-        use std::io::Read;
+    /// The sample's bytes, for the engine (blocking: call it on the CPU pool).
+    ///
+    /// A local sample is mapped read-only rather than read: its pages come from the page cache
+    /// as the parsers touch them and can be reclaimed under memory pressure, so a worker's
+    /// anonymous memory no longer grows with the sample. Remote samples arrive as one buffer.
+    pub fn load(self) -> io::Result<SampleBytes> {
         match self.source {
-            SampleSource::Fetched(bytes) => Ok(bytes),
+            SampleSource::Fetched(bytes) => Ok(SampleBytes::Buffer(bytes)),
             SampleSource::Local(path) => {
                 let file = std::fs::File::open(path)?;
-                let size = usize::try_from(self.size)
-                    .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "sample too large"))?;
-                // Collected straight into the shared allocation: one buffer, no second copy.
-                let mut bytes: Arc<[u8]> = std::iter::repeat_n(0_u8, size).collect();
-                let buffer = Arc::get_mut(&mut bytes)
-                    .ok_or_else(|| io::Error::other("a fresh buffer is not shared"))?;
-                file.take(self.size).read_exact(buffer)?;
-                Ok(bytes)
+                let size = file.metadata()?.len();
+                if size != self.size {
+                    // A content-addressed file never changes size; one that did was tampered with.
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "the stored sample changed size while it was opened ({} then {size} bytes)",
+                            self.size
+                        ),
+                    ));
+                }
+                if size == 0 {
+                    // Mapping zero bytes is an error on Linux; there is nothing to map.
+                    return Ok(SampleBytes::Buffer(Arc::from(Vec::new())));
+                }
+                mapped::map_read_only(&file).map(SampleBytes::Mapped)
             }
         }
+    }
+}
+
+/// A sample's whole bytes, addressable: mapped from the local store or fetched into memory.
+#[derive(Debug)]
+pub enum SampleBytes {
+    /// A read-only map of a local store file ([`mapped`]).
+    Mapped(memmap2::Mmap),
+    /// Bytes held in memory.
+    Buffer(Arc<[u8]>),
+}
+
+impl AsRef<[u8]> for SampleBytes {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            SampleBytes::Mapped(map) => map,
+            SampleBytes::Buffer(bytes) => bytes,
+        }
+    }
+}
+
+/// The workspace's one use of `unsafe` (docs/DECISIONS.md, "Mapped samples"; the architecture
+/// test fails if another file allows it).
+mod mapped {
+    #![allow(unsafe_code)]
+
+    use std::fs::File;
+    use std::io;
+
+    /// Maps `file` read-only.
+    ///
+    /// The danger of a file map is that the file changes under it: a shrinking file turns reads
+    /// past its new end into SIGBUS, and a rewritten one changes bytes the parsers already
+    /// checked. Neither happens to a local store file. It is content-addressed and immutable:
+    /// written in full to staging, then renamed into place (`LocalSampleStore::put`, never
+    /// opened for writing at its final path); `delete` unlinks it, which leaves an existing map
+    /// valid; and nothing in the platform truncates or rewrites it. The map is private and
+    /// read-only, so the process cannot change the file either. An operator editing the store's
+    /// files by hand while workers run is outside what this guards against.
+    pub(super) fn map_read_only(file: &File) -> io::Result<memmap2::Mmap> {
+        // SAFETY: see above: the mapped file is immutable for the map's lifetime.
+        unsafe { memmap2::MmapOptions::new().map(file) }
     }
 }
 
@@ -405,6 +456,43 @@ mod tests {
         store.delete(sha).await.unwrap();
         assert!(!store.exists(sha).await.unwrap());
         store.delete(sha).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_local_sample_is_mapped_and_survives_its_deletion() {
+        let root = root();
+        let store = LocalSampleStore::open_dir(&root.0).unwrap();
+        let content: &'static [u8] = b"MZ mapped, not read";
+        let staged = stage_upload(body(&[content]), store.staging_dir(), 100)
+            .await
+            .unwrap();
+        let sha = staged.sha256.clone();
+        store.put(&sha, staged.file).await.unwrap();
+
+        let opened = open_sample(&store, &sha, 100).await.unwrap();
+        assert_eq!(opened.size, content.len() as u64);
+        let bytes = opened.load().unwrap();
+        assert!(matches!(bytes, SampleBytes::Mapped(_)), "{bytes:?}");
+        // Deleting unlinks the file; the live map keeps the bytes the engine is reading.
+        store.delete(&sha).await.unwrap();
+        assert_eq!(bytes.as_ref(), content);
+
+        // The empty sample has nothing to map; a file that changed size is refused.
+        let empty = stage_upload(body(&[]), store.staging_dir(), 100)
+            .await
+            .unwrap();
+        let empty_sha = empty.sha256.clone();
+        store.put(&empty_sha, empty.file).await.unwrap();
+        let opened = open_sample(&store, &empty_sha, 100).await.unwrap();
+        assert_eq!(opened.load().unwrap().as_ref(), b"");
+        let staged = stage_upload(body(&[content]), store.staging_dir(), 100)
+            .await
+            .unwrap();
+        store.put(&sha, staged.file).await.unwrap();
+        let opened = open_sample(&store, &sha, 100).await.unwrap();
+        std::fs::write(store.local_path(&sha).unwrap(), b"grown by hand").unwrap();
+        let error = opened.load().unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{error}");
     }
 
     #[test]

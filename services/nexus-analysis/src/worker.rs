@@ -158,7 +158,7 @@ async fn run_job(
             if cancel.is_cancelled() {
                 return Ok(None);
             }
-            Ok::<_, std::io::Error>(Some(rules.engine.analyze_shared(bytes)))
+            Ok::<_, std::io::Error>(Some(rules.engine.analyze_shared(Arc::new(bytes))))
         })
         .await;
     let report = match analysis {
