@@ -46,4 +46,4 @@ pub use service::{Dependency, Resources, Service, Setup};
 pub use settings::{NoSettings, OutboxSettings, RuntimeSettings, Settings};
 pub use start::{Running, ShutdownReport, install_crypto_provider, start};
 pub use tokens::TokenSettings;
-pub use workers::{WorkerOutcome, WorkerReport, WorkerResult};
+pub use workers::{WorkerOutcome, WorkerReport, WorkerResult, Workers};

@@ -4,8 +4,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use actix_web::web;
-use futures_util::FutureExt;
-use futures_util::future::BoxFuture;
 use nexus_bus::Bus;
 use nexus_client::ClientSettings;
 use nexus_config::{ServiceKind, Validate};
@@ -19,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::RuntimeError;
 use crate::tokens::{TokenKeys, TokenSettings};
-use crate::workers::WorkerResult;
+use crate::workers::{WorkerResult, Workers};
 
 /// An external system a service cannot serve without; each is probed by `/ready`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,13 +51,21 @@ pub trait Service: Sized + Send + Sync + 'static {
         + Sync
         + 'static;
 
-    /// Builds the service's state from the connected resources; may register background
-    /// workers and extra readiness checks on `setup`.
+    /// Builds the service's state from the connected resources; may register extra readiness
+    /// checks on `setup`.
     fn build(
         resources: &Resources,
         settings: &Self::Settings,
         setup: &mut Setup,
     ) -> impl Future<Output = Result<Self, RuntimeError>> + Send;
+
+    /// Registers the service's background loops, in one place (the service's `workers.rs`).
+    /// Called once, right after [`Service::build`], with the very `Arc` the handlers see as
+    /// `web::Data<Self>`, so a worker shares the service's state instead of pieces cloned out
+    /// of it. The workers start once the listeners are bound. The default registers none.
+    fn workers(self: Arc<Self>, workers: &mut Workers) {
+        let _ = (self, workers);
+    }
 
     /// Mounts the service's routes. Declare each path with `web::resource(...)` so a wrong
     /// method is a 405.
@@ -148,22 +154,18 @@ impl Resources {
     }
 }
 
-/// A background worker: given a token that is cancelled at shutdown, it runs until then.
-pub(crate) type WorkerStart =
-    Box<dyn FnOnce(CancellationToken) -> BoxFuture<'static, WorkerResult> + Send>;
-
-/// Workers and readiness checks a service registers while it is built.
+/// Readiness checks (and, until every service moves to [`Service::workers`], workers) a
+/// service registers while it is built.
 #[derive(Default)]
 pub struct Setup {
-    pub(crate) workers: Vec<(String, WorkerStart)>,
+    pub(crate) workers: Workers,
     pub(crate) checks: Vec<Arc<dyn ReadinessCheck>>,
 }
 
 impl std::fmt::Debug for Setup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.workers.iter().map(|(name, _)| name.as_str()).collect();
         f.debug_struct("Setup")
-            .field("workers", &names)
+            .field("workers", &self.workers)
             .finish_non_exhaustive()
     }
 }
@@ -171,13 +173,15 @@ impl std::fmt::Debug for Setup {
 impl Setup {
     /// Registers a named background worker, started once the listeners are bound. It must
     /// return soon after its token is cancelled; the shutdown report says how it ended.
+    ///
+    /// Prefer [`Service::workers`], which hands the worker the built service instead of the
+    /// pieces cloned out of it before it exists.
     pub fn worker<F, Fut>(&mut self, name: &str, run: F)
     where
         F: FnOnce(CancellationToken) -> Fut + Send + 'static,
         Fut: Future<Output = WorkerResult> + Send + 'static,
     {
-        self.workers
-            .push((name.to_owned(), Box::new(move |token| run(token).boxed())));
+        self.workers.add(name, run);
     }
 
     /// Adds a dependency probe to `/ready` (e.g. an Ethereum RPC node).

@@ -207,7 +207,9 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
             gate.clone(),
         )));
     }
-    let built = S::build(&resources, &service_settings, &mut setup).await?;
+    let built = Arc::new(S::build(&resources, &service_settings, &mut setup).await?);
+    let mut workers = std::mem::take(&mut setup.workers);
+    Arc::clone(&built).workers(&mut workers);
     let mut supervisor = Supervisor::new();
     let checks = readiness_checks(name, &resources, &setup.checks, &supervisor);
 
@@ -284,7 +286,7 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
             }),
         );
     }
-    for (worker_name, start_worker) in setup.workers {
+    for (worker_name, start_worker) in workers.registered {
         supervisor.spawn(worker_name, start_worker);
     }
     tracing::info!(service = name, http = %http_addr, admin = %admin_addr, "Service started.");
@@ -391,14 +393,15 @@ async fn get_openapi(document: web::Data<OpenApiDocument>) -> HttpResponse {
 type Served = (ServerHandle, JoinHandle<std::io::Result<()>>, SocketAddr);
 
 fn serve_http<S: Service>(
-    built: S,
+    built: Arc<S>,
     runtime: &RuntimeSettings,
     metrics: &MetricsRegistry,
     checks: ReadinessChecks,
     shared: SharedData,
 ) -> Result<Served, RuntimeError> {
     let (listener, address) = bind(runtime.server.http_addr)?;
-    let service = web::Data::new(built);
+    // The same Arc that `Service::workers` was handed: workers and handlers share one state.
+    let service = web::Data::from(built);
     let http_metrics = web::Data::new(HttpMetrics::register(S::KIND.binary_name(), metrics));
     let checks = web::Data::new(checks);
     let limits = BodyLimits {

@@ -1,5 +1,6 @@
 //! Supervising named background workers.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -10,6 +11,46 @@ use tokio_util::sync::CancellationToken;
 
 /// What a worker returns: `Ok` when it stopped because it was asked to.
 pub type WorkerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// A background worker not yet started: given a token that is cancelled at shutdown, it runs
+/// until then.
+pub(crate) type WorkerStart =
+    Box<dyn FnOnce(CancellationToken) -> BoxFuture<'static, WorkerResult> + Send>;
+
+/// The background workers a service registers in [`Service::workers`](crate::Service::workers).
+///
+/// Nothing runs while they are registered: the runtime starts them once the listeners are
+/// bound, hands each a child of the shutdown token and reports how each ended at shutdown.
+#[derive(Default)]
+pub struct Workers {
+    pub(crate) registered: Vec<(String, WorkerStart)>,
+}
+
+impl std::fmt::Debug for Workers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.registered.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
+
+impl Workers {
+    /// Registers a named worker. It must return soon after its token is cancelled; one that
+    /// ends before shutdown turns `/ready` red.
+    pub fn add<F, Fut>(&mut self, name: &str, run: F)
+    where
+        F: FnOnce(CancellationToken) -> Fut + Send + 'static,
+        Fut: Future<Output = WorkerResult> + Send + 'static,
+    {
+        self.registered
+            .push((name.to_owned(), Box::new(move |token| run(token).boxed())));
+    }
+
+    /// The registered workers' names, in registration order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.registered.iter().map(|(name, _)| name.as_str())
+    }
+}
 
 /// How a worker ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,11 +99,7 @@ impl Supervisor {
 
     /// Spawns `start` with a child of the shutdown token. A worker that ends before shutdown
     /// is logged and recorded, which turns `/ready` red so an orchestrator restarts the process.
-    pub(crate) fn spawn(
-        &mut self,
-        name: String,
-        start: Box<dyn FnOnce(CancellationToken) -> BoxFuture<'static, WorkerResult> + Send>,
-    ) {
+    pub(crate) fn spawn(&mut self, name: String, start: WorkerStart) {
         let token = self.shutdown.child_token();
         let shutdown = self.shutdown.clone();
         let failed = self.failed.clone();

@@ -13,3 +13,4 @@ mod probe;
 mod readiness;
 mod shutdown;
 mod tokens;
+mod workers_hook;
