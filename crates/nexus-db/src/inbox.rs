@@ -1,4 +1,9 @@
 //! The consumer inbox: exactly-once effects over an at-least-once bus.
+//!
+//! Dynamic SQL, on purpose, for the reason the outbox's is (`crate::outbox`): one `inbox` table
+//! per service schema, chosen at run time, so `sqlx::query!` cannot name it. Safe because the
+//! only text put into the SQL is a [`Schema`] (a `'static` identifier `Schema::new` validated);
+//! the consumer name and event id are bound parameters.
 
 use sqlx::{AssertSqlSafe, PgConnection};
 use uuid::Uuid;

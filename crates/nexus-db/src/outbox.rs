@@ -1,4 +1,12 @@
 //! The transactional outbox: events written with the state change, relayed afterwards.
+//!
+//! Dynamic SQL, on purpose: every service schema has its own `outbox` table (created by
+//! `public.nexus_create_bus_tables`), and this one type serves all of them, so the table's
+//! schema is chosen at run time and `sqlx::query!` (which checks one fixed SQL text at compile
+//! time) cannot name it. What keeps it safe: the only text put into the SQL is a [`Schema`],
+//! which can only be built from a `'static` identifier matching `[a-z][a-z0-9_]{0,62}`
+//! (validated by `Schema::new`), never from input; every value is a bound parameter. The one
+//! statement that names no table (`pg_notify`) is checked at compile time.
 
 use std::time::Duration;
 
@@ -76,11 +84,13 @@ impl Outbox {
             .execute(&mut *connection)
             .await?;
         // Delivered at commit, and only if the transaction commits: wakes the relay at once.
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(OUTBOX_CHANNEL)
-            .bind(self.schema.as_str())
-            .execute(&mut *connection)
-            .await?;
+        sqlx::query!(
+            "SELECT pg_notify($1, $2)",
+            OUTBOX_CHANNEL,
+            self.schema.as_str()
+        )
+        .execute(&mut *connection)
+        .await?;
         Ok(())
     }
 

@@ -29,7 +29,7 @@ pub async fn wait_until_reachable(
 ) -> Result<(), DbError> {
     let mut pauses = retry_pauses(settings.retry_backoff, settings.connect_retries).enumerate();
     loop {
-        let error = match sqlx::query("SELECT 1").execute(pool).await {
+        let error = match sqlx::query_scalar!("SELECT 1").fetch_one(pool).await {
             Ok(_) => return Ok(()),
             Err(error) => error,
         };

@@ -1,4 +1,10 @@
 //! Fresh, migrated databases for tests, cloned from a template so each costs milliseconds.
+//!
+//! `CREATE DATABASE`, `DROP DATABASE` and `TEMPLATE` take identifiers, not parameters, so those
+//! statements are built at run time (`AssertSqlSafe`) and `sqlx::query!` cannot check them; the
+//! names put into them are generated here (`nexus_test_<uuid hex>`, `nexus_template_<hex
+//! fingerprint>`) or re-checked to have that shape, never taken from input. The catalogue
+//! queries around them are checked at compile time.
 
 use std::str::FromStr;
 
@@ -45,8 +51,7 @@ impl TestDatabase {
         let name = format!("nexus_test_{}", uuid::Uuid::now_v7().simple());
 
         let mut admin = server.clone().database("postgres").connect().await?;
-        sqlx::query("SELECT pg_advisory_lock($1)")
-            .bind(TEMPLATE_LOCK)
+        sqlx::query!("SELECT pg_advisory_lock($1)", TEMPLATE_LOCK)
             .execute(&mut admin)
             .await?;
         let outcome = async {
@@ -61,9 +66,8 @@ impl TestDatabase {
             Ok::<(), DbError>(())
         }
         .await;
-        sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(TEMPLATE_LOCK)
-            .execute(&mut admin)
+        sqlx::query!("SELECT pg_advisory_unlock($1)", TEMPLATE_LOCK)
+            .fetch_one(&mut admin)
             .await?;
         admin.close().await?;
         outcome?;
@@ -89,11 +93,12 @@ async fn ensure_template(
     server: &PgConnectOptions,
     template: &str,
 ) -> Result<(), DbError> {
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(template)
-            .fetch_one(&mut *admin)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
+        template
+    )
+    .fetch_one(&mut *admin)
+    .await?;
     if exists {
         return Ok(());
     }
@@ -121,8 +126,8 @@ const ABANDONED_AFTER_MS: u64 = 60 * 60 * 1000;
 /// Drops `nexus_test_*` databases whose UUIDv7 name says they are over an hour old: left
 /// behind by test processes that were killed before their `Drop` ran.
 async fn drop_abandoned_databases(admin: &mut PgConnection) -> Result<(), DbError> {
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT datname::text FROM pg_database WHERE datname LIKE 'nexus\\_test\\_%'",
+    let names = sqlx::query_scalar!(
+        r#"SELECT datname::text AS "datname!" FROM pg_database WHERE datname LIKE 'nexus\_test\_%'"#
     )
     .fetch_all(&mut *admin)
     .await?;

@@ -47,10 +47,10 @@ async fn migrations_create_every_service_schema_with_outbox_and_inbox_and_rerun_
         "scanner",
         "chain",
     ] {
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
+        let tables = sqlx::query_scalar!(
+            r#"SELECT table_name::text AS "table_name!" FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name"#,
+            schema
         )
-        .bind(schema)
         .fetch_all(&database.pool)
         .await
         .unwrap();
@@ -70,6 +70,8 @@ async fn migrations_create_every_service_schema_with_outbox_and_inbox_and_rerun_
 #[tokio::test]
 async fn unique_violations_are_conflicts_naming_the_constraint_and_missing_rows_not_found() {
     let database = database().await;
+    // Runtime SQL: the table is created by this test, so no migrated schema (what `query!`
+    // checks against) describes it.
     sqlx::query("CREATE TABLE bounty.t (id int CONSTRAINT t_pkey PRIMARY KEY)")
         .execute(&database.pool)
         .await

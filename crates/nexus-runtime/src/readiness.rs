@@ -19,8 +19,8 @@ impl ReadinessCheck for PostgresCheck {
 
     fn check(&self) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async move {
-            sqlx::query("SELECT 1")
-                .execute(&self.0)
+            sqlx::query_scalar!("SELECT 1")
+                .fetch_one(&self.0)
                 .await
                 .map(|_| ())
                 .map_err(|error| match error {

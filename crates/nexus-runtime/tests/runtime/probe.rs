@@ -118,6 +118,8 @@ async fn record(probe: web::Data<Probe>, path: web::Path<i64>) -> Result<HttpRes
         .enqueue(&mut transaction, &Envelope::new(ProbeRecorded { value }))
         .await
         .map_err(ApiError::internal)?;
+    // Runtime SQL: `probe_state` is created by the tests (`PROBE_TABLES`), not by a migration,
+    // so `sqlx::query!` has no schema to check it against.
     let inserted = sqlx::query("INSERT INTO bounty.probe_state (value) VALUES ($1)")
         .bind(value)
         .execute(&mut *transaction)
