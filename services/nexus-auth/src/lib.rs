@@ -113,7 +113,7 @@ fn build_error(what: &str) -> impl FnOnce(String) -> RuntimeError + '_ {
 impl Service for AuthService {
     const KIND: ServiceKind = ServiceKind::Auth;
     const DEPENDENCIES: &'static [Dependency] = &[Dependency::Postgres, Dependency::Redis];
-    const SCHEMA: Option<&'static str> = Some("auth");
+    const SCHEMA: Option<&'static str> = Some(store::SCHEMA);
     type Settings = AuthSettings;
 
     async fn build(
@@ -130,8 +130,7 @@ impl Service for AuthService {
             keys::totp_cipher(settings).map_err(|e| build_error("TOTP keys")(e.to_string()))?;
         let server_secret = keys::server_secret(settings)
             .map_err(|e| build_error("server secret")(e.to_string()))?;
-        let store =
-            Store::new(pool).ok_or_else(|| build_error("store")("invalid schema name".into()))?;
+        let store = Store::new(pool).map_err(|e| build_error("store")(e.to_string()))?;
         let policies = resources.policies().clone();
         load_policies(&store, &policies).await?;
         let client = nexus_client::ServiceClient::new(

@@ -3,8 +3,6 @@
 use chrono::{DateTime, Utc};
 use nexus_db::DbError;
 use nexus_proto::auth::ApiKeyInfo;
-use sqlx::Row;
-use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 use super::Store;
@@ -50,20 +48,6 @@ pub struct ActiveApiKey {
     pub tier: String,
 }
 
-fn info(row: &PgRow) -> Result<ApiKeyInfo, sqlx::Error> {
-    Ok(ApiKeyInfo {
-        key_id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        prefix: row.try_get("prefix")?,
-        scopes: row.try_get("scopes")?,
-        tier: row.try_get("tier")?,
-        created_at: row.try_get("created_at")?,
-        last_used_at: row.try_get("last_used_at")?,
-        expires_at: row.try_get("expires_at")?,
-        revoked_at: row.try_get("revoked_at")?,
-    })
-}
-
 impl Store {
     /// Stores a new key with its audit row.
     #[tracing::instrument(skip_all, fields(key_id = %key.id))]
@@ -73,23 +57,25 @@ impl Store {
         audit: &AuditRecord,
     ) -> Result<ApiKeyInfo, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let row = sqlx::query(
-            "INSERT INTO auth.api_keys (id, user_id, name, prefix, key_hash, scopes, roles, tier, expires_at) \
+        let created = sqlx::query_as!(
+            ApiKeyInfo,
+            "INSERT INTO auth.api_keys \
+             (id, user_id, name, prefix, key_hash, scopes, roles, tier, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             RETURNING id, name, prefix, scopes, tier, created_at, last_used_at, expires_at, revoked_at",
+             RETURNING id AS key_id, name, prefix, scopes, tier, created_at, last_used_at, \
+             expires_at, revoked_at",
+            key.id,
+            key.user_id,
+            key.name,
+            key.prefix,
+            key.key_hash,
+            &key.scopes,
+            &key.roles,
+            key.tier,
+            key.expires_at,
         )
-        .bind(key.id)
-        .bind(key.user_id)
-        .bind(&key.name)
-        .bind(&key.prefix)
-        .bind(&key.key_hash)
-        .bind(&key.scopes)
-        .bind(&key.roles)
-        .bind(&key.tier)
-        .bind(key.expires_at)
         .fetch_one(&mut *transaction)
         .await?;
-        let created = info(&row)?;
         insert(&mut transaction, audit).await?;
         transaction.commit().await?;
         Ok(created)
@@ -98,17 +84,15 @@ impl Store {
     /// The user's keys, newest first.
     #[tracing::instrument(skip(self))]
     pub async fn list_api_keys(&self, user_id: Uuid) -> Result<Vec<ApiKeyInfo>, DbError> {
-        let rows = sqlx::query(
-            "SELECT id, name, prefix, scopes, tier, created_at, last_used_at, expires_at, revoked_at \
+        Ok(sqlx::query_as!(
+            ApiKeyInfo,
+            "SELECT id AS key_id, name, prefix, scopes, tier, created_at, last_used_at, \
+             expires_at, revoked_at \
              FROM auth.api_keys WHERE user_id = $1 ORDER BY created_at DESC LIMIT 100",
+            user_id,
         )
-        .bind(user_id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(info)
-            .collect::<Result<_, _>>()
-            .map_err(DbError::from)
+        .await?)
     }
 
     /// Revokes one of the user's keys, with its audit row; returns when, or None when there is
@@ -121,12 +105,13 @@ impl Store {
         audit: &AuditRecord,
     ) -> Result<Option<DateTime<Utc>>, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let revoked_at: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "UPDATE auth.api_keys SET revoked_at = now() \
-             WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING revoked_at",
+        let revoked_at = sqlx::query_scalar!(
+            r#"UPDATE auth.api_keys SET revoked_at = now()
+             WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
+             RETURNING revoked_at AS "revoked_at!""#,
+            key_id,
+            user_id,
         )
-        .bind(key_id)
-        .bind(user_id)
         .fetch_optional(&mut *transaction)
         .await?;
         let Some(revoked_at) = revoked_at else {
@@ -141,37 +126,26 @@ impl Store {
     /// of random ones) costs one index look-up and no write.
     #[tracing::instrument(skip_all)]
     pub async fn find_api_key(&self, key_hash: &[u8]) -> Result<Option<ActiveApiKey>, DbError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as!(
+            ActiveApiKey,
             "SELECT id, user_id, key_hash, scopes, roles, tier FROM auth.api_keys \
              WHERE key_hash = $1 AND revoked_at IS NULL \
              AND (expires_at IS NULL OR expires_at > now())",
+            key_hash,
         )
-        .bind(key_hash)
         .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            Ok(ActiveApiKey {
-                id: row.try_get("id")?,
-                user_id: row.try_get("user_id")?,
-                key_hash: row.try_get("key_hash")?,
-                scopes: row.try_get("scopes")?,
-                roles: row.try_get("roles")?,
-                tier: row.try_get("tier")?,
-            })
-        })
-        .transpose()
-        .map_err(|error: sqlx::Error| DbError::from(error))
+        .await?)
     }
 
     /// Records a key's use, at most once a minute (introspections are cached by the gateway,
     /// and `last_used_at` need not be more precise than that).
     #[tracing::instrument(skip(self))]
     pub async fn touch_api_key(&self, key_id: Uuid) -> Result<(), DbError> {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE auth.api_keys SET last_used_at = now() WHERE id = $1 \
              AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+            key_id,
         )
-        .bind(key_id)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -182,11 +156,16 @@ impl Store {
         &self,
         since: DateTime<Utc>,
     ) -> Result<Vec<(Uuid, Uuid, DateTime<Utc>)>, DbError> {
-        Ok(sqlx::query_as(
-            "SELECT id, user_id, revoked_at FROM auth.api_keys WHERE revoked_at > $1",
+        let rows = sqlx::query!(
+            r#"SELECT id, user_id, revoked_at AS "revoked_at!" FROM auth.api_keys
+             WHERE revoked_at > $1"#,
+            since,
         )
-        .bind(since)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.id, row.user_id, row.revoked_at))
+            .collect())
     }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use nexus_db::DbError;
 use nexus_proto::auth::AuditEntry;
 use serde_json::Value;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::Store;
@@ -141,17 +141,17 @@ pub struct AuditQuery {
 
 /// Inserts `record` on `connection` (inside the caller's transaction, when it has one).
 pub async fn insert(connection: &mut PgConnection, record: &AuditRecord) -> Result<(), DbError> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO auth.audit_log (id, occurred_at, kind, actor, subject, ip, detail) \
          VALUES ($1, coalesce($2, now()), $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+        record.id,
+        record.occurred_at,
+        record.kind.as_str(),
+        record.actor,
+        record.subject,
+        record.ip,
+        record.detail,
     )
-    .bind(record.id)
-    .bind(record.occurred_at)
-    .bind(record.kind.as_str())
-    .bind(&record.actor)
-    .bind(&record.subject)
-    .bind(&record.ip)
-    .bind(&record.detail)
     .execute(connection)
     .await?;
     Ok(())
@@ -168,30 +168,17 @@ impl Store {
     /// Lists audit rows, newest first.
     #[tracing::instrument(skip(self))]
     pub async fn list_audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, DbError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as!(
+            AuditEntry,
             "SELECT id, occurred_at, kind, actor, subject, ip, detail FROM auth.audit_log \
              WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR subject = $2) \
              AND ($3::uuid IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
+            query.kind,
+            query.subject,
+            query.before,
+            query.limit,
         )
-        .bind(&query.kind)
-        .bind(&query.subject)
-        .bind(query.before)
-        .bind(query.limit)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    id: row.try_get("id")?,
-                    occurred_at: row.try_get("occurred_at")?,
-                    kind: row.try_get("kind")?,
-                    actor: row.try_get("actor")?,
-                    subject: row.try_get("subject")?,
-                    ip: row.try_get("ip")?,
-                    detail: row.try_get("detail")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(DbError::from)
+        .await?)
     }
 }

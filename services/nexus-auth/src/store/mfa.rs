@@ -28,8 +28,9 @@ impl std::fmt::Debug for TotpRow {
 }
 
 /// A TOTP row as stored: the secret encrypted (`kid`, `ciphertext`), or, for rows written
-/// before encryption, in the clear until the re-encryption pass.
-#[derive(Clone, sqlx::FromRow)]
+/// before encryption, in the clear until the re-encryption pass. The queries that read it name
+/// its columns in this order (`confirmed` is `confirmed_at IS NOT NULL`).
+#[derive(Clone)]
 pub struct StoredTotp {
     /// The user.
     pub user_id: Uuid,
@@ -54,18 +55,19 @@ impl std::fmt::Debug for StoredTotp {
     }
 }
 
-const TOTP_COLUMNS: &str = "user_id, secret, secret_kid, secret_ciphertext, \
-     confirmed_at IS NOT NULL AS confirmed, last_used_step";
-
 impl Store {
     /// The user's stored TOTP row, if any.
     #[tracing::instrument(skip(self))]
     pub async fn totp(&self, user_id: Uuid) -> Result<Option<StoredTotp>, DbError> {
-        let select = format!("SELECT {TOTP_COLUMNS} FROM auth.totp_secrets WHERE user_id = $1");
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(sqlx::query_as!(
+            StoredTotp,
+            r#"SELECT user_id, secret, secret_kid, secret_ciphertext,
+             confirmed_at IS NOT NULL AS "confirmed!", last_used_step
+             FROM auth.totp_secrets WHERE user_id = $1"#,
+            user_id,
+        )
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Starts (or restarts) an unconfirmed enrolment with an encrypted secret; false when a
@@ -77,16 +79,16 @@ impl Store {
         kid: &str,
         ciphertext: &[u8],
     ) -> Result<bool, DbError> {
-        let result = sqlx::query(
+        let result = sqlx::query!(
             "INSERT INTO auth.totp_secrets (user_id, secret_kid, secret_ciphertext) \
              VALUES ($1, $2, $3) \
              ON CONFLICT (user_id) DO UPDATE SET secret = NULL, secret_kid = EXCLUDED.secret_kid, \
              secret_ciphertext = EXCLUDED.secret_ciphertext, created_at = now(), \
              last_used_step = NULL WHERE auth.totp_secrets.confirmed_at IS NULL",
+            user_id,
+            kid,
+            ciphertext,
         )
-        .bind(user_id)
-        .bind(kid)
-        .bind(ciphertext)
         .execute(&self.pool)
         .await?;
         Ok(result.rows_affected() == 1)
@@ -94,14 +96,15 @@ impl Store {
 
     /// Rows whose secret is in the clear or under another key than `active_kid`.
     pub async fn totp_to_reencrypt(&self, active_kid: &str) -> Result<Vec<StoredTotp>, DbError> {
-        let select = format!(
-            "SELECT {TOTP_COLUMNS} FROM auth.totp_secrets \
-             WHERE secret IS NOT NULL OR secret_kid <> $1 LIMIT 1000"
-        );
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
-            .bind(active_kid)
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as!(
+            StoredTotp,
+            r#"SELECT user_id, secret, secret_kid, secret_ciphertext,
+             confirmed_at IS NOT NULL AS "confirmed!", last_used_step
+             FROM auth.totp_secrets WHERE secret IS NOT NULL OR secret_kid <> $1 LIMIT 1000"#,
+            active_kid,
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Replaces a row's secret with its re-encryption if the row still holds what was read
@@ -112,16 +115,16 @@ impl Store {
         kid: &str,
         ciphertext: &[u8],
     ) -> Result<bool, DbError> {
-        let result = sqlx::query(
+        let result = sqlx::query!(
             "UPDATE auth.totp_secrets SET secret = NULL, secret_kid = $4, secret_ciphertext = $5 \
              WHERE user_id = $1 AND secret IS NOT DISTINCT FROM $2 \
              AND secret_ciphertext IS NOT DISTINCT FROM $3",
+            read.user_id,
+            read.secret,
+            read.secret_ciphertext,
+            kid,
+            ciphertext,
         )
-        .bind(read.user_id)
-        .bind(&read.secret)
-        .bind(&read.secret_ciphertext)
-        .bind(kid)
-        .bind(ciphertext)
         .execute(&self.pool)
         .await?;
         Ok(result.rows_affected() == 1)
@@ -131,12 +134,12 @@ impl Store {
     /// request used this or a later step first (a replay).
     #[tracing::instrument(skip(self))]
     pub async fn use_totp_step(&self, user_id: Uuid, step: i64) -> Result<bool, DbError> {
-        let result = sqlx::query(
+        let result = sqlx::query!(
             "UPDATE auth.totp_secrets SET last_used_step = $2 \
              WHERE user_id = $1 AND (last_used_step IS NULL OR last_used_step < $2)",
+            user_id,
+            step,
         )
-        .bind(user_id)
-        .bind(step)
         .execute(&self.pool)
         .await?;
         Ok(result.rows_affected() == 1)
@@ -154,27 +157,29 @@ impl Store {
         audit: &AuditRecord,
     ) -> Result<bool, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let result = sqlx::query(
+        let result = sqlx::query!(
             "UPDATE auth.totp_secrets SET confirmed_at = now(), last_used_step = $2 \
              WHERE user_id = $1 AND confirmed_at IS NULL \
              AND (last_used_step IS NULL OR last_used_step < $2)",
+            user_id,
+            step,
         )
-        .bind(user_id)
-        .bind(step)
         .execute(&mut *transaction)
         .await?;
         if result.rows_affected() != 1 {
             return Ok(false);
         }
-        sqlx::query("DELETE FROM auth.recovery_codes WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *transaction)
-            .await?;
-        sqlx::query(
-            "INSERT INTO auth.recovery_codes (user_id, code_hash) SELECT $1, unnest($2::bytea[])",
+        sqlx::query!(
+            "DELETE FROM auth.recovery_codes WHERE user_id = $1",
+            user_id
         )
-        .bind(user_id)
-        .bind(recovery_hashes)
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO auth.recovery_codes (user_id, code_hash) SELECT $1, unnest($2::bytea[])",
+            user_id,
+            recovery_hashes,
+        )
         .execute(&mut *transaction)
         .await?;
         insert(&mut transaction, audit).await?;
@@ -187,8 +192,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn delete_totp(&self, user_id: Uuid, audit: &AuditRecord) -> Result<bool, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let result = sqlx::query("DELETE FROM auth.totp_secrets WHERE user_id = $1")
-            .bind(user_id)
+        let result = sqlx::query!("DELETE FROM auth.totp_secrets WHERE user_id = $1", user_id)
             .execute(&mut *transaction)
             .await?;
         if result.rows_affected() == 0 {
@@ -209,12 +213,12 @@ impl Store {
         audit: &AuditRecord,
     ) -> Result<bool, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let result = sqlx::query(
+        let result = sqlx::query!(
             "UPDATE auth.recovery_codes SET used_at = now() \
              WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+            user_id,
+            code_hash,
         )
-        .bind(user_id)
-        .bind(code_hash)
         .execute(&mut *transaction)
         .await?;
         if result.rows_affected() != 1 {
@@ -227,10 +231,11 @@ impl Store {
 
     /// Unused recovery codes left.
     pub async fn recovery_codes_left(&self, user_id: Uuid) -> Result<i64, DbError> {
-        Ok(sqlx::query_scalar(
-            "SELECT count(*) FROM auth.recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        Ok(sqlx::query_scalar!(
+            r#"SELECT count(*) AS "count!" FROM auth.recovery_codes
+             WHERE user_id = $1 AND used_at IS NULL"#,
+            user_id,
         )
-        .bind(user_id)
         .fetch_one(&self.pool)
         .await?)
     }

@@ -1,40 +1,52 @@
-//! The auth schema's SQL (parameterized queries only), one module per table group.
+//! The auth service's SQL (schema `auth`), parameterized and checked at compile time, multi-step
+//! writes in one transaction with their audit rows and outbox events.
 //!
-//! - [`audit`]: `audit_log` rows and the admin listing.
-//! - [`mfa`]: TOTP secrets and recovery codes.
-//! - [`api_keys`]: API keys.
-//! - [`policies`]: published policy versions.
+//! - [`audit`]: `audit_log` rows and the admin listing; [`audit::insert`] joins the
+//!   transaction of the change it records.
+//! - [`mfa`]: TOTP secrets (as stored, encrypted) and recovery codes.
+//! - [`api_keys`]: API keys, their use and their revocation marks.
+//! - [`policies`]: published Cedar policy versions and their `PoliciesPublished` event.
 
 pub mod api_keys;
 pub mod audit;
 pub mod mfa;
 pub mod policies;
 
-use nexus_db::{Inbox, Outbox, Schema};
-use sqlx::PgPool;
+use nexus_db::{DbError, Outbox, PgPool, Schema};
+use nexus_proto::{Envelope, Event};
+use sqlx::PgConnection;
 
-/// The auth schema's name.
+use crate::error::AuthError;
+
+/// The schema this service owns.
 pub const SCHEMA: &str = "auth";
 
-/// Handle on the auth schema.
+/// The database side of the auth service.
 #[derive(Debug, Clone)]
 pub struct Store {
-    /// The pool.
-    pub pool: PgPool,
-    /// The auth outbox.
-    pub outbox: Outbox,
-    /// The auth inbox.
-    pub inbox: Inbox,
+    pool: PgPool,
+    outbox: Outbox,
 }
 
 impl Store {
-    /// The store on `pool`.
-    pub fn new(pool: PgPool) -> Option<Self> {
-        let schema = Schema::new(SCHEMA)?;
-        Some(Self {
+    /// A store over `pool`.
+    pub fn new(pool: PgPool) -> Result<Self, AuthError> {
+        let schema = Schema::new(SCHEMA)
+            .ok_or_else(|| AuthError::Internal("the auth schema name is invalid".into()))?;
+        Ok(Self {
             pool,
             outbox: Outbox::new(schema),
-            inbox: Inbox::new(schema),
         })
+    }
+
+    /// Writes `event` to the outbox on `connection` (the transaction of the change).
+    pub(crate) async fn enqueue<E: Event>(
+        &self,
+        connection: &mut PgConnection,
+        event: E,
+        traceparent: Option<&str>,
+    ) -> Result<(), DbError> {
+        let envelope = Envelope::new(event).with_traceparent(traceparent.map(str::to_owned));
+        self.outbox.enqueue(connection, &envelope).await
     }
 }

@@ -2,9 +2,7 @@
 
 use nexus_db::DbError;
 use nexus_policy::PolicySource;
-use nexus_proto::Envelope;
 use nexus_proto::auth::PoliciesPublished;
-use sqlx::Row;
 
 use super::Store;
 use super::audit::{AuditRecord, insert};
@@ -23,15 +21,9 @@ pub struct PolicyVersionRow {
     pub sources: Vec<PolicySource>,
 }
 
-fn decode(row: &sqlx::postgres::PgRow) -> Result<PolicyVersionRow, DbError> {
-    let sources: serde_json::Value = row.try_get("sources")?;
-    let sources: Vec<PolicySource> = serde_json::from_value(sources)
-        .map_err(|error| DbError::Query(sqlx::Error::Decode(Box::new(error))))?;
-    Ok(PolicyVersionRow {
-        version: row.try_get("version")?,
-        digest: row.try_get("digest")?,
-        sources,
-    })
+fn decode(sources: serde_json::Value) -> Result<Vec<PolicySource>, DbError> {
+    serde_json::from_value(sources)
+        .map_err(|error| DbError::Query(sqlx::Error::Decode(Box::new(error))))
 }
 
 fn encode(sources: &[PolicySource]) -> Result<serde_json::Value, DbError> {
@@ -48,13 +40,13 @@ impl Store {
         digest: &str,
         sources: &[PolicySource],
     ) -> Result<bool, DbError> {
-        let result = sqlx::query(
+        let result = sqlx::query!(
             "INSERT INTO auth.policy_versions (version, digest, sources, comment, published_by) \
              SELECT 1, $1, $2, 'shipped policies', 'system' \
              WHERE NOT EXISTS (SELECT 1 FROM auth.policy_versions) ON CONFLICT (version) DO NOTHING",
+            digest,
+            encode(sources)?,
         )
-        .bind(digest)
-        .bind(encode(sources)?)
         .execute(&self.pool)
         .await?;
         Ok(result.rows_affected() == 1)
@@ -63,12 +55,19 @@ impl Store {
     /// The active (highest) version.
     #[tracing::instrument(skip(self))]
     pub async fn active_policies(&self) -> Result<Option<PolicyVersionRow>, DbError> {
-        let row = sqlx::query(
+        let row = sqlx::query!(
             "SELECT version, digest, sources FROM auth.policy_versions ORDER BY version DESC LIMIT 1",
         )
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(decode).transpose()
+        row.map(|row| {
+            Ok(PolicyVersionRow {
+                version: row.version,
+                digest: row.digest,
+                sources: decode(row.sources)?,
+            })
+        })
+        .transpose()
     }
 
     /// Stores `sources` as the next version, with its `PoliciesPublished` outbox event and
@@ -83,30 +82,30 @@ impl Store {
         audit: AuditRecord,
     ) -> Result<i64, DbError> {
         let mut transaction = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(PUBLISH_LOCK)
+        sqlx::query!("SELECT pg_advisory_xact_lock($1)", PUBLISH_LOCK)
             .execute(&mut *transaction)
             .await?;
-        let version: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(version), 0) + 1 FROM auth.policy_versions")
-                .fetch_one(&mut *transaction)
-                .await?;
-        sqlx::query(
+        let version = sqlx::query_scalar!(
+            r#"SELECT coalesce(max(version), 0) + 1 AS "version!" FROM auth.policy_versions"#
+        )
+        .fetch_one(&mut *transaction)
+        .await?;
+        sqlx::query!(
             "INSERT INTO auth.policy_versions (version, digest, sources, comment, published_by) \
              VALUES ($1, $2, $3, $4, $5)",
+            version,
+            digest,
+            encode(sources)?,
+            comment,
+            published_by,
         )
-        .bind(version)
-        .bind(digest)
-        .bind(encode(sources)?)
-        .bind(comment)
-        .bind(published_by)
         .execute(&mut *transaction)
         .await?;
-        let event = Envelope::new(PoliciesPublished {
+        let published = PoliciesPublished {
             version,
             digest: digest.to_owned(),
-        });
-        self.outbox.enqueue(&mut transaction, &event).await?;
+        };
+        self.enqueue(&mut transaction, published, None).await?;
         let mut audit = audit;
         if let serde_json::Value::Object(detail) = &mut audit.detail {
             detail.insert("version".into(), version.into());

@@ -31,12 +31,13 @@ async fn an_api_key_is_shown_once_introspects_until_revoked_and_records_its_last
     assert!(created["last_used_at"].is_null());
 
     // Only the hash is stored.
-    let stored: Vec<u8> =
-        sqlx::query_scalar("SELECT key_hash FROM auth.api_keys WHERE id = $1::uuid")
-            .bind(&key_id)
-            .fetch_one(&auth.ctx.database.pool)
-            .await
-            .unwrap();
+    let stored = sqlx::query_scalar!(
+        "SELECT key_hash FROM auth.api_keys WHERE id = $1",
+        uuid::Uuid::parse_str(&key_id).unwrap(),
+    )
+    .fetch_one(&auth.ctx.database.pool)
+    .await
+    .unwrap();
     assert_eq!(stored.len(), 32);
     assert!(!String::from_utf8_lossy(&stored).contains(&key[4..]));
 

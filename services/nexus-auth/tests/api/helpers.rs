@@ -103,13 +103,16 @@ impl TestAuth {
 
     /// Audit rows of `kind`, newest first, read straight from the table.
     pub async fn audit_rows(&self, kind: &str) -> Vec<(Option<String>, Option<String>, Value)> {
-        sqlx::query_as(
+        sqlx::query!(
             "SELECT actor, subject, detail FROM auth.audit_log WHERE kind = $1 ORDER BY id DESC",
+            kind,
         )
-        .bind(kind)
         .fetch_all(&self.ctx.database.pool)
         .await
         .unwrap()
+        .into_iter()
+        .map(|row| (row.actor, row.subject, row.detail))
+        .collect()
     }
 }
 

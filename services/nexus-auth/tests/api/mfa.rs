@@ -71,21 +71,23 @@ async fn enrolment_is_confirmed_by_a_current_code_and_yields_single_copy_recover
     assert_eq!(distinct.len(), 10);
 
     // Stored only as 32-byte keyed hashes.
-    let stored: Vec<Vec<u8>> =
-        sqlx::query_scalar("SELECT code_hash FROM auth.recovery_codes WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_all(&auth.ctx.database.pool)
-            .await
-            .unwrap();
+    let stored = sqlx::query_scalar!(
+        "SELECT code_hash FROM auth.recovery_codes WHERE user_id = $1",
+        user_id,
+    )
+    .fetch_all(&auth.ctx.database.pool)
+    .await
+    .unwrap();
     assert_eq!(stored.len(), 10);
     assert!(stored.iter().all(|hash| hash.len() == 32));
     // The confirming code's step is remembered, so it cannot sign anyone in later.
-    let last_step: Option<i64> =
-        sqlx::query_scalar("SELECT last_used_step FROM auth.totp_secrets WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_one(&auth.ctx.database.pool)
-            .await
-            .unwrap();
+    let last_step = sqlx::query_scalar!(
+        "SELECT last_used_step FROM auth.totp_secrets WHERE user_id = $1",
+        user_id,
+    )
+    .fetch_one(&auth.ctx.database.pool)
+    .await
+    .unwrap();
     assert_eq!(last_step, Some(step));
 
     let again = auth
@@ -139,15 +141,16 @@ async fn totp_secrets_are_encrypted_at_rest_and_re_encrypted_under_a_rotated_key
     .await;
     let secret = base32_decode(enrolment["secret"].as_str().unwrap()).unwrap();
     let pool = &auth.ctx.database.pool;
-    type Row = (Option<Vec<u8>>, Option<String>, Option<Vec<u8>>);
     let read = |id: uuid::Uuid| async move {
-        sqlx::query_as::<_, Row>(
-            "SELECT secret, secret_kid, secret_ciphertext FROM auth.totp_secrets WHERE user_id = $1",
+        let row = sqlx::query!(
+            "SELECT secret, secret_kid, secret_ciphertext FROM auth.totp_secrets \
+             WHERE user_id = $1",
+            id,
         )
-        .bind(id)
         .fetch_one(pool)
         .await
-        .unwrap()
+        .unwrap();
+        (row.secret, row.secret_kid, row.secret_ciphertext)
     };
     let (plain, first_kid, ciphertext) = read(user_id).await;
     assert!(plain.is_none(), "the plaintext column is empty");
@@ -162,12 +165,14 @@ async fn totp_secrets_are_encrypted_at_rest_and_re_encrypted_under_a_rotated_key
 
     // A row from before encryption, and a new envelope key that sorts last (so it is active).
     let legacy_user = uuid::Uuid::now_v7();
-    sqlx::query("INSERT INTO auth.totp_secrets (user_id, secret) VALUES ($1, $2)")
-        .bind(legacy_user)
-        .bind(vec![7u8; 20])
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query!(
+        "INSERT INTO auth.totp_secrets (user_id, secret) VALUES ($1, $2)",
+        legacy_user,
+        vec![7u8; 20],
+    )
+    .execute(pool)
+    .await
+    .unwrap();
     let totp_dir = auth.keys_dir.join("totp");
     std::fs::write(
         totp_dir.join("totp-zz-rotated.key"),

@@ -283,10 +283,13 @@ async fn publishing_makes_a_new_version_in_force_with_an_outbox_event_and_an_aud
     );
 
     let events: Vec<(String, Value)> =
-        sqlx::query_as("SELECT stream, envelope FROM auth.outbox ORDER BY created_at")
+        sqlx::query!("SELECT stream, envelope FROM auth.outbox ORDER BY created_at")
             .fetch_all(&auth.ctx.database.pool)
             .await
-            .unwrap();
+            .unwrap()
+            .into_iter()
+            .map(|row| (row.stream, row.envelope))
+            .collect();
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0].0, "nexus:auth:policies:v1");
     assert_eq!(events[0].1["name"], "PoliciesPublished");

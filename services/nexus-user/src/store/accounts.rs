@@ -17,12 +17,9 @@ use crate::error::UserError;
 /// rarely; three clashes in a row mean something else is wrong).
 const REFERRAL_CODE_ATTEMPTS: usize = 3;
 
-pub(crate) const ACCOUNT_COLUMNS: &str = "id, email, username, password_hash, role, status, \
-     referral_code, display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
-     tokens_not_before";
-
-/// One row of `users.accounts`.
-#[derive(Clone, sqlx::FromRow)]
+/// One row of `users.accounts`. The queries that read it name every column in this order (a
+/// `query_as!` string must be a literal, so the list is written out at each one).
+#[derive(Clone)]
 pub struct AccountRow {
     /// Id.
     pub id: Uuid,
@@ -170,26 +167,31 @@ impl Store {
         traceparent: Option<&str>,
     ) -> Result<Registered, UserError> {
         let mut transaction = self.pool.begin().await?;
-        let insert = format!(
+        let row = sqlx::query_as!(
+            AccountRow,
             "INSERT INTO users.accounts (id, email, username, password_hash, role, referral_code) \
-             VALUES ($1, $2, $3, $4, 'user', $5) RETURNING {ACCOUNT_COLUMNS}"
-        );
-        let row: AccountRow = sqlx::query_as(sqlx::AssertSqlSafe(insert))
-            .bind(Uuid::now_v7())
-            .bind(&account.email)
-            .bind(&account.username)
-            .bind(&account.password_hash)
-            .bind(generate_referral_code())
-            .fetch_one(&mut *transaction)
+             VALUES ($1, $2, $3, $4, 'user', $5) \
+             RETURNING id, email, username, password_hash, role, status, referral_code, \
+             display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
+             tokens_not_before",
+            Uuid::now_v7(),
+            account.email,
+            account.username,
+            account.password_hash,
+            generate_referral_code(),
+        )
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(DbError::from)?;
+        if let Some(referrer) = account.referrer {
+            sqlx::query!(
+                "INSERT INTO users.referrals (referred_id, referrer_id) VALUES ($1, $2)",
+                row.id,
+                referrer,
+            )
+            .execute(&mut *transaction)
             .await
             .map_err(DbError::from)?;
-        if let Some(referrer) = account.referrer {
-            sqlx::query("INSERT INTO users.referrals (referred_id, referrer_id) VALUES ($1, $2)")
-                .bind(row.id)
-                .bind(referrer)
-                .execute(&mut *transaction)
-                .await
-                .map_err(DbError::from)?;
             let recorded = ReferralRecorded {
                 referrer_id: referrer,
                 referred_id: row.id,
@@ -213,44 +215,54 @@ impl Store {
     /// The account with this referral code.
     #[tracing::instrument(skip_all)]
     pub async fn find_referrer(&self, code: &str) -> Result<Option<Uuid>, UserError> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM users.accounts WHERE referral_code = $1")
-                .bind(code)
-                .fetch_optional(&self.pool)
-                .await?,
+        Ok(sqlx::query_scalar!(
+            "SELECT id FROM users.accounts WHERE referral_code = $1",
+            code
         )
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// The account whose normalised email is `email`.
     #[tracing::instrument(skip_all)]
     pub async fn find_by_email(&self, email: &str) -> Result<Option<AccountRow>, UserError> {
-        let select = format!("SELECT {ACCOUNT_COLUMNS} FROM users.accounts WHERE email = $1");
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(sqlx::query_as!(
+            AccountRow,
+            "SELECT id, email, username, password_hash, role, status, referral_code, display_name, \
+             bio, avatar_url, website, full_name, created_at, updated_at, tokens_not_before \
+             FROM users.accounts WHERE email = $1",
+            email
+        )
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// The account whose username is `username` in any case.
     #[tracing::instrument(skip_all)]
     pub async fn find_by_username(&self, username: &str) -> Result<Option<AccountRow>, UserError> {
-        let select = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM users.accounts WHERE lower(username) = lower($1)"
-        );
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(sqlx::query_as!(
+            AccountRow,
+            "SELECT id, email, username, password_hash, role, status, referral_code, display_name, \
+             bio, avatar_url, website, full_name, created_at, updated_at, tokens_not_before \
+             FROM users.accounts WHERE lower(username) = lower($1)",
+            username
+        )
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// The account with this id.
     #[tracing::instrument(skip(self))]
     pub async fn find_by_id(&self, id: Uuid) -> Result<Option<AccountRow>, UserError> {
-        let select = format!("SELECT {ACCOUNT_COLUMNS} FROM users.accounts WHERE id = $1");
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(sqlx::query_as!(
+            AccountRow,
+            "SELECT id, email, username, password_hash, role, status, referral_code, display_name, \
+             bio, avatar_url, website, full_name, created_at, updated_at, tokens_not_before \
+             FROM users.accounts WHERE id = $1",
+            id
+        )
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// The account with this id, or `user_not_found`.
@@ -267,12 +279,12 @@ impl Store {
         previous: &str,
         new: &str,
     ) -> Result<bool, UserError> {
-        let result = sqlx::query(
+        let result = sqlx::query!(
             "UPDATE users.accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+            id,
+            previous,
+            new,
         )
-        .bind(id)
-        .bind(previous)
-        .bind(new)
         .execute(&self.pool)
         .await?;
         Ok(result.rows_affected() == 1)
@@ -285,7 +297,14 @@ impl Store {
         id: Uuid,
         update: &ProfileUpdate,
     ) -> Result<AccountRow, UserError> {
-        let update_sql = format!(
+        let field = |value: &Option<Option<String>>| (value.is_some(), value.clone().flatten());
+        let (set_display_name, display_name) = field(&update.display_name);
+        let (set_bio, bio) = field(&update.bio);
+        let (set_avatar, avatar_url) = field(&update.avatar_url);
+        let (set_website, website) = field(&update.website);
+        let (set_full_name, full_name) = field(&update.full_name);
+        sqlx::query_as!(
+            AccountRow,
             "UPDATE users.accounts SET \
              display_name = CASE WHEN $2 THEN $3 ELSE display_name END, \
              bio = CASE WHEN $4 THEN $5 ELSE bio END, \
@@ -293,29 +312,25 @@ impl Store {
              website = CASE WHEN $8 THEN $9 ELSE website END, \
              full_name = CASE WHEN $10 THEN $11 ELSE full_name END, \
              updated_at = now() \
-             WHERE id = $1 RETURNING {ACCOUNT_COLUMNS}"
-        );
-        let field = |value: &Option<Option<String>>| (value.is_some(), value.clone().flatten());
-        let (set_display_name, display_name) = field(&update.display_name);
-        let (set_bio, bio) = field(&update.bio);
-        let (set_avatar, avatar_url) = field(&update.avatar_url);
-        let (set_website, website) = field(&update.website);
-        let (set_full_name, full_name) = field(&update.full_name);
-        sqlx::query_as(sqlx::AssertSqlSafe(update_sql))
-            .bind(id)
-            .bind(set_display_name)
-            .bind(display_name)
-            .bind(set_bio)
-            .bind(bio)
-            .bind(set_avatar)
-            .bind(avatar_url)
-            .bind(set_website)
-            .bind(website)
-            .bind(set_full_name)
-            .bind(full_name)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(UserError::UserNotFound)
+             WHERE id = $1 \
+             RETURNING id, email, username, password_hash, role, status, referral_code, \
+             display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
+             tokens_not_before",
+            id,
+            set_display_name,
+            display_name,
+            set_bio,
+            bio,
+            set_avatar,
+            avatar_url,
+            set_website,
+            website,
+            set_full_name,
+            full_name,
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(UserError::UserNotFound)
     }
 
     /// Sets `target`'s role and records `UserRoleChanged` (only when it changes).
@@ -328,23 +343,27 @@ impl Store {
         traceparent: Option<&str>,
     ) -> Result<AccountRow, UserError> {
         let mut transaction = self.pool.begin().await?;
-        let previous: String =
-            sqlx::query_scalar("SELECT role FROM users.accounts WHERE id = $1 FOR UPDATE")
-                .bind(target)
-                .fetch_optional(&mut *transaction)
-                .await?
-                .ok_or(UserError::UserNotFound)?;
+        let previous = sqlx::query_scalar!(
+            "SELECT role FROM users.accounts WHERE id = $1 FOR UPDATE",
+            target
+        )
+        .fetch_optional(&mut *transaction)
+        .await?
+        .ok_or(UserError::UserNotFound)?;
         // A new role voids the tokens that carry the old one.
-        let update = format!(
+        let row = sqlx::query_as!(
+            AccountRow,
             "UPDATE users.accounts SET role = $2, updated_at = now(), \
              tokens_not_before = CASE WHEN role = $2 THEN tokens_not_before ELSE now() END \
-             WHERE id = $1 RETURNING {ACCOUNT_COLUMNS}"
-        );
-        let row: AccountRow = sqlx::query_as(sqlx::AssertSqlSafe(update))
-            .bind(target)
-            .bind(role)
-            .fetch_one(&mut *transaction)
-            .await?;
+             WHERE id = $1 \
+             RETURNING id, email, username, password_hash, role, status, referral_code, \
+             display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
+             tokens_not_before",
+            target,
+            role,
+        )
+        .fetch_one(&mut *transaction)
+        .await?;
         if previous != role {
             let changed = UserRoleChanged {
                 user_id: target,

@@ -42,11 +42,6 @@ impl Store {
         })
     }
 
-    /// The pool.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
     /// Writes `event` to the outbox on `connection` (the transaction of the change).
     pub(crate) async fn enqueue<E: Event>(
         &self,

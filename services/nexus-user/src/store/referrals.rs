@@ -10,7 +10,6 @@ use crate::error::UserError;
 /// Most referrals listed at once.
 const MAX_LISTED: i64 = 1000;
 
-#[derive(sqlx::FromRow)]
 struct ReferralRow {
     referred_id: Uuid,
     username: String,
@@ -23,13 +22,14 @@ impl Store {
     /// The accounts `referrer_id` referred, newest first (at most 1000).
     #[tracing::instrument(skip(self))]
     pub async fn list_referrals(&self, referrer_id: Uuid) -> Result<Vec<Referral>, UserError> {
-        let rows: Vec<ReferralRow> = sqlx::query_as(
+        let rows = sqlx::query_as!(
+            ReferralRow,
             "SELECT r.referred_id, a.username, r.status, r.created_at, r.completed_at \
              FROM users.referrals r JOIN users.accounts a ON a.id = r.referred_id \
              WHERE r.referrer_id = $1 ORDER BY r.created_at DESC, r.referred_id LIMIT $2",
+            referrer_id,
+            MAX_LISTED,
         )
-        .bind(referrer_id)
-        .bind(MAX_LISTED)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -59,11 +59,11 @@ impl Store {
         traceparent: Option<&str>,
     ) -> Result<bool, UserError> {
         let mut transaction = self.pool.begin().await?;
-        let referrer: Option<Uuid> = sqlx::query_scalar(
+        let referrer = sqlx::query_scalar!(
             "UPDATE users.referrals SET status = 'completed', completed_at = now() \
              WHERE referred_id = $1 AND status = 'pending' RETURNING referrer_id",
+            referred_id,
         )
-        .bind(referred_id)
         .fetch_optional(&mut *transaction)
         .await?;
         let Some(referrer_id) = referrer else {

@@ -10,7 +10,7 @@ use nexus_proto::user::PasswordResetRequested;
 use uuid::Uuid;
 
 use super::Store;
-use super::accounts::{ACCOUNT_COLUMNS, AccountRow};
+use super::accounts::AccountRow;
 use crate::error::UserError;
 
 /// A status an administrator may set.
@@ -29,28 +29,31 @@ impl Store {
     /// Sets `target`'s status; a change voids its tokens. Returns the row.
     #[tracing::instrument(skip(self))]
     pub async fn set_status(&self, target: Uuid, status: &str) -> Result<AccountRow, UserError> {
-        let update = format!(
+        sqlx::query_as!(
+            AccountRow,
             "UPDATE users.accounts SET status = $2, updated_at = now(), \
              tokens_not_before = CASE WHEN status = $2 THEN tokens_not_before ELSE now() END \
-             WHERE id = $1 RETURNING {ACCOUNT_COLUMNS}"
-        );
-        sqlx::query_as(sqlx::AssertSqlSafe(update))
-            .bind(target)
-            .bind(status)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(UserError::UserNotFound)
+             WHERE id = $1 \
+             RETURNING id, email, username, password_hash, role, status, referral_code, \
+             display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
+             tokens_not_before",
+            target,
+            status,
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(UserError::UserNotFound)
     }
 
     /// Voids every token and session of `user_id` issued before now (sign-out everywhere).
     #[tracing::instrument(skip(self))]
     pub async fn revoke_tokens(&self, user_id: Uuid) -> Result<DateTime<Utc>, UserError> {
-        sqlx::query_scalar(
-            "UPDATE users.accounts SET tokens_not_before = now() WHERE id = $1 \
-             RETURNING tokens_not_before",
+        sqlx::query_scalar!(
+            r#"UPDATE users.accounts SET tokens_not_before = now() WHERE id = $1
+             RETURNING tokens_not_before AS "tokens_not_before!""#,
+            user_id,
         )
-        .bind(user_id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&self.pool)
         .await?
         .ok_or(UserError::UserNotFound)
     }
@@ -64,15 +67,15 @@ impl Store {
         previous: &str,
         new_hash: &str,
     ) -> Result<Option<DateTime<Utc>>, UserError> {
-        Ok(sqlx::query_scalar(
-            "UPDATE users.accounts SET password_hash = $3, updated_at = now(), \
-             tokens_not_before = now() WHERE id = $1 AND password_hash = $2 \
-             RETURNING tokens_not_before",
+        Ok(sqlx::query_scalar!(
+            r#"UPDATE users.accounts SET password_hash = $3, updated_at = now(),
+             tokens_not_before = now() WHERE id = $1 AND password_hash = $2
+             RETURNING tokens_not_before AS "tokens_not_before!""#,
+            id,
+            previous,
+            new_hash,
         )
-        .bind(id)
-        .bind(previous)
-        .bind(new_hash)
-        .fetch_optional(self.pool())
+        .fetch_optional(&self.pool)
         .await?)
     }
 
@@ -83,14 +86,14 @@ impl Store {
         reset: &NewPasswordReset,
         traceparent: Option<&str>,
     ) -> Result<(), UserError> {
-        let mut transaction = self.pool().begin().await?;
-        sqlx::query(
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query!(
             "INSERT INTO users.password_resets (token_hash, user_id, expires_at) \
              VALUES ($1, $2, $3)",
+            reset.token_hash,
+            reset.requested.user_id,
+            reset.requested.expires_at,
         )
-        .bind(&reset.token_hash)
-        .bind(reset.requested.user_id)
-        .bind(reset.requested.expires_at)
         .execute(&mut *transaction)
         .await?;
         self.enqueue(&mut transaction, reset.requested.clone(), traceparent)
@@ -108,30 +111,31 @@ impl Store {
         token_hash: &[u8],
         new_hash: &str,
     ) -> Result<Option<(Uuid, DateTime<Utc>)>, UserError> {
-        let mut transaction = self.pool().begin().await?;
-        let user_id: Option<Uuid> = sqlx::query_scalar(
+        let mut transaction = self.pool.begin().await?;
+        let user_id = sqlx::query_scalar!(
             "UPDATE users.password_resets SET used_at = now() \
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id",
+            token_hash,
         )
-        .bind(token_hash)
         .fetch_optional(&mut *transaction)
         .await?;
         let Some(user_id) = user_id else {
             return Ok(None);
         };
-        let mark: DateTime<Utc> = sqlx::query_scalar(
-            "UPDATE users.accounts SET password_hash = $2, updated_at = now(), \
-             tokens_not_before = now() WHERE id = $1 RETURNING tokens_not_before",
+        let mark = sqlx::query_scalar!(
+            r#"UPDATE users.accounts SET password_hash = $2, updated_at = now(),
+             tokens_not_before = now() WHERE id = $1
+             RETURNING tokens_not_before AS "tokens_not_before!""#,
+            user_id,
+            new_hash,
         )
-        .bind(user_id)
-        .bind(new_hash)
         .fetch_one(&mut *transaction)
         .await?;
-        sqlx::query(
+        sqlx::query!(
             "UPDATE users.password_resets SET used_at = now() \
              WHERE user_id = $1 AND used_at IS NULL",
+            user_id,
         )
-        .bind(user_id)
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;
@@ -143,19 +147,17 @@ impl Store {
         &self,
         token_hash: &[u8],
     ) -> Result<Option<AccountRow>, UserError> {
-        let select = format!(
-            "SELECT {} FROM users.accounts a JOIN users.password_resets r ON r.user_id = a.id \
+        Ok(sqlx::query_as!(
+            AccountRow,
+            "SELECT a.id, a.email, a.username, a.password_hash, a.role, a.status, \
+             a.referral_code, a.display_name, a.bio, a.avatar_url, a.website, a.full_name, \
+             a.created_at, a.updated_at, a.tokens_not_before \
+             FROM users.accounts a JOIN users.password_resets r ON r.user_id = a.id \
              WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()",
-            ACCOUNT_COLUMNS
-                .split(", ")
-                .map(|column| format!("a.{}", column.trim()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
-            .bind(token_hash)
-            .fetch_optional(self.pool())
-            .await?)
+            token_hash,
+        )
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Reset tokens requested for `user_id` since `since` (the per-account request limit).
@@ -164,12 +166,13 @@ impl Store {
         user_id: Uuid,
         since: DateTime<Utc>,
     ) -> Result<i64, UserError> {
-        Ok(sqlx::query_scalar(
-            "SELECT count(*) FROM users.password_resets WHERE user_id = $1 AND created_at > $2",
+        Ok(sqlx::query_scalar!(
+            r#"SELECT count(*) AS "count!" FROM users.password_resets
+             WHERE user_id = $1 AND created_at > $2"#,
+            user_id,
+            since,
         )
-        .bind(user_id)
-        .bind(since)
-        .fetch_one(self.pool())
+        .fetch_one(&self.pool)
         .await?)
     }
 
@@ -178,11 +181,16 @@ impl Store {
         &self,
         since: DateTime<Utc>,
     ) -> Result<Vec<(Uuid, DateTime<Utc>)>, UserError> {
-        Ok(sqlx::query_as(
-            "SELECT id, tokens_not_before FROM users.accounts WHERE tokens_not_before > $1",
+        let rows = sqlx::query!(
+            r#"SELECT id, tokens_not_before AS "tokens_not_before!" FROM users.accounts
+             WHERE tokens_not_before > $1"#,
+            since,
         )
-        .bind(since)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.id, row.tokens_not_before))
+            .collect())
     }
 }

@@ -10,7 +10,7 @@ use super::Store;
 use crate::error::UserError;
 
 /// One row of `users.wallets`.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct WalletRow {
     /// `0x` + 40 lower-case hex digits.
     pub address: String,
@@ -63,21 +63,23 @@ impl Store {
         let chain_id = i64::try_from(wallet.chain_id).map_err(|_| UserError::InvalidChainId)?;
         let mut transaction = self.pool.begin().await?;
         lock_account(&mut transaction, wallet.user_id).await?;
-        let count: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM users.wallets WHERE user_id = $1")
-                .bind(wallet.user_id)
-                .fetch_one(&mut *transaction)
-                .await?;
+        let count = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "count!" FROM users.wallets WHERE user_id = $1"#,
+            wallet.user_id,
+        )
+        .fetch_one(&mut *transaction)
+        .await?;
         if count >= wallet.max_per_user {
             return Err(UserError::TooManyWallets(wallet.max_per_user));
         }
-        let row: WalletRow = sqlx::query_as(
+        let row = sqlx::query_as!(
+            WalletRow,
             "INSERT INTO users.wallets (address, user_id, chain_id) VALUES ($1, $2, $3) \
              RETURNING address, chain_id, linked_at",
+            wallet.address,
+            wallet.user_id,
+            chain_id,
         )
-        .bind(wallet.address)
-        .bind(wallet.user_id)
-        .bind(chain_id)
         .fetch_one(&mut *transaction)
         .await
         .map_err(|error| match DbError::from(error) {
@@ -99,11 +101,12 @@ impl Store {
     /// The account's wallets, oldest first.
     #[tracing::instrument(skip(self))]
     pub async fn list_wallets(&self, user_id: Uuid) -> Result<Vec<WalletRow>, UserError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as!(
+            WalletRow,
             "SELECT address, chain_id, linked_at FROM users.wallets WHERE user_id = $1 \
              ORDER BY linked_at, address",
+            user_id,
         )
-        .bind(user_id)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -117,11 +120,11 @@ impl Store {
         traceparent: Option<&str>,
     ) -> Result<(), UserError> {
         let mut transaction = self.pool.begin().await?;
-        let deleted: Option<String> = sqlx::query_scalar(
+        let deleted = sqlx::query_scalar!(
             "DELETE FROM users.wallets WHERE address = $1 AND user_id = $2 RETURNING address",
+            address,
+            user_id,
         )
-        .bind(address)
-        .bind(user_id)
         .fetch_optional(&mut *transaction)
         .await?;
         let address = deleted.ok_or(UserError::WalletNotFound)?;
@@ -142,10 +145,12 @@ pub(crate) async fn lock_account(
     connection: &mut sqlx::PgConnection,
     user_id: Uuid,
 ) -> Result<(), UserError> {
-    sqlx::query_scalar::<_, Uuid>("SELECT id FROM users.accounts WHERE id = $1 FOR UPDATE")
-        .bind(user_id)
-        .fetch_optional(&mut *connection)
-        .await?
-        .map(|_| ())
-        .ok_or(UserError::UserNotFound)
+    sqlx::query_scalar!(
+        "SELECT id FROM users.accounts WHERE id = $1 FOR UPDATE",
+        user_id
+    )
+    .fetch_optional(&mut *connection)
+    .await?
+    .map(|_| ())
+    .ok_or(UserError::UserNotFound)
 }

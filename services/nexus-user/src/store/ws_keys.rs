@@ -10,7 +10,7 @@ use super::wallets::lock_account;
 use crate::error::UserError;
 
 /// One active row of `users.ws_keys`.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct WsKeyRow {
     /// Key id.
     pub id: Uuid,
@@ -58,23 +58,25 @@ impl Store {
     ) -> Result<WsKeyRow, UserError> {
         let mut transaction = self.pool.begin().await?;
         lock_account(&mut transaction, key.user_id).await?;
-        let count: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM users.ws_keys WHERE user_id = $1 AND revoked_at IS NULL",
+        let count = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "count!" FROM users.ws_keys
+             WHERE user_id = $1 AND revoked_at IS NULL"#,
+            key.user_id,
         )
-        .bind(key.user_id)
         .fetch_one(&mut *transaction)
         .await?;
         if count >= key.max_per_user {
             return Err(UserError::TooManyWsKeys(key.max_per_user));
         }
-        let row: WsKeyRow = sqlx::query_as(
+        let row = sqlx::query_as!(
+            WsKeyRow,
             "INSERT INTO users.ws_keys (id, user_id, public_key, label) VALUES ($1, $2, $3, $4) \
              RETURNING id, public_key, label, created_at",
+            Uuid::now_v7(),
+            key.user_id,
+            key.public_key_hex,
+            key.label,
         )
-        .bind(Uuid::now_v7())
-        .bind(key.user_id)
-        .bind(key.public_key_hex)
-        .bind(&key.label)
         .fetch_one(&mut *transaction)
         .await
         .map_err(|error| match DbError::from(error) {
@@ -97,11 +99,12 @@ impl Store {
     /// The account's active keys, oldest first.
     #[tracing::instrument(skip(self))]
     pub async fn list_ws_keys(&self, user_id: Uuid) -> Result<Vec<WsKeyRow>, UserError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as!(
+            WsKeyRow,
             "SELECT id, public_key, label, created_at FROM users.ws_keys \
              WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at, id",
+            user_id,
         )
-        .bind(user_id)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -115,12 +118,12 @@ impl Store {
         traceparent: Option<&str>,
     ) -> Result<(), UserError> {
         let mut transaction = self.pool.begin().await?;
-        let revoked: Option<String> = sqlx::query_scalar(
+        let revoked = sqlx::query_scalar!(
             "UPDATE users.ws_keys SET revoked_at = now() \
              WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING public_key",
+            key_id,
+            user_id,
         )
-        .bind(key_id)
-        .bind(user_id)
         .fetch_optional(&mut *transaction)
         .await?;
         let public_key_hex = revoked.ok_or(UserError::WsKeyNotFound)?;
@@ -140,18 +143,18 @@ impl Store {
         &self,
         public_key_hex: &str,
     ) -> Result<Option<WsKeyOwner>, UserError> {
-        let row: Option<(Uuid, Uuid, String)> = sqlx::query_as(
+        let row = sqlx::query!(
             "SELECT k.id, k.user_id, a.role FROM users.ws_keys k \
              JOIN users.accounts a ON a.id = k.user_id \
              WHERE k.public_key = $1 AND k.revoked_at IS NULL AND a.status = 'active'",
+            public_key_hex,
         )
-        .bind(public_key_hex)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(key_id, user_id, role)| WsKeyOwner {
-            key_id,
-            user_id,
-            roles: vec![role],
+        Ok(row.map(|row| WsKeyOwner {
+            key_id: row.id,
+            user_id: row.user_id,
+            roles: vec![row.role],
         }))
     }
 }

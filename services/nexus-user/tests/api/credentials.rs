@@ -73,11 +73,7 @@ async fn a_disabled_account_is_refused_only_with_the_right_password() {
     let app = TestApp::spawn().await;
     let profile = app.register("ada").await;
     let id = profile["user_id"].as_str().unwrap();
-    app.execute(
-        "UPDATE users.accounts SET status = 'disabled' WHERE id = $1",
-        id,
-    )
-    .await;
+    app.set_status_in_database(id, "disabled").await;
 
     let (status, error) = app
         .post(

@@ -165,9 +165,8 @@ impl TestApp {
             .await
             .expect("database");
         let id = uuid::Uuid::parse_str(user_id).unwrap();
-        let hash: String =
-            sqlx::query_scalar("SELECT password_hash FROM users.accounts WHERE id = $1")
-                .bind(id)
+        let hash =
+            sqlx::query_scalar!("SELECT password_hash FROM users.accounts WHERE id = $1", id)
                 .fetch_one(&pool)
                 .await
                 .expect("account row");
@@ -175,16 +174,20 @@ impl TestApp {
         hash
     }
 
-    /// Runs one SQL statement on the test database (arrange steps the API has no call for).
-    pub async fn execute(&self, sql: &str, id: &str) {
+    /// Sets the account's status straight in the table (an arrange step that needs no
+    /// administrator).
+    pub async fn set_status_in_database(&self, user_id: &str, status: &str) {
         let pool = sqlx::PgPool::connect(&self.context.database.url)
             .await
             .expect("database");
-        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-            .bind(uuid::Uuid::parse_str(id).unwrap())
-            .execute(&pool)
-            .await
-            .expect("statement");
+        sqlx::query!(
+            "UPDATE users.accounts SET status = $2 WHERE id = $1",
+            uuid::Uuid::parse_str(user_id).unwrap(),
+            status,
+        )
+        .execute(&pool)
+        .await
+        .expect("statement");
         pool.close().await;
     }
 
@@ -193,8 +196,8 @@ impl TestApp {
         let pool = sqlx::PgPool::connect(&self.context.database.url)
             .await
             .expect("database");
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT envelope->>'name' FROM users.outbox ORDER BY created_at, id",
+        let names = sqlx::query_scalar!(
+            r#"SELECT envelope->>'name' AS "name!" FROM users.outbox ORDER BY created_at, id"#
         )
         .fetch_all(&pool)
         .await

@@ -193,11 +193,14 @@ async fn a_password_change_needs_the_current_password_and_revokes_every_session(
 
 async fn outbox_payloads(app: &TestApp, name: &str) -> Vec<Value> {
     let pool = app.pool().await;
-    sqlx::query_scalar("SELECT envelope->'payload' FROM users.outbox WHERE envelope->>'name' = $1")
-        .bind(name)
-        .fetch_all(&pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar!(
+        r#"SELECT envelope->'payload' AS "payload!" FROM users.outbox
+         WHERE envelope->>'name' = $1"#,
+        name,
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,7 +231,7 @@ async fn a_reset_token_is_mailed_once_stored_hashed_used_once_and_the_answer_rev
 
     // Stored only as a hash.
     let pool = app.pool().await;
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM users.password_resets")
+    let stored = sqlx::query_scalar!("SELECT token_hash FROM users.password_resets")
         .fetch_all(&pool)
         .await
         .unwrap();
