@@ -2,8 +2,8 @@
 //! referrals (REST bodies, internal lookups) and the events it publishes.
 //!
 //! Roles travel as their lower-case names (`"user"`, `"analyst"`, ...), as in access tokens.
-//! Account status is `"active"` or `"disabled"`; referral status is `"pending"` or
-//! `"completed"`.
+//! Account status is `"active"`, `"banned"` (read-only) or `"disabled"`; referral status is
+//! `"pending"` or `"completed"`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -253,6 +253,23 @@ impl std::fmt::Debug for PasswordResetConfirmRequest {
 pub struct TokensRevokedResponse {
     /// Tokens and sessions issued before this instant are void.
     pub tokens_not_before: DateTime<Utc>,
+}
+
+/// `POST /internal/v1/users/resolve` (auth's lockout): a login name, in the body so it stays out
+/// of access logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveLoginRequest {
+    /// E-mail address or username.
+    pub login: String,
+}
+
+/// Answer of `POST /internal/v1/users/resolve`: the account the login name belongs to, so
+/// failed sign-ins are counted per account whichever of its names is typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedLogin {
+    /// The account's id.
+    pub user_id: Uuid,
 }
 
 /// `GET /internal/v1/ws-keys/{public_key_hex}`: whose key this is.

@@ -1,72 +1,44 @@
-//! Calls to nexus-user's internal API (docs/INTERNAL_API.md).
+//! Calls to nexus-user's internal API (docs/INTERNAL_API.md), in nexus-user's wire types
+//! (`nexus_proto::user`), and what auth reads from the account summary it answers with.
 
 use chrono::{DateTime, Utc};
 use nexus_client::{CallContext, ClientError, ServiceClient};
-use serde::{Deserialize, Serialize};
+use nexus_proto::user::{
+    AccountSummary, ResolveLoginRequest, ResolvedLogin, TokensRevokedResponse,
+    VerifyCredentialsRequest,
+};
 use uuid::Uuid;
 
 use crate::error::AuthError;
 
-/// An account as nexus-user describes it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct UserAccount {
-    /// Id.
-    pub user_id: Uuid,
-    /// User name.
-    pub username: String,
-    /// E-mail address.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Role names.
-    #[serde(default)]
-    pub roles: Vec<String>,
-    /// `active`, `banned` or `disabled`.
-    #[serde(default)]
-    pub status: Option<String>,
-    /// Tokens and sessions issued before this instant are void.
-    #[serde(default)]
-    pub tokens_not_before: Option<DateTime<Utc>>,
-}
-
-impl UserAccount {
+/// What auth decides from nexus-user's account summary: whether the account may hold tokens,
+/// the `status` claim they carry, and whether a session was revoked since it started.
+pub trait AccountStanding {
     /// Whether the account may sign in and hold tokens: `active` or `banned` (read-only);
     /// `disabled` (or a status this build does not know) may not.
-    pub fn is_active(&self) -> bool {
-        matches!(self.status.as_deref(), None | Some("active" | "banned"))
-    }
+    fn is_active(&self) -> bool;
 
     /// The `status` claim of its tokens: `banned`, or none for active accounts.
-    pub fn token_status(&self) -> Option<String> {
-        (self.status.as_deref() == Some("banned")).then(|| "banned".to_owned())
-    }
+    fn token_status(&self) -> Option<String>;
 
     /// Whether a session started at `started_ms` (Unix ms) was revoked since.
-    pub fn revoked_since(&self, started_ms: u64) -> bool {
+    fn revoked_since(&self, started_ms: u64) -> bool;
+}
+
+impl AccountStanding for AccountSummary {
+    fn is_active(&self) -> bool {
+        matches!(self.status.as_str(), "active" | "banned")
+    }
+
+    fn token_status(&self) -> Option<String> {
+        (self.status == "banned").then(|| "banned".to_owned())
+    }
+
+    fn revoked_since(&self, started_ms: u64) -> bool {
         self.tokens_not_before.is_some_and(|mark| {
             u64::try_from(mark.timestamp_millis()).unwrap_or(u64::MAX) > started_ms
         })
     }
-}
-
-#[derive(Serialize)]
-struct ResolveBody<'a> {
-    login: &'a str,
-}
-
-#[derive(Deserialize)]
-struct Resolved {
-    user_id: Uuid,
-}
-
-#[derive(Deserialize)]
-struct TokensRevoked {
-    tokens_not_before: DateTime<Utc>,
-}
-
-#[derive(Serialize)]
-struct VerifyBody<'a> {
-    login: &'a str,
-    password: &'a str,
 }
 
 /// What a refused credential check means, decided by the answer's code and not its status
@@ -105,11 +77,14 @@ impl UserClient {
         context: &CallContext,
         login: &str,
         password: &str,
-    ) -> Result<UserAccount, AuthError> {
-        let body = VerifyBody { login, password };
+    ) -> Result<AccountSummary, AuthError> {
+        let body = VerifyCredentialsRequest {
+            login: login.to_owned(),
+            password: password.to_owned(),
+        };
         match self
             .client
-            .post::<_, UserAccount>(context, "/internal/v1/credentials/verify", &body)
+            .post::<_, AccountSummary>(context, "/internal/v1/credentials/verify", &body)
             .await
         {
             Ok(account) => Ok(account),
@@ -123,10 +98,10 @@ impl UserClient {
         &self,
         context: &CallContext,
         user_id: Uuid,
-    ) -> Result<Option<UserAccount>, AuthError> {
+    ) -> Result<Option<AccountSummary>, AuthError> {
         match self
             .client
-            .get::<UserAccount>(context, &format!("/internal/v1/users/{user_id}"))
+            .get::<AccountSummary>(context, &format!("/internal/v1/users/{user_id}"))
             .await
         {
             Ok(account) => Ok(Some(account)),
@@ -145,10 +120,12 @@ impl UserClient {
     ) -> Result<Option<Uuid>, AuthError> {
         match self
             .client
-            .post::<_, Resolved>(
+            .post::<_, ResolvedLogin>(
                 context,
                 "/internal/v1/users/resolve",
-                &ResolveBody { login },
+                &ResolveLoginRequest {
+                    login: login.to_owned(),
+                },
             )
             .await
         {
@@ -167,7 +144,7 @@ impl UserClient {
         user_id: Uuid,
     ) -> Result<DateTime<Utc>, AuthError> {
         self.client
-            .post::<_, TokensRevoked>(
+            .post::<_, TokensRevokedResponse>(
                 context,
                 &format!("/internal/v1/users/{user_id}/revoke-tokens"),
                 &serde_json::json!({}),

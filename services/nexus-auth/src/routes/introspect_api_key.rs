@@ -9,7 +9,7 @@ use crate::AuthService;
 use crate::domain::secrets::{is_api_key_shaped, keyed_hash, same_secret};
 use crate::error::AuthError;
 use crate::tokens::{AMR_API_KEY, Principal, methods};
-use crate::users::UserAccount;
+use crate::users::AccountStanding;
 
 fn inactive() -> IntrospectResponse {
     IntrospectResponse {
@@ -56,7 +56,7 @@ pub async fn introspect_api_key(
         .users
         .get(&call, found.user_id)
         .await?
-        .filter(UserAccount::is_active)
+        .filter(AccountStanding::is_active)
     else {
         service.metrics.introspection("holder_inactive");
         return Ok(web::Json(inactive()));

@@ -14,6 +14,7 @@ use crate::kv::challenges::Challenge;
 use crate::kv::throttle::LockoutSubject;
 use crate::store::audit::{AuditKind, AuditRecord};
 use crate::tokens::{AMR_PASSWORD, SessionAccount, methods};
+use crate::users::AccountStanding;
 
 /// Signs in with a login name and password.
 #[utoipa::path(

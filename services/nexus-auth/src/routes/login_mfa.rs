@@ -17,6 +17,7 @@ use crate::kv::challenges::Challenge;
 use crate::kv::throttle::LockoutSubject;
 use crate::store::audit::{AuditKind, AuditRecord};
 use crate::tokens::{AMR_PASSWORD_OTP, SessionAccount, methods};
+use crate::users::AccountStanding;
 
 /// Finishes a sign-in that answered `mfa_required`.
 #[utoipa::path(
@@ -96,7 +97,7 @@ pub async fn login_mfa(
         .users
         .get(&call, challenge.user_id)
         .await?
-        .filter(crate::users::UserAccount::is_active)
+        .filter(AccountStanding::is_active)
     else {
         return Err(AuthError::AccountDisabled.into());
     };

@@ -12,6 +12,7 @@ use crate::error::AuthError;
 use crate::kv::refresh::Rotation;
 use crate::store::audit::{AuditKind, AuditRecord};
 use crate::tokens::SessionAccount;
+use crate::users::AccountStanding;
 
 /// Rotates a refresh token. Presenting a used one revokes its whole family.
 #[utoipa::path(

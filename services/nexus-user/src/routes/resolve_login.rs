@@ -4,33 +4,17 @@
 
 use actix_web::web;
 use nexus_http::ApiError;
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+use nexus_proto::user::{ResolveLoginRequest, ResolvedLogin};
 
 use crate::UserService;
 use crate::domain::email::{MAX_EMAIL_LENGTH, normalize_email};
 use crate::domain::username::validate_username;
 use crate::error::UserError;
 
-/// The body: an e-mail address or a username (in the body, so it stays out of access logs).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ResolveRequest {
-    /// E-mail address or username.
-    pub login: String,
-}
-
-/// The answer.
-#[derive(Debug, Serialize)]
-pub struct ResolvedLogin {
-    /// The account's id.
-    pub user_id: Uuid,
-}
-
 /// 200 `{user_id}`, or 404 `user_not_found` when no account has this name.
 pub async fn resolve_login(
     service: web::Data<UserService>,
-    body: web::Json<ResolveRequest>,
+    body: web::Json<ResolveLoginRequest>,
 ) -> Result<web::Json<ResolvedLogin>, ApiError> {
     let login = body.into_inner().login;
     if login.len() > MAX_EMAIL_LENGTH {
