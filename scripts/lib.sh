@@ -8,6 +8,10 @@
 NEXUS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NEXUS_STATE="$NEXUS_ROOT/.nexus"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$NEXUS_ROOT/target}"
+# The sqlx query macros compile against the committed query data in .sqlx/, so building needs
+# no database. A developer who sets DATABASE_URL (a migrated database) builds online instead,
+# which is how a new or changed query is checked before `cargo sqlx prepare` records it.
+if [ -z "${DATABASE_URL:-}" ]; then export SQLX_OFFLINE="${SQLX_OFFLINE:-true}"; fi
 STARTED_POSTGRES=""
 STARTED_REDIS=""
 
@@ -40,6 +44,41 @@ ensure_build_tools() {
   command -v mold >/dev/null || ensure_apt mold
   command -v cc >/dev/null || ensure_apt gcc
   command -v curl >/dev/null || ensure_apt curl
+}
+
+# The sqlx command line, for the stale-offline-data check (ensure_sqlx_offline_data_fresh) and
+# for developers regenerating .sqlx/. Pinned to the sqlx version in Cargo.lock: `prepare`
+# writes the query data in the macros' format, which changes between releases. Postgres only,
+# rustls so no OpenSSL headers are needed; built once, skipped when that version is installed.
+SQLX_CLI_VERSION="0.9.0"
+ensure_sqlx_cli() {
+  if cargo sqlx --version 2>/dev/null | grep -q " $SQLX_CLI_VERSION$"; then return 0; fi
+  say "installing sqlx-cli $SQLX_CLI_VERSION (once; a few minutes)"
+  cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked --quiet \
+    --no-default-features --features postgres,rustls
+}
+
+# Fails when .sqlx/ no longer matches the queries in the code (a query added or changed without
+# `cargo sqlx prepare`): offline builds would then fail, or check against stale column types.
+# `prepare --check` recompiles every crate that uses the macros online against a database, so
+# it gets a fresh one with migrations/ applied, dropped afterwards. sqlx-cli 0.9.0 wants
+# DATABASE_URL for --check even though --check writes nothing (transact-rs/sqlx#4297); this one
+# is real anyway. Needs ensure_postgres first.
+check_sqlx_offline_data() {
+  ensure_sqlx_cli
+  local server_url="${NEXUS_DATABASE__URL%/*}"
+  local database="nexus_sqlx_check_$$"
+  local status=0
+  psql "$server_url/postgres" -qc "CREATE DATABASE $database" >/dev/null
+  cargo sqlx migrate run --source migrations --database-url "$server_url/$database" >/dev/null &&
+    DATABASE_URL="$server_url/$database" cargo sqlx prepare --workspace --check -- --all-targets ||
+    status=$?
+  psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null || true
+  if [ "$status" -ne 0 ]; then
+    say ".sqlx/ is stale: with DATABASE_URL set to a migrated database, run"
+    say "  cargo sqlx prepare --workspace -- --all-targets   and commit .sqlx/"
+  fi
+  return "$status"
 }
 
 # Exports NEXUS_DATABASE__URL: the one given, the local server on 5432, or a private instance

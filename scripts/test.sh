@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: the whole test suite, starting what it needs.
 #
-# Rust: every crate's unit and integration tests against real PostgreSQL and Redis (each test
+# Rust: the committed sqlx query data (.sqlx/) checked against the code and a freshly migrated
+# database, then every crate's unit and integration tests against real PostgreSQL and Redis (each test
 # gets a fresh database cloned from a migrated template and its own Redis key prefix) and the
 # reference tools the analysis engine is compared with. Solidity: contracts/ci.sh (forge unit,
 # fuzz and invariant tests, artifact check).
@@ -21,6 +22,12 @@ command -v npm >/dev/null || ensure_apt nodejs npm
 # Contracts first: contracts/ci.sh installs anvil (from npm), which the nexus-chain tests run against.
 say "contract tests"
 bash contracts/ci.sh
+
+# Before the long build: the committed query data (.sqlx/) must match the code.
+say "sqlx offline query data (.sqlx/) up to date"
+sqlx_started=$SECONDS
+check_sqlx_offline_data
+say "sqlx offline data check: $((SECONDS - sqlx_started))s"
 
 # Tests get their servers from TEST_NEXUS_*; the services' own NEXUS_* settings must not leak in.
 unset NEXUS_DATABASE__URL NEXUS_REDIS__URL
