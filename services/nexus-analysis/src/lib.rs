@@ -16,8 +16,11 @@
 //! - [`rules`]: the active YARA rules, swapped atomically on reload.
 //! - [`sample_store`]: the [`SampleStore`](sample_store::SampleStore) trait, the local
 //!   directory store and streaming uploads.
-//! - [`store`]: SQL; [`cache`]: Redis report cache; [`events`]: live progress;
-//!   [`metrics`]; [`domain`]: pure rules; [`settings`]; [`error`].
+//! - [`store`]: the [`Store`](store::Store) (pool and outbox) and its SQL, checked at compile
+//!   time, one file per table group (samples, uploads, analyses, hunts, rulesets, jobs); every
+//!   transaction and outbox write is a store method, so handlers and workers never open one.
+//! - [`cache`]: Redis report cache; [`events`]: live progress; [`metrics`]; [`domain`]: pure
+//!   rules; [`settings`]; [`error`].
 //! - The job guarantees (docs/ARCHITECTURE.md, "Event path"): [`blocking_pool`], the bounded
 //!   CPU pool the engine and YARA scans run on; [`memory_budget`] and [`job_settings`]
 //!   (`[analysis.jobs]`, checked against the pod's memory limit); [`retrohunt_failures`] and
@@ -55,7 +58,6 @@ use actix_web::web;
 use futures_util::StreamExt;
 use nexus_bus::{Bus, ConsumerParams};
 use nexus_config::ServiceKind;
-use nexus_db::{Outbox, PgPool, Schema};
 use nexus_engine::EngineConfig;
 use nexus_proto::Event;
 use nexus_proto::analysis::{AnalysisRequested, RetrohuntRequested, RulesetPublished};
@@ -71,6 +73,7 @@ use crate::retrohunt_failures::ReportedRetrohuntJobs;
 use crate::rules::Rules;
 use crate::sample_store::{LocalSampleStore, SampleStore};
 use crate::settings::AnalysisSettings;
+use crate::store::Store;
 use crate::worker::{ANALYSIS_GROUP, AnalysisJobs};
 
 /// The analysis service.
@@ -82,10 +85,11 @@ pub struct AnalysisService {
 /// State shared by the handlers and the workers.
 #[derive(Debug)]
 pub struct Shared {
-    pub(crate) pool: PgPool,
+    /// The service's SQL (see [`store`]).
+    pub(crate) store: Store,
     pub(crate) bus: Bus,
-    pub(crate) outbox: Outbox,
-    pub(crate) store: Arc<dyn SampleStore>,
+    /// The samples' bytes.
+    pub(crate) samples: Arc<dyn SampleStore>,
     pub(crate) rules: Rules,
     pub(crate) cache: ReportCache,
     pub(crate) metrics: AnalysisMetrics,
@@ -102,14 +106,10 @@ pub struct Shared {
 /// Staged uploads idle this long at start-up are left over from a crash.
 const STAGED_UPLOAD_MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
-fn build_error(what: &str, error: impl std::fmt::Display) -> RuntimeError {
-    RuntimeError::Build(format!("{what}: {error}"))
-}
-
 impl Service for AnalysisService {
     const KIND: ServiceKind = ServiceKind::Analysis;
     const DEPENDENCIES: &'static [Dependency] = &[Dependency::Postgres, Dependency::Redis];
-    const SCHEMA: Option<&'static str> = Some("analysis");
+    const SCHEMA: Option<&'static str> = Some(store::SCHEMA);
     type Settings = AnalysisSettings;
 
     async fn build(
@@ -119,11 +119,11 @@ impl Service for AnalysisService {
     ) -> Result<Self, RuntimeError> {
         let pool = resources.postgres()?.clone();
         let bus = resources.bus()?.clone();
-        let schema =
-            Schema::new("analysis").ok_or_else(|| build_error("schema", "invalid schema name"))?;
-        let store = LocalSampleStore::open_dir(&settings.store_dir).map_err(|error| {
-            build_error(
-                &format!("sample store at {}", settings.store_dir.display()),
+        let database =
+            Store::new(pool).ok_or_else(|| RuntimeError::build("schema", "invalid schema name"))?;
+        let samples = LocalSampleStore::open_dir(&settings.store_dir).map_err(|error| {
+            RuntimeError::build(
+                format!("sample store at {}", settings.store_dir.display()),
                 error,
             )
         })?;
@@ -132,7 +132,7 @@ impl Service for AnalysisService {
         let engine_budget = worker::engine_budget(bus.settings());
         let engine_defaults = EngineConfig::default();
         // Staged uploads of a crashed process are never finished: delete them.
-        match store.clean_staging(STAGED_UPLOAD_MAX_IDLE) {
+        match samples.clean_staging(STAGED_UPLOAD_MAX_IDLE) {
             Ok(0) => {}
             Ok(deleted) => {
                 tracing::info!(deleted, "Deleted staged uploads left behind by a crash.");
@@ -170,16 +170,19 @@ impl Service for AnalysisService {
             settings.jobs.threads_for(settings.workers),
             settings.jobs.cpu_queue,
         )
-        .map_err(|error| build_error("CPU pool", error))?;
-        let rules = Rules::load(settings.rules_dir.as_deref(), engine_config, &pool)
-            .await
-            .map_err(|error| build_error("YARA rules", nexus_http::error::cause_chain(&error)))?;
+        .map_err(|error| RuntimeError::build("CPU pool", error))?;
+        let rules = Rules::load(
+            settings.rules_dir.as_deref(),
+            engine_config,
+            database.pool(),
+        )
+        .await
+        .map_err(|error| RuntimeError::build("YARA rules", error))?;
         let metrics = resources.metrics().register_with(AnalysisMetrics::register);
         let shared = Arc::new(Shared {
-            pool,
+            store: database,
             bus: bus.clone(),
-            outbox: Outbox::new(schema),
-            store: Arc::new(store),
+            samples: Arc::new(samples),
             rules,
             cache: ReportCache::new(bus, settings.report_cache_ttl),
             metrics,
@@ -255,7 +258,7 @@ async fn listen_for_rulesets(shared: Arc<Shared>, token: CancellationToken) -> W
                 if message.is_none() {
                     return Err("the ruleset subscription closed".into());
                 }
-                if let Err(error) = shared.rules.reload_if_behind(&shared.pool).await {
+                if let Err(error) = shared.rules.reload_if_behind(shared.store.pool()).await {
                     tracing::warn!(error = %nexus_http::error::cause_chain(&error), "Reloading YARA rules failed; the next job retries.");
                 }
             }
@@ -267,7 +270,7 @@ async fn listen_for_rulesets(shared: Arc<Shared>, token: CancellationToken) -> W
 async fn refresh_queue_depth(shared: Arc<Shared>, token: CancellationToken) -> WorkerResult {
     loop {
         shared.metrics.set_cpu_pool(shared.cpu.stats());
-        match store::queue_depth(&shared.pool).await {
+        match shared.store.queue_depth().await {
             Ok(depth) => shared.metrics.set_queue_depth(depth),
             Err(error) => {
                 tracing::debug!(error = %error, "Reading the queue depth failed.");

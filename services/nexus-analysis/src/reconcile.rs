@@ -19,8 +19,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use nexus_proto::Event;
 use nexus_proto::analysis::{AnalysisRequested, RetrohuntRequested};
-use nexus_proto::{Envelope, Event};
 use nexus_runtime::WorkerResult;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -28,7 +28,6 @@ use uuid::Uuid;
 use crate::Shared;
 use crate::error::AnalysisError;
 use crate::retrohunt::RETROHUNT_GROUP;
-use crate::store::jobs;
 use crate::worker::ANALYSIS_GROUP;
 
 /// Most analyses (and retrohunts) looked at per pass.
@@ -70,9 +69,9 @@ pub async fn run(shared: Arc<Shared>, shutdown: CancellationToken) -> WorkerResu
 pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, AnalysisError> {
     let after = shared.settings.jobs.reconcile_after;
     let mut report = ReconcileReport::default();
-    let idle = jobs::idle_analyses(&shared.pool, after, PASS_LIMIT).await?;
+    let idle = shared.store.idle_analyses(after, PASS_LIMIT).await?;
     if !idle.is_empty() {
-        let unpublished = jobs::unpublished_analysis_jobs(&shared.pool).await?;
+        let unpublished = shared.store.unpublished_analysis_jobs().await?;
         let outstanding: HashSet<Uuid> = shared
             .bus
             .outstanding(AnalysisRequested::STREAM, ANALYSIS_GROUP)
@@ -85,22 +84,15 @@ pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, Analysis
             if unpublished.contains(&id) || outstanding.contains(&id) {
                 continue;
             }
-            let mut transaction = shared.pool.begin().await?;
-            if let Some(sha256) = jobs::requeue_analysis(&mut transaction, id, after).await? {
-                let job = Envelope::new(AnalysisRequested {
-                    analysis_id: id,
-                    sha256,
-                });
-                shared.outbox.enqueue(&mut transaction, &job).await?;
+            if shared.store.requeue_analysis(id, after).await? {
                 report.analyses += 1;
                 tracing::warn!(analysis_id = %id, "An analysis's job was lost; queued it again.");
             }
-            transaction.commit().await?;
         }
     }
-    let idle = jobs::idle_retrohunts(&shared.pool, after, PASS_LIMIT).await?;
+    let idle = shared.store.idle_retrohunts(after, PASS_LIMIT).await?;
     if !idle.is_empty() {
-        let unpublished = jobs::unpublished_retrohunt_jobs(&shared.pool).await?;
+        let unpublished = shared.store.unpublished_retrohunt_jobs().await?;
         let outstanding: HashSet<Uuid> = shared
             .bus
             .outstanding(RetrohuntRequested::STREAM, RETROHUNT_GROUP)
@@ -113,14 +105,10 @@ pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, Analysis
             if unpublished.contains(&id) || outstanding.contains(&id) {
                 continue;
             }
-            let mut transaction = shared.pool.begin().await?;
-            if jobs::requeue_retrohunt(&mut transaction, id, after).await? {
-                let job = Envelope::new(RetrohuntRequested { retrohunt_id: id });
-                shared.outbox.enqueue(&mut transaction, &job).await?;
+            if shared.store.requeue_retrohunt(id, after).await? {
                 report.retrohunts += 1;
                 tracing::warn!(retrohunt_id = %id, "A retrohunt's next chunk was lost; queued it again.");
             }
-            transaction.commit().await?;
         }
     }
     Ok(report)

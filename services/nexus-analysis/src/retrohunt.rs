@@ -34,7 +34,7 @@ use crate::Shared;
 use crate::blocking_pool::PoolError;
 use crate::error::AnalysisError;
 use crate::sample_store::read_sample;
-use crate::store::{self, RetrohuntChunk};
+use crate::store::RetrohuntChunk;
 
 /// Consumer group of the retrohunt workers.
 pub const RETROHUNT_GROUP: &str = "analysis-retrohunts";
@@ -101,7 +101,7 @@ async fn scan_sample(
     budget: Duration,
 ) -> Result<Scanned, AnalysisError> {
     let rules = Arc::clone(rules);
-    let scan = match shared.store.local_path(sha256) {
+    let scan = match shared.samples.local_path(sha256) {
         Some(path) => {
             if !tokio::fs::try_exists(&path)
                 .await
@@ -118,7 +118,7 @@ async fn scan_sample(
         }
         None => {
             let bytes = match read_sample(
-                shared.store.as_ref(),
+                shared.samples.as_ref(),
                 sha256,
                 shared.settings.max_upload_bytes,
             )
@@ -170,7 +170,7 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
         .settings()
         .handler_timeout
         .mul_f64(CHUNK_SHARE_OF_HANDLER_TIMEOUT);
-    let Some(job) = store::retrohunt_job(&shared.pool, id).await? else {
+    let Some(job) = shared.store.retrohunt_job(id).await? else {
         return Ok(());
     };
     if matches!(
@@ -190,17 +190,14 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
     let rules = match compiled {
         Ok(rules) => Arc::new(rules),
         Err(error) => {
-            store::fail_retrohunt(&shared.pool, id, &error.to_string()).await?;
+            shared.store.fail_retrohunt(id, &error.to_string()).await?;
             return Ok(());
         }
     };
-    let batch = store::hunt_candidates_after(
-        &shared.pool,
-        &job.cursor,
-        shared.settings.retrohunt_batch,
-        &job.owner,
-    )
-    .await?;
+    let batch = shared
+        .store
+        .hunt_candidates_after(&job.cursor, shared.settings.retrohunt_batch, &job.owner)
+        .await?;
     // The hunt reads as its owner, with the role they had when they created it.
     let owner = Principal::User {
         id: job.owner.clone(),
@@ -279,17 +276,9 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
         stopped: progress.stopped,
         done,
     };
-    let mut transaction = shared.pool.begin().await?;
-    let saved = store::save_retrohunt_chunk(&mut transaction, id, &job.cursor, &chunk).await?;
-    if saved && !done {
-        shared
-            .outbox
-            .enqueue(
-                &mut transaction,
-                &Envelope::new(RetrohuntRequested { retrohunt_id: id }),
-            )
-            .await?;
-    }
-    transaction.commit().await?;
+    shared
+        .store
+        .save_retrohunt_chunk(id, &job.cursor, &chunk)
+        .await?;
     Ok(())
 }

@@ -12,7 +12,6 @@ use nexus_proto::analysis::RetrohuntRequested;
 
 use crate::Shared;
 use crate::retrohunt::RetrohuntJobs;
-use crate::store;
 
 /// [`RetrohuntJobs`] plus its dead-letter report.
 #[derive(Debug, Clone)]
@@ -55,7 +54,9 @@ impl Handler for ReportedRetrohuntJobs {
             notice.detail
         );
         tracing::error!(retrohunt_id = %id, reason = %reason, "A retrohunt chunk was dead-lettered; marking the hunt failed.");
-        store::fail_retrohunt(&self.shared.pool, id, &reason)
+        self.shared
+            .store
+            .fail_retrohunt(id, &reason)
             .await
             .map_err(HandlerError::retryable)
     }

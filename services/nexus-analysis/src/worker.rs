@@ -29,7 +29,8 @@ use crate::blocking_pool::PoolError;
 use crate::error::AnalysisError;
 use crate::events::publish_progress;
 use crate::sample_store::{SampleProblem, open_sample};
-use crate::store::{self, Job, Outcome};
+use crate::store::jobs::ENGINE_STAGE;
+use crate::store::{Job, Outcome, verdict_label};
 
 /// Share of `bus.handler_timeout` the engine may use; the rest covers reading the sample and
 /// committing the result.
@@ -94,7 +95,10 @@ impl Handler for AnalysisJobs {
             notice.detail
         );
         tracing::error!(analysis_id = %id, reason = %reason, "An analysis job was dead-lettered; marking the analysis failed.");
-        let job = store::job(&self.shared.pool, id)
+        let job = self
+            .shared
+            .store
+            .job(id)
             .await
             .map_err(HandlerError::retryable)?;
         match job {
@@ -113,7 +117,7 @@ async fn run_job(
     id: Uuid,
     traceparent: Option<String>,
 ) -> Result<(), AnalysisError> {
-    let Some(job) = store::job(&shared.pool, id).await? else {
+    let Some(job) = shared.store.job(id).await? else {
         tracing::warn!(analysis_id = %id, "A job names an analysis that does not exist; skipping it.");
         return Ok(());
     };
@@ -128,7 +132,7 @@ async fn run_job(
     }
     let budget = engine_budget(shared.bus.settings());
     let sample = match open_sample(
-        shared.store.as_ref(),
+        shared.samples.as_ref(),
         &job.sha256,
         shared.settings.max_upload_bytes,
     )
@@ -143,8 +147,8 @@ async fn run_job(
     shared
         .metrics
         .stage("fetch", fetch_started.elapsed().as_secs_f64());
-    stage(shared, id, &job, store::jobs::ENGINE_STAGE).await?;
-    let rules = shared.rules.reload_if_behind(&shared.pool).await?;
+    stage(shared, id, &job, ENGINE_STAGE).await?;
+    let rules = shared.rules.reload_if_behind(shared.store.pool()).await?;
     let engine_started = Instant::now();
     // Stay inside the bus's handler timeout: past it the bus would abandon this call and retry
     // the job. The pool runs the engine on one of its bounded threads and holds the memory
@@ -192,7 +196,7 @@ async fn run_job(
 }
 
 async fn stage(shared: &Shared, id: Uuid, job: &Job, name: &str) -> Result<(), AnalysisError> {
-    store::jobs::mark_running(&shared.pool, id, name).await?;
+    shared.store.mark_running(id, name).await?;
     publish_progress(&shared.bus, id, &job.sha256, AnalysisStatus::Running, name).await;
     Ok(())
 }
@@ -218,44 +222,25 @@ async fn commit(
         Ok(report) => (crate::domain::status_of(report), Some(report), None),
         Err(reason) => (AnalysisStatus::Failed, None, Some(reason.as_str())),
     };
-    let mut transaction = shared.pool.begin().await?;
-    let finished = store::finish(
-        &mut transaction,
-        id,
-        &Outcome {
-            status,
-            report,
-            error,
-        },
-    )
-    .await?;
-    if finished {
-        if let Some(report) = report {
-            let file_type = serde_json::to_value(report.file.file_type)
-                .ok()
-                .and_then(|value| value.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            store::index_sample(&mut transaction, &job.sha256, &report.hashes, &file_type).await?;
-        }
-        let completed = AnalysisCompleted {
-            analysis_id: id,
-            sha256: job.sha256.clone(),
-            status,
-            verdict: report.map_or(VerdictHint::Unknown, |report| report.verdict),
-            score: report.map_or(0, |report| report.score),
-            ruleset_version: job.ruleset_version.clone(),
-            submitted_by: job.submitted_by.clone(),
-            yara_rules: report.map(crate::domain::matched_rules).unwrap_or_default(),
-        };
-        shared
-            .outbox
-            .enqueue(
-                &mut transaction,
-                &Envelope::new(completed).with_traceparent(traceparent),
-            )
-            .await?;
-    }
-    transaction.commit().await?;
+    let completed = AnalysisCompleted {
+        analysis_id: id,
+        sha256: job.sha256.clone(),
+        status,
+        verdict: report.map_or(VerdictHint::Unknown, |report| report.verdict),
+        score: report.map_or(0, |report| report.score),
+        ruleset_version: job.ruleset_version.clone(),
+        submitted_by: job.submitted_by.clone(),
+        yara_rules: report.map(crate::domain::matched_rules).unwrap_or_default(),
+    };
+    let outcome = Outcome {
+        status,
+        report,
+        error,
+    };
+    let finished = shared
+        .store
+        .finish(id, &job.sha256, &outcome, completed, traceparent.as_deref())
+        .await?;
     if let Some(report) = report
         && let Err(error) = shared
             .cache
@@ -268,7 +253,7 @@ async fn commit(
         let verdict = report.map_or(VerdictHint::Unknown, |report| report.verdict);
         shared
             .metrics
-            .finished(status.as_str(), store::verdict_label(verdict));
+            .finished(status.as_str(), verdict_label(verdict));
         tracing::info!(analysis_id = %id, status = status.as_str(), "Analysis finished.");
     }
     shared

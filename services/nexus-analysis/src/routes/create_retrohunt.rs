@@ -4,11 +4,10 @@
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_policy::{Action, Resource};
-use nexus_proto::Envelope;
 use nexus_proto::ErrorBody;
+use nexus_proto::analysis::CreateRetrohunt;
 use nexus_proto::analysis::RetrohuntView;
 use nexus_proto::analysis::RuleCompileErrorBody;
-use nexus_proto::analysis::{CreateRetrohunt, RetrohuntRequested};
 use nexus_runtime::Caller;
 use uuid::Uuid;
 
@@ -17,7 +16,8 @@ use crate::error::AnalysisError;
 use crate::routes::create_ruleset::compile_error_response;
 use crate::routes::get_ruleset::readable_ruleset;
 use crate::rules::check_source;
-use crate::store;
+use crate::settings::RetrohuntQuota;
+use crate::store::{NewRetrohunt, RetrohuntUsage};
 
 /// Checks `retrohunt:create` and the caller's daily quota (429 `quota_exceeded`), takes the
 /// rules from `source` or from a ruleset the caller may read (`ruleset_id`), checks that they
@@ -64,7 +64,7 @@ pub async fn create_retrohunt(
             return Err(AnalysisError::RetrohuntSourceAmbiguous.into());
         }
         Some(ruleset_id) => {
-            let ruleset = readable_ruleset(&shared.pool, &caller, ruleset_id).await?;
+            let ruleset = readable_ruleset(&shared.store, &caller, ruleset_id).await?;
             (ruleset.source, Some(ruleset_id))
         }
         None => (source, None),
@@ -77,51 +77,36 @@ pub async fn create_retrohunt(
         return compile_error_response(error);
     }
     let quota = shared.settings.retrohunt_quotas.of(owner_role);
-    let mut transaction = shared.pool.begin().await.map_err(AnalysisError::from)?;
-    // One owner's concurrent creations are counted one after the other.
-    store::lock_owner_hunts(&mut transaction, &owner).await?;
-    let (hunts, bytes) = store::retrohunt_usage_today(&mut transaction, &owner).await?;
-    if hunts >= quota.hunts_per_day {
+    let hunt = NewRetrohunt {
+        id,
+        owner: &owner,
+        owner_role,
+        source: &source,
+        ruleset_id,
+    };
+    let view = shared
+        .store
+        .create_retrohunt(&hunt, |usage| admit(quota, usage))
+        .await?;
+    Ok(HttpResponse::Accepted().json(view))
+}
+
+/// Refuses a hunt when the owner's daily hunts or bytes are used up (429 `quota_exceeded`);
+/// otherwise the most bytes it may scan: what is left of the daily bytes.
+fn admit(quota: RetrohuntQuota, usage: RetrohuntUsage) -> Result<i64, AnalysisError> {
+    if usage.hunts >= quota.hunts_per_day {
         return Err(AnalysisError::QuotaExceeded {
             what: "hunts",
-            used: hunts,
+            used: usage.hunts,
             limit: quota.hunts_per_day,
-        }
-        .into());
+        });
     }
-    if bytes >= quota.bytes_per_day {
+    if usage.bytes >= quota.bytes_per_day {
         return Err(AnalysisError::QuotaExceeded {
             what: "bytes scanned",
-            used: bytes,
+            used: usage.bytes,
             limit: quota.bytes_per_day,
-        }
-        .into());
+        });
     }
-    store::insert_retrohunt(
-        &mut transaction,
-        &store::NewRetrohunt {
-            id,
-            owner: &owner,
-            owner_role,
-            source: &source,
-            ruleset_id,
-            bytes_budget: quota.bytes_per_day.saturating_sub(bytes),
-        },
-    )
-    .await?;
-    shared
-        .outbox
-        .enqueue(
-            &mut transaction,
-            &Envelope::new(RetrohuntRequested { retrohunt_id: id }),
-        )
-        .await
-        .map_err(AnalysisError::from)?;
-    // Read before committing: once committed, a fast worker may finish the hunt before this
-    // answer is built, and the creation answer must describe the creation (`queued`).
-    let view = store::retrohunt(&mut transaction, id)
-        .await?
-        .ok_or(AnalysisError::RetrohuntNotFound(id))?;
-    transaction.commit().await.map_err(AnalysisError::from)?;
-    Ok(HttpResponse::Accepted().json(view))
+    Ok(quota.bytes_per_day.saturating_sub(usage.bytes))
 }

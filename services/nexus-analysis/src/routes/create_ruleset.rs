@@ -5,16 +5,14 @@ use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_http::context::current_request_id;
 use nexus_policy::{Action, Resource};
-use nexus_proto::Envelope;
 use nexus_proto::ErrorBody;
-use nexus_proto::analysis::{CreateRuleset, RuleCompileErrorBody, RulesetPublished, RulesetView};
+use nexus_proto::analysis::{CreateRuleset, RuleCompileErrorBody, RulesetView};
 use nexus_runtime::Caller;
 
 use crate::AnalysisService;
 use crate::domain::is_ruleset_name;
 use crate::error::AnalysisError;
 use crate::rules::check_source;
-use crate::store;
 
 /// Compiles the source (400 `yara_compile_error` with line and column when it does not) and
 /// stores it, private to its author (`ruleset:create`: analysts and admins), with
@@ -67,20 +65,7 @@ pub async fn create_ruleset(
     if let Err(error) = check_source(name.clone(), source.clone()).await {
         return compile_error_response(error);
     }
-    let mut transaction = shared.pool.begin().await.map_err(AnalysisError::from)?;
-    let (id, created_at) = store::insert_ruleset(&mut transaction, &name, &owner, &source).await?;
-    shared
-        .outbox
-        .enqueue(
-            &mut transaction,
-            &Envelope::new(RulesetPublished {
-                ruleset_id: id,
-                name: name.clone(),
-            }),
-        )
-        .await
-        .map_err(AnalysisError::from)?;
-    transaction.commit().await.map_err(AnalysisError::from)?;
+    let (id, created_at) = shared.store.insert_ruleset(&name, &owner, &source).await?;
     tracing::info!(ruleset_id = id, name = %name, "Stored a user ruleset.");
     Ok(HttpResponse::Created().json(RulesetView {
         id,

@@ -14,7 +14,6 @@ use tokio::io::AsyncReadExt;
 use crate::AnalysisService;
 use crate::error::AnalysisError;
 use crate::routes::sha256_path;
-use crate::store;
 use nexus_policy::Action;
 use nexus_runtime::{Caller, Denied};
 
@@ -50,7 +49,10 @@ pub async fn download_file(
     // Existence is hidden from whoever may not read the sample (the policies alone decide
     // here: the key's scope for downloading was checked above).
     let not_found = || AnalysisError::SampleNotFound(sha256.clone());
-    let access = store::sample_access(&service.shared.pool, &sha256, caller.subject())
+    let access = service
+        .shared
+        .store
+        .sample_access(&sha256, caller.subject())
         .await?
         .filter(|access| {
             caller
@@ -64,7 +66,7 @@ pub async fn download_file(
             Denied::Forbidden { .. } => AnalysisError::DownloadForbidden,
             other => other.into(),
         })?;
-    let (reader, size) = match service.shared.store.open(&sha256).await {
+    let (reader, size) = match service.shared.samples.open(&sha256).await {
         Ok(opened) => opened,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             return Err(AnalysisError::SampleNotFound(sha256).into());

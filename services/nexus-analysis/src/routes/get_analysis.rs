@@ -11,7 +11,6 @@ use uuid::Uuid;
 use crate::AnalysisService;
 use crate::error::AnalysisError;
 use crate::routes::hidden;
-use crate::store;
 
 /// The analysis with its status, stage and (once finished) report. Needs `analysis:read`: a
 /// report is as visible as its sample (public ones to anyone, guests included). An analysis
@@ -33,13 +32,15 @@ pub async fn get_analysis(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let pool = &service.shared.pool;
+    let store = &service.shared.store;
     let id = path.into_inner();
     caller.require_scope(Action::AnalysisRead)?;
-    let view = store::analysis(pool, id, true)
+    let view = store
+        .analysis(id, true)
         .await?
         .ok_or(AnalysisError::AnalysisNotFound(id))?;
-    let access = store::sample_access(pool, &view.sha256, caller.subject())
+    let access = store
+        .sample_access(&view.sha256, caller.subject())
         .await?
         .ok_or(AnalysisError::AnalysisNotFound(id))?;
     caller

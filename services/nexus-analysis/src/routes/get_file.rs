@@ -10,7 +10,6 @@ use nexus_runtime::Caller;
 use crate::AnalysisService;
 use crate::error::AnalysisError;
 use crate::routes::{readable_sample, sha256_path};
-use crate::store;
 
 /// The sample's metadata and its latest analysis, whose report comes from the Redis cache when
 /// present (else from PostgreSQL, which then refills the cache). Needs `file:read` on the
@@ -37,11 +36,13 @@ pub async fn get_file(
 ) -> Result<HttpResponse, ApiError> {
     let shared = &service.shared;
     let sha256 = sha256_path(&path)?;
-    let access = readable_sample(&shared.pool, &caller, &sha256).await?;
-    let sample = store::sample(&shared.pool, &sha256)
+    let access = readable_sample(&shared.store, &caller, &sha256).await?;
+    let sample = shared
+        .store
+        .sample(&sha256)
         .await?
         .ok_or_else(|| AnalysisError::SampleNotFound(sha256.clone()))?;
-    let mut latest = store::latest_analysis(&shared.pool, &sha256).await?;
+    let mut latest = shared.store.latest_analysis(&sha256).await?;
     if let Some(analysis) = latest.as_mut().filter(|analysis| {
         analysis.completed_at.is_some()
             && caller.allows(
@@ -53,7 +54,7 @@ pub async fn get_file(
         let report = match cached {
             Ok(Some(report)) => Some(report),
             _ => {
-                let stored = store::report(&shared.pool, analysis.id).await?;
+                let stored = shared.store.report(analysis.id).await?;
                 if let Some(report) = &stored {
                     let _ = shared
                         .cache

@@ -11,7 +11,6 @@ use uuid::Uuid;
 use crate::AnalysisService;
 use crate::error::AnalysisError;
 use crate::routes::hidden;
-use crate::store;
 
 /// The retrohunt's progress and matches so far, for its owner (and admins): `retrohunt:read`.
 /// Anyone else's hunt is 404, like one that does not exist.
@@ -37,13 +36,9 @@ pub async fn get_retrohunt(
     caller
         .require_scope(Action::RetrohuntRead)
         .map_err(AnalysisError::from)?;
-    let mut connection = service
-        .shared
-        .pool
-        .acquire()
-        .await
-        .map_err(AnalysisError::from)?;
-    let owner = store::retrohunt_owner(&mut connection, id)
+    let store = &service.shared.store;
+    let owner = store
+        .retrohunt_owner(id)
         .await?
         .ok_or(AnalysisError::RetrohuntNotFound(id))?;
     caller
@@ -55,7 +50,8 @@ pub async fn get_retrohunt(
             },
         )
         .map_err(|denied| hidden(denied, AnalysisError::RetrohuntNotFound(id)))?;
-    let view = store::retrohunt(&mut connection, id)
+    let view = store
+        .retrohunt(id)
         .await?
         .ok_or(AnalysisError::RetrohuntNotFound(id))?;
     Ok(HttpResponse::Ok().json(view))

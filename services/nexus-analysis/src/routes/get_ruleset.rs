@@ -10,7 +10,7 @@ use nexus_runtime::Caller;
 use crate::AnalysisService;
 use crate::error::AnalysisError;
 use crate::routes::hidden;
-use crate::store;
+use crate::store::{RulesetRow, Store};
 
 /// A ruleset the caller may read (`ruleset:read`: its author, admins, anyone for a public
 /// one); any other is 404, like one that does not exist.
@@ -33,7 +33,7 @@ pub async fn get_ruleset(
 ) -> Result<HttpResponse, ApiError> {
     let shared = &service.shared;
     let id = path.into_inner();
-    let ruleset = readable_ruleset(&shared.pool, &caller, id).await?;
+    let ruleset = readable_ruleset(&shared.store, &caller, id).await?;
     Ok(HttpResponse::Ok().json(RulesetView {
         id: ruleset.id,
         name: ruleset.name,
@@ -45,12 +45,13 @@ pub async fn get_ruleset(
 
 /// The ruleset, once `ruleset:read` allows it; 404 `ruleset_not_found` otherwise.
 pub(crate) async fn readable_ruleset(
-    pool: &nexus_db::PgPool,
+    store: &Store,
     caller: &Caller,
     id: i64,
-) -> Result<store::RulesetRow, AnalysisError> {
+) -> Result<RulesetRow, AnalysisError> {
     caller.require_scope(Action::RulesetRead)?;
-    let ruleset = store::ruleset(pool, id)
+    let ruleset = store
+        .ruleset(id)
         .await?
         .ok_or(AnalysisError::RulesetNotFound(id))?;
     caller

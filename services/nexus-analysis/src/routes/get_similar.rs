@@ -13,7 +13,6 @@ use crate::AnalysisService;
 use crate::domain::similar::{rank, score};
 use crate::error::AnalysisError;
 use crate::routes::{readable_sample, sha256_path};
-use crate::store;
 
 /// Samples similar to this one by ssdeep score, TLSH distance or equal imphash, best first,
 /// listing only samples the caller may read (`file:read` on each); the sample itself must be
@@ -40,19 +39,25 @@ pub async fn get_similar(
 ) -> Result<HttpResponse, ApiError> {
     let shared = &service.shared;
     let sha256 = sha256_path(&path)?;
-    readable_sample(&shared.pool, &caller, &sha256).await?;
-    let sample = store::sample(&shared.pool, &sha256)
+    readable_sample(&shared.store, &caller, &sha256).await?;
+    let sample = shared
+        .store
+        .sample(&sha256)
         .await?
         .ok_or_else(|| AnalysisError::SampleNotFound(sha256.clone()))?;
-    let candidates =
-        store::similar_candidates(&shared.pool, &sha256, sample.fuzzy.imphash.as_deref()).await?;
+    let candidates = shared
+        .store
+        .similar_candidates(&sha256, sample.fuzzy.imphash.as_deref())
+        .await?;
     let found: Vec<_> = candidates
         .iter()
         .filter_map(|candidate| score(&sample.fuzzy, candidate, shared.settings.tlsh_max_distance))
         .collect();
     // Only the samples the caller may read: a similar list must not reveal private uploads.
     let listed: Vec<String> = found.iter().map(|file| file.sha256.clone()).collect();
-    let readable: HashSet<String> = store::samples_access(&shared.pool, &listed, caller.subject())
+    let readable: HashSet<String> = shared
+        .store
+        .samples_access(&listed, caller.subject())
         .await?
         .into_iter()
         .filter(|access| caller.allows(Action::FileRead, access.file(caller.subject())))

@@ -39,7 +39,7 @@ use nexus_runtime::{Caller, Denied};
 
 use crate::domain::visibility::SampleAccess;
 use crate::error::AnalysisError;
-use crate::store;
+use crate::store::Store;
 
 /// Mounts every route; `json_limit` bounds ruleset and retrohunt bodies.
 pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
@@ -94,14 +94,15 @@ pub(crate) fn hidden(denied: Denied, not_found: AnalysisError) -> AnalysisError 
 /// The sample's visibility facts for `caller`, once `file:read` allows it; a sample that is
 /// not stored and one the caller may not read are the same 404 `sample_not_found`.
 pub(crate) async fn readable_sample(
-    pool: &nexus_db::PgPool,
+    store: &Store,
     caller: &Caller,
     sha256: &str,
 ) -> Result<SampleAccess, AnalysisError> {
     // A key without the scope is refused before anything is looked up.
     caller.require_scope(Action::FileRead)?;
     let not_found = || AnalysisError::SampleNotFound(sha256.to_owned());
-    let access = store::sample_access(pool, sha256, caller.subject())
+    let access = store
+        .sample_access(sha256, caller.subject())
         .await?
         .ok_or_else(not_found)?;
     caller

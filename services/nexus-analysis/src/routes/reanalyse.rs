@@ -3,8 +3,8 @@
 use actix_web::{HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
 use nexus_policy::Action;
-use nexus_proto::analysis::{AnalysisRequested, AnalysisStatus};
-use nexus_proto::{Envelope, ErrorBody};
+use nexus_proto::ErrorBody;
+use nexus_proto::analysis::AnalysisStatus;
 use nexus_runtime::Caller;
 use serde::Serialize;
 use uuid::Uuid;
@@ -12,7 +12,6 @@ use uuid::Uuid;
 use crate::AnalysisService;
 use crate::error::AnalysisError;
 use crate::routes::hidden;
-use crate::store;
 
 /// The analysis that now covers the sample under the current rules.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -65,10 +64,14 @@ pub async fn reanalyse(
         .sub
         .clone();
     caller.require_scope(Action::AnalysisSubmit)?;
-    let view = store::analysis(&shared.pool, previous, false)
+    let view = shared
+        .store
+        .analysis(previous, false)
         .await?
         .ok_or(AnalysisError::AnalysisNotFound(previous))?;
-    let access = store::sample_access(&shared.pool, &view.sha256, caller.subject())
+    let access = shared
+        .store
+        .sample_access(&view.sha256, caller.subject())
         .await?
         .ok_or(AnalysisError::AnalysisNotFound(previous))?;
     let resource = access.analysis(&previous.to_string(), caller.subject());
@@ -78,29 +81,18 @@ pub async fn reanalyse(
     caller
         .authorize(Action::AnalysisSubmit, resource)
         .map_err(AnalysisError::from)?;
-    let rules = shared.rules.reload_if_behind(&shared.pool).await?;
-    let mut transaction = shared.pool.begin().await.map_err(AnalysisError::from)?;
-    let (analysis_id, status, created) = store::queue_analysis(
-        &mut transaction,
-        Uuid::now_v7(),
-        &view.sha256,
-        &subject,
-        &rules.version,
-    )
-    .await?;
-    if created {
-        let job = Envelope::new(AnalysisRequested {
-            analysis_id,
-            sha256: view.sha256.clone(),
-        })
-        .with_traceparent(Some(context.trace.to_string()));
-        shared
-            .outbox
-            .enqueue(&mut transaction, &job)
-            .await
-            .map_err(AnalysisError::from)?;
-    }
-    transaction.commit().await.map_err(AnalysisError::from)?;
+    let rules = shared.rules.reload_if_behind(shared.store.pool()).await?;
+    let queued = shared
+        .store
+        .queue_analysis(
+            Uuid::now_v7(),
+            &view.sha256,
+            &subject,
+            &rules.version,
+            Some(&context.trace.to_string()),
+        )
+        .await?;
+    let (analysis_id, status, created) = (queued.analysis_id, queued.status, queued.created);
     tracing::info!(analysis_id = %analysis_id, previous_analysis_id = %previous, duplicate = !created, "Sample queued for analysis again.");
     Ok(HttpResponse::Accepted().json(ReanalysisAccepted {
         analysis_id,

@@ -4,9 +4,8 @@ use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::{HttpRequest, HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
 use nexus_policy::Action;
-use nexus_proto::Envelope;
 use nexus_proto::ErrorBody;
-use nexus_proto::analysis::{AnalysisRequested, SampleVisibility, UploadAccepted};
+use nexus_proto::analysis::{SampleVisibility, UploadAccepted};
 use nexus_runtime::Caller;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -15,7 +14,7 @@ use crate::AnalysisService;
 use crate::domain::visibility;
 use crate::error::AnalysisError;
 use crate::sample_store::stage_upload;
-use crate::store;
+use crate::store::NewUpload;
 
 /// `POST /v1/files` query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -88,7 +87,7 @@ pub async fn upload_file(
         shared.metrics.upload("too_large");
         return Err(AnalysisError::SampleTooLarge { limit }.into());
     }
-    let staged = match stage_upload(body, shared.store.staging_dir(), limit).await {
+    let staged = match stage_upload(body, shared.samples.staging_dir(), limit).await {
         Ok(staged) => staged,
         Err(error) => {
             if matches!(error, AnalysisError::SampleTooLarge { .. }) {
@@ -99,35 +98,27 @@ pub async fn upload_file(
     };
     let (sha256, size) = (staged.sha256.clone(), staged.size);
     shared
-        .store
+        .samples
         .put(&sha256, staged.file)
         .await
         .map_err(AnalysisError::Store)?;
-    let rules = shared.rules.reload_if_behind(&shared.pool).await?;
-    let mut transaction = shared.pool.begin().await.map_err(AnalysisError::from)?;
-    let visibility =
-        store::record_upload(&mut transaction, &sha256, size, &subject, visibility).await?;
-    let (analysis_id, status, created) = store::queue_analysis(
-        &mut transaction,
-        Uuid::now_v7(),
-        &sha256,
-        &subject,
-        &rules.version,
-    )
-    .await?;
-    if created {
-        let job = Envelope::new(AnalysisRequested {
-            analysis_id,
-            sha256: sha256.clone(),
-        })
-        .with_traceparent(Some(context.trace.to_string()));
-        shared
-            .outbox
-            .enqueue(&mut transaction, &job)
-            .await
-            .map_err(AnalysisError::from)?;
-    }
-    transaction.commit().await.map_err(AnalysisError::from)?;
+    let rules = shared.rules.reload_if_behind(shared.store.pool()).await?;
+    let recorded = shared
+        .store
+        .record_upload(
+            &NewUpload {
+                sha256: &sha256,
+                size,
+                user_id: &subject,
+                visibility,
+                ruleset_version: &rules.version,
+            },
+            Uuid::now_v7(),
+            Some(&context.trace.to_string()),
+        )
+        .await?;
+    let (visibility, queued) = (recorded.visibility, recorded.queued);
+    let (analysis_id, status, created) = (queued.analysis_id, queued.status, queued.created);
     shared
         .metrics
         .upload(if created { "new" } else { "duplicate" });

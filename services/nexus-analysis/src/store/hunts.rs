@@ -1,42 +1,16 @@
-//! Retrohunts and rulesets: creation, quotas, the walk over the samples an owner may read,
-//! chunk results and views.
+//! Retrohunts: creation under the owner's daily quota, the walk over the samples an owner may
+//! read, chunk results (with the next chunk's job in the outbox) and views.
 
-use chrono::{DateTime, Utc};
-use nexus_db::DbError;
-use nexus_proto::analysis::{RetrohuntMatch, RetrohuntStatus, RetrohuntView};
-use sqlx::{PgConnection, PgPool, Row};
+use nexus_proto::analysis::{RetrohuntMatch, RetrohuntRequested, RetrohuntStatus, RetrohuntView};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::sample_access_of;
+use super::Store;
 use crate::domain::visibility::SampleAccess;
 use crate::error::AnalysisError;
 
 /// Retrohunt matches returned in a view.
 const RETROHUNT_MATCHES_SHOWN: i64 = 1_000;
-
-/// Stores a user ruleset; `RulesetExists` when the name is taken.
-#[tracing::instrument(skip_all, fields(name = %name))]
-pub async fn insert_ruleset(
-    connection: &mut PgConnection,
-    name: &str,
-    owner: &str,
-    source: &str,
-) -> Result<(i64, DateTime<Utc>), AnalysisError> {
-    let row = sqlx::query(
-        "INSERT INTO analysis.rulesets (name, owner, source) VALUES ($1, $2, $3) \
-         RETURNING id, created_at",
-    )
-    .bind(name)
-    .bind(owner)
-    .bind(source)
-    .fetch_one(connection)
-    .await
-    .map_err(|error| match DbError::from(error) {
-        DbError::Conflict { .. } => AnalysisError::RulesetExists(name.to_owned()),
-        other => AnalysisError::Database(other),
-    })?;
-    Ok((row.try_get("id")?, row.try_get("created_at")?))
-}
 
 /// A retrohunt about to be created.
 #[derive(Debug)]
@@ -51,71 +25,15 @@ pub struct NewRetrohunt<'a> {
     pub source: &'a str,
     /// The stored ruleset the source came from, if any.
     pub ruleset_id: Option<i64>,
-    /// The most bytes it may scan (what is left of the owner's daily quota).
-    pub bytes_budget: i64,
 }
 
-/// Creates a queued retrohunt.
-#[tracing::instrument(skip_all, fields(retrohunt_id = %hunt.id))]
-pub async fn insert_retrohunt(
-    connection: &mut PgConnection,
-    hunt: &NewRetrohunt<'_>,
-) -> Result<(), AnalysisError> {
-    sqlx::query(
-        "INSERT INTO analysis.retrohunts \
-         (id, owner, owner_role, source, ruleset_id, bytes_budget, total) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0)",
-    )
-    .bind(hunt.id)
-    .bind(hunt.owner)
-    .bind(hunt.owner_role.as_str())
-    .bind(hunt.source)
-    .bind(hunt.ruleset_id)
-    .bind(hunt.bytes_budget)
-    .execute(connection)
-    .await?;
-    Ok(())
-}
-
-/// Hunts `owner` created in the last day, and the bytes they scanned.
-#[tracing::instrument(skip_all)]
-pub async fn retrohunt_usage_today(
-    connection: &mut PgConnection,
-    owner: &str,
-) -> Result<(i64, i64), AnalysisError> {
-    let row = sqlx::query(
-        "SELECT count(*) AS hunts, coalesce(sum(bytes_scanned), 0)::bigint AS bytes \
-         FROM analysis.retrohunts WHERE owner = $1 AND created_at > now() - interval '1 day'",
-    )
-    .bind(owner)
-    .fetch_one(connection)
-    .await?;
-    Ok((row.try_get("hunts")?, row.try_get("bytes")?))
-}
-
-/// Serialises quota checks of one owner's concurrent creations (until the transaction ends).
-pub async fn lock_owner_hunts(
-    connection: &mut PgConnection,
-    owner: &str,
-) -> Result<(), AnalysisError> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('analysis.retrohunts:' || $1))")
-        .bind(owner)
-        .execute(connection)
-        .await?;
-    Ok(())
-}
-
-/// The owner of a retrohunt; `None` when it does not exist.
-pub async fn retrohunt_owner(
-    connection: &mut PgConnection,
-    id: Uuid,
-) -> Result<Option<String>, AnalysisError> {
-    Ok(
-        sqlx::query_scalar("SELECT owner FROM analysis.retrohunts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(connection)
-            .await?,
-    )
+/// What an owner's hunts of the last day used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetrohuntUsage {
+    /// Hunts created.
+    pub hunts: i64,
+    /// Bytes they scanned.
+    pub bytes: i64,
 }
 
 /// What a retrohunt worker needs.
@@ -137,32 +55,6 @@ pub struct RetrohuntJob {
     pub bytes_budget: i64,
 }
 
-/// A retrohunt's job data.
-pub async fn retrohunt_job(pool: &PgPool, id: Uuid) -> Result<Option<RetrohuntJob>, AnalysisError> {
-    let row = sqlx::query(
-        "SELECT status, source, cursor_sha256, owner, owner_role, bytes_scanned, bytes_budget \
-         FROM analysis.retrohunts WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await?;
-    row.map(|row| {
-        let role: String = row.try_get("owner_role")?;
-        Ok(RetrohuntJob {
-            status: parse_retrohunt_status(&row.try_get::<String, _>("status")?)?,
-            source: row.try_get("source")?,
-            cursor: row.try_get("cursor_sha256")?,
-            owner: row.try_get("owner")?,
-            owner_role: role
-                .parse()
-                .map_err(|_| AnalysisError::Corrupt(format!("owner role {role:?}")))?,
-            bytes_scanned: row.try_get("bytes_scanned")?,
-            bytes_budget: row.try_get("bytes_budget")?,
-        })
-    })
-    .transpose()
-}
-
 /// A sample a hunt walks past: its visibility facts for the hunt's owner, and its size.
 #[derive(Debug, Clone)]
 pub struct HuntCandidate {
@@ -170,76 +62,6 @@ pub struct HuntCandidate {
     pub access: SampleAccess,
     /// Size in bytes.
     pub size: i64,
-}
-
-/// The next `limit` samples after `cursor` with their visibility facts for `owner`, in SHA-256
-/// order. The caller asks the policies which of them the owner may read.
-pub async fn hunt_candidates_after(
-    pool: &PgPool,
-    cursor: &str,
-    limit: i64,
-    owner: &str,
-) -> Result<Vec<HuntCandidate>, AnalysisError> {
-    let rows = sqlx::query(
-        "SELECT s.sha256, s.size, s.is_public, s.is_bounty_artifact, \
-         EXISTS (SELECT 1 FROM analysis.uploads u WHERE u.sha256 = s.sha256 AND u.user_id = $3) \
-           AS uploaded_by_caller \
-         FROM analysis.samples s WHERE s.sha256 > $1 ORDER BY s.sha256 LIMIT $2",
-    )
-    .bind(cursor)
-    .bind(limit)
-    .bind(owner)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(HuntCandidate {
-                access: sample_access_of(row)?,
-                size: row.try_get("size")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(AnalysisError::from)
-}
-
-/// A stored ruleset.
-#[derive(Debug, Clone)]
-pub struct RulesetRow {
-    /// Id.
-    pub id: i64,
-    /// Name (its YARA namespace).
-    pub name: String,
-    /// Author's account id.
-    pub owner: String,
-    /// YARA source.
-    pub source: String,
-    /// Readable by everyone.
-    pub is_public: bool,
-    /// When it was stored.
-    pub created_at: DateTime<Utc>,
-}
-
-/// One ruleset; `None` when it does not exist.
-#[tracing::instrument(skip_all, fields(ruleset_id = id))]
-pub async fn ruleset(pool: &PgPool, id: i64) -> Result<Option<RulesetRow>, AnalysisError> {
-    let row = sqlx::query(
-        "SELECT id, name, owner, source, is_public, created_at FROM analysis.rulesets WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await?;
-    row.map(|row| {
-        Ok(RulesetRow {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            owner: row.try_get("owner")?,
-            source: row.try_get("source")?,
-            is_public: row.try_get("is_public")?,
-            created_at: row.try_get("created_at")?,
-        })
-    })
-    .transpose()
-    .map_err(|error: sqlx::Error| AnalysisError::from(error))
 }
 
 /// One chunk of retrohunt work to commit.
@@ -261,109 +83,237 @@ pub struct RetrohuntChunk<'a> {
     pub done: bool,
 }
 
-/// Saves a chunk's matches and progress, only if the cursor is still where the chunk started
-/// (a redelivered chunk that another worker already saved changes nothing). Returns whether it
-/// was saved.
-#[tracing::instrument(skip_all, fields(retrohunt_id = %id))]
-pub async fn save_retrohunt_chunk(
-    connection: &mut PgConnection,
-    id: Uuid,
-    started_at_cursor: &str,
-    chunk: &RetrohuntChunk<'_>,
-) -> Result<bool, AnalysisError> {
-    let updated = sqlx::query(
-        "UPDATE analysis.retrohunts SET status = CASE WHEN $4 THEN 'completed' ELSE 'running' END, \
-         scanned = scanned + $3, cursor_sha256 = $5, \
-         total = GREATEST(total, scanned + $3), \
-         skipped = skipped + $6, bytes_scanned = bytes_scanned + $7, \
-         error = coalesce($8, error), \
-         completed_at = CASE WHEN $4 THEN now() END \
-         WHERE id = $1 AND cursor_sha256 = $2 AND status IN ('queued', 'running')",
-    )
-    .bind(id)
-    .bind(started_at_cursor)
-    .bind(chunk.scanned)
-    .bind(chunk.done)
-    .bind(chunk.cursor)
-    .bind(chunk.skipped)
-    .bind(chunk.bytes)
-    .bind(chunk.stopped)
-    .execute(&mut *connection)
-    .await?
-    .rows_affected();
-    if updated == 0 {
-        return Ok(false);
-    }
-    for found in chunk.matches {
-        sqlx::query(
-            "INSERT INTO analysis.retrohunt_matches (retrohunt_id, sha256, rules) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
+impl Store {
+    /// Creates a queued retrohunt with its first chunk's job in the outbox, and returns its
+    /// view as created. `admit` sees the owner's usage of the last day and returns the most
+    /// bytes the hunt may scan, or refuses it (a quota); it runs under a lock that serialises
+    /// one owner's concurrent creations, so two of them cannot both pass the last slot.
+    #[tracing::instrument(skip_all, fields(retrohunt_id = %hunt.id))]
+    pub async fn create_retrohunt(
+        &self,
+        hunt: &NewRetrohunt<'_>,
+        admit: impl FnOnce(RetrohuntUsage) -> Result<i64, AnalysisError> + Send,
+    ) -> Result<RetrohuntView, AnalysisError> {
+        let mut transaction = self.pool.begin().await?;
+        // Held until the transaction ends.
+        sqlx::query!(
+            "SELECT pg_advisory_xact_lock(hashtext('analysis.retrohunts:' || $1))",
+            hunt.owner,
         )
-        .bind(id)
-        .bind(&found.sha256)
-        .bind(&found.rules)
-        .execute(&mut *connection)
+        .execute(&mut *transaction)
         .await?;
+        let usage = sqlx::query_as!(
+            RetrohuntUsage,
+            r#"SELECT count(*) AS "hunts!", coalesce(sum(bytes_scanned), 0)::bigint AS "bytes!"
+             FROM analysis.retrohunts WHERE owner = $1 AND created_at > now() - interval '1 day'"#,
+            hunt.owner,
+        )
+        .fetch_one(&mut *transaction)
+        .await?;
+        let bytes_budget = admit(usage)?;
+        sqlx::query!(
+            "INSERT INTO analysis.retrohunts \
+             (id, owner, owner_role, source, ruleset_id, bytes_budget, total) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0)",
+            hunt.id,
+            hunt.owner,
+            hunt.owner_role.as_str(),
+            hunt.source,
+            hunt.ruleset_id,
+            bytes_budget,
+        )
+        .execute(&mut *transaction)
+        .await?;
+        let job = RetrohuntRequested {
+            retrohunt_id: hunt.id,
+        };
+        self.enqueue(&mut transaction, job, None).await?;
+        // Read before committing: once committed, a fast worker may finish the hunt before the
+        // answer is built, and the creation answer must describe the creation (`queued`).
+        let view = retrohunt_view(&mut transaction, hunt.id)
+            .await?
+            .ok_or(AnalysisError::RetrohuntNotFound(hunt.id))?;
+        transaction.commit().await?;
+        Ok(view)
     }
-    Ok(true)
+
+    /// The owner of a retrohunt; `None` when it does not exist.
+    pub async fn retrohunt_owner(&self, id: Uuid) -> Result<Option<String>, AnalysisError> {
+        Ok(
+            sqlx::query_scalar!("SELECT owner FROM analysis.retrohunts WHERE id = $1", id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// A retrohunt with its first matches.
+    pub async fn retrohunt(&self, id: Uuid) -> Result<Option<RetrohuntView>, AnalysisError> {
+        let mut connection = self.pool.acquire().await?;
+        retrohunt_view(&mut connection, id).await
+    }
+
+    /// A retrohunt's job data.
+    pub async fn retrohunt_job(&self, id: Uuid) -> Result<Option<RetrohuntJob>, AnalysisError> {
+        let row = sqlx::query!(
+            "SELECT status, source, cursor_sha256, owner, owner_role, bytes_scanned, \
+             bytes_budget FROM analysis.retrohunts WHERE id = $1",
+            id,
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(RetrohuntJob {
+                status: parse_retrohunt_status(&row.status)?,
+                source: row.source,
+                cursor: row.cursor_sha256,
+                owner: row.owner,
+                owner_role: row.owner_role.parse().map_err(|_| {
+                    AnalysisError::Corrupt(format!("owner role {:?}", row.owner_role))
+                })?,
+                bytes_scanned: row.bytes_scanned,
+                bytes_budget: row.bytes_budget,
+            })
+        })
+        .transpose()
+    }
+
+    /// The next `limit` samples after `cursor` with their visibility facts for `owner`, in
+    /// SHA-256 order. The caller asks the policies which of them the owner may read.
+    pub async fn hunt_candidates_after(
+        &self,
+        cursor: &str,
+        limit: i64,
+        owner: &str,
+    ) -> Result<Vec<HuntCandidate>, AnalysisError> {
+        let rows = sqlx::query!(
+            r#"SELECT s.sha256, s.size, s.is_public, s.is_bounty_artifact,
+             EXISTS (SELECT 1 FROM analysis.uploads u WHERE u.sha256 = s.sha256 AND u.user_id = $3)
+               AS "uploaded_by_caller!"
+             FROM analysis.samples s WHERE s.sha256 > $1 ORDER BY s.sha256 LIMIT $2"#,
+            cursor,
+            limit,
+            owner,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| HuntCandidate {
+                access: SampleAccess {
+                    sha256: row.sha256,
+                    is_public: row.is_public,
+                    is_bounty_artifact: row.is_bounty_artifact,
+                    uploaded_by_caller: row.uploaded_by_caller,
+                },
+                size: row.size,
+            })
+            .collect())
+    }
+
+    /// Saves a chunk's matches and progress, only if the cursor is still where the chunk
+    /// started (a redelivered chunk that another worker already saved changes nothing), and
+    /// queues the next chunk unless the hunt is done; one transaction. Returns whether it
+    /// was saved.
+    #[tracing::instrument(skip_all, fields(retrohunt_id = %id))]
+    pub async fn save_retrohunt_chunk(
+        &self,
+        id: Uuid,
+        started_at_cursor: &str,
+        chunk: &RetrohuntChunk<'_>,
+    ) -> Result<bool, AnalysisError> {
+        let mut transaction = self.pool.begin().await?;
+        let updated = sqlx::query!(
+            "UPDATE analysis.retrohunts \
+             SET status = CASE WHEN $4 THEN 'completed' ELSE 'running' END, \
+             scanned = scanned + $3, cursor_sha256 = $5, \
+             total = GREATEST(total, scanned + $3), \
+             skipped = skipped + $6, bytes_scanned = bytes_scanned + $7, \
+             error = coalesce($8, error), \
+             completed_at = CASE WHEN $4 THEN now() END \
+             WHERE id = $1 AND cursor_sha256 = $2 AND status IN ('queued', 'running')",
+            id,
+            started_at_cursor,
+            chunk.scanned,
+            chunk.done,
+            chunk.cursor,
+            chunk.skipped,
+            chunk.bytes,
+            chunk.stopped,
+        )
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected();
+        let saved = updated != 0;
+        if saved {
+            for found in chunk.matches {
+                sqlx::query!(
+                    "INSERT INTO analysis.retrohunt_matches (retrohunt_id, sha256, rules) \
+                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    id,
+                    found.sha256,
+                    &found.rules,
+                )
+                .execute(&mut *transaction)
+                .await?;
+            }
+            if !chunk.done {
+                let next = RetrohuntRequested { retrohunt_id: id };
+                self.enqueue(&mut transaction, next, None).await?;
+            }
+        }
+        transaction.commit().await?;
+        Ok(saved)
+    }
+
+    /// Marks a retrohunt failed.
+    pub async fn fail_retrohunt(&self, id: Uuid, error: &str) -> Result<(), AnalysisError> {
+        sqlx::query!(
+            "UPDATE analysis.retrohunts SET status = 'failed', error = $2, completed_at = now() \
+             WHERE id = $1 AND status IN ('queued', 'running')",
+            id,
+            error,
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
 }
 
-/// Marks a retrohunt failed.
-pub async fn fail_retrohunt(pool: &PgPool, id: Uuid, error: &str) -> Result<(), AnalysisError> {
-    sqlx::query(
-        "UPDATE analysis.retrohunts SET status = 'failed', error = $2, completed_at = now() \
-         WHERE id = $1 AND status IN ('queued', 'running')",
-    )
-    .bind(id)
-    .bind(error)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-/// A retrohunt with its first matches.
-#[tracing::instrument(skip_all, fields(retrohunt_id = %id))]
-pub async fn retrohunt(
+/// A retrohunt with its first matches, read on `connection`.
+async fn retrohunt_view(
     connection: &mut PgConnection,
     id: Uuid,
 ) -> Result<Option<RetrohuntView>, AnalysisError> {
-    let Some(row) = sqlx::query(
+    let Some(row) = sqlx::query!(
         "SELECT id, status, total, scanned, skipped, bytes_scanned, error, created_at, \
          completed_at FROM analysis.retrohunts WHERE id = $1",
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *connection)
     .await?
     else {
         return Ok(None);
     };
-    let matches = sqlx::query(
+    let matches = sqlx::query_as!(
+        RetrohuntMatch,
         "SELECT sha256, rules FROM analysis.retrohunt_matches WHERE retrohunt_id = $1 \
          ORDER BY sha256 LIMIT $2",
+        id,
+        RETROHUNT_MATCHES_SHOWN,
     )
-    .bind(id)
-    .bind(RETROHUNT_MATCHES_SHOWN)
     .fetch_all(&mut *connection)
-    .await?
-    .into_iter()
-    .map(|row| {
-        Ok(RetrohuntMatch {
-            sha256: row.try_get("sha256")?,
-            rules: row.try_get("rules")?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    .await?;
     Ok(Some(RetrohuntView {
-        id: row.try_get("id")?,
-        status: parse_retrohunt_status(&row.try_get::<String, _>("status")?)?,
-        total: row.try_get("total")?,
-        scanned: row.try_get("scanned")?,
-        skipped: row.try_get("skipped")?,
-        bytes_scanned: row.try_get("bytes_scanned")?,
+        id: row.id,
+        status: parse_retrohunt_status(&row.status)?,
+        total: row.total,
+        scanned: row.scanned,
+        skipped: row.skipped,
+        bytes_scanned: row.bytes_scanned,
         matches,
-        error: row.try_get("error")?,
-        created_at: row.try_get("created_at")?,
-        completed_at: row.try_get("completed_at")?,
+        error: row.error,
+        created_at: row.created_at,
+        completed_at: row.completed_at,
     }))
 }
 

@@ -75,12 +75,13 @@ async fn the_same_bytes_uploaded_twice_are_analysed_once() {
 
     let (_, file) = harness.get_json(&format!("/v1/files/{TINY_SHA256}")).await;
     assert_eq!(file["upload_count"], 2);
-    let analyses: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM analysis.analyses WHERE sha256 = $1")
-            .bind(TINY_SHA256)
-            .fetch_one(&harness.ctx.database.pool)
-            .await
-            .unwrap();
+    let analyses = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM analysis.analyses WHERE sha256 = $1"#,
+        TINY_SHA256,
+    )
+    .fetch_one(&harness.ctx.database.pool)
+    .await
+    .unwrap();
     assert_eq!(analyses, 1);
     let metrics = harness.metrics().await;
     assert!(
@@ -329,26 +330,48 @@ async fn similar_search_reads_indexes_instead_of_scanning_every_sample() {
     let harness = Harness::start_with(|settings| settings.service.workers = 0).await;
     let pool = &harness.ctx.database.pool;
     // 10,000 samples, each with 12 ssdeep keys, 16 TLSH bands and an imphash.
-    for statement in [
+    sqlx::query!(
         "INSERT INTO analysis.samples (sha256, size, imphash) \
          SELECT md5(i::text) || md5((i + 1)::text), i, md5((i % 5000)::text) \
-         FROM generate_series(1, 10000) AS i",
+         FROM generate_series(1, 10000) AS i"
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query!(
         "INSERT INTO analysis.ssdeep_ngrams (block_size, ngram, sha256) \
          SELECT 3 * (1 << (i % 12)), (i * 7919 + k * 104729) % 40000000, md5(i::text) || md5((i + 1)::text) \
-         FROM generate_series(1, 10000) AS i, generate_series(1, 12) AS k ON CONFLICT DO NOTHING",
+         FROM generate_series(1, 10000) AS i, generate_series(1, 12) AS k ON CONFLICT DO NOTHING"
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query!(
         "INSERT INTO analysis.tlsh_bands (band, value, sha256) \
          SELECT k, substr(md5((i * 31 + k)::text), 1, 4), md5(i::text) || md5((i + 1)::text) \
-         FROM generate_series(1, 10000) AS i, generate_series(0, 15) AS k ON CONFLICT DO NOTHING",
-        "ANALYZE analysis.samples",
-        "ANALYZE analysis.ssdeep_ngrams",
-        "ANALYZE analysis.tlsh_bands",
-    ] {
-        sqlx::query(statement).execute(pool).await.unwrap();
-    }
-    let target: String = sqlx::query_scalar("SELECT md5('777') || md5('778')")
+         FROM generate_series(1, 10000) AS i, generate_series(0, 15) AS k ON CONFLICT DO NOTHING"
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query!("ANALYZE analysis.samples")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query!("ANALYZE analysis.ssdeep_ngrams")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query!("ANALYZE analysis.tlsh_bands")
+        .execute(pool)
+        .await
+        .unwrap();
+    let target = sqlx::query_scalar!(r#"SELECT md5('777') || md5('778') AS "target!""#)
         .fetch_one(pool)
         .await
         .unwrap();
+    // Dynamic on purpose: EXPLAIN of the very text the store runs (its query file), which a
+    // checked macro cannot take from a constant.
     let explain = format!("EXPLAIN {}", nexus_analysis::store::SIMILAR_CANDIDATES_SQL);
     let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(explain))
         .bind(&target)

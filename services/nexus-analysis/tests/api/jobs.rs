@@ -94,8 +94,9 @@ async fn a_job_held_by_a_dead_worker_is_reclaimed_and_completed_exactly_once() {
         metrics.contains("nexus_analysis_engine_runs_total 1\n"),
         "{metrics}"
     );
-    let completed_again: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM analysis.outbox WHERE envelope->>'name' = 'AnalysisCompleted'",
+    let completed_again = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM analysis.outbox
+         WHERE envelope->>'name' = 'AnalysisCompleted'"#
     )
     .fetch_one(pool)
     .await

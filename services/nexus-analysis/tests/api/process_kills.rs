@@ -198,8 +198,16 @@ async fn upload(
     .await
 }
 
-async fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+/// Reads a count with a query checked at compile time (`sql` is a literal); counts are never
+/// NULL.
+macro_rules! count {
+    ($pool:expr, $sql:tt) => {
+        sqlx::query_scalar!($sql)
+            .fetch_one($pool)
+            .await
+            .unwrap()
+            .unwrap()
+    };
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -239,11 +247,10 @@ async fn a_thousand_jobs_survive_sigkill_and_a_wiped_redis_each_finished_once() 
             0 => {
                 // SIGKILL while a worker holds a job, then start again on the same port.
                 wait_until("a job to be running", || async {
-                    let running = count(
+                    let running = count!(
                         &pool,
-                        "SELECT count(*) FROM analysis.analyses WHERE status = 'running'",
-                    )
-                    .await;
+                        "SELECT count(*) FROM analysis.analyses WHERE status = 'running'"
+                    );
                     (running > 0).then_some(())
                 })
                 .await;
@@ -257,32 +264,28 @@ async fn a_thousand_jobs_survive_sigkill_and_a_wiped_redis_each_finished_once() 
     }
 
     let finished = wait_until("every analysis to finish", || async {
-        let unfinished = count(
+        let unfinished = count!(
             &pool,
-            "SELECT count(*) FROM analysis.analyses WHERE status IN ('queued', 'running')",
-        )
-        .await;
+            "SELECT count(*) FROM analysis.analyses WHERE status IN ('queued', 'running')"
+        );
         (unfinished == 0).then_some(())
     });
     tokio::time::timeout(Duration::from_secs(240), finished)
         .await
         .expect("every analysis finishes within four minutes");
 
-    let requeued = count(
+    let requeued = count!(
         &pool,
-        "SELECT count(*) FROM analysis.outbox WHERE envelope->>'name' = 'AnalysisRequested'",
-    )
-    .await;
-    let failed = count(
+        "SELECT count(*) FROM analysis.outbox WHERE envelope->>'name' = 'AnalysisRequested'"
+    );
+    let failed = count!(
         &pool,
-        "SELECT count(*) FROM analysis.analyses WHERE status = 'failed'",
-    )
-    .await;
-    let reruns = count(
+        "SELECT count(*) FROM analysis.analyses WHERE status = 'failed'"
+    );
+    let reruns = count!(
         &pool,
-        "SELECT coalesce(sum(engine_runs - 1), 0)::bigint FROM analysis.analyses WHERE engine_runs > 1",
-    )
-    .await;
+        "SELECT coalesce(sum(engine_runs - 1), 0)::bigint FROM analysis.analyses WHERE engine_runs > 1"
+    );
     eprintln!(
         "{JOBS} jobs: {} job events ({} re-queued by reconciliation), {failed} failed, {reruns} engine re-runs",
         requeued,
@@ -291,55 +294,49 @@ async fn a_thousand_jobs_survive_sigkill_and_a_wiped_redis_each_finished_once() 
     // None lost: every sample has an analysis, and every analysis finished.
     let distinct: std::collections::HashSet<&String> = shas.iter().collect();
     assert_eq!(distinct.len(), JOBS);
-    let analysed = count(
+    let analysed = count!(
         &pool,
-        "SELECT count(DISTINCT sha256) FROM analysis.analyses",
-    )
-    .await;
+        "SELECT count(DISTINCT sha256) FROM analysis.analyses"
+    );
     assert_eq!(analysed, i64::try_from(JOBS).unwrap());
     // Failed ones say why.
-    let silent_failures = count(
+    let silent_failures = count!(
         &pool,
         "SELECT count(*) FROM analysis.analyses WHERE status = 'failed' \
-         AND coalesce(error, '') = ''",
-    )
-    .await;
+         AND coalesce(error, '') = ''"
+    );
     assert_eq!(silent_failures, 0);
     // None doubled: one analysis per sample (duplicates of retried uploads found the same
     // row), each announced exactly once.
-    let analyses = count(&pool, "SELECT count(*) FROM analysis.analyses").await;
+    let analyses = count!(&pool, "SELECT count(*) FROM analysis.analyses");
     assert_eq!(analyses, i64::try_from(JOBS).unwrap());
-    let announced_twice = count(
+    let announced_twice = count!(
         &pool,
         "SELECT count(*) FROM (SELECT envelope->'payload'->>'analysis_id' AS id \
          FROM analysis.outbox WHERE envelope->>'name' = 'AnalysisCompleted' \
-         GROUP BY 1 HAVING count(*) > 1) AS doubled",
-    )
-    .await;
+         GROUP BY 1 HAVING count(*) > 1) AS doubled"
+    );
     assert_eq!(announced_twice, 0);
-    let announced = count(
+    let announced = count!(
         &pool,
         "SELECT count(DISTINCT envelope->'payload'->>'analysis_id') FROM analysis.outbox \
-         WHERE envelope->>'name' = 'AnalysisCompleted'",
-    )
-    .await;
+         WHERE envelope->>'name' = 'AnalysisCompleted'"
+    );
     assert_eq!(announced, analyses);
     // The engine ran once per analysis, except for the jobs the killed process held (one per
     // worker, batch size 1), which the restarted one redid.
-    let rerun = count(
+    let rerun = count!(
         &pool,
-        "SELECT count(*) FROM analysis.analyses WHERE engine_runs > 1",
-    )
-    .await;
+        "SELECT count(*) FROM analysis.analyses WHERE engine_runs > 1"
+    );
     assert!(
         rerun <= WORKERS,
         "{rerun} analyses ran the engine more than once"
     );
-    let never_ran = count(
+    let never_ran = count!(
         &pool,
-        "SELECT count(*) FROM analysis.analyses WHERE engine_runs = 0 AND status <> 'failed'",
-    )
-    .await;
+        "SELECT count(*) FROM analysis.analyses WHERE engine_runs = 0 AND status <> 'failed'"
+    );
     assert_eq!(never_ran, 0);
     // The restarted service answered 503 while it fetched its keys, never 401.
     assert_eq!(unauthorized.load(Ordering::SeqCst), 0);

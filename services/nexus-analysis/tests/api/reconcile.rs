@@ -30,11 +30,11 @@ async fn a_job_lost_with_redis_data_is_queued_again_once_and_analysed_once() {
     let pool = harness.ctx.database.pool.clone();
     let (analysis_id, _) = harness.upload_ok(fixture("tiny")).await;
     wait_until("the relay to publish the job", || async {
-        let published: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM analysis.outbox WHERE published_at IS NOT NULL \
-             AND envelope->'payload'->>'analysis_id' = $1",
+        let published = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "count!" FROM analysis.outbox WHERE published_at IS NOT NULL
+             AND envelope->'payload'->>'analysis_id' = $1"#,
+            analysis_id,
         )
-        .bind(&analysis_id)
         .fetch_one(&pool)
         .await
         .unwrap();

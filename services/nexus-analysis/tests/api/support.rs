@@ -351,12 +351,12 @@ pub async fn claim_without_acking(harness: &Harness, stream: &str, group: &str) 
 
 /// How many `name` events (e.g. `AnalysisCompleted`) the outbox holds for `analysis_id`.
 pub async fn outbox_events(pool: &sqlx::PgPool, name: &str, analysis_id: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM analysis.outbox WHERE envelope->>'name' = $1 \
-         AND envelope->'payload'->>'analysis_id' = $2",
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM analysis.outbox WHERE envelope->>'name' = $1
+         AND envelope->'payload'->>'analysis_id' = $2"#,
+        name,
+        analysis_id,
     )
-    .bind(name)
-    .bind(analysis_id)
     .fetch_one(pool)
     .await
     .unwrap()
