@@ -98,7 +98,7 @@ pub mod subscriber;
 pub use bus::Bus;
 pub use consumer::{Consumer, ConsumerParams, PollReport};
 pub use dead_letter::{DeadLetter, DeadLetterReason};
-pub use error::BusError;
+pub use error::{BusError, redis_is_unavailable};
 pub use handler::{BoxError, DeadLetterNotice, Delivery, Handler, HandlerError, RawHandler};
 pub use idempotency::{Idempotency, RedisEffect};
 pub use metrics::{BusMetrics, Outcome};

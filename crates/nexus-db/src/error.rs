@@ -42,6 +42,12 @@ impl DbError {
         }
     }
 
+    /// True when the database could not be reached (worth retrying later), as opposed to a
+    /// query that failed on its own: services answer the first with 503, the second with 500.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, DbError::Unavailable(_))
+    }
+
     /// The violated constraint, for conflicts and missing references.
     pub fn constraint(&self) -> Option<&str> {
         match self {

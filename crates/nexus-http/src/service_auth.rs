@@ -279,7 +279,7 @@ pub enum ServiceAuthError {
     #[error("a service token is shorter than {MIN_TOKEN_LEN} characters")]
     TooShort,
     /// Reading or writing the token file failed.
-    #[error("service token file {path}: {source}")]
+    #[error("service token file {path}")]
     Io {
         /// The file.
         path: PathBuf,

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use nexus_config::ConfigSource;
+use nexus_http::error::cause_chain;
 
 use crate::service::Service;
 use crate::settings::Settings;
@@ -36,7 +37,7 @@ async fn run<S: Service>(name: &'static str) -> ExitCode {
         match Settings::<S::Settings>::load(S::KIND, ConfigSource::from_environment()) {
             Ok(loaded) => loaded,
             Err(error) => {
-                eprintln!("{name}: {error} [{}]", error.code());
+                eprintln!("{name}: {} [{}]", cause_chain(&error), error.code());
                 return ExitCode::from(EXIT_CONFIG);
             }
         };
@@ -44,7 +45,7 @@ async fn run<S: Service>(name: &'static str) -> ExitCode {
     let telemetry = match nexus_telemetry::init_tracing(name, &settings.runtime.telemetry) {
         Ok(guard) => guard,
         Err(error) => {
-            eprintln!("{name}: {error} [{}]", error.code());
+            eprintln!("{name}: {} [{}]", cause_chain(&error), error.code());
             return ExitCode::from(EXIT_CONFIG);
         }
     };
@@ -54,7 +55,7 @@ async fn run<S: Service>(name: &'static str) -> ExitCode {
     let running = match start::<S>(settings).await {
         Ok(running) => running,
         Err(error) => {
-            tracing::error!(error = %error, code = error.code(), "The service could not start.");
+            tracing::error!(error = %cause_chain(&error), code = error.code(), "The service could not start.");
             telemetry.shutdown();
             return ExitCode::from(EXIT_FAILURE);
         }

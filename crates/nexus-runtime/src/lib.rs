@@ -24,6 +24,7 @@
 
 pub mod authz;
 pub mod caller;
+pub mod dependency_error;
 pub mod entry;
 pub mod error;
 pub mod outbox_relay;
@@ -38,8 +39,9 @@ pub mod tokens;
 pub mod workers;
 
 pub use caller::{Caller, Denied};
+pub use dependency_error::{Classification, DependencyError};
 pub use entry::main;
-pub use error::RuntimeError;
+pub use error::{BoxError, RuntimeError};
 pub use policy_sync::PolicySettings;
 pub use propagation::call_context;
 pub use service::{Dependency, Resources, Service, Setup};

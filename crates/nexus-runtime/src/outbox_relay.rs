@@ -41,7 +41,7 @@ pub async fn run(
             }
             Err(error) => {
                 failures = failures.saturating_add(1);
-                tracing::warn!(error = %error, failures, schema = %outbox.schema(), "Relaying the outbox failed; will retry.");
+                tracing::warn!(error = %nexus_http::error::cause_chain(&error), failures, schema = %outbox.schema(), "Relaying the outbox failed; will retry.");
             }
         }
         if last_purge.elapsed() > Duration::from_secs(3600) {
@@ -131,6 +131,6 @@ async fn wait_for_notification(listener: &mut Option<PgListener>, outbox: Outbox
 enum RelayError {
     #[error(transparent)]
     Database(#[from] DbError),
-    #[error("publishing to Redis failed: {0}")]
+    #[error("publishing to Redis failed")]
     Publish(#[source] nexus_bus::BusError),
 }

@@ -179,10 +179,10 @@ pub enum RevocationRefusal {
 #[derive(Debug, thiserror::Error)]
 pub enum RevocationError {
     /// Redis failed.
-    #[error("redis failed: {0}")]
+    #[error(transparent)]
     Redis(#[from] redis::RedisError),
     /// The announcement could not be encoded (a bug).
-    #[error("encoding the revocation failed: {0}")]
+    #[error("encoding the revocation failed")]
     Encode(#[from] serde_json::Error),
 }
 
@@ -274,7 +274,7 @@ where
         match recent(since).await {
             Ok(marks) => {
                 if let Err(error) = restore(&bus, &marks).await {
-                    tracing::warn!(error = %error, "Pushing revocation marks to Redis failed; retrying at the next turn.");
+                    tracing::warn!(error = %nexus_http::error::cause_chain(&error), "Pushing revocation marks to Redis failed; retrying at the next turn.");
                 }
             }
             Err(error) => {
@@ -529,7 +529,7 @@ impl Revocations {
                 "Revocations read again; some were new to this process."
             ),
             Err(error) => {
-                tracing::warn!(error = %error, "Reading the revocation list failed; the last copy stays in force.");
+                tracing::warn!(error = %nexus_http::error::cause_chain(&error), "Reading the revocation list failed; the last copy stays in force.");
             }
         }
     }
@@ -543,7 +543,7 @@ impl Revocations {
             let subscription = match bus.subscribe(&[REVOCATION_CHANNEL]).await {
                 Ok(subscription) => Some(subscription),
                 Err(error) => {
-                    tracing::warn!(error = %error, "Subscribing to revocations failed; polling until it works.");
+                    tracing::warn!(error = %nexus_http::error::cause_chain(&error), "Subscribing to revocations failed; polling until it works.");
                     None
                 }
             };
@@ -571,7 +571,7 @@ impl Revocations {
                             Ok(envelope) => {
                                 self.apply(envelope.payload);
                             }
-                            Err(error) => tracing::warn!(error = %error, "Skipping a revocation message that does not decode."),
+                            Err(error) => tracing::warn!(error = %nexus_http::error::cause_chain(&error), "Skipping a revocation message that does not decode."),
                         }
                     }
                 }

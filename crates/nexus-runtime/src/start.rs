@@ -148,7 +148,7 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
     let service_credentials = runtime
         .service_auth
         .resolve()
-        .map_err(|error| RuntimeError::Build(format!("service authentication: {error}")))?;
+        .map_err(|error| RuntimeError::build("service authentication", error))?;
     runtime.client.service_token = Some(nexus_client::ServiceToken::new(
         service_credentials.current().clone(),
     ));
@@ -341,7 +341,7 @@ async fn connect_redis(
         let Some((attempt, pause)) = pauses.next() else {
             return Err(RuntimeError::Redis(error));
         };
-        tracing::warn!(attempt = attempt + 1, error = %error, "Redis is not reachable yet; retrying.");
+        tracing::warn!(attempt = attempt + 1, error = %nexus_http::error::cause_chain(&error), "Redis is not reachable yet; retrying.");
         tokio::time::sleep(pause).await;
     }
 }

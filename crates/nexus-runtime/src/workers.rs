@@ -110,7 +110,7 @@ impl Supervisor {
                 .await
             {
                 Ok(Ok(())) => WorkerOutcome::Completed,
-                Ok(Err(error)) => WorkerOutcome::Failed(error.to_string()),
+                Ok(Err(error)) => WorkerOutcome::Failed(nexus_http::error::cause_chain(&*error)),
                 Err(panic) => WorkerOutcome::Panicked(panic_message(panic.as_ref())),
             };
             if !shutdown.is_cancelled() {

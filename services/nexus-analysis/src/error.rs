@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use nexus_db::DbError;
 use nexus_http::HttpError;
+use nexus_runtime::DependencyError;
 
 /// Everything a request or job of the analysis service can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -77,12 +78,12 @@ pub enum AnalysisError {
     },
     /// The YARA source does not compile (the route answers with line and column).
     #[error("the YARA source does not compile: {0}")]
-    RuleCompile(#[from] nexus_engine::RuleCompileError),
+    RuleCompile(nexus_engine::RuleCompileError),
     /// Platform rules failed to load at start.
-    #[error("the platform rules could not be loaded: {0}")]
+    #[error("the platform rules could not be loaded")]
     PlatformRules(#[source] nexus_engine::EngineError),
     /// Reading or writing the sample store failed.
-    #[error("the sample store failed: {0}")]
+    #[error("the sample store failed")]
     Store(#[source] std::io::Error),
     /// A database call failed.
     #[error("a database call failed")]
@@ -99,6 +100,14 @@ pub enum AnalysisError {
     /// A stored value could not be decoded.
     #[error("stored data could not be decoded: {0}")]
     Corrupt(String),
+}
+
+// Not `#[from]`: the compiler's message is the answer's message (a 400), so it is shown, not
+// also returned as the source.
+impl From<nexus_engine::RuleCompileError> for AnalysisError {
+    fn from(error: nexus_engine::RuleCompileError) -> Self {
+        Self::RuleCompile(error)
+    }
 }
 
 impl From<sqlx::Error> for AnalysisError {
@@ -127,14 +136,12 @@ impl HttpError for AnalysisError {
             Self::RetrohuntSourceAmbiguous => StatusCode::UNPROCESSABLE_ENTITY,
             Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RulesetExists(_) => StatusCode::CONFLICT,
-            Self::Database(DbError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::PlatformRules(_)
-            | Self::Store(_)
-            | Self::Database(_)
-            | Self::Redis(_)
-            | Self::Bus(_)
-            | Self::Task(_)
-            | Self::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Database(error) => error.classify().status,
+            Self::Redis(error) => error.classify().status,
+            Self::Bus(error) => error.classify().status,
+            Self::PlatformRules(_) | Self::Store(_) | Self::Task(_) | Self::Corrupt(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -157,14 +164,12 @@ impl HttpError for AnalysisError {
             Self::RulesetExists(_) => "ruleset_exists",
             Self::RulesTooLarge { .. } => "rules_too_large",
             Self::RuleCompile(_) => "yara_compile_error",
-            Self::Database(DbError::Unavailable(_)) => "database_unavailable",
-            Self::PlatformRules(_)
-            | Self::Store(_)
-            | Self::Database(_)
-            | Self::Redis(_)
-            | Self::Bus(_)
-            | Self::Task(_)
-            | Self::Corrupt(_) => "internal_error",
+            Self::Database(error) => error.classify().code,
+            Self::Redis(error) => error.classify().code,
+            Self::Bus(error) => error.classify().code,
+            Self::PlatformRules(_) | Self::Store(_) | Self::Task(_) | Self::Corrupt(_) => {
+                "internal_error"
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use nexus_db::DbError;
 use nexus_http::{ApiError, HttpError};
 use nexus_policy::PolicyError;
+use nexus_runtime::DependencyError;
 
 /// Why a request failed. Codes are documented in docs/ERRORS.md.
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +78,7 @@ pub enum AuthError {
         message: String,
     },
     /// The policy text does not validate.
-    #[error("{0}")]
+    #[error(transparent)]
     Policy(#[from] PolicyError),
     /// The user service refused or failed.
     #[error("the user service is unavailable")]
@@ -150,9 +151,10 @@ impl HttpError for AuthError {
             Self::MfaAlreadyEnabled | Self::MfaNotEnrolled => StatusCode::CONFLICT,
             Self::ApiKeyNotFound => StatusCode::NOT_FOUND,
             Self::InvalidField { .. } | Self::Policy(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::UserServiceUnavailable(_) | Self::Redis(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Store(DbError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Store(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::UserServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(error) => error.classify().status,
+            Self::Redis(error) => error.classify().status,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -178,9 +180,8 @@ impl HttpError for AuthError {
             Self::InvalidField { .. } => "invalid_field",
             Self::Policy(error) => error.code(),
             Self::UserServiceUnavailable(_) => "user_service_unavailable",
-            Self::Store(DbError::Unavailable(_)) => "database_unavailable",
-            Self::Store(_) => "database_error",
-            Self::Redis(_) => "redis_unavailable",
+            Self::Store(error) => error.classify().code,
+            Self::Redis(error) => error.classify().code,
             Self::Internal(_) => "internal_error",
         }
     }

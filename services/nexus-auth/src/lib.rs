@@ -106,8 +106,11 @@ pub struct AuthService {
     pub totp_cipher: Arc<domain::envelope::TotpCipher>,
 }
 
-fn build_error(what: &str) -> impl FnOnce(String) -> RuntimeError + '_ {
-    move |error| RuntimeError::Build(format!("{what}: {error}"))
+/// A failed build step named `what`, keeping the error as its source.
+fn build_error<E: Into<nexus_runtime::BoxError>>(
+    what: &'static str,
+) -> impl FnOnce(E) -> RuntimeError {
+    move |error| RuntimeError::build(what, error)
 }
 
 impl Service for AuthService {
@@ -123,14 +126,11 @@ impl Service for AuthService {
     ) -> Result<Self, RuntimeError> {
         let pool = resources.postgres()?.clone();
         let bus = resources.bus()?.clone();
-        let signer =
-            Signer::load(settings).map_err(|e| build_error("signing keys")(e.to_string()))?;
+        let signer = Signer::load(settings).map_err(build_error("signing keys"))?;
         resources.install_local_keys(&signer.key_set());
-        let totp_cipher =
-            keys::totp_cipher(settings).map_err(|e| build_error("TOTP keys")(e.to_string()))?;
-        let server_secret = keys::server_secret(settings)
-            .map_err(|e| build_error("server secret")(e.to_string()))?;
-        let store = Store::new(pool).map_err(|e| build_error("store")(e.to_string()))?;
+        let totp_cipher = keys::totp_cipher(settings).map_err(build_error("TOTP keys"))?;
+        let server_secret = keys::server_secret(settings).map_err(build_error("server secret"))?;
+        let store = Store::new(pool).map_err(build_error("store"))?;
         let policies = resources.policies().clone();
         load_policies(&store, &policies).await?;
         let client = nexus_client::ServiceClient::new(
@@ -138,7 +138,7 @@ impl Service for AuthService {
             &settings.user_url,
             resources.client_settings().clone(),
         )
-        .map_err(|e| build_error("user client")(e.to_string()))?;
+        .map_err(build_error("user client"))?;
         let kv = Kv::new(bus.connection(), bus.key_prefix());
         let token_settings = resources.token_settings();
         let service = Self {
@@ -190,8 +190,7 @@ impl Service for AuthService {
 /// revision 0).
 async fn load_policies(store: &Store, live: &LivePolicies) -> Result<(), RuntimeError> {
     let shipped = PolicySource::shipped();
-    let shipped_set = Policies::from_sources(&shipped)
-        .map_err(|e| build_error("shipped policies")(e.to_string()))?;
+    let shipped_set = Policies::from_sources(&shipped).map_err(build_error("shipped policies"))?;
     store
         .seed_policies(shipped_set.version().as_str(), &shipped)
         .await
@@ -200,9 +199,9 @@ async fn load_policies(store: &Store, live: &LivePolicies) -> Result<(), Runtime
         .active_policies()
         .await
         .map_err(RuntimeError::Database)?
-        .ok_or_else(|| build_error("policies")("no policy version after seeding".into()))?;
-    let policies = Policies::from_sources(&active.sources)
-        .map_err(|e| build_error("active policies")(e.to_string()))?;
+        .ok_or_else(|| RuntimeError::build("policies", "no policy version after seeding"))?;
+    let policies =
+        Policies::from_sources(&active.sources).map_err(build_error("active policies"))?;
     live.replace(active.version, policies);
     Ok(())
 }

@@ -98,7 +98,7 @@ impl Service for GatewayService {
                     settings.breaker_failure_threshold,
                     settings.breaker_open_duration,
                 )
-                .map_err(RuntimeError::Build)?,
+                .map_err(|problem| RuntimeError::build("upstreams", problem))?,
             );
         }
         let routes = RouteTable::new(
@@ -118,13 +118,13 @@ impl Service for GatewayService {
                 .collect(),
         );
         let forwarder = Forwarder::new(settings.read_timeout, settings.retries, metrics.clone())
-            .map_err(|error| RuntimeError::Build(format!("HTTP client: {error}")))?;
+            .map_err(|error| RuntimeError::build("HTTP client", error))?;
         let client = |name: &str, service: &str| {
             let url = settings.upstreams.get(name).ok_or_else(|| {
-                RuntimeError::Build(format!("upstream {name:?} is not configured"))
+                RuntimeError::build("upstreams", format!("upstream {name:?} is not configured"))
             })?;
             ServiceClient::new(service, url.as_str(), resources.client_settings().clone())
-                .map_err(|error| RuntimeError::Build(format!("{service} client: {error}")))
+                .map_err(|error| RuntimeError::build(format!("{service} client"), error))
         };
         let revocations = nexus_runtime::revocation::Revocations::new(settings.revocation.clone());
         // Read the marks before serving, so a restarted gateway never accepts a revoked token.

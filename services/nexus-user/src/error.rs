@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use nexus_db::DbError;
 use nexus_http::HttpError;
+use nexus_runtime::DependencyError;
 
 use crate::domain::email::EmailError;
 use crate::domain::password_policy::PasswordPolicyError;
@@ -62,7 +63,7 @@ pub enum UserError {
     InvalidChainId,
     /// The signed message is not a valid EIP-4361 message.
     #[error("the message is not a valid Sign-In with Ethereum message: {0}")]
-    MalformedSiweMessage(#[from] SiweParseError),
+    MalformedSiweMessage(SiweParseError),
     /// The message names another domain, URI or statement than this service issues.
     #[error("the message was not issued by this service ({0} differs); request a new challenge")]
     SiweMessageMismatch(&'static str),
@@ -166,6 +167,14 @@ impl From<WsKeyError> for UserError {
     }
 }
 
+// Not `#[from]`: the parser's message is the answer's message (a 400), so it is shown, not
+// also returned as the source.
+impl From<SiweParseError> for UserError {
+    fn from(error: SiweParseError) -> Self {
+        UserError::MalformedSiweMessage(error)
+    }
+}
+
 impl From<WalletAddressError> for UserError {
     fn from(_: WalletAddressError) -> Self {
         UserError::InvalidWalletAddress
@@ -219,10 +228,9 @@ impl HttpError for UserError {
             | UserError::TooManyWallets(_)
             | UserError::WsKeyTaken
             | UserError::TooManyWsKeys(_) => StatusCode::CONFLICT,
-            UserError::Db(DbError::Unavailable(_)) | UserError::Redis(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            UserError::InvalidSettings(_) | UserError::Db(_) | UserError::Internal(_) => {
+            UserError::Db(error) => error.classify().status,
+            UserError::Redis(error) => error.classify().status,
+            UserError::InvalidSettings(_) | UserError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         }
@@ -272,9 +280,8 @@ impl HttpError for UserError {
             UserError::ApiKeyNotAllowed => "api_key_not_allowed",
             UserError::PasswordResetInvalid => "password_reset_token_invalid",
             UserError::InvalidSettings(_) => "user_invalid_settings",
-            UserError::Db(DbError::Unavailable(_)) => "database_unavailable",
-            UserError::Db(_) => "database_error",
-            UserError::Redis(_) => "redis_unavailable",
+            UserError::Db(error) => error.classify().code,
+            UserError::Redis(error) => error.classify().code,
             UserError::Internal(_) => "internal_error",
         }
     }

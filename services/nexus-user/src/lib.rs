@@ -114,5 +114,5 @@ impl Service for UserService {
 }
 
 fn build_failed(error: error::UserError) -> RuntimeError {
-    RuntimeError::Build(error.to_string())
+    RuntimeError::build("the user service's state", error)
 }
