@@ -17,14 +17,21 @@ pub struct BodyLimits {
 
 pub(crate) fn configure(config: &mut web::ServiceConfig, limits: BodyLimits) {
     config
-        .app_data(
-            web::JsonConfig::default()
-                .limit(limits.json_bytes)
-                .error_handler(json_error),
-        )
+        .app_data(json_config(limits.json_bytes))
         .app_data(web::PayloadConfig::new(limits.body_bytes))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error));
+}
+
+/// The `web::Json` settings for bodies of at most `limit_bytes`, answering every extractor
+/// failure with the shared codes and messages. The runtime registers one for the whole app
+/// (`server.json_limit_bytes`); a service whose routes take a different limit registers its own
+/// with this instead of writing another error handler:
+/// `web::resource("/v1/things").app_data(nexus_http::extractors::json_config(64 * 1024))`.
+pub fn json_config(limit_bytes: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit_bytes)
+        .error_handler(json_error)
 }
 
 fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Error {

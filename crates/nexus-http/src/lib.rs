@@ -8,7 +8,8 @@
 //!   own 404, 405, 413, ...) into the JSON error body.
 //! - [`context`]: [`RequestContext`], the request id and `traceparent` a handler passes on to
 //!   downstream calls.
-//! - [`extractors`]: body limits and JSON error handlers for actix's extractors.
+//! - [`extractors`]: body limits and the one JSON error handler for actix's extractors
+//!   ([`json_config`] for a route with its own limit).
 //! - [`health`]: `/health` and `/ready` with pluggable [`ReadinessCheck`]s.
 //! - [`metrics`]: `nexus_http_requests_total` and `nexus_http_request_duration_seconds`.
 //! - [`service_auth`]: the service token that guards every `/internal/*` route.
@@ -33,7 +34,7 @@ mod traceparent;
 
 pub use context::{RequestContext, RequestId};
 pub use error::{ApiError, HttpError};
-pub use extractors::BodyLimits;
+pub use extractors::{BodyLimits, json_config};
 pub use health::{ReadinessCheck, ReadinessChecks};
 pub use metrics::HttpMetrics;
 pub use root_span::NexusRootSpan;

@@ -79,6 +79,12 @@ macro_rules! app {
                 })
                 // Routes are declared with `web::resource` so a wrong method is a 405, not a 404.
                 .service(web::resource("/v1/bounties").route(web::post().to(create_bounty)))
+                // A route with its own JSON limit, as a service mounts one.
+                .service(
+                    web::resource("/v1/large-bounties")
+                        .app_data(nexus_http::json_config(256))
+                        .route(web::post().to(create_bounty)),
+                )
                 .route("/v1/upload", web::post().to(upload))
                 .route("/v1/explode", web::get().to(explode))
                 .route("/v1/context/{id}", web::get().to(show_context))
@@ -216,6 +222,61 @@ async fn malformed_json_wrong_type_and_oversized_bodies_get_distinct_codes() {
     )
     .await;
     assert_eq!(accepted.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn a_route_with_its_own_json_limit_answers_with_the_shared_codes_and_messages() {
+    let harness = Harness {
+        registry: MetricsRegistry::new(),
+    };
+    let app = app!(harness, healthy());
+    let post = |uri: &str, payload: String| {
+        test::TestRequest::post()
+            .uri(uri)
+            .insert_header(("content-type", "application/json"))
+            .set_payload(payload)
+            .to_request()
+    };
+    let padded = |length: usize| format!("{{\"reward\":1,\"pad\":\"{}\"}}", "x".repeat(length));
+
+    let accepted = test::call_service(&app, post("/v1/large-bounties", padded(100))).await;
+    assert_eq!(accepted.status(), StatusCode::CREATED);
+
+    for (uri, payload, status, code, message) in [
+        (
+            "/v1/large-bounties",
+            padded(300),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "this endpoint accepts at most 256.",
+        ),
+        (
+            "/v1/bounties",
+            padded(100),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "this endpoint accepts at most 32.",
+        ),
+        (
+            "/v1/large-bounties",
+            "{\"reward\":\"x\"}".to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request_body",
+            "The JSON body does not have the expected shape",
+        ),
+        (
+            "/v1/large-bounties",
+            "{\"reward\":".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "The body is not valid JSON",
+        ),
+    ] {
+        let response = test::call_service(&app, post(uri, payload)).await;
+        let (answered, _, body) = error_body(response).await;
+        assert_eq!((answered, body.code.as_str()), (status, code), "{uri}");
+        assert!(body.message.contains(message), "{uri}: {}", body.message);
+    }
 }
 
 #[actix_web::test]

@@ -29,11 +29,7 @@ pub mod openapi;
 pub mod reanalyse;
 pub mod upload_file;
 
-use actix_web::error::JsonPayloadError;
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, web};
-use nexus_http::ApiError;
-
+use actix_web::web;
 use nexus_policy::Action;
 use nexus_runtime::{Caller, Denied};
 
@@ -43,9 +39,8 @@ use crate::store::Store;
 
 /// Mounts every route; `json_limit` bounds ruleset and retrohunt bodies.
 pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
-    let json = web::JsonConfig::default()
-        .limit(json_limit)
-        .error_handler(json_error);
+    // The shared extractor's codes and messages, with a limit raised to fit YARA sources.
+    let json = nexus_http::json_config(json_limit);
     config
         .service(web::resource("/v1/files").route(web::post().to(upload_file::upload_file)))
         .service(web::resource("/v1/files/{sha256}").route(web::get().to(get_file::get_file)))
@@ -120,23 +115,4 @@ pub(crate) fn sha256_path(text: &str) -> Result<String, AnalysisError> {
             text.chars().take(80).collect(),
         ))
     }
-}
-
-/// The same codes as the shared JSON extractor (docs/ERRORS.md), for the routes that raise the
-/// JSON limit to fit YARA sources.
-fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Error {
-    let (status, code) = match &error {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
-        }
-        JsonPayloadError::ContentType => {
-            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-        }
-        JsonPayloadError::Deserialize(inner) if inner.is_data() => {
-            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request_body")
-        }
-        JsonPayloadError::Deserialize(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
-        _ => (StatusCode::BAD_REQUEST, "invalid_request_body"),
-    };
-    ApiError::new(status, code, error.to_string()).into()
 }

@@ -39,18 +39,11 @@ mod unlink_wallet;
 mod update_me;
 mod verify_credentials;
 
-use actix_web::error::JsonPayloadError;
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, web};
-use nexus_http::ApiError;
+use actix_web::web;
 
 /// Mounts every route; JSON bodies are limited to `json_body_bytes`.
 pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
-    let json = move || {
-        web::JsonConfig::default()
-            .limit(json_body_bytes)
-            .error_handler(json_error)
-    };
+    let json = move || nexus_http::json_config(json_body_bytes);
     config
         .service(
             web::resource("/v1/users")
@@ -149,38 +142,4 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
             web::resource("/internal/v1/users/{id}")
                 .route(web::get().to(get_internal_user::get_internal_user)),
         );
-}
-
-/// The JSON extractor's errors as the one error body (the service's smaller limit needs its
-/// own `JsonConfig`, hence its own handler with the shared codes).
-fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Error {
-    let api_error = match &error {
-        JsonPayloadError::OverflowKnownLength { limit, .. }
-        | JsonPayloadError::Overflow { limit } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("The JSON body is larger than the {limit} bytes this endpoint accepts."),
-        ),
-        JsonPayloadError::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the body as JSON with `Content-Type: application/json`.",
-        ),
-        JsonPayloadError::Deserialize(inner) if inner.is_data() => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_request_body",
-            format!("The JSON body does not have the expected shape: {inner}."),
-        ),
-        JsonPayloadError::Deserialize(inner) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!("The body is not valid JSON: {inner}."),
-        ),
-        other => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request_body",
-            format!("The body could not be read: {other}."),
-        ),
-    };
-    api_error.into()
 }
