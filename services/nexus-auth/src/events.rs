@@ -1,4 +1,5 @@
-//! Events nexus-auth consumes, and the workers that consume them.
+//! Events nexus-auth consumes and what it does with each; the loops that consume them are
+//! registered in [`crate::workers`].
 //!
 //! - [`AuthorizationDenied`] (stream `nexus:auth:denials:v1`, group `auth-audit`): one audit row
 //!   per event, keyed by the envelope id, so a redelivery changes nothing.
@@ -10,12 +11,12 @@
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use nexus_bus::{Bus, ConsumerParams, Delivery, Handler, HandlerError};
+use nexus_bus::{Delivery, Handler, HandlerError};
 use nexus_policy::{LivePolicies, Policies};
 use nexus_proto::auth::{AuthorizationDenied, PoliciesPublished};
 use nexus_proto::user::UserRoleChanged;
 use nexus_proto::{Envelope, Event};
-use nexus_runtime::Setup;
+use nexus_runtime::WorkerResult;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
@@ -33,7 +34,14 @@ pub const ROLE_AUDIT_GROUP: &str = "auth-role-audit";
 /// Writes each denial to the audit log.
 #[derive(Debug, Clone)]
 pub struct DenialAuditor {
-    store: Store,
+    service: Arc<AuthService>,
+}
+
+impl DenialAuditor {
+    /// The auditor writing through `service`'s store.
+    pub fn new(service: Arc<AuthService>) -> Self {
+        Self { service }
+    }
 }
 
 /// The audit row of a denial (also used for `/v1/authorize`'s own denials).
@@ -61,7 +69,8 @@ impl Handler for DenialAuditor {
         let mut record = denial_record(&envelope.payload);
         record.id = envelope.id;
         record.occurred_at = Some(envelope.occurred_at);
-        self.store
+        self.service
+            .store
             .audit(&record)
             .await
             .map_err(HandlerError::retryable)
@@ -71,7 +80,14 @@ impl Handler for DenialAuditor {
 /// Writes each role change to the audit log.
 #[derive(Debug, Clone)]
 pub struct RoleChangeAuditor {
-    store: Store,
+    service: Arc<AuthService>,
+}
+
+impl RoleChangeAuditor {
+    /// The auditor writing through `service`'s store.
+    pub fn new(service: Arc<AuthService>) -> Self {
+        Self { service }
+    }
 }
 
 impl Handler for RoleChangeAuditor {
@@ -92,7 +108,8 @@ impl Handler for RoleChangeAuditor {
             }));
         record.id = envelope.id;
         record.occurred_at = Some(envelope.occurred_at);
-        self.store
+        self.service
+            .store
             .audit(&record)
             .await
             .map_err(HandlerError::retryable)
@@ -111,75 +128,36 @@ pub async fn reload_policies(store: &Store, live: &LivePolicies) -> Result<bool,
     Ok(live.replace(active.version, policies))
 }
 
-/// Registers the consumers on `setup`.
-pub fn register_workers(service: &AuthService, bus: &Bus, setup: &mut Setup) {
-    let consumer_name = format!("nexus-auth-{}", uuid::Uuid::now_v7().simple());
-    let auditor = DenialAuditor {
-        store: service.store.clone(),
-    };
-    let denial_bus = bus.clone();
-    setup.worker(
-        "authorization-denial-audit",
-        move |shutdown: CancellationToken| async move {
-            let params = ConsumerParams::new(
-                AuthorizationDenied::STREAM,
-                DENIAL_AUDIT_GROUP,
-                consumer_name,
-            );
-            let consumer = denial_bus.consumer(params).await?;
-            consumer.run(auditor, shutdown).await;
-            Ok(())
-        },
-    );
-
-    let role_auditor = RoleChangeAuditor {
-        store: service.store.clone(),
-    };
-    let role_bus = bus.clone();
-    let role_consumer = format!("nexus-auth-{}", uuid::Uuid::now_v7().simple());
-    setup.worker(
-        "role-change-audit",
-        move |shutdown: CancellationToken| async move {
-            let params =
-                ConsumerParams::new(UserRoleChanged::STREAM, ROLE_AUDIT_GROUP, role_consumer);
-            let consumer = role_bus.consumer(params).await?;
-            consumer.run(role_auditor, shutdown).await;
-            Ok(())
-        },
-    );
-
-    let store = service.store.clone();
-    let live: Arc<LivePolicies> = service.policies.clone();
-    let reload_bus = bus.clone();
-    setup.worker(
-        "policy-reload",
-        move |shutdown: CancellationToken| async move {
-            let mut subscription = reload_bus.subscribe(&[PoliciesPublished::STREAM]).await?;
-            loop {
-                tokio::select! {
-                    () = shutdown.cancelled() => return Ok(()),
-                    // Pub/sub may drop a message while reconnecting: resync now and then anyway.
-                    () = tokio::time::sleep(POLICY_RESYNC_INTERVAL) => {}
-                    message = subscription.next() => {
-                        let Some(message) = message else {
-                            return Err("the policy subscription ended".into());
-                        };
-                        if message.envelope.name != PoliciesPublished::NAME {
-                            continue;
-                        }
-                    }
-                }
-                match reload_policies(&store, &live).await {
-                    Ok(true) => tracing::info!(
-                        version = live.revision(),
-                        "Reloaded the published policies."
-                    ),
-                    Ok(false) => {}
-                    Err(error) => {
-                        tracing::error!(error = %error, "Reloading the published policies failed.")
-                    }
+/// Follows `PoliciesPublished` until `shutdown`: reloads the active version when another
+/// instance announces one, and once a minute anyway (pub/sub may drop a message while
+/// reconnecting).
+pub async fn follow_published_policies(
+    service: Arc<AuthService>,
+    shutdown: CancellationToken,
+) -> WorkerResult {
+    let mut subscription = service.bus.subscribe(&[PoliciesPublished::STREAM]).await?;
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(POLICY_RESYNC_INTERVAL) => {}
+            message = subscription.next() => {
+                let Some(message) = message else {
+                    return Err("the policy subscription ended".into());
+                };
+                if message.envelope.name != PoliciesPublished::NAME {
+                    continue;
                 }
             }
-        },
-    );
+        }
+        match reload_policies(&service.store, &service.policies).await {
+            Ok(true) => tracing::info!(
+                version = service.policies.revision(),
+                "Reloaded the published policies."
+            ),
+            Ok(false) => {}
+            Err(error) => {
+                tracing::error!(error = %error, "Reloading the published policies failed.")
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! nexus-auth.
+//! nexus-auth: who is signing in, with what, and what they may do.
 //!
 //! Owns: sign-in (password, then TOTP when enrolled), access tokens (JWT, RS256 or EdDSA) and
 //! rotating refresh tokens with reuse detection, JWKS and OIDC discovery, TOTP MFA with recovery
@@ -7,17 +7,23 @@
 //! publish), and the security audit log (schema `auth`).
 //!
 //! Does not own: accounts and password hashes (nexus-user does; auth asks it over
-//! `POST /internal/v1/credentials/verify` and `GET /internal/v1/users/{id}`).
+//! `/internal/v1/credentials/verify`, `/internal/v1/users/{id}`, `/internal/v1/users/resolve`
+//! and `/internal/v1/users/{id}/revoke-tokens`, in nexus-user's wire types).
 //!
 //! Layout:
 //! - [`settings`]: `[auth]`; [`clock`]: the injectable time source;
-//! - [`domain`]: pure logic (TOTP, lockout table, secrets);
+//! - [`domain`]: pure logic (TOTP, lockout table, secrets, envelope encryption);
 //! - [`keys`]: signing keys on disk, JWKS; [`tokens`]: issuing token pairs;
 //! - [`totp_secrets`]: TOTP secrets encrypted at rest, re-encrypted at start;
 //! - [`kv`]: Redis state (refresh tokens, MFA challenges, counters);
-//! - [`store`]: PostgreSQL (MFA, API keys, policies, audit); [`users`]: nexus-user client;
-//! - [`access`]: who may call the admin endpoints; [`events`]: consumed events;
-//! - [`revocations`]: announcing revoked API keys to the gateways;
+//! - [`store`]: the SQL (MFA, API keys, policies, audit), transactions with their audit rows
+//!   and outbox events;
+//! - [`users`]: the nexus-user client and what auth reads from its account summary;
+//! - [`access`]: who may call the admin endpoints (Cedar decisions);
+//! - [`events`]: consumed events and their handlers; [`workers`]: every background loop,
+//!   registered in one place;
+//! - [`revocations`]: announcing revoked API keys to the gateways, and the recent marks;
+//! - [`metrics`]: sign-in and refresh outcomes;
 //! - [`routes`]: one handler per file; [`error`]: [`error::AuthError`].
 //!
 //! Architecture invariant: every secret the service hands out (refresh tokens, MFA challenges,
@@ -39,13 +45,14 @@ pub mod store;
 pub mod tokens;
 pub mod totp_secrets;
 pub mod users;
+pub mod workers;
 
 use std::sync::Arc;
 
 use actix_web::web;
 use nexus_config::ServiceKind;
 use nexus_policy::{LivePolicies, Policies, PolicySource};
-use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 
 use crate::keys::Signer;
 use crate::kv::Kv;
@@ -122,7 +129,7 @@ impl Service for AuthService {
     async fn build(
         resources: &Resources,
         settings: &AuthSettings,
-        setup: &mut Setup,
+        _setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
         let pool = resources.postgres()?.clone();
         let bus = resources.bus()?.clone();
@@ -158,7 +165,7 @@ impl Service for AuthService {
             server_secret: ServerSecret(Arc::new(server_secret)),
             metrics: metrics::AuthMetrics::register(resources.metrics()),
             store,
-            bus: bus.clone(),
+            bus,
             totp_cipher: Arc::new(totp_cipher),
         };
         // Secrets in the clear (written before encryption) or under a key being rotated out.
@@ -171,9 +178,11 @@ impl Service for AuthService {
                 tracing::error!(error = %error, "Re-encrypting TOTP secrets failed; they stay readable.")
             }
         }
-        events::register_workers(&service, &bus, setup);
-        revocations::register_reconcile_worker(service.store.clone(), bus.clone(), setup);
         Ok(service)
+    }
+
+    fn workers(self: Arc<Self>, workers: &mut Workers) {
+        workers::register(self, workers);
     }
 
     fn openapi() -> utoipa::openapi::OpenApi {

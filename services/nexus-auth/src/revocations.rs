@@ -3,14 +3,12 @@
 //! announcement or a Redis that lost its data still reaches the gateways within that interval.
 //! Account marks (sign-out everywhere) are set by nexus-user, which owns the account.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use nexus_bus::Bus;
-use nexus_runtime::Setup;
-use nexus_runtime::revocation::{self, RevocationSettings, Revoked};
+use nexus_db::DbError;
+use nexus_runtime::revocation::{self, Revoked};
 
 use crate::AuthService;
-use crate::store::Store;
 
 /// How often recent API-key marks are pushed to Redis again.
 pub const RECONCILE_INTERVAL: Duration = Duration::from_secs(30);
@@ -22,27 +20,18 @@ impl AuthService {
             tracing::warn!(user_id = %revoked.user_id(), error = %error, "Announcing a revocation failed; the reconcile loop retries it.");
         }
     }
-}
 
-/// Registers the worker that pushes recently revoked keys to Redis again.
-pub fn register_reconcile_worker(store: Store, bus: Bus, setup: &mut Setup) {
-    setup.worker("revocation-reconcile", move |shutdown| {
-        let retention = RevocationSettings::default().retention;
-        revocation::republish_recent(bus, RECONCILE_INTERVAL, retention, shutdown, move |since| {
-            let store = store.clone();
-            async move {
-                let keys = store.recently_revoked_api_keys(since.into()).await?;
-                Ok::<_, nexus_db::DbError>(
-                    keys.into_iter()
-                        .map(|(key_id, user_id, revoked_at)| Revoked::ApiKey {
-                            key_id: key_id.to_string(),
-                            user_id: user_id.to_string(),
-                            revoked_at_ms: u64::try_from(revoked_at.timestamp_millis())
-                                .unwrap_or(0),
-                        })
-                        .collect(),
-                )
-            }
-        })
-    });
+    /// The marks of the API keys revoked since `since`, which the reconcile loop
+    /// ([`crate::workers`]) pushes to Redis again.
+    pub async fn recent_revocations(&self, since: SystemTime) -> Result<Vec<Revoked>, DbError> {
+        let keys = self.store.recently_revoked_api_keys(since.into()).await?;
+        Ok(keys
+            .into_iter()
+            .map(|(key_id, user_id, revoked_at)| Revoked::ApiKey {
+                key_id: key_id.to_string(),
+                user_id: user_id.to_string(),
+                revoked_at_ms: u64::try_from(revoked_at.timestamp_millis()).unwrap_or(0),
+            })
+            .collect())
+    }
 }

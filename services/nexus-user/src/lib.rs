@@ -1,8 +1,11 @@
-//! nexus-user: accounts, profiles, password hashes, roles, wallet linking, Ed25519 WebSocket
-//! keys and referrals (schema `users`).
+//! nexus-user: the accounts of the platform and what hangs off them.
+//!
+//! Owns: accounts, profiles, password hashes, roles and account status, token revocation marks
+//! of accounts, wallet linking (SIWE), Ed25519 WebSocket keys and referrals (schema `users`).
 //!
 //! Does not own: it does not issue tokens or decide policies (nexus-auth does); it answers
-//! auth's credential checks and lookups over `/internal/v1/*` (docs/INTERNAL_API.md).
+//! auth's credential checks and lookups over `/internal/v1/*` (docs/INTERNAL_API.md), in the
+//! wire types of `nexus_proto::user`.
 //!
 //! Layout:
 //! - [`settings`]: `[user]` (Argon2id parameters, SIWE challenge, limits).
@@ -14,7 +17,8 @@
 //!   of the internal credential check.
 //! - [`metrics`]: hashing time, credential-check outcomes, rehashes.
 //! - [`store`]: the SQL and the outbox events, one transaction per change.
-//! - [`revocations`]: announcing token revocation marks, and pushing them again.
+//! - [`revocations`]: announcing token revocation marks, and the recent ones.
+//! - [`workers`]: every background loop, registered in one place.
 //! - [`routes`]: one handler per file.
 //! - [`error`]: [`UserError`](error::UserError), its codes and statuses.
 //!
@@ -31,11 +35,14 @@ pub mod revocations;
 pub mod routes;
 pub mod settings;
 pub mod store;
+pub mod workers;
 pub mod ws_key_challenges;
+
+use std::sync::Arc;
 
 use actix_web::web;
 use nexus_config::ServiceKind;
-use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 
 use crate::challenges::ChallengeStore;
 use crate::credential_limits::CredentialLimiter;
@@ -75,7 +82,7 @@ impl Service for UserService {
     async fn build(
         resources: &Resources,
         settings: &UserSettings,
-        setup: &mut Setup,
+        _setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
         let store = Store::new(resources.postgres()?.clone()).map_err(build_failed)?;
         let metrics = UserMetrics::register(resources.metrics());
@@ -91,7 +98,6 @@ impl Service for UserService {
         let credential_limits =
             CredentialLimiter::new(resources.bus()?, settings.credential_limits.clone());
         let bus = resources.bus()?.clone();
-        revocations::register_reconcile_worker(store.clone(), bus.clone(), setup);
         Ok(Self {
             store,
             hasher,
@@ -102,6 +108,10 @@ impl Service for UserService {
             credential_limits,
             bus,
         })
+    }
+
+    fn workers(self: Arc<Self>, workers: &mut Workers) {
+        workers::register(self, workers);
     }
 
     fn openapi() -> utoipa::openapi::OpenApi {

@@ -4,16 +4,15 @@
 //! the reconcile worker pushes every recent mark again every [`RECONCILE_INTERVAL`], so a mark
 //! reaches the gateways within that even when Redis was down or wiped.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use nexus_bus::Bus;
-use nexus_runtime::Setup;
-use nexus_runtime::revocation::{self, RevocationReason, RevocationSettings, Revoked};
+use nexus_runtime::revocation::{self, RevocationReason, Revoked};
 use uuid::Uuid;
 
+use crate::UserService;
 use crate::error::UserError;
-use crate::store::Store;
 
 /// How often recent marks are pushed to Redis again.
 pub const RECONCILE_INTERVAL: Duration = Duration::from_secs(30);
@@ -39,25 +38,18 @@ pub async fn announce(
     }
 }
 
-/// Registers the worker that pushes the marks of the last `retention` to Redis again.
-pub fn register_reconcile_worker(store: Store, bus: Bus, setup: &mut Setup) {
-    setup.worker("revocation-reconcile", move |shutdown| {
-        let retention = RevocationSettings::default().retention;
-        revocation::republish_recent(bus, RECONCILE_INTERVAL, retention, shutdown, move |since| {
-            let store = store.clone();
-            async move {
-                let marks = store.recent_revocations(since.into()).await?;
-                Ok::<_, UserError>(
-                    marks
-                        .into_iter()
-                        .map(|(user_id, not_before)| Revoked::Account {
-                            user_id: user_id.to_string(),
-                            not_before_ms: millis(not_before),
-                            reason: RevocationReason::Other,
-                        })
-                        .collect(),
-                )
-            }
-        })
-    });
+impl UserService {
+    /// The account marks set since `since`, which the reconcile loop ([`crate::workers`])
+    /// pushes to Redis again.
+    pub async fn recent_revocations(&self, since: SystemTime) -> Result<Vec<Revoked>, UserError> {
+        let marks = self.store.recent_revocations(since.into()).await?;
+        Ok(marks
+            .into_iter()
+            .map(|(user_id, not_before)| Revoked::Account {
+                user_id: user_id.to_string(),
+                not_before_ms: millis(not_before),
+                reason: RevocationReason::Other,
+            })
+            .collect())
+    }
 }

@@ -3,7 +3,8 @@
 //! everything is forgotten after a quiet period or a successful sign-in.
 //!
 //! The state is keyed by login name (whether or not an account has it, so lock answers do not
-//! reveal which names exist) and kept in Redis by [`crate::throttle`]; this module only decides.
+//! reveal which names exist) and kept in Redis by [`crate::kv::throttle`]; this module only
+//! decides.
 
 use std::time::Duration;
 
