@@ -11,6 +11,8 @@
 //! Layout:
 //! - [`routes`]: one handler per file (upload, analyses, files, similar, download, rulesets,
 //!   retrohunts).
+//! - [`workers`]: every background loop, registered in one place with the service
+//!   (`Arc<AnalysisService>`), through [`Service::workers`].
 //! - [`worker`]: analysis jobs (`nexus:analysis:jobs:v1`, group `analysis-workers`,
 //!   `workers` consumers per process); [`retrohunt`]: retrohunt chunks.
 //! - [`rules`]: the active YARA rules, swapped atomically on reload.
@@ -28,7 +30,8 @@
 //!   re-queues jobs lost with Redis data; [`store::jobs`], their SQL.
 //!
 //! Life of an upload: `POST /v1/files` streams the body to a staged file while hashing →
-//! renamed into the store under its SHA-256 → one transaction records the sample, inserts a
+//! renamed into the store under its SHA-256 → one transaction
+//! ([`Store::record_upload`](store::Store::record_upload)) records the sample, inserts a
 //! queued analysis unless one exists for these bytes and rules (then the answer says
 //! `duplicate`) and writes `AnalysisRequested` to the outbox → the relay appends it to the job
 //! stream → a worker analyses and commits (see [`worker`]).
@@ -49,42 +52,30 @@ pub mod rules;
 pub mod sample_store;
 pub mod settings;
 pub mod store;
-
 pub mod worker;
+pub mod workers;
 
 use std::sync::Arc;
 
 use actix_web::web;
-use futures_util::StreamExt;
-use nexus_bus::{Bus, ConsumerParams};
+use nexus_bus::Bus;
 use nexus_config::ServiceKind;
 use nexus_engine::EngineConfig;
-use nexus_proto::Event;
-use nexus_proto::analysis::{AnalysisRequested, RetrohuntRequested, RulesetPublished};
-use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, WorkerResult};
-use tokio_util::sync::CancellationToken;
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 
 use crate::blocking_pool::BlockingPool;
 use crate::cache::ReportCache;
 use crate::memory_budget::MemoryBudget;
 use crate::metrics::AnalysisMetrics;
-use crate::retrohunt::RETROHUNT_GROUP;
-use crate::retrohunt_failures::ReportedRetrohuntJobs;
 use crate::rules::Rules;
 use crate::sample_store::{LocalSampleStore, SampleStore};
 use crate::settings::AnalysisSettings;
 use crate::store::Store;
-use crate::worker::{ANALYSIS_GROUP, AnalysisJobs};
 
-/// The analysis service.
+/// The analysis service: the state its handlers (`web::Data<AnalysisService>`) and its
+/// workers (`Arc<AnalysisService>`, see [`workers`]) share.
 #[derive(Debug)]
 pub struct AnalysisService {
-    shared: Arc<Shared>,
-}
-
-/// State shared by the handlers and the workers.
-#[derive(Debug)]
-pub struct Shared {
     /// The service's SQL (see [`store`]).
     pub(crate) store: Store,
     pub(crate) bus: Bus,
@@ -115,7 +106,7 @@ impl Service for AnalysisService {
     async fn build(
         resources: &Resources,
         settings: &AnalysisSettings,
-        setup: &mut Setup,
+        _setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
         let pool = resources.postgres()?.clone();
         let bus = resources.bus()?.clone();
@@ -179,7 +170,7 @@ impl Service for AnalysisService {
         .await
         .map_err(|error| RuntimeError::build("YARA rules", error))?;
         let metrics = resources.metrics().register_with(AnalysisMetrics::register);
-        let shared = Arc::new(Shared {
+        Ok(Self {
             store: database,
             bus: bus.clone(),
             samples: Arc::new(samples),
@@ -190,95 +181,19 @@ impl Service for AnalysisService {
             cpu,
             memory: MemoryBudget::new(settings.jobs.memory_budget_bytes),
             policies: Arc::clone(resources.policies()),
-        });
-        register_workers(&shared, setup);
-        Ok(Self { shared })
+        })
     }
 
     fn openapi() -> utoipa::openapi::OpenApi {
         <routes::openapi::ApiDoc as utoipa::OpenApi>::openapi()
     }
 
+    fn workers(self: Arc<Self>, workers: &mut Workers) {
+        workers::register(self, workers);
+    }
+
     fn routes(&self, config: &mut web::ServiceConfig) {
-        let json_limit = self.shared.settings.max_rules_bytes.saturating_add(4096);
+        let json_limit = self.settings.max_rules_bytes.saturating_add(4096);
         routes::configure(config, json_limit);
-    }
-}
-
-/// Analysis consumers (`workers` of them), one retrohunt consumer, the ruleset listener and
-/// the queue-depth gauge.
-fn register_workers(shared: &Arc<Shared>, setup: &mut Setup) {
-    let instance = uuid::Uuid::now_v7().simple().to_string();
-    for index in 0..shared.settings.workers {
-        let shared = Arc::clone(shared);
-        let consumer = format!("analysis-{instance}-{index}");
-        setup.worker(
-            &format!("analysis-worker-{index}"),
-            move |token| async move {
-                let params =
-                    ConsumerParams::new(AnalysisRequested::STREAM, ANALYSIS_GROUP, consumer);
-                let consumer = shared.bus.consumer(params).await?;
-                consumer.run(AnalysisJobs::new(shared), token).await;
-                Ok(())
-            },
-        );
-    }
-    if shared.settings.workers > 0 {
-        let retro = Arc::clone(shared);
-        let consumer = format!("retrohunt-{instance}");
-        setup.worker("retrohunt-worker", move |token| async move {
-            let params = ConsumerParams::new(RetrohuntRequested::STREAM, RETROHUNT_GROUP, consumer);
-            let consumer = retro.bus.consumer(params).await?;
-            consumer.run(ReportedRetrohuntJobs::new(retro), token).await;
-            Ok(())
-        });
-    }
-    let listener = Arc::clone(shared);
-    setup.worker("ruleset-listener", move |token| {
-        listen_for_rulesets(listener, token)
-    });
-    let reconciler = Arc::clone(shared);
-    setup.worker("reconcile-jobs", move |token| {
-        reconcile::run(reconciler, token)
-    });
-    let gauge = Arc::clone(shared);
-    setup.worker("queue-depth", move |token| {
-        refresh_queue_depth(gauge, token)
-    });
-}
-
-/// Reloads the rules when another instance announces a ruleset (live pub/sub; a missed
-/// message is caught up by the per-job version check).
-async fn listen_for_rulesets(shared: Arc<Shared>, token: CancellationToken) -> WorkerResult {
-    let mut subscription = shared.bus.subscribe(&[RulesetPublished::STREAM]).await?;
-    loop {
-        tokio::select! {
-            () = token.cancelled() => return Ok(()),
-            message = subscription.next() => {
-                if message.is_none() {
-                    return Err("the ruleset subscription closed".into());
-                }
-                if let Err(error) = shared.rules.reload_if_behind(shared.store.pool()).await {
-                    tracing::warn!(error = %nexus_http::error::cause_chain(&error), "Reloading YARA rules failed; the next job retries.");
-                }
-            }
-        }
-    }
-}
-
-/// Keeps `nexus_analysis_queue_depth` and `nexus_analysis_cpu_threads` current.
-async fn refresh_queue_depth(shared: Arc<Shared>, token: CancellationToken) -> WorkerResult {
-    loop {
-        shared.metrics.set_cpu_pool(shared.cpu.stats());
-        match shared.store.queue_depth().await {
-            Ok(depth) => shared.metrics.set_queue_depth(depth),
-            Err(error) => {
-                tracing::debug!(error = %error, "Reading the queue depth failed.");
-            }
-        }
-        tokio::select! {
-            () = token.cancelled() => return Ok(()),
-            () = tokio::time::sleep(shared.settings.queue_depth_interval) => {}
-        }
     }
 }

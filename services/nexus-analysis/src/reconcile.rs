@@ -25,7 +25,7 @@ use nexus_runtime::WorkerResult;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::Shared;
+use crate::AnalysisService;
 use crate::error::AnalysisError;
 use crate::retrohunt::RETROHUNT_GROUP;
 use crate::worker::ANALYSIS_GROUP;
@@ -43,13 +43,13 @@ pub struct ReconcileReport {
 }
 
 /// Runs passes until `shutdown`; a failed pass is logged and retried at the next interval.
-pub async fn run(shared: Arc<Shared>, shutdown: CancellationToken) -> WorkerResult {
+pub async fn run(service: Arc<AnalysisService>, shutdown: CancellationToken) -> WorkerResult {
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return Ok(()),
-            () = tokio::time::sleep(shared.settings.jobs.reconcile_interval) => {}
+            () = tokio::time::sleep(service.settings.jobs.reconcile_interval) => {}
         }
-        match reconcile_once(&shared).await {
+        match reconcile_once(&service).await {
             Ok(report) if report != ReconcileReport::default() => {
                 tracing::warn!(
                     analyses = report.analyses,
@@ -66,13 +66,13 @@ pub async fn run(shared: Arc<Shared>, shutdown: CancellationToken) -> WorkerResu
 }
 
 /// One pass (see the module docs).
-pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, AnalysisError> {
-    let after = shared.settings.jobs.reconcile_after;
+pub async fn reconcile_once(service: &AnalysisService) -> Result<ReconcileReport, AnalysisError> {
+    let after = service.settings.jobs.reconcile_after;
     let mut report = ReconcileReport::default();
-    let idle = shared.store.idle_analyses(after, PASS_LIMIT).await?;
+    let idle = service.store.idle_analyses(after, PASS_LIMIT).await?;
     if !idle.is_empty() {
-        let unpublished = shared.store.unpublished_analysis_jobs().await?;
-        let outstanding: HashSet<Uuid> = shared
+        let unpublished = service.store.unpublished_analysis_jobs().await?;
+        let outstanding: HashSet<Uuid> = service
             .bus
             .outstanding(AnalysisRequested::STREAM, ANALYSIS_GROUP)
             .await?
@@ -84,16 +84,16 @@ pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, Analysis
             if unpublished.contains(&id) || outstanding.contains(&id) {
                 continue;
             }
-            if shared.store.requeue_analysis(id, after).await? {
+            if service.store.requeue_analysis(id, after).await? {
                 report.analyses += 1;
                 tracing::warn!(analysis_id = %id, "An analysis's job was lost; queued it again.");
             }
         }
     }
-    let idle = shared.store.idle_retrohunts(after, PASS_LIMIT).await?;
+    let idle = service.store.idle_retrohunts(after, PASS_LIMIT).await?;
     if !idle.is_empty() {
-        let unpublished = shared.store.unpublished_retrohunt_jobs().await?;
-        let outstanding: HashSet<Uuid> = shared
+        let unpublished = service.store.unpublished_retrohunt_jobs().await?;
+        let outstanding: HashSet<Uuid> = service
             .bus
             .outstanding(RetrohuntRequested::STREAM, RETROHUNT_GROUP)
             .await?
@@ -105,7 +105,7 @@ pub async fn reconcile_once(shared: &Shared) -> Result<ReconcileReport, Analysis
             if unpublished.contains(&id) || outstanding.contains(&id) {
                 continue;
             }
-            if shared.store.requeue_retrohunt(id, after).await? {
+            if service.store.requeue_retrohunt(id, after).await? {
                 report.retrohunts += 1;
                 tracing::warn!(retrohunt_id = %id, "A retrohunt's next chunk was lost; queued it again.");
             }

@@ -2,7 +2,7 @@
 //! may read.
 //!
 //! A retrohunt walks the stored samples in SHA-256 order, in chunks of at most
-//! `retrohunt_batch` samples. For each sample the shared Cedar policies decide whether the hunt's
+//! `retrohunt_batch` samples. For each sample the service Cedar policies decide whether the hunt's
 //! owner may read it (`file:read` for the owner, with the role the owner had when the hunt was
 //! created); only those are scanned, so a hunt can never learn anything about a sample its
 //! owner could not read (issue 13: per-bit rules spelling out another user's private upload).
@@ -30,7 +30,7 @@ use nexus_proto::analysis::{RetrohuntMatch, RetrohuntRequested, RetrohuntStatus}
 use nexus_proto::report::YaraMatch;
 use uuid::Uuid;
 
-use crate::Shared;
+use crate::AnalysisService;
 use crate::blocking_pool::PoolError;
 use crate::error::AnalysisError;
 use crate::sample_store::read_sample;
@@ -54,13 +54,13 @@ const QUOTA_STOP: &str = "stopped early: the owner's daily quota of bytes scanne
 /// Handles `RetrohuntRequested` jobs.
 #[derive(Debug, Clone)]
 pub struct RetrohuntJobs {
-    shared: Arc<Shared>,
+    service: Arc<AnalysisService>,
 }
 
 impl RetrohuntJobs {
-    /// A handler over the service's shared state.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
+    /// A handler over the service.
+    pub fn new(service: Arc<AnalysisService>) -> Self {
+        Self { service }
     }
 }
 
@@ -73,7 +73,7 @@ impl Handler for RetrohuntJobs {
         _delivery: &Delivery,
     ) -> Result<(), HandlerError> {
         let id = envelope.payload.retrohunt_id;
-        run_chunk(&self.shared, id).await.map_err(|error| {
+        run_chunk(&self.service, id).await.map_err(|error| {
             tracing::warn!(error = %nexus_http::error::cause_chain(&error), retrohunt_id = %id, "A retrohunt chunk failed and will be retried.");
             HandlerError::retryable(error)
         })
@@ -95,13 +95,13 @@ enum Scanned {
 /// Scans one stored sample on the CPU pool under `budget`: in place (mapped by yara-x) when the
 /// store keeps it on local disk, else after reading it.
 async fn scan_sample(
-    shared: &Shared,
+    service: &AnalysisService,
     rules: &Arc<RuleSet>,
     sha256: &str,
     budget: Duration,
 ) -> Result<Scanned, AnalysisError> {
     let rules = Arc::clone(rules);
-    let scan = match shared.samples.local_path(sha256) {
+    let scan = match service.samples.local_path(sha256) {
         Some(path) => {
             if !tokio::fs::try_exists(&path)
                 .await
@@ -109,7 +109,7 @@ async fn scan_sample(
             {
                 return Ok(Scanned::Gone);
             }
-            shared
+            service
                 .cpu
                 .run(budget + SCAN_GRACE, move |_| {
                     rules.scan_file(&path, budget, 1)
@@ -118,9 +118,9 @@ async fn scan_sample(
         }
         None => {
             let bytes = match read_sample(
-                shared.samples.as_ref(),
+                service.samples.as_ref(),
                 sha256,
-                shared.settings.max_upload_bytes,
+                service.settings.max_upload_bytes,
             )
             .await
             {
@@ -130,7 +130,7 @@ async fn scan_sample(
                 }
                 Err(error) => return Err(AnalysisError::Store(error)),
             };
-            shared
+            service
                 .cpu
                 .run(budget + SCAN_GRACE, move |_| rules.scan(&bytes, budget, 1))
                 .await
@@ -163,14 +163,14 @@ struct ChunkProgress {
     stopped: Option<&'static str>,
 }
 
-async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
+async fn run_chunk(service: &AnalysisService, id: Uuid) -> Result<(), AnalysisError> {
     let started = Instant::now();
-    let chunk_budget = shared
+    let chunk_budget = service
         .bus
         .settings()
         .handler_timeout
         .mul_f64(CHUNK_SHARE_OF_HANDLER_TIMEOUT);
-    let Some(job) = shared.store.retrohunt_job(id).await? else {
+    let Some(job) = service.store.retrohunt_job(id).await? else {
         return Ok(());
     };
     if matches!(
@@ -180,7 +180,7 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
         return Ok(());
     }
     let source = job.source.clone();
-    let compiled = shared
+    let compiled = service
         .cpu
         .run(chunk_budget, move |_| {
             RuleSet::compile([("retrohunt", source.as_str())])
@@ -190,13 +190,13 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
     let rules = match compiled {
         Ok(rules) => Arc::new(rules),
         Err(error) => {
-            shared.store.fail_retrohunt(id, &error.to_string()).await?;
+            service.store.fail_retrohunt(id, &error.to_string()).await?;
             return Ok(());
         }
     };
-    let batch = shared
+    let batch = service
         .store
-        .hunt_candidates_after(&job.cursor, shared.settings.retrohunt_batch, &job.owner)
+        .hunt_candidates_after(&job.cursor, service.settings.retrohunt_batch, &job.owner)
         .await?;
     // The hunt reads as its owner, with the role they had when they created it.
     let owner = Principal::User {
@@ -204,7 +204,7 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
         role: job.owner_role,
         is_banned: false,
     };
-    let policies = shared.policies.current();
+    let policies = service.policies.current();
     let mut progress = ChunkProgress::default();
     for candidate in &batch {
         let elapsed = started.elapsed();
@@ -225,12 +225,12 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
                 progress.stopped = Some(QUOTA_STOP);
                 break;
             }
-            let budget = shared
+            let budget = service
                 .settings
                 .retrohunt_scan_timeout
                 .min(chunk_budget - elapsed);
             let sha256 = &candidate.access.sha256;
-            match scan_sample(shared, &rules, sha256, budget).await? {
+            match scan_sample(service, &rules, sha256, budget).await? {
                 Scanned::Done(hits) => {
                     progress.scanned += 1;
                     progress.bytes += candidate.size;
@@ -261,7 +261,7 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
         progress.cursor = Some(candidate.access.sha256.clone());
     }
     let exhausted = progress.walked == batch.len()
-        && i64::try_from(batch.len()).unwrap_or(i64::MAX) < shared.settings.retrohunt_batch;
+        && i64::try_from(batch.len()).unwrap_or(i64::MAX) < service.settings.retrohunt_batch;
     let done = exhausted || progress.stopped.is_some();
     let cursor = progress
         .cursor
@@ -276,7 +276,7 @@ async fn run_chunk(shared: &Shared, id: Uuid) -> Result<(), AnalysisError> {
         stopped: progress.stopped,
         done,
     };
-    shared
+    service
         .store
         .save_retrohunt_chunk(id, &job.cursor, &chunk)
         .await?;

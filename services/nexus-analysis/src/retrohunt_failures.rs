@@ -10,22 +10,22 @@ use nexus_bus::{DeadLetterNotice, Delivery, Handler, HandlerError};
 use nexus_proto::Envelope;
 use nexus_proto::analysis::RetrohuntRequested;
 
-use crate::Shared;
+use crate::AnalysisService;
 use crate::retrohunt::RetrohuntJobs;
 
 /// [`RetrohuntJobs`] plus its dead-letter report.
 #[derive(Debug, Clone)]
 pub struct ReportedRetrohuntJobs {
     jobs: RetrohuntJobs,
-    shared: Arc<Shared>,
+    service: Arc<AnalysisService>,
 }
 
 impl ReportedRetrohuntJobs {
-    /// The retrohunt handler over the service's shared state.
-    pub fn new(shared: Arc<Shared>) -> Self {
+    /// The retrohunt handler over the service.
+    pub fn new(service: Arc<AnalysisService>) -> Self {
         Self {
-            jobs: RetrohuntJobs::new(Arc::clone(&shared)),
-            shared,
+            jobs: RetrohuntJobs::new(Arc::clone(&service)),
+            service,
         }
     }
 }
@@ -54,7 +54,7 @@ impl Handler for ReportedRetrohuntJobs {
             notice.detail
         );
         tracing::error!(retrohunt_id = %id, reason = %reason, "A retrohunt chunk was dead-lettered; marking the hunt failed.");
-        self.shared
+        self.service
             .store
             .fail_retrohunt(id, &reason)
             .await

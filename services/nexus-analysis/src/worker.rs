@@ -24,7 +24,7 @@ use nexus_proto::analysis::{AnalysisCompleted, AnalysisRequested, AnalysisStatus
 use nexus_proto::report::{AnalysisReport, VerdictHint};
 use uuid::Uuid;
 
-use crate::Shared;
+use crate::AnalysisService;
 use crate::blocking_pool::PoolError;
 use crate::error::AnalysisError;
 use crate::events::publish_progress;
@@ -47,13 +47,13 @@ pub const ANALYSIS_GROUP: &str = "analysis-workers";
 /// Handles `AnalysisRequested` jobs.
 #[derive(Debug, Clone)]
 pub struct AnalysisJobs {
-    shared: Arc<Shared>,
+    service: Arc<AnalysisService>,
 }
 
 impl AnalysisJobs {
-    /// A handler over the service's shared state.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
+    /// A handler over the service.
+    pub fn new(service: Arc<AnalysisService>) -> Self {
+        Self { service }
     }
 }
 
@@ -66,7 +66,7 @@ impl Handler for AnalysisJobs {
         delivery: &Delivery,
     ) -> Result<(), HandlerError> {
         let id = envelope.payload.analysis_id;
-        run_job(&self.shared, id, envelope.traceparent.clone())
+        run_job(&self.service, id, envelope.traceparent.clone())
             .await
             .map_err(|error| {
                 tracing::warn!(
@@ -96,14 +96,14 @@ impl Handler for AnalysisJobs {
         );
         tracing::error!(analysis_id = %id, reason = %reason, "An analysis job was dead-lettered; marking the analysis failed.");
         let job = self
-            .shared
+            .service
             .store
             .job(id)
             .await
             .map_err(HandlerError::retryable)?;
         match job {
             Some(job) if !job.status.is_terminal() => {
-                commit(&self.shared, id, &job, Err(reason), envelope.traceparent)
+                commit(&self.service, id, &job, Err(reason), envelope.traceparent)
                     .await
                     .map_err(HandlerError::retryable)
             }
@@ -113,48 +113,48 @@ impl Handler for AnalysisJobs {
 }
 
 async fn run_job(
-    shared: &Shared,
+    service: &AnalysisService,
     id: Uuid,
     traceparent: Option<String>,
 ) -> Result<(), AnalysisError> {
-    let Some(job) = shared.store.job(id).await? else {
+    let Some(job) = service.store.job(id).await? else {
         tracing::warn!(analysis_id = %id, "A job names an analysis that does not exist; skipping it.");
         return Ok(());
     };
     if job.status.is_terminal() {
         return Ok(());
     }
-    stage(shared, id, &job, "fetch").await?;
+    stage(service, id, &job, "fetch").await?;
     let fetch_started = Instant::now();
-    if let Some(report) = shared.cache.get(&job.sha256, &job.ruleset_version).await? {
-        shared.metrics.cache_hit();
-        return commit(shared, id, &job, Ok(report), traceparent).await;
+    if let Some(report) = service.cache.get(&job.sha256, &job.ruleset_version).await? {
+        service.metrics.cache_hit();
+        return commit(service, id, &job, Ok(report), traceparent).await;
     }
-    let budget = engine_budget(shared.bus.settings());
+    let budget = engine_budget(service.bus.settings());
     let sample = match open_sample(
-        shared.samples.as_ref(),
+        service.samples.as_ref(),
         &job.sha256,
-        shared.settings.max_upload_bytes,
+        service.settings.max_upload_bytes,
     )
     .await
     {
         Ok(sample) => sample,
         Err(SampleProblem::Fatal(reason)) => {
-            return commit(shared, id, &job, Err(reason), traceparent).await;
+            return commit(service, id, &job, Err(reason), traceparent).await;
         }
         Err(SampleProblem::Io(error)) => return Err(AnalysisError::Store(error)),
     };
-    shared
+    service
         .metrics
         .stage("fetch", fetch_started.elapsed().as_secs_f64());
-    stage(shared, id, &job, ENGINE_STAGE).await?;
-    let rules = shared.rules.reload_if_behind(shared.store.pool()).await?;
+    stage(service, id, &job, ENGINE_STAGE).await?;
+    let rules = service.rules.reload_if_behind(service.store.pool()).await?;
     let engine_started = Instant::now();
     // Stay inside the bus's handler timeout: past it the bus would abandon this call and retry
     // the job. The pool runs the engine on one of its bounded threads and holds the memory
     // reservation until the engine has really returned (see `blocking_pool`).
-    let reservation = shared.memory.reserve(sample.size).await;
-    let analysis = shared
+    let reservation = service.memory.reserve(sample.size).await;
+    let analysis = service
         .cpu
         .run(budget, move |cancel| {
             let _reservation = reservation;
@@ -172,38 +172,43 @@ async fn run_job(
                 "the analysis took longer than its {} ms budget (bus.handler_timeout)",
                 budget.as_millis()
             );
-            return commit(shared, id, &job, Err(reason), traceparent).await;
+            return commit(service, id, &job, Err(reason), traceparent).await;
         }
         Err(PoolError::Panicked(message)) => {
             let reason = format!("the engine crashed on this sample: {message}");
-            return commit(shared, id, &job, Err(reason), traceparent).await;
+            return commit(service, id, &job, Err(reason), traceparent).await;
         }
         Ok(Err(error)) => return Err(AnalysisError::Store(error)),
         Err(error @ (PoolError::Busy { .. } | PoolError::Closed)) => {
             return Err(AnalysisError::Task(error.to_string()));
         }
     };
-    shared.metrics.engine_ran();
-    shared
+    service.metrics.engine_ran();
+    service
         .metrics
         .stage("engine", engine_started.elapsed().as_secs_f64());
     for engine_stage in &report.stages {
-        shared
+        service
             .metrics
             .stage(&engine_stage.name, engine_stage.ms / 1_000.0);
     }
-    commit(shared, id, &job, Ok(report), traceparent).await
+    commit(service, id, &job, Ok(report), traceparent).await
 }
 
-async fn stage(shared: &Shared, id: Uuid, job: &Job, name: &str) -> Result<(), AnalysisError> {
-    shared.store.mark_running(id, name).await?;
-    publish_progress(&shared.bus, id, &job.sha256, AnalysisStatus::Running, name).await;
+async fn stage(
+    service: &AnalysisService,
+    id: Uuid,
+    job: &Job,
+    name: &str,
+) -> Result<(), AnalysisError> {
+    service.store.mark_running(id, name).await?;
+    publish_progress(&service.bus, id, &job.sha256, AnalysisStatus::Running, name).await;
     Ok(())
 }
 
 /// Finishes the analysis with a report or a failure reason, exactly once.
 async fn commit(
-    shared: &Shared,
+    service: &AnalysisService,
     id: Uuid,
     job: &Job,
     result: Result<AnalysisReport, String>,
@@ -211,7 +216,7 @@ async fn commit(
 ) -> Result<(), AnalysisError> {
     let started = Instant::now();
     publish_progress(
-        &shared.bus,
+        &service.bus,
         id,
         &job.sha256,
         AnalysisStatus::Running,
@@ -237,12 +242,12 @@ async fn commit(
         report,
         error,
     };
-    let finished = shared
+    let finished = service
         .store
         .finish(id, &job.sha256, &outcome, completed, traceparent.as_deref())
         .await?;
     if let Some(report) = report
-        && let Err(error) = shared
+        && let Err(error) = service
             .cache
             .put(&job.sha256, &job.ruleset_version, report)
             .await
@@ -251,14 +256,14 @@ async fn commit(
     }
     if finished {
         let verdict = report.map_or(VerdictHint::Unknown, |report| report.verdict);
-        shared
+        service
             .metrics
             .finished(status.as_str(), verdict_label(verdict));
         tracing::info!(analysis_id = %id, status = status.as_str(), "Analysis finished.");
     }
-    shared
+    service
         .metrics
         .stage("commit", started.elapsed().as_secs_f64());
-    publish_progress(&shared.bus, id, &job.sha256, status, "done").await;
+    publish_progress(&service.bus, id, &job.sha256, status, "done").await;
     Ok(())
 }

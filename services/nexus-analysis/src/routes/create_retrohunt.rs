@@ -45,7 +45,6 @@ pub async fn create_retrohunt(
     caller: Caller,
     body: web::Json<CreateRetrohunt>,
 ) -> Result<HttpResponse, ApiError> {
-    let shared = &service.shared;
     let claims = caller.require_signed_in().map_err(AnalysisError::from)?;
     let (owner, owner_role) = (claims.sub.clone(), claims.highest_role());
     let id = Uuid::now_v7();
@@ -64,19 +63,19 @@ pub async fn create_retrohunt(
             return Err(AnalysisError::RetrohuntSourceAmbiguous.into());
         }
         Some(ruleset_id) => {
-            let ruleset = readable_ruleset(&shared.store, &caller, ruleset_id).await?;
+            let ruleset = readable_ruleset(&service.store, &caller, ruleset_id).await?;
             (ruleset.source, Some(ruleset_id))
         }
         None => (source, None),
     };
-    let limit = shared.settings.max_rules_bytes;
+    let limit = service.settings.max_rules_bytes;
     if source.is_empty() || source.len() > limit {
         return Err(AnalysisError::RulesTooLarge { limit }.into());
     }
     if let Err(error) = check_source("retrohunt".to_owned(), source.clone()).await {
         return compile_error_response(error);
     }
-    let quota = shared.settings.retrohunt_quotas.of(owner_role);
+    let quota = service.settings.retrohunt_quotas.of(owner_role);
     let hunt = NewRetrohunt {
         id,
         owner: &owner,
@@ -84,7 +83,7 @@ pub async fn create_retrohunt(
         source: &source,
         ruleset_id,
     };
-    let view = shared
+    let view = service
         .store
         .create_retrohunt(&hunt, |usage| admit(quota, usage))
         .await?;

@@ -38,7 +38,6 @@ pub async fn create_ruleset(
     caller: Caller,
     body: web::Json<CreateRuleset>,
 ) -> Result<HttpResponse, ApiError> {
-    let shared = &service.shared;
     let owner = caller
         .require_signed_in()
         .map_err(AnalysisError::from)?
@@ -58,20 +57,20 @@ pub async fn create_ruleset(
     if !is_ruleset_name(&name) {
         return Err(AnalysisError::InvalidRulesetName(name.chars().take(80).collect()).into());
     }
-    let limit = shared.settings.max_rules_bytes;
+    let limit = service.settings.max_rules_bytes;
     if source.is_empty() || source.len() > limit {
         return Err(AnalysisError::RulesTooLarge { limit }.into());
     }
     if let Err(error) = check_source(name.clone(), source.clone()).await {
         return compile_error_response(error);
     }
-    let (id, created_at) = shared.store.insert_ruleset(&name, &owner, &source).await?;
+    let (id, created_at) = service.store.insert_ruleset(&name, &owner, &source).await?;
     tracing::info!(ruleset_id = id, name = %name, "Stored a user ruleset.");
     Ok(HttpResponse::Created().json(RulesetView {
         id,
         name,
         owner,
-        ruleset_version: shared.rules.current().version.clone(),
+        ruleset_version: service.rules.current().version.clone(),
         created_at,
     }))
 }

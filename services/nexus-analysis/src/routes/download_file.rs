@@ -50,7 +50,6 @@ pub async fn download_file(
     // here: the key's scope for downloading was checked above).
     let not_found = || AnalysisError::SampleNotFound(sha256.clone());
     let access = service
-        .shared
         .store
         .sample_access(&sha256, caller.subject())
         .await?
@@ -66,7 +65,7 @@ pub async fn download_file(
             Denied::Forbidden { .. } => AnalysisError::DownloadForbidden,
             other => other.into(),
         })?;
-    let (reader, size) = match service.shared.samples.open(&sha256).await {
+    let (reader, size) = match service.samples.open(&sha256).await {
         Ok(opened) => opened,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             return Err(AnalysisError::SampleNotFound(sha256).into());

@@ -32,7 +32,7 @@ pub async fn get_analysis(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let store = &service.shared.store;
+    let store = &service.store;
     let id = path.into_inner();
     caller.require_scope(Action::AnalysisRead)?;
     let view = store

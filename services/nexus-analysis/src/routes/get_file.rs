@@ -34,15 +34,14 @@ pub async fn get_file(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let shared = &service.shared;
     let sha256 = sha256_path(&path)?;
-    let access = readable_sample(&shared.store, &caller, &sha256).await?;
-    let sample = shared
+    let access = readable_sample(&service.store, &caller, &sha256).await?;
+    let sample = service
         .store
         .sample(&sha256)
         .await?
         .ok_or_else(|| AnalysisError::SampleNotFound(sha256.clone()))?;
-    let mut latest = shared.store.latest_analysis(&sha256).await?;
+    let mut latest = service.store.latest_analysis(&sha256).await?;
     if let Some(analysis) = latest.as_mut().filter(|analysis| {
         analysis.completed_at.is_some()
             && caller.allows(
@@ -50,13 +49,13 @@ pub async fn get_file(
                 access.analysis(&analysis.id.to_string(), caller.subject()),
             )
     }) {
-        let cached = shared.cache.get(&sha256, &analysis.ruleset_version).await;
+        let cached = service.cache.get(&sha256, &analysis.ruleset_version).await;
         let report = match cached {
             Ok(Some(report)) => Some(report),
             _ => {
-                let stored = shared.store.report(analysis.id).await?;
+                let stored = service.store.report(analysis.id).await?;
                 if let Some(report) = &stored {
-                    let _ = shared
+                    let _ = service
                         .cache
                         .put(&sha256, &analysis.ruleset_version, report)
                         .await;

@@ -36,7 +36,7 @@ pub async fn get_retrohunt(
     caller
         .require_scope(Action::RetrohuntRead)
         .map_err(AnalysisError::from)?;
-    let store = &service.shared.store;
+    let store = &service.store;
     let owner = store
         .retrohunt_owner(id)
         .await?

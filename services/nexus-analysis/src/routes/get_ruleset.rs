@@ -31,14 +31,13 @@ pub async fn get_ruleset(
     caller: Caller,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let shared = &service.shared;
     let id = path.into_inner();
-    let ruleset = readable_ruleset(&shared.store, &caller, id).await?;
+    let ruleset = readable_ruleset(&service.store, &caller, id).await?;
     Ok(HttpResponse::Ok().json(RulesetView {
         id: ruleset.id,
         name: ruleset.name,
         owner: ruleset.owner,
-        ruleset_version: shared.rules.current().version.clone(),
+        ruleset_version: service.rules.current().version.clone(),
         created_at: ruleset.created_at,
     }))
 }

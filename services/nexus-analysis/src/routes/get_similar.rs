@@ -37,25 +37,24 @@ pub async fn get_similar(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let shared = &service.shared;
     let sha256 = sha256_path(&path)?;
-    readable_sample(&shared.store, &caller, &sha256).await?;
-    let sample = shared
+    readable_sample(&service.store, &caller, &sha256).await?;
+    let sample = service
         .store
         .sample(&sha256)
         .await?
         .ok_or_else(|| AnalysisError::SampleNotFound(sha256.clone()))?;
-    let candidates = shared
+    let candidates = service
         .store
         .similar_candidates(&sha256, sample.fuzzy.imphash.as_deref())
         .await?;
     let found: Vec<_> = candidates
         .iter()
-        .filter_map(|candidate| score(&sample.fuzzy, candidate, shared.settings.tlsh_max_distance))
+        .filter_map(|candidate| score(&sample.fuzzy, candidate, service.settings.tlsh_max_distance))
         .collect();
     // Only the samples the caller may read: a similar list must not reveal private uploads.
     let listed: Vec<String> = found.iter().map(|file| file.sha256.clone()).collect();
-    let readable: HashSet<String> = shared
+    let readable: HashSet<String> = service
         .store
         .samples_access(&listed, caller.subject())
         .await?
@@ -67,7 +66,7 @@ pub async fn get_similar(
         .into_iter()
         .filter(|file| readable.contains(&file.sha256))
         .collect();
-    let limit = usize::try_from(shared.settings.similar_limit).unwrap_or(50);
+    let limit = usize::try_from(service.settings.similar_limit).unwrap_or(50);
     Ok(HttpResponse::Ok().json(SimilarFiles {
         sha256,
         matches: rank(found, limit),

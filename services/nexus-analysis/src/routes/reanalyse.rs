@@ -56,7 +56,6 @@ pub async fn reanalyse(
     context: RequestContext,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let shared = &service.shared;
     let previous = path.into_inner();
     let subject = caller
         .require_signed_in()
@@ -64,12 +63,12 @@ pub async fn reanalyse(
         .sub
         .clone();
     caller.require_scope(Action::AnalysisSubmit)?;
-    let view = shared
+    let view = service
         .store
         .analysis(previous, false)
         .await?
         .ok_or(AnalysisError::AnalysisNotFound(previous))?;
-    let access = shared
+    let access = service
         .store
         .sample_access(&view.sha256, caller.subject())
         .await?
@@ -81,8 +80,8 @@ pub async fn reanalyse(
     caller
         .authorize(Action::AnalysisSubmit, resource)
         .map_err(AnalysisError::from)?;
-    let rules = shared.rules.reload_if_behind(shared.store.pool()).await?;
-    let queued = shared
+    let rules = service.rules.reload_if_behind(service.store.pool()).await?;
+    let queued = service
         .store
         .queue_analysis(
             Uuid::now_v7(),

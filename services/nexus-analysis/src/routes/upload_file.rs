@@ -63,7 +63,6 @@ pub async fn upload_file(
     query: web::Query<UploadQuery>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let shared = &service.shared;
     let visibility = parse_visibility(query.visibility.as_deref())?;
     // Decided before a byte is read: the resource is the upload about to be recorded.
     let subject = caller
@@ -77,33 +76,33 @@ pub async fn upload_file(
             visibility::upload("new", &subject, visibility),
         )
         .map_err(AnalysisError::from)?;
-    let limit = shared.settings.max_upload_bytes;
+    let limit = service.settings.max_upload_bytes;
     let declared = request
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit) {
-        shared.metrics.upload("too_large");
+        service.metrics.upload("too_large");
         return Err(AnalysisError::SampleTooLarge { limit }.into());
     }
-    let staged = match stage_upload(body, shared.samples.staging_dir(), limit).await {
+    let staged = match stage_upload(body, service.samples.staging_dir(), limit).await {
         Ok(staged) => staged,
         Err(error) => {
             if matches!(error, AnalysisError::SampleTooLarge { .. }) {
-                shared.metrics.upload("too_large");
+                service.metrics.upload("too_large");
             }
             return Err(error.into());
         }
     };
     let (sha256, size) = (staged.sha256.clone(), staged.size);
-    shared
+    service
         .samples
         .put(&sha256, staged.file)
         .await
         .map_err(AnalysisError::Store)?;
-    let rules = shared.rules.reload_if_behind(shared.store.pool()).await?;
-    let recorded = shared
+    let rules = service.rules.reload_if_behind(service.store.pool()).await?;
+    let recorded = service
         .store
         .record_upload(
             &NewUpload {
@@ -119,7 +118,7 @@ pub async fn upload_file(
         .await?;
     let (visibility, queued) = (recorded.visibility, recorded.queued);
     let (analysis_id, status, created) = (queued.analysis_id, queued.status, queued.created);
-    shared
+    service
         .metrics
         .upload(if created { "new" } else { "duplicate" });
     tracing::info!(analysis_id = %analysis_id, sha256 = %sha256, size, duplicate = !created, "Sample uploaded.");

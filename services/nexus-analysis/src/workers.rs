@@ -1,0 +1,110 @@
+//! Every background loop of the service, registered in one place with the service itself
+//! (`Arc<AnalysisService>`, the state the handlers see):
+//!
+//! | worker | what it does |
+//! |---|---|
+//! | `analysis-worker-{n}` (`workers` of them) | consumes analysis jobs ([`crate::worker`]) |
+//! | `retrohunt-worker` (when `workers` > 0) | consumes retrohunt chunks ([`crate::retrohunt`], [`crate::retrohunt_failures`]) |
+//! | `ruleset-listener` | reloads the rules when an instance announces a ruleset |
+//! | `reconcile-jobs` | queues again jobs lost with Redis data ([`crate::reconcile`]) |
+//! | `queue-depth` | keeps the queue-depth and CPU-pool gauges current |
+//!
+//! Leftover staged uploads are deleted once while the service is built, not by a loop.
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use nexus_bus::ConsumerParams;
+use nexus_proto::Event;
+use nexus_proto::analysis::{AnalysisRequested, RetrohuntRequested, RulesetPublished};
+use nexus_runtime::{WorkerResult, Workers};
+use tokio_util::sync::CancellationToken;
+
+use crate::AnalysisService;
+use crate::reconcile;
+use crate::retrohunt::RETROHUNT_GROUP;
+use crate::retrohunt_failures::ReportedRetrohuntJobs;
+use crate::worker::{ANALYSIS_GROUP, AnalysisJobs};
+
+/// Registers the analysis consumers, the retrohunt consumer, the ruleset listener, the
+/// reconciliation loop and the queue-depth gauge.
+pub fn register(service: Arc<AnalysisService>, workers: &mut Workers) {
+    let instance = uuid::Uuid::now_v7().simple().to_string();
+    for index in 0..service.settings.workers {
+        let service = Arc::clone(&service);
+        let consumer = format!("analysis-{instance}-{index}");
+        workers.add(
+            &format!("analysis-worker-{index}"),
+            move |token| async move {
+                let params =
+                    ConsumerParams::new(AnalysisRequested::STREAM, ANALYSIS_GROUP, consumer);
+                let consumer = service.bus.consumer(params).await?;
+                consumer.run(AnalysisJobs::new(service), token).await;
+                Ok(())
+            },
+        );
+    }
+    if service.settings.workers > 0 {
+        let retro = Arc::clone(&service);
+        let consumer = format!("retrohunt-{instance}");
+        workers.add("retrohunt-worker", move |token| async move {
+            let params = ConsumerParams::new(RetrohuntRequested::STREAM, RETROHUNT_GROUP, consumer);
+            let consumer = retro.bus.consumer(params).await?;
+            consumer.run(ReportedRetrohuntJobs::new(retro), token).await;
+            Ok(())
+        });
+    }
+    let listener = Arc::clone(&service);
+    workers.add("ruleset-listener", move |token| {
+        listen_for_rulesets(listener, token)
+    });
+    let reconciler = Arc::clone(&service);
+    workers.add("reconcile-jobs", move |token| {
+        reconcile::run(reconciler, token)
+    });
+    workers.add("queue-depth", move |token| {
+        refresh_queue_depth(service, token)
+    });
+}
+
+/// Reloads the rules when another instance announces a ruleset (live pub/sub; a missed
+/// message is caught up by the per-job version check).
+async fn listen_for_rulesets(
+    service: Arc<AnalysisService>,
+    token: CancellationToken,
+) -> WorkerResult {
+    let mut subscription = service.bus.subscribe(&[RulesetPublished::STREAM]).await?;
+    loop {
+        tokio::select! {
+            () = token.cancelled() => return Ok(()),
+            message = subscription.next() => {
+                if message.is_none() {
+                    return Err("the ruleset subscription closed".into());
+                }
+                if let Err(error) = service.rules.reload_if_behind(service.store.pool()).await {
+                    tracing::warn!(error = %nexus_http::error::cause_chain(&error), "Reloading YARA rules failed; the next job retries.");
+                }
+            }
+        }
+    }
+}
+
+/// Keeps `nexus_analysis_queue_depth` and `nexus_analysis_cpu_threads` current.
+async fn refresh_queue_depth(
+    service: Arc<AnalysisService>,
+    token: CancellationToken,
+) -> WorkerResult {
+    loop {
+        service.metrics.set_cpu_pool(service.cpu.stats());
+        match service.store.queue_depth().await {
+            Ok(depth) => service.metrics.set_queue_depth(depth),
+            Err(error) => {
+                tracing::debug!(error = %error, "Reading the queue depth failed.");
+            }
+        }
+        tokio::select! {
+            () = token.cancelled() => return Ok(()),
+            () = tokio::time::sleep(service.settings.queue_depth_interval) => {}
+        }
+    }
+}
