@@ -11,13 +11,16 @@ use serde::Serialize;
 use crate::codec::{FIELD_ENVELOPE, FIELD_NAME};
 use crate::dead_letter::DEAD_LETTER_SUFFIX;
 use crate::error::BusError;
+use crate::keys::RedisKeys;
 use crate::metrics::BusMetrics;
 use crate::settings::BusSettings;
 
 /// A cheap-to-clone handle on the bus of one Redis deployment and one key prefix.
 ///
-/// Every stream key and pub/sub channel is `<key_prefix><stream>`: production uses an empty or
-/// environment prefix, tests a unique `test:<uuid>:` so they never see each other's entries.
+/// Every stream key and pub/sub channel is `<key_prefix><stream>`, the stream named in full
+/// (`nexus:analysis:jobs:v1`): production uses an empty prefix (or one per environment sharing
+/// a Redis), tests a unique `test:<uuid>:` so they never see each other's entries. Other keys
+/// (caches, rate limits, challenges) are built with [`Bus::keys`].
 /// Publishing goes over one shared auto-reconnecting connection; each consumer and subscription
 /// opens its own, because blocking reads and subscriptions must not stall other commands.
 #[derive(Clone)]
@@ -80,14 +83,21 @@ impl Bus {
         &self.settings
     }
 
-    /// The key prefix of every stream and channel.
+    /// The deployment prefix of every key, stream and channel (empty in production).
     pub fn key_prefix(&self) -> &str {
         &self.key_prefix
     }
 
-    /// The Redis key (and pub/sub channel) of `stream`: `<key_prefix><stream>`.
+    /// The key names of this deployment: `keys().namespace("user").key("siwe:...")` for a
+    /// service's own keys.
+    pub fn keys(&self) -> RedisKeys {
+        RedisKeys::new(self.key_prefix.as_ref())
+    }
+
+    /// The Redis key (and pub/sub channel) of a stream named in full (an `Event::STREAM`):
+    /// `<key_prefix><stream>`. Not for other keys: those go through [`Bus::keys`].
     pub fn key(&self, stream: &str) -> String {
-        format!("{}{stream}", self.key_prefix)
+        self.keys().stream(stream)
     }
 
     /// The (unprefixed) dead-letter stream name of `stream`: `<stream>:dead`.

@@ -47,7 +47,7 @@ struct EffectCommand {
 
 /// A list of single-key Redis commands applied together by [`Idempotency::apply_once`].
 ///
-/// Keys are used as given: build them with [`Bus::key`] to stay under the bus prefix.
+/// Keys are used as given: build them with [`Bus::keys`] to stay under the deployment prefix.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RedisEffect {
     commands: Vec<EffectCommand>,
@@ -129,9 +129,14 @@ impl Idempotency {
     }
 
     /// Markers under the bus prefix, one namespace per `scope` (usually the consumer group, so
-    /// each group applies its own effect once): `<key_prefix>idempotency:<scope>:<event id>`.
+    /// each group applies its own effect once): `<key_prefix>nexus:idempotency:<scope>:<event id>`.
     pub fn for_bus(bus: &Bus, scope: &str, marker_ttl: Duration) -> Self {
-        Self::new(bus.key(&format!("idempotency:{scope}:")), marker_ttl)
+        Self::new(
+            bus.keys()
+                .namespace("idempotency")
+                .key(&format!("{scope}:")),
+            marker_ttl,
+        )
     }
 
     /// The marker key of `event_id`.

@@ -1,7 +1,9 @@
 //! Typed events over Redis Streams (durable, at least once) and Redis pub/sub (live, may drop).
 //!
 //! Layout:
-//! - [`bus`]: [`Bus`], the cheap-to-clone handle: key prefixing, [`Bus::publish`] (typed) and
+//! - [`keys`]: [`RedisKeys`], the one place key names are built: streams under the deployment
+//!   prefix, every other key in its owner's namespace (`nexus:<namespace>:<name>`).
+//! - [`bus`]: [`Bus`], the cheap-to-clone handle: stream keys, [`Bus::publish`] (typed) and
 //!   [`Bus::publish_raw`] / [`Bus::publish_raw_batch`] (for the outbox relay), pending counts,
 //!   [`Bus::ping`] for readiness.
 //! - [`consumer`]: [`Consumer`], one member of a consumer group: `XREADGROUP`, `XACK` after
@@ -90,6 +92,7 @@ pub mod dead_letter;
 pub mod error;
 pub mod handler;
 pub mod idempotency;
+pub mod keys;
 pub mod metrics;
 pub mod outstanding;
 pub mod settings;
@@ -99,6 +102,7 @@ pub use bus::Bus;
 pub use consumer::{Consumer, ConsumerParams, PollReport};
 pub use dead_letter::{DeadLetter, DeadLetterReason};
 pub use error::{BusError, redis_is_unavailable};
+pub use keys::{KeyNamespace, RedisKeys};
 pub use handler::{BoxError, DeadLetterNotice, Delivery, Handler, HandlerError, RawHandler};
 pub use idempotency::{Idempotency, RedisEffect};
 pub use metrics::{BusMetrics, Outcome};

@@ -117,8 +117,10 @@ impl Validate for DatabaseSettings {
 pub struct RedisSettings {
     /// `redis://[user:password@]host:port[/db]`. Secret: it may hold a password.
     pub url: SecretString,
-    /// Prefix of every key, stream and channel this process touches, so several platforms
-    /// (or tests) can share one Redis without seeing each other.
+    /// Prefix put in front of every key, stream and channel this process touches, so several
+    /// deployments (or tests) can share one Redis without seeing each other. Empty by default:
+    /// the names carry the platform's `nexus:` themselves (`nexus:analysis:jobs:v1`,
+    /// `nexus:user:siwe:<nonce>`; see `nexus_bus::RedisKeys`).
     pub key_prefix: String,
     /// Connection attempts at start-up before giving up.
     pub connect_retries: u32,
@@ -131,7 +133,7 @@ impl Default for RedisSettings {
     fn default() -> Self {
         Self {
             url: SecretString::from("redis://127.0.0.1:6379"),
-            key_prefix: "nexus:".into(),
+            key_prefix: String::new(),
             connect_retries: 3,
             retry_backoff: Duration::from_millis(500),
         }

@@ -5,7 +5,8 @@
 //! - [`event`]: the [`Event`] trait and the [`Envelope`] every bus message travels in.
 //! - [`health`]: the bodies of `/health` and `/ready`.
 //! - [`report`]: the versioned static-analysis report.
-//! - [`analysis`], [`user`], [`auth`]: each service's REST bodies and events.
+//! - [`analysis`], [`user`], [`auth`]: each service's REST bodies and events; [`bounty`],
+//!   [`notification`], [`reputation`]: the streams of services whose events are not written yet.
 //! - [`ws`]: the gateway's WebSocket messages.
 //!
 //! Architecture invariant: this crate depends on serde and plain data types only (no web framework,
@@ -14,10 +15,13 @@
 
 pub mod analysis;
 pub mod auth;
+pub mod bounty;
 pub mod error;
 pub mod event;
 pub mod health;
+pub mod notification;
 pub mod report;
+pub mod reputation;
 pub mod user;
 pub mod ws;
 

@@ -22,9 +22,10 @@ impl ReportCache {
     }
 
     fn key(&self, sha256: &str, ruleset_version: &str) -> String {
-        self.bus.key(&format!(
-            "nexus:analysis:report-cache:v1:{sha256}:{ruleset_version}"
-        ))
+        self.bus
+            .keys()
+            .namespace("analysis")
+            .key(&format!("report-cache:v1:{sha256}:{ruleset_version}"))
     }
 
     /// The cached report, if any. An entry that no longer decodes counts as a miss.

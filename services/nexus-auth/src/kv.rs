@@ -26,11 +26,12 @@ impl std::fmt::Debug for Kv {
 }
 
 impl Kv {
-    /// Keys under `<key_prefix>auth:`.
+    /// Keys in the `auth` namespace (`<key_prefix>nexus:auth:`, see `nexus_bus::RedisKeys`).
     pub fn new(connection: ConnectionManager, key_prefix: &str) -> Self {
+        let namespace = nexus_bus::RedisKeys::new(key_prefix).namespace("auth");
         Self {
             connection,
-            prefix: Arc::from(format!("{key_prefix}auth:")),
+            prefix: Arc::from(namespace.prefix()),
         }
     }
 

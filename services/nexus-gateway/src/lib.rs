@@ -50,6 +50,10 @@ use crate::ws::topics::TopicStreams;
 
 pub use settings::GatewaySettings as Settings;
 
+/// The gateway's own Redis keys (rate limits, WebSocket nonces, the engines' presence) live in
+/// `nexus:gateway:` (see `nexus_bus::RedisKeys`).
+pub const REDIS_NAMESPACE: &str = "gateway";
+
 /// Most Cedar decisions remembered at once (a few hundred bytes each).
 const DECISION_CACHE_ENTRIES: usize = 20_000;
 

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actix_web::http::header::{HeaderName, HeaderValue};
-use nexus_bus::Bus;
+use nexus_bus::{Bus, KeyNamespace};
 use nexus_core::Role;
 
 use crate::auth::Caller;
@@ -115,6 +115,8 @@ impl RateDecision {
 pub struct RateLimiter {
     settings: Arc<RateLimitSettings>,
     bus: Bus,
+    /// `nexus:gateway:`; the limits' keys are `rl:<scope>:<who>` in it.
+    keys: KeyNamespace,
     script: Arc<redis::Script>,
     peek_script: Arc<redis::Script>,
     local: Arc<LocalLimiter>,
@@ -138,10 +140,11 @@ fn now_ms() -> u64 {
 }
 
 impl RateLimiter {
-    /// A limiter on `bus`'s Redis (keys under the bus's prefix).
+    /// A limiter on `bus`'s Redis (keys in the gateway's namespace).
     pub fn new(settings: RateLimitSettings, bus: Bus, metrics: GatewayMetrics) -> Self {
         Self {
             settings: Arc::new(settings),
+            keys: bus.keys().namespace(crate::REDIS_NAMESPACE),
             bus,
             script: Arc::new(redis::Script::new(GCRA_SCRIPT)),
             peek_script: Arc::new(redis::Script::new(GCRA_PEEK_SCRIPT)),
@@ -154,21 +157,21 @@ impl RateLimiter {
     /// The keys and quotas that apply to a request from `ip` by `caller`.
     fn keys(&self, ip: IpAddr, caller: &Caller) -> Vec<(String, GcraParams, &'static str)> {
         let mut keys = vec![(
-            self.bus.key(&format!("gateway:rl:ip:{ip}")),
+            self.keys.key(&format!("rl:ip:{ip}")),
             GcraParams::from(self.settings.per_ip),
             "ip",
         )];
         if let Caller::User(identity) = caller {
             let (key, quota) = match &identity.api_key {
                 Some(api_key) => (
-                    format!("gateway:rl:key:{}", api_key.key_id),
+                    format!("rl:key:{}", api_key.key_id),
                     self.settings
                         .per_api_key_tier
                         .get(&api_key.tier)
                         .or_else(|| self.settings.per_api_key_tier.get("default")),
                 ),
                 None => (
-                    format!("gateway:rl:user:{}", identity.claims.sub),
+                    format!("rl:user:{}", identity.claims.sub),
                     self.settings
                         .per_role
                         .get(identity.role.as_str())
@@ -176,7 +179,7 @@ impl RateLimiter {
                 ),
             };
             if let Some(quota) = quota {
-                keys.push((self.bus.key(&key), GcraParams::from(*quota), "principal"));
+                keys.push((self.keys.key(&key), GcraParams::from(*quota), "principal"));
             }
         }
         keys
@@ -196,13 +199,13 @@ impl RateLimiter {
         if !self.settings.enabled {
             return None;
         }
-        let key = self.bus.key(&format!("gateway:rl:ws:{ip}"));
+        let key = self.keys.key(&format!("rl:ws:{ip}"));
         let quota = GcraParams::from(self.settings.ws_connects_per_ip);
         self.check_keys(vec![(key, quota, "ip")]).await
     }
 
     fn auth_failure_key(&self, ip: IpAddr) -> String {
-        self.bus.key(&format!("gateway:rl:authfail:{ip}"))
+        self.keys.key(&format!("rl:authfail:{ip}"))
     }
 
     /// Charges a failed authentication from `ip` to its own quota (`auth_failures_per_ip`);

@@ -6,6 +6,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use nexus_config::Validate;
+use nexus_proto::Event;
+use nexus_proto::analysis::{AnalysisCompleted, AnalysisProgress};
 use serde::Deserialize;
 use url::Url;
 
@@ -282,13 +284,13 @@ impl Default for WsSettings {
             max_subscriptions: 64,
             subscribes_per_minute: 120,
             key_recheck_interval: Duration::from_secs(60),
-            bounty_streams: vec!["nexus:bounty:events:v1".to_owned()],
+            bounty_streams: vec![nexus_proto::bounty::EVENTS_STREAM.to_owned()],
             analysis_streams: vec![
-                "nexus:analysis:progress:v1".to_owned(),
-                "nexus:analysis:events:v1".to_owned(),
+                AnalysisProgress::STREAM.to_owned(),
+                AnalysisCompleted::STREAM.to_owned(),
             ],
-            user_streams: vec!["nexus:notification:events:v1".to_owned()],
-            leaderboard_streams: vec!["nexus:reputation:events:v1".to_owned()],
+            user_streams: vec![nexus_proto::notification::EVENTS_STREAM.to_owned()],
+            leaderboard_streams: vec![nexus_proto::reputation::EVENTS_STREAM.to_owned()],
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Single-use Sign-In with Ethereum nonces in Redis.
 //!
-//! A challenge is stored under `<prefix>user:siwe:<nonce>` with what it was issued for
+//! A challenge is stored under `nexus:user:siwe:<nonce>` with what it was issued for
 //! (account, address, chain, times). Taking it is one `GETDEL`, so a nonce is accepted at
 //! most once even under concurrent posts. The key outlives the message's `Expiration Time`
 //! by [`EXPIRED_GRACE`] so an expired challenge is reported as expired rather than unknown;
@@ -54,7 +54,7 @@ impl ChallengeStore {
     pub fn new(bus: &Bus) -> Self {
         Self {
             connection: bus.connection(),
-            prefix: bus.key("user:siwe:"),
+            prefix: bus.keys().namespace("user").key("siwe:"),
         }
     }
 

@@ -6,7 +6,7 @@
 //! the service token, a bug in auth) and the Argon2 work the service can be made to do.
 //!
 //! Every counter of one check is raised in one Lua call, so concurrent checks cannot slip
-//! between a read and a write. Keys: `<prefix>user:credcheck:{overall|login:<sha256>|account:<id>}`;
+//! between a read and a write. Keys: `nexus:user:credcheck:{overall|login:<sha256>|account:<id>}`;
 //! logins are stored as digests, never in clear.
 
 use std::time::Duration;
@@ -64,7 +64,7 @@ impl CredentialLimiter {
     pub fn new(bus: &Bus, settings: CredentialLimitSettings) -> Self {
         Self {
             connection: bus.connection(),
-            prefix: bus.key("user:credcheck:"),
+            prefix: bus.keys().namespace("user").key("credcheck:"),
             settings,
             script: redis::Script::new(RAISE),
         }

@@ -1,7 +1,7 @@
 //! Single-use challenges a WebSocket key must sign to be registered (proof of possession).
 //!
 //! A challenge is 32 random bytes (64 hex digits) stored under
-//! `<prefix>user:wskey-challenge:<challenge>` with the account it was issued to, for
+//! `nexus:user:wskey-challenge:<challenge>` with the account it was issued to, for
 //! `user.ws_key_challenge.ttl`. Taking it is one `GETDEL`: a challenge is consumed by the first
 //! registration that names it, whether that registration succeeds or not, so a signature can
 //! be neither replayed nor ground against the same challenge.
@@ -39,7 +39,7 @@ impl WsKeyChallenges {
     pub fn new(bus: &Bus, ttl: Duration) -> Self {
         Self {
             connection: bus.connection(),
-            prefix: bus.key("user:wskey-challenge:"),
+            prefix: bus.keys().namespace("user").key("wskey-challenge:"),
             ttl,
         }
     }

@@ -11,6 +11,7 @@ mod outbox;
 mod policies;
 mod probe;
 mod readiness;
+mod redis_keys;
 mod shutdown;
 mod tokens;
 mod workers_hook;

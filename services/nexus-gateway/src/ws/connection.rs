@@ -277,7 +277,9 @@ async fn sign_in_with_key(
     // Remembered for twice the window: any replay of it is stale or a duplicate.
     let nonce_key = gateway
         .bus
-        .key(&format!("gateway:ws:nonce:{key}:{}", challenge.nonce));
+        .keys()
+        .namespace(crate::REDIS_NAMESPACE)
+        .key(&format!("ws:nonce:{key}:{}", challenge.nonce));
     let first_use: Option<String> = redis::cmd("SET")
         .arg(&nonce_key)
         .arg(1)

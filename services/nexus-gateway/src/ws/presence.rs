@@ -23,8 +23,10 @@ use nexus_bus::{Bus, BusError};
 use nexus_proto::ws::{EngineConnected, EngineDisconnected, EnginePresence};
 use nexus_proto::{Envelope, Event};
 
-/// The hash of every instance's engines, under the bus's key prefix.
-const PRESENCE_KEY: &str = "gateway:presence:v1";
+/// The hash of every instance's engines, in the gateway's key namespace
+/// (`nexus:gateway:engines:v1`; the presence announcements are the stream
+/// `nexus:gateway:presence:v1`).
+const PRESENCE_KEY: &str = "engines:v1";
 
 /// This instance's engines and the fleet-wide view of all of them.
 #[derive(Debug)]
@@ -41,7 +43,10 @@ impl Presence {
     /// treated as left (their instance stopped without saying so).
     pub fn new(bus: Bus, instance: String, stale_after: Duration) -> Self {
         Self {
-            key: bus.key(PRESENCE_KEY),
+            key: bus
+                .keys()
+                .namespace(crate::REDIS_NAMESPACE)
+                .key(PRESENCE_KEY),
             bus,
             instance,
             stale_after,

@@ -404,7 +404,7 @@ async fn engines_of_an_instance_that_died_drop_out_once_stale() {
     let (context, _upstream, service) = setup().await;
     let client = redis::Client::open(context.redis_url.as_str()).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
-    let key = format!("{}gateway:presence:v1", context.redis_prefix);
+    let key = format!("{}nexus:gateway:engines:v1", context.redis_prefix);
     let record = |session: &str, heartbeat: chrono::DateTime<Utc>| {
         json!({
             "user_id": "u-engine", "session_id": session, "instance": "gone",
