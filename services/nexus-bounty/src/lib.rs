@@ -1,34 +1,102 @@
-//! nexus-bounty.
+//! nexus-bounty: the bounty marketplace: bounties on files, URLs and contracts, the EIP-712 intents
+//! users sign, relayed to the chain (schema `bounty`).
 //!
-//! Owns: The bounty lifecycle, EIP-712 intents relayed to the chain, the transaction queue, expiry, resolution, disputes and comments.
+//! Owns:
+//! - bounties and their life cycle (draft → pending → open → revealing → resolving → resolved |
+//!   disputed → decided; expired → refunded), as a read model built from confirmed chain events;
+//!   the state machine itself lives in nexus-core
+//! - the artifact a bounty is about (a stored file, a URL or a contract) and the checks on it
+//! - the EIP-712 typed data users sign and the relayer that submits it: the transaction queue, one
+//!   sender per relayer key with its own nonces, fees, retries and a circuit breaker on the RPC
+//! - the scheduler that resolves, refunds and slashes after the windows close, and comments on
+//!   bounties
 //!
-//! Does not own: It never holds user keys, and only confirmed chain state (from nexus-chain-listener) drives payouts.
+//! Does not own:
+//! - user keys: it never holds one; users sign, it relays (and pays the gas)
+//! - chain state: a bounty changes state only on a confirmed chain event from nexus-chain-listener,
+//!   never on its own guess
+//! - wallets (nexus-user), files and their analyses (nexus-analysis, asked over REST), reputation
+//!   (nexus-reputation)
+//!
+//! Layout (docs/SERVICE_TEMPLATE.md): the files exist before their content, so the issue that
+//! builds this service fills them in instead of inventing a shape.
+//! - [`settings`]: its section, `[bounty]`.
+//! - [`error`]: [`BountyError`](error::BountyError), its codes and statuses.
+//! - [`domain`]: pure rules, no I/O.
+//! - [`store`]: the SQL of schema `bounty` and the outbox events, one transaction per change.
+//! - [`routes`]: one handler per file, mounted by [`routes::configure`]; [`routes::openapi`]
+//!   describes them.
+//! - [`events`]: what the service consumes.
+//! - [`workers`]: its background loops, registered in one place.
+//! - [`metrics`]: its own metrics.
+//!
+//! Architecture invariant: a transaction is never sent twice with different nonces and an intent is
+//! never executed twice (the contract's nonces plus idempotency in the queue); several replicas may
+//! run, exactly one sends per relayer key.
 //!
 //! Today the service runs on the shared runtime (health, readiness of its dependencies,
-//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issues,
+//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issue,
 //! and no placeholder endpoint pretends to work before then.
+
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod metrics;
+pub mod routes;
+pub mod settings;
+pub mod store;
+pub mod workers;
+
+use std::sync::Arc;
 
 use actix_web::web;
 use nexus_config::ServiceKind;
-use nexus_runtime::{Dependency, NoSettings, Resources, RuntimeError, Service, Setup};
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 
-/// The bounty service.
+use crate::metrics::BountyMetrics;
+use crate::settings::BountySettings;
+use crate::store::Store;
+
+/// The bounty service: its store, settings and metrics, shared by handlers and workers.
 #[derive(Debug)]
-pub struct BountyService;
+pub struct BountyService {
+    /// Schema `bounty` and its outbox.
+    pub store: Store,
+    /// `[bounty]`.
+    pub settings: BountySettings,
+    /// The service's own metrics.
+    pub metrics: BountyMetrics,
+}
 
 impl Service for BountyService {
     const KIND: ServiceKind = ServiceKind::Bounty;
     const DEPENDENCIES: &'static [Dependency] = &[Dependency::Postgres, Dependency::Redis];
-    const SCHEMA: Option<&'static str> = Some("bounty");
-    type Settings = NoSettings;
+    const SCHEMA: Option<&'static str> = Some(store::SCHEMA);
+    type Settings = BountySettings;
 
     async fn build(
-        _resources: &Resources,
-        _settings: &NoSettings,
+        resources: &Resources,
+        settings: &BountySettings,
         _setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
-        Ok(Self)
+        let store = Store::new(resources.postgres()?.clone())
+            .map_err(|error| RuntimeError::build("the store", error))?;
+        Ok(Self {
+            store,
+            settings: settings.clone(),
+            metrics: BountyMetrics::register(resources.metrics()),
+        })
     }
 
-    fn routes(&self, _config: &mut web::ServiceConfig) {}
+    fn workers(self: Arc<Self>, workers: &mut Workers) {
+        workers::register(self, workers);
+    }
+
+    fn openapi() -> utoipa::openapi::OpenApi {
+        <routes::openapi::ApiDoc as utoipa::OpenApi>::openapi()
+    }
+
+    fn routes(&self, config: &mut web::ServiceConfig) {
+        routes::configure(config);
+    }
 }

@@ -1,34 +1,98 @@
-//! nexus-reputation.
+//! nexus-reputation: analysts' reputation: scores, trust levels, history and leaderboards (schema
+//! `reputation`).
 //!
-//! Owns: Reputation events and scores, trust levels and leaderboards (Redis sorted sets backed by PostgreSQL).
+//! Owns:
+//! - the reputation history (every change with its reason: bounty, outcome, delta) and the scores
+//!   derived from it, per analyst and per artifact kind, file type and family; the score rules
+//!   themselves are pure functions in nexus-core
+//! - trust levels and what each unlocks, and re-scoring when a file's verdict is later revised
+//! - leaderboards per period and kind: Redis sorted sets rebuilt from PostgreSQL
+//! - referral bonuses, recorded when the referred account's first bounty or assertion settles
 //!
-//! Does not own: It reacts to events; it never changes bounties or stakes.
+//! Does not own:
+//! - bounties, stakes and payouts (the chain, through nexus-chain-listener's events, and nexus-
+//!   bounty): it reacts, it never changes them
+//! - accounts and referral codes (nexus-user)
+//!
+//! Layout (docs/SERVICE_TEMPLATE.md): the files exist before their content, so the issue that
+//! builds this service fills them in instead of inventing a shape.
+//! - [`settings`]: its section, `[reputation]`.
+//! - [`error`]: [`ReputationError`](error::ReputationError), its codes and statuses.
+//! - [`domain`]: pure rules, no I/O.
+//! - [`store`]: the SQL of schema `reputation` and the outbox events, one transaction per change.
+//! - [`routes`]: one handler per file, mounted by [`routes::configure`]; [`routes::openapi`]
+//!   describes them.
+//! - [`events`]: what the service consumes.
+//! - [`workers`]: its background loops, registered in one place.
+//! - [`metrics`]: its own metrics.
+//!
+//! Architecture invariant: every event is applied once (the inbox on the envelope id), so replaying
+//! a stream changes nothing; Redis may be flushed at any time and the leaderboards come back from
+//! PostgreSQL.
 //!
 //! Today the service runs on the shared runtime (health, readiness of its dependencies,
-//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issues,
+//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issue,
 //! and no placeholder endpoint pretends to work before then.
+
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod metrics;
+pub mod routes;
+pub mod settings;
+pub mod store;
+pub mod workers;
+
+use std::sync::Arc;
 
 use actix_web::web;
 use nexus_config::ServiceKind;
-use nexus_runtime::{Dependency, NoSettings, Resources, RuntimeError, Service, Setup};
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 
-/// The reputation service.
+use crate::metrics::ReputationMetrics;
+use crate::settings::ReputationSettings;
+use crate::store::Store;
+
+/// The reputation service: its store, settings and metrics, shared by handlers and workers.
 #[derive(Debug)]
-pub struct ReputationService;
+pub struct ReputationService {
+    /// Schema `reputation` and its outbox.
+    pub store: Store,
+    /// `[reputation]`.
+    pub settings: ReputationSettings,
+    /// The service's own metrics.
+    pub metrics: ReputationMetrics,
+}
 
 impl Service for ReputationService {
     const KIND: ServiceKind = ServiceKind::Reputation;
     const DEPENDENCIES: &'static [Dependency] = &[Dependency::Postgres, Dependency::Redis];
-    const SCHEMA: Option<&'static str> = Some("reputation");
-    type Settings = NoSettings;
+    const SCHEMA: Option<&'static str> = Some(store::SCHEMA);
+    type Settings = ReputationSettings;
 
     async fn build(
-        _resources: &Resources,
-        _settings: &NoSettings,
+        resources: &Resources,
+        settings: &ReputationSettings,
         _setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
-        Ok(Self)
+        let store = Store::new(resources.postgres()?.clone())
+            .map_err(|error| RuntimeError::build("the store", error))?;
+        Ok(Self {
+            store,
+            settings: settings.clone(),
+            metrics: ReputationMetrics::register(resources.metrics()),
+        })
     }
 
-    fn routes(&self, _config: &mut web::ServiceConfig) {}
+    fn workers(self: Arc<Self>, workers: &mut Workers) {
+        workers::register(self, workers);
+    }
+
+    fn openapi() -> utoipa::openapi::OpenApi {
+        <routes::openapi::ApiDoc as utoipa::OpenApi>::openapi()
+    }
+
+    fn routes(&self, config: &mut web::ServiceConfig) {
+        routes::configure(config);
+    }
 }

@@ -1,4 +1,8 @@
 //! nexus-chain-listener through its real HTTP API and as a real process.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+mod openapi;
 
 use nexus_chain_listener::ChainListenerService;
 use nexus_config::ServiceKind;

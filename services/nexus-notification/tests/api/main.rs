@@ -1,4 +1,8 @@
 //! nexus-notification through its real HTTP API and as a real process.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+mod openapi;
 
 use nexus_config::ServiceKind;
 use nexus_notification::NotificationService;

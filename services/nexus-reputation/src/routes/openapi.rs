@@ -1,0 +1,14 @@
+//! The reputation service's public API as OpenAPI (served at `/openapi.json`, merged by the
+//! gateway under `/api`). Each handler's `#[utoipa::path]` is listed in `paths(...)` as it
+//! lands; internal paths are deliberately absent.
+
+use nexus_http::openapi::BearerAuth;
+use utoipa::OpenApi;
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "nexus-reputation", description = "Analyst reputation and leaderboards."),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
