@@ -139,15 +139,15 @@ fn entry_point_fits(image: &[u8]) -> Result<(), String> {
             return Ok(());
         };
         match command.command {
-            CommandVariant::Segment64(segment) if text.is_none() => {
-                if segment.segname.starts_with(b"__TEXT\0") {
-                    text = Some((segment.vmaddr, segment.fileoff));
-                }
+            CommandVariant::Segment64(segment)
+                if text.is_none() && segment.segname.starts_with(b"__TEXT\0") =>
+            {
+                text = Some((segment.vmaddr, segment.fileoff));
             }
-            CommandVariant::Segment32(segment) if text.is_none() => {
-                if segment.segname.starts_with(b"__TEXT\0") {
-                    text = Some((u64::from(segment.vmaddr), u64::from(segment.fileoff)));
-                }
+            CommandVariant::Segment32(segment)
+                if text.is_none() && segment.segname.starts_with(b"__TEXT\0") =>
+            {
+                text = Some((u64::from(segment.vmaddr), u64::from(segment.fileoff)));
             }
             CommandVariant::Main(main) if entry.is_none() => entry = Some(main.entryoff),
             _ => {}
