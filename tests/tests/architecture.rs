@@ -276,3 +276,113 @@ fn unsafe_code_is_allowed_in_one_audited_place_only() {
         "the workspace lint must stay deny (forbid would refuse the audited exception; warn or allow would let any file in)"
     );
 }
+
+/// The files every service has (docs/SERVICE_TEMPLATE.md), so the next feature fills in a known
+/// file instead of inventing a place for itself.
+const TEMPLATE_FILES: &[&str] = &[
+    "src/main.rs",
+    "src/lib.rs",
+    "src/settings.rs",
+    "src/error.rs",
+    "src/domain/mod.rs",
+    "src/store/mod.rs",
+    "src/routes/mod.rs",
+    "src/routes/openapi.rs",
+    "src/events.rs",
+    "src/workers.rs",
+    "src/metrics.rs",
+    "tests/api/main.rs",
+    "tests/api/helpers.rs",
+];
+
+/// The parts of every `lib.rs` header (its `//!` crate docs), as `lib.rs: <part>`.
+const TEMPLATE_HEADER_PARTS: &[&str] = &["Owns", "Does not own", "Layout", "invariant"];
+
+/// Template items a service lacks for good, with the reason. Each is checked to be still
+/// missing, so the list cannot outlive its reason.
+const TEMPLATE_EXCEPTIONS: &[(&str, &str, &str)] = &[(
+    "nexus-gateway",
+    "src/store/mod.rs",
+    "the gateway owns no PostgreSQL schema (its only dependency is Redis), so it has no SQL",
+)];
+
+/// Template items the services that existed before the template (issue 14) do not have yet.
+/// Temporary: remove an entry once the item exists (the test fails until then, so the list only
+/// shrinks).
+const TEMPLATE_PENDING: &[(&str, &str)] = &[
+    ("nexus-analysis", "tests/api/helpers.rs"),
+    ("nexus-analysis", "lib.rs: invariant"),
+    ("nexus-gateway", "src/routes/openapi.rs"),
+    ("nexus-gateway", "src/events.rs"),
+    ("nexus-gateway", "src/workers.rs"),
+    ("nexus-gateway", "tests/api/helpers.rs"),
+    ("nexus-gateway", "lib.rs: invariant"),
+];
+
+/// The template items `directory` (a service crate) lacks.
+fn missing_template_items(directory: &Path) -> Vec<String> {
+    let mut missing: Vec<String> = TEMPLATE_FILES
+        .iter()
+        .filter(|file| !directory.join(file).is_file())
+        .map(|file| (*file).to_owned())
+        .collect();
+    let header: String = std::fs::read_to_string(directory.join("src/lib.rs"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("//!"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    missing.extend(
+        TEMPLATE_HEADER_PARTS
+            .iter()
+            .filter(|part| !header.contains(*part))
+            .map(|part| format!("lib.rs: {part}")),
+    );
+    missing
+}
+
+#[test]
+fn every_service_has_the_template_layout() {
+    let packages = workspace_packages();
+    let services = service_names(&packages);
+    let mut problems = Vec::new();
+    for name in &services {
+        let directory = packages[name].0.parent().unwrap().to_path_buf();
+        let missing = missing_template_items(&directory);
+        for item in &missing {
+            let excepted = TEMPLATE_EXCEPTIONS
+                .iter()
+                .any(|(service, file, _)| service == name && file == item);
+            let pending = TEMPLATE_PENDING
+                .iter()
+                .any(|(service, file)| service == name && file == item);
+            if !excepted && !pending {
+                problems.push(format!(
+                    "{name} lacks {item} (docs/SERVICE_TEMPLATE.md says what it holds)"
+                ));
+            }
+        }
+        let listed = TEMPLATE_EXCEPTIONS
+            .iter()
+            .map(|(service, file, _)| (*service, *file))
+            .chain(TEMPLATE_PENDING.iter().copied())
+            .filter(|(service, _)| service == name);
+        for (_, item) in listed {
+            if !missing.iter().any(|missing| missing == item) {
+                problems.push(format!(
+                    "{name} has {item} now: remove it from the template's exceptions"
+                ));
+            }
+        }
+    }
+    for (service, item) in TEMPLATE_EXCEPTIONS
+        .iter()
+        .map(|(service, file, _)| (*service, *file))
+        .chain(TEMPLATE_PENDING.iter().copied())
+    {
+        if !services.iter().any(|name| name == service) {
+            problems.push(format!("{service} ({item}) is not a service"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
