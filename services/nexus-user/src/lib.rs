@@ -18,7 +18,8 @@
 //! - [`metrics`]: hashing time, credential-check outcomes, rehashes.
 //! - [`store`]: the SQL and the outbox events, one transaction per change.
 //! - [`revocations`]: announcing token revocation marks, and the recent ones.
-//! - [`workers`]: every background loop, registered in one place.
+//! - [`events`]: consumed events (none yet); [`workers`]: every background loop, registered in
+//!   one place.
 //! - [`routes`]: one handler per file.
 //! - [`error`]: [`UserError`](error::UserError), its codes and statuses.
 //!
@@ -29,6 +30,7 @@ pub mod challenges;
 pub mod credential_limits;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod hashing;
 pub mod metrics;
 pub mod revocations;
