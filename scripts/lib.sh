@@ -64,8 +64,19 @@ ensure_sqlx_cli() {
 # it gets a fresh one with migrations/ applied, dropped afterwards. sqlx-cli 0.9.0 wants
 # DATABASE_URL for --check even though --check writes nothing (transact-rs/sqlx#4297); this one
 # is real anyway. Needs ensure_postgres first.
+#
+# The result depends only on the files sqlx_check_inputs hashes, so in a git checkout a run
+# whose inputs equal those of the last passing run (stamp in the target directory) is skipped:
+# the check also touches every crate that uses the macros, which costs the next build a
+# recompile of the workspace's crates.
 check_sqlx_offline_data() {
   ensure_sqlx_cli
+  local stamp="$CARGO_TARGET_DIR/nexus-sqlx-check.stamp" inputs=""
+  if git -C "$NEXUS_ROOT" rev-parse --git-dir >/dev/null 2>&1; then inputs="$(sqlx_check_inputs)"; fi
+  if [ -n "$inputs" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs" ]; then
+    say ".sqlx/ was checked with these very sources, migrations and manifests; not again"
+    return 0
+  fi
   local server_url="${NEXUS_DATABASE__URL%/*}"
   local database="nexus_sqlx_check_$$"
   local status=0
@@ -77,8 +88,22 @@ check_sqlx_offline_data() {
   if [ "$status" -ne 0 ]; then
     say ".sqlx/ is stale: with DATABASE_URL set to a migrated database, run"
     say "  cargo sqlx prepare --workspace -- --all-targets   and commit .sqlx/"
+  elif [ -n "$inputs" ]; then
+    mkdir -p "$CARGO_TARGET_DIR" && printf '%s\n' "$inputs" > "$stamp"
   fi
   return "$status"
+}
+
+# A hash of what check_sqlx_offline_data's result depends on: every source, manifest and query
+# data file of the workspace (tracked or new, not ignored), the migrations, and the sqlx-cli
+# version.
+sqlx_check_inputs() {
+  {
+    echo "sqlx-cli $SQLX_CLI_VERSION"
+    git -C "$NEXUS_ROOT" ls-files -co --exclude-standard -z -- \
+      crates services tests migrations .sqlx .cargo Cargo.toml Cargo.lock |
+      sort -z | (cd "$NEXUS_ROOT" && xargs -0 sha256sum 2>/dev/null || true)
+  } | sha256sum | cut -d' ' -f1
 }
 
 # Exports NEXUS_DATABASE__URL: the one given, the local server on 5432, or a private instance
