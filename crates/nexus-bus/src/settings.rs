@@ -11,7 +11,7 @@ use crate::error::BusError;
 /// Durations are written in humantime form (`"2s"`, `"500ms"`). Every field has a default, so a
 /// config file only names what it changes.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct BusSettings {
     /// Approximate cap on the number of entries kept per stream (`XADD MAXLEN ~`). Trimming is
     /// approximate so Redis can drop whole macro-nodes; entries still pending in a group can be

@@ -11,7 +11,7 @@ use crate::service_token::ServiceToken;
 ///
 /// Durations are written in humantime form (`"2s"`, `"250ms"`). Every field has a default.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct ClientSettings {
     /// Limit on one attempt, from sending the request to reading the whole response body.
     #[serde(with = "humantime_serde")]

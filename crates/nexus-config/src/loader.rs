@@ -20,11 +20,20 @@ pub trait Validate {
 }
 
 /// Settings that loaded and validated, plus what was suspicious but not fatal.
+///
+/// The policy for keys nobody reads, the same for every section of every service:
+/// - a key inside a section the service reads (`server.workerz`, `auth.lockout.lock_afterr`,
+///   `NEXUS_AUTH__SIGNING_KDI`) is an error (`config_invalid`): a misspelt security setting
+///   must not leave the default silently in force;
+/// - another service's section (`NEXUS_USER__*` read by nexus-auth) is skipped without a word,
+///   because one environment file configures every service;
+/// - a top-level name that is no section at all (`NEXUS_DATABSE__URL`, or `NEXUS_ROOT` of a
+///   script sharing the `NEXUS_` prefix) is a warning, since it may belong to another tool.
 #[derive(Debug)]
 pub struct Loaded<T> {
     /// The validated settings.
     pub settings: T,
-    /// Unknown keys and variables; the runtime logs them once telemetry is up.
+    /// Unknown top-level names; the runtime logs them once telemetry is up.
     pub warnings: Vec<String>,
 }
 
@@ -99,7 +108,8 @@ impl ConfigSource {
         self
     }
 
-    /// Merges the layers into `T`, validates it and collects warnings about unknown keys.
+    /// Merges the layers into `T` (whose fields are the sections), validates it and sorts out
+    /// unknown keys as [`Loaded`] describes.
     pub fn load<T>(&self) -> Result<Loaded<T>, ConfigError>
     where
         T: DeserializeOwned + Validate,
@@ -108,17 +118,24 @@ impl ConfigSource {
         let settings: T = figment.extract().map_err(describe_parse_error)?;
         let mut problems = Vec::new();
         settings.validate(&mut problems);
+        let unknown = UnknownKeys::sort(self.ignored_paths::<T>(&figment), &[]);
+        problems.extend(unknown.fatal.iter().map(|path| self.describe_fatal(path)));
         if !problems.is_empty() {
             return Err(ConfigError::Invalid { problems });
         }
-        let warnings = self.unknown_keys::<T>(&figment);
+        let warnings = unknown
+            .warned
+            .iter()
+            .map(|path| self.describe_warning(path))
+            .collect();
         Ok(Loaded { settings, warnings })
     }
 
     /// Loads the shared sections into `T` and one service's own section (`[bounty]`,
     /// `NEXUS_BOUNTY__*`) into `S`, which defaults when absent. Top-level keys named in
     /// `known_sections` (every service's section, so one file can configure the whole platform)
-    /// are not reported as unknown; unknown keys inside `section` are.
+    /// are skipped; unknown keys inside `section` or a shared section are errors (see
+    /// [`Loaded`]).
     pub fn load_with_section<T, S>(
         &self,
         section: &str,
@@ -140,23 +157,21 @@ impl ConfigSource {
         let mut problems = Vec::new();
         shared.validate(&mut problems);
         own.validate(&mut problems);
-        if !problems.is_empty() {
-            return Err(ConfigError::Invalid { problems });
-        }
-        let mut unknown = self.ignored_paths::<T>(&figment);
-        unknown.retain(|path| {
-            let top = path.split('.').next().unwrap_or_default();
-            !known_sections.contains(&top)
-        });
+        let mut unknown = UnknownKeys::sort(self.ignored_paths::<T>(&figment), known_sections);
         if let Ok(value) = figment.find_value(section) {
             let _ = serde_ignored::deserialize(&value, |path| {
-                unknown.push(format!("{section}.{path}"))
+                unknown.fatal.push(format!("{section}.{path}"))
             })
             .map(|_: S| ());
         }
+        problems.extend(unknown.fatal.iter().map(|path| self.describe_fatal(path)));
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid { problems });
+        }
         let warnings = unknown
+            .warned
             .iter()
-            .map(|path| self.describe_unknown(path))
+            .map(|path| self.describe_warning(path))
             .collect();
         Ok(Loaded {
             settings: (shared, own),
@@ -182,14 +197,6 @@ impl ConfigSource {
         figment
     }
 
-    /// Every key present in some layer that `T` does not read.
-    fn unknown_keys<T: DeserializeOwned>(&self, figment: &Figment) -> Vec<String> {
-        self.ignored_paths::<T>(figment)
-            .into_iter()
-            .map(|path| self.describe_unknown(&path))
-            .collect()
-    }
-
     /// Dotted paths of every key present in some layer that `T` does not read.
     fn ignored_paths<T: DeserializeOwned>(&self, figment: &Figment) -> Vec<String> {
         let Ok(merged) = figment.extract::<Value>() else {
@@ -201,9 +208,23 @@ impl ConfigSource {
         unknown
     }
 
+    fn describe_fatal(&self, dotted: &str) -> String {
+        format!(
+            "{} is not a known setting of its section; fix its spelling or remove it",
+            self.name_unknown(dotted)
+        )
+    }
+
+    fn describe_warning(&self, dotted: &str) -> String {
+        format!(
+            "{} is not a known setting and was ignored",
+            self.name_unknown(dotted)
+        )
+    }
+
     /// Names the environment variables behind an unknown key (a whole unknown section shows
     /// up as its name alone), or the file key when no variable set it.
-    fn describe_unknown(&self, dotted: &str) -> String {
+    fn name_unknown(&self, dotted: &str) -> String {
         let variable = env_variable_for(dotted);
         let section_prefix = format!("{variable}__");
         let mut variables: Vec<String> = if self.use_environment {
@@ -215,14 +236,39 @@ impl ConfigSource {
             Vec::new()
         };
         variables.sort();
-        if variables.is_empty() {
-            format!("configuration key {dotted} is not a known setting and was ignored")
-        } else {
-            format!(
-                "environment variable {} is not a known setting and was ignored",
-                variables.join(", ")
-            )
+        match variables.as_slice() {
+            [] => format!("configuration key {dotted}"),
+            [variable] => format!("environment variable {variable}"),
+            _ => format!("environment variables {}", variables.join(", ")),
         }
+    }
+}
+
+/// Unknown keys sorted by the policy of [`Loaded`].
+struct UnknownKeys {
+    /// Inside a section the service reads.
+    fatal: Vec<String>,
+    /// Top-level names that are no section.
+    warned: Vec<String>,
+}
+
+impl UnknownKeys {
+    /// `ignored` are the dotted paths a settings type whose fields are sections did not read:
+    /// a path below the top level lies inside a section it reads (an unread section is
+    /// reported whole, by its name alone).
+    fn sort(ignored: Vec<String>, known_sections: &[&str]) -> Self {
+        let mut sorted = Self {
+            fatal: Vec::new(),
+            warned: Vec::new(),
+        };
+        for path in ignored {
+            if path.contains('.') {
+                sorted.fatal.push(path);
+            } else if !known_sections.contains(&path.as_str()) {
+                sorted.warned.push(path);
+            }
+        }
+        sorted
     }
 }
 
@@ -328,20 +374,46 @@ mod tests {
     }
 
     #[test]
-    fn unknown_nexus_variables_are_warned_by_name() {
+    fn unknown_top_level_variables_are_warned_by_name() {
         Jail::expect_with(|jail| {
             // The suite runs with NEXUS_* variables of its own; start from a clean slate.
             jail.clear_env();
             jail.set_env("NEXUS_DATABSE__URL", "postgres://x@y/z");
-            jail.set_env("NEXUS_SERVER__WORKERZ", "3");
+            jail.set_env("NEXUS_ROOT", "/srv/nexus");
             let loaded: Loaded<TestSettings> = ConfigSource::from_environment().load().unwrap();
             let mut warnings = loaded.warnings;
             warnings.sort();
             assert_eq!(warnings.len(), 2, "{warnings:?}");
             assert!(warnings[0].contains("NEXUS_DATABSE__URL"), "{warnings:?}");
+            assert!(warnings[1].contains("NEXUS_ROOT"), "{warnings:?}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_key_in_a_section_the_service_reads_is_fatal_and_named() {
+        Jail::expect_with(|jail| {
+            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
+            jail.clear_env();
+            jail.set_env("NEXUS_SERVER__WORKERZ", "3");
+            jail.create_file("nexus.toml", "[database]\nmax_conections = 3\n")?;
+            let error = ConfigSource::from_environment()
+                .with_file("nexus.toml")
+                .load::<TestSettings>()
+                .unwrap_err();
+            assert_eq!(error.code(), "config_invalid");
+            let ConfigError::Invalid { mut problems } = error else {
+                panic!("expected Invalid")
+            };
+            problems.sort();
+            assert_eq!(problems.len(), 2, "{problems:?}");
             assert!(
-                warnings[1].contains("NEXUS_SERVER__WORKERZ"),
-                "{warnings:?}"
+                problems[0].contains("configuration key database.max_conections"),
+                "{problems:?}"
+            );
+            assert!(
+                problems[1].contains("environment variable NEXUS_SERVER__WORKERZ"),
+                "{problems:?}"
             );
             Ok(())
         });
@@ -398,7 +470,7 @@ mod tests {
     }
 
     #[test]
-    fn a_service_reads_its_own_section_and_ignores_other_services_sections() {
+    fn a_service_reads_its_own_section_and_skips_other_services_sections() {
         Jail::expect_with(|jail| {
             // The suite runs with NEXUS_* variables of its own; start from a clean slate.
             jail.clear_env();
@@ -406,14 +478,35 @@ mod tests {
                 "nexus.toml",
                 "[bounty]\nreveal_window_blocks = 40\n[auth]\nissuer = \"x\"\n",
             )?;
-            jail.set_env("NEXUS_BOUNTY__REVEAL_WINDOW_BLOKS", "3");
+            // One environment file configures every service: another's keys, even ones that
+            // service would refuse, are none of this one's business.
+            jail.set_env("NEXUS_AUTH__SIGNING_KDI", "k1");
             let loaded: Loaded<(TestSettings, BountySettings)> = ConfigSource::from_environment()
                 .with_file("nexus.toml")
                 .load_with_section("bounty", &["bounty", "auth"])
                 .unwrap();
             assert_eq!(loaded.settings.1.reveal_window_blocks, 40);
-            assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
-            assert!(loaded.warnings[0].contains("NEXUS_BOUNTY__REVEAL_WINDOW_BLOKS"));
+            assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_services_own_section_is_fatal_and_named() {
+        Jail::expect_with(|jail| {
+            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
+            jail.clear_env();
+            jail.set_env("NEXUS_BOUNTY__REVEAL_WINDOW_BLOKS", "3");
+            let error = ConfigSource::from_environment()
+                .load_with_section::<TestSettings, BountySettings>("bounty", &["bounty", "auth"])
+                .unwrap_err();
+            assert_eq!(error.code(), "config_invalid");
+            assert!(
+                error
+                    .to_string()
+                    .contains("environment variable NEXUS_BOUNTY__REVEAL_WINDOW_BLOKS"),
+                "{error}"
+            );
             Ok(())
         });
     }

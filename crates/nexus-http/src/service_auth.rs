@@ -42,7 +42,7 @@ const MAX_TOKEN_LEN: usize = 512;
 /// `[service_auth]`: the service token every process sends on internal calls and accepts on
 /// its own `/internal/*` routes.
 #[derive(Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct ServiceAuthSettings {
     /// Accepted tokens, the first one sent (at least 32 characters each). Empty: read from
     /// `token_file`. A list, or one string with the tokens separated by commas (what an

@@ -5,13 +5,14 @@
 //! main::<S>()  load config (defaults → TOML → NEXUS_ env) → init telemetry → start::<S>() →
 //!              wait for SIGTERM/SIGINT → Running::shutdown() → log the report → exit code
 //! start::<S>() connect Postgres (lazy, migrations with retries) and Redis → S::build() →
-//!              bind HTTP and admin listeners (port 0 allowed) → spawn workers (and the outbox
-//!              relay when S owns a schema) → Running
+//!              S::workers(Arc<S>) → bind HTTP and admin listeners (port 0 allowed) → spawn
+//!              workers (and the outbox relay when S owns a schema) → Running
 //! ```
 //!
 //! Layout: [`service`] is the trait a service implements; [`settings`] the settings every
 //! service shares; [`start`](mod@start) binds and serves; [`workers`] supervises background
-//! tasks; [`outbox_relay`] moves committed outbox rows to Redis; [`readiness`] holds the
+//! tasks ([`Workers`] is what [`Service::workers`] registers them on); [`dependency_error`] is
+//! the one HTTP classification of failed database and Redis calls; [`error`] why a start failed; [`outbox_relay`] moves committed outbox rows to Redis; [`readiness`] holds the
 //! dependency probes behind `/ready`; [`tokens`] feeds every service's access-token validator;
 //! [`policy_sync`] keeps every process's Cedar policies in step with the auth service;
 //! [`authz`] turns an access token into local Cedar decisions; [`revocation`] holds the

@@ -188,7 +188,7 @@ pub enum RevocationError {
 
 /// `[*.revocation]`: how a reader keeps its copy of the marks.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct RevocationSettings {
     /// How often the whole list is read again; a lost pub/sub message takes effect within it.
     #[serde(with = "humantime_serde")]

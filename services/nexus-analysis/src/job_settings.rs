@@ -44,7 +44,7 @@ pub fn container_memory_limit() -> Option<u64> {
 
 /// The job settings.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct JobSettings {
     /// Threads of the CPU pool that runs the engine and YARA scans (see
     /// `blocking_pool`); 0 means `analysis.workers + 1` (one per analysis consumer plus the

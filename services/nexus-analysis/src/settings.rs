@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 /// The analysis service's own settings. Every field has a default.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct AnalysisSettings {
     /// Directory of the local sample store (content-addressed files plus a `tmp/` staging area
     /// on the same file system, so a finished upload is renamed into place).
@@ -110,7 +110,6 @@ impl Validate for AnalysisSettings {
 
 /// One role's daily retrohunt quota (a rolling 24 hours).
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
 pub struct RetrohuntQuota {
     /// Hunts that may be created.
     pub hunts_per_day: i64,
@@ -120,7 +119,7 @@ pub struct RetrohuntQuota {
 
 /// `[analysis.retrohunt_quotas]`: a quota per role (guests cannot hunt).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct RetrohuntQuotas {
     /// Signed-in users.
     pub user: RetrohuntQuota,

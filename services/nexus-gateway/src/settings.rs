@@ -13,7 +13,7 @@ use url::Url;
 
 /// The gateway's own settings section (`NEXUS_GATEWAY__*`).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct GatewaySettings {
     /// Base URL of each upstream service by name (`auth`, `user`, `analysis`, ...).
     pub upstreams: BTreeMap<String, Url>,
@@ -62,7 +62,6 @@ pub struct GatewaySettings {
 
 /// One entry of the route table.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
 pub struct RouteSettings {
     /// Path prefix after `/api`, on a segment boundary, e.g. `/v1/bounties`.
     pub prefix: String,
@@ -78,7 +77,6 @@ pub struct RouteSettings {
 
 /// GCRA limits: `requests` per `period`, with bursts up to `burst`.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
 pub struct Quota {
     /// Sustained requests per period.
     pub requests: u32,
@@ -102,7 +100,7 @@ impl Quota {
 
 /// `[gateway.rate_limit]`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct RateLimitSettings {
     /// Turns rate limiting off (benchmarks of the proxy path alone).
     pub enabled: bool,
@@ -125,7 +123,7 @@ pub struct RateLimitSettings {
 
 /// `[gateway.ws]`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct WsSettings {
     /// Time a new connection has to sign in.
     #[serde(with = "humantime_serde")]
@@ -399,6 +397,24 @@ mod tests {
                 "no quota for the {tier} tier: its keys would fall back to the default"
             );
         }
+    }
+
+    #[test]
+    fn a_misspelt_rate_limit_key_stops_the_start_instead_of_leaving_the_default() {
+        let path = std::env::temp_dir().join(format!("nexus-{}.toml", uuid::Uuid::now_v7()));
+        std::fs::write(&path, "[gateway.rate_limit]\nenabeld = false\n").unwrap();
+        let loaded = nexus_runtime::Settings::<GatewaySettings>::load(
+            nexus_config::ServiceKind::Gateway,
+            nexus_config::ConfigSource::defaults_only().with_file(&path),
+        );
+        std::fs::remove_file(&path).unwrap();
+
+        let error = loaded.unwrap_err();
+        assert_eq!(error.code(), "config_invalid");
+        assert!(
+            error.to_string().contains("gateway.rate_limit.enabeld"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -155,7 +155,6 @@ impl Default for LimitSettings {
 
 /// At most `attempts` in each `window` (a fixed window in Redis).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AttemptLimit {
     /// Attempts allowed per window.
     pub attempts: u32,
@@ -167,7 +166,7 @@ pub struct AttemptLimit {
 /// Limits of `POST /internal/v1/credentials/verify`, counted in Redis apart from auth's
 /// lockout: a backstop if a caller bypasses auth's limits, and a bound on Argon2 work.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct CredentialLimitSettings {
     /// Per login string (normalised) and per account it names.
     pub per_login: AttemptLimit,
@@ -192,7 +191,7 @@ impl Default for CredentialLimitSettings {
 
 /// Challenges a WebSocket key must sign to be registered.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct WsKeyChallengeSettings {
     /// How long a challenge may be signed and used (once).
     #[serde(with = "humantime_serde")]

@@ -12,6 +12,7 @@ mod policies;
 mod probe;
 mod readiness;
 mod redis_keys;
+mod settings_policy;
 mod shutdown;
 mod tokens;
 mod workers_hook;
