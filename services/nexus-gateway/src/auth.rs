@@ -343,27 +343,20 @@ impl Authenticator {
     }
 }
 
-/// Registers the workers that keep `authenticator`'s revocation marks current and evict what
-/// each new revocation voids.
-pub fn register_revocation_workers(
-    authenticator: &Authenticator,
-    bus: &nexus_bus::Bus,
-    setup: &mut nexus_runtime::Setup,
-) {
-    let revocations = authenticator.revocations.clone();
-    let revocation_bus = bus.clone();
-    setup.worker("revocations", move |shutdown| {
-        revocations.run(revocation_bus, shutdown)
-    });
-    let evicting = authenticator.clone();
-    let mut revoked = authenticator.revocations.subscribe();
-    setup.worker("revocation-evictions", move |shutdown| async move {
+impl Authenticator {
+    /// Evicts what each revocation received on `revoked` voids, until `shutdown`. Take the
+    /// receiver before the workers start so no revocation falls between.
+    pub async fn evict_revoked(
+        self,
+        mut revoked: tokio::sync::broadcast::Receiver<Revoked>,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> nexus_runtime::WorkerResult {
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => return Ok(()),
                 next = revoked.recv() => match next {
                     Ok(revocation) => {
-                        let evicted = evicting.evict(&revocation);
+                        let evicted = self.evict(&revocation);
                         tracing::info!(user_id = %revocation.user_id(), evicted, "Applied a revocation.");
                     }
                     // Missed some: the request path re-checks every identity anyway.
@@ -374,7 +367,7 @@ pub fn register_revocation_workers(
                 },
             }
         }
-    });
+    }
 }
 
 /// The API key a request carries (`Authorization: ApiKey ...` or `X-API-Key`), if any.

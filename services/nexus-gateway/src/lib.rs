@@ -16,6 +16,8 @@
 //! - [`auth`]: who is calling; [`ratelimit`]: Redis GCRA with a local fallback;
 //!   [`upstream`]: the connection pool, breakers and retries.
 //! - [`routes`]: the proxy, `/ws`, presence; [`ws`]: the hub (topics, fan-out, presence).
+//! - [`workers`]: every background loop (revocations, their evictions, the WebSocket hub),
+//!   registered in one place with the service handed over.
 //! - [`error`]: [`GatewayError`](error::GatewayError) with stable codes; [`metrics`].
 
 pub mod auth;
@@ -27,6 +29,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod settings;
 pub mod upstream;
+pub mod workers;
 pub mod ws;
 
 use std::collections::HashMap;
@@ -37,7 +40,7 @@ use nexus_bus::Bus;
 use nexus_client::ServiceClient;
 use nexus_config::ServiceKind;
 use nexus_policy::{DecisionCache, LivePolicies};
-use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 
 use crate::auth::Authenticator;
 use crate::domain::routing::{Route, RouteTable};
@@ -87,7 +90,7 @@ impl Service for GatewayService {
     async fn build(
         resources: &Resources,
         settings: &GatewaySettings,
-        setup: &mut Setup,
+        _setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
         let metrics = resources.metrics().register_with(GatewayMetrics::register);
         let bus = resources.bus()?.clone();
@@ -142,7 +145,6 @@ impl Service for GatewayService {
             settings.api_key_cache_entries,
             revocations.clone(),
         );
-        auth::register_revocation_workers(&authenticator, &bus, setup);
         let user_client = client(&settings.user_upstream, "nexus-user")?;
         let limiter = RateLimiter::new(settings.rate_limit.clone(), bus.clone(), metrics.clone());
         let streams = TopicStreams {
@@ -159,11 +161,6 @@ impl Service for GatewayService {
             settings.ws.heartbeat_interval,
             settings.ws.client_timeout + settings.ws.heartbeat_interval * 2,
         );
-        let worker_hub = hub.clone();
-        setup.worker("ws_hub", move |shutdown| async move {
-            worker_hub.run(shutdown).await;
-            Ok(())
-        });
         Ok(Self {
             settings: settings.clone(),
             routes,
@@ -179,6 +176,10 @@ impl Service for GatewayService {
             user_client,
             openapi: openapi::MergedSpec::default(),
         })
+    }
+
+    fn workers(self: Arc<Self>, workers: &mut Workers) {
+        workers::register(self, workers);
     }
 
     fn openapi() -> utoipa::openapi::OpenApi {
