@@ -20,6 +20,16 @@ use crate::settings::ClientSettings;
 /// Longest body excerpt kept in [`ClientError::UnexpectedResponse`], in characters.
 const SNIPPET_CHARS: usize = 200;
 
+const JSON: &str = "application/json";
+const OCTET_STREAM: &str = "application/octet-stream";
+
+/// A request body and its media type.
+#[derive(Debug)]
+struct Body {
+    content_type: &'static str,
+    bytes: Vec<u8>,
+}
+
 /// A client of one service (base URL + name), cheap to clone; clones share the connection pool
 /// and the circuit breaker.
 ///
@@ -169,8 +179,34 @@ impl ServiceClient {
             .await
     }
 
+    /// `POST path` with `bytes` as an `application/octet-stream` body (an upload), decoding the
+    /// JSON response as `T`. Never retried.
+    pub async fn post_bytes<T: DeserializeOwned>(
+        &self,
+        context: &CallContext,
+        path: &str,
+        bytes: Vec<u8>,
+    ) -> Result<T, ClientError> {
+        let body = Body {
+            content_type: OCTET_STREAM,
+            bytes,
+        };
+        self.call(context, Method::POST, path, Some(body), Self::decode)
+            .await
+    }
+
+    /// `GET path`, answering the 2xx body as it came (a download); errors decode as for JSON
+    /// calls.
+    pub async fn get_bytes(
+        &self,
+        context: &CallContext,
+        path: &str,
+    ) -> Result<Vec<u8>, ClientError> {
+        self.call(context, Method::GET, path, None, Self::raw_body)
+            .await
+    }
+
     /// Any method with an optional pre-encoded JSON body; the typed helpers call this.
-    #[tracing::instrument(skip_all, fields(service = %self.inner.service, method = %method, path = %path))]
     pub async fn execute<T: DeserializeOwned>(
         &self,
         context: &CallContext,
@@ -178,9 +214,27 @@ impl ServiceClient {
         path: &str,
         json_body: Option<Vec<u8>>,
     ) -> Result<T, ClientError> {
+        let body = json_body.map(|bytes| Body {
+            content_type: JSON,
+            bytes,
+        });
+        self.call(context, method, path, body, Self::decode).await
+    }
+
+    /// One call: retries, breaker and metrics, with `answer` turning the final response into
+    /// the result (JSON or raw bytes).
+    #[tracing::instrument(skip_all, fields(service = %self.inner.service, method = %method, path = %path))]
+    async fn call<T>(
+        &self,
+        context: &CallContext,
+        method: Method,
+        path: &str,
+        body: Option<Body>,
+        answer: fn(&Self, StatusCode, Vec<u8>) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
         let started = tokio::time::Instant::now();
         let result = self
-            .execute_with_retries(context, &method, path, json_body)
+            .execute_with_retries(context, &method, path, body, answer)
             .await;
         if let Some(metrics) = &self.metrics {
             let outcome = result.as_ref().map_or_else(ClientError::code, |_| "ok");
@@ -194,12 +248,13 @@ impl ServiceClient {
         result
     }
 
-    async fn execute_with_retries<T: DeserializeOwned>(
+    async fn execute_with_retries<T>(
         &self,
         context: &CallContext,
         method: &Method,
         path: &str,
-        json_body: Option<Vec<u8>>,
+        body: Option<Body>,
+        answer: fn(&Self, StatusCode, Vec<u8>) -> Result<T, ClientError>,
     ) -> Result<T, ClientError> {
         let url = self.url(path)?;
         let settings = &self.inner.settings;
@@ -222,13 +277,7 @@ impl ServiceClient {
                 }
             };
             let result = self
-                .attempt(
-                    context,
-                    method,
-                    &url,
-                    json_body.as_deref(),
-                    is_internal_call(path),
-                )
+                .attempt(context, method, &url, body.as_ref(), is_internal_call(path))
                 .await;
             let retryable = match &result {
                 Ok((status, _)) => is_retryable_status(*status),
@@ -242,7 +291,7 @@ impl ServiceClient {
                 Err(_) => permit.failed(),
             }
             let outcome = match result {
-                Ok((status, body)) => self.decode(status, &body),
+                Ok((status, bytes)) => answer(self, status, bytes),
                 Err(error) => Err(self.transport_error(error)),
             };
             if !retryable || attempt >= max_attempts {
@@ -271,14 +320,14 @@ impl ServiceClient {
         context: &CallContext,
         method: &Method,
         url: &Url,
-        json_body: Option<&[u8]>,
+        body: Option<&Body>,
         internal: bool,
     ) -> Result<(StatusCode, Vec<u8>), reqwest::Error> {
         let mut request = self
             .inner
             .http
             .request(method.clone(), url.clone())
-            .header(ACCEPT, "application/json");
+            .header(ACCEPT, JSON);
         for (name, value) in context.headers() {
             request = request.header(name, value);
         }
@@ -287,10 +336,13 @@ impl ServiceClient {
         {
             request = request.header(SERVICE_TOKEN_HEADER, token.expose());
         }
-        if let Some(body) = json_body {
+        if let Some(token) = context.bearer_token() {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
             request = request
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.to_vec());
+                .header(CONTENT_TYPE, body.content_type)
+                .body(body.bytes.clone());
         }
         let response = request.send().await?;
         let status = response.status();
@@ -309,11 +361,21 @@ impl ServiceClient {
         }
     }
 
+    /// A 2xx body as it came; anything else as [`ServiceClient::decode`] reads it.
+    fn raw_body(&self, status: StatusCode, body: Vec<u8>) -> Result<Vec<u8>, ClientError> {
+        if status.is_success() {
+            Ok(body)
+        } else {
+            self.decode(status, body)
+        }
+    }
+
     fn decode<T: DeserializeOwned>(
         &self,
         status: StatusCode,
-        body: &[u8],
+        body: Vec<u8>,
     ) -> Result<T, ClientError> {
+        let body = body.as_slice();
         let service = self.inner.service.clone();
         if status.is_success() {
             // An empty body (204, or 200 with nothing) decodes as JSON null: `()` or `None`.

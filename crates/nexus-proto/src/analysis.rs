@@ -108,6 +108,26 @@ pub struct UploadAccepted {
     pub visibility: SampleVisibility,
 }
 
+/// `202` answer of `POST /v1/analyses/{id}/reanalyse`: the analysis that now covers the sample
+/// under the current rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReanalysisAccepted {
+    /// The analysis to follow: a new queued one, or the one that already covers the sample
+    /// under the current rules (`duplicate: true`).
+    pub analysis_id: Uuid,
+    /// The analysis the request named.
+    pub previous_analysis_id: Uuid,
+    /// The analysed sample.
+    pub sha256: String,
+    /// Status of `analysis_id`.
+    pub status: AnalysisStatus,
+    /// The rules version `analysis_id` scans with.
+    pub ruleset_version: String,
+    /// True when an analysis under the current rules already existed (queued, running or
+    /// finished) and nothing new was queued.
+    pub duplicate: bool,
+}
+
 /// `GET /v1/analyses/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnalysisView {

@@ -269,6 +269,19 @@ pub struct ActivePolicies {
     pub sources: Vec<PolicySourceBody>,
 }
 
+/// Query of `GET /v1/audit`: filters and paging, each optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// Only this kind (`login_failed`, ...).
+    pub kind: Option<String>,
+    /// Only this subject.
+    pub subject: Option<String>,
+    /// Only rows older than this id (the last id of the previous page).
+    pub before: Option<Uuid>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
 /// One row of `GET /v1/audit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {

@@ -4,7 +4,11 @@
 //!   milliseconds) and a unique Redis key prefix, both removed when the context is dropped. Tests
 //!   never share state, so they run in parallel without `#[serial]`.
 //! - [`TestContext::spawn`]: starts any service in-process on port 0 through the same
-//!   `nexus_runtime::start` production uses, and hands back its typed client.
+//!   `nexus_runtime::start` production uses, and hands back its client:
+//!   `service.client.users().get_me(&context.as_user(id, &["user"]))` calls an endpoint in the
+//!   service's wire types ([`nexus_client::UserClient`], `AuthClient`, `AnalysisClient`), and
+//!   `service.client` itself (or reqwest) sends what the types would refuse, for tests of
+//!   malformed input.
 //! - [`lifecycle`]: the checks every service binary must pass (ready, metrics, graceful
 //!   shutdown in-process, and SIGTERM on the real binary).
 //! - [`redis_server`]: a private `redis-server` process, for tests that must stop Redis.
@@ -20,7 +24,7 @@ pub mod tokens;
 
 use std::time::Duration;
 
-use nexus_client::{ClientSettings, ServiceClient};
+use nexus_client::{CallContext, ClientSettings, ServiceClient};
 use nexus_config::ServiceKind;
 use nexus_db::testing::{TestDatabase, server_url_from_env};
 use nexus_runtime::{Running, RuntimeSettings, Service, Settings};
@@ -143,6 +147,12 @@ impl TestContext {
             .unwrap_or_else(|error| panic!("signing a test token failed: {error}"))
     }
 
+    /// A call context carrying a valid access token for `subject` with `roles`, for the typed
+    /// clients: `service.client.users().get_me(&context.as_user(id, &["user"]))`.
+    pub fn as_user(&self, subject: &str, roles: &[&str]) -> CallContext {
+        CallContext::bearer(self.access_token(subject, roles))
+    }
+
     /// Claims like [`TestContext::access_token`]'s, to adjust before [`TestContext::sign`].
     pub fn claims(&self, subject: &str, roles: &[&str]) -> nexus_http::token::AccessClaims {
         self.tokens.claims(subject, roles)
@@ -214,7 +224,9 @@ pub struct TestService {
     pub kind: ServiceKind,
     /// The running service (addresses, shutdown).
     pub running: Running,
-    /// A typed client pointed at it.
+    /// A client pointed at it, sending the context's service token on internal calls:
+    /// `client.users()`, `client.auth()`, `client.analysis()` name the endpoints in their wire
+    /// types; its own `get`/`post` send anything to any path.
     pub client: ServiceClient,
 }
 

@@ -3,10 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use nexus_client::{CallContext, ClientError, ServiceClient};
-use nexus_proto::user::{
-    AccountSummary, ResolveLoginRequest, ResolvedLogin, TokensRevokedResponse,
-    VerifyCredentialsRequest,
-};
+use nexus_proto::user::{AccountSummary, ResolveLoginRequest, VerifyCredentialsRequest};
 use uuid::Uuid;
 
 use crate::error::AuthError;
@@ -58,16 +55,19 @@ fn verify_refusal(error: ClientError) -> AuthError {
     }
 }
 
-/// The typed client of nexus-user.
+/// nexus-user as auth calls it: nexus-client's typed client, with nexus-user's refusals read
+/// as auth's errors.
 #[derive(Debug, Clone)]
 pub struct UserClient {
-    client: ServiceClient,
+    client: nexus_client::UserClient,
 }
 
 impl UserClient {
-    /// Wraps `client`.
+    /// Wraps `client` (a client of nexus-user).
     pub fn new(client: ServiceClient) -> Self {
-        Self { client }
+        Self {
+            client: client.users(),
+        }
     }
 
     /// Checks a login and password.
@@ -82,11 +82,7 @@ impl UserClient {
             login: login.to_owned(),
             password: password.to_owned(),
         };
-        match self
-            .client
-            .post::<_, AccountSummary>(context, "/internal/v1/credentials/verify", &body)
-            .await
-        {
+        match self.client.verify_credentials(context, &body).await {
             Ok(account) => Ok(account),
             Err(error) => Err(verify_refusal(error)),
         }
@@ -99,11 +95,7 @@ impl UserClient {
         context: &CallContext,
         user_id: Uuid,
     ) -> Result<Option<AccountSummary>, AuthError> {
-        match self
-            .client
-            .get::<AccountSummary>(context, &format!("/internal/v1/users/{user_id}"))
-            .await
-        {
+        match self.client.get_account(context, user_id).await {
             Ok(account) => Ok(Some(account)),
             Err(ClientError::Api { status, .. }) if status.as_u16() == 404 => Ok(None),
             Err(error) => Err(AuthError::UserServiceUnavailable(error)),
@@ -118,17 +110,10 @@ impl UserClient {
         context: &CallContext,
         login: &str,
     ) -> Result<Option<Uuid>, AuthError> {
-        match self
-            .client
-            .post::<_, ResolvedLogin>(
-                context,
-                "/internal/v1/users/resolve",
-                &ResolveLoginRequest {
-                    login: login.to_owned(),
-                },
-            )
-            .await
-        {
+        let body = ResolveLoginRequest {
+            login: login.to_owned(),
+        };
+        match self.client.resolve_login(context, &body).await {
             Ok(resolved) => Ok(Some(resolved.user_id)),
             Err(ClientError::Api { status, .. }) if status.as_u16() == 404 => Ok(None),
             Err(error) => Err(AuthError::UserServiceUnavailable(error)),
@@ -144,11 +129,7 @@ impl UserClient {
         user_id: Uuid,
     ) -> Result<DateTime<Utc>, AuthError> {
         self.client
-            .post::<_, TokensRevokedResponse>(
-                context,
-                &format!("/internal/v1/users/{user_id}/revoke-tokens"),
-                &serde_json::json!({}),
-            )
+            .revoke_tokens(context, user_id)
             .await
             .map(|revoked| revoked.tokens_not_before)
             .map_err(AuthError::UserServiceUnavailable)

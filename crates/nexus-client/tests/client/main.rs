@@ -7,3 +7,4 @@ mod calls;
 mod metrics;
 mod retries;
 mod server;
+mod typed;

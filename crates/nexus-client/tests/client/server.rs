@@ -107,7 +107,9 @@ async fn dispatch(
             "traceparent": header(&request, "traceparent"),
             "tracestate": header(&request, "tracestate"),
             "content_type": header(&request, "content-type"),
+            "authorization": header(&request, "authorization"),
             "body": serde_json::from_slice::<serde_json::Value>(&body).ok(),
+            "body_bytes": body.to_vec(),
         })),
         "/api-error" => HttpResponse::NotFound().json(ErrorBody {
             code: "bounty_not_found".to_owned(),
@@ -138,6 +140,9 @@ async fn dispatch(
             HttpResponse::ServiceUnavailable().body("down")
         }
         "/toggle" => HttpResponse::Ok().json(serde_json::json!({ "ok": true })),
+        "/bytes" => HttpResponse::Ok()
+            .content_type("application/octet-stream")
+            .body(vec![0_u8, 159, 146, 150]),
         "/no-content" => HttpResponse::NoContent().finish(),
         "/not-json" => HttpResponse::Ok().body("hello"),
         _ => HttpResponse::NotFound().finish(),

@@ -4,33 +4,13 @@ use actix_web::{HttpResponse, web};
 use nexus_http::{ApiError, RequestContext};
 use nexus_policy::Action;
 use nexus_proto::ErrorBody;
-use nexus_proto::analysis::AnalysisStatus;
+use nexus_proto::analysis::ReanalysisAccepted;
 use nexus_runtime::Caller;
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::AnalysisService;
 use crate::error::AnalysisError;
 use crate::routes::hidden;
-
-/// The analysis that now covers the sample under the current rules.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ReanalysisAccepted {
-    /// The analysis to follow: a new queued one, or the one that already covers the sample
-    /// under the current rules (`duplicate: true`).
-    pub analysis_id: Uuid,
-    /// The analysis the request named.
-    pub previous_analysis_id: Uuid,
-    /// The analysed sample.
-    pub sha256: String,
-    /// Status of `analysis_id`.
-    pub status: AnalysisStatus,
-    /// The rules version `analysis_id` scans with.
-    pub ruleset_version: String,
-    /// True when an analysis under the current rules already existed (queued, running or
-    /// finished) and nothing new was queued.
-    pub duplicate: bool,
-}
 
 /// Analyses the sample of analysis `{id}` again with the current (possibly newer) rules, e.g.
 /// after it failed. Reading the analysis needs `analysis:read` (else 404, as if it did not

@@ -6,25 +6,10 @@ use nexus_http::token::Authenticated;
 use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_proto::auth::AuditPage;
-use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::AuthService;
 use crate::error::AuthError;
 use crate::store::audit::AuditQuery;
-
-/// Query parameters.
-#[derive(Debug, Deserialize)]
-pub struct AuditParams {
-    /// Only this kind (`login_failed`, ...).
-    pub kind: Option<String>,
-    /// Only this subject.
-    pub subject: Option<String>,
-    /// Only rows older than this id (the last id of the previous page).
-    pub before: Option<Uuid>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-}
 
 /// Lists audit rows, newest first.
 #[utoipa::path(
@@ -42,7 +27,7 @@ pub async fn list_audit(
     service: web::Data<AuthService>,
     request: HttpRequest,
     caller: Authenticated,
-    params: web::Query<AuditParams>,
+    params: web::Query<nexus_proto::auth::AuditQuery>,
 ) -> Result<web::Json<AuditPage>, ApiError> {
     service.authorize_admin(
         &caller.0,

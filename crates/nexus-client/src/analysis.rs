@@ -1,0 +1,158 @@
+//! [`AnalysisClient`]: nexus-analysis's public endpoints (`/v1/files`, `/v1/analyses`,
+//! `/v1/rulesets`, `/v1/retrohunts`) in its wire types from [`nexus_proto::analysis`].
+
+use nexus_proto::analysis::{
+    AnalysisView, CreateRetrohunt, CreateRuleset, FileView, ReanalysisAccepted, RetrohuntView,
+    RulesetView, SampleVisibility, SimilarFiles, UploadAccepted,
+};
+use uuid::Uuid;
+
+use crate::client::ServiceClient;
+use crate::context::CallContext;
+use crate::error::ClientError;
+use crate::path::{query, segment};
+
+/// nexus-analysis's typed client: one method per endpoint. Calls are made as the account whose
+/// token the [`CallContext`] carries ([`CallContext::bearer`]), or as a guest without one.
+#[derive(Debug, Clone)]
+pub struct AnalysisClient {
+    client: ServiceClient,
+}
+
+impl ServiceClient {
+    /// This client (of nexus-analysis) with nexus-analysis's endpoints named; clones share its connections
+    /// and circuit breaker.
+    pub fn analysis(&self) -> AnalysisClient {
+        AnalysisClient::new(self.clone())
+    }
+}
+
+impl AnalysisClient {
+    /// Names nexus-analysis's endpoints on `client` (a client of nexus-analysis).
+    pub fn new(client: ServiceClient) -> Self {
+        Self { client }
+    }
+
+    /// The untyped client underneath, for calls the typed ones cannot make (malformed input).
+    pub fn raw(&self) -> &ServiceClient {
+        &self.client
+    }
+
+    /// `POST /v1/files` (202): uploads a sample and queues its analysis (or answers the one
+    /// that already covers these bytes). `None` leaves the visibility to the service (private).
+    pub async fn upload(
+        &self,
+        context: &CallContext,
+        bytes: Vec<u8>,
+        visibility: Option<SampleVisibility>,
+    ) -> Result<UploadAccepted, ClientError> {
+        let query = query([(
+            "visibility",
+            visibility.map(|visibility| visibility.as_str().to_owned()),
+        )]);
+        self.client
+            .post_bytes(context, &format!("/v1/files{query}"), bytes)
+            .await
+    }
+
+    /// `GET /v1/files/{sha256}`: the sample's metadata and latest analysis.
+    pub async fn get_file(
+        &self,
+        context: &CallContext,
+        sha256: &str,
+    ) -> Result<FileView, ClientError> {
+        self.client
+            .get(context, &format!("/v1/files/{}", segment(sha256)))
+            .await
+    }
+
+    /// `GET /v1/files/{sha256}/similar`: samples that look alike, best first.
+    pub async fn get_similar(
+        &self,
+        context: &CallContext,
+        sha256: &str,
+    ) -> Result<SimilarFiles, ClientError> {
+        self.client
+            .get(context, &format!("/v1/files/{}/similar", segment(sha256)))
+            .await
+    }
+
+    /// `GET /v1/files/{sha256}/download`: the sample's bytes.
+    pub async fn download(
+        &self,
+        context: &CallContext,
+        sha256: &str,
+    ) -> Result<Vec<u8>, ClientError> {
+        self.client
+            .get_bytes(context, &format!("/v1/files/{}/download", segment(sha256)))
+            .await
+    }
+
+    /// `GET /v1/analyses/{id}`: status and, once finished, the report.
+    pub async fn get_analysis(
+        &self,
+        context: &CallContext,
+        analysis_id: Uuid,
+    ) -> Result<AnalysisView, ClientError> {
+        self.client
+            .get(context, &format!("/v1/analyses/{analysis_id}"))
+            .await
+    }
+
+    /// `POST /v1/analyses/{id}/reanalyse` (202): analyses the sample again with the current rules.
+    pub async fn reanalyse(
+        &self,
+        context: &CallContext,
+        analysis_id: Uuid,
+    ) -> Result<ReanalysisAccepted, ClientError> {
+        self.client
+            .post(
+                context,
+                &format!("/v1/analyses/{analysis_id}/reanalyse"),
+                &serde_json::json!({}),
+            )
+            .await
+    }
+
+    /// `POST /v1/rulesets` (201): publishes a YARA ruleset. A source that does not compile is a
+    /// 400 [`ClientError::Api`] with the compiler's message (the line and column the answer
+    /// also carries, [`nexus_proto::analysis::RuleCompileErrorBody`], need the raw client).
+    pub async fn create_ruleset(
+        &self,
+        context: &CallContext,
+        request: &CreateRuleset,
+    ) -> Result<RulesetView, ClientError> {
+        self.client.post(context, "/v1/rulesets", request).await
+    }
+
+    /// `GET /v1/rulesets/{id}`.
+    pub async fn get_ruleset(
+        &self,
+        context: &CallContext,
+        ruleset_id: i64,
+    ) -> Result<RulesetView, ClientError> {
+        self.client
+            .get(context, &format!("/v1/rulesets/{ruleset_id}"))
+            .await
+    }
+
+    /// `POST /v1/retrohunts` (202): scans the caller's readable samples with a rule.
+    pub async fn create_retrohunt(
+        &self,
+        context: &CallContext,
+        request: &CreateRetrohunt,
+    ) -> Result<RetrohuntView, ClientError> {
+        self.client.post(context, "/v1/retrohunts", request).await
+    }
+
+    /// `GET /v1/retrohunts/{id}`: progress and matches.
+    pub async fn get_retrohunt(
+        &self,
+        context: &CallContext,
+        retrohunt_id: Uuid,
+    ) -> Result<RetrohuntView, ClientError> {
+        self.client
+            .get(context, &format!("/v1/retrohunts/{retrohunt_id}"))
+            .await
+    }
+}
