@@ -26,3 +26,23 @@ async fn the_binary_becomes_ready_and_exits_cleanly_on_sigterm() {
         panic!("{error}");
     }
 }
+
+/// A misspelt key in the service's own section stops the process at start (status 2, naming
+/// the variable) instead of leaving a default silently in force.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_refuses_an_unknown_key_in_its_own_section() {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_nexus-chain-listener"))
+        .env("NEXUS_CHAIN_LISTENER__NO_SUCH_KEY", "1")
+        .env("NEXUS_SERVER__HTTP_ADDR", "127.0.0.1:0")
+        .env("NEXUS_SERVER__ADMIN_ADDR", "127.0.0.1:0")
+        .output()
+        .await
+        .expect("the binary runs");
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("NEXUS_CHAIN_LISTENER__NO_SUCH_KEY"),
+        "{stderr}"
+    );
+}
