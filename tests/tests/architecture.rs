@@ -314,7 +314,6 @@ const TEMPLATE_PENDING: &[(&str, &str)] = &[
     ("nexus-analysis", "lib.rs: invariant"),
     ("nexus-gateway", "src/routes/openapi.rs"),
     ("nexus-gateway", "src/events.rs"),
-    ("nexus-gateway", "src/workers.rs"),
     ("nexus-gateway", "tests/api/helpers.rs"),
     ("nexus-gateway", "lib.rs: invariant"),
 ];
