@@ -25,7 +25,15 @@ pub(crate) enum EntryDecodeError {
     NotText,
     /// The `envelope` field is not a JSON envelope.
     #[error("the `envelope` field is not a valid envelope: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
+}
+
+// Not `#[from]`: the message names the JSON error already (it goes into dead letters), so it is
+// not also the source.
+impl From<serde_json::Error> for EntryDecodeError {
+    fn from(error: serde_json::Error) -> Self {
+        Self::Json(error)
+    }
 }
 
 /// The raw text of a field, if it is a string-like value.

@@ -42,18 +42,21 @@ pub struct DeadLetterNotice {
 }
 
 /// Why a handler did not finish an entry; decides what the consumer does with it.
+///
+/// The message carries the handler's error (it is what a dead letter's `detail` records), so
+/// the error is not also returned as the source: a cause chain names it once.
 #[derive(Debug, thiserror::Error)]
 pub enum HandlerError {
     /// A transient failure (database down, timeout): the entry stays pending and is redelivered
     /// after `claim_idle`, until `max_deliveries` is reached, when it is dead-lettered.
     #[error("retryable handler failure: {0}")]
-    Retryable(#[source] BoxError),
+    Retryable(BoxError),
     /// The entry can never succeed (validation failed, referenced row is gone): dead-lettered now.
     #[error("permanent handler failure: {0}")]
-    Permanent(#[source] BoxError),
+    Permanent(BoxError),
     /// The envelope does not decode as the handler's event type: dead-lettered now as poison.
     #[error("undecodable envelope: {0}")]
-    Undecodable(#[source] BoxError),
+    Undecodable(BoxError),
 }
 
 impl HandlerError {
