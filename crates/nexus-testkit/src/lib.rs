@@ -32,6 +32,9 @@ use secrecy::SecretString;
 pub use tokens::TestTokens;
 
 pub use nexus_db::testing::TEST_DATABASE_URL_VAR;
+/// The clients [`TestService::client`] names (`UserClient`, `AuthClient`, `AnalysisClient`,
+/// [`CallContext`]), so a service's tests need no dependency of their own on it.
+pub use nexus_client;
 
 /// Environment variable naming the Redis server tests use.
 pub const TEST_REDIS_URL_VAR: &str = "TEST_NEXUS_REDIS_URL";

@@ -29,7 +29,7 @@ async fn introspection_mints_a_token_with_the_holders_current_roles_and_status()
     let identity = start(|_| {}).await;
     let account = identity.register().await;
     let tokens = identity.sign_in(&account).await;
-    let token = tokens["access_token"].as_str().unwrap();
+    let token = tokens.access_token.as_str();
     let created = expect(
         identity
             .post(

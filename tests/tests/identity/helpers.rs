@@ -6,6 +6,9 @@ use std::sync::Arc;
 use nexus_auth::AuthService;
 use nexus_auth::clock::{ClockHandle, FakeClock};
 use nexus_auth::settings::{AuthSettings, SigningAlgorithm};
+use nexus_proto::auth::{AuditEntry, AuditQuery, LoginRequest, LoginResponse, TokenPair};
+use nexus_proto::user::RegisterRequest;
+use nexus_testkit::nexus_client::CallContext;
 use nexus_testkit::{TestContext, TestService};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
@@ -66,20 +69,21 @@ impl Identity {
         let suffix = &Uuid::now_v7().simple().to_string()[20..];
         let username = format!("user{suffix}");
         let email = format!("{username}@example.com");
-        let response = self
-            .http
-            .post(format!("{}/v1/users", self.user.base_url()))
-            .json(&json!({"email": email, "username": username, "password": PASSWORD}))
-            .send()
+        let request = RegisterRequest {
+            email: email.clone(),
+            username: username.clone(),
+            password: PASSWORD.to_owned(),
+            referral_code: None,
+        };
+        let profile = self
+            .user
+            .client
+            .users()
+            .register(&CallContext::none(), &request)
             .await
             .unwrap();
-        let body = expect(response, StatusCode::CREATED, None).await;
-        let id = body["user_id"]
-            .as_str()
-            .expect("registration answers the user_id")
-            .to_owned();
         Account {
-            id,
+            id: profile.public.user_id.to_string(),
             username,
             email,
         }
@@ -108,14 +112,24 @@ impl Identity {
             .unwrap()
     }
 
-    /// Signs `account` in with [`PASSWORD`] and returns the token pair (expects 200).
-    pub async fn sign_in(&self, account: &Account) -> Value {
-        expect(
-            self.login(&account.email, PASSWORD).await,
-            StatusCode::OK,
-            None,
-        )
-        .await
+    /// Signs `account` (without a second factor) in with [`PASSWORD`]; returns the token pair.
+    pub async fn sign_in(&self, account: &Account) -> TokenPair {
+        let request = LoginRequest {
+            login: account.email.clone(),
+            password: PASSWORD.to_owned(),
+        };
+        let answer = self
+            .auth
+            .client
+            .auth()
+            .login(&CallContext::none(), &request)
+            .await
+            .unwrap();
+        let tokens = match answer {
+            LoginResponse::Tokens(tokens) => Some(tokens),
+            LoginResponse::MfaRequired(_) => None,
+        };
+        tokens.expect("the account has no second factor")
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Response {
@@ -137,19 +151,19 @@ impl Identity {
     }
 
     /// Audit rows of `kind`, newest first, read through the admin endpoint.
-    pub async fn audit(&self, kind: &str) -> Vec<Value> {
-        let token = self
-            .ctx
-            .access_token(&Uuid::now_v7().to_string(), &["admin"]);
-        let response = self
-            .http
-            .get(format!("{}/v1/audit?kind={kind}", self.auth.base_url()))
-            .bearer_auth(token)
-            .send()
+    pub async fn audit(&self, kind: &str) -> Vec<AuditEntry> {
+        let admin = self.ctx.as_user(&Uuid::now_v7().to_string(), &["admin"]);
+        let filter = AuditQuery {
+            kind: Some(kind.to_owned()),
+            ..AuditQuery::default()
+        };
+        self.auth
+            .client
+            .auth()
+            .list_audit(&admin, &filter)
             .await
-            .unwrap();
-        let page = expect(response, StatusCode::OK, None).await;
-        page["entries"].as_array().unwrap().clone()
+            .unwrap()
+            .entries
     }
 }
 

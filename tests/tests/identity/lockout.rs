@@ -65,8 +65,8 @@ async fn failures_delay_then_lock_the_account_until_the_lock_expires() {
     let locks = identity.audit("account_locked").await;
     assert_eq!(locks.len(), 1);
     // Counted per account: the audit names the account, not the login string.
-    assert_eq!(locks[0]["subject"], account.id.as_str());
-    assert_eq!(locks[0]["detail"]["locked_for_seconds"], 60);
+    assert_eq!(locks[0].subject.as_deref(), Some(account.id.as_str()));
+    assert_eq!(locks[0].detail["locked_for_seconds"], 60);
     assert_eq!(identity.audit("login_failed").await.len(), 5);
     let metrics = identity.auth.metrics_text().await.unwrap();
     for line in [
@@ -185,7 +185,7 @@ async fn failures_count_per_account_whichever_of_its_names_is_typed() {
     }
     let locks = identity.audit("account_locked").await;
     assert_eq!(locks.len(), 1);
-    assert_eq!(locks[0]["subject"], account.id.as_str());
+    assert_eq!(locks[0].subject.as_deref(), Some(account.id.as_str()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

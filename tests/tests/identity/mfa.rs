@@ -24,7 +24,7 @@ async fn an_enrolled_account_signs_in_with_a_fresh_code_or_a_single_use_recovery
     let identity = start(|_| {}).await;
     let account = identity.register().await;
     let tokens = identity.sign_in(&account).await;
-    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let access = tokens.access_token.clone();
 
     // Enrol and confirm at step T.
     let enrolment = expect(
@@ -125,11 +125,11 @@ async fn an_enrolled_account_signs_in_with_a_fresh_code_or_a_single_use_recovery
 
     assert_eq!(identity.audit("mfa_enabled").await.len(), 1);
     assert_eq!(identity.audit("recovery_code_used").await.len(), 2);
-    let mfa_logins: Vec<Value> = identity
+    let mfa_logins: Vec<_> = identity
         .audit("login_succeeded")
         .await
         .into_iter()
-        .filter(|row| row["detail"]["amr"] == json!(["pwd", "otp", "mfa"]))
+        .filter(|row| row.detail["amr"] == json!(["pwd", "otp", "mfa"]))
         .collect();
     assert_eq!(mfa_logins.len(), 3);
 }
@@ -139,7 +139,7 @@ async fn disabling_the_second_factor_needs_the_password_again() {
     let identity = start(|_| {}).await;
     let account = identity.register().await;
     let tokens = identity.sign_in(&account).await;
-    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let access = tokens.access_token.clone();
     let enrolment = expect(
         identity
             .post("/v1/auth/mfa/totp", Some(&access), &json!({}))
@@ -186,7 +186,7 @@ async fn disabling_the_second_factor_needs_the_password_again() {
 
     // Back to password-only sign-in.
     let tokens = identity.sign_in(&account).await;
-    assert!(tokens["access_token"].is_string());
+    assert!(!tokens.access_token.is_empty());
     assert_eq!(identity.audit("mfa_disabled").await.len(), 1);
 }
 

@@ -7,6 +7,9 @@
 use std::time::{Duration, Instant};
 
 use nexus_auth::domain::totp::{DIGITS, base32_decode, code_at_step, step_at};
+use nexus_proto::auth::{LoginRequest, LoginResponse, MfaLoginRequest, TotpConfirmRequest};
+use nexus_proto::user::ChangeStatusRequest;
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -75,49 +78,51 @@ pub async fn mfa_admin(platform: &Platform, name: &str) -> String {
         .await
         .unwrap();
     let token = platform.sign_in(name).await;
-    let (status, enrolment) = call(
-        platform,
-        Method::POST,
-        "/api/v1/auth/mfa/totp",
-        Some(&token),
-        None,
-    )
-    .await;
-    assert_eq!(status, 201, "{enrolment}");
-    let secret = base32_decode(enrolment["secret"].as_str().unwrap()).unwrap();
+    let auth = platform.api.auth();
+    let as_admin = CallContext::bearer(&token);
+    let enrolment = auth.enrol_totp(&as_admin).await.unwrap();
+    let secret = base32_decode(&enrolment.secret).unwrap();
     let now = step_at(chrono::Utc::now().timestamp());
-    let (status, body) = call(
-        platform,
-        Method::POST,
-        "/api/v1/auth/mfa/totp/confirm",
-        Some(&token),
-        Some(json!({"code": totp_code(&secret, now)})),
+    auth.confirm_totp(
+        &as_admin,
+        &TotpConfirmRequest {
+            code: totp_code(&secret, now),
+        },
     )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let (status, challenge) = login(platform, name, PASSWORD).await;
-    assert_eq!(status, 200, "{challenge}");
+    .await
+    .unwrap();
+    let password = LoginRequest {
+        login: name.to_owned(),
+        password: PASSWORD.to_owned(),
+    };
+    let challenge = match auth.login(&CallContext::none(), &password).await.unwrap() {
+        LoginResponse::MfaRequired(challenge) => Some(challenge),
+        LoginResponse::Tokens(_) => None,
+    }
+    .expect("the enrolled second factor is asked for");
     // The confirmation used this step; the next one is accepted (one step of drift).
-    let (status, tokens) = call(
-        platform,
-        Method::POST,
-        "/api/v1/auth/login/mfa",
-        None,
-        Some(json!({"mfa_token": challenge["mfa_token"], "code": totp_code(&secret, now + 1)})),
-    )
-    .await;
-    assert_eq!(status, 200, "{tokens}");
-    tokens["access_token"].as_str().unwrap().to_owned()
+    let second_factor = MfaLoginRequest {
+        mfa_token: challenge.mfa_token,
+        code: Some(totp_code(&secret, now + 1)),
+        recovery_code: None,
+    };
+    auth.login_mfa(&CallContext::none(), &second_factor)
+        .await
+        .unwrap()
+        .access_token
 }
 
 pub async fn set_status(platform: &Platform, admin: &str, user_id: &str, status: &str) {
-    let (code, body) = call(
-        platform,
-        Method::PUT,
-        &format!("/api/v1/users/{user_id}/status"),
-        Some(admin),
-        Some(json!({"status": status})),
-    )
-    .await;
-    assert_eq!(code, 200, "{body}");
+    platform
+        .api
+        .users()
+        .change_status(
+            &CallContext::bearer(admin),
+            user_id.parse().unwrap(),
+            &ChangeStatusRequest {
+                status: status.to_owned(),
+            },
+        )
+        .await
+        .unwrap();
 }

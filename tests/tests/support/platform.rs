@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 use nexus_analysis::settings::AnalysisSettings;
 use nexus_auth::settings::AuthSettings;
 use nexus_gateway::settings::GatewaySettings;
+use nexus_proto::auth::{LoginRequest, LoginResponse};
+use nexus_proto::user::RegisterRequest;
+use nexus_testkit::nexus_client::{CallContext, ClientSettings, ServiceClient};
 use nexus_testkit::{TestContext, TestService};
 use nexus_user::settings::UserSettings;
-use serde_json::{Value, json};
 
 /// The password every test account gets; nexus-user's policy accepts it.
 pub const PASSWORD: &str = "correct horse battery staple 42!";
@@ -35,6 +37,9 @@ pub struct Platform {
     pub user: TestService,
     pub analysis: TestService,
     pub http: reqwest::Client,
+    /// The public API through the gateway (`/api`), as a client outside the platform calls it:
+    /// `platform.api.users().get_me(&CallContext::bearer(token))`.
+    pub api: ServiceClient,
     dirs: Vec<std::path::PathBuf>,
 }
 
@@ -118,8 +123,15 @@ pub async fn start_with(configure_gateway: impl FnOnce(&mut GatewaySettings)) ->
         .spawn_with::<nexus_gateway::GatewayService>(gateway)
         .await
         .unwrap();
+    let api = ServiceClient::new(
+        "nexus-gateway",
+        &format!("{}/api", gateway.base_url()),
+        outsider_settings(),
+    )
+    .unwrap();
     Platform {
         context,
+        api,
         gateway,
         auth,
         user,
@@ -129,27 +141,35 @@ pub async fn start_with(configure_gateway: impl FnOnce(&mut GatewaySettings)) ->
     }
 }
 
+/// A client outside the platform: no service token, no retries (a test sees every answer as
+/// it came) and a breaker that never opens on a test's deliberate failures.
+fn outsider_settings() -> ClientSettings {
+    ClientSettings {
+        retries: 0,
+        breaker_failure_threshold: u32::MAX,
+        ..ClientSettings::default()
+    }
+}
+
 impl Platform {
     /// The gateway's URL for `path` (`/api/v1/...`, `/ws`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.gateway.base_url())
     }
 
-    /// Registers `name` through the gateway and signs in (expects 201 and 200).
+    /// Registers `name` through the gateway and signs in.
     pub async fn sign_up(&self, name: &str) -> Account {
-        let registered = self
-            .http
-            .post(self.url("/api/v1/users"))
-            .json(&json!({"email": format!("{name}@nexus.test"), "username": name, "password": PASSWORD}))
-            .send()
+        let request = RegisterRequest {
+            email: format!("{name}@nexus.test"),
+            username: name.to_owned(),
+            password: PASSWORD.to_owned(),
+            referral_code: None,
+        };
+        self.api
+            .users()
+            .register(&CallContext::none(), &request)
             .await
             .unwrap();
-        assert_eq!(
-            registered.status(),
-            201,
-            "{}",
-            registered.text().await.unwrap()
-        );
         let token = self.sign_in(name).await;
         let id = self.wait_for_token(&token).await;
         Account {
@@ -161,38 +181,43 @@ impl Platform {
 
     /// Signs `login` in with [`PASSWORD`] through the gateway; returns the access token.
     pub async fn sign_in(&self, login: &str) -> String {
-        let response = self
-            .http
-            .post(self.url("/api/v1/auth/login"))
-            .json(&json!({"login": login, "password": PASSWORD}))
-            .send()
+        let request = LoginRequest {
+            login: login.to_owned(),
+            password: PASSWORD.to_owned(),
+        };
+        let answer = self
+            .api
+            .auth()
+            .login(&CallContext::none(), &request)
             .await
             .unwrap();
-        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-        let tokens: Value = response.json().await.unwrap();
-        tokens["access_token"].as_str().unwrap().to_owned()
+        let tokens = match answer {
+            LoginResponse::Tokens(tokens) => Some(tokens),
+            LoginResponse::MfaRequired(_) => None,
+        };
+        tokens
+            .expect("the account has no second factor")
+            .access_token
     }
 
     /// Waits until every process knows the key that signed `token` (the JWKS is fetched in the
     /// background) and returns the token's user id.
     pub async fn wait_for_token(&self, token: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
+        let as_owner = CallContext::bearer(token);
         loop {
-            let me = self
-                .http
-                .get(self.url("/api/v1/users/me"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            if me.status() == 200 {
-                let me: Value = me.json().await.unwrap();
-                return me["user_id"].as_str().unwrap().to_owned();
-            }
+            let error = match self.api.users().get_me(&as_owner).await {
+                Ok(me) => return me.public.user_id.to_string(),
+                Err(error) => error,
+            };
+            // Refused (the key is not known everywhere yet): ask again.
+            assert!(
+                error.status().is_some(),
+                "GET /api/v1/users/me failed: {error}"
+            );
             assert!(
                 Instant::now() < deadline,
-                "the token never validated: {}",
-                me.text().await.unwrap()
+                "the token never validated: {error}"
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
