@@ -15,7 +15,7 @@ pub enum ClientError {
     #[error("invalid client settings: {0}")]
     InvalidSettings(String),
     /// The base URL or a path does not form a valid URL.
-    #[error("invalid URL {url:?}: {source}")]
+    #[error("invalid URL {url:?}")]
     InvalidUrl {
         /// The URL as built.
         url: String,
@@ -24,10 +24,10 @@ pub enum ClientError {
         source: url::ParseError,
     },
     /// The HTTP client could not be built (TLS setup).
-    #[error("could not build the HTTP client: {0}")]
+    #[error("could not build the HTTP client")]
     Build(#[source] reqwest::Error),
     /// The request body could not be serialized to JSON.
-    #[error("could not encode the request body: {0}")]
+    #[error("could not encode the request body")]
     Encode(#[source] serde_json::Error),
     /// The circuit breaker is open: the call was refused without touching the network.
     #[error("the circuit to {service} is open; retry in {retry_after:?}")]
@@ -85,7 +85,7 @@ pub enum ClientError {
         snippet: String,
     },
     /// The service answered 2xx but the body is not the expected JSON.
-    #[error("{service} answered {status} with a body that does not decode: {source}")]
+    #[error("{service} answered {status} with a body that does not decode")]
     Decode {
         /// The called service.
         service: String,

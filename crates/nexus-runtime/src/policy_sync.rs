@@ -81,7 +81,7 @@ async fn reload(client: &ServiceClient, live: &LivePolicies) -> Result<(), Strin
     let active: ActivePolicies = client
         .get(&CallContext::none(), ACTIVE_POLICIES_PATH)
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| nexus_http::error::cause_chain(&error))?;
     if active.version <= live.revision() {
         return Ok(());
     }
@@ -90,7 +90,8 @@ async fn reload(client: &ServiceClient, live: &LivePolicies) -> Result<(), Strin
         .into_iter()
         .map(|source| PolicySource::new(source.name, source.text))
         .collect();
-    let policies = Policies::from_sources(&sources).map_err(|error| error.to_string())?;
+    let policies =
+        Policies::from_sources(&sources).map_err(|error| nexus_http::error::cause_chain(&error))?;
     if live.replace(active.version, policies) {
         tracing::info!(
             revision = active.version,
@@ -116,7 +117,12 @@ pub(crate) async fn sync_policies(
         &origin,
         crate::tokens::background_client(client_settings),
     )
-    .map_err(|error| format!("cannot build the policy client for {auth_url}: {error}"))?;
+    .map_err(|error| {
+        format!(
+            "cannot build the policy client for {auth_url}: {}",
+            nexus_http::error::cause_chain(&error)
+        )
+    })?;
     loop {
         // Subscribe before fetching, so a publication between the two is not missed.
         let mut events = match &bus {

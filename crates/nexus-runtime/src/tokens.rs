@@ -167,7 +167,12 @@ pub(crate) async fn refresh_jwks(
         None => url.path().to_owned(),
     };
     let client = ServiceClient::new("nexus-auth", &origin, background_client(client_settings))
-        .map_err(|error| format!("cannot build the JWKS client for {url}: {error}"))?;
+        .map_err(|error| {
+            format!(
+                "cannot build the JWKS client for {url}: {}",
+                nexus_http::error::cause_chain(&error)
+            )
+        })?;
     let mut retry = Duration::from_millis(250);
     let context = CallContext::none();
     loop {
@@ -185,7 +190,7 @@ pub(crate) async fn refresh_jwks(
                 settings.refresh_interval
             }
             Err(error) => {
-                tracing::warn!(error = %error, url = %url, "Fetching the JWKS failed; tokens signed with unknown keys are refused until it succeeds.");
+                tracing::warn!(error = %nexus_http::error::cause_chain(&error), url = %url, "Fetching the JWKS failed; tokens signed with unknown keys are refused until it succeeds.");
                 retry = (retry * 2).min(settings.min_refresh_interval.max(Duration::from_secs(1)));
                 retry
             }

@@ -34,7 +34,7 @@ const RSA_BITS: usize = 2048;
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// Reading or writing the directory failed.
-    #[error("key directory {path}: {source}")]
+    #[error("key directory {path}")]
     Io {
         /// The path concerned.
         path: PathBuf,
