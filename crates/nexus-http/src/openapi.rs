@@ -23,3 +23,105 @@ impl Modify for BearerAuth {
         );
     }
 }
+
+/// Adds to every operation the answers the shared plumbing gives whatever the handler does, so
+/// that no handler has to repeat them and none can forget one (each with the shared error body,
+/// `ErrorBody`): 400/413/415/422 from the JSON extractor ([`crate::json_config`]) on operations
+/// with a JSON body, 400 from the path and query extractors, 401 for a presented token or API
+/// key that is not valid (checked on every route, guests' too), 429 from the gateway's rate
+/// limits, and 503 when PostgreSQL, Redis or the upstream cannot serve. An answer the handler's
+/// `responses(...)` already lists keeps the handler's description. Use after the paths, as
+/// `#[openapi(modifiers(&BearerAuth, &SharedResponses))]`.
+#[derive(Debug, Clone, Copy)]
+pub struct SharedResponses;
+
+impl Modify for SharedResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{RefOr, path::Operation};
+
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components
+            .schemas
+            .entry("ErrorBody".to_owned())
+            .or_insert_with(<nexus_proto::ErrorBody as utoipa::PartialSchema>::schema);
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let Operation {
+                    parameters,
+                    request_body,
+                    responses,
+                    ..
+                } = operation;
+                let takes_json = match request_body {
+                    Some(RefOr::T(body)) => body.content.contains_key("application/json"),
+                    _ => false,
+                };
+                let takes = |place: ParameterIn| {
+                    parameters.iter().flatten().any(|parameter| {
+                        matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == place)
+                    })
+                };
+                let mut shared = vec![
+                    (
+                        "401",
+                        "A presented access token or API key that is not valid (`unauthenticated`, `token_*`)",
+                    ),
+                    (
+                        "429",
+                        "Too many requests from this address, account or API key (`rate_limited`, with `Retry-After`)",
+                    ),
+                    (
+                        "503",
+                        "A dependency (PostgreSQL, Redis, the upstream service) cannot serve now (`*_unavailable`)",
+                    ),
+                ];
+                if takes(ParameterIn::Path) {
+                    shared.push((
+                        "400",
+                        "A malformed path parameter (`invalid_path_parameter`)",
+                    ));
+                }
+                if takes(ParameterIn::Query) {
+                    shared.push(("400", "A malformed query string (`invalid_query`)"));
+                }
+                if takes_json {
+                    shared.extend([
+                        ("400", "The body is not JSON (`invalid_json`) or is unreadable"),
+                        ("413", "The JSON body is larger than the endpoint accepts (`payload_too_large`)"),
+                        ("415", "The body is not sent as `Content-Type: application/json` (`unsupported_media_type`)"),
+                        ("422", "The JSON body does not have the expected shape (`invalid_request_body`)"),
+                    ]);
+                }
+                for (status, description) in shared {
+                    responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error_response(description));
+                }
+            }
+        }
+    }
+}
+
+/// A response with the shared error body.
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+        .into()
+}

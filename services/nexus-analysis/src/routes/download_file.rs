@@ -28,6 +28,7 @@ const CHUNK_BYTES: usize = 64 * 1024;
 #[utoipa::path(
     get,
     path = "/v1/files/{sha256}/download",
+    params(("sha256" = String, Path, description = "The sample's SHA-256: 64 lower-case hex digits", min_length = 64, max_length = 64, pattern = "^[0-9a-f]{64}$")),
     tag = "analysis",
     responses(
         (status = 200, description = "The sample's bytes, as an attachment", content_type = "application/octet-stream", body = Vec<u8>),

@@ -18,6 +18,7 @@ use crate::routes::hidden;
 #[utoipa::path(
     get,
     path = "/v1/analyses/{id}",
+    params(("id" = uuid::Uuid, Path, description = "The analysis id")),
     tag = "analysis",
     responses(
         (status = 200, description = "Status, and the report once finished", body = AnalysisView),

@@ -17,6 +17,7 @@ use crate::routes::hidden;
 #[utoipa::path(
     get,
     path = "/v1/retrohunts/{id}",
+    params(("id" = uuid::Uuid, Path, description = "The retrohunt id")),
     tag = "analysis",
     responses(
         (status = 200, description = "Progress and matches", body = RetrohuntView),

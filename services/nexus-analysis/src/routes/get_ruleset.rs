@@ -17,6 +17,7 @@ use crate::store::{RulesetRow, Store};
 #[utoipa::path(
     get,
     path = "/v1/rulesets/{id}",
+    params(("id" = i64, Path, description = "The ruleset id")),
     tag = "analysis",
     responses(
         (status = 200, description = "The ruleset", body = RulesetView),

@@ -22,6 +22,7 @@ use crate::routes::{readable_sample, sha256_path};
 #[utoipa::path(
     get,
     path = "/v1/files/{sha256}/similar",
+    params(("sha256" = String, Path, description = "The sample's SHA-256: 64 lower-case hex digits", min_length = 64, max_length = 64, pattern = "^[0-9a-f]{64}$")),
     tag = "analysis",
     responses(
         (status = 200, description = "Samples with a close ssdeep or TLSH, or the same imphash, best first", body = SimilarFiles),

@@ -1,7 +1,7 @@
 //! The analysis service's public API as OpenAPI (served at `/openapi.json`, merged by the
 //! gateway under `/api`).
 
-use nexus_http::openapi::BearerAuth;
+use nexus_http::openapi::{BearerAuth, SharedResponses};
 use utoipa::OpenApi;
 
 use super::{
@@ -28,7 +28,7 @@ use super::{
         create_retrohunt::create_retrohunt,
         get_retrohunt::get_retrohunt,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &SharedResponses),
     tags((name = "analysis", description = "Files, analyses, rulesets and retrohunts"))
 )]
 pub struct ApiDoc;

@@ -20,6 +20,7 @@ use crate::routes::hidden;
 #[utoipa::path(
     post,
     path = "/v1/analyses/{id}/reanalyse",
+    params(("id" = uuid::Uuid, Path, description = "The analysis id")),
     tag = "analysis",
     responses(
         (status = 202, description = "Queued (or the existing analysis under the current rules)", body = ReanalysisAccepted),

@@ -1,7 +1,7 @@
 //! The auth service's public API as OpenAPI (served at `/openapi.json`, merged by the gateway
 //! under `/api`). Internal paths (introspection, the active policy set) are deliberately absent.
 
-use nexus_http::openapi::BearerAuth;
+use nexus_http::openapi::{BearerAuth, SharedResponses};
 use utoipa::OpenApi;
 
 use super::{
@@ -36,7 +36,7 @@ use super::{
         get_jwks::get_jwks,
         get_openid_configuration::get_openid_configuration,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &SharedResponses),
     tags((name = "auth", description = "Identity: sessions, tokens, MFA, API keys, policies"))
 )]
 pub struct ApiDoc;

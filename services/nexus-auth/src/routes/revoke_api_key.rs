@@ -17,6 +17,7 @@ use crate::store::audit::{AuditKind, AuditRecord};
 #[utoipa::path(
     delete,
     path = "/v1/api-keys/{key_id}",
+    params(("key_id" = uuid::Uuid, Path, description = "The API key's id (`key_id` in the listing)")),
     tag = "auth",
     responses(
         (status = 204, description = "Revoked"),

@@ -20,6 +20,7 @@ use crate::revocations::announce;
 #[utoipa::path(
     put,
     path = "/v1/users/{id}/role",
+    params(("id" = uuid::Uuid, Path, description = "The account's user id")),
     tag = "users",
     request_body = ChangeRoleRequest,
     responses(

@@ -20,6 +20,7 @@ use crate::store::security::STATUSES;
 #[utoipa::path(
     put,
     path = "/v1/users/{id}/status",
+    params(("id" = uuid::Uuid, Path, description = "The account's user id")),
     tag = "users",
     request_body = ChangeStatusRequest,
     responses(

@@ -12,6 +12,7 @@ use crate::UserService;
 #[utoipa::path(
     get,
     path = "/v1/users/{id}",
+    params(("id" = uuid::Uuid, Path, description = "The account's user id")),
     tag = "users",
     responses(
         (status = 200, description = "Public profile", body = PublicProfile),

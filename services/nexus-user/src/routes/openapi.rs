@@ -1,7 +1,7 @@
 //! The user service's public API as OpenAPI (served at `/openapi.json`, merged by the gateway
 //! under `/api`). Internal paths are deliberately absent.
 
-use nexus_http::openapi::BearerAuth;
+use nexus_http::openapi::{BearerAuth, SharedResponses};
 use utoipa::OpenApi;
 
 use super::{
@@ -35,7 +35,7 @@ use super::{
         revoke_ws_key::revoke_ws_key,
         list_referrals::list_referrals,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &SharedResponses),
     tags((name = "users", description = "Accounts and everything attached to them"))
 )]
 pub struct ApiDoc;

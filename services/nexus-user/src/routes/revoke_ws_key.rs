@@ -13,6 +13,7 @@ use crate::routes::own_account::own_account;
 #[utoipa::path(
     delete,
     path = "/v1/users/me/ws-keys/{key_id}",
+    params(("key_id" = uuid::Uuid, Path, description = "The WebSocket key's id")),
     tag = "users",
     responses(
         (status = 204, description = "Revoked"),

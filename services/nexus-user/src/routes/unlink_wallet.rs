@@ -14,6 +14,7 @@ use crate::routes::own_account::own_account;
 #[utoipa::path(
     delete,
     path = "/v1/users/me/wallets/{address}",
+    params(("address" = String, Path, description = "The wallet's address: `0x` and 40 hex digits, all lower-case or all upper-case (mixed case only as its EIP-55 checksum)", pattern = "^0x([0-9a-f]{40}|[0-9A-F]{40})$")),
     tag = "users",
     responses(
         (status = 204, description = "Unlinked"),
