@@ -13,11 +13,10 @@ use nexus_policy::LivePolicies;
 use nexus_telemetry::MetricsRegistry;
 use serde::de::DeserializeOwned;
 use sqlx::PgPool;
-use tokio_util::sync::CancellationToken;
 
 use crate::error::RuntimeError;
 use crate::tokens::{TokenKeys, TokenSettings};
-use crate::workers::{WorkerResult, Workers};
+use crate::workers::Workers;
 
 /// An external system a service cannot serve without; each is probed by `/ready`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,36 +153,22 @@ impl Resources {
     }
 }
 
-/// Readiness checks (and, until every service moves to [`Service::workers`], workers) a
-/// service registers while it is built.
+/// Extra readiness checks a service registers while it is built (its background workers go
+/// through [`Service::workers`]).
 #[derive(Default)]
 pub struct Setup {
-    pub(crate) workers: Workers,
     pub(crate) checks: Vec<Arc<dyn ReadinessCheck>>,
 }
 
 impl std::fmt::Debug for Setup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Setup")
-            .field("workers", &self.workers)
-            .finish_non_exhaustive()
+            .field("checks", &self.checks.len())
+            .finish()
     }
 }
 
 impl Setup {
-    /// Registers a named background worker, started once the listeners are bound. It must
-    /// return soon after its token is cancelled; the shutdown report says how it ended.
-    ///
-    /// Prefer [`Service::workers`], which hands the worker the built service instead of the
-    /// pieces cloned out of it before it exists.
-    pub fn worker<F, Fut>(&mut self, name: &str, run: F)
-    where
-        F: FnOnce(CancellationToken) -> Fut + Send + 'static,
-        Fut: Future<Output = WorkerResult> + Send + 'static,
-    {
-        self.workers.add(name, run);
-    }
-
     /// Adds a dependency probe to `/ready` (e.g. an Ethereum RPC node).
     pub fn readiness(&mut self, check: Arc<dyn ReadinessCheck>) {
         self.checks.push(check);

@@ -23,7 +23,7 @@ use crate::readiness::{PostgresCheck, RedisCheck, WorkersCheck};
 use crate::service::{Dependency, Resources, Service, Setup};
 use crate::settings::{RuntimeSettings, Settings};
 use crate::tokens::TokenKeys;
-use crate::workers::{Supervisor, WorkerOutcome, WorkerReport};
+use crate::workers::{Supervisor, WorkerOutcome, WorkerReport, Workers};
 
 /// How long one readiness probe may take before the dependency counts as down.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -208,7 +208,7 @@ pub async fn start<S: Service>(settings: Settings<S::Settings>) -> Result<Runnin
         )));
     }
     let built = Arc::new(S::build(&resources, &service_settings, &mut setup).await?);
-    let mut workers = std::mem::take(&mut setup.workers);
+    let mut workers = Workers::default();
     Arc::clone(&built).workers(&mut workers);
     let mut supervisor = Supervisor::new();
     let checks = readiness_checks(name, &resources, &setup.checks, &supervisor);

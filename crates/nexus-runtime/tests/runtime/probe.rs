@@ -9,7 +9,7 @@ use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
 use nexus_policy::LivePolicies;
 use nexus_proto::{Envelope, Event};
-use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup};
+use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 use serde::{Deserialize, Serialize};
 
 /// The event the probe announces through its outbox.
@@ -47,6 +47,7 @@ impl Validate for ProbeSettings {
 
 pub struct Probe {
     pool: PgPool,
+    worker: WorkerMode,
 }
 
 pub const PROBE_TABLES: &str = "CREATE TABLE IF NOT EXISTS bounty.probe_state (value bigint PRIMARY KEY); \
@@ -61,10 +62,17 @@ impl Service for Probe {
     async fn build(
         resources: &Resources,
         settings: &ProbeSettings,
-        setup: &mut Setup,
+        _setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
-        let mode = settings.worker;
-        setup.worker("probe_worker", move |token| async move {
+        Ok(Self {
+            pool: resources.postgres()?.clone(),
+            worker: settings.worker,
+        })
+    }
+
+    fn workers(self: std::sync::Arc<Self>, workers: &mut Workers) {
+        let mode = self.worker;
+        workers.add("probe_worker", move |token| async move {
             match mode {
                 WorkerMode::Cooperative => {
                     token.cancelled().await;
@@ -80,9 +88,6 @@ impl Service for Probe {
                 }
             }
         });
-        Ok(Self {
-            pool: resources.postgres()?.clone(),
-        })
     }
 
     fn routes(&self, config: &mut web::ServiceConfig) {

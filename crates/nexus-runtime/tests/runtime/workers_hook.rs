@@ -1,5 +1,4 @@
-//! `Service::workers`: the loops a service registers run with the very state its handlers see,
-//! and `Setup::worker` keeps working beside it.
+//! `Service::workers`: the loops a service registers run with the very state its handlers see.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -26,12 +25,8 @@ impl Service for Ticker {
     async fn build(
         _resources: &Resources,
         _settings: &NoSettings,
-        setup: &mut Setup,
+        _setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
-        setup.worker("from_setup", |token| async move {
-            token.cancelled().await;
-            Ok(())
-        });
         Ok(Self {
             ticks: AtomicU32::new(0),
         })
@@ -40,6 +35,10 @@ impl Service for Ticker {
     fn workers(self: Arc<Self>, workers: &mut Workers) {
         workers.add("ticker", move |token| async move {
             self.ticks.fetch_add(1, Ordering::SeqCst);
+            token.cancelled().await;
+            Ok(())
+        });
+        workers.add("idle", |token| async move {
             token.cancelled().await;
             Ok(())
         });
@@ -74,7 +73,7 @@ async fn a_registered_worker_shares_the_state_the_handlers_see_and_stops_at_shut
     assert!(report.is_clean(), "{report:?}");
     let mut names: Vec<&str> = report.workers.iter().map(|w| w.name.as_str()).collect();
     names.sort_unstable();
-    assert_eq!(names, ["from_setup", "ticker"]);
+    assert_eq!(names, ["idle", "ticker"]);
     assert!(
         report
             .workers
