@@ -310,6 +310,15 @@ mod tests {
     use secrecy::ExposeSecret;
     use serde::Deserialize;
 
+    /// Runs `test` in figment's jail with no environment variables: the suite runs with
+    /// `NEXUS_*` variables of its own.
+    fn in_clean_environment(test: impl FnOnce(&mut Jail) -> figment::error::Result<()>) {
+        Jail::expect_with(|jail| {
+            jail.clear_env();
+            test(jail)
+        });
+    }
+
     #[derive(Debug, Deserialize, Default)]
     #[serde(default)]
     struct TestSettings {
@@ -326,9 +335,7 @@ mod tests {
 
     #[test]
     fn environment_wins_over_file_which_wins_over_code_defaults() {
-        Jail::expect_with(|jail| {
-            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
-            jail.clear_env();
+        in_clean_environment(|jail| {
             jail.create_file(
                 "nexus.toml",
                 "[server]\nhttp_addr = \"127.0.0.1:7000\"\nworkers = 3\n",
@@ -358,9 +365,7 @@ mod tests {
 
     #[test]
     fn durations_and_secrets_parse_from_the_environment() {
-        Jail::expect_with(|jail| {
-            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
-            jail.clear_env();
+        in_clean_environment(|jail| {
             jail.set_env("NEXUS_SERVER__SHUTDOWN_TIMEOUT", "2s 500ms");
             jail.set_env("NEXUS_DATABASE__URL", "postgres://app:pw@db:5432/nexus");
             let loaded: Loaded<TestSettings> = ConfigSource::from_environment().load().unwrap();
@@ -375,9 +380,7 @@ mod tests {
 
     #[test]
     fn unknown_top_level_variables_are_warned_by_name() {
-        Jail::expect_with(|jail| {
-            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
-            jail.clear_env();
+        in_clean_environment(|jail| {
             jail.set_env("NEXUS_DATABSE__URL", "postgres://x@y/z");
             jail.set_env("NEXUS_ROOT", "/srv/nexus");
             let loaded: Loaded<TestSettings> = ConfigSource::from_environment().load().unwrap();
@@ -392,9 +395,7 @@ mod tests {
 
     #[test]
     fn an_unknown_key_in_a_section_the_service_reads_is_fatal_and_named() {
-        Jail::expect_with(|jail| {
-            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
-            jail.clear_env();
+        in_clean_environment(|jail| {
             jail.set_env("NEXUS_SERVER__WORKERZ", "3");
             jail.create_file("nexus.toml", "[database]\nmax_conections = 3\n")?;
             let error = ConfigSource::from_environment()
@@ -421,9 +422,7 @@ mod tests {
 
     #[test]
     fn a_wrongly_typed_value_names_its_variable() {
-        Jail::expect_with(|jail| {
-            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
-            jail.clear_env();
+        in_clean_environment(|jail| {
             jail.set_env("NEXUS_SERVER__WORKERS", "many");
             let error = ConfigSource::from_environment()
                 .load::<TestSettings>()
@@ -439,9 +438,7 @@ mod tests {
 
     #[test]
     fn rule_violations_are_all_reported_together() {
-        Jail::expect_with(|jail| {
-            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
-            jail.clear_env();
+        in_clean_environment(|jail| {
             jail.set_env("NEXUS_DATABASE__MAX_CONNECTIONS", "0");
             jail.set_env("NEXUS_SERVER__BODY_LIMIT_BYTES", "0");
             let error = ConfigSource::from_environment()
@@ -471,9 +468,7 @@ mod tests {
 
     #[test]
     fn a_service_reads_its_own_section_and_skips_other_services_sections() {
-        Jail::expect_with(|jail| {
-            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
-            jail.clear_env();
+        in_clean_environment(|jail| {
             jail.create_file(
                 "nexus.toml",
                 "[bounty]\nreveal_window_blocks = 40\n[auth]\nissuer = \"x\"\n",
@@ -493,9 +488,7 @@ mod tests {
 
     #[test]
     fn an_unknown_key_in_the_services_own_section_is_fatal_and_named() {
-        Jail::expect_with(|jail| {
-            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
-            jail.clear_env();
+        in_clean_environment(|jail| {
             jail.set_env("NEXUS_BOUNTY__REVEAL_WINDOW_BLOKS", "3");
             let error = ConfigSource::from_environment()
                 .load_with_section::<TestSettings, BountySettings>("bounty", &["bounty", "auth"])
@@ -513,9 +506,7 @@ mod tests {
 
     #[test]
     fn a_service_section_is_validated_and_defaults_when_absent() {
-        Jail::expect_with(|jail| {
-            // The suite runs with NEXUS_* variables of its own; start from a clean slate.
-            jail.clear_env();
+        in_clean_environment(|jail| {
             let loaded: Loaded<(TestSettings, BountySettings)> = ConfigSource::from_environment()
                 .load_with_section("bounty", &["bounty"])
                 .unwrap();
