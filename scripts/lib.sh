@@ -79,11 +79,22 @@ check_sqlx_offline_data() {
   fi
   local server_url="${NEXUS_DATABASE__URL%/*}"
   local database="nexus_sqlx_check_$$"
-  local status=0
+  local status=0 log
+  log="$(mktemp)"
   psql "$server_url/postgres" -qc "CREATE DATABASE $database" >/dev/null
-  cargo sqlx migrate run --source migrations --database-url "$server_url/$database" >/dev/null &&
-    DATABASE_URL="$server_url/$database" cargo sqlx prepare --workspace --check -- --all-targets ||
-    status=$?
+  if cargo sqlx migrate run --source migrations --database-url "$server_url/$database" >/dev/null; then
+    # Streamed and kept: --check only warns about query files no query uses any more, and
+    # those make .sqlx/ stale too.
+    { local check_status=0
+      DATABASE_URL="$server_url/$database" cargo sqlx prepare --workspace --check -- --all-targets 2>&1 ||
+        check_status=$?
+      echo "$check_status" > "$log.status"; } | tee "$log"
+    status="$(cat "$log.status" 2>/dev/null || echo 1)"
+    if [ "$status" -eq 0 ] && grep -q "potentially unused queries" "$log"; then status=1; fi
+  else
+    status=1
+  fi
+  rm -f "$log" "$log.status"
   psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null || true
   if [ "$status" -ne 0 ]; then
     say ".sqlx/ is stale: with DATABASE_URL set to a migrated database, run"
