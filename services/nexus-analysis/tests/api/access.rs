@@ -2,7 +2,8 @@
 //! service: the retrohunt read-out of issue 13, and every route × caller × object from one
 //! table.
 
-use serde_json::{Value, json};
+use nexus_proto::analysis::{RetrohuntStatus, SampleVisibility};
+use serde_json::json;
 
 use crate::support::{Body, Harness, USER_ID};
 
@@ -25,10 +26,10 @@ fn per_bit_rules(length: usize) -> String {
 }
 
 /// The bytes the matching rule names spell out (what the attacker would reconstruct).
-fn spelled_out(rules: &[Value], length: usize) -> Vec<u8> {
+fn spelled_out(rules: &[String], length: usize) -> Vec<u8> {
     let mut bytes = vec![0_u8; length];
     for rule in rules {
-        let name = rule.as_str().unwrap().trim_start_matches("retrohunt.b_");
+        let name = rule.trim_start_matches("retrohunt.b_");
         let (offset, bit) = name.split_once('_').unwrap();
         let (offset, bit): (usize, u32) = (offset.parse().unwrap(), bit.parse().unwrap());
         bytes[offset] |= 1 << bit;
@@ -41,32 +42,20 @@ async fn a_retrohunt_cannot_read_out_another_users_private_sample() {
     let harness = Harness::start().await;
     let user_a = harness.user.clone();
     let user_b = harness.token(&uuid::Uuid::now_v7().to_string(), &["user"]);
-    let uploaded = harness.upload_as(&user_a, SECRET.to_vec(), "private").await;
-    let sha256 = uploaded["sha256"].as_str().unwrap().to_owned();
-    let analysis_id = uploaded["analysis_id"].as_str().unwrap().to_owned();
-    harness.finished(&analysis_id).await;
-    let rules = json!({"source": per_bit_rules(SECRET.len())});
+    let uploaded = harness
+        .upload_as(&user_a, SECRET.to_vec(), SampleVisibility::Private)
+        .await;
+    let sha256 = uploaded.sha256.clone();
+    let analysis_id = uploaded.analysis_id;
+    harness.finished(analysis_id).await;
+    let rules = per_bit_rules(SECRET.len());
 
     // B hunts with the per-bit rules: the hunt never scans A's private sample.
-    let (status, hunt) = harness
-        .call(
-            "POST",
-            "/v1/retrohunts",
-            Some(&user_b),
-            Some(Body::Json(rules.clone())),
-        )
-        .await;
-    assert_eq!(status, 202, "{hunt}");
-    let finished = harness
-        .hunt_finished(&user_b, hunt["id"].as_str().unwrap())
-        .await;
-    assert_eq!(finished["status"], "completed", "{finished}");
-    assert_eq!(
-        finished["matches"],
-        json!([]),
-        "B learnt A's bytes: {finished}"
-    );
-    assert_eq!(finished["scanned"], 0, "{finished}");
+    let hunt = harness.hunt(&user_b, &rules).await;
+    let finished = harness.hunt_finished(&user_b, hunt.id).await;
+    assert_eq!(finished.status, RetrohuntStatus::Completed, "{finished:?}");
+    assert_eq!(finished.matches, [], "B learnt A's bytes: {finished:?}");
+    assert_eq!(finished.scanned, 0, "{finished:?}");
 
     // Nor may B read the sample any other way: each answer is the 404 of a missing object.
     for (path, code) in [
@@ -82,7 +71,7 @@ async fn a_retrohunt_cannot_read_out_another_users_private_sample() {
     let (status, body) = harness
         .call(
             "GET",
-            &format!("/v1/retrohunts/{}", hunt["id"].as_str().unwrap()),
+            &format!("/v1/retrohunts/{}", hunt.id),
             Some(&user_a),
             None,
         )
@@ -94,19 +83,9 @@ async fn a_retrohunt_cannot_read_out_another_users_private_sample() {
 
     // The same rules in A's own hunt do spell out A's bytes: the attack is real, and what
     // stops it is the hunt reading only what its owner may read.
-    let (status, own) = harness
-        .call(
-            "POST",
-            "/v1/retrohunts",
-            Some(&user_a),
-            Some(Body::Json(rules)),
-        )
-        .await;
-    assert_eq!(status, 202, "{own}");
-    let own = harness
-        .hunt_finished(&user_a, own["id"].as_str().unwrap())
-        .await;
-    let matched = own["matches"][0]["rules"].as_array().unwrap();
+    let own = harness.hunt(&user_a, &rules).await;
+    let own = harness.hunt_finished(&user_a, own.id).await;
+    let matched = &own.matches[0].rules;
     assert_eq!(spelled_out(matched, SECRET.len()), SECRET.to_vec());
 }
 
@@ -189,28 +168,22 @@ async fn every_route_answers_each_caller_by_the_visibility_table() {
         .upload_as(
             &harness.user,
             b"the owner's private sample".to_vec(),
-            "private",
+            SampleVisibility::Private,
         )
         .await;
     let public = harness
         .upload_as(
             &harness.user,
             b"the owner's public sample".to_vec(),
-            "public",
+            SampleVisibility::Public,
         )
         .await;
     for uploaded in [&private, &public] {
-        harness
-            .finished(uploaded["analysis_id"].as_str().unwrap())
-            .await;
+        harness.finished(uploaded.analysis_id).await;
     }
-    let (status, hunt) = harness
-        .post_json(
-            "/v1/retrohunts",
-            &json!({"source": "rule nothing { condition: false }"}),
-        )
+    let hunt = harness
+        .hunt(&harness.user, "rule nothing { condition: false }")
         .await;
-    assert_eq!(status, 202, "{hunt}");
 
     let mut failures = Vec::new();
     for (method, route, object, expected) in MATRIX {
@@ -220,9 +193,9 @@ async fn every_route_answers_each_caller_by_the_visibility_table() {
                 _ => &private,
             };
             let path = route
-                .replace("{sha}", uploaded["sha256"].as_str().unwrap())
-                .replace("{analysis}", uploaded["analysis_id"].as_str().unwrap())
-                .replace("{hunt}", hunt["id"].as_str().unwrap());
+                .replace("{sha}", &uploaded.sha256)
+                .replace("{analysis}", &uploaded.analysis_id.to_string())
+                .replace("{hunt}", &hunt.id.to_string());
             let body = match (*method, *route) {
                 ("POST", "/v1/files") => {
                     Some(Body::Bytes(format!("a new sample by {who:?}").into_bytes()))

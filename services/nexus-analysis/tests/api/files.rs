@@ -1,10 +1,12 @@
 //! Uploads, reports, deduplication, size limits, downloads, similar files and metrics.
 
-use serde_json::Value;
+use nexus_proto::analysis::{AnalysisStatus, SampleVisibility};
+use nexus_testkit::nexus_client::CallContext;
+use serde_json::{Value, json};
 
 use crate::support::{
-    EICAR_SHA256, Harness, TINY_SHA256, fixture, generated_body, resident_kib, wait_until,
-    yara_rules,
+    EICAR_SHA256, Harness, TINY_SHA256, fixture, generated_body, report_json, resident_kib,
+    wait_until, yara_rules,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -12,53 +14,59 @@ async fn an_uploaded_sample_is_analysed_and_its_report_shows_the_yara_hit() {
     let harness = Harness::start().await;
 
     let (analysis_id, accepted) = harness.upload_ok(fixture("eicar.com")).await;
-    assert_eq!(accepted["sha256"], EICAR_SHA256);
-    assert_eq!(accepted["duplicate"], false);
-    assert_eq!(accepted["status"], "queued");
-    assert_eq!(accepted["size"], 68);
+    assert_eq!(accepted.sha256, EICAR_SHA256);
+    assert!(!accepted.duplicate);
+    assert_eq!(accepted.status, AnalysisStatus::Queued);
+    assert_eq!(accepted.size, 68);
 
     let analysis = harness.finished(&analysis_id).await;
     assert!(
-        matches!(analysis["status"].as_str(), Some("completed" | "partial")),
-        "{analysis}"
+        matches!(
+            analysis.status,
+            AnalysisStatus::Completed | AnalysisStatus::Partial
+        ),
+        "{analysis:?}"
     );
-    assert_eq!(analysis["stage"], "done");
-    let report = &analysis["report"];
+    assert_eq!(analysis.stage.as_deref(), Some("done"));
+    let report = &report_json(&analysis);
     assert_eq!(report["hashes"]["sha256"], EICAR_SHA256);
     assert_eq!(report["hashes"]["md5"], "44d88612fea8a8f36de82e1278abb02f");
     assert!(
         yara_rules(report).contains(&"builtin.eicar_test_file".to_owned()),
         "{report}"
     );
-    assert_eq!(analysis["verdict"], report["verdict"]);
+    assert_eq!(json!(analysis.verdict), report["verdict"]);
 
-    let (status, file) = harness.get_json(&format!("/v1/files/{EICAR_SHA256}")).await;
-    assert_eq!(status, 200, "{file}");
-    assert_eq!(file["md5"], "44d88612fea8a8f36de82e1278abb02f");
-    assert_eq!(file["upload_count"], 1);
-    assert_eq!(file["latest_analysis"]["id"], analysis_id.as_str());
+    let file = harness.file(EICAR_SHA256).await;
     assert_eq!(
-        file["latest_analysis"]["report"]["hashes"]["sha256"],
-        EICAR_SHA256
+        file.md5.as_deref(),
+        Some("44d88612fea8a8f36de82e1278abb02f")
     );
+    assert_eq!(file.upload_count, 1);
+    let latest = file.latest_analysis.unwrap();
+    assert_eq!(latest.id.to_string(), analysis_id);
+    assert_eq!(report_json(&latest)["hashes"]["sha256"], EICAR_SHA256);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pe_sample_gets_its_format_report_and_imphash() {
     let harness = Harness::start().await;
     let (analysis_id, accepted) = harness.upload_ok(fixture("tiny")).await;
-    assert_eq!(accepted["sha256"], TINY_SHA256);
+    assert_eq!(accepted.sha256, TINY_SHA256);
     let analysis = harness.finished(&analysis_id).await;
-    let report = &analysis["report"];
+    let report = &report_json(&analysis);
     assert_eq!(report["file"]["type"], "pe");
     assert_eq!(
         report["hashes"]["imphash"],
         "1720bf764274b7a4052bbef0a71adc0d"
     );
     assert_eq!(report["pe"]["sections"].as_array().unwrap().len(), 7);
-    let (_, file) = harness.get_json(&format!("/v1/files/{TINY_SHA256}")).await;
-    assert_eq!(file["file_type"], "pe");
-    assert_eq!(file["imphash"], "1720bf764274b7a4052bbef0a71adc0d");
+    let file = harness.file(TINY_SHA256).await;
+    assert_eq!(file.file_type.as_deref(), Some("pe"));
+    assert_eq!(
+        file.imphash.as_deref(),
+        Some("1720bf764274b7a4052bbef0a71adc0d")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,13 +76,12 @@ async fn the_same_bytes_uploaded_twice_are_analysed_once() {
     harness.finished(&first_id).await;
 
     let (second_id, second) = harness.upload_ok(fixture("tiny")).await;
-    assert_eq!(second["sha256"], first["sha256"]);
+    assert_eq!(second.sha256, first.sha256);
     assert_eq!(second_id, first_id);
-    assert_eq!(second["duplicate"], true);
-    assert_eq!(second["status"], "completed");
+    assert!(second.duplicate);
+    assert_eq!(second.status, AnalysisStatus::Completed);
 
-    let (_, file) = harness.get_json(&format!("/v1/files/{TINY_SHA256}")).await;
-    assert_eq!(file["upload_count"], 2);
+    assert_eq!(harness.file(TINY_SHA256).await.upload_count, 2);
     let analyses = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM analysis.analyses WHERE sha256 = $1"#,
         TINY_SHA256,
@@ -202,7 +209,9 @@ async fn samples_download_to_their_uploaders_and_analysts_who_may_read_them_as_a
 
     // Once another uploader makes it public: analysts download it, other users read about it
     // but get no bytes.
-    harness.upload_as(&admin, bytes.clone(), "public").await;
+    harness
+        .upload_as(&admin, bytes.clone(), SampleVisibility::Public)
+        .await;
     let (status, _) = harness
         .call("GET", &path, Some(&harness.analyst), None)
         .await;
@@ -235,33 +244,31 @@ async fn similar_search_finds_the_near_duplicate_and_not_the_unrelated_file() {
     for (id, _) in &ids {
         harness.finished(id).await;
     }
-    let overlay_sha = ids[1].1["sha256"].as_str().unwrap().to_owned();
-    let elf_sha = ids[2].1["sha256"].as_str().unwrap().to_owned();
+    let overlay_sha = ids[1].1.sha256.clone();
+    let elf_sha = ids[2].1.sha256.clone();
 
-    let (status, similar) = harness
-        .get_json(&format!("/v1/files/{TINY_SHA256}/similar"))
-        .await;
-    assert_eq!(status, 200, "{similar}");
-    let matches = similar["matches"].as_array().unwrap();
+    let as_user = CallContext::bearer(&harness.user);
+    let similar = harness
+        .api()
+        .get_similar(&as_user, TINY_SHA256)
+        .await
+        .unwrap();
+    let matches = &similar.matches;
     let overlay = matches
         .iter()
-        .find(|found| found["sha256"] == overlay_sha.as_str())
-        .unwrap_or_else(|| panic!("tiny-overlay missing from {similar}"));
-    assert!(overlay["ssdeep_score"].as_u64().unwrap() > 90, "{overlay}");
-    assert!(overlay["tlsh_distance"].as_u64().unwrap() < 50, "{overlay}");
-    assert_eq!(overlay["imphash_match"], true);
-    assert!(overlay["score"].as_u64().unwrap() > 90);
+        .find(|found| found.sha256 == overlay_sha)
+        .unwrap_or_else(|| panic!("tiny-overlay missing from {similar:?}"));
+    assert!(overlay.ssdeep_score.unwrap() > 90, "{overlay:?}");
+    assert!(overlay.tlsh_distance.unwrap() < 50, "{overlay:?}");
+    assert!(overlay.imphash_match);
+    assert!(overlay.score > 90);
     assert!(
-        !matches
-            .iter()
-            .any(|found| found["sha256"] == elf_sha.as_str()),
-        "{similar}"
+        !matches.iter().any(|found| found.sha256 == elf_sha),
+        "{similar:?}"
     );
 
-    let (_, from_elf) = harness
-        .get_json(&format!("/v1/files/{elf_sha}/similar"))
-        .await;
-    assert_eq!(from_elf["matches"], serde_json::json!([]), "{from_elf}");
+    let from_elf = harness.api().get_similar(&as_user, &elf_sha).await.unwrap();
+    assert_eq!(from_elf.matches, [], "{from_elf:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -299,7 +306,7 @@ async fn metrics_count_verdicts_stage_durations_and_queue_depth() {
     let harness = Harness::start().await;
     let (analysis_id, _) = harness.upload_ok(fixture("eicar.com")).await;
     let analysis = harness.finished(&analysis_id).await;
-    let verdict = analysis["verdict"].as_str().unwrap().to_owned();
+    let verdict = json!(analysis.verdict).as_str().unwrap().to_owned();
     let metrics = wait_until("the queue depth to drop to 0", || async {
         let metrics = harness.metrics().await;
         metrics

@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
+use nexus_proto::analysis::{AnalysisStatus, RetrohuntStatus, SampleVisibility};
 use serde_json::json;
 
-use crate::support::{Body, EICAR_SHA256, Harness, fixture, yara_rules};
+use crate::support::{EICAR_SHA256, Harness, fixture, report_json, yara_rules};
 
 /// A rule that would run for far longer than 30 s on the sample below: a quadratic loop over
 /// its bytes (65,536² iterations) that no match can cut short.
@@ -19,26 +20,23 @@ async fn a_slow_user_rule_ends_skipped_on_its_own_hunt_and_never_touches_the_pla
     })
     .await;
     let big: Vec<u8> = (0..65_536_u32).map(|index| (index % 251) as u8).collect();
-    let big = harness.upload_as(&harness.user, big, "private").await;
-    harness.finished(big["analysis_id"].as_str().unwrap()).await;
-
-    let (status, hunt) = harness
-        .post_json("/v1/retrohunts", &json!({"source": SLOW_RULE}))
+    let big = harness
+        .upload_as(&harness.user, big, SampleVisibility::Private)
         .await;
-    assert_eq!(status, 202, "{hunt}");
+    harness.finished(big.analysis_id).await;
+
+    let hunt = harness.hunt(&harness.user, SLOW_RULE).await;
     // While the hunt runs, an upload is analysed with the platform's rules, as always.
     let (analysis_id, _) = harness.upload_ok(fixture("eicar.com")).await;
 
-    let finished = harness
-        .hunt_finished(&harness.user, hunt["id"].as_str().unwrap())
-        .await;
-    assert_eq!(finished["status"], "completed", "{finished}");
-    assert_eq!(finished["skipped"], 1, "the slow sample: {finished}");
-    assert_eq!(finished["matches"], json!([]), "{finished}");
+    let finished = harness.hunt_finished(&harness.user, hunt.id).await;
+    assert_eq!(finished.status, RetrohuntStatus::Completed, "{finished:?}");
+    assert_eq!(finished.skipped, 1, "the slow sample: {finished:?}");
+    assert_eq!(finished.matches, [], "{finished:?}");
 
     let analysis = harness.finished(&analysis_id).await;
-    assert_eq!(analysis["status"], "completed", "{analysis}");
-    let rules = yara_rules(&analysis["report"]);
+    assert_eq!(analysis.status, AnalysisStatus::Completed, "{analysis:?}");
+    let rules = yara_rules(&report_json(&analysis));
     assert!(
         rules
             .iter()
@@ -68,20 +66,18 @@ async fn retrohunt_quotas_are_per_role_and_a_hunt_stops_at_its_bytes() {
     ] {
         harness.upload_ok(bytes.to_vec()).await;
     }
-    let rule = json!({"source": "rule anything { condition: true }"});
+    const ANYTHING: &str = "rule anything { condition: true }";
+    let rule = json!({ "source": ANYTHING });
 
     // The first hunt may scan 40 bytes: two of the three samples, then it stops and says so.
-    let (status, first) = harness.post_json("/v1/retrohunts", &rule).await;
-    assert_eq!(status, 202, "{first}");
-    let first = harness
-        .hunt_finished(&harness.user, first["id"].as_str().unwrap())
-        .await;
-    assert_eq!(first["status"], "completed", "{first}");
-    assert_eq!(first["scanned"], 2, "{first}");
-    assert_eq!(first["bytes_scanned"], 40, "{first}");
+    let first = harness.hunt(&harness.user, ANYTHING).await;
+    let first = harness.hunt_finished(&harness.user, first.id).await;
+    assert_eq!(first.status, RetrohuntStatus::Completed, "{first:?}");
+    assert_eq!(first.scanned, 2, "{first:?}");
+    assert_eq!(first.bytes_scanned, 40, "{first:?}");
     assert!(
-        first["error"].as_str().unwrap().contains("daily quota"),
-        "{first}"
+        first.error.as_deref().unwrap().contains("daily quota"),
+        "{first:?}"
     );
 
     // The bytes are used up: the next hunt is refused with a message that says why.
@@ -100,13 +96,5 @@ async fn retrohunt_quotas_are_per_role_and_a_hunt_stops_at_its_bytes() {
     );
 
     // An analyst's quota is the analyst role's.
-    let (status, analyst_hunt) = harness
-        .call(
-            "POST",
-            "/v1/retrohunts",
-            Some(&harness.analyst),
-            Some(Body::Json(rule)),
-        )
-        .await;
-    assert_eq!(status, 202, "{analyst_hunt}");
+    harness.hunt(&harness.analyst, ANYTHING).await;
 }

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use nexus_analysis::AnalysisService;
+use nexus_proto::analysis::AnalysisStatus;
 
 use crate::support::{Harness, TempDir, claim_without_acking, fixture, settings, wait_until};
 
@@ -30,14 +31,10 @@ fn one_delivery(
 async fn a_retrohunt_chunk_whose_workers_keep_dying_ends_the_hunt_failed_with_the_reason() {
     let harness = Harness::start_with(|settings| settings.service.workers = 0).await;
     harness.upload_ok(fixture("tiny")).await;
-    let (status, hunt) = harness
-        .post_json(
-            "/v1/retrohunts",
-            &serde_json::json!({"source": "rule anything { condition: true }"}),
-        )
-        .await;
-    assert_eq!(status, 202, "{hunt}");
-    let hunt_id = hunt["id"].as_str().unwrap().to_owned();
+    let hunt_id = harness
+        .hunt(&harness.user, "rule anything { condition: true }")
+        .await
+        .id;
     claim_without_acking(&harness, RETROHUNT_STREAM, RETROHUNT_GROUP).await;
     harness.service.running.shutdown().await;
 
@@ -153,12 +150,9 @@ async fn a_poison_sample_that_exhausts_its_budget_fails_and_gives_its_thread_bac
             .collect();
         let (analysis_id, _) = harness.upload_ok(poison).await;
         let analysis = harness.finished(&analysis_id).await;
-        let (status, error) = (&analysis["status"], &analysis["error"]);
-        assert_eq!(status, "failed", "{error}");
-        assert!(
-            error.as_str().unwrap_or_default().contains("budget"),
-            "{error}"
-        );
+        let error = analysis.error.clone().unwrap_or_default();
+        assert_eq!(analysis.status, AnalysisStatus::Failed, "{error}");
+        assert!(error.contains("budget"), "{error}");
     }
 
     // The pool never had more than its one thread, and the abandoned scans stopped (YARA's own

@@ -14,7 +14,7 @@ async fn a_job_held_by_a_dead_worker_is_reclaimed_and_completed_exactly_once() {
     // First instance: uploads only, no workers.
     let harness = Harness::start_with(|settings| settings.service.workers = 0).await;
     let (analysis_id, accepted) = harness.upload_ok(fixture("tiny")).await;
-    let sha256 = accepted["sha256"].as_str().unwrap().to_owned();
+    let sha256 = accepted.sha256.clone();
 
     // A worker takes the job from the stream and dies without acknowledging it.
     let claimed = claim_without_acking(&harness, JOB_STREAM, GROUP).await;

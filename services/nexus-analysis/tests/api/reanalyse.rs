@@ -2,11 +2,14 @@
 //! (another user learns nothing: 404), once per sample and rules version.
 
 use nexus_analysis::AnalysisService;
+use nexus_proto::analysis::{AnalysisStatus, AnalysisView};
 use nexus_testkit::TestService;
+use nexus_testkit::nexus_client::CallContext;
 use serde_json::Value;
 
 use crate::support::{Harness, settings, wait_until};
 
+/// `POST path` with `token` and no body, as raw status and JSON (for the refusals).
 async fn post(service: &TestService, path: &str, token: &str) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(format!("{}{path}", service.base_url()))
@@ -18,20 +21,21 @@ async fn post(service: &TestService, path: &str, token: &str) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn finished(service: &TestService, token: &str, analysis_id: &str) -> Value {
+async fn finished(service: &TestService, token: &str, analysis_id: &str) -> AnalysisView {
+    let id = analysis_id.parse().unwrap();
+    let as_owner = CallContext::bearer(token);
     wait_until(&format!("analysis {analysis_id} to finish"), || async {
-        let response = reqwest::Client::new()
-            .get(format!("{}/v1/analyses/{analysis_id}", service.base_url()))
-            .bearer_auth(token)
-            .send()
+        let analysis = service
+            .client
+            .analysis()
+            .get_analysis(&as_owner, id)
             .await
             .unwrap();
-        let body: Value = response.json().await.unwrap();
         matches!(
-            body["status"].as_str(),
-            Some("completed" | "partial" | "failed")
+            analysis.status,
+            AnalysisStatus::Completed | AnalysisStatus::Partial | AnalysisStatus::Failed
         )
-        .then_some(body)
+        .then_some(analysis)
     })
     .await
 }
@@ -67,13 +71,14 @@ async fn failed_analysis() -> (Failed, String, Vec<u8>, TestService) {
         .await
         .unwrap();
     let failed = finished(&strict, &harness.user, &failed_id).await;
-    assert_eq!(failed["status"], "failed", "{failed}");
+    assert_eq!(failed.status, AnalysisStatus::Failed, "{failed:?}");
     assert!(
-        failed["error"]
-            .as_str()
+        failed
+            .error
+            .as_deref()
             .unwrap_or_default()
             .contains("limit"),
-        "{failed}"
+        "{failed:?}"
     );
     strict.running.shutdown().await;
     let service = harness
@@ -88,23 +93,23 @@ async fn failed_analysis() -> (Failed, String, Vec<u8>, TestService) {
 async fn uploading_the_bytes_of_a_failed_analysis_again_queues_a_new_one() {
     let (harness, failed_id, sample, service) = failed_analysis().await;
 
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/files", service.base_url()))
-        .bearer_auth(&harness.user)
-        .body(sample)
-        .send()
+    let accepted = service
+        .client
+        .analysis()
+        .upload(&CallContext::bearer(&harness.user), sample, None)
         .await
         .unwrap();
-    assert_eq!(response.status(), 202);
-    let accepted: Value = response.json().await.unwrap();
-    assert_eq!(accepted["duplicate"], false, "{accepted}");
-    let new_id = accepted["analysis_id"].as_str().unwrap().to_owned();
+    assert!(!accepted.duplicate, "{accepted:?}");
+    let new_id = accepted.analysis_id.to_string();
     assert_ne!(new_id, failed_id);
     let done = finished(&service, &harness.user, &new_id).await;
     assert!(
-        matches!(done["status"].as_str(), Some("completed" | "partial")),
-        "{}",
-        done["status"]
+        matches!(
+            done.status,
+            AnalysisStatus::Completed | AnalysisStatus::Partial
+        ),
+        "{:?}",
+        done.status
     );
     service.running.shutdown().await;
 }
@@ -122,23 +127,27 @@ async fn a_failed_analysis_is_queued_again_by_its_uploader_and_nobody_else() {
         (404, Some("analysis_not_found"))
     );
 
-    let (status, queued) = post(&service, &path, &harness.user).await;
-    assert_eq!(status, 202, "{queued}");
-    assert_eq!(queued["duplicate"], false);
-    assert_eq!(queued["previous_analysis_id"], failed_id.as_str());
-    let new_id = queued["analysis_id"].as_str().unwrap().to_owned();
+    let api = service.client.analysis();
+    let as_uploader = CallContext::bearer(&harness.user);
+    let failed = failed_id.parse().unwrap();
+    let queued = api.reanalyse(&as_uploader, failed).await.unwrap();
+    assert!(!queued.duplicate);
+    assert_eq!(queued.previous_analysis_id, failed);
+    let new_id = queued.analysis_id.to_string();
     assert_ne!(new_id, failed_id);
     let done = finished(&service, &harness.user, &new_id).await;
     assert!(
-        matches!(done["status"].as_str(), Some("completed" | "partial")),
-        "{}",
-        done["status"]
+        matches!(
+            done.status,
+            AnalysisStatus::Completed | AnalysisStatus::Partial
+        ),
+        "{:?}",
+        done.status
     );
 
     // Once per sample and rules version: asking again points at the same analysis.
-    let (status, again) = post(&service, &path, &harness.user).await;
-    assert_eq!(status, 202, "{again}");
-    assert_eq!(again["duplicate"], true);
-    assert_eq!(again["analysis_id"], new_id.as_str());
+    let again = api.reanalyse(&as_uploader, failed).await.unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.analysis_id, queued.analysis_id);
     service.running.shutdown().await;
 }

@@ -1,8 +1,12 @@
 //! User rulesets and retrohunts: compile errors, rulesets kept out of reports, hunts.
 
+use nexus_proto::analysis::{
+    CreateRetrohunt, CreateRuleset, RetrohuntMatch, RetrohuntStatus, SampleVisibility,
+};
+use nexus_testkit::nexus_client::CallContext;
 use serde_json::json;
 
-use crate::support::{Body, EICAR_SHA256, Harness, fixture, wait_until, yara_rules};
+use crate::support::{Body, EICAR_SHA256, Harness, fixture, report_json, wait_until, yara_rules};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ruleset_that_does_not_compile_is_400_with_line_and_column() {
@@ -60,16 +64,19 @@ async fn a_ruleset_runs_only_in_its_authors_hunts_and_never_enters_a_report() {
         (403, Some("forbidden")),
         "{refused}"
     );
-    let (status, created) = harness
-        .call(
-            "POST",
-            "/v1/rulesets",
-            analyst,
-            Some(Body::Json(ruleset.clone())),
+    let as_analyst = CallContext::bearer(&harness.analyst);
+    let created = harness
+        .api()
+        .create_ruleset(
+            &as_analyst,
+            &CreateRuleset {
+                name: "hot_reload".into(),
+                source: source.into(),
+            },
         )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let ruleset_id = created["id"].as_i64().unwrap();
+        .await
+        .unwrap();
+    let ruleset_id = created.id;
     let (status, taken) = harness
         .call("POST", "/v1/rulesets", analyst, Some(Body::Json(ruleset)))
         .await;
@@ -80,41 +87,38 @@ async fn a_ruleset_runs_only_in_its_authors_hunts_and_never_enters_a_report() {
 
     // A public upload that the ruleset matches: its report holds the platform's rules only.
     let marker = b"prefix NEXUS-HOT-RELOAD-MARKER suffix".to_vec();
-    let accepted = harness.upload_as(&harness.user, marker, "public").await;
-    let analysis = harness
-        .finished(accepted["analysis_id"].as_str().unwrap())
+    let accepted = harness
+        .upload_as(&harness.user, marker, SampleVisibility::Public)
         .await;
+    let analysis = harness.finished(accepted.analysis_id).await;
+    assert!(analysis.ruleset_version.ends_with(".u0"), "{analysis:?}");
     assert!(
-        analysis["ruleset_version"]
-            .as_str()
-            .unwrap()
-            .ends_with(".u0"),
-        "{analysis}"
-    );
-    assert!(
-        !yara_rules(&analysis["report"])
+        !yara_rules(&report_json(&analysis))
             .iter()
             .any(|rule| rule.starts_with("hot_reload.")),
-        "{analysis}"
+        "{analysis:?}"
     );
 
     // The ruleset is its author's: it runs in their hunt, over the samples they may read.
-    let (status, hunt) = harness
-        .call(
-            "POST",
-            "/v1/retrohunts",
-            analyst,
-            Some(Body::Json(json!({"ruleset_id": ruleset_id}))),
+    let hunt = harness
+        .api()
+        .create_retrohunt(
+            &as_analyst,
+            &CreateRetrohunt {
+                source: String::new(),
+                ruleset_id: Some(ruleset_id),
+            },
         )
-        .await;
-    assert_eq!(status, 202, "{hunt}");
-    let finished = harness
-        .hunt_finished(&harness.analyst, hunt["id"].as_str().unwrap())
-        .await;
+        .await
+        .unwrap();
+    let finished = harness.hunt_finished(&harness.analyst, hunt.id).await;
     assert_eq!(
-        finished["matches"],
-        json!([{"sha256": accepted["sha256"], "rules": ["retrohunt.hot_marker"]}]),
-        "{finished}"
+        finished.matches,
+        [RetrohuntMatch {
+            sha256: accepted.sha256.clone(),
+            rules: vec!["retrohunt.hot_marker".into()],
+        }],
+        "{finished:?}"
     );
 
     // Another account neither reads it nor hunts with it: 404, as if it did not exist.
@@ -158,41 +162,38 @@ async fn a_retrohunt_scans_every_stored_sample_with_progress_and_results() {
     }
     let source =
         r#"rule eicar_again { strings: $e = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $e }"#;
-    let (status, created) = harness
-        .post_json("/v1/retrohunts", &json!({"source": source}))
-        .await;
-    assert_eq!(status, 202, "{created}");
+    let created = harness.hunt(&harness.user, source).await;
     // How many samples the hunt will find readable is not known (nor disclosed) up front.
-    assert_eq!(created["total"], 0);
+    assert_eq!(created.total, 0);
     assert_eq!(
-        created["status"], "queued",
+        created.status,
+        RetrohuntStatus::Queued,
         "the answer describes the creation"
     );
-    let id = created["id"].as_str().unwrap().to_owned();
+    let id = created.id;
 
     let progress_seen = std::sync::Mutex::new(Vec::new());
+    let as_user = CallContext::bearer(&harness.user);
     let finished = wait_until("the retrohunt to complete", || {
-        let path = format!("/v1/retrohunts/{id}");
-        let (harness, progress_seen) = (&harness, &progress_seen);
+        let (harness, progress_seen, as_user) = (&harness, &progress_seen, &as_user);
         async move {
-            let (status, body) = harness.get_json(&path).await;
-            assert_eq!(status, 200, "{body}");
-            progress_seen
-                .lock()
-                .unwrap()
-                .push(body["scanned"].as_i64().unwrap());
-            (body["status"] == "completed").then_some(body)
+            let hunt = harness.api().get_retrohunt(as_user, id).await.unwrap();
+            progress_seen.lock().unwrap().push(hunt.scanned);
+            (hunt.status == RetrohuntStatus::Completed).then_some(hunt)
         }
     })
     .await;
     let progress_seen = progress_seen.into_inner().unwrap();
-    assert_eq!(finished["scanned"], 3);
-    assert_eq!(finished["total"], 3);
+    assert_eq!(finished.scanned, 3);
+    assert_eq!(finished.total, 3);
     assert_eq!(
-        finished["matches"],
-        json!([{"sha256": EICAR_SHA256, "rules": ["retrohunt.eicar_again"]}])
+        finished.matches,
+        [RetrohuntMatch {
+            sha256: EICAR_SHA256.into(),
+            rules: vec!["retrohunt.eicar_again".into()],
+        }]
     );
-    assert!(finished["completed_at"].is_string());
+    assert!(finished.completed_at.is_some());
     // Progress only moves forward.
     assert!(
         progress_seen.windows(2).all(|pair| pair[0] <= pair[1]),

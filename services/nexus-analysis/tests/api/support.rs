@@ -1,12 +1,23 @@
 //! Shared helpers: a started service with its own sample directory, uploads, polling.
+//!
+//! Normal calls go through the typed client (`harness.api()`, nexus-client's
+//! `AnalysisClient`) in the service's wire types; [`Harness::call`], `get_json` and `post_json`
+//! stay for tests that send what the types would not (bad input, other callers' refusals) or
+//! read an answer's JSON as such.
 
+use std::fmt::Display;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use futures_util::stream;
 use nexus_analysis::AnalysisService;
 use nexus_analysis::settings::AnalysisSettings;
+use nexus_proto::analysis::{
+    AnalysisStatus, AnalysisView, CreateRetrohunt, FileView, RetrohuntStatus, RetrohuntView,
+    SampleVisibility, UploadAccepted,
+};
 use nexus_runtime::Settings;
+use nexus_testkit::nexus_client::{AnalysisClient, CallContext};
 use nexus_testkit::{TestContext, TestService};
 use redis::streams::StreamId;
 use serde_json::Value;
@@ -110,11 +121,19 @@ impl Harness {
         (status, response.json().await.unwrap())
     }
 
-    /// Uploads and returns the analysis id, asserting 202.
-    pub async fn upload_ok(&self, bytes: Vec<u8>) -> (String, Value) {
-        let (status, body) = self.upload(bytes).await;
-        assert_eq!(status, 202, "{body}");
-        (body["analysis_id"].as_str().unwrap().to_owned(), body)
+    /// The service's typed client.
+    pub fn api(&self) -> AnalysisClient {
+        self.service.client.analysis()
+    }
+
+    /// Uploads as the harness's user (private); returns the analysis id and the answer.
+    pub async fn upload_ok(&self, bytes: Vec<u8>) -> (String, UploadAccepted) {
+        let accepted = self
+            .api()
+            .upload(&CallContext::bearer(&self.user), bytes, None)
+            .await
+            .unwrap();
+        (accepted.analysis_id.to_string(), accepted)
     }
 
     /// `GET` with the user's token, returning status and JSON.
@@ -194,43 +213,65 @@ impl Harness {
         )
     }
 
-    /// Uploads `bytes` as `token`'s account with `visibility`; asserts 202 and returns the
-    /// answer.
-    pub async fn upload_as(&self, token: &str, bytes: Vec<u8>, visibility: &str) -> Value {
-        let (status, body) = self
-            .call(
-                "POST",
-                &format!("/v1/files?visibility={visibility}"),
-                Some(token),
-                Some(Body::Bytes(bytes)),
-            )
-            .await;
-        assert_eq!(status, 202, "{body}");
-        body
+    /// `GET /v1/files/{sha256}` as the harness's user.
+    pub async fn file(&self, sha256: &str) -> FileView {
+        self.api()
+            .get_file(&CallContext::bearer(&self.user), sha256)
+            .await
+            .unwrap()
+    }
+
+    /// Uploads `bytes` as `token`'s account with `visibility`.
+    pub async fn upload_as(
+        &self,
+        token: &str,
+        bytes: Vec<u8>,
+        visibility: SampleVisibility,
+    ) -> UploadAccepted {
+        self.api()
+            .upload(&CallContext::bearer(token), bytes, Some(visibility))
+            .await
+            .unwrap()
+    }
+
+    /// Starts a retrohunt with YARA `source` as `token`'s account.
+    pub async fn hunt(&self, token: &str, source: &str) -> RetrohuntView {
+        let request = CreateRetrohunt {
+            source: source.to_owned(),
+            ruleset_id: None,
+        };
+        self.api()
+            .create_retrohunt(&CallContext::bearer(token), &request)
+            .await
+            .unwrap()
     }
 
     /// Polls a retrohunt (as `token`) until it is completed or failed.
-    pub async fn hunt_finished(&self, token: &str, id: &str) -> Value {
+    pub async fn hunt_finished(&self, token: &str, id: impl Display) -> RetrohuntView {
+        let id = id.to_string().parse().unwrap();
+        let as_owner = CallContext::bearer(token);
         wait_until(&format!("retrohunt {id} to finish"), || async {
-            let (status, body) = self
-                .call("GET", &format!("/v1/retrohunts/{id}"), Some(token), None)
-                .await;
-            assert_eq!(status, 200, "{body}");
-            matches!(body["status"].as_str(), Some("completed" | "failed")).then_some(body)
+            let hunt = self.api().get_retrohunt(&as_owner, id).await.unwrap();
+            matches!(
+                hunt.status,
+                RetrohuntStatus::Completed | RetrohuntStatus::Failed
+            )
+            .then_some(hunt)
         })
         .await
     }
 
-    /// Polls the analysis until it is finished (fails after a minute).
-    pub async fn finished(&self, analysis_id: &str) -> Value {
-        wait_until(&format!("analysis {analysis_id} to finish"), || async {
-            let (status, body) = self.get_json(&format!("/v1/analyses/{analysis_id}")).await;
-            assert_eq!(status, 200, "{body}");
+    /// Polls the analysis (as the harness's user) until it is finished (fails after a minute).
+    pub async fn finished(&self, analysis_id: impl Display) -> AnalysisView {
+        let id = analysis_id.to_string().parse().unwrap();
+        let as_user = CallContext::bearer(&self.user);
+        wait_until(&format!("analysis {id} to finish"), || async {
+            let analysis = self.api().get_analysis(&as_user, id).await.unwrap();
             matches!(
-                body["status"].as_str(),
-                Some("completed" | "partial" | "failed")
+                analysis.status,
+                AnalysisStatus::Completed | AnalysisStatus::Partial | AnalysisStatus::Failed
             )
-            .then_some(body)
+            .then_some(analysis)
         })
         .await
     }
@@ -287,6 +328,12 @@ pub fn resident_kib() -> u64 {
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|kib| kib.parse().ok())
         .unwrap()
+}
+
+/// A finished analysis's report as JSON, to check it against its documented schema
+/// (docs/schemas/analysis-report.v1.json) path by path.
+pub fn report_json(analysis: &AnalysisView) -> Value {
+    serde_json::to_value(analysis.report.as_ref().unwrap()).unwrap()
 }
 
 /// Names (`namespace.rule`) of the YARA matches in a report.
