@@ -385,3 +385,68 @@ fn every_service_has_the_template_layout() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The Rust files under `directory`, recursively.
+fn rust_files(directory: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![directory.to_path_buf()];
+    while let Some(directory) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&directory) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// A service's SQL and transactions live in its `store/` (docs/SERVICE_TEMPLATE.md): handlers,
+/// workers and consumers call store methods, so every query of a schema is in one place and
+/// every multi-step write is one store method's transaction.
+#[test]
+fn sql_and_transactions_stay_in_the_store() {
+    const SQL_MARKERS: &[&str] = &[
+        "sqlx::query",
+        "query!(",
+        "query_as!(",
+        "query_scalar!(",
+        ".begin()",
+    ];
+    let root = workspace_root();
+    let mut outside = Vec::new();
+    for (_, (manifest, _)) in workspace_packages() {
+        if !is_service(&manifest) {
+            continue;
+        }
+        let source = manifest.parent().unwrap().join("src");
+        for file in rust_files(&source) {
+            if file.starts_with(source.join("store")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (number, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if !code.starts_with("//") && SQL_MARKERS.iter().any(|marker| code.contains(marker))
+                {
+                    outside.push(format!(
+                        "{}:{}: {}",
+                        file.strip_prefix(&root).unwrap().display(),
+                        number + 1,
+                        code
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "SQL or a transaction outside a service's store/:\n{}",
+        outside.join("\n")
+    );
+}
