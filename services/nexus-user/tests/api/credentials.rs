@@ -23,7 +23,7 @@ async fn the_right_password_by_email_or_username_returns_the_account() {
         assert_eq!(
             summary,
             json!({
-                "user_id": profile["user_id"],
+                "user_id": profile.public.user_id,
                 "username": "ada",
                 "email": "ada@example.org",
                 "roles": ["user"],
@@ -72,7 +72,8 @@ async fn a_wrong_password_and_a_missing_account_get_the_same_answer() {
 async fn a_disabled_account_is_refused_only_with_the_right_password() {
     let app = TestApp::spawn().await;
     let profile = app.register("ada").await;
-    let id = profile["user_id"].as_str().unwrap();
+    let id = profile.public.user_id.to_string();
+    let id = id.as_str();
     app.set_status_in_database(id, "disabled").await;
 
     let (status, error) = app
@@ -103,7 +104,7 @@ async fn the_stored_hash_carries_the_configured_parameters_and_is_upgraded_on_lo
     let low = fast_settings();
     let app = TestApp::spawn_with(low).await;
     let profile = app.register("ada").await;
-    let id = profile["user_id"].as_str().unwrap().to_owned();
+    let id = profile.public.user_id.to_string();
     let first_hash = app.stored_hash(&id).await;
     assert_eq!(argon2_parameters(&first_hash), (64, 1, 1));
 
@@ -145,7 +146,7 @@ async fn the_stored_hash_carries_the_configured_parameters_and_is_upgraded_on_lo
 async fn the_real_defaults_are_the_owasp_minimum_and_work_end_to_end() {
     let app = TestApp::spawn_with(UserSettings::default()).await;
     let profile = app.register("ada").await;
-    let hash = app.stored_hash(profile["user_id"].as_str().unwrap()).await;
+    let hash = app.stored_hash(&profile.public.user_id.to_string()).await;
     assert_eq!(argon2_parameters(&hash), (19_456, 2, 1));
 
     let (status, _) = app
@@ -161,7 +162,8 @@ async fn the_real_defaults_are_the_owasp_minimum_and_work_end_to_end() {
 async fn the_internal_user_lookup_answers_the_summary_or_user_not_found() {
     let app = TestApp::spawn().await;
     let profile = app.register("ada").await;
-    let id = profile["user_id"].as_str().unwrap();
+    let id = profile.public.user_id.to_string();
+    let id = id.as_str();
 
     let (status, summary) = app.get(&format!("/internal/v1/users/{id}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -227,7 +229,8 @@ async fn every_credential_check_costs_one_verification_and_is_counted() {
 async fn every_internal_route_refuses_a_caller_without_the_service_token() {
     let app = TestApp::spawn().await;
     let profile = app.register("ada").await;
-    let user_id = profile["user_id"].as_str().unwrap();
+    let user_id = profile.public.user_id.to_string();
+    let user_id = user_id.as_str();
     let key = "ab".repeat(32);
     let routes = [
         (

@@ -1,10 +1,12 @@
 //! A user service per test (fresh database and Redis prefix) and small HTTP helpers.
 
+use nexus_proto::user::{PrivateProfile, RegisterRequest};
+use nexus_testkit::nexus_client::CallContext;
 use nexus_testkit::{TestContext, TestService};
 use nexus_user::UserService;
 use nexus_user::settings::{PasswordHashSettings, UserSettings};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A password zxcvbn scores 4.
 pub const STRONG_PASSWORD: &str = "tangerine orbit quietly 71 lamps";
@@ -136,27 +138,31 @@ impl TestApp {
     /// Registers `username` and returns `(user_id, token with role user)`.
     pub async fn signed_up(&self, username: &str) -> (String, String) {
         let profile = self.register(username).await;
-        let id = profile["user_id"].as_str().unwrap().to_owned();
+        let id = profile.public.user_id.to_string();
         let token = self.token(&id, &["user"]);
         (id, token)
     }
 
     /// Registers `username` with `<username>@example.org` and the strong password; returns
     /// the private profile.
-    pub async fn register(&self, username: &str) -> Value {
-        self.register_with(json!({
-            "email": format!("{username}@example.org"),
-            "username": username,
-            "password": STRONG_PASSWORD,
-        }))
+    pub async fn register(&self, username: &str) -> PrivateProfile {
+        self.register_with(RegisterRequest {
+            email: format!("{username}@example.org"),
+            username: username.to_owned(),
+            password: STRONG_PASSWORD.to_owned(),
+            referral_code: None,
+        })
         .await
     }
 
-    /// Registers with this body and expects 201.
-    pub async fn register_with(&self, body: Value) -> Value {
-        let (status, profile) = self.post("/v1/users", body).await;
-        assert_eq!(status, StatusCode::CREATED, "{profile}");
-        profile
+    /// Registers through the typed client (201 expected).
+    pub async fn register_with(&self, request: RegisterRequest) -> PrivateProfile {
+        self.service
+            .client
+            .users()
+            .register(&CallContext::none(), &request)
+            .await
+            .expect("registered")
     }
 
     /// The stored PHC string of `user_id`.

@@ -3,6 +3,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use nexus_proto::user::RegisterRequest;
+
 use crate::helpers::{STRONG_PASSWORD, TestApp};
 use nexus_user::store::Store;
 
@@ -10,19 +12,21 @@ use nexus_user::store::Store;
 async fn registering_with_a_code_records_a_pending_referral_that_can_complete() {
     let app = TestApp::spawn().await;
     let ada = app.register("ada").await;
-    let ada_id = ada["user_id"].as_str().unwrap();
-    let code = ada["referral_code"].as_str().unwrap();
+    let ada_id = ada.public.user_id.to_string();
+    let ada_id = ada_id.as_str();
+    let code = ada.referral_code.as_str();
 
     let bob = app
-        .register_with(json!({
-            "email": "bob@example.org",
-            "username": "bob",
-            "password": STRONG_PASSWORD,
-            "referral_code": format!(" {} ", code.to_lowercase()),
-        }))
+        .register_with(RegisterRequest {
+            email: "bob@example.org".into(),
+            username: "bob".into(),
+            password: STRONG_PASSWORD.into(),
+            referral_code: Some(format!(" {} ", code.to_lowercase())),
+        })
         .await;
-    let bob_id = bob["user_id"].as_str().unwrap();
-    assert_ne!(bob["referral_code"], ada["referral_code"]);
+    let bob_id = bob.public.user_id.to_string();
+    let bob_id = bob_id.as_str();
+    assert_ne!(bob.referral_code, ada.referral_code);
 
     let ada_token = app.token(ada_id, &["user"]);
     let (status, list) = app

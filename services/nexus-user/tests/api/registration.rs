@@ -3,19 +3,26 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
+use nexus_proto::user::RegisterRequest;
+
 use crate::helpers::{STRONG_PASSWORD, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_account_is_a_user_with_a_normalised_email_and_a_referral_code() {
     let app = TestApp::spawn().await;
 
-    let profile = app
-        .register_with(json!({
-            "email": "  Ada.Lovelace@Example.ORG ",
-            "username": "Ada_Lovelace",
-            "password": STRONG_PASSWORD,
-        }))
+    // Raw, to see every field the answer carries (and none it must not).
+    let (status, profile) = app
+        .post(
+            "/v1/users",
+            json!({
+                "email": "  Ada.Lovelace@Example.ORG ",
+                "username": "Ada_Lovelace",
+                "password": STRONG_PASSWORD,
+            }),
+        )
         .await;
+    assert_eq!(status, StatusCode::CREATED, "{profile}");
 
     assert_eq!(profile["email"], "ada.lovelace@example.org");
     assert_eq!(profile["username"], "Ada_Lovelace");
@@ -124,9 +131,12 @@ async fn a_weak_password_is_explained_with_zxcvbn_feedback() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_email_in_another_case_is_a_conflict() {
     let app = TestApp::spawn().await;
-    app.register_with(
-        json!({"email": "ada@example.org", "username": "ada", "password": STRONG_PASSWORD}),
-    )
+    app.register_with(RegisterRequest {
+        email: "ada@example.org".into(),
+        username: "ada".into(),
+        password: STRONG_PASSWORD.into(),
+        referral_code: None,
+    })
     .await;
 
     let (status, error) = app
