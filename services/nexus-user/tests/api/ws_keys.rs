@@ -303,7 +303,10 @@ async fn an_expired_challenge_is_refused() {
     // Expire it the way time would, without waiting: Redis drops the record.
     let client = redis::Client::open(app.context.redis_url.as_str()).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
-    let key = format!("{}nexus:user:wskey-challenge:{fresh}", app.context.redis_prefix);
+    let key = format!(
+        "{}nexus:user:wskey-challenge:{fresh}",
+        app.context.redis_prefix
+    );
     let existed: i64 = redis::cmd("PEXPIRE")
         .arg(&key)
         .arg(1)
