@@ -29,9 +29,9 @@ pub enum Dependency {
 
 /// One Nexus service: its identity, dependencies, settings, state and routes.
 ///
-/// The runtime calls [`Service::build`] once, stores the returned value as `web::Data<Self>`
-/// (so handlers take `web::Data<MyService>`), and calls [`Service::routes`] once per HTTP worker
-/// thread. `/health`, `/ready`, `/metrics`, JSON errors, request ids and metrics are added by the
+/// The runtime calls [`Service::build`] once, hands the result as an `Arc<Self>` to
+/// [`Service::workers`] and serves the same allocation as `web::Data<Self>` (so handlers take
+/// `web::Data<MyService>`), and calls [`Service::routes`] once per HTTP worker thread. `/health`, `/ready`, `/metrics`, JSON errors, request ids and metrics are added by the
 /// runtime; a service mounts only its own endpoints.
 pub trait Service: Sized + Send + Sync + 'static {
     /// Which of the nine services this is (name, ports, config section).
