@@ -1,6 +1,7 @@
 //! API keys: created once, listed without the key, revoked; introspection fails closed when
 //! the holder's account cannot be read.
 
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -12,28 +13,25 @@ async fn an_api_key_is_shown_once_introspects_until_revoked_and_records_its_last
     let (user_id, token) = auth.user_token(&["user"]);
 
     let created = auth
-        .post(
-            "/v1/api-keys",
-            Some(&token),
-            &json!({"name": "ci script", "scopes": ["analysis:submit", "analysis:read", "analysis:submit"]}),
+        .create_key(
+            &token,
+            "ci script",
+            &["analysis:submit", "analysis:read", "analysis:submit"],
+            None,
         )
         .await;
-    let created = expect(created, StatusCode::CREATED, None).await;
-    let key = created["key"].as_str().unwrap().to_owned();
-    let key_id = created["key_id"].as_str().unwrap().to_owned();
+    let key = created.key.clone();
+    let key_id = created.info.key_id.to_string();
     assert!(key.starts_with("nxs_") && key.len() == 47, "{key}");
-    assert_eq!(created["prefix"], &key[..12]);
-    assert_eq!(
-        created["scopes"],
-        json!(["analysis:submit", "analysis:read"])
-    );
-    assert_eq!(created["tier"], "standard");
-    assert!(created["last_used_at"].is_null());
+    assert_eq!(created.info.prefix, &key[..12]);
+    assert_eq!(created.info.scopes, ["analysis:submit", "analysis:read"]);
+    assert_eq!(created.info.tier, "standard");
+    assert!(created.info.last_used_at.is_none());
 
     // Only the hash is stored.
     let stored = sqlx::query_scalar!(
         "SELECT key_hash FROM auth.api_keys WHERE id = $1",
-        uuid::Uuid::parse_str(&key_id).unwrap(),
+        created.info.key_id,
     )
     .fetch_one(&auth.ctx.database.pool)
     .await
@@ -79,8 +77,10 @@ async fn an_api_key_is_shown_once_introspects_until_revoked_and_records_its_last
     )
     .await;
 
-    let revoked = auth.delete(&path, &token).await;
-    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    auth.api()
+        .revoke_api_key(&CallContext::bearer(&token), created.info.key_id)
+        .await
+        .unwrap();
     let after = expect(
         auth.post(
             "/internal/v1/api-keys/introspect",
@@ -115,17 +115,10 @@ async fn an_api_key_is_shown_once_introspects_until_revoked_and_records_its_last
 async fn wrong_unknown_and_malformed_keys_are_inactive() {
     let auth = spawn_auth(|_| {}).await;
     let (_, token) = auth.user_token(&["user"]);
-    let created = auth
-        .post(
-            "/v1/api-keys",
-            Some(&token),
-            &json!({"name": "k", "scopes": ["bounty:read"]}),
-        )
-        .await;
-    let key = expect(created, StatusCode::CREATED, None).await["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = auth
+        .create_key(&token, "k", &["bounty:read"], None)
+        .await
+        .key;
     // Same prefix and length, one character changed.
     let mut wrong = key.clone().into_bytes();
     let last = wrong.len() - 1;
@@ -210,13 +203,10 @@ async fn the_policies_let_administrators_grant_a_tier_above_standard() {
     )
     .await;
     let (_, admin) = auth.user_token(&["admin"]);
-    let created = expect(
-        auth.post("/v1/api-keys", Some(&admin), &body).await,
-        StatusCode::CREATED,
-        None,
-    )
-    .await;
-    assert_eq!(created["tier"], "engine");
+    let created = auth
+        .create_key(&admin, "engine", &["bounty:read"], Some("engine"))
+        .await;
+    assert_eq!(created.info.tier, "engine");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use nexus_auth::AuthService;
 use nexus_auth::clock::{ClockHandle, FakeClock};
 use nexus_auth::settings::{AuthSettings, SigningAlgorithm};
+use nexus_proto::auth::{CreateApiKeyRequest, CreatedApiKey};
+use nexus_testkit::nexus_client::{AuthClient, CallContext};
 use nexus_testkit::{TestContext, TestService};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
@@ -74,6 +76,31 @@ impl TestAuth {
         let mut claims = self.ctx.claims(&user_id.to_string(), &["admin"]);
         claims.amr = vec!["pwd".into(), "otp".into(), "mfa".into()];
         (user_id, self.ctx.sign(&claims))
+    }
+
+    /// The service's typed client.
+    pub fn api(&self) -> AuthClient {
+        self.service.client.auth()
+    }
+
+    /// Creates an API key named `name` with `scopes` (and `tier`) as the holder of `token`.
+    pub async fn create_key(
+        &self,
+        token: &str,
+        name: &str,
+        scopes: &[&str],
+        tier: Option<&str>,
+    ) -> CreatedApiKey {
+        let request = CreateApiKeyRequest {
+            name: name.to_owned(),
+            scopes: scopes.iter().map(|scope| (*scope).to_owned()).collect(),
+            tier: tier.map(str::to_owned),
+            expires_in_days: None,
+        };
+        self.api()
+            .create_api_key(&CallContext::bearer(token), &request)
+            .await
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
