@@ -286,3 +286,39 @@ impl HttpError for UserError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Database and Redis failures answer as in every other service (nexus_runtime's
+    /// DependencyError), whatever the variant is called here.
+    #[test]
+    fn dependency_failures_answer_like_every_other_service() {
+        let unreachable_database = UserError::Db(DbError::from(sqlx::Error::PoolTimedOut));
+        let refused_redis = UserError::Redis(redis::RedisError::from(std::io::Error::from(
+            std::io::ErrorKind::ConnectionRefused,
+        )));
+        let failed_query = UserError::Db(DbError::NotFound);
+
+        for (error, status, code) in [
+            (
+                unreachable_database,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+            ),
+            (
+                refused_redis,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "redis_unavailable",
+            ),
+            (
+                failed_query,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+            ),
+        ] {
+            assert_eq!((error.status(), error.code()), (status, code), "{error:?}");
+        }
+    }
+}
