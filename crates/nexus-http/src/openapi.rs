@@ -125,3 +125,40 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
         .build()
         .into()
 }
+
+/// Declares that `schema`'s string property `property` (or, for an array, each of its items)
+/// takes only `values`, for the sets a wire type carries as text but the service knows as a
+/// Rust enum or constant list (action names, roles, tiers): a service's `Modify` passes the
+/// list it checks requests against, so the document cannot drift from it.
+pub fn restrict_to_values(
+    openapi: &mut utoipa::openapi::OpenApi,
+    schema: &str,
+    property: &str,
+    values: impl IntoIterator<Item = impl Into<String>>,
+) {
+    use utoipa::openapi::schema::ArrayItems;
+    use utoipa::openapi::{RefOr, Schema};
+
+    let values: Vec<serde_json::Value> = values
+        .into_iter()
+        .map(|value| serde_json::Value::String(value.into()))
+        .collect();
+    let Some(RefOr::T(Schema::Object(object))) = openapi
+        .components
+        .as_mut()
+        .and_then(|components| components.schemas.get_mut(schema))
+    else {
+        return;
+    };
+    match object.properties.get_mut(property) {
+        Some(RefOr::T(Schema::Object(text))) => text.enum_values = Some(values),
+        Some(RefOr::T(Schema::Array(array))) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items
+                && let RefOr::T(Schema::Object(text)) = items.as_mut()
+            {
+                text.enum_values = Some(values);
+            }
+        }
+        _ => {}
+    }
+}

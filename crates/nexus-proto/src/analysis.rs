@@ -221,8 +221,10 @@ pub struct SimilarFiles {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateRuleset {
     /// Unique name, `[a-z0-9_]{1,64}`; it becomes the rules' YARA namespace.
+    #[schema(min_length = 1, max_length = 64, pattern = "^[a-z0-9_]{1,64}$")]
     pub name: String,
     /// YARA source text.
+    #[schema(min_length = 1)]
     pub source: String,
 }
 
@@ -265,7 +267,11 @@ pub struct CreateRetrohunt {
     #[serde(default)]
     pub source: String,
     /// A stored ruleset the caller may read, to hunt with instead of `source`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole_number::optional"
+    )]
     pub ruleset_id: Option<i64>,
 }
 

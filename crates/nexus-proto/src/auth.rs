@@ -23,8 +23,18 @@ pub const API_KEY_TIERS: [&str; 3] = ["standard", "engine", "unlimited"];
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     /// E-mail address or user name.
+    #[schema(
+        min_length = 1,
+        max_length = 254,
+        pattern = "[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub login: String,
     /// The password.
+    #[schema(
+        min_length = 1,
+        max_length = 1024,
+        pattern = "[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub password: String,
 }
 
@@ -69,6 +79,11 @@ pub enum LoginResponse {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MfaLoginRequest {
     /// The `mfa_token` of the challenge.
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub mfa_token: String,
     /// A 6-digit TOTP code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,6 +97,11 @@ pub struct MfaLoginRequest {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RefreshRequest {
     /// The refresh token.
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub refresh_token: String,
 }
 
@@ -100,6 +120,11 @@ pub struct TotpEnrolment {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TotpConfirmRequest {
     /// A current code from the authenticator.
+    #[schema(
+        min_length = 1,
+        max_length = 16,
+        pattern = "[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub code: String,
 }
 
@@ -114,6 +139,11 @@ pub struct RecoveryCodes {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TotpDisableRequest {
     /// The account's password.
+    #[schema(
+        min_length = 1,
+        max_length = 1024,
+        pattern = "[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub password: String,
 }
 
@@ -121,14 +151,25 @@ pub struct TotpDisableRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CreateApiKeyRequest {
     /// A label for people (1–100 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
     /// Action names the key may be used for (e.g. `analysis:submit`).
+    #[schema(min_items = 1, max_items = 32)]
     pub scopes: Vec<String>,
     /// Rate-limit tier; only admins may choose another than `standard`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
     /// Days until the key expires; none means it does not expire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole_number::optional"
+    )]
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<u32>,
 }
 

@@ -23,6 +23,7 @@ pub mod notification;
 pub mod report;
 pub mod reputation;
 pub mod user;
+mod whole_number;
 pub mod ws;
 
 pub use error::ErrorBody;

@@ -32,11 +32,14 @@ pub const REFERRALS_STREAM: &str = "nexus:user:referrals:v1";
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Email address (normalised: trimmed, lower-cased); at most 254 characters.
+    #[schema(max_length = 254, format = Email)]
     pub email: String,
     /// 3–32 characters of `a-z A-Z 0-9 _ . -`, starting with a letter or digit; unique
     /// regardless of case.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$")]
     pub username: String,
     /// At least 12 characters, at most 1024 bytes, and strong enough (zxcvbn score ≥ 3).
+    #[schema(min_length = 12, max_length = 1024)]
     pub password: String,
     /// Another user's referral code, when this account was referred.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,6 +96,10 @@ pub struct PrivateProfile {
     pub updated_at: DateTime<Utc>,
 }
 
+// The patterns state exactly what nexus-user's profile rules accept: surrounding white space
+// (what `str::trim` removes) is ignored, an empty value clears the field, the length limit
+// counts the trimmed characters, control characters other than a line break are refused, and
+// a URL is `https://`, a host of letters, digits, `.`, `-` and `:`, then no white space.
 /// `PATCH /v1/users/me`: each field absent = unchanged, `null` = cleared, a string = set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -103,12 +110,18 @@ pub struct UpdateProfileRequest {
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(
+        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f]{0,64}[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
+    )]
     pub display_name: Option<Option<String>>,
     /// Biography, at most 500 characters.
     #[serde(
         default,
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(
+        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f]{0,500}[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
     )]
     pub bio: Option<Option<String>>,
     /// Avatar URL, `https://`, at most 512 characters.
@@ -117,6 +130,9 @@ pub struct UpdateProfileRequest {
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(
+        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?![^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]{513})(https://[A-Za-z0-9.:-]+([/?#][^\\x00-\\x20\\x7f-\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*)?)?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
+    )]
     pub avatar_url: Option<Option<String>>,
     /// Website URL, `https://`, at most 512 characters.
     #[serde(
@@ -124,12 +140,18 @@ pub struct UpdateProfileRequest {
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(
+        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?![^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]{513})(https://[A-Za-z0-9.:-]+([/?#][^\\x00-\\x20\\x7f-\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*)?)?[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
+    )]
     pub website: Option<Option<String>>,
     /// Full name (private), at most 128 characters.
     #[serde(
         default,
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(
+        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f]{0,128}[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
     )]
     pub full_name: Option<Option<String>>,
 }
@@ -292,8 +314,11 @@ pub struct WsKeyOwner {
 #[serde(deny_unknown_fields)]
 pub struct WalletChallengeRequest {
     /// `0x` and 40 hex digits (EIP-55 checksum checked when mixed case).
+    #[schema(pattern = "^0x([0-9a-f]{40}|[0-9A-F]{40})$")]
     pub address: String,
     /// EIP-155 chain id.
+    #[schema(minimum = 1, maximum = 9_007_199_254_740_991_f64)]
+    #[serde(deserialize_with = "crate::whole_number::required")]
     pub chain_id: u64,
 }
 
@@ -349,6 +374,7 @@ pub struct RegisterWsKeyRequest {
     pub public_key: String,
     /// A name to recognise the key by, at most 64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
     pub label: Option<String>,
     /// The challenge from `POST /v1/users/me/ws-keys/challenge` (single use). Required: a
     /// registration without it is refused with `ws_key_proof_required`.

@@ -9,7 +9,7 @@ use nexus_proto::ErrorBody;
 use nexus_proto::auth::TotpDisableRequest;
 use serde_json::json;
 
-use super::{MAX_PASSWORD_BYTES, check_text};
+use super::{MAX_PASSWORD_CHARS, check_text};
 use crate::AuthService;
 use crate::error::AuthError;
 use crate::kv::throttle::LockoutSubject;
@@ -38,7 +38,7 @@ pub async fn disable_totp(
     let claims = caller.0;
     let user_id = service.own_account(&claims, Action::UserUpdate)?;
     let password = body.into_inner().password;
-    check_text("password", &password, MAX_PASSWORD_BYTES)?;
+    check_text("password", &password, MAX_PASSWORD_CHARS)?;
     let ip = service.client_ip(&request).map(|ip| ip.to_string());
     let call = nexus_runtime::call_context(&context);
     let Some(account) = service.users.get(&call, user_id).await? else {

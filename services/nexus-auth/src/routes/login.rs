@@ -6,7 +6,7 @@ use nexus_proto::ErrorBody;
 use nexus_proto::auth::{LoginRequest, LoginResponse, MfaChallenge};
 use serde_json::json;
 
-use super::{MAX_LOGIN_CHARS, MAX_PASSWORD_BYTES, check_text};
+use super::{MAX_LOGIN_CHARS, MAX_PASSWORD_CHARS, check_text};
 use crate::AuthService;
 use crate::domain::lockout::Gate;
 use crate::error::AuthError;
@@ -44,7 +44,7 @@ pub async fn login(
         )
         .into());
     }
-    check_text("password", &password, MAX_PASSWORD_BYTES)?;
+    check_text("password", &password, MAX_PASSWORD_CHARS)?;
     let ip = service.client_ip(&request).map(|ip| ip.to_string());
     let call = nexus_runtime::call_context(&context);
     // Failures count against the account, whichever of its names was typed.

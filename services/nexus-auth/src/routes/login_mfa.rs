@@ -8,7 +8,7 @@ use nexus_proto::auth::MfaLoginRequest;
 use nexus_proto::auth::TokenPair;
 use serde_json::json;
 
-use super::{MAX_TOKEN_BYTES, check_text};
+use super::{MAX_TOKEN_CHARS, check_text};
 use crate::AuthService;
 use crate::domain::secrets::{keyed_hash, normalize_recovery_code};
 use crate::domain::totp;
@@ -38,7 +38,7 @@ pub async fn login_mfa(
     body: web::Json<MfaLoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    check_text("mfa_token", &body.mfa_token, MAX_TOKEN_BYTES)?;
+    check_text("mfa_token", &body.mfa_token, MAX_TOKEN_CHARS)?;
     let ip = service.client_ip(&request).map(|ip| ip.to_string());
     let Some(challenge) = service
         .challenges

@@ -5,7 +5,7 @@ use nexus_http::ApiError;
 use nexus_proto::auth::RefreshRequest;
 use serde_json::json;
 
-use super::{MAX_TOKEN_BYTES, check_text};
+use super::{MAX_TOKEN_CHARS, check_text};
 use crate::AuthService;
 use crate::error::AuthError;
 use crate::store::audit::{AuditKind, AuditRecord};
@@ -27,7 +27,7 @@ pub async fn logout(
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().refresh_token;
-    check_text("refresh_token", &token, MAX_TOKEN_BYTES)?;
+    check_text("refresh_token", &token, MAX_TOKEN_CHARS)?;
     if let Some(record) = service
         .refresh
         .peek(&token)

@@ -31,10 +31,10 @@ use crate::error::AuthError;
 
 /// Longest login name accepted (an e-mail address is at most 254 characters).
 pub(crate) const MAX_LOGIN_CHARS: usize = 254;
-/// Longest password accepted (longer ones are refused before any hashing work).
-pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
-/// Longest opaque token accepted (ours are 43 characters).
-pub(crate) const MAX_TOKEN_BYTES: usize = 128;
+/// Longest password accepted, in characters (longer ones are refused before any hashing work).
+pub(crate) const MAX_PASSWORD_CHARS: usize = 1024;
+/// Longest opaque token accepted, in characters (ours are 43).
+pub(crate) const MAX_TOKEN_CHARS: usize = 128;
 
 /// Mounts every route.
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -90,15 +90,17 @@ pub fn configure(config: &mut web::ServiceConfig) {
 pub(crate) fn check_text(
     field: &'static str,
     value: &str,
-    max_bytes: usize,
+    max_chars: usize,
 ) -> Result<(), AuthError> {
     if value.trim().is_empty() {
         return Err(AuthError::field(field, "must not be empty"));
     }
-    if value.len() > max_bytes {
+    // Characters, as the API document's `maxLength` counts them; the bound on work stays (at
+    // most four bytes a character).
+    if value.chars().count() > max_chars {
         return Err(AuthError::field(
             field,
-            format!("must be at most {max_bytes} bytes"),
+            format!("must be at most {max_chars} characters"),
         ));
     }
     Ok(())

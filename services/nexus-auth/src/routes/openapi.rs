@@ -1,8 +1,9 @@
 //! The auth service's public API as OpenAPI (served at `/openapi.json`, merged by the gateway
 //! under `/api`). Internal paths (introspection, the active policy set) are deliberately absent.
 
-use nexus_http::openapi::{BearerAuth, SharedResponses};
-use utoipa::OpenApi;
+use nexus_http::openapi::{BearerAuth, SharedResponses, restrict_to_values};
+use nexus_policy::Action;
+use utoipa::{Modify, OpenApi};
 
 use super::{
     authorize, confirm_totp, create_api_key, disable_totp, enrol_totp, get_jwks,
@@ -36,7 +37,24 @@ use super::{
         get_jwks::get_jwks,
         get_openid_configuration::get_openid_configuration,
     ),
-    modifiers(&BearerAuth, &SharedResponses),
+    modifiers(&BearerAuth, &SharedResponses, &KnownNames),
     tags((name = "auth", description = "Identity: sessions, tokens, MFA, API keys, policies"))
 )]
 pub struct ApiDoc;
+
+/// The names an API key's `scopes` and `tier` take: the lists `POST /v1/api-keys` checks them
+/// against.
+struct KnownNames;
+
+impl Modify for KnownNames {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let actions = Action::ALL.iter().map(|action| action.as_str());
+        restrict_to_values(openapi, "CreateApiKeyRequest", "scopes", actions);
+        restrict_to_values(
+            openapi,
+            "CreateApiKeyRequest",
+            "tier",
+            create_api_key::TIERS,
+        );
+    }
+}

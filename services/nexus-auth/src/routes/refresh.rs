@@ -6,7 +6,7 @@ use nexus_proto::ErrorBody;
 use nexus_proto::auth::{RefreshRequest, TokenPair};
 use serde_json::json;
 
-use super::{MAX_TOKEN_BYTES, check_text};
+use super::{MAX_TOKEN_CHARS, check_text};
 use crate::AuthService;
 use crate::error::AuthError;
 use crate::kv::refresh::Rotation;
@@ -32,7 +32,7 @@ pub async fn refresh(
     body: web::Json<RefreshRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let token = body.into_inner().refresh_token;
-    check_text("refresh_token", &token, MAX_TOKEN_BYTES)?;
+    check_text("refresh_token", &token, MAX_TOKEN_CHARS)?;
     let ip = service.client_ip(&request).map(|ip| ip.to_string());
 
     // The account is checked before the token is used up, so a failed lookup (user service

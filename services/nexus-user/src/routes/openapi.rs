@@ -1,8 +1,9 @@
 //! The user service's public API as OpenAPI (served at `/openapi.json`, merged by the gateway
 //! under `/api`). Internal paths are deliberately absent.
 
-use nexus_http::openapi::{BearerAuth, SharedResponses};
-use utoipa::OpenApi;
+use nexus_core::Role;
+use nexus_http::openapi::{BearerAuth, SharedResponses, restrict_to_values};
+use utoipa::{Modify, OpenApi};
 
 use super::{
     change_password, change_role, change_status, confirm_password_reset, create_wallet_challenge,
@@ -35,7 +36,27 @@ use super::{
         revoke_ws_key::revoke_ws_key,
         list_referrals::list_referrals,
     ),
-    modifiers(&BearerAuth, &SharedResponses),
+    modifiers(&BearerAuth, &SharedResponses, &KnownNames),
     tags((name = "users", description = "Accounts and everything attached to them"))
 )]
 pub struct ApiDoc;
+
+/// The names a role and an account status take: what `PUT /v1/users/{id}/role` and
+/// `PUT /v1/users/{id}/status` check them against (an account is never given the guest role).
+struct KnownNames;
+
+impl Modify for KnownNames {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let roles = Role::ALL
+            .into_iter()
+            .filter(|role| *role != Role::Guest)
+            .map(Role::as_str);
+        restrict_to_values(openapi, "ChangeRoleRequest", "role", roles);
+        restrict_to_values(
+            openapi,
+            "ChangeStatusRequest",
+            "status",
+            crate::store::security::STATUSES,
+        );
+    }
+}
