@@ -13,8 +13,9 @@
 
 use std::collections::HashMap;
 
+use nexus_proto::analysis::{CreateRetrohunt, CreateRuleset, SampleVisibility};
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::Method;
-use serde_json::{Value, json};
 
 #[path = "support/platform.rs"]
 mod platform;
@@ -145,22 +146,21 @@ async fn upload(
     platform: &Platform,
     account: &Account,
     bytes: Vec<u8>,
-    visibility: &str,
+    visibility: SampleVisibility,
 ) -> (String, String) {
-    let response = platform
-        .http
-        .post(platform.url(&format!("/api/v1/files?visibility={visibility}")))
-        .bearer_auth(&account.token)
-        .header("content-type", "application/octet-stream")
-        .body(bytes.clone())
-        .send()
+    let accepted = platform
+        .api
+        .analysis()
+        .upload(
+            &CallContext::bearer(&account.token),
+            bytes.clone(),
+            Some(visibility),
+        )
         .await
         .unwrap();
-    assert_eq!(response.status(), 202, "{}", response.text().await.unwrap());
-    let accepted: Value = response.json().await.unwrap();
     (
         nexus_core::hex::encode(&sha256(&bytes)),
-        accepted["analysis_id"].as_str().unwrap().to_owned(),
+        accepted.analysis_id.to_string(),
     )
 }
 
@@ -183,17 +183,8 @@ async fn promote(platform: &Platform, account: &mut Account, role: &str) {
 
 /// An API key of `account` with `scopes`, as the `Authorization: ApiKey` header value.
 async fn api_key(platform: &Platform, account: &Account, scopes: &[&str]) -> String {
-    let response = platform
-        .http
-        .post(platform.url("/api/v1/api-keys"))
-        .bearer_auth(&account.token)
-        .json(&json!({"name": "narrow", "scopes": scopes}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-    let created: Value = response.json().await.unwrap();
-    format!("ApiKey {}", created["key"].as_str().unwrap())
+    let created = accounts::create_key(platform, &account.token, "narrow", scopes).await;
+    format!("ApiKey {}", created.key)
 }
 
 /// An administrator who passed a second factor (privilege changes need one) disables
@@ -223,38 +214,37 @@ async fn every_route_answers_every_caller_as_the_table_says() {
         &platform,
         &owner,
         format!("private matrix sample {suffix}").into_bytes(),
-        "private",
+        SampleVisibility::Private,
     )
     .await;
     let (public, public_analysis) = upload(
         &platform,
         &owner,
         format!("public matrix sample {suffix}").into_bytes(),
-        "public",
+        SampleVisibility::Public,
     )
     .await;
-    let hunt = platform
-        .http
-        .post(platform.url("/api/v1/retrohunts"))
-        .bearer_auth(&owner.token)
-        .json(&json!({"source": "rule r { condition: false }"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(hunt.status(), 202, "{}", hunt.text().await.unwrap());
-    let hunt: Value = hunt.json().await.unwrap();
-    let ruleset = platform
-        .http
-        .post(platform.url("/api/v1/rulesets"))
-        .bearer_auth(&analyst.token)
-        .json(
-            &json!({"name": format!("analyst_{suffix}"), "source": "rule r { condition: false }"}),
+    let analysis = platform.api.analysis();
+    let hunt = analysis
+        .create_retrohunt(
+            &CallContext::bearer(&owner.token),
+            &CreateRetrohunt {
+                source: "rule r { condition: false }".into(),
+                ruleset_id: None,
+            },
         )
-        .send()
         .await
         .unwrap();
-    assert_eq!(ruleset.status(), 201, "{}", ruleset.text().await.unwrap());
-    let ruleset: Value = ruleset.json().await.unwrap();
+    let ruleset = analysis
+        .create_ruleset(
+            &CallContext::bearer(&analyst.token),
+            &CreateRuleset {
+                name: format!("analyst_{suffix}"),
+                source: "rule r { condition: false }".into(),
+            },
+        )
+        .await
+        .unwrap();
     disable(&platform, &disabled, suffix).await;
 
     let objects = Objects(HashMap::from([
@@ -262,9 +252,9 @@ async fn every_route_answers_every_caller_as_the_table_says() {
         ("public", public),
         ("private_analysis", private_analysis),
         ("public_analysis", public_analysis),
-        ("hunt", hunt["id"].as_str().unwrap().to_owned()),
+        ("hunt", hunt.id.to_string()),
         ("owner_id", owner.id.clone()),
-        ("ruleset", ruleset["id"].to_string()),
+        ("ruleset", ruleset.id.to_string()),
     ]));
     let authorization = |who: Who| -> Option<String> {
         match who {

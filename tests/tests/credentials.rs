@@ -8,6 +8,8 @@
 
 use std::time::{Duration, Instant};
 
+use nexus_proto::user::{ChangePasswordRequest, ChangeRoleRequest};
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -19,7 +21,7 @@ use platform::{PASSWORD, Platform};
 #[path = "support/accounts.rs"]
 mod accounts;
 
-use accounts::{call, login, mfa_admin, set_status, until_me_answers};
+use accounts::{call, create_key, login, mfa_admin, set_status, until_me_answers};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_disabled_accounts_tokens_are_refused_within_seconds_and_it_gets_no_new_ones() {
@@ -93,15 +95,18 @@ async fn a_role_change_revokes_the_old_token_and_the_next_sign_in_carries_the_ne
     let admin = mfa_admin(&platform, "root").await;
     let analyst = platform.sign_up("ana").await;
 
-    let (status, body) = call(
-        &platform,
-        Method::PUT,
-        &format!("/api/v1/users/{}/role", analyst.id),
-        Some(&admin),
-        Some(json!({"role": "analyst"})),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+    platform
+        .api
+        .users()
+        .change_role(
+            &CallContext::bearer(&admin),
+            analyst.id.parse().unwrap(),
+            &ChangeRoleRequest {
+                role: "analyst".into(),
+            },
+        )
+        .await
+        .unwrap();
     let refused = until_me_answers(&platform, &analyst.token, 401).await;
     assert_eq!(refused["code"], "token_revoked");
     let fresh = platform.sign_in("ana").await;
@@ -115,15 +120,12 @@ async fn signing_out_everywhere_or_changing_the_password_ends_every_session() {
     let account = platform.sign_up("eve").await;
     let (_, phone) = login(&platform, "eve", PASSWORD).await;
 
-    let (status, _) = call(
-        &platform,
-        Method::POST,
-        "/api/v1/auth/logout-all",
-        Some(&account.token),
-        None,
-    )
-    .await;
-    assert_eq!(status, 204);
+    platform
+        .api
+        .auth()
+        .logout_all(&CallContext::bearer(&account.token))
+        .await
+        .unwrap();
     assert_eq!(
         until_me_answers(&platform, phone["access_token"].as_str().unwrap(), 401).await["code"],
         "token_revoked"
@@ -144,15 +146,16 @@ async fn signing_out_everywhere_or_changing_the_password_ends_every_session() {
     let token = platform.sign_in("eve").await;
     until_me_answers(&platform, &token, 200).await;
     let new_password = "violet harbour sings 93 quiet kites";
-    let (status, body) = call(
-        &platform,
-        Method::POST,
-        "/api/v1/users/me/password",
-        Some(&token),
-        Some(json!({"current_password": PASSWORD, "new_password": new_password})),
-    )
-    .await;
-    assert_eq!(status, 204, "{body}");
+    let change = ChangePasswordRequest {
+        current_password: PASSWORD.into(),
+        new_password: new_password.into(),
+    };
+    platform
+        .api
+        .users()
+        .change_password(&CallContext::bearer(&token), &change)
+        .await
+        .unwrap();
     until_me_answers(&platform, &token, 401).await;
     assert_eq!(login(&platform, "eve", PASSWORD).await.0, 401);
     assert_eq!(login(&platform, "eve", new_password).await.0, 200);
@@ -177,33 +180,19 @@ async fn a_revoked_api_key_is_refused_and_a_disabled_holders_key_is_inactive() {
     let holder = platform.sign_up("keyholder").await;
     let mut keys = Vec::new();
     for name in ["revoked", "kept"] {
-        let (status, created) = call(
-            &platform,
-            Method::POST,
-            "/api/v1/api-keys",
-            Some(&holder.token),
-            Some(json!({"name": name, "scopes": ["user:read_private"]})),
-        )
-        .await;
-        assert_eq!(status, 201, "{created}");
-        keys.push((
-            created["key"].as_str().unwrap().to_owned(),
-            created["key_id"].as_str().unwrap().to_owned(),
-        ));
+        let created = create_key(&platform, &holder.token, name, &["user:read_private"]).await;
+        keys.push((created.key, created.info.key_id));
     }
     for (key, _) in &keys {
         assert_eq!(with_key(&platform, key).await.0, 200);
     }
 
-    let (status, _) = call(
-        &platform,
-        Method::DELETE,
-        &format!("/api/v1/api-keys/{}", keys[0].1),
-        Some(&holder.token),
-        None,
-    )
-    .await;
-    assert_eq!(status, 204);
+    platform
+        .api
+        .auth()
+        .revoke_api_key(&CallContext::bearer(&holder.token), keys[0].1)
+        .await
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let (status, body) = with_key(&platform, &keys[0].0).await;
@@ -239,15 +228,7 @@ async fn a_revoked_api_key_is_refused_and_a_disabled_holders_key_is_inactive() {
 async fn a_flood_of_random_api_keys_writes_nothing_and_stops_reaching_auth() {
     let platform = platform::start().await;
     let holder = platform.sign_up("keyholder").await;
-    let (status, _) = call(
-        &platform,
-        Method::POST,
-        "/api/v1/api-keys",
-        Some(&holder.token),
-        Some(json!({"name": "real", "scopes": ["user:read_private"]})),
-    )
-    .await;
-    assert_eq!(status, 201);
+    create_key(&platform, &holder.token, "real", &["user:read_private"]).await;
     let pool = &platform.context.database.pool;
     let snapshot = || async {
         let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM auth.audit_log")

@@ -8,6 +8,9 @@
 use ed25519_dalek::{Signer, SigningKey};
 use futures_util::{SinkExt, StreamExt};
 use nexus_core::hex::encode as hex;
+use nexus_proto::auth::CreateApiKeyRequest;
+use nexus_proto::user::RegisterWsKeyRequest;
+use nexus_testkit::nexus_client::CallContext;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -21,16 +24,19 @@ async fn api_keys_made_by_the_auth_service_work_through_the_gateway() {
     let account = platform.sign_up("keyholder").await;
     let (user_id, token) = (account.id, account.token);
 
-    let created = http
-        .post(platform.url("/api/v1/api-keys"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "ci", "scopes": ["user:read_private"]}))
-        .send()
+    let request = CreateApiKeyRequest {
+        name: "ci".into(),
+        scopes: vec!["user:read_private".into()],
+        tier: None,
+        expires_in_days: None,
+    };
+    let created = platform
+        .api
+        .auth()
+        .create_api_key(&CallContext::bearer(&token), &request)
         .await
         .unwrap();
-    assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
-    let created: Value = created.json().await.unwrap();
-    let key = created["key"].as_str().unwrap();
+    let key = created.key.as_str();
 
     for request in [
         http.get(platform.url("/api/v1/users/me"))
@@ -58,42 +64,32 @@ async fn api_keys_made_by_the_auth_service_work_through_the_gateway() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ed25519_key_registered_with_the_user_service_signs_in_to_the_hub() {
     let platform = platform::start().await;
-    let http = &platform.http;
     let account = platform.sign_up("engine").await;
     let (user_id, token) = (account.id, account.token);
     let key = SigningKey::from_bytes(&[9; 32]);
     let public_key = hex(key.verifying_key().as_bytes());
     // Proof of possession: the key signs a single-use challenge bound to the account.
-    let challenge: Value = http
-        .post(platform.url("/api/v1/users/me/ws-keys/challenge"))
-        .bearer_auth(&token)
-        .send()
+    let users = platform.api.users();
+    let as_owner = CallContext::bearer(&token);
+    let challenge = users
+        .create_ws_key_challenge(&as_owner)
         .await
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let challenge = challenge["challenge"].as_str().unwrap();
+        .challenge;
     let message = format!(
         "nexus-ws-key-registration\nuser:{user_id}\nkey:{public_key}\nchallenge:{challenge}"
     );
     let proof = hex(&key.sign(message.as_bytes()).to_bytes());
-    let registered = http
-        .post(platform.url("/api/v1/users/me/ws-keys"))
-        .bearer_auth(&token)
-        .json(&json!({
-            "public_key": public_key, "label": "engine-1",
-            "challenge": challenge, "signature": proof,
-        }))
-        .send()
+    let registration = RegisterWsKeyRequest {
+        public_key: public_key.clone(),
+        label: Some("engine-1".into()),
+        challenge: Some(challenge),
+        signature: Some(proof),
+    };
+    users
+        .register_ws_key(&as_owner, &registration)
         .await
         .unwrap();
-    assert_eq!(
-        registered.status(),
-        201,
-        "{}",
-        registered.text().await.unwrap()
-    );
 
     let url = format!(
         "{}/ws",

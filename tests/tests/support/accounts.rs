@@ -7,7 +7,10 @@
 use std::time::{Duration, Instant};
 
 use nexus_auth::domain::totp::{DIGITS, base32_decode, code_at_step, step_at};
-use nexus_proto::auth::{LoginRequest, LoginResponse, MfaLoginRequest, TotpConfirmRequest};
+use nexus_proto::auth::{
+    CreateApiKeyRequest, CreatedApiKey, LoginRequest, LoginResponse, MfaLoginRequest,
+    TotpConfirmRequest,
+};
 use nexus_proto::user::ChangeStatusRequest;
 use nexus_testkit::nexus_client::CallContext;
 use reqwest::Method;
@@ -110,6 +113,27 @@ pub async fn mfa_admin(platform: &Platform, name: &str) -> String {
         .await
         .unwrap()
         .access_token
+}
+
+/// Creates an API key as the holder of `token` through the gateway.
+pub async fn create_key(
+    platform: &Platform,
+    token: &str,
+    name: &str,
+    scopes: &[&str],
+) -> CreatedApiKey {
+    let request = CreateApiKeyRequest {
+        name: name.to_owned(),
+        scopes: scopes.iter().map(|scope| (*scope).to_owned()).collect(),
+        tier: None,
+        expires_in_days: None,
+    };
+    platform
+        .api
+        .auth()
+        .create_api_key(&CallContext::bearer(token), &request)
+        .await
+        .unwrap()
 }
 
 pub async fn set_status(platform: &Platform, admin: &str, user_id: &str, status: &str) {
