@@ -25,8 +25,6 @@ use crate::error::GatewayError;
 
 /// The `X-API-Key` header.
 pub const API_KEY_HEADER: &str = "x-api-key";
-/// The auth service's introspection endpoint (docs/INTERNAL_API.md).
-pub const INTROSPECT_PATH: &str = "/internal/v1/api-keys/introspect";
 /// Longest API key accepted before any call.
 const MAX_API_KEY_LEN: usize = 256;
 /// How long a "not active" answer is remembered (a flood of random keys costs one call each).
@@ -307,7 +305,8 @@ impl Authenticator {
         };
         let answer: IntrospectResponse = self
             .auth
-            .post(context, INTROSPECT_PATH, &request)
+            .auth()
+            .introspect_api_key(context, &request)
             .await
             .map_err(|error| {
             tracing::warn!(error = %error, code = error.code(), "API-key introspection failed.");

@@ -257,10 +257,10 @@ pub(crate) async fn lookup_key(
     gateway: &GatewayService,
     public_key_hex: &str,
 ) -> Result<WsKeyOwner, ClientError> {
-    let path = format!("/internal/v1/ws-keys/{public_key_hex}");
     gateway
         .user_client
-        .get::<WsKeyOwner>(&CallContext::none(), &path)
+        .users()
+        .lookup_ws_key(&CallContext::none(), public_key_hex)
         .await
 }
 
