@@ -37,17 +37,19 @@
 //!
 //! ```no_run
 //! use nexus_client::{CallContext, ClientError, ClientSettings, ServiceClient};
+//! use uuid::Uuid;
 //!
-//! # async fn example() -> Result<(), ClientError> {
-//! let auth = ServiceClient::new("auth", "http://127.0.0.1:8081", ClientSettings::default())?;
+//! # async fn example(user_id: Uuid) -> Result<(), ClientError> {
+//! let users = ServiceClient::new("nexus-user", "http://127.0.0.1:8084", ClientSettings::default())?
+//!     .users();
 //! // Taken from the request being served.
 //! let context = CallContext::none()
 //!     .with_request_id("req-1")
 //!     .with_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-//! match auth.get::<serde_json::Value>(&context, "/.well-known/jwks.json").await {
-//!     Ok(keys) => println!("{keys}"),
-//!     Err(ClientError::Api { body, .. }) => eprintln!("auth refused: {}", body.code),
-//!     Err(other) => eprintln!("auth unavailable ({}): {other}", other.code()),
+//! match users.get_account(&context, user_id).await {
+//!     Ok(account) => println!("{} is {}", account.username, account.status),
+//!     Err(ClientError::Api { body, .. }) => eprintln!("nexus-user refused: {}", body.code),
+//!     Err(other) => eprintln!("nexus-user unavailable ({}): {other}", other.code()),
 //! }
 //! # Ok(())
 //! # }
