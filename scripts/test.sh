@@ -19,15 +19,16 @@ trap stop_started_dependencies EXIT
 if [ -x scripts/engine-tools.sh ] || [ -f scripts/engine-tools.sh ]; then bash scripts/engine-tools.sh; fi
 command -v npm >/dev/null || ensure_apt nodejs npm
 
-# Contracts first: contracts/ci.sh installs anvil (from npm), which the nexus-chain tests run against.
-say "contract tests"
-bash contracts/ci.sh
-
-# Before the long build: the committed query data (.sqlx/) must match the code.
+# First, since it is quick and a stale .sqlx/ fails the build: the committed query data must
+# match the code.
 say "sqlx offline query data (.sqlx/) up to date"
 sqlx_started=$SECONDS
 check_sqlx_offline_data
 say "sqlx offline data check: $((SECONDS - sqlx_started))s"
+
+# Contracts before the Rust tests: contracts/ci.sh installs anvil (from npm), which the nexus-chain tests run against.
+say "contract tests"
+bash contracts/ci.sh
 
 # Tests get their servers from TEST_NEXUS_*; the services' own NEXUS_* settings must not leak in.
 unset NEXUS_DATABASE__URL NEXUS_REDIS__URL
