@@ -1,5 +1,7 @@
 //! `GET|PATCH /v1/users/me` and `GET /v1/users/{id}`: private and public views.
 
+use nexus_proto::user::UpdateProfileRequest;
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -11,30 +13,26 @@ async fn the_owner_sees_and_edits_private_fields_and_others_see_only_public_ones
     let (ada, ada_token) = app.signed_up("ada").await;
     let (_, bob_token) = app.signed_up("bob").await;
 
-    let (status, updated) = app
-        .call_as(
-            &ada_token,
-            Method::PATCH,
-            "/v1/users/me",
-            Some(json!({
-                "display_name": " Ada L. ",
-                "bio": "Counts things.",
-                "website": "https://ada.example.org",
-                "full_name": "Augusta Ada King",
-            })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{updated}");
-    assert_eq!(updated["display_name"], "Ada L.");
-    assert_eq!(updated["full_name"], "Augusta Ada King");
+    let users = app.service.client.users();
+    let as_ada = CallContext::bearer(&ada_token);
+    let set = |text: &str| Some(Some(text.to_owned()));
+    let update = UpdateProfileRequest {
+        display_name: set(" Ada L. "),
+        bio: set("Counts things."),
+        website: set("https://ada.example.org"),
+        full_name: set("Augusta Ada King"),
+        ..UpdateProfileRequest::default()
+    };
+    let updated = users.update_me(&as_ada, &update).await.unwrap();
+    assert_eq!(updated.public.display_name.as_deref(), Some("Ada L."));
+    assert_eq!(updated.full_name.as_deref(), Some("Augusta Ada King"));
 
-    let (status, mine) = app
-        .call_as(&ada_token, Method::GET, "/v1/users/me", None)
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(mine["email"], "ada@example.org");
-    assert_eq!(mine["full_name"], "Augusta Ada King");
-    assert_eq!(mine["bio"], "Counts things.");
+    let mine = users.get_me(&as_ada).await.unwrap();
+    assert_eq!(mine.email, "ada@example.org");
+    assert_eq!(mine.full_name.as_deref(), Some("Augusta Ada King"));
+    assert_eq!(mine.public.bio.as_deref(), Some("Counts things."));
+
+    // Raw: what the JSON does not carry is the point.
 
     let (status, public) = app
         .call_as(&bob_token, Method::GET, &format!("/v1/users/{ada}"), None)
@@ -54,16 +52,13 @@ async fn the_owner_sees_and_edits_private_fields_and_others_see_only_public_ones
     }
 
     // null clears, absent keeps.
-    let (_, cleared) = app
-        .call_as(
-            &ada_token,
-            Method::PATCH,
-            "/v1/users/me",
-            Some(json!({"bio": null})),
-        )
-        .await;
-    assert_eq!(cleared["bio"], serde_json::Value::Null);
-    assert_eq!(cleared["display_name"], "Ada L.");
+    let clear_bio = UpdateProfileRequest {
+        bio: Some(None),
+        ..UpdateProfileRequest::default()
+    };
+    let cleared = users.update_me(&as_ada, &clear_bio).await.unwrap();
+    assert_eq!(cleared.public.bio, None);
+    assert_eq!(cleared.public.display_name.as_deref(), Some("Ada L."));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,8 @@
 //! `PUT /v1/users/{id}/role`: decided by Cedar (`user:change_role`): administrators with a
 //! second factor, never on themselves.
 
+use nexus_proto::user::ChangeRoleRequest;
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -13,19 +15,22 @@ async fn an_admin_changes_another_users_role_and_the_change_is_recorded() {
     let admin_token = app.admin_mfa_token(&admin_id);
     let (ada, _) = app.signed_up("ada").await;
 
-    let (status, summary) = app
-        .call_as(
-            &admin_token,
-            Method::PUT,
-            &format!("/v1/users/{ada}/role"),
-            Some(json!({"role": "analyst"})),
+    let users = app.service.client.users();
+    let ada = ada.parse().unwrap();
+    let summary = users
+        .change_role(
+            &CallContext::bearer(&admin_token),
+            ada,
+            &ChangeRoleRequest {
+                role: "analyst".into(),
+            },
         )
-        .await;
+        .await
+        .unwrap();
 
-    assert_eq!(status, StatusCode::OK, "{summary}");
-    assert_eq!(summary["roles"], json!(["analyst"]));
-    let (_, looked_up) = app.get(&format!("/internal/v1/users/{ada}")).await;
-    assert_eq!(looked_up["roles"], json!(["analyst"]));
+    assert_eq!(summary.roles, ["analyst"]);
+    let looked_up = users.get_account(&CallContext::none(), ada).await.unwrap();
+    assert_eq!(looked_up.roles, ["analyst"]);
     assert!(
         app.outbox_events()
             .await
@@ -108,8 +113,14 @@ async fn users_cannot_change_roles_and_admins_cannot_change_their_own() {
             "{target} {body}"
         );
     }
-    let (_, bob_now) = app.get(&format!("/internal/v1/users/{bob}")).await;
-    assert_eq!(bob_now["roles"], json!(["user"]));
+    let bob_now = app
+        .service
+        .client
+        .users()
+        .get_account(&CallContext::none(), bob.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(bob_now.roles, ["user"]);
     assert!(
         !app.outbox_events()
             .await
