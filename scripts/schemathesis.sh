@@ -32,10 +32,11 @@ say() { printf '\033[1m[schemathesis]\033[0m %s\n' "$*" >&2; }
 
 if [ ! -f "$venv/.installed" ]; then
   say "installing $(grep -v '^#' "$requirements" | tr '\n' ' ')into $venv"
-  if ! python3 -m venv --help >/dev/null 2>&1; then
+  # Debian's python3 creates virtual environments only with python3-venv (ensurepip).
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
     as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
     as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv
   fi
   rm -rf "$venv"
   python3 -m venv "$venv"

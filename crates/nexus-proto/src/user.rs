@@ -374,7 +374,9 @@ pub struct RegisterWsKeyRequest {
     pub public_key: String,
     /// A name to recognise the key by, at most 64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 64)]
+    #[schema(
+        pattern = "^[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f]{0,64}[\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
+    )]
     pub label: Option<String>,
     /// The challenge from `POST /v1/users/me/ws-keys/challenge` (single use). Required: a
     /// registration without it is refused with `ws_key_proof_required`.

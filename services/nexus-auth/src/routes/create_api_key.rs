@@ -52,6 +52,10 @@ pub async fn create_api_key(
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AuthError::field("name", "must be 1 to 100 characters").into());
     }
+    // PostgreSQL text cannot hold NUL: refused here, not a 500 from the store.
+    if name.contains('\0') {
+        return Err(AuthError::field("name", "must not contain NUL characters").into());
+    }
     if body.scopes.is_empty() || body.scopes.len() > MAX_SCOPES {
         return Err(
             AuthError::field("scopes", format!("give 1 to {MAX_SCOPES} action names")).into(),

@@ -37,6 +37,10 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { login, password } = body.into_inner();
     check_text("login", &login, MAX_LOGIN_CHARS * 4)?;
+    // No account name holds one, and PostgreSQL text cannot: refused here, not a 500 there.
+    if login.contains('\0') {
+        return Err(AuthError::field("login", "must not contain NUL characters").into());
+    }
     if login.chars().count() > MAX_LOGIN_CHARS {
         return Err(AuthError::field(
             "login",
