@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use alloy::signers::SignerSync;
 use alloy::signers::local::PrivateKeySigner;
+use nexus_proto::user::{LinkWalletRequest, WalletChallenge, WalletChallengeRequest};
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -13,17 +15,17 @@ fn signer() -> PrivateKeySigner {
     PrivateKeySigner::random()
 }
 
-async fn challenge(app: &TestApp, token: &str, signer: &PrivateKeySigner) -> Value {
-    let (status, challenge) = app
-        .call_as(
-            token,
-            Method::POST,
-            "/v1/users/me/wallets/challenge",
-            Some(json!({"address": signer.address().to_checksum(None), "chain_id": 1})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{challenge}");
-    challenge
+async fn challenge(app: &TestApp, token: &str, signer: &PrivateKeySigner) -> WalletChallenge {
+    let request = WalletChallengeRequest {
+        address: signer.address().to_checksum(None),
+        chain_id: 1,
+    };
+    app.service
+        .client
+        .users()
+        .create_wallet_challenge(&CallContext::bearer(token), &request)
+        .await
+        .unwrap()
 }
 
 fn sign(signer: &PrivateKeySigner, message: &str) -> String {
@@ -49,7 +51,7 @@ async fn a_signed_challenge_links_the_wallet_which_can_be_listed_and_unlinked() 
     let address = wallet.address().to_checksum(None);
 
     let challenge = challenge(&app, &token, &wallet).await;
-    let message = challenge["message"].as_str().unwrap();
+    let message = challenge.message.as_str();
     assert!(
         message.starts_with("localhost:8080 wants you to sign in with your Ethereum account:\n")
     );
@@ -58,7 +60,7 @@ async fn a_signed_challenge_links_the_wallet_which_can_be_listed_and_unlinked() 
         "URI: http://localhost:8080",
         "Version: 1",
         "Chain ID: 1",
-        &format!("Nonce: {}", challenge["nonce"].as_str().unwrap()),
+        &format!("Nonce: {}", challenge.nonce),
     ] {
         assert!(
             message.lines().any(|l| l == line),
@@ -67,34 +69,29 @@ async fn a_signed_challenge_links_the_wallet_which_can_be_listed_and_unlinked() 
     }
     assert!(message.contains("\nIssued At: ") && message.contains("\nExpiration Time: "));
 
-    let (status, linked) = link(&app, &token, message, &sign(&wallet, message)).await;
-    assert_eq!(status, StatusCode::CREATED, "{linked}");
-    assert_eq!(linked["address"], address);
-    assert_eq!(linked["chain_id"], 1);
+    let users = app.service.client.users();
+    let as_ada = CallContext::bearer(&token);
+    let request = LinkWalletRequest {
+        message: message.to_owned(),
+        signature: sign(&wallet, message),
+    };
+    let linked = users.link_wallet(&as_ada, &request).await.unwrap();
+    assert_eq!(linked.address, address);
+    assert_eq!(linked.chain_id, 1);
 
-    let (_, list) = app
-        .call_as(&token, Method::GET, "/v1/users/me/wallets", None)
-        .await;
-    assert_eq!(list["wallets"][0]["address"], address);
+    let list = users.list_wallets(&as_ada).await.unwrap();
+    assert_eq!(list.wallets[0].address, address);
     assert!(
         app.outbox_events()
             .await
             .contains(&"WalletLinked".to_owned())
     );
 
-    let (status, _) = app
-        .call_as(
-            &token,
-            Method::DELETE,
-            &format!("/v1/users/me/wallets/{}", address.to_lowercase()),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (_, list) = app
-        .call_as(&token, Method::GET, "/v1/users/me/wallets", None)
-        .await;
-    assert_eq!(list["wallets"], json!([]));
+    users
+        .unlink_wallet(&as_ada, &address.to_lowercase())
+        .await
+        .unwrap();
+    assert_eq!(users.list_wallets(&as_ada).await.unwrap().wallets, []);
     let (status, error) = app
         .call_as(
             &token,
@@ -115,7 +112,7 @@ async fn a_nonce_works_once() {
     let (_, token) = app.signed_up("ada").await;
     let wallet = signer();
     let challenge = challenge(&app, &token, &wallet).await;
-    let message = challenge["message"].as_str().unwrap();
+    let message = challenge.message.as_str();
     let signature = sign(&wallet, message);
     let (status, _) = link(&app, &token, message, &signature).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -136,13 +133,12 @@ async fn an_expired_challenge_is_refused() {
     let (_, token) = app.signed_up("ada").await;
     let wallet = signer();
     let challenge = challenge(&app, &token, &wallet).await;
-    let message = challenge["message"].as_str().unwrap();
+    let message = challenge.message.as_str();
     let signature = sign(&wallet, message);
 
     // Wait until the challenge's own expiration time has passed (not a synchronisation sleep:
     // the outcome depends only on the clock being past `expires_at`).
-    let expires_at: chrono::DateTime<chrono::Utc> =
-        challenge["expires_at"].as_str().unwrap().parse().unwrap();
+    let expires_at = challenge.expires_at;
     while chrono::Utc::now() <= expires_at {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -164,7 +160,7 @@ async fn a_signature_by_another_key_is_refused() {
     let (_, token) = app.signed_up("ada").await;
     let wallet = signer();
     let challenge = challenge(&app, &token, &wallet).await;
-    let message = challenge["message"].as_str().unwrap();
+    let message = challenge.message.as_str();
 
     let (status, error) = link(&app, &token, message, &sign(&signer(), message)).await;
 
@@ -181,12 +177,12 @@ async fn an_address_links_to_one_account_only() {
     let (_, bob_token) = app.signed_up("bob").await;
     let wallet = signer();
     let first = challenge(&app, &ada_token, &wallet).await;
-    let message = first["message"].as_str().unwrap();
+    let message = first.message.as_str();
     let (status, _) = link(&app, &ada_token, message, &sign(&wallet, message)).await;
     assert_eq!(status, StatusCode::CREATED);
 
     let second = challenge(&app, &bob_token, &wallet).await;
-    let message = second["message"].as_str().unwrap();
+    let message = second.message.as_str();
     let (status, error) = link(&app, &bob_token, message, &sign(&wallet, message)).await;
 
     assert_eq!(
@@ -204,9 +200,8 @@ async fn tampered_foreign_and_malformed_messages_are_refused() {
 
     // Another domain, even correctly signed.
     let issued = challenge(&app, &ada_token, &wallet).await;
-    let foreign = issued["message"]
-        .as_str()
-        .unwrap()
+    let foreign = issued
+        .message
         .replace("localhost:8080 wants", "evil.example wants");
     let (status, error) = link(&app, &ada_token, &foreign, &sign(&wallet, &foreign)).await;
     assert_eq!(
@@ -216,7 +211,7 @@ async fn tampered_foreign_and_malformed_messages_are_refused() {
 
     // A challenge issued to Ada, posted by Bob.
     let issued = challenge(&app, &ada_token, &wallet).await;
-    let message = issued["message"].as_str().unwrap();
+    let message = issued.message.as_str();
     let (status, error) = link(&app, &bob_token, message, &sign(&wallet, message)).await;
     assert_eq!(
         (status, error["code"].as_str()),
@@ -230,7 +225,7 @@ async fn tampered_foreign_and_malformed_messages_are_refused() {
         (StatusCode::BAD_REQUEST, Some("malformed_siwe_message"))
     );
     let issued = challenge(&app, &ada_token, &wallet).await;
-    let message = issued["message"].as_str().unwrap();
+    let message = issued.message.as_str();
     let (status, error) = link(&app, &ada_token, message, "0x1234").await;
     assert_eq!(
         (status, error["code"].as_str()),
