@@ -6,6 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ed25519_dalek::{Signer, SigningKey};
 use nexus_core::hex::encode as hex;
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -19,12 +20,13 @@ fn public_key(seed: u8) -> [u8; 32] {
 
 /// A fresh challenge for the holder of `token`.
 async fn challenge(app: &TestApp, token: &str) -> String {
-    let (status, body) = app
-        .call_as(token, Method::POST, "/v1/users/me/ws-keys/challenge", None)
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert!(body["expires_at"].as_str().is_some(), "{body}");
-    body["challenge"].as_str().unwrap().to_owned()
+    app.service
+        .client
+        .users()
+        .create_ws_key_challenge(&CallContext::bearer(token))
+        .await
+        .unwrap()
+        .challenge
 }
 
 /// The registration message `user_id` signs with key `seed` for `challenge`.
@@ -83,19 +85,21 @@ async fn hex_and_base64_keys_register_and_the_gateway_finds_their_owner() {
         assert_eq!(status, StatusCode::CREATED, "{key}");
     }
 
-    let (_, list) = app
-        .call_as(&token, Method::GET, "/v1/users/me/ws-keys", None)
-        .await;
-    assert_eq!(list["keys"].as_array().unwrap().len(), 3);
-    assert_eq!(list["keys"][0]["label"], "laptop");
+    let users = app.service.client.users();
+    let list = users
+        .list_ws_keys(&CallContext::bearer(&token))
+        .await
+        .unwrap();
+    assert_eq!(list.keys.len(), 3);
+    assert_eq!(list.keys[0].label.as_deref(), Some("laptop"));
 
-    let (status, owner) = app
-        .get(&format!("/internal/v1/ws-keys/{}", hex(&public_key(2))))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(owner["user_id"], ada);
-    assert_eq!(owner["roles"], json!(["user"]));
-    assert_eq!(owner["key_id"], list["keys"][1]["key_id"]);
+    let owner = users
+        .lookup_ws_key(&CallContext::none(), &hex(&public_key(2)))
+        .await
+        .unwrap();
+    assert_eq!(owner.user_id.to_string(), ada);
+    assert_eq!(owner.roles, ["user"]);
+    assert_eq!(owner.key_id, list.keys[1].key_id);
 
     let (status, error) = register_key(&app, &token, &ada, 1, hex(&public_key(1)), None).await;
     assert_eq!(
