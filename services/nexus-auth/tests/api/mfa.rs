@@ -1,6 +1,8 @@
 //! TOTP enrolment and confirmation (the MFA sign-in itself is in the e2e identity tests).
 
 use nexus_auth::domain::totp::{base32_decode, code_at_step, step_at};
+use nexus_proto::auth::TotpConfirmRequest;
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -11,22 +13,17 @@ async fn enrolment_is_confirmed_by_a_current_code_and_yields_single_copy_recover
     let auth = spawn_auth(|_| {}).await;
     let (user_id, token) = auth.user_token(&["user"]);
 
-    let enrolment = expect(
-        auth.post("/v1/auth/mfa/totp", Some(&token), &json!({}))
-            .await,
-        StatusCode::CREATED,
-        None,
-    )
-    .await;
-    let secret = base32_decode(enrolment["secret"].as_str().unwrap()).unwrap();
+    let as_user = CallContext::bearer(&token);
+    let enrolment = auth.api().enrol_totp(&as_user).await.unwrap();
+    let secret = base32_decode(&enrolment.secret).unwrap();
     assert_eq!(secret.len(), 20);
-    let uri = enrolment["otpauth_uri"].as_str().unwrap();
+    let uri = &enrolment.otpauth_uri;
     assert!(uri.starts_with("otpauth://totp/Nexus%20Security:"), "{uri}");
     assert!(
-        uri.contains(&format!("secret={}", enrolment["secret"].as_str().unwrap())),
+        uri.contains(&format!("secret={}", enrolment.secret)),
         "{uri}"
     );
-    let svg = enrolment["qr_svg"].as_str().unwrap();
+    let svg = &enrolment.qr_svg;
     assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");
 
     // A wrong code, and a code two steps old, are refused.
@@ -52,18 +49,12 @@ async fn enrolment_is_confirmed_by_a_current_code_and_yields_single_copy_recover
     auth.clock.advance(std::time::Duration::from_secs(30));
     let step = step_at(START) + 1;
     let code = code_at_step(&secret, step, 6);
-    let confirmed = expect(
-        auth.post(
-            "/v1/auth/mfa/totp/confirm",
-            Some(&token),
-            &json!({"code": code}),
-        )
-        .await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
-    let codes: Vec<String> = serde_json::from_value(confirmed["recovery_codes"].clone()).unwrap();
+    let codes = auth
+        .api()
+        .confirm_totp(&as_user, &TotpConfirmRequest { code: code.clone() })
+        .await
+        .unwrap()
+        .recovery_codes;
     assert_eq!(codes.len(), 10);
     let mut distinct = codes.clone();
     distinct.sort();
