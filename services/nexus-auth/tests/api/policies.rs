@@ -1,5 +1,7 @@
 //! `/v1/authorize`, policy validation and publication.
 
+use nexus_proto::auth::{PoliciesRequest, PolicySourceBody};
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -217,6 +219,17 @@ fn nexus_policy_sources() -> Vec<Value> {
         .collect()
 }
 
+/// The shipped set, in the wire type.
+fn shipped_sources() -> Vec<PolicySourceBody> {
+    nexus_policy::PolicySource::shipped()
+        .into_iter()
+        .map(|source| PolicySourceBody {
+            name: source.name.to_string(),
+            text: source.text.to_string(),
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publishing_makes_a_new_version_in_force_with_an_outbox_event_and_an_audit_row() {
     let auth = spawn_auth(|_| {}).await;
@@ -224,39 +237,31 @@ async fn publishing_makes_a_new_version_in_force_with_an_outbox_event_and_an_aud
     let (user_id, user) = auth.user_token(&["user"]);
     let carol = user_id.to_string();
 
-    let active = expect(
-        auth.get("/internal/v1/policies/active", None).await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
-    assert_eq!(active["version"], 1);
-    assert_eq!(
-        active["sources"].as_array().unwrap().len(),
-        nexus_policy_sources().len()
-    );
+    let api = auth.api();
+    let active = api.active_policies(&CallContext::none()).await.unwrap();
+    assert_eq!(active.version, 1);
+    assert_eq!(active.sources.len(), shipped_sources().len());
     assert_eq!(
         decide(&auth, &user, &bounty_create(&carol)).await["allowed"],
         true
     );
 
-    let mut sources = nexus_policy_sources();
-    sources.push(json!({
-        "name": "freeze.cedar",
-        "text": "@id(\"freeze-bounty-creation\")\nforbid (principal, action == Action::\"bounty:create\", resource);\n",
-    }));
-    let published = expect(
-        auth.post(
-            "/v1/policies",
-            Some(&admin),
-            &json!({"sources": sources, "comment": "incident 42"}),
+    let mut sources = shipped_sources();
+    sources.push(PolicySourceBody {
+        name: "freeze.cedar".into(),
+        text: "@id(\"freeze-bounty-creation\")\nforbid (principal, action == Action::\"bounty:create\", resource);\n".into(),
+    });
+    let published = api
+        .publish_policies(
+            &CallContext::bearer(&admin),
+            &PoliciesRequest {
+                sources: sources.clone(),
+                comment: Some("incident 42".into()),
+            },
         )
-        .await,
-        StatusCode::CREATED,
-        None,
-    )
-    .await;
-    assert_eq!(published["version"], 2);
+        .await
+        .unwrap();
+    assert_eq!(published.version, 2);
 
     let frozen = decide(&auth, &user, &bounty_create(&carol)).await;
     assert_eq!(frozen["allowed"], false);
@@ -266,21 +271,10 @@ async fn publishing_makes_a_new_version_in_force_with_an_outbox_event_and_an_aud
     );
     assert_eq!(frozen["policy_version"], 2);
 
-    let active = expect(
-        auth.get("/internal/v1/policies/active", None).await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
-    assert_eq!(active["version"], 2);
-    assert_eq!(active["digest"], published["digest"]);
-    assert!(
-        active["sources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["name"] == "freeze.cedar")
-    );
+    let active = api.active_policies(&CallContext::none()).await.unwrap();
+    assert_eq!(active.version, 2);
+    assert_eq!(active.digest, published.digest);
+    assert!(active.sources.iter().any(|s| s.name == "freeze.cedar"));
 
     let events: Vec<(String, Value)> =
         sqlx::query!("SELECT stream, envelope FROM auth.outbox ORDER BY created_at")
@@ -294,7 +288,7 @@ async fn publishing_makes_a_new_version_in_force_with_an_outbox_event_and_an_aud
     assert_eq!(events[0].0, "nexus:auth:policies:v1");
     assert_eq!(events[0].1["name"], "PoliciesPublished");
     assert_eq!(events[0].1["payload"]["version"], 2);
-    assert_eq!(events[0].1["payload"]["digest"], published["digest"]);
+    assert_eq!(events[0].1["payload"]["digest"], published.digest.as_str());
 
     let rows = auth.audit_rows("policies_published").await;
     assert_eq!(rows.len(), 1);
@@ -316,13 +310,8 @@ async fn publishing_makes_a_new_version_in_force_with_an_outbox_event_and_an_aud
         Some("policy_validation_failed"),
     )
     .await;
-    let active = expect(
-        auth.get("/internal/v1/policies/active", None).await,
-        StatusCode::OK,
-        None,
-    )
-    .await;
-    assert_eq!(active["version"], 2);
+    let active = api.active_policies(&CallContext::none()).await.unwrap();
+    assert_eq!(active.version, 2);
     let user_publish = auth
         .post("/v1/policies", Some(&user), &json!({"sources": sources}))
         .await;
