@@ -58,3 +58,36 @@ impl Modify for KnownNames {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::Value;
+    use utoipa::OpenApi;
+
+    #[test]
+    fn api_key_scopes_and_tiers_are_the_lists_the_handler_checks() {
+        let document = serde_json::to_value(super::ApiDoc::openapi()).unwrap();
+        let request = &document["components"]["schemas"]["CreateApiKeyRequest"]["properties"];
+        let scopes: Vec<&str> = request["scopes"]["items"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(scopes.len(), nexus_policy::Action::ALL.len());
+        assert!(scopes.contains(&"analysis:submit"));
+        let tiers = request["tier"]["enum"].as_array().unwrap();
+        assert_eq!(tiers.len(), super::create_api_key::TIERS.len());
+    }
+
+    #[test]
+    fn every_json_operation_declares_the_extractor_answers() {
+        let document = serde_json::to_value(super::ApiDoc::openapi()).unwrap();
+        let login = &document["paths"]["/v1/auth/login"]["post"]["responses"];
+        for status in ["400", "401", "413", "415", "422", "429", "503"] {
+            assert!(login.get(status).is_some(), "login does not list {status}");
+        }
+    }
+}

@@ -60,3 +60,34 @@ impl Modify for KnownNames {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+    use utoipa::OpenApi;
+
+    #[test]
+    fn roles_and_statuses_are_the_lists_the_handlers_check() {
+        let document = serde_json::to_value(super::ApiDoc::openapi()).unwrap();
+        let schemas = &document["components"]["schemas"];
+        assert_eq!(
+            schemas["ChangeRoleRequest"]["properties"]["role"]["enum"],
+            json!(["user", "analyst", "admin"])
+        );
+        assert_eq!(
+            schemas["ChangeStatusRequest"]["properties"]["status"]["enum"],
+            json!(crate::store::security::STATUSES)
+        );
+    }
+
+    #[test]
+    fn path_parameters_are_declared() {
+        let document = serde_json::to_value(super::ApiDoc::openapi()).unwrap();
+        let unlink = &document["paths"]["/v1/users/me/wallets/{address}"]["delete"];
+        assert_eq!(unlink["parameters"][0]["name"], "address");
+        assert_eq!(unlink["parameters"][0]["in"], "path");
+        assert!(unlink["responses"].get("400").is_some());
+    }
+}
