@@ -70,7 +70,10 @@ pub enum AnalysisError {
     /// The name is taken.
     #[error("a ruleset named {0:?} already exists; choose another name")]
     RulesetExists(String),
-    /// The YARA source is over `max_rules_bytes` or empty.
+    /// No YARA source was given (neither `source` nor a `ruleset_id` with one).
+    #[error("the YARA source is empty; send the rules in `source` (or name a ruleset)")]
+    RulesEmpty,
+    /// The YARA source is over `max_rules_bytes`.
     #[error("the YARA source must be between 1 and {limit} bytes")]
     RulesTooLarge {
         /// The configured limit.
@@ -122,6 +125,7 @@ impl HttpError for AnalysisError {
             Self::SampleTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RulesTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::EmptySample
+            | Self::RulesEmpty
             | Self::UploadInterrupted
             | Self::InvalidSha256(_)
             | Self::InvalidRulesetName(_)
@@ -163,6 +167,7 @@ impl HttpError for AnalysisError {
             Self::InvalidRulesetName(_) => "invalid_ruleset_name",
             Self::RulesetExists(_) => "ruleset_exists",
             Self::RulesTooLarge { .. } => "rules_too_large",
+            Self::RulesEmpty => "rules_empty",
             Self::RuleCompile(_) => "yara_compile_error",
             Self::Database(error) => error.classify().code,
             Self::Redis(error) => error.classify().code,

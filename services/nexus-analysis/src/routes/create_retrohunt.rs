@@ -69,7 +69,10 @@ pub async fn create_retrohunt(
         None => (source, None),
     };
     let limit = service.settings.max_rules_bytes;
-    if source.is_empty() || source.len() > limit {
+    if source.is_empty() {
+        return Err(AnalysisError::RulesEmpty.into());
+    }
+    if source.len() > limit {
         return Err(AnalysisError::RulesTooLarge { limit }.into());
     }
     if let Err(error) = check_source("retrohunt".to_owned(), source.clone()).await {

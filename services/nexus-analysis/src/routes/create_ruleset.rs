@@ -58,7 +58,10 @@ pub async fn create_ruleset(
         return Err(AnalysisError::InvalidRulesetName(name.chars().take(80).collect()).into());
     }
     let limit = service.settings.max_rules_bytes;
-    if source.is_empty() || source.len() > limit {
+    if source.is_empty() {
+        return Err(AnalysisError::RulesEmpty.into());
+    }
+    if source.len() > limit {
         return Err(AnalysisError::RulesTooLarge { limit }.into());
     }
     if let Err(error) = check_source(name.clone(), source.clone()).await {

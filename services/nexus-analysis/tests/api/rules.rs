@@ -48,6 +48,13 @@ async fn a_ruleset_that_does_not_compile_is_400_with_line_and_column() {
         (400, Some("yara_compile_error"))
     );
     assert_eq!(body["line"], 1);
+    // No rules at all is a mistake in the request (400), not a body over a size limit (413).
+    let (status, body) = harness
+        .post_json("/v1/retrohunts", &json!({"source": ""}))
+        .await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("rules_empty")));
+    let (status, body) = post_ruleset(json!({"name": "empty_rules", "source": ""})).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("rules_empty")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
