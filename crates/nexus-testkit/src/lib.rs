@@ -31,10 +31,10 @@ use nexus_runtime::{Running, RuntimeSettings, Service, Settings};
 use secrecy::SecretString;
 pub use tokens::TestTokens;
 
-pub use nexus_db::testing::TEST_DATABASE_URL_VAR;
 /// The clients [`TestService::client`] names (`UserClient`, `AuthClient`, `AnalysisClient`,
 /// [`CallContext`]), so a service's tests need no dependency of their own on it.
 pub use nexus_client;
+pub use nexus_db::testing::TEST_DATABASE_URL_VAR;
 
 /// Environment variable naming the Redis server tests use.
 pub const TEST_REDIS_URL_VAR: &str = "TEST_NEXUS_REDIS_URL";
