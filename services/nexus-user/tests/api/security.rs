@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use nexus_proto::user::{
-    ChangePasswordRequest, PasswordResetConfirmRequest, PasswordResetRequested,
+    ChangePasswordRequest, ChangeStatusRequest, PasswordResetConfirmRequest, PasswordResetRequested,
 };
+use nexus_testkit::nexus_client::CallContext;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -92,17 +93,18 @@ async fn administrators_with_a_second_factor_set_the_status_and_each_change_revo
         "nothing changed, nothing revoked"
     );
 
-    let (status, summary) = app
-        .call_as(
-            &admin,
-            Method::PUT,
-            &path,
-            Some(json!({"status": "banned"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{summary}");
-    assert_eq!(summary["status"], "banned");
-    let banned_mark = summary["tokens_not_before"].as_str().unwrap().to_owned();
+    let users = app.service.client.users();
+    let as_admin = CallContext::bearer(&admin);
+    let ada_id = ada.parse().unwrap();
+    let status_to = |status: &str| ChangeStatusRequest {
+        status: status.to_owned(),
+    };
+    let summary = users
+        .change_status(&as_admin, ada_id, &status_to("banned"))
+        .await
+        .unwrap();
+    assert_eq!(summary.status, "banned");
+    let banned_mark = summary.tokens_not_before.unwrap();
     let marks = redis_marks(&app).await;
     let first = marks[&ada];
     assert!(first > 0);
@@ -110,23 +112,21 @@ async fn administrators_with_a_second_factor_set_the_status_and_each_change_revo
     // A banned account still signs in (read-only); a disabled one does not.
     assert_eq!(verify(&app, "ada", STRONG_PASSWORD).await, StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let (status, summary) = app
-        .call_as(
-            &admin,
-            Method::PUT,
-            &path,
-            Some(json!({"status": "disabled"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_ne!(summary["tokens_not_before"].as_str().unwrap(), banned_mark);
+    let summary = users
+        .change_status(&as_admin, ada_id, &status_to("disabled"))
+        .await
+        .unwrap();
+    assert_ne!(summary.tokens_not_before.unwrap(), banned_mark);
     assert!(redis_marks(&app).await[&ada] > first, "the mark only rises");
     assert_eq!(
         verify(&app, "ada", STRONG_PASSWORD).await,
         StatusCode::FORBIDDEN
     );
-    let (_, internal) = app.get(&format!("/internal/v1/users/{ada}")).await;
-    assert_eq!(internal["status"], "disabled");
+    let internal = users
+        .get_account(&CallContext::none(), ada_id)
+        .await
+        .unwrap();
+    assert_eq!(internal.status, "disabled");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,15 +174,16 @@ async fn a_password_change_needs_the_current_password_and_revokes_every_session(
     );
     assert!(redis_marks(&app).await.is_empty());
 
-    let (status, body) = app
-        .call_as(
-            &token,
-            Method::POST,
-            "/v1/users/me/password",
-            Some(change(STRONG_PASSWORD, NEW_PASSWORD)),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let new_password = ChangePasswordRequest {
+        current_password: STRONG_PASSWORD.into(),
+        new_password: NEW_PASSWORD.into(),
+    };
+    app.service
+        .client
+        .users()
+        .change_password(&CallContext::bearer(&token), &new_password)
+        .await
+        .unwrap();
     assert_eq!(
         verify(&app, "ada", STRONG_PASSWORD).await,
         StatusCode::UNAUTHORIZED
