@@ -5,6 +5,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends mold && rm -rf 
 WORKDIR /src
 COPY . .
 ARG SERVICE
+# The sqlx query macros compile against the committed .sqlx/ query data: no database at build time.
+ENV SQLX_OFFLINE=true
 RUN cargo build --release --locked -p "${SERVICE}" && cp "target/release/${SERVICE}" /service
 
 FROM debian:bookworm-slim
