@@ -1,6 +1,8 @@
 //! [`LivePolicies`]: the policy set in use, swapped atomically when a new version is published.
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 
 use crate::policies::Policies;
 
@@ -15,29 +17,26 @@ pub struct PublishedPolicies {
 
 /// Holds the current [`PublishedPolicies`] for concurrent readers.
 ///
-/// Readers take an `Arc` snapshot ([`LivePolicies::current`]) and decide with it, so a swap
+/// Readers take an `Arc` snapshot without a lock ([`LivePolicies::current`]) and decide with it, so a swap
 /// never changes the policies under a decision in progress. [`LivePolicies::replace`] only moves
 /// forward: a reload that arrives late (an older revision) is ignored, which makes the order of
 /// concurrent reloads irrelevant.
 #[derive(Debug)]
 pub struct LivePolicies {
-    current: RwLock<Arc<PublishedPolicies>>,
+    current: ArcSwap<PublishedPolicies>,
 }
 
 impl LivePolicies {
     /// Starts with `policies` as `revision`.
     pub fn new(revision: i64, policies: Policies) -> Self {
         Self {
-            current: RwLock::new(Arc::new(PublishedPolicies { revision, policies })),
+            current: ArcSwap::from_pointee(PublishedPolicies { revision, policies }),
         }
     }
 
     /// The set in use now.
     pub fn current(&self) -> Arc<PublishedPolicies> {
-        self.current
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.current.load_full()
     }
 
     /// The revision in use now.
@@ -48,12 +47,17 @@ impl LivePolicies {
     /// Installs `policies` as `revision` if it is newer than the current one; returns whether
     /// it was installed.
     pub fn replace(&self, revision: i64, policies: Policies) -> bool {
-        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-        if revision <= current.revision {
-            return false;
-        }
-        *current = Arc::new(PublishedPolicies { revision, policies });
-        true
+        let newer = Arc::new(PublishedPolicies { revision, policies });
+        // `rcu` retries if another reload swapped in between, so the revision check and the
+        // swap act as one step without a writer lock.
+        let previous = self.current.rcu(|current| {
+            if revision > current.revision {
+                Arc::clone(&newer)
+            } else {
+                Arc::clone(current)
+            }
+        });
+        revision > previous.revision
     }
 }
 
