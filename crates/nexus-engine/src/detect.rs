@@ -4,7 +4,7 @@
 use memchr::memmem;
 use nexus_proto::report::{FileInfo, FileType};
 
-use crate::util::{u16_le, u32_be, u32_le};
+use crate::bytes::{u16_le, u32_be, u32_le};
 
 /// How many leading bytes the text heuristics look at.
 const TEXT_PROBE_BYTES: usize = 8 * 1024;

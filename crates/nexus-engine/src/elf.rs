@@ -5,10 +5,10 @@ use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_GNU_RELRO, PT_GNU_STACK};
 use goblin::elf::{Elf, Sym, Symtab, header, program_header, section_header, sym};
 use nexus_proto::report::{ElfHardening, ElfReport, ElfSection, ElfSegment, ElfSymbol};
 
+use crate::bytes::slice_at;
 use crate::config::EngineConfig;
 use crate::entropy::shannon;
 use crate::error::EngineError;
-use crate::util::slice_at;
 
 /// Machine name for an e_machine value.
 pub fn machine_name(machine: u16) -> String {

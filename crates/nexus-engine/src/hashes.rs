@@ -94,6 +94,16 @@ fn tlsh_digest(builder: &TlshBuilder128_1) -> Option<String> {
     String::from_utf8(digest.hash().to_vec()).ok()
 }
 
+/// MD5 of `bytes` as lower-case hex (section, import and Rich-header hashes).
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
+    hex::encode(&Md5::digest(bytes))
+}
+
+/// SHA-256 of `bytes` as lower-case hex (section and resource hashes).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(&Sha256::digest(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +116,12 @@ mod tests {
         let parallel = compute(&data);
         let sequential = assemble(ssdeep_and_md5(&data), sha_and_tlsh(&data));
         assert_eq!(parallel, sequential);
+    }
+
+    #[test]
+    fn hex_matches_known_digest() {
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(hex::encode(&[0x00, 0xab, 0xff]), "00abff");
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub mod yara;
 #[path = "yara_disabled.rs"]
 pub mod yara;
 
-mod util;
+mod bytes;
 
 pub use config::EngineConfig;
 pub use error::EngineError;

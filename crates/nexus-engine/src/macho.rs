@@ -5,10 +5,10 @@ use goblin::mach::load_command::{CommandVariant, LoadCommand, cmd_to_str};
 use goblin::mach::{Mach, MachO, SingleArch};
 use nexus_proto::report::{MachoArch, MachoReport, MachoSection, MachoSegment};
 
+use crate::bytes::{printable_name, slice_at, u32_be};
 use crate::config::EngineConfig;
 use crate::entropy::shannon;
 use crate::error::EngineError;
-use crate::util::{printable_name, slice_at, u32_be};
 
 /// Longest entitlements plist kept.
 const MAX_ENTITLEMENTS_BYTES: usize = 64 * 1024;

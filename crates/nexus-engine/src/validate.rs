@@ -4,9 +4,9 @@
 //! reported, because the hashes, strings and YARA stages still apply and the parser stage will say
 //! what it could not read.
 
+use crate::bytes::{u16_le, u32_le};
 use crate::config::EngineConfig;
 use crate::error::EngineError;
-use crate::util::{u16_le, u32_le};
 
 /// Outcome of validation.
 #[derive(Debug)]

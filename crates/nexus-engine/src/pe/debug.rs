@@ -4,7 +4,7 @@ use nexus_core::hex;
 use nexus_proto::report::PePdb;
 
 use super::layout::{Layout, directory};
-use crate::util::{u16_le, u32_le};
+use crate::bytes::{u16_le, u32_le};
 
 /// Cap on debug directory entries examined.
 const MAX_DEBUG_ENTRIES: usize = 64;

@@ -3,7 +3,7 @@
 use nexus_proto::report::PeExport;
 
 use super::layout::{Layout, directory};
-use crate::util::u32_le;
+use crate::bytes::u32_le;
 
 /// Cap on exported functions read (the ordinal space is 16 bits).
 const MAX_EXPORTS: usize = 65_536;

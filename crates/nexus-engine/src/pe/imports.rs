@@ -6,7 +6,8 @@
 use nexus_proto::report::{PeImportFunction, PeImportLibrary};
 
 use super::layout::{Layout, directory};
-use crate::util::{md5_hex, u32_le};
+use crate::bytes::u32_le;
+use crate::hashes::md5_hex;
 
 /// YARA's cap on imports per library, kept so a hostile table cannot make us loop for long.
 const MAX_FUNCTIONS_PER_LIBRARY: usize = 16_384;

@@ -4,7 +4,7 @@
 //! (goblin's `PE::parse` rejects the whole image when one table is bad), and it maps RVAs to file
 //! offsets the way YARA and pefile do, so reported offsets agree with those tools.
 
-use crate::util::{printable_name, u16_le, u32_le};
+use crate::bytes::{printable_name, u16_le, u32_le};
 
 /// Data directory indexes used by the engine.
 pub(crate) mod directory {

@@ -25,11 +25,15 @@ pub use imports::imphash;
 
 use nexus_proto::report::{PeChecksum, PeOverlay, PeReport, PeSection};
 
+use crate::bytes::slice_at;
 use crate::config::EngineConfig;
 use crate::entropy::shannon;
 use crate::error::EngineError;
-use crate::util::{bounded, md5_hex, sha256_hex, slice_at};
+use crate::hashes::{md5_hex, sha256_hex};
 use layout::{Layout, directory};
+
+/// Warnings kept per report: a hostile file can produce one per malformed entry.
+const MAX_WARNINGS: usize = 100;
 
 /// Parses `bytes` as a PE. Fails only when there is no `MZ`…`PE\0\0` signature at all.
 pub fn analyze(bytes: &[u8], config: &EngineConfig) -> Result<PeReport, EngineError> {
@@ -99,7 +103,7 @@ pub fn analyze(bytes: &[u8], config: &EngineConfig) -> Result<PeReport, EngineEr
         signature: signature::parse(bytes, &layout, &mut warnings),
         tls_callbacks: debug::tls_callbacks(bytes, &layout),
         is_dotnet: layout.directory(directory::CLR).is_some(),
-        warnings: bounded(warnings, 100),
+        warnings: at_most(warnings, MAX_WARNINGS),
     })
 }
 
@@ -135,6 +139,12 @@ fn checksum_report(bytes: &[u8], layout: &Layout) -> PeChecksum {
         computed,
         mismatch: stated != 0 && stated != computed,
     }
+}
+
+/// `items` cut to its first `limit`.
+fn at_most<T>(mut items: Vec<T>, limit: usize) -> Vec<T> {
+    items.truncate(limit);
+    items
 }
 
 /// Bytes past everything the headers describe, computed like pefile's

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use nexus_proto::report::PeResource;
 
 use super::layout::{Layout, directory};
-use crate::util::{sha256_hex, slice_at, u16_le, u32_le};
+use crate::bytes::{slice_at, u16_le, u32_le};
+use crate::hashes::sha256_hex;
 
 /// Cap on directory entries visited across the whole tree.
 const MAX_ENTRIES_VISITED: usize = 100_000;

@@ -3,7 +3,8 @@
 
 use nexus_proto::report::{PeRichEntry, PeRichHeader};
 
-use crate::util::{md5_hex, u32_le};
+use crate::bytes::u32_le;
+use crate::hashes::md5_hex;
 
 /// `DanS` as a little-endian dword.
 const DANS: u32 = 0x536e_6144;

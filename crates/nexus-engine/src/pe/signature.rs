@@ -9,7 +9,7 @@ use sha1::{Digest, Sha1};
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
 use super::layout::{Layout, directory};
-use crate::util::{slice_at, u16_le, u32_le};
+use crate::bytes::{slice_at, u16_le, u32_le};
 
 /// WIN_CERT_TYPE_PKCS_SIGNED_DATA.
 const PKCS_SIGNED_DATA: u16 = 2;

@@ -1,18 +1,6 @@
-//! Small helpers shared by the stages: hex digests and bounds-checked little readers.
-
-use md5::{Digest, Md5};
-use nexus_core::hex;
-use sha2::Sha256;
-
-/// MD5 of `bytes` as lower-case hex.
-pub(crate) fn md5_hex(bytes: &[u8]) -> String {
-    hex::encode(&Md5::digest(bytes))
-}
-
-/// SHA-256 of `bytes` as lower-case hex.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(&Sha256::digest(bytes))
-}
+//! Bounds-checked reads from untrusted file bytes: sub-slices, little/big-endian integers and
+//! names from fixed-size fields. Every read is `None` when any part lies outside the input, so
+//! a truncated or hostile header never panics a parser.
 
 /// `bytes[offset..offset + len]`, or `None` when any part lies outside.
 pub(crate) fn slice_at(bytes: &[u8], offset: u64, len: u64) -> Option<&[u8]> {
@@ -53,22 +41,9 @@ pub(crate) fn printable_name(raw: &[u8]) -> String {
     name
 }
 
-/// Keeps at most `limit` items.
-pub(crate) fn bounded<T>(mut items: Vec<T>, limit: usize) -> Vec<T> {
-    items.truncate(limit);
-    items
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nexus_core::hex::encode as hex;
-
-    #[test]
-    fn hex_matches_known_digest() {
-        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
-        assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
-    }
 
     #[test]
     fn out_of_range_reads_are_none() {
