@@ -306,18 +306,6 @@ const TEMPLATE_EXCEPTIONS: &[(&str, &str, &str)] = &[(
     "the gateway owns no PostgreSQL schema (its only dependency is Redis), so it has no SQL",
 )];
 
-/// Template items the services that existed before the template (issue 14) do not have yet.
-/// Temporary: remove an entry once the item exists (the test fails until then, so the list only
-/// shrinks).
-const TEMPLATE_PENDING: &[(&str, &str)] = &[
-    ("nexus-analysis", "tests/api/helpers.rs"),
-    ("nexus-analysis", "lib.rs: invariant"),
-    ("nexus-gateway", "src/routes/openapi.rs"),
-    ("nexus-gateway", "src/events.rs"),
-    ("nexus-gateway", "tests/api/helpers.rs"),
-    ("nexus-gateway", "lib.rs: invariant"),
-];
-
 /// The template items `directory` (a service crate) lacks.
 fn missing_template_items(directory: &Path) -> Vec<String> {
     let mut missing: Vec<String> = TEMPLATE_FILES
@@ -352,10 +340,7 @@ fn every_service_has_the_template_layout() {
             let excepted = TEMPLATE_EXCEPTIONS
                 .iter()
                 .any(|(service, file, _)| service == name && file == item);
-            let pending = TEMPLATE_PENDING
-                .iter()
-                .any(|(service, file)| service == name && file == item);
-            if !excepted && !pending {
+            if !excepted {
                 problems.push(format!(
                     "{name} lacks {item} (docs/SERVICE_TEMPLATE.md says what it holds)"
                 ));
@@ -364,7 +349,6 @@ fn every_service_has_the_template_layout() {
         let listed = TEMPLATE_EXCEPTIONS
             .iter()
             .map(|(service, file, _)| (*service, *file))
-            .chain(TEMPLATE_PENDING.iter().copied())
             .filter(|(service, _)| service == name);
         for (_, item) in listed {
             if !missing.iter().any(|missing| missing == item) {
@@ -377,7 +361,6 @@ fn every_service_has_the_template_layout() {
     for (service, item) in TEMPLATE_EXCEPTIONS
         .iter()
         .map(|(service, file, _)| (*service, *file))
-        .chain(TEMPLATE_PENDING.iter().copied())
     {
         if !services.iter().any(|name| name == service) {
             problems.push(format!("{service} ({item}) is not a service"));

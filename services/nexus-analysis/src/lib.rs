@@ -35,6 +35,11 @@
 //! queued analysis unless one exists for these bytes and rules (then the answer says
 //! `duplicate`) and writes `AnalysisRequested` to the outbox → the relay appends it to the job
 //! stream → a worker analyses and commits (see [`worker`]).
+//!
+//! Architecture invariant: samples are never executed, only read (mapped read-only, see
+//! [`sample_store`]), and nothing about a sample is shown to a caller the visibility rules
+//! ([`domain::visibility`], docs/AUTHORIZATION.md) do not let read it; an analysis finishes
+//! exactly once, whatever the deliveries.
 
 pub mod blocking_pool;
 pub mod cache;

@@ -15,16 +15,22 @@
 //!   Ed25519 WebSocket sign-in check.
 //! - [`auth`]: who is calling; [`ratelimit`]: Redis GCRA with a local fallback;
 //!   [`upstream`]: the connection pool, breakers and retries.
-//! - [`routes`]: the proxy, `/ws`, presence; [`ws`]: the hub (topics, fan-out, presence).
+//! - [`routes`]: the proxy, `/ws`, presence, the merged API document (`routes::openapi`);
+//!   [`ws`]: the hub (topics, fan-out, presence).
+//! - [`events`]: the streams the hub relays to WebSocket topics (it consumes no event itself).
 //! - [`workers`]: every background loop (revocations, their evictions, the WebSocket hub),
 //!   registered in one place with the service handed over.
 //! - [`error`]: [`GatewayError`](error::GatewayError) with stable codes; [`metrics`].
+//!
+//! Architecture invariant: the gateway holds no domain data and makes no domain decision of its
+//! own: it authenticates, asks the live Cedar policies, limits and forwards; every answer about
+//! an object comes from the service that owns it, which authorizes again.
 
 pub mod auth;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod metrics;
-pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
 pub mod settings;
@@ -78,7 +84,7 @@ pub struct GatewayService {
     metrics: GatewayMetrics,
     hub: Hub,
     user_client: ServiceClient,
-    openapi: openapi::MergedSpec,
+    openapi: routes::openapi::MergedSpec,
 }
 
 impl Service for GatewayService {
@@ -174,7 +180,7 @@ impl Service for GatewayService {
             metrics,
             hub,
             user_client,
-            openapi: openapi::MergedSpec::default(),
+            openapi: routes::openapi::MergedSpec::default(),
         })
     }
 
@@ -183,7 +189,7 @@ impl Service for GatewayService {
     }
 
     fn openapi() -> utoipa::openapi::OpenApi {
-        <openapi::GatewayApi as utoipa::OpenApi>::openapi()
+        <routes::openapi::GatewayApi as utoipa::OpenApi>::openapi()
     }
 
     fn routes(&self, config: &mut web::ServiceConfig) {

@@ -5,7 +5,7 @@
 use nexus_proto::analysis::{RetrohuntStatus, SampleVisibility};
 use serde_json::json;
 
-use crate::support::{Body, Harness, USER_ID};
+use crate::helpers::{Body, Harness, USER_ID};
 
 /// Bytes only user A has: 16 bytes whose bits a per-bit hunt would spell out.
 const SECRET: &[u8; 16] = b"A's secret 16 B!";

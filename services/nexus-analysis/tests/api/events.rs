@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use nexus_proto::Event;
 use nexus_proto::analysis::{AnalysisCompleted, AnalysisProgress};
 
-use crate::support::{EICAR_SHA256, Harness, fixture, wait_until};
+use crate::helpers::{EICAR_SHA256, Harness, fixture, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stages_go_out_live_and_completion_is_published_durably_once() {

@@ -4,7 +4,7 @@ use nexus_proto::analysis::{AnalysisStatus, SampleVisibility};
 use nexus_testkit::nexus_client::CallContext;
 use serde_json::{Value, json};
 
-use crate::support::{
+use crate::helpers::{
     EICAR_SHA256, Harness, TINY_SHA256, fixture, generated_body, report_json, resident_kib,
     wait_until, yara_rules,
 };

@@ -6,7 +6,7 @@ use std::time::Duration;
 use nexus_proto::analysis::{AnalysisStatus, RetrohuntStatus, SampleVisibility};
 use serde_json::json;
 
-use crate::support::{EICAR_SHA256, Harness, fixture, report_json, yara_rules};
+use crate::helpers::{EICAR_SHA256, Harness, fixture, report_json, yara_rules};
 
 /// A rule that would run for far longer than 30 s on the sample below: a quadratic loop over
 /// its bytes (65,536² iterations) that no match can cut short.

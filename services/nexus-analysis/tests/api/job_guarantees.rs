@@ -7,7 +7,7 @@ use std::time::Duration;
 use nexus_analysis::AnalysisService;
 use nexus_proto::analysis::AnalysisStatus;
 
-use crate::support::{Harness, TempDir, claim_without_acking, fixture, settings, wait_until};
+use crate::helpers::{Harness, TempDir, claim_without_acking, fixture, settings, wait_until};
 
 const JOB_STREAM: &str = "nexus:analysis:jobs:v1";
 const GROUP: &str = "analysis-workers";

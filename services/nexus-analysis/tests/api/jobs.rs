@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use nexus_analysis::AnalysisService;
 
-use crate::support::{Harness, claim_without_acking, fixture, outbox_events, settings, wait_until};
+use crate::helpers::{Harness, claim_without_acking, fixture, outbox_events, settings, wait_until};
 
 const JOB_STREAM: &str = "nexus:analysis:jobs:v1";
 const GROUP: &str = "analysis-workers";

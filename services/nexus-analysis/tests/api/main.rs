@@ -6,6 +6,7 @@
 mod access;
 mod events;
 mod files;
+mod helpers;
 mod hunts;
 mod job_guarantees;
 mod jobs;
@@ -14,7 +15,6 @@ mod process_kills;
 mod reanalyse;
 mod reconcile;
 mod rules;
-mod support;
 
 use nexus_analysis::AnalysisService;
 use nexus_config::ServiceKind;

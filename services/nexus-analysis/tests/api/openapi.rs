@@ -1,6 +1,6 @@
 //! The service describes its public API for the gateway's merged document.
 
-use crate::support::Harness;
+use crate::helpers::Harness;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_lists_every_public_path() {

@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use nexus_testkit::TestContext;
 use tokio::process::{Child, Command};
 
-use crate::support::{TempDir, USER_ID, wait_until};
+use crate::helpers::{TempDir, USER_ID, wait_until};
 
 /// Jobs in the run (tiny samples, each unique).
 const JOBS: usize = 1_000;

@@ -7,7 +7,7 @@ use nexus_testkit::TestService;
 use nexus_testkit::nexus_client::CallContext;
 use serde_json::Value;
 
-use crate::support::{Harness, settings, wait_until};
+use crate::helpers::{Harness, settings, wait_until};
 
 /// `POST path` with `token` and no body, as raw status and JSON (for the refusals).
 async fn post(service: &TestService, path: &str, token: &str) -> (u16, Value) {
@@ -43,7 +43,7 @@ async fn finished(service: &TestService, token: &str, analysis_id: &str) -> Anal
 /// What is left of the harness once its first service stopped.
 struct Failed {
     ctx: nexus_testkit::TestContext,
-    store: crate::support::TempDir,
+    store: crate::helpers::TempDir,
     user: String,
 }
 

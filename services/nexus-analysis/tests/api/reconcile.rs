@@ -8,7 +8,7 @@ use nexus_analysis::AnalysisService;
 use nexus_analysis::settings::AnalysisSettings;
 use nexus_runtime::Settings;
 
-use crate::support::{Harness, fixture, outbox_events, settings, wait_until};
+use crate::helpers::{Harness, fixture, outbox_events, settings, wait_until};
 
 const JOB_STREAM: &str = "nexus:analysis:jobs:v1";
 

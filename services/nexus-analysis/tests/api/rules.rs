@@ -6,7 +6,7 @@ use nexus_proto::analysis::{
 use nexus_testkit::nexus_client::CallContext;
 use serde_json::json;
 
-use crate::support::{Body, EICAR_SHA256, Harness, fixture, report_json, wait_until, yara_rules};
+use crate::helpers::{Body, EICAR_SHA256, Harness, fixture, report_json, wait_until, yara_rules};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ruleset_that_does_not_compile_is_400_with_line_and_column() {

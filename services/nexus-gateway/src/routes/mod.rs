@@ -2,6 +2,7 @@
 //! `/ws`.
 
 pub mod docs;
+pub mod openapi;
 pub mod presence;
 pub mod proxy;
 pub mod security;

@@ -7,7 +7,7 @@ use nexus_proto::auth::IntrospectResponse;
 use nexus_testkit::TestContext;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, get, http, send, settings};
+use crate::helpers::{Upstream, gateway, get, http, send, settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guests_reach_public_routes_only_and_carry_no_identity() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use nexus_testkit::TestContext;
 use tokio::io::AsyncWriteExt;
 
-use crate::support::{Upstream, gateway, get, http, settings};
+use crate::helpers::{Upstream, gateway, get, http, settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_aborted_and_five_oversized_uploads_leave_the_circuit_closed() {

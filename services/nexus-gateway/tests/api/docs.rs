@@ -3,7 +3,7 @@
 use nexus_testkit::TestContext;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, get, settings};
+use crate::helpers::{Upstream, gateway, get, settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_merged_document_publishes_routed_upstream_paths_under_api_and_never_internal_ones() {

@@ -7,7 +7,7 @@ use nexus_testkit::TestContext;
 use nexus_testkit::redis_server::RedisServer;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, get, http, metric, retry_after_seconds, settings};
+use crate::helpers::{Upstream, gateway, get, http, metric, retry_after_seconds, settings};
 
 fn hourly(burst: u32) -> Quota {
     Quota {

@@ -6,12 +6,12 @@
 mod access;
 mod client_faults;
 mod docs;
+mod helpers;
 mod lifecycle;
 mod limits;
 mod not_ready;
 mod proxy;
 mod revocation;
-mod support;
 mod tokens;
 mod ws;
 mod ws_access;

@@ -10,7 +10,7 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use nexus_testkit::TestContext;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, get, settings};
+use crate::helpers::{Upstream, gateway, get, settings};
 
 /// Serves the JWKS document the test swaps in; starts with something that is not one.
 fn jwks_server(document: Arc<Mutex<Value>>) -> (String, actix_web::dev::ServerHandle) {

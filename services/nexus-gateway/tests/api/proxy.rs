@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use nexus_testkit::TestContext;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, get, http, retry_after_seconds, settings};
+use crate::helpers::{Upstream, gateway, get, http, retry_after_seconds, settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routes_by_prefix_strip_api_and_keep_the_query() {

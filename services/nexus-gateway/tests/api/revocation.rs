@@ -12,7 +12,7 @@ use nexus_runtime::revocation::{self, RevocationReason, Revoked};
 use nexus_testkit::TestContext;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, get, http, send, settings};
+use crate::helpers::{Upstream, gateway, get, http, send, settings};
 
 async fn bus(context: &TestContext) -> Bus {
     Bus::connect(

@@ -7,7 +7,7 @@ mod token_corpus;
 use nexus_testkit::TestContext;
 use serde_json::Value;
 
-use crate::support::{Upstream, gateway, http, settings};
+use crate::helpers::{Upstream, gateway, http, settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_hostile_token_is_refused_by_the_gateway_with_its_code() {

@@ -20,7 +20,7 @@ use nexus_testkit::{TestContext, TestService};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::support::{Upstream, gateway, settings};
+use crate::helpers::{Upstream, gateway, settings};
 use crate::ws::{Socket, bounty_event, connect, live_bus, next, register, send, signed, ws_url};
 
 /// The owning services' side of object reads: which bearer token may read which path.
