@@ -1,52 +1,34 @@
 //! Hexadecimal text for bytes: digests, key fingerprints, trace and span ids, Ed25519 keys and
-//! signatures.
+//! signatures. The digits come from the `hex` crate; this module fixes the platform's rules on
+//! top of it.
 //!
 //! The platform writes lower-case hex everywhere (samples are addressed by it, and tokens are
 //! looked up by it), so [`encode`] is lower case; [`encode_upper`] exists only for formats that
 //! prescribe upper case, such as the GUID of a PDB reference. Decoding accepts either case
 //! ([`decode`], [`decode_array`]) except where a specification demands lower case, as the W3C
 //! `traceparent` header does ([`decode_lower_array`]).
-//!
-//! Encoding looks digits up in a table rather than calling the formatter once per byte: the
-//! gateway encodes digests and trace ids several times per request.
-
-/// Lower-case digits, indexed by nibble value.
-const LOWER_DIGITS: &[u8; 16] = b"0123456789abcdef";
-/// Upper-case digits, indexed by nibble value.
-const UPPER_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-
-/// Which letter case a decoder accepts for the digits `a`-`f`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Letters {
-    /// `a`-`f` and `A`-`F`.
-    EitherCase,
-    /// Only `a`-`f`.
-    LowerCase,
-}
 
 /// `bytes` as lower-case hex, two digits per byte.
 pub fn encode(bytes: &[u8]) -> String {
-    encode_with(bytes, LOWER_DIGITS)
+    hex::encode(bytes)
 }
 
 /// `bytes` as upper-case hex, two digits per byte, for formats that prescribe upper case.
 pub fn encode_upper(bytes: &[u8]) -> String {
-    encode_with(bytes, UPPER_DIGITS)
+    hex::encode_upper(bytes)
 }
 
 /// Hex in either case to bytes; `None` for an odd number of digits or any other character.
 /// An empty text decodes to no bytes.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
-    let mut bytes = vec![0u8; text.len() / 2];
-    decode_into(text, &mut bytes, Letters::EitherCase)?;
-    Some(bytes)
+    hex::decode(text).ok()
 }
 
 /// Exactly `2 * N` hex digits in either case to `N` bytes; `None` for any other length or
 /// character. Fixed-size values (keys, signatures) then need no length check of their own.
 pub fn decode_array<const N: usize>(text: &str) -> Option<[u8; N]> {
     let mut bytes = [0u8; N];
-    decode_into(text, &mut bytes, Letters::EitherCase)?;
+    hex::decode_to_slice(text, &mut bytes).ok()?;
     Some(bytes)
 }
 
@@ -54,44 +36,10 @@ pub fn decode_array<const N: usize>(text: &str) -> Option<[u8; N]> {
 /// character, and upper-case letters, for formats (such as W3C `traceparent`) that require
 /// lower case and whose receivers must refuse anything else.
 pub fn decode_lower_array<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let mut bytes = [0u8; N];
-    decode_into(text, &mut bytes, Letters::LowerCase)?;
-    Some(bytes)
-}
-
-fn encode_with(bytes: &[u8], digits: &[u8; 16]) -> String {
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for &byte in bytes {
-        text.push(char::from(digits[usize::from(byte >> 4)]));
-        text.push(char::from(digits[usize::from(byte & 0x0f)]));
-    }
-    text
-}
-
-/// Fills `bytes` from `text`, which must hold exactly two digits per byte.
-fn decode_into(text: &str, bytes: &mut [u8], letters: Letters) -> Option<()> {
-    // Working on bytes, not chars: a multi-byte character is simply not a digit, and the pairs
-    // never split one because every accepted digit is a single byte.
-    let (pairs, []) = text.as_bytes().as_chunks::<2>() else {
-        return None;
-    };
-    if pairs.len() != bytes.len() {
+    if text.bytes().any(|digit| digit.is_ascii_uppercase()) {
         return None;
     }
-    for (byte, &[high, low]) in bytes.iter_mut().zip(pairs) {
-        *byte = nibble(high, letters)? << 4 | nibble(low, letters)?;
-    }
-    Some(())
-}
-
-/// The value of one hex digit.
-fn nibble(digit: u8, letters: Letters) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' if letters == Letters::EitherCase => Some(digit - b'A' + 10),
-        _ => None,
-    }
+    decode_array(text)
 }
 
 #[cfg(test)]
@@ -155,7 +103,7 @@ mod tests {
         fn bytes_round_trip_through_lower_case(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             let text = encode(&bytes);
             prop_assert_eq!(text.len(), bytes.len() * 2);
-            prop_assert!(text.bytes().all(|digit| LOWER_DIGITS.contains(&digit)));
+            prop_assert!(text.bytes().all(|digit| b"0123456789abcdef".contains(&digit)));
             prop_assert_eq!(decode(&text), Some(bytes.clone()));
             prop_assert_eq!(decode(&encode_upper(&bytes)), Some(bytes));
         }
