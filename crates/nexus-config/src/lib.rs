@@ -7,8 +7,10 @@
 //!
 //! Settings are loaded and validated once at start-up by the runtime and passed down as values;
 //! nothing reads the environment after that, and tests build the structs directly. Unknown keys
-//! (a typo in a variable name, a stale file entry) are returned as warnings rather than ignored in
-//! silence, because a misspelt `NEXUS_DATABSE__URL` otherwise fails much later and far away.
+//! are never ignored in silence: one inside a section the service reads is a start-up error (a
+//! misspelt security setting must not leave its default in force), another service's section is
+//! skipped (one environment file configures every service), and a top-level name that is no
+//! section at all (`NEXUS_DATABSE__URL`) comes back as a warning ([`Loaded`]).
 //!
 //! Layout: [`loader`] merges the layers; [`sections`] holds the sections every service shares;
 //! [`service`] names the nine services with their default ports; [`retry`] is the start-up
