@@ -125,11 +125,13 @@ pub(crate) async fn sync_policies(
     })?;
     loop {
         // Subscribe before fetching, so a publication between the two is not missed.
+        let mut subscribe_failed = false;
         let mut events = match &bus {
             Some(bus) => match bus.subscribe(&[PoliciesPublished::STREAM]).await {
                 Ok(subscription) => Some(subscription),
                 Err(error) => {
-                    tracing::warn!(error = %error, "Subscribing to policy publications failed; relying on periodic resync.");
+                    tracing::warn!(error = %error, "Subscribing to policy publications failed; trying again in a second.");
+                    subscribe_failed = true;
                     None
                 }
             },
@@ -158,8 +160,12 @@ pub(crate) async fn sync_policies(
                 None => std::future::pending().await,
             }
         };
+        // A failed subscription is tried again soon: waiting a whole resync interval would
+        // leave every publication until then unseen.
         let pause = if retry_soon {
             Duration::from_millis(250)
+        } else if subscribe_failed {
+            Duration::from_secs(1).min(settings.resync_interval)
         } else {
             settings.resync_interval
         };
