@@ -123,9 +123,9 @@ pub struct RetrohuntQuota {
 pub struct RetrohuntQuotas {
     /// Signed-in users.
     pub user: RetrohuntQuota,
-    /// Analysts.
+    /// Accounts with the `analyst` role.
     pub analyst: RetrohuntQuota,
-    /// Admins.
+    /// Accounts with the `admin` role.
     pub admin: RetrohuntQuota,
 }
 

@@ -83,9 +83,9 @@ impl std::fmt::Debug for ServerSecret {
 /// The auth service.
 #[derive(Debug)]
 pub struct AuthService {
-    /// Settings.
+    /// The service's own `[auth]` section, validated at start.
     pub settings: AuthSettings,
-    /// PostgreSQL.
+    /// The `auth` schema's queries.
     pub store: Store,
     /// Signing keys.
     pub signer: Arc<Signer>,

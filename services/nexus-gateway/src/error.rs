@@ -15,7 +15,7 @@ pub enum GatewayError {
     /// No route owns the path, or the path is ambiguous (dot segments, encoded separators).
     #[error("No route matches {method} {path}; see /api/docs for the API.")]
     NotFound {
-        /// The method.
+        /// The request method as sent (`GET`, ...).
         method: String,
         /// The path as sent.
         path: String,
@@ -73,7 +73,7 @@ pub enum GatewayError {
     /// The upstream's circuit is open.
     #[error("The {upstream} service is unavailable; retry after the Retry-After delay.")]
     UpstreamUnavailable {
-        /// The upstream.
+        /// Name of the service the route forwards to (`auth`, `analysis`, ...).
         upstream: String,
         /// When a trial request goes through.
         retry_after: Duration,
@@ -81,13 +81,13 @@ pub enum GatewayError {
     /// The upstream did not answer in time.
     #[error("The {upstream} service did not answer in time")]
     UpstreamTimeout {
-        /// The upstream.
+        /// Name of the service the route forwards to (`auth`, `analysis`, ...).
         upstream: String,
     },
     /// The upstream could not be reached or broke the connection.
     #[error("The {upstream} service could not be reached: {detail}")]
     UpstreamFailed {
-        /// The upstream.
+        /// Name of the service the route forwards to (`auth`, `analysis`, ...).
         upstream: String,
         /// The transport error.
         detail: String,

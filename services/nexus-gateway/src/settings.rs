@@ -47,7 +47,7 @@ pub struct GatewaySettings {
     /// Proxies whose `X-Forwarded-For` is trusted; for anyone else the peer address is the
     /// client and a sent `X-Forwarded-For` is replaced.
     pub trusted_proxies: Vec<IpAddr>,
-    /// Rate limits.
+    /// Per-address, per-account and per-tier GCRA quotas (`[gateway.rate_limit]`).
     pub rate_limit: RateLimitSettings,
     /// Origins allowed by CORS (exact `scheme://host[:port]`); empty allows none.
     pub cors_allowed_origins: Vec<String>,
@@ -80,7 +80,7 @@ pub struct RouteSettings {
 pub struct Quota {
     /// Sustained requests per period.
     pub requests: u32,
-    /// The period.
+    /// Time over which `requests` are allowed, as humantime (`1m`, `10s`).
     #[serde(with = "humantime_serde")]
     pub period: Duration,
     /// Requests that may arrive at once after a quiet spell (at least 1).

@@ -59,25 +59,25 @@ pub(crate) struct Layout {
 pub(crate) struct OptionalHeader {
     /// PE32+ when true.
     pub is_64: bool,
-    /// Linker version.
+    /// Major and minor version of the linker that built the file (MajorLinkerVersion, Minor…).
     pub linker_version: (u8, u8),
-    /// AddressOfEntryPoint.
+    /// RVA where execution starts (AddressOfEntryPoint); 0 for most DLLs.
     pub entry_point: u32,
-    /// ImageBase.
+    /// Preferred load address (ImageBase); relocations apply when the loader picks another.
     pub image_base: u64,
-    /// FileAlignment.
+    /// Alignment of section data in the file, in bytes (FileAlignment).
     pub file_alignment: u32,
-    /// Operating-system version.
+    /// Minimum operating-system version the image declares (major, minor).
     pub os_version: (u16, u16),
-    /// Subsystem version.
+    /// Minimum subsystem version the image declares (major, minor).
     pub subsystem_version: (u16, u16),
-    /// CheckSum value.
+    /// Stored CheckSum; 0 when the linker did not compute one.
     pub checksum: u32,
     /// File offset of the CheckSum field.
     pub checksum_offset: usize,
-    /// Subsystem.
+    /// IMAGE_SUBSYSTEM_* code (2 GUI, 3 console, ...), named by `headers::subsystem_name`.
     pub subsystem: u16,
-    /// DllCharacteristics.
+    /// IMAGE_DLLCHARACTERISTICS_* flags (ASLR, DEP, CFG, ...).
     pub dll_characteristics: u16,
     /// Data directories (rva, size), as many as declared and present.
     pub directories: Vec<(u32, u32)>,
@@ -90,15 +90,15 @@ pub(crate) struct Section {
     pub name: String,
     /// Name field as stored.
     pub short_name: String,
-    /// VirtualSize.
+    /// Bytes the section occupies in memory (VirtualSize).
     pub virtual_size: u32,
-    /// VirtualAddress.
+    /// RVA of the section once loaded (VirtualAddress).
     pub virtual_address: u32,
-    /// SizeOfRawData.
+    /// Bytes of section data in the file (SizeOfRawData).
     pub raw_size: u32,
-    /// PointerToRawData.
+    /// File offset of the section data (PointerToRawData).
     pub raw_offset: u32,
-    /// Characteristics.
+    /// IMAGE_SCN_* flags: code/data, readable, writable, executable.
     pub characteristics: u32,
 }
 

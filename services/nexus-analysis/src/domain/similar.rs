@@ -6,13 +6,13 @@ use nexus_proto::analysis::SimilarFile;
 /// The fuzzy hashes of one stored sample.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FuzzyHashes {
-    /// SHA-256.
+    /// The sample's address: 64 lower-case hex digits.
     pub sha256: String,
-    /// ssdeep.
+    /// `blocksize:hash1:hash2`; `None` when the sample has none (not analysed yet, or too large for a digest).
     pub ssdeep: Option<String>,
-    /// TLSH.
+    /// `T1` followed by 70 hex digits; `None` when TLSH gives no digest (under 50 bytes, too little variety).
     pub tlsh: Option<String>,
-    /// imphash.
+    /// MD5 of the PE import table; `None` when there is no PE import table to hash.
     pub imphash: Option<String>,
 }
 

@@ -49,7 +49,7 @@ impl Store {
         })
     }
 
-    /// The pool.
+    /// The connection pool, for callers that read outside the store (the rules reload).
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }

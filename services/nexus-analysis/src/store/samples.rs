@@ -20,9 +20,9 @@ pub const SIMILAR_CANDIDATES_SQL: &str = include_str!("similar_candidates.sql");
 /// A stored sample's row.
 #[derive(Debug, Clone)]
 pub struct SampleRow {
-    /// SHA-256.
+    /// The sample's address: 64 lower-case hex digits.
     pub sha256: String,
-    /// Size.
+    /// Length of the stored bytes.
     pub size: i64,
     /// Hashes, once analysed.
     pub md5: Option<String>,

@@ -25,7 +25,7 @@ pub struct NewApiKey {
     pub scopes: Vec<String>,
     /// Holder's roles.
     pub roles: Vec<String>,
-    /// Tier.
+    /// Rate-limit tier: `standard`, `engine` or `unlimited`.
     pub tier: String,
     /// Expiry.
     pub expires_at: Option<DateTime<Utc>>,
@@ -44,7 +44,7 @@ pub struct ActiveApiKey {
     pub scopes: Vec<String>,
     /// Holder's roles.
     pub roles: Vec<String>,
-    /// Tier.
+    /// Rate-limit tier: `standard`, `engine` or `unlimited`.
     pub tier: String,
 }
 

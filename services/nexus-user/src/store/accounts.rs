@@ -21,11 +21,11 @@ const REFERRAL_CODE_ATTEMPTS: usize = 3;
 /// `query_as!` string must be a literal, so the list is written out at each one).
 #[derive(Clone)]
 pub struct AccountRow {
-    /// Id.
+    /// Account id (UUIDv7), the `sub` of its tokens.
     pub id: Uuid,
     /// Normalised email.
     pub email: String,
-    /// Username.
+    /// Stored as chosen; unique case-insensitively.
     pub username: String,
     /// PHC string.
     pub password_hash: String,
@@ -33,7 +33,7 @@ pub struct AccountRow {
     pub role: String,
     /// `active`, `banned` or `disabled`.
     pub status: String,
-    /// Referral code.
+    /// Ten base32 letters (`A-Z2-7`), unique, given at registration.
     pub referral_code: String,
     /// Public profile.
     pub display_name: Option<String>,

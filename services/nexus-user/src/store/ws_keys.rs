@@ -16,7 +16,7 @@ pub struct WsKeyRow {
     pub id: Uuid,
     /// 64 lower-case hex digits.
     pub public_key: String,
-    /// Label.
+    /// The owner's name for the key, at most 64 characters.
     pub label: Option<String>,
     /// Registered at.
     pub created_at: DateTime<Utc>,
@@ -41,7 +41,7 @@ pub struct NewWsKey<'a> {
     pub user_id: Uuid,
     /// 64 lower-case hex digits, already vetted.
     pub public_key_hex: &'a str,
-    /// Label.
+    /// The owner's name for the key, at most 64 characters.
     pub label: Option<String>,
     /// Most active keys per account.
     pub max_per_user: i64,
