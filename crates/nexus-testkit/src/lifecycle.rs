@@ -206,3 +206,67 @@ fn ensure(condition: bool, message: String) -> Result<(), TestError> {
         Err(message.into())
     }
 }
+
+/// What every service answers at `base_url` before it has any endpoint of its own: its public
+/// API document, titled `name`, with the bearer scheme and no `/internal` path (the gateway
+/// merges it and clients read it), and the JSON error body for an unknown path.
+pub async fn assert_api_surface(base_url: &str, name: &str) -> Result<(), TestError> {
+    let base = base_url.trim_end_matches('/');
+    let response = reqwest::get(format!("{base}/openapi.json")).await?;
+    if response.status() != reqwest::StatusCode::OK {
+        return Err(format!("/openapi.json answered {}", response.status()).into());
+    }
+    let document: serde_json::Value = response.json().await?;
+    if document["info"]["title"] != name {
+        return Err(format!(
+            "the document is titled {}, not {name}",
+            document["info"]["title"]
+        )
+        .into());
+    }
+    let internal: Vec<&String> = document["paths"]
+        .as_object()
+        .ok_or("the document has no paths object")?
+        .keys()
+        .filter(|path| path.starts_with("/internal"))
+        .collect();
+    if !internal.is_empty() {
+        return Err(format!("the public document lists internal paths: {internal:?}").into());
+    }
+    if document["components"]["securitySchemes"]["bearer"]["scheme"] != "bearer" {
+        return Err("the document does not declare the bearer scheme".into());
+    }
+    let response = reqwest::get(format!("{base}/v1/nothing-here")).await?;
+    if response.status() != reqwest::StatusCode::NOT_FOUND {
+        return Err(format!("an unknown path answered {}", response.status()).into());
+    }
+    let body: serde_json::Value = response.json().await?;
+    if !body["code"].is_string() {
+        return Err(format!("an unknown path's answer has no error code: {body}").into());
+    }
+    Ok(())
+}
+
+/// A misspelt key in the service's own section stops the real binary at start with status 2,
+/// naming the variable, instead of leaving a default silently in force (README, "Settings").
+pub async fn assert_binary_refuses_an_unknown_key(
+    kind: ServiceKind,
+    binary: &str,
+) -> Result<(), TestError> {
+    let variable = format!("NEXUS_{}__NO_SUCH_KEY", kind.section().to_uppercase());
+    let output = Command::new(binary)
+        .env(&variable, "1")
+        .env("NEXUS_SERVER__HTTP_ADDR", "127.0.0.1:0")
+        .env("NEXUS_SERVER__ADMIN_ADDR", "127.0.0.1:0")
+        .output()
+        .await?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.code() != Some(2) || !stderr.contains(&variable) {
+        return Err(format!(
+            "{binary} with {variable} set exited with {:?} and said: {stderr}",
+            output.status.code()
+        )
+        .into());
+    }
+    Ok(())
+}

@@ -6,7 +6,9 @@ mod openapi;
 
 use nexus_config::ServiceKind;
 use nexus_reputation::ReputationService;
-use nexus_testkit::lifecycle::{assert_binary_lifecycle, assert_in_process_lifecycle};
+use nexus_testkit::lifecycle::{
+    assert_binary_lifecycle, assert_binary_refuses_an_unknown_key, assert_in_process_lifecycle,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starts_becomes_ready_exposes_metrics_and_shuts_down_cleanly() {
@@ -31,15 +33,12 @@ async fn the_binary_becomes_ready_and_exits_cleanly_on_sigterm() {
 /// the variable) instead of leaving a default silently in force.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_refuses_an_unknown_key_in_its_own_section() {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_nexus-reputation"))
-        .env("NEXUS_REPUTATION__NO_SUCH_KEY", "1")
-        .env("NEXUS_SERVER__HTTP_ADDR", "127.0.0.1:0")
-        .env("NEXUS_SERVER__ADMIN_ADDR", "127.0.0.1:0")
-        .output()
-        .await
-        .expect("the binary runs");
-
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("NEXUS_REPUTATION__NO_SUCH_KEY"), "{stderr}");
+    if let Err(error) = assert_binary_refuses_an_unknown_key(
+        ServiceKind::Reputation,
+        env!("CARGO_BIN_EXE_nexus-reputation"),
+    )
+    .await
+    {
+        panic!("{error}");
+    }
 }

@@ -1,30 +1,15 @@
-//! The service's public API document: served before any endpoint exists, so the gateway's
-//! merged document and its clients see the service from the start.
+//! The service's public API document and error body: served before any endpoint exists, so the
+//! gateway's merged document and its clients see the service from the start.
+
+use nexus_testkit::lifecycle::assert_api_surface;
 
 use crate::helpers::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_openapi_document_names_the_service_and_lists_no_internal_path() {
+async fn the_api_document_and_an_unknown_path_answer_as_every_service_does() {
     let app = TestApp::spawn().await;
-    let response = reqwest::get(app.url("/openapi.json")).await.unwrap();
-    assert_eq!(response.status(), reqwest::StatusCode::OK);
-    let document: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(document["info"]["title"], "nexus-scanner");
-    let paths = document["paths"].as_object().unwrap();
-    assert!(paths.keys().all(|path| !path.starts_with("/internal")));
-    assert_eq!(
-        document["components"]["securitySchemes"]["bearer"]["scheme"],
-        "bearer"
-    );
-    app.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unknown_path_is_a_json_404() {
-    let app = TestApp::spawn().await;
-    let response = reqwest::get(app.url("/v1/nothing-here")).await.unwrap();
-    assert_eq!(response.status(), reqwest::StatusCode::NOT_FOUND);
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert!(body["code"].is_string(), "{body}");
+    if let Err(error) = assert_api_surface(&app.url(""), "nexus-scanner").await {
+        panic!("{error}");
+    }
     app.stop().await;
 }
