@@ -172,12 +172,15 @@ fn sha256(bytes: &[u8]) -> Vec<u8> {
 /// Gives `account` a role directly in its row (the admin route needs an admin to exist first),
 /// then signs it in again so its token carries the role.
 async fn promote(platform: &Platform, account: &mut Account, role: &str) {
-    sqlx::query("UPDATE users.accounts SET role = $1 WHERE id = $2::uuid")
-        .bind(role)
-        .bind(&account.id)
-        .execute(&platform.context.database.pool)
-        .await
-        .unwrap();
+    let id: uuid::Uuid = account.id.parse().unwrap();
+    sqlx::query!(
+        "UPDATE users.accounts SET role = $1 WHERE id = $2",
+        role,
+        id
+    )
+    .execute(&platform.context.database.pool)
+    .await
+    .unwrap();
     account.token = platform.sign_in(&account.username).await;
 }
 

@@ -231,16 +231,17 @@ async fn a_flood_of_random_api_keys_writes_nothing_and_stops_reaching_auth() {
     create_key(&platform, &holder.token, "real", &["user:read_private"]).await;
     let pool = &platform.context.database.pool;
     let snapshot = || async {
-        let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM auth.audit_log")
+        let audit = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM auth.audit_log"#)
             .fetch_one(pool)
             .await
             .unwrap();
-        let keys: (i64, Option<chrono::DateTime<chrono::Utc>>) =
-            sqlx::query_as("SELECT count(*), max(last_used_at) FROM auth.api_keys")
-                .fetch_one(pool)
-                .await
-                .unwrap();
-        (audit, keys)
+        let keys = sqlx::query!(
+            r#"SELECT count(*) AS "count!", max(last_used_at) AS last_used FROM auth.api_keys"#
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        (audit, (keys.count, keys.last_used))
     };
     let before = snapshot().await;
 

@@ -49,10 +49,11 @@ async fn introspection_mints_a_token_with_the_holders_current_roles_and_status()
     assert_eq!(first["roles"], json!(["user"]));
 
     // Promoted and banned after the key was made: introspection says so.
-    sqlx::query(
-        "UPDATE users.accounts SET role = 'analyst', status = 'banned' WHERE id = $1::uuid",
+    let id: uuid::Uuid = account.id.parse().unwrap();
+    sqlx::query!(
+        "UPDATE users.accounts SET role = 'analyst', status = 'banned' WHERE id = $1",
+        id
     )
-    .bind(&account.id)
     .execute(&identity.ctx.database.pool)
     .await
     .unwrap();
@@ -106,10 +107,12 @@ async fn introspection_mints_a_token_with_the_holders_current_roles_and_status()
     .await;
     assert!(listed[0]["last_used_at"].is_string(), "{listed}");
 
-    sqlx::query("UPDATE users.accounts SET status = 'disabled' WHERE id = $1::uuid")
-        .bind(&account.id)
-        .execute(&identity.ctx.database.pool)
-        .await
-        .unwrap();
+    sqlx::query!(
+        "UPDATE users.accounts SET status = 'disabled' WHERE id = $1",
+        account.id.parse::<uuid::Uuid>().unwrap()
+    )
+    .execute(&identity.ctx.database.pool)
+    .await
+    .unwrap();
     assert_eq!(introspect(&identity, key).await, json!({"active": false}));
 }

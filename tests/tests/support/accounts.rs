@@ -75,8 +75,8 @@ pub fn totp_code(secret: &[u8], step: i64) -> String {
 /// up, promoted in the user service's table (the only way to make the first admin), enrolled.
 pub async fn mfa_admin(platform: &Platform, name: &str) -> String {
     let account = platform.sign_up(name).await;
-    sqlx::query("UPDATE users.accounts SET role = 'admin' WHERE id = $1::uuid")
-        .bind(&account.id)
+    let id: uuid::Uuid = account.id.parse().unwrap();
+    sqlx::query!("UPDATE users.accounts SET role = 'admin' WHERE id = $1", id)
         .execute(&platform.context.database.pool)
         .await
         .unwrap();
