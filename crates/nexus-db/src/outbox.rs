@@ -64,6 +64,18 @@ impl Outbox {
         self.enqueue_raw(connection, E::STREAM, &raw).await
     }
 
+    /// [`Outbox::enqueue`] for a new event, wrapped in a fresh envelope that carries the
+    /// request's `traceparent` (so the consumers' spans join the trace of the change).
+    pub async fn enqueue_event<E: Event>(
+        &self,
+        connection: &mut PgConnection,
+        event: E,
+        traceparent: Option<&str>,
+    ) -> Result<(), DbError> {
+        let envelope = Envelope::new(event).with_traceparent(traceparent.map(str::to_owned));
+        self.enqueue(connection, &envelope).await
+    }
+
     /// [`Outbox::enqueue`] for an envelope whose payload is already JSON.
     pub async fn enqueue_raw(
         &self,

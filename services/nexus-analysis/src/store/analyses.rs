@@ -141,7 +141,9 @@ impl Store {
                 analysis_id: id,
                 sha256: sha256.to_owned(),
             };
-            self.enqueue(connection, job, traceparent).await?;
+            self.outbox
+                .enqueue_event(connection, job, traceparent)
+                .await?;
             return Ok(Queued {
                 analysis_id: id,
                 status: AnalysisStatus::Queued,
@@ -229,7 +231,8 @@ impl Store {
                     .unwrap_or_default();
                 index_sample(&mut transaction, sha256, &report.hashes, &file_type).await?;
             }
-            self.enqueue(&mut transaction, completed, traceparent)
+            self.outbox
+                .enqueue_event(&mut transaction, completed, traceparent)
                 .await?;
         }
         transaction.commit().await?;

@@ -127,7 +127,9 @@ impl Store {
         let job = RetrohuntRequested {
             retrohunt_id: hunt.id,
         };
-        self.enqueue(&mut transaction, job, None).await?;
+        self.outbox
+            .enqueue_event(&mut transaction, job, None)
+            .await?;
         // Read before committing: once committed, a fast worker may finish the hunt before the
         // answer is built, and the creation answer must describe the creation (`queued`).
         let view = retrohunt_view(&mut transaction, hunt.id)
@@ -258,7 +260,9 @@ impl Store {
             }
             if !chunk.done {
                 let next = RetrohuntRequested { retrohunt_id: id };
-                self.enqueue(&mut transaction, next, None).await?;
+                self.outbox
+                    .enqueue_event(&mut transaction, next, None)
+                    .await?;
             }
         }
         transaction.commit().await?;

@@ -133,7 +133,9 @@ impl Store {
                 analysis_id: id,
                 sha256,
             };
-            self.enqueue(&mut transaction, job, None).await?;
+            self.outbox
+                .enqueue_event(&mut transaction, job, None)
+                .await?;
         }
         transaction.commit().await?;
         Ok(requeued)
@@ -161,7 +163,9 @@ impl Store {
         let requeued = updated == 1;
         if requeued {
             let job = RetrohuntRequested { retrohunt_id: id };
-            self.enqueue(&mut transaction, job, None).await?;
+            self.outbox
+                .enqueue_event(&mut transaction, job, None)
+                .await?;
         }
         transaction.commit().await?;
         Ok(requeued)

@@ -24,10 +24,6 @@ pub use samples::{SIMILAR_CANDIDATES_SQL, SampleRow};
 pub use uploads::{NewUpload, UploadRecorded};
 
 use nexus_db::{Outbox, PgPool, Schema};
-use nexus_proto::{Envelope, Event};
-use sqlx::PgConnection;
-
-use crate::error::AnalysisError;
 
 /// The schema this service owns.
 pub const SCHEMA: &str = "analysis";
@@ -52,17 +48,5 @@ impl Store {
     /// The connection pool, for callers that read outside the store (the rules reload).
     pub fn pool(&self) -> &PgPool {
         &self.pool
-    }
-
-    /// Writes `event` to the outbox on `connection` (the transaction of the change).
-    pub(crate) async fn enqueue<E: Event>(
-        &self,
-        connection: &mut PgConnection,
-        event: E,
-        traceparent: Option<&str>,
-    ) -> Result<(), AnalysisError> {
-        let envelope = Envelope::new(event).with_traceparent(traceparent.map(str::to_owned));
-        self.outbox.enqueue(connection, &envelope).await?;
-        Ok(())
     }
 }

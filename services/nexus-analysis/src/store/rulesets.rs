@@ -52,7 +52,9 @@ impl Store {
             ruleset_id: row.id,
             name: name.to_owned(),
         };
-        self.enqueue(&mut transaction, published, None).await?;
+        self.outbox
+            .enqueue_event(&mut transaction, published, None)
+            .await?;
         transaction.commit().await?;
         Ok((row.id, row.created_at))
     }

@@ -12,9 +12,7 @@ pub mod audit;
 pub mod mfa;
 pub mod policies;
 
-use nexus_db::{DbError, Outbox, PgPool, Schema};
-use nexus_proto::{Envelope, Event};
-use sqlx::PgConnection;
+use nexus_db::{Outbox, PgPool, Schema};
 
 use crate::error::AuthError;
 
@@ -37,16 +35,5 @@ impl Store {
             pool,
             outbox: Outbox::new(schema),
         })
-    }
-
-    /// Writes `event` to the outbox on `connection` (the transaction of the change).
-    pub(crate) async fn enqueue<E: Event>(
-        &self,
-        connection: &mut PgConnection,
-        event: E,
-        traceparent: Option<&str>,
-    ) -> Result<(), DbError> {
-        let envelope = Envelope::new(event).with_traceparent(traceparent.map(str::to_owned));
-        self.outbox.enqueue(connection, &envelope).await
     }
 }

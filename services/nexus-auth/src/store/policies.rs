@@ -105,7 +105,9 @@ impl Store {
             version,
             digest: digest.to_owned(),
         };
-        self.enqueue(&mut transaction, published, None).await?;
+        self.outbox
+            .enqueue_event(&mut transaction, published, None)
+            .await?;
         let mut audit = audit;
         if let serde_json::Value::Object(detail) = &mut audit.detail {
             detail.insert("version".into(), version.into());

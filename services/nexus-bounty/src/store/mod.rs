@@ -9,8 +9,6 @@
 //! - `comments.rs`: comments
 
 use nexus_db::{Outbox, PgPool, Schema};
-use nexus_proto::{Envelope, Event};
-use sqlx::PgConnection;
 
 use crate::error::BountyError;
 
@@ -41,16 +39,10 @@ impl Store {
         &self.pool
     }
 
-    /// Writes `event` to the outbox on `connection`, which must be the transaction of the
-    /// change it announces: the event exists if and only if the change commits.
-    pub async fn enqueue<E: Event>(
-        &self,
-        connection: &mut PgConnection,
-        event: E,
-        traceparent: Option<&str>,
-    ) -> Result<(), BountyError> {
-        let envelope = Envelope::new(event).with_traceparent(traceparent.map(str::to_owned));
-        self.outbox.enqueue(connection, &envelope).await?;
-        Ok(())
+    /// The schema's outbox: store methods write their events with
+    /// `enqueue_event(&mut transaction, event, traceparent)` on the transaction of the change
+    /// they announce, so the event exists if and only if the change commits.
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
     }
 }

@@ -196,7 +196,8 @@ impl Store {
                 referrer_id: referrer,
                 referred_id: row.id,
             };
-            self.enqueue(&mut transaction, recorded, traceparent)
+            self.outbox
+                .enqueue_event(&mut transaction, recorded, traceparent)
                 .await?;
         }
         let registered = UserRegistered {
@@ -206,7 +207,8 @@ impl Store {
             role: row.role.clone(),
             referred_by: account.referrer,
         };
-        self.enqueue(&mut transaction, registered, traceparent)
+        self.outbox
+            .enqueue_event(&mut transaction, registered, traceparent)
             .await?;
         transaction.commit().await?;
         Ok(Registered { account: row })
@@ -371,7 +373,9 @@ impl Store {
                 new_role: role.to_owned(),
                 changed_by,
             };
-            self.enqueue(&mut transaction, changed, traceparent).await?;
+            self.outbox
+                .enqueue_event(&mut transaction, changed, traceparent)
+                .await?;
         }
         transaction.commit().await?;
         Ok(row)

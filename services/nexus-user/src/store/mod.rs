@@ -16,8 +16,6 @@ pub mod wallets;
 pub mod ws_keys;
 
 use nexus_db::{Outbox, PgPool, Schema};
-use nexus_proto::{Envelope, Event};
-use sqlx::PgConnection;
 
 use crate::error::UserError;
 
@@ -40,17 +38,5 @@ impl Store {
             pool,
             outbox: Outbox::new(schema),
         })
-    }
-
-    /// Writes `event` to the outbox on `connection` (the transaction of the change).
-    pub(crate) async fn enqueue<E: Event>(
-        &self,
-        connection: &mut PgConnection,
-        event: E,
-        traceparent: Option<&str>,
-    ) -> Result<(), UserError> {
-        let envelope = Envelope::new(event).with_traceparent(traceparent.map(str::to_owned));
-        self.outbox.enqueue(connection, &envelope).await?;
-        Ok(())
     }
 }

@@ -73,7 +73,8 @@ impl Store {
             referrer_id,
             referred_id,
         };
-        self.enqueue(&mut transaction, completed, traceparent)
+        self.outbox
+            .enqueue_event(&mut transaction, completed, traceparent)
             .await?;
         transaction.commit().await?;
         Ok(true)

@@ -96,7 +96,8 @@ impl Store {
         )
         .execute(&mut *transaction)
         .await?;
-        self.enqueue(&mut transaction, reset.requested.clone(), traceparent)
+        self.outbox
+            .enqueue_event(&mut transaction, reset.requested.clone(), traceparent)
             .await?;
         transaction.commit().await?;
         Ok(())

@@ -93,7 +93,9 @@ impl Store {
             address: checksummed(&row.address),
             chain_id: wallet.chain_id,
         };
-        self.enqueue(&mut transaction, linked, traceparent).await?;
+        self.outbox
+            .enqueue_event(&mut transaction, linked, traceparent)
+            .await?;
         transaction.commit().await?;
         Ok(row)
     }
@@ -132,7 +134,8 @@ impl Store {
             user_id,
             address: checksummed(&address),
         };
-        self.enqueue(&mut transaction, unlinked, traceparent)
+        self.outbox
+            .enqueue_event(&mut transaction, unlinked, traceparent)
             .await?;
         transaction.commit().await?;
         Ok(())

@@ -90,7 +90,8 @@ impl Store {
             user_id: key.user_id,
             public_key_hex: row.public_key.clone(),
         };
-        self.enqueue(&mut transaction, registered, traceparent)
+        self.outbox
+            .enqueue_event(&mut transaction, registered, traceparent)
             .await?;
         transaction.commit().await?;
         Ok(row)
@@ -132,7 +133,9 @@ impl Store {
             user_id,
             public_key_hex,
         };
-        self.enqueue(&mut transaction, event, traceparent).await?;
+        self.outbox
+            .enqueue_event(&mut transaction, event, traceparent)
+            .await?;
         transaction.commit().await?;
         Ok(())
     }
