@@ -4,6 +4,7 @@
 //! (checked by `tests/architecture.rs` in the end-to-end crate). Everything here is pure and
 //! property-tested, so settlement and reputation rules can be trusted wherever they are used.
 
+pub mod bounty;
 pub mod hex;
 pub mod role;
 /// Bounty settlement: stake-weighted outcome, fee, shares and rounding, mirroring `BountyContract`.

@@ -16,6 +16,7 @@
 pub mod analysis;
 pub mod auth;
 pub mod bounty;
+pub mod chain;
 pub mod error;
 pub mod event;
 pub mod health;

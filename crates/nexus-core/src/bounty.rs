@@ -1,0 +1,1 @@
+//! The bounty lifecycle (to be written with the marketplace, issue 15).
