@@ -28,6 +28,7 @@
 //!   describes them.
 //! - [`events`]: what the service consumes.
 //! - [`workers`]: its background loops, registered in one place.
+//! - [`relayer`]: sends the queued transactions with the platform's relayer key.
 //! - [`metrics`]: its own metrics.
 //!
 //! Architecture invariant: a transaction is never sent twice with different nonces and an intent is
@@ -42,6 +43,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod metrics;
+pub mod relayer;
 pub mod routes;
 pub mod settings;
 pub mod store;

@@ -8,6 +8,8 @@
 //! - `transactions.rs`: the relayer's queue and nonces
 //! - `comments.rs`: comments
 
+mod transactions;
+
 use nexus_db::{Outbox, PgPool, Schema};
 
 use crate::error::BountyError;

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod openapi;
+mod relayer;
 
 use nexus_bounty::BountyService;
 use nexus_config::ServiceKind;
