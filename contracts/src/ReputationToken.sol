@@ -5,9 +5,11 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {ERC20Votes} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Votes.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
+import {Intent} from "./BountyTypes.sol";
 import {INexusStakingToken} from "./interfaces/INexusStakingToken.sol";
 
 /// @title ReputationToken (NXS)
@@ -18,6 +20,14 @@ import {INexusStakingToken} from "./interfaces/INexusStakingToken.sol";
 ///      the balance below the locked amount. The single way around the lock is `slash`, which only
 ///      holders of SLASHER_ROLE (the bounty contract) may call and which first reduces the lock and
 ///      then transfers. Invariant: `balanceOf(a) >= lockedBalanceOf(a)` for every account.
+///
+///      Signed staking intents: `stakeBySig` and `requestUnstakeBySig` act for an account that signed
+///      an EIP-712 `Stake` or `RequestUnstake` in this token's domain ("Nexus Security", version "1",
+///      chain id, this address: the permit's domain), so an analyst with NXS but no ETH can qualify for
+///      bounties through a relayer. They have their own nonce sequence (`intentNonces`), apart from the
+///      permit nonces (`nonces`): a stake intent and a permit signed at the same time never compete for
+///      one nonce. `withdrawUnstakedFor` needs no signature: it only completes the account's own
+///      request once its cooldown is over.
 ///
 ///      Roles (all administered by DEFAULT_ADMIN_ROLE, which deployment hands to the timelock):
 ///      - MINTER_ROLE: mint up to MAX_SUPPLY.
@@ -53,10 +63,18 @@ contract ReputationToken is ERC20, ERC20Permit, ERC20Votes, AccessControl, INexu
         uint64 unlockTime;
     }
 
+    /// @notice EIP-712 type of a relayed stake (see `stakeBySig`).
+    bytes32 public constant STAKE_TYPEHASH =
+        keccak256("Stake(address account,uint256 amount,uint256 nonce,uint256 deadline)");
+    /// @notice EIP-712 type of a relayed unstake request (see `requestUnstakeBySig`).
+    bytes32 public constant REQUEST_UNSTAKE_TYPEHASH =
+        keccak256("RequestUnstake(address account,uint256 amount,uint256 nonce,uint256 deadline)");
+
     /// @notice Time between `requestUnstake` and `withdrawUnstaked`.
     uint64 public unstakeCooldown;
 
     mapping(address account => StakeInfo) private _stakes;
+    mapping(address account => uint256) private _intentNonces;
 
     /// @notice Emitted when `account` stakes `amount` more.
     event Staked(address indexed account, uint256 amount, uint256 totalStaked);
@@ -95,6 +113,12 @@ contract ReputationToken is ERC20, ERC20Permit, ERC20Votes, AccessControl, INexu
     error CooldownOutOfBounds(uint64 cooldown);
     /// @notice An address parameter was zero.
     error ZeroAddress();
+    /// @notice The signed intent expired.
+    error IntentExpired(uint256 deadline);
+    /// @notice The signature does not belong to the intent's signer (or signs other values).
+    error InvalidSignature();
+    /// @notice The intent's nonce is not the signer's next staking-intent nonce (used, or out of order).
+    error InvalidIntentNonce(address account, uint256 currentNonce);
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE, MINTER_ROLE and PARAMETER_ROLE (deployment moves them to the timelock).
     /// @param initialCooldown Initial unstake cooldown in seconds.
@@ -134,36 +158,94 @@ contract ReputationToken is ERC20, ERC20Permit, ERC20Votes, AccessControl, INexu
 
     /// @notice Lock `amount` of the caller's free balance as stake.
     function stake(uint256 amount) external {
-        if (amount == 0) revert ZeroAmount();
-        uint256 unlocked = unlockedBalanceOf(msg.sender);
-        if (unlocked < amount) revert InsufficientUnlockedBalance(unlocked, amount);
-        StakeInfo storage info = _stakes[msg.sender];
-        info.staked += SafeCast.toUint128(amount);
-        emit Staked(msg.sender, amount, info.staked);
+        _stake(msg.sender, amount);
+    }
+
+    /// @notice Stake on behalf of `intent.signer`, who signed a `Stake` intent for `amount`.
+    function stakeBySig(uint256 amount, Intent calldata intent) external {
+        _useIntent(
+            intent,
+            keccak256(abi.encode(STAKE_TYPEHASH, intent.signer, amount, intent.nonce, intent.deadline))
+        );
+        _stake(intent.signer, amount);
     }
 
     /// @notice Start the cooldown for `amount` of the caller's stake. The amount stops qualifying
     ///         the caller at once but stays locked (and slashable) until the cooldown ends. A second
     ///         request adds to the amount cooling down and restarts the cooldown for all of it.
     function requestUnstake(uint256 amount) external {
-        if (amount == 0) revert ZeroAmount();
-        StakeInfo storage info = _stakes[msg.sender];
-        if (info.staked < amount) revert InsufficientStake(info.staked, amount);
-        info.staked -= SafeCast.toUint128(amount);
-        info.unstaking += SafeCast.toUint128(amount);
-        info.unlockTime = SafeCast.toUint64(block.timestamp) + unstakeCooldown;
-        emit UnstakeRequested(msg.sender, amount, info.unstaking, info.unlockTime);
+        _requestUnstake(msg.sender, amount);
+    }
+
+    /// @notice Request an unstake on behalf of `intent.signer`, who signed a `RequestUnstake` intent.
+    function requestUnstakeBySig(uint256 amount, Intent calldata intent) external {
+        _useIntent(
+            intent,
+            keccak256(
+                abi.encode(REQUEST_UNSTAKE_TYPEHASH, intent.signer, amount, intent.nonce, intent.deadline)
+            )
+        );
+        _requestUnstake(intent.signer, amount);
     }
 
     /// @notice Release the caller's cooled-down amount back to the free balance.
     function withdrawUnstaked() external {
-        StakeInfo storage info = _stakes[msg.sender];
+        _withdrawUnstaked(msg.sender);
+    }
+
+    /// @notice Release `account`'s cooled-down amount back to its free balance. Anyone may call (a
+    ///         relayer, usually): the account asked for it with `requestUnstake`, the cooldown is
+    ///         over, no tokens move, and only `account`'s own lock shrinks.
+    function withdrawUnstakedFor(address account) external {
+        _withdrawUnstaked(account);
+    }
+
+    /// @notice The nonce `account`'s next staking intent (`Stake` or `RequestUnstake`) must carry.
+    function intentNonces(address account) external view returns (uint256) {
+        return _intentNonces[account];
+    }
+
+    function _stake(address account, uint256 amount) private {
+        if (amount == 0) revert ZeroAmount();
+        uint256 unlocked = unlockedBalanceOf(account);
+        if (unlocked < amount) revert InsufficientUnlockedBalance(unlocked, amount);
+        StakeInfo storage info = _stakes[account];
+        info.staked += SafeCast.toUint128(amount);
+        emit Staked(account, amount, info.staked);
+    }
+
+    function _requestUnstake(address account, uint256 amount) private {
+        if (amount == 0) revert ZeroAmount();
+        StakeInfo storage info = _stakes[account];
+        if (info.staked < amount) revert InsufficientStake(info.staked, amount);
+        info.staked -= SafeCast.toUint128(amount);
+        info.unstaking += SafeCast.toUint128(amount);
+        info.unlockTime = SafeCast.toUint64(block.timestamp) + unstakeCooldown;
+        emit UnstakeRequested(account, amount, info.unstaking, info.unlockTime);
+    }
+
+    function _withdrawUnstaked(address account) private {
+        StakeInfo storage info = _stakes[account];
         uint256 amount = info.unstaking;
         if (amount == 0) revert NothingToWithdraw();
         if (block.timestamp < info.unlockTime) revert CooldownNotElapsed(info.unlockTime);
         info.unstaking = 0;
         info.unlockTime = 0;
-        emit UnstakeWithdrawn(msg.sender, amount);
+        emit UnstakeWithdrawn(account, amount);
+    }
+
+    /// @dev Checks an intent (deadline, then signature: ECDSA or ERC-1271, then nonce) and uses its
+    ///      nonce, before any effect of the action. The domain binds the signature to this chain and
+    ///      this token; the type hash binds it to one action.
+    function _useIntent(Intent calldata intent, bytes32 structHash) private {
+        if (block.timestamp > intent.deadline) revert IntentExpired(intent.deadline);
+        if (!SignatureChecker.isValidSignatureNow(
+                intent.signer, _hashTypedDataV4(structHash), intent.signature
+            )) {
+            revert InvalidSignature();
+        }
+        uint256 current = _intentNonces[intent.signer]++;
+        if (intent.nonce != current) revert InvalidIntentNonce(intent.signer, current);
     }
 
     /// @inheritdoc INexusStakingToken
