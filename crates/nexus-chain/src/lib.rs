@@ -20,6 +20,7 @@ pub mod commitment;
 pub mod deploy;
 pub mod error;
 pub mod intents;
+pub mod settings;
 
 pub use error::ChainError;
 
