@@ -13,7 +13,8 @@
 //!   trigger of every smaller one, so checking stops at the first level that does not fire.
 //! - `sum % (3·2^i) == 3·2^i − 1` is `(sum + 1)` divisible by 3 and by `2^i`: no division.
 //!
-//! Compatibility is tested against the `ssdeep` tool and against fuzzyhash on random inputs.
+//! Compatibility is tested against the `ssdeep` tool, on edge-case inputs and on random ones
+//! (tests/engine/ssdeep_tool.rs).
 
 /// Bytes in the rolling window.
 const WINDOW: usize = 7;
@@ -264,8 +265,6 @@ pub fn digest(bytes: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use proptest::prelude::*;
-
     use super::*;
 
     #[test]
@@ -273,6 +272,8 @@ mod tests {
         // Values from ssdeep 2.14.1 (`ssdeep -b`), the same tool the fixture tests run.
         assert_eq!(digest(b"abc").as_deref(), Some("3:uG:uG"));
         assert_eq!(digest(b"").as_deref(), Some("3::"));
+        // No trigger at all: the open tail ends both parts (fuzzyhash leaves the second empty).
+        assert_eq!(digest(&[1, 2, 0, 0]).as_deref(), Some("3:e:e"));
     }
 
     fn pseudo_random(length: usize, seed: u32) -> Vec<u8> {
@@ -295,51 +296,5 @@ mod tests {
             hasher.update(chunk);
         }
         assert_eq!(hasher.finish(), digest(&data));
-    }
-
-    /// fuzzyhash (a port of the original spamsum) as an independent oracle.
-    fn oracle(bytes: &[u8]) -> String {
-        fuzzyhash::FuzzyHash::new(bytes).to_string()
-    }
-
-    #[test]
-    fn matches_the_oracle_across_block_sizes() {
-        for (length, seed) in [
-            (0, 1),
-            (1, 2),
-            (6, 3),
-            (7, 4),
-            (64, 5),
-            (191, 6),
-            (192, 7),
-            (193, 8),
-            (4096, 9),
-            (100_000, 10),
-            (1_000_000, 11),
-            (3_000_000, 12),
-        ] {
-            let data = pseudo_random(length, seed);
-            assert_eq!(digest(&data).unwrap(), oracle(&data), "length {length}");
-        }
-        // Long runs of one byte: few triggers, short digests, block size lowered to the minimum.
-        for length in [10, 1000, 100_000] {
-            let zeros = vec![0u8; length];
-            assert_eq!(digest(&zeros).unwrap(), oracle(&zeros), "{length} zeros");
-            let text = "the quick brown fox ".repeat(length / 20 + 1);
-            assert_eq!(digest(text.as_bytes()).unwrap(), oracle(text.as_bytes()));
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
-        #[test]
-        fn any_input_matches_the_oracle(data in proptest::collection::vec(any::<u8>(), 0..20_000)) {
-            prop_assert_eq!(digest(&data).unwrap(), oracle(&data));
-        }
-
-        #[test]
-        fn low_entropy_input_matches_the_oracle(data in proptest::collection::vec(0u8..3, 0..20_000)) {
-            prop_assert_eq!(digest(&data).unwrap(), oracle(&data));
-        }
     }
 }

@@ -8,6 +8,7 @@
 //! - [`reference_tools`]: hashes and imphash against `ssdeep`, `tlsh`, `yara` and Python's pefile,
 //!   on the fixtures and on PE files built here with mingw-w64. These fail (never skip) when a tool
 //!   is missing; `scripts/engine-tools.sh` installs them.
+//! - [`ssdeep_tool`]: our ssdeep against the `ssdeep` tool on edge-case and random inputs.
 //! - [`schema`]: the published JSON Schema is up to date.
 //! - [`pipeline`]: stage bookkeeping, limits, YARA rule loading.
 
@@ -23,3 +24,4 @@ mod hostile;
 mod pipeline;
 mod reference_tools;
 mod schema;
+mod ssdeep_tool;
