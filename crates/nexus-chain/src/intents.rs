@@ -1,14 +1,22 @@
 //! EIP-712 signed intents and EIP-2612 permits, signed with the user's own key so that someone else
 //! (the bounty service) can relay them: the user needs no ETH and never hands over the key.
 //!
-//! The type strings are the contract's (`CREATE_BOUNTY_TYPEHASH`, ...); the anvil test checks that
-//! intents signed here are accepted by `createBountyBySig` and `commitBySig`.
+//! Bounty intents (`CreateBounty`, `CommitAssertion`, `OpenDispute`) are signed in the bounty
+//! contract's domain ([`bounty_domain`]) with the bounty contract's `nonces(signer)`; staking intents
+//! (`Stake`, `RequestUnstake`) and permits in the NXS token's domain ([`token_domain`]), staking
+//! intents with the token's `intentNonces(signer)` and permits with its `nonces(owner)`
+//! (docs/CONTRACTS.md, "Signed intents", says why there are three sequences).
+//!
+//! The type strings are the contracts' (`CREATE_BOUNTY_TYPEHASH`, `STAKE_TYPEHASH`, ...); the anvil
+//! tests check that intents signed here are accepted by the `...BySig` functions. A wallet signs the
+//! same values from the JSON of [`crate::typed_data`] instead.
 
 use alloy::primitives::{Address, B256, U256};
 use alloy::signers::SignerSync;
 use alloy::sol_types::{Eip712Domain, SolStruct, eip712_domain};
 
 use crate::bindings::bounty::BountyContract;
+use crate::bindings::token::ReputationToken;
 use crate::error::ChainError;
 
 alloy::sol! {
@@ -42,6 +50,22 @@ alloy::sol! {
         uint256 deadline;
     }
 
+    /// EIP-712 `Stake` of the NXS token (see `ReputationToken.STAKE_TYPEHASH`).
+    struct Stake {
+        address account;
+        uint256 amount;
+        uint256 nonce;
+        uint256 deadline;
+    }
+
+    /// EIP-712 `RequestUnstake` of the NXS token (see `ReputationToken.REQUEST_UNSTAKE_TYPEHASH`).
+    struct RequestUnstake {
+        address account;
+        uint256 amount;
+        uint256 nonce;
+        uint256 deadline;
+    }
+
     /// EIP-2612 `Permit` of the NXS token.
     struct Permit {
         address owner;
@@ -62,7 +86,7 @@ pub fn bounty_domain(chain_id: u64, bounty: Address) -> Eip712Domain {
     }
 }
 
-/// The NXS token's EIP-712 domain (for permits).
+/// The NXS token's EIP-712 domain (for permits and staking intents).
 pub fn token_domain(chain_id: u64, token: Address) -> Eip712Domain {
     eip712_domain! {
         name: "Nexus Security",
@@ -148,6 +172,36 @@ pub fn sign_open_dispute(
     ))
 }
 
+/// Signs a `Stake` intent in the token's domain (relay it with the token's `stakeBySig`).
+pub fn sign_stake(
+    signer: &impl SignerSync,
+    token_domain: &Eip712Domain,
+    payload: &Stake,
+) -> Result<ReputationToken::Intent, ChainError> {
+    let signature = sign(signer, payload, token_domain)?;
+    Ok(token_intent(
+        payload.account,
+        payload.nonce,
+        payload.deadline,
+        &signature,
+    ))
+}
+
+/// Signs a `RequestUnstake` intent in the token's domain (relay it with `requestUnstakeBySig`).
+pub fn sign_request_unstake(
+    signer: &impl SignerSync,
+    token_domain: &Eip712Domain,
+    payload: &RequestUnstake,
+) -> Result<ReputationToken::Intent, ChainError> {
+    let signature = sign(signer, payload, token_domain)?;
+    Ok(token_intent(
+        payload.account,
+        payload.nonce,
+        payload.deadline,
+        &signature,
+    ))
+}
+
 /// Signs an EIP-2612 permit letting `spender` (the bounty contract) take `value` from `owner`.
 pub fn sign_permit(
     signer: &impl SignerSync,
@@ -161,6 +215,21 @@ pub fn sign_permit(
         r: B256::from(signature.r()),
         s: B256::from(signature.s()),
     })
+}
+
+/// The token's `Intent` envelope: the same fields as the bounty contract's, a distinct ABI type.
+fn token_intent(
+    signer: Address,
+    nonce: U256,
+    deadline: U256,
+    signature: &alloy::primitives::Signature,
+) -> ReputationToken::Intent {
+    ReputationToken::Intent {
+        signer,
+        nonce,
+        deadline,
+        signature: signature.as_bytes().to_vec().into(),
+    }
 }
 
 fn intent(

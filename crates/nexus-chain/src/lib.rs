@@ -6,6 +6,10 @@
 //!   `contracts/ci.sh` fails if those artifacts are stale.
 //! - [`commitment`]: the sealed-assertion commitment, byte for byte as the contract computes it.
 //! - [`intents`]: EIP-712 intents and EIP-2612 permits signed with the user's key, for relaying.
+//! - [`typed_data`]: the same intents as the JSON a wallet's `eth_signTypedData_v4` signs, and the
+//!   signer's current nonces.
+//! - [`relay`]: a signed intent (or an open call: resolve, claim, ...) as the `to` + calldata the
+//!   relayer sends.
 //! - [`deploy`]: deploys and wires ReputationToken, NexusTimelock, GovernanceContract and
 //!   BountyContract, and the [`deploy::Deployment`] file the services read.
 //! - [`connect`]: an HTTP provider, optionally signing with a local private key.
@@ -20,7 +24,9 @@ pub mod commitment;
 pub mod deploy;
 pub mod error;
 pub mod intents;
+pub mod relay;
 pub mod settings;
+pub mod typed_data;
 
 pub use error::ChainError;
 
