@@ -13,10 +13,14 @@
 //!   shutdown in-process, and SIGTERM on the real binary).
 //! - [`redis_server`]: a private `redis-server` process, for tests that must stop Redis.
 //! - [`fixtures`]: the repository's binary test fixtures (`fixtures/binaries`), for every crate.
+//! - `chain` (cargo feature `chain`): anvil with the Nexus contracts deployed, per test
+//!   process, with funded fresh accounts, time travel and snapshots (`chain::TestChain`).
 //!
 //! The servers come from `TEST_NEXUS_DATABASE_URL` / `TEST_NEXUS_REDIS_URL`, defaulting to the
 //! local instances `scripts/test.sh` makes sure are running.
 
+#[cfg(feature = "chain")]
+pub mod chain;
 pub mod fixtures;
 pub mod lifecycle;
 pub mod redis_server;

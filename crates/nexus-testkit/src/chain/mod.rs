@@ -1,0 +1,419 @@
+//! A real chain for tests (cargo feature `chain`): anvil with the Nexus contracts deployed.
+//!
+//! ```text
+//! let chain = TestChain::shared().await?;         // this process's anvil, contracts deployed
+//! let alice = chain.funded_account(500 * NXS).await?;   // fresh key: 100 ETH, 500 NXS
+//! let token = ReputationToken::new(chain.deployment().reputation_token, alice.provider(&chain)?);
+//! chain.advance(Duration::from_secs(86_400)).await?;   // evm_increaseTime + evm_mine
+//! let settings = chain.settings();                 // ChainSettings for a service under test
+//! ```
+//!
+//! - [`TestChain::shared`]: one anvil per test process, started on first use on a free
+//!   loopback port, from a state in which the contracts are already deployed and wired
+//!   ([`state`]: deployed once per build, then loaded with `--load-state`, so a process pays for
+//!   an anvil start and not for a deployment). nextest runs each test in its own process, so
+//!   there the shared chain is the test's own; under `cargo test` the tests of a binary share
+//!   it, and stay apart by using their own accounts ([`TestChain::account`],
+//!   [`TestChain::funded_account`]: fresh keys, never the dev accounts' nonces).
+//! - [`TestChain::private`]: an anvil of the test's own, from the same deployed state, that it
+//!   may stop and restart ([`TestChain::stop`], [`TestChain::restart`]: the state survives) and
+//!   rewind ([`TestChain::snapshot`]/[`TestChain::revert`]) or move in time
+//!   ([`TestChain::advance`], [`TestChain::mine`]) without disturbing any other test.
+//! - [`anvil::AnvilNode`]: a bare anvil with nothing deployed (tests of the deployment itself).
+//!
+//! Every anvil runs behind a watchdog that stops it when its test process ends, whichever way
+//! it ends ([`anvil`]). A missing anvil binary fails the test with the command that installs it;
+//! chain tests are never skipped. `TEST_NEXUS_ANVIL` names another anvil binary.
+//!
+//! Snapshots, reverts and time moves act on the whole node: on the shared chain under
+//! `cargo test` they reach the other tests of the process too, so a test that uses them either
+//! runs under nextest (the project's runner) or takes a [`TestChain::private`] chain.
+
+pub mod anvil;
+pub mod state;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use alloy::primitives::{Address, U256};
+use alloy::providers::{DynProvider, Provider};
+use alloy::rpc::types::BlockNumberOrTag;
+use alloy::signers::local::PrivateKeySigner;
+use nexus_chain::bindings::bounty::BountyContract::BountyContractInstance;
+use nexus_chain::bindings::token::ReputationToken::{self, ReputationTokenInstance};
+use nexus_chain::deploy::{Deployment, confirm};
+use nexus_chain::settings::ChainSettings;
+use serde::de::DeserializeOwned;
+use tokio::sync::{Mutex, OnceCell};
+
+use self::anvil::AnvilNode;
+use self::state::{ARBITER_INDEX, DEPLOYER_INDEX, DeployedState, TREASURY, deployed_state};
+use crate::TestError;
+
+pub use nexus_chain::deploy::NXS;
+
+/// ETH (in wei) a fresh [`TestAccount`] holds: plenty for any test's gas.
+pub const ACCOUNT_ETH: u128 = 100 * 1_000_000_000_000_000_000;
+
+/// The process's shared anvil, started on first use and stopped by its watchdog at exit.
+static SHARED: OnceCell<Node> = OnceCell::const_new();
+
+/// What a [`TestChain`] handle knows about its node.
+#[derive(Debug)]
+struct Node {
+    /// `http://127.0.0.1:<port>`.
+    url: String,
+    deployed: DeployedState,
+    dev_accounts: Vec<Address>,
+    /// Held while the deployer sends (funding accounts): the deployer is one account, and
+    /// concurrent tests of one process would otherwise pick the same nonce.
+    deployer_sends: Arc<Mutex<()>>,
+    /// The anvil process, for the shared node (never dropped: the watchdog stops it).
+    _anvil: Option<AnvilNode>,
+}
+
+/// A private node's process and the directory its state is kept in across restarts.
+#[derive(Debug)]
+struct PrivateNode {
+    anvil: AnvilNode,
+    directory: PathBuf,
+}
+
+impl Drop for PrivateNode {
+    fn drop(&mut self) {
+        self.anvil.stop();
+        let _ = std::fs::remove_dir_all(&self.directory);
+    }
+}
+
+/// A handle on a chain with the Nexus contracts deployed; see the module docs.
+#[derive(Debug)]
+pub struct TestChain {
+    url: String,
+    deployed: DeployedState,
+    dev_accounts: Vec<Address>,
+    deployer_sends: Arc<Mutex<()>>,
+    provider: DynProvider,
+    private: Option<PrivateNode>,
+}
+
+/// A fresh key with ETH (and NXS when asked for), for one test.
+#[derive(Debug, Clone)]
+pub struct TestAccount {
+    /// Its key: sign intents and permits with it, or send through [`TestAccount::provider`].
+    pub signer: PrivateKeySigner,
+    /// Its address.
+    pub address: Address,
+}
+
+impl TestAccount {
+    /// A provider on `chain` that signs this account's transactions locally.
+    pub fn provider(&self, chain: &TestChain) -> Result<DynProvider, TestError> {
+        chain.provider_for(&self.signer)
+    }
+}
+
+/// An `evm_snapshot` id, for [`TestChain::revert`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot(U256);
+
+impl TestChain {
+    /// This process's chain (started on first use; see the module docs).
+    pub async fn shared() -> Result<Self, TestError> {
+        let node = SHARED.get_or_try_init(start_shared).await?;
+        Self::from_parts(
+            node.url.clone(),
+            node.deployed.clone(),
+            node.dev_accounts.clone(),
+            node.deployer_sends.clone(),
+            None,
+        )
+    }
+
+    /// A chain of the test's own, from the deployed state; stopped when the handle is dropped.
+    pub async fn private() -> Result<Self, TestError> {
+        Self::private_with(&[]).await
+    }
+
+    /// [`TestChain::private`] with extra anvil arguments (e.g. `["--prune-history", "256"]`,
+    /// `["--block-time", "1"]`).
+    pub async fn private_with(arguments: &[&str]) -> Result<Self, TestError> {
+        let deployed = deployed_state().await?;
+        let directory = std::env::temp_dir().join(format!(
+            "nexus-testkit-anvil-{}",
+            uuid::Uuid::now_v7().simple()
+        ));
+        std::fs::create_dir_all(&directory)?;
+        // `--state` loads the file when it exists and writes it on exit: a copy of the deployed
+        // state to start from, then whatever the test did, across restarts.
+        let state_file = directory.join("state.json");
+        std::fs::copy(&deployed.state_file, &state_file)?;
+        let state_argument = state_file.to_string_lossy().into_owned();
+        let mut all_arguments = vec!["--state", state_argument.as_str()];
+        all_arguments.extend_from_slice(arguments);
+        let anvil = match AnvilNode::start(&all_arguments).await {
+            Ok(anvil) => anvil,
+            Err(error) => {
+                let _ = std::fs::remove_dir_all(&directory);
+                return Err(error);
+            }
+        };
+        let url = anvil.url.clone();
+        let private = PrivateNode { anvil, directory };
+        let dev_accounts = nexus_chain::connect(&url, None)?.get_accounts().await?;
+        Self::from_parts(
+            url,
+            deployed,
+            dev_accounts,
+            Arc::new(Mutex::new(())),
+            Some(private),
+        )
+    }
+
+    fn from_parts(
+        url: String,
+        deployed: DeployedState,
+        dev_accounts: Vec<Address>,
+        deployer_sends: Arc<Mutex<()>>,
+        private: Option<PrivateNode>,
+    ) -> Result<Self, TestError> {
+        let provider = nexus_chain::connect(&url, None)?;
+        Ok(Self {
+            url,
+            deployed,
+            dev_accounts,
+            deployer_sends,
+            provider,
+            private,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Where the contracts are.
+    pub fn deployment(&self) -> &Deployment {
+        &self.deployed.deployment
+    }
+
+    /// The deployments file (as `nexus-chain deploy` writes it), for services under test.
+    pub fn deployment_file(&self) -> &Path {
+        &self.deployed.deployment_file
+    }
+
+    /// The chain id (anvil's 31337).
+    pub fn chain_id(&self) -> u64 {
+        self.deployed.deployment.chain_id
+    }
+
+    /// Settings for a service under test on this chain: its URL, deployments file and chain
+    /// id, no confirmations to wait for (anvil never reorganises on its own) and a short
+    /// request timeout.
+    pub fn settings(&self) -> ChainSettings {
+        let mut settings = ChainSettings::new(&self.url, self.deployment_file());
+        settings.chain_id = Some(self.chain_id());
+        settings.confirmations = 0;
+        settings.request_timeout = Duration::from_secs(5);
+        settings
+    }
+
+    /// A provider that signs nothing: calls, raw RPC, and transactions from anvil's unlocked
+    /// dev accounts.
+    pub fn provider(&self) -> &DynProvider {
+        &self.provider
+    }
+
+    /// A provider that signs with `signer`.
+    pub fn provider_for(&self, signer: &PrivateKeySigner) -> Result<DynProvider, TestError> {
+        Ok(nexus_chain::connect(&self.url, Some(signer.clone()))?)
+    }
+
+    /// anvil's ten dev accounts (unlocked, 10,000 ETH each). Index 0 deployed the contracts.
+    pub fn dev_accounts(&self) -> &[Address] {
+        &self.dev_accounts
+    }
+
+    /// The deployer: admin of the token and the bounty contract, minter, guardian.
+    pub fn deployer(&self) -> Address {
+        self.deployed.deployment.deployer
+    }
+
+    /// The one arbiter of the test deployment (dev account 9, unlocked).
+    pub fn arbiter(&self) -> Address {
+        self.dev_accounts
+            .get(ARBITER_INDEX)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The treasury: receives fees, dust, forfeited stakes and slashes; nobody holds its key.
+    pub fn treasury(&self) -> Address {
+        TREASURY
+    }
+
+    /// The NXS token, on the unsigned provider.
+    pub fn token(&self) -> ReputationTokenInstance<DynProvider> {
+        ReputationToken::new(self.deployment().reputation_token, self.provider.clone())
+    }
+
+    /// The bounty contract, on the unsigned provider.
+    pub fn bounty(&self) -> BountyContractInstance<DynProvider> {
+        nexus_chain::bindings::bounty::BountyContract::new(
+            self.deployment().bounty,
+            self.provider.clone(),
+        )
+    }
+
+    /// A fresh key holding [`ACCOUNT_ETH`] and no NXS.
+    pub async fn account(&self) -> Result<TestAccount, TestError> {
+        let signer = PrivateKeySigner::random();
+        let address = signer.address();
+        self.set_eth_balance(address, U256::from(ACCOUNT_ETH))
+            .await?;
+        Ok(TestAccount { signer, address })
+    }
+
+    /// A fresh key holding [`ACCOUNT_ETH`] and `nxs_wei` NXS (minted by the deployer).
+    pub async fn funded_account(&self, nxs_wei: u128) -> Result<TestAccount, TestError> {
+        let account = self.account().await?;
+        if nxs_wei > 0 {
+            self.mint_nxs(account.address, nxs_wei).await?;
+        }
+        Ok(account)
+    }
+
+    /// Sets `address`'s ETH balance (`anvil_setBalance`; no transaction).
+    pub async fn set_eth_balance(&self, address: Address, wei: U256) -> Result<(), TestError> {
+        self.rpc::<serde_json::Value>("anvil_setBalance", serde_json::json!([address, wei]))
+            .await?;
+        Ok(())
+    }
+
+    /// Mints `wei` NXS to `to` from the deployer, and waits for the receipt.
+    pub async fn mint_nxs(&self, to: Address, wei: u128) -> Result<(), TestError> {
+        let _turn = self.deployer_sends.lock().await;
+        let pending = self
+            .token()
+            .mint(to, U256::from(wei))
+            .from(self.deployer())
+            .send()
+            .await?;
+        confirm(&self.provider, pending).await?;
+        Ok(())
+    }
+
+    /// NXS balance of `account`, in wei.
+    pub async fn nxs_balance(&self, account: Address) -> Result<U256, TestError> {
+        Ok(self.token().balanceOf(account).call().await?)
+    }
+
+    /// Moves the chain's clock forward by `by` (whole seconds) and mines a block there.
+    pub async fn advance(&self, by: Duration) -> Result<(), TestError> {
+        self.rpc::<serde_json::Value>("evm_increaseTime", serde_json::json!([by.as_secs()]))
+            .await?;
+        self.rpc::<serde_json::Value>("evm_mine", serde_json::json!([]))
+            .await?;
+        Ok(())
+    }
+
+    /// Mines `blocks` empty blocks at once (`anvil_mine`).
+    pub async fn mine(&self, blocks: u64) -> Result<(), TestError> {
+        self.rpc::<serde_json::Value>("anvil_mine", serde_json::json!([U256::from(blocks)]))
+            .await?;
+        Ok(())
+    }
+
+    /// The latest block's timestamp (seconds since the epoch, chain time).
+    pub async fn now(&self) -> Result<u64, TestError> {
+        let block = self
+            .provider
+            .get_block_by_number(BlockNumberOrTag::Latest)
+            .await?
+            .ok_or("the node has no latest block")?;
+        Ok(block.header.timestamp)
+    }
+
+    /// The latest block's number.
+    pub async fn block_number(&self) -> Result<u64, TestError> {
+        Ok(self.provider.get_block_number().await?)
+    }
+
+    /// Records the node's state (`evm_snapshot`) for [`TestChain::revert`].
+    pub async fn snapshot(&self) -> Result<Snapshot, TestError> {
+        Ok(Snapshot(
+            self.rpc("evm_snapshot", serde_json::json!([])).await?,
+        ))
+    }
+
+    /// Returns the node to `snapshot` (`evm_revert`): blocks, balances, nonces and time. A
+    /// snapshot can be reverted to once; take another one to revert again.
+    pub async fn revert(&self, snapshot: Snapshot) -> Result<(), TestError> {
+        let reverted: bool = self
+            .rpc("evm_revert", serde_json::json!([snapshot.0]))
+            .await?;
+        if reverted {
+            Ok(())
+        } else {
+            Err(format!(
+                "evm_revert to {:?} was refused (unknown or used)",
+                snapshot.0
+            )
+            .into())
+        }
+    }
+
+    /// Stops a private chain's node as an operator would; its state is kept for
+    /// [`TestChain::restart`]. Meanwhile every call to it fails as with a node that is down.
+    pub fn stop(&mut self) -> Result<(), TestError> {
+        self.private_node()?.anvil.stop();
+        Ok(())
+    }
+
+    /// Starts a private chain's node again on the same URL, where it stopped.
+    pub async fn restart(&mut self) -> Result<(), TestError> {
+        self.private_node()?.anvil.restart().await
+    }
+
+    fn private_node(&mut self) -> Result<&mut PrivateNode, TestError> {
+        self.private.as_mut().ok_or_else(|| {
+            "only a TestChain::private() chain can be stopped or restarted; the shared one \
+             belongs to every test of the process"
+                .into()
+        })
+    }
+
+    /// One raw JSON-RPC call (anvil's own methods have no typed wrapper).
+    pub async fn rpc<R>(
+        &self,
+        method: &'static str,
+        params: serde_json::Value,
+    ) -> Result<R, TestError>
+    where
+        R: DeserializeOwned + std::fmt::Debug + Send + Sync + Unpin + 'static,
+    {
+        Ok(self.provider.raw_request(method.into(), params).await?)
+    }
+}
+
+/// Starts the shared node from the deployed state.
+async fn start_shared() -> Result<Node, TestError> {
+    let deployed = deployed_state().await?;
+    let state_argument = deployed.state_file.to_string_lossy().into_owned();
+    let anvil = AnvilNode::start(&["--load-state", &state_argument]).await?;
+    let dev_accounts = nexus_chain::connect(&anvil.url, None)?
+        .get_accounts()
+        .await?;
+    if dev_accounts.get(DEPLOYER_INDEX) != Some(&deployed.deployment.deployer) {
+        return Err("anvil's first dev account is not the deployer of the cached state".into());
+    }
+    Ok(Node {
+        url: anvil.url.clone(),
+        deployed,
+        dev_accounts,
+        deployer_sends: Arc::new(Mutex::new(())),
+        _anvil: Some(anvil),
+    })
+}
