@@ -1,1 +1,490 @@
-//! The relayer against a real chain (anvil). To be written with the marketplace (issue 15).
+//! The relayer against a real chain (anvil) and a real PostgreSQL: NXS token calls (approve,
+//! transfer) stand in for the bounty calls, since the queue stores a raw `to` + calldata.
+//!
+//! Crashes are simulated two ways: by aborting the relayer's task at a random point (its lease
+//! connection dies with it, as with SIGKILL), and by writing the queue exactly as a sender
+//! killed between recording a transaction and broadcasting it (or just after broadcasting it)
+//! leaves it, then starting a sender.
+
+mod anvil;
+
+use std::time::{Duration, Instant};
+
+use alloy::eips::eip2718::Encodable2718;
+use alloy::network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder};
+use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy::providers::Provider;
+use alloy::rpc::types::TransactionRequest;
+use alloy::signers::local::PrivateKeySigner;
+use alloy::sol_types::SolCall;
+use nexus_bounty::relayer::fees::Fees;
+use nexus_bounty::relayer::job::SignedRecord;
+use nexus_bounty::relayer::{
+    self, NewTransaction, RelayerSettings, TransactionId, TransactionStatus, TransactionView,
+};
+use nexus_bounty::store::Store;
+use nexus_chain::bindings::token::ReputationToken;
+use nexus_chain::deploy::{DeployConfig, confirm};
+use nexus_chain::settings::ChainSettings;
+use nexus_testkit::TestContext;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use self::anvil::{Anvil, DEPLOYER};
+
+/// A chain with the NXS token, a database, and a funded relayer key.
+struct Relay {
+    anvil: Anvil,
+    context: TestContext,
+    store: Store,
+    token: Address,
+    signer: PrivateKeySigner,
+    settings: RelayerSettings,
+}
+
+impl Relay {
+    async fn start() -> Self {
+        let anvil = Anvil::start().await;
+        let provider = anvil.provider();
+        let cooldown = DeployConfig::local(DEPLOYER).unstake_cooldown;
+        let pending = ReputationToken::deploy_builder(provider.clone(), DEPLOYER, cooldown)
+            .from(DEPLOYER)
+            .send()
+            .await
+            .unwrap();
+        let token = confirm(&provider, pending)
+            .await
+            .unwrap()
+            .contract_address
+            .unwrap();
+        let signer = PrivateKeySigner::random();
+        anvil.fund(signer.address()).await;
+        let context = TestContext::new().await.unwrap();
+        let store = Store::new(context.database.pool.clone()).unwrap();
+        let settings = RelayerSettings {
+            private_key: Some(alloy::hex::encode(signer.to_bytes()).into()),
+            poll_interval: Duration::from_millis(50),
+            stuck_timeout: Duration::from_secs(1),
+            backoff_base: Duration::from_millis(100),
+            backoff_max: Duration::from_secs(1),
+            breaker_failure_threshold: 2,
+            breaker_open_duration: Duration::from_millis(300),
+            ..RelayerSettings::default()
+        };
+        Self {
+            anvil,
+            context,
+            store,
+            token,
+            signer,
+            settings,
+        }
+    }
+
+    fn chain(&self) -> ChainSettings {
+        let mut chain = ChainSettings::new(&self.anvil.url, "unused-deployments.json");
+        chain.request_timeout = Duration::from_secs(2);
+        chain
+    }
+
+    /// Starts a sender (a task, as the runtime runs the worker) and returns it with its token.
+    fn spawn_sender(&self) -> (JoinHandle<()>, CancellationToken) {
+        let shutdown = CancellationToken::new();
+        let run = relayer::run(
+            self.store.clone(),
+            self.settings.clone(),
+            self.chain(),
+            shutdown.clone(),
+        );
+        let task = tokio::spawn(async move { run.await.expect("the relayer runs") });
+        (task, shutdown)
+    }
+
+    /// An approve call of `amount` (always succeeds) under a fresh intent key.
+    fn approve(&self, amount: u64) -> NewTransaction {
+        let calldata = ReputationToken::approveCall {
+            spender: DEPLOYER,
+            value: U256::from(amount),
+        }
+        .abi_encode();
+        NewTransaction {
+            kind: "approve".into(),
+            bounty_id: None,
+            to: self.token,
+            calldata: Bytes::from(calldata),
+            idempotency_key: keccak256(uuid::Uuid::now_v7().as_bytes()),
+        }
+    }
+
+    async fn queue(&self, new: NewTransaction) -> TransactionId {
+        self.store.queue(new).await.unwrap()
+    }
+
+    async fn view(&self, id: TransactionId) -> TransactionView {
+        self.store.transaction(id).await.unwrap().unwrap()
+    }
+
+    /// Waits until every job in `ids` has `status`.
+    async fn until_all(
+        &self,
+        ids: &[TransactionId],
+        status: TransactionStatus,
+    ) -> Vec<TransactionView> {
+        let started = Instant::now();
+        loop {
+            let mut views = Vec::new();
+            for id in ids {
+                views.push(self.view(*id).await);
+            }
+            if views.iter().all(|view| view.status == status) {
+                return views;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "not all {status:?}: {views:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Transactions the relayer key has had mined.
+    async fn mined_count(&self) -> u64 {
+        self.anvil
+            .provider()
+            .get_transaction_count(self.signer.address())
+            .await
+            .unwrap()
+    }
+
+    async fn allowance(&self) -> U256 {
+        ReputationToken::new(self.token, self.anvil.provider())
+            .allowance(self.signer.address(), DEPLOYER)
+            .call()
+            .await
+            .unwrap()
+    }
+
+    /// Signs `new` with the relayer key at `nonce`, as a sender does before recording it.
+    async fn sign(&self, new: &NewTransaction, nonce: u64) -> SignedRecord {
+        let fees = Fees {
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1_000_000,
+        };
+        let gas_limit = 200_000;
+        let envelope = TransactionRequest::default()
+            .with_from(self.signer.address())
+            .with_to(new.to)
+            .with_input(new.calldata.clone())
+            .with_chain_id(31_337)
+            .with_nonce(nonce)
+            .with_gas_limit(gas_limit)
+            .with_max_fee_per_gas(u128::from(fees.max_fee_per_gas))
+            .with_max_priority_fee_per_gas(u128::from(fees.max_priority_fee_per_gas))
+            .build(&EthereumWallet::from(self.signer.clone()))
+            .await
+            .unwrap();
+        SignedRecord {
+            relayer: self.signer.address(),
+            nonce,
+            gas_limit,
+            fees,
+            hash: *envelope.tx_hash(),
+            raw: Bytes::from(envelope.encoded_2718()),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_go_out_in_queue_order_one_nonce_each_and_confirm() {
+    let relay = Relay::start().await;
+    let mut ids = Vec::new();
+    for amount in 1..=5 {
+        ids.push(relay.queue(relay.approve(amount)).await);
+    }
+    let (task, shutdown) = relay.spawn_sender();
+
+    let views = relay.until_all(&ids, TransactionStatus::Confirmed).await;
+
+    assert_eq!(relay.mined_count().await, 5);
+    // anvil mines each transaction in its own block: increasing blocks are the queue order.
+    let blocks: Vec<u64> = views
+        .iter()
+        .map(|view| view.block_number.unwrap())
+        .collect();
+    assert!(
+        blocks.windows(2).all(|pair| pair[0] < pair[1]),
+        "{blocks:?}"
+    );
+    assert_eq!(
+        relay.allowance().await,
+        U256::from(5),
+        "the last queued approve won"
+    );
+    for view in &views {
+        let receipt = relay
+            .anvil
+            .provider()
+            .get_transaction_receipt(view.tx_hash.unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(receipt.status());
+        assert_eq!(receipt.from, relay.signer.address(), "the relayer paid");
+        assert_eq!((view.attempts, view.last_error.as_deref()), (0, None));
+    }
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_intent_queued_twice_is_one_job_sent_once() {
+    let relay = Relay::start().await;
+    let bounty_id = uuid::Uuid::now_v7();
+    let new = NewTransaction {
+        bounty_id: Some(bounty_id),
+        ..relay.approve(7)
+    };
+    let first = relay.queue(new.clone()).await;
+    // The second request arrives on the caller's own transaction, as a create-bounty would.
+    let mut transaction = relay.context.database.pool.begin().await.unwrap();
+    let second = Store::queue_transaction(&mut transaction, new)
+        .await
+        .unwrap();
+    transaction.commit().await.unwrap();
+    assert_eq!(first, second);
+
+    let (task, shutdown) = relay.spawn_sender();
+    relay
+        .until_all(&[first], TransactionStatus::Confirmed)
+        .await;
+
+    assert_eq!(relay.mined_count().await, 1);
+    let listed = relay.store.bounty_transactions(bounty_id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, first);
+    assert_eq!(listed[0].kind, "approve");
+    assert!(listed[0].tx_hash.is_some());
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_that_reverts_fails_after_its_attempts_with_the_reason_and_sends_nothing() {
+    let mut relay = Relay::start().await;
+    relay.settings.max_attempts = 3;
+    let calldata = ReputationToken::transferCall {
+        to: DEPLOYER,
+        value: U256::from(1u64),
+    }
+    .abi_encode();
+    let id = relay
+        .queue(NewTransaction {
+            kind: "transfer".into(),
+            calldata: Bytes::from(calldata),
+            ..relay.approve(0)
+        })
+        .await;
+    let (task, shutdown) = relay.spawn_sender();
+
+    let view = relay
+        .until_all(&[id], TransactionStatus::Failed)
+        .await
+        .remove(0);
+
+    assert_eq!(view.attempts, 3);
+    let error = view.last_error.unwrap();
+    assert!(error.starts_with("the call reverts"), "{error}");
+    assert_eq!(view.tx_hash, None);
+    assert_eq!(relay.mined_count().await, 0);
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_queued_while_the_chain_is_down_wait_and_go_out_when_it_returns() {
+    let mut relay = Relay::start().await;
+    let (task, shutdown) = relay.spawn_sender();
+    let before = relay.queue(relay.approve(1)).await;
+    relay
+        .until_all(&[before], TransactionStatus::Confirmed)
+        .await;
+
+    relay.anvil.stop().await;
+    let mut ids = Vec::new();
+    for amount in 2..=4 {
+        ids.push(relay.queue(relay.approve(amount)).await);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for id in &ids {
+        let view = relay.view(*id).await;
+        assert_eq!(view.status, TransactionStatus::Queued, "{view:?}");
+        assert_eq!(view.attempts, 0, "an unreachable node uses no attempt");
+    }
+    relay.anvil.resume().await;
+
+    relay.until_all(&ids, TransactionStatus::Confirmed).await;
+    assert_eq!(relay.mined_count().await, 4);
+    assert_eq!(relay.allowance().await, U256::from(4));
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_killed_at_random_points_and_restarted_loses_nothing_and_sends_nothing_twice() {
+    let relay = Relay::start().await;
+    let mut ids = Vec::new();
+    for amount in 1..=30 {
+        ids.push(relay.queue(relay.approve(amount)).await);
+    }
+    // Killed three times at different moments, the last sender left to finish.
+    for pause_ms in [5u64, 40, 120] {
+        let (task, _shutdown) = relay.spawn_sender();
+        tokio::time::sleep(Duration::from_millis(pause_ms)).await;
+        task.abort();
+        let _ = task.await;
+    }
+    let (task, shutdown) = relay.spawn_sender();
+
+    let views = relay.until_all(&ids, TransactionStatus::Confirmed).await;
+
+    assert_eq!(
+        relay.mined_count().await,
+        30,
+        "exactly one transaction per job"
+    );
+    let mut hashes: Vec<B256> = views.iter().map(|view| view.tx_hash.unwrap()).collect();
+    hashes.sort();
+    hashes.dedup();
+    assert_eq!(hashes.len(), 30);
+    assert_eq!(relay.allowance().await, U256::from(30));
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_recorded_but_never_broadcast_before_a_crash_is_sent_byte_for_byte() {
+    let relay = Relay::start().await;
+    let new = relay.approve(9);
+    let id = relay.queue(new.clone()).await;
+    let record = relay.sign(&new, 0).await;
+    let mut conn = relay.context.database.pool.acquire().await.unwrap();
+    assert!(Store::record_signed(&mut conn, id, &record).await.unwrap());
+    drop(conn);
+
+    let (task, shutdown) = relay.spawn_sender();
+    let view = relay
+        .until_all(&[id], TransactionStatus::Confirmed)
+        .await
+        .remove(0);
+
+    assert_eq!(
+        view.tx_hash,
+        Some(record.hash),
+        "the recorded bytes, not a new signature"
+    );
+    assert_eq!(relay.mined_count().await, 1);
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_broadcast_just_before_a_crash_is_found_on_chain_not_sent_again() {
+    let relay = Relay::start().await;
+    let new = relay.approve(9);
+    let id = relay.queue(new.clone()).await;
+    let record = relay.sign(&new, 0).await;
+    let mut conn = relay.context.database.pool.acquire().await.unwrap();
+    assert!(Store::record_signed(&mut conn, id, &record).await.unwrap());
+    drop(conn);
+    let provider = relay.anvil.provider();
+    let pending = provider.send_raw_transaction(&record.raw).await.unwrap();
+    confirm(&provider, pending).await.unwrap();
+    // A later job must get the next nonce, not the crashed job's.
+    let later = relay.queue(relay.approve(10)).await;
+
+    let (task, shutdown) = relay.spawn_sender();
+    let views = relay
+        .until_all(&[id, later], TransactionStatus::Confirmed)
+        .await;
+
+    assert_eq!(views[0].tx_hash, Some(record.hash));
+    assert_eq!(relay.mined_count().await, 2);
+    assert_eq!(relay.allowance().await, U256::from(10));
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_transaction_is_replaced_with_higher_fees_and_the_replacement_is_mined() {
+    let relay = Relay::start().await;
+    relay.anvil.set_automine(false).await;
+    let id = relay.queue(relay.approve(3)).await;
+    let (task, shutdown) = relay.spawn_sender();
+    let first = relay
+        .until_all(&[id], TransactionStatus::Sent)
+        .await
+        .remove(0);
+    let first_hash = first.tx_hash.unwrap();
+
+    let started = Instant::now();
+    while relay.view(id).await.tx_hash == Some(first_hash) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never replaced"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    relay.anvil.mine().await;
+
+    let mined = relay
+        .until_all(&[id], TransactionStatus::Confirmed)
+        .await
+        .remove(0);
+    assert_ne!(mined.tx_hash, Some(first_hash), "the replacement was mined");
+    assert_eq!(relay.mined_count().await, 1, "one nonce for the job");
+    let original = relay
+        .anvil
+        .provider()
+        .get_transaction_receipt(first_hash)
+        .await
+        .unwrap();
+    assert!(original.is_none(), "the original was never mined");
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_two_senders_for_one_key_one_sends_and_the_other_takes_over_when_it_dies() {
+    let relay = Relay::start().await;
+    let (first, _first_shutdown) = relay.spawn_sender();
+    let (second, second_shutdown) = relay.spawn_sender();
+    let mut ids = Vec::new();
+    for amount in 1..=10 {
+        ids.push(relay.queue(relay.approve(amount)).await);
+    }
+    relay.until_all(&ids, TransactionStatus::Confirmed).await;
+    assert_eq!(relay.mined_count().await, 10);
+    // Both are running; one session holds the key's lock, the other waits for it.
+    let holders = sqlx::query_scalar!(
+        "SELECT count(*) AS \"holders!\" FROM pg_locks \
+         WHERE locktype = 'advisory' AND granted AND database = \
+         (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    .fetch_one(&relay.context.database.pool)
+    .await
+    .unwrap();
+    assert_eq!(holders, 1);
+
+    // Whichever sends, killing one leaves the other (or it alone) to send the rest.
+    first.abort();
+    let _ = first.await;
+    let mut more = Vec::new();
+    for amount in 11..=15 {
+        more.push(relay.queue(relay.approve(amount)).await);
+    }
+    relay.until_all(&more, TransactionStatus::Confirmed).await;
+    assert_eq!(relay.mined_count().await, 15);
+    assert_eq!(relay.allowance().await, U256::from(15));
+    second_shutdown.cancel();
+    second.await.unwrap();
+}
