@@ -1,6 +1,7 @@
 //! [`AnalysisClient`]: nexus-analysis's public endpoints (`/v1/files`, `/v1/analyses`,
 //! `/v1/rulesets`, `/v1/retrohunts`) in its wire types from [`nexus_proto::analysis`].
 
+use nexus_proto::Sha256;
 use nexus_proto::analysis::{
     AnalysisView, CreateRetrohunt, CreateRuleset, FileView, ReanalysisAccepted, RetrohuntView,
     RulesetView, SampleVisibility, SimilarFiles, UploadAccepted,
@@ -10,7 +11,7 @@ use uuid::Uuid;
 use crate::client::ServiceClient;
 use crate::context::CallContext;
 use crate::error::ClientError;
-use crate::path::{query, segment};
+use crate::path::query;
 
 /// nexus-analysis's typed client: one method per endpoint. Calls are made as the account whose
 /// token the [`CallContext`] carries ([`CallContext::bearer`]), or as a guest without one.
@@ -59,10 +60,11 @@ impl AnalysisClient {
     pub async fn get_file(
         &self,
         context: &CallContext,
-        sha256: &str,
+        sha256: &Sha256,
     ) -> Result<FileView, ClientError> {
+        // 64 hex digits: nothing in the address needs percent-encoding.
         self.client
-            .get(context, &format!("/v1/files/{}", segment(sha256)))
+            .get(context, &format!("/v1/files/{sha256}"))
             .await
     }
 
@@ -70,10 +72,10 @@ impl AnalysisClient {
     pub async fn get_similar(
         &self,
         context: &CallContext,
-        sha256: &str,
+        sha256: &Sha256,
     ) -> Result<SimilarFiles, ClientError> {
         self.client
-            .get(context, &format!("/v1/files/{}/similar", segment(sha256)))
+            .get(context, &format!("/v1/files/{sha256}/similar"))
             .await
     }
 
@@ -81,10 +83,10 @@ impl AnalysisClient {
     pub async fn download(
         &self,
         context: &CallContext,
-        sha256: &str,
+        sha256: &Sha256,
     ) -> Result<Vec<u8>, ClientError> {
         self.client
-            .get_bytes(context, &format!("/v1/files/{}/download", segment(sha256)))
+            .get_bytes(context, &format!("/v1/files/{sha256}/download"))
             .await
     }
 

@@ -9,5 +9,7 @@ pub mod hex;
 pub mod role;
 /// Bounty settlement: stake-weighted outcome, fee, shares and rounding, mirroring `BountyContract`.
 pub mod settlement;
+pub mod sha256;
 
 pub use role::Role;
+pub use sha256::{Sha256, Sha256Error};

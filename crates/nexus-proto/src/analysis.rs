@@ -12,6 +12,7 @@
 //! - [`RetrohuntRequested`] on `nexus:analysis:retrohunts:v1`: retrohunt work, in resumable chunks.
 
 use chrono::{DateTime, Utc};
+use nexus_core::Sha256;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -95,7 +96,8 @@ pub struct UploadAccepted {
     /// The analysis that covers this upload (an existing one when `duplicate`).
     pub analysis_id: Uuid,
     /// SHA-256 of the uploaded bytes (lower-case hex), the sample's address in the store.
-    pub sha256: String,
+    #[schema(value_type = String)]
+    pub sha256: Sha256,
     /// True when the same bytes were already analysed (or queued) with the current rules: no new
     /// analysis was started.
     pub duplicate: bool,
@@ -118,7 +120,8 @@ pub struct ReanalysisAccepted {
     /// The analysis the request named.
     pub previous_analysis_id: Uuid,
     /// The analysed sample.
-    pub sha256: String,
+    #[schema(value_type = String)]
+    pub sha256: Sha256,
     /// Status of `analysis_id`.
     pub status: AnalysisStatus,
     /// The rules version `analysis_id` scans with.
@@ -134,7 +137,8 @@ pub struct AnalysisView {
     /// Analysis id.
     pub id: Uuid,
     /// The sample analysed.
-    pub sha256: String,
+    #[schema(value_type = String)]
+    pub sha256: Sha256,
     /// Life-cycle status.
     pub status: AnalysisStatus,
     /// The last stage a worker reported (`fetch`, `engine`, `commit`, ...), if any.
@@ -164,7 +168,8 @@ pub struct AnalysisView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FileView {
     /// SHA-256 (lower-case hex).
-    pub sha256: String,
+    #[schema(value_type = String)]
+    pub sha256: Sha256,
     /// Size in bytes.
     pub size: u64,
     /// MD5, once analysed.
@@ -196,7 +201,8 @@ pub struct FileView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SimilarFile {
     /// The similar sample.
-    pub sha256: String,
+    #[schema(value_type = String)]
+    pub sha256: Sha256,
     /// ssdeep match score 0–100 (100 = identical), when the two share a 7-gram.
     pub ssdeep_score: Option<u8>,
     /// TLSH distance (0 = identical; under ~100 is close), when the two share a TLSH band.
@@ -212,7 +218,8 @@ pub struct SimilarFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SimilarFiles {
     /// The sample asked about.
-    pub sha256: String,
+    #[schema(value_type = String)]
+    pub sha256: Sha256,
     /// Similar samples, best score first.
     pub matches: Vec<SimilarFile>,
 }
@@ -312,7 +319,8 @@ impl RetrohuntStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RetrohuntMatch {
     /// The matching sample.
-    pub sha256: String,
+    #[schema(value_type = String)]
+    pub sha256: Sha256,
     /// The rules that matched (`namespace.rule`).
     pub rules: Vec<String>,
 }
@@ -352,7 +360,7 @@ pub struct AnalysisRequested {
     /// The analysis row to fill in.
     pub analysis_id: Uuid,
     /// The stored sample.
-    pub sha256: String,
+    pub sha256: Sha256,
 }
 
 impl Event for AnalysisRequested {
@@ -367,7 +375,7 @@ pub struct AnalysisProgress {
     /// The analysis.
     pub analysis_id: Uuid,
     /// The sample.
-    pub sha256: String,
+    pub sha256: Sha256,
     /// Status at this point (`running`, or the final one).
     pub status: AnalysisStatus,
     /// The stage that just started (`fetch`, `engine`, `commit`) or `done`.
@@ -387,7 +395,7 @@ pub struct AnalysisCompleted {
     /// The analysis.
     pub analysis_id: Uuid,
     /// The sample.
-    pub sha256: String,
+    pub sha256: Sha256,
     /// `completed`, `partial` or `failed`.
     pub status: AnalysisStatus,
     /// Verdict hint (`unknown` when failed).

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use nexus_bus::Bus;
+use nexus_core::Sha256;
 use nexus_proto::report::AnalysisReport;
 
 use crate::error::AnalysisError;
@@ -21,7 +22,7 @@ impl ReportCache {
         Self { bus, ttl }
     }
 
-    fn key(&self, sha256: &str, ruleset_version: &str) -> String {
+    fn key(&self, sha256: &Sha256, ruleset_version: &str) -> String {
         self.bus
             .keys()
             .namespace("analysis")
@@ -32,7 +33,7 @@ impl ReportCache {
     #[tracing::instrument(skip_all, fields(sha256 = %sha256))]
     pub async fn get(
         &self,
-        sha256: &str,
+        sha256: &Sha256,
         ruleset_version: &str,
     ) -> Result<Option<AnalysisReport>, AnalysisError> {
         let cached: Option<String> = redis::cmd("GET")
@@ -46,7 +47,7 @@ impl ReportCache {
     #[tracing::instrument(skip_all, fields(sha256 = %sha256))]
     pub async fn put(
         &self,
-        sha256: &str,
+        sha256: &Sha256,
         ruleset_version: &str,
         report: &AnalysisReport,
     ) -> Result<(), AnalysisError> {

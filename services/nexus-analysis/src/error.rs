@@ -25,7 +25,7 @@ pub enum AnalysisError {
     InvalidSha256(String),
     /// No such sample.
     #[error("no sample with SHA-256 {0} is stored")]
-    SampleNotFound(String),
+    SampleNotFound(nexus_core::Sha256),
     /// No such analysis.
     #[error("analysis {0} does not exist")]
     AnalysisNotFound(uuid::Uuid),

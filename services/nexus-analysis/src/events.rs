@@ -11,6 +11,7 @@
 //!   harmless; the final state always arrives durably as `AnalysisCompleted`.
 
 use nexus_bus::Bus;
+use nexus_core::Sha256;
 use nexus_proto::analysis::{AnalysisProgress, AnalysisStatus};
 use nexus_proto::{Envelope, Event};
 use uuid::Uuid;
@@ -20,13 +21,13 @@ use uuid::Uuid;
 pub async fn publish_progress(
     bus: &Bus,
     analysis_id: Uuid,
-    sha256: &str,
+    sha256: &Sha256,
     status: AnalysisStatus,
     stage: &str,
 ) {
     let envelope = Envelope::new(AnalysisProgress {
         analysis_id,
-        sha256: sha256.to_owned(),
+        sha256: sha256.clone(),
         status,
         stage: stage.to_owned(),
     });

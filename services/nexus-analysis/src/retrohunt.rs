@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nexus_bus::{Delivery, Handler, HandlerError};
+use nexus_core::Sha256;
 use nexus_engine::RuleSet;
 use nexus_policy::{Action, Principal, Request, RequestContext};
 use nexus_proto::Envelope;
@@ -97,7 +98,7 @@ enum Scanned {
 async fn scan_sample(
     service: &AnalysisService,
     rules: &Arc<RuleSet>,
-    sha256: &str,
+    sha256: &Sha256,
     budget: Duration,
 ) -> Result<Scanned, AnalysisError> {
     let rules = Arc::clone(rules);
@@ -258,7 +259,7 @@ async fn run_chunk(service: &AnalysisService, id: Uuid) -> Result<(), AnalysisEr
             }
         }
         progress.walked += 1;
-        progress.cursor = Some(candidate.access.sha256.clone());
+        progress.cursor = Some(candidate.access.sha256.to_string());
     }
     let exhausted = progress.walked == batch.len()
         && i64::try_from(batch.len()).unwrap_or(i64::MAX) < service.settings.retrohunt_batch;

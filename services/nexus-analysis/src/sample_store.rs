@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
-use nexus_core::hex;
-use sha2::{Digest, Sha256};
+use nexus_core::Sha256;
+use sha2::Digest;
 use tokio::io::{AsyncRead, AsyncWriteExt};
 
 use crate::error::AnalysisError;
@@ -30,20 +30,20 @@ pub trait SampleStore: Send + Sync + Debug + 'static {
 
     /// Stores the staged file at `staged` as `sha256` (consuming it). Storing bytes that are
     /// already present is not an error.
-    fn put<'a>(&'a self, sha256: &'a str, staged: StagedFile) -> BoxFuture<'a, io::Result<()>>;
+    fn put<'a>(&'a self, sha256: &'a Sha256, staged: StagedFile) -> BoxFuture<'a, io::Result<()>>;
 
     /// Opens a stored sample for reading; `io::ErrorKind::NotFound` when absent.
-    fn open<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, io::Result<(SampleReader, u64)>>;
+    fn open<'a>(&'a self, sha256: &'a Sha256) -> BoxFuture<'a, io::Result<(SampleReader, u64)>>;
 
     /// Whether `sha256` is stored.
-    fn exists<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, io::Result<bool>>;
+    fn exists<'a>(&'a self, sha256: &'a Sha256) -> BoxFuture<'a, io::Result<bool>>;
 
     /// Removes a stored sample (absent is not an error).
-    fn delete<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, io::Result<()>>;
+    fn delete<'a>(&'a self, sha256: &'a Sha256) -> BoxFuture<'a, io::Result<()>>;
 
     /// The sample's path on local disk, when the store keeps samples there (YARA can then scan
     /// the file in place, mapped, instead of reading it). `None` for remote stores.
-    fn local_path(&self, _sha256: &str) -> Option<PathBuf> {
+    fn local_path(&self, _sha256: &Sha256) -> Option<PathBuf> {
         None
     }
 }
@@ -92,18 +92,11 @@ impl LocalSampleStore {
         Ok(deleted)
     }
 
-    fn path_of(&self, sha256: &str) -> io::Result<PathBuf> {
-        if !crate::domain::is_sha256(sha256) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "a sample address must be a SHA-256",
-            ));
-        }
-        Ok(self
-            .root
-            .join(&sha256[0..2])
-            .join(&sha256[2..4])
-            .join(sha256))
+    /// Where `sha256` lives. The type guarantees 64 hex digits, so the text cannot climb out
+    /// of the root (no separators, no `..`).
+    fn path_of(&self, sha256: &Sha256) -> PathBuf {
+        let text = sha256.as_str();
+        self.root.join(&text[0..2]).join(&text[2..4]).join(text)
     }
 }
 
@@ -112,9 +105,9 @@ impl SampleStore for LocalSampleStore {
         &self.staging
     }
 
-    fn put<'a>(&'a self, sha256: &'a str, staged: StagedFile) -> BoxFuture<'a, io::Result<()>> {
+    fn put<'a>(&'a self, sha256: &'a Sha256, staged: StagedFile) -> BoxFuture<'a, io::Result<()>> {
         Box::pin(async move {
-            let target = self.path_of(sha256)?;
+            let target = self.path_of(sha256);
             if tokio::fs::try_exists(&target).await? {
                 return Ok(()); // `staged` is dropped, which deletes it.
             }
@@ -127,30 +120,30 @@ impl SampleStore for LocalSampleStore {
         })
     }
 
-    fn open<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, io::Result<(SampleReader, u64)>> {
+    fn open<'a>(&'a self, sha256: &'a Sha256) -> BoxFuture<'a, io::Result<(SampleReader, u64)>> {
         Box::pin(async move {
-            let file = tokio::fs::File::open(self.path_of(sha256)?).await?;
+            let file = tokio::fs::File::open(self.path_of(sha256)).await?;
             let size = file.metadata().await?.len();
             let reader: SampleReader = Box::pin(file);
             Ok((reader, size))
         })
     }
 
-    fn exists<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, io::Result<bool>> {
-        Box::pin(async move { tokio::fs::try_exists(self.path_of(sha256)?).await })
+    fn exists<'a>(&'a self, sha256: &'a Sha256) -> BoxFuture<'a, io::Result<bool>> {
+        Box::pin(async move { tokio::fs::try_exists(self.path_of(sha256)).await })
     }
 
-    fn delete<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, io::Result<()>> {
+    fn delete<'a>(&'a self, sha256: &'a Sha256) -> BoxFuture<'a, io::Result<()>> {
         Box::pin(async move {
-            match tokio::fs::remove_file(self.path_of(sha256)?).await {
+            match tokio::fs::remove_file(self.path_of(sha256)).await {
                 Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
                 _ => Ok(()),
             }
         })
     }
 
-    fn local_path(&self, sha256: &str) -> Option<PathBuf> {
-        self.path_of(sha256).ok()
+    fn local_path(&self, sha256: &Sha256) -> Option<PathBuf> {
+        Some(self.path_of(sha256))
     }
 }
 
@@ -187,7 +180,7 @@ pub struct Staged {
     /// The staged file.
     pub file: StagedFile,
     /// SHA-256 of its bytes.
-    pub sha256: String,
+    pub sha256: Sha256,
     /// Its size in bytes.
     pub size: u64,
 }
@@ -208,7 +201,7 @@ where
         .await
         .map_err(AnalysisError::Store)?;
     let mut writer = tokio::io::BufWriter::with_capacity(256 * 1024, file);
-    let mut hasher = Sha256::new();
+    let mut hasher = sha2::Sha256::new();
     let mut size: u64 = 0;
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|_| AnalysisError::UploadInterrupted)?;
@@ -233,14 +226,18 @@ where
         .map_err(AnalysisError::Store)?;
     Ok(Staged {
         file: staged,
-        sha256: hex::encode(&hasher.finalize()),
+        sha256: Sha256::from_digest(hasher.finalize().into()),
         size,
     })
 }
 
 /// Reads a whole stored sample (for the engine, which works on bytes), refusing more than
 /// `limit` bytes.
-pub async fn read_sample(store: &dyn SampleStore, sha256: &str, limit: u64) -> io::Result<Vec<u8>> {
+pub async fn read_sample(
+    store: &dyn SampleStore,
+    sha256: &Sha256,
+    limit: u64,
+) -> io::Result<Vec<u8>> {
     use tokio::io::AsyncReadExt;
     let (reader, size) = store.open(sha256).await?;
     if size > limit {
@@ -284,7 +281,7 @@ pub enum SampleProblem {
 /// `limit` bytes.
 pub async fn open_sample(
     store: &dyn SampleStore,
-    sha256: &str,
+    sha256: &Sha256,
     limit: u64,
 ) -> Result<OpenedSample, SampleProblem> {
     let missing = || SampleProblem::Fatal("the stored sample is missing".to_owned());
@@ -439,8 +436,10 @@ mod tests {
         let staged = stage_upload(body(&[b"ab", b"c"]), store.staging_dir(), 10)
             .await
             .unwrap();
-        let sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        assert_eq!((staged.sha256.as_str(), staged.size), (sha, 3));
+        let sha: &Sha256 = &"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            .parse()
+            .unwrap();
+        assert_eq!((&staged.sha256, staged.size), (sha, 3));
         store.put(sha, staged.file).await.unwrap();
         let again = stage_upload(body(&[b"abc"]), store.staging_dir(), 10)
             .await
@@ -451,7 +450,7 @@ mod tests {
         assert_eq!(read_sample(&store, sha, 10).await.unwrap(), b"abc");
         assert_eq!(
             store.local_path(sha).unwrap(),
-            root.0.join("ba").join("78").join(sha)
+            root.0.join("ba").join("78").join(sha.as_str())
         );
         store.delete(sha).await.unwrap();
         assert!(!store.exists(sha).await.unwrap());
@@ -478,7 +477,10 @@ mod tests {
         assert_eq!(bytes.as_ref(), content);
 
         // The empty sample (uploads refuse it, but a store may hold one) has nothing to map.
-        let empty_sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let empty_sha: &Sha256 =
+            &"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                .parse()
+                .unwrap();
         let empty_path = store.local_path(empty_sha).unwrap();
         std::fs::create_dir_all(empty_path.parent().unwrap()).unwrap();
         std::fs::write(&empty_path, b"").unwrap();
@@ -533,6 +535,5 @@ mod tests {
             .unwrap_err();
         assert!(matches!(empty, AnalysisError::EmptySample));
         assert_eq!(staged_files(&store), 0);
-        assert!(store.open("not-a-sha").await.is_err());
     }
 }

@@ -1,4 +1,5 @@
-//! Pure rules of the analysis service: identifiers, statuses, versions and similarity scores.
+//! Pure rules of the analysis service: ruleset names, statuses, versions and similarity scores
+//! (sample addresses are `nexus_core::Sha256`).
 //! No I/O here, so everything is unit- and property-tested next to it.
 
 pub mod similar;
@@ -6,14 +7,6 @@ pub mod visibility;
 
 use nexus_proto::analysis::AnalysisStatus;
 use nexus_proto::report::AnalysisReport;
-
-/// True for 64 lower-case hexadecimal digits (how samples are addressed).
-pub fn is_sha256(text: &str) -> bool {
-    text.len() == 64
-        && text
-            .bytes()
-            .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
-}
 
 /// True for a ruleset name usable as a YARA namespace: `[a-z0-9_]{1,64}`.
 pub fn is_ruleset_name(name: &str) -> bool {
@@ -51,17 +44,8 @@ pub fn matched_rules(report: &AnalysisReport) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nexus_core::hex::encode as hex;
     use nexus_proto::report::StageReport;
     use proptest::prelude::*;
-
-    #[test]
-    fn sha256_must_be_lower_case_hex_of_the_right_length() {
-        assert!(is_sha256(&"a".repeat(64)));
-        assert!(!is_sha256(&"A".repeat(64)));
-        assert!(!is_sha256(&"a".repeat(63)));
-        assert!(!is_sha256(&format!("{}g", "a".repeat(63))));
-    }
 
     #[test]
     fn a_failed_stage_makes_the_report_partial() {
@@ -83,11 +67,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn hex_of_any_bytes_is_a_sha256_shape_when_32_long(bytes in proptest::collection::vec(any::<u8>(), 32)) {
-            prop_assert!(is_sha256(&hex(&bytes)));
-        }
-
         #[test]
         fn ruleset_names_never_contain_separators(name in "[a-z0-9_.: -]{0,70}") {
             if is_ruleset_name(&name) {

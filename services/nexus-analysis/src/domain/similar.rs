@@ -1,13 +1,14 @@
 //! Scoring the candidates the similarity indexes return.
 
+use nexus_core::Sha256;
 use nexus_engine::similarity::{ssdeep_score, tlsh_distance};
 use nexus_proto::analysis::SimilarFile;
 
 /// The fuzzy hashes of one stored sample.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FuzzyHashes {
-    /// The sample's address: 64 lower-case hex digits.
-    pub sha256: String,
+    /// The sample's address.
+    pub sha256: Sha256,
     /// `blocksize:hash1:hash2`; `None` when the sample has none (not analysed yet, or too large for a digest).
     pub ssdeep: Option<String>,
     /// `T1` followed by 70 hex digits; `None` when TLSH gives no digest (under 50 bytes, too little variety).
@@ -76,9 +77,14 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn hashes(sha: &str, ssdeep: &str, tlsh: &str, imphash: Option<&str>) -> FuzzyHashes {
+    /// A distinct address per `seed`.
+    fn sha(seed: u8) -> Sha256 {
+        Sha256::from_digest([seed; 32])
+    }
+
+    fn hashes(seed: u8, ssdeep: &str, tlsh: &str, imphash: Option<&str>) -> FuzzyHashes {
         FuzzyHashes {
-            sha256: sha.into(),
+            sha256: sha(seed),
             ssdeep: Some(ssdeep.into()),
             tlsh: Some(tlsh.into()),
             imphash: imphash.map(str::to_owned),
@@ -88,19 +94,19 @@ mod tests {
     #[test]
     fn near_duplicate_scores_high_and_unrelated_is_dropped() {
         let tiny = hashes(
-            "a",
+            1,
             "192:+Hnpo9dclU7/ox88ZJ/BJtvOD3q22SXXL0oF1Hfasa:anpoN72f/BJP22SXXL0on1a",
             "T162E2F712A603BDB6F81298F054FB4FBA5B37F9611C2188BECF60F9950D11270751AF65",
             Some("1720bf764274b7a4052bbef0a71adc0d"),
         );
         let overlay = hashes(
-            "b",
+            2,
             "192:+Hnpo9dclU7/ox88ZJ/BJtvOD3q22SXXL0oF1Hfasaf:anpoN72f/BJP22SXXL0on1af",
             "T14FE2F712A603BDB6F81298F058FB4FBA5B37F9611C2188BECF60F9950D11270751AF65",
             Some("1720bf764274b7a4052bbef0a71adc0d"),
         );
         let elf = hashes(
-            "c",
+            3,
             "96:RWwUCWBWBfdI96snZl9o7D2XKw7/5BdzCbBebHwhlAq2Bjw:RRW81dIcsZ+odrw0nw",
             "T1EF72104BF710C93BC5E8077898670B3063B6D861A76183135B0866781EE37D86F6B6DA",
             None,
@@ -113,15 +119,15 @@ mod tests {
 
     #[test]
     fn ranking_is_best_first_and_bounded() {
-        let make = |sha: &str, score: u8| SimilarFile {
-            sha256: sha.into(),
+        let make = |seed: u8, score: u8| SimilarFile {
+            sha256: sha(seed),
             ssdeep_score: None,
             tlsh_distance: None,
             imphash_match: true,
             score,
         };
-        let ranked = rank(vec![make("x", 10), make("y", 90), make("z", 50)], 2);
-        let order: Vec<&str> = ranked.iter().map(|file| file.sha256.as_str()).collect();
-        assert_eq!(order, ["y", "z"]);
+        let ranked = rank(vec![make(1, 10), make(2, 90), make(3, 50)], 2);
+        let order: Vec<&Sha256> = ranked.iter().map(|file| &file.sha256).collect();
+        assert_eq!(order, [&sha(2), &sha(3)]);
     }
 }

@@ -9,14 +9,15 @@
 //! download through `file:download`. Which principal may do what is the policies' business
 //! alone; this module only states facts.
 
+use nexus_core::Sha256;
 use nexus_policy::{Resource, Visibility};
 use nexus_proto::analysis::SampleVisibility;
 
 /// What the policies need to know about one sample, as seen by one caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SampleAccess {
-    /// The sample's SHA-256.
-    pub sha256: String,
+    /// The sample's address.
+    pub sha256: Sha256,
     /// Public once any uploader chose public.
     pub is_public: bool,
     /// A bounty names the sample as its artifact.
@@ -57,7 +58,7 @@ impl SampleAccess {
     /// guest): the resource of `file:read` and `file:download`.
     pub fn file(&self, subject: Option<&str>) -> Resource {
         Resource::File {
-            id: self.sha256.clone(),
+            id: self.sha256.to_string(),
             uploaders: self.uploaders(subject),
             visibility: self.policy_visibility(),
             is_bounty_artifact: self.is_bounty_artifact,
@@ -96,7 +97,7 @@ mod tests {
 
     fn access(is_public: bool, uploaded_by_caller: bool) -> SampleAccess {
         SampleAccess {
-            sha256: "a".repeat(64),
+            sha256: Sha256::from_digest([0xaa; 32]),
             is_public,
             is_bounty_artifact: false,
             uploaded_by_caller,

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use actix_web::{HttpResponse, web};
+use nexus_core::Sha256;
 use nexus_http::ApiError;
 use nexus_policy::Action;
 use nexus_proto::ErrorBody;
@@ -54,8 +55,8 @@ pub async fn get_similar(
         .filter_map(|candidate| score(&sample.fuzzy, candidate, service.settings.tlsh_max_distance))
         .collect();
     // Only the samples the caller may read: a similar list must not reveal private uploads.
-    let listed: Vec<String> = found.iter().map(|file| file.sha256.clone()).collect();
-    let readable: HashSet<String> = service
+    let listed: Vec<Sha256> = found.iter().map(|file| file.sha256.clone()).collect();
+    let readable: HashSet<Sha256> = service
         .store
         .samples_access(&listed, caller.subject())
         .await?

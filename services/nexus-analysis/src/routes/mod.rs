@@ -30,6 +30,7 @@ pub mod reanalyse;
 pub mod upload_file;
 
 use actix_web::web;
+use nexus_core::Sha256;
 use nexus_policy::Action;
 use nexus_runtime::{Caller, Denied};
 
@@ -91,11 +92,11 @@ pub(crate) fn hidden(denied: Denied, not_found: AnalysisError) -> AnalysisError 
 pub(crate) async fn readable_sample(
     store: &Store,
     caller: &Caller,
-    sha256: &str,
+    sha256: &Sha256,
 ) -> Result<SampleAccess, AnalysisError> {
     // A key without the scope is refused before anything is looked up.
     caller.require_scope(Action::FileRead)?;
-    let not_found = || AnalysisError::SampleNotFound(sha256.to_owned());
+    let not_found = || AnalysisError::SampleNotFound(sha256.clone());
     let access = store
         .sample_access(sha256, caller.subject())
         .await?
@@ -107,12 +108,7 @@ pub(crate) async fn readable_sample(
 }
 
 /// Checks a `{sha256}` path segment.
-pub(crate) fn sha256_path(text: &str) -> Result<String, AnalysisError> {
-    if crate::domain::is_sha256(text) {
-        Ok(text.to_owned())
-    } else {
-        Err(AnalysisError::InvalidSha256(
-            text.chars().take(80).collect(),
-        ))
-    }
+pub(crate) fn sha256_path(text: &str) -> Result<Sha256, AnalysisError> {
+    text.parse()
+        .map_err(|_| AnalysisError::InvalidSha256(text.chars().take(80).collect()))
 }

@@ -2,13 +2,14 @@
 //! worker reads and commits, the views, and the queue depth.
 
 use chrono::{DateTime, Utc};
+use nexus_core::Sha256;
 use nexus_proto::analysis::{AnalysisCompleted, AnalysisRequested, AnalysisStatus, AnalysisView};
 use nexus_proto::report::{AnalysisReport, VerdictHint};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::Store;
 use super::samples::index_sample;
+use super::{Store, stored_sha256};
 use crate::error::AnalysisError;
 
 /// The analysis that covers a sample under some rules.
@@ -26,7 +27,7 @@ pub struct Queued {
 #[derive(Debug, Clone)]
 pub struct Job {
     /// The sample.
-    pub sha256: String,
+    pub sha256: Sha256,
     /// Current status.
     pub status: AnalysisStatus,
     /// Rules version recorded at upload.
@@ -66,7 +67,7 @@ impl AnalysisRow {
     fn into_view(self) -> Result<AnalysisView, AnalysisError> {
         Ok(AnalysisView {
             id: self.id,
-            sha256: self.sha256,
+            sha256: stored_sha256(self.sha256)?,
             status: parse_status(&self.status)?,
             stage: self.stage,
             ruleset_version: self.ruleset_version,
@@ -94,7 +95,7 @@ impl Store {
     pub async fn queue_analysis(
         &self,
         id: Uuid,
-        sha256: &str,
+        sha256: &Sha256,
         submitted_by: &str,
         ruleset_version: &str,
         traceparent: Option<&str>,
@@ -119,7 +120,7 @@ impl Store {
         &self,
         connection: &mut PgConnection,
         id: Uuid,
-        sha256: &str,
+        sha256: &Sha256,
         submitted_by: &str,
         ruleset_version: &str,
         traceparent: Option<&str>,
@@ -129,7 +130,7 @@ impl Store {
              VALUES ($1, $2, $3, $4) \
              ON CONFLICT (sha256, ruleset_version) WHERE status <> 'failed' DO NOTHING",
             id,
-            sha256,
+            sha256.as_str(),
             submitted_by,
             ruleset_version,
         )
@@ -139,7 +140,7 @@ impl Store {
         if inserted == 1 {
             let job = AnalysisRequested {
                 analysis_id: id,
-                sha256: sha256.to_owned(),
+                sha256: sha256.clone(),
             };
             self.outbox
                 .enqueue_event(connection, job, traceparent)
@@ -153,7 +154,7 @@ impl Store {
         let row = sqlx::query!(
             "SELECT id, status FROM analysis.analyses \
              WHERE sha256 = $1 AND ruleset_version = $2 AND status <> 'failed'",
-            sha256,
+            sha256.as_str(),
             ruleset_version,
         )
         .fetch_one(&mut *connection)
@@ -177,7 +178,7 @@ impl Store {
         .await?;
         row.map(|row| {
             Ok(Job {
-                sha256: row.sha256,
+                sha256: stored_sha256(row.sha256)?,
                 status: parse_status(&row.status)?,
                 ruleset_version: row.ruleset_version,
                 submitted_by: row.submitted_by,
@@ -194,7 +195,7 @@ impl Store {
     pub async fn finish(
         &self,
         id: Uuid,
-        sha256: &str,
+        sha256: &Sha256,
         outcome: &Outcome<'_>,
         completed: AnalysisCompleted,
         traceparent: Option<&str>,
@@ -264,14 +265,14 @@ impl Store {
     #[tracing::instrument(skip_all, fields(sha256 = %sha256))]
     pub async fn latest_analysis(
         &self,
-        sha256: &str,
+        sha256: &Sha256,
     ) -> Result<Option<AnalysisView>, AnalysisError> {
         sqlx::query_as!(
             AnalysisRow,
             r#"SELECT id, sha256, status, stage, ruleset_version, verdict, score, error, created_at,
              started_at, completed_at, NULL::jsonb AS report
              FROM analysis.analyses WHERE sha256 = $1 ORDER BY created_at DESC, id DESC LIMIT 1"#,
-            sha256,
+            sha256.as_str(),
         )
         .fetch_optional(&self.pool)
         .await?

@@ -5,7 +5,7 @@ use nexus_proto::analysis::{RetrohuntMatch, RetrohuntRequested, RetrohuntStatus,
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::Store;
+use super::{Store, stored_sha256};
 use crate::domain::visibility::SampleAccess;
 use crate::error::AnalysisError;
 
@@ -198,18 +198,19 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| HuntCandidate {
-                access: SampleAccess {
-                    sha256: row.sha256,
-                    is_public: row.is_public,
-                    is_bounty_artifact: row.is_bounty_artifact,
-                    uploaded_by_caller: row.uploaded_by_caller,
-                },
-                size: row.size,
+        rows.into_iter()
+            .map(|row| {
+                Ok(HuntCandidate {
+                    access: SampleAccess {
+                        sha256: stored_sha256(row.sha256)?,
+                        is_public: row.is_public,
+                        is_bounty_artifact: row.is_bounty_artifact,
+                        uploaded_by_caller: row.uploaded_by_caller,
+                    },
+                    size: row.size,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Saves a chunk's matches and progress, only if the cursor is still where the chunk
@@ -252,7 +253,7 @@ impl Store {
                     "INSERT INTO analysis.retrohunt_matches (retrohunt_id, sha256, rules) \
                      VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                     id,
-                    found.sha256,
+                    found.sha256.as_str(),
                     &found.rules,
                 )
                 .execute(&mut *transaction)
@@ -298,15 +299,22 @@ async fn retrohunt_view(
     else {
         return Ok(None);
     };
-    let matches = sqlx::query_as!(
-        RetrohuntMatch,
+    let matches = sqlx::query!(
         "SELECT sha256, rules FROM analysis.retrohunt_matches WHERE retrohunt_id = $1 \
          ORDER BY sha256 LIMIT $2",
         id,
         RETROHUNT_MATCHES_SHOWN,
     )
     .fetch_all(&mut *connection)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|row| {
+        Ok(RetrohuntMatch {
+            sha256: stored_sha256(row.sha256)?,
+            rules: row.rules,
+        })
+    })
+    .collect::<Result<_, AnalysisError>>()?;
     Ok(Some(RetrohuntView {
         id: row.id,
         status: parse_retrohunt_status(&row.status)?,

@@ -131,7 +131,7 @@ impl Store {
         if let Some(sha256) = sha256 {
             let job = AnalysisRequested {
                 analysis_id: id,
-                sha256,
+                sha256: super::stored_sha256(sha256)?,
             };
             self.outbox
                 .enqueue_event(&mut transaction, job, None)

@@ -23,7 +23,10 @@ pub use rulesets::RulesetRow;
 pub use samples::{SIMILAR_CANDIDATES_SQL, SampleRow};
 pub use uploads::{NewUpload, UploadRecorded};
 
+use nexus_core::Sha256;
 use nexus_db::{Outbox, PgPool, Schema};
+
+use crate::error::AnalysisError;
 
 /// The schema this service owns.
 pub const SCHEMA: &str = "analysis";
@@ -49,4 +52,11 @@ impl Store {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+}
+
+/// A `sha256` column's text as a [`Sha256`]. Every row was written from one, so other text is
+/// a corrupt row (500 with the cause logged), never a bad request.
+fn stored_sha256(text: String) -> Result<Sha256, AnalysisError> {
+    Sha256::try_from(text)
+        .map_err(|error| AnalysisError::Corrupt(format!("a stored sample address: {error}")))
 }

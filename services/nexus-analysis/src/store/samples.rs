@@ -2,10 +2,11 @@
 //! worker fills and similar-file search reads.
 
 use chrono::{DateTime, Utc};
+use nexus_core::Sha256;
 use nexus_proto::report::Hashes;
 use sqlx::PgConnection;
 
-use super::Store;
+use super::{Store, stored_sha256};
 use crate::domain::similar::FuzzyHashes;
 use crate::domain::visibility::SampleAccess;
 use crate::error::AnalysisError;
@@ -20,8 +21,8 @@ pub const SIMILAR_CANDIDATES_SQL: &str = include_str!("similar_candidates.sql");
 /// A stored sample's row.
 #[derive(Debug, Clone)]
 pub struct SampleRow {
-    /// The sample's address: 64 lower-case hex digits.
-    pub sha256: String,
+    /// The sample's address.
+    pub sha256: Sha256,
     /// Length of the stored bytes.
     pub size: i64,
     /// Hashes, once analysed.
@@ -40,36 +41,55 @@ pub struct SampleRow {
     pub last_seen: DateTime<Utc>,
 }
 
+/// A row of [`SIMILAR_CANDIDATES_SQL`] as the database returns it, before its address is
+/// checked.
+struct CandidateRow {
+    sha256: String,
+    ssdeep: Option<String>,
+    tlsh: Option<String>,
+    imphash: Option<String>,
+}
+
 impl Store {
     /// The visibility facts of the samples in `sha256s` as seen by `subject` (`None`: a
     /// guest); samples that are not stored are left out.
     #[tracing::instrument(skip_all)]
     pub async fn samples_access(
         &self,
-        sha256s: &[String],
+        sha256s: &[Sha256],
         subject: Option<&str>,
     ) -> Result<Vec<SampleAccess>, AnalysisError> {
-        Ok(sqlx::query_as!(
-            SampleAccess,
+        let texts: Vec<String> = sha256s.iter().map(|sha256| sha256.to_string()).collect();
+        let rows = sqlx::query!(
             r#"SELECT s.sha256, s.is_public, s.is_bounty_artifact,
              EXISTS (SELECT 1 FROM analysis.uploads u WHERE u.sha256 = s.sha256 AND u.user_id = $2)
                AS "uploaded_by_caller!"
              FROM analysis.samples s WHERE s.sha256 = ANY($1)"#,
-            sha256s,
+            &texts,
             subject,
         )
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(SampleAccess {
+                    sha256: stored_sha256(row.sha256)?,
+                    is_public: row.is_public,
+                    is_bounty_artifact: row.is_bounty_artifact,
+                    uploaded_by_caller: row.uploaded_by_caller,
+                })
+            })
+            .collect()
     }
 
     /// The visibility facts of one sample as seen by `subject`; `None` when it is not stored.
     pub async fn sample_access(
         &self,
-        sha256: &str,
+        sha256: &Sha256,
         subject: Option<&str>,
     ) -> Result<Option<SampleAccess>, AnalysisError> {
         Ok(self
-            .samples_access(&[sha256.to_owned()], subject)
+            .samples_access(std::slice::from_ref(sha256), subject)
             .await?
             .into_iter()
             .next())
@@ -77,30 +97,34 @@ impl Store {
 
     /// A sample's row, `None` when not stored.
     #[tracing::instrument(skip_all, fields(sha256 = %sha256))]
-    pub async fn sample(&self, sha256: &str) -> Result<Option<SampleRow>, AnalysisError> {
+    pub async fn sample(&self, sha256: &Sha256) -> Result<Option<SampleRow>, AnalysisError> {
         let row = sqlx::query!(
             "SELECT sha256, size, md5, sha1, ssdeep, tlsh, imphash, file_type, upload_count, \
              first_seen, last_seen FROM analysis.samples WHERE sha256 = $1",
-            sha256,
+            sha256.as_str(),
         )
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|row| SampleRow {
-            fuzzy: FuzzyHashes {
-                sha256: row.sha256.clone(),
-                ssdeep: row.ssdeep,
-                tlsh: row.tlsh,
-                imphash: row.imphash,
-            },
-            sha256: row.sha256,
-            size: row.size,
-            md5: row.md5,
-            sha1: row.sha1,
-            file_type: row.file_type,
-            upload_count: row.upload_count,
-            first_seen: row.first_seen,
-            last_seen: row.last_seen,
-        }))
+        row.map(|row| {
+            let sha256 = stored_sha256(row.sha256)?;
+            Ok(SampleRow {
+                fuzzy: FuzzyHashes {
+                    sha256: sha256.clone(),
+                    ssdeep: row.ssdeep,
+                    tlsh: row.tlsh,
+                    imphash: row.imphash,
+                },
+                sha256,
+                size: row.size,
+                md5: row.md5,
+                sha1: row.sha1,
+                file_type: row.file_type,
+                upload_count: row.upload_count,
+                first_seen: row.first_seen,
+                last_seen: row.last_seen,
+            })
+        })
+        .transpose()
     }
 
     /// Samples that may be similar to `sha256`, found through the three indexes only: a shared
@@ -108,18 +132,28 @@ impl Store {
     #[tracing::instrument(skip_all, fields(sha256 = %sha256))]
     pub async fn similar_candidates(
         &self,
-        sha256: &str,
+        sha256: &Sha256,
         imphash: Option<&str>,
     ) -> Result<Vec<FuzzyHashes>, AnalysisError> {
-        Ok(sqlx::query_file_as!(
-            FuzzyHashes,
+        let rows = sqlx::query_file_as!(
+            CandidateRow,
             "src/store/similar_candidates.sql",
-            sha256,
+            sha256.as_str(),
             imphash,
             CANDIDATE_CAP,
         )
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(FuzzyHashes {
+                    sha256: stored_sha256(row.sha256)?,
+                    ssdeep: row.ssdeep,
+                    tlsh: row.tlsh,
+                    imphash: row.imphash,
+                })
+            })
+            .collect()
     }
 }
 
@@ -128,14 +162,14 @@ impl Store {
 #[tracing::instrument(skip_all, fields(sha256 = %sha256))]
 pub(super) async fn index_sample(
     connection: &mut PgConnection,
-    sha256: &str,
+    sha256: &Sha256,
     hashes: &Hashes,
     file_type: &str,
 ) -> Result<(), AnalysisError> {
     sqlx::query!(
         "UPDATE analysis.samples SET md5 = $2, sha1 = $3, ssdeep = $4, tlsh = $5, imphash = $6, \
          file_type = $7 WHERE sha256 = $1",
-        sha256,
+        sha256.as_str(),
         hashes.md5,
         hashes.sha1,
         hashes.ssdeep,
@@ -157,7 +191,7 @@ pub(super) async fn index_sample(
          ON CONFLICT DO NOTHING",
         &block_sizes,
         &grams,
-        sha256,
+        sha256.as_str(),
     )
     .execute(&mut *connection)
     .await?;
@@ -173,7 +207,7 @@ pub(super) async fn index_sample(
          ON CONFLICT DO NOTHING",
         &band_ids,
         &values,
-        sha256,
+        sha256.as_str(),
     )
     .execute(&mut *connection)
     .await?;

@@ -1,6 +1,7 @@
 //! Uploads: one transaction records the sample and its uploader and queues the analysis that
 //! covers these bytes under the current rules.
 
+use nexus_core::Sha256;
 use nexus_proto::analysis::SampleVisibility;
 use uuid::Uuid;
 
@@ -11,7 +12,7 @@ use crate::error::AnalysisError;
 #[derive(Debug)]
 pub struct NewUpload<'a> {
     /// The sample.
-    pub sha256: &'a str,
+    pub sha256: &'a Sha256,
     /// Its size in bytes.
     pub size: u64,
     /// The uploader's account id.
@@ -50,7 +51,7 @@ impl Store {
              ON CONFLICT (sha256) DO UPDATE SET upload_count = samples.upload_count + 1, \
              last_seen = now(), is_public = samples.is_public OR excluded.is_public \
              RETURNING is_public",
-            upload.sha256,
+            upload.sha256.as_str(),
             i64::try_from(upload.size).unwrap_or(i64::MAX),
             public,
         )
@@ -61,7 +62,7 @@ impl Store {
              ON CONFLICT (sha256, user_id) DO UPDATE SET last_uploaded_at = now(), \
              visibility = CASE WHEN uploads.visibility = 'public' \
                           OR excluded.visibility = 'public' THEN 'public' ELSE 'private' END",
-            upload.sha256,
+            upload.sha256.as_str(),
             upload.user_id,
             upload.visibility.as_str(),
         )

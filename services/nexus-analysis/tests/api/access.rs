@@ -193,7 +193,7 @@ async fn every_route_answers_each_caller_by_the_visibility_table() {
                 _ => &private,
             };
             let path = route
-                .replace("{sha}", &uploaded.sha256)
+                .replace("{sha}", uploaded.sha256.as_str())
                 .replace("{analysis}", &uploaded.analysis_id.to_string())
                 .replace("{hunt}", &hunt.id.to_string());
             let body = match (*method, *route) {

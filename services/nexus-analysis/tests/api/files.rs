@@ -250,7 +250,7 @@ async fn similar_search_finds_the_near_duplicate_and_not_the_unrelated_file() {
     let as_user = CallContext::bearer(&harness.user);
     let similar = harness
         .api()
-        .get_similar(&as_user, TINY_SHA256)
+        .get_similar(&as_user, &TINY_SHA256.parse().unwrap())
         .await
         .unwrap();
     let matches = &similar.matches;

@@ -216,7 +216,7 @@ impl Harness {
     /// `GET /v1/files/{sha256}` as the harness's user.
     pub async fn file(&self, sha256: &str) -> FileView {
         self.api()
-            .get_file(&CallContext::bearer(&self.user), sha256)
+            .get_file(&CallContext::bearer(&self.user), &sha256.parse().unwrap())
             .await
             .unwrap()
     }

@@ -196,7 +196,7 @@ async fn a_retrohunt_scans_every_stored_sample_with_progress_and_results() {
     assert_eq!(
         finished.matches,
         [RetrohuntMatch {
-            sha256: EICAR_SHA256.into(),
+            sha256: EICAR_SHA256.parse().unwrap(),
             rules: vec!["retrohunt.eicar_again".into()],
         }]
     );
