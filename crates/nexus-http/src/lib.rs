@@ -10,6 +10,8 @@
 //!   downstream calls.
 //! - [`extractors`]: body limits and the one JSON error handler for actix's extractors
 //!   ([`json_config`] for a route with its own limit).
+//! - [`json_body`]: [`Json`], the request-body extractor handlers use instead of `web::Json`
+//!   (the same limits and codes, and an array is never read as an object).
 //! - [`health`]: `/health` and `/ready` with pluggable [`ReadinessCheck`]s.
 //! - [`metrics`]: `nexus_http_requests_total` and `nexus_http_request_duration_seconds`.
 //! - [`service_auth`]: the service token that guards every `/internal/*` route.
@@ -23,6 +25,7 @@ pub mod context;
 pub mod error;
 pub mod extractors;
 pub mod health;
+pub mod json_body;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -36,6 +39,7 @@ pub use context::{RequestContext, RequestId};
 pub use error::{ApiError, HttpError};
 pub use extractors::{BodyLimits, json_config};
 pub use health::{ReadinessCheck, ReadinessChecks};
+pub use json_body::Json;
 pub use metrics::HttpMetrics;
 pub use root_span::NexusRootSpan;
 pub use traceparent::TraceParent;
