@@ -1,6 +1,7 @@
 //! The contracts on a real EVM (anvil from `contracts/node_modules`, started on a free loopback port
-//! and killed afterwards): deployment, the commitment scheme, and the settlement of at least 1,000
-//! random bounties, whose payouts must equal `nexus_core::settlement` to the wei.
+//! by `nexus_testkit::chain` and stopped afterwards): deployment, the commitment scheme, and the
+//! settlement of at least 1,000 random bounties, whose payouts must equal `nexus_core::settlement`
+//! to the wei.
 //!
 //! Needs `contracts/ci.sh` (or `npm ci` in `contracts/`) to have installed anvil; set `TEST_NEXUS_ANVIL` to
 //! use another binary. `TEST_NEXUS_SETTLEMENT_BOUNTIES` and `TEST_NEXUS_SETTLEMENT_SEED` change the run.
@@ -9,9 +10,7 @@
 
 // The imports are shared with the test modules below (`use crate::*`), hence `pub(crate)`.
 pub(crate) use std::collections::HashMap;
-pub(crate) use std::net::TcpListener;
-pub(crate) use std::path::PathBuf;
-pub(crate) use std::process::{Child, Command, Stdio};
+pub(crate) use std::process::{Command, Stdio};
 pub(crate) use std::time::{Duration, Instant};
 
 pub(crate) use alloy::network::TransactionBuilder;
@@ -30,65 +29,32 @@ pub(crate) use nexus_chain::intents::{
 };
 pub(crate) use nexus_core::settlement::{AssertionInput, Outcome, Payouts, Verdict, settle_bounty};
 
-/// A running anvil, killed when dropped.
+/// A bare anvil (nothing deployed) from the shared test kit (`nexus_testkit::chain`): on a free
+/// loopback port, behind the watchdog that stops it when the test process ends. These tests
+/// deploy themselves (they test the deployment), so they start from an empty chain rather than
+/// the kit's deployed `TestChain`.
 struct AnvilNode {
-    child: Child,
     url: String,
+    _node: nexus_testkit::chain::anvil::AnvilNode,
 }
 
 impl AnvilNode {
-    fn binary() -> PathBuf {
-        if let Ok(path) = std::env::var("TEST_NEXUS_ANVIL") {
-            return PathBuf::from(path);
-        }
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../contracts/node_modules/.bin/anvil");
-        assert!(
-            path.exists(),
-            "anvil not found at {}: run contracts/ci.sh (or `npm ci` in contracts/) first",
-            path.display()
-        );
-        path
-    }
-
     async fn start() -> Self {
-        // Ask the OS for a free port, release it and hand it to anvil.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(Self::binary())
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--accounts", "10", "--balance", "1000000", "--quiet"])
-            // Thousands of one-transaction blocks: keep only the most recent states in memory.
-            .args(["--prune-history", "256"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn anvil");
-        let node = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let provider = nexus_chain::connect(&node.url, None).unwrap();
-        let started = Instant::now();
-        while provider.get_chain_id().await.is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "anvil did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        // Thousands of one-transaction blocks: keep only the most recent states in memory.
+        let node = nexus_testkit::chain::anvil::AnvilNode::start(&[
+            "--accounts",
+            "10",
+            "--balance",
+            "1000000",
+            "--prune-history",
+            "256",
+        ])
+        .await
+        .unwrap_or_else(|error| panic!("anvil: {error}"));
+        Self {
+            url: node.url.clone(),
+            _node: node,
         }
-        node
-    }
-}
-
-impl Drop for AnvilNode {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
