@@ -30,6 +30,7 @@ pub const SHIPPED_POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/retrohunt.cedar"),
     ),
     ("user.cedar", include_str!("../policies/user.cedar")),
+    ("chain.cedar", include_str!("../policies/chain.cedar")),
     (
         "notification.cedar",
         include_str!("../policies/notification.cedar"),

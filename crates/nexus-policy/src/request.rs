@@ -329,6 +329,7 @@ actions! {
     AdminViewAudit => "admin:view_audit", Platform, "Read the authorization audit log.";
     AdminQueryPolicies => "admin:query_policies", Platform, "Ask the policies about any principal (`POST /v1/authorize` for someone else).";
     AdminGrantKeyTier => "admin:grant_key_tier", Platform, "Give an API key a tier above standard (its quota and rate limits).";
+    ChainRead => "chain:read", Platform, "Read confirmed chain state: status, governed parameters, accounts (public facts).";
 }
 
 impl fmt::Display for Action {

@@ -149,6 +149,7 @@ const MATRIX: &[(Action, Fixture, [bool; 4])] = &[
     (Action::AdminQueryPolicies, Platform, [N, N, N, Y]),
     (Action::AdminGrantKeyTier, Platform, [N, N, N, Y]),
     (Action::AdminManagePolicies, Platform, [N, N, N, N]), // needs MFA, see MFA_MATRIX
+    (Action::ChainRead, Platform, [Y, Y, Y, Y]),
     // Bounties.
     (Action::BountyRead, BountyPublicOpenOther, [Y, Y, Y, Y]),
     (Action::BountyRead, BountyPrivateOpenOther, [N, N, Y, Y]),
@@ -323,6 +324,7 @@ fn guests_cannot_write_anything_whatever_the_resource() {
         Action::RulesetRead,
         Action::UserReadPublic,
         Action::FileRead,
+        Action::ChainRead,
     ];
     for (action, fixture, _) in MATRIX {
         for mfa in [false, true] {

@@ -46,7 +46,7 @@ fn the_shipped_policies_validate_and_every_one_has_a_meaningful_unique_id() {
     ] {
         assert!(ids.iter().any(|id| id == expected), "{expected} missing");
     }
-    assert_eq!(SHIPPED_POLICIES.len(), 8);
+    assert_eq!(SHIPPED_POLICIES.len(), 9);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The chain listener's one error enum: each variant has a stable code (docs/ERRORS.md) and is
-//! mapped to HTTP once, here. Variants for the service's own refusals arrive with its
-//! endpoints; infrastructure failures keep the classification of the crate they come from.
+//! mapped to HTTP once, here. Infrastructure failures keep the classification of the crate they
+//! come from.
 
 use actix_web::http::StatusCode;
 use nexus_db::DbError;
@@ -10,6 +10,13 @@ use nexus_runtime::DependencyError;
 /// Everything that can go wrong in the chain listener.
 #[derive(Debug, thiserror::Error)]
 pub enum ChainListenerError {
+    /// The path's account is not an address (`0x` and 40 hex digits).
+    #[error("{0:?} is not an address: expected 0x followed by 40 hex digits")]
+    InvalidAddress(String),
+    /// The follower has not reached the chain yet (or cannot), so there is nothing to answer
+    /// from: `503 chain_unavailable`, retry later.
+    #[error("the chain is not reachable yet: {0}")]
+    ChainUnavailable(String),
     /// PostgreSQL failed; classified once for every service ([`DependencyError`]): unreachable
     /// is 503 `database_unavailable`, anything else 500 `internal_error`.
     #[error(transparent)]
@@ -22,6 +29,8 @@ pub enum ChainListenerError {
 impl HttpError for ChainListenerError {
     fn status(&self) -> StatusCode {
         match self {
+            ChainListenerError::InvalidAddress(_) => StatusCode::BAD_REQUEST,
+            ChainListenerError::ChainUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ChainListenerError::Db(error) => error.classify().status,
             ChainListenerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -29,6 +38,8 @@ impl HttpError for ChainListenerError {
 
     fn code(&self) -> &'static str {
         match self {
+            ChainListenerError::InvalidAddress(_) => "invalid_address",
+            ChainListenerError::ChainUnavailable(_) => "chain_unavailable",
             ChainListenerError::Db(error) => error.classify().code,
             ChainListenerError::Internal(_) => "internal_error",
         }

@@ -18,40 +18,46 @@
 //! - bounty decisions beyond what the chain says (nexus-bounty builds its read model from these
 //!   events)
 //!
-//! Layout (docs/SERVICE_TEMPLATE.md): the files exist before their content, so the issue that
-//! builds this service fills them in instead of inventing a shape.
-//! - [`settings`]: its section, `[chain_listener]`.
+//! Layout (docs/SERVICE_TEMPLATE.md; docs/CHAIN_LISTENER.md tells the whole story):
+//! - [`settings`]: its section, `[chain_listener]` (with the shared `[chain_listener.chain]`).
 //! - [`error`]: [`ChainListenerError`](error::ChainListenerError), its codes and statuses.
-//! - [`domain`]: pure rules, no I/O.
+//! - [`domain`]: pure rules: range planning, confirmation, the reorg walk back, log decoding,
+//!   settlement.
+//! - [`rpc`]: [`ChainReader`](rpc::ChainReader), the node as the follower reads it.
+//! - [`follower`]: [`Follower`](follower::Follower), one step of following the chain, and what it
+//!   knows for the status and `/ready`.
 //! - [`store`]: the SQL of schema `chain` and the outbox events, one transaction per change.
 //! - [`routes`]: one handler per file, mounted by [`routes::configure`]; [`routes::openapi`]
 //!   describes them.
-//! - [`events`]: what the service consumes.
-//! - [`workers`]: its background loops, registered in one place.
+//! - [`events`]: what the service consumes (nothing: the chain is its input).
+//! - [`workers`]: the follower loop.
 //! - [`metrics`]: its own metrics.
 //!
 //! Architecture invariant: only confirmed logs become events; a reorg deeper than the configured
 //! maximum stops ingestion, turns `/ready` red with the reason and corrupts nothing.
-//!
-//! Today the service runs on the shared runtime (health, readiness of its dependencies,
-//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issue,
-//! and no placeholder endpoint pretends to work before then.
 
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod follower;
 pub mod metrics;
 pub mod routes;
+pub mod rpc;
 pub mod settings;
 pub mod store;
 pub mod workers;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::web;
+use alloy::providers::{DynProvider, Provider};
+use futures_util::future::BoxFuture;
 use nexus_config::ServiceKind;
+use nexus_http::health::ReadinessCheck;
 use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 
+use crate::follower::Follower;
 use crate::metrics::ChainListenerMetrics;
 use crate::settings::ChainListenerSettings;
 use crate::store::Store;
@@ -65,6 +71,49 @@ pub struct ChainListenerService {
     pub settings: ChainListenerSettings,
     /// The service's own metrics.
     pub metrics: ChainListenerMetrics,
+    /// The chain follower and what it knows.
+    pub follower: Arc<Follower>,
+}
+
+/// `/ready`'s `chain` check: red while ingestion is halted (with the reason), while the node
+/// does not answer `eth_blockNumber` within the request timeout, or while the follower cannot
+/// use it (wrong chain, deployments file missing), so the service stays up and says why instead
+/// of crash-looping.
+struct ChainCheck {
+    follower: Arc<Follower>,
+    probe: DynProvider,
+    timeout: Duration,
+}
+
+impl ReadinessCheck for ChainCheck {
+    fn name(&self) -> &'static str {
+        "chain"
+    }
+
+    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+        let state = self.follower.state();
+        Box::pin(async move {
+            if let Some(reason) = state.halted {
+                return Err(format!("ingestion halted: {reason}"));
+            }
+            match tokio::time::timeout(self.timeout, self.probe.get_block_number()).await {
+                Ok(Ok(_)) => {}
+                // The transport's message names the host but never the URL's path or query,
+                // where a hosted node's key lives.
+                Ok(Err(error)) => return Err(format!("the RPC node failed: {error}")),
+                Err(_) => {
+                    return Err(format!(
+                        "the RPC node did not answer within {:?}",
+                        self.timeout
+                    ));
+                }
+            }
+            match state.failing {
+                Some(failure) if state.chain_id.is_none() => Err(failure),
+                _ => Ok(()),
+            }
+        })
+    }
 }
 
 impl Service for ChainListenerService {
@@ -76,14 +125,25 @@ impl Service for ChainListenerService {
     async fn build(
         resources: &Resources,
         settings: &ChainListenerSettings,
-        _setup: &mut Setup,
+        setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
         let store = Store::new(resources.postgres()?.clone())
             .map_err(|error| RuntimeError::build("the store", error))?;
+        let follower = Arc::new(Follower::new(settings));
+        let probe = nexus_chain::connect(settings.chain.expose_rpc_url(), None)
+            .map_err(|error| RuntimeError::build("the RPC client", error))?;
+        setup.readiness(Arc::new(ChainCheck {
+            follower: Arc::clone(&follower),
+            probe,
+            timeout: settings.chain.request_timeout,
+        }));
         Ok(Self {
             store,
             settings: settings.clone(),
-            metrics: ChainListenerMetrics::register(resources.metrics()),
+            metrics: resources
+                .metrics()
+                .register_with(ChainListenerMetrics::register),
+            follower,
         })
     }
 

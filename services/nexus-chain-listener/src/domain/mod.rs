@@ -1,6 +1,15 @@
 //! Pure rules of the chain listener: no I/O, no framework, unit- and property-tested next to the
-//! code. Planned: the pure parts of following a chain: which range to read next, when a block is
-//! confirmed, where a reorg's common ancestor is, how a log decodes into an event.
+//! code.
 //!
-//! One file per concept (`domain/<concept>.rs`), each with its own error type that
-//! [`ChainListenerError`](crate::error::ChainListenerError) wraps.
+//! - [`range`]: which block range to read next, shrinking when the node refuses a large one and
+//!   growing back after successes.
+//! - [`follow`]: the confirmed height, and the walk back to the common ancestor after a reorg.
+//! - [`decode`]: a contract log (alloy `sol!` types from `nexus_chain::bindings`) into the fact
+//!   it states, with hex spelt the platform's way.
+//! - [`settlement`]: each analyst's outcome, payout and slash of a resolved bounty
+//!   (`nexus_core::settlement`, the contract's twin).
+
+pub mod decode;
+pub mod follow;
+pub mod range;
+pub mod settlement;

@@ -1,14 +1,52 @@
-//! HTTP handlers, one per file (`routes/<verb_noun>.rs`), and the route table.
+//! HTTP handlers, one per file, and the route table:
+//! - `GET /v1/chain/status` ([`get_status`]): head, confirmed height, lag, halt, last reorg.
+//! - `GET /v1/chain/parameters` ([`get_parameters`]): the governed parameters in force.
+//! - `GET /v1/chain/accounts/{address}` ([`get_account`]): an account's NXS and stake.
 //!
-//! None yet. Planned: `GET /v1/chain/status`, `GET /v1/chain/parameters` and `GET
-//! /v1/chain/accounts/{address}`. Each handler takes `nexus_runtime::Caller` and asks it
-//! (docs/AUTHORIZATION.md) before touching the store, and returns `Result<_, ChainListenerError>`.
+//! Each handler takes `nexus_runtime::Caller` and asks it for `chain:read` on the platform
+//! (policies/chain.cedar: everyone, guests included) before touching the store.
 
+pub mod get_account;
+pub mod get_parameters;
+pub mod get_status;
 pub mod openapi;
 
 use actix_web::web;
+use nexus_http::ApiError;
+use nexus_policy::{Action, Resource};
+use nexus_runtime::Caller;
+
+use crate::error::ChainListenerError;
 
 /// Mounts every route. Declare each path with `web::resource(...)` so a wrong method is a 405.
 pub fn configure(config: &mut web::ServiceConfig) {
-    let _ = config;
+    config
+        .service(web::resource("/v1/chain/status").route(web::get().to(get_status::get_status)))
+        .service(
+            web::resource("/v1/chain/parameters")
+                .route(web::get().to(get_parameters::get_parameters)),
+        )
+        .service(
+            web::resource("/v1/chain/accounts/{address}")
+                .route(web::get().to(get_account::get_account)),
+        );
+}
+
+/// `chain:read` on the platform, asked of the shared caller.
+fn authorize_read(caller: &Caller) -> Result<(), ApiError> {
+    caller.authorize(Action::ChainRead, Resource::Platform)?;
+    Ok(())
+}
+
+/// The chain id the listener follows, or 503 before it reached the chain once.
+fn chain_id(service: &crate::ChainListenerService) -> Result<u64, ChainListenerError> {
+    service.follower.state().chain_id.ok_or_else(|| {
+        ChainListenerError::ChainUnavailable(
+            service
+                .follower
+                .state()
+                .failing
+                .unwrap_or_else(|| "not connected yet".to_owned()),
+        )
+    })
 }

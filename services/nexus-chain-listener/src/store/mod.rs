@@ -1,12 +1,19 @@
 //! The chain listener's SQL (schema `chain`): parameterized only, checked at compile time
 //! (`sqlx::query!`, offline data in `.sqlx/`), multi-step writes in one transaction together
 //! with their outbox events. Handlers and workers call [`Store`] methods; they never open a
-//! transaction or write SQL themselves.
+//! transaction or write SQL themselves. Amounts are `numeric(78)` columns (a `uint256` fits),
+//! written and read as decimal text.
 //!
-//! One file per table group, added with the tables (`migrations/*_chain_listener_*.sql`):
-//! - `blocks.rs`: checkpoints, blocks and logs (and the reorg rollback)
-//! - `projections.rs`: bounties, assertions, stakes and proposals as the chain has them, with their
-//!   outbox events
+//! Files (tables from `migrations/20261207140000_chain_listener_follower.sql`):
+//! - [`blocks`]: checkpoints, block headers, the reorganisation rollback and its compensating
+//!   event.
+//! - [`ingest`]: one read range in one transaction: logs, projections (bounties, assertions,
+//!   stakes, parameters), their events and the new checkpoint.
+//! - [`read`]: what the read API serves.
+
+pub mod blocks;
+pub mod ingest;
+pub mod read;
 
 use nexus_db::{Outbox, PgPool, Schema};
 
@@ -39,10 +46,24 @@ impl Store {
         &self.pool
     }
 
-    /// The schema's outbox: store methods write their events with
-    /// `enqueue_event(&mut transaction, event, traceparent)` on the transaction of the change
+    /// The schema's outbox: store methods write their events on the transaction of the change
     /// they announce, so the event exists if and only if the change commits.
     pub fn outbox(&self) -> &Outbox {
         &self.outbox
     }
+}
+
+/// A `u64` block number or id as the `bigint` it is stored as. Chain numbers stay far below
+/// 2^63; one above is refused rather than wrapped.
+pub(crate) fn big(value: u64) -> Result<i64, nexus_db::DbError> {
+    i64::try_from(value).map_err(|_| {
+        nexus_db::DbError::Query(sqlx::Error::Protocol(format!(
+            "{value} does not fit a bigint column"
+        )))
+    })
+}
+
+/// A stored `bigint` back as the `u64` it was written from (never negative: the columns check).
+pub(crate) fn unsigned(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or_default()
 }

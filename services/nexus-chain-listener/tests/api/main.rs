@@ -1,32 +1,40 @@
-//! nexus-chain-listener through its real HTTP API and as a real process.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! nexus-chain-listener through its real HTTP API, against real PostgreSQL, Redis and anvil.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod chain;
+mod follower;
 mod helpers;
 mod openapi;
+mod schema;
 
-use nexus_chain_listener::ChainListenerService;
 use nexus_config::ServiceKind;
-use nexus_testkit::lifecycle::{
-    assert_binary_lifecycle, assert_binary_refuses_an_unknown_key, assert_in_process_lifecycle,
-};
+use nexus_testkit::lifecycle::assert_binary_refuses_an_unknown_key;
+use serde_json::Value;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn starts_becomes_ready_exposes_metrics_and_shuts_down_cleanly() {
-    if let Err(error) = assert_in_process_lifecycle::<ChainListenerService>().await {
-        panic!("{error}");
-    }
-}
+use crate::chain::Chain;
+use crate::helpers::{TestApp, settings_for};
 
+/// The shared in-process lifecycle check expects exactly the runtime's probes; this service adds
+/// `chain`, so the same steps are taken here with a chain to follow: ready with all four probes
+/// green, `/metrics` served with the service's own families, a clean shutdown.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_binary_becomes_ready_and_exits_cleanly_on_sigterm() {
-    if let Err(error) = assert_binary_lifecycle(
-        ServiceKind::ChainListener,
-        env!("CARGO_BIN_EXE_nexus-chain-listener"),
-    )
-    .await
-    {
-        panic!("{error}");
-    }
+async fn starts_becomes_ready_with_its_chain_exposes_metrics_and_shuts_down_cleanly() {
+    let chain = Chain::start().await;
+    let app = TestApp::on_chain(settings_for(&chain, 0, 64)).await;
+    let ready = reqwest::get(app.url("/ready")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let report: Value = ready.json().await.unwrap();
+    let mut names: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|check| check["name"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["chain", "postgres", "redis", "workers"]);
+    let metrics = app.service.metrics_text().await.unwrap();
+    assert!(metrics.contains("nexus_chain_head_lag_blocks"), "{metrics}");
+    app.stop().await;
 }
 
 /// A misspelt key in the service's own section stops the process at start (status 2, naming

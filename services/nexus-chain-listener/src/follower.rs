@@ -1,0 +1,416 @@
+//! The chain follower: one step ([`Follower::step`]) reads the next confirmed range, or follows
+//! a reorganisation; the worker in [`crate::workers`] repeats it. What it knows about the chain
+//! (head, confirmed height, lag, halt) is kept in [`FollowerState`] for `/v1/chain/status` and
+//! `/ready`.
+//!
+//! One step:
+//! 1. connects (the deployments file, the node's chain id must match it) if not yet connected;
+//! 2. polls the head; the confirmed height is the head minus the confirmation depth;
+//! 3. compares the checkpoint's hash with the node's block at that number: a difference is a
+//!    reorganisation reaching stored blocks, followed by the walk back
+//!    ([`crate::domain::follow`]) and one rollback transaction (with `ChainEventsRetracted`), or,
+//!    beyond `max_reorg_depth`, a halt that changes nothing stored;
+//! 4. reads the next range up to the confirmed height: the last block's header, the logs, the
+//!    headers of the blocks holding logs (each log's block hash must match its header, else the
+//!    chain moved under the read and the step is retried), the contract reads that complete the
+//!    logs, all pinned to block hashes;
+//! 5. stores it all in one transaction ([`Store::ingest`]), which moves the checkpoint.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Mutex, PoisonError, RwLock};
+
+use chrono::{DateTime, Utc};
+use nexus_chain::deploy::Deployment;
+use nexus_proto::chain::{BlockRef, ChainEvent};
+
+use crate::domain::decode::{self, Decoded, Fact};
+use crate::domain::follow::{Ancestry, common_ancestor, confirmed_height};
+use crate::domain::range::RangePlanner;
+use crate::metrics::ChainListenerMetrics;
+use crate::rpc::{ChainReader, RpcError};
+use crate::settings::ChainListenerSettings;
+use crate::store::Store;
+use crate::store::ingest::{Batch, BlockHeader};
+
+/// What the follower knows, for the status endpoint and readiness.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FollowerState {
+    /// Chain id, once connected.
+    pub chain_id: Option<u64>,
+    /// The node's head at the last poll.
+    pub head: Option<u64>,
+    /// The head block's time.
+    pub head_time: Option<DateTime<Utc>>,
+    /// The highest block read (the checkpoint).
+    pub read_to: Option<u64>,
+    /// That block's time.
+    pub read_time: Option<DateTime<Utc>>,
+    /// When the head was last polled successfully.
+    pub polled_at: Option<DateTime<Utc>>,
+    /// The last step's failure, cleared by a successful step.
+    pub failing: Option<String>,
+    /// Why ingestion stopped, if it did (a reorganisation beyond the maximum depth).
+    pub halted: Option<String>,
+}
+
+/// What a step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Read or rolled back something; step again at once.
+    Progressed,
+    /// Nothing to read until the head moves.
+    CaughtUp,
+    /// Ingestion is stopped.
+    Halted,
+}
+
+/// Why a step failed (retried with backoff).
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// The node failed.
+    #[error(transparent)]
+    Rpc(#[from] RpcError),
+    /// The deployments file could not be read or does not match the node.
+    #[error("{0}")]
+    Deployment(String),
+    /// A log could not be decoded.
+    #[error(transparent)]
+    Decode(#[from] decode::DecodeError),
+    /// PostgreSQL failed.
+    #[error(transparent)]
+    Db(#[from] nexus_db::DbError),
+}
+
+/// The follower of one chain.
+#[derive(Debug)]
+pub struct Follower {
+    settings: ChainListenerSettings,
+    reader: RwLock<Option<ChainReader>>,
+    planner: Mutex<RangePlanner>,
+    state: RwLock<FollowerState>,
+}
+
+impl Follower {
+    /// A follower that connects on its first step.
+    pub fn new(settings: &ChainListenerSettings) -> Self {
+        Self {
+            settings: settings.clone(),
+            reader: RwLock::new(None),
+            planner: Mutex::new(RangePlanner::new(settings.max_block_range)),
+            state: RwLock::new(FollowerState::default()),
+        }
+    }
+
+    /// A copy of what the follower knows.
+    pub fn state(&self) -> FollowerState {
+        self.state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn update(&self, change: impl FnOnce(&mut FollowerState)) {
+        change(&mut self.state.write().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// The reader, once connected.
+    pub fn reader(&self) -> Option<ChainReader> {
+        self.reader
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Records a failed step (for `/ready` and the status).
+    pub fn failed(&self, error: &StepError) {
+        let message = error.to_string();
+        self.update(|state| state.failing = Some(message));
+    }
+
+    async fn connect(&self) -> Result<ChainReader, StepError> {
+        if let Some(reader) = self.reader() {
+            return Ok(reader);
+        }
+        let chain = &self.settings.chain;
+        let deployment = Deployment::read(&chain.deployment_file).map_err(|error| {
+            StepError::Deployment(format!(
+                "the deployments file {} is unreadable: {error}",
+                chain.deployment_file.display()
+            ))
+        })?;
+        if chain.chain_id.is_some_and(|id| id != deployment.chain_id) {
+            return Err(StepError::Deployment(format!(
+                "the deployments file is for chain {}, the settings expect {:?}",
+                deployment.chain_id, chain.chain_id
+            )));
+        }
+        let provider = nexus_chain::connect(chain.expose_rpc_url(), None)
+            .map_err(|error| StepError::Deployment(error.to_string()))?;
+        let reader = ChainReader::new(provider, &deployment, chain.request_timeout);
+        let at_node = reader.chain_id_at_node().await?;
+        if at_node != deployment.chain_id {
+            return Err(StepError::Deployment(format!(
+                "the node serves chain {at_node}, the deployments file chain {}",
+                deployment.chain_id
+            )));
+        }
+        *self.reader.write().unwrap_or_else(PoisonError::into_inner) = Some(reader.clone());
+        self.update(|state| state.chain_id = Some(deployment.chain_id));
+        Ok(reader)
+    }
+
+    /// One step (see the module docs).
+    pub async fn step(
+        &self,
+        store: &Store,
+        metrics: &ChainListenerMetrics,
+    ) -> Result<Step, StepError> {
+        if self.state().halted.is_some() {
+            return Ok(Step::Halted);
+        }
+        let reader = self.connect().await?;
+        let chain_id = reader.chain_id;
+        let head = reader.head().await?;
+        let head_time = reader.header(head).await?.map(|header| header.time);
+        self.update(|state| {
+            state.head = Some(head);
+            state.head_time = head_time;
+            state.polled_at = Some(Utc::now());
+            state.failing = None;
+        });
+        let Some(confirmed) = confirmed_height(head, self.settings.chain.confirmations) else {
+            return Ok(Step::CaughtUp);
+        };
+        let checkpoint = store.checkpoint(chain_id).await?;
+        if let Some(checkpoint) = &checkpoint {
+            // After a restart the position comes from the checkpoint, not from this process.
+            let number = checkpoint.block.number;
+            self.update(|state| {
+                if state.read_to.is_none() {
+                    state.read_to = Some(number);
+                }
+            });
+            let at_node = reader.header(checkpoint.block.number).await?;
+            if at_node.map(|header| header.hash).as_deref() != Some(checkpoint.block.hash.as_str())
+            {
+                return self
+                    .follow_reorg(
+                        store,
+                        metrics,
+                        &reader,
+                        checkpoint.start_block,
+                        &checkpoint.block,
+                    )
+                    .await;
+            }
+        }
+        let start_block = checkpoint
+            .as_ref()
+            .map_or(reader.deployment_block, |checkpoint| checkpoint.start_block);
+        let from = checkpoint
+            .as_ref()
+            .map_or(start_block, |checkpoint| checkpoint.block.number + 1);
+        let range = {
+            let planner = self.planner.lock().unwrap_or_else(PoisonError::into_inner);
+            planner.next(from, confirmed)
+        };
+        let Some(range) = range else {
+            self.observe_lag(metrics);
+            return Ok(Step::CaughtUp);
+        };
+        let (from, to) = (*range.start(), *range.end());
+        let Some(last) = reader.header(to).await? else {
+            return Ok(Step::CaughtUp); // the node's chain got shorter; the next step looks again
+        };
+        let logs = match reader.logs(from, to).await {
+            Ok(logs) => logs,
+            Err(RpcError::RangeTooLarge(message)) => {
+                let shrunk = self
+                    .planner
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .refused();
+                if shrunk {
+                    return Ok(Step::Progressed);
+                }
+                return Err(RpcError::Failed(message).into());
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let Some(batch) = self
+            .read_batch(&reader, start_block, last, checkpoint.is_none(), &logs)
+            .await?
+        else {
+            return Ok(Step::Progressed); // the chain moved under the read: read again
+        };
+        let ingested = store.ingest(&batch).await?;
+        metrics.logs(ingested.new_logs, ingested.events);
+        self.planner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .succeeded();
+        let read_time = batch.last.time;
+        self.update(|state| {
+            state.read_to = Some(to);
+            state.read_time = Some(read_time);
+        });
+        self.observe_lag(metrics);
+        Ok(if to < confirmed {
+            Step::Progressed
+        } else {
+            Step::CaughtUp
+        })
+    }
+
+    fn observe_lag(&self, metrics: &ChainListenerMetrics) {
+        let state = self.state();
+        if let (Some(head), Some(read_to)) = (state.head, state.read_to) {
+            let seconds = match (state.head_time, state.read_time) {
+                (Some(head_time), Some(read_time)) => (head_time - read_time).num_seconds(),
+                _ => 0,
+            };
+            metrics.lag(head.saturating_sub(read_to), seconds.max(0));
+        }
+    }
+
+    /// Decodes `logs` and reads what completes them. `None` when a log's block is no longer the
+    /// node's block at that number (the chain moved under the read).
+    async fn read_batch(
+        &self,
+        reader: &ChainReader,
+        start_block: u64,
+        last: BlockHeader,
+        first: bool,
+        logs: &[alloy::rpc::types::Log],
+    ) -> Result<Option<Batch>, StepError> {
+        let mut headers: BTreeMap<u64, BlockHeader> = BTreeMap::new();
+        headers.insert(last.number, last.clone());
+        let mut decoded: Vec<Decoded> = Vec::new();
+        for log in logs {
+            let Some(number) = log.block_number else {
+                return Err(decode::DecodeError::Incomplete("block number").into());
+            };
+            let header = match headers.get(&number) {
+                Some(header) => header.clone(),
+                None => {
+                    let Some(header) = reader.header(number).await? else {
+                        return Ok(None);
+                    };
+                    headers.insert(number, header.clone());
+                    header
+                }
+            };
+            let log_hash = log.block_hash.map(decode::word_hex);
+            if log_hash.as_deref() != Some(header.hash.as_str()) {
+                return Ok(None);
+            }
+            let time = u64::try_from(header.time.timestamp()).unwrap_or_default();
+            if let Some(entry) = decode::decode(log, &reader.contracts, reader.chain_id, time)? {
+                decoded.push(entry);
+            }
+        }
+        let mut stake_reads = BTreeSet::new();
+        let mut terms = Vec::new();
+        for entry in &decoded {
+            let account = match &entry.fact {
+                Fact::Event(event) => match event.as_ref() {
+                    ChainEvent::Staked(event) => Some(&event.account),
+                    ChainEvent::UnstakeRequested(event) => Some(&event.account),
+                    ChainEvent::BountyOpened(opened) => {
+                        terms.push(
+                            reader
+                                .terms_at(opened.bounty_id, &entry.position.block_hash)
+                                .await?,
+                        );
+                        None
+                    }
+                    _ => None,
+                },
+                Fact::StakeWithdrawn { account } | Fact::Slashed { account, .. } => Some(account),
+                _ => None,
+            };
+            if let Some(account) = account {
+                stake_reads.insert((
+                    account.clone(),
+                    entry.position.block_number,
+                    entry.position.block_hash.clone(),
+                ));
+            }
+        }
+        let mut stakes = Vec::with_capacity(stake_reads.len());
+        for (account, number, hash) in stake_reads {
+            stakes.push(reader.stake_at(&account, number, &hash).await?);
+        }
+        let seed_parameters = if first {
+            reader.parameters_at(start_block).await?
+        } else {
+            Vec::new()
+        };
+        let blocks = headers
+            .into_values()
+            .filter(|header| header.number != last.number)
+            .collect();
+        Ok(Some(Batch {
+            chain_id: reader.chain_id,
+            start_block,
+            last,
+            blocks,
+            logs: decoded,
+            stakes,
+            terms,
+            seed_parameters,
+        }))
+    }
+
+    async fn follow_reorg(
+        &self,
+        store: &Store,
+        metrics: &ChainListenerMetrics,
+        reader: &ChainReader,
+        start_block: u64,
+        tip: &BlockRef,
+    ) -> Result<Step, StepError> {
+        let max_depth = self.settings.max_reorg_depth;
+        let stored = store
+            .blocks_down_from(reader.chain_id, tip.number.saturating_sub(max_depth))
+            .await?;
+        let mut canonical = Vec::with_capacity(stored.len());
+        for block in &stored {
+            canonical.push(reader.header(block.number).await?.map(|header| header.hash));
+        }
+        match common_ancestor(&stored, &canonical, start_block, max_depth) {
+            Ancestry::TooDeep { depth } => {
+                let reason = format!(
+                    "a reorganisation deeper than {max_depth} blocks (at least {depth}) replaced \
+                     block {} ({}); ingestion stopped, nothing stored was changed: check the node, \
+                     then raise chain_listener.max_reorg_depth or rebuild schema chain",
+                    tip.number, tip.hash
+                );
+                tracing::error!(%reason, "chain listener halted");
+                metrics.halted(true);
+                self.update(|state| state.halted = Some(reason));
+                Ok(Step::Halted)
+            }
+            Ancestry::Found {
+                ancestor,
+                depth,
+                orphaned,
+            } => {
+                let rollback = store
+                    .roll_back(reader.chain_id, ancestor.as_ref(), &orphaned, depth)
+                    .await?;
+                tracing::warn!(
+                    depth,
+                    ancestor = ?ancestor,
+                    retracted = rollback.retracted.len(),
+                    "followed a chain reorganisation"
+                );
+                metrics.reorg(depth);
+                self.update(|state| {
+                    state.read_to = ancestor.as_ref().map(|block| block.number);
+                });
+                Ok(Step::Progressed)
+            }
+        }
+    }
+}
