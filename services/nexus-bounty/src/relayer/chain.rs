@@ -171,6 +171,14 @@ impl Chain {
         }
     }
 
+    /// Whether the node knows transaction `hash` at all (pending or mined).
+    pub async fn knows(&self, hash: B256) -> Result<bool, RpcFailure> {
+        let transaction = self
+            .call(async { self.provider.get_transaction_by_hash(hash).await })
+            .await?;
+        Ok(transaction.is_some())
+    }
+
     /// The outcome of transaction `hash` if it is mined.
     pub async fn mined(&self, hash: B256) -> Result<Option<Mined>, RpcFailure> {
         let receipt = self

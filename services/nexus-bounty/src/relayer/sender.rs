@@ -242,6 +242,18 @@ impl Sender {
                 return Ok(());
             }
         }
+        // No receipt for any of its hashes. Before concluding that another transaction took the
+        // nonce, give a lagging node (receipts behind nonces, as behind a load balancer) the
+        // stuck timeout, and make sure it knows none of the job's transactions: sending the job
+        // again while one of them may still be mined would execute it twice.
+        if job.seconds_since_sent < self.settings.stuck_timeout.as_secs_f64() {
+            return Ok(());
+        }
+        for hash in &job.tx_hashes {
+            if self.chain.knows(*hash).await.map_err(unreachable)? {
+                return Ok(());
+            }
+        }
         let reason = format!(
             "nonce {} was used by a transaction the relayer did not send",
             job.nonce

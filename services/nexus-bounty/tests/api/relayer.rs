@@ -6,8 +6,6 @@
 //! killed between recording a transaction and broadcasting it (or just after broadcasting it)
 //! leaves it, then starting a sender.
 
-mod anvil;
-
 use std::time::{Duration, Instant};
 
 use alloy::eips::eip2718::Encodable2718;
@@ -24,17 +22,16 @@ use nexus_bounty::relayer::{
 };
 use nexus_bounty::store::Store;
 use nexus_chain::bindings::token::ReputationToken;
-use nexus_chain::deploy::{DeployConfig, confirm};
-use nexus_chain::settings::ChainSettings;
+use nexus_chain::deploy::confirm;
 use nexus_testkit::TestContext;
+use nexus_testkit::chain::TestChain;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use self::anvil::{Anvil, DEPLOYER};
-
-/// A chain with the NXS token, a database, and a funded relayer key.
+/// A chain of the test's own (stoppable) with the contracts, a database, and a relayer key
+/// with ETH.
 struct Relay {
-    anvil: Anvil,
+    chain: TestChain,
     context: TestContext,
     store: Store,
     token: Address,
@@ -44,21 +41,9 @@ struct Relay {
 
 impl Relay {
     async fn start() -> Self {
-        let anvil = Anvil::start().await;
-        let provider = anvil.provider();
-        let cooldown = DeployConfig::local(DEPLOYER).unstake_cooldown;
-        let pending = ReputationToken::deploy_builder(provider.clone(), DEPLOYER, cooldown)
-            .from(DEPLOYER)
-            .send()
-            .await
-            .unwrap();
-        let token = confirm(&provider, pending)
-            .await
-            .unwrap()
-            .contract_address
-            .unwrap();
-        let signer = PrivateKeySigner::random();
-        anvil.fund(signer.address()).await;
+        let chain = TestChain::private().await.unwrap();
+        let token = chain.deployment().reputation_token;
+        let signer = chain.account().await.unwrap().signer;
         let context = TestContext::new().await.unwrap();
         let store = Store::new(context.database.pool.clone()).unwrap();
         let settings = RelayerSettings {
@@ -72,7 +57,7 @@ impl Relay {
             ..RelayerSettings::default()
         };
         Self {
-            anvil,
+            chain,
             context,
             store,
             token,
@@ -81,10 +66,9 @@ impl Relay {
         }
     }
 
-    fn chain(&self) -> ChainSettings {
-        let mut chain = ChainSettings::new(&self.anvil.url, "unused-deployments.json");
-        chain.request_timeout = Duration::from_secs(2);
-        chain
+    /// The one account approvals name (anvil's first dev account: the deployer).
+    fn spender(&self) -> Address {
+        self.chain.deployer()
     }
 
     /// Starts a sender (a task, as the runtime runs the worker) and returns it with its token.
@@ -93,7 +77,7 @@ impl Relay {
         let run = relayer::run(
             self.store.clone(),
             self.settings.clone(),
-            self.chain(),
+            self.chain.settings(),
             shutdown.clone(),
         );
         let task = tokio::spawn(async move { run.await.expect("the relayer runs") });
@@ -103,7 +87,7 @@ impl Relay {
     /// An approve call of `amount` (always succeeds) under a fresh intent key.
     fn approve(&self, amount: u64) -> NewTransaction {
         let calldata = ReputationToken::approveCall {
-            spender: DEPLOYER,
+            spender: self.spender(),
             value: U256::from(amount),
         }
         .abi_encode();
@@ -149,7 +133,7 @@ impl Relay {
 
     /// Transactions the relayer key has had mined.
     async fn mined_count(&self) -> u64 {
-        self.anvil
+        self.chain
             .provider()
             .get_transaction_count(self.signer.address())
             .await
@@ -157,8 +141,8 @@ impl Relay {
     }
 
     async fn allowance(&self) -> U256 {
-        ReputationToken::new(self.token, self.anvil.provider())
-            .allowance(self.signer.address(), DEPLOYER)
+        ReputationToken::new(self.token, self.chain.provider().clone())
+            .allowance(self.signer.address(), self.spender())
             .call()
             .await
             .unwrap()
@@ -175,7 +159,7 @@ impl Relay {
             .with_from(self.signer.address())
             .with_to(new.to)
             .with_input(new.calldata.clone())
-            .with_chain_id(31_337)
+            .with_chain_id(self.chain.chain_id())
             .with_nonce(nonce)
             .with_gas_limit(gas_limit)
             .with_max_fee_per_gas(u128::from(fees.max_fee_per_gas))
@@ -222,7 +206,7 @@ async fn jobs_go_out_in_queue_order_one_nonce_each_and_confirm() {
     );
     for view in &views {
         let receipt = relay
-            .anvil
+            .chain
             .provider()
             .get_transaction_receipt(view.tx_hash.unwrap())
             .await
@@ -273,7 +257,7 @@ async fn a_call_that_reverts_fails_after_its_attempts_with_the_reason_and_sends_
     let mut relay = Relay::start().await;
     relay.settings.max_attempts = 3;
     let calldata = ReputationToken::transferCall {
-        to: DEPLOYER,
+        to: relay.spender(),
         value: U256::from(1u64),
     }
     .abi_encode();
@@ -309,7 +293,7 @@ async fn jobs_queued_while_the_chain_is_down_wait_and_go_out_when_it_returns() {
         .until_all(&[before], TransactionStatus::Confirmed)
         .await;
 
-    relay.anvil.stop().await;
+    relay.chain.stop().unwrap();
     let mut ids = Vec::new();
     for amount in 2..=4 {
         ids.push(relay.queue(relay.approve(amount)).await);
@@ -320,7 +304,7 @@ async fn jobs_queued_while_the_chain_is_down_wait_and_go_out_when_it_returns() {
         assert_eq!(view.status, TransactionStatus::Queued, "{view:?}");
         assert_eq!(view.attempts, 0, "an unreachable node uses no attempt");
     }
-    relay.anvil.resume().await;
+    relay.chain.restart().await.unwrap();
 
     relay.until_all(&ids, TransactionStatus::Confirmed).await;
     assert_eq!(relay.mined_count().await, 4);
@@ -330,19 +314,46 @@ async fn jobs_queued_while_the_chain_is_down_wait_and_go_out_when_it_returns() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sender_killed_at_random_points_and_restarted_loses_nothing_and_sends_nothing_twice() {
+async fn a_sender_killed_mid_work_and_restarted_loses_nothing_and_sends_nothing_twice() {
     let relay = Relay::start().await;
+    let bounty_id = uuid::Uuid::now_v7();
     let mut ids = Vec::new();
     for amount in 1..=30 {
-        ids.push(relay.queue(relay.approve(amount)).await);
+        let new = NewTransaction {
+            bounty_id: Some(bounty_id),
+            ..relay.approve(amount)
+        };
+        ids.push(relay.queue(new).await);
     }
-    // Killed three times at different moments, the last sender left to finish.
-    for pause_ms in [5u64, 40, 120] {
+    // Three senders killed while they work (each once it took jobs beyond the last one's),
+    // then one left to finish.
+    for round in 1..=3 {
         let (task, _shutdown) = relay.spawn_sender();
-        tokio::time::sleep(Duration::from_millis(pause_ms)).await;
+        let started = Instant::now();
+        loop {
+            let views = relay.store.bounty_transactions(bounty_id).await.unwrap();
+            let taken = views
+                .iter()
+                .filter(|view| view.status != TransactionStatus::Queued)
+                .count();
+            if taken >= round * 6 {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "{views:#?}");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
         task.abort();
         let _ = task.await;
     }
+    let unfinished = relay
+        .store
+        .bounty_transactions(bounty_id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|view| view.status != TransactionStatus::Confirmed)
+        .count();
+    assert!(unfinished > 0, "the kills came too late to test anything");
     let (task, shutdown) = relay.spawn_sender();
 
     let views = relay.until_all(&ids, TransactionStatus::Confirmed).await;
@@ -396,7 +407,7 @@ async fn a_transaction_broadcast_just_before_a_crash_is_found_on_chain_not_sent_
     let mut conn = relay.context.database.pool.acquire().await.unwrap();
     assert!(Store::record_signed(&mut conn, id, &record).await.unwrap());
     drop(conn);
-    let provider = relay.anvil.provider();
+    let provider = relay.chain.provider().clone();
     let pending = provider.send_raw_transaction(&record.raw).await.unwrap();
     confirm(&provider, pending).await.unwrap();
     // A later job must get the next nonce, not the crashed job's.
@@ -417,7 +428,11 @@ async fn a_transaction_broadcast_just_before_a_crash_is_found_on_chain_not_sent_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stuck_transaction_is_replaced_with_higher_fees_and_the_replacement_is_mined() {
     let relay = Relay::start().await;
-    relay.anvil.set_automine(false).await;
+    let () = relay
+        .chain
+        .rpc("evm_setAutomine", serde_json::json!([false]))
+        .await
+        .unwrap();
     let id = relay.queue(relay.approve(3)).await;
     let (task, shutdown) = relay.spawn_sender();
     let first = relay
@@ -434,7 +449,7 @@ async fn a_stuck_transaction_is_replaced_with_higher_fees_and_the_replacement_is
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    relay.anvil.mine().await;
+    relay.chain.mine(1).await.unwrap();
 
     let mined = relay
         .until_all(&[id], TransactionStatus::Confirmed)
@@ -443,7 +458,7 @@ async fn a_stuck_transaction_is_replaced_with_higher_fees_and_the_replacement_is
     assert_ne!(mined.tx_hash, Some(first_hash), "the replacement was mined");
     assert_eq!(relay.mined_count().await, 1, "one nonce for the job");
     let original = relay
-        .anvil
+        .chain
         .provider()
         .get_transaction_receipt(first_hash)
         .await
@@ -487,4 +502,40 @@ async fn of_two_senders_for_one_key_one_sends_and_the_other_takes_over_when_it_d
     assert_eq!(relay.allowance().await, U256::from(15));
     second_shutdown.cancel();
     second.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_whose_nonce_another_transaction_took_is_sent_again_with_the_next_one() {
+    let relay = Relay::start().await;
+    let new = relay.approve(4);
+    let id = relay.queue(new.clone()).await;
+    let record = relay.sign(&new, 0).await;
+    let mut conn = relay.context.database.pool.acquire().await.unwrap();
+    assert!(Store::record_signed(&mut conn, id, &record).await.unwrap());
+    drop(conn);
+    // The key used elsewhere: nonce 0 goes to a transaction the relayer never recorded.
+    let elsewhere = TransactionRequest::default()
+        .with_to(relay.spender())
+        .with_value(U256::from(1u64));
+    let pending = relay
+        .chain
+        .provider_for(&relay.signer)
+        .unwrap()
+        .send_transaction(elsewhere)
+        .await
+        .unwrap();
+    confirm(relay.chain.provider(), pending).await.unwrap();
+
+    let (task, shutdown) = relay.spawn_sender();
+    let view = relay
+        .until_all(&[id], TransactionStatus::Confirmed)
+        .await
+        .remove(0);
+
+    assert_ne!(view.tx_hash, Some(record.hash), "signed again with nonce 1");
+    assert_eq!(view.attempts, 1);
+    assert_eq!(relay.mined_count().await, 2);
+    assert_eq!(relay.allowance().await, U256::from(4));
+    shutdown.cancel();
+    task.await.unwrap();
 }
