@@ -1,9 +1,12 @@
 //! EIP-712 intents signed in Rust and relayed for users without ETH.
 
+use nexus_chain::intents::{Stake, sign_stake};
+
 use crate::*;
 
-/// Users without ETH sign intents and permits in Rust; a relayer submits them; the contract
-/// accepts them, acts for the signer, and rejects a replay.
+/// Users without ETH sign intents and permits in Rust; a relayer submits them (the analyst's stake,
+/// the creator's bounty, the analyst's commit, the creator's dispute); the contract accepts them,
+/// acts for the signer, and rejects a replay.
 #[tokio::test]
 async fn relayed_intents_signed_in_rust_are_accepted() {
     let node = AnvilNode::start().await;
@@ -19,11 +22,13 @@ async fn relayed_intents_signed_in_rust_are_accepted() {
     let creator_key = PrivateKeySigner::from_bytes(&B256::repeat_byte(0x42)).unwrap();
     let analyst_key = PrivateKeySigner::from_bytes(&B256::repeat_byte(0x43)).unwrap();
     let (creator, analyst) = (creator_key.address(), analyst_key.address());
-    assert_eq!(
-        provider.get_balance(creator).await.unwrap(),
-        U256::ZERO,
-        "creator has no ETH"
-    );
+    for user in [creator, analyst] {
+        assert_eq!(
+            provider.get_balance(user).await.unwrap(),
+            U256::ZERO,
+            "users have no ETH"
+        );
+    }
     send!(
         provider,
         token.mint(creator, u(1_000 * NXS)),
@@ -34,22 +39,29 @@ async fn relayed_intents_signed_in_rust_are_accepted() {
         token.mint(analyst, u(1_000 * NXS)),
         system.deployer()
     );
-    // The analyst needs the qualifying stake; staking is a token call, done here by impersonation.
-    let _: serde_json::Value = provider
-        .raw_request(
-            "anvil_impersonateAccount".into(),
-            serde_json::json!([analyst]),
-        )
-        .await
-        .unwrap();
-    let _: serde_json::Value = provider
-        .raw_request(
-            "anvil_setBalance".into(),
-            serde_json::json!([analyst, "0xde0b6b3a7640000"]),
-        )
-        .await
-        .unwrap();
-    send!(provider, token.stake(u(100 * NXS)), analyst);
+    // The analyst qualifies with a signed stake intent: no ETH, no transaction of its own.
+    let stake_deadline = U256::from(now(&provider).await + 3_600);
+    let stake_intent = sign_stake(
+        &analyst_key,
+        &token_domain,
+        &Stake {
+            account: analyst,
+            amount: u(100 * NXS),
+            nonce: U256::ZERO,
+            deadline: stake_deadline,
+        },
+    )
+    .unwrap();
+    send!(
+        provider,
+        token.stakeBySig(u(100 * NXS), stake_intent),
+        relayer
+    );
+    assert_eq!(
+        token.stakedOf(analyst).call().await.unwrap(),
+        u(100 * NXS),
+        "staked for the signer"
+    );
 
     let deadline = U256::from(now(&provider).await + 3_600);
     let request = BountyContract::CreateBountyRequest {
@@ -180,4 +192,11 @@ async fn relayed_intents_signed_in_rust_are_accepted() {
         record.state.status, 3,
         "disputed by the creator's signed intent"
     );
+    for user in [creator, analyst] {
+        assert_eq!(
+            provider.get_balance(user).await.unwrap(),
+            U256::ZERO,
+            "nobody but the relayer paid gas"
+        );
+    }
 }

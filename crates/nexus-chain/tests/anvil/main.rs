@@ -298,4 +298,6 @@ impl System {
 
 mod deploy;
 mod intents;
+mod relay;
 mod settlement;
+mod typed_data;
