@@ -4,6 +4,7 @@
 //! (checked by `tests/architecture.rs` in the end-to-end crate). Everything here is pure and
 //! property-tested, so settlement and reputation rules can be trusted wherever they are used.
 
+pub mod account;
 pub mod bounty;
 pub mod hex;
 pub mod role;
@@ -11,5 +12,6 @@ pub mod role;
 pub mod settlement;
 pub mod sha256;
 
+pub use account::{AccountStatus, ApiKeyTier, UnknownName};
 pub use role::Role;
 pub use sha256::{Sha256, Sha256Error};

@@ -6,6 +6,7 @@
 //! `"pending"` or `"completed"`.
 
 use chrono::{DateTime, Utc};
+use nexus_core::AccountStatus;
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
@@ -88,8 +89,9 @@ pub struct PrivateProfile {
     pub email: String,
     /// Legal or full name (private).
     pub full_name: Option<String>,
-    /// Account status: `active` or `disabled`.
-    pub status: String,
+    /// Account status: `active`, `banned` (signs in read-only) or `disabled`.
+    #[schema(value_type = String)]
+    pub status: AccountStatus,
     /// This user's referral code, to share.
     pub referral_code: String,
     /// Last profile change.
@@ -209,7 +211,8 @@ pub struct AccountSummary {
     /// Role names.
     pub roles: Vec<String>,
     /// `active`, `banned` (read-only) or `disabled` (no sign-in).
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: AccountStatus,
     /// Every token and session of the account issued before this instant is void (status or
     /// role change, password change or reset, sign-out everywhere).
     #[serde(default, skip_serializing_if = "Option::is_none")]

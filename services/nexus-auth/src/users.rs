@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use nexus_client::{CallContext, ClientError, ServiceClient};
+use nexus_core::AccountStatus;
 use nexus_proto::user::{AccountSummary, ResolveLoginRequest, VerifyCredentialsRequest};
 use uuid::Uuid;
 
@@ -12,7 +13,8 @@ use crate::error::AuthError;
 /// the `status` claim they carry, and whether a session was revoked since it started.
 pub trait AccountStanding {
     /// Whether the account may sign in and hold tokens: `active` or `banned` (read-only);
-    /// `disabled` (or a status this build does not know) may not.
+    /// `disabled` may not. (A status this build does not know fails to decode, so it never
+    /// gets this far.)
     fn is_active(&self) -> bool;
 
     /// The `status` claim of its tokens: `banned`, or none for active accounts.
@@ -24,11 +26,11 @@ pub trait AccountStanding {
 
 impl AccountStanding for AccountSummary {
     fn is_active(&self) -> bool {
-        matches!(self.status.as_str(), "active" | "banned")
+        matches!(self.status, AccountStatus::Active | AccountStatus::Banned)
     }
 
     fn token_status(&self) -> Option<String> {
-        (self.status == "banned").then(|| "banned".to_owned())
+        (self.status == AccountStatus::Banned).then(|| AccountStatus::Banned.to_string())
     }
 
     fn revoked_since(&self, started_ms: u64) -> bool {

@@ -1,6 +1,7 @@
 //! `PUT /v1/users/{id}/status`: an administrator activates, bans or disables an account.
 
 use actix_web::web;
+use nexus_core::AccountStatus;
 use nexus_http::ApiError;
 use nexus_policy::{Action, Resource};
 use nexus_proto::ErrorBody;
@@ -12,7 +13,6 @@ use uuid::Uuid;
 use crate::UserService;
 use crate::error::UserError;
 use crate::revocations::announce;
-use crate::store::security::STATUSES;
 
 /// Decided by Cedar as a privilege change (`user:change_role` on the account: administrators,
 /// with a second factor, never on themselves). A change voids every token and session of the
@@ -52,9 +52,9 @@ pub async fn status_action(
 ) -> Result<web::Json<AccountSummary>, ApiError> {
     let (target, verb) = path.into_inner();
     let status = match verb.as_str() {
-        "disable" => "disabled",
-        "enable" | "unban" => "active",
-        "ban" => "banned",
+        "disable" => AccountStatus::Disabled.as_str(),
+        "enable" | "unban" => AccountStatus::Active.as_str(),
+        "ban" => AccountStatus::Banned.as_str(),
         _ => return Err(UserError::InvalidStatus.into()),
     };
     set_status(&service, &caller, target, status).await
@@ -74,15 +74,14 @@ async fn set_status(
             },
         )
         .map_err(UserError::from)?;
-    if !STATUSES.contains(&status) {
-        return Err(UserError::InvalidStatus.into());
-    }
+    // Checked only once the caller may change statuses at all: a refusal says nothing else.
+    let status: AccountStatus = status.parse().map_err(|_| UserError::InvalidStatus)?;
     let previous = service.store.get(target).await?;
     let account = service.store.set_status(target, status).await?;
     if previous.status != account.status
         && let Some(mark) = account.tokens_not_before
     {
-        let reason = if status == "disabled" {
+        let reason = if status == AccountStatus::Disabled {
             RevocationReason::AccountDisabled
         } else {
             RevocationReason::StatusChanged

@@ -1,7 +1,7 @@
 //! The user service's public API as OpenAPI (served at `/openapi.json`, merged by the gateway
 //! under `/api`). Internal paths are deliberately absent.
 
-use nexus_core::Role;
+use nexus_core::{AccountStatus, Role};
 use nexus_http::openapi::{BearerAuth, SharedResponses, restrict_to_values};
 use utoipa::{Modify, OpenApi};
 
@@ -56,7 +56,7 @@ impl Modify for KnownNames {
             openapi,
             "ChangeStatusRequest",
             "status",
-            crate::store::security::STATUSES,
+            AccountStatus::NAMES,
         );
     }
 }
@@ -78,7 +78,7 @@ mod tests {
         );
         assert_eq!(
             schemas["ChangeStatusRequest"]["properties"]["status"]["enum"],
-            json!(crate::store::security::STATUSES)
+            json!(nexus_core::AccountStatus::NAMES)
         );
     }
 

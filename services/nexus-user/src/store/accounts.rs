@@ -1,6 +1,7 @@
 //! Accounts: registration, lookups, profile updates, role changes, password rehash.
 
 use chrono::{DateTime, Utc};
+use nexus_core::AccountStatus;
 use nexus_db::DbError;
 use nexus_proto::user::{
     AccountSummary, PrivateProfile, PublicProfile, ReferralRecorded, UserRegistered,
@@ -17,8 +18,7 @@ use crate::error::UserError;
 /// rarely; three clashes in a row mean something else is wrong).
 const REFERRAL_CODE_ATTEMPTS: usize = 3;
 
-/// One row of `users.accounts`. The queries that read it name every column in this order (a
-/// `query_as!` string must be a literal, so the list is written out at each one).
+/// One row of `users.accounts`, its names checked ([`AccountRecord`] is what the queries read).
 #[derive(Clone)]
 pub struct AccountRow {
     /// Account id (UUIDv7), the `sub` of its tokens.
@@ -31,8 +31,8 @@ pub struct AccountRow {
     pub password_hash: String,
     /// Role name.
     pub role: String,
-    /// `active`, `banned` or `disabled`.
-    pub status: String,
+    /// Whether the account may sign in, and how far.
+    pub status: AccountStatus,
     /// Ten base32 letters (`A-Z2-7`), unique, given at registration.
     pub referral_code: String,
     /// Public profile.
@@ -64,12 +64,61 @@ impl std::fmt::Debug for AccountRow {
     }
 }
 
+/// A `users.accounts` row as the database returns it. The queries that read it name every
+/// column in this order (a `query_as!` string must be a literal, so the list is written out
+/// at each one); [`AccountRecord::checked`] turns it into an [`AccountRow`], once, here.
+pub(super) struct AccountRecord {
+    pub(super) id: Uuid,
+    pub(super) email: String,
+    pub(super) username: String,
+    pub(super) password_hash: String,
+    pub(super) role: String,
+    pub(super) status: String,
+    pub(super) referral_code: String,
+    pub(super) display_name: Option<String>,
+    pub(super) bio: Option<String>,
+    pub(super) avatar_url: Option<String>,
+    pub(super) website: Option<String>,
+    pub(super) full_name: Option<String>,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) updated_at: DateTime<Utc>,
+    pub(super) tokens_not_before: Option<DateTime<Utc>>,
+}
+
+impl AccountRecord {
+    /// The row with its names parsed; a name the column's CHECK should have kept out is an
+    /// internal error naming the account, not a value to pass on.
+    pub(super) fn checked(self) -> Result<AccountRow, UserError> {
+        let status = self
+            .status
+            .parse::<AccountStatus>()
+            .map_err(|error| UserError::Internal(format!("account {} holds {error}", self.id)))?;
+        Ok(AccountRow {
+            id: self.id,
+            email: self.email,
+            username: self.username,
+            password_hash: self.password_hash,
+            role: self.role,
+            status,
+            referral_code: self.referral_code,
+            display_name: self.display_name,
+            bio: self.bio,
+            avatar_url: self.avatar_url,
+            website: self.website,
+            full_name: self.full_name,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            tokens_not_before: self.tokens_not_before,
+        })
+    }
+}
+
 impl AccountRow {
     /// Whether the account may sign in: `active`, or `banned` (read-only: its tokens carry
     /// `status: banned`, which the Cedar forbid `banned-read-only` evaluates). Only `disabled`
     /// accounts are refused.
     pub fn is_active(&self) -> bool {
-        self.status != "disabled"
+        self.status != AccountStatus::Disabled
     }
 
     /// What anyone may see.
@@ -92,7 +141,7 @@ impl AccountRow {
             public: self.public_profile(),
             email: self.email.clone(),
             full_name: self.full_name.clone(),
-            status: self.status.clone(),
+            status: self.status,
             referral_code: self.referral_code.clone(),
             updated_at: self.updated_at,
         }
@@ -105,7 +154,7 @@ impl AccountRow {
             username: self.username.clone(),
             email: self.email.clone(),
             roles: vec![self.role.clone()],
-            status: self.status.clone(),
+            status: self.status,
             tokens_not_before: self.tokens_not_before,
         }
     }
@@ -168,7 +217,7 @@ impl Store {
     ) -> Result<Registered, UserError> {
         let mut transaction = self.pool.begin().await?;
         let row = sqlx::query_as!(
-            AccountRow,
+            AccountRecord,
             "INSERT INTO users.accounts (id, email, username, password_hash, role, referral_code) \
              VALUES ($1, $2, $3, $4, 'user', $5) \
              RETURNING id, email, username, password_hash, role, status, referral_code, \
@@ -182,7 +231,8 @@ impl Store {
         )
         .fetch_one(&mut *transaction)
         .await
-        .map_err(DbError::from)?;
+        .map_err(DbError::from)?
+        .checked()?;
         if let Some(referrer) = account.referrer {
             sqlx::query!(
                 "INSERT INTO users.referrals (referred_id, referrer_id) VALUES ($1, $2)",
@@ -228,43 +278,49 @@ impl Store {
     /// The account whose normalised email is `email`.
     #[tracing::instrument(skip_all)]
     pub async fn find_by_email(&self, email: &str) -> Result<Option<AccountRow>, UserError> {
-        Ok(sqlx::query_as!(
-            AccountRow,
+        sqlx::query_as!(
+            AccountRecord,
             "SELECT id, email, username, password_hash, role, status, referral_code, display_name, \
              bio, avatar_url, website, full_name, created_at, updated_at, tokens_not_before \
              FROM users.accounts WHERE email = $1",
             email
         )
         .fetch_optional(&self.pool)
-        .await?)
+        .await?
+        .map(AccountRecord::checked)
+        .transpose()
     }
 
     /// The account whose username is `username` in any case.
     #[tracing::instrument(skip_all)]
     pub async fn find_by_username(&self, username: &str) -> Result<Option<AccountRow>, UserError> {
-        Ok(sqlx::query_as!(
-            AccountRow,
+        sqlx::query_as!(
+            AccountRecord,
             "SELECT id, email, username, password_hash, role, status, referral_code, display_name, \
              bio, avatar_url, website, full_name, created_at, updated_at, tokens_not_before \
              FROM users.accounts WHERE lower(username) = lower($1)",
             username
         )
         .fetch_optional(&self.pool)
-        .await?)
+        .await?
+        .map(AccountRecord::checked)
+        .transpose()
     }
 
     /// The account with this id.
     #[tracing::instrument(skip(self))]
     pub async fn find_by_id(&self, id: Uuid) -> Result<Option<AccountRow>, UserError> {
-        Ok(sqlx::query_as!(
-            AccountRow,
+        sqlx::query_as!(
+            AccountRecord,
             "SELECT id, email, username, password_hash, role, status, referral_code, display_name, \
              bio, avatar_url, website, full_name, created_at, updated_at, tokens_not_before \
              FROM users.accounts WHERE id = $1",
             id
         )
         .fetch_optional(&self.pool)
-        .await?)
+        .await?
+        .map(AccountRecord::checked)
+        .transpose()
     }
 
     /// The account with this id, or `user_not_found`.
@@ -306,7 +362,7 @@ impl Store {
         let (set_website, website) = field(&update.website);
         let (set_full_name, full_name) = field(&update.full_name);
         sqlx::query_as!(
-            AccountRow,
+            AccountRecord,
             "UPDATE users.accounts SET \
              display_name = CASE WHEN $2 THEN $3 ELSE display_name END, \
              bio = CASE WHEN $4 THEN $5 ELSE bio END, \
@@ -332,7 +388,8 @@ impl Store {
         )
         .fetch_optional(&self.pool)
         .await?
-        .ok_or(UserError::UserNotFound)
+        .ok_or(UserError::UserNotFound)?
+        .checked()
     }
 
     /// Sets `target`'s role and records `UserRoleChanged` (only when it changes).
@@ -354,7 +411,7 @@ impl Store {
         .ok_or(UserError::UserNotFound)?;
         // A new role voids the tokens that carry the old one.
         let row = sqlx::query_as!(
-            AccountRow,
+            AccountRecord,
             "UPDATE users.accounts SET role = $2, updated_at = now(), \
              tokens_not_before = CASE WHEN role = $2 THEN tokens_not_before ELSE now() END \
              WHERE id = $1 \
@@ -365,7 +422,8 @@ impl Store {
             role,
         )
         .fetch_one(&mut *transaction)
-        .await?;
+        .await?
+        .checked()?;
         if previous != role {
             let changed = UserRoleChanged {
                 user_id: target,

@@ -6,15 +6,13 @@
 //! [`Store::recent_revocations`] lets the reconcile loop push marks again after Redis lost them.
 
 use chrono::{DateTime, Utc};
+use nexus_core::AccountStatus;
 use nexus_proto::user::PasswordResetRequested;
 use uuid::Uuid;
 
 use super::Store;
-use super::accounts::AccountRow;
+use super::accounts::{AccountRecord, AccountRow};
 use crate::error::UserError;
-
-/// A status an administrator may set.
-pub const STATUSES: [&str; 3] = ["active", "banned", "disabled"];
 
 /// A password reset token to store (its hash) and mail (the event carries the raw token).
 #[derive(Clone)]
@@ -28,9 +26,13 @@ pub struct NewPasswordReset {
 impl Store {
     /// Sets `target`'s status; a change voids its tokens. Returns the row.
     #[tracing::instrument(skip(self))]
-    pub async fn set_status(&self, target: Uuid, status: &str) -> Result<AccountRow, UserError> {
+    pub async fn set_status(
+        &self,
+        target: Uuid,
+        status: AccountStatus,
+    ) -> Result<AccountRow, UserError> {
         sqlx::query_as!(
-            AccountRow,
+            AccountRecord,
             "UPDATE users.accounts SET status = $2, updated_at = now(), \
              tokens_not_before = CASE WHEN status = $2 THEN tokens_not_before ELSE now() END \
              WHERE id = $1 \
@@ -38,11 +40,12 @@ impl Store {
              display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
              tokens_not_before",
             target,
-            status,
+            status.as_str(),
         )
         .fetch_optional(&self.pool)
         .await?
-        .ok_or(UserError::UserNotFound)
+        .ok_or(UserError::UserNotFound)?
+        .checked()
     }
 
     /// Voids every token and session of `user_id` issued before now (sign-out everywhere).
@@ -148,8 +151,8 @@ impl Store {
         &self,
         token_hash: &[u8],
     ) -> Result<Option<AccountRow>, UserError> {
-        Ok(sqlx::query_as!(
-            AccountRow,
+        sqlx::query_as!(
+            AccountRecord,
             "SELECT a.id, a.email, a.username, a.password_hash, a.role, a.status, \
              a.referral_code, a.display_name, a.bio, a.avatar_url, a.website, a.full_name, \
              a.created_at, a.updated_at, a.tokens_not_before \
@@ -158,7 +161,9 @@ impl Store {
             token_hash,
         )
         .fetch_optional(&self.pool)
-        .await?)
+        .await?
+        .map(AccountRecord::checked)
+        .transpose()
     }
 
     /// Reset tokens requested for `user_id` since `since` (the per-account request limit).

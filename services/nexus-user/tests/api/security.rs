@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use nexus_proto::AccountStatus;
 use nexus_proto::user::{
     ChangePasswordRequest, ChangeStatusRequest, PasswordResetConfirmRequest, PasswordResetRequested,
 };
@@ -103,7 +104,7 @@ async fn administrators_with_a_second_factor_set_the_status_and_each_change_revo
         .change_status(&as_admin, ada_id, &status_to("banned"))
         .await
         .unwrap();
-    assert_eq!(summary.status, "banned");
+    assert_eq!(summary.status, AccountStatus::Banned);
     let banned_mark = summary.tokens_not_before.unwrap();
     let marks = redis_marks(&app).await;
     let first = marks[&ada];
@@ -126,7 +127,7 @@ async fn administrators_with_a_second_factor_set_the_status_and_each_change_revo
         .get_account(&CallContext::none(), ada_id)
         .await
         .unwrap();
-    assert_eq!(internal.status, "disabled");
+    assert_eq!(internal.status, AccountStatus::Disabled);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
