@@ -209,12 +209,31 @@ pub fn sign_permit(
     permit: &Permit,
 ) -> Result<BountyContract::PermitSignature, ChainError> {
     let signature = sign(signer, permit, token_domain)?;
-    Ok(BountyContract::PermitSignature {
-        deadline: permit.deadline,
+    Ok(permit_signature(&signature, permit.deadline))
+}
+
+/// The contract's `PermitSignature` from the 65-byte signature (r ‖ s ‖ v) a wallet returned for
+/// the typed data of [`crate::typed_data::permit`] with this `deadline`. An error (never a panic)
+/// if the bytes are not a signature.
+pub fn permit_from_wallet(
+    signature: &[u8],
+    deadline: U256,
+) -> Result<BountyContract::PermitSignature, ChainError> {
+    let signature = alloy::primitives::Signature::try_from(signature)
+        .map_err(|error| ChainError::Config(format!("permit signature: {error}")))?;
+    Ok(permit_signature(&signature, deadline))
+}
+
+fn permit_signature(
+    signature: &alloy::primitives::Signature,
+    deadline: U256,
+) -> BountyContract::PermitSignature {
+    BountyContract::PermitSignature {
+        deadline,
         v: 27 + u8::from(signature.v()),
         r: B256::from(signature.r()),
         s: B256::from(signature.s()),
-    })
+    }
 }
 
 /// The token's `Intent` envelope: the same fields as the bounty contract's, a distinct ABI type.

@@ -14,6 +14,9 @@
 //! | [`permit`] (the reward of a create, the stake of a commit) | NXS token | `SignerNonces::permit` |
 //!
 //! A wallet signs the create and commit intents together with a permit for the amount they escrow.
+//! What it returns (65 bytes, r ‖ s ‖ v) goes into the contract's `Intent.signature` as it is, and
+//! into a `PermitSignature` through [`crate::intents::permit_from_wallet`]; [`crate::relay`] then
+//! builds the call. [`TypedData::signing_hash`] is the intent's digest (an idempotency key).
 //! A reveal has no typed data: it is not signed (the commitment authorizes it; docs/CONTRACTS.md,
 //! "Signed intents", says why), it is relayed as it is with [`crate::relay::reveal_call`].
 //!

@@ -11,7 +11,7 @@ use alloy::sol_types::SolStruct;
 
 use super::*;
 use crate::deploy::NXS;
-use crate::intents::{sign_create_bounty, sign_stake};
+use crate::intents::{permit_from_wallet, sign_create_bounty, sign_stake};
 
 fn deployment() -> Deployment {
     Deployment {
@@ -229,4 +229,7 @@ fn the_signer_is_recovered_and_a_bad_signature_is_an_error() {
             malformed.len()
         );
     }
+    assert!(permit_from_wallet(&[0u8; 3], deadline).is_err());
+    let permit = permit_from_wallet(&intent.signature, deadline).unwrap();
+    assert!(permit.v == 27 || permit.v == 28, "v as ecrecover takes it");
 }

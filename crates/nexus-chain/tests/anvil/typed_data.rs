@@ -6,9 +6,11 @@
 //! dynamic typed data parsed from the JSON string, and the `sign_*` function over the `sol!` struct.
 //! The wallet's signature is then the one relayed, by an account that is not the signer.
 
-use alloy::primitives::{Bytes, Signature};
+use alloy::primitives::Bytes;
 use alloy::signers::SignerSync;
-use nexus_chain::intents::{RequestUnstake, Stake, sign_request_unstake, sign_stake};
+use nexus_chain::intents::{
+    RequestUnstake, Stake, permit_from_wallet, sign_request_unstake, sign_stake,
+};
 use nexus_chain::relay::{self, RelayCall};
 use nexus_chain::typed_data::{self, SignerNonces, TypedData};
 
@@ -103,13 +105,7 @@ pub(crate) fn permit_signature(
     signature: &[u8],
     deadline: U256,
 ) -> BountyContract::PermitSignature {
-    let signature = Signature::try_from(signature).unwrap();
-    BountyContract::PermitSignature {
-        deadline,
-        v: 27 + u8::from(signature.v()),
-        r: B256::from(signature.r()),
-        s: B256::from(signature.s()),
-    }
+    permit_from_wallet(signature, deadline).unwrap()
 }
 
 /// Sends `call` from `from` (an unlocked dev account) and waits for a successful receipt.
