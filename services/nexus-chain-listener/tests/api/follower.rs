@@ -10,7 +10,7 @@ use nexus_chain::deploy::NXS;
 use nexus_chain_listener::domain::decode::address_hex;
 use serde_json::Value;
 
-use crate::chain::Chain;
+use crate::chain::{head, mine, open_bounty, private_chain, stake};
 use crate::helpers::{TestApp, eventually, outbox, settings_for};
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -43,13 +43,13 @@ async fn caught_up(app: &TestApp, block: u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confirmed_logs_become_events_once_and_the_read_api_serves_them() {
-    let chain = Chain::start().await;
+    let chain = private_chain().await;
     let app = TestApp::on_chain(settings_for(&chain, 1, 64)).await;
-    let analyst = chain.accounts[1];
-    chain.stake(analyst, 250).await;
-    chain.open_bounty(chain.accounts[2]).await;
-    chain.mine(1).await;
-    let head = chain.head().await;
+    let (analyst, _) = stake(&chain, 250).await;
+    let analyst = analyst.address;
+    open_bounty(&chain).await;
+    mine(&chain, 1).await;
+    let head = head(&chain).await;
     caught_up(&app, head - 1).await;
 
     let events = app.events().await;
@@ -89,7 +89,7 @@ async fn confirmed_logs_become_events_once_and_the_read_api_serves_them() {
         .unwrap();
     assert_eq!(account["staked"], (250 * NXS).to_string());
     assert_eq!(account["source"], "projection");
-    let stranger = chain.accounts[7];
+    let stranger = chain.account().await.unwrap().address;
     let account: Value = reqwest::get(app.url(&format!("/v1/chain/accounts/{stranger}")))
         .await
         .unwrap()
@@ -116,16 +116,16 @@ async fn confirmed_logs_become_events_once_and_the_read_api_serves_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reorg_within_the_confirmation_depth_never_emits_an_event() {
-    let chain = Chain::start().await;
+    let chain = private_chain().await;
     let app = TestApp::on_chain(settings_for(&chain, 4, 64)).await;
     // Until the deployment block is 4 deep nothing is confirmed, so nothing is read.
-    chain.mine(5).await;
-    caught_up(&app, chain.head().await - 4).await;
-    let snapshot = chain.snapshot().await;
-    let block = chain.stake(chain.accounts[1], 10).await;
+    mine(&chain, 5).await;
+    caught_up(&app, head(&chain).await - 4).await;
+    let snapshot = chain.snapshot().await.unwrap();
+    let (_, block) = stake(&chain, 10).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
-    chain.revert(snapshot).await;
-    chain.mine(8).await;
+    chain.revert(snapshot).await.unwrap();
+    mine(&chain, 8).await;
     caught_up(&app, block + 2).await;
     let events = app.events().await;
     assert!(named(&events, "Staked").is_empty(), "{events:?}");
@@ -139,13 +139,13 @@ async fn a_reorg_within_the_confirmation_depth_never_emits_an_event() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reorg_beyond_the_confirmation_depth_is_compensated_exactly() {
-    let chain = Chain::start().await;
+    let chain = private_chain().await;
     let app = TestApp::on_chain(settings_for(&chain, 0, 64)).await;
-    caught_up(&app, chain.head().await).await;
+    caught_up(&app, head(&chain).await).await;
     let before = app.events().await.len();
-    let snapshot = chain.snapshot().await;
-    chain.stake(chain.accounts[1], 10).await;
-    chain.stake(chain.accounts[2], 20).await;
+    let snapshot = chain.snapshot().await.unwrap();
+    stake(&chain, 10).await;
+    stake(&chain, 20).await;
     let orphaned: Vec<uuid::Uuid> = eventually("both stakes published", LIMIT, || async {
         let events = app.events().await;
         let staked: Vec<uuid::Uuid> = named(&events, "Staked")
@@ -155,8 +155,8 @@ async fn a_reorg_beyond_the_confirmation_depth_is_compensated_exactly() {
         (staked.len() == 2).then_some(staked)
     })
     .await;
-    chain.revert(snapshot).await;
-    chain.mine(6).await;
+    chain.revert(snapshot).await.unwrap();
+    mine(&chain, 6).await;
     let retracted = eventually("the retraction", LIMIT, || async {
         let events = app.events().await;
         named(&events, "ChainEventsRetracted")
@@ -172,14 +172,14 @@ async fn a_reorg_beyond_the_confirmation_depth_is_compensated_exactly() {
         .collect();
     // Newest first: exactly the two published stakes, nothing else.
     assert_eq!(ids, vec![orphaned[1], orphaned[0]]);
-    caught_up(&app, chain.head().await).await;
+    caught_up(&app, head(&chain).await).await;
     let events = app.events().await;
     assert_eq!(events.len(), before + 3, "{events:?}");
     let status = status(&app).await;
     assert_eq!(status["last_reorg"]["retracted_events"], 2);
 
     // The new branch's logs are published as usual.
-    chain.stake(chain.accounts[3], 30).await;
+    stake(&chain, 30).await;
     eventually("the new branch's stake", LIMIT, || async {
         let events = app.events().await;
         (named(&events, "Staked").len() == 3).then_some(())
@@ -190,18 +190,18 @@ async fn a_reorg_beyond_the_confirmation_depth_is_compensated_exactly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reorg_beyond_the_maximum_halts_ingestion_and_changes_nothing() {
-    let chain = Chain::start().await;
+    let chain = private_chain().await;
     let app = TestApp::on_chain(settings_for(&chain, 0, 2)).await;
-    caught_up(&app, chain.head().await).await;
-    let snapshot = chain.snapshot().await;
-    for account in 1..4 {
-        chain.stake(chain.accounts[account], 10).await;
-        caught_up(&app, chain.head().await).await;
+    caught_up(&app, head(&chain).await).await;
+    let snapshot = chain.snapshot().await.unwrap();
+    for _ in 0..3 {
+        stake(&chain, 10).await;
+        caught_up(&app, head(&chain).await).await;
     }
     let events_before = app.events().await;
     assert_eq!(named(&events_before, "Staked").len(), 3);
-    chain.revert(snapshot).await;
-    chain.mine(10).await;
+    chain.revert(snapshot).await.unwrap();
+    mine(&chain, 10).await;
     let ready = eventually("/ready to turn 503", LIMIT, || async {
         let response = reqwest::get(app.url("/ready")).await.ok()?;
         (response.status() == 503).then_some(())?;
@@ -225,12 +225,12 @@ async fn a_reorg_beyond_the_maximum_halts_ingestion_and_changes_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listener_stopped_mid_backfill_resumes_without_losing_or_repeating_an_event() {
-    let chain = Chain::start().await;
+    let chain = private_chain().await;
     let stakes = 24;
-    for index in 0..stakes {
-        chain.stake(chain.accounts[1 + index % 8], 1).await;
+    for _ in 0..stakes {
+        stake(&chain, 1).await;
     }
-    let head = chain.head().await;
+    let head = head(&chain).await;
     let mut settings = settings_for(&chain, 0, 64);
     settings.max_block_range = 1; // many small transactions, so the stop lands mid-backfill
     let app = TestApp::on_chain(settings.clone()).await;
@@ -271,7 +271,7 @@ async fn a_listener_stopped_mid_backfill_resumes_without_losing_or_repeating_an_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_reachable_chain_the_service_stays_up_and_ready_says_why() {
-    let chain = Chain::start().await;
+    let chain = private_chain().await;
     let mut settings = settings_for(&chain, 0, 64);
     // A port nothing listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -281,7 +281,7 @@ async fn without_a_reachable_chain_the_service_stays_up_and_ready_says_why() {
         .port();
     settings.chain = nexus_chain::settings::ChainSettings::new(
         &format!("http://127.0.0.1:{port}"),
-        &chain.deployment_file,
+        chain.deployment_file(),
     );
     let app = TestApp::on_chain(settings).await;
     let health = reqwest::get(app.url("/health")).await.unwrap();

@@ -3,13 +3,12 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use nexus_chain::settings::ChainSettings;
 use nexus_chain_listener::ChainListenerService;
 use nexus_chain_listener::settings::ChainListenerSettings;
 use nexus_testkit::{TestContext, TestService};
 use uuid::Uuid;
 
-use crate::chain::Chain;
+use nexus_testkit::chain::TestChain;
 
 /// One running service and its test context (dropped after the service).
 pub struct TestApp {
@@ -20,13 +19,12 @@ pub struct TestApp {
 /// The listener's settings for `chain`: fast polling, `confirmations` deep, reorgs followed up to
 /// `max_reorg_depth` blocks.
 pub fn settings_for(
-    chain: &Chain,
+    chain: &TestChain,
     confirmations: u64,
     max_reorg_depth: u64,
 ) -> ChainListenerSettings {
-    let mut chain_settings = ChainSettings::new(&chain.url, &chain.deployment_file);
+    let mut chain_settings = chain.settings();
     chain_settings.confirmations = confirmations;
-    chain_settings.request_timeout = Duration::from_secs(5);
     ChainListenerSettings {
         chain: chain_settings,
         poll_interval: Duration::from_millis(100),

@@ -11,7 +11,7 @@ use nexus_config::ServiceKind;
 use nexus_testkit::lifecycle::assert_binary_refuses_an_unknown_key;
 use serde_json::Value;
 
-use crate::chain::Chain;
+use crate::chain::private_chain;
 use crate::helpers::{TestApp, settings_for};
 
 /// The shared in-process lifecycle check expects exactly the runtime's probes; this service adds
@@ -19,7 +19,7 @@ use crate::helpers::{TestApp, settings_for};
 /// green, `/metrics` served with the service's own families, a clean shutdown.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starts_becomes_ready_with_its_chain_exposes_metrics_and_shuts_down_cleanly() {
-    let chain = Chain::start().await;
+    let chain = private_chain().await;
     let app = TestApp::on_chain(settings_for(&chain, 0, 64)).await;
     let ready = reqwest::get(app.url("/ready")).await.unwrap();
     assert_eq!(ready.status(), 200);
