@@ -12,6 +12,8 @@
 //!   relayer sends.
 //! - [`deploy`]: deploys and wires ReputationToken, NexusTimelock, GovernanceContract and
 //!   BountyContract, and the [`deploy::Deployment`] file the services read.
+//! - [`settings`]: `ChainSettings`, the `[<service>.chain]` table of every chain-facing service;
+//!   [`ready`]: the chain as a `/ready` dependency (RPC, chain id, deployments file, contracts).
 //! - [`connect`]: an HTTP provider, optionally signing with a local private key.
 //!
 //! The binary `nexus-chain deploy` wraps [`deploy::deploy_all`]. It starts nothing: it deploys to
@@ -24,6 +26,7 @@ pub mod commitment;
 pub mod deploy;
 pub mod error;
 pub mod intents;
+pub mod ready;
 pub mod relay;
 pub mod settings;
 pub mod typed_data;

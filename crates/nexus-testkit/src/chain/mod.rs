@@ -161,7 +161,7 @@ impl TestChain {
         };
         let url = anvil.url.clone();
         let private = PrivateNode { anvil, directory };
-        let dev_accounts = nexus_chain::connect(&url, None)?.get_accounts().await?;
+        let dev_accounts = settle_loaded_node(&url).await?;
         Self::from_parts(
             url,
             deployed,
@@ -403,9 +403,7 @@ async fn start_shared() -> Result<Node, TestError> {
     let deployed = deployed_state().await?;
     let state_argument = deployed.state_file.to_string_lossy().into_owned();
     let anvil = AnvilNode::start(&["--load-state", &state_argument]).await?;
-    let dev_accounts = nexus_chain::connect(&anvil.url, None)?
-        .get_accounts()
-        .await?;
+    let dev_accounts = settle_loaded_node(&anvil.url).await?;
     if dev_accounts.get(DEPLOYER_INDEX) != Some(&deployed.deployment.deployer) {
         return Err("anvil's first dev account is not the deployer of the cached state".into());
     }
@@ -416,4 +414,17 @@ async fn start_shared() -> Result<Node, TestError> {
         deployer_sends: Arc::new(Mutex::new(())),
         _anvil: Some(anvil),
     })
+}
+
+/// Mines one block on a node just loaded from the deployed state, and returns its dev accounts.
+///
+/// The loaded chain's latest block is as old as the state file, while anvil stamps new blocks
+/// with the wall clock: without this block, [`TestChain::now`] would lag the time the next
+/// transaction sees by the state's age, and deadlines computed from it would be off by as much.
+async fn settle_loaded_node(url: &str) -> Result<Vec<Address>, TestError> {
+    let provider = nexus_chain::connect(url, None)?;
+    let _: serde_json::Value = provider
+        .raw_request("evm_mine".into(), serde_json::json!([]))
+        .await?;
+    Ok(provider.get_accounts().await?)
 }

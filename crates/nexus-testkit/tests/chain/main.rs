@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod node;
+mod ready;
 
 use std::time::{Duration, Instant};
 
