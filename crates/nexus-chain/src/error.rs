@@ -23,6 +23,13 @@ pub enum ChainError {
     /// The configuration is invalid (bad URL, key or address).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// Bytes given as a signature are not one, or no account can be recovered from them (input
+    /// from a client: a service answers it as a bad request).
+    #[error("invalid signature: {0}")]
+    InvalidSignature(String),
+    /// EIP-712 typed data that cannot be encoded (unknown type, a value that does not fit it).
+    #[error("invalid typed data: {0}")]
+    InvalidTypedData(String),
 }
 
 impl ChainError {
@@ -35,6 +42,8 @@ impl ChainError {
             ChainError::Timeout(_) => "chain_timeout",
             ChainError::NoContractAddress(_) => "chain_no_contract_address",
             ChainError::Config(_) => "chain_config",
+            ChainError::InvalidSignature(_) => "chain_invalid_signature",
+            ChainError::InvalidTypedData(_) => "chain_invalid_typed_data",
         }
     }
 }

@@ -220,7 +220,7 @@ pub fn permit_from_wallet(
     deadline: U256,
 ) -> Result<BountyContract::PermitSignature, ChainError> {
     let signature = alloy::primitives::Signature::try_from(signature)
-        .map_err(|error| ChainError::Config(format!("permit signature: {error}")))?;
+        .map_err(|error| ChainError::InvalidSignature(format!("permit: {error}")))?;
     Ok(permit_signature(&signature, deadline))
 }
 

@@ -141,10 +141,10 @@ impl TypedData {
     /// (alloy's dynamic EIP-712 encoder), not from the Rust struct it was built from.
     pub fn signing_hash(&self) -> Result<B256, ChainError> {
         let dynamic: alloy::dyn_abi::TypedData = serde_json::from_value(self.to_json())
-            .map_err(|error| ChainError::Config(format!("typed data: {error}")))?;
+            .map_err(|error| ChainError::InvalidTypedData(error.to_string()))?;
         dynamic
             .eip712_signing_hash()
-            .map_err(|error| ChainError::Config(format!("typed data: {error}")))
+            .map_err(|error| ChainError::InvalidTypedData(error.to_string()))
     }
 
     /// The account whose key made the 65-byte `signature` (r ‖ s ‖ v) over this object. For an
@@ -152,10 +152,10 @@ impl TypedData {
     /// it; a contract wallet (ERC-1271) has no key to recover, only the contract can check it.
     pub fn recover_signer(&self, signature: &[u8]) -> Result<Address, ChainError> {
         let signature = Signature::try_from(signature)
-            .map_err(|error| ChainError::Config(format!("signature: {error}")))?;
+            .map_err(|error| ChainError::InvalidSignature(error.to_string()))?;
         signature
             .recover_address_from_prehash(&self.signing_hash()?)
-            .map_err(|error| ChainError::Config(format!("signature: {error}")))
+            .map_err(|error| ChainError::InvalidSignature(error.to_string()))
     }
 }
 

@@ -187,6 +187,14 @@ fn the_json_is_what_a_wallet_takes() {
     );
     let back: TypedData = serde_json::from_value(json).unwrap();
     assert_eq!(back, typed, "round trip");
+
+    // Typed data from elsewhere (a client) with a value that does not fit its type: an error.
+    let mut broken = typed;
+    broken.message.insert("kind".to_owned(), "256".into());
+    assert_eq!(
+        broken.signing_hash().unwrap_err().code(),
+        "chain_invalid_typed_data"
+    );
 }
 
 #[test]
@@ -223,13 +231,18 @@ fn the_signer_is_recovered_and_a_bad_signature_is_an_error() {
         Some(key.address())
     );
     for malformed in [&b""[..], &[0u8; 64], &[0xffu8; 65]] {
-        assert!(
-            typed.recover_signer(malformed).is_err(),
+        let error = typed.recover_signer(malformed).unwrap_err();
+        assert_eq!(
+            error.code(),
+            "chain_invalid_signature",
             "{} bytes",
             malformed.len()
         );
     }
-    assert!(permit_from_wallet(&[0u8; 3], deadline).is_err());
+    assert_eq!(
+        permit_from_wallet(&[0u8; 3], deadline).unwrap_err().code(),
+        "chain_invalid_signature"
+    );
     let permit = permit_from_wallet(&intent.signature, deadline).unwrap();
     assert!(permit.v == 27 || permit.v == 28, "v as ecrecover takes it");
 }
