@@ -57,6 +57,7 @@
 
 pub mod analysis;
 pub mod auth;
+pub mod bounties;
 pub mod breaker;
 pub mod client;
 pub mod context;

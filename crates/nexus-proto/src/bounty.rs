@@ -1,5 +1,162 @@
-//! The bounty service's wire types. Its events are not written yet; the stream they will travel
-//! on is named here already, because the gateway's `bounty` WebSocket topic relays it.
+//! The bounty service's wire types: a bounty as the API shows it, the list's query and page
+//! (REST bodies). Its events travel on [`EVENTS_STREAM`], which the gateway's `bounties` and
+//! `bounty:{id}` WebSocket topics relay.
+//!
+//! Amounts are wei as decimal strings (`"10000000000000000000"`): they reach 2^128, beyond what a
+//! JSON number carries exactly in most clients.
 
-/// The stream of bounty events (created, submitted, settled), relayed on the `bounty` topic.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The stream of bounty events (created, state changes), relayed on the `bounties` and
+/// `bounty:{id}` topics.
 pub const EVENTS_STREAM: &str = "nexus:bounty:events:v1";
+
+/// Where a bounty stands (`nexus_core::bounty::Phase`; docs/BOUNTIES.md has the diagram).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BountyStatus {
+    /// Terms accepted, nothing on its way to the chain.
+    Draft,
+    /// The create transaction is queued or in flight.
+    Pending,
+    /// On chain, accepting commitments.
+    Open,
+    /// Commit window closed; reveals running.
+    Revealing,
+    /// Reveal window closed; waiting for resolution.
+    Resolving,
+    /// Resolved; disputes possible, then payouts.
+    Resolved,
+    /// A participant disputed the result.
+    Disputed,
+    /// An arbiter ruled; final.
+    Decided,
+    /// Nobody committed before the deadline.
+    Expired,
+    /// An expired bounty's reward went back to its creator.
+    Refunded,
+}
+
+/// What a bounty is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ArtifactKind {
+    /// A stored file, by SHA-256.
+    File,
+    /// A URL.
+    Url,
+    /// A deployed contract.
+    Contract,
+}
+
+/// The artifact of a bounty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ArtifactView {
+    /// Its kind.
+    pub kind: ArtifactKind,
+    /// The 32-byte reference the contract commits to, `0x` + 64 hex digits: the file's SHA-256,
+    /// keccak256 of the URL, or the address left-padded.
+    pub hash: String,
+    /// The file's SHA-256 (64 lower-case hex digits), for a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// The URL, for a URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The chain id, for a contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain_id: Option<u64>,
+    /// The contract address (`0x`, lower case), for a contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// A bounty as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BountyView {
+    /// The platform's id.
+    pub id: Uuid,
+    /// The poster's account id.
+    pub creator: String,
+    /// The poster's wallet that signed the intent (`0x`, lower case).
+    pub creator_address: String,
+    /// What it is about.
+    pub artifact: ArtifactView,
+    /// Reward escrowed, wei (decimal string).
+    pub reward: String,
+    /// Smallest stake an assertion must carry, wei (decimal string).
+    pub min_stake: String,
+    /// Last moment commitments are accepted.
+    pub assertion_deadline: DateTime<Utc>,
+    /// Last moment reveals are accepted.
+    pub reveal_deadline: DateTime<Utc>,
+    /// Listed for everyone, guests included.
+    pub is_public: bool,
+    /// Where it stands.
+    pub status: BountyStatus,
+    /// The contract's id, once the chain confirmed the creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain_bounty_id: Option<u64>,
+    /// Assertions committed so far.
+    pub commitment_count: u32,
+    /// Assertions revealed so far.
+    pub reveal_count: u32,
+    /// `benign`, `malicious` or `invalid`, once resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// When it was posted.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The list's order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BountySort {
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Highest reward first.
+    Reward,
+    /// Nearest assertion deadline first.
+    Deadline,
+}
+
+/// `GET /v1/bounties` query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BountyQuery {
+    /// Only bounties in this status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<BountyStatus>,
+    /// Only bounties about this kind of artifact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_kind: Option<ArtifactKind>,
+    /// Only bounties posted by this account id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<String>,
+    /// Only bounties whose artifact reference is this (`0x` + 64 hex digits, or a file's
+    /// 64-digit SHA-256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_hash: Option<String>,
+    /// The order (default newest first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<BountySort>,
+    /// Page size, 1–100 (default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The previous page's `next_cursor`; only valid with the same sort.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// One page of bounties.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BountyPage {
+    /// The bounties the caller may read, in the requested order.
+    pub bounties: Vec<BountyView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}

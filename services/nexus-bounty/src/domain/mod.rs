@@ -1,7 +1,9 @@
-//! Pure rules of the bounty service: no I/O, no framework, unit- and property-tested next to the
-//! code. Planned: request checks that need no I/O: terms within the governed parameters, artifact
-//! references, intent deadlines (the lifecycle state machine and settlement math are in nexus-core,
-//! shared with the chain listener and reputation).
+//! Pure rules of the bounty service: no I/O, no framework, unit-tested next to the code. The
+//! life-cycle state machine, artifacts, terms and settlement math are in `nexus_core::bounty`
+//! and `nexus_core::settlement`, shared with the chain listener and reputation.
 //!
-//! One file per concept (`domain/<concept>.rs`), each with its own error type that
-//! [`BountyError`](crate::error::BountyError) wraps.
+//! - [`access`]: a bounty as the Cedar policies see it (its phase mapped to their statuses).
+//! - [`cursor`]: the list's keyset cursor.
+
+pub mod access;
+pub mod cursor;

@@ -8,7 +8,10 @@
 //! - `transactions.rs`: the relayer's queue and nonces
 //! - `comments.rs`: comments
 
+mod bounties;
 mod transactions;
+
+pub use bounties::{BountyRow, ListAfter, ListFilter, NewBounty};
 
 use nexus_db::{Outbox, PgPool, Schema};
 

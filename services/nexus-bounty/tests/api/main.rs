@@ -1,6 +1,7 @@
 //! nexus-bounty through its real HTTP API and as a real process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bounties;
 mod helpers;
 mod openapi;
 mod relayer;
