@@ -11,18 +11,22 @@ use std::time::Duration;
 
 use alloy::eips::eip2718::Encodable2718;
 use alloy::network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder};
-use alloy::primitives::{Address, Bytes};
+use alloy::primitives::{Address, B256, Bytes};
 use alloy::rpc::types::TransactionRequest;
 use alloy::signers::local::PrivateKeySigner;
+use futures_util::future::join_all;
 use sqlx::PgConnection;
 use tokio_util::sync::CancellationToken;
 
 use super::RelayerSettings;
-use super::chain::{Chain, RpcFailure, is_nonce_too_low};
+use super::chain::{Chain, Mined, RpcFailure, is_nonce_too_low};
 use super::fees::{self, FeeCaps, Fees};
 use super::job::{InFlightTransaction, SignedRecord, TransactionStatus, backoff};
 use crate::error::BountyError;
 use crate::store::Store;
+
+/// RPC requests the sender has in flight at once (gas estimates, receipt look-ups).
+const RPC_CONCURRENCY: usize = 16;
 
 /// Why a round stopped early.
 #[derive(Debug)]
@@ -198,9 +202,21 @@ impl Sender {
             .mined_nonce(self.address)
             .await
             .map_err(unreachable)?;
-        for job in in_flight {
+        // The receipts of the jobs whose nonce is used, looked up concurrently (the slow part when
+        // many are in flight); what they show is then written in nonce order.
+        let used: Vec<&InFlightTransaction> = in_flight
+            .iter()
+            .filter(|job| job.nonce < mined_nonce)
+            .collect();
+        let mut receipts = Vec::with_capacity(used.len());
+        for chunk in used.chunks(RPC_CONCURRENCY) {
+            receipts.extend(join_all(chunk.iter().map(|job| self.find_mined(job))).await);
+        }
+        let mut receipts = receipts.into_iter();
+        for job in &in_flight {
             if job.nonce < mined_nonce {
-                self.settle(lease, &job).await?;
+                let found = receipts.next().unwrap_or(Ok(None)).map_err(unreachable)?;
+                self.settle(lease, job, found).await?;
                 continue;
             }
             if job.status == TransactionStatus::Sending && job.due {
@@ -208,14 +224,14 @@ impl Sender {
                 match self.chain.broadcast(&job.raw).await {
                     Ok(()) => Store::mark_sent(lease, job.id).await?,
                     Err(RpcFailure::Refused(reason)) => {
-                        self.note_refusal(lease, &job, &reason).await?;
+                        self.note_refusal(lease, job, &reason).await?;
                     }
                     Err(RpcFailure::Unreachable(reason)) => return Err(Stop::Unreachable(reason)),
                 }
             } else if job.status == TransactionStatus::Sent
                 && job.seconds_since_sent >= self.settings.stuck_timeout.as_secs_f64()
             {
-                self.replace(lease, chain_id, &job).await?;
+                self.replace(lease, chain_id, job).await?;
             }
         }
         Ok(())
@@ -228,19 +244,18 @@ impl Sender {
         &self,
         lease: &mut PgConnection,
         job: &InFlightTransaction,
+        found: Option<(B256, Mined)>,
     ) -> Result<(), Stop> {
-        for hash in job.tx_hashes.iter().rev() {
-            if let Some(mined) = self.chain.mined(*hash).await.map_err(unreachable)? {
-                let error = (!mined.succeeded).then(|| {
-                    format!(
-                        "the transaction {hash} reverted on chain in block {}",
-                        mined.block
-                    )
-                });
-                Store::mark_mined(lease, job.id, *hash, mined.block, error.as_deref()).await?;
-                tracing::info!(transaction_id = %job.id, tx_hash = %hash, block = mined.block, succeeded = mined.succeeded, "A relayed transaction was mined.");
-                return Ok(());
-            }
+        if let Some((hash, mined)) = found {
+            let error = (!mined.succeeded).then(|| {
+                format!(
+                    "the transaction {hash} reverted on chain in block {}",
+                    mined.block
+                )
+            });
+            Store::mark_mined(lease, job.id, hash, mined.block, error.as_deref()).await?;
+            tracing::info!(transaction_id = %job.id, tx_hash = %hash, block = mined.block, succeeded = mined.succeeded, "A relayed transaction was mined.");
+            return Ok(());
         }
         // No receipt for any of its hashes. Before concluding that another transaction took the
         // nonce, give a lagging node (receipts behind nonces, as behind a load balancer) the
@@ -270,6 +285,19 @@ impl Sender {
         )
         .await?;
         Ok(())
+    }
+
+    /// The mined one of `job`'s transactions, newest first (a replacement is the likelier).
+    async fn find_mined(
+        &self,
+        job: &InFlightTransaction,
+    ) -> Result<Option<(B256, Mined)>, RpcFailure> {
+        for hash in job.tx_hashes.iter().rev() {
+            if let Some(mined) = self.chain.mined(*hash).await? {
+                return Ok(Some((*hash, mined)));
+            }
+        }
+        Ok(None)
     }
 
     async fn note_refusal(
@@ -364,12 +392,19 @@ impl Sender {
             .fees(self.settings.fee_history_blocks, self.caps())
             .await
             .map_err(unreachable)?;
-        for job in due {
-            let estimate = match self
-                .chain
-                .estimate_gas(self.address, job.to, &job.calldata)
-                .await
-            {
+        // Estimates do not depend on the nonce, so they are asked for concurrently; signing,
+        // recording and broadcasting stay one job at a time, in queue order.
+        let address = self.address;
+        let chain = &self.chain;
+        let mut estimates = Vec::with_capacity(due.len());
+        for chunk in due.chunks(RPC_CONCURRENCY) {
+            let requests = chunk
+                .iter()
+                .map(|job| chain.estimate_gas(address, job.to, &job.calldata));
+            estimates.extend(join_all(requests).await);
+        }
+        for (job, estimate) in due.into_iter().zip(estimates) {
+            let estimate = match estimate {
                 Ok(gas) => gas,
                 Err(RpcFailure::Refused(reason)) => {
                     let error = format!("the call reverts: {reason}");
