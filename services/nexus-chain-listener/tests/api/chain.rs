@@ -6,6 +6,7 @@ use alloy::primitives::{Address, B256, U256};
 use alloy::providers::Provider;
 use nexus_chain::bindings::bounty::BountyContract;
 use nexus_chain::bindings::token::ReputationToken;
+use nexus_chain::commitment::{SealedAssertion, commitment};
 use nexus_chain::deploy::{NXS, confirm};
 use nexus_testkit::chain::{TestAccount, TestChain};
 
@@ -31,8 +32,9 @@ pub async fn stake(chain: &TestChain, nxs: u128) -> (TestAccount, u64) {
     (account, receipt.block_number.unwrap())
 }
 
-/// A fresh account opens a bounty with a 1,000 NXS reward: one `BountyCreated` log.
-pub async fn open_bounty(chain: &TestChain) -> Address {
+/// A fresh account opens a bounty with a 1,000 NXS reward: one `BountyCreated` log. Returns the
+/// creator and the bounty id.
+pub async fn open_bounty(chain: &TestChain) -> (Address, U256) {
     let reward = 1_000 * NXS;
     let creator = chain.funded_account(reward).await.unwrap();
     let provider = creator.provider(chain).unwrap();
@@ -52,19 +54,53 @@ pub async fn open_bounty(chain: &TestChain) -> Address {
         minStake: params.minAssertionStake,
         assertionDeadline: chain.now().await.unwrap() + params.minCommitWindow + 60,
     };
-    let no_permit = BountyContract::PermitSignature {
-        deadline: U256::ZERO,
-        v: 0,
-        r: B256::ZERO,
-        s: B256::ZERO,
-    };
     let pending = bounty
-        .createBounty(request, no_permit)
+        .createBounty(request, no_permit())
         .send()
         .await
         .unwrap();
     confirm(chain.provider(), pending).await.unwrap();
-    creator.address
+    (creator.address, bounty.bountyCount().call().await.unwrap())
+}
+
+/// "No permit": the caller approved beforehand.
+pub fn no_permit() -> BountyContract::PermitSignature {
+    BountyContract::PermitSignature {
+        deadline: U256::ZERO,
+        v: 0,
+        r: B256::ZERO,
+        s: B256::ZERO,
+    }
+}
+
+/// `analyst` (qualified by a stake) commits `assertion` on `bounty_id` with `nxs` NXS at stake,
+/// taken from the local faucet.
+pub async fn commit(
+    chain: &TestChain,
+    analyst: &TestAccount,
+    bounty_id: U256,
+    assertion: &SealedAssertion,
+    nxs: u128,
+) {
+    let provider = analyst.provider(chain).unwrap();
+    let token = ReputationToken::new(chain.deployment().reputation_token, provider.clone());
+    let bounty = BountyContract::new(chain.deployment().bounty, provider);
+    let amount = nxs * NXS;
+    let pending = token.faucet(U256::from(amount)).send().await.unwrap();
+    confirm(chain.provider(), pending).await.unwrap();
+    let pending = token
+        .approve(chain.deployment().bounty, U256::from(amount))
+        .send()
+        .await
+        .unwrap();
+    confirm(chain.provider(), pending).await.unwrap();
+    let sealed = commitment(bounty_id, analyst.address, assertion);
+    let pending = bounty
+        .commit(bounty_id, sealed, amount, no_permit())
+        .send()
+        .await
+        .unwrap();
+    confirm(chain.provider(), pending).await.unwrap();
 }
 
 /// Mines `blocks` empty blocks.

@@ -6,6 +6,7 @@ mod follower;
 mod helpers;
 mod openapi;
 mod schema;
+mod settlement;
 
 use nexus_config::ServiceKind;
 use nexus_testkit::lifecycle::assert_binary_refuses_an_unknown_key;
