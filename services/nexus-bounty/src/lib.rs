@@ -35,9 +35,9 @@
 //! never executed twice (the contract's nonces plus idempotency in the queue); several replicas may
 //! run, exactly one sends per relayer key.
 //!
-//! Today the service runs on the shared runtime (health, readiness of its dependencies,
-//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issue,
-//! and no placeholder endpoint pretends to work before then.
+//! Built so far (docs/BOUNTIES.md, "Not built yet", lists the rest of issue 15): the life cycle in
+//! nexus-core, `bounty.bounties` and its reads (`GET /v1/bounties`, `GET /v1/bounties/{id}`), and
+//! the relayer with its queue.
 
 pub mod domain;
 pub mod error;

@@ -1,20 +1,29 @@
 //! The bounty service's background loops, all registered here, from
 //! [`Service::workers`](nexus_runtime::Service::workers), with the service itself handed over.
 //!
-//! None yet. Planned:
-//! - the transaction sender (one per relayer key, under a lease), sending queued intents and
-//!   following their receipts
-//! - the scheduler (resolve after the reveal window, refund after expiry, slash the unrevealed)
-//! - the consumer of the chain listener's events
+//! - `relayer`: the transaction sender of the configured relayer key ([`crate::relayer::run`]):
+//!   one sender per key across replicas (a PostgreSQL advisory lock), sending queued calls and
+//!   following their receipts; without a key it relays nothing and waits for shutdown.
+//!
+//! Still to come: the consumer of the chain listener's events and the scheduler (resolve after
+//! the reveal window, refund after expiry, slash the unrevealed), docs/BOUNTIES.md.
 
 use std::sync::Arc;
 
 use nexus_runtime::Workers;
 
 use crate::BountyService;
+use crate::relayer;
 
 /// Registers every background loop of the service; each gets `service` (the same state the
 /// handlers see) and stops when its cancellation token fires.
 pub fn register(service: Arc<BountyService>, workers: &mut Workers) {
-    let _ = (service, workers);
+    workers.add("relayer", move |shutdown| {
+        relayer::run(
+            service.store.clone(),
+            service.settings.relayer.clone(),
+            service.settings.chain.clone(),
+            shutdown,
+        )
+    });
 }
