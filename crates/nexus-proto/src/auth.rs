@@ -9,6 +9,7 @@
 //!   when a request is refused; nexus-auth writes each one to its audit log.
 
 use chrono::{DateTime, Utc};
+use nexus_core::ApiKeyTier;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -17,7 +18,7 @@ use crate::event::Event;
 /// The API-key tiers nexus-auth issues (`CreateApiKeyRequest::tier`), least to most generous.
 /// The gateway keeps one rate-limit quota per tier (`gateway.rate_limit.per_api_key_tier`), so
 /// both read this one list.
-pub const API_KEY_TIERS: [&str; 3] = ["standard", "engine", "unlimited"];
+pub const API_KEY_TIERS: [&str; 3] = ApiKeyTier::NAMES;
 
 /// `POST /v1/auth/login`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -183,7 +184,8 @@ pub struct ApiKeyInfo {
     /// Action names it may be used for.
     pub scopes: Vec<String>,
     /// Rate-limit tier.
-    pub tier: String,
+    #[schema(value_type = String)]
+    pub tier: ApiKeyTier,
     /// Created at.
     pub created_at: DateTime<Utc>,
     /// Last introspected at.
@@ -231,7 +233,7 @@ pub struct IntrospectResponse {
     pub scopes: Option<Vec<String>>,
     /// Rate-limit tier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<String>,
+    pub tier: Option<ApiKeyTier>,
     /// A short-lived access token for the key's principal (`amr: ["api_key"]`, `scope`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,

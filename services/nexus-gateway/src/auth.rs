@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::header::{AUTHORIZATION, HeaderMap};
 use nexus_client::{CallContext, ServiceClient};
-use nexus_core::Role;
 use nexus_core::hex;
+use nexus_core::{ApiKeyTier, Role};
 use nexus_http::RequestContext;
 use nexus_http::token::{AccessClaims, TokenError, TokenValidator};
 use nexus_proto::auth::{IntrospectRequest, IntrospectResponse};
@@ -57,8 +57,9 @@ pub struct Identity {
 pub struct ApiKeyInfo {
     /// The key's id (never the key).
     pub key_id: String,
-    /// Its rate-limit tier.
-    pub tier: String,
+    /// Its rate-limit tier; `None` when auth named none, which the limiter reads as the
+    /// `default` quota.
+    pub tier: Option<ApiKeyTier>,
 }
 
 impl Caller {
@@ -322,7 +323,7 @@ impl Authenticator {
         })?;
         identity.api_key = Some(ApiKeyInfo {
             key_id: answer.key_id.map(|id| id.to_string()).unwrap_or_default(),
-            tier: answer.tier.unwrap_or_else(|| "default".to_owned()),
+            tier: answer.tier,
         });
         // Never reuse the minted token past its life (minus a margin for the upstream's check).
         let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(0).saturating_sub(5));

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actix_web::http::header::{HeaderName, HeaderValue};
 use nexus_bus::{Bus, KeyNamespace};
-use nexus_core::Role;
+use nexus_core::{ApiKeyTier, Role};
 
 use crate::auth::Caller;
 use crate::domain::gcra::{GcraOutcome, GcraParams, LocalLimiter};
@@ -167,7 +167,7 @@ impl RateLimiter {
                     format!("rl:key:{}", api_key.key_id),
                     self.settings
                         .per_api_key_tier
-                        .get(&api_key.tier)
+                        .get(api_key.tier.map_or("default", ApiKeyTier::as_str))
                         .or_else(|| self.settings.per_api_key_tier.get("default")),
                 ),
                 None => (

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{TimeDelta, Utc};
+use nexus_core::ApiKeyTier;
 use nexus_http::ApiError;
 use nexus_http::token::Authenticated;
 use nexus_policy::{Action, Resource};
@@ -18,7 +19,7 @@ use crate::store::api_keys::NewApiKey;
 use crate::store::audit::{AuditKind, AuditRecord};
 
 /// Tiers a key may have; `standard` is the default and the only one non-admins may pick.
-pub const TIERS: [&str; 3] = nexus_proto::auth::API_KEY_TIERS;
+pub const TIERS: [&str; 3] = ApiKeyTier::NAMES;
 /// Most scopes one key may carry.
 const MAX_SCOPES: usize = 32;
 /// Longest lifetime of a key, in days.
@@ -73,14 +74,14 @@ pub async fn create_api_key(
             scopes.push(action.as_str().to_owned());
         }
     }
-    let tier = body.tier.unwrap_or_else(|| "standard".to_owned());
-    if !TIERS.contains(&tier.as_str()) {
-        return Err(
-            AuthError::field("tier", format!("must be one of {}", TIERS.join(", "))).into(),
-        );
-    }
+    let tier = match body.tier.as_deref() {
+        None => ApiKeyTier::Standard,
+        Some(text) => text.parse().map_err(|_| {
+            AuthError::field("tier", format!("must be one of {}", TIERS.join(", ")))
+        })?,
+    };
     // A tier sets the key's quota and rate limits: the policies say who may grant more.
-    if tier != "standard"
+    if tier != ApiKeyTier::Standard
         && !decide(
             &service.policies,
             &claims,
@@ -121,7 +122,7 @@ pub async fn create_api_key(
         .actor(user_id.to_string())
         .subject(new_key.id.to_string())
         .ip(ip)
-        .detail(json!({ "name": new_key.name, "scopes": new_key.scopes, "tier": new_key.tier }));
+        .detail(json!({ "name": new_key.name, "scopes": new_key.scopes, "tier": new_key.tier.as_str() }));
     let info = service
         .store
         .create_api_key(&new_key, &audit)

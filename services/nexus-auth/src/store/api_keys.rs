@@ -1,6 +1,7 @@
 //! `auth.api_keys`.
 
 use chrono::{DateTime, Utc};
+use nexus_core::ApiKeyTier;
 use nexus_db::DbError;
 use nexus_proto::auth::ApiKeyInfo;
 use uuid::Uuid;
@@ -25,8 +26,8 @@ pub struct NewApiKey {
     pub scopes: Vec<String>,
     /// Holder's roles.
     pub roles: Vec<String>,
-    /// Rate-limit tier: `standard`, `engine` or `unlimited`.
-    pub tier: String,
+    /// Rate-limit tier.
+    pub tier: ApiKeyTier,
     /// Expiry.
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -44,8 +45,45 @@ pub struct ActiveApiKey {
     pub scopes: Vec<String>,
     /// Holder's roles.
     pub roles: Vec<String>,
-    /// Rate-limit tier: `standard`, `engine` or `unlimited`.
-    pub tier: String,
+    /// Rate-limit tier.
+    pub tier: ApiKeyTier,
+}
+
+/// An [`ApiKeyInfo`] as the database returns it, before its tier is parsed.
+struct ApiKeyRecord {
+    key_id: Uuid,
+    name: String,
+    prefix: String,
+    scopes: Vec<String>,
+    tier: String,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKeyRecord {
+    fn checked(self) -> Result<ApiKeyInfo, DbError> {
+        Ok(ApiKeyInfo {
+            key_id: self.key_id,
+            name: self.name,
+            prefix: self.prefix,
+            scopes: self.scopes,
+            tier: stored_tier(&self.tier)?,
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+        })
+    }
+}
+
+/// A `tier` column's text as an [`ApiKeyTier`]; anything else is a value the column should
+/// never hold, reported as an undecodable column (500, cause logged).
+fn stored_tier(text: &str) -> Result<ApiKeyTier, DbError> {
+    text.parse().map_err(|error: nexus_core::UnknownName| {
+        DbError::Query(sqlx::Error::Decode(Box::new(error)))
+    })
 }
 
 impl Store {
@@ -58,7 +96,7 @@ impl Store {
     ) -> Result<ApiKeyInfo, DbError> {
         let mut transaction = self.pool.begin().await?;
         let created = sqlx::query_as!(
-            ApiKeyInfo,
+            ApiKeyRecord,
             "INSERT INTO auth.api_keys \
              (id, user_id, name, prefix, key_hash, scopes, roles, tier, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -71,11 +109,12 @@ impl Store {
             key.key_hash,
             &key.scopes,
             &key.roles,
-            key.tier,
+            key.tier.as_str(),
             key.expires_at,
         )
         .fetch_one(&mut *transaction)
-        .await?;
+        .await?
+        .checked()?;
         insert(&mut transaction, audit).await?;
         transaction.commit().await?;
         Ok(created)
@@ -84,15 +123,18 @@ impl Store {
     /// The user's keys, newest first.
     #[tracing::instrument(skip(self))]
     pub async fn list_api_keys(&self, user_id: Uuid) -> Result<Vec<ApiKeyInfo>, DbError> {
-        Ok(sqlx::query_as!(
-            ApiKeyInfo,
+        sqlx::query_as!(
+            ApiKeyRecord,
             "SELECT id AS key_id, name, prefix, scopes, tier, created_at, last_used_at, \
              expires_at, revoked_at \
              FROM auth.api_keys WHERE user_id = $1 ORDER BY created_at DESC LIMIT 100",
             user_id,
         )
         .fetch_all(&self.pool)
-        .await?)
+        .await?
+        .into_iter()
+        .map(ApiKeyRecord::checked)
+        .collect()
     }
 
     /// Revokes one of the user's keys, with its audit row; returns when, or None when there is
@@ -126,15 +168,25 @@ impl Store {
     /// of random ones) costs one index look-up and no write.
     #[tracing::instrument(skip_all)]
     pub async fn find_api_key(&self, key_hash: &[u8]) -> Result<Option<ActiveApiKey>, DbError> {
-        Ok(sqlx::query_as!(
-            ActiveApiKey,
+        let row = sqlx::query!(
             "SELECT id, user_id, key_hash, scopes, roles, tier FROM auth.api_keys \
              WHERE key_hash = $1 AND revoked_at IS NULL \
              AND (expires_at IS NULL OR expires_at > now())",
             key_hash,
         )
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        row.map(|row| {
+            Ok(ActiveApiKey {
+                id: row.id,
+                user_id: row.user_id,
+                key_hash: row.key_hash,
+                scopes: row.scopes,
+                roles: row.roles,
+                tier: stored_tier(&row.tier)?,
+            })
+        })
+        .transpose()
     }
 
     /// Records a key's use, at most once a minute (introspections are cached by the gateway,

@@ -1,6 +1,7 @@
 //! API keys: created once, listed without the key, revoked; introspection fails closed when
 //! the holder's account cannot be read.
 
+use nexus_proto::ApiKeyTier;
 use nexus_testkit::nexus_client::CallContext;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -25,7 +26,7 @@ async fn an_api_key_is_shown_once_introspects_until_revoked_and_records_its_last
     assert!(key.starts_with("nxs_") && key.len() == 47, "{key}");
     assert_eq!(created.info.prefix, &key[..12]);
     assert_eq!(created.info.scopes, ["analysis:submit", "analysis:read"]);
-    assert_eq!(created.info.tier, "standard");
+    assert_eq!(created.info.tier, ApiKeyTier::Standard);
     assert!(created.info.last_used_at.is_none());
 
     // Only the hash is stored.
@@ -206,7 +207,7 @@ async fn the_policies_let_administrators_grant_a_tier_above_standard() {
     let created = auth
         .create_key(&admin, "engine", &["bounty:read"], Some("engine"))
         .await;
-    assert_eq!(created.info.tier, "engine");
+    assert_eq!(created.info.tier, ApiKeyTier::Engine);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -121,7 +121,7 @@ fn active_key(token: String) -> IntrospectResponse {
         user_id: Some(uuid::Uuid::now_v7()),
         roles: Some(vec!["user".into()]),
         scopes: Some(vec!["bounty:list".into()]),
-        tier: Some("default".into()),
+        tier: None,
         access_token: Some(token),
         expires_in: Some(300),
     }

@@ -123,7 +123,7 @@ fn api_key_answer(token: String, key_id: uuid::Uuid, scopes: &[&str]) -> Introsp
         user_id: Some(uuid::Uuid::now_v7()),
         roles: Some(vec!["user".into()]),
         scopes: Some(scopes.iter().map(|scope| (*scope).to_owned()).collect()),
-        tier: Some("default".into()),
+        tier: None,
         access_token: Some(token),
         expires_in: Some(300),
     }
