@@ -1,10 +1,12 @@
 //! The relayer against a real chain (anvil) and a real PostgreSQL: NXS token calls (approve,
 //! transfer) stand in for the bounty calls, since the queue stores a raw `to` + calldata.
 //!
-//! Crashes are simulated two ways: by aborting the relayer's task at a random point (its lease
-//! connection dies with it, as with SIGKILL), and by writing the queue exactly as a sender
-//! killed between recording a transaction and broadcasting it (or just after broadcasting it)
-//! leaves it, then starting a sender.
+//! Crashes are simulated three ways: the relayer's task aborted mid-work (its lease connection
+//! dies with it, as with SIGKILL); the queue written exactly as a sender killed between
+//! recording a transaction and broadcasting it (or just after broadcasting it) leaves it, then a
+//! sender started; and the service's real process killed with SIGKILL (`process`).
+
+mod process;
 
 use std::time::{Duration, Instant};
 
