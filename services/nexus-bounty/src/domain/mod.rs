@@ -3,7 +3,9 @@
 //! and `nexus_core::settlement`, shared with the chain listener and reputation.
 //!
 //! - [`access`]: a bounty as the Cedar policies see it (its phase mapped to their statuses).
+//! - [`chain_events`]: the chain listener's events as life-cycle inputs.
 //! - [`cursor`]: the list's keyset cursor.
 
 pub mod access;
+pub mod chain_events;
 pub mod cursor;

@@ -1,0 +1,207 @@
+//! The chain listener's confirmed events (`nexus_proto::chain`) as inputs of the bounty life
+//! cycle (`nexus_core::bounty::LifecycleEvent`), keyed by the contract's bounty id.
+//!
+//! Pure, so the consumer only loads the bounty's facts, applies the input and stores the result.
+//! Every wire field is checked here: an address that is not `0x` + 40 hex digits, an amount that
+//! is not a decimal `uint128` or a block time before 1970 is a [`ChainEventError`] (the event is
+//! malformed; the consumer dead-letters it), never a panic. Events that do not move a bounty's
+//! life cycle (staking, parameters, treasury and slashing records, retractions, which the
+//! consumer handles on their own) map to `None`.
+
+use nexus_core::bounty::{Account, LifecycleEvent};
+use nexus_core::hex;
+use nexus_core::settlement::{Outcome, Verdict};
+use nexus_proto::chain::{self, ChainEvent, LogPosition};
+
+/// A field of a chain event that does not hold what the listener promises.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("chain event {event}: field {field} is malformed")]
+pub struct ChainEventError {
+    /// The event's name.
+    pub event: &'static str,
+    /// The field.
+    pub field: &'static str,
+}
+
+/// The life-cycle input `event` carries, with the contract's bounty id; `None` for events that
+/// do not move a bounty's life cycle.
+pub fn lifecycle_input(
+    event: &ChainEvent,
+) -> Result<Option<(u64, LifecycleEvent)>, ChainEventError> {
+    let name = event.name();
+    let bad = |field| ChainEventError { event: name, field };
+    let at = |log: &LogPosition| {
+        u64::try_from(log.block_time.timestamp()).map_err(|_| bad("log.block_time"))
+    };
+    let account = |text: &str, field| -> Result<Account, ChainEventError> {
+        text.strip_prefix("0x")
+            .and_then(hex::decode_array::<20>)
+            .ok_or_else(|| bad(field))
+    };
+    Ok(Some(match event {
+        ChainEvent::BountyOpened(opened) => (
+            opened.bounty_id,
+            LifecycleEvent::Opened {
+                bounty_id: opened.bounty_id,
+                assertion_deadline: opened.assertion_deadline,
+                reveal_deadline: opened.reveal_deadline,
+                at: at(&opened.log)?,
+            },
+        ),
+        ChainEvent::AssertionCommitted(committed) => (
+            committed.bounty_id,
+            LifecycleEvent::Committed {
+                analyst: account(&committed.analyst, "analyst")?,
+                stake: committed.stake.parse().map_err(|_| bad("stake"))?,
+                at: at(&committed.log)?,
+            },
+        ),
+        ChainEvent::AssertionRevealed(revealed) => (
+            revealed.bounty_id,
+            LifecycleEvent::Revealed {
+                analyst: account(&revealed.analyst, "analyst")?,
+                verdict: verdict(revealed.verdict),
+                at: at(&revealed.log)?,
+            },
+        ),
+        ChainEvent::BountyResolved(resolved) => (
+            resolved.bounty_id,
+            LifecycleEvent::Resolved {
+                outcome: outcome(resolved.outcome),
+                dispute_deadline: resolved.dispute_deadline,
+                at: at(&resolved.log)?,
+            },
+        ),
+        ChainEvent::DisputeOpened(opened) => (
+            opened.bounty_id,
+            LifecycleEvent::DisputeOpened {
+                arbitration_deadline: opened.arbitration_deadline,
+                at: at(&opened.log)?,
+            },
+        ),
+        ChainEvent::DisputeDecided(decided) => (
+            decided.bounty_id,
+            LifecycleEvent::DisputeDecided {
+                outcome: outcome(decided.outcome),
+                at: at(&decided.log)?,
+            },
+        ),
+        ChainEvent::RewardClaimed(claimed) => (
+            claimed.bounty_id,
+            LifecycleEvent::Claimed {
+                analyst: account(&claimed.analyst, "analyst")?,
+                at: at(&claimed.log)?,
+            },
+        ),
+        ChainEvent::BountyRefunded(refunded) => (
+            refunded.bounty_id,
+            LifecycleEvent::CreatorRefunded {
+                at: at(&refunded.log)?,
+            },
+        ),
+        ChainEvent::Staked(_)
+        | ChainEvent::UnstakeRequested(_)
+        | ChainEvent::Slashed(_)
+        | ChainEvent::ParameterChanged(_)
+        | ChainEvent::ChainEventsRetracted(_) => return Ok(None),
+    }))
+}
+
+fn verdict(verdict: chain::Verdict) -> Verdict {
+    match verdict {
+        chain::Verdict::Benign => Verdict::Benign,
+        chain::Verdict::Malicious => Verdict::Malicious,
+    }
+}
+
+fn outcome(outcome: chain::Outcome) -> Outcome {
+    match outcome {
+        chain::Outcome::Benign => Outcome::Benign,
+        chain::Outcome::Malicious => Outcome::Malicious,
+        chain::Outcome::Invalid => Outcome::Invalid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::DateTime;
+    use nexus_core::bounty::{Lifecycle, Phase};
+    use nexus_proto::chain::{AssertionCommitted, BountyOpened, RewardClaimed};
+
+    use super::*;
+
+    fn log(seconds: i64) -> LogPosition {
+        LogPosition {
+            chain_id: 31337,
+            block_number: 7,
+            block_hash: format!("0x{}", "ab".repeat(32)),
+            transaction_hash: format!("0x{}", "cd".repeat(32)),
+            log_index: 0,
+            contract: format!("0x{}", "ef".repeat(20)),
+            block_time: DateTime::from_timestamp(seconds, 0).unwrap(),
+        }
+    }
+
+    fn opened() -> ChainEvent {
+        ChainEvent::BountyOpened(BountyOpened {
+            log: log(1_000),
+            bounty_id: 3,
+            creator: format!("0x{}", "11".repeat(20)),
+            artifact_kind: chain::ArtifactKind::File,
+            artifact_hash: format!("0x{}", "22".repeat(32)),
+            reward: "100".into(),
+            min_stake: "1".into(),
+            assertion_deadline: 2_000,
+            reveal_deadline: 3_000,
+        })
+    }
+
+    fn committed(analyst: &str, stake: &str, seconds: i64) -> ChainEvent {
+        ChainEvent::AssertionCommitted(AssertionCommitted {
+            log: log(seconds),
+            bounty_id: 3,
+            analyst: analyst.into(),
+            commitment: format!("0x{}", "33".repeat(32)),
+            stake: stake.into(),
+        })
+    }
+
+    #[test]
+    fn bounty_events_drive_the_life_cycle_by_the_contracts_id() {
+        let mut lifecycle = Lifecycle::new();
+        let analyst = format!("0x{}", "aA".repeat(20));
+        for event in [opened(), committed(&analyst, "5", 1_500)] {
+            let (id, input) = lifecycle_input(&event).unwrap().unwrap();
+            assert_eq!(id, 3);
+            lifecycle.apply(input).unwrap();
+        }
+        assert_eq!(lifecycle.phase(), Phase::Open);
+        assert_eq!(lifecycle.commitments().get(&[0xaa; 20]), Some(&5));
+    }
+
+    #[test]
+    fn malformed_fields_are_errors_naming_the_field() {
+        for (analyst, stake, field) in [
+            ("0x1234", "5", "analyst"),
+            ("aa".repeat(20).as_str(), "5", "analyst"),
+            (format!("0x{}", "aa".repeat(20)).as_str(), "-5", "stake"),
+            (
+                format!("0x{}", "aa".repeat(20)).as_str(),
+                "340282366920938463463374607431768211456",
+                "stake",
+            ),
+        ] {
+            let error = lifecycle_input(&committed(analyst, stake, 1_500)).unwrap_err();
+            assert_eq!(error.field, field);
+        }
+        let early = ChainEvent::RewardClaimed(RewardClaimed {
+            log: log(-1),
+            bounty_id: 3,
+            analyst: format!("0x{}", "aa".repeat(20)),
+            amount: "1".into(),
+        });
+        assert_eq!(lifecycle_input(&early).unwrap_err().field, "log.block_time");
+    }
+}
