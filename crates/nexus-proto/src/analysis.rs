@@ -134,12 +134,13 @@ pub struct ReanalysisAccepted {
 /// `GET /v1/analyses/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnalysisView {
-    /// Analysis id.
+    /// The analysis's id (a UUIDv7 chosen when it was queued): the `{id}` of
+    /// `GET /v1/analyses/{id}`.
     pub id: Uuid,
     /// The sample analysed.
     #[schema(value_type = String)]
     pub sha256: Sha256,
-    /// Life-cycle status.
+    /// `queued` or `running` until a worker finishes it as `completed`, `partial` or `failed`.
     pub status: AnalysisStatus,
     /// The last stage a worker reported (`fetch`, `engine`, `commit`, ...), if any.
     pub stage: Option<String>,
@@ -156,7 +157,7 @@ pub struct AnalysisView {
     pub created_at: DateTime<Utc>,
     /// When a worker started it.
     pub started_at: Option<DateTime<Utc>>,
-    /// When it finished.
+    /// When a worker finished it (whatever the outcome); absent while queued or running.
     pub completed_at: Option<DateTime<Utc>>,
     /// The report, once finished (`completed` or `partial`); its schema is
     /// docs/schemas/analysis-report.v1.json.
@@ -186,9 +187,9 @@ pub struct FileView {
     pub file_type: Option<String>,
     /// How many times these bytes were uploaded.
     pub upload_count: i64,
-    /// First upload.
+    /// When anyone first uploaded these bytes.
     pub first_seen: DateTime<Utc>,
-    /// Latest upload.
+    /// When anyone last uploaded these bytes.
     pub last_seen: DateTime<Utc>,
     /// The most recent analysis (with its report when finished).
     pub latest_analysis: Option<AnalysisView>,
@@ -328,9 +329,10 @@ pub struct RetrohuntMatch {
 /// `GET /v1/retrohunts/{id}` (and the `202` of `POST /v1/retrohunts`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RetrohuntView {
-    /// Retrohunt id.
+    /// The hunt's id: the `{id}` of `GET /v1/retrohunts/{id}`.
     pub id: Uuid,
-    /// Status.
+    /// `queued` until a worker takes its first chunk, `running` between chunks, then
+    /// `completed` or `failed`.
     pub status: RetrohuntStatus,
     /// Samples the hunt has walked so far (it scans only the ones its owner may read; the
     /// number of other samples is not disclosed). Equal to `scanned` once finished.
@@ -348,9 +350,9 @@ pub struct RetrohuntView {
     pub matches: Vec<RetrohuntMatch>,
     /// Why it failed, for `failed`.
     pub error: Option<String>,
-    /// When it was created.
+    /// When `POST /v1/retrohunts` accepted it.
     pub created_at: DateTime<Utc>,
-    /// When it finished.
+    /// When it completed or failed; absent while queued or running.
     pub completed_at: Option<DateTime<Utc>>,
 }
 
@@ -372,9 +374,9 @@ impl Event for AnalysisRequested {
 /// A stage update of a running analysis. Live only (pub/sub): it may drop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalysisProgress {
-    /// The analysis.
+    /// The analysis whose stage changed.
     pub analysis_id: Uuid,
-    /// The sample.
+    /// The sample it analyses.
     pub sha256: Sha256,
     /// Status at this point (`running`, or the final one).
     pub status: AnalysisStatus,
@@ -392,9 +394,9 @@ impl Event for AnalysisProgress {
 /// analysis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalysisCompleted {
-    /// The analysis.
+    /// The analysis that finished.
     pub analysis_id: Uuid,
-    /// The sample.
+    /// The sample it analysed.
     pub sha256: Sha256,
     /// `completed`, `partial` or `failed`.
     pub status: AnalysisStatus,
@@ -421,7 +423,7 @@ impl Event for AnalysisCompleted {
 pub struct RulesetPublished {
     /// The new ruleset's id (the user-rules version).
     pub ruleset_id: i64,
-    /// Its name.
+    /// The ruleset's name, also the YARA namespace of its rules.
     pub name: String,
 }
 
@@ -434,7 +436,8 @@ impl Event for RulesetPublished {
 /// Job: continue a retrohunt from its stored cursor. Internal to the service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetrohuntRequested {
-    /// The retrohunt.
+    /// The hunt to continue. Where it stopped (its cursor) is in the database, not in the
+    /// job, so a chunk delivered twice is saved once.
     pub retrohunt_id: Uuid,
 }
 

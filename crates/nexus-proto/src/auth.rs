@@ -175,9 +175,10 @@ pub struct CreateApiKeyRequest {
 /// An API key as listed (never the key itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApiKeyInfo {
-    /// Key id.
+    /// The key's id, what `DELETE /v1/api-keys/{key_id}` takes (the key itself is never
+    /// listed).
     pub key_id: Uuid,
-    /// Label.
+    /// The label its owner gave it.
     pub name: String,
     /// The first characters of the key, to recognise it.
     pub prefix: String,
@@ -186,13 +187,14 @@ pub struct ApiKeyInfo {
     /// Rate-limit tier.
     #[schema(value_type = String)]
     pub tier: ApiKeyTier,
-    /// Created at.
+    /// When `POST /v1/api-keys` made it.
     pub created_at: DateTime<Utc>,
-    /// Last introspected at.
+    /// When the gateway last presented it for introspection (recorded at most once a
+    /// minute); absent for a key never used.
     pub last_used_at: Option<DateTime<Utc>>,
-    /// Expires at.
+    /// When it stops working; absent for a key without an expiry.
     pub expires_at: Option<DateTime<Utc>>,
-    /// Revoked at.
+    /// When its owner revoked it; absent while it works.
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
@@ -328,7 +330,7 @@ pub struct AuditQuery {
 pub struct AuditEntry {
     /// Row id (UUIDv7, time ordered; pass as `before` for the next page).
     pub id: Uuid,
-    /// When.
+    /// When the audited event was recorded.
     pub occurred_at: DateTime<Utc>,
     /// What (`login_failed`, `account_locked`, `policies_published`, ...).
     pub kind: String,
@@ -338,7 +340,7 @@ pub struct AuditEntry {
     pub subject: Option<String>,
     /// Client address, when known.
     pub ip: Option<String>,
-    /// Details.
+    /// Facts that depend on `kind`, e.g. a created API key's name, scopes and tier.
     pub detail: serde_json::Value,
 }
 

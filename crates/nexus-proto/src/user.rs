@@ -61,7 +61,8 @@ impl std::fmt::Debug for RegisterRequest {
 /// Fields anyone may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicProfile {
-    /// Account id.
+    /// The account's id (a UUIDv7 fixed at registration): the `{id}` of `GET /v1/users/{id}`
+    /// and the `sub` of the account's tokens.
     pub user_id: Uuid,
     /// Username as registered.
     pub username: String,
@@ -202,13 +203,13 @@ impl std::fmt::Debug for VerifyCredentialsRequest {
 /// `GET /internal/v1/users/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccountSummary {
-    /// Account id.
+    /// The account's id, the `sub` of its tokens.
     pub user_id: Uuid,
-    /// Username.
+    /// Username as registered (unique regardless of case).
     pub username: String,
     /// Normalised email address.
     pub email: String,
-    /// Role names.
+    /// Role names (one today: `user`, `analyst` or `admin`).
     pub roles: Vec<String>,
     /// `active`, `banned` (read-only) or `disabled` (no sign-in).
     #[schema(value_type = String)]
@@ -404,7 +405,7 @@ pub struct WsKeyChallenge {
 /// A registered WebSocket key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WsKey {
-    /// Key id.
+    /// The key's id, what `DELETE /v1/users/me/ws-keys/{key_id}` takes.
     pub key_id: Uuid,
     /// The public key as 64 lower-case hex digits.
     pub public_key_hex: String,
