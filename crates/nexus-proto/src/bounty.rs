@@ -160,3 +160,35 @@ pub struct BountyPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
+
+/// A bounty's read model moved: a confirmed chain event changed its status, counts or outcome.
+/// Published on [`EVENTS_STREAM`] in the transaction that stores the change; the gateway relays
+/// it on `bounty:{bounty_id}`, and on `bounties` to everyone when `is_public`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BountyUpdated {
+    /// The platform's id of the bounty.
+    pub bounty_id: Uuid,
+    /// The contract's id.
+    pub chain_bounty_id: u64,
+    /// Listed for everyone (the gateway's `bounties` topic sends it to guests only then).
+    pub is_public: bool,
+    /// Status before the event.
+    pub previous_status: BountyStatus,
+    /// Status after it.
+    pub status: BountyStatus,
+    /// Commitments so far.
+    pub commitment_count: u32,
+    /// Reveals so far.
+    pub reveal_count: u32,
+    /// `benign`, `malicious` or `invalid` once resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// The chain event that moved it (`BountyOpened`, `AssertionCommitted`, ...).
+    pub cause: String,
+}
+
+impl crate::event::Event for BountyUpdated {
+    const NAME: &'static str = "BountyUpdated";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = EVENTS_STREAM;
+}

@@ -36,8 +36,8 @@
 //! run, exactly one sends per relayer key.
 //!
 //! Built so far (docs/BOUNTIES.md, "Not built yet", lists the rest of issue 15): the life cycle in
-//! nexus-core, `bounty.bounties` and its reads (`GET /v1/bounties`, `GET /v1/bounties/{id}`), and
-//! the relayer with its queue.
+//! nexus-core, `bounty.bounties` and its reads (`GET /v1/bounties`, `GET /v1/bounties/{id}`), the
+//! read model fed by the chain listener's events, and the relayer with its queue.
 
 pub mod domain;
 pub mod error;
@@ -68,6 +68,8 @@ pub struct BountyService {
     pub settings: BountySettings,
     /// The service's own metrics.
     pub metrics: BountyMetrics,
+    /// The bus (the chain listener's events).
+    pub bus: nexus_bus::Bus,
 }
 
 impl Service for BountyService {
@@ -87,6 +89,7 @@ impl Service for BountyService {
             store,
             settings: settings.clone(),
             metrics: BountyMetrics::register(resources.metrics()),
+            bus: resources.bus()?.clone(),
         })
     }
 

@@ -5,19 +5,38 @@
 //!   one sender per key across replicas (a PostgreSQL advisory lock), sending queued calls and
 //!   following their receipts; without a key it relays nothing and waits for shutdown.
 //!
-//! Still to come: the consumer of the chain listener's events and the scheduler (resolve after
-//! the reveal window, refund after expiry, slash the unrevealed), docs/BOUNTIES.md.
+//! - `chain-events`: the read model's consumer of the chain listener's events
+//!   ([`crate::events::ChainEvents`], group `bounty-read-model`): each envelope moves a bounty
+//!   once; replicas share the group.
+//!
+//! Still to come: the scheduler (resolve after the reveal window, refund after expiry, slash the
+//! unrevealed), docs/BOUNTIES.md.
 
 use std::sync::Arc;
 
+use nexus_bus::ConsumerParams;
 use nexus_runtime::Workers;
 
 use crate::BountyService;
+use crate::events::{ChainEvents, READ_MODEL_GROUP};
 use crate::relayer;
 
 /// Registers every background loop of the service; each gets `service` (the same state the
 /// handlers see) and stops when its cancellation token fires.
 pub fn register(service: Arc<BountyService>, workers: &mut Workers) {
+    let consumer_name = format!("nexus-bounty-{}", uuid::Uuid::now_v7().simple());
+    let bus = service.bus.clone();
+    let store = service.store.clone();
+    workers.add("chain-events", move |shutdown| async move {
+        let params = ConsumerParams::new(
+            nexus_proto::chain::EVENTS_STREAM,
+            READ_MODEL_GROUP,
+            consumer_name,
+        );
+        let consumer = bus.consumer(params).await?;
+        consumer.run(ChainEvents { store }, shutdown).await;
+        Ok(())
+    });
     workers.add("relayer", move |shutdown| {
         relayer::run(
             service.store.clone(),

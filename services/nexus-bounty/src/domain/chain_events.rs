@@ -107,6 +107,45 @@ pub fn lifecycle_input(
     }))
 }
 
+/// What `BountyCreated` says about the bounty it created: the terms a pending bounty of the
+/// platform is matched on (the contract's event does not carry the platform's id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenedTerms {
+    /// The creator's wallet.
+    pub creator: Account,
+    /// The contract's artifactHash.
+    pub artifact_hash: [u8; 32],
+    /// Reward, wei.
+    pub reward: u128,
+    /// Minimum stake, wei.
+    pub min_stake: u128,
+    /// Assertion deadline, unix seconds.
+    pub assertion_deadline: u64,
+}
+
+/// The terms `opened` names, checked.
+pub fn opened_terms(opened: &chain::BountyOpened) -> Result<OpenedTerms, ChainEventError> {
+    let bad = |field| ChainEventError {
+        event: "BountyOpened",
+        field,
+    };
+    Ok(OpenedTerms {
+        creator: opened
+            .creator
+            .strip_prefix("0x")
+            .and_then(hex::decode_array)
+            .ok_or_else(|| bad("creator"))?,
+        artifact_hash: opened
+            .artifact_hash
+            .strip_prefix("0x")
+            .and_then(hex::decode_array)
+            .ok_or_else(|| bad("artifact_hash"))?,
+        reward: opened.reward.parse().map_err(|_| bad("reward"))?,
+        min_stake: opened.min_stake.parse().map_err(|_| bad("min_stake"))?,
+        assertion_deadline: opened.assertion_deadline,
+    })
+}
+
 fn verdict(verdict: chain::Verdict) -> Verdict {
     match verdict {
         chain::Verdict::Benign => Verdict::Benign,

@@ -1,7 +1,7 @@
 //! `GET /v1/bounties`.
 
 use actix_web::{HttpResponse, web};
-use nexus_core::bounty::{ArtifactKind as CoreKind, Phase};
+use nexus_core::bounty::ArtifactKind as CoreKind;
 use nexus_core::hex;
 use nexus_http::ApiError;
 use nexus_policy::{Action, Resource};
@@ -10,7 +10,7 @@ use nexus_proto::bounty::{ArtifactKind, BountyPage, BountyQuery, BountySort, Bou
 use nexus_runtime::Caller;
 
 use crate::BountyService;
-use crate::domain::cursor;
+use crate::domain::{cursor, status};
 use crate::error::BountyError;
 use crate::routes::{resource_of, view_of};
 use crate::store::{BountyRow, ListAfter, ListFilter};
@@ -103,20 +103,8 @@ fn position(row: &BountyRow, sort: BountySort) -> Result<ListAfter, BountyError>
     })
 }
 
-fn status_name(status: BountyStatus) -> &'static str {
-    let phase = match status {
-        BountyStatus::Draft => Phase::Draft,
-        BountyStatus::Pending => Phase::Pending,
-        BountyStatus::Open => Phase::Open,
-        BountyStatus::Revealing => Phase::Revealing,
-        BountyStatus::Resolving => Phase::Resolving,
-        BountyStatus::Resolved => Phase::Resolved,
-        BountyStatus::Disputed => Phase::Disputed,
-        BountyStatus::Decided => Phase::Decided,
-        BountyStatus::Expired => Phase::Expired,
-        BountyStatus::Refunded => Phase::Refunded,
-    };
-    phase.as_str()
+fn status_name(wire: BountyStatus) -> &'static str {
+    status::phase(wire).as_str()
 }
 
 fn kind_name(kind: ArtifactKind) -> &'static str {

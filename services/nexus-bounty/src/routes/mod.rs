@@ -20,11 +20,11 @@ use actix_web::web;
 use nexus_core::bounty::Phase;
 use nexus_core::hex;
 use nexus_policy::Action;
-use nexus_proto::bounty::{ArtifactKind, ArtifactView, BountyStatus, BountyView};
+use nexus_proto::bounty::{ArtifactKind, ArtifactView, BountyView};
 use nexus_runtime::{Caller, Denied};
 use uuid::Uuid;
 
-use crate::domain::access;
+use crate::domain::{access, status};
 use crate::error::BountyError;
 use crate::store::{BountyRow, Store};
 
@@ -84,18 +84,7 @@ pub(crate) fn resource_of(row: &BountyRow) -> Result<nexus_policy::Resource, Bou
 pub(crate) fn view_of(row: &BountyRow) -> Result<BountyView, BountyError> {
     let corrupt =
         |what: &str| BountyError::Internal(format!("bounty {} has an invalid {what}", row.id));
-    let status = match phase_of(row)? {
-        Phase::Draft => BountyStatus::Draft,
-        Phase::Pending => BountyStatus::Pending,
-        Phase::Open => BountyStatus::Open,
-        Phase::Revealing => BountyStatus::Revealing,
-        Phase::Resolving => BountyStatus::Resolving,
-        Phase::Resolved => BountyStatus::Resolved,
-        Phase::Disputed => BountyStatus::Disputed,
-        Phase::Decided => BountyStatus::Decided,
-        Phase::Expired => BountyStatus::Expired,
-        Phase::Refunded => BountyStatus::Refunded,
-    };
+    let status = status::wire(phase_of(row)?);
     let kind = match row.artifact_kind.as_str() {
         "file" => ArtifactKind::File,
         "url" => ArtifactKind::Url,

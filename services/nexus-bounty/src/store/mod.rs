@@ -5,15 +5,18 @@
 //!
 //! One file per table group, added with the tables (`migrations/*_bounty_*.sql`):
 //! - `bounties.rs`: bounties, artifacts and their read model
+//! - `lifecycle.rs`: confirmed chain events applied to the read model
 //! - `transactions.rs`: the relayer's queue and nonces
 //! - `comments.rs`: comments
 
 mod bounties;
+mod lifecycle;
 mod transactions;
 
 pub use bounties::{BountyRow, ListAfter, ListFilter, NewBounty};
+pub use lifecycle::{ChainApplied, ChainInput};
 
-use nexus_db::{Outbox, PgPool, Schema};
+use nexus_db::{Inbox, Outbox, PgPool, Schema};
 
 use crate::error::BountyError;
 
@@ -25,6 +28,7 @@ pub const SCHEMA: &str = "bounty";
 pub struct Store {
     pool: PgPool,
     outbox: Outbox,
+    inbox: Inbox,
 }
 
 impl Store {
@@ -36,6 +40,7 @@ impl Store {
         Ok(Self {
             pool,
             outbox: Outbox::new(schema),
+            inbox: Inbox::new(schema),
         })
     }
 
@@ -49,5 +54,10 @@ impl Store {
     /// they announce, so the event exists if and only if the change commits.
     pub fn outbox(&self) -> &Outbox {
         &self.outbox
+    }
+
+    /// The schema's inbox: consumers record each envelope id in the transaction of its effect.
+    pub fn inbox(&self) -> &Inbox {
+        &self.inbox
     }
 }

@@ -4,6 +4,7 @@
 mod bounties;
 mod helpers;
 mod openapi;
+mod read_model;
 mod relayer;
 
 use nexus_bounty::BountyService;

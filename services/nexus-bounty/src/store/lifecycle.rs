@@ -1,0 +1,385 @@
+//! The read model's writer (`bounty.lifecycle_inputs`, migration
+//! `20261207151000_bounty_lifecycle_inputs.sql`): one confirmed chain event applied to one bounty,
+//! with its inbox record and the bounty's `BountyUpdated` event, in one transaction.
+
+use nexus_core::bounty::{Effect, Lifecycle, LifecycleError, LifecycleEvent, Phase};
+use nexus_core::settlement::{Outcome, Verdict};
+use nexus_db::DbError;
+use nexus_proto::bounty::BountyUpdated;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::Store;
+use crate::domain::chain_events::OpenedTerms;
+use crate::domain::status;
+use crate::error::BountyError;
+
+/// What applying a chain event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainApplied {
+    /// The envelope was applied before: nothing changed.
+    Duplicate,
+    /// No bounty of the platform has this chain id (created outside the platform): recorded as
+    /// seen, nothing else.
+    UnknownBounty,
+    /// Applied to bounty `bounty_id`.
+    Applied {
+        /// The platform's id.
+        bounty_id: Uuid,
+        /// What it did to the life cycle.
+        effect: Effect,
+    },
+}
+
+/// One chain event for the read model.
+#[derive(Debug, Clone, Copy)]
+pub struct ChainInput<'a> {
+    /// The consumer group recording the envelope in the inbox.
+    pub consumer: &'a str,
+    /// The envelope id (applied once).
+    pub envelope_id: Uuid,
+    /// The event's name (`BountyOpened`, ...), announced as the cause.
+    pub cause: &'a str,
+    /// The contract's bounty id.
+    pub chain_bounty_id: u64,
+    /// The life-cycle input.
+    pub input: LifecycleEvent,
+    /// For `BountyOpened`: the terms a pending bounty is matched on.
+    pub opened: Option<OpenedTerms>,
+}
+
+struct Target {
+    id: Uuid,
+    status: String,
+    is_public: bool,
+}
+
+struct InputRow {
+    kind: String,
+    chain_bounty_id: Option<i64>,
+    analyst: Option<Vec<u8>>,
+    stake: Option<String>,
+    verdict: Option<String>,
+    outcome: Option<String>,
+    first_deadline: Option<i64>,
+    second_deadline: Option<i64>,
+    at: i64,
+}
+
+fn corrupt(what: &str) -> BountyError {
+    BountyError::Internal(format!("bounty.lifecycle_inputs holds an invalid {what}"))
+}
+
+fn unsigned(value: Option<i64>, what: &str) -> Result<u64, BountyError> {
+    value
+        .and_then(|value| u64::try_from(value).ok())
+        .ok_or_else(|| corrupt(what))
+}
+
+fn signed(value: u64) -> Result<i64, BountyError> {
+    i64::try_from(value).map_err(|_| BountyError::Internal(format!("{value} exceeds bigint")))
+}
+
+fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Benign => "benign",
+        Outcome::Malicious => "malicious",
+        Outcome::Invalid => "invalid",
+    }
+}
+
+fn parse_outcome(text: Option<&str>) -> Result<Outcome, BountyError> {
+    match text {
+        Some("benign") => Ok(Outcome::Benign),
+        Some("malicious") => Ok(Outcome::Malicious),
+        Some("invalid") => Ok(Outcome::Invalid),
+        _ => Err(corrupt("outcome")),
+    }
+}
+
+fn analyst(bytes: Option<&[u8]>) -> Result<[u8; 20], BountyError> {
+    bytes
+        .and_then(|bytes| <[u8; 20]>::try_from(bytes).ok())
+        .ok_or_else(|| corrupt("analyst"))
+}
+
+impl InputRow {
+    fn event(&self) -> Result<LifecycleEvent, BountyError> {
+        let at = unsigned(Some(self.at), "time")?;
+        Ok(match self.kind.as_str() {
+            "opened" => LifecycleEvent::Opened {
+                bounty_id: unsigned(self.chain_bounty_id, "chain id")?,
+                assertion_deadline: unsigned(self.first_deadline, "deadline")?,
+                reveal_deadline: unsigned(self.second_deadline, "deadline")?,
+                at,
+            },
+            "committed" => LifecycleEvent::Committed {
+                analyst: analyst(self.analyst.as_deref())?,
+                stake: self
+                    .stake
+                    .as_deref()
+                    .and_then(|stake| stake.parse().ok())
+                    .ok_or_else(|| corrupt("stake"))?,
+                at,
+            },
+            "revealed" => LifecycleEvent::Revealed {
+                analyst: analyst(self.analyst.as_deref())?,
+                verdict: match self.verdict.as_deref() {
+                    Some("benign") => Verdict::Benign,
+                    Some("malicious") => Verdict::Malicious,
+                    _ => return Err(corrupt("verdict")),
+                },
+                at,
+            },
+            "resolved" => LifecycleEvent::Resolved {
+                outcome: parse_outcome(self.outcome.as_deref())?,
+                dispute_deadline: unsigned(self.first_deadline, "deadline")?,
+                at,
+            },
+            "dispute_opened" => LifecycleEvent::DisputeOpened {
+                arbitration_deadline: unsigned(self.first_deadline, "deadline")?,
+                at,
+            },
+            "dispute_decided" => LifecycleEvent::DisputeDecided {
+                outcome: parse_outcome(self.outcome.as_deref())?,
+                at,
+            },
+            "claimed" => LifecycleEvent::Claimed {
+                analyst: analyst(self.analyst.as_deref())?,
+                at,
+            },
+            "creator_refunded" => LifecycleEvent::CreatorRefunded { at },
+            _ => return Err(corrupt("kind")),
+        })
+    }
+}
+
+impl Store {
+    /// Applies `event` to its bounty once per envelope: rebuilds the bounty's life cycle from
+    /// the inputs it applied, applies this one, stores the input, the projection and (when
+    /// something changed) `BountyUpdated`, and records the envelope, in one transaction. An
+    /// event the chain could not have produced after what is known is `Ok(Err(..))` and
+    /// changes nothing (not even the inbox, so a later delivery may apply it).
+    pub async fn apply_chain_event(
+        &self,
+        event: ChainInput<'_>,
+    ) -> Result<Result<ChainApplied, LifecycleError>, BountyError> {
+        let mut transaction = self.pool().begin().await.map_err(DbError::from)?;
+        let first = self
+            .inbox()
+            .record_once(&mut transaction, event.consumer, event.envelope_id)
+            .await?;
+        if !first {
+            return Ok(Ok(ChainApplied::Duplicate));
+        }
+        let Some(target) = target(&mut transaction, &event).await? else {
+            transaction.commit().await.map_err(DbError::from)?;
+            return Ok(Ok(ChainApplied::UnknownBounty));
+        };
+        let rows = sqlx::query_as!(
+            InputRow,
+            r#"SELECT kind, chain_bounty_id, analyst, stake::text AS stake, verdict, outcome,
+                      first_deadline, second_deadline, at
+               FROM bounty.lifecycle_inputs WHERE bounty_id = $1 ORDER BY seq"#,
+            target.id,
+        )
+        .fetch_all(&mut *transaction)
+        .await
+        .map_err(DbError::from)?;
+        let mut lifecycle = Lifecycle::new();
+        if target.status == Phase::Pending.as_str() {
+            let _ = lifecycle.apply(LifecycleEvent::Queued);
+        }
+        for row in &rows {
+            lifecycle
+                .apply(row.event()?)
+                .map_err(|error| corrupt(&format!("history ({error})")))?;
+        }
+        let before = lifecycle.phase();
+        let effect = match lifecycle.apply(event.input) {
+            Ok(effect) => effect,
+            Err(error) => return Ok(Err(error)),
+        };
+        if effect != Effect::Replayed {
+            insert_input(&mut transaction, target.id, event.input).await?;
+            let after = lifecycle.phase();
+            let commitment_count = lifecycle.commitments().len();
+            let reveal_count = lifecycle.reveals().len();
+            let outcome = lifecycle.outcome().map(outcome_name);
+            let count = |count: usize| {
+                i32::try_from(count).map_err(|_| BountyError::Internal("count overflow".into()))
+            };
+            sqlx::query!(
+                "UPDATE bounty.bounties SET status = $2, chain_bounty_id = $3, \
+                 commitment_count = $4, reveal_count = $5, outcome = $6, updated_at = now() \
+                 WHERE id = $1",
+                target.id,
+                after.as_str(),
+                signed(event.chain_bounty_id)?,
+                count(commitment_count)?,
+                count(reveal_count)?,
+                outcome,
+            )
+            .execute(&mut *transaction)
+            .await
+            .map_err(DbError::from)?;
+            let updated = BountyUpdated {
+                bounty_id: target.id,
+                chain_bounty_id: event.chain_bounty_id,
+                is_public: target.is_public,
+                previous_status: status::wire(before),
+                status: status::wire(after),
+                commitment_count: u32::try_from(commitment_count).unwrap_or(u32::MAX),
+                reveal_count: u32::try_from(reveal_count).unwrap_or(u32::MAX),
+                outcome: outcome.map(str::to_owned),
+                cause: event.cause.to_owned(),
+            };
+            self.outbox()
+                .enqueue_event(&mut transaction, updated, None)
+                .await?;
+        }
+        transaction.commit().await.map_err(DbError::from)?;
+        Ok(Ok(ChainApplied::Applied {
+            bounty_id: target.id,
+            effect,
+        }))
+    }
+}
+
+/// The bounty `event` is about, locked: by its chain id, or for `BountyOpened` the oldest
+/// pending bounty with exactly the opened terms.
+async fn target(
+    connection: &mut PgConnection,
+    event: &ChainInput<'_>,
+) -> Result<Option<Target>, BountyError> {
+    let chain_id = signed(event.chain_bounty_id)?;
+    let known = sqlx::query_as!(
+        Target,
+        "SELECT id, status, is_public FROM bounty.bounties WHERE chain_bounty_id = $1 FOR UPDATE",
+        chain_id,
+    )
+    .fetch_optional(&mut *connection)
+    .await
+    .map_err(DbError::from)?;
+    if known.is_some() {
+        return Ok(known);
+    }
+    let Some(terms) = event.opened else {
+        return Ok(None);
+    };
+    let matched = sqlx::query_as!(
+        Target,
+        "SELECT id, status, is_public FROM bounty.bounties \
+         WHERE chain_bounty_id IS NULL AND creator_address = $1 AND artifact_hash = $2 \
+         AND reward = $3::text::numeric AND min_stake = $4::text::numeric \
+         AND assertion_deadline = to_timestamp($5::bigint::double precision) \
+         ORDER BY id LIMIT 1 FOR UPDATE",
+        terms.creator.as_slice(),
+        terms.artifact_hash.as_slice(),
+        terms.reward.to_string(),
+        terms.min_stake.to_string(),
+        signed(terms.assertion_deadline)?,
+    )
+    .fetch_optional(&mut *connection)
+    .await
+    .map_err(DbError::from)?;
+    Ok(matched)
+}
+
+async fn insert_input(
+    connection: &mut PgConnection,
+    bounty_id: Uuid,
+    input: LifecycleEvent,
+) -> Result<(), BountyError> {
+    let (mut chain_id, mut who, mut stake, mut verdict, mut outcome) =
+        (None, None, None, None, None);
+    let (mut first, mut second) = (None, None);
+    let (kind, at) = match input {
+        LifecycleEvent::Opened {
+            bounty_id,
+            assertion_deadline,
+            reveal_deadline,
+            at,
+        } => {
+            chain_id = Some(signed(bounty_id)?);
+            first = Some(signed(assertion_deadline)?);
+            second = Some(signed(reveal_deadline)?);
+            ("opened", at)
+        }
+        LifecycleEvent::Committed {
+            analyst,
+            stake: amount,
+            at,
+        } => {
+            who = Some(analyst);
+            stake = Some(amount.to_string());
+            ("committed", at)
+        }
+        LifecycleEvent::Revealed {
+            analyst,
+            verdict: said,
+            at,
+        } => {
+            who = Some(analyst);
+            verdict = Some(match said {
+                Verdict::Benign => "benign",
+                Verdict::Malicious => "malicious",
+            });
+            ("revealed", at)
+        }
+        LifecycleEvent::Resolved {
+            outcome: result,
+            dispute_deadline,
+            at,
+        } => {
+            outcome = Some(outcome_name(result));
+            first = Some(signed(dispute_deadline)?);
+            ("resolved", at)
+        }
+        LifecycleEvent::DisputeOpened {
+            arbitration_deadline,
+            at,
+        } => {
+            first = Some(signed(arbitration_deadline)?);
+            ("dispute_opened", at)
+        }
+        LifecycleEvent::DisputeDecided {
+            outcome: result,
+            at,
+        } => {
+            outcome = Some(outcome_name(result));
+            ("dispute_decided", at)
+        }
+        LifecycleEvent::Claimed { analyst, at } => {
+            who = Some(analyst);
+            ("claimed", at)
+        }
+        LifecycleEvent::CreatorRefunded { at } => ("creator_refunded", at),
+        LifecycleEvent::Queued
+        | LifecycleEvent::SubmissionFailed
+        | LifecycleEvent::Block { .. } => {
+            return Err(BountyError::Internal(
+                "only chain events are stored as life-cycle inputs".into(),
+            ));
+        }
+    };
+    sqlx::query!(
+        "INSERT INTO bounty.lifecycle_inputs (bounty_id, kind, chain_bounty_id, analyst, stake, \
+         verdict, outcome, first_deadline, second_deadline, at) \
+         VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7, $8, $9, $10)",
+        bounty_id,
+        kind,
+        chain_id,
+        who.as_ref().map(<[u8; 20]>::as_slice),
+        stake,
+        verdict,
+        outcome,
+        first,
+        second,
+        signed(at)?,
+    )
+    .execute(&mut *connection)
+    .await
+    .map_err(DbError::from)?;
+    Ok(())
+}
