@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod bounty;
+pub mod chain_address;
 pub mod hex;
 pub mod role;
 /// Bounty settlement: stake-weighted outcome, fee, shares and rounding, mirroring `BountyContract`.
@@ -13,5 +14,6 @@ pub mod settlement;
 pub mod sha256;
 
 pub use account::{AccountStatus, ApiKeyTier, UnknownName};
+pub use chain_address::{ChainAddress, ChainAddressError};
 pub use role::Role;
 pub use sha256::{Sha256, Sha256Error};

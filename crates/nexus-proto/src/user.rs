@@ -6,7 +6,7 @@
 //! `"pending"` or `"completed"`.
 
 use chrono::{DateTime, Utc};
-use nexus_core::AccountStatus;
+use nexus_core::{AccountStatus, ChainAddress};
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
@@ -351,7 +351,8 @@ pub struct LinkWalletRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Wallet {
     /// EIP-55 checksummed address.
-    pub address: String,
+    #[schema(value_type = String)]
+    pub address: ChainAddress,
     /// Chain id the link was signed for.
     pub chain_id: u64,
     /// When it was linked.
@@ -531,7 +532,7 @@ pub struct WalletLinked {
     /// Account.
     pub user_id: Uuid,
     /// EIP-55 checksummed address.
-    pub address: String,
+    pub address: ChainAddress,
     /// Chain id signed for.
     pub chain_id: u64,
 }
@@ -548,7 +549,7 @@ pub struct WalletUnlinked {
     /// Account.
     pub user_id: Uuid,
     /// EIP-55 checksummed address.
-    pub address: String,
+    pub address: ChainAddress,
 }
 
 impl Event for WalletUnlinked {

@@ -1,6 +1,6 @@
 //! Wallet addresses and chain ids as users send them.
 
-use alloy::primitives::Address;
+use nexus_core::ChainAddress;
 
 /// Largest chain id accepted: what a JSON number carries exactly (2^53 − 1).
 pub const MAX_CHAIN_ID: u64 = (1 << 53) - 1;
@@ -12,28 +12,16 @@ pub const MAX_CHAIN_ID: u64 = (1 << 53) - 1;
 )]
 pub struct WalletAddressError;
 
-/// Parses `0x` + 40 hex digits. All-lower or all-upper case is taken as is; mixed case must
-/// be a valid EIP-55 checksum (a typo in a checksummed address is caught, not linked).
-pub fn parse_wallet_address(text: &str) -> Result<Address, WalletAddressError> {
-    let text = text.trim();
-    let Some(digits) = text.strip_prefix("0x") else {
-        return Err(WalletAddressError);
-    };
-    if digits.len() != 40 || !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-        return Err(WalletAddressError);
-    }
-    let has_lower = digits.bytes().any(|byte| byte.is_ascii_lowercase());
-    let has_upper = digits.bytes().any(|byte| byte.is_ascii_uppercase());
-    if has_lower && has_upper {
-        Address::parse_checksummed(text, None).map_err(|_| WalletAddressError)
-    } else {
-        text.parse().map_err(|_| WalletAddressError)
-    }
+/// Parses `0x` + 40 hex digits, ignoring surrounding white space. All-lower or all-upper case
+/// is taken as is; mixed case must be a valid EIP-55 checksum (a typo in a checksummed address
+/// is caught, not linked). The rules are [`ChainAddress`]'s; users see one message for all.
+pub fn parse_wallet_address(text: &str) -> Result<ChainAddress, WalletAddressError> {
+    text.trim().parse().map_err(|_| WalletAddressError)
 }
 
-/// The stored form: `0x` and 40 lower-case hex digits.
-pub fn stored_form(address: &Address) -> String {
-    format!("{address:#x}")
+/// The address of an `alloy` address (what SIWE parsing and signature recovery give).
+pub fn chain_address(address: alloy::primitives::Address) -> ChainAddress {
+    ChainAddress::from_bytes(address.into_array())
 }
 
 /// Whether `chain_id` is accepted (1 to 2^53 − 1).
@@ -58,7 +46,10 @@ mod tests {
         );
         let upper = format!("0x{}", CHECKSUMMED[2..].to_uppercase());
         assert_eq!(parse_wallet_address(&upper).unwrap(), address);
-        assert_eq!(stored_form(&address), CHECKSUMMED.to_lowercase());
+        assert_eq!(address.to_lower_hex(), CHECKSUMMED.to_lowercase());
+        assert_eq!(address.to_string(), CHECKSUMMED);
+        let alloy: alloy::primitives::Address = CHECKSUMMED.parse().unwrap();
+        assert_eq!(chain_address(alloy), address);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rand::distr::Alphanumeric;
 use crate::UserService;
 use crate::challenges::IssuedChallenge;
 use crate::domain::siwe::SiweMessage;
-use crate::domain::wallet::{parse_wallet_address, stored_form, valid_chain_id};
+use crate::domain::wallet::{parse_wallet_address, valid_chain_id};
 use crate::error::UserError;
 use crate::routes::own_account::own_account;
 
@@ -57,7 +57,7 @@ pub async fn create_wallet_challenge(
     let message = SiweMessage {
         scheme: None,
         domain: settings.domain.clone(),
-        address,
+        address: address.to_bytes().into(),
         statement: Some(settings.statement.clone()),
         uri: settings.uri.clone(),
         version: "1".into(),
@@ -71,7 +71,7 @@ pub async fn create_wallet_challenge(
     };
     let issued = IssuedChallenge {
         user_id,
-        address: stored_form(&address),
+        address: address.to_lower_hex(),
         chain_id: body.chain_id,
         issued_at,
         expires_at,

@@ -13,7 +13,7 @@ use nexus_runtime::Caller;
 
 use crate::UserService;
 use crate::domain::siwe::SiweMessage;
-use crate::domain::wallet::stored_form;
+use crate::domain::wallet::chain_address;
 use crate::error::UserError;
 use crate::routes::own_account::own_account;
 use crate::store::wallets::NewWallet;
@@ -66,9 +66,9 @@ pub async fn link_wallet(
         .take(&message.nonce)
         .await?
         .ok_or(UserError::SiweNonceUnknown)?;
-    let address = stored_form(&message.address);
+    let address = chain_address(message.address);
     if issued.user_id != user_id
-        || issued.address != address
+        || issued.address != address.to_lower_hex()
         || issued.chain_id != message.chain_id
         || issued.issued_at != message.issued_at
         || Some(issued.expires_at) != message.expiration_time
@@ -89,7 +89,7 @@ pub async fn link_wallet(
     let traceparent = context.trace.to_string();
     let wallet = NewWallet {
         user_id,
-        address: &address,
+        address,
         chain_id: message.chain_id,
         max_per_user: service.settings.limits.max_wallets_per_user,
     };

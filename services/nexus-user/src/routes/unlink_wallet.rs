@@ -6,7 +6,7 @@ use nexus_proto::ErrorBody;
 use nexus_runtime::Caller;
 
 use crate::UserService;
-use crate::domain::wallet::{parse_wallet_address, stored_form};
+use crate::domain::wallet::parse_wallet_address;
 use crate::error::UserError;
 use crate::routes::own_account::own_account;
 
@@ -34,7 +34,7 @@ pub async fn unlink_wallet(
     let traceparent = context.trace.to_string();
     service
         .store
-        .unlink_wallet(user_id, &stored_form(&address), Some(&traceparent))
+        .unlink_wallet(user_id, address, Some(&traceparent))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

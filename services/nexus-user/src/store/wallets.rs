@@ -1,7 +1,7 @@
 //! Linked wallets: one account per address, a bounded number per account.
 
-use alloy::primitives::Address;
 use chrono::{DateTime, Utc};
+use nexus_core::ChainAddress;
 use nexus_db::DbError;
 use nexus_proto::user::{Wallet, WalletLinked, WalletUnlinked};
 use uuid::Uuid;
@@ -9,14 +9,15 @@ use uuid::Uuid;
 use super::Store;
 use crate::error::UserError;
 
-/// One row of `users.wallets`.
+/// One row of `users.wallets` (stored as `0x` + 40 lower-case hex digits, read back as a
+/// [`ChainAddress`], which prints its checksummed form).
 #[derive(Debug, Clone)]
 pub struct WalletRow {
-    /// `0x` + 40 lower-case hex digits.
-    pub address: String,
+    /// The linked address.
+    pub address: ChainAddress,
     /// Chain id signed for.
     pub chain_id: i64,
-    /// Linked at.
+    /// When it was linked.
     pub linked_at: DateTime<Utc>,
 }
 
@@ -24,27 +25,44 @@ impl WalletRow {
     /// The wire form (checksummed address).
     pub fn to_wire(&self) -> Wallet {
         Wallet {
-            address: checksummed(&self.address),
+            address: self.address,
             chain_id: u64::try_from(self.chain_id).unwrap_or_default(),
             linked_at: self.linked_at,
         }
     }
 }
 
-fn checksummed(stored: &str) -> String {
-    stored
-        .parse::<Address>()
-        .map(|address| address.to_checksum(None))
-        .unwrap_or_else(|_| stored.to_owned())
+/// A `users.wallets` row as the database returns it.
+struct WalletRecord {
+    address: String,
+    chain_id: i64,
+    linked_at: DateTime<Utc>,
+}
+
+impl WalletRecord {
+    fn checked(self) -> Result<WalletRow, UserError> {
+        Ok(WalletRow {
+            address: stored_address(&self.address)?,
+            chain_id: self.chain_id,
+            linked_at: self.linked_at,
+        })
+    }
+}
+
+/// An `address` column's text as a [`ChainAddress`]; the column only ever receives
+/// [`ChainAddress::to_lower_hex`], so anything else is an internal error.
+fn stored_address(text: &str) -> Result<ChainAddress, UserError> {
+    text.parse()
+        .map_err(|error| UserError::Internal(format!("a stored wallet address {text:?}: {error}")))
 }
 
 /// A wallet to link.
 #[derive(Debug, Clone)]
-pub struct NewWallet<'a> {
+pub struct NewWallet {
     /// The account.
     pub user_id: Uuid,
-    /// `0x` + 40 lower-case hex digits.
-    pub address: &'a str,
+    /// The address to link.
+    pub address: ChainAddress,
     /// Chain id signed for.
     pub chain_id: u64,
     /// Most wallets per account.
@@ -57,7 +75,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(user_id = %wallet.user_id))]
     pub async fn link_wallet(
         &self,
-        wallet: &NewWallet<'_>,
+        wallet: &NewWallet,
         traceparent: Option<&str>,
     ) -> Result<WalletRow, UserError> {
         let chain_id = i64::try_from(wallet.chain_id).map_err(|_| UserError::InvalidChainId)?;
@@ -73,10 +91,10 @@ impl Store {
             return Err(UserError::TooManyWallets(wallet.max_per_user));
         }
         let row = sqlx::query_as!(
-            WalletRow,
+            WalletRecord,
             "INSERT INTO users.wallets (address, user_id, chain_id) VALUES ($1, $2, $3) \
              RETURNING address, chain_id, linked_at",
-            wallet.address,
+            wallet.address.to_lower_hex(),
             wallet.user_id,
             chain_id,
         )
@@ -87,10 +105,11 @@ impl Store {
                 UserError::WalletTaken
             }
             other => UserError::Db(other),
-        })?;
+        })?
+        .checked()?;
         let linked = WalletLinked {
             user_id: wallet.user_id,
-            address: checksummed(&row.address),
+            address: row.address,
             chain_id: wallet.chain_id,
         };
         self.outbox
@@ -103,14 +122,17 @@ impl Store {
     /// The account's wallets, oldest first.
     #[tracing::instrument(skip(self))]
     pub async fn list_wallets(&self, user_id: Uuid) -> Result<Vec<WalletRow>, UserError> {
-        Ok(sqlx::query_as!(
-            WalletRow,
+        sqlx::query_as!(
+            WalletRecord,
             "SELECT address, chain_id, linked_at FROM users.wallets WHERE user_id = $1 \
              ORDER BY linked_at, address",
             user_id,
         )
         .fetch_all(&self.pool)
-        .await?)
+        .await?
+        .into_iter()
+        .map(WalletRecord::checked)
+        .collect()
     }
 
     /// Unlinks the caller's wallet and records `WalletUnlinked`.
@@ -118,22 +140,19 @@ impl Store {
     pub async fn unlink_wallet(
         &self,
         user_id: Uuid,
-        address: &str,
+        address: ChainAddress,
         traceparent: Option<&str>,
     ) -> Result<(), UserError> {
         let mut transaction = self.pool.begin().await?;
         let deleted = sqlx::query_scalar!(
             "DELETE FROM users.wallets WHERE address = $1 AND user_id = $2 RETURNING address",
-            address,
+            address.to_lower_hex(),
             user_id,
         )
         .fetch_optional(&mut *transaction)
         .await?;
-        let address = deleted.ok_or(UserError::WalletNotFound)?;
-        let unlinked = WalletUnlinked {
-            user_id,
-            address: checksummed(&address),
-        };
+        let address = stored_address(&deleted.ok_or(UserError::WalletNotFound)?)?;
+        let unlinked = WalletUnlinked { user_id, address };
         self.outbox
             .enqueue_event(&mut transaction, unlinked, traceparent)
             .await?;

@@ -76,11 +76,11 @@ async fn a_signed_challenge_links_the_wallet_which_can_be_listed_and_unlinked() 
         signature: sign(&wallet, message),
     };
     let linked = users.link_wallet(&as_ada, &request).await.unwrap();
-    assert_eq!(linked.address, address);
+    assert_eq!(linked.address.to_string(), address);
     assert_eq!(linked.chain_id, 1);
 
     let list = users.list_wallets(&as_ada).await.unwrap();
-    assert_eq!(list.wallets[0].address, address);
+    assert_eq!(list.wallets[0].address.to_string(), address);
     assert!(
         app.outbox_events()
             .await
