@@ -168,8 +168,9 @@ pub struct BountyPage {
 pub struct BountyUpdated {
     /// The platform's id of the bounty.
     pub bounty_id: Uuid,
-    /// The contract's id.
-    pub chain_bounty_id: u64,
+    /// The contract's id (absent when a reorganisation took the creation back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain_bounty_id: Option<u64>,
     /// Listed for everyone (the gateway's `bounties` topic sends it to guests only then).
     pub is_public: bool,
     /// Status before the event.

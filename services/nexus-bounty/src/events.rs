@@ -3,10 +3,10 @@
 //! | event | stream | group | effect |
 //! |---|---|---|---|
 //! | `BountyOpened`, `AssertionCommitted`, `AssertionRevealed`, `BountyResolved`, `DisputeOpened`, `DisputeDecided`, `RewardClaimed`, `BountyRefunded` | `nexus:chain:events:v1` | `bounty-read-model` | the bounty's life cycle moves ([`Store::apply_chain_event`]), `BountyUpdated` is published |
+//! | `ChainEventsRetracted` | same | same | the named envelopes' inputs are undone ([`Store::retract_chain_events`]), `BountyUpdated` per bounty |
 //!
-//! Other events of the stream (staking, parameters, slashing, retractions) are acknowledged and
-//! skipped here: retractions of bounty events are not undone yet (docs/BOUNTIES.md, "Not built
-//! yet"). Each effect and the inbox record of the envelope id commit in one transaction before the
+//! Other events of the stream (staking, parameters, slashing) are acknowledged and skipped. Each
+//! effect and the inbox record of the envelope id commit in one transaction before the
 //! entry is acknowledged, so a redelivery changes nothing. An event that the bounty's known
 //! history cannot take (it overtook its prerequisite) is a retryable failure: a later delivery
 //! applies it once the prerequisite is in; a malformed one is permanent and dead-lettered.
@@ -36,6 +36,18 @@ impl RawHandler for ChainEvents {
     ) -> Result<(), HandlerError> {
         let envelope_id = envelope.id;
         let event = ChainEvent::from_envelope(envelope).map_err(HandlerError::permanent)?;
+        if let ChainEvent::ChainEventsRetracted(retraction) = &event {
+            let retracted: Vec<_> = retraction
+                .retracted
+                .iter()
+                .map(|event| event.envelope_id)
+                .collect();
+            self.store
+                .retract_chain_events(READ_MODEL_GROUP, envelope_id, &retracted)
+                .await
+                .map_err(HandlerError::retryable)?;
+            return Ok(());
+        }
         let Some((chain_bounty_id, input)) =
             lifecycle_input(&event).map_err(HandlerError::permanent)?
         else {

@@ -176,66 +176,15 @@ impl Store {
             transaction.commit().await.map_err(DbError::from)?;
             return Ok(Ok(ChainApplied::UnknownBounty));
         };
-        let rows = sqlx::query_as!(
-            InputRow,
-            r#"SELECT kind, chain_bounty_id, analyst, stake::text AS stake, verdict, outcome,
-                      first_deadline, second_deadline, at
-               FROM bounty.lifecycle_inputs WHERE bounty_id = $1 ORDER BY seq"#,
-            target.id,
-        )
-        .fetch_all(&mut *transaction)
-        .await
-        .map_err(DbError::from)?;
-        let mut lifecycle = Lifecycle::new();
-        if target.status == Phase::Pending.as_str() {
-            let _ = lifecycle.apply(LifecycleEvent::Queued);
-        }
-        for row in &rows {
-            lifecycle
-                .apply(row.event()?)
-                .map_err(|error| corrupt(&format!("history ({error})")))?;
-        }
-        let before = lifecycle.phase();
+        let before = Phase::parse(&target.status).ok_or_else(|| corrupt("status"))?;
+        let mut lifecycle = rebuild(&mut transaction, &target).await?;
         let effect = match lifecycle.apply(event.input) {
             Ok(effect) => effect,
             Err(error) => return Ok(Err(error)),
         };
         if effect != Effect::Replayed {
-            insert_input(&mut transaction, target.id, event.input).await?;
-            let after = lifecycle.phase();
-            let commitment_count = lifecycle.commitments().len();
-            let reveal_count = lifecycle.reveals().len();
-            let outcome = lifecycle.outcome().map(outcome_name);
-            let count = |count: usize| {
-                i32::try_from(count).map_err(|_| BountyError::Internal("count overflow".into()))
-            };
-            sqlx::query!(
-                "UPDATE bounty.bounties SET status = $2, chain_bounty_id = $3, \
-                 commitment_count = $4, reveal_count = $5, outcome = $6, updated_at = now() \
-                 WHERE id = $1",
-                target.id,
-                after.as_str(),
-                signed(event.chain_bounty_id)?,
-                count(commitment_count)?,
-                count(reveal_count)?,
-                outcome,
-            )
-            .execute(&mut *transaction)
-            .await
-            .map_err(DbError::from)?;
-            let updated = BountyUpdated {
-                bounty_id: target.id,
-                chain_bounty_id: event.chain_bounty_id,
-                is_public: target.is_public,
-                previous_status: status::wire(before),
-                status: status::wire(after),
-                commitment_count: u32::try_from(commitment_count).unwrap_or(u32::MAX),
-                reveal_count: u32::try_from(reveal_count).unwrap_or(u32::MAX),
-                outcome: outcome.map(str::to_owned),
-                cause: event.cause.to_owned(),
-            };
-            self.outbox()
-                .enqueue_event(&mut transaction, updated, None)
+            insert_input(&mut transaction, target.id, event.envelope_id, event.input).await?;
+            self.project(&mut transaction, &target, before, &lifecycle, event.cause)
                 .await?;
         }
         transaction.commit().await.map_err(DbError::from)?;
@@ -244,6 +193,133 @@ impl Store {
             effect,
         }))
     }
+}
+
+impl Store {
+    /// Undoes the inputs that `retracted` envelopes carried (a reorganisation deeper than the
+    /// confirmation depth took their logs back), once per retraction envelope: the affected
+    /// bounties are locked, the inputs deleted, each life cycle rebuilt from what remains and
+    /// projected, with a `BountyUpdated` per bounty, in one transaction. Returns how many
+    /// bounties changed.
+    pub async fn retract_chain_events(
+        &self,
+        consumer: &str,
+        envelope_id: Uuid,
+        retracted: &[Uuid],
+    ) -> Result<usize, BountyError> {
+        let mut transaction = self.pool().begin().await.map_err(DbError::from)?;
+        if !self
+            .inbox()
+            .record_once(&mut transaction, consumer, envelope_id)
+            .await?
+        {
+            return Ok(0);
+        }
+        let targets = sqlx::query_as!(
+            Target,
+            "SELECT id, status, is_public FROM bounty.bounties WHERE id IN \
+             (SELECT bounty_id FROM bounty.lifecycle_inputs WHERE envelope_id = ANY($1)) \
+             ORDER BY id FOR UPDATE",
+            retracted,
+        )
+        .fetch_all(&mut *transaction)
+        .await
+        .map_err(DbError::from)?;
+        sqlx::query!(
+            "DELETE FROM bounty.lifecycle_inputs WHERE envelope_id = ANY($1)",
+            retracted,
+        )
+        .execute(&mut *transaction)
+        .await
+        .map_err(DbError::from)?;
+        for target in &targets {
+            let before = Phase::parse(&target.status).ok_or_else(|| corrupt("status"))?;
+            let lifecycle = rebuild(&mut transaction, target).await?;
+            self.project(
+                &mut transaction,
+                target,
+                before,
+                &lifecycle,
+                "ChainEventsRetracted",
+            )
+            .await?;
+        }
+        transaction.commit().await.map_err(DbError::from)?;
+        Ok(targets.len())
+    }
+
+    /// Writes `lifecycle` into the bounty's row and announces it (`BountyUpdated`).
+    async fn project(
+        &self,
+        connection: &mut PgConnection,
+        target: &Target,
+        before: Phase,
+        lifecycle: &Lifecycle,
+        cause: &str,
+    ) -> Result<(), BountyError> {
+        let after = lifecycle.phase();
+        let chain_bounty_id = lifecycle.chain_terms().map(|terms| terms.bounty_id);
+        let commitments = lifecycle.commitments().len();
+        let reveals = lifecycle.reveals().len();
+        let outcome = lifecycle.outcome().map(outcome_name);
+        let count = |count: usize| {
+            i32::try_from(count).map_err(|_| BountyError::Internal("count overflow".into()))
+        };
+        sqlx::query!(
+            "UPDATE bounty.bounties SET status = $2, chain_bounty_id = $3, \
+             commitment_count = $4, reveal_count = $5, outcome = $6, updated_at = now() \
+             WHERE id = $1",
+            target.id,
+            after.as_str(),
+            chain_bounty_id.map(signed).transpose()?,
+            count(commitments)?,
+            count(reveals)?,
+            outcome,
+        )
+        .execute(&mut *connection)
+        .await
+        .map_err(DbError::from)?;
+        let updated = BountyUpdated {
+            bounty_id: target.id,
+            chain_bounty_id,
+            is_public: target.is_public,
+            previous_status: status::wire(before),
+            status: status::wire(after),
+            commitment_count: u32::try_from(commitments).unwrap_or(u32::MAX),
+            reveal_count: u32::try_from(reveals).unwrap_or(u32::MAX),
+            outcome: outcome.map(str::to_owned),
+            cause: cause.to_owned(),
+        };
+        self.outbox()
+            .enqueue_event(&mut *connection, updated, None)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The bounty's life cycle from its stored inputs. Every bounty posted through the service was
+/// queued (only the relayer giving up makes one a draft).
+async fn rebuild(connection: &mut PgConnection, target: &Target) -> Result<Lifecycle, BountyError> {
+    let rows = sqlx::query_as!(
+        InputRow,
+        r#"SELECT kind, chain_bounty_id, analyst, stake::text AS stake, verdict, outcome,
+                  first_deadline, second_deadline, at
+           FROM bounty.lifecycle_inputs WHERE bounty_id = $1 ORDER BY seq"#,
+        target.id,
+    )
+    .fetch_all(&mut *connection)
+    .await
+    .map_err(DbError::from)?;
+    let mut lifecycle = Lifecycle::new();
+    if target.status != Phase::Draft.as_str() {
+        let _ = lifecycle.apply(LifecycleEvent::Queued);
+    }
+    for row in &rows {
+        lifecycle
+            .apply(row.event()?)
+            .map_err(|error| corrupt(&format!("history ({error})")))?;
+    }
+    Ok(lifecycle)
 }
 
 /// The bounty `event` is about, locked: by its chain id, or for `BountyOpened` the oldest
@@ -289,6 +365,7 @@ async fn target(
 async fn insert_input(
     connection: &mut PgConnection,
     bounty_id: Uuid,
+    envelope_id: Uuid,
     input: LifecycleEvent,
 ) -> Result<(), BountyError> {
     let (mut chain_id, mut who, mut stake, mut verdict, mut outcome) =
@@ -365,8 +442,8 @@ async fn insert_input(
     };
     sqlx::query!(
         "INSERT INTO bounty.lifecycle_inputs (bounty_id, kind, chain_bounty_id, analyst, stake, \
-         verdict, outcome, first_deadline, second_deadline, at) \
-         VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7, $8, $9, $10)",
+         verdict, outcome, first_deadline, second_deadline, at, envelope_id) \
+         VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7, $8, $9, $10, $11)",
         bounty_id,
         kind,
         chain_id,
@@ -377,6 +454,7 @@ async fn insert_input(
         first,
         second,
         signed(at)?,
+        envelope_id,
     )
     .execute(&mut *connection)
     .await

@@ -166,3 +166,96 @@ async fn an_impossible_or_repeated_event_changes_nothing_and_an_unknown_bounty_i
     ));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retraction_undoes_exactly_the_named_events() {
+    let app = TestApp::spawn().await;
+    let store = app.store();
+    let now = Utc::now().timestamp() as u64;
+    let deadline = now + 3_600;
+    let mut new = new_bounty(ALICE, 10, 1, true);
+    new.assertion_deadline = DateTime::<Utc>::from_timestamp(deadline as i64, 0).unwrap();
+    let (id, _) = store.create_bounty(&new).await.unwrap();
+    let terms = nexus_bounty::domain::chain_events::OpenedTerms {
+        creator: new.creator_address,
+        artifact_hash: new.artifact_hash,
+        reward: 10,
+        min_stake: new.min_stake,
+        assertion_deadline: deadline,
+    };
+    let (opened_id, first_id, second_id) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let inputs = [
+        (
+            opened_id,
+            LifecycleEvent::Opened {
+                bounty_id: 11,
+                assertion_deadline: deadline,
+                reveal_deadline: deadline + 100,
+                at: now,
+            },
+        ),
+        (
+            first_id,
+            LifecycleEvent::Committed {
+                analyst: [0xaa; 20],
+                stake: 5,
+                at: now + 1,
+            },
+        ),
+        (
+            second_id,
+            LifecycleEvent::Committed {
+                analyst: [0xbb; 20],
+                stake: 7,
+                at: now + 2,
+            },
+        ),
+    ];
+    for (envelope_id, input) in inputs {
+        let applied = store
+            .apply_chain_event(ChainInput {
+                consumer: "test",
+                envelope_id,
+                cause: "test",
+                chain_bounty_id: 11,
+                input,
+                opened: Some(terms),
+            })
+            .await
+            .unwrap();
+        assert!(
+            matches!(applied, Ok(ChainApplied::Applied { .. })),
+            "{applied:?}"
+        );
+    }
+    let row = store.bounty(id).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.commitment_count), ("open", 2));
+
+    let retraction = Uuid::now_v7();
+    assert_eq!(
+        store
+            .retract_chain_events("test", retraction, &[second_id])
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .retract_chain_events("test", retraction, &[second_id])
+            .await
+            .unwrap(),
+        0
+    );
+    let row = store.bounty(id).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.commitment_count), ("open", 1));
+
+    let changed = store
+        .retract_chain_events("test", Uuid::now_v7(), &[first_id, opened_id])
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
+    let row = store.bounty(id).await.unwrap().unwrap();
+    assert_eq!(row.status, "pending");
+    assert_eq!((row.chain_bounty_id, row.commitment_count), (None, 0));
+    app.stop().await;
+}
