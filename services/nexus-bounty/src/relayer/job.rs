@@ -126,6 +126,19 @@ pub struct SignedRecord {
     pub raw: Bytes,
 }
 
+/// A job's transaction found mined.
+#[derive(Debug, Clone)]
+pub struct MinedRecord {
+    /// The job.
+    pub id: TransactionId,
+    /// The mined transaction.
+    pub tx_hash: B256,
+    /// Its block.
+    pub block: u64,
+    /// Why it failed when it reverted; `None` when it succeeded.
+    pub error: Option<String>,
+}
+
 /// A job signed with a nonce and not mined yet (`sending` or `sent`).
 #[derive(Debug, Clone)]
 pub struct InFlightTransaction {

@@ -9,7 +9,8 @@
 //!   `store/transactions.rs`.
 //! - [`fees`]: EIP-1559 fees from the node's fee history, capped, and bumped for replacements.
 //! - [`chain`]: the node behind a time limit and nexus-client's circuit breaker.
-//! - `sender`: the loop of one relayer key.
+//! - `sender`: the loop of one relayer key (its lease, nonce recovery, new jobs), and
+//!   `sender/in_flight.rs`: what it follows of the jobs it sent (receipts, replacements).
 //! - [`settings`]: the `bounty.relayer` table.
 //!
 //! A job goes `queued → sending → sent → confirmed | failed`:

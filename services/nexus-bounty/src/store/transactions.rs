@@ -18,7 +18,7 @@ use super::Store;
 use crate::error::BountyError;
 use crate::relayer::fees::Fees;
 use crate::relayer::job::{
-    DueTransaction, InFlightTransaction, NewTransaction, SignedRecord, TransactionId,
+    DueTransaction, InFlightTransaction, MinedRecord, NewTransaction, SignedRecord, TransactionId,
     TransactionStatus, TransactionView,
 };
 
@@ -263,29 +263,35 @@ impl Store {
         Ok(())
     }
 
-    /// One of the job's transactions (`tx_hash`) was mined in `block`: `confirmed`, or `failed`
-    /// with `error` when it reverted.
+    /// Jobs whose transaction was mined, in one statement (one commit for a whole round's
+    /// receipts): each `confirmed`, or `failed` with its error when it reverted.
     pub async fn mark_mined(
         conn: &mut PgConnection,
-        id: TransactionId,
-        tx_hash: B256,
-        block: u64,
-        error: Option<&str>,
+        mined: &[MinedRecord],
     ) -> Result<(), BountyError> {
-        let status = if error.is_some() {
-            TransactionStatus::Failed
-        } else {
-            TransactionStatus::Confirmed
-        };
+        if mined.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<Uuid> = mined.iter().map(|record| record.id.0).collect();
+        let hashes: Vec<Vec<u8>> = mined.iter().map(|record| record.tx_hash.to_vec()).collect();
+        let blocks = mined
+            .iter()
+            .map(|record| signed(record.block, "block number"))
+            .collect::<Result<Vec<i64>, _>>()?;
+        let errors: Vec<Option<String>> = mined.iter().map(|record| record.error.clone()).collect();
         sqlx::query!(
-            "UPDATE bounty.transactions SET status = $2, mined_tx_hash = $3, block_number = $4, \
-             last_error = coalesce($5, last_error), signed_tx = NULL, updated_at = now() \
-             WHERE id = $1 AND status IN ('sending', 'sent')",
-            id.0,
-            status.as_str(),
-            tx_hash.as_slice(),
-            signed(block, "block number")?,
-            error,
+            "UPDATE bounty.transactions AS job SET \
+             status = CASE WHEN mined.error IS NULL THEN 'confirmed' ELSE 'failed' END, \
+             mined_tx_hash = mined.tx_hash, block_number = mined.block, \
+             last_error = coalesce(mined.error, job.last_error), signed_tx = NULL, \
+             updated_at = now() \
+             FROM unnest($1::uuid[], $2::bytea[], $3::int8[], $4::text[]) \
+                  AS mined(id, tx_hash, block, error) \
+             WHERE job.id = mined.id AND job.status IN ('sending', 'sent')",
+            &ids,
+            &hashes,
+            &blocks,
+            &errors as &[Option<String>],
         )
         .execute(conn)
         .await

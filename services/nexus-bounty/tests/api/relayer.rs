@@ -393,3 +393,62 @@ async fn of_two_senders_for_one_key_one_sends_and_the_other_takes_over_when_it_d
     second_shutdown.cancel();
     second.await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_mined_but_reverted_fails_with_its_block_and_hash() {
+    let relay = Relay::start().await;
+    relay
+        .chain
+        .mint_nxs(relay.signer.address(), 1_000)
+        .await
+        .unwrap();
+    // Both transfers estimate against the balance before either is mined; in one block, the
+    // second finds the balance spent.
+    let () = relay
+        .chain
+        .rpc("evm_setAutomine", serde_json::json!([false]))
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let calldata = ReputationToken::transferCall {
+            to: relay.spender(),
+            value: U256::from(1_000u64),
+        }
+        .abi_encode();
+        ids.push(
+            relay
+                .queue(NewTransaction {
+                    kind: "transfer".into(),
+                    calldata: Bytes::from(calldata),
+                    ..relay.approve(0)
+                })
+                .await,
+        );
+    }
+    let (task, shutdown) = relay.spawn_sender();
+    relay.until_all(&ids, TransactionStatus::Sent).await;
+    relay.chain.mine(1).await.unwrap();
+
+    let first = relay
+        .until_all(&ids[..1], TransactionStatus::Confirmed)
+        .await;
+    let second = relay
+        .until_all(&ids[1..], TransactionStatus::Failed)
+        .await
+        .remove(0);
+    let error = second.last_error.unwrap();
+    assert!(error.contains("reverted on chain in block"), "{error}");
+    assert!(
+        error.contains(&second.tx_hash.unwrap().to_string()),
+        "{error}"
+    );
+    assert_eq!(second.block_number, first[0].block_number);
+    assert_eq!(
+        relay.mined_count().await,
+        2,
+        "a reverted transaction used its nonce"
+    );
+    shutdown.cancel();
+    task.await.unwrap();
+}

@@ -10,7 +10,7 @@ use sqlx::PgConnection;
 use super::{RPC_CONCURRENCY, Sender, Stop, unreachable};
 use crate::relayer::chain::{Mined, RpcFailure, is_nonce_too_low};
 use crate::relayer::fees;
-use crate::relayer::job::{InFlightTransaction, TransactionStatus};
+use crate::relayer::job::{InFlightTransaction, MinedRecord, TransactionStatus};
 use crate::store::Store;
 
 impl Sender {
@@ -37,10 +37,13 @@ impl Sender {
             receipts.extend(join_all(chunk.iter().map(|job| self.find_mined(job))).await);
         }
         let mut receipts = receipts.into_iter();
+        let mut mined = Vec::new();
         for job in &in_flight {
             if job.nonce < mined_nonce {
-                let found = receipts.next().unwrap_or(Ok(None)).map_err(unreachable)?;
-                self.settle(lease, job, found).await?;
+                match receipts.next().unwrap_or(Ok(None)).map_err(unreachable)? {
+                    Some((hash, outcome)) => mined.push(mined_record(job, hash, outcome)),
+                    None => self.nonce_used_elsewhere(lease, job).await?,
+                }
                 continue;
             }
             if job.status == TransactionStatus::Sending && job.due {
@@ -58,29 +61,18 @@ impl Sender {
                 self.replace(lease, chain_id, job).await?;
             }
         }
+        Store::mark_mined(lease, &mined).await?;
         Ok(())
     }
 
-    /// A job whose nonce is used on the chain: by one of its transactions (confirmed or
-    /// reverted), or by one this relayer never recorded (the key was used elsewhere), which
-    /// frees the job to be sent again with a new nonce, since none of its own can be mined now.
-    async fn settle(
+    /// A job whose nonce is used on the chain though none of its transactions has a receipt:
+    /// used by one this relayer never recorded (the key was used elsewhere), which frees the
+    /// job to be sent again with a new nonce, since none of its own can be mined now.
+    async fn nonce_used_elsewhere(
         &self,
         lease: &mut PgConnection,
         job: &InFlightTransaction,
-        found: Option<(B256, Mined)>,
     ) -> Result<(), Stop> {
-        if let Some((hash, mined)) = found {
-            let error = (!mined.succeeded).then(|| {
-                format!(
-                    "the transaction {hash} reverted on chain in block {}",
-                    mined.block
-                )
-            });
-            Store::mark_mined(lease, job.id, hash, mined.block, error.as_deref()).await?;
-            tracing::info!(transaction_id = %job.id, tx_hash = %hash, block = mined.block, succeeded = mined.succeeded, "A relayed transaction was mined.");
-            return Ok(());
-        }
         // No receipt for any of its hashes. Before concluding that another transaction took the
         // nonce, give a lagging node (receipts behind nonces, as behind a load balancer) the
         // stuck timeout, and make sure it knows none of the job's transactions: sending the job
@@ -203,5 +195,20 @@ impl Sender {
             Err(RpcFailure::Unreachable(reason)) => return Err(Stop::Unreachable(reason)),
         }
         Ok(())
+    }
+}
+
+fn mined_record(job: &InFlightTransaction, hash: B256, outcome: Mined) -> MinedRecord {
+    tracing::info!(transaction_id = %job.id, tx_hash = %hash, block = outcome.block, succeeded = outcome.succeeded, "A relayed transaction was mined.");
+    MinedRecord {
+        id: job.id,
+        tx_hash: hash,
+        block: outcome.block,
+        error: (!outcome.succeeded).then(|| {
+            format!(
+                "the transaction {hash} reverted on chain in block {}",
+                outcome.block
+            )
+        }),
     }
 }
