@@ -1,12 +1,13 @@
 //! The relayer against a real chain (anvil) and a real PostgreSQL: NXS token calls (approve,
 //! transfer) stand in for the bounty calls, since the queue stores a raw `to` + calldata.
 //!
-//! Here: order, idempotency, failures, the chain going away, replacement and the one sender per
-//! key. Crashes are in `crash` (the sender's task aborted mid-work, and the queue as a sender
+//! Here: order, idempotency, failures, the chain going away and replacement; the one sender per
+//! key in `lease`. Crashes are in `crash` (the sender's task aborted mid-work, and the queue as a sender
 //! killed at the worst moments leaves it) and `process` (the service's real process killed with
 //! SIGKILL).
 
 mod crash;
+mod lease;
 mod process;
 
 use std::time::{Duration, Instant};
@@ -25,6 +26,7 @@ use nexus_bounty::relayer::{
 };
 use nexus_bounty::store::Store;
 use nexus_chain::bindings::token::ReputationToken;
+use nexus_chain::settings::ChainSettings;
 use nexus_testkit::TestContext;
 use nexus_testkit::chain::TestChain;
 use tokio::task::JoinHandle;
@@ -75,11 +77,16 @@ impl Relay {
 
     /// Starts a sender (a task, as the runtime runs the worker) and returns it with its token.
     fn spawn_sender(&self) -> (JoinHandle<()>, CancellationToken) {
+        self.spawn_sender_on(self.chain.settings())
+    }
+
+    /// [`Relay::spawn_sender`] reaching the node through `chain` (another URL to it).
+    fn spawn_sender_on(&self, chain: ChainSettings) -> (JoinHandle<()>, CancellationToken) {
         let shutdown = CancellationToken::new();
         let run = relayer::run(
             self.store.clone(),
             self.settings.clone(),
-            self.chain.settings(),
+            chain,
             shutdown.clone(),
         );
         let task = tokio::spawn(async move { run.await.expect("the relayer runs") });
@@ -356,42 +363,6 @@ async fn a_stuck_transaction_is_replaced_with_higher_fees_and_the_replacement_is
     assert!(original.is_none(), "the original was never mined");
     shutdown.cancel();
     task.await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn of_two_senders_for_one_key_one_sends_and_the_other_takes_over_when_it_dies() {
-    let relay = Relay::start().await;
-    let (first, _first_shutdown) = relay.spawn_sender();
-    let (second, second_shutdown) = relay.spawn_sender();
-    let mut ids = Vec::new();
-    for amount in 1..=10 {
-        ids.push(relay.queue(relay.approve(amount)).await);
-    }
-    relay.until_all(&ids, TransactionStatus::Confirmed).await;
-    assert_eq!(relay.mined_count().await, 10);
-    // Both are running; one session holds the key's lock, the other waits for it.
-    let holders = sqlx::query_scalar!(
-        "SELECT count(*) AS \"holders!\" FROM pg_locks \
-         WHERE locktype = 'advisory' AND granted AND database = \
-         (SELECT oid FROM pg_database WHERE datname = current_database())"
-    )
-    .fetch_one(&relay.context.database.pool)
-    .await
-    .unwrap();
-    assert_eq!(holders, 1);
-
-    // Whichever sends, killing one leaves the other (or it alone) to send the rest.
-    first.abort();
-    let _ = first.await;
-    let mut more = Vec::new();
-    for amount in 11..=15 {
-        more.push(relay.queue(relay.approve(amount)).await);
-    }
-    relay.until_all(&more, TransactionStatus::Confirmed).await;
-    assert_eq!(relay.mined_count().await, 15);
-    assert_eq!(relay.allowance().await, U256::from(15));
-    second_shutdown.cancel();
-    second.await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
