@@ -27,6 +27,7 @@
 //! - [`routes`]: one handler per file, mounted by [`routes::configure`]; [`routes::openapi`]
 //!   describes them.
 //! - [`events`]: what the service consumes.
+//! - [`scheduler`]: queues resolve and refund calls when windows close.
 //! - [`workers`]: its background loops, registered in one place.
 //! - [`relayer`]: sends the queued transactions with the platform's relayer key.
 //! - [`metrics`]: its own metrics.
@@ -45,6 +46,7 @@ pub mod events;
 pub mod metrics;
 pub mod relayer;
 pub mod routes;
+pub mod scheduler;
 pub mod settings;
 pub mod store;
 pub mod workers;

@@ -4,9 +4,13 @@
 //!   reads and the relayer writes to ([`ChainSettings`], shared with every chain-facing service).
 //! - `[bounty.relayer]` (`NEXUS_BOUNTY__RELAYER__<KEY>`): the relayer's key, fee caps and retry
 //!   schedule ([`RelayerSettings`]).
+//! - `[bounty.scheduler]` (`NEXUS_BOUNTY__SCHEDULER__<KEY>`): how often due calls are queued
+//!   ([`SchedulerSettings`]).
 //!
 //! As in every section a service reads, an unknown key in `[bounty]` or its tables is refused at
 //! start (nexus-config's loader), not silently ignored.
+
+use std::time::Duration;
 
 use nexus_chain::settings::ChainSettings;
 use nexus_config::Validate;
@@ -22,12 +26,42 @@ pub struct BountySettings {
     pub chain: ChainSettings,
     /// `[bounty.relayer]`: the relayer that sends queued calls.
     pub relayer: RelayerSettings,
+    /// `[bounty.scheduler]`: the resolve and refund calls queued when windows close.
+    pub scheduler: SchedulerSettings,
+}
+
+/// `[bounty.scheduler]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SchedulerSettings {
+    /// How often due calls are looked for (`30s`).
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+    /// How long after a deadline (wall clock) a call is queued (`1m`): the chain's block time may
+    /// lag, and the contract refuses an early call.
+    #[serde(with = "humantime_serde")]
+    pub grace: Duration,
+}
+
+impl Default for SchedulerSettings {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(30),
+            grace: Duration::from_secs(60),
+        }
+    }
 }
 
 impl Validate for BountySettings {
     fn validate(&self, problems: &mut Vec<String>) {
         self.chain.validate_at("bounty.chain", problems);
         self.relayer.validate(problems);
+        if self.scheduler.interval < Duration::from_secs(1) {
+            problems.push("bounty.scheduler.interval must be at least 1s".into());
+        }
+        if self.scheduler.grace > Duration::from_secs(24 * 3600) {
+            problems.push("bounty.scheduler.grace must be at most 24h".into());
+        }
     }
 }
 
@@ -43,6 +77,7 @@ mod tests {
         let mut broken = BountySettings::default();
         broken.chain.deployment_file = std::path::PathBuf::new();
         broken.relayer.max_fee_per_gas = 0;
+        broken.scheduler.interval = Duration::ZERO;
         broken.validate(&mut problems);
         assert!(
             problems

@@ -9,8 +9,10 @@
 //!   ([`crate::events::ChainEvents`], group `bounty-read-model`): each envelope moves a bounty
 //!   once; replicas share the group.
 //!
-//! Still to come: the scheduler (resolve after the reveal window, refund after expiry, slash the
-//! unrevealed), docs/BOUNTIES.md.
+//! - `scheduler`: queues `resolve` after reveal windows and `refundCreator` for final Invalid
+//!   outcomes ([`crate::scheduler`]); idempotent on the queue's keys, safe with replicas.
+//!
+//! Still to come: slashing the unrevealed (docs/BOUNTIES.md).
 
 use std::sync::Arc;
 
@@ -36,6 +38,15 @@ pub fn register(service: Arc<BountyService>, workers: &mut Workers) {
         let consumer = bus.consumer(params).await?;
         consumer.run(ChainEvents { store }, shutdown).await;
         Ok(())
+    });
+    let scheduled = Arc::clone(&service);
+    workers.add("scheduler", move |shutdown| {
+        crate::scheduler::run(
+            scheduled.store.clone(),
+            scheduled.settings.chain.deployment_file.clone(),
+            scheduled.settings.scheduler.clone(),
+            shutdown,
+        )
     });
     workers.add("relayer", move |shutdown| {
         relayer::run(

@@ -6,15 +6,18 @@
 //! One file per table group, added with the tables (`migrations/*_bounty_*.sql`):
 //! - `bounties.rs`: bounties, artifacts and their read model
 //! - `lifecycle.rs`: confirmed chain events applied to the read model
+//! - `schedule.rs`: the scheduler's due calls, queued on the relayer's queue
 //! - `transactions.rs`: the relayer's queue and nonces
 //! - `comments.rs`: comments
 
 mod bounties;
 mod lifecycle;
+mod schedule;
 mod transactions;
 
 pub use bounties::{BountyRow, ListAfter, ListFilter, NewBounty};
 pub use lifecycle::{ChainApplied, ChainInput};
+pub use schedule::DueCall;
 
 use nexus_db::{Inbox, Outbox, PgPool, Schema};
 

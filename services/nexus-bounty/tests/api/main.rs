@@ -5,6 +5,7 @@ mod bounties;
 mod helpers;
 mod openapi;
 mod read_model;
+mod scheduler;
 mod relayer;
 
 use nexus_bounty::BountyService;

@@ -1,0 +1,92 @@
+//! The scheduler: queues the calls anyone may make once a bounty's window closes, so no bounty
+//! waits for a participant to remember them: `resolve` after the reveal window, `refundCreator`
+//! once an Invalid outcome is final. It only *asks* the chain, through the relayer's queue; the
+//! bounty moves when the chain listener confirms the result, never on the scheduler's word.
+//!
+//! Idempotent and safe with several replicas: a call's queue key is `keccak256(to ‖ calldata)`
+//! (unique in the queue), and a bounty with a job of that kind is not picked again. A job that
+//! failed for good (the relayer's attempts ran out) is not queued again by the scheduler; its
+//! reason is in the job's `last_error`. Without a deployments file (no chain configured) it
+//! queues nothing and tries again next tick.
+
+use std::time::Duration;
+
+use alloy::primitives::U256;
+use nexus_chain::deploy::Deployment;
+use nexus_chain::relay;
+use nexus_runtime::WorkerResult;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::BountyError;
+use crate::relayer::NewTransaction;
+use crate::settings::SchedulerSettings;
+use crate::store::Store;
+
+/// Calls queued per tick at most (the rest wait for the next tick).
+const BATCH: i64 = 100;
+
+/// Runs the scheduler every `settings.interval` until `shutdown`; a failed tick is logged and
+/// retried at the next one.
+pub async fn run(
+    store: Store,
+    deployment_file: std::path::PathBuf,
+    settings: SchedulerSettings,
+    shutdown: CancellationToken,
+) -> WorkerResult {
+    let mut ticker = tokio::time::interval(settings.interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            _ = ticker.tick() => {}
+        }
+        let deployment = match Deployment::read(&deployment_file) {
+            Ok(deployment) => deployment,
+            Err(error) => {
+                tracing::debug!(%error, "No deployments file; the scheduler queues nothing.");
+                continue;
+            }
+        };
+        let now = chrono::Utc::now().timestamp();
+        if let Err(error) = tick(&store, &deployment, now, settings.grace).await {
+            tracing::warn!(error = %error, "A scheduler tick failed; the next one retries.");
+        }
+    }
+}
+
+/// One pass at `now` (unix seconds): queues every due call; returns how many.
+pub async fn tick(
+    store: &Store,
+    deployment: &Deployment,
+    now: i64,
+    grace: Duration,
+) -> Result<usize, BountyError> {
+    let grace = i64::try_from(grace.as_secs()).unwrap_or(i64::MAX);
+    let due = store.due_calls(now, grace, BATCH).await?;
+    let mut calls = Vec::with_capacity(due.len());
+    for call in due {
+        let chain_id = u64::try_from(call.chain_bounty_id)
+            .map(U256::from)
+            .map_err(|_| BountyError::Internal("a negative chain bounty id".into()))?;
+        let relay_call = match call.kind.as_str() {
+            "resolve" => relay::resolve_call(deployment, chain_id),
+            "refund_creator" => relay::refund_creator_call(deployment, chain_id),
+            other => {
+                return Err(BountyError::Internal(format!(
+                    "unknown scheduled call {other}"
+                )));
+            }
+        };
+        calls.push(NewTransaction {
+            kind: call.kind,
+            bounty_id: Some(call.bounty_id),
+            idempotency_key: relay_call.key(),
+            to: relay_call.to,
+            calldata: relay_call.data,
+        });
+    }
+    if calls.is_empty() {
+        return Ok(0);
+    }
+    store.queue_calls(calls).await
+}
