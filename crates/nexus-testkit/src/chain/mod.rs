@@ -56,6 +56,12 @@ pub use nexus_chain::deploy::NXS;
 /// ETH (in wei) a fresh [`TestAccount`] holds: plenty for any test's gas.
 pub const ACCOUNT_ETH: u128 = 100 * 1_000_000_000_000_000_000;
 
+/// Gas limit of a mint. Fixed rather than estimated: the token's votes clock is the block
+/// timestamp, so a mint estimated within the second of the previous one updates that second's
+/// supply checkpoint, while mined a second later it pushes a new one (some 20,000 gas more) and
+/// would run out of gas. A mint needs well under this limit.
+const MINT_GAS: u64 = 250_000;
+
 /// The process's shared anvil, started on first use and stopped by its watchdog at exit.
 static SHARED: OnceCell<Node> = OnceCell::const_new();
 
@@ -226,7 +232,15 @@ impl TestChain {
         &self.provider
     }
 
-    /// A provider that signs with `signer`.
+    /// A new provider that signs nothing, with nonce caches of its own. A provider caches each
+    /// sender's next nonce after its first transaction; after [`TestChain::revert`] rewinds
+    /// the chain, send through a new provider (this, or [`TestChain::provider_for`] again).
+    pub fn new_provider(&self) -> Result<DynProvider, TestError> {
+        Ok(nexus_chain::connect(&self.url, None)?)
+    }
+
+    /// A provider that signs with `signer` (its nonce cache is its own; see
+    /// [`TestChain::new_provider`]).
     pub fn provider_for(&self, signer: &PrivateKeySigner) -> Result<DynProvider, TestError> {
         Ok(nexus_chain::connect(&self.url, Some(signer.clone()))?)
     }
@@ -295,10 +309,20 @@ impl TestChain {
     /// Mints `wei` NXS to `to` from the deployer, and waits for the receipt.
     pub async fn mint_nxs(&self, to: Address, wei: u128) -> Result<(), TestError> {
         let _turn = self.deployer_sends.lock().await;
+        // The nonce is read from the node every time rather than from the provider's cache,
+        // which an `evm_revert` (or a test sending as the deployer itself) leaves ahead of the
+        // chain.
+        let nonce = self
+            .provider
+            .get_transaction_count(self.deployer())
+            .pending()
+            .await?;
         let pending = self
             .token()
             .mint(to, U256::from(wei))
             .from(self.deployer())
+            .nonce(nonce)
+            .gas(MINT_GAS)
             .send()
             .await?;
         confirm(&self.provider, pending).await?;
@@ -349,7 +373,10 @@ impl TestChain {
     }
 
     /// Returns the node to `snapshot` (`evm_revert`): blocks, balances, nonces and time. A
-    /// snapshot can be reverted to once; take another one to revert again.
+    /// snapshot can be reverted to once; take another one to revert again. Providers that sent
+    /// transactions since the snapshot cache nonces the chain no longer has: send through a
+    /// [`TestChain::new_provider`] afterwards ([`TestChain::mint_nxs`] and the funding helpers
+    /// need nothing).
     pub async fn revert(&self, snapshot: Snapshot) -> Result<(), TestError> {
         let reverted: bool = self
             .rpc("evm_revert", serde_json::json!([snapshot.0]))

@@ -147,7 +147,7 @@ async fn time_moves_forward_and_blocks_are_mined_on_demand() {
     assert_eq!(chain.block_number().await.unwrap(), height + 26);
 }
 
-/// A revert undoes balances, blocks and time; a used snapshot is refused.
+/// A revert undoes balances, blocks and time; a used snapshot is refused; funding goes on.
 #[tokio::test]
 async fn a_snapshot_reverts_balances_blocks_and_time() {
     let chain = TestChain::private().await.unwrap();
@@ -174,6 +174,19 @@ async fn a_snapshot_reverts_balances_blocks_and_time() {
     assert!(
         chain.revert(snapshot).await.is_err(),
         "a snapshot reverts once"
+    );
+    // The deployer's nonce went back with the chain: minting again must not reuse the nonce
+    // the provider cached before the revert (the transaction would wait for a gap forever).
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        chain.mint_nxs(account.address, 2 * NXS),
+    )
+    .await
+    .expect("minting after a revert does not hang")
+    .unwrap();
+    assert_eq!(
+        chain.nxs_balance(account.address).await.unwrap(),
+        U256::from(2 * NXS)
     );
 }
 
