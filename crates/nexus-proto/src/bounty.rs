@@ -108,6 +108,33 @@ pub struct BountyView {
     pub outcome: Option<String>,
     /// When it was posted.
     pub created_at: DateTime<Utc>,
+    /// The chain calls relayed for it, oldest first (`GET /v1/bounties/{id}` only; lists leave
+    /// them out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transactions: Vec<BountyTransaction>,
+}
+
+/// A chain call the relayer sends for a bounty (its creation, a resolution, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BountyTransaction {
+    /// The job's id.
+    pub id: Uuid,
+    /// What the call does: `create_bounty`, `resolve`, `refund_creator`, ...
+    pub kind: String,
+    /// `queued`, `sending`, `sent`, `confirmed` or `failed`.
+    pub status: String,
+    /// The transaction hash to look up (`0x` + 64 hex digits): the mined one once mined, else
+    /// the last broadcast one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_hash: Option<String>,
+    /// The block it was mined in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_number: Option<u64>,
+    /// Failed tries so far.
+    pub attempts: u32,
+    /// Why it failed, or why its last try did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
 }
 
 /// The list's order.

@@ -3,14 +3,15 @@
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
 use nexus_proto::ErrorBody;
-use nexus_proto::bounty::BountyView;
+use nexus_proto::bounty::{BountyTransaction, BountyView};
 use nexus_runtime::Caller;
 use uuid::Uuid;
 
 use crate::BountyService;
 use crate::routes::{readable_bounty, view_of};
 
-/// One bounty: its terms, artifact, status and what the chain has confirmed so far. Needs
+/// One bounty: its terms, artifact, status, what the chain has confirmed so far and the chain
+/// calls relayed for it with their status and hash. Needs
 /// `bounty:read` (public bounties: anyone, guests included; others: their creator, analysts and
 /// admins); any other is 404, like one that does not exist.
 #[utoipa::path(
@@ -34,5 +35,21 @@ pub async fn get_bounty(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let row = readable_bounty(&service.store, &caller, path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(view_of(&row)?))
+    let mut view = view_of(&row)?;
+    view.transactions = service
+        .store
+        .bounty_transactions(row.id)
+        .await?
+        .into_iter()
+        .map(|job| BountyTransaction {
+            id: job.id.0,
+            kind: job.kind,
+            status: job.status.as_str().to_owned(),
+            tx_hash: job.tx_hash.map(|hash| hash.to_string()),
+            block_number: job.block_number,
+            attempts: job.attempts,
+            last_error: job.last_error,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(view))
 }

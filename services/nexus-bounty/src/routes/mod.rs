@@ -125,5 +125,6 @@ pub(crate) fn view_of(row: &BountyRow) -> Result<BountyView, BountyError> {
         reveal_count: u32::try_from(row.reveal_count).map_err(|_| corrupt("count"))?,
         outcome: row.outcome.clone(),
         created_at: row.created_at,
+        transactions: Vec::new(),
     })
 }

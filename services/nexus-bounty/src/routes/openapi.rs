@@ -14,6 +14,7 @@ use crate::routes::{get_bounty, list_bounties};
     paths(list_bounties::list_bounties, get_bounty::get_bounty),
     components(schemas(
         nexus_proto::bounty::BountyView,
+        nexus_proto::bounty::BountyTransaction,
         nexus_proto::bounty::BountyPage,
         nexus_proto::bounty::ArtifactView,
         nexus_proto::bounty::ArtifactKind,

@@ -11,6 +11,7 @@ use nexus_bounty::store::{ChainInput, Store};
 use nexus_chain::deploy::Deployment;
 use nexus_core::bounty::LifecycleEvent;
 use nexus_core::settlement::Outcome;
+use nexus_testkit::nexus_client::CallContext;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, new_bounty};
@@ -127,5 +128,20 @@ async fn due_resolutions_and_refunds_are_queued_once_each() {
     assert_eq!(kinds, ["resolve", "refund_creator"]);
     let row = store.bounty(past).await.unwrap().unwrap();
     assert_eq!(row.status, "expired");
+
+    // The bounty's page shows its relayed calls and their status.
+    let view = app
+        .service
+        .client
+        .bounties()
+        .get(&CallContext::default(), past)
+        .await
+        .unwrap();
+    let shown: Vec<(&str, &str)> = view
+        .transactions
+        .iter()
+        .map(|job| (job.kind.as_str(), job.status.as_str()))
+        .collect();
+    assert_eq!(shown, [("resolve", "queued"), ("refund_creator", "queued")]);
     app.stop().await;
 }
