@@ -12,8 +12,10 @@ pub mod role;
 /// Bounty settlement: stake-weighted outcome, fee, shares and rounding, mirroring `BountyContract`.
 pub mod settlement;
 pub mod sha256;
+pub mod user_id;
 
 pub use account::{AccountStatus, ApiKeyTier, UnknownName};
 pub use chain_address::{ChainAddress, ChainAddressError};
 pub use role::Role;
 pub use sha256::{Sha256, Sha256Error};
+pub use user_id::{InvalidUserId, UserId};

@@ -31,4 +31,4 @@ pub use error::ErrorBody;
 pub use event::{Envelope, Event};
 /// The domain newtypes wire fields are typed with (they serialize as the plain strings the
 /// fields always were), re-exported so a client of these types needs no second dependency.
-pub use nexus_core::{AccountStatus, ApiKeyTier, ChainAddress, Sha256};
+pub use nexus_core::{AccountStatus, ApiKeyTier, ChainAddress, Sha256, UserId};

@@ -6,7 +6,7 @@
 //! `"pending"` or `"completed"`.
 
 use chrono::{DateTime, Utc};
-use nexus_core::{AccountStatus, ChainAddress};
+use nexus_core::{AccountStatus, ChainAddress, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
@@ -63,7 +63,8 @@ impl std::fmt::Debug for RegisterRequest {
 pub struct PublicProfile {
     /// The account's id (a UUIDv7 fixed at registration): the `{id}` of `GET /v1/users/{id}`
     /// and the `sub` of the account's tokens.
-    pub user_id: Uuid,
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: UserId,
     /// Username as registered.
     pub username: String,
     /// Role names (one today).
@@ -204,7 +205,8 @@ impl std::fmt::Debug for VerifyCredentialsRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccountSummary {
     /// The account's id, the `sub` of its tokens.
-    pub user_id: Uuid,
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: UserId,
     /// Username as registered (unique regardless of case).
     pub username: String,
     /// Normalised email address.
@@ -295,7 +297,7 @@ pub struct ResolveLoginRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolvedLogin {
     /// The account's id.
-    pub user_id: Uuid,
+    pub user_id: UserId,
 }
 
 /// `GET /internal/v1/ws-keys/{public_key_hex}`: whose key this is.
@@ -304,7 +306,7 @@ pub struct WsKeyOwner {
     /// The key's id.
     pub key_id: Uuid,
     /// Its owner.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The owner's role names.
     pub roles: Vec<String>,
 }
@@ -431,7 +433,8 @@ pub struct WsKeyList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Referral {
     /// The referred account.
-    pub referred_user_id: Uuid,
+    #[schema(value_type = String, format = Uuid)]
+    pub referred_user_id: UserId,
     /// Its username.
     pub referred_username: String,
     /// `pending` until the referred user completes the qualifying step, then `completed`.
@@ -459,7 +462,7 @@ pub struct ReferralList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRegistered {
     /// New account id.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Username.
     pub username: String,
     /// Normalised email (for the welcome mail).
@@ -467,7 +470,7 @@ pub struct UserRegistered {
     /// Initial role name.
     pub role: String,
     /// The referrer, when registered with a referral code.
-    pub referred_by: Option<Uuid>,
+    pub referred_by: Option<UserId>,
 }
 
 impl Event for UserRegistered {
@@ -482,7 +485,7 @@ impl Event for UserRegistered {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordResetRequested {
     /// The account.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Where to send the token.
     pub email: String,
     /// The single-use reset token (secret).
@@ -511,13 +514,13 @@ impl Event for PasswordResetRequested {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRoleChanged {
     /// The account whose role changed.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Role before.
     pub previous_role: String,
     /// Role after.
     pub new_role: String,
     /// The admin who changed it.
-    pub changed_by: Uuid,
+    pub changed_by: UserId,
 }
 
 impl Event for UserRoleChanged {
@@ -530,7 +533,7 @@ impl Event for UserRoleChanged {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WalletLinked {
     /// Account.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// EIP-55 checksummed address.
     pub address: ChainAddress,
     /// Chain id signed for.
@@ -547,7 +550,7 @@ impl Event for WalletLinked {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WalletUnlinked {
     /// Account.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// EIP-55 checksummed address.
     pub address: ChainAddress,
 }
@@ -564,7 +567,7 @@ pub struct Ed25519KeyRegistered {
     /// Key id.
     pub key_id: Uuid,
     /// Owner.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Public key, 64 lower-case hex digits.
     pub public_key_hex: String,
 }
@@ -581,7 +584,7 @@ pub struct Ed25519KeyRevoked {
     /// Key id.
     pub key_id: Uuid,
     /// Owner.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Public key, 64 lower-case hex digits.
     pub public_key_hex: String,
 }
@@ -596,9 +599,9 @@ impl Event for Ed25519KeyRevoked {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferralRecorded {
     /// The user whose code was used.
-    pub referrer_id: Uuid,
+    pub referrer_id: UserId,
     /// The new account.
-    pub referred_id: Uuid,
+    pub referred_id: UserId,
 }
 
 impl Event for ReferralRecorded {
@@ -611,9 +614,9 @@ impl Event for ReferralRecorded {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferralCompleted {
     /// The user whose code was used.
-    pub referrer_id: Uuid,
+    pub referrer_id: UserId,
     /// The referred account.
-    pub referred_id: Uuid,
+    pub referred_id: UserId,
 }
 
 impl Event for ReferralCompleted {

@@ -116,7 +116,7 @@ impl UserClient {
             login: login.to_owned(),
         };
         match self.client.resolve_login(context, &body).await {
-            Ok(resolved) => Ok(Some(resolved.user_id)),
+            Ok(resolved) => Ok(Some(resolved.user_id.as_uuid())),
             Err(ClientError::Api { status, .. }) if status.as_u16() == 404 => Ok(None),
             Err(error) => Err(AuthError::UserServiceUnavailable(error)),
         }

@@ -126,10 +126,10 @@ async fn role_changes_announced_by_the_user_service_are_audited() {
     let user_id = uuid::Uuid::now_v7();
     let changed_by = uuid::Uuid::now_v7();
     let envelope = Envelope::new(UserRoleChanged {
-        user_id,
+        user_id: user_id.into(),
         previous_role: "user".into(),
         new_role: "analyst".into(),
-        changed_by,
+        changed_by: changed_by.into(),
     });
     bus.publish(&envelope).await.unwrap();
 

@@ -74,7 +74,7 @@ pub(crate) fn register(upstream: &Upstream, key: &SigningKey, user_id: uuid::Uui
         hex(key.verifying_key().as_bytes()),
         WsKeyOwner {
             key_id: uuid::Uuid::now_v7(),
-            user_id,
+            user_id: user_id.into(),
             roles: vec![role.to_owned()],
         },
     );

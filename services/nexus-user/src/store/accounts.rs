@@ -1,7 +1,7 @@
 //! Accounts: registration, lookups, profile updates, role changes, password rehash.
 
 use chrono::{DateTime, Utc};
-use nexus_core::AccountStatus;
+use nexus_core::{AccountStatus, UserId};
 use nexus_db::DbError;
 use nexus_proto::user::{
     AccountSummary, PrivateProfile, PublicProfile, ReferralRecorded, UserRegistered,
@@ -124,7 +124,7 @@ impl AccountRow {
     /// What anyone may see.
     pub fn public_profile(&self) -> PublicProfile {
         PublicProfile {
-            user_id: self.id,
+            user_id: UserId::from(self.id),
             username: self.username.clone(),
             roles: vec![self.role.clone()],
             display_name: self.display_name.clone(),
@@ -150,7 +150,7 @@ impl AccountRow {
     /// What other services see.
     pub fn summary(&self) -> AccountSummary {
         AccountSummary {
-            user_id: self.id,
+            user_id: UserId::from(self.id),
             username: self.username.clone(),
             email: self.email.clone(),
             roles: vec![self.role.clone()],
@@ -243,19 +243,19 @@ impl Store {
             .await
             .map_err(DbError::from)?;
             let recorded = ReferralRecorded {
-                referrer_id: referrer,
-                referred_id: row.id,
+                referrer_id: UserId::from(referrer),
+                referred_id: UserId::from(row.id),
             };
             self.outbox
                 .enqueue_event(&mut transaction, recorded, traceparent)
                 .await?;
         }
         let registered = UserRegistered {
-            user_id: row.id,
+            user_id: UserId::from(row.id),
             username: row.username.clone(),
             email: row.email.clone(),
             role: row.role.clone(),
-            referred_by: account.referrer,
+            referred_by: account.referrer.map(UserId::from),
         };
         self.outbox
             .enqueue_event(&mut transaction, registered, traceparent)
@@ -426,10 +426,10 @@ impl Store {
         .checked()?;
         if previous != role {
             let changed = UserRoleChanged {
-                user_id: target,
+                user_id: UserId::from(target),
                 previous_role: previous,
                 new_role: role.to_owned(),
-                changed_by,
+                changed_by: UserId::from(changed_by),
             };
             self.outbox
                 .enqueue_event(&mut transaction, changed, traceparent)

@@ -1,6 +1,7 @@
 //! Referrals: listing a referrer's referrals and completing a pending one.
 
 use chrono::{DateTime, Utc};
+use nexus_core::UserId;
 use nexus_proto::user::{Referral, ReferralCompleted};
 use uuid::Uuid;
 
@@ -35,7 +36,7 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|row| Referral {
-                referred_user_id: row.referred_id,
+                referred_user_id: UserId::from(row.referred_id),
                 referred_username: row.username,
                 status: row.status,
                 created_at: row.created_at,
@@ -70,8 +71,8 @@ impl Store {
             return Ok(false);
         };
         let completed = ReferralCompleted {
-            referrer_id,
-            referred_id,
+            referrer_id: UserId::from(referrer_id),
+            referred_id: UserId::from(referred_id),
         };
         self.outbox
             .enqueue_event(&mut transaction, completed, traceparent)

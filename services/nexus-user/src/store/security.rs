@@ -94,7 +94,7 @@ impl Store {
             "INSERT INTO users.password_resets (token_hash, user_id, expires_at) \
              VALUES ($1, $2, $3)",
             reset.token_hash,
-            reset.requested.user_id,
+            reset.requested.user_id.as_uuid(),
             reset.requested.expires_at,
         )
         .execute(&mut *transaction)

@@ -1,7 +1,7 @@
 //! Linked wallets: one account per address, a bounded number per account.
 
 use chrono::{DateTime, Utc};
-use nexus_core::ChainAddress;
+use nexus_core::{ChainAddress, UserId};
 use nexus_db::DbError;
 use nexus_proto::user::{Wallet, WalletLinked, WalletUnlinked};
 use uuid::Uuid;
@@ -108,7 +108,7 @@ impl Store {
         })?
         .checked()?;
         let linked = WalletLinked {
-            user_id: wallet.user_id,
+            user_id: UserId::from(wallet.user_id),
             address: row.address,
             chain_id: wallet.chain_id,
         };
@@ -152,7 +152,10 @@ impl Store {
         .fetch_optional(&mut *transaction)
         .await?;
         let address = stored_address(&deleted.ok_or(UserError::WalletNotFound)?)?;
-        let unlinked = WalletUnlinked { user_id, address };
+        let unlinked = WalletUnlinked {
+            user_id: UserId::from(user_id),
+            address,
+        };
         self.outbox
             .enqueue_event(&mut transaction, unlinked, traceparent)
             .await?;

@@ -1,6 +1,7 @@
 //! Ed25519 WebSocket keys: register, list, revoke, and the gateway's lookup.
 
 use chrono::{DateTime, Utc};
+use nexus_core::UserId;
 use nexus_db::DbError;
 use nexus_proto::user::{Ed25519KeyRegistered, Ed25519KeyRevoked, WsKey, WsKeyOwner};
 use uuid::Uuid;
@@ -87,7 +88,7 @@ impl Store {
         })?;
         let registered = Ed25519KeyRegistered {
             key_id: row.id,
-            user_id: key.user_id,
+            user_id: UserId::from(key.user_id),
             public_key_hex: row.public_key.clone(),
         };
         self.outbox
@@ -130,7 +131,7 @@ impl Store {
         let public_key_hex = revoked.ok_or(UserError::WsKeyNotFound)?;
         let event = Ed25519KeyRevoked {
             key_id,
-            user_id,
+            user_id: UserId::from(user_id),
             public_key_hex,
         };
         self.outbox
@@ -156,7 +157,7 @@ impl Store {
         .await?;
         Ok(row.map(|row| WsKeyOwner {
             key_id: row.id,
-            user_id: row.user_id,
+            user_id: UserId::from(row.user_id),
             roles: vec![row.role],
         }))
     }

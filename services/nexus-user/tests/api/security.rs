@@ -287,7 +287,7 @@ async fn a_reset_token_is_mailed_once_stored_hashed_used_once_and_the_answer_rev
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_debug_form_of_secret_bearing_types_prints_no_secret() {
     let requested = PasswordResetRequested {
-        user_id: uuid::Uuid::now_v7(),
+        user_id: nexus_proto::UserId::from(uuid::Uuid::now_v7()),
         email: "ada@example.com".into(),
         token: "s3cret-reset-token".into(),
         expires_at: chrono::Utc::now(),
