@@ -73,6 +73,29 @@ impl BountyClient {
             .await
     }
 
+    /// `GET /v1/me/bounties`: one page of the caller's own bounties (`filter.creator` is
+    /// ignored: the service fixes it to the caller).
+    pub async fn list_mine(
+        &self,
+        context: &CallContext,
+        filter: &BountyQuery,
+    ) -> Result<BountyPage, ClientError> {
+        let query = query([
+            ("status", filter.status.as_ref().and_then(wire_name)),
+            (
+                "artifact_kind",
+                filter.artifact_kind.as_ref().and_then(wire_name),
+            ),
+            ("artifact_hash", filter.artifact_hash.clone()),
+            ("sort", filter.sort.as_ref().and_then(wire_name)),
+            ("limit", filter.limit.map(|limit| limit.to_string())),
+            ("cursor", filter.cursor.clone()),
+        ]);
+        self.client
+            .get(context, &format!("/v1/me/bounties{query}"))
+            .await
+    }
+
     /// `GET /v1/bounties/{id}`.
     pub async fn get(&self, context: &CallContext, id: Uuid) -> Result<BountyView, ClientError> {
         self.client

@@ -46,18 +46,29 @@ pub async fn list_bounties(
     caller
         .authorize(Action::BountyList, Resource::Platform)
         .map_err(BountyError::from)?;
-    let query = query.into_inner();
+    let page = page(&service, &caller, query.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One page of `query` for `caller`: the filters checked, the rows read, each kept only when
+/// `bounty:read` allows it. Shared with `GET /v1/me/bounties`, which fixes the creator.
+pub(crate) async fn page(
+    service: &BountyService,
+    caller: &Caller,
+    query: BountyQuery,
+) -> Result<BountyPage, BountyError> {
     let sort = query.sort.unwrap_or_default();
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(BountyError::InvalidFilter(format!("limit must be 1–{MAX_LIMIT}")).into());
+        return Err(BountyError::InvalidFilter(format!(
+            "limit must be 1–{MAX_LIMIT}"
+        )));
     }
     let after = query
         .cursor
         .as_deref()
         .map(|text| cursor::decode(text, sort))
-        .transpose()
-        .map_err(BountyError::from)?;
+        .transpose()?;
     let filter = ListFilter {
         status: query.status.map(status_name),
         artifact_kind: query.artifact_kind.map(kind_name),
@@ -83,10 +94,10 @@ pub async fn list_bounties(
             bounties.push(view_of(row)?);
         }
     }
-    Ok(HttpResponse::Ok().json(BountyPage {
+    Ok(BountyPage {
         bounties,
         next_cursor,
-    }))
+    })
 }
 
 /// Where `row` stands in `sort`'s order.

@@ -8,12 +8,14 @@
 //! |---|---|---|
 //! | `GET /v1/bounties` | [`list_bounties`] (only readable rows listed) | `bounty:list`, `bounty:read` per row |
 //! | `GET /v1/bounties/{id}` | [`get_bounty`] (guests: public bounties) | `bounty:read` |
+//! | `GET /v1/me/bounties` | [`list_my_bounties`] (an account's own, private ones included) | `bounty:list`, `bounty:read` per row |
 //!
 //! Still to come (docs/BOUNTIES.md, "Not built yet"): intents, create, commitments, reveals,
-//! disputes, resolve, claims, refunds, comments and the caller's own lists.
+//! disputes, resolve, claims, refunds, comments, `/v1/me/assertions` and `/v1/me/earnings`.
 
 pub mod get_bounty;
 pub mod list_bounties;
+pub mod list_my_bounties;
 pub mod openapi;
 
 use actix_web::web;
@@ -32,7 +34,11 @@ use crate::store::{BountyRow, Store};
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .service(web::resource("/v1/bounties").route(web::get().to(list_bounties::list_bounties)))
-        .service(web::resource("/v1/bounties/{id}").route(web::get().to(get_bounty::get_bounty)));
+        .service(web::resource("/v1/bounties/{id}").route(web::get().to(get_bounty::get_bounty)))
+        .service(
+            web::resource("/v1/me/bounties")
+                .route(web::get().to(list_my_bounties::list_my_bounties)),
+        );
 }
 
 /// `denied` as the caller sees it: 404 when the refusal depends on the bounty (the caller

@@ -5,13 +5,17 @@
 use nexus_http::openapi::BearerAuth;
 use utoipa::OpenApi;
 
-use crate::routes::{get_bounty, list_bounties};
+use crate::routes::{get_bounty, list_bounties, list_my_bounties};
 
 /// The document.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "nexus-bounty", description = "Bounties on files, URLs and contracts."),
-    paths(list_bounties::list_bounties, get_bounty::get_bounty),
+    paths(
+        list_bounties::list_bounties,
+        get_bounty::get_bounty,
+        list_my_bounties::list_my_bounties
+    ),
     components(schemas(
         nexus_proto::bounty::BountyView,
         nexus_proto::bounty::BountyTransaction,

@@ -201,3 +201,47 @@ async fn the_list_filters_sorts_and_pages_without_skipping_or_repeating() {
     }
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_lists_its_own_bounties_private_ones_included_and_a_guest_is_refused() {
+    let app = TestApp::spawn().await;
+    let store = app.store();
+    let (public, _) = store
+        .create_bounty(&new_bounty(ALICE, 10, 2, true))
+        .await
+        .unwrap();
+    let (private, _) = store
+        .create_bounty(&new_bounty(ALICE, 20, 2, false))
+        .await
+        .unwrap();
+    store
+        .create_bounty(&new_bounty(BOB, 30, 2, true))
+        .await
+        .unwrap();
+    let bounties = app.service.client.bounties();
+
+    let mine = bounties
+        .list_mine(&app.as_user(ALICE, &["user"]), &BountyQuery::default())
+        .await
+        .unwrap();
+    let listed: Vec<Uuid> = mine.bounties.iter().map(|bounty| bounty.id).collect();
+    assert_eq!(listed, [private, public]);
+    // Asking for someone else's changes nothing: the creator is always the caller.
+    let other = BountyQuery {
+        creator: Some(BOB.to_owned()),
+        ..BountyQuery::default()
+    };
+    let still_mine = bounties
+        .list_mine(&app.as_user(ALICE, &["user"]), &other)
+        .await
+        .unwrap();
+    assert_eq!(still_mine.bounties.len(), 2);
+
+    let refused = bounties
+        .list_mine(&CallContext::default(), &BountyQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(StatusCode::UNAUTHORIZED));
+    assert_eq!(api_code(&refused), Some("unauthenticated"));
+    app.stop().await;
+}
