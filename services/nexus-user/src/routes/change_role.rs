@@ -64,7 +64,7 @@ pub async fn change_role(
     let previous = service.store.get(target).await?;
     let account = service
         .store
-        .change_role(target, role.as_str(), changed_by, Some(&traceparent))
+        .change_role(target, role, changed_by, Some(&traceparent))
         .await?;
     if previous.role != account.role
         && let Some(mark) = account.tokens_not_before

@@ -1,7 +1,7 @@
 //! Accounts: registration, lookups, profile updates, role changes, password rehash.
 
 use chrono::{DateTime, Utc};
-use nexus_core::{AccountStatus, UserId};
+use nexus_core::{AccountStatus, Role, UserId};
 use nexus_db::DbError;
 use nexus_proto::user::{
     AccountSummary, PrivateProfile, PublicProfile, ReferralRecorded, UserRegistered,
@@ -29,8 +29,8 @@ pub struct AccountRow {
     pub username: String,
     /// PHC string.
     pub password_hash: String,
-    /// Role name.
-    pub role: String,
+    /// The account's role (never `guest`: registration gives `user`).
+    pub role: Role,
     /// Whether the account may sign in, and how far.
     pub status: AccountStatus,
     /// Ten base32 letters (`A-Z2-7`), unique, given at registration.
@@ -89,16 +89,21 @@ impl AccountRecord {
     /// The row with its names parsed; a name the column's CHECK should have kept out is an
     /// internal error naming the account, not a value to pass on.
     pub(super) fn checked(self) -> Result<AccountRow, UserError> {
+        let id = self.id;
+        let corrupt = |error: &dyn std::fmt::Display| {
+            UserError::Internal(format!("account {id} holds {error}"))
+        };
         let status = self
             .status
             .parse::<AccountStatus>()
-            .map_err(|error| UserError::Internal(format!("account {} holds {error}", self.id)))?;
+            .map_err(|error| corrupt(&error))?;
+        let role = self.role.parse::<Role>().map_err(|error| corrupt(&error))?;
         Ok(AccountRow {
             id: self.id,
             email: self.email,
             username: self.username,
             password_hash: self.password_hash,
-            role: self.role,
+            role,
             status,
             referral_code: self.referral_code,
             display_name: self.display_name,
@@ -126,7 +131,7 @@ impl AccountRow {
         PublicProfile {
             user_id: UserId::from(self.id),
             username: self.username.clone(),
-            roles: vec![self.role.clone()],
+            roles: vec![self.role.to_string()],
             display_name: self.display_name.clone(),
             bio: self.bio.clone(),
             avatar_url: self.avatar_url.clone(),
@@ -153,7 +158,7 @@ impl AccountRow {
             user_id: UserId::from(self.id),
             username: self.username.clone(),
             email: self.email.clone(),
-            roles: vec![self.role.clone()],
+            roles: vec![self.role.to_string()],
             status: self.status,
             tokens_not_before: self.tokens_not_before,
         }
@@ -254,7 +259,7 @@ impl Store {
             user_id: UserId::from(row.id),
             username: row.username.clone(),
             email: row.email.clone(),
-            role: row.role.clone(),
+            role: row.role.to_string(),
             referred_by: account.referrer.map(UserId::from),
         };
         self.outbox
@@ -397,7 +402,7 @@ impl Store {
     pub async fn change_role(
         &self,
         target: Uuid,
-        role: &str,
+        role: Role,
         changed_by: Uuid,
         traceparent: Option<&str>,
     ) -> Result<AccountRow, UserError> {
@@ -419,16 +424,16 @@ impl Store {
              display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
              tokens_not_before",
             target,
-            role,
+            role.as_str(),
         )
         .fetch_one(&mut *transaction)
         .await?
         .checked()?;
-        if previous != role {
+        if previous != role.as_str() {
             let changed = UserRoleChanged {
                 user_id: UserId::from(target),
                 previous_role: previous,
-                new_role: role.to_owned(),
+                new_role: role.to_string(),
                 changed_by: UserId::from(changed_by),
             };
             self.outbox
