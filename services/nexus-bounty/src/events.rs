@@ -15,7 +15,10 @@ use nexus_bus::{Delivery, HandlerError, RawHandler};
 use nexus_proto::chain::ChainEvent;
 use nexus_proto::event::RawEnvelope;
 
+use nexus_core::bounty::Effect;
+
 use crate::domain::chain_events::{lifecycle_input, opened_terms};
+use crate::metrics::BountyMetrics;
 use crate::store::{ChainApplied, ChainInput, Store};
 
 /// The consumer group of the read model.
@@ -26,6 +29,23 @@ pub const READ_MODEL_GROUP: &str = "bounty-read-model";
 pub struct ChainEvents {
     /// The service's store.
     pub store: Store,
+    /// Where outcomes are counted.
+    pub metrics: BountyMetrics,
+}
+
+impl ChainEvents {
+    /// Counts `outcome` and passes `error` on (for `map_err`).
+    fn counted(
+        &self,
+        outcome: &'static str,
+        error: impl Into<nexus_bus::BoxError>,
+    ) -> HandlerError {
+        self.metrics.chain_event(outcome);
+        match outcome {
+            "malformed" => HandlerError::permanent(error),
+            _ => HandlerError::retryable(error),
+        }
+    }
 }
 
 impl RawHandler for ChainEvents {
@@ -35,7 +55,8 @@ impl RawHandler for ChainEvents {
         _delivery: &Delivery,
     ) -> Result<(), HandlerError> {
         let envelope_id = envelope.id;
-        let event = ChainEvent::from_envelope(envelope).map_err(HandlerError::permanent)?;
+        let event = ChainEvent::from_envelope(envelope)
+            .map_err(|error| self.counted("malformed", error))?;
         if let ChainEvent::ChainEventsRetracted(retraction) = &event {
             let retracted: Vec<_> = retraction
                 .retracted
@@ -46,16 +67,18 @@ impl RawHandler for ChainEvents {
                 .retract_chain_events(READ_MODEL_GROUP, envelope_id, &retracted)
                 .await
                 .map_err(HandlerError::retryable)?;
+            self.metrics.chain_event("retracted");
             return Ok(());
         }
         let Some((chain_bounty_id, input)) =
-            lifecycle_input(&event).map_err(HandlerError::permanent)?
+            lifecycle_input(&event).map_err(|error| self.counted("malformed", error))?
         else {
+            self.metrics.chain_event("skipped");
             return Ok(());
         };
         let opened = match &event {
             ChainEvent::BountyOpened(opened) => {
-                Some(opened_terms(opened).map_err(HandlerError::permanent)?)
+                Some(opened_terms(opened).map_err(|error| self.counted("malformed", error))?)
             }
             _ => None,
         };
@@ -71,10 +94,16 @@ impl RawHandler for ChainEvents {
             })
             .await
             .map_err(HandlerError::retryable)?
-            .map_err(HandlerError::retryable)?;
-        if applied == ChainApplied::UnknownBounty {
-            tracing::debug!(chain_bounty_id, "A chain bounty the platform did not post.");
-        }
+            .map_err(|error| self.counted("refused", error))?;
+        self.metrics.chain_event(match applied {
+            ChainApplied::Duplicate => "duplicate",
+            ChainApplied::UnknownBounty => "unknown_bounty",
+            ChainApplied::Applied {
+                effect: Effect::Replayed,
+                ..
+            } => "known",
+            ChainApplied::Applied { .. } => "applied",
+        });
         Ok(())
     }
 }

@@ -18,6 +18,7 @@ use nexus_runtime::WorkerResult;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::BountyError;
+use crate::metrics::BountyMetrics;
 use crate::relayer::NewTransaction;
 use crate::settings::SchedulerSettings;
 use crate::store::Store;
@@ -31,6 +32,7 @@ pub async fn run(
     store: Store,
     deployment_file: std::path::PathBuf,
     settings: SchedulerSettings,
+    metrics: BountyMetrics,
     shutdown: CancellationToken,
 ) -> WorkerResult {
     let mut ticker = tokio::time::interval(settings.interval);
@@ -48,19 +50,22 @@ pub async fn run(
             }
         };
         let now = chrono::Utc::now().timestamp();
-        if let Err(error) = tick(&store, &deployment, now, settings.grace).await {
-            tracing::warn!(error = %error, "A scheduler tick failed; the next one retries.");
+        match tick(&store, &deployment, now, settings.grace).await {
+            Ok(kinds) => kinds.iter().for_each(|kind| metrics.scheduled_call(kind)),
+            Err(error) => {
+                tracing::warn!(error = %error, "A scheduler tick failed; the next one retries.");
+            }
         }
     }
 }
 
-/// One pass at `now` (unix seconds): queues every due call; returns how many.
+/// One pass at `now` (unix seconds): queues every due call; returns their kinds.
 pub async fn tick(
     store: &Store,
     deployment: &Deployment,
     now: i64,
     grace: Duration,
-) -> Result<usize, BountyError> {
+) -> Result<Vec<String>, BountyError> {
     let grace = i64::try_from(grace.as_secs()).unwrap_or(i64::MAX);
     let due = store.due_calls(now, grace, BATCH).await?;
     let mut calls = Vec::with_capacity(due.len());
@@ -85,8 +90,9 @@ pub async fn tick(
             calldata: relay_call.data,
         });
     }
-    if calls.is_empty() {
-        return Ok(0);
+    let kinds = calls.iter().map(|call| call.kind.clone()).collect();
+    if !calls.is_empty() {
+        store.queue_calls(calls).await?;
     }
-    store.queue_calls(calls).await
+    Ok(kinds)
 }

@@ -29,6 +29,7 @@ pub fn register(service: Arc<BountyService>, workers: &mut Workers) {
     let consumer_name = format!("nexus-bounty-{}", uuid::Uuid::now_v7().simple());
     let bus = service.bus.clone();
     let store = service.store.clone();
+    let metrics = service.metrics.clone();
     workers.add("chain-events", move |shutdown| async move {
         let params = ConsumerParams::new(
             nexus_proto::chain::EVENTS_STREAM,
@@ -36,7 +37,7 @@ pub fn register(service: Arc<BountyService>, workers: &mut Workers) {
             consumer_name,
         );
         let consumer = bus.consumer(params).await?;
-        consumer.run(ChainEvents { store }, shutdown).await;
+        consumer.run(ChainEvents { store, metrics }, shutdown).await;
         Ok(())
     });
     let scheduled = Arc::clone(&service);
@@ -45,6 +46,7 @@ pub fn register(service: Arc<BountyService>, workers: &mut Workers) {
             scheduled.store.clone(),
             scheduled.settings.chain.deployment_file.clone(),
             scheduled.settings.scheduler.clone(),
+            scheduled.metrics.clone(),
             shutdown,
         )
     });

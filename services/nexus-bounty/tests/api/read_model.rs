@@ -83,6 +83,13 @@ async fn chain_events_on_the_stream_open_a_pending_bounty_once() {
     assert_eq!(view.status, BountyStatus::Open);
     assert_eq!(view.chain_bounty_id, Some(4));
     assert_eq!(view.commitment_count, 1);
+    let counted = |outcome: &str| {
+        let prefix = format!("nexus_bounty_chain_events_total{{outcome=\"{outcome}\"}} ");
+        let service = &app.service;
+        async move { service.metric(&prefix).await.unwrap() }
+    };
+    assert_eq!(counted("applied").await, 2.0);
+    assert_eq!(counted("duplicate").await, 1.0);
     app.stop().await;
 }
 

@@ -74,13 +74,13 @@ async fn due_resolutions_and_refunds_are_queued_once_each() {
         scheduler::tick(&store, &deployment(), now, GRACE)
             .await
             .unwrap(),
-        1
+        ["resolve"]
     );
-    assert_eq!(
+    assert!(
         scheduler::tick(&store, &deployment(), now, GRACE)
             .await
-            .unwrap(),
-        0
+            .unwrap()
+            .is_empty()
     );
     let jobs = store.bounty_transactions(past).await.unwrap();
     assert_eq!(
@@ -110,13 +110,13 @@ async fn due_resolutions_and_refunds_are_queued_once_each() {
         scheduler::tick(&store, &deployment(), now, GRACE)
             .await
             .unwrap(),
-        1
+        ["refund_creator"]
     );
-    assert_eq!(
+    assert!(
         scheduler::tick(&store, &deployment(), now, GRACE)
             .await
-            .unwrap(),
-        0
+            .unwrap()
+            .is_empty()
     );
     let kinds: Vec<String> = store
         .bounty_transactions(past)
