@@ -27,20 +27,25 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 /// Start attempts: another process may take the free port between our probe and anvil's bind.
 const START_ATTEMPTS: u32 = 3;
 
-/// The watchdog: starts anvil (`$1`, with the remaining arguments) in the background, waits
-/// until its own standard input closes, then stops anvil and waits for it (so a dump on exit is
-/// complete before the watchdog exits). If anvil exits first, so does the watchdog. The pipe is
-/// moved to descriptor 3 first: a background job's standard input is /dev/null in `sh`.
+/// The watchdog: starts anvil (`$2`, with the remaining arguments; its standard error to the
+/// file `$1`) in the background, waits until its own standard input closes, then stops anvil and
+/// waits for it (so a dump on exit is complete before the watchdog exits). If anvil exits
+/// first, so does the watchdog, and it leaves the error file for [`AnvilNode`] to report; a
+/// stop removes it first (anvil writes on into the unlinked file until it exits). The pipe is moved to descriptor 3 first: a background job's
+/// standard input is /dev/null in `sh`.
 const WATCHDOG: &str = r#"exec 3<&0 0</dev/null
-anvil="$1"; shift
-"$anvil" "$@" >/dev/null 2>&1 3<&- &
+log="$1"; anvil="$2"; shift 2
+"$anvil" "$@" >/dev/null 2>"$log" 3<&- &
 child=$!
-( read -r _ <&3; kill -TERM "$child" 2>/dev/null ) &
+( read -r _ <&3; rm -f "$log"; kill -TERM "$child" 2>/dev/null ) &
 reader=$!
 exec 3<&-
 wait "$child"
 kill "$reader" 2>/dev/null
 "#;
+
+/// The last lines of anvil's standard error kept in an error message.
+const ERROR_LINES: usize = 12;
 
 /// The anvil binary: `TEST_NEXUS_ANVIL` when set, else `contracts/node_modules/.bin/anvil`
 /// (installed by `contracts/ci.sh` or `npm ci` in `contracts/`). A missing binary is an error
@@ -157,6 +162,7 @@ impl AnvilNode {
             .arg("-c")
             .arg(WATCHDOG)
             .arg("nexus-anvil-watchdog")
+            .arg(self.error_file())
             .arg(&binary)
             .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
             .args(&self.arguments)
@@ -176,6 +182,15 @@ impl AnvilNode {
         }
     }
 
+    /// Where the watchdog puts anvil's standard error (removed unless anvil exits by itself).
+    fn error_file(&self) -> PathBuf {
+        std::env::temp_dir().join(format!(
+            "nexus-anvil-{}-{}.stderr",
+            std::process::id(),
+            self.port
+        ))
+    }
+
     async fn wait_until_ready(&mut self, binary: &Path) -> Result<(), TestError> {
         let provider = nexus_chain::connect(&self.url, None)?;
         let started = Instant::now();
@@ -188,11 +203,16 @@ impl AnvilNode {
                 None => true,
             };
             if exited {
+                let error_file = self.error_file();
+                let output = std::fs::read_to_string(&error_file).unwrap_or_default();
+                let _ = std::fs::remove_file(&error_file);
+                let lines: Vec<&str> = output.lines().collect();
                 return Err(format!(
-                    "{} {} exited before answering on port {} (port taken, or a bad argument)",
+                    "{} {} exited before answering on port {}; it said:\n{}",
                     binary.display(),
                     self.arguments.join(" "),
-                    self.port
+                    self.port,
+                    lines[lines.len().saturating_sub(ERROR_LINES)..].join("\n")
                 )
                 .into());
             }

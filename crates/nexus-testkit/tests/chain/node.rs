@@ -129,3 +129,32 @@ async fn watchdog_owner() {
     tokio::time::sleep(Duration::from_secs(120)).await;
     drop(node);
 }
+
+/// anvil refusing to start is a failure that carries what anvil said, not a timeout.
+#[tokio::test]
+async fn a_node_that_cannot_start_says_why() {
+    let started = std::time::Instant::now();
+    let error = AnvilNode::start(&["--no-such-flag"]).await.unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("exited before answering"), "{message}");
+    assert!(message.contains("--no-such-flag"), "{message}");
+    assert!(message.lines().count() > 1, "anvil's own words: {message}");
+    assert!(started.elapsed() < Duration::from_secs(15), "no timeout");
+}
+
+/// A node stopped as usual leaves no error file behind in the temporary directory.
+#[tokio::test]
+async fn a_stopped_node_leaves_no_files() {
+    let node = AnvilNode::start(&[]).await.unwrap();
+    let error_file = std::env::temp_dir().join(format!(
+        "nexus-anvil-{}-{}.stderr",
+        std::process::id(),
+        node.port()
+    ));
+    assert!(
+        error_file.exists(),
+        "anvil's standard error goes to {error_file:?}"
+    );
+    drop(node);
+    assert!(!error_file.exists(), "{error_file:?} left behind");
+}
