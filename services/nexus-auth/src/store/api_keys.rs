@@ -12,38 +12,38 @@ use super::audit::{AuditRecord, insert};
 /// A key to store.
 #[derive(Debug, Clone)]
 pub struct NewApiKey {
-    /// Key id.
+    /// The key's id (UUIDv7), also its audit subject.
     pub id: Uuid,
-    /// Holder.
+    /// The account the key acts for.
     pub user_id: Uuid,
-    /// Label.
+    /// The owner's label for it.
     pub name: String,
-    /// Display prefix.
+    /// The key's first characters, shown in listings so an owner can tell keys apart.
     pub prefix: String,
     /// HMAC of the key.
     pub key_hash: Vec<u8>,
     /// Action names.
     pub scopes: Vec<String>,
-    /// Holder's roles.
+    /// The holder's roles when the key was made, which its tokens carry.
     pub roles: Vec<String>,
     /// Rate-limit tier.
     pub tier: ApiKeyTier,
-    /// Expiry.
+    /// When the key stops working; `None` for no expiry.
     pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A live key found by its hash.
 #[derive(Debug, Clone)]
 pub struct ActiveApiKey {
-    /// Key id.
+    /// The key's id.
     pub id: Uuid,
-    /// Holder.
+    /// The account the key acts for.
     pub user_id: Uuid,
     /// Stored HMAC (compared again in constant time).
     pub key_hash: Vec<u8>,
     /// Action names.
     pub scopes: Vec<String>,
-    /// Holder's roles.
+    /// The holder's roles when the key was made, which its tokens carry.
     pub roles: Vec<String>,
     /// Rate-limit tier.
     pub tier: ApiKeyTier,

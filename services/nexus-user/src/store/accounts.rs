@@ -35,19 +35,20 @@ pub struct AccountRow {
     pub status: AccountStatus,
     /// Ten base32 letters (`A-Z2-7`), unique, given at registration.
     pub referral_code: String,
-    /// Public profile.
+    /// Shown to anyone; `None` until the owner sets it (the same for `bio`, `avatar_url` and
+    /// `website`).
     pub display_name: Option<String>,
-    /// Public profile.
+    /// Shown to anyone.
     pub bio: Option<String>,
-    /// Public profile.
+    /// Shown to anyone (an https URL).
     pub avatar_url: Option<String>,
-    /// Public profile.
+    /// Shown to anyone (an https URL).
     pub website: Option<String>,
-    /// Private profile.
+    /// Shown to the owner only.
     pub full_name: Option<String>,
-    /// Created.
+    /// When the account registered.
     pub created_at: DateTime<Utc>,
-    /// Last change.
+    /// The last change to the profile, role, status or password.
     pub updated_at: DateTime<Utc>,
     /// Tokens and sessions issued before this instant are void.
     pub tokens_not_before: Option<DateTime<Utc>>,
