@@ -21,6 +21,10 @@
 //!   ([`TestChain::advance`], [`TestChain::mine`]) without disturbing any other test.
 //! - [`anvil::AnvilNode`]: a bare anvil with nothing deployed (tests of the deployment itself).
 //!
+//! Layout: this file builds the handles and says where things are; `accounts` funds fresh keys;
+//! `timeline` moves the chain in time and back; [`anvil`] runs the process; [`state`] makes and
+//! finds the deployed state.
+//!
 //! Every anvil runs behind a watchdog that stops it when its test process ends, whichever way
 //! it ends ([`anvil`]). A missing anvil binary fails the test with the command that installs it;
 //! chain tests are never skipped. `TEST_NEXUS_ANVIL` names another anvil binary.
@@ -29,38 +33,32 @@
 //! `cargo test` they reach the other tests of the process too, so a test that uses them either
 //! runs under nextest (the project's runner) or takes a [`TestChain::private`] chain.
 
+mod accounts;
 pub mod anvil;
 pub mod state;
+mod timeline;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use alloy::primitives::{Address, U256};
+use alloy::primitives::Address;
 use alloy::providers::{DynProvider, Provider};
-use alloy::rpc::types::BlockNumberOrTag;
 use alloy::signers::local::PrivateKeySigner;
 use nexus_chain::bindings::bounty::BountyContract::BountyContractInstance;
 use nexus_chain::bindings::token::ReputationToken::{self, ReputationTokenInstance};
-use nexus_chain::deploy::{Deployment, confirm};
+use nexus_chain::deploy::Deployment;
 use nexus_chain::settings::ChainSettings;
 use serde::de::DeserializeOwned;
 use tokio::sync::{Mutex, OnceCell};
 
+pub use self::accounts::{ACCOUNT_ETH, TestAccount};
 use self::anvil::AnvilNode;
 use self::state::{ARBITER_INDEX, DEPLOYER_INDEX, DeployedState, TREASURY, deployed_state};
+pub use self::timeline::Snapshot;
 use crate::TestError;
 
 pub use nexus_chain::deploy::NXS;
-
-/// ETH (in wei) a fresh [`TestAccount`] holds: plenty for any test's gas.
-pub const ACCOUNT_ETH: u128 = 100 * 1_000_000_000_000_000_000;
-
-/// Gas limit of a mint. Fixed rather than estimated: the token's votes clock is the block
-/// timestamp, so a mint estimated within the second of the previous one updates that second's
-/// supply checkpoint, while mined a second later it pushes a new one (some 20,000 gas more) and
-/// would run out of gas. A mint needs well under this limit.
-const MINT_GAS: u64 = 250_000;
 
 /// The process's shared anvil, started on first use and stopped by its watchdog at exit.
 static SHARED: OnceCell<Node> = OnceCell::const_new();
@@ -103,26 +101,6 @@ pub struct TestChain {
     provider: DynProvider,
     private: Option<PrivateNode>,
 }
-
-/// A fresh key with ETH (and NXS when asked for), for one test.
-#[derive(Debug, Clone)]
-pub struct TestAccount {
-    /// Its key: sign intents and permits with it, or send through [`TestAccount::provider`].
-    pub signer: PrivateKeySigner,
-    /// Its address.
-    pub address: Address,
-}
-
-impl TestAccount {
-    /// A provider on `chain` that signs this account's transactions locally.
-    pub fn provider(&self, chain: &TestChain) -> Result<DynProvider, TestError> {
-        chain.provider_for(&self.signer)
-    }
-}
-
-/// An `evm_snapshot` id, for [`TestChain::revert`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Snapshot(U256);
 
 impl TestChain {
     /// This process's chain (started on first use; see the module docs).
@@ -279,117 +257,6 @@ impl TestChain {
             self.deployment().bounty,
             self.provider.clone(),
         )
-    }
-
-    /// A fresh key holding [`ACCOUNT_ETH`] and no NXS.
-    pub async fn account(&self) -> Result<TestAccount, TestError> {
-        let signer = PrivateKeySigner::random();
-        let address = signer.address();
-        self.set_eth_balance(address, U256::from(ACCOUNT_ETH))
-            .await?;
-        Ok(TestAccount { signer, address })
-    }
-
-    /// A fresh key holding [`ACCOUNT_ETH`] and `nxs_wei` NXS (minted by the deployer).
-    pub async fn funded_account(&self, nxs_wei: u128) -> Result<TestAccount, TestError> {
-        let account = self.account().await?;
-        if nxs_wei > 0 {
-            self.mint_nxs(account.address, nxs_wei).await?;
-        }
-        Ok(account)
-    }
-
-    /// Sets `address`'s ETH balance (`anvil_setBalance`; no transaction).
-    pub async fn set_eth_balance(&self, address: Address, wei: U256) -> Result<(), TestError> {
-        self.rpc::<serde_json::Value>("anvil_setBalance", serde_json::json!([address, wei]))
-            .await?;
-        Ok(())
-    }
-
-    /// Mints `wei` NXS to `to` from the deployer, and waits for the receipt.
-    pub async fn mint_nxs(&self, to: Address, wei: u128) -> Result<(), TestError> {
-        let _turn = self.deployer_sends.lock().await;
-        // The nonce is read from the node every time rather than from the provider's cache,
-        // which an `evm_revert` (or a test sending as the deployer itself) leaves ahead of the
-        // chain.
-        let nonce = self
-            .provider
-            .get_transaction_count(self.deployer())
-            .pending()
-            .await?;
-        let pending = self
-            .token()
-            .mint(to, U256::from(wei))
-            .from(self.deployer())
-            .nonce(nonce)
-            .gas(MINT_GAS)
-            .send()
-            .await?;
-        confirm(&self.provider, pending).await?;
-        Ok(())
-    }
-
-    /// NXS balance of `account`, in wei.
-    pub async fn nxs_balance(&self, account: Address) -> Result<U256, TestError> {
-        Ok(self.token().balanceOf(account).call().await?)
-    }
-
-    /// Moves the chain's clock forward by `by` (whole seconds) and mines a block there.
-    pub async fn advance(&self, by: Duration) -> Result<(), TestError> {
-        self.rpc::<serde_json::Value>("evm_increaseTime", serde_json::json!([by.as_secs()]))
-            .await?;
-        self.rpc::<serde_json::Value>("evm_mine", serde_json::json!([]))
-            .await?;
-        Ok(())
-    }
-
-    /// Mines `blocks` empty blocks at once (`anvil_mine`).
-    pub async fn mine(&self, blocks: u64) -> Result<(), TestError> {
-        self.rpc::<serde_json::Value>("anvil_mine", serde_json::json!([U256::from(blocks)]))
-            .await?;
-        Ok(())
-    }
-
-    /// The latest block's timestamp (seconds since the epoch, chain time).
-    pub async fn now(&self) -> Result<u64, TestError> {
-        let block = self
-            .provider
-            .get_block_by_number(BlockNumberOrTag::Latest)
-            .await?
-            .ok_or("the node has no latest block")?;
-        Ok(block.header.timestamp)
-    }
-
-    /// The latest block's number.
-    pub async fn block_number(&self) -> Result<u64, TestError> {
-        Ok(self.provider.get_block_number().await?)
-    }
-
-    /// Records the node's state (`evm_snapshot`) for [`TestChain::revert`].
-    pub async fn snapshot(&self) -> Result<Snapshot, TestError> {
-        Ok(Snapshot(
-            self.rpc("evm_snapshot", serde_json::json!([])).await?,
-        ))
-    }
-
-    /// Returns the node to `snapshot` (`evm_revert`): blocks, balances, nonces and time. A
-    /// snapshot can be reverted to once; take another one to revert again. Providers that sent
-    /// transactions since the snapshot cache nonces the chain no longer has: send through a
-    /// [`TestChain::new_provider`] afterwards ([`TestChain::mint_nxs`] and the funding helpers
-    /// need nothing).
-    pub async fn revert(&self, snapshot: Snapshot) -> Result<(), TestError> {
-        let reverted: bool = self
-            .rpc("evm_revert", serde_json::json!([snapshot.0]))
-            .await?;
-        if reverted {
-            Ok(())
-        } else {
-            Err(format!(
-                "evm_revert to {:?} was refused (unknown or used)",
-                snapshot.0
-            )
-            .into())
-        }
     }
 
     /// Stops a private chain's node as an operator would; its state is kept for
