@@ -4,12 +4,14 @@
 //! Amounts are `numeric(39, 0)` in the table and decimal text in Rust (`reward::text`): exact for
 //! the whole `uint128` range without a decimal crate, and the column still sorts numerically.
 
+use alloy::primitives::{Address, B256, Bytes};
 use chrono::{DateTime, Utc};
 use nexus_db::DbError;
 use uuid::Uuid;
 
 use super::Store;
 use crate::error::BountyError;
+use crate::relayer::NewTransaction;
 
 /// One row of `bounty.bounties`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +87,16 @@ pub struct NewBounty {
     pub intent_digest: [u8; 32],
 }
 
+/// The contract call that creates a bounty on chain (`createBountyBySig` with the signed intent
+/// and permit, built by nexus-chain's relay-call builders), queued with the bounty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateCall {
+    /// The bounty contract.
+    pub to: Address,
+    /// The ABI-encoded call.
+    pub calldata: Bytes,
+}
+
 /// Where a page of the list starts: after this row in the chosen order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListAfter {
@@ -112,10 +124,16 @@ pub struct ListFilter {
 }
 
 impl Store {
-    /// Posts `new` with status `pending`; idempotent on the intent digest: the same signed intent
-    /// again returns the first bounty's id and `false`, and writes nothing.
+    /// Posts `new` with status `pending` and queues `call` for the relayer (kind `create_bounty`,
+    /// keyed by the intent digest) in the same transaction, so the bounty exists if and only if
+    /// its creation is on its way. Idempotent on the intent digest: the same signed intent again
+    /// returns the first bounty's id and `false`, and writes nothing.
     #[tracing::instrument(skip_all, fields(creator = %new.creator_id))]
-    pub async fn create_bounty(&self, new: &NewBounty) -> Result<(Uuid, bool), BountyError> {
+    pub async fn create_bounty(
+        &self,
+        new: &NewBounty,
+        call: CreateCall,
+    ) -> Result<(Uuid, bool), BountyError> {
         let mut transaction = self.pool().begin().await.map_err(DbError::from)?;
         let inserted = sqlx::query_scalar!(
             "INSERT INTO bounty.bounties (id, creator_id, creator_address, artifact_kind, \
@@ -153,9 +171,17 @@ impl Store {
             .map_err(DbError::from)?;
             return Ok((existing, false));
         };
-        // The relayer's job for `createBountyBySig` joins this transaction here
-        // (`Store::queue_transaction(&mut transaction, ...)`), so the bounty and its job commit
-        // together.
+        Store::queue_transaction(
+            &mut transaction,
+            NewTransaction {
+                kind: "create_bounty".to_owned(),
+                bounty_id: Some(id),
+                to: call.to,
+                calldata: call.calldata,
+                idempotency_key: B256::from(new.intent_digest),
+            },
+        )
+        .await?;
         transaction.commit().await.map_err(DbError::from)?;
         Ok((id, true))
     }

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, new_bounty};
+use crate::helpers::{TestApp, create_call, new_bounty};
 
 const ALICE: &str = "0190a0a0-0000-7000-8000-00000000a11c";
 const BOB: &str = "0190a0a0-0000-7000-8000-000000000b0b";
@@ -32,12 +32,12 @@ async fn a_private_bounty_is_read_by_its_creator_and_analysts_and_is_404_to_anyo
     let app = TestApp::spawn().await;
     let store = app.store();
     let (public, created) = store
-        .create_bounty(&new_bounty(ALICE, 10, 2, true))
+        .create_bounty(&new_bounty(ALICE, 10, 2, true), create_call())
         .await
         .unwrap();
     assert!(created);
     let (private, _) = store
-        .create_bounty(&new_bounty(ALICE, 20, 2, false))
+        .create_bounty(&new_bounty(ALICE, 20, 2, false), create_call())
         .await
         .unwrap();
     let bounties = app.service.client.bounties();
@@ -81,14 +81,21 @@ async fn a_private_bounty_is_read_by_its_creator_and_analysts_and_is_404_to_anyo
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_same_signed_intent_posts_one_bounty() {
+async fn a_bounty_and_its_creation_call_are_queued_together_once_per_signed_intent() {
     let app = TestApp::spawn().await;
     let store = app.store();
     let new = new_bounty(ALICE, 10, 2, true);
-    let (first, created) = store.create_bounty(&new).await.unwrap();
+    let (first, created) = store.create_bounty(&new, create_call()).await.unwrap();
     assert!(created);
-    let again = store.create_bounty(&new).await.unwrap();
+    let again = store.create_bounty(&new, create_call()).await.unwrap();
     assert_eq!(again, (first, false));
+    // The bounty and its creation call were written together, once.
+    let jobs = store.bounty_transactions(first).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(
+        (jobs[0].kind.as_str(), jobs[0].status.as_str()),
+        ("create_bounty", "queued")
+    );
     let page = app
         .service
         .client
@@ -108,13 +115,16 @@ async fn the_list_filters_sorts_and_pages_without_skipping_or_repeating() {
     for (index, reward) in [50u128, 10, 40, 30, 20].into_iter().enumerate() {
         let creator = if index % 2 == 0 { ALICE } else { BOB };
         let (id, _) = store
-            .create_bounty(&new_bounty(creator, reward, 5 - index as i64, true))
+            .create_bounty(
+                &new_bounty(creator, reward, 5 - index as i64, true),
+                create_call(),
+            )
             .await
             .unwrap();
         ids.push(id);
     }
     let (hidden, _) = store
-        .create_bounty(&new_bounty(BOB, 1_000, 3, false))
+        .create_bounty(&new_bounty(BOB, 1_000, 3, false), create_call())
         .await
         .unwrap();
     let bounties = app.service.client.bounties();
@@ -207,15 +217,15 @@ async fn an_account_lists_its_own_bounties_private_ones_included_and_a_guest_is_
     let app = TestApp::spawn().await;
     let store = app.store();
     let (public, _) = store
-        .create_bounty(&new_bounty(ALICE, 10, 2, true))
+        .create_bounty(&new_bounty(ALICE, 10, 2, true), create_call())
         .await
         .unwrap();
     let (private, _) = store
-        .create_bounty(&new_bounty(ALICE, 20, 2, false))
+        .create_bounty(&new_bounty(ALICE, 20, 2, false), create_call())
         .await
         .unwrap();
     store
-        .create_bounty(&new_bounty(BOB, 30, 2, true))
+        .create_bounty(&new_bounty(BOB, 30, 2, true), create_call())
         .await
         .unwrap();
     let bounties = app.service.client.bounties();

@@ -1,8 +1,9 @@
 //! A nexus-bounty per test (fresh database and Redis prefix) and small helpers.
 
+use alloy::primitives::{Address, Bytes};
 use chrono::{DateTime, Duration, Utc};
 use nexus_bounty::BountyService;
-use nexus_bounty::store::{NewBounty, Store};
+use nexus_bounty::store::{CreateCall, NewBounty, Store};
 use nexus_testkit::nexus_client::CallContext;
 use nexus_testkit::{TestContext, TestService};
 use uuid::Uuid;
@@ -69,5 +70,13 @@ pub fn new_bounty(creator: &str, reward: u128, days: i64, is_public: bool) -> Ne
         reveal_deadline: deadline + Duration::days(1),
         is_public,
         intent_digest: digest,
+    }
+}
+
+/// A stand-in for the `createBountyBySig` call (the relayer does not run in these tests: no key).
+pub fn create_call() -> CreateCall {
+    CreateCall {
+        to: Address::repeat_byte(5),
+        calldata: Bytes::from_static(b"createBountyBySig"),
     }
 }

@@ -5,8 +5,8 @@ mod bounties;
 mod helpers;
 mod openapi;
 mod read_model;
-mod scheduler;
 mod relayer;
+mod scheduler;
 
 use nexus_bounty::BountyService;
 use nexus_config::ServiceKind;

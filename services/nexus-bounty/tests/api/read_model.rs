@@ -14,7 +14,7 @@ use nexus_proto::chain::{ArtifactKind, AssertionCommitted, BountyOpened, LogPosi
 use nexus_testkit::nexus_client::CallContext;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, new_bounty};
+use crate::helpers::{TestApp, create_call, new_bounty};
 
 const ALICE: &str = "0190a0a0-0000-7000-8000-00000000a11c";
 
@@ -37,7 +37,11 @@ async fn chain_events_on_the_stream_open_a_pending_bounty_once() {
     let deadline = now + 3_600;
     let mut new = new_bounty(ALICE, 10, 1, true);
     new.assertion_deadline = DateTime::<Utc>::from_timestamp(deadline as i64, 0).unwrap();
-    let (id, _) = app.store().create_bounty(&new).await.unwrap();
+    let (id, _) = app
+        .store()
+        .create_bounty(&new, create_call())
+        .await
+        .unwrap();
 
     let opened = BountyOpened {
         log: log(now, 1),
@@ -101,7 +105,7 @@ async fn an_impossible_or_repeated_event_changes_nothing_and_an_unknown_bounty_i
     let deadline = now + 3_600;
     let mut new = new_bounty(ALICE, 10, 1, true);
     new.assertion_deadline = DateTime::<Utc>::from_timestamp(deadline as i64, 0).unwrap();
-    let (id, _) = store.create_bounty(&new).await.unwrap();
+    let (id, _) = store.create_bounty(&new, create_call()).await.unwrap();
     let input = |input, envelope_id| ChainInput {
         consumer: "test",
         envelope_id,
@@ -182,7 +186,7 @@ async fn a_retraction_undoes_exactly_the_named_events() {
     let deadline = now + 3_600;
     let mut new = new_bounty(ALICE, 10, 1, true);
     new.assertion_deadline = DateTime::<Utc>::from_timestamp(deadline as i64, 0).unwrap();
-    let (id, _) = store.create_bounty(&new).await.unwrap();
+    let (id, _) = store.create_bounty(&new, create_call()).await.unwrap();
     let terms = nexus_bounty::domain::chain_events::OpenedTerms {
         creator: new.creator_address,
         artifact_hash: new.artifact_hash,

@@ -14,7 +14,7 @@ use nexus_core::settlement::Outcome;
 use nexus_testkit::nexus_client::CallContext;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, new_bounty};
+use crate::helpers::{TestApp, create_call, new_bounty};
 
 const ALICE: &str = "0190a0a0-0000-7000-8000-00000000a11c";
 const GRACE: Duration = Duration::from_secs(60);
@@ -37,7 +37,7 @@ async fn opened(store: &Store, chain_id: u64, reveal_deadline: i64) -> Uuid {
     let mut new = new_bounty(ALICE, 10, 1, true);
     new.assertion_deadline = DateTime::<Utc>::from_timestamp(assertion_deadline, 0).unwrap();
     new.reveal_deadline = DateTime::<Utc>::from_timestamp(reveal_deadline, 0).unwrap();
-    let (id, _) = store.create_bounty(&new).await.unwrap();
+    let (id, _) = store.create_bounty(&new, create_call()).await.unwrap();
     let input = ChainInput {
         consumer: "test",
         envelope_id: Uuid::now_v7(),
@@ -85,10 +85,17 @@ async fn due_resolutions_and_refunds_are_queued_once_each() {
     let jobs = store.bounty_transactions(past).await.unwrap();
     assert_eq!(
         jobs.iter().map(|job| job.kind.as_str()).collect::<Vec<_>>(),
-        ["resolve"]
+        ["create_bounty", "resolve"]
     );
     for id in [future, within_grace] {
-        assert!(store.bounty_transactions(id).await.unwrap().is_empty());
+        let kinds: Vec<String> = store
+            .bounty_transactions(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|job| job.kind)
+            .collect();
+        assert_eq!(kinds, ["create_bounty"]);
     }
 
     // The chain resolved it Invalid (nobody committed); once the dispute window is over the
@@ -125,7 +132,7 @@ async fn due_resolutions_and_refunds_are_queued_once_each() {
         .into_iter()
         .map(|job| job.kind)
         .collect();
-    assert_eq!(kinds, ["resolve", "refund_creator"]);
+    assert_eq!(kinds, ["create_bounty", "resolve", "refund_creator"]);
     let row = store.bounty(past).await.unwrap().unwrap();
     assert_eq!(row.status, "expired");
 
@@ -142,6 +149,13 @@ async fn due_resolutions_and_refunds_are_queued_once_each() {
         .iter()
         .map(|job| (job.kind.as_str(), job.status.as_str()))
         .collect();
-    assert_eq!(shown, [("resolve", "queued"), ("refund_creator", "queued")]);
+    assert_eq!(
+        shown,
+        [
+            ("create_bounty", "queued"),
+            ("resolve", "queued"),
+            ("refund_creator", "queued")
+        ]
+    );
     app.stop().await;
 }
