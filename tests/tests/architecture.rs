@@ -433,3 +433,38 @@ fn sql_and_transactions_stay_in_the_store() {
         outside.join("\n")
     );
 }
+
+/// Request bodies are read with `nexus_http::Json`, which refuses serde's positional array form
+/// for an object (docs/DECISIONS.md "Request bodies"); `web::Json` stays for responses only.
+#[test]
+fn request_bodies_are_read_with_the_strict_extractor() {
+    let root = workspace_root();
+    let mut offending = Vec::new();
+    for (_, (manifest, _)) in workspace_packages() {
+        if !is_service(&manifest) {
+            continue;
+        }
+        for file in rust_files(&manifest.parent().unwrap().join("src")) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (number, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if !code.starts_with("//")
+                    && (code.contains(": web::Json<")
+                        || code.contains("web::Json(") && code.contains("): "))
+                {
+                    offending.push(format!(
+                        "{}:{}: {}",
+                        file.strip_prefix(&root).unwrap().display(),
+                        number + 1,
+                        code
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        offending.is_empty(),
+        "request bodies read with web::Json instead of nexus_http::Json:\n{}",
+        offending.join("\n")
+    );
+}

@@ -43,7 +43,7 @@ use crate::store::{NewRetrohunt, RetrohuntUsage};
 pub async fn create_retrohunt(
     service: web::Data<AnalysisService>,
     caller: Caller,
-    body: web::Json<CreateRetrohunt>,
+    body: nexus_http::Json<CreateRetrohunt>,
 ) -> Result<HttpResponse, ApiError> {
     let claims = caller.require_signed_in().map_err(AnalysisError::from)?;
     let (owner, owner_role) = (claims.sub.clone(), claims.highest_role());

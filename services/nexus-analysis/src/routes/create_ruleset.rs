@@ -36,7 +36,7 @@ use crate::rules::check_source;
 pub async fn create_ruleset(
     service: web::Data<AnalysisService>,
     caller: Caller,
-    body: web::Json<CreateRuleset>,
+    body: nexus_http::Json<CreateRuleset>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = caller
         .require_signed_in()

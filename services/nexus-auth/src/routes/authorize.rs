@@ -60,7 +60,7 @@ pub async fn authorize(
     service: web::Data<AuthService>,
     request: HttpRequest,
     caller: Authenticated,
-    body: web::Json<Request>,
+    body: nexus_http::Json<Request>,
 ) -> Result<web::Json<AuthorizeResponse>, ApiError> {
     let claims = caller.0;
     let question = body.into_inner();

@@ -35,7 +35,7 @@ pub async fn confirm_totp(
     service: web::Data<AuthService>,
     request: HttpRequest,
     caller: Authenticated,
-    body: web::Json<TotpConfirmRequest>,
+    body: nexus_http::Json<TotpConfirmRequest>,
 ) -> Result<web::Json<RecoveryCodes>, ApiError> {
     let claims = caller.0;
     let user_id = service.own_account(&claims, Action::UserUpdate)?;

@@ -44,7 +44,7 @@ pub async fn create_api_key(
     service: web::Data<AuthService>,
     request: HttpRequest,
     caller: Authenticated,
-    body: web::Json<CreateApiKeyRequest>,
+    body: nexus_http::Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let claims = caller.0;
     let user_id = service.own_account(&claims, Action::UserUpdate)?;

@@ -33,7 +33,7 @@ pub async fn disable_totp(
     request: HttpRequest,
     context: RequestContext,
     caller: Authenticated,
-    body: web::Json<TotpDisableRequest>,
+    body: nexus_http::Json<TotpDisableRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let claims = caller.0;
     let user_id = service.own_account(&claims, Action::UserUpdate)?;

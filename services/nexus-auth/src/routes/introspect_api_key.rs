@@ -30,7 +30,7 @@ fn inactive() -> IntrospectResponse {
 pub async fn introspect_api_key(
     service: web::Data<AuthService>,
     context: RequestContext,
-    body: web::Json<IntrospectRequest>,
+    body: nexus_http::Json<IntrospectRequest>,
 ) -> Result<web::Json<IntrospectResponse>, ApiError> {
     let key = body.into_inner().key;
     if !is_api_key_shaped(&key) {

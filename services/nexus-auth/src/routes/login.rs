@@ -33,7 +33,7 @@ pub async fn login(
     service: web::Data<AuthService>,
     request: HttpRequest,
     context: RequestContext,
-    body: web::Json<LoginRequest>,
+    body: nexus_http::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { login, password } = body.into_inner();
     check_text("login", &login, MAX_LOGIN_CHARS * 4)?;

@@ -35,7 +35,7 @@ pub async fn login_mfa(
     service: web::Data<AuthService>,
     request: HttpRequest,
     context: RequestContext,
-    body: web::Json<MfaLoginRequest>,
+    body: nexus_http::Json<MfaLoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     check_text("mfa_token", &body.mfa_token, MAX_TOKEN_CHARS)?;

@@ -24,7 +24,7 @@ use crate::store::audit::{AuditKind, AuditRecord};
 pub async fn logout(
     service: web::Data<AuthService>,
     request: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    body: nexus_http::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().refresh_token;
     check_text("refresh_token", &token, MAX_TOKEN_CHARS)?;

@@ -33,7 +33,7 @@ pub async fn publish_policies(
     service: web::Data<AuthService>,
     request: HttpRequest,
     caller: Authenticated,
-    body: web::Json<PoliciesRequest>,
+    body: nexus_http::Json<PoliciesRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ip = service.client_ip(&request);
     service.authorize_admin(&caller.0, Action::AdminManagePolicies, ip)?;

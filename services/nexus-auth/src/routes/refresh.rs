@@ -29,7 +29,7 @@ pub async fn refresh(
     service: web::Data<AuthService>,
     request: HttpRequest,
     context: RequestContext,
-    body: web::Json<RefreshRequest>,
+    body: nexus_http::Json<RefreshRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let token = body.into_inner().refresh_token;
     check_text("refresh_token", &token, MAX_TOKEN_CHARS)?;

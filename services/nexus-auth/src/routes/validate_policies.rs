@@ -97,7 +97,7 @@ pub async fn validate_policies(
     service: web::Data<AuthService>,
     request: HttpRequest,
     caller: Authenticated,
-    body: web::Json<PoliciesRequest>,
+    body: nexus_http::Json<PoliciesRequest>,
 ) -> Result<web::Json<PolicyValidation>, ApiError> {
     service.authorize_admin(
         &caller.0,

@@ -33,7 +33,7 @@ use crate::revocations::announce;
 pub async fn change_password(
     service: web::Data<UserService>,
     caller: Caller,
-    body: web::Json<ChangePasswordRequest>,
+    body: nexus_http::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let claims = caller.require_signed_in().map_err(UserError::from)?;
     if caller.is_api_key() {

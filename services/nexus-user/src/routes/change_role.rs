@@ -37,7 +37,7 @@ pub async fn change_role(
     caller: Caller,
     context: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<ChangeRoleRequest>,
+    body: nexus_http::Json<ChangeRoleRequest>,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
     let target = path.into_inner();
     caller

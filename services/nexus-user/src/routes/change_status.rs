@@ -36,7 +36,7 @@ pub async fn change_status(
     service: web::Data<UserService>,
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<ChangeStatusRequest>,
+    body: nexus_http::Json<ChangeStatusRequest>,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
     let status = body.status.trim().to_ascii_lowercase();
     set_status(&service, &caller, path.into_inner(), &status).await

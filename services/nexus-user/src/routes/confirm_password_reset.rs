@@ -30,7 +30,7 @@ const MAX_TOKEN_BYTES: usize = 128;
 )]
 pub async fn confirm_password_reset(
     service: web::Data<UserService>,
-    body: web::Json<PasswordResetConfirmRequest>,
+    body: nexus_http::Json<PasswordResetConfirmRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
     if request.token.is_empty() || request.token.len() > MAX_TOKEN_BYTES {

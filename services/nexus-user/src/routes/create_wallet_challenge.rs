@@ -36,7 +36,7 @@ const NONCE_LENGTH: usize = 17;
 pub async fn create_wallet_challenge(
     service: web::Data<UserService>,
     caller: Caller,
-    body: web::Json<WalletChallengeRequest>,
+    body: nexus_http::Json<WalletChallengeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = own_account(&caller, nexus_policy::Action::UserUpdate)?;
     let address = parse_wallet_address(&body.address).map_err(UserError::from)?;

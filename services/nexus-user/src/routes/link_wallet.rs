@@ -40,7 +40,7 @@ pub async fn link_wallet(
     service: web::Data<UserService>,
     caller: Caller,
     context: RequestContext,
-    body: web::Json<LinkWalletRequest>,
+    body: nexus_http::Json<LinkWalletRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = own_account(&caller, nexus_policy::Action::UserUpdate)?;
     let message = SiweMessage::parse(&body.message).map_err(UserError::from)?;

@@ -31,7 +31,7 @@ use crate::store::accounts::NewAccount;
 pub async fn register_user(
     service: web::Data<UserService>,
     context: RequestContext,
-    body: web::Json<RegisterRequest>,
+    body: nexus_http::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
     let email = normalize_email(&request.email).map_err(UserError::from)?;

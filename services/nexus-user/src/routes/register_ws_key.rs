@@ -42,7 +42,7 @@ pub async fn register_ws_key(
     service: web::Data<UserService>,
     caller: Caller,
     context: RequestContext,
-    body: web::Json<RegisterWsKeyRequest>,
+    body: nexus_http::Json<RegisterWsKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = own_account(&caller, nexus_policy::Action::UserUpdate)?;
     let public_key_hex = parse_public_key(&body.public_key).map_err(UserError::from)?;

@@ -40,7 +40,7 @@ pub fn reset_token_hash(token: &str) -> Vec<u8> {
 pub async fn request_password_reset(
     service: web::Data<UserService>,
     context: RequestContext,
-    body: web::Json<PasswordResetRequest>,
+    body: nexus_http::Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = normalize_email(&body.email).map_err(UserError::from)?;
     if let Some(account) = service.store.find_by_email(&email).await?

@@ -15,7 +15,7 @@ use crate::error::UserError;
 /// 200 `{user_id}`, or 404 `user_not_found` when no account has this name.
 pub async fn resolve_login(
     service: web::Data<UserService>,
-    body: web::Json<ResolveLoginRequest>,
+    body: nexus_http::Json<ResolveLoginRequest>,
 ) -> Result<web::Json<ResolvedLogin>, ApiError> {
     let login = body.into_inner().login;
     if login.len() > MAX_EMAIL_LENGTH {

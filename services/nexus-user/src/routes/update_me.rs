@@ -27,7 +27,7 @@ use crate::routes::own_account::own_account;
 pub async fn update_me(
     service: web::Data<UserService>,
     caller: Caller,
-    body: web::Json<UpdateProfileRequest>,
+    body: nexus_http::Json<UpdateProfileRequest>,
 ) -> Result<web::Json<PrivateProfile>, ApiError> {
     let user_id = own_account(&caller, nexus_policy::Action::UserUpdate)?;
     let update = check_update(&body).map_err(UserError::from)?;

@@ -22,7 +22,7 @@ use crate::metrics::CredentialOutcome;
 /// the password matched (so `account_disabled` never reveals an account to a guesser).
 pub async fn verify_credentials(
     service: web::Data<UserService>,
-    body: web::Json<VerifyCredentialsRequest>,
+    body: nexus_http::Json<VerifyCredentialsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     match check(&service, body.into_inner()).await {
         Ok(summary) => Ok(HttpResponse::Ok().json(summary)),

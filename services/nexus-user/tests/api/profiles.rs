@@ -96,6 +96,31 @@ async fn invalid_profile_fields_and_missing_tokens_are_refused() {
             Some("invalid_request_body")
         )
     );
+    // serde's positional form of the same object: refused, and the profile is left alone.
+    let before = app
+        .call_as(&token, Method::GET, "/v1/users/me", None)
+        .await
+        .1;
+    let (status, error) = app
+        .call_as(
+            &token,
+            Method::PATCH,
+            "/v1/users/me",
+            Some(json!([null, null])),
+        )
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("invalid_request_body")
+        )
+    );
+    let after = app
+        .call_as(&token, Method::GET, "/v1/users/me", None)
+        .await
+        .1;
+    assert_eq!(before, after);
 
     let (status, error) = app.get("/v1/users/me").await;
     assert_eq!(
