@@ -19,8 +19,8 @@ use crate::error::BountyError;
 pub enum ChainApplied {
     /// The envelope was applied before: nothing changed.
     Duplicate,
-    /// No bounty of the platform has this chain id (created outside the platform): recorded as
-    /// seen, nothing else.
+    /// A bounty created outside the platform (its `BountyOpened` matched no pending bounty):
+    /// recorded as seen, nothing else.
     UnknownBounty,
     /// Applied to bounty `bounty_id`.
     Applied {
@@ -172,9 +172,15 @@ impl Store {
         if !first {
             return Ok(Ok(ChainApplied::Duplicate));
         }
-        let Some(target) = target(&mut transaction, &event).await? else {
-            transaction.commit().await.map_err(DbError::from)?;
-            return Ok(Ok(ChainApplied::UnknownBounty));
+        let target = match target(&mut transaction, &event).await? {
+            Found::Bounty(target) => target,
+            Found::Foreign => {
+                transaction.commit().await.map_err(DbError::from)?;
+                return Ok(Ok(ChainApplied::UnknownBounty));
+            }
+            // Its BountyOpened has not been applied yet (delivered out of order): nothing is
+            // recorded, so a later delivery applies it.
+            Found::NotYetOpened => return Ok(Err(LifecycleError::NotOnChain)),
         };
         let before = Phase::parse(&target.status).ok_or_else(|| corrupt("status"))?;
         let mut lifecycle = rebuild(&mut transaction, &target).await?;
@@ -322,12 +328,22 @@ async fn rebuild(connection: &mut PgConnection, target: &Target) -> Result<Lifec
     Ok(lifecycle)
 }
 
+/// What a chain bounty id stands for.
+enum Found {
+    /// A bounty of the platform, locked.
+    Bounty(Target),
+    /// A bounty created outside the platform.
+    Foreign,
+    /// Not known yet: its `BountyOpened` was not applied.
+    NotYetOpened,
+}
+
 /// The bounty `event` is about, locked: by its chain id, or for `BountyOpened` the oldest
-/// pending bounty with exactly the opened terms.
+/// pending bounty with exactly the opened terms (none: the chain id is recorded as foreign).
 async fn target(
     connection: &mut PgConnection,
     event: &ChainInput<'_>,
-) -> Result<Option<Target>, BountyError> {
+) -> Result<Found, BountyError> {
     let chain_id = signed(event.chain_bounty_id)?;
     let known = sqlx::query_as!(
         Target,
@@ -337,11 +353,23 @@ async fn target(
     .fetch_optional(&mut *connection)
     .await
     .map_err(DbError::from)?;
-    if known.is_some() {
-        return Ok(known);
+    if let Some(known) = known {
+        return Ok(Found::Bounty(known));
     }
     let Some(terms) = event.opened else {
-        return Ok(None);
+        let foreign = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM bounty.foreign_chain_bounties
+                              WHERE chain_bounty_id = $1) AS "foreign!""#,
+            chain_id,
+        )
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(DbError::from)?;
+        return Ok(if foreign {
+            Found::Foreign
+        } else {
+            Found::NotYetOpened
+        });
     };
     let matched = sqlx::query_as!(
         Target,
@@ -359,7 +387,18 @@ async fn target(
     .fetch_optional(&mut *connection)
     .await
     .map_err(DbError::from)?;
-    Ok(matched)
+    if let Some(matched) = matched {
+        return Ok(Found::Bounty(matched));
+    }
+    sqlx::query!(
+        "INSERT INTO bounty.foreign_chain_bounties (chain_bounty_id) VALUES ($1) \
+         ON CONFLICT DO NOTHING",
+        chain_id,
+    )
+    .execute(&mut *connection)
+    .await
+    .map_err(DbError::from)?;
+    Ok(Found::Foreign)
 }
 
 async fn insert_input(

@@ -119,12 +119,12 @@ async fn an_impossible_or_repeated_event_changes_nothing_and_an_unknown_bounty_i
         stake: 5,
         at: now,
     };
-    // Before the bounty is known on chain, a commitment is an unknown bounty's.
-    let unknown = store
+    // A commitment delivered before its BountyOpened waits (retried), it is not dropped.
+    let early = store
         .apply_chain_event(input(commit, Uuid::now_v7()))
         .await
         .unwrap();
-    assert_eq!(unknown, Ok(ChainApplied::UnknownBounty));
+    assert_eq!(early, Err(LifecycleError::NotOnChain));
 
     let opened = LifecycleEvent::Opened {
         bounty_id: 9,
@@ -161,6 +161,45 @@ async fn an_impossible_or_repeated_event_changes_nothing_and_an_unknown_bounty_i
     assert_eq!(refused, Err(LifecycleError::OutsideWindow));
     let row = store.bounty(id).await.unwrap().unwrap();
     assert_eq!((row.status.as_str(), row.commitment_count), ("open", 0));
+
+    // The early commitment, delivered again, now applies.
+    let applied = store
+        .apply_chain_event(input(commit, Uuid::now_v7()))
+        .await
+        .unwrap();
+    assert!(
+        matches!(applied, Ok(ChainApplied::Applied { .. })),
+        "{applied:?}"
+    );
+
+    // A bounty created outside the platform: its opening and later events are skipped.
+    let mut foreign = input(
+        LifecycleEvent::Opened {
+            bounty_id: 10,
+            assertion_deadline: deadline,
+            reveal_deadline: deadline + 100,
+            at: now,
+        },
+        Uuid::now_v7(),
+    );
+    foreign.chain_bounty_id = 10;
+    foreign.opened = Some(nexus_bounty::domain::chain_events::OpenedTerms {
+        creator: [0x99; 20],
+        artifact_hash: [0x99; 32],
+        reward: 10,
+        min_stake: 1,
+        assertion_deadline: deadline,
+    });
+    assert_eq!(
+        store.apply_chain_event(foreign).await.unwrap(),
+        Ok(ChainApplied::UnknownBounty)
+    );
+    let mut later = input(commit, Uuid::now_v7());
+    later.chain_bounty_id = 10;
+    assert_eq!(
+        store.apply_chain_event(later).await.unwrap(),
+        Ok(ChainApplied::UnknownBounty)
+    );
 
     // A new envelope with a fact already known (the listener published it twice) is harmless.
     let again = store
