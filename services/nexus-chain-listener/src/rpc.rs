@@ -1,7 +1,10 @@
 //! The chain as the follower reads it: heads, block headers, logs of the platform's contracts in
 //! a range, and the few contract reads that complete a log (stakes, bounty terms, parameters),
 //! each pinned to the block hash it concerns (EIP-1898), so a reorganisation in between cannot
-//! mix two branches. Every request is bounded by the chain settings' `request_timeout`.
+//! mix two branches. A node without archive state refuses reads at old blocks (a backfill from
+//! the deployment block): those reads fall back to the latest block, which is what the
+//! projection ends at (stakes) or the same value (bounty terms never change). Every request is
+//! bounded by the chain settings' `request_timeout`.
 
 use std::future::IntoFuture;
 use std::time::Duration;
@@ -155,14 +158,20 @@ impl ChainReader {
             .parse()
             .map_err(|_| RpcError::Invalid(format!("{account} is not an address")))?;
         let token = ReputationToken::new(self.contracts.token, self.provider.clone());
-        let info = self
-            .bounded(
-                token
-                    .stakeInfo(address)
-                    .block(BlockId::hash(parse_hash(block_hash)?))
-                    .call(),
-            )
-            .await?;
+        let at = BlockId::hash(parse_hash(block_hash)?);
+        let info = match self
+            .bounded(token.stakeInfo(address).block(at).call())
+            .await
+        {
+            Ok(info) => info,
+            Err(RpcError::Failed(message)) => {
+                // A node without archive state cannot answer for an old block (a backfill);
+                // the latest record is what the projection ends at once the backfill is done.
+                tracing::debug!(%message, block_number, "stake read at the latest block instead");
+                self.bounded(token.stakeInfo(address).call()).await?
+            }
+            Err(error) => return Err(error),
+        };
         Ok(StakeRead {
             account: address_hex(address),
             block_number,
@@ -179,14 +188,14 @@ impl ChainReader {
         block_hash: &str,
     ) -> Result<BountyTerms, RpcError> {
         let bounty = BountyContract::new(self.contracts.bounty, self.provider.clone());
-        let record = self
-            .bounded(
-                bounty
-                    .getBounty(alloy::primitives::U256::from(bounty_id))
-                    .block(BlockId::hash(parse_hash(block_hash)?))
-                    .call(),
-            )
-            .await?;
+        let id = alloy::primitives::U256::from(bounty_id);
+        let at = BlockId::hash(parse_hash(block_hash)?);
+        // Terms never change once created, so without archive state the latest read is the same.
+        let record = match self.bounded(bounty.getBounty(id).block(at).call()).await {
+            Ok(record) => record,
+            Err(RpcError::Failed(_)) => self.bounded(bounty.getBounty(id).call()).await?,
+            Err(error) => return Err(error),
+        };
         Ok(BountyTerms {
             bounty_id,
             fee_bps: record.terms.feeBps,

@@ -1,6 +1,7 @@
 //! nexus-chain-listener through its real HTTP API, against real PostgreSQL, Redis and anvil.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod backfill;
 mod chain;
 mod follower;
 mod helpers;
