@@ -112,6 +112,24 @@ pub struct BountyView {
     /// them out).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transactions: Vec<BountyTransaction>,
+    /// The assertions committed on chain, in chain order, each with its verdict once revealed
+    /// (`GET /v1/bounties/{id}` only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assertions: Vec<BountyAssertion>,
+}
+
+/// One analyst's assertion on a bounty, as the chain confirmed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BountyAssertion {
+    /// The analyst's wallet (`0x`, lower case).
+    pub analyst: String,
+    /// Stake escrowed, wei (decimal string).
+    pub stake: String,
+    /// `benign` or `malicious`, once revealed (sealed until then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
+    /// Whether the analyst's payout was claimed.
+    pub claimed: bool,
 }
 
 /// A chain call the relayer sends for a bounty (its creation, a resolution, ...).

@@ -1,17 +1,19 @@
 //! `GET /v1/bounties/{id}`.
 
 use actix_web::{HttpResponse, web};
+use nexus_core::hex;
 use nexus_http::ApiError;
 use nexus_proto::ErrorBody;
-use nexus_proto::bounty::{BountyTransaction, BountyView};
+use nexus_proto::bounty::{BountyAssertion, BountyTransaction, BountyView};
 use nexus_runtime::Caller;
 use uuid::Uuid;
 
 use crate::BountyService;
 use crate::routes::{readable_bounty, view_of};
 
-/// One bounty: its terms, artifact, status, what the chain has confirmed so far and the chain
-/// calls relayed for it with their status and hash. Needs
+/// One bounty: its terms, artifact, status, what the chain has confirmed so far (assertions,
+/// verdicts once revealed, claims) and the chain calls relayed for it with their status and
+/// hash. Needs
 /// `bounty:read` (public bounties: anyone, guests included; others: their creator, analysts and
 /// admins); any other is 404, like one that does not exist.
 #[utoipa::path(
@@ -49,6 +51,18 @@ pub async fn get_bounty(
             block_number: job.block_number,
             attempts: job.attempts,
             last_error: job.last_error,
+        })
+        .collect();
+    view.assertions = service
+        .store
+        .bounty_assertions(row.id)
+        .await?
+        .into_iter()
+        .map(|assertion| BountyAssertion {
+            analyst: format!("0x{}", hex::encode(&assertion.analyst)),
+            stake: assertion.stake,
+            verdict: assertion.verdict,
+            claimed: assertion.claimed,
         })
         .collect();
     Ok(HttpResponse::Ok().json(view))

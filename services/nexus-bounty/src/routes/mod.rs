@@ -132,5 +132,6 @@ pub(crate) fn view_of(row: &BountyRow) -> Result<BountyView, BountyError> {
         outcome: row.outcome.clone(),
         created_at: row.created_at,
         transactions: Vec::new(),
+        assertions: Vec::new(),
     })
 }

@@ -19,6 +19,7 @@ use crate::routes::{get_bounty, list_bounties, list_my_bounties};
     components(schemas(
         nexus_proto::bounty::BountyView,
         nexus_proto::bounty::BountyTransaction,
+        nexus_proto::bounty::BountyAssertion,
         nexus_proto::bounty::BountyPage,
         nexus_proto::bounty::ArtifactView,
         nexus_proto::bounty::ArtifactKind,

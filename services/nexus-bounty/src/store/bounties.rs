@@ -56,6 +56,19 @@ pub struct BountyRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// One committed assertion, with its reveal and claim once the chain confirmed them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssertionRow {
+    /// The analyst's wallet (20 bytes).
+    pub analyst: Vec<u8>,
+    /// Stake, wei (decimal text).
+    pub stake: String,
+    /// `benign` or `malicious` once revealed.
+    pub verdict: Option<String>,
+    /// Whether the payout was claimed.
+    pub claimed: bool,
+}
+
 /// A bounty to post: checked terms and the digest of the intent that asks for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewBounty {
@@ -184,6 +197,27 @@ impl Store {
         .await?;
         transaction.commit().await.map_err(DbError::from)?;
         Ok((id, true))
+    }
+
+    /// The assertions committed on bounty `id`, in the order the chain confirmed them.
+    pub async fn bounty_assertions(&self, id: Uuid) -> Result<Vec<AssertionRow>, BountyError> {
+        let rows = sqlx::query_as!(
+            AssertionRow,
+            r#"SELECT c.analyst AS "analyst!", c.stake::text AS "stake!", r.verdict AS "verdict?",
+                      EXISTS (SELECT 1 FROM bounty.lifecycle_inputs x
+                              WHERE x.bounty_id = c.bounty_id AND x.kind = 'claimed'
+                                AND x.analyst = c.analyst) AS "claimed!"
+               FROM bounty.lifecycle_inputs c
+               LEFT JOIN bounty.lifecycle_inputs r
+                 ON r.bounty_id = c.bounty_id AND r.kind = 'revealed' AND r.analyst = c.analyst
+               WHERE c.bounty_id = $1 AND c.kind = 'committed'
+               ORDER BY c.seq"#,
+            id,
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(DbError::from)?;
+        Ok(rows)
     }
 
     /// The bounty `id`, if it exists.

@@ -15,7 +15,7 @@ mod lifecycle;
 mod schedule;
 mod transactions;
 
-pub use bounties::{BountyRow, CreateCall, ListAfter, ListFilter, NewBounty};
+pub use bounties::{AssertionRow, BountyRow, CreateCall, ListAfter, ListFilter, NewBounty};
 pub use lifecycle::{ChainApplied, ChainInput};
 pub use schedule::DueCall;
 

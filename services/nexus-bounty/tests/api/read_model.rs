@@ -87,6 +87,17 @@ async fn chain_events_on_the_stream_open_a_pending_bounty_once() {
     assert_eq!(view.status, BountyStatus::Open);
     assert_eq!(view.chain_bounty_id, Some(4));
     assert_eq!(view.commitment_count, 1);
+    assert_eq!(view.assertions.len(), 1);
+    let assertion = &view.assertions[0];
+    assert_eq!(assertion.analyst, format!("0x{}", "aa".repeat(20)));
+    assert_eq!(
+        (
+            assertion.stake.as_str(),
+            assertion.verdict.as_deref(),
+            assertion.claimed
+        ),
+        ("1000", None, false)
+    );
     let counted = |outcome: &str| {
         let prefix = format!("nexus_bounty_chain_events_total{{outcome=\"{outcome}\"}} ");
         let service = &app.service;
