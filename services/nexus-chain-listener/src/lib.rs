@@ -48,11 +48,10 @@ pub mod store;
 pub mod workers;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::web;
-use alloy::providers::{DynProvider, Provider};
 use futures_util::future::BoxFuture;
+use nexus_chain::ready::ChainDependency;
 use nexus_config::ServiceKind;
 use nexus_http::health::ReadinessCheck;
 use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
@@ -75,43 +74,26 @@ pub struct ChainListenerService {
     pub follower: Arc<Follower>,
 }
 
-/// `/ready`'s `chain` check: red while ingestion is halted (with the reason), while the node
-/// does not answer `eth_blockNumber` within the request timeout, or while the follower cannot
-/// use it (wrong chain, deployments file missing), so the service stays up and says why instead
-/// of crash-looping.
+/// `/ready`'s `chain` check: red while ingestion is halted (with the reason), and otherwise the
+/// shared chain dependency check (`nexus_chain::ready`: deployments file, RPC answering in time,
+/// chain id, contracts deployed), so the service stays up and says why instead of crash-looping.
 struct ChainCheck {
     follower: Arc<Follower>,
-    probe: DynProvider,
-    timeout: Duration,
+    dependency: ChainDependency,
 }
 
 impl ReadinessCheck for ChainCheck {
     fn name(&self) -> &'static str {
-        "chain"
+        nexus_chain::ready::DEPENDENCY_NAME
     }
 
     fn check(&self) -> BoxFuture<'_, Result<(), String>> {
-        let state = self.follower.state();
+        let halted = self.follower.state().halted;
         Box::pin(async move {
-            if let Some(reason) = state.halted {
+            if let Some(reason) = halted {
                 return Err(format!("ingestion halted: {reason}"));
             }
-            match tokio::time::timeout(self.timeout, self.probe.get_block_number()).await {
-                Ok(Ok(_)) => {}
-                // The transport's message names the host but never the URL's path or query,
-                // where a hosted node's key lives.
-                Ok(Err(error)) => return Err(format!("the RPC node failed: {error}")),
-                Err(_) => {
-                    return Err(format!(
-                        "the RPC node did not answer within {:?}",
-                        self.timeout
-                    ));
-                }
-            }
-            match state.failing {
-                Some(failure) if state.chain_id.is_none() => Err(failure),
-                _ => Ok(()),
-            }
+            self.dependency.probe().await
         })
     }
 }
@@ -130,12 +112,11 @@ impl Service for ChainListenerService {
         let store = Store::new(resources.postgres()?.clone())
             .map_err(|error| RuntimeError::build("the store", error))?;
         let follower = Arc::new(Follower::new(settings));
-        let probe = nexus_chain::connect(settings.chain.expose_rpc_url(), None)
-            .map_err(|error| RuntimeError::build("the RPC client", error))?;
+        let dependency = ChainDependency::new(&settings.chain)
+            .map_err(|error| RuntimeError::build("the chain readiness check", error))?;
         setup.readiness(Arc::new(ChainCheck {
             follower: Arc::clone(&follower),
-            probe,
-            timeout: settings.chain.request_timeout,
+            dependency,
         }));
         Ok(Self {
             store,
