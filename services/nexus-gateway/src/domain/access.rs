@@ -118,12 +118,12 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
             AccessRule::Check(Action::UserReadPrivate, account("me"))
         }
         ("GET", ["v1", "users", id]) => AccessRule::Check(Action::UserReadPublic, account(id)),
-        ("PUT" | "PATCH" | "POST", ["v1", "users", id, "role"]) => {
+        // Only the methods the user service routes: any other method on these paths is left
+        // to it, so it answers 405 (not a 403 for a route that does not exist).
+        ("PUT", ["v1", "users", id, "role"]) => {
             AccessRule::Check(Action::UserChangeRole, account(id))
         }
-        ("PUT" | "PATCH", ["v1", "users", id]) => {
-            AccessRule::Check(Action::UserUpdate, account(id))
-        }
+        ("PATCH", ["v1", "users", "me"]) => AccessRule::Check(Action::UserUpdate, account("me")),
 
         ("GET", ["v1", "notifications"]) => {
             AccessRule::Check(Action::NotificationList, Resource::Platform)
@@ -148,7 +148,12 @@ mod tests {
             ("POST", "/v1/files", Some(Action::FileUpload)),
             ("GET", "/v1/files/ab12/download", None),
             ("GET", "/v1/users/me", Some(Action::UserReadPrivate)),
-            ("PATCH", "/v1/users/u-2/role", Some(Action::UserChangeRole)),
+            ("PUT", "/v1/users/u-2/role", Some(Action::UserChangeRole)),
+            ("PATCH", "/v1/users/me", Some(Action::UserUpdate)),
+            // Methods the user service does not route there: signed in only, then its 405.
+            ("PATCH", "/v1/users/u-2/role", None),
+            ("PUT", "/v1/users/u-2", None),
+            ("PATCH", "/v1/users/u-2", None),
             ("POST", "/v1/policies", Some(Action::AdminManagePolicies)),
             ("GET", "/v1/audit", Some(Action::AdminViewAudit)),
             ("POST", "/v1/users/me/wallets", Some(Action::UserUpdate)),
