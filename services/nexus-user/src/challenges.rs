@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use nexus_bus::Bus;
+use nexus_core::UserId;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::error::UserError;
 
@@ -23,7 +23,7 @@ pub const EXPIRED_GRACE: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedChallenge {
     /// The account that asked.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Lower-case `0x` address.
     pub address: String,
     /// Chain id.

@@ -12,10 +12,9 @@
 use std::time::Duration;
 
 use nexus_bus::Bus;
-use nexus_core::hex;
+use nexus_core::{UserId, hex};
 use redis::aio::ConnectionManager;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::error::UserError;
 use crate::settings::{AttemptLimit, CredentialLimitSettings};
@@ -73,7 +72,7 @@ impl CredentialLimiter {
     /// Counts one check of `login` (and of `account`, once known); refuses with
     /// `credential_checks_limited` and the wait when any counter is over its limit.
     #[tracing::instrument(skip_all)]
-    pub async fn count(&self, login: &str, account: Option<Uuid>) -> Result<(), UserError> {
+    pub async fn count(&self, login: &str, account: Option<UserId>) -> Result<(), UserError> {
         let normalised = login.trim().to_lowercase();
         let login_digest = hex::encode(&Sha256::digest(normalised.as_bytes()));
         let mut counters: Vec<(String, AttemptLimit)> = vec![

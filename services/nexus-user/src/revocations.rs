@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use nexus_bus::Bus;
+use nexus_core::UserId;
 use nexus_runtime::revocation::{self, RevocationReason, Revoked};
-use uuid::Uuid;
 
 use crate::UserService;
 use crate::error::UserError;
@@ -24,7 +24,7 @@ fn millis(instant: DateTime<Utc>) -> u64 {
 /// Announces that `user_id`'s tokens issued before `not_before` are void.
 pub async fn announce(
     bus: &Bus,
-    user_id: Uuid,
+    user_id: UserId,
     not_before: DateTime<Utc>,
     reason: RevocationReason,
 ) {

@@ -10,10 +10,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use nexus_bus::Bus;
-use nexus_core::hex;
+use nexus_core::{UserId, hex};
 use rand::RngCore;
 use redis::aio::ConnectionManager;
-use uuid::Uuid;
 
 use crate::error::UserError;
 
@@ -46,7 +45,7 @@ impl WsKeyChallenges {
 
     /// A fresh challenge for `user_id` and when it expires.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
-    pub async fn issue(&self, user_id: Uuid) -> Result<(String, DateTime<Utc>), UserError> {
+    pub async fn issue(&self, user_id: UserId) -> Result<(String, DateTime<Utc>), UserError> {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let challenge = hex::encode(&bytes);
@@ -68,7 +67,7 @@ impl WsKeyChallenges {
     /// Takes (reads and deletes, atomically) `challenge`; the account it was issued to, or
     /// `None` when it is unknown, expired or used. Malformed challenges are never looked up.
     #[tracing::instrument(skip_all)]
-    pub async fn take(&self, challenge: &str) -> Result<Option<Uuid>, UserError> {
+    pub async fn take(&self, challenge: &str) -> Result<Option<UserId>, UserError> {
         if challenge.len() != 64 || !challenge.bytes().all(|byte| byte.is_ascii_hexdigit()) {
             return Ok(None);
         }
@@ -77,6 +76,6 @@ impl WsKeyChallenges {
             .arg(format!("{}{}", self.prefix, challenge.to_ascii_lowercase()))
             .query_async(&mut connection)
             .await?;
-        Ok(owner.and_then(|text| Uuid::parse_str(&text).ok()))
+        Ok(owner.and_then(|text| text.parse().ok()))
     }
 }

@@ -2,13 +2,13 @@
 //! current one; every token and session of the account ends (sign in again with the new one).
 
 use actix_web::{HttpResponse, web};
+use nexus_core::UserId;
 use nexus_http::ApiError;
 use nexus_policy::{Action, Resource};
 use nexus_proto::ErrorBody;
 use nexus_proto::user::ChangePasswordRequest;
 use nexus_runtime::Caller;
 use nexus_runtime::revocation::RevocationReason;
-use uuid::Uuid;
 
 use crate::UserService;
 use crate::domain::password_policy::{MAX_PASSWORD_BYTES, PasswordPolicyError};
@@ -39,7 +39,7 @@ pub async fn change_password(
     if caller.is_api_key() {
         return Err(UserError::ApiKeyNotAllowed.into());
     }
-    let user_id = Uuid::parse_str(&claims.sub).map_err(|_| UserError::InvalidSubject)?;
+    let user_id: UserId = claims.sub.parse().map_err(|_| UserError::InvalidSubject)?;
     caller
         .authorize(
             Action::UserUpdate,

@@ -1,7 +1,7 @@
 //! `PUT /v1/users/{id}/role`: an admin sets another account's role.
 
 use actix_web::web;
-use nexus_core::Role;
+use nexus_core::{Role, UserId};
 use nexus_http::{ApiError, RequestContext};
 use nexus_policy::{Action, Resource};
 use nexus_proto::ErrorBody;
@@ -39,7 +39,7 @@ pub async fn change_role(
     path: web::Path<Uuid>,
     body: nexus_http::Json<ChangeRoleRequest>,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
-    let target = path.into_inner();
+    let target = UserId::from_uuid(path.into_inner());
     caller
         .authorize(
             Action::UserChangeRole,
@@ -50,7 +50,7 @@ pub async fn change_role(
         .map_err(UserError::from)?;
     let changed_by = caller
         .subject()
-        .and_then(|subject| Uuid::parse_str(subject).ok())
+        .and_then(|subject| subject.parse::<UserId>().ok())
         .ok_or(UserError::InvalidSubject)?;
     let role: Role = body
         .role

@@ -1,7 +1,7 @@
 //! `PUT /v1/users/{id}/status`: an administrator activates, bans or disables an account.
 
 use actix_web::web;
-use nexus_core::AccountStatus;
+use nexus_core::{AccountStatus, UserId};
 use nexus_http::ApiError;
 use nexus_policy::{Action, Resource};
 use nexus_proto::ErrorBody;
@@ -39,7 +39,13 @@ pub async fn change_status(
     body: nexus_http::Json<ChangeStatusRequest>,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
     let status = body.status.trim().to_ascii_lowercase();
-    set_status(&service, &caller, path.into_inner(), &status).await
+    set_status(
+        &service,
+        &caller,
+        UserId::from_uuid(path.into_inner()),
+        &status,
+    )
+    .await
 }
 
 /// `POST /v1/users/{id}/disable`, `/enable`, `/ban`, `/unban`: the same as `PUT .../status`
@@ -57,13 +63,13 @@ pub async fn status_action(
         "ban" => AccountStatus::Banned.as_str(),
         _ => return Err(UserError::InvalidStatus.into()),
     };
-    set_status(&service, &caller, target, status).await
+    set_status(&service, &caller, UserId::from_uuid(target), status).await
 }
 
 async fn set_status(
     service: &UserService,
     caller: &Caller,
-    target: Uuid,
+    target: UserId,
     status: &str,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
     caller

@@ -1,6 +1,7 @@
 //! `GET /internal/v1/users/{id}`: the account summary other services need.
 
 use actix_web::web;
+use nexus_core::UserId;
 use nexus_http::ApiError;
 use nexus_proto::user::AccountSummary;
 use uuid::Uuid;
@@ -12,6 +13,9 @@ pub async fn get_internal_user(
     service: web::Data<UserService>,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
-    let account = service.store.get(path.into_inner()).await?;
+    let account = service
+        .store
+        .get(UserId::from_uuid(path.into_inner()))
+        .await?;
     Ok(web::Json(account.summary()))
 }

@@ -1,6 +1,7 @@
 //! `GET /v1/users/{id}`: anyone's public profile (never the private fields).
 
 use actix_web::web;
+use nexus_core::UserId;
 use nexus_http::ApiError;
 use nexus_proto::ErrorBody;
 use nexus_proto::user::PublicProfile;
@@ -23,7 +24,10 @@ pub async fn get_user(
     service: web::Data<UserService>,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<PublicProfile>, ApiError> {
-    let account = service.store.get(path.into_inner()).await?;
+    let account = service
+        .store
+        .get(UserId::from_uuid(path.into_inner()))
+        .await?;
     if !account.is_active() {
         return Err(crate::error::UserError::UserNotFound.into());
     }

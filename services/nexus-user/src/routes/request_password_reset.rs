@@ -9,7 +9,6 @@ use actix_web::{HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{TimeDelta, Utc};
-use nexus_core::UserId;
 use nexus_http::{ApiError, RequestContext};
 use nexus_proto::ErrorBody;
 use nexus_proto::user::{PasswordResetRequest, PasswordResetRequested};
@@ -60,7 +59,7 @@ pub async fn request_password_reset(
             let reset = NewPasswordReset {
                 token_hash: reset_token_hash(&token),
                 requested: PasswordResetRequested {
-                    user_id: UserId::from(account.id),
+                    user_id: account.id,
                     email: account.email.clone(),
                     token,
                     expires_at: Utc::now() + ttl,

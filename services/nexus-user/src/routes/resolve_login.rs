@@ -3,7 +3,6 @@
 //! case) is typed.
 
 use actix_web::web;
-use nexus_core::UserId;
 use nexus_http::ApiError;
 use nexus_proto::user::{ResolveLoginRequest, ResolvedLogin};
 
@@ -34,6 +33,6 @@ pub async fn resolve_login(
     };
     let account = account.ok_or(UserError::UserNotFound)?;
     Ok(web::Json(ResolvedLogin {
-        user_id: UserId::from(account.id),
+        user_id: account.id,
     }))
 }

@@ -2,6 +2,7 @@
 //! and session of the account issued before now.
 
 use actix_web::web;
+use nexus_core::UserId;
 use nexus_http::ApiError;
 use nexus_proto::user::TokensRevokedResponse;
 use nexus_runtime::revocation::RevocationReason;
@@ -16,7 +17,7 @@ pub async fn revoke_tokens(
     service: web::Data<UserService>,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<TokensRevokedResponse>, ApiError> {
-    let user_id = path.into_inner();
+    let user_id = UserId::from_uuid(path.into_inner());
     let mark = service.store.revoke_tokens(user_id).await?;
     announce(
         &service.bus,

@@ -22,7 +22,7 @@ const REFERRAL_CODE_ATTEMPTS: usize = 3;
 #[derive(Clone)]
 pub struct AccountRow {
     /// Account id (UUIDv7), the `sub` of its tokens.
-    pub id: Uuid,
+    pub id: UserId,
     /// Normalised email.
     pub email: String,
     /// Stored as chosen; unique case-insensitively.
@@ -100,7 +100,7 @@ impl AccountRecord {
             .map_err(|error| corrupt(&error))?;
         let role = self.role.parse::<Role>().map_err(|error| corrupt(&error))?;
         Ok(AccountRow {
-            id: self.id,
+            id: UserId::from_uuid(self.id),
             email: self.email,
             username: self.username,
             password_hash: self.password_hash,
@@ -130,7 +130,7 @@ impl AccountRow {
     /// What anyone may see.
     pub fn public_profile(&self) -> PublicProfile {
         PublicProfile {
-            user_id: UserId::from(self.id),
+            user_id: self.id,
             username: self.username.clone(),
             roles: vec![self.role.to_string()],
             display_name: self.display_name.clone(),
@@ -156,7 +156,7 @@ impl AccountRow {
     /// What other services see.
     pub fn summary(&self) -> AccountSummary {
         AccountSummary {
-            user_id: UserId::from(self.id),
+            user_id: self.id,
             username: self.username.clone(),
             email: self.email.clone(),
             roles: vec![self.role.to_string()],
@@ -176,7 +176,7 @@ pub struct NewAccount {
     /// PHC string.
     pub password_hash: String,
     /// The referrer, already resolved from the code.
-    pub referrer: Option<Uuid>,
+    pub referrer: Option<UserId>,
 }
 
 /// What registration wrote.
@@ -242,26 +242,26 @@ impl Store {
         if let Some(referrer) = account.referrer {
             sqlx::query!(
                 "INSERT INTO users.referrals (referred_id, referrer_id) VALUES ($1, $2)",
-                row.id,
-                referrer,
+                row.id.as_uuid(),
+                referrer.as_uuid(),
             )
             .execute(&mut *transaction)
             .await
             .map_err(DbError::from)?;
             let recorded = ReferralRecorded {
-                referrer_id: UserId::from(referrer),
-                referred_id: UserId::from(row.id),
+                referrer_id: referrer,
+                referred_id: row.id,
             };
             self.outbox
                 .enqueue_event(&mut transaction, recorded, traceparent)
                 .await?;
         }
         let registered = UserRegistered {
-            user_id: UserId::from(row.id),
+            user_id: row.id,
             username: row.username.clone(),
             email: row.email.clone(),
             role: row.role.to_string(),
-            referred_by: account.referrer.map(UserId::from),
+            referred_by: account.referrer,
         };
         self.outbox
             .enqueue_event(&mut transaction, registered, traceparent)
@@ -272,13 +272,14 @@ impl Store {
 
     /// The account with this referral code.
     #[tracing::instrument(skip_all)]
-    pub async fn find_referrer(&self, code: &str) -> Result<Option<Uuid>, UserError> {
+    pub async fn find_referrer(&self, code: &str) -> Result<Option<UserId>, UserError> {
         Ok(sqlx::query_scalar!(
             "SELECT id FROM users.accounts WHERE referral_code = $1",
             code
         )
         .fetch_optional(&self.pool)
-        .await?)
+        .await?
+        .map(UserId::from_uuid))
     }
 
     /// The account whose normalised email is `email`.
@@ -315,13 +316,13 @@ impl Store {
 
     /// The account with this id.
     #[tracing::instrument(skip(self))]
-    pub async fn find_by_id(&self, id: Uuid) -> Result<Option<AccountRow>, UserError> {
+    pub async fn find_by_id(&self, id: UserId) -> Result<Option<AccountRow>, UserError> {
         sqlx::query_as!(
             AccountRecord,
             "SELECT id, email, username, password_hash, role, status, referral_code, display_name, \
              bio, avatar_url, website, full_name, created_at, updated_at, tokens_not_before \
              FROM users.accounts WHERE id = $1",
-            id
+            id.as_uuid()
         )
         .fetch_optional(&self.pool)
         .await?
@@ -330,7 +331,7 @@ impl Store {
     }
 
     /// The account with this id, or `user_not_found`.
-    pub async fn get(&self, id: Uuid) -> Result<AccountRow, UserError> {
+    pub async fn get(&self, id: UserId) -> Result<AccountRow, UserError> {
         self.find_by_id(id).await?.ok_or(UserError::UserNotFound)
     }
 
@@ -339,13 +340,13 @@ impl Store {
     #[tracing::instrument(skip_all, fields(user_id = %id))]
     pub async fn replace_password_hash(
         &self,
-        id: Uuid,
+        id: UserId,
         previous: &str,
         new: &str,
     ) -> Result<bool, UserError> {
         let result = sqlx::query!(
             "UPDATE users.accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
-            id,
+            id.as_uuid(),
             previous,
             new,
         )
@@ -358,7 +359,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(user_id = %id))]
     pub async fn update_profile(
         &self,
-        id: Uuid,
+        id: UserId,
         update: &ProfileUpdate,
     ) -> Result<AccountRow, UserError> {
         let field = |value: &Option<Option<String>>| (value.is_some(), value.clone().flatten());
@@ -380,7 +381,7 @@ impl Store {
              RETURNING id, email, username, password_hash, role, status, referral_code, \
              display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
              tokens_not_before",
-            id,
+            id.as_uuid(),
             set_display_name,
             display_name,
             set_bio,
@@ -402,15 +403,15 @@ impl Store {
     #[tracing::instrument(skip(self, traceparent))]
     pub async fn change_role(
         &self,
-        target: Uuid,
+        target: UserId,
         role: Role,
-        changed_by: Uuid,
+        changed_by: UserId,
         traceparent: Option<&str>,
     ) -> Result<AccountRow, UserError> {
         let mut transaction = self.pool.begin().await?;
         let previous = sqlx::query_scalar!(
             "SELECT role FROM users.accounts WHERE id = $1 FOR UPDATE",
-            target
+            target.as_uuid()
         )
         .fetch_optional(&mut *transaction)
         .await?
@@ -424,7 +425,7 @@ impl Store {
              RETURNING id, email, username, password_hash, role, status, referral_code, \
              display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
              tokens_not_before",
-            target,
+            target.as_uuid(),
             role.as_str(),
         )
         .fetch_one(&mut *transaction)
@@ -432,10 +433,10 @@ impl Store {
         .checked()?;
         if previous != role.as_str() {
             let changed = UserRoleChanged {
-                user_id: UserId::from(target),
+                user_id: target,
                 previous_role: previous,
                 new_role: role.to_string(),
-                changed_by: UserId::from(changed_by),
+                changed_by,
             };
             self.outbox
                 .enqueue_event(&mut transaction, changed, traceparent)

@@ -22,13 +22,13 @@ struct ReferralRow {
 impl Store {
     /// The accounts `referrer_id` referred, newest first (at most 1000).
     #[tracing::instrument(skip(self))]
-    pub async fn list_referrals(&self, referrer_id: Uuid) -> Result<Vec<Referral>, UserError> {
+    pub async fn list_referrals(&self, referrer_id: UserId) -> Result<Vec<Referral>, UserError> {
         let rows = sqlx::query_as!(
             ReferralRow,
             "SELECT r.referred_id, a.username, r.status, r.created_at, r.completed_at \
              FROM users.referrals r JOIN users.accounts a ON a.id = r.referred_id \
              WHERE r.referrer_id = $1 ORDER BY r.created_at DESC, r.referred_id LIMIT $2",
-            referrer_id,
+            referrer_id.as_uuid(),
             MAX_LISTED,
         )
         .fetch_all(&self.pool)
@@ -36,7 +36,7 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|row| Referral {
-                referred_user_id: UserId::from(row.referred_id),
+                referred_user_id: UserId::from_uuid(row.referred_id),
                 referred_username: row.username,
                 status: row.status,
                 created_at: row.created_at,
@@ -56,14 +56,14 @@ impl Store {
     #[tracing::instrument(skip(self, traceparent))]
     pub async fn complete_referral(
         &self,
-        referred_id: Uuid,
+        referred_id: UserId,
         traceparent: Option<&str>,
     ) -> Result<bool, UserError> {
         let mut transaction = self.pool.begin().await?;
         let referrer = sqlx::query_scalar!(
             "UPDATE users.referrals SET status = 'completed', completed_at = now() \
              WHERE referred_id = $1 AND status = 'pending' RETURNING referrer_id",
-            referred_id,
+            referred_id.as_uuid(),
         )
         .fetch_optional(&mut *transaction)
         .await?;
@@ -71,8 +71,8 @@ impl Store {
             return Ok(false);
         };
         let completed = ReferralCompleted {
-            referrer_id: UserId::from(referrer_id),
-            referred_id: UserId::from(referred_id),
+            referrer_id: UserId::from_uuid(referrer_id),
+            referred_id,
         };
         self.outbox
             .enqueue_event(&mut transaction, completed, traceparent)

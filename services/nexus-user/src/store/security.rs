@@ -6,9 +6,8 @@
 //! [`Store::recent_revocations`] lets the reconcile loop push marks again after Redis lost them.
 
 use chrono::{DateTime, Utc};
-use nexus_core::AccountStatus;
+use nexus_core::{AccountStatus, UserId};
 use nexus_proto::user::PasswordResetRequested;
-use uuid::Uuid;
 
 use super::Store;
 use super::accounts::{AccountRecord, AccountRow};
@@ -28,7 +27,7 @@ impl Store {
     #[tracing::instrument(skip(self))]
     pub async fn set_status(
         &self,
-        target: Uuid,
+        target: UserId,
         status: AccountStatus,
     ) -> Result<AccountRow, UserError> {
         sqlx::query_as!(
@@ -39,7 +38,7 @@ impl Store {
              RETURNING id, email, username, password_hash, role, status, referral_code, \
              display_name, bio, avatar_url, website, full_name, created_at, updated_at, \
              tokens_not_before",
-            target,
+            target.as_uuid(),
             status.as_str(),
         )
         .fetch_optional(&self.pool)
@@ -50,11 +49,11 @@ impl Store {
 
     /// Voids every token and session of `user_id` issued before now (sign-out everywhere).
     #[tracing::instrument(skip(self))]
-    pub async fn revoke_tokens(&self, user_id: Uuid) -> Result<DateTime<Utc>, UserError> {
+    pub async fn revoke_tokens(&self, user_id: UserId) -> Result<DateTime<Utc>, UserError> {
         sqlx::query_scalar!(
             r#"UPDATE users.accounts SET tokens_not_before = now() WHERE id = $1
              RETURNING tokens_not_before AS "tokens_not_before!""#,
-            user_id,
+            user_id.as_uuid(),
         )
         .fetch_optional(&self.pool)
         .await?
@@ -66,7 +65,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(user_id = %id))]
     pub async fn change_password(
         &self,
-        id: Uuid,
+        id: UserId,
         previous: &str,
         new_hash: &str,
     ) -> Result<Option<DateTime<Utc>>, UserError> {
@@ -74,7 +73,7 @@ impl Store {
             r#"UPDATE users.accounts SET password_hash = $3, updated_at = now(),
              tokens_not_before = now() WHERE id = $1 AND password_hash = $2
              RETURNING tokens_not_before AS "tokens_not_before!""#,
-            id,
+            id.as_uuid(),
             previous,
             new_hash,
         )
@@ -114,7 +113,7 @@ impl Store {
         &self,
         token_hash: &[u8],
         new_hash: &str,
-    ) -> Result<Option<(Uuid, DateTime<Utc>)>, UserError> {
+    ) -> Result<Option<(UserId, DateTime<Utc>)>, UserError> {
         let mut transaction = self.pool.begin().await?;
         let user_id = sqlx::query_scalar!(
             "UPDATE users.password_resets SET used_at = now() \
@@ -143,7 +142,7 @@ impl Store {
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;
-        Ok(Some((user_id, mark)))
+        Ok(Some((UserId::from_uuid(user_id), mark)))
     }
 
     /// The account a reset token is for, while the token is unused and unexpired.
@@ -169,13 +168,13 @@ impl Store {
     /// Reset tokens requested for `user_id` since `since` (the per-account request limit).
     pub async fn password_resets_since(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         since: DateTime<Utc>,
     ) -> Result<i64, UserError> {
         Ok(sqlx::query_scalar!(
             r#"SELECT count(*) AS "count!" FROM users.password_resets
              WHERE user_id = $1 AND created_at > $2"#,
-            user_id,
+            user_id.as_uuid(),
             since,
         )
         .fetch_one(&self.pool)
@@ -186,7 +185,7 @@ impl Store {
     pub async fn recent_revocations(
         &self,
         since: DateTime<Utc>,
-    ) -> Result<Vec<(Uuid, DateTime<Utc>)>, UserError> {
+    ) -> Result<Vec<(UserId, DateTime<Utc>)>, UserError> {
         let rows = sqlx::query!(
             r#"SELECT id, tokens_not_before AS "tokens_not_before!" FROM users.accounts
              WHERE tokens_not_before > $1"#,
@@ -196,7 +195,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|row| (row.id, row.tokens_not_before))
+            .map(|row| (UserId::from_uuid(row.id), row.tokens_not_before))
             .collect())
     }
 }

@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use nexus_core::{ChainAddress, UserId};
 use nexus_db::DbError;
 use nexus_proto::user::{Wallet, WalletLinked, WalletUnlinked};
-use uuid::Uuid;
 
 use super::Store;
 use crate::error::UserError;
@@ -60,7 +59,7 @@ fn stored_address(text: &str) -> Result<ChainAddress, UserError> {
 #[derive(Debug, Clone)]
 pub struct NewWallet {
     /// The account.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The address to link.
     pub address: ChainAddress,
     /// Chain id signed for.
@@ -83,7 +82,7 @@ impl Store {
         lock_account(&mut transaction, wallet.user_id).await?;
         let count = sqlx::query_scalar!(
             r#"SELECT count(*) AS "count!" FROM users.wallets WHERE user_id = $1"#,
-            wallet.user_id,
+            wallet.user_id.as_uuid(),
         )
         .fetch_one(&mut *transaction)
         .await?;
@@ -95,7 +94,7 @@ impl Store {
             "INSERT INTO users.wallets (address, user_id, chain_id) VALUES ($1, $2, $3) \
              RETURNING address, chain_id, linked_at",
             wallet.address.to_lower_hex(),
-            wallet.user_id,
+            wallet.user_id.as_uuid(),
             chain_id,
         )
         .fetch_one(&mut *transaction)
@@ -108,7 +107,7 @@ impl Store {
         })?
         .checked()?;
         let linked = WalletLinked {
-            user_id: UserId::from(wallet.user_id),
+            user_id: wallet.user_id,
             address: row.address,
             chain_id: wallet.chain_id,
         };
@@ -121,12 +120,12 @@ impl Store {
 
     /// The account's wallets, oldest first.
     #[tracing::instrument(skip(self))]
-    pub async fn list_wallets(&self, user_id: Uuid) -> Result<Vec<WalletRow>, UserError> {
+    pub async fn list_wallets(&self, user_id: UserId) -> Result<Vec<WalletRow>, UserError> {
         sqlx::query_as!(
             WalletRecord,
             "SELECT address, chain_id, linked_at FROM users.wallets WHERE user_id = $1 \
              ORDER BY linked_at, address",
-            user_id,
+            user_id.as_uuid(),
         )
         .fetch_all(&self.pool)
         .await?
@@ -139,7 +138,7 @@ impl Store {
     #[tracing::instrument(skip(self, traceparent))]
     pub async fn unlink_wallet(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         address: ChainAddress,
         traceparent: Option<&str>,
     ) -> Result<(), UserError> {
@@ -147,15 +146,12 @@ impl Store {
         let deleted = sqlx::query_scalar!(
             "DELETE FROM users.wallets WHERE address = $1 AND user_id = $2 RETURNING address",
             address.to_lower_hex(),
-            user_id,
+            user_id.as_uuid(),
         )
         .fetch_optional(&mut *transaction)
         .await?;
         let address = stored_address(&deleted.ok_or(UserError::WalletNotFound)?)?;
-        let unlinked = WalletUnlinked {
-            user_id: UserId::from(user_id),
-            address,
-        };
+        let unlinked = WalletUnlinked { user_id, address };
         self.outbox
             .enqueue_event(&mut transaction, unlinked, traceparent)
             .await?;
@@ -168,11 +164,11 @@ impl Store {
 /// `user_not_found` when it does not exist.
 pub(crate) async fn lock_account(
     connection: &mut sqlx::PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<(), UserError> {
     sqlx::query_scalar!(
         "SELECT id FROM users.accounts WHERE id = $1 FOR UPDATE",
-        user_id
+        user_id.as_uuid()
     )
     .fetch_optional(&mut *connection)
     .await?

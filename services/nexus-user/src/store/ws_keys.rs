@@ -39,7 +39,7 @@ impl WsKeyRow {
 #[derive(Debug, Clone)]
 pub struct NewWsKey<'a> {
     /// Owner.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// 64 lower-case hex digits, already vetted.
     pub public_key_hex: &'a str,
     /// The owner's name for the key, at most 64 characters.
@@ -62,7 +62,7 @@ impl Store {
         let count = sqlx::query_scalar!(
             r#"SELECT count(*) AS "count!" FROM users.ws_keys
              WHERE user_id = $1 AND revoked_at IS NULL"#,
-            key.user_id,
+            key.user_id.as_uuid(),
         )
         .fetch_one(&mut *transaction)
         .await?;
@@ -74,7 +74,7 @@ impl Store {
             "INSERT INTO users.ws_keys (id, user_id, public_key, label) VALUES ($1, $2, $3, $4) \
              RETURNING id, public_key, label, created_at",
             Uuid::now_v7(),
-            key.user_id,
+            key.user_id.as_uuid(),
             key.public_key_hex,
             key.label,
         )
@@ -88,7 +88,7 @@ impl Store {
         })?;
         let registered = Ed25519KeyRegistered {
             key_id: row.id,
-            user_id: UserId::from(key.user_id),
+            user_id: key.user_id,
             public_key_hex: row.public_key.clone(),
         };
         self.outbox
@@ -100,12 +100,12 @@ impl Store {
 
     /// The account's active keys, oldest first.
     #[tracing::instrument(skip(self))]
-    pub async fn list_ws_keys(&self, user_id: Uuid) -> Result<Vec<WsKeyRow>, UserError> {
+    pub async fn list_ws_keys(&self, user_id: UserId) -> Result<Vec<WsKeyRow>, UserError> {
         Ok(sqlx::query_as!(
             WsKeyRow,
             "SELECT id, public_key, label, created_at FROM users.ws_keys \
              WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at, id",
-            user_id,
+            user_id.as_uuid(),
         )
         .fetch_all(&self.pool)
         .await?)
@@ -115,7 +115,7 @@ impl Store {
     #[tracing::instrument(skip(self, traceparent))]
     pub async fn revoke_ws_key(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         key_id: Uuid,
         traceparent: Option<&str>,
     ) -> Result<(), UserError> {
@@ -124,14 +124,14 @@ impl Store {
             "UPDATE users.ws_keys SET revoked_at = now() \
              WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING public_key",
             key_id,
-            user_id,
+            user_id.as_uuid(),
         )
         .fetch_optional(&mut *transaction)
         .await?;
         let public_key_hex = revoked.ok_or(UserError::WsKeyNotFound)?;
         let event = Ed25519KeyRevoked {
             key_id,
-            user_id: UserId::from(user_id),
+            user_id,
             public_key_hex,
         };
         self.outbox
@@ -157,7 +157,7 @@ impl Store {
         .await?;
         Ok(row.map(|row| WsKeyOwner {
             key_id: row.id,
-            user_id: UserId::from(row.user_id),
+            user_id: UserId::from_uuid(row.user_id),
             roles: vec![row.role],
         }))
     }

@@ -46,9 +46,9 @@ async fn registering_with_a_code_records_a_pending_referral_that_can_complete() 
 
     // What the future event consumer will call; a replay is a no-op.
     let store = Store::new(app.pool().await).unwrap();
-    let bob_uuid = uuid::Uuid::parse_str(bob_id).unwrap();
-    assert!(store.complete_referral(bob_uuid, None).await.unwrap());
-    assert!(!store.complete_referral(bob_uuid, None).await.unwrap());
+    let bob = bob_id.parse::<nexus_core::UserId>().unwrap();
+    assert!(store.complete_referral(bob, None).await.unwrap());
+    assert!(!store.complete_referral(bob, None).await.unwrap());
     let (_, list) = app
         .call_as(&ada_token, Method::GET, "/v1/users/me/referrals", None)
         .await;
