@@ -11,7 +11,7 @@ use nexus_core::Role;
 use serde::{Deserialize, Serialize};
 
 /// One authorization question.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Request {
     /// Who asks.
     pub principal: Principal,
@@ -25,7 +25,7 @@ pub struct Request {
 }
 
 /// Who asks: an anonymous visitor or a signed-in account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Principal {
     /// Not signed in.
@@ -36,6 +36,7 @@ pub enum Principal {
         id: String,
         /// The account's role; it is also a member of every role below it.
         #[serde(with = "role_name")]
+        #[schema(schema_with = schema::role)]
         role: Role,
         /// A banned account keeps only public reads and its own private profile.
         #[serde(default)]
@@ -55,13 +56,14 @@ impl Principal {
 }
 
 /// Facts about the request that are not attributes of the principal or the resource.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RequestContext {
     /// The session was confirmed with a second factor.
     #[serde(default)]
     pub mfa: bool,
     /// The caller's address, when known.
     #[serde(default)]
+    #[schema(schema_with = schema::ip_address)]
     pub ip: Option<IpAddr>,
 }
 
@@ -104,7 +106,7 @@ impl ResourceKind {
 }
 
 /// A bounty's phase, as the policies see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BountyStatus {
     /// Accepting commitments.
@@ -136,7 +138,7 @@ impl BountyStatus {
 }
 
 /// Who may see an analysis besides its owner and admins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// Everyone, guests included.
@@ -157,7 +159,7 @@ impl Visibility {
 
 /// The resource of a request, with the attributes the policies use. For a create, upload or
 /// submit it is the resource about to exist, owned by the caller.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Resource {
     /// The platform: the resource of list actions and administration.
@@ -365,6 +367,46 @@ impl<'de> Deserialize<'de> for Action {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let name = String::deserialize(deserializer)?;
         name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl utoipa::PartialSchema for Action {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schema::names(Action::ALL.iter().map(|action| action.as_str())).into()
+    }
+}
+
+impl utoipa::ToSchema for Action {}
+
+/// The OpenAPI schemas of the fields whose Rust type says more than a derive can: sets of names
+/// taken from the Rust values themselves, so the document cannot drift from the code.
+mod schema {
+    use nexus_core::Role;
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+
+    /// A string that is one of `names`.
+    pub(super) fn names<'a>(names: impl IntoIterator<Item = &'a str>) -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(names.into_iter().map(str::to_owned)))
+    }
+
+    /// A role by its stable name.
+    pub(super) fn role() -> ObjectBuilder {
+        names(Role::ALL.iter().map(|role| role.as_str()))
+    }
+
+    /// An IPv4 or IPv6 address in text, or null.
+    pub(super) fn ip_address() -> OneOfBuilder {
+        let text = |format: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom(format.to_owned())))
+        };
+        OneOfBuilder::new()
+            .item(text("ipv4"))
+            .item(text("ipv6"))
+            .item(ObjectBuilder::new().schema_type(Type::Null))
     }
 }
 
