@@ -37,9 +37,9 @@
 //!
 //! ```no_run
 //! use nexus_client::{CallContext, ClientError, ClientSettings, ServiceClient};
-//! use uuid::Uuid;
+//! use nexus_proto::UserId;
 //!
-//! # async fn example(user_id: Uuid) -> Result<(), ClientError> {
+//! # async fn example(user_id: UserId) -> Result<(), ClientError> {
 //! let users = ServiceClient::new("nexus-user", "http://127.0.0.1:8084", ClientSettings::default())?
 //!     .users();
 //! // Taken from the request being served.

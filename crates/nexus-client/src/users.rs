@@ -1,6 +1,7 @@
 //! [`UserClient`]: nexus-user's endpoints, public (`/v1/users/*`) and internal
 //! (`/internal/v1/*`, docs/INTERNAL_API.md), in its wire types from [`nexus_proto::user`].
 
+use nexus_proto::UserId;
 use nexus_proto::user::{
     AccountSummary, ChangePasswordRequest, ChangeRoleRequest, ChangeStatusRequest,
     LinkWalletRequest, PasswordResetConfirmRequest, PasswordResetRequest, PrivateProfile,
@@ -94,7 +95,7 @@ impl UserClient {
     pub async fn get_user(
         &self,
         context: &CallContext,
-        user_id: Uuid,
+        user_id: UserId,
     ) -> Result<PublicProfile, ClientError> {
         self.client
             .get(context, &format!("/v1/users/{user_id}"))
@@ -225,7 +226,7 @@ impl UserClient {
     pub async fn change_role(
         &self,
         context: &CallContext,
-        user_id: Uuid,
+        user_id: UserId,
         request: &ChangeRoleRequest,
     ) -> Result<AccountSummary, ClientError> {
         self.client
@@ -237,7 +238,7 @@ impl UserClient {
     pub async fn change_status(
         &self,
         context: &CallContext,
-        user_id: Uuid,
+        user_id: UserId,
         request: &ChangeStatusRequest,
     ) -> Result<AccountSummary, ClientError> {
         self.client
@@ -249,7 +250,7 @@ impl UserClient {
     pub async fn status_action(
         &self,
         context: &CallContext,
-        user_id: Uuid,
+        user_id: UserId,
         action: StatusAction,
     ) -> Result<AccountSummary, ClientError> {
         self.client
@@ -265,7 +266,7 @@ impl UserClient {
     pub async fn get_account(
         &self,
         context: &CallContext,
-        user_id: Uuid,
+        user_id: UserId,
     ) -> Result<AccountSummary, ClientError> {
         self.client
             .get(context, &format!("/internal/v1/users/{user_id}"))
@@ -298,7 +299,7 @@ impl UserClient {
     pub async fn revoke_tokens(
         &self,
         context: &CallContext,
-        user_id: Uuid,
+        user_id: UserId,
     ) -> Result<TokensRevokedResponse, ClientError> {
         self.client
             .post(

@@ -2,10 +2,9 @@
 //! exists for it (`admin:manage_policies`, `admin:view_audit`), and the client address.
 
 use actix_web::HttpRequest;
-use nexus_core::Role;
+use nexus_core::{Role, UserId};
 use nexus_http::token::AccessClaims;
 use nexus_policy::{Action, Request, Resource};
-use uuid::Uuid;
 
 use crate::AuthService;
 use crate::error::AuthError;
@@ -16,8 +15,10 @@ use nexus_runtime::authz::principal_of;
 pub const CLIENT_IP_HEADER: &str = "x-nexus-client-ip";
 
 /// The caller's user id (`sub`).
-pub fn user_id(claims: &AccessClaims) -> Result<Uuid, AuthError> {
-    Uuid::parse_str(&claims.sub)
+pub fn user_id(claims: &AccessClaims) -> Result<UserId, AuthError> {
+    claims
+        .sub
+        .parse::<UserId>()
         .map_err(|_| AuthError::Forbidden("the token's subject is not a user id".into()))
 }
 
@@ -34,7 +35,7 @@ impl AuthService {
     /// `user:read_private` to list its credentials, `user:update` to change them (so a banned
     /// account, read-only by `banned-read-only`, cannot mint keys or change its second factor).
     /// API-key tokens never manage credentials.
-    pub fn own_account(&self, claims: &AccessClaims, action: Action) -> Result<Uuid, AuthError> {
+    pub fn own_account(&self, claims: &AccessClaims, action: Action) -> Result<UserId, AuthError> {
         require_interactive(claims)?;
         let id = user_id(claims)?;
         let resource = Resource::UserAccount { id: id.to_string() };

@@ -3,6 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nexus_http::token::{AccessClaims, Audience};
+use nexus_proto::UserId;
 use nexus_proto::auth::TokenPair;
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ pub const AMR_API_KEY: &[&str] = &["api_key"];
 #[derive(Debug, Clone)]
 pub struct Principal<'a> {
     /// `sub`.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// `roles`.
     pub roles: &'a [String],
     /// `amr`.
@@ -37,7 +38,7 @@ pub struct Principal<'a> {
 #[derive(Debug, Clone)]
 pub struct SessionAccount<'a> {
     /// `sub`.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// `roles`.
     pub roles: &'a [String],
     /// `status` (`banned`, or none).

@@ -2,7 +2,7 @@
 //! way into PostgreSQL, decrypted on the way out, and re-encrypted under the active key at start
 //! (rows written before encryption, or under a key being rotated out).
 
-use uuid::Uuid;
+use nexus_proto::UserId;
 
 use crate::AuthService;
 use crate::error::AuthError;
@@ -10,7 +10,7 @@ use crate::store::mfa::{StoredTotp, TotpRow};
 
 impl AuthService {
     /// The user's TOTP row with its secret decrypted.
-    pub async fn totp_row(&self, user_id: Uuid) -> Result<Option<TotpRow>, AuthError> {
+    pub async fn totp_row(&self, user_id: UserId) -> Result<Option<TotpRow>, AuthError> {
         let Some(stored) = self.store.totp(user_id).await? else {
             return Ok(None);
         };
@@ -37,7 +37,7 @@ impl AuthService {
     }
 
     /// Stores a new (unconfirmed) secret, encrypted; false when a confirmed one exists.
-    pub async fn start_totp(&self, user_id: Uuid, secret: &[u8]) -> Result<bool, AuthError> {
+    pub async fn start_totp(&self, user_id: UserId, secret: &[u8]) -> Result<bool, AuthError> {
         let (kid, ciphertext) = self
             .totp_cipher
             .encrypt(user_id, secret)

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use nexus_client::{CallContext, ClientError, ServiceClient};
 use nexus_core::AccountStatus;
+use nexus_proto::UserId;
 use nexus_proto::user::{AccountSummary, ResolveLoginRequest, VerifyCredentialsRequest};
-use uuid::Uuid;
 
 use crate::error::AuthError;
 
@@ -95,7 +95,7 @@ impl UserClient {
     pub async fn get(
         &self,
         context: &CallContext,
-        user_id: Uuid,
+        user_id: UserId,
     ) -> Result<Option<AccountSummary>, AuthError> {
         match self.client.get_account(context, user_id).await {
             Ok(account) => Ok(Some(account)),
@@ -111,12 +111,12 @@ impl UserClient {
         &self,
         context: &CallContext,
         login: &str,
-    ) -> Result<Option<Uuid>, AuthError> {
+    ) -> Result<Option<UserId>, AuthError> {
         let body = ResolveLoginRequest {
             login: login.to_owned(),
         };
         match self.client.resolve_login(context, &body).await {
-            Ok(resolved) => Ok(Some(resolved.user_id.as_uuid())),
+            Ok(resolved) => Ok(Some(resolved.user_id)),
             Err(ClientError::Api { status, .. }) if status.as_u16() == 404 => Ok(None),
             Err(error) => Err(AuthError::UserServiceUnavailable(error)),
         }
@@ -128,7 +128,7 @@ impl UserClient {
     pub async fn revoke_tokens(
         &self,
         context: &CallContext,
-        user_id: Uuid,
+        user_id: UserId,
     ) -> Result<DateTime<Utc>, AuthError> {
         self.client
             .revoke_tokens(context, user_id)

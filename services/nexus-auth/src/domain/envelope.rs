@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use nexus_core::UserId;
 use rand::RngCore;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
-use uuid::Uuid;
 
 /// Bytes of an envelope key.
 pub const KEY_BYTES: usize = 32;
@@ -45,9 +45,9 @@ impl std::fmt::Debug for TotpCipher {
     }
 }
 
-fn aad(user_id: Uuid) -> Vec<u8> {
+fn aad(user_id: UserId) -> Vec<u8> {
     let mut data = AAD_PREFIX.to_vec();
-    data.extend_from_slice(user_id.as_bytes());
+    data.extend_from_slice(user_id.as_uuid().as_bytes());
     data
 }
 
@@ -77,7 +77,7 @@ impl TotpCipher {
     /// Encrypts `secret` for `user_id` with the active key: `(kid, nonce ‖ ciphertext ‖ tag)`.
     pub fn encrypt(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         secret: &[u8],
     ) -> Result<(String, Vec<u8>), EnvelopeError> {
         let key = self
@@ -101,7 +101,7 @@ impl TotpCipher {
     /// Decrypts what [`TotpCipher::encrypt`] stored for `user_id` under `kid`.
     pub fn decrypt(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         kid: &str,
         stored: &[u8],
     ) -> Result<Vec<u8>, EnvelopeError> {
@@ -127,6 +127,11 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use uuid::Uuid;
+
+    fn new_user() -> UserId {
+        UserId::from_uuid(Uuid::now_v7())
+    }
 
     fn keys(ids: &[(&str, u8)]) -> BTreeMap<String, Vec<u8>> {
         ids.iter()
@@ -137,7 +142,7 @@ mod tests {
     #[test]
     fn a_secret_round_trips_and_is_not_stored_in_the_clear() {
         let cipher = TotpCipher::new(&keys(&[("k1", 7)]), "k1").unwrap();
-        let user = Uuid::now_v7();
+        let user = new_user();
         let secret = b"12345678901234567890";
         let (kid, stored) = cipher.encrypt(user, secret).unwrap();
         assert_eq!(kid, "k1");
@@ -151,10 +156,10 @@ mod tests {
     #[test]
     fn another_row_an_altered_byte_or_a_missing_key_does_not_decrypt() {
         let cipher = TotpCipher::new(&keys(&[("k1", 7)]), "k1").unwrap();
-        let user = Uuid::now_v7();
+        let user = new_user();
         let (kid, mut stored) = cipher.encrypt(user, b"secret-secret-secret").unwrap();
         assert_eq!(
-            cipher.decrypt(Uuid::now_v7(), &kid, &stored),
+            cipher.decrypt(new_user(), &kid, &stored),
             Err(EnvelopeError::Corrupt)
         );
         assert_eq!(
@@ -170,7 +175,7 @@ mod tests {
 
     #[test]
     fn after_rotation_old_secrets_decrypt_and_new_ones_use_the_new_key() {
-        let user = Uuid::now_v7();
+        let user = new_user();
         let old = TotpCipher::new(&keys(&[("k1", 7)]), "k1").unwrap();
         let (kid, stored) = old.encrypt(user, b"secret-secret-secret").unwrap();
         let rotated = TotpCipher::new(&keys(&[("k1", 7), ("k2", 9)]), "k2").unwrap();

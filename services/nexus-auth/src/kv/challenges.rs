@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
+use nexus_core::UserId;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::{Kv, millis};
 use crate::domain::secrets::{opaque_token, sha256_hex};
@@ -16,7 +16,7 @@ use crate::domain::secrets::{opaque_token, sha256_hex};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Challenge {
     /// The user.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The login name used (lockout counts failures of the second factor against it too).
     pub login: String,
     /// Roles at sign-in.

@@ -14,6 +14,7 @@
 
 use std::time::Duration;
 
+use nexus_core::UserId;
 use redis::Script;
 use uuid::Uuid;
 
@@ -44,7 +45,7 @@ pub struct RefreshRecord {
     /// The family (one sign-in and all its rotations).
     pub family: Uuid,
     /// The user.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// How the sign-in that started the family authenticated.
     pub amr: Vec<String>,
     /// When that sign-in happened (Unix ms; 0 for families from before this field).
@@ -70,7 +71,7 @@ pub enum Rotation {
         /// The revoked family.
         family: Uuid,
         /// Its user.
-        user_id: Uuid,
+        user_id: UserId,
     },
 }
 
@@ -84,6 +85,10 @@ pub struct RefreshStore {
 
 fn parse_uuid(text: Option<&String>) -> Option<Uuid> {
     text.and_then(|text| Uuid::parse_str(text).ok())
+}
+
+fn parse_user_id(text: Option<&String>) -> Option<UserId> {
+    parse_uuid(text).map(UserId::from_uuid)
 }
 
 impl RefreshStore {
@@ -110,7 +115,11 @@ impl RefreshStore {
     }
 
     /// Starts a new family for `user_id` and returns its first token.
-    pub async fn issue(&self, user_id: Uuid, amr: &[String]) -> Result<String, redis::RedisError> {
+    pub async fn issue(
+        &self,
+        user_id: UserId,
+        amr: &[String],
+    ) -> Result<String, redis::RedisError> {
         let token = opaque_token();
         let key = self.token_key(&token);
         let family = Uuid::now_v7().to_string();
@@ -145,9 +154,10 @@ impl RefreshStore {
             .arg(self.token_key(token))
             .query_async(&mut connection)
             .await?;
-        let (Some(family), Some(user_id)) =
-            (parse_uuid(fields.get("fam")), parse_uuid(fields.get("uid")))
-        else {
+        let (Some(family), Some(user_id)) = (
+            parse_uuid(fields.get("fam")),
+            parse_user_id(fields.get("uid")),
+        ) else {
             return Ok(None);
         };
         if fields.get("st").map(String::as_str) != Some("a") {
@@ -182,7 +192,7 @@ impl RefreshStore {
             .await?;
         let outcome = reply.first().map(String::as_str);
         let family = parse_uuid(reply.get(1));
-        let user_id = parse_uuid(reply.get(2));
+        let user_id = parse_user_id(reply.get(2));
         Ok(match (outcome, family, user_id) {
             (Some("rotated"), Some(family), Some(user_id)) => Rotation::Rotated {
                 record: RefreshRecord {

@@ -45,14 +45,14 @@ pub fn login_key(login: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LockoutSubject {
     /// The account the login name belongs to.
-    Account(uuid::Uuid),
+    Account(nexus_core::UserId),
     /// A login name no account has (trimmed, lower-cased; hashed in Redis).
     UnknownLogin(String),
 }
 
 impl LockoutSubject {
     /// The subject of `login`, resolved to `account` when one has it.
-    pub fn of(login: &str, account: Option<uuid::Uuid>) -> Self {
+    pub fn of(login: &str, account: Option<nexus_core::UserId>) -> Self {
         match account {
             Some(id) => Self::Account(id),
             None => Self::UnknownLogin(login.trim().to_lowercase()),

@@ -54,7 +54,7 @@ pub async fn disable_totp(
         .verify(&call, &account.username, &password)
         .await
     {
-        Ok(verified) if verified.user_id.as_uuid() == user_id => {}
+        Ok(verified) if verified.user_id == user_id => {}
         Ok(_) | Err(AuthError::InvalidCredentials) => {
             service
                 .record_failed_attempt(&subject, ip, "password")

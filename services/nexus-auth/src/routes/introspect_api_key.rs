@@ -83,7 +83,7 @@ pub async fn introspect_api_key(
     Ok(web::Json(IntrospectResponse {
         active: true,
         key_id: Some(found.id),
-        user_id: Some(found.user_id),
+        user_id: Some(found.user_id.as_uuid()),
         roles: Some(account.roles),
         scopes: Some(found.scopes),
         tier: Some(found.tier),

@@ -73,13 +73,13 @@ pub async fn login(
 
     if service
         .store
-        .totp(account.user_id.as_uuid())
+        .totp(account.user_id)
         .await
         .map_err(AuthError::from)?
         .is_some_and(|totp| totp.confirmed)
     {
         let challenge = Challenge {
-            user_id: account.user_id.as_uuid(),
+            user_id: account.user_id,
             login: login.clone(),
             roles: account.roles.clone(),
             status: account.token_status(),
@@ -101,12 +101,12 @@ pub async fn login(
 
     service
         .throttle
-        .reset(&LockoutSubject::Account(account.user_id.as_uuid()))
+        .reset(&LockoutSubject::Account(account.user_id))
         .await
         .map_err(AuthError::from)?;
     let amr = methods(AMR_PASSWORD);
     let session = SessionAccount {
-        user_id: account.user_id.as_uuid(),
+        user_id: account.user_id,
         roles: &account.roles,
         status: account.token_status(),
     };

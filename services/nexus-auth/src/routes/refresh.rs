@@ -78,9 +78,7 @@ pub async fn refresh(
         .map_err(AuthError::from)?
     {
         Rotation::Rotated { record, token } => {
-            let Some(account) =
-                account.filter(|account| account.user_id.as_uuid() == record.user_id)
-            else {
+            let Some(account) = account.filter(|account| account.user_id == record.user_id) else {
                 service
                     .refresh
                     .revoke_family(record.family)

@@ -1,7 +1,7 @@
 //! `auth.api_keys`.
 
 use chrono::{DateTime, Utc};
-use nexus_core::ApiKeyTier;
+use nexus_core::{ApiKeyTier, UserId};
 use nexus_db::DbError;
 use nexus_proto::auth::ApiKeyInfo;
 use uuid::Uuid;
@@ -15,7 +15,7 @@ pub struct NewApiKey {
     /// The key's id (UUIDv7), also its audit subject.
     pub id: Uuid,
     /// The account the key acts for.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The owner's label for it.
     pub name: String,
     /// The key's first characters, shown in listings so an owner can tell keys apart.
@@ -38,7 +38,7 @@ pub struct ActiveApiKey {
     /// The key's id.
     pub id: Uuid,
     /// The account the key acts for.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Stored HMAC (compared again in constant time).
     pub key_hash: Vec<u8>,
     /// Action names.
@@ -103,7 +103,7 @@ impl Store {
              RETURNING id AS key_id, name, prefix, scopes, tier, created_at, last_used_at, \
              expires_at, revoked_at",
             key.id,
-            key.user_id,
+            key.user_id.as_uuid(),
             key.name,
             key.prefix,
             key.key_hash,
@@ -122,13 +122,13 @@ impl Store {
 
     /// The user's keys, newest first.
     #[tracing::instrument(skip(self))]
-    pub async fn list_api_keys(&self, user_id: Uuid) -> Result<Vec<ApiKeyInfo>, DbError> {
+    pub async fn list_api_keys(&self, user_id: UserId) -> Result<Vec<ApiKeyInfo>, DbError> {
         sqlx::query_as!(
             ApiKeyRecord,
             "SELECT id AS key_id, name, prefix, scopes, tier, created_at, last_used_at, \
              expires_at, revoked_at \
              FROM auth.api_keys WHERE user_id = $1 ORDER BY created_at DESC LIMIT 100",
-            user_id,
+            user_id.as_uuid(),
         )
         .fetch_all(&self.pool)
         .await?
@@ -142,7 +142,7 @@ impl Store {
     #[tracing::instrument(skip(self, audit))]
     pub async fn revoke_api_key(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         key_id: Uuid,
         audit: &AuditRecord,
     ) -> Result<Option<DateTime<Utc>>, DbError> {
@@ -152,7 +152,7 @@ impl Store {
              WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
              RETURNING revoked_at AS "revoked_at!""#,
             key_id,
-            user_id,
+            user_id.as_uuid(),
         )
         .fetch_optional(&mut *transaction)
         .await?;
@@ -179,7 +179,7 @@ impl Store {
         row.map(|row| {
             Ok(ActiveApiKey {
                 id: row.id,
-                user_id: row.user_id,
+                user_id: UserId::from_uuid(row.user_id),
                 key_hash: row.key_hash,
                 scopes: row.scopes,
                 roles: row.roles,
@@ -207,7 +207,7 @@ impl Store {
     pub async fn recently_revoked_api_keys(
         &self,
         since: DateTime<Utc>,
-    ) -> Result<Vec<(Uuid, Uuid, DateTime<Utc>)>, DbError> {
+    ) -> Result<Vec<(Uuid, UserId, DateTime<Utc>)>, DbError> {
         let rows = sqlx::query!(
             r#"SELECT id, user_id, revoked_at AS "revoked_at!" FROM auth.api_keys
              WHERE revoked_at > $1"#,
@@ -217,7 +217,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|row| (row.id, row.user_id, row.revoked_at))
+            .map(|row| (row.id, UserId::from_uuid(row.user_id), row.revoked_at))
             .collect())
     }
 }

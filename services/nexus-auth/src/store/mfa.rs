@@ -1,7 +1,7 @@
 //! `auth.totp_secrets` and `auth.recovery_codes`.
 
+use nexus_core::UserId;
 use nexus_db::DbError;
-use uuid::Uuid;
 
 use super::Store;
 use super::audit::{AuditRecord, insert};
@@ -33,7 +33,7 @@ impl std::fmt::Debug for TotpRow {
 #[derive(Clone)]
 pub struct StoredTotp {
     /// The user.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Plaintext secret (rows from before encryption only).
     pub secret: Option<Vec<u8>>,
     /// The envelope key's id.
@@ -58,13 +58,13 @@ impl std::fmt::Debug for StoredTotp {
 impl Store {
     /// The user's stored TOTP row, if any.
     #[tracing::instrument(skip(self))]
-    pub async fn totp(&self, user_id: Uuid) -> Result<Option<StoredTotp>, DbError> {
+    pub async fn totp(&self, user_id: UserId) -> Result<Option<StoredTotp>, DbError> {
         Ok(sqlx::query_as!(
             StoredTotp,
             r#"SELECT user_id, secret, secret_kid, secret_ciphertext,
              confirmed_at IS NOT NULL AS "confirmed!", last_used_step
              FROM auth.totp_secrets WHERE user_id = $1"#,
-            user_id,
+            user_id.as_uuid(),
         )
         .fetch_optional(&self.pool)
         .await?)
@@ -75,7 +75,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn start_totp(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         kid: &str,
         ciphertext: &[u8],
     ) -> Result<bool, DbError> {
@@ -85,7 +85,7 @@ impl Store {
              ON CONFLICT (user_id) DO UPDATE SET secret = NULL, secret_kid = EXCLUDED.secret_kid, \
              secret_ciphertext = EXCLUDED.secret_ciphertext, created_at = now(), \
              last_used_step = NULL WHERE auth.totp_secrets.confirmed_at IS NULL",
-            user_id,
+            user_id.as_uuid(),
             kid,
             ciphertext,
         )
@@ -119,7 +119,7 @@ impl Store {
             "UPDATE auth.totp_secrets SET secret = NULL, secret_kid = $4, secret_ciphertext = $5 \
              WHERE user_id = $1 AND secret IS NOT DISTINCT FROM $2 \
              AND secret_ciphertext IS NOT DISTINCT FROM $3",
-            read.user_id,
+            read.user_id.as_uuid(),
             read.secret,
             read.secret_ciphertext,
             kid,
@@ -133,11 +133,11 @@ impl Store {
     /// Records `step` as used if it is later than the last used step; false when another
     /// request used this or a later step first (a replay).
     #[tracing::instrument(skip(self))]
-    pub async fn use_totp_step(&self, user_id: Uuid, step: i64) -> Result<bool, DbError> {
+    pub async fn use_totp_step(&self, user_id: UserId, step: i64) -> Result<bool, DbError> {
         let result = sqlx::query!(
             "UPDATE auth.totp_secrets SET last_used_step = $2 \
              WHERE user_id = $1 AND (last_used_step IS NULL OR last_used_step < $2)",
-            user_id,
+            user_id.as_uuid(),
             step,
         )
         .execute(&self.pool)
@@ -151,7 +151,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn confirm_totp(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         step: i64,
         recovery_hashes: &[Vec<u8>],
         audit: &AuditRecord,
@@ -161,7 +161,7 @@ impl Store {
             "UPDATE auth.totp_secrets SET confirmed_at = now(), last_used_step = $2 \
              WHERE user_id = $1 AND confirmed_at IS NULL \
              AND (last_used_step IS NULL OR last_used_step < $2)",
-            user_id,
+            user_id.as_uuid(),
             step,
         )
         .execute(&mut *transaction)
@@ -171,13 +171,13 @@ impl Store {
         }
         sqlx::query!(
             "DELETE FROM auth.recovery_codes WHERE user_id = $1",
-            user_id
+            user_id.as_uuid()
         )
         .execute(&mut *transaction)
         .await?;
         sqlx::query!(
             "INSERT INTO auth.recovery_codes (user_id, code_hash) SELECT $1, unnest($2::bytea[])",
-            user_id,
+            user_id.as_uuid(),
             recovery_hashes,
         )
         .execute(&mut *transaction)
@@ -190,11 +190,14 @@ impl Store {
     /// Removes the user's TOTP secret and recovery codes, with the audit row; false when there
     /// was none.
     #[tracing::instrument(skip_all)]
-    pub async fn delete_totp(&self, user_id: Uuid, audit: &AuditRecord) -> Result<bool, DbError> {
+    pub async fn delete_totp(&self, user_id: UserId, audit: &AuditRecord) -> Result<bool, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let result = sqlx::query!("DELETE FROM auth.totp_secrets WHERE user_id = $1", user_id)
-            .execute(&mut *transaction)
-            .await?;
+        let result = sqlx::query!(
+            "DELETE FROM auth.totp_secrets WHERE user_id = $1",
+            user_id.as_uuid()
+        )
+        .execute(&mut *transaction)
+        .await?;
         if result.rows_affected() == 0 {
             return Ok(false);
         }
@@ -208,7 +211,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn use_recovery_code(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         code_hash: &[u8],
         audit: &AuditRecord,
     ) -> Result<bool, DbError> {
@@ -216,7 +219,7 @@ impl Store {
         let result = sqlx::query!(
             "UPDATE auth.recovery_codes SET used_at = now() \
              WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
-            user_id,
+            user_id.as_uuid(),
             code_hash,
         )
         .execute(&mut *transaction)
@@ -230,11 +233,11 @@ impl Store {
     }
 
     /// Unused recovery codes left.
-    pub async fn recovery_codes_left(&self, user_id: Uuid) -> Result<i64, DbError> {
+    pub async fn recovery_codes_left(&self, user_id: UserId) -> Result<i64, DbError> {
         Ok(sqlx::query_scalar!(
             r#"SELECT count(*) AS "count!" FROM auth.recovery_codes
              WHERE user_id = $1 AND used_at IS NULL"#,
-            user_id,
+            user_id.as_uuid(),
         )
         .fetch_one(&self.pool)
         .await?)
