@@ -3,10 +3,14 @@
 use std::fmt;
 use std::str::FromStr;
 
+use serde::{Deserialize, Serialize};
+
 /// A principal's role, from least to most privileged, as the seed's authorization table defines
 /// them: guests browse public data, users submit files and post bounties, analysts also stake and
-/// assert verdicts, admins manage the platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// assert verdicts, admins manage the platform. On the wire (serde) it is its
+/// [`Role::as_str`] name, exactly the string role fields always carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Not signed in.
     Guest,
@@ -68,6 +72,8 @@ impl FromStr for Role {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
@@ -75,6 +81,17 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
+    }
+
+    #[test]
+    fn serde_writes_and_reads_exactly_the_name() {
+        for role in Role::ALL {
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.as_str()));
+            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role);
+        }
+        assert!(serde_json::from_str::<Role>("\"Admin\"").is_err());
+        assert!(serde_json::from_str::<Role>("\"root\"").is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! `"pending"` or `"completed"`.
 
 use chrono::{DateTime, Utc};
-use nexus_core::{AccountStatus, ChainAddress, UserId};
+use nexus_core::{AccountStatus, ChainAddress, Role, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
@@ -68,7 +68,8 @@ pub struct PublicProfile {
     /// Username as registered.
     pub username: String,
     /// Role names (one today).
-    pub roles: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub roles: Vec<Role>,
     /// Display name.
     pub display_name: Option<String>,
     /// Short biography.
@@ -212,7 +213,8 @@ pub struct AccountSummary {
     /// Normalised email address.
     pub email: String,
     /// Role names (one today: `user`, `analyst` or `admin`).
-    pub roles: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub roles: Vec<Role>,
     /// `active`, `banned` (read-only) or `disabled` (no sign-in).
     #[schema(value_type = String)]
     pub status: AccountStatus,
@@ -467,8 +469,8 @@ pub struct UserRegistered {
     pub username: String,
     /// Normalised email (for the welcome mail).
     pub email: String,
-    /// Initial role name.
-    pub role: String,
+    /// Initial role (its name on the wire).
+    pub role: Role,
     /// The referrer, when registered with a referral code.
     pub referred_by: Option<UserId>,
 }
@@ -515,10 +517,10 @@ impl Event for PasswordResetRequested {
 pub struct UserRoleChanged {
     /// The account whose role changed.
     pub user_id: UserId,
-    /// Role before.
-    pub previous_role: String,
+    /// Role before (its name on the wire).
+    pub previous_role: Role,
     /// Role after.
-    pub new_role: String,
+    pub new_role: Role,
     /// The admin who changed it.
     pub changed_by: UserId,
 }

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use nexus_core::Role;
 use nexus_http::token::{AccessClaims, Audience};
 use nexus_proto::UserId;
 use nexus_proto::auth::TokenPair;
@@ -23,7 +24,7 @@ pub struct Principal<'a> {
     /// `sub`.
     pub user_id: UserId,
     /// `roles`.
-    pub roles: &'a [String],
+    pub roles: &'a [Role],
     /// `amr`.
     pub amr: &'a [String],
     /// `scope` (API keys).
@@ -40,7 +41,7 @@ pub struct SessionAccount<'a> {
     /// `sub`.
     pub user_id: UserId,
     /// `roles`.
-    pub roles: &'a [String],
+    pub roles: &'a [Role],
     /// `status` (`banned`, or none).
     pub status: Option<String>,
 }
@@ -72,7 +73,8 @@ impl AuthService {
             nbf: now,
             iat: now,
             jti: Uuid::now_v7().to_string(),
-            roles: principal.roles.to_vec(),
+            // The token keeps role names (its format is nexus-http's `AccessClaims`).
+            roles: principal.roles.iter().map(Role::to_string).collect(),
             amr: principal.amr.to_vec(),
             scope: principal.scope.clone(),
             status: principal.status.clone(),

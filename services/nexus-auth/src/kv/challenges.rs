@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use nexus_core::UserId;
+use nexus_core::{Role, UserId};
 use serde::{Deserialize, Serialize};
 
 use super::{Kv, millis};
@@ -20,7 +20,7 @@ pub struct Challenge {
     /// The login name used (lockout counts failures of the second factor against it too).
     pub login: String,
     /// Roles at sign-in.
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     /// The `status` claim of the tokens (`banned`, or none).
     #[serde(default)]
     pub status: Option<String>,

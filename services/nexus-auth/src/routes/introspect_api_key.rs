@@ -84,7 +84,7 @@ pub async fn introspect_api_key(
         active: true,
         key_id: Some(found.id),
         user_id: Some(found.user_id.as_uuid()),
-        roles: Some(account.roles),
+        roles: Some(account.roles.iter().map(ToString::to_string).collect()),
         scopes: Some(found.scopes),
         tier: Some(found.tier),
         access_token: Some(access_token),

@@ -127,8 +127,8 @@ async fn role_changes_announced_by_the_user_service_are_audited() {
     let changed_by = uuid::Uuid::now_v7();
     let envelope = Envelope::new(UserRoleChanged {
         user_id: user_id.into(),
-        previous_role: "user".into(),
-        new_role: "analyst".into(),
+        previous_role: nexus_core::Role::User,
+        new_role: nexus_core::Role::Analyst,
         changed_by: changed_by.into(),
     });
     bus.publish(&envelope).await.unwrap();

@@ -132,7 +132,7 @@ impl AccountRow {
         PublicProfile {
             user_id: self.id,
             username: self.username.clone(),
-            roles: vec![self.role.to_string()],
+            roles: vec![self.role],
             display_name: self.display_name.clone(),
             bio: self.bio.clone(),
             avatar_url: self.avatar_url.clone(),
@@ -159,7 +159,7 @@ impl AccountRow {
             user_id: self.id,
             username: self.username.clone(),
             email: self.email.clone(),
-            roles: vec![self.role.to_string()],
+            roles: vec![self.role],
             status: self.status,
             tokens_not_before: self.tokens_not_before,
         }
@@ -260,7 +260,7 @@ impl Store {
             user_id: row.id,
             username: row.username.clone(),
             email: row.email.clone(),
-            role: row.role.to_string(),
+            role: row.role,
             referred_by: account.referrer,
         };
         self.outbox
@@ -415,7 +415,9 @@ impl Store {
         )
         .fetch_optional(&mut *transaction)
         .await?
-        .ok_or(UserError::UserNotFound)?;
+        .ok_or(UserError::UserNotFound)?
+        .parse::<Role>()
+        .map_err(|error| UserError::Internal(format!("account {target} holds {error}")))?;
         // A new role voids the tokens that carry the old one.
         let row = sqlx::query_as!(
             AccountRecord,
@@ -431,11 +433,11 @@ impl Store {
         .fetch_one(&mut *transaction)
         .await?
         .checked()?;
-        if previous != role.as_str() {
+        if previous != role {
             let changed = UserRoleChanged {
                 user_id: target,
                 previous_role: previous,
-                new_role: role.to_string(),
+                new_role: role,
                 changed_by,
             };
             self.outbox

@@ -1,6 +1,7 @@
 //! `PUT /v1/users/{id}/role`: decided by Cedar (`user:change_role`): administrators with a
 //! second factor, never on themselves.
 
+use nexus_core::Role;
 use nexus_proto::user::ChangeRoleRequest;
 use nexus_testkit::nexus_client::CallContext;
 use reqwest::{Method, StatusCode};
@@ -28,9 +29,9 @@ async fn an_admin_changes_another_users_role_and_the_change_is_recorded() {
         .await
         .unwrap();
 
-    assert_eq!(summary.roles, ["analyst"]);
+    assert_eq!(summary.roles, [Role::Analyst]);
     let looked_up = users.get_account(&CallContext::none(), ada).await.unwrap();
-    assert_eq!(looked_up.roles, ["analyst"]);
+    assert_eq!(looked_up.roles, [Role::Analyst]);
     assert!(
         app.outbox_events()
             .await
@@ -120,7 +121,7 @@ async fn users_cannot_change_roles_and_admins_cannot_change_their_own() {
         .get_account(&CallContext::none(), bob.parse().unwrap())
         .await
         .unwrap();
-    assert_eq!(bob_now.roles, ["user"]);
+    assert_eq!(bob_now.roles, [Role::User]);
     assert!(
         !app.outbox_events()
             .await
