@@ -1,7 +1,7 @@
 //! `auth.api_keys`.
 
 use chrono::{DateTime, Utc};
-use nexus_core::{ApiKeyTier, UserId};
+use nexus_core::{ApiKeyTier, Role, UserId};
 use nexus_db::DbError;
 use nexus_proto::auth::ApiKeyInfo;
 use uuid::Uuid;
@@ -25,7 +25,7 @@ pub struct NewApiKey {
     /// Action names.
     pub scopes: Vec<String>,
     /// The holder's roles when the key was made, which its tokens carry.
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     /// Rate-limit tier.
     pub tier: ApiKeyTier,
     /// When the key stops working; `None` for no expiry.
@@ -44,7 +44,7 @@ pub struct ActiveApiKey {
     /// Action names.
     pub scopes: Vec<String>,
     /// The holder's roles when the key was made, which its tokens carry.
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     /// Rate-limit tier.
     pub tier: ApiKeyTier,
 }
@@ -86,6 +86,15 @@ fn stored_tier(text: &str) -> Result<ApiKeyTier, DbError> {
     })
 }
 
+/// A `roles` element's text as a [`Role`]; it was written from a [`Role`], so anything else is
+/// undecodable (500, cause logged), like [`stored_tier`].
+fn stored_role(text: &str) -> Result<Role, DbError> {
+    text.parse()
+        .map_err(|error: nexus_core::role::UnknownRole| {
+            DbError::Query(sqlx::Error::Decode(Box::new(error)))
+        })
+}
+
 impl Store {
     /// Stores a new key with its audit row.
     #[tracing::instrument(skip_all, fields(key_id = %key.id))]
@@ -94,6 +103,7 @@ impl Store {
         key: &NewApiKey,
         audit: &AuditRecord,
     ) -> Result<ApiKeyInfo, DbError> {
+        let roles: Vec<String> = key.roles.iter().map(Role::to_string).collect();
         let mut transaction = self.pool.begin().await?;
         let created = sqlx::query_as!(
             ApiKeyRecord,
@@ -108,7 +118,7 @@ impl Store {
             key.prefix,
             key.key_hash,
             &key.scopes,
-            &key.roles,
+            &roles,
             key.tier.as_str(),
             key.expires_at,
         )
@@ -182,7 +192,11 @@ impl Store {
                 user_id: UserId::from_uuid(row.user_id),
                 key_hash: row.key_hash,
                 scopes: row.scopes,
-                roles: row.roles,
+                roles: row
+                    .roles
+                    .iter()
+                    .map(|name| stored_role(name))
+                    .collect::<Result<_, _>>()?,
                 tier: stored_tier(&row.tier)?,
             })
         })
