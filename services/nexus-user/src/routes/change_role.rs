@@ -8,7 +8,6 @@ use nexus_proto::ErrorBody;
 use nexus_proto::user::{AccountSummary, ChangeRoleRequest};
 use nexus_runtime::Caller;
 use nexus_runtime::revocation::RevocationReason;
-use uuid::Uuid;
 
 use crate::UserService;
 use crate::error::UserError;
@@ -36,10 +35,10 @@ pub async fn change_role(
     service: web::Data<UserService>,
     caller: Caller,
     context: RequestContext,
-    path: web::Path<Uuid>,
+    path: web::Path<UserId>,
     body: nexus_http::Json<ChangeRoleRequest>,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
-    let target = UserId::from_uuid(path.into_inner());
+    let target = path.into_inner();
     caller
         .authorize(
             Action::UserChangeRole,

@@ -8,7 +8,6 @@ use nexus_proto::ErrorBody;
 use nexus_proto::user::{AccountSummary, ChangeStatusRequest};
 use nexus_runtime::Caller;
 use nexus_runtime::revocation::RevocationReason;
-use uuid::Uuid;
 
 use crate::UserService;
 use crate::error::UserError;
@@ -35,17 +34,11 @@ use crate::revocations::announce;
 pub async fn change_status(
     service: web::Data<UserService>,
     caller: Caller,
-    path: web::Path<Uuid>,
+    path: web::Path<UserId>,
     body: nexus_http::Json<ChangeStatusRequest>,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
     let status = body.status.trim().to_ascii_lowercase();
-    set_status(
-        &service,
-        &caller,
-        UserId::from_uuid(path.into_inner()),
-        &status,
-    )
-    .await
+    set_status(&service, &caller, path.into_inner(), &status).await
 }
 
 /// `POST /v1/users/{id}/disable`, `/enable`, `/ban`, `/unban`: the same as `PUT .../status`
@@ -54,7 +47,7 @@ pub async fn change_status(
 pub async fn status_action(
     service: web::Data<UserService>,
     caller: Caller,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<(UserId, String)>,
 ) -> Result<web::Json<AccountSummary>, ApiError> {
     let (target, verb) = path.into_inner();
     let status = match verb.as_str() {
@@ -63,7 +56,7 @@ pub async fn status_action(
         "ban" => AccountStatus::Banned.as_str(),
         _ => return Err(UserError::InvalidStatus.into()),
     };
-    set_status(&service, &caller, UserId::from_uuid(target), status).await
+    set_status(&service, &caller, target, status).await
 }
 
 async fn set_status(

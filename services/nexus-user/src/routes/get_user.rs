@@ -5,7 +5,6 @@ use nexus_core::UserId;
 use nexus_http::ApiError;
 use nexus_proto::ErrorBody;
 use nexus_proto::user::PublicProfile;
-use uuid::Uuid;
 
 use crate::UserService;
 
@@ -22,12 +21,9 @@ use crate::UserService;
 )]
 pub async fn get_user(
     service: web::Data<UserService>,
-    path: web::Path<Uuid>,
+    path: web::Path<UserId>,
 ) -> Result<web::Json<PublicProfile>, ApiError> {
-    let account = service
-        .store
-        .get(UserId::from_uuid(path.into_inner()))
-        .await?;
+    let account = service.store.get(path.into_inner()).await?;
     if !account.is_active() {
         return Err(crate::error::UserError::UserNotFound.into());
     }

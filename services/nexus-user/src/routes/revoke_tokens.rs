@@ -6,7 +6,6 @@ use nexus_core::UserId;
 use nexus_http::ApiError;
 use nexus_proto::user::TokensRevokedResponse;
 use nexus_runtime::revocation::RevocationReason;
-use uuid::Uuid;
 
 use crate::UserService;
 use crate::revocations::announce;
@@ -15,9 +14,9 @@ use crate::revocations::announce;
 /// `user_not_found`. The gateways learn it within seconds.
 pub async fn revoke_tokens(
     service: web::Data<UserService>,
-    path: web::Path<Uuid>,
+    path: web::Path<UserId>,
 ) -> Result<web::Json<TokensRevokedResponse>, ApiError> {
-    let user_id = UserId::from_uuid(path.into_inner());
+    let user_id = path.into_inner();
     let mark = service.store.revoke_tokens(user_id).await?;
     announce(
         &service.bus,

@@ -69,7 +69,8 @@ impl std::fmt::Debug for AccountRow {
 /// column in this order (a `query_as!` string must be a literal, so the list is written out
 /// at each one); [`AccountRecord::checked`] turns it into an [`AccountRow`], once, here.
 pub(super) struct AccountRecord {
-    pub(super) id: Uuid,
+    /// Read as a Uuid; `query_as!` converts it (`From<Uuid>`).
+    pub(super) id: UserId,
     pub(super) email: String,
     pub(super) username: String,
     pub(super) password_hash: String,
@@ -100,7 +101,7 @@ impl AccountRecord {
             .map_err(|error| corrupt(&error))?;
         let role = self.role.parse::<Role>().map_err(|error| corrupt(&error))?;
         Ok(AccountRow {
-            id: UserId::from_uuid(self.id),
+            id: self.id,
             email: self.email,
             username: self.username,
             password_hash: self.password_hash,
