@@ -1,14 +1,22 @@
 //! The whole platform in one process, sharing one database and one Redis namespace as a real
-//! deployment does: every service becomes ready and every one shuts down cleanly.
+//! deployment does, and one real chain (anvil with the contracts deployed, from nexus-testkit):
+//! every service becomes ready (the chain-facing ones only with a reachable chain) and every one
+//! shuts down cleanly.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use nexus_proto::health::ReadinessReport;
+use nexus_testkit::chain::TestChain;
 use nexus_testkit::{TestContext, TestService};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_nine_services_become_ready_together_and_stop_cleanly() {
     let context = TestContext::new().await.unwrap();
+    let chain = TestChain::shared().await.unwrap();
+    let mut bounty = context.settings::<nexus_bounty::settings::BountySettings>();
+    bounty.service.chain = chain.settings();
+    let mut listener = context.settings::<nexus_chain_listener::settings::ChainListenerSettings>();
+    listener.service.chain = chain.settings();
     let services: Vec<TestService> = vec![
         context
             .spawn::<nexus_gateway::GatewayService>()
@@ -21,7 +29,7 @@ async fn all_nine_services_become_ready_together_and_stop_cleanly() {
             .await
             .unwrap(),
         context
-            .spawn::<nexus_bounty::BountyService>()
+            .spawn_with::<nexus_bounty::BountyService>(bounty)
             .await
             .unwrap(),
         context
@@ -37,7 +45,7 @@ async fn all_nine_services_become_ready_together_and_stop_cleanly() {
             .await
             .unwrap(),
         context
-            .spawn::<nexus_chain_listener::ChainListenerService>()
+            .spawn_with::<nexus_chain_listener::ChainListenerService>(listener)
             .await
             .unwrap(),
     ];

@@ -14,10 +14,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Request {
     /// Who asks.
+    #[serde(deserialize_with = "named_kind")]
     pub principal: Principal,
     /// What they want to do.
     pub action: Action,
     /// What they want to do it to, with the attributes the policies look at.
+    #[serde(deserialize_with = "named_kind")]
     pub resource: Resource,
     /// Facts about the request itself.
     #[serde(default)]
@@ -410,6 +412,22 @@ mod schema {
     }
 }
 
+/// Reads an internally tagged enum (`{"type": "user", ...}`) only when its tag is a name: serde
+/// also takes the variant's index there (`"type": 0`), which the API document does not allow.
+fn named_kind<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    if !matches!(value.get("type"), Some(serde_json::Value::String(_))) {
+        return Err(serde::de::Error::custom(
+            "expected an object whose `type` names its kind, e.g. {\"type\": \"guest\"}",
+        ));
+    }
+    T::deserialize(value).map_err(serde::de::Error::custom)
+}
+
 /// Serde for [`Role`] by its stable name (nexus-core stays serde-free).
 mod role_name {
     use nexus_core::Role;
@@ -424,5 +442,39 @@ mod role_name {
     ) -> Result<Role, D::Error> {
         let name = String::deserialize(deserializer)?;
         name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn request(principal: serde_json::Value, resource: serde_json::Value) -> serde_json::Value {
+        json!({"principal": principal, "action": "bounty:read", "resource": resource})
+    }
+
+    #[test]
+    fn kinds_are_read_by_name_only() {
+        let bounty =
+            json!({"type": "bounty", "id": "b", "owner": "u", "status": "open", "is_public": true});
+        let parsed: Request =
+            serde_json::from_value(request(json!({"type": "guest"}), bounty.clone())).unwrap();
+        assert_eq!(parsed.principal, Principal::Guest);
+        assert_eq!(parsed.resource.kind(), ResourceKind::Bounty);
+
+        let mut by_index = bounty.clone();
+        by_index["type"] = json!(1);
+        for (principal, resource) in [
+            (json!({"type": 0}), bounty.clone()),
+            (json!({}), bounty.clone()),
+            (json!({"type": "guest"}), by_index),
+        ] {
+            let error = serde_json::from_value::<Request>(request(principal.clone(), resource))
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("names its kind"), "{principal}: {error}");
+        }
     }
 }

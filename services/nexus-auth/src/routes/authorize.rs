@@ -47,7 +47,7 @@ fn resource_name(resource: &Resource) -> String {
     post,
     path = "/v1/authorize",
     tag = "auth",
-    request_body = Object,
+    request_body = Request,
     responses(
         (status = 200, description = "`{allowed, determining_policies, errors, policy_version}`", body = Object),
         (status = 400, description = "Invalid input", body = ErrorBody),
