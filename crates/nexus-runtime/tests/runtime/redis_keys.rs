@@ -39,7 +39,7 @@ async fn a_published_event_lands_on_its_stream_key_under_the_deployment_prefix()
 
     bus.publish(&Envelope::new(AnalysisRequested {
         analysis_id: uuid::Uuid::now_v7(),
-        sha256: "0".repeat(64),
+        sha256: "0".repeat(64).parse().unwrap(),
     }))
     .await
     .unwrap();
