@@ -108,7 +108,9 @@ const TABLE: &[Row] = &[
     // Accounts.
     row("GET",  "/api/v1/users/me",                           Body::None, [401, 200, 200, 200, 200, 403, 401]),
     row("GET",  "/api/v1/users/{owner_id}",                   Body::None, [200, 200, 200, 200, 200, 403, 401]),
-    row("POST", "/api/v1/users/{owner_id}/role",              Body::Json(r#"{"role":"analyst"}"#), [401, 403, 403, 403, 403, 403, 401]),
+    row("PUT",  "/api/v1/users/{owner_id}/role",              Body::Json(r#"{"role":"analyst"}"#), [401, 403, 403, 403, 403, 403, 401]),
+    // A method the user service does not route there: its 405 for anyone signed in.
+    row("POST", "/api/v1/users/{owner_id}/role",              Body::Json(r#"{"role":"analyst"}"#), [401, 405, 405, 405, 405, 405, 401]),
     row("GET",  "/api/v1/users/me/wallets",                   Body::None, [401, 200, 200, 200, 200, 403, 401]),
     row("GET",  "/api/v1/users/me/ws-keys",                   Body::None, [401, 200, 200, 200, 200, 403, 401]),
     row("GET",  "/api/v1/users/me/referrals",                 Body::None, [401, 200, 200, 200, 200, 403, 401]),
