@@ -67,7 +67,7 @@ async fn cedar_denials_are_403_with_a_code_and_are_published_for_the_audit_log()
     let role = format!("{}/api/v1/users/u-5/role", service.base_url());
     let admin = context.access_token("a-1", &["admin"]);
     let without_mfa = http()
-        .patch(&role)
+        .put(&role)
         .bearer_auth(&admin)
         .send()
         .await
@@ -76,7 +76,7 @@ async fn cedar_denials_are_403_with_a_code_and_are_published_for_the_audit_log()
     let mut claims = context.claims("a-1", &["admin"]);
     claims.amr = vec!["pwd".into(), "otp".into(), "mfa".into()];
     let with_mfa = http()
-        .patch(&role)
+        .put(&role)
         .bearer_auth(context.sign(&claims))
         .send()
         .await
