@@ -66,12 +66,7 @@ async fn cedar_denials_are_403_with_a_code_and_are_published_for_the_audit_log()
     // Role changes need a second factor, even for admins.
     let role = format!("{}/api/v1/users/u-5/role", service.base_url());
     let admin = context.access_token("a-1", &["admin"]);
-    let without_mfa = http()
-        .put(&role)
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let without_mfa = http().put(&role).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(without_mfa.status(), 403);
     let mut claims = context.claims("a-1", &["admin"]);
     claims.amr = vec!["pwd".into(), "otp".into(), "mfa".into()];
