@@ -389,6 +389,37 @@ fn rust_files(directory: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The code lines (comments skipped) of every service's `src/` outside `except` (a folder under
+/// `src/`, or none) for which `offends` holds, as `path:line: code`.
+fn service_lines_where(except: Option<&str>, offends: impl Fn(&str) -> bool) -> Vec<String> {
+    let root = workspace_root();
+    let mut found = Vec::new();
+    for (_, (manifest, _)) in workspace_packages() {
+        if !is_service(&manifest) {
+            continue;
+        }
+        let source = manifest.parent().unwrap().join("src");
+        for file in rust_files(&source) {
+            if except.is_some_and(|folder| file.starts_with(source.join(folder))) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (number, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if !code.starts_with("//") && offends(code) {
+                    found.push(format!(
+                        "{}:{}: {}",
+                        file.strip_prefix(&root).unwrap().display(),
+                        number + 1,
+                        code
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
 /// A service's SQL and transactions live in its `store/` (docs/SERVICE_TEMPLATE.md): handlers,
 /// workers and consumers call store methods, so every query of a schema is in one place and
 /// every multi-step write is one store method's transaction.
@@ -401,32 +432,9 @@ fn sql_and_transactions_stay_in_the_store() {
         "query_scalar!(",
         ".begin()",
     ];
-    let root = workspace_root();
-    let mut outside = Vec::new();
-    for (_, (manifest, _)) in workspace_packages() {
-        if !is_service(&manifest) {
-            continue;
-        }
-        let source = manifest.parent().unwrap().join("src");
-        for file in rust_files(&source) {
-            if file.starts_with(source.join("store")) {
-                continue;
-            }
-            let text = std::fs::read_to_string(&file).unwrap();
-            for (number, line) in text.lines().enumerate() {
-                let code = line.trim_start();
-                if !code.starts_with("//") && SQL_MARKERS.iter().any(|marker| code.contains(marker))
-                {
-                    outside.push(format!(
-                        "{}:{}: {}",
-                        file.strip_prefix(&root).unwrap().display(),
-                        number + 1,
-                        code
-                    ));
-                }
-            }
-        }
-    }
+    let outside = service_lines_where(Some("store"), |code| {
+        SQL_MARKERS.iter().any(|marker| code.contains(marker))
+    });
     assert!(
         outside.is_empty(),
         "SQL or a transaction outside a service's store/:\n{}",
@@ -438,30 +446,9 @@ fn sql_and_transactions_stay_in_the_store() {
 /// for an object (docs/DECISIONS.md "Request bodies"); `web::Json` stays for responses only.
 #[test]
 fn request_bodies_are_read_with_the_strict_extractor() {
-    let root = workspace_root();
-    let mut offending = Vec::new();
-    for (_, (manifest, _)) in workspace_packages() {
-        if !is_service(&manifest) {
-            continue;
-        }
-        for file in rust_files(&manifest.parent().unwrap().join("src")) {
-            let text = std::fs::read_to_string(&file).unwrap();
-            for (number, line) in text.lines().enumerate() {
-                let code = line.trim_start();
-                if !code.starts_with("//")
-                    && (code.contains(": web::Json<")
-                        || code.contains("web::Json(") && code.contains("): "))
-                {
-                    offending.push(format!(
-                        "{}:{}: {}",
-                        file.strip_prefix(&root).unwrap().display(),
-                        number + 1,
-                        code
-                    ));
-                }
-            }
-        }
-    }
+    let offending = service_lines_where(None, |code| {
+        code.contains(": web::Json<") || code.contains("web::Json(") && code.contains("): ")
+    });
     assert!(
         offending.is_empty(),
         "request bodies read with web::Json instead of nexus_http::Json:\n{}",
