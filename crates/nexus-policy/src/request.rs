@@ -304,9 +304,10 @@ actions! {
     BountyUpdate => "bounty:update", Bounty, "Edit a bounty.";
     BountyDelete => "bounty:delete", Bounty, "Cancel a bounty.";
     BountyAssert => "bounty:assert", Bounty, "Commit or reveal a verdict (with stake).";
-    BountyResolve => "bounty:resolve", Bounty, "Trigger resolution.";
+    BountyResolve => "bounty:resolve", Bounty, "Trigger resolution, or the payouts it opens (claims, refunds).";
     BountyDispute => "bounty:dispute", Bounty, "Dispute a resolution.";
     BountyComment => "bounty:comment", Bounty, "Comment on a bounty.";
+    BountyDeleteComment => "bounty:delete_comment", Bounty, "Delete a comment on a bounty (moderation).";
     AnalysisList => "analysis:list", Platform, "List analyses.";
     AnalysisRead => "analysis:read", Analysis, "Read an analysis report.";
     AnalysisSubmit => "analysis:submit", Analysis, "Submit a sample for analysis.";
@@ -334,6 +335,7 @@ actions! {
     AdminQueryPolicies => "admin:query_policies", Platform, "Ask the policies about any principal (`POST /v1/authorize` for someone else).";
     AdminGrantKeyTier => "admin:grant_key_tier", Platform, "Give an API key a tier above standard (its quota and rate limits).";
     ChainRead => "chain:read", Platform, "Read confirmed chain state: status, governed parameters, accounts (public facts).";
+    BountyStake => "bounty:stake", Platform, "Stake or unstake NXS through the relayer with a signed intent.";
 }
 
 impl fmt::Display for Action {

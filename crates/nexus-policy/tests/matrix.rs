@@ -150,6 +150,7 @@ const MATRIX: &[(Action, Fixture, [bool; 4])] = &[
     (Action::AdminGrantKeyTier, Platform, [N, N, N, Y]),
     (Action::AdminManagePolicies, Platform, [N, N, N, N]), // needs MFA, see MFA_MATRIX
     (Action::ChainRead, Platform, [Y, Y, Y, Y]),
+    (Action::BountyStake, Platform, [N, Y, Y, Y]),
     // Bounties.
     (Action::BountyRead, BountyPublicOpenOther, [Y, Y, Y, Y]),
     (Action::BountyRead, BountyPrivateOpenOther, [N, N, Y, Y]),
@@ -166,15 +167,21 @@ const MATRIX: &[(Action, Fixture, [bool; 4])] = &[
     (Action::BountyAssert, BountyRevealingOther, [N, N, Y, Y]),
     (Action::BountyAssert, BountyResolvedOther, [N, N, N, Y]),
     (Action::BountyAssert, BountyPublicOpenOwn, [N, N, N, N]),
+    // Resolve, claims and refunds only pay the named accounts: any signed-in account may ask
+    // (the bounty service checks the state).
     (Action::BountyResolve, BountyRevealingOwn, [N, Y, Y, Y]),
-    (Action::BountyResolve, BountyRevealingOther, [N, N, N, Y]),
-    (Action::BountyResolve, BountyPublicOpenOwn, [N, N, N, Y]),
+    (Action::BountyResolve, BountyRevealingOther, [N, Y, Y, Y]),
+    (Action::BountyResolve, BountyPublicOpenOwn, [N, Y, Y, Y]),
+    (Action::BountyResolve, BountyResolvedOther, [N, Y, Y, Y]),
     (Action::BountyDispute, BountyResolvedOwn, [N, Y, Y, Y]),
     (Action::BountyDispute, BountyResolvedOther, [N, N, Y, Y]),
     (Action::BountyDispute, BountyPublicOpenOther, [N, N, N, Y]),
     (Action::BountyComment, BountyPublicOpenOther, [N, Y, Y, Y]),
     (Action::BountyComment, BountyPrivateOpenOther, [N, N, Y, Y]),
     (Action::BountyComment, BountyPrivateOpenOwn, [N, Y, Y, Y]),
+    // Deleting comments is moderation: administrators only, on their own bounty too.
+    (Action::BountyDeleteComment, BountyPublicOpenOther, [N, N, N, Y]),
+    (Action::BountyDeleteComment, BountyPublicOpenOwn, [N, N, N, Y]),
     // Analyses: as visible as their sample.
     (Action::AnalysisRead, AnalysisPublicOther, [Y, Y, Y, Y]),
     (Action::AnalysisRead, AnalysisPrivateOther, [N, N, N, Y]),
@@ -347,6 +354,8 @@ fn banned_accounts_keep_public_reads_and_their_own_profile_only() {
             (Action::UserReadPrivate, AccountOwn, Y),
             (Action::BountyCreate, BountyPublicOpenOwn, N),
             (Action::BountyComment, BountyPublicOpenOther, N),
+            (Action::BountyStake, Platform, N),
+            (Action::BountyResolve, BountyRevealingOther, N),
             (Action::AnalysisSubmit, AnalysisPrivateOwn, N),
             (Action::FileUpload, FileOwn, N),
             (Action::FileDownload, FileOther, N),
