@@ -273,6 +273,18 @@ impl UserClient {
             .await
     }
 
+    /// `GET /internal/v1/users/{id}/wallets`: the wallets the account has linked (404 for an
+    /// unknown account).
+    pub async fn wallets_of(
+        &self,
+        context: &CallContext,
+        user_id: UserId,
+    ) -> Result<WalletList, ClientError> {
+        self.client
+            .get(context, &format!("/internal/v1/users/{user_id}/wallets"))
+            .await
+    }
+
     /// `POST /internal/v1/credentials/verify`: the account a login and password belong to.
     pub async fn verify_credentials(
         &self,

@@ -238,3 +238,54 @@ impl crate::event::Event for BountyUpdated {
     const VERSION: u32 = 1;
     const STREAM: &'static str = EVENTS_STREAM;
 }
+
+/// An EIP-712 intent as the user's wallet signed it (the values of the typed data's message that
+/// the contract checks, plus the signature), relayed by the bounty service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignedIntent {
+    /// The signing wallet (`0x` + 40 hex digits); it must be linked to the caller's account.
+    pub signer: String,
+    /// The nonce the typed data carried (decimal string).
+    pub nonce: String,
+    /// The last unix second the intent may be executed (decimal string).
+    pub deadline: String,
+    /// The 65-byte signature `r ‖ s ‖ v`, `0x`-hex, as `eth_signTypedData_v4` returns it.
+    pub signature: String,
+}
+
+/// An EIP-2612 permit for the NXS the action moves (reward or stake), signed with the same wallet
+/// for the bounty contract as spender and the amount of the action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignedPermit {
+    /// The token nonce the permit typed data carried (decimal string).
+    pub nonce: String,
+    /// The permit's deadline (unix seconds, decimal string), as in the typed data signed.
+    pub deadline: String,
+    /// The 65-byte signature `r ‖ s ‖ v`, `0x`-hex.
+    pub signature: String,
+}
+
+/// `GET /v1/bounties/intents/{kind}`: what the caller's wallet signs for one action, ready for
+/// `eth_signTypedData_v4`, so that no client builds EIP-712 typed data by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IntentToSign {
+    /// `create`, `commit`, `reveal`, `dispute` or `stake`.
+    pub kind: String,
+    /// The wallet that must sign (one the caller linked).
+    pub signer: String,
+    /// The chain the signatures are valid on.
+    pub chain_id: u64,
+    /// The intent's typed data (the argument of `eth_signTypedData_v4`), with the signer's
+    /// current nonce and a deadline; `null` for a reveal, which is not signed (the contract
+    /// checks it against the analyst's own commitment).
+    #[schema(value_type = Option<Object>)]
+    pub typed_data: Option<serde_json::Value>,
+    /// The EIP-2612 permit's typed data for the NXS the action moves (create: the reward;
+    /// commit: the stake), when one is needed.
+    #[schema(value_type = Option<Object>)]
+    pub permit: Option<serde_json::Value>,
+    /// Where to send the signatures (`POST /api/v1/...`), with the values to send back.
+    pub submit: String,
+}

@@ -16,6 +16,9 @@
 pub mod analysis;
 pub mod auth;
 pub mod bounty;
+pub mod bounty_actions;
+pub mod bounty_intents;
+pub mod bounty_me;
 pub mod chain;
 pub mod error;
 pub mod event;

@@ -9,6 +9,7 @@ use nexus_runtime::{Denied, DependencyError};
 use uuid::Uuid;
 
 use crate::domain::cursor::InvalidCursor;
+use crate::domain::intent::IntentError;
 
 /// Everything that can go wrong in the bounty service.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,25 @@ pub enum BountyError {
     /// A list filter or page size out of range; the message names it.
     #[error("{0}")]
     InvalidFilter(String),
+    /// A signed intent or permit that is malformed (400), not signed by its signer over these
+    /// values, or expired (422); the message names the field.
+    #[error(transparent)]
+    InvalidIntent(#[from] IntentError),
+    /// The chain node or the contracts' deployments file cannot be read now; retry later.
+    #[error("the chain cannot be read right now: {0}; try again in a minute")]
+    ChainUnavailable(String),
+    /// An intent's signer is not a wallet the caller linked (`POST /v1/users/me/wallets`).
+    #[error(
+        "the intent was signed by {0}, which is not a wallet linked to your account; link it \
+         first (POST /api/v1/users/me/wallets) or sign with a linked one"
+    )]
+    WalletNotLinked(alloy::primitives::Address),
+    /// nexus-user could not be asked (down, timed out, or answered an error).
+    #[error("the user service is unavailable")]
+    UserServiceUnavailable(#[source] nexus_client::ClientError),
+    /// nexus-analysis could not be asked (down, timed out, or answered an error).
+    #[error("the analysis service is unavailable")]
+    AnalysisServiceUnavailable(#[source] nexus_client::ClientError),
     /// The caller may not do this (the policies or an API key's scopes decided).
     #[error(transparent)]
     Denied(#[from] Denied),
@@ -42,6 +62,12 @@ impl HttpError for BountyError {
             BountyError::InvalidCursor(_) | BountyError::InvalidFilter(_) => {
                 StatusCode::BAD_REQUEST
             }
+            BountyError::InvalidIntent(IntentError::Malformed { .. }) => StatusCode::BAD_REQUEST,
+            BountyError::InvalidIntent(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            BountyError::WalletNotLinked(_) => StatusCode::FORBIDDEN,
+            BountyError::ChainUnavailable(_)
+            | BountyError::UserServiceUnavailable(_)
+            | BountyError::AnalysisServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             BountyError::Denied(denied) => denied.status(),
             BountyError::Db(error) => error.classify().status,
             BountyError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -53,6 +79,11 @@ impl HttpError for BountyError {
             BountyError::BountyNotFound(_) => "bounty_not_found",
             BountyError::InvalidCursor(_) => "invalid_cursor",
             BountyError::InvalidFilter(_) => "invalid_filter",
+            BountyError::InvalidIntent(error) => error.code(),
+            BountyError::ChainUnavailable(_) => "chain_unavailable",
+            BountyError::WalletNotLinked(_) => "wallet_not_linked",
+            BountyError::UserServiceUnavailable(_) => "user_service_unavailable",
+            BountyError::AnalysisServiceUnavailable(_) => "analysis_service_unavailable",
             BountyError::Denied(denied) => denied.code(),
             BountyError::Db(error) => error.classify().code,
             BountyError::Internal(_) => "internal_error",

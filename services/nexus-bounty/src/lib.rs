@@ -23,6 +23,9 @@
 //! - [`settings`]: its section, `[bounty]`.
 //! - [`error`]: [`BountyError`](error::BountyError), its codes and statuses.
 //! - [`domain`]: pure rules, no I/O.
+//! - [`chain`]: what handlers read from the chain (deployment, nonces, parameters, block time)
+//!   and `/ready`'s chain dependency.
+//! - [`wallets`]: whose wallet signed (nexus-user's links).
 //! - [`store`]: the SQL of schema `bounty` and the outbox events, one transaction per change.
 //! - [`routes`]: one handler per file, mounted by [`routes::configure`]; [`routes::openapi`]
 //!   describes them.
@@ -40,6 +43,7 @@
 //! nexus-core, `bounty.bounties` and its reads (`GET /v1/bounties`, `GET /v1/bounties/{id}`), the
 //! read model fed by the chain listener's events, and the relayer with its queue.
 
+pub mod chain;
 pub mod domain;
 pub mod error;
 pub mod events;
@@ -49,6 +53,7 @@ pub mod routes;
 pub mod scheduler;
 pub mod settings;
 pub mod store;
+pub mod wallets;
 pub mod workers;
 
 use std::sync::Arc;
@@ -57,6 +62,9 @@ use actix_web::web;
 use nexus_config::ServiceKind;
 use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 
+use nexus_client::{AnalysisClient, ServiceClient, UserClient};
+
+use crate::chain::{BountyChain, ChainReadiness};
 use crate::metrics::BountyMetrics;
 use crate::settings::BountySettings;
 use crate::store::Store;
@@ -72,6 +80,12 @@ pub struct BountyService {
     pub metrics: BountyMetrics,
     /// The bus (the chain listener's events).
     pub bus: nexus_bus::Bus,
+    /// The chain, read by the handlers (writes are queued for the relayer).
+    pub chain: Arc<BountyChain>,
+    /// nexus-user's internal API (linked wallets).
+    pub users: UserClient,
+    /// nexus-analysis's internal API (file artifacts).
+    pub analysis: AnalysisClient,
 }
 
 impl Service for BountyService {
@@ -83,15 +97,27 @@ impl Service for BountyService {
     async fn build(
         resources: &Resources,
         settings: &BountySettings,
-        _setup: &mut Setup,
+        setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
         let store = Store::new(resources.postgres()?.clone())
             .map_err(|error| RuntimeError::build("the store", error))?;
+        let chain = BountyChain::new(&settings.chain)
+            .map_err(|error| RuntimeError::build("the chain reader", error))?;
+        let dependency = nexus_chain::ready::ChainDependency::new(&settings.chain)
+            .map_err(|error| RuntimeError::build("the chain readiness check", error))?;
+        setup.readiness(Arc::new(ChainReadiness(Arc::new(dependency))));
+        let client = |kind: ServiceKind, url: &str| {
+            ServiceClient::new(kind.binary_name(), url, resources.client_settings().clone())
+                .map_err(|error| RuntimeError::build("a service client", error))
+        };
         Ok(Self {
             store,
             settings: settings.clone(),
             metrics: BountyMetrics::register(resources.metrics()),
             bus: resources.bus()?.clone(),
+            chain: Arc::new(chain),
+            users: UserClient::new(client(ServiceKind::User, &settings.user_url)?),
+            analysis: AnalysisClient::new(client(ServiceKind::Analysis, &settings.analysis_url)?),
         })
     }
 

@@ -19,15 +19,31 @@ use serde::Deserialize;
 use crate::relayer::RelayerSettings;
 
 /// The bounty service's own settings.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct BountySettings {
+    /// Base URL of nexus-user (which wallets an account has linked).
+    pub user_url: String,
+    /// Base URL of nexus-analysis (whether a file artifact exists and who may read it).
+    pub analysis_url: String,
     /// `[bounty.chain]`: the chain and the contracts' deployments file.
     pub chain: ChainSettings,
     /// `[bounty.relayer]`: the relayer that sends queued calls.
     pub relayer: RelayerSettings,
     /// `[bounty.scheduler]`: the resolve and refund calls queued when windows close.
     pub scheduler: SchedulerSettings,
+}
+
+impl Default for BountySettings {
+    fn default() -> Self {
+        Self {
+            user_url: "http://127.0.0.1:8084".into(),
+            analysis_url: "http://127.0.0.1:8082".into(),
+            chain: ChainSettings::default(),
+            relayer: RelayerSettings::default(),
+            scheduler: SchedulerSettings::default(),
+        }
+    }
 }
 
 /// `[bounty.scheduler]`.
@@ -54,6 +70,14 @@ impl Default for SchedulerSettings {
 
 impl Validate for BountySettings {
     fn validate(&self, problems: &mut Vec<String>) {
+        for (key, value) in [
+            ("bounty.user_url", &self.user_url),
+            ("bounty.analysis_url", &self.analysis_url),
+        ] {
+            if url::Url::parse(value).is_err() {
+                problems.push(format!("{key} {value:?} is not a URL"));
+            }
+        }
         self.chain.validate_at("bounty.chain", problems);
         self.relayer.validate(problems);
         if self.scheduler.interval < Duration::from_secs(1) {
@@ -78,6 +102,7 @@ mod tests {
         broken.chain.deployment_file = std::path::PathBuf::new();
         broken.relayer.max_fee_per_gas = 0;
         broken.scheduler.interval = Duration::ZERO;
+        broken.user_url = "not a url".into();
         broken.validate(&mut problems);
         assert!(
             problems
@@ -88,6 +113,11 @@ mod tests {
             problems
                 .iter()
                 .any(|problem| problem.starts_with("bounty.relayer.max_fee_per_gas"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|problem| problem.starts_with("bounty.user_url"))
         );
     }
 }

@@ -5,9 +5,11 @@
 //! - [`access`]: a bounty as the Cedar policies see it (its phase mapped to their statuses).
 //! - [`chain_events`]: the chain listener's events as life-cycle inputs.
 //! - [`cursor`]: the list's keyset cursor.
+//! - [`intent`]: signed intents and permits from request bodies, parsed and checked.
 //! - [`status`]: the phase and its wire twin.
 
 pub mod access;
 pub mod chain_events;
 pub mod cursor;
+pub mod intent;
 pub mod status;

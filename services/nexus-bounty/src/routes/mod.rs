@@ -31,6 +31,9 @@ use crate::error::BountyError;
 use crate::store::{BountyRow, Store};
 
 /// Mounts every route, each path with `web::resource(...)` so a wrong method is a 405.
+///
+/// Paths without a parameter come before `/v1/bounties/{id}`, whose pattern would match them
+/// too (and answer 405 for their method).
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .service(web::resource("/v1/bounties").route(web::get().to(list_bounties::list_bounties)))

@@ -3,10 +3,12 @@
 
 mod bounties;
 mod helpers;
+mod market;
 mod openapi;
 mod read_model;
 mod relayer;
 mod scheduler;
+mod wallets;
 
 use nexus_bounty::BountyService;
 use nexus_config::ServiceKind;

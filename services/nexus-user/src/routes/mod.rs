@@ -9,7 +9,7 @@
 //! (admins), `POST /v1/users/password-reset` and `.../confirm`.
 //!
 //! Internal (docs/INTERNAL_API.md): `POST /internal/v1/credentials/verify`,
-//! `GET /internal/v1/users/{id}`, `POST /internal/v1/users/{id}/revoke-tokens`,
+//! `GET /internal/v1/users/{id}`, `GET /internal/v1/users/{id}/wallets`, `POST /internal/v1/users/{id}/revoke-tokens`,
 //! `POST /internal/v1/users/resolve`,
 //! `GET /internal/v1/ws-keys/{public_key_hex}`.
 
@@ -24,6 +24,7 @@ mod get_me;
 mod get_user;
 mod link_wallet;
 mod list_referrals;
+mod list_internal_wallets;
 mod list_wallets;
 mod list_ws_keys;
 mod lookup_ws_key;
@@ -137,6 +138,10 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
             web::resource("/internal/v1/credentials/verify")
                 .app_data(json())
                 .route(web::post().to(verify_credentials::verify_credentials)),
+        )
+        .service(
+            web::resource("/internal/v1/users/{id}/wallets")
+                .route(web::get().to(list_internal_wallets::list_internal_wallets)),
         )
         .service(
             web::resource("/internal/v1/users/{id}")
