@@ -1,7 +1,7 @@
 //! [`UserClient`]: nexus-user's endpoints, public (`/v1/users/*`) and internal
 //! (`/internal/v1/*`, docs/INTERNAL_API.md), in its wire types from [`nexus_proto::user`].
 
-use nexus_proto::UserId;
+use nexus_proto::bounty_me::WalletOwner;
 use nexus_proto::user::{
     AccountSummary, ChangePasswordRequest, ChangeRoleRequest, ChangeStatusRequest,
     LinkWalletRequest, PasswordResetConfirmRequest, PasswordResetRequest, PrivateProfile,
@@ -10,6 +10,7 @@ use nexus_proto::user::{
     WalletChallenge, WalletChallengeRequest, WalletList, WsKey, WsKeyChallenge, WsKeyList,
     WsKeyOwner,
 };
+use nexus_proto::{ChainAddress, UserId};
 use uuid::Uuid;
 
 use crate::client::ServiceClient;
@@ -282,6 +283,21 @@ impl UserClient {
     ) -> Result<WalletList, ClientError> {
         self.client
             .get(context, &format!("/internal/v1/users/{user_id}/wallets"))
+            .await
+    }
+
+    /// `GET /internal/v1/wallets/{address}`: the account `address` is linked to (404
+    /// `wallet_not_found` when none links it).
+    pub async fn wallet_owner(
+        &self,
+        context: &CallContext,
+        address: ChainAddress,
+    ) -> Result<WalletOwner, ClientError> {
+        self.client
+            .get(
+                context,
+                &format!("/internal/v1/wallets/{}", address.to_lower_hex()),
+            )
             .await
     }
 

@@ -180,8 +180,16 @@ const MATRIX: &[(Action, Fixture, [bool; 4])] = &[
     (Action::BountyComment, BountyPrivateOpenOther, [N, N, Y, Y]),
     (Action::BountyComment, BountyPrivateOpenOwn, [N, Y, Y, Y]),
     // Deleting comments is moderation: administrators only, on their own bounty too.
-    (Action::BountyDeleteComment, BountyPublicOpenOther, [N, N, N, Y]),
-    (Action::BountyDeleteComment, BountyPublicOpenOwn, [N, N, N, Y]),
+    (
+        Action::BountyDeleteComment,
+        BountyPublicOpenOther,
+        [N, N, N, Y],
+    ),
+    (
+        Action::BountyDeleteComment,
+        BountyPublicOpenOwn,
+        [N, N, N, Y],
+    ),
     // Analyses: as visible as their sample.
     (Action::AnalysisRead, AnalysisPublicOther, [Y, Y, Y, Y]),
     (Action::AnalysisRead, AnalysisPrivateOther, [N, N, N, Y]),

@@ -9,10 +9,13 @@
 //!   ([`crate::events::ChainEvents`], group `bounty-read-model`): each envelope moves a bounty
 //!   once; replicas share the group.
 //!
-//! - `scheduler`: queues `resolve` after reveal windows and `refundCreator` for final Invalid
-//!   outcomes ([`crate::scheduler`]); idempotent on the queue's keys, safe with replicas.
+//! - `scheduler`: queues `resolve` after reveal windows, `refundCreator` for final Invalid
+//!   outcomes and `slashUnrevealed` for analysts of resolved bounties who never revealed
+//!   ([`crate::scheduler`]); idempotent on the queue's keys, safe with replicas.
 //!
-//! Still to come: slashing the unrevealed (docs/BOUNTIES.md).
+//! - `earnings-notifier`: publishes the `EarningsChanged` the read model queued, once
+//!   nexus-user names the wallet's account ([`crate::events::notify_earnings`]); replicas lease
+//!   rows, nothing is lost while nexus-user is down.
 
 use std::sync::Arc;
 
@@ -49,6 +52,11 @@ pub fn register(service: Arc<BountyService>, workers: &mut Workers) {
             scheduled.metrics.clone(),
             shutdown,
         )
+    });
+    // HC: the earnings notifier.
+    let notifier = Arc::clone(&service);
+    workers.add("earnings-notifier", move |shutdown| {
+        crate::events::notify_earnings(notifier, shutdown)
     });
     workers.add("relayer", move |shutdown| {
         relayer::run(

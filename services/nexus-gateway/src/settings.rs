@@ -199,6 +199,10 @@ impl Default for GatewaySettings {
             route("/v1/rulesets", "analysis"),
             route("/v1/retrohunts", "analysis"),
             route("/v1/bounties", "bounty"),
+            // An account's own bounty views (the bounty service's `/v1/me/*`).
+            route("/v1/me/bounties", "bounty"),
+            route("/v1/me/assertions", "bounty"),
+            route("/v1/me/earnings", "bounty"),
             route("/v1/reputation", "reputation"),
             route("/v1/leaderboards", "reputation"),
             route("/v1/notifications", "notification"),
@@ -287,7 +291,11 @@ impl Default for WsSettings {
                 AnalysisProgress::STREAM.to_owned(),
                 AnalysisCompleted::STREAM.to_owned(),
             ],
-            user_streams: vec![nexus_proto::notification::EVENTS_STREAM.to_owned()],
+            // The bounty stream carries `EarningsChanged` with `user_id` (`user:{id}`).
+            user_streams: vec![
+                nexus_proto::notification::EVENTS_STREAM.to_owned(),
+                nexus_proto::bounty::EVENTS_STREAM.to_owned(),
+            ],
             leaderboard_streams: vec![nexus_proto::reputation::EVENTS_STREAM.to_owned()],
         }
     }

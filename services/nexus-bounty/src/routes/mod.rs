@@ -8,15 +8,52 @@
 //! |---|---|---|
 //! | `GET /v1/bounties` | [`list_bounties`] (only readable rows listed) | `bounty:list`, `bounty:read` per row |
 //! | `GET /v1/bounties/{id}` | [`get_bounty`] (guests: public bounties) | `bounty:read` |
+//! | `POST /v1/bounties` | [`create_bounty`] (202, queued for the relayer) | `bounty:create` (owner = caller) |
+//! | `GET /v1/bounties/intents/create` | [`get_create_intent`] (typed data to sign) | `bounty:create` (owner = caller) |
 //! | `GET /v1/me/bounties` | [`list_my_bounties`] (an account's own, private ones included) | `bounty:list`, `bounty:read` per row |
+//! | `GET /v1/me/assertions` | [`list_my_assertions`] (every linked wallet's) | `user:read_private` on the caller's account |
+//! | `GET /v1/me/earnings` | [`get_my_earnings`] (totals and per period) | `user:read_private` on the caller's account |
+//! | `GET /v1/bounties/{id}/comments` | [`list_comments`] (oldest first) | `bounty:read` |
+//! | `POST /v1/bounties/{id}/comments` | [`create_comment`] (201; 5 per minute) | `bounty:read`, `bounty:comment` |
+//! | `DELETE /v1/bounties/{id}/comments/{comment_id}` | [`delete_comment`] (204) | `bounty:read`, `bounty:delete_comment` (admins) |
+//! | `GET /v1/bounties/intents/commit` | [`get_commit_intent`] (CommitAssertion + Permit) | `bounty:read`, `bounty:assert` |
+//! | `GET /v1/bounties/intents/reveal` | [`get_reveal_intent`] (no typed data: how to reveal) | `bounty:read`, `bounty:assert` |
+//! | `GET /v1/bounties/intents/dispute` | [`get_dispute_intent`] (OpenDispute) | `bounty:read`, `bounty:dispute` |
+//! | `GET /v1/bounties/intents/stake`, `.../unstake` | [`get_stake_intent`] (Stake, RequestUnstake) | `bounty:stake` |
+//! | `POST /v1/bounties/{id}/commitments` | [`create_commitment`] (202, relayed) | `bounty:read`, `bounty:assert` |
+//! | `POST /v1/bounties/{id}/reveals` | [`create_reveal`] (202, relayed) | `bounty:read`, `bounty:assert` |
+//! | `POST /v1/bounties/{id}/disputes` | [`create_dispute`] (202, relayed) | `bounty:read`, `bounty:dispute` |
+//! | `POST /v1/bounties/{id}/resolve` | [`resolve_bounty`] (202, relayed) | `bounty:read`, `bounty:resolve` (any account) |
+//! | `POST /v1/bounties/{id}/claims` | [`claim_reward`] (202, relayed) | `bounty:read`, `bounty:resolve` (any account) |
+//! | `POST /v1/bounties/{id}/refunds` | [`refund_bounty`] (202, relayed) | `bounty:read`, `bounty:resolve` (any account) |
+//! | `POST /v1/bounties/stakes`, `.../unstakes` | [`create_stake`] (202, relayed) | `bounty:stake` |
 //!
 //! Still to come (docs/BOUNTIES.md, "Not built yet"): intents, create, commitments, reveals,
 //! disputes, resolve, claims, refunds, comments, `/v1/me/assertions` and `/v1/me/earnings`.
 
+pub(crate) mod actions;
+pub mod claim_reward;
+pub mod create_bounty;
+pub mod create_comment;
+pub mod create_commitment;
+pub mod create_dispute;
+pub mod create_reveal;
+pub mod create_stake;
+pub mod delete_comment;
 pub mod get_bounty;
+pub mod get_commit_intent;
+pub mod get_create_intent;
+pub mod get_dispute_intent;
+pub mod get_my_earnings;
+pub mod get_reveal_intent;
+pub mod get_stake_intent;
 pub mod list_bounties;
+pub mod list_comments;
+pub mod list_my_assertions;
 pub mod list_my_bounties;
 pub mod openapi;
+pub mod refund_bounty;
+pub mod resolve_bounty;
 
 use actix_web::web;
 use nexus_core::bounty::Phase;
@@ -35,13 +72,99 @@ use crate::store::{BountyRow, Store};
 /// Paths without a parameter come before `/v1/bounties/{id}`, whose pattern would match them
 /// too (and answer 405 for their method).
 pub fn configure(config: &mut web::ServiceConfig) {
+    // HA: intents and create (`/v1/bounties/intents/{kind}`; POST on `/v1/bounties` joins the
+    // list's resource below).
+    config.service(
+        web::resource("/v1/bounties/intents/create")
+            .route(web::get().to(get_create_intent::get_create_intent)),
+    );
+    // HB: `/v1/bounties/stakes` (before `{id}`).
     config
-        .service(web::resource("/v1/bounties").route(web::get().to(list_bounties::list_bounties)))
+        .service(
+            web::resource("/v1/bounties/intents/commit")
+                .route(web::get().to(get_commit_intent::get_commit_intent)),
+        )
+        .service(
+            web::resource("/v1/bounties/intents/reveal")
+                .route(web::get().to(get_reveal_intent::get_reveal_intent)),
+        )
+        .service(
+            web::resource("/v1/bounties/intents/dispute")
+                .route(web::get().to(get_dispute_intent::get_dispute_intent)),
+        )
+        .service(
+            web::resource("/v1/bounties/intents/stake")
+                .route(web::get().to(get_stake_intent::get_stake_intent)),
+        )
+        .service(
+            web::resource("/v1/bounties/intents/unstake")
+                .route(web::get().to(get_stake_intent::get_unstake_intent)),
+        )
+        .service(
+            web::resource("/v1/bounties/stakes").route(web::post().to(create_stake::create_stake)),
+        )
+        .service(
+            web::resource("/v1/bounties/unstakes")
+                .route(web::post().to(create_stake::create_unstake)),
+        );
+    // HB end of the paths before `{id}`.
+    config
+        .service(
+            web::resource("/v1/bounties")
+                .route(web::get().to(list_bounties::list_bounties))
+                .route(web::post().to(create_bounty::create_bounty)),
+        )
         .service(web::resource("/v1/bounties/{id}").route(web::get().to(get_bounty::get_bounty)))
         .service(
             web::resource("/v1/me/bounties")
                 .route(web::get().to(list_my_bounties::list_my_bounties)),
         );
+    // HB: `/v1/bounties/{id}/commitments|reveals|disputes|resolve|claims|refunds`.
+    config
+        .service(
+            web::resource("/v1/bounties/{id}/commitments")
+                .route(web::post().to(create_commitment::create_commitment)),
+        )
+        .service(
+            web::resource("/v1/bounties/{id}/reveals")
+                .route(web::post().to(create_reveal::create_reveal)),
+        )
+        .service(
+            web::resource("/v1/bounties/{id}/disputes")
+                .route(web::post().to(create_dispute::create_dispute)),
+        )
+        .service(
+            web::resource("/v1/bounties/{id}/resolve")
+                .route(web::post().to(resolve_bounty::resolve_bounty)),
+        )
+        .service(
+            web::resource("/v1/bounties/{id}/claims")
+                .route(web::post().to(claim_reward::claim_reward)),
+        )
+        .service(
+            web::resource("/v1/bounties/{id}/refunds")
+                .route(web::post().to(refund_bounty::refund_bounty)),
+        );
+    // HB end.
+    // HC: `/v1/me/assertions`, `/v1/me/earnings`, `/v1/bounties/{id}/comments[/{comment_id}]`.
+    config
+        .service(
+            web::resource("/v1/me/assertions")
+                .route(web::get().to(list_my_assertions::list_my_assertions)),
+        )
+        .service(
+            web::resource("/v1/me/earnings").route(web::get().to(get_my_earnings::get_my_earnings)),
+        )
+        .service(
+            web::resource("/v1/bounties/{id}/comments")
+                .route(web::get().to(list_comments::list_comments))
+                .route(web::post().to(create_comment::create_comment)),
+        )
+        .service(
+            web::resource("/v1/bounties/{id}/comments/{comment_id}")
+                .route(web::delete().to(delete_comment::delete_comment)),
+        );
+    // HC end.
 }
 
 /// `denied` as the caller sees it: 404 when the refusal depends on the bounty (the caller

@@ -1,6 +1,7 @@
 //! The read model's writer (`bounty.lifecycle_inputs`, migration
 //! `20261207151000_bounty_lifecycle_inputs.sql`): one confirmed chain event applied to one bounty,
-//! with its inbox record and the bounty's `BountyUpdated` event, in one transaction.
+//! with its inbox record and the bounty's `BountyUpdated` event, in one transaction; the
+//! earnings facts the event carries (`store/earnings.rs`) join the same transaction.
 
 use nexus_core::bounty::{Effect, Lifecycle, LifecycleError, LifecycleEvent, Phase};
 use nexus_core::settlement::{Outcome, Verdict};
@@ -9,8 +10,9 @@ use nexus_proto::bounty::BountyUpdated;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::Store;
+use super::{Store, earnings};
 use crate::domain::chain_events::OpenedTerms;
+use crate::domain::earnings::Fact;
 use crate::domain::status;
 use crate::error::BountyError;
 
@@ -164,6 +166,17 @@ impl Store {
         &self,
         event: ChainInput<'_>,
     ) -> Result<Result<ChainApplied, LifecycleError>, BountyError> {
+        self.apply_chain_event_with(event, &[]).await
+    }
+
+    /// [`Store::apply_chain_event`], storing the earnings `facts` the event carries
+    /// (`bounty.earnings`, each with an `EarningsChanged` to publish) in the same transaction
+    /// when the input is stored.
+    pub async fn apply_chain_event_with(
+        &self,
+        event: ChainInput<'_>,
+        facts: &[Fact],
+    ) -> Result<Result<ChainApplied, LifecycleError>, BountyError> {
         let mut transaction = self.pool().begin().await.map_err(DbError::from)?;
         let first = self
             .inbox()
@@ -190,6 +203,14 @@ impl Store {
         };
         if effect != Effect::Replayed {
             insert_input(&mut transaction, target.id, event.envelope_id, event.input).await?;
+            earnings::insert_facts(
+                &mut transaction,
+                target.id,
+                event.envelope_id,
+                facts,
+                event.cause,
+            )
+            .await?;
             self.project(&mut transaction, &target, before, &lifecycle, event.cause)
                 .await?;
         }
@@ -202,6 +223,50 @@ impl Store {
 }
 
 impl Store {
+    /// Stores earnings `facts` that move no life cycle (a `Slashed` for not revealing on chain
+    /// bounty `chain_bounty_id`) once per envelope, with their `EarningsChanged` to publish. A
+    /// bounty created outside the platform is skipped; one whose `BountyOpened` was not applied
+    /// yet is `Ok(Err(NotOnChain))` and records nothing, so a later delivery stores them.
+    pub async fn apply_earnings_facts(
+        &self,
+        consumer: &str,
+        envelope_id: Uuid,
+        cause: &str,
+        chain_bounty_id: u64,
+        facts: &[Fact],
+    ) -> Result<Result<ChainApplied, LifecycleError>, BountyError> {
+        let mut transaction = self.pool().begin().await.map_err(DbError::from)?;
+        if !self
+            .inbox()
+            .record_once(&mut transaction, consumer, envelope_id)
+            .await?
+        {
+            return Ok(Ok(ChainApplied::Duplicate));
+        }
+        let lookup = ChainInput {
+            consumer,
+            envelope_id,
+            cause,
+            chain_bounty_id,
+            input: LifecycleEvent::CreatorRefunded { at: 0 },
+            opened: None,
+        };
+        let target = match target(&mut transaction, &lookup).await? {
+            Found::Bounty(target) => target,
+            Found::Foreign => {
+                transaction.commit().await.map_err(DbError::from)?;
+                return Ok(Ok(ChainApplied::UnknownBounty));
+            }
+            Found::NotYetOpened => return Ok(Err(LifecycleError::NotOnChain)),
+        };
+        earnings::insert_facts(&mut transaction, target.id, envelope_id, facts, cause).await?;
+        transaction.commit().await.map_err(DbError::from)?;
+        Ok(Ok(ChainApplied::Applied {
+            bounty_id: target.id,
+            effect: Effect::Replayed,
+        }))
+    }
+
     /// Undoes the inputs that `retracted` envelopes carried (a reorganisation deeper than the
     /// confirmation depth took their logs back), once per retraction envelope: the affected
     /// bounties are locked, the inputs deleted, each life cycle rebuilt from what remains and
@@ -238,6 +303,7 @@ impl Store {
         .execute(&mut *transaction)
         .await
         .map_err(DbError::from)?;
+        earnings::retract_facts(&mut transaction, retracted).await?;
         for target in &targets {
             let before = Phase::parse(&target.status).ok_or_else(|| corrupt("status"))?;
             let lifecycle = rebuild(&mut transaction, target).await?;

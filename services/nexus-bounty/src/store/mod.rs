@@ -4,18 +4,26 @@
 //! transaction or write SQL themselves.
 //!
 //! One file per table group, added with the tables (`migrations/*_bounty_*.sql`):
+//! - `actions.rs`: the analysts' relayed actions (settlement facts, the queued call's job)
 //! - `bounties.rs`: bounties, artifacts and their read model
 //! - `lifecycle.rs`: confirmed chain events applied to the read model
 //! - `schedule.rs`: the scheduler's due calls, queued on the relayer's queue
 //! - `transactions.rs`: the relayer's queue and nonces
 //! - `comments.rs`: comments
+//! - `earnings.rs`: earnings facts, the account's own views and the pending `EarningsChanged`
 
+mod actions;
 mod bounties;
+mod comments;
+mod earnings;
 mod lifecycle;
 mod schedule;
 mod transactions;
 
+pub use actions::SettlementFacts;
 pub use bounties::{AssertionRow, BountyRow, CreateCall, ListAfter, ListFilter, NewBounty};
+pub use comments::CommentRow;
+pub use earnings::{MyAssertionRow, PendingNotification};
 pub use lifecycle::{ChainApplied, ChainInput};
 pub use schedule::DueCall;
 

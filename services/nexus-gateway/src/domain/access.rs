@@ -59,6 +59,10 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
             },
         ),
 
+        // An account's own bounties, assertions and earnings: the bounty service decides
+        // (`bounty:list`, `user:read_private` on the caller's account); guests never succeed.
+        ("GET", ["v1", "me", "bounties" | "assertions" | "earnings"]) => AccessRule::SignedIn,
+
         ("GET", ["v1", "analyses"]) => AccessRule::Check(Action::AnalysisList, Resource::Platform),
         ("POST", ["v1", "analyses"]) => AccessRule::Check(
             Action::AnalysisSubmit,
@@ -212,6 +216,23 @@ mod tests {
             AccessRule::SignedIn
         );
         assert_eq!(access_rule("GET", "/v1/bounties/7", None), AccessRule::Open);
+        for own in ["/v1/me/bounties", "/v1/me/assertions", "/v1/me/earnings"] {
+            assert_eq!(access_rule("GET", own, None), AccessRule::SignedIn, "{own}");
+        }
+        // Comments: guests read those of bounties they may read; posting and deleting need an
+        // account (the bounty service decides `bounty:comment` and `bounty:delete_comment`).
+        assert_eq!(
+            access_rule("GET", "/v1/bounties/7/comments", None),
+            AccessRule::Open
+        );
+        assert_eq!(
+            access_rule("POST", "/v1/bounties/7/comments", None),
+            AccessRule::SignedIn
+        );
+        assert_eq!(
+            access_rule("DELETE", "/v1/bounties/7/comments/c-1", None),
+            AccessRule::SignedIn
+        );
         assert_eq!(
             access_rule("POST", "/v1/auth/login", None),
             AccessRule::Open

@@ -120,7 +120,10 @@ impl TopicStreams {
             }
         };
         let mut topics = Vec::new();
-        if self.bounty.iter().any(|name| name == stream) {
+        // An account's own event on the bounty stream (`EarningsChanged`: a `user_id`, no
+        // `bounty_id`) belongs to that account's topic only, never to the bounty feeds.
+        let personal = field("user_id").is_some() && field("bounty_id").is_none();
+        if self.bounty.iter().any(|name| name == stream) && !personal {
             topics.push(BOUNTIES_ALL.to_owned());
             if is_public(payload) {
                 topics.push(BOUNTIES_PUBLIC.to_owned());
@@ -216,6 +219,31 @@ mod tests {
             vec!["user:u1".to_owned()]
         );
         assert!(s.topics_of("other", &json!({})).is_empty());
+
+        // The bounty stream feeds the user topics too (the default settings): an account's
+        // earnings event reaches `user:{id}` and no bounty feed; a comment reaches its bounty.
+        let defaults = crate::settings::WsSettings::default();
+        let bounty_stream = nexus_proto::bounty::EVENTS_STREAM;
+        let with_bounty = TopicStreams {
+            bounty: defaults.bounty_streams.clone(),
+            analysis: defaults.analysis_streams.clone(),
+            user: defaults.user_streams.clone(),
+            leaderboard: defaults.leaderboard_streams.clone(),
+        };
+        assert_eq!(
+            with_bounty.topics_of(
+                bounty_stream,
+                &json!({"user_id": "u1", "wallet": "0xab", "bounty": "b-1", "cause": "RewardClaimed"})
+            ),
+            vec!["user:u1".to_owned()]
+        );
+        assert_eq!(
+            with_bounty.topics_of(
+                bounty_stream,
+                &json!({"bounty_id": "b-2", "is_public": false, "comment": {"body": "hi"}})
+            ),
+            vec!["bounties:all".to_owned(), "bounty:b-2".to_owned()]
+        );
         assert_eq!(s.streams_of("bounty:1"), ["b".to_owned()]);
         assert_eq!(s.streams_of(BOUNTIES_ALL), ["b".to_owned()]);
         assert_eq!(display_name(BOUNTIES_ALL), "bounties");

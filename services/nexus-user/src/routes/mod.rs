@@ -11,7 +11,7 @@
 //! Internal (docs/INTERNAL_API.md): `POST /internal/v1/credentials/verify`,
 //! `GET /internal/v1/users/{id}`, `GET /internal/v1/users/{id}/wallets`, `POST /internal/v1/users/{id}/revoke-tokens`,
 //! `POST /internal/v1/users/resolve`,
-//! `GET /internal/v1/ws-keys/{public_key_hex}`.
+//! `GET /internal/v1/ws-keys/{public_key_hex}`, `GET /internal/v1/wallets/{address}`.
 
 mod change_password;
 mod change_role;
@@ -22,9 +22,10 @@ mod create_ws_key_challenge;
 mod get_internal_user;
 mod get_me;
 mod get_user;
+mod get_wallet_owner;
 mod link_wallet;
-mod list_referrals;
 mod list_internal_wallets;
+mod list_referrals;
 mod list_wallets;
 mod list_ws_keys;
 mod lookup_ws_key;
@@ -138,6 +139,10 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
             web::resource("/internal/v1/credentials/verify")
                 .app_data(json())
                 .route(web::post().to(verify_credentials::verify_credentials)),
+        )
+        .service(
+            web::resource("/internal/v1/wallets/{address}")
+                .route(web::get().to(get_wallet_owner::get_wallet_owner)),
         )
         .service(
             web::resource("/internal/v1/users/{id}/wallets")

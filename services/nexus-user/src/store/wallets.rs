@@ -134,6 +134,30 @@ impl Store {
         .collect()
     }
 
+    /// The account `address` is linked to, with the link; `None` when no account links it.
+    #[tracing::instrument(skip(self))]
+    pub async fn wallet_owner(
+        &self,
+        address: ChainAddress,
+    ) -> Result<Option<(UserId, WalletRow)>, UserError> {
+        let Some(row) = sqlx::query!(
+            "SELECT user_id, address, chain_id, linked_at FROM users.wallets WHERE address = $1",
+            address.to_lower_hex(),
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let link = WalletRecord {
+            address: row.address,
+            chain_id: row.chain_id,
+            linked_at: row.linked_at,
+        }
+        .checked()?;
+        Ok(Some((UserId::from(row.user_id), link)))
+    }
+
     /// Unlinks the caller's wallet and records `WalletUnlinked`.
     #[tracing::instrument(skip(self, traceparent))]
     pub async fn unlink_wallet(
