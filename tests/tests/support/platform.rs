@@ -2,6 +2,11 @@
 //! nexus-analysis started in-process on one database and Redis namespace, behind a real
 //! nexus-gateway. Every process learns the auth service's signing keys from its JWKS (fetched,
 //! not configured), exactly as deployed.
+//!
+//! [`start_market`] adds the marketplace on a real chain (the process's anvil with the contracts,
+//! `TestChain::shared()`): nexus-bounty with its relayer and nexus-chain-listener, routed by the
+//! gateway (`/api/v1/bounties`, `/api/v1/chain`) and feeding its `bounties` and `bounty:{id}`
+//! WebSocket topics.
 
 // Each test binary uses the part of the harness it needs.
 #![allow(dead_code)]
@@ -11,9 +16,13 @@ use std::time::{Duration, Instant};
 
 use nexus_analysis::settings::AnalysisSettings;
 use nexus_auth::settings::AuthSettings;
+use nexus_bounty::relayer::RelayerSettings;
+use nexus_bounty::settings::BountySettings;
+use nexus_chain_listener::settings::ChainListenerSettings;
 use nexus_gateway::settings::GatewaySettings;
 use nexus_proto::auth::{LoginRequest, LoginResponse};
 use nexus_proto::user::RegisterRequest;
+use nexus_testkit::chain::{TestAccount, TestChain};
 use nexus_testkit::nexus_client::{CallContext, ClientSettings, ServiceClient};
 use nexus_testkit::{TestContext, TestService};
 use nexus_user::settings::UserSettings;
@@ -40,8 +49,31 @@ pub struct Platform {
     /// The public API through the gateway (`/api`), as a client outside the platform calls it:
     /// `platform.api.users().get_me(&CallContext::bearer(token))`.
     pub api: ServiceClient,
+    /// The marketplace, when started with [`start_market`].
+    pub market: Option<Market>,
     dirs: Vec<std::path::PathBuf>,
 }
+
+/// The marketplace part of a [`Platform`]: the chain and the two chain-facing services.
+pub struct Market {
+    /// The process's anvil with the contracts deployed.
+    pub chain: TestChain,
+    /// nexus-bounty, its relayer sending with [`Market::relayer`]'s key.
+    pub bounty: TestService,
+    /// nexus-chain-listener, confirming at depth [`MARKET_CONFIRMATIONS`].
+    pub listener: TestService,
+    /// The platform's relayer account (a fresh key with ETH, no NXS): it pays every gas.
+    pub relayer: TestAccount,
+}
+
+/// The confirmation depth the market's chain listener waits for. anvil mines a block per
+/// transaction and none in between, so a log becomes an event only once a later block exists:
+/// a test decides when by mining one ([`TestChain::mine`]), which makes "the event is not out
+/// yet" a state the test controls rather than a race it hopes to win.
+pub const MARKET_CONFIRMATIONS: u64 = 1;
+
+/// How often the relayer and the listener look at the chain in tests (the defaults are seconds).
+const MARKET_POLL: Duration = Duration::from_millis(50);
 
 impl Drop for Platform {
     fn drop(&mut self) {
@@ -67,6 +99,19 @@ pub async fn start() -> Platform {
 /// Like [`start`], with the gateway's settings adjusted first (e.g. rate limits off for a test
 /// that sends hundreds of requests from one address).
 pub async fn start_with(configure_gateway: impl FnOnce(&mut GatewaySettings)) -> Platform {
+    launch(configure_gateway, false).await
+}
+
+/// [`start`] plus the marketplace ([`Market`]) on `TestChain::shared()`, the gateway routing
+/// `bounty` and `chain` to it.
+pub async fn start_market() -> Platform {
+    launch(|_| {}, true).await
+}
+
+async fn launch(
+    configure_gateway: impl FnOnce(&mut GatewaySettings),
+    with_market: bool,
+) -> Platform {
     let context = TestContext::new().await.unwrap();
     let (auth_port, user_port, analysis_port) = (free_port(), free_port(), free_port());
     let auth_url = format!("http://127.0.0.1:{auth_port}");
@@ -107,15 +152,28 @@ pub async fn start_with(configure_gateway: impl FnOnce(&mut GatewaySettings)) ->
         .await
         .unwrap();
 
+    let market = if with_market {
+        Some(start_chain_services(&context, &jwks_url, &user_url, &analysis_url).await)
+    } else {
+        None
+    };
+
     let mut gateway = context.settings::<GatewaySettings>();
     gateway.runtime.tokens.jwks = None;
     gateway.runtime.tokens.jwks_url = Some(jwks_url);
+    let bounty_url = market.as_ref().map(|market| market.bounty.base_url());
+    let chain_url = market.as_ref().map(|market| market.listener.base_url());
     for (name, url) in gateway.service.upstreams.iter_mut() {
-        match name.as_str() {
-            "auth" => *url = url::Url::parse(&auth_url).unwrap(),
-            "user" => *url = url::Url::parse(&user_url).unwrap(),
-            "analysis" => *url = url::Url::parse(&analysis_url).unwrap(),
-            _ => {}
+        let target = match name.as_str() {
+            "auth" => Some(auth_url.clone()),
+            "user" => Some(user_url.clone()),
+            "analysis" => Some(analysis_url.clone()),
+            "bounty" => bounty_url.clone(),
+            "chain" => chain_url.clone(),
+            _ => None,
+        };
+        if let Some(target) = target {
+            *url = url::Url::parse(&target).unwrap();
         }
     }
     configure_gateway(&mut gateway.service);
@@ -137,7 +195,54 @@ pub async fn start_with(configure_gateway: impl FnOnce(&mut GatewaySettings)) ->
         user,
         analysis,
         http: reqwest::Client::new(),
+        market,
         dirs: vec![keys_dir, samples_dir],
+    }
+}
+
+/// nexus-bounty (asking the user and analysis services at `user_url`/`analysis_url`, its relayer
+/// on a fresh funded key) and nexus-chain-listener, both on the process's shared chain and
+/// validating tokens with the auth service's JWKS.
+async fn start_chain_services(
+    context: &TestContext,
+    jwks_url: &url::Url,
+    user_url: &str,
+    analysis_url: &str,
+) -> Market {
+    let chain = TestChain::shared().await.unwrap();
+    let relayer = chain.account().await.unwrap();
+
+    let mut bounty = context.settings::<BountySettings>();
+    bounty.runtime.tokens.jwks = None;
+    bounty.runtime.tokens.jwks_url = Some(jwks_url.clone());
+    bounty.service.chain = chain.settings();
+    bounty.service.user_url = user_url.to_owned();
+    bounty.service.analysis_url = analysis_url.to_owned();
+    bounty.service.relayer = RelayerSettings {
+        private_key: Some(alloy::hex::encode(relayer.signer.to_bytes()).into()),
+        poll_interval: MARKET_POLL,
+        ..RelayerSettings::default()
+    };
+    let bounty = context
+        .spawn_with::<nexus_bounty::BountyService>(bounty)
+        .await
+        .unwrap();
+
+    let mut listener = context.settings::<ChainListenerSettings>();
+    listener.runtime.tokens.jwks = None;
+    listener.runtime.tokens.jwks_url = Some(jwks_url.clone());
+    listener.service.chain = chain.settings();
+    listener.service.chain.confirmations = MARKET_CONFIRMATIONS;
+    listener.service.poll_interval = MARKET_POLL;
+    let listener = context
+        .spawn_with::<nexus_chain_listener::ChainListenerService>(listener)
+        .await
+        .unwrap();
+    Market {
+        chain,
+        bounty,
+        listener,
+        relayer,
     }
 }
 
@@ -155,6 +260,13 @@ impl Platform {
     /// The gateway's URL for `path` (`/api/v1/...`, `/ws`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.gateway.base_url())
+    }
+
+    /// The marketplace; panics on a platform started without it ([`start_market`]).
+    pub fn market(&self) -> &Market {
+        self.market
+            .as_ref()
+            .expect("the platform was started with start_market()")
     }
 
     /// Registers `name` through the gateway and signs in.

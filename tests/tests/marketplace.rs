@@ -1,0 +1,767 @@
+//! The marketplace end to end (issue 15's proof), through the gateway only (`/api/v1/...` and its
+//! WebSocket) against real PostgreSQL, Redis and anvil: a creator and two analysts sign up, an
+//! admin makes the analysts analysts, everyone links a wallet with Sign-In with Ethereum, the
+//! creator uploads a file and posts a bounty on it with a signed intent and permit, the analysts
+//! stake and commit (one right, one wrong), reveal, the bounty resolves and is paid out. Then the
+//! chain's NXS balances must have moved exactly as `nexus_core::settlement` says, to the wei, and
+//! a WebSocket client must have seen the new-bounty alert and every state change, in order.
+//!
+//! Every wait is a poll with a deadline on something the platform shows (a bounty's status over
+//! REST, an event on the socket), never a sleep standing in for one. The chain listener confirms
+//! at depth 1 ([`platform::MARKET_CONFIRMATIONS`]) and anvil mines only on a transaction, so a
+//! relayed call's log becomes an event only once the test mines the next block: each poll round
+//! mines one ([`until`]), and the test subscribes to `bounty:{id}` before that happens, so it
+//! cannot miss the bounty's first event whatever the timing.
+//!
+//! Time: the windows are hours and days of chain time, moved with the testkit's `advance`
+//! (`evm_increaseTime`), never waited for.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use alloy::primitives::{Address, U256, keccak256};
+use alloy::signers::SignerSync;
+use futures_util::{SinkExt, StreamExt};
+use nexus_chain::commitment::{SealedAssertion, VerdictCode, commitment};
+use nexus_core::settlement::{AssertionInput, Verdict, settle_bounty};
+use nexus_proto::user::ChangeRoleRequest;
+use nexus_testkit::chain::{NXS, TestAccount, TestChain};
+use nexus_testkit::nexus_client::CallContext;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+#[path = "support/platform.rs"]
+mod platform;
+
+#[path = "support/accounts.rs"]
+mod accounts;
+
+use accounts::call;
+use platform::{Account, Platform};
+
+/// How long any one awaited step may take before the test fails naming it.
+const STEP: Duration = Duration::from_secs(60);
+/// Pause between two polls.
+const POLL: Duration = Duration::from_millis(100);
+
+/// The reward, with odd wei so the settlement's floor divisions matter.
+const REWARD: u128 = 100 * NXS + 3;
+/// The bounty's minimum stake per assertion.
+const MIN_STAKE: u128 = NXS;
+/// Each analyst's qualifying stake, locked through a signed `Stake` intent.
+const ANALYST_STAKE: u128 = 100 * NXS;
+/// The right analyst's assertion stake, and the wrong one's.
+const RIGHT_STAKE: u128 = 10 * NXS + 7;
+const WRONG_STAKE: u128 = 3 * NXS + 11;
+
+/// An account signed in through the gateway with a wallet linked to it.
+struct Member {
+    account: Account,
+    wallet: TestAccount,
+}
+
+impl Member {
+    fn token(&self) -> &str {
+        &self.account.token
+    }
+
+    fn address(&self) -> Address {
+        self.wallet.address
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_real_chain() {
+    let platform = platform::start_market().await;
+    let chain = &platform.market().chain;
+    let params = chain.bounty().params().call().await.unwrap();
+
+    // Accounts: the analysts get their role from an administrator who passed a second factor
+    // (the gateway and the user service decide that), then sign in again for a token with it.
+    let admin = accounts::mfa_admin(&platform, "admin").await;
+    let creator = platform.sign_up("creator").await;
+    let right = analyst(&platform, &admin, "right").await;
+    let wrong = analyst(&platform, &admin, "wrong").await;
+    let creator = member(&platform, creator, 1_000 * NXS).await;
+    let right = member(&platform, right, 200 * NXS).await;
+    let wrong = member(&platform, wrong, 200 * NXS).await;
+
+    // The file the bounty is about, uploaded by the creator (private: only the creator, and
+    // analysts once it is a bounty's artifact, may read it).
+    let sample = format!("marketplace sample {}", uuid::Uuid::now_v7()).into_bytes();
+    let (status, uploaded) = raw_upload(&platform, creator.token(), sample).await;
+    assert_eq!(status, 202, "upload: {uploaded}");
+    let sha256 = uploaded["sha256"].as_str().unwrap().to_owned();
+
+    // Both analysts lock their qualifying stake with a signed Stake intent, relayed (they hold
+    // no ETH worth mentioning: the relayer pays the gas).
+    for analyst in [&right, &wrong] {
+        stake(&platform, analyst).await;
+    }
+    let balances_before = Balances::read(chain, &creator, &right, &wrong).await;
+
+    // The creator watches the feed of new bounties before posting.
+    let mut feed = Feed::connect(&platform, creator.token()).await;
+    feed.subscribe("bounties").await;
+
+    // Post: typed data from the service, signed as a wallet signs it, sent back.
+    let now = chain.now().await.unwrap();
+    let assertion_deadline = now + params.minCommitWindow + 3_600;
+    let query = format!(
+        "/api/v1/bounties/intents/create?signer={}&artifact_kind=file&sha256={sha256}\
+         &reward={REWARD}&min_stake={MIN_STAKE}&assertion_deadline={assertion_deadline}",
+        creator.address()
+    );
+    let (status, typed) = call(&platform, Method::GET, &query, Some(creator.token()), None).await;
+    assert_eq!(status, 200, "create intent: {typed}");
+    let (intent, permit) = (intent_typed_data(&typed), permit_typed_data(&typed));
+    let body = json!({
+        "artifact": {"kind": "file", "sha256": sha256},
+        "reward": REWARD.to_string(),
+        "min_stake": MIN_STAKE.to_string(),
+        "assertion_deadline": assertion_deadline,
+        "is_public": true,
+        "intent": signed_intent(&creator, &intent),
+        "permit": signed_permit(&creator, &permit),
+    });
+    let (status, created) = call(
+        &platform,
+        Method::POST,
+        "/api/v1/bounties",
+        Some(creator.token()),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 202, "POST /api/v1/bounties: {created}");
+    assert_eq!(created["status"], "pending", "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    // Subscribed before the block that confirms the creation exists (nothing mines it but
+    // `until`), so the bounty's topic sees its first event.
+    feed.subscribe(&format!("bounty:{id}")).await;
+
+    let opened = until_bounty(&platform, &creator, &id, "the bounty is open", |bounty| {
+        bounty["status"] == "open"
+    })
+    .await;
+    let chain_id = U256::from(opened["chain_bounty_id"].as_u64().unwrap());
+
+    // Two sealed assertions: the right analyst says malicious, the wrong one benign.
+    let sealed = |verdict, label: &str| SealedAssertion {
+        verdict,
+        confidence: 80,
+        metadata_hash: keccak256(format!("report of {label}")),
+        salt: keccak256(format!("salt of {label} {}", uuid::Uuid::now_v7())),
+    };
+    let right_assertion = sealed(VerdictCode::Malicious, "right");
+    let wrong_assertion = sealed(VerdictCode::Benign, "wrong");
+    for (analyst, assertion, stake, count) in [
+        (&right, &right_assertion, RIGHT_STAKE, 1),
+        (&wrong, &wrong_assertion, WRONG_STAKE, 2),
+    ] {
+        commit(&platform, analyst, &id, chain_id, assertion, stake).await;
+        until_bounty(
+            &platform,
+            &creator,
+            &id,
+            "the commitment is on chain",
+            |bounty| bounty["commitment_count"] == count,
+        )
+        .await;
+    }
+
+    // The commit window closes: both reveal.
+    let assertion_deadline = opened_deadline(&opened, "assertion_deadline");
+    advance_past(chain, assertion_deadline).await;
+    for (analyst, assertion, count) in
+        [(&right, &right_assertion, 1), (&wrong, &wrong_assertion, 2)]
+    {
+        reveal(&platform, analyst, &id, assertion).await;
+        until_bounty(
+            &platform,
+            &creator,
+            &id,
+            "the reveal is on chain",
+            |bounty| bounty["reveal_count"] == count,
+        )
+        .await;
+    }
+
+    // The reveal window closes: anyone may resolve.
+    advance_past(chain, opened_deadline(&opened, "reveal_deadline")).await;
+    action(
+        &platform,
+        &creator,
+        &format!("/api/v1/bounties/{id}/resolve"),
+        json!({}),
+    )
+    .await;
+    let resolved = until_bounty(
+        &platform,
+        &creator,
+        &id,
+        "the bounty is resolved",
+        |bounty| bounty["status"] == "resolved",
+    )
+    .await;
+    assert_eq!(resolved["outcome"], "malicious", "{resolved}");
+
+    // The dispute window closes: payouts. The right analyst is owed its stake and the rest of
+    // the pool; the wrong one nothing, so its claim is refused.
+    advance_past(chain, chain.now().await.unwrap() + params.disputeWindow).await;
+    action(
+        &platform,
+        &creator,
+        &format!("/api/v1/bounties/{id}/claims"),
+        json!({"analyst": right.address().to_string()}),
+    )
+    .await;
+    until_bounty(
+        &platform,
+        &creator,
+        &id,
+        "the right analyst is paid",
+        |bounty| assertion_of(bounty, right.address())["claimed"] == true,
+    )
+    .await;
+    let (status, refused) = call(
+        &platform,
+        Method::POST,
+        &format!("/api/v1/bounties/{id}/claims"),
+        Some(wrong.token()),
+        Some(json!({"analyst": wrong.address().to_string()})),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("nothing_to_claim")),
+        "a claim of an analyst owed nothing is refused, not queued: {refused}"
+    );
+
+    // The treasury's fee: `payTreasury` may be called by anyone, and no platform route or
+    // scheduler call sends it yet, so a bystander does (see the report in docs/BOUNTIES.md).
+    pay_treasury(chain, chain_id).await;
+
+    // Money: exactly what nexus_core::settlement computes from the terms and the assertions.
+    let expected = settle_bounty(
+        REWARD,
+        params.feeBps,
+        params.quorum,
+        &[
+            AssertionInput {
+                stake: RIGHT_STAKE,
+                revealed: Some(Verdict::Malicious),
+            },
+            AssertionInput {
+                stake: WRONG_STAKE,
+                revealed: Some(Verdict::Benign),
+            },
+        ],
+        None,
+    )
+    .unwrap();
+    let after = Balances::read(chain, &creator, &right, &wrong).await;
+    let delta = |before: U256, after: U256| -> i128 {
+        i128::try_from(after).unwrap() - i128::try_from(before).unwrap()
+    };
+    let signed = |value: u128| i128::try_from(value).unwrap();
+    assert_eq!(
+        delta(balances_before.creator, after.creator),
+        signed(expected.creator_refund) - signed(REWARD),
+        "creator"
+    );
+    assert_eq!(
+        delta(balances_before.right, after.right),
+        signed(expected.analysts[0]) - signed(RIGHT_STAKE),
+        "right analyst"
+    );
+    assert_eq!(
+        delta(balances_before.wrong, after.wrong),
+        signed(expected.analysts[1]) - signed(WRONG_STAKE),
+        "wrong analyst"
+    );
+    assert_eq!(
+        delta(balances_before.treasury, after.treasury),
+        signed(expected.treasury_total),
+        "treasury"
+    );
+
+    // The feed: the alert on `bounties`, and every change on `bounty:{id}` in chain order.
+    let expected_changes = [
+        ("BountyOpened", "pending", "open", 0, 0),
+        ("AssertionCommitted", "open", "open", 1, 0),
+        ("AssertionCommitted", "open", "open", 2, 0),
+        ("AssertionRevealed", "open", "revealing", 2, 1),
+        ("AssertionRevealed", "revealing", "revealing", 2, 2),
+        ("BountyResolved", "revealing", "resolved", 2, 2),
+        ("RewardClaimed", "resolved", "resolved", 2, 2),
+    ];
+    let topic = format!("bounty:{id}");
+    let changes = feed
+        .until_count(&topic, &id, expected_changes.len(), "every state change")
+        .await;
+    let seen: Vec<(String, String, String, u64, u64)> = changes.iter().map(change_of).collect();
+    let wanted: Vec<(String, String, String, u64, u64)> = expected_changes
+        .iter()
+        .map(|(cause, from, to, commitments, reveals)| {
+            (
+                (*cause).to_owned(),
+                (*from).to_owned(),
+                (*to).to_owned(),
+                *commitments,
+                *reveals,
+            )
+        })
+        .collect();
+    assert_eq!(seen, wanted, "bounty:{id} events: {changes:#?}");
+    let alerts = feed
+        .until_count("bounties", &id, expected_changes.len(), "the bounties feed")
+        .await;
+    let alert = &alerts[0]["payload"];
+    assert_eq!(
+        (alert["cause"].as_str(), alert["status"].as_str()),
+        (Some("BountyOpened"), Some("open")),
+        "the first event of the new bounty on `bounties` is its alert: {alert}"
+    );
+    assert_eq!(
+        alerts.iter().map(change_of).collect::<Vec<_>>(),
+        wanted,
+        "the public feed carries the same changes in the same order"
+    );
+}
+
+/// Signs up `name` and has `admin` make it an analyst; returns the account with a token that
+/// carries the new role (the change revoked the old one).
+async fn analyst(platform: &Platform, admin: &str, name: &str) -> Account {
+    let account = platform.sign_up(name).await;
+    platform
+        .api
+        .users()
+        .change_role(
+            &CallContext::bearer(admin),
+            account.id.parse().unwrap(),
+            &ChangeRoleRequest {
+                role: "analyst".into(),
+            },
+        )
+        .await
+        .unwrap();
+    accounts::until_me_answers(platform, &account.token, 401).await;
+    let token = platform.sign_in(name).await;
+    let me = accounts::until_me_answers(platform, &token, 200).await;
+    assert_eq!(me["roles"], json!(["analyst"]), "{me}");
+    Account { token, ..account }
+}
+
+/// Gives `account` a fresh wallet holding `nxs` wei and links it through the gateway: the user
+/// service's EIP-4361 challenge, signed with `personal_sign` as a wallet does.
+async fn member(platform: &Platform, account: Account, nxs: u128) -> Member {
+    let chain = &platform.market().chain;
+    let wallet = chain.funded_account(nxs).await.unwrap();
+    let (status, challenge) = call(
+        platform,
+        Method::POST,
+        "/api/v1/users/me/wallets/challenge",
+        Some(&account.token),
+        Some(json!({"address": wallet.address.to_checksum(None), "chain_id": chain.chain_id()})),
+    )
+    .await;
+    assert_eq!(status, 201, "wallet challenge: {challenge}");
+    let message = challenge["message"].as_str().unwrap();
+    let signature = wallet.signer.sign_message_sync(message.as_bytes()).unwrap();
+    let (status, linked) = call(
+        platform,
+        Method::POST,
+        "/api/v1/users/me/wallets",
+        Some(&account.token),
+        Some(json!({
+            "message": message,
+            "signature": alloy::hex::encode_prefixed(signature.as_bytes()),
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "link wallet: {linked}");
+    Member { account, wallet }
+}
+
+/// `POST /api/v1/files` with the raw bytes.
+async fn raw_upload(platform: &Platform, token: &str, bytes: Vec<u8>) -> (u16, Value) {
+    let response = platform
+        .http
+        .post(platform.url("/api/v1/files"))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The analyst's qualifying stake, by a signed `Stake` intent, confirmed on chain.
+async fn stake(platform: &Platform, analyst: &Member) {
+    let query = format!(
+        "/api/v1/bounties/intents/stake?signer={}&amount={ANALYST_STAKE}",
+        analyst.address()
+    );
+    let (status, typed) = call(platform, Method::GET, &query, Some(analyst.token()), None).await;
+    assert_eq!(status, 200, "stake intent: {typed}");
+    let intent = intent_typed_data(&typed);
+    action(
+        platform,
+        analyst,
+        "/api/v1/bounties/stakes",
+        json!({"amount": ANALYST_STAKE.to_string(), "intent": signed_intent(analyst, &intent)}),
+    )
+    .await;
+    let token = platform.market().chain.token();
+    until(&platform.market().chain, "the stake is locked", || async {
+        let staked = token.stakedOf(analyst.address()).call().await.unwrap();
+        (staked == U256::from(ANALYST_STAKE)).then_some(())
+    })
+    .await;
+}
+
+/// Commits `assertion` with `stake` by a signed `CommitAssertion` intent and a stake permit.
+async fn commit(
+    platform: &Platform,
+    analyst: &Member,
+    id: &str,
+    chain_id: U256,
+    assertion: &SealedAssertion,
+    stake: u128,
+) {
+    let sealed = commitment(chain_id, analyst.address(), assertion);
+    let query = format!(
+        "/api/v1/bounties/intents/commit?bounty={id}&signer={}&commitment={sealed}&stake={stake}",
+        analyst.address()
+    );
+    let (status, typed) = call(platform, Method::GET, &query, Some(analyst.token()), None).await;
+    assert_eq!(status, 200, "commit intent: {typed}");
+    let (intent, permit) = (intent_typed_data(&typed), permit_typed_data(&typed));
+    action(
+        platform,
+        analyst,
+        &format!("/api/v1/bounties/{id}/commitments"),
+        json!({
+            "commitment": sealed.to_string(),
+            "stake": stake.to_string(),
+            "intent": signed_intent(analyst, &intent),
+            "permit": signed_permit(analyst, &permit),
+        }),
+    )
+    .await;
+}
+
+/// Reveals the preimage of the analyst's commitment (not signed: only it hashes to it).
+async fn reveal(platform: &Platform, analyst: &Member, id: &str, assertion: &SealedAssertion) {
+    let verdict = match assertion.verdict {
+        VerdictCode::Benign => "benign",
+        VerdictCode::Malicious => "malicious",
+    };
+    action(
+        platform,
+        analyst,
+        &format!("/api/v1/bounties/{id}/reveals"),
+        json!({
+            "analyst": analyst.address().to_string(),
+            "verdict": verdict,
+            "confidence": assertion.confidence,
+            "metadata_hash": assertion.metadata_hash.to_string(),
+            "salt": assertion.salt.to_string(),
+        }),
+    )
+    .await;
+}
+
+/// A relayed action as `member`: must be accepted (202, the job queued).
+async fn action(platform: &Platform, member: &Member, path: &str, body: Value) -> Value {
+    let (status, answer) = call(
+        platform,
+        Method::POST,
+        path,
+        Some(member.token()),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 202, "POST {path}: {answer}");
+    answer
+}
+
+/// The EIP-712 typed data of the intent in an intents answer (`IntentToSign`).
+fn intent_typed_data(answer: &Value) -> Value {
+    let typed = &answer["typed_data"];
+    assert!(typed.is_object(), "no intent typed data in {answer}");
+    typed.clone()
+}
+
+/// The EIP-2612 permit typed data in an intents answer.
+fn permit_typed_data(answer: &Value) -> Value {
+    let typed = &answer["permit"];
+    assert!(typed.is_object(), "no permit typed data in {answer}");
+    typed.clone()
+}
+
+/// What `eth_signTypedData_v4` returns for `typed`: the EIP-712 digest computed from the JSON
+/// (alloy's dynamic typed data, as a wallet parses it), signed; `0x` + r ‖ s ‖ v.
+fn sign_typed_data(wallet: &TestAccount, typed: &Value) -> String {
+    let parsed: alloy_dyn_abi::TypedData = serde_json::from_value(typed.clone())
+        .unwrap_or_else(|error| panic!("typed data a wallet cannot parse ({error}): {typed}"));
+    let digest = parsed.eip712_signing_hash().unwrap();
+    let signature = wallet.signer.sign_hash_sync(&digest).unwrap();
+    alloy::hex::encode_prefixed(signature.as_bytes())
+}
+
+/// `message[field]` of typed data, as the decimal string the body repeats.
+fn message_field(typed: &Value, field: &str) -> String {
+    typed["message"][field]
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| typed["message"][field].as_u64().map(|n| n.to_string()))
+        .unwrap_or_else(|| panic!("typed data without message.{field}: {typed}"))
+}
+
+fn signed_intent(member: &Member, typed: &Value) -> Value {
+    json!({
+        "signer": member.address().to_string(),
+        "nonce": message_field(typed, "nonce"),
+        "deadline": message_field(typed, "deadline"),
+        "signature": sign_typed_data(&member.wallet, typed),
+    })
+}
+
+fn signed_permit(member: &Member, typed: &Value) -> Value {
+    json!({
+        "nonce": message_field(typed, "nonce"),
+        "deadline": message_field(typed, "deadline"),
+        "signature": sign_typed_data(&member.wallet, typed),
+    })
+}
+
+/// The assertion of `analyst` in a bounty's view.
+fn assertion_of(bounty: &Value, analyst: Address) -> Value {
+    let wanted = analyst.to_string().to_lowercase();
+    bounty["assertions"]
+        .as_array()
+        .and_then(|assertions| {
+            assertions
+                .iter()
+                .find(|assertion| assertion["analyst"].as_str() == Some(wanted.as_str()))
+        })
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// A deadline of the bounty view, as unix seconds.
+fn opened_deadline(bounty: &Value, field: &str) -> u64 {
+    let text = bounty[field].as_str().unwrap();
+    let parsed = chrono::DateTime::parse_from_rfc3339(text).unwrap();
+    u64::try_from(parsed.timestamp()).unwrap()
+}
+
+/// Moves the chain's clock to one second past `deadline` (and mines a block there).
+async fn advance_past(chain: &TestChain, deadline: u64) {
+    let now = chain.now().await.unwrap();
+    if deadline >= now {
+        chain
+            .advance(Duration::from_secs(deadline - now + 1))
+            .await
+            .unwrap();
+    }
+}
+
+/// Polls `check` until it yields a value, mining one block per round: the listener confirms a
+/// log once a later block exists (depth 1), and anvil mines none unless asked.
+async fn until<T, F, Fut>(chain: &TestChain, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + STEP;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "waited {STEP:?} for: {what}");
+        chain.mine(1).await.unwrap();
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Polls `GET /api/v1/bounties/{id}` (as `member`) until `ready` holds; returns the view.
+async fn until_bounty(
+    platform: &Platform,
+    member: &Member,
+    id: &str,
+    what: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
+    let path = format!("/api/v1/bounties/{id}");
+    let chain = &platform.market().chain;
+    let deadline = Instant::now() + STEP;
+    loop {
+        let (status, bounty) = call(platform, Method::GET, &path, Some(member.token()), None).await;
+        assert_eq!(status, 200, "GET {path}: {bounty}");
+        if ready(&bounty) {
+            return bounty;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited {STEP:?} for: {what}; last {bounty:#}"
+        );
+        chain.mine(1).await.unwrap();
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Sends `payTreasury(bountyId)` from a bystander (anyone may; the money goes to the treasury).
+async fn pay_treasury(chain: &TestChain, chain_id: U256) {
+    let bystander = chain.account().await.unwrap();
+    let bounty = nexus_chain::bindings::bounty::BountyContract::new(
+        chain.deployment().bounty,
+        bystander.provider(chain).unwrap(),
+    );
+    let pending = bounty.payTreasury(chain_id).send().await.unwrap();
+    let receipt = pending.get_receipt().await.unwrap();
+    assert!(receipt.status(), "payTreasury reverted");
+}
+
+/// NXS balances (wei) of everyone the bounty pays.
+struct Balances {
+    creator: U256,
+    right: U256,
+    wrong: U256,
+    treasury: U256,
+}
+
+impl Balances {
+    async fn read(chain: &TestChain, creator: &Member, right: &Member, wrong: &Member) -> Self {
+        Self {
+            creator: chain.nxs_balance(creator.address()).await.unwrap(),
+            right: chain.nxs_balance(right.address()).await.unwrap(),
+            wrong: chain.nxs_balance(wrong.address()).await.unwrap(),
+            treasury: chain.nxs_balance(chain.treasury()).await.unwrap(),
+        }
+    }
+}
+
+/// `(cause, previous status, status, commitments, reveals)` of a `BountyUpdated` envelope.
+fn change_of(event: &Value) -> (String, String, String, u64, u64) {
+    let payload = &event["payload"];
+    let text = |field: &str| payload[field].as_str().unwrap_or_default().to_owned();
+    (
+        text("cause"),
+        text("previous_status"),
+        text("status"),
+        payload["commitment_count"].as_u64().unwrap_or(u64::MAX),
+        payload["reveal_count"].as_u64().unwrap_or(u64::MAX),
+    )
+}
+
+/// A WebSocket client of the gateway: a task reads every frame (answering pings as it goes) and
+/// hands the messages over; the test keeps them all.
+struct Feed {
+    sink: futures_util::stream::SplitSink<
+        tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+        Message,
+    >,
+    messages: mpsc::UnboundedReceiver<Value>,
+    seen: Vec<Value>,
+}
+
+impl Feed {
+    /// Connects to `/ws` and signs in with the access token.
+    async fn connect(platform: &Platform, token: &str) -> Self {
+        let url = platform.url("/ws").replace("http://", "ws://");
+        let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let (mut sink, mut stream) = socket.split();
+        let (sender, messages) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Some(Ok(frame)) = stream.next().await {
+                if let Message::Text(text) = frame
+                    && let Ok(message) = serde_json::from_str::<Value>(&text)
+                    && sender.send(message).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let auth = json!({"type": "auth", "data": {"token": token}});
+        sink.send(Message::Text(auth.to_string().into()))
+            .await
+            .unwrap();
+        let mut feed = Self {
+            sink,
+            messages,
+            seen: Vec::new(),
+        };
+        let signed_in = feed
+            .until("auth_success", |message| message["type"] == "auth_success")
+            .await;
+        assert!(signed_in["user_id"].is_string(), "{signed_in}");
+        feed
+    }
+
+    /// Subscribes and waits for the hub's `subscribed` (sent once Redis confirmed it, so no
+    /// event published afterwards is missed).
+    async fn subscribe(&mut self, topic: &str) {
+        let request = json!({"type": "subscribe", "topic": topic});
+        self.sink
+            .send(Message::Text(request.to_string().into()))
+            .await
+            .unwrap();
+        self.until(&format!("subscribed to {topic}"), |message| {
+            message["type"] == "subscribed" && message["topic"] == topic
+        })
+        .await;
+    }
+
+    /// The next message matching `wanted` (every message is kept in `seen`); a sign-in or
+    /// subscription error fails the test at once.
+    async fn until(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + STEP;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.messages.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no {what} on the socket within {STEP:?}"))
+                .unwrap_or_else(|| panic!("the socket closed before {what}"));
+            assert_ne!(message["type"], "error", "waiting for {what}: {message}");
+            self.seen.push(message.clone());
+            if wanted(&message) {
+                return message;
+            }
+        }
+    }
+
+    /// The `BountyUpdated` envelopes of bounty `id` delivered on `topic`, once there are `count`
+    /// (waiting for the rest with a deadline).
+    async fn until_count(&mut self, topic: &str, id: &str, count: usize, what: &str) -> Vec<Value> {
+        // State changes only: comments travel on the bounty's topic too (none are posted here).
+        let of_bounty = |message: &Value| {
+            message["type"] == "event"
+                && message["topic"] == topic
+                && message["event"]["name"] == "BountyUpdated"
+                && message["event"]["payload"]["bounty_id"] == id
+        };
+        while self
+            .seen
+            .iter()
+            .filter(|message| of_bounty(message))
+            .count()
+            < count
+        {
+            self.until(what, of_bounty).await;
+        }
+        self.seen
+            .iter()
+            .filter(|message| of_bounty(message))
+            .map(|message| message["event"].clone())
+            .collect()
+    }
+}
