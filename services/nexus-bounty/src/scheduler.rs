@@ -1,17 +1,21 @@
 //! The scheduler: queues the calls anyone may make once a bounty's window closes, so no bounty
 //! waits for a participant to remember them: `resolve` after the reveal window, `refundCreator`
-//! once an Invalid outcome is final. It only *asks* the chain, through the relayer's queue; the
+//! once an Invalid outcome is final, `slashUnrevealed` for each analyst who committed and never
+//! revealed once the bounty is resolved (the contract refuses it while the bounty is open; it
+//! slashes the bounty's `noRevealSlash` from the analyst's qualifying stake, once). It only *asks* the chain, through the relayer's queue; the
 //! bounty moves when the chain listener confirms the result, never on the scheduler's word.
 //!
 //! Idempotent and safe with several replicas: a call's queue key is `keccak256(to ‖ calldata)`
-//! (unique in the queue), and a bounty with a job of that kind is not picked again. A job that
+//! (unique in the queue), and a bounty with a job of that kind (for a slash: naming that
+//! analyst) is not picked again. The API's `POST /v1/bounties/{id}/resolve` and `/refunds` queue
+//! the same calls under the same keys, so a call asked for by both is sent once. A job that
 //! failed for good (the relayer's attempts ran out) is not queued again by the scheduler; its
 //! reason is in the job's `last_error`. Without a deployments file (no chain configured) it
 //! queues nothing and tries again next tick.
 
 use std::time::Duration;
 
-use alloy::primitives::U256;
+use alloy::primitives::{Address, U256};
 use nexus_chain::deploy::Deployment;
 use nexus_chain::relay;
 use nexus_runtime::WorkerResult;
@@ -76,6 +80,14 @@ pub async fn tick(
         let relay_call = match call.kind.as_str() {
             "resolve" => relay::resolve_call(deployment, chain_id),
             "refund_creator" => relay::refund_creator_call(deployment, chain_id),
+            "slash_unrevealed" => {
+                let analyst = call
+                    .analyst
+                    .as_deref()
+                    .and_then(|bytes| Address::try_from(bytes).ok())
+                    .ok_or_else(|| BountyError::Internal("a slash without its analyst".into()))?;
+                relay::slash_unrevealed_call(deployment, chain_id, analyst)
+            }
             other => {
                 return Err(BountyError::Internal(format!(
                     "unknown scheduled call {other}"
