@@ -16,7 +16,7 @@
 //!    logs, all pinned to block hashes;
 //! 5. stores it all in one transaction ([`Store::ingest`]), which moves the checkpoint.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -245,6 +245,7 @@ impl Follower {
         };
         let ingested = store.ingest(&batch).await?;
         metrics.logs(ingested.new_logs, ingested.events);
+        metrics.blocks(to - from + 1);
         self.planner
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -283,23 +284,30 @@ impl Follower {
         first: bool,
         logs: &[alloy::rpc::types::Log],
     ) -> Result<Option<Batch>, StepError> {
-        let mut headers: BTreeMap<u64, BlockHeader> = BTreeMap::new();
-        headers.insert(last.number, last.clone());
-        let mut decoded: Vec<Decoded> = Vec::new();
+        // The headers of the blocks holding logs, all in one batched read.
+        let mut numbers = Vec::new();
         for log in logs {
             let Some(number) = log.block_number else {
                 return Err(decode::DecodeError::Incomplete("block number").into());
             };
-            let header = match headers.get(&number) {
-                Some(header) => header.clone(),
-                None => {
-                    let Some(header) = reader.header(number).await? else {
-                        return Ok(None);
-                    };
-                    headers.insert(number, header.clone());
-                    header
-                }
+            if number != last.number && numbers.last() != Some(&number) {
+                numbers.push(number);
+            }
+        }
+        let mut headers: BTreeMap<u64, BlockHeader> = BTreeMap::new();
+        for (number, header) in numbers.iter().zip(reader.headers(&numbers).await?) {
+            let Some(header) = header else {
+                return Ok(None); // the chain got shorter under the read
             };
+            headers.insert(*number, header);
+        }
+        headers.insert(last.number, last.clone());
+        let mut decoded: Vec<Decoded> = Vec::with_capacity(logs.len());
+        for log in logs {
+            let header = log
+                .block_number
+                .and_then(|number| headers.get(&number))
+                .ok_or(decode::DecodeError::Incomplete("block number"))?;
             let log_hash = log.block_hash.map(decode::word_hex);
             if log_hash.as_deref() != Some(header.hash.as_str()) {
                 return Ok(None);
@@ -309,7 +317,10 @@ impl Follower {
                 decoded.push(entry);
             }
         }
-        let mut stake_reads = BTreeSet::new();
+        // One stake read per account and range, at the last block of the range that changed it:
+        // the projection is read at its latest row, and a rollback into the range re-reads the
+        // accounts it touches at the common ancestor (`Follower::follow_reorg`).
+        let mut stake_reads: BTreeMap<String, (u64, String)> = BTreeMap::new();
         let mut terms = Vec::new();
         for entry in &decoded {
             let account = match &entry.fact {
@@ -330,17 +341,20 @@ impl Follower {
                 _ => None,
             };
             if let Some(account) = account {
-                stake_reads.insert((
+                stake_reads.insert(
                     account.clone(),
-                    entry.position.block_number,
-                    entry.position.block_hash.clone(),
-                ));
+                    (
+                        entry.position.block_number,
+                        entry.position.block_hash.clone(),
+                    ),
+                );
             }
         }
-        let mut stakes = Vec::with_capacity(stake_reads.len());
-        for (account, number, hash) in stake_reads {
-            stakes.push(reader.stake_at(&account, number, &hash).await?);
-        }
+        let stake_reads: Vec<(String, u64, String)> = stake_reads
+            .into_iter()
+            .map(|(account, (number, hash))| (account, number, hash))
+            .collect();
+        let stakes = reader.stakes_at(&stake_reads).await?;
         let seed_parameters = if first {
             reader.parameters_at(start_block).await?
         } else {
@@ -374,10 +388,13 @@ impl Follower {
         let stored = store
             .blocks_down_from(reader.chain_id, tip.number.saturating_sub(max_depth))
             .await?;
-        let mut canonical = Vec::with_capacity(stored.len());
-        for block in &stored {
-            canonical.push(reader.header(block.number).await?.map(|header| header.hash));
-        }
+        let numbers: Vec<u64> = stored.iter().map(|block| block.number).collect();
+        let canonical: Vec<Option<String>> = reader
+            .headers(&numbers)
+            .await?
+            .into_iter()
+            .map(|header| header.map(|header| header.hash))
+            .collect();
         match common_ancestor(&stored, &canonical, start_block, max_depth) {
             Ancestry::TooDeep { depth } => {
                 let reason = format!(
@@ -396,8 +413,28 @@ impl Follower {
                 depth,
                 orphaned,
             } => {
+                // A range keeps one stake row per account (its last change in the range), so
+                // the accounts whose rows go are read again at the ancestor.
+                let restored = match &ancestor {
+                    Some(block) => {
+                        let reads: Vec<(String, u64, String)> = store
+                            .stake_accounts_above(reader.chain_id, block.number)
+                            .await?
+                            .into_iter()
+                            .map(|account| (account, block.number, block.hash.clone()))
+                            .collect();
+                        reader.stakes_at(&reads).await?
+                    }
+                    None => Vec::new(),
+                };
                 let rollback = store
-                    .roll_back(reader.chain_id, ancestor.as_ref(), &orphaned, depth)
+                    .roll_back(
+                        reader.chain_id,
+                        ancestor.as_ref(),
+                        &orphaned,
+                        depth,
+                        &restored,
+                    )
                     .await?;
                 tracing::warn!(
                     depth,

@@ -5,6 +5,7 @@
 //!   trails the node's head (the confirmation depth included).
 //! - `nexus_chain_logs_total`, `nexus_chain_events_total`: logs stored and events published (a
 //!   rate of the first is logs per second).
+//! - `nexus_chain_blocks_total`: blocks read (ranges stored); a rate is the backfill's speed.
 //! - `nexus_chain_reorgs_total{depth}`: reorganisations that reached stored blocks.
 //! - `nexus_chain_rpc_errors_total`: failed follower steps (node unreachable, timeouts, refusals).
 //! - `nexus_chain_halted`: 1 while ingestion is stopped by a reorganisation beyond the maximum.
@@ -30,6 +31,7 @@ pub struct ChainListenerMetrics {
     lag_seconds: Gauge<i64, AtomicI64>,
     logs: Counter,
     events: Counter,
+    blocks: Counter,
     reorgs: Family<DepthLabels, Counter>,
     rpc_errors: Counter,
     halted: Gauge<i64, AtomicI64>,
@@ -60,6 +62,11 @@ impl ChainListenerMetrics {
             metrics.events.clone(),
         );
         registry.register(
+            "nexus_chain_blocks",
+            "Blocks read (ranges stored)",
+            metrics.blocks.clone(),
+        );
+        registry.register(
             "nexus_chain_reorgs",
             "Reorganisations that reached stored blocks, by depth",
             metrics.reorgs.clone(),
@@ -88,6 +95,11 @@ impl ChainListenerMetrics {
     pub fn logs(&self, logs: u64, events: u64) {
         self.logs.inc_by(logs);
         self.events.inc_by(events);
+    }
+
+    /// A range of `blocks` blocks was stored.
+    pub fn blocks(&self, blocks: u64) {
+        self.blocks.inc_by(blocks);
     }
 
     /// A reorganisation of `depth` blocks was followed.

@@ -10,9 +10,12 @@ use std::future::IntoFuture;
 use std::time::Duration;
 
 use alloy::eips::{BlockId, BlockNumberOrTag};
-use alloy::primitives::{Address, B256};
+use alloy::primitives::{Address, B256, Bytes, U64};
 use alloy::providers::{DynProvider, Provider};
+use alloy::rpc::client::{BatchRequest, Waiter};
+use alloy::rpc::types::TransactionRequest;
 use alloy::rpc::types::{Filter, Log};
+use alloy::sol_types::SolCall;
 use chrono::DateTime;
 use nexus_chain::bindings::bounty::BountyContract;
 use nexus_chain::bindings::token::ReputationToken;
@@ -20,6 +23,36 @@ use nexus_chain::deploy::Deployment;
 
 use crate::domain::decode::{Contracts, address_hex, bounty_parameters, word_hex};
 use crate::store::ingest::{BlockHeader, BountyTerms, StakeRead};
+
+/// Requests per JSON-RPC batch: well under the usual node limits (geth answers up to 1,000).
+const BATCH: usize = 500;
+
+/// The fields of a block the listener keeps (`eth_getBlockByNumber` answers far more).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HeaderFields {
+    number: U64,
+    hash: B256,
+    parent_hash: B256,
+    timestamp: U64,
+}
+
+impl HeaderFields {
+    fn into_header(self) -> Result<BlockHeader, RpcError> {
+        let number = self.number.to::<u64>();
+        Ok(BlockHeader {
+            number,
+            hash: word_hex(self.hash),
+            parent_hash: word_hex(self.parent_hash),
+            time: i64::try_from(self.timestamp.to::<u64>())
+                .ok()
+                .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
+                .ok_or_else(|| {
+                    RpcError::Invalid(format!("block {number} has an impossible time"))
+                })?,
+        })
+    }
+}
 
 /// Why a request to the node failed.
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +151,85 @@ impl ChainReader {
                 })
             })
             .transpose()
+    }
+
+    /// The headers of blocks `numbers`, in that order (`None` where the node has no such
+    /// block), read in JSON-RPC batches: one round trip for hundreds of blocks.
+    pub async fn headers(&self, numbers: &[u64]) -> Result<Vec<Option<BlockHeader>>, RpcError> {
+        let mut headers = Vec::with_capacity(numbers.len());
+        for chunk in numbers.chunks(BATCH) {
+            let mut batch = BatchRequest::new(self.provider.client());
+            let mut waiters: Vec<Waiter<Option<HeaderFields>>> = Vec::with_capacity(chunk.len());
+            for &number in chunk {
+                waiters.push(
+                    batch
+                        .add_call(
+                            "eth_getBlockByNumber",
+                            &(BlockNumberOrTag::Number(number), false),
+                        )
+                        .map_err(|error| RpcError::Failed(error.to_string()))?,
+                );
+            }
+            self.bounded(batch.send()).await?;
+            for waiter in waiters {
+                let fields = self.bounded(waiter).await?;
+                headers.push(fields.map(HeaderFields::into_header).transpose()?);
+            }
+        }
+        Ok(headers)
+    }
+
+    /// The token's stake records of `reads` (account, block number, block hash), each at the end
+    /// of its block, read in JSON-RPC batches of `eth_call`s. A read the node refuses (no state
+    /// at that block) is made again at the latest block, as [`ChainReader::stake_at`] does.
+    pub async fn stakes_at(
+        &self,
+        reads: &[(String, u64, String)],
+    ) -> Result<Vec<StakeRead>, RpcError> {
+        let mut stakes = Vec::with_capacity(reads.len());
+        for chunk in reads.chunks(BATCH) {
+            let mut batch = BatchRequest::new(self.provider.client());
+            let mut waiters: Vec<Waiter<Bytes>> = Vec::with_capacity(chunk.len());
+            for (account, _, hash) in chunk {
+                let address: Address = account
+                    .parse()
+                    .map_err(|_| RpcError::Invalid(format!("{account} is not an address")))?;
+                let call = TransactionRequest::default()
+                    .to(self.contracts.token)
+                    .input(
+                        Bytes::from(
+                            ReputationToken::stakeInfoCall { account: address }.abi_encode(),
+                        )
+                        .into(),
+                    );
+                waiters.push(
+                    batch
+                        .add_call("eth_call", &(call, BlockId::hash(parse_hash(hash)?)))
+                        .map_err(|error| RpcError::Failed(error.to_string()))?,
+                );
+            }
+            self.bounded(batch.send()).await?;
+            for ((account, number, hash), waiter) in chunk.iter().zip(waiters) {
+                let answer = self.bounded(waiter).await.and_then(|bytes| {
+                    ReputationToken::stakeInfoCall::abi_decode_returns(&bytes)
+                        .map_err(|error| RpcError::Invalid(error.to_string()))
+                });
+                match answer {
+                    Ok(info) => stakes.push(StakeRead {
+                        account: account.clone(),
+                        block_number: *number,
+                        staked: info.staked.to_string(),
+                        unstaking: info.unstaking.to_string(),
+                        unlock_time: info.unlockTime,
+                    }),
+                    Err(RpcError::Failed(_) | RpcError::Invalid(_)) => {
+                        stakes.push(self.stake_at(account, *number, hash).await?);
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+        Ok(stakes)
     }
 
     /// The platform's logs in `from..=to`, in chain order.

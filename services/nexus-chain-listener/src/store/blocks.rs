@@ -4,6 +4,7 @@ use nexus_db::DbError;
 use nexus_proto::Envelope;
 use nexus_proto::chain::{BlockRef, ChainEventsRetracted, LogPosition, RetractedEvent};
 
+use super::ingest::{StakeRead, insert_stakes};
 use super::{Store, big, unsigned};
 
 /// Where ingestion of one chain stands.
@@ -69,16 +70,34 @@ impl Store {
             .collect())
     }
 
+    /// The accounts with a stake row above block `number` (a rollback to `number` deletes them).
+    pub async fn stake_accounts_above(
+        &self,
+        chain_id: u64,
+        number: u64,
+    ) -> Result<Vec<String>, DbError> {
+        Ok(sqlx::query_scalar!(
+            "SELECT DISTINCT account FROM chain.stakes WHERE chain_id = $1 AND block_number > $2
+             ORDER BY account",
+            big(chain_id)?,
+            big(number)?
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Undoes everything stored above `ancestor` (everything, with `None`) on `chain_id`, in one
     /// transaction: logs, headers, projections and the checkpoint, and records the
     /// reorganisation. When it takes back published events, a `ChainEventsRetracted` naming them
-    /// (newest first) is written to the outbox in the same transaction.
+    /// (newest first) is written to the outbox in the same transaction. `restored` are the stakes
+    /// at the ancestor of the accounts whose stake rows go (read by the caller).
     pub async fn roll_back(
         &self,
         chain_id: u64,
         ancestor: Option<&BlockRef>,
         orphaned: &[BlockRef],
         depth: u64,
+        restored: &[StakeRead],
     ) -> Result<Rollback, DbError> {
         let chain = big(chain_id)?;
         // -1: with no surviving block, everything from block 0 up goes.
@@ -160,6 +179,7 @@ impl Store {
         )
         .execute(&mut *transaction)
         .await?;
+        insert_stakes(&mut transaction, chain, restored).await?;
         sqlx::query!(
             "DELETE FROM chain.parameters WHERE chain_id = $1 AND block_number > $2",
             chain,

@@ -112,3 +112,68 @@ pub async fn mine(chain: &TestChain, blocks: u64) {
 pub async fn head(chain: &TestChain) -> u64 {
     chain.provider().get_block_number().await.unwrap()
 }
+
+/// Mines `blocks` blocks holding one `Staked` log of each of `stakers` fresh accounts (automine
+/// off, one transaction per account, then `evm_mine`): a range dense with events.
+pub async fn stake_blocks(chain: &TestChain, blocks: u64, stakers: usize) {
+    let mut tokens = Vec::with_capacity(stakers);
+    for _ in 0..stakers {
+        let account = chain.account().await.unwrap();
+        let token = ReputationToken::new(
+            chain.deployment().reputation_token,
+            account.provider(chain).unwrap(),
+        );
+        let pending = token.faucet(U256::from(NXS)).send().await.unwrap();
+        confirm(chain.provider(), pending).await.unwrap();
+        let nonce = chain
+            .provider()
+            .get_transaction_count(account.address)
+            .await
+            .unwrap();
+        tokens.push((token, nonce));
+    }
+    let _: serde_json::Value = chain
+        .rpc("evm_setAutomine", serde_json::json!([false]))
+        .await
+        .unwrap();
+    for _ in 0..blocks {
+        for (token, nonce) in &mut tokens {
+            // Not awaited to a receipt: the block is mined below, with the other stakes.
+            let _pending = token
+                .stake(U256::from(1))
+                .nonce(*nonce)
+                .gas(200_000)
+                .send()
+                .await
+                .unwrap();
+            *nonce += 1;
+        }
+        let _: serde_json::Value = chain.rpc("evm_mine", serde_json::json!([])).await.unwrap();
+    }
+    let _: serde_json::Value = chain
+        .rpc("evm_setAutomine", serde_json::json!([true]))
+        .await
+        .unwrap();
+}
+
+/// The positions (block hash, log index) of every `Staked` log on the chain.
+pub async fn staked_positions(chain: &TestChain) -> Vec<(String, u64)> {
+    use alloy::sol_types::SolEvent;
+    let filter = alloy::rpc::types::Filter::new()
+        .address(chain.deployment().reputation_token)
+        .event_signature(ReputationToken::Staked::SIGNATURE_HASH)
+        .from_block(0);
+    chain
+        .provider()
+        .get_logs(&filter)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|log| {
+            (
+                format!("0x{}", alloy::hex::encode(log.block_hash.unwrap())),
+                log.log_index.unwrap(),
+            )
+        })
+        .collect()
+}

@@ -1,8 +1,8 @@
 //! nexus-chain-listener through its real HTTP API, against real PostgreSQL, Redis and anvil.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod backfill;
 mod chain;
+mod crash;
 mod follower;
 mod helpers;
 mod openapi;
