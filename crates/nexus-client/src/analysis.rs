@@ -1,11 +1,12 @@
 //! [`AnalysisClient`]: nexus-analysis's public endpoints (`/v1/files`, `/v1/analyses`,
 //! `/v1/rulesets`, `/v1/retrohunts`) in its wire types from [`nexus_proto::analysis`].
 
-use nexus_proto::Sha256;
 use nexus_proto::analysis::{
     AnalysisView, CreateRetrohunt, CreateRuleset, FileView, ReanalysisAccepted, RetrohuntView,
     RulesetView, SampleVisibility, SimilarFiles, UploadAccepted,
 };
+use nexus_proto::bounty_intents::{BountyArtifact, MarkBountyArtifact};
+use nexus_proto::{Sha256, UserId};
 use uuid::Uuid;
 
 use crate::client::ServiceClient;
@@ -87,6 +88,25 @@ impl AnalysisClient {
     ) -> Result<Vec<u8>, ClientError> {
         self.client
             .get_bytes(context, &format!("/v1/files/{sha256}/download"))
+            .await
+    }
+
+    /// `POST /internal/v1/files/{sha256}/bounty-artifact` (service token): marks the file a
+    /// bounty of `user_id` is posted on, so analysts may read it. A file that is not stored, or
+    /// that `user_id` neither uploaded nor may read as public, is a 404 `file_not_found`
+    /// [`ClientError::Api`].
+    pub async fn mark_bounty_artifact(
+        &self,
+        context: &CallContext,
+        sha256: &Sha256,
+        user_id: UserId,
+    ) -> Result<BountyArtifact, ClientError> {
+        self.client
+            .post(
+                context,
+                &format!("/internal/v1/files/{sha256}/bounty-artifact"),
+                &MarkBountyArtifact { user_id },
+            )
             .await
     }
 

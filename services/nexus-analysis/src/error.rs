@@ -26,6 +26,13 @@ pub enum AnalysisError {
     /// No such sample.
     #[error("no sample with SHA-256 {0} is stored")]
     SampleNotFound(nexus_core::Sha256),
+    /// A bounty was asked for on a file that is not stored, or that the bounty's creator may not
+    /// use (neither an uploader of it nor public): the same answer, so probing hashes reveals
+    /// nothing.
+    #[error(
+        "no file with SHA-256 {0} is stored that you uploaded or that is public; upload it first"
+    )]
+    BountyFileNotFound(nexus_core::Sha256),
     /// No such analysis.
     #[error("analysis {0} does not exist")]
     AnalysisNotFound(uuid::Uuid),
@@ -131,6 +138,7 @@ impl HttpError for AnalysisError {
             | Self::InvalidRulesetName(_)
             | Self::RuleCompile(_) => StatusCode::BAD_REQUEST,
             Self::SampleNotFound(_)
+            | Self::BountyFileNotFound(_)
             | Self::AnalysisNotFound(_)
             | Self::RetrohuntNotFound(_)
             | Self::RulesetNotFound(_) => StatusCode::NOT_FOUND,
@@ -156,6 +164,7 @@ impl HttpError for AnalysisError {
             Self::UploadInterrupted => "upload_interrupted",
             Self::InvalidSha256(_) => "invalid_sha256",
             Self::SampleNotFound(_) => "sample_not_found",
+            Self::BountyFileNotFound(_) => "file_not_found",
             Self::AnalysisNotFound(_) => "analysis_not_found",
             Self::RetrohuntNotFound(_) => "retrohunt_not_found",
             Self::RulesetNotFound(_) => "ruleset_not_found",

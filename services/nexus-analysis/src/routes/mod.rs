@@ -16,6 +16,9 @@
 //! | `GET /v1/rulesets/{id}` | [`get_ruleset`] | `ruleset:read` |
 //! | `POST /v1/retrohunts` | [`create_retrohunt`] | `retrohunt:create` (+ `ruleset:read`) |
 //! | `GET /v1/retrohunts/{id}` | [`get_retrohunt`] | `retrohunt:read` |
+//!
+//! Internal (docs/INTERNAL_API.md, service token): `POST /internal/v1/files/{sha256}/bounty-artifact`
+//! ([`mark_bounty_artifact`]: nexus-bounty marks the file a bounty is posted on).
 
 pub mod create_retrohunt;
 pub mod create_ruleset;
@@ -25,6 +28,7 @@ pub mod get_file;
 pub mod get_retrohunt;
 pub mod get_ruleset;
 pub mod get_similar;
+pub mod mark_bounty_artifact;
 pub mod openapi;
 pub mod reanalyse;
 pub mod upload_file;
@@ -73,6 +77,10 @@ pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
         )
         .service(
             web::resource("/v1/retrohunts/{id}").route(web::get().to(get_retrohunt::get_retrohunt)),
+        )
+        .service(
+            web::resource("/internal/v1/files/{sha256}/bounty-artifact")
+                .route(web::post().to(mark_bounty_artifact::mark_bounty_artifact)),
         );
 }
 

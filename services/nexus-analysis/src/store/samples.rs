@@ -95,6 +95,28 @@ impl Store {
             .next())
     }
 
+    /// Marks `sha256` as a bounty's artifact (analysts may read it from now on) when it is
+    /// stored and `user_id` may use it: an uploader of it, or it is public. Returns its address
+    /// and size; `None` (and nothing written) otherwise. Marking again changes nothing.
+    #[tracing::instrument(skip_all, fields(sha256 = %sha256))]
+    pub async fn mark_bounty_artifact(
+        &self,
+        sha256: &Sha256,
+        user_id: &str,
+    ) -> Result<Option<(Sha256, i64)>, AnalysisError> {
+        let row = sqlx::query!(
+            "UPDATE analysis.samples s SET is_bounty_artifact = true \
+             WHERE s.sha256 = $1 AND (s.is_public OR EXISTS (SELECT 1 FROM analysis.uploads u \
+             WHERE u.sha256 = s.sha256 AND u.user_id = $2)) RETURNING s.sha256, s.size",
+            sha256.as_str(),
+            user_id,
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((stored_sha256(row.sha256)?, row.size)))
+            .transpose()
+    }
+
     /// A sample's row, `None` when not stored.
     #[tracing::instrument(skip_all, fields(sha256 = %sha256))]
     pub async fn sample(&self, sha256: &Sha256) -> Result<Option<SampleRow>, AnalysisError> {

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bounties;
+mod create;
 mod helpers;
 mod market;
 mod openapi;
