@@ -28,8 +28,8 @@
 //! | `POST /v1/bounties/{id}/refunds` | [`refund_bounty`] (202, relayed) | `bounty:read`, `bounty:resolve` (any account) |
 //! | `POST /v1/bounties/stakes`, `.../unstakes` | [`create_stake`] (202, relayed) | `bounty:stake` |
 //!
-//! Still to come (docs/BOUNTIES.md, "Not built yet"): intents, create, commitments, reveals,
-//! disputes, resolve, claims, refunds, comments, `/v1/me/assertions` and `/v1/me/earnings`.
+//! The analysts' actions share `routes/actions.rs`: the bounty as the action sees it (its
+//! phase at the chain's latest block), the 409 state checks and the `202` answer with the job.
 
 pub(crate) mod actions;
 pub mod claim_reward;
