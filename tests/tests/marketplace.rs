@@ -148,6 +148,9 @@ async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_
     })
     .await;
     let chain_id = U256::from(opened["chain_bounty_id"].as_u64().unwrap());
+    // The right analyst follows its own feed (`user:{id}`: its earnings) from here on.
+    let mut inbox = Feed::connect(&platform, right.token()).await;
+    inbox.subscribe(&format!("user:{}", right.account.id)).await;
 
     // Two sealed assertions: the right analyst says malicious, the wrong one benign.
     let sealed = |verdict, label: &str| SealedAssertion {
@@ -300,9 +303,7 @@ async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_
         ("RewardClaimed", "resolved", "resolved", 2, 2),
     ];
     let topic = format!("bounty:{id}");
-    let changes = feed
-        .until_count(&topic, &id, expected_changes.len(), "every state change")
-        .await;
+    let changes = feed.changes(&topic, &id, expected_changes.len()).await;
     let seen: Vec<(String, String, String, u64, u64)> = changes.iter().map(change_of).collect();
     let wanted: Vec<(String, String, String, u64, u64)> = expected_changes
         .iter()
@@ -317,9 +318,7 @@ async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_
         })
         .collect();
     assert_eq!(seen, wanted, "bounty:{id} events: {changes:#?}");
-    let alerts = feed
-        .until_count("bounties", &id, expected_changes.len(), "the bounties feed")
-        .await;
+    let alerts = feed.changes("bounties", &id, expected_changes.len()).await;
     let alert = &alerts[0]["payload"];
     assert_eq!(
         (alert["cause"].as_str(), alert["status"].as_str()),
@@ -330,6 +329,40 @@ async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_
         alerts.iter().map(change_of).collect::<Vec<_>>(),
         wanted,
         "the public feed carries the same changes in the same order"
+    );
+
+    // The winner's own feed: its earnings moved at the resolution and at the claim; and its
+    // assertion over REST shows the payout the settlement computed, claimed.
+    let earnings = inbox
+        .collect(2, "the winner's earnings changes", |message| {
+            message["event"]["name"] == "EarningsChanged"
+                && message["event"]["payload"]["bounty"] == id.as_str()
+        })
+        .await;
+    let causes: Vec<&str> = earnings
+        .iter()
+        .map(|event| event["payload"]["cause"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(causes, ["BountyResolved", "RewardClaimed"], "{earnings:#?}");
+    let (status, mine) = call(
+        &platform,
+        Method::GET,
+        "/api/v1/me/assertions",
+        Some(right.token()),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "GET /api/v1/me/assertions: {mine}");
+    let own = mine["assertions"]
+        .as_array()
+        .and_then(|all| all.iter().find(|one| one["bounty_id"] == id.as_str()))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let payout = expected.analysts[0].to_string();
+    assert_eq!(
+        (own["payout"].as_str(), own["claimed"].as_bool()),
+        (Some(payout.as_str()), Some(true)),
+        "{mine}"
     );
 }
 
@@ -739,29 +772,34 @@ impl Feed {
         }
     }
 
-    /// The `BountyUpdated` envelopes of bounty `id` delivered on `topic`, once there are `count`
-    /// (waiting for the rest with a deadline).
-    async fn until_count(&mut self, topic: &str, id: &str, count: usize, what: &str) -> Vec<Value> {
-        // State changes only: comments travel on the bounty's topic too (none are posted here).
-        let of_bounty = |message: &Value| {
-            message["type"] == "event"
-                && message["topic"] == topic
-                && message["event"]["name"] == "BountyUpdated"
-                && message["event"]["payload"]["bounty_id"] == id
-        };
-        while self
-            .seen
-            .iter()
-            .filter(|message| of_bounty(message))
-            .count()
-            < count
-        {
-            self.until(what, of_bounty).await;
+    /// The envelopes of the events `wanted` picks (it sees the whole message: topic and
+    /// event), once there are `count` of them, waiting for the rest with a deadline.
+    async fn collect(
+        &mut self,
+        count: usize,
+        what: &str,
+        wanted: impl Fn(&Value) -> bool + Copy,
+    ) -> Vec<Value> {
+        let picked = |message: &Value| message["type"] == "event" && wanted(message);
+        while self.seen.iter().filter(|message| picked(message)).count() < count {
+            self.until(what, picked).await;
         }
         self.seen
             .iter()
-            .filter(|message| of_bounty(message))
+            .filter(|message| picked(message))
             .map(|message| message["event"].clone())
             .collect()
+    }
+
+    /// The `BountyUpdated` envelopes of bounty `id` delivered on `topic`, once there are `count`
+    /// (comments travel on the bounty's topic too; none are posted here).
+    async fn changes(&mut self, topic: &str, id: &str, count: usize) -> Vec<Value> {
+        let what = format!("{count} state changes on {topic}");
+        self.collect(count, &what, |message| {
+            message["topic"] == topic
+                && message["event"]["name"] == "BountyUpdated"
+                && message["event"]["payload"]["bounty_id"] == id
+        })
+        .await
     }
 }
