@@ -1,14 +1,18 @@
 //! nexus-bounty through its real HTTP API and as a real process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod actions;
 mod bounties;
+mod comments;
 mod create;
 mod helpers;
 mod market;
+mod me;
 mod openapi;
 mod read_model;
 mod relayer;
 mod scheduler;
+mod stakes;
 mod wallets;
 
 use nexus_bounty::BountyService;
