@@ -322,6 +322,36 @@ async fn the_same_intent_twice_is_one_bounty_and_one_job() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contract_artifact_commits_to_its_address_left_padded() {
+    let market = Market::spawn().await;
+    let poster = market.member("contract", &["user"]).await;
+    let now = market.chain.now().await.unwrap();
+    let address = "0x52908400098527886e0f7030069857d2e4169ee7";
+    let terms = Terms {
+        artifact: json!({ "kind": "contract", "chain_id": 1, "address": address }),
+        ..Terms::file("", now)
+    };
+    let (status, served) = intents(&market, Some(&poster), poster.address(), &terms).await;
+    assert_eq!(status, StatusCode::OK, "{served}");
+    let padded = format!("0x{}{}", "0".repeat(24), &address[2..]);
+    assert_eq!(served["typed_data"]["message"]["artifactHash"], padded);
+    assert_eq!(served["typed_data"]["message"]["kind"], "2");
+    let (status, created) = post(
+        &market,
+        Some(&poster),
+        &body(&terms, &served, &poster.wallet),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{created}");
+    let view = until_confirmed(&market, &poster, created["id"].as_str().unwrap()).await;
+    assert_eq!(view["artifact"]["kind"], "contract");
+    assert_eq!(view["artifact"]["chain_id"], 1);
+    assert_eq!(view["artifact"]["address"], address);
+    assert_eq!(view["artifact"]["hash"], padded);
+    market.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_check_refuses_with_its_code() {
     let market = Market::spawn().await;
     let poster = market.member("refused", &["user"]).await;
