@@ -3,14 +3,16 @@
 //! admin makes the analysts analysts, everyone links a wallet with Sign-In with Ethereum, the
 //! creator uploads a file and posts a bounty on it with a signed intent and permit, the analysts
 //! stake and commit (one right, one wrong), reveal, the bounty resolves and is paid out. Then the
-//! chain's NXS balances must have moved exactly as `nexus_core::settlement` says, to the wei, and
-//! a WebSocket client must have seen the new-bounty alert and every state change, in order.
+//! chain's NXS balances must have moved exactly as `nexus_core::settlement` says, to the wei; a
+//! WebSocket client must have seen the new bounty's first event on `bounties` and every state
+//! change on `bounties` and `bounty:{id}`, in order; and the winner's own feed (`user:{id}`) its
+//! earnings change at the resolution and at the claim.
 //!
 //! Every wait is a poll with a deadline on something the platform shows (a bounty's status over
 //! REST, an event on the socket), never a sleep standing in for one. The chain listener confirms
 //! at depth 1 ([`platform::MARKET_CONFIRMATIONS`]) and anvil mines only on a transaction, so a
 //! relayed call's log becomes an event only once the test mines the next block: each poll round
-//! mines one ([`until`]), and the test subscribes to `bounty:{id}` before that happens, so it
+//! mines one (`market::until`, `market::until_bounty`), and the test subscribes to `bounty:{id}` before that happens, so it
 //! cannot miss the bounty's first event whatever the timing.
 //!
 //! Time: the windows are hours and days of chain time, moved with the testkit's `advance`
@@ -18,21 +20,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::future::Future;
-use std::time::{Duration, Instant};
-
-use alloy::primitives::{Address, U256, keccak256};
-use alloy::signers::SignerSync;
-use futures_util::{SinkExt, StreamExt};
+use alloy::primitives::{U256, keccak256};
 use nexus_chain::commitment::{SealedAssertion, VerdictCode, commitment};
 use nexus_core::settlement::{AssertionInput, Verdict, settle_bounty};
-use nexus_proto::user::ChangeRoleRequest;
-use nexus_testkit::chain::{NXS, TestAccount, TestChain};
-use nexus_testkit::nexus_client::CallContext;
+use nexus_testkit::chain::NXS;
 use reqwest::Method;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
 
 #[path = "support/platform.rs"]
 mod platform;
@@ -40,13 +33,16 @@ mod platform;
 #[path = "support/accounts.rs"]
 mod accounts;
 
-use accounts::call;
-use platform::{Account, Platform};
+#[path = "support/market.rs"]
+mod market;
 
-/// How long any one awaited step may take before the test fails naming it.
-const STEP: Duration = Duration::from_secs(60);
-/// Pause between two polls.
-const POLL: Duration = Duration::from_millis(100);
+#[path = "support/feed.rs"]
+mod feed;
+
+use accounts::call;
+use feed::Feed;
+use market::*;
+use platform::Platform;
 
 /// The reward, with odd wei so the settlement's floor divisions matter.
 const REWARD: u128 = 100 * NXS + 3;
@@ -57,22 +53,6 @@ const ANALYST_STAKE: u128 = 100 * NXS;
 /// The right analyst's assertion stake, and the wrong one's.
 const RIGHT_STAKE: u128 = 10 * NXS + 7;
 const WRONG_STAKE: u128 = 3 * NXS + 11;
-
-/// An account signed in through the gateway with a wallet linked to it.
-struct Member {
-    account: Account,
-    wallet: TestAccount,
-}
-
-impl Member {
-    fn token(&self) -> &str {
-        &self.account.token
-    }
-
-    fn address(&self) -> Address {
-        self.wallet.address
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_real_chain() {
@@ -366,75 +346,6 @@ async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_
     );
 }
 
-/// Signs up `name` and has `admin` make it an analyst; returns the account with a token that
-/// carries the new role (the change revoked the old one).
-async fn analyst(platform: &Platform, admin: &str, name: &str) -> Account {
-    let account = platform.sign_up(name).await;
-    platform
-        .api
-        .users()
-        .change_role(
-            &CallContext::bearer(admin),
-            account.id.parse().unwrap(),
-            &ChangeRoleRequest {
-                role: "analyst".into(),
-            },
-        )
-        .await
-        .unwrap();
-    accounts::until_me_answers(platform, &account.token, 401).await;
-    let token = platform.sign_in(name).await;
-    let me = accounts::until_me_answers(platform, &token, 200).await;
-    assert_eq!(me["roles"], json!(["analyst"]), "{me}");
-    Account { token, ..account }
-}
-
-/// Gives `account` a fresh wallet holding `nxs` wei and links it through the gateway: the user
-/// service's EIP-4361 challenge, signed with `personal_sign` as a wallet does.
-async fn member(platform: &Platform, account: Account, nxs: u128) -> Member {
-    let chain = &platform.market().chain;
-    let wallet = chain.funded_account(nxs).await.unwrap();
-    let (status, challenge) = call(
-        platform,
-        Method::POST,
-        "/api/v1/users/me/wallets/challenge",
-        Some(&account.token),
-        Some(json!({"address": wallet.address.to_checksum(None), "chain_id": chain.chain_id()})),
-    )
-    .await;
-    assert_eq!(status, 201, "wallet challenge: {challenge}");
-    let message = challenge["message"].as_str().unwrap();
-    let signature = wallet.signer.sign_message_sync(message.as_bytes()).unwrap();
-    let (status, linked) = call(
-        platform,
-        Method::POST,
-        "/api/v1/users/me/wallets",
-        Some(&account.token),
-        Some(json!({
-            "message": message,
-            "signature": alloy::hex::encode_prefixed(signature.as_bytes()),
-        })),
-    )
-    .await;
-    assert_eq!(status, 201, "link wallet: {linked}");
-    Member { account, wallet }
-}
-
-/// `POST /api/v1/files` with the raw bytes.
-async fn raw_upload(platform: &Platform, token: &str, bytes: Vec<u8>) -> (u16, Value) {
-    let response = platform
-        .http
-        .post(platform.url("/api/v1/files"))
-        .bearer_auth(token)
-        .header("content-type", "application/octet-stream")
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 /// The analyst's qualifying stake, by a signed `Stake` intent, confirmed on chain.
 async fn stake(platform: &Platform, analyst: &Member) {
     let query = format!(
@@ -511,177 +422,6 @@ async fn reveal(platform: &Platform, analyst: &Member, id: &str, assertion: &Sea
     .await;
 }
 
-/// A relayed action as `member`: must be accepted (202, the job queued).
-async fn action(platform: &Platform, member: &Member, path: &str, body: Value) -> Value {
-    let (status, answer) = call(
-        platform,
-        Method::POST,
-        path,
-        Some(member.token()),
-        Some(body),
-    )
-    .await;
-    assert_eq!(status, 202, "POST {path}: {answer}");
-    answer
-}
-
-/// The EIP-712 typed data of the intent in an intents answer (`IntentToSign`).
-fn intent_typed_data(answer: &Value) -> Value {
-    let typed = &answer["typed_data"];
-    assert!(typed.is_object(), "no intent typed data in {answer}");
-    typed.clone()
-}
-
-/// The EIP-2612 permit typed data in an intents answer.
-fn permit_typed_data(answer: &Value) -> Value {
-    let typed = &answer["permit"];
-    assert!(typed.is_object(), "no permit typed data in {answer}");
-    typed.clone()
-}
-
-/// What `eth_signTypedData_v4` returns for `typed`: the EIP-712 digest computed from the JSON
-/// (alloy's dynamic typed data, as a wallet parses it), signed; `0x` + r ‖ s ‖ v.
-fn sign_typed_data(wallet: &TestAccount, typed: &Value) -> String {
-    let parsed: alloy_dyn_abi::TypedData = serde_json::from_value(typed.clone())
-        .unwrap_or_else(|error| panic!("typed data a wallet cannot parse ({error}): {typed}"));
-    let digest = parsed.eip712_signing_hash().unwrap();
-    let signature = wallet.signer.sign_hash_sync(&digest).unwrap();
-    alloy::hex::encode_prefixed(signature.as_bytes())
-}
-
-/// `message[field]` of typed data, as the decimal string the body repeats.
-fn message_field(typed: &Value, field: &str) -> String {
-    typed["message"][field]
-        .as_str()
-        .map(str::to_owned)
-        .or_else(|| typed["message"][field].as_u64().map(|n| n.to_string()))
-        .unwrap_or_else(|| panic!("typed data without message.{field}: {typed}"))
-}
-
-fn signed_intent(member: &Member, typed: &Value) -> Value {
-    json!({
-        "signer": member.address().to_string(),
-        "nonce": message_field(typed, "nonce"),
-        "deadline": message_field(typed, "deadline"),
-        "signature": sign_typed_data(&member.wallet, typed),
-    })
-}
-
-fn signed_permit(member: &Member, typed: &Value) -> Value {
-    json!({
-        "nonce": message_field(typed, "nonce"),
-        "deadline": message_field(typed, "deadline"),
-        "signature": sign_typed_data(&member.wallet, typed),
-    })
-}
-
-/// The assertion of `analyst` in a bounty's view.
-fn assertion_of(bounty: &Value, analyst: Address) -> Value {
-    let wanted = analyst.to_string().to_lowercase();
-    bounty["assertions"]
-        .as_array()
-        .and_then(|assertions| {
-            assertions
-                .iter()
-                .find(|assertion| assertion["analyst"].as_str() == Some(wanted.as_str()))
-        })
-        .cloned()
-        .unwrap_or(Value::Null)
-}
-
-/// A deadline of the bounty view, as unix seconds.
-fn opened_deadline(bounty: &Value, field: &str) -> u64 {
-    let text = bounty[field].as_str().unwrap();
-    let parsed = chrono::DateTime::parse_from_rfc3339(text).unwrap();
-    u64::try_from(parsed.timestamp()).unwrap()
-}
-
-/// Moves the chain's clock to one second past `deadline` (and mines a block there).
-async fn advance_past(chain: &TestChain, deadline: u64) {
-    let now = chain.now().await.unwrap();
-    if deadline >= now {
-        chain
-            .advance(Duration::from_secs(deadline - now + 1))
-            .await
-            .unwrap();
-    }
-}
-
-/// Polls `check` until it yields a value, mining one block per round: the listener confirms a
-/// log once a later block exists (depth 1), and anvil mines none unless asked.
-async fn until<T, F, Fut>(chain: &TestChain, what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + STEP;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "waited {STEP:?} for: {what}");
-        chain.mine(1).await.unwrap();
-        tokio::time::sleep(POLL).await;
-    }
-}
-
-/// Polls `GET /api/v1/bounties/{id}` (as `member`) until `ready` holds; returns the view.
-async fn until_bounty(
-    platform: &Platform,
-    member: &Member,
-    id: &str,
-    what: &str,
-    ready: impl Fn(&Value) -> bool,
-) -> Value {
-    let path = format!("/api/v1/bounties/{id}");
-    let chain = &platform.market().chain;
-    let deadline = Instant::now() + STEP;
-    loop {
-        let (status, bounty) = call(platform, Method::GET, &path, Some(member.token()), None).await;
-        assert_eq!(status, 200, "GET {path}: {bounty}");
-        if ready(&bounty) {
-            return bounty;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "waited {STEP:?} for: {what}; last {bounty:#}"
-        );
-        chain.mine(1).await.unwrap();
-        tokio::time::sleep(POLL).await;
-    }
-}
-
-/// Sends `payTreasury(bountyId)` from a bystander (anyone may; the money goes to the treasury).
-async fn pay_treasury(chain: &TestChain, chain_id: U256) {
-    let bystander = chain.account().await.unwrap();
-    let bounty = nexus_chain::bindings::bounty::BountyContract::new(
-        chain.deployment().bounty,
-        bystander.provider(chain).unwrap(),
-    );
-    let pending = bounty.payTreasury(chain_id).send().await.unwrap();
-    let receipt = pending.get_receipt().await.unwrap();
-    assert!(receipt.status(), "payTreasury reverted");
-}
-
-/// NXS balances (wei) of everyone the bounty pays.
-struct Balances {
-    creator: U256,
-    right: U256,
-    wrong: U256,
-    treasury: U256,
-}
-
-impl Balances {
-    async fn read(chain: &TestChain, creator: &Member, right: &Member, wrong: &Member) -> Self {
-        Self {
-            creator: chain.nxs_balance(creator.address()).await.unwrap(),
-            right: chain.nxs_balance(right.address()).await.unwrap(),
-            wrong: chain.nxs_balance(wrong.address()).await.unwrap(),
-            treasury: chain.nxs_balance(chain.treasury()).await.unwrap(),
-        }
-    }
-}
-
 /// `(cause, previous status, status, commitments, reveals)` of a `BountyUpdated` envelope.
 fn change_of(event: &Value) -> (String, String, String, u64, u64) {
     let payload = &event["payload"];
@@ -693,113 +433,4 @@ fn change_of(event: &Value) -> (String, String, String, u64, u64) {
         payload["commitment_count"].as_u64().unwrap_or(u64::MAX),
         payload["reveal_count"].as_u64().unwrap_or(u64::MAX),
     )
-}
-
-/// A WebSocket client of the gateway: a task reads every frame (answering pings as it goes) and
-/// hands the messages over; the test keeps them all.
-struct Feed {
-    sink: futures_util::stream::SplitSink<
-        tokio_tungstenite::WebSocketStream<
-            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-        >,
-        Message,
-    >,
-    messages: mpsc::UnboundedReceiver<Value>,
-    seen: Vec<Value>,
-}
-
-impl Feed {
-    /// Connects to `/ws` and signs in with the access token.
-    async fn connect(platform: &Platform, token: &str) -> Self {
-        let url = platform.url("/ws").replace("http://", "ws://");
-        let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        let (mut sink, mut stream) = socket.split();
-        let (sender, messages) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Some(Ok(frame)) = stream.next().await {
-                if let Message::Text(text) = frame
-                    && let Ok(message) = serde_json::from_str::<Value>(&text)
-                    && sender.send(message).is_err()
-                {
-                    break;
-                }
-            }
-        });
-        let auth = json!({"type": "auth", "data": {"token": token}});
-        sink.send(Message::Text(auth.to_string().into()))
-            .await
-            .unwrap();
-        let mut feed = Self {
-            sink,
-            messages,
-            seen: Vec::new(),
-        };
-        let signed_in = feed
-            .until("auth_success", |message| message["type"] == "auth_success")
-            .await;
-        assert!(signed_in["user_id"].is_string(), "{signed_in}");
-        feed
-    }
-
-    /// Subscribes and waits for the hub's `subscribed` (sent once Redis confirmed it, so no
-    /// event published afterwards is missed).
-    async fn subscribe(&mut self, topic: &str) {
-        let request = json!({"type": "subscribe", "topic": topic});
-        self.sink
-            .send(Message::Text(request.to_string().into()))
-            .await
-            .unwrap();
-        self.until(&format!("subscribed to {topic}"), |message| {
-            message["type"] == "subscribed" && message["topic"] == topic
-        })
-        .await;
-    }
-
-    /// The next message matching `wanted` (every message is kept in `seen`); a sign-in or
-    /// subscription error fails the test at once.
-    async fn until(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
-        let deadline = tokio::time::Instant::now() + STEP;
-        loop {
-            let message = tokio::time::timeout_at(deadline, self.messages.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no {what} on the socket within {STEP:?}"))
-                .unwrap_or_else(|| panic!("the socket closed before {what}"));
-            assert_ne!(message["type"], "error", "waiting for {what}: {message}");
-            self.seen.push(message.clone());
-            if wanted(&message) {
-                return message;
-            }
-        }
-    }
-
-    /// The envelopes of the events `wanted` picks (it sees the whole message: topic and
-    /// event), once there are `count` of them, waiting for the rest with a deadline.
-    async fn collect(
-        &mut self,
-        count: usize,
-        what: &str,
-        wanted: impl Fn(&Value) -> bool + Copy,
-    ) -> Vec<Value> {
-        let picked = |message: &Value| message["type"] == "event" && wanted(message);
-        while self.seen.iter().filter(|message| picked(message)).count() < count {
-            self.until(what, picked).await;
-        }
-        self.seen
-            .iter()
-            .filter(|message| picked(message))
-            .map(|message| message["event"].clone())
-            .collect()
-    }
-
-    /// The `BountyUpdated` envelopes of bounty `id` delivered on `topic`, once there are `count`
-    /// (comments travel on the bounty's topic too; none are posted here).
-    async fn changes(&mut self, topic: &str, id: &str, count: usize) -> Vec<Value> {
-        let what = format!("{count} state changes on {topic}");
-        self.collect(count, &what, |message| {
-            message["topic"] == topic
-                && message["event"]["name"] == "BountyUpdated"
-                && message["event"]["payload"]["bounty_id"] == id
-        })
-        .await
-    }
 }
