@@ -16,6 +16,16 @@ use crate::{TestContext, TestError};
 /// declared dependencies, `/metrics` on the admin port counts the requests, and shutdown is
 /// clean and closes the port.
 pub async fn assert_in_process_lifecycle<S: Service>() -> Result<(), TestError> {
+    assert_in_process_lifecycle_probing::<S>(&[]).await
+}
+
+/// [`assert_in_process_lifecycle`] for a service that registers readiness checks of its own
+/// (`Setup::readiness`) next to the declared dependencies: `/ready` must probe exactly those
+/// too, by name, and still answer 200 with the default settings, so each of them only degrades
+/// the service when its dependency is absent (the bounty service's `chain`).
+pub async fn assert_in_process_lifecycle_probing<S: Service>(
+    extra_probes: &[&str],
+) -> Result<(), TestError> {
     let context = TestContext::new().await?;
     let service = context.spawn::<S>().await?;
     let http = reqwest::Client::new();
@@ -51,6 +61,7 @@ pub async fn assert_in_process_lifecycle<S: Service>() -> Result<(), TestError> 
             nexus_runtime::Dependency::Redis => "redis",
         })
         .chain(std::iter::once("workers"))
+        .chain(extra_probes.iter().copied())
         .collect();
     expected.sort_unstable();
     ensure(

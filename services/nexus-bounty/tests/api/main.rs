@@ -18,12 +18,15 @@ mod wallets;
 use nexus_bounty::BountyService;
 use nexus_config::ServiceKind;
 use nexus_testkit::lifecycle::{
-    assert_binary_lifecycle, assert_binary_refuses_an_unknown_key, assert_in_process_lifecycle,
+    assert_binary_lifecycle, assert_binary_refuses_an_unknown_key,
+    assert_in_process_lifecycle_probing,
 };
 
+/// With the default settings there is no chain to read: `/ready` probes it too and stays 200
+/// (`degraded`), because requests are still accepted and queued without one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starts_becomes_ready_exposes_metrics_and_shuts_down_cleanly() {
-    if let Err(error) = assert_in_process_lifecycle::<BountyService>().await {
+    if let Err(error) = assert_in_process_lifecycle_probing::<BountyService>(&["chain"]).await {
         panic!("{error}");
     }
 }
