@@ -9,6 +9,7 @@ mod docs;
 mod helpers;
 mod lifecycle;
 mod limits;
+mod me_routes;
 mod not_ready;
 mod proxy;
 mod revocation;

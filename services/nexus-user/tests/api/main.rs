@@ -9,6 +9,7 @@ mod referrals;
 mod registration;
 mod roles;
 mod security;
+mod wallet_owner;
 mod wallets;
 mod ws_keys;
 
