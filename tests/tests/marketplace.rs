@@ -16,7 +16,9 @@
 //! cannot miss the bounty's first event whatever the timing.
 //!
 //! Time: the windows are hours and days of chain time, moved with the testkit's `advance`
-//! (`evm_increaseTime`), never waited for.
+//! (`evm_increaseTime`), never waited for. This binary holds this one test, so the process's
+//! chain (`TestChain::shared()`), its clock and the treasury's balance are the test's own under
+//! `cargo test` as under nextest: no other bounty pays the treasury while it measures.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
