@@ -274,44 +274,17 @@ async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_
         "treasury"
     );
 
-    // The feed: the alert on `bounties`, and every change on `bounty:{id}` in chain order.
-    let expected_changes = [
-        ("BountyOpened", "pending", "open", 0, 0),
-        ("AssertionCommitted", "open", "open", 1, 0),
-        ("AssertionCommitted", "open", "open", 2, 0),
-        ("AssertionRevealed", "open", "revealing", 2, 1),
-        ("AssertionRevealed", "revealing", "revealing", 2, 2),
-        ("BountyResolved", "revealing", "resolved", 2, 2),
-        ("RewardClaimed", "resolved", "resolved", 2, 2),
-    ];
-    let topic = format!("bounty:{id}");
-    let changes = feed.changes(&topic, &id, expected_changes.len()).await;
-    let seen: Vec<(String, String, String, u64, u64)> = changes.iter().map(change_of).collect();
-    let wanted: Vec<(String, String, String, u64, u64)> = expected_changes
-        .iter()
-        .map(|(cause, from, to, commitments, reveals)| {
-            (
-                (*cause).to_owned(),
-                (*from).to_owned(),
-                (*to).to_owned(),
-                *commitments,
-                *reveals,
-            )
-        })
-        .collect();
-    assert_eq!(seen, wanted, "bounty:{id} events: {changes:#?}");
-    let alerts = feed.changes("bounties", &id, expected_changes.len()).await;
-    let alert = &alerts[0]["payload"];
-    assert_eq!(
-        (alert["cause"].as_str(), alert["status"].as_str()),
-        (Some("BountyOpened"), Some("open")),
-        "the first event of the new bounty on `bounties` is its alert: {alert}"
-    );
-    assert_eq!(
-        alerts.iter().map(change_of).collect::<Vec<_>>(),
-        wanted,
-        "the public feed carries the same changes in the same order"
-    );
+    // The feeds: every change on `bounty:{id}` and on `bounties` in chain order, the first on
+    // `bounties` being the new bounty's alert.
+    for topic in [format!("bounty:{id}"), "bounties".to_owned()] {
+        let changes = state_changes(&mut feed, &topic, &id).await;
+        let first = &changes[0]["payload"];
+        assert_eq!(
+            (first["cause"].as_str(), first["status"].as_str()),
+            (Some("BountyOpened"), Some("open")),
+            "the first event of the new bounty on {topic}: {first}"
+        );
+    }
 
     // The winner's own feed: its earnings moved at the resolution and at the claim; and its
     // assertion over REST shows the payout the settlement computed, claimed.
@@ -424,15 +397,77 @@ async fn reveal(platform: &Platform, analyst: &Member, id: &str, assertion: &Sea
     .await;
 }
 
-/// `(cause, previous status, status, commitments, reveals)` of a `BountyUpdated` envelope.
-fn change_of(event: &Value) -> (String, String, String, u64, u64) {
-    let payload = &event["payload"];
-    let text = |field: &str| payload[field].as_str().unwrap_or_default().to_owned();
-    (
-        text("cause"),
-        text("previous_status"),
-        text("status"),
-        payload["commitment_count"].as_u64().unwrap_or(u64::MAX),
-        payload["reveal_count"].as_u64().unwrap_or(u64::MAX),
-    )
+/// The chain events that move the bounty, in the order the test makes them happen, each with
+/// the status, commitment count and reveal count it leaves.
+const CHAIN_CHANGES: [(&str, &str, u64, u64); 7] = [
+    ("BountyOpened", "open", 0, 0),
+    ("AssertionCommitted", "open", 1, 0),
+    ("AssertionCommitted", "open", 2, 0),
+    ("AssertionRevealed", "revealing", 2, 1),
+    ("AssertionRevealed", "revealing", 2, 2),
+    ("BountyResolved", "resolved", 2, 2),
+    ("RewardClaimed", "resolved", 2, 2),
+];
+
+/// Waits until `topic` delivered the `BountyUpdated` of every [`CHAIN_CHANGES`] entry for bounty
+/// `id`, and checks them: those events exactly, in order; and all of the bounty's changes on the
+/// topic (with any a confirmed block's clock made without an event of the bounty, which close
+/// windows) one unbroken path, each starting where the one before ended, from `pending` to
+/// `resolved`. Returns every change seen.
+async fn state_changes(feed: &mut Feed, topic: &str, id: &str) -> Vec<Value> {
+    let of_bounty = |message: &Value| {
+        message["topic"] == topic
+            && message["event"]["name"] == "BountyUpdated"
+            && message["event"]["payload"]["bounty_id"] == id
+    };
+    let caused_by_chain = |message: &Value| {
+        let cause = message["event"]["payload"]["cause"].as_str();
+        of_bounty(message)
+            && CHAIN_CHANGES
+                .iter()
+                .any(|(expected, ..)| Some(*expected) == cause)
+    };
+    let what = format!("the bounty's changes on {topic}");
+    let by_chain = feed
+        .collect(CHAIN_CHANGES.len(), &what, caused_by_chain)
+        .await;
+    let seen: Vec<(String, String, u64, u64)> = by_chain
+        .iter()
+        .map(|event| {
+            let payload = &event["payload"];
+            let text = |field: &str| payload[field].as_str().unwrap_or_default().to_owned();
+            let count = |field: &str| payload[field].as_u64().unwrap_or(u64::MAX);
+            (
+                text("cause"),
+                text("status"),
+                count("commitment_count"),
+                count("reveal_count"),
+            )
+        })
+        .collect();
+    let wanted: Vec<(String, String, u64, u64)> = CHAIN_CHANGES
+        .iter()
+        .map(|(cause, status, commitments, reveals)| {
+            (
+                (*cause).to_owned(),
+                (*status).to_owned(),
+                *commitments,
+                *reveals,
+            )
+        })
+        .collect();
+    assert_eq!(seen, wanted, "{topic}: {by_chain:#?}");
+    let changes = feed.collect(0, &what, of_bounty).await;
+    let mut status = "pending";
+    for change in &changes {
+        let payload = &change["payload"];
+        assert_eq!(
+            payload["previous_status"].as_str(),
+            Some(status),
+            "{topic}: a change that does not start where the last one ended: {changes:#?}"
+        );
+        status = payload["status"].as_str().unwrap_or_default();
+    }
+    assert_eq!(status, "resolved", "{topic}: {changes:#?}");
+    changes
 }

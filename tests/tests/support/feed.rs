@@ -112,16 +112,4 @@ impl Feed {
             .map(|message| message["event"].clone())
             .collect()
     }
-
-    /// The `BountyUpdated` envelopes of bounty `id` delivered on `topic`, once there are `count`
-    /// (comments travel on the bounty's topic too; none are posted here).
-    pub async fn changes(&mut self, topic: &str, id: &str, count: usize) -> Vec<Value> {
-        let what = format!("{count} state changes on {topic}");
-        self.collect(count, &what, |message| {
-            message["topic"] == topic
-                && message["event"]["name"] == "BountyUpdated"
-                && message["event"]["payload"]["bounty_id"] == id
-        })
-        .await
-    }
 }
