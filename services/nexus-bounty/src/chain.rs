@@ -137,6 +137,24 @@ impl BountyChain {
         .await
     }
 
+    /// The timestamp of the newest block with `confirmations` blocks built on it (the chain
+    /// listener's depth, `[bounty.chain] confirmations`): the read model's clock
+    /// ([`crate::store::Store::advance_chain_clock`]).
+    pub async fn confirmed_timestamp(&self, confirmations: u64) -> Result<u64, BountyError> {
+        self.limited(async {
+            let latest = self.provider.get_block_number().await?;
+            let number = latest.saturating_sub(confirmations);
+            let block = self
+                .provider
+                .get_block_by_number(BlockNumberOrTag::Number(number))
+                .await?;
+            block.map(|block| block.header.timestamp).ok_or_else(|| {
+                nexus_chain::ChainError::Config(format!("the node has no block {number}"))
+            })
+        })
+        .await
+    }
+
     /// `request` under the configured time limit; any failure to get an answer is
     /// `chain_unavailable` (the cause is logged, the RPC URL never is).
     async fn limited<T>(

@@ -13,6 +13,7 @@
 //! reason is in the job's `last_error`. Without a deployments file (no chain configured) it
 //! queues nothing and tries again next tick.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::primitives::{Address, U256};
@@ -21,6 +22,7 @@ use nexus_chain::relay;
 use nexus_runtime::WorkerResult;
 use tokio_util::sync::CancellationToken;
 
+use crate::chain::BountyChain;
 use crate::error::BountyError;
 use crate::metrics::BountyMetrics;
 use crate::relayer::NewTransaction;
@@ -107,4 +109,40 @@ pub async fn tick(
         store.queue_calls(calls).await?;
     }
     Ok(kinds)
+}
+
+/// The `chain-clock` worker: every `interval`, the timestamp of the newest confirmed block
+/// (`confirmations` deep) moves the read model's clock, so deadlines close when the chain passes
+/// them even for bounties that get no event then ([`Store::advance_chain_clock`]). Without a
+/// reachable chain it waits for the next tick; several replicas may run it (rows are locked with
+/// `SKIP LOCKED` and the clock only moves forward).
+pub async fn run_clock(
+    store: Store,
+    chain: Arc<BountyChain>,
+    confirmations: u64,
+    interval: Duration,
+    shutdown: CancellationToken,
+) -> WorkerResult {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            _ = ticker.tick() => {}
+        }
+        let at = match chain.confirmed_timestamp(confirmations).await {
+            Ok(at) => at,
+            Err(error) => {
+                tracing::debug!(%error, "No confirmed block time; the chain clock waits.");
+                continue;
+            }
+        };
+        match store.advance_chain_clock(at).await {
+            Ok(0) => {}
+            Ok(moved) => tracing::info!(moved, at, "Deadlines closed by the chain clock."),
+            Err(error) => {
+                tracing::warn!(error = %error, "A chain clock tick failed; the next one retries.");
+            }
+        }
+    }
 }

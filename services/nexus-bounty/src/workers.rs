@@ -13,6 +13,9 @@
 //!   outcomes and `slashUnrevealed` for analysts of resolved bounties who never revealed
 //!   ([`crate::scheduler`]); idempotent on the queue's keys, safe with replicas.
 //!
+//! - `chain-clock`: moves the read model's clock to the newest confirmed block's time, closing
+//!   the windows it passed ([`crate::scheduler::run_clock`]); safe with replicas.
+//!
 //! - `earnings-notifier`: publishes the `EarningsChanged` the read model queued, once
 //!   nexus-user names the wallet's account ([`crate::events::notify_earnings`]); replicas lease
 //!   rows, nothing is lost while nexus-user is down.
@@ -50,6 +53,16 @@ pub fn register(service: Arc<BountyService>, workers: &mut Workers) {
             scheduled.settings.chain.deployment_file.clone(),
             scheduled.settings.scheduler.clone(),
             scheduled.metrics.clone(),
+            shutdown,
+        )
+    });
+    let clocked = Arc::clone(&service);
+    workers.add("chain-clock", move |shutdown| {
+        crate::scheduler::run_clock(
+            clocked.store.clone(),
+            Arc::clone(&clocked.chain),
+            clocked.settings.chain.confirmations,
+            clocked.settings.scheduler.interval,
             shutdown,
         )
     });

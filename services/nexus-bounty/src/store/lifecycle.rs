@@ -320,6 +320,48 @@ impl Store {
         Ok(targets.len())
     }
 
+    /// Moves the read model's clock to `at`, the timestamp of a block known to be confirmed
+    /// (never backwards), and moves every bounty whose window that closes: open ones past the
+    /// assertion deadline (to `revealing`, or `expired` without commitments) and revealing ones
+    /// past the reveal deadline (to `resolving`), each with its `BountyUpdated` (cause
+    /// `BlockTime`), in one transaction. Bounties another replica is moving are skipped
+    /// (`SKIP LOCKED`): the next tick takes them. Returns how many bounties moved.
+    pub async fn advance_chain_clock(&self, at: u64) -> Result<usize, BountyError> {
+        let at = signed(at)?;
+        let mut transaction = self.pool().begin().await.map_err(DbError::from)?;
+        let clock = sqlx::query_scalar!(
+            "UPDATE bounty.chain_clock SET block_time = GREATEST(block_time, $1) \
+             RETURNING block_time",
+            at,
+        )
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(DbError::from)?;
+        let due = sqlx::query_as!(
+            Target,
+            "SELECT id, status, is_public FROM bounty.bounties \
+             WHERE (status = 'open' AND assertion_deadline < to_timestamp($1)) \
+                OR (status = 'revealing' AND reveal_deadline < to_timestamp($1)) \
+             ORDER BY id FOR UPDATE SKIP LOCKED",
+            clock as f64,
+        )
+        .fetch_all(&mut *transaction)
+        .await
+        .map_err(DbError::from)?;
+        let mut moved = 0;
+        for target in &due {
+            let before = Phase::parse(&target.status).ok_or_else(|| corrupt("status"))?;
+            let lifecycle = rebuild(&mut transaction, target).await?;
+            if lifecycle.phase() != before {
+                self.project(&mut transaction, target, before, &lifecycle, "BlockTime")
+                    .await?;
+                moved += 1;
+            }
+        }
+        transaction.commit().await.map_err(DbError::from)?;
+        Ok(moved)
+    }
+
     /// Writes `lifecycle` into the bounty's row and announces it (`BountyUpdated`).
     async fn project(
         &self,
@@ -390,6 +432,17 @@ async fn rebuild(connection: &mut PgConnection, target: &Target) -> Result<Lifec
         lifecycle
             .apply(row.event()?)
             .map_err(|error| corrupt(&format!("history ({error})")))?;
+    }
+    // The newest confirmed block's time closes the windows it passed (see `chain_clock`).
+    let clock = sqlx::query_scalar!("SELECT block_time FROM bounty.chain_clock")
+        .fetch_optional(&mut *connection)
+        .await
+        .map_err(DbError::from)?;
+    if let Some(at) = clock.filter(|at| *at > 0) {
+        let at = unsigned(Some(at), "chain clock")?;
+        lifecycle
+            .apply(LifecycleEvent::Block { at })
+            .map_err(|error| corrupt(&format!("chain clock ({error})")))?;
     }
     Ok(lifecycle)
 }

@@ -3,6 +3,7 @@
 
 mod actions;
 mod bounties;
+mod clock;
 mod comments;
 mod create;
 mod helpers;
