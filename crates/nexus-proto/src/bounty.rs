@@ -218,6 +218,11 @@ pub struct BountyUpdated {
     pub chain_bounty_id: Option<u64>,
     /// Listed for everyone (the gateway's `bounties` topic sends it to guests only then).
     pub is_public: bool,
+    /// What the bounty is about (`file`, `url`, `contract`): the `bounties` feed's new-bounty
+    /// alert says it without a second request.
+    pub artifact_kind: ArtifactKind,
+    /// The reward, wei (decimal string).
+    pub reward: String,
     /// Status before the event.
     pub previous_status: BountyStatus,
     /// Status after it.

@@ -6,7 +6,7 @@
 use nexus_core::bounty::{Effect, Lifecycle, LifecycleError, LifecycleEvent, Phase};
 use nexus_core::settlement::{Outcome, Verdict};
 use nexus_db::DbError;
-use nexus_proto::bounty::BountyUpdated;
+use nexus_proto::bounty::{ArtifactKind, BountyUpdated};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -379,10 +379,11 @@ impl Store {
         let count = |count: usize| {
             i32::try_from(count).map_err(|_| BountyError::Internal("count overflow".into()))
         };
-        sqlx::query!(
-            "UPDATE bounty.bounties SET status = $2, chain_bounty_id = $3, \
-             commitment_count = $4, reveal_count = $5, outcome = $6, updated_at = now() \
-             WHERE id = $1",
+        let row = sqlx::query!(
+            r#"UPDATE bounty.bounties SET status = $2, chain_bounty_id = $3,
+                      commitment_count = $4, reveal_count = $5, outcome = $6, updated_at = now()
+               WHERE id = $1
+               RETURNING artifact_kind, reward::text AS "reward!""#,
             target.id,
             after.as_str(),
             chain_bounty_id.map(signed).transpose()?,
@@ -390,13 +391,21 @@ impl Store {
             count(reveals)?,
             outcome,
         )
-        .execute(&mut *connection)
+        .fetch_one(&mut *connection)
         .await
         .map_err(DbError::from)?;
+        let artifact_kind = match row.artifact_kind.as_str() {
+            "file" => ArtifactKind::File,
+            "url" => ArtifactKind::Url,
+            "contract" => ArtifactKind::Contract,
+            _ => return Err(corrupt("artifact kind")),
+        };
         let updated = BountyUpdated {
             bounty_id: target.id,
             chain_bounty_id,
             is_public: target.is_public,
+            artifact_kind,
+            reward: row.reward,
             previous_status: status::wire(before),
             status: status::wire(after),
             commitment_count: u32::try_from(commitments).unwrap_or(u32::MAX),

@@ -110,6 +110,21 @@ async fn a_confirmed_block_past_a_deadline_closes_the_window_once() {
     assert_eq!(store.advance_chain_clock(deadline + 101).await.unwrap(), 1);
     assert_eq!(status(&store, busy).await, "resolving");
 
+    // Every update carries what the `bounties` feed's alert shows without a second request.
+    let alerts = sqlx::query_as::<_, (serde_json::Value,)>(
+        "SELECT envelope->'payload' FROM bounty.outbox WHERE envelope->>'name' = 'BountyUpdated'",
+    )
+    .fetch_all(&app.context.database.pool)
+    .await
+    .unwrap();
+    assert!(!alerts.is_empty());
+    for (payload,) in &alerts {
+        assert_eq!(
+            (&payload["artifact_kind"], &payload["reward"]),
+            (&serde_json::json!("file"), &serde_json::json!("10")),
+            "{payload}"
+        );
+    }
     let mut updates = block_time_updates(&app).await;
     updates.sort();
     let mut expected = vec![
