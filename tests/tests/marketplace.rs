@@ -284,6 +284,13 @@ async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_
             (Some("BountyOpened"), Some("open")),
             "the first event of the new bounty on {topic}: {first}"
         );
+        // The new-bounty alert says what and how much without a second request.
+        let reward = REWARD.to_string();
+        assert_eq!(
+            (first["artifact_kind"].as_str(), first["reward"].as_str()),
+            (Some("file"), Some(reward.as_str())),
+            "the new-bounty alert on {topic}: {first}"
+        );
     }
 
     // The winner's own feed: its earnings moved at the resolution and at the claim; and its
