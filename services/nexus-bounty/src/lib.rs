@@ -39,9 +39,12 @@
 //! never executed twice (the contract's nonces plus idempotency in the queue); several replicas may
 //! run, exactly one sends per relayer key.
 //!
-//! Built so far (docs/BOUNTIES.md, "Not built yet", lists the rest of issue 15): the life cycle in
-//! nexus-core, `bounty.bounties` and its reads (`GET /v1/bounties`, `GET /v1/bounties/{id}`), the
-//! read model fed by the chain listener's events, and the relayer with its queue.
+//! Built (docs/BOUNTIES.md; its "Not built yet" names what is left): the life cycle in
+//! nexus-core, `bounty.bounties` and its reads, posting a bounty (typed data to sign, checks,
+//! bounty + relayer job in one transaction), the analysts' relayed actions (stake, commit, reveal,
+//! dispute, resolve, claim, refund), the read model fed by the chain listener's events and moved
+//! by the chain clock, own assertions and earnings, comments, the `EarningsChanged` feed, the
+//! relayer with its queue and the scheduler.
 
 pub mod chain;
 pub mod domain;

@@ -9,7 +9,7 @@
 //! | draft, pending | `cancelled` | not on chain: nothing can be asserted, resolved or disputed; reading needs no status |
 //! | open | `open` | |
 //! | revealing | `revealing` | |
-//! | resolving | `revealing` | the reveal window closed and resolution is due, which `bounty-resolve-own` grants on `revealing` |
+//! | resolving | `revealing` | the reveal window closed and resolution is due, which `bounty-resolve` grants on `revealing` |
 //! | resolved | `resolved` | |
 //! | disputed, decided | `disputed` | a bounty is disputed once at most, so neither may be disputed again |
 //! | expired, refunded | `expired` | |
