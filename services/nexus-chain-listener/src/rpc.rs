@@ -180,56 +180,88 @@ impl ChainReader {
     }
 
     /// The token's stake records of `reads` (account, block number, block hash), each at the end
-    /// of its block, read in JSON-RPC batches of `eth_call`s. A read the node refuses (no state
-    /// at that block) is made again at the latest block, as [`ChainReader::stake_at`] does.
+    /// of its block, read in JSON-RPC batches of `eth_call`s. Reads the node refuses (no state
+    /// at that block: not an archive node, during a backfill) are made again, in one batch, at
+    /// the latest block, as [`ChainReader::stake_at`] does.
     pub async fn stakes_at(
         &self,
         reads: &[(String, u64, String)],
     ) -> Result<Vec<StakeRead>, RpcError> {
-        let mut stakes = Vec::with_capacity(reads.len());
-        for chunk in reads.chunks(BATCH) {
+        let mut calls = Vec::with_capacity(reads.len());
+        for (account, _, hash) in reads {
+            let address: Address = account
+                .parse()
+                .map_err(|_| RpcError::Invalid(format!("{account} is not an address")))?;
+            calls.push((address, BlockId::hash(parse_hash(hash)?)));
+        }
+        let mut answers = self.stake_calls(&calls).await?;
+        let refused: Vec<usize> = (0..answers.len())
+            .filter(|&index| answers[index].is_none())
+            .collect();
+        if !refused.is_empty() {
+            tracing::debug!(
+                reads = refused.len(),
+                "stake reads at the latest block instead"
+            );
+            let latest: Vec<(Address, BlockId)> = refused
+                .iter()
+                .map(|&index| (calls[index].0, BlockId::latest()))
+                .collect();
+            for (index, answer) in refused.into_iter().zip(self.stake_calls(&latest).await?) {
+                answers[index] = Some(answer.ok_or_else(|| {
+                    RpcError::Failed(format!("stakeInfo of {} refused", calls[index].0))
+                })?);
+            }
+        }
+        Ok(reads
+            .iter()
+            .zip(answers)
+            .filter_map(|((account, number, _), info)| {
+                info.map(|info| StakeRead {
+                    account: account.clone(),
+                    block_number: *number,
+                    staked: info.staked.to_string(),
+                    unstaking: info.unstaking.to_string(),
+                    unlock_time: info.unlockTime,
+                })
+            })
+            .collect())
+    }
+
+    /// `stakeInfo(account)` at each block of `calls`, in JSON-RPC batches; `None` where the node
+    /// refused the call (an error for the whole batch fails).
+    async fn stake_calls(
+        &self,
+        calls: &[(Address, BlockId)],
+    ) -> Result<Vec<Option<ReputationToken::StakeInfo>>, RpcError> {
+        let mut answers = Vec::with_capacity(calls.len());
+        for chunk in calls.chunks(BATCH) {
             let mut batch = BatchRequest::new(self.provider.client());
             let mut waiters: Vec<Waiter<Bytes>> = Vec::with_capacity(chunk.len());
-            for (account, _, hash) in chunk {
-                let address: Address = account
-                    .parse()
-                    .map_err(|_| RpcError::Invalid(format!("{account} is not an address")))?;
+            for (account, at) in chunk {
+                let input = ReputationToken::stakeInfoCall { account: *account }.abi_encode();
                 let call = TransactionRequest::default()
                     .to(self.contracts.token)
-                    .input(
-                        Bytes::from(
-                            ReputationToken::stakeInfoCall { account: address }.abi_encode(),
-                        )
-                        .into(),
-                    );
+                    .input(Bytes::from(input).into());
                 waiters.push(
                     batch
-                        .add_call("eth_call", &(call, BlockId::hash(parse_hash(hash)?)))
+                        .add_call("eth_call", &(call, *at))
                         .map_err(|error| RpcError::Failed(error.to_string()))?,
                 );
             }
             self.bounded(batch.send()).await?;
-            for ((account, number, hash), waiter) in chunk.iter().zip(waiters) {
-                let answer = self.bounded(waiter).await.and_then(|bytes| {
-                    ReputationToken::stakeInfoCall::abi_decode_returns(&bytes)
-                        .map_err(|error| RpcError::Invalid(error.to_string()))
-                });
-                match answer {
-                    Ok(info) => stakes.push(StakeRead {
-                        account: account.clone(),
-                        block_number: *number,
-                        staked: info.staked.to_string(),
-                        unstaking: info.unstaking.to_string(),
-                        unlock_time: info.unlockTime,
-                    }),
-                    Err(RpcError::Failed(_) | RpcError::Invalid(_)) => {
-                        stakes.push(self.stake_at(account, *number, hash).await?);
-                    }
+            for waiter in waiters {
+                answers.push(match self.bounded(waiter).await {
+                    Ok(bytes) => Some(
+                        ReputationToken::stakeInfoCall::abi_decode_returns(&bytes)
+                            .map_err(|error| RpcError::Invalid(error.to_string()))?,
+                    ),
+                    Err(RpcError::Failed(_)) => None,
                     Err(error) => return Err(error),
-                }
+                });
             }
         }
-        Ok(stakes)
+        Ok(answers)
     }
 
     /// The platform's logs in `from..=to`, in chain order.
@@ -317,8 +349,21 @@ impl ChainReader {
 
     /// The governed parameters in force at block `number` (seeds the projection on first start,
     /// since the constructors' own logs precede the deployment block).
+    /// A node without state at `number` (not an archive node, the deployment long past) is read
+    /// at the latest block instead: the values in force now, which differ only if governance
+    /// changed them since (the first `ParameterChanged` then names the current value as the
+    /// previous one).
     pub async fn parameters_at(&self, number: u64) -> Result<Vec<(String, String)>, RpcError> {
-        let at = BlockId::number(number);
+        match self.parameters(BlockId::number(number)).await {
+            Err(RpcError::Failed(message)) => {
+                tracing::warn!(%message, number, "parameters read at the latest block instead");
+                self.parameters(BlockId::latest()).await
+            }
+            result => result,
+        }
+    }
+
+    async fn parameters(&self, at: BlockId) -> Result<Vec<(String, String)>, RpcError> {
         let bounty = BountyContract::new(self.contracts.bounty, self.provider.clone());
         let token = ReputationToken::new(self.contracts.token, self.provider.clone());
         let params = self.bounded(bounty.params().block(at).call()).await?;
