@@ -70,10 +70,15 @@ fn workspace_packages() -> BTreeMap<String, (PathBuf, Vec<String>)> {
         .unwrap()
         .iter()
         .map(|package| {
+            // What the package's code links: normal and build dependencies. A service's tests
+            // may run the real services it asks over REST (dev-dependencies: nexus-bounty's
+            // tests start nexus-user and nexus-analysis instead of mocking them); its library
+            // and binary never link one.
             let dependencies = package["dependencies"]
                 .as_array()
                 .unwrap()
                 .iter()
+                .filter(|dependency| dependency["kind"].as_str() != Some("dev"))
                 .map(|dependency| dependency["name"].as_str().unwrap().to_owned())
                 .collect();
             let manifest = PathBuf::from(package["manifest_path"].as_str().unwrap());

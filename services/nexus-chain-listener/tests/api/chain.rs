@@ -10,6 +10,9 @@ use nexus_chain::commitment::{SealedAssertion, commitment};
 use nexus_chain::deploy::{NXS, confirm};
 use nexus_testkit::chain::{TestAccount, TestChain};
 
+/// Gas limit of the faucet and stake calls, well above what either needs.
+const STAKE_GAS: u64 = 300_000;
+
 /// A private chain with the contracts deployed.
 pub async fn private_chain() -> TestChain {
     TestChain::private().await.expect("a private anvil")
@@ -25,9 +28,13 @@ pub async fn stake(chain: &TestChain, nxs: u128) -> (TestAccount, u64) {
         chain.deployment().reputation_token,
         account.provider(chain).unwrap(),
     );
-    let pending = token.faucet(amount).send().await.unwrap();
+    // Fixed gas limits, not estimates: the token's votes clock is the block timestamp, so a call
+    // estimated within the second of the previous block and mined a second later pushes a new
+    // checkpoint and runs out of the estimated gas (reverted; seen under load). See nexus-testkit's
+    // MINT_GAS.
+    let pending = token.faucet(amount).gas(STAKE_GAS).send().await.unwrap();
     confirm(chain.provider(), pending).await.unwrap();
-    let pending = token.stake(amount).send().await.unwrap();
+    let pending = token.stake(amount).gas(STAKE_GAS).send().await.unwrap();
     let receipt = confirm(chain.provider(), pending).await.unwrap();
     (account, receipt.block_number.unwrap())
 }
