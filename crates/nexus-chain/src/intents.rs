@@ -134,7 +134,7 @@ pub fn sign_create_bounty(
     payload: &CreateBounty,
 ) -> Result<BountyContract::Intent, ChainError> {
     let signature = sign(signer, payload, domain)?;
-    Ok(intent(
+    Ok(bounty_intent(
         payload.creator,
         payload.nonce,
         payload.deadline,
@@ -149,7 +149,7 @@ pub fn sign_commit(
     payload: &CommitAssertion,
 ) -> Result<BountyContract::Intent, ChainError> {
     let signature = sign(signer, payload, domain)?;
-    Ok(intent(
+    Ok(bounty_intent(
         payload.analyst,
         payload.nonce,
         payload.deadline,
@@ -164,7 +164,7 @@ pub fn sign_open_dispute(
     payload: &OpenDispute,
 ) -> Result<BountyContract::Intent, ChainError> {
     let signature = sign(signer, payload, domain)?;
-    Ok(intent(
+    Ok(bounty_intent(
         payload.disputant,
         payload.nonce,
         payload.deadline,
@@ -224,7 +224,8 @@ pub fn permit_from_wallet(
     Ok(permit_signature(&signature, deadline))
 }
 
-fn permit_signature(
+/// The contract's `PermitSignature` of a permit `signature` with this `deadline` (`v` as 27/28).
+pub fn permit_signature(
     signature: &alloy::primitives::Signature,
     deadline: U256,
 ) -> BountyContract::PermitSignature {
@@ -237,7 +238,7 @@ fn permit_signature(
 }
 
 /// The token's `Intent` envelope: the same fields as the bounty contract's, a distinct ABI type.
-fn token_intent(
+pub fn token_intent(
     signer: Address,
     nonce: U256,
     deadline: U256,
@@ -251,7 +252,8 @@ fn token_intent(
     }
 }
 
-fn intent(
+/// The bounty contract's `Intent` envelope of `signer`'s signed intent.
+pub fn bounty_intent(
     signer: Address,
     nonce: U256,
     deadline: U256,

@@ -8,10 +8,12 @@
 //! keeps junk out of the relayer's queue. (A contract wallet, ERC-1271, has no key to recover; the
 //! platform supports externally owned wallets, the ones SIWE links.)
 
-use alloy::primitives::{Address, B256, Bytes, Signature, U256};
+use alloy::primitives::{Address, B256, Signature, U256};
 use nexus_chain::bindings::bounty::BountyContract;
 use nexus_chain::bindings::token::ReputationToken;
+use nexus_chain::intents;
 use nexus_chain::typed_data::TypedData;
+use nexus_core::ChainAddress;
 use nexus_proto::bounty::{SignedIntent, SignedPermit};
 
 /// What is wrong with a signed intent or permit; every variant names the field.
@@ -68,18 +70,9 @@ fn malformed(field: &'static str, problem: impl Into<String>) -> IntentError {
 
 /// An `0x` + 40 hex digits address (any case; a mixed-case one must carry a valid checksum).
 pub fn parse_address(field: &'static str, text: &str) -> Result<Address, IntentError> {
-    let has_upper = text.chars().skip(2).any(|c| c.is_ascii_uppercase());
-    let has_lower = text.chars().skip(2).any(|c| c.is_ascii_lowercase());
-    if !text.starts_with("0x") || text.len() != 42 {
-        return Err(malformed(field, "must be 0x followed by 40 hex digits"));
-    }
-    if has_upper && has_lower {
-        Address::parse_checksummed(text, None)
-            .map_err(|_| malformed(field, "has a wrong EIP-55 checksum (mixed case)"))
-    } else {
-        text.parse()
-            .map_err(|_| malformed(field, "must be 0x followed by 40 hex digits"))
-    }
+    text.parse::<ChainAddress>()
+        .map(|address| Address::from(address.to_bytes()))
+        .map_err(|error| malformed(field, format!("is not valid: {error}")))
 }
 
 /// A non-negative decimal integer below 2^256 (no sign, no leading `+`, at most 78 digits).
@@ -145,29 +138,14 @@ impl Intent {
         not_expired("the intent", self.deadline, now)
     }
 
-    /// The 65 signature bytes `r ‖ s ‖ v`.
-    pub fn signature_bytes(&self) -> Bytes {
-        self.signature.as_bytes().to_vec().into()
-    }
-
     /// The bounty contract's envelope (create, commit, dispute).
     pub fn to_bounty(&self) -> BountyContract::Intent {
-        BountyContract::Intent {
-            signer: self.signer,
-            nonce: self.nonce,
-            deadline: self.deadline,
-            signature: self.signature_bytes(),
-        }
+        intents::bounty_intent(self.signer, self.nonce, self.deadline, &self.signature)
     }
 
     /// The token's envelope (stake, unstake request).
     pub fn to_token(&self) -> ReputationToken::Intent {
-        ReputationToken::Intent {
-            signer: self.signer,
-            nonce: self.nonce,
-            deadline: self.deadline,
-            signature: self.signature_bytes(),
-        }
+        intents::token_intent(self.signer, self.nonce, self.deadline, &self.signature)
     }
 }
 
@@ -197,12 +175,7 @@ impl Permit {
 
     /// The contract's `PermitSignature`.
     pub fn to_abi(&self) -> BountyContract::PermitSignature {
-        BountyContract::PermitSignature {
-            deadline: self.deadline,
-            v: 27 + u8::from(self.signature.v()),
-            r: B256::from(self.signature.r()),
-            s: B256::from(self.signature.s()),
-        }
+        intents::permit_signature(&self.signature, self.deadline)
     }
 }
 

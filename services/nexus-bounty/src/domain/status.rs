@@ -1,8 +1,17 @@
 //! The life-cycle phase (`nexus_core::bounty::Phase`) and its wire twin
-//! (`nexus_proto::bounty::BountyStatus`), one to one.
+//! (`nexus_proto::bounty::BountyStatus`), one to one; and the stored artifact kind's wire twin.
 
-use nexus_core::bounty::Phase;
-use nexus_proto::bounty::BountyStatus;
+use nexus_core::bounty::{ArtifactKind as CoreKind, Phase};
+use nexus_proto::bounty::{ArtifactKind, BountyStatus};
+
+/// The wire kind of a stored `artifact_kind` (nexus-core's names); `None` for any other text.
+pub fn artifact_kind(name: &str) -> Option<ArtifactKind> {
+    CoreKind::parse(name).map(|kind| match kind {
+        CoreKind::File => ArtifactKind::File,
+        CoreKind::Url => ArtifactKind::Url,
+        CoreKind::Contract => ArtifactKind::Contract,
+    })
+}
 
 /// `phase` on the wire.
 pub fn wire(phase: Phase) -> BountyStatus {

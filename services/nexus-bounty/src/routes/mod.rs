@@ -217,12 +217,7 @@ pub(crate) fn view_of(row: &BountyRow) -> Result<BountyView, BountyError> {
     let corrupt =
         |what: &str| BountyError::Internal(format!("bounty {} has an invalid {what}", row.id));
     let status = status::wire(phase_of(row)?);
-    let kind = match row.artifact_kind.as_str() {
-        "file" => ArtifactKind::File,
-        "url" => ArtifactKind::Url,
-        "contract" => ArtifactKind::Contract,
-        _ => return Err(corrupt("artifact kind")),
-    };
+    let kind = status::artifact_kind(&row.artifact_kind).ok_or_else(|| corrupt("artifact kind"))?;
     let hash = hex::encode(&row.artifact_hash);
     let artifact = ArtifactView {
         kind,

@@ -6,7 +6,7 @@
 use nexus_core::bounty::{Effect, Lifecycle, LifecycleError, LifecycleEvent, Phase};
 use nexus_core::settlement::{Outcome, Verdict};
 use nexus_db::DbError;
-use nexus_proto::bounty::{ArtifactKind, BountyUpdated};
+use nexus_proto::bounty::BountyUpdated;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -394,12 +394,8 @@ impl Store {
         .fetch_one(&mut *connection)
         .await
         .map_err(DbError::from)?;
-        let artifact_kind = match row.artifact_kind.as_str() {
-            "file" => ArtifactKind::File,
-            "url" => ArtifactKind::Url,
-            "contract" => ArtifactKind::Contract,
-            _ => return Err(corrupt("artifact kind")),
-        };
+        let artifact_kind =
+            status::artifact_kind(&row.artifact_kind).ok_or_else(|| corrupt("artifact kind"))?;
         let updated = BountyUpdated {
             bounty_id: target.id,
             chain_bounty_id,
