@@ -209,12 +209,16 @@ async fn now(provider: &DynProvider) -> u64 {
 }
 
 async fn advance_to(provider: &DynProvider, timestamp: u64) {
+    // The next block's time set exactly, not increased by `timestamp - now`: anvil keeps block
+    // times strictly increasing, so the latest block can be ahead of its clock, and an increase
+    // measured from that block then lands short of `timestamp` (a claim once found the dispute
+    // window still open this way, under load).
     let current = now(provider).await;
     if timestamp > current {
         let _: serde_json::Value = provider
             .raw_request(
-                "evm_increaseTime".into(),
-                serde_json::json!([timestamp - current]),
+                "evm_setNextBlockTimestamp".into(),
+                serde_json::json!([timestamp]),
             )
             .await
             .unwrap();
