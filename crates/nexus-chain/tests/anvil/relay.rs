@@ -118,13 +118,19 @@ async fn open_relay_calls_pay_and_slash_only_the_named_accounts() {
         refused(&provider, relayer, &claim).await,
         "not final during the dispute window"
     );
-    let disputed_until = bounty
-        .getBounty(first)
-        .call()
-        .await
-        .unwrap()
-        .state
-        .disputeDeadline;
+    // Past both dispute windows: the second bounty was resolved a block later, so its window
+    // can end a second after the first's (the refund below was once refused for that).
+    let mut disputed_until = 0;
+    for id in [first, second] {
+        let deadline = bounty
+            .getBounty(id)
+            .call()
+            .await
+            .unwrap()
+            .state
+            .disputeDeadline;
+        disputed_until = disputed_until.max(deadline);
+    }
     advance_to(&provider, disputed_until + 1).await;
     let due = bounty.claimable(first, revealer).call().await.unwrap();
     // pool = reward + the silent analyst's stake = 120 NXS; fee 2.5 % = 3 NXS.
