@@ -17,6 +17,11 @@ const EXIT_FAILURE: u8 = 1;
 /// Runs service `S` until SIGTERM or SIGINT: loads configuration from `NEXUS_CONFIG_FILE` and
 /// `NEXUS_*`, initialises telemetry once, starts, waits for a signal, shuts down gracefully and
 /// exits 0 only if everything stopped cleanly.
+///
+/// `<binary> migrate` instead applies the embedded migrations to `database.url` and exits (0
+/// when they are applied): the Kubernetes release Job runs it once per release, so replicas
+/// started with `database.run_migrations = false` never race a schema change
+/// (docs/OPERATIONS.md).
 pub fn main<S: Service>() -> ExitCode {
     let name = S::KIND.binary_name();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -29,7 +34,40 @@ pub fn main<S: Service>() -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
+    if std::env::args().nth(1).as_deref() == Some("migrate") {
+        return runtime.block_on(migrate::<S>(name));
+    }
     runtime.block_on(run::<S>(name))
+}
+
+/// `<binary> migrate`: the same settings as a start, then only the migrations.
+async fn migrate<S: Service>(name: &'static str) -> ExitCode {
+    let (settings, _warnings) =
+        match Settings::<S::Settings>::load(S::KIND, ConfigSource::from_environment()) {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                eprintln!("{name}: {} [{}]", cause_chain(&error), error.code());
+                return ExitCode::from(EXIT_CONFIG);
+            }
+        };
+    let database = &settings.runtime.database;
+    let applied = async {
+        let pool = nexus_db::connect_lazy(database)?;
+        nexus_db::wait_until_reachable(&pool, database).await?;
+        nexus_db::migrate::run(&pool).await?;
+        pool.close().await;
+        Ok::<(), nexus_db::DbError>(())
+    };
+    match applied.await {
+        Ok(()) => {
+            eprintln!("{name} migrate: the database migrations are applied");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{name} migrate: {} [{}]", cause_chain(&error), error.code());
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
 }
 
 async fn run<S: Service>(name: &'static str) -> ExitCode {
