@@ -50,12 +50,14 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 nexus \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/nexus --shell /usr/sbin/nologin nexus \
-    && mkdir -p /var/lib/nexus /usr/share/nexus \
-    && chown 10001:10001 /var/lib/nexus
+    && mkdir -p /var/lib/nexus/auth /var/lib/nexus/samples /var/lib/nexus/chain /usr/share/nexus \
+    && chown -R 10001:10001 /var/lib/nexus
 COPY --from=build /out/ /usr/local/bin/
 COPY --from=dashboard /dashboard/dist/ /usr/share/nexus/dashboard/
 # Relative paths in the services' defaults (.nexus/...) resolve here; deployments set explicit
-# paths (mounted volumes and secrets) instead.
+# paths (mounted volumes and secrets) instead. The directories exist owned by the service user so
+# that a named volume mounted on one (docker-compose.yml: auth keys, samples, the chain's
+# deployments file) starts out writable by it.
 WORKDIR /var/lib/nexus
 USER 10001:10001
 ENV NEXUS_SERVER__HTTP_ADDR=0.0.0.0:8080 \
