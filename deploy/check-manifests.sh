@@ -16,7 +16,7 @@
 #
 # The Python checks run their own self-tests (known breakages must be reported), so they cannot
 # pass by checking nothing. Missing tools are installed the project's way (scripts/lib.sh):
-# kubectl and promtool (Debian package `prometheus`) with apt-get, kubernetes-validate with pip
+# kubectl (or Debian's kubernetes-client) and promtool (Debian package `prometheus`) with apt-get, kubernetes-validate with pip
 # into .nexus/deploy-venv when the system Python lacks it. Never a binary download.
 #
 #   deploy/check-manifests.sh            everything
@@ -92,7 +92,9 @@ if ! python3 -c 'import yaml, kubernetes_validate' 2>/dev/null; then
   fi
   python="$venv/bin/python"
 fi
-command -v kubectl >/dev/null || ensure_apt kubectl
+# kubectl: the Kubernetes project's package where its apt repository is configured, else
+# Debian's own (older, but the overlays are written in the kustomize dialect it reads).
+command -v kubectl >/dev/null || (ensure_apt kubectl) 2>/dev/null || ensure_apt kubernetes-client
 command -v promtool >/dev/null || ensure_apt prometheus
 
 failed=0

@@ -12,7 +12,8 @@ For each overlay (`kubectl kustomize deploy/k8s/overlays/<name>`):
    the root file system is read-only, the user is not root, memory is limited;
 3. the wiring holds: every `http://nexus-...` setting names a Service that exists, every Secret
    and ConfigMap a pod reads is either in the output or one the operator creates
-   (deploy/k8s/base/config.yaml lists them), and a default-deny NetworkPolicy exists.
+   (deploy/k8s/base/config.yaml lists them), every object carries the platform's part-of label,
+   and a default-deny NetworkPolicy exists.
 
 `--self-test` first breaks a copy of the objects in known ways and fails unless each breakage is
 reported, so this check cannot pass by checking nothing.
@@ -185,6 +186,9 @@ def wiring_problems(objects):
             host = value[len("http://"):].split("/")[0].split(":")[0]
             if host not in services:
                 problems.append(f"{where}: {name}={value} names no Service")
+    for obj in objects:
+        if obj["metadata"].get("labels", {}).get("app.kubernetes.io/part-of") != "nexus-security":
+            problems.append(f"{obj['kind']}/{obj['metadata']['name']}: no app.kubernetes.io/part-of: nexus-security label")
     deny = [o for o in objects if o["kind"] == "NetworkPolicy" and o["spec"].get("podSelector") == {}
             and not o["spec"].get("ingress") and not o["spec"].get("egress")]
     if not deny:
@@ -216,6 +220,7 @@ def self_test(objects, services):
         "a writable root": edited("Deployment", services[1], lambda d: container(d)["securityContext"].update(readOnlyRootFilesystem=False)),
         "a Service selecting nothing": edited("Service", services[0], lambda s: s["spec"].update(selector={"app.kubernetes.io/name": "nobody"})),
         "an upstream without a Service": edited("Deployment", "nexus-gateway", lambda d: container(d)["env"].append({"name": "NEXUS_GATEWAY__UPSTREAMS__X", "value": "http://nexus-nowhere"})),
+        "an unlabelled object": edited("Service", services[2], lambda s: s["metadata"].update(labels={})),
         "an unknown Secret": edited("Deployment", services[0], lambda d: container(d)["envFrom"].append({"secretRef": {"name": "typo-secrets"}})),
     }
     return [what for what, broken in breakages.items() if not check(broken, services)]
