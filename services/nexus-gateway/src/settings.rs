@@ -58,6 +58,25 @@ pub struct GatewaySettings {
     /// How this instance keeps its copy of the revoked accounts and API keys
     /// (`nexus_runtime::revocation`).
     pub revocation: nexus_runtime::revocation::RevocationSettings,
+    /// The web dashboard served at `/` (`[gateway.dashboard]`).
+    pub dashboard: DashboardSettings,
+}
+
+/// `[gateway.dashboard]`: where the built dashboard is (`routes::dashboard`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DashboardSettings {
+    /// The directory `vite build` wrote (`index.html` and `assets/`); relative paths are from the
+    /// working directory. Without an `index.html` there the dashboard is off (logged at start).
+    pub dir: std::path::PathBuf,
+}
+
+impl Default for DashboardSettings {
+    fn default() -> Self {
+        Self {
+            dir: std::path::PathBuf::from("dashboard/dist"),
+        }
+    }
 }
 
 /// One entry of the route table.
@@ -236,6 +255,7 @@ impl Default for GatewaySettings {
             hsts_max_age_seconds: 31_536_000,
             ws: WsSettings::default(),
             revocation: nexus_runtime::revocation::RevocationSettings::default(),
+            dashboard: DashboardSettings::default(),
         }
     }
 }

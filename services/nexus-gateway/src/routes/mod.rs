@@ -1,6 +1,7 @@
 //! The gateway's routes: the `/api` scope (CORS, security headers, the proxy, presence) and
-//! `/ws`.
+//! `/ws`, and the web dashboard at `/` (`dashboard`).
 
+pub mod dashboard;
 pub mod docs;
 pub mod openapi;
 pub mod presence;
@@ -59,5 +60,7 @@ pub fn configure(config: &mut web::ServiceConfig, settings: &GatewaySettings) {
                 .configure(proxy::configure)
                 .default_service(web::to(nexus_http::error::unknown_route)),
         )
-        .configure(ws::configure);
+        .configure(ws::configure)
+        // Last: its catch-all steps aside for every path above.
+        .configure(|config| dashboard::configure(config, settings));
 }

@@ -5,6 +5,7 @@
 
 mod access;
 mod client_faults;
+mod dashboard;
 mod docs;
 mod helpers;
 mod lifecycle;
