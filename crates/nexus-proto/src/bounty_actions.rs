@@ -90,6 +90,16 @@ pub struct StakeRequest {
     pub intent: SignedIntent,
 }
 
+/// `POST /v1/bounties/unstakes/withdrawals`: release `account`'s cooled-down unstake back to its
+/// free balance (`withdrawUnstakedFor`). Anyone signed in may ask; only that account's own lock
+/// shrinks, no tokens move to anyone else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    /// The account whose unstake is released (`0x` + 40 hex digits).
+    pub account: String,
+}
+
 /// `GET /v1/bounties/intents/commit` query: what the analyst will commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

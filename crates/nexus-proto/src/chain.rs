@@ -257,6 +257,23 @@ pub struct BountyRefunded {
     pub amount: String,
 }
 
+/// The treasury was paid from a bounty's escrow (`TreasuryPaid`): by `payTreasury` once the
+/// bounty is final (the settlement's `treasury_amount`; `dust` false), or with the last
+/// winner's claim (the rounding dust; `dust` true).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+pub struct TreasuryPaid {
+    /// Where the log is.
+    pub log: LogPosition,
+    /// The bounty.
+    pub bounty_id: u64,
+    /// The treasury paid.
+    pub treasury: String,
+    /// Amount paid, wei.
+    pub amount: String,
+    /// Whether this is the rounding dust sent with the last claim (not `payTreasury`).
+    pub dust: bool,
+}
+
 /// A participant disputed the result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 pub struct DisputeOpened {
@@ -447,6 +464,7 @@ chain_events!(
     BountyResolved,
     RewardClaimed,
     BountyRefunded,
+    TreasuryPaid,
     DisputeOpened,
     DisputeDecided,
     Staked,
@@ -466,6 +484,7 @@ impl ChainEvent {
             Self::BountyResolved(event) => Some(&event.log),
             Self::RewardClaimed(event) => Some(&event.log),
             Self::BountyRefunded(event) => Some(&event.log),
+            Self::TreasuryPaid(event) => Some(&event.log),
             Self::DisputeOpened(event) => Some(&event.log),
             Self::DisputeDecided(event) => Some(&event.log),
             Self::Staked(event) => Some(&event.log),

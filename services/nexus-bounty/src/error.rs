@@ -98,6 +98,24 @@ pub enum BountyError {
          {0} did neither"
     )]
     NotParticipant(alloy::primitives::Address),
+    /// The account has nothing cooling down: it never asked to unstake (as far as the confirmed
+    /// chain says), or its cooldown's tokens were released already.
+    #[error(
+        "{0} has no unstake cooling down (request one with POST /v1/bounties/unstakes; a request \
+         shows here once its transaction is confirmed)"
+    )]
+    UnstakeNotFound(alloy::primitives::Address),
+    /// The account's unstake cooldown is not over yet.
+    #[error(
+        "the unstake of {account} cools down until {unlock_time} (unix seconds, chain time); \
+         ask again then, or let the scheduler release it"
+    )]
+    UnstakeCoolingDown {
+        /// The account.
+        account: alloy::primitives::Address,
+        /// When the cooldown ends.
+        unlock_time: i64,
+    },
     /// The caller may not do this (the policies or an API key's scopes decided).
     #[error(transparent)]
     Denied(#[from] Denied),
@@ -133,6 +151,8 @@ impl HttpError for BountyError {
             BountyError::WrongState { .. } => StatusCode::CONFLICT,
             BountyError::StakeTooLow { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             BountyError::NotParticipant(_) => StatusCode::FORBIDDEN,
+            BountyError::UnstakeNotFound(_) => StatusCode::NOT_FOUND,
+            BountyError::UnstakeCoolingDown { .. } => StatusCode::CONFLICT,
             BountyError::Denied(denied) => denied.status(),
             BountyError::Db(error) => error.classify().status,
             BountyError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -159,6 +179,8 @@ impl HttpError for BountyError {
             BountyError::WrongState { code, .. } => code,
             BountyError::StakeTooLow { .. } => "stake_too_low",
             BountyError::NotParticipant(_) => "not_a_participant",
+            BountyError::UnstakeNotFound(_) => "unstake_not_found",
+            BountyError::UnstakeCoolingDown { .. } => "unstake_cooling_down",
             BountyError::Denied(denied) => denied.code(),
             BountyError::Db(error) => error.classify().code,
             BountyError::Internal(_) => "internal_error",

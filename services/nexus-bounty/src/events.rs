@@ -4,6 +4,7 @@
 //! |---|---|---|---|
 //! | `BountyOpened`, `AssertionCommitted`, `AssertionRevealed`, `BountyResolved`, `DisputeOpened`, `DisputeDecided`, `RewardClaimed`, `BountyRefunded` | `nexus:chain:events:v1` | `bounty-read-model` | the bounty's life cycle moves ([`Store::apply_chain_event`]), `BountyUpdated` is published |
 //! | `ChainEventsRetracted` | same | same | the named envelopes' inputs are undone ([`Store::retract_chain_events`]), `BountyUpdated` per bounty |
+//! | `TreasuryPaid` (of `payTreasury`), `UnstakeRequested` | same | same | stored for the scheduler ([`Store::apply_settlement_record`]) |
 //!
 //! `BountyResolved`, `DisputeDecided`, `RewardClaimed` and `BountyRefunded` also carry earnings
 //! facts (each analyst's settlement, a claim, a refund), and `Slashed` on a bounty is one: they
@@ -29,11 +30,13 @@ use tokio_util::sync::CancellationToken;
 use nexus_core::bounty::Effect;
 
 use crate::BountyService;
-use crate::domain::chain_events::{lifecycle_input, opened_terms};
+use crate::domain::chain_events::{
+    lifecycle_input, opened_terms, settlement_record, treasury_amount,
+};
 use crate::domain::earnings::facts_of;
 use crate::error::BountyError;
 use crate::metrics::BountyMetrics;
-use crate::store::{ChainApplied, ChainInput, Store};
+use crate::store::{ChainApplied, ChainInput, Recorded, Store};
 
 /// The consumer group of the read model.
 pub const READ_MODEL_GROUP: &str = "bounty-read-model";
@@ -122,6 +125,22 @@ impl RawHandler for ChainEvents {
             self.metrics.chain_event("retracted");
             return Ok(());
         }
+        if let Some(record) =
+            settlement_record(&event).map_err(|error| self.counted("malformed", error))?
+        {
+            let recorded = self
+                .store
+                .apply_settlement_record(READ_MODEL_GROUP, envelope_id, record)
+                .await
+                .map_err(HandlerError::retryable)?
+                .map_err(|error| self.counted("refused", error))?;
+            self.metrics.chain_event(match recorded {
+                Recorded::Duplicate => "duplicate",
+                Recorded::UnknownBounty => "unknown_bounty",
+                Recorded::Stored => "applied",
+            });
+            return Ok(());
+        }
         let facts = facts_of(&event)
             .map_err(|error| self.counted("malformed", error))?
             .map(|(_, facts)| facts)
@@ -131,6 +150,7 @@ impl RawHandler for ChainEvents {
         else {
             return self.earnings_only(envelope_id, &event, &facts).await;
         };
+        let treasury = treasury_amount(&event).map_err(|error| self.counted("malformed", error))?;
         let opened = match &event {
             ChainEvent::BountyOpened(opened) => {
                 Some(opened_terms(opened).map_err(|error| self.counted("malformed", error))?)
@@ -149,6 +169,7 @@ impl RawHandler for ChainEvents {
                     opened,
                 },
                 &facts,
+                treasury,
             )
             .await
             .map_err(HandlerError::retryable)?

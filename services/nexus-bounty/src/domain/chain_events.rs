@@ -6,7 +6,9 @@
 //! is not a decimal `uint128` or a block time before 1970 is a [`ChainEventError`] (the event is
 //! malformed; the consumer dead-letters it), never a panic. Events that do not move a bounty's
 //! life cycle (staking, parameters, treasury and slashing records, retractions, which the
-//! consumer handles on their own) map to `None`.
+//! consumer handles on their own) map to `None`; the two the scheduler needs
+//! ([`settlement_record`]: a treasury payment, an unstake request) and the treasury's part a
+//! resolution or ruling states ([`treasury_amount`]) are read here too.
 
 use nexus_core::bounty::{Account, LifecycleEvent};
 use nexus_core::hex;
@@ -100,6 +102,7 @@ pub fn lifecycle_input(
             },
         ),
         ChainEvent::Staked(_)
+        | ChainEvent::TreasuryPaid(_)
         | ChainEvent::UnstakeRequested(_)
         | ChainEvent::Slashed(_)
         | ChainEvent::ParameterChanged(_)
@@ -143,6 +146,90 @@ pub fn opened_terms(opened: &chain::BountyOpened) -> Result<OpenedTerms, ChainEv
         reward: opened.reward.parse().map_err(|_| bad("reward"))?,
         min_stake: opened.min_stake.parse().map_err(|_| bad("min_stake"))?,
         assertion_deadline: opened.assertion_deadline,
+    })
+}
+
+/// What the treasury is owed under the outcome a `BountyResolved` or `DisputeDecided` states
+/// (the settlement's `treasury_amount`, wei); `None` for other events.
+pub fn treasury_amount(event: &ChainEvent) -> Result<Option<u128>, ChainEventError> {
+    let settlement = match event {
+        ChainEvent::BountyResolved(resolved) => &resolved.settlement,
+        ChainEvent::DisputeDecided(decided) => &decided.settlement,
+        _ => return Ok(None),
+    };
+    settlement
+        .treasury_amount
+        .parse()
+        .map(Some)
+        .map_err(|_| ChainEventError {
+            event: event.name(),
+            field: "settlement.treasury_amount",
+        })
+}
+
+/// A confirmed fact the scheduler acts on that moves no bounty's life cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettlementRecord {
+    /// `payTreasury` paid the treasury its part of a bounty (the dust of a last claim is not
+    /// one: it maps to no record).
+    TreasuryPaid {
+        /// The contract's bounty id.
+        chain_bounty_id: u64,
+        /// Wei.
+        amount: u128,
+        /// Block time, unix seconds.
+        at: u64,
+    },
+    /// An account started (or restarted) the unstake cooldown.
+    UnstakeRequested(UnstakeRecord),
+}
+
+/// An `UnstakeRequested`, checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnstakeRecord {
+    /// The account.
+    pub account: Account,
+    /// Wei moved to cooldown by this request.
+    pub amount: u128,
+    /// Wei cooling down after it (all of it unlocks at `unlock_time`).
+    pub total_unstaking: u128,
+    /// When the cooldown ends, unix seconds.
+    pub unlock_time: u64,
+    /// The log's block.
+    pub block_number: u64,
+    /// The log's index in its block.
+    pub log_index: u64,
+}
+
+/// The [`SettlementRecord`] `event` is, if any.
+pub fn settlement_record(event: &ChainEvent) -> Result<Option<SettlementRecord>, ChainEventError> {
+    let name = event.name();
+    let bad = |field| ChainEventError { event: name, field };
+    Ok(match event {
+        ChainEvent::TreasuryPaid(paid) if !paid.dust => Some(SettlementRecord::TreasuryPaid {
+            chain_bounty_id: paid.bounty_id,
+            amount: paid.amount.parse().map_err(|_| bad("amount"))?,
+            at: u64::try_from(paid.log.block_time.timestamp())
+                .map_err(|_| bad("log.block_time"))?,
+        }),
+        ChainEvent::UnstakeRequested(requested) => {
+            Some(SettlementRecord::UnstakeRequested(UnstakeRecord {
+                account: requested
+                    .account
+                    .strip_prefix("0x")
+                    .and_then(hex::decode_array::<20>)
+                    .ok_or_else(|| bad("account"))?,
+                amount: requested.amount.parse().map_err(|_| bad("amount"))?,
+                total_unstaking: requested
+                    .total_unstaking
+                    .parse()
+                    .map_err(|_| bad("total_unstaking"))?,
+                unlock_time: requested.unlock_time,
+                block_number: requested.log.block_number,
+                log_index: requested.log.log_index,
+            }))
+        }
+        _ => None,
     })
 }
 

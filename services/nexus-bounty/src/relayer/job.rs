@@ -23,7 +23,9 @@ impl fmt::Display for TransactionId {
 /// A contract call to relay, as queued by the code that accepted the user's signed intent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTransaction {
-    /// What the call does, lower snake case (`create_bounty`, `commit`, `reveal`, ...).
+    /// What the call does, lower snake case (`create_bounty`, `commit`, `reveal`, ...; the
+    /// scheduler's `resolve`, `refund_creator`, `pay_treasury`, `slash_unrevealed` and
+    /// `withdraw_unstaked`).
     pub kind: String,
     /// The bounty the call is about, when there is one (the API reads jobs by bounty).
     pub bounty_id: Option<Uuid>,

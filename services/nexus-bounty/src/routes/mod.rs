@@ -27,6 +27,7 @@
 //! | `POST /v1/bounties/{id}/claims` | [`claim_reward`] (202, relayed) | `bounty:read`, `bounty:resolve` (any account) |
 //! | `POST /v1/bounties/{id}/refunds` | [`refund_bounty`] (202, relayed) | `bounty:read`, `bounty:resolve` (any account) |
 //! | `POST /v1/bounties/stakes`, `.../unstakes` | [`create_stake`] (202, relayed) | `bounty:stake` |
+//! | `POST /v1/bounties/unstakes/withdrawals` | [`create_withdrawal`] (202, relayed; any account's cooled-down unstake) | `bounty:stake` |
 //!
 //! The analysts' actions share `routes/actions.rs`: the bounty as the action sees it (its
 //! phase at the chain's latest block), the 409 state checks and the `202` answer with the job.
@@ -39,6 +40,7 @@ pub mod create_commitment;
 pub mod create_dispute;
 pub mod create_reveal;
 pub mod create_stake;
+pub mod create_withdrawal;
 pub mod delete_comment;
 pub mod get_bounty;
 pub mod get_commit_intent;
@@ -106,6 +108,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/bounties/unstakes")
                 .route(web::post().to(create_stake::create_unstake)),
+        )
+        .service(
+            web::resource("/v1/bounties/unstakes/withdrawals")
+                .route(web::post().to(create_withdrawal::create_withdrawal)),
         );
     // HB end of the paths before `{id}`.
     config

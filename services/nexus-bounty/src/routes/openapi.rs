@@ -34,7 +34,8 @@ use crate::routes::{get_bounty, list_bounties, list_my_bounties};
         crate::routes::claim_reward::claim_reward,
         crate::routes::refund_bounty::refund_bounty,
         crate::routes::create_stake::create_stake,
-        crate::routes::create_stake::create_unstake
+        crate::routes::create_stake::create_unstake,
+        crate::routes::create_withdrawal::create_withdrawal
     ),
     components(schemas(
         nexus_proto::bounty::BountyView,
@@ -68,6 +69,7 @@ use crate::routes::{get_bounty, list_bounties, list_my_bounties};
         nexus_proto::bounty_actions::EmptyRequest,
         nexus_proto::bounty_actions::ClaimRequest,
         nexus_proto::bounty_actions::StakeRequest,
+        nexus_proto::bounty_actions::WithdrawalRequest,
         nexus_proto::ErrorBody
     )),
     modifiers(&BearerAuth)

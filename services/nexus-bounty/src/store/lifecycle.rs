@@ -166,16 +166,18 @@ impl Store {
         &self,
         event: ChainInput<'_>,
     ) -> Result<Result<ChainApplied, LifecycleError>, BountyError> {
-        self.apply_chain_event_with(event, &[]).await
+        self.apply_chain_event_with(event, &[], None).await
     }
 
     /// [`Store::apply_chain_event`], storing the earnings `facts` the event carries
-    /// (`bounty.earnings`, each with an `EarningsChanged` to publish) in the same transaction
-    /// when the input is stored.
+    /// (`bounty.earnings`, each with an `EarningsChanged` to publish) and, for a resolution or
+    /// ruling, the `treasury_amount` its settlement owes the treasury (wei; what the scheduler's
+    /// `payTreasury` waits for) in the same transaction when the input is stored.
     pub async fn apply_chain_event_with(
         &self,
         event: ChainInput<'_>,
         facts: &[Fact],
+        treasury_amount: Option<u128>,
     ) -> Result<Result<ChainApplied, LifecycleError>, BountyError> {
         let mut transaction = self.pool().begin().await.map_err(DbError::from)?;
         let first = self
@@ -202,7 +204,14 @@ impl Store {
             Err(error) => return Ok(Err(error)),
         };
         if effect != Effect::Replayed {
-            insert_input(&mut transaction, target.id, event.envelope_id, event.input).await?;
+            insert_input(
+                &mut transaction,
+                target.id,
+                event.envelope_id,
+                event.input,
+                treasury_amount,
+            )
+            .await?;
             earnings::insert_facts(
                 &mut transaction,
                 target.id,
@@ -236,33 +245,21 @@ impl Store {
         facts: &[Fact],
     ) -> Result<Result<ChainApplied, LifecycleError>, BountyError> {
         let mut transaction = self.pool().begin().await.map_err(DbError::from)?;
-        if !self
-            .inbox()
-            .record_once(&mut transaction, consumer, envelope_id)
+        let bounty_id = match self
+            .off_cycle_target(&mut transaction, consumer, envelope_id, chain_bounty_id)
             .await?
         {
-            return Ok(Ok(ChainApplied::Duplicate));
-        }
-        let lookup = ChainInput {
-            consumer,
-            envelope_id,
-            cause,
-            chain_bounty_id,
-            input: LifecycleEvent::CreatorRefunded { at: 0 },
-            opened: None,
-        };
-        let target = match target(&mut transaction, &lookup).await? {
-            Found::Bounty(target) => target,
-            Found::Foreign => {
+            OffCycle::Bounty(bounty_id) => bounty_id,
+            OffCycle::Skipped(done) => return Ok(done),
+            OffCycle::SkippedCommitted(done) => {
                 transaction.commit().await.map_err(DbError::from)?;
-                return Ok(Ok(ChainApplied::UnknownBounty));
+                return Ok(done);
             }
-            Found::NotYetOpened => return Ok(Err(LifecycleError::NotOnChain)),
         };
-        earnings::insert_facts(&mut transaction, target.id, envelope_id, facts, cause).await?;
+        earnings::insert_facts(&mut transaction, bounty_id, envelope_id, facts, cause).await?;
         transaction.commit().await.map_err(DbError::from)?;
         Ok(Ok(ChainApplied::Applied {
-            bounty_id: target.id,
+            bounty_id,
             effect: Effect::Replayed,
         }))
     }
@@ -304,6 +301,7 @@ impl Store {
         .await
         .map_err(DbError::from)?;
         earnings::retract_facts(&mut transaction, retracted).await?;
+        super::schedule::retract_records(&mut transaction, retracted).await?;
         for target in &targets {
             let before = Phase::parse(&target.status).ok_or_else(|| corrupt("status"))?;
             let lifecycle = rebuild(&mut transaction, target).await?;
@@ -416,6 +414,40 @@ impl Store {
     }
 }
 
+impl Store {
+    /// For an event about chain bounty `chain_bounty_id` that moves no life cycle (a slash, a
+    /// treasury payment): records the envelope in the inbox on `connection` (the caller's
+    /// transaction) and finds the bounty, locked.
+    pub(super) async fn off_cycle_target(
+        &self,
+        connection: &mut PgConnection,
+        consumer: &str,
+        envelope_id: Uuid,
+        chain_bounty_id: u64,
+    ) -> Result<OffCycle, BountyError> {
+        if !self
+            .inbox()
+            .record_once(&mut *connection, consumer, envelope_id)
+            .await?
+        {
+            return Ok(OffCycle::Skipped(Ok(ChainApplied::Duplicate)));
+        }
+        let lookup = ChainInput {
+            consumer,
+            envelope_id,
+            cause: "",
+            chain_bounty_id,
+            input: LifecycleEvent::CreatorRefunded { at: 0 },
+            opened: None,
+        };
+        Ok(match target(connection, &lookup).await? {
+            Found::Bounty(target) => OffCycle::Bounty(target.id),
+            Found::Foreign => OffCycle::SkippedCommitted(Ok(ChainApplied::UnknownBounty)),
+            Found::NotYetOpened => OffCycle::Skipped(Err(LifecycleError::NotOnChain)),
+        })
+    }
+}
+
 /// The bounty's life cycle from its stored inputs. Every bounty posted through the service was
 /// queued (only the relayer giving up makes one a draft).
 async fn rebuild(connection: &mut PgConnection, target: &Target) -> Result<Lifecycle, BountyError> {
@@ -460,6 +492,17 @@ enum Found {
     Foreign,
     /// Not known yet: its `BountyOpened` was not applied.
     NotYetOpened,
+}
+
+/// Where an event that moves no life cycle stands (see [`off_cycle_target`]).
+pub(super) enum OffCycle {
+    /// Record it for this bounty (the platform's id), then commit.
+    Bounty(Uuid),
+    /// Nothing to record; do not commit (a duplicate, or a bounty whose `BountyOpened` was not
+    /// applied yet: the inbox must not keep the envelope, so a later delivery applies it).
+    Skipped(Result<ChainApplied, LifecycleError>),
+    /// Nothing to record, but commit (the inbox keeps the envelope of a foreign bounty).
+    SkippedCommitted(Result<ChainApplied, LifecycleError>),
 }
 
 /// The bounty `event` is about, locked: by its chain id, or for `BountyOpened` the oldest
@@ -530,6 +573,7 @@ async fn insert_input(
     bounty_id: Uuid,
     envelope_id: Uuid,
     input: LifecycleEvent,
+    treasury_amount: Option<u128>,
 ) -> Result<(), BountyError> {
     let (mut chain_id, mut who, mut stake, mut verdict, mut outcome) =
         (None, None, None, None, None);
@@ -605,8 +649,9 @@ async fn insert_input(
     };
     sqlx::query!(
         "INSERT INTO bounty.lifecycle_inputs (bounty_id, kind, chain_bounty_id, analyst, stake, \
-         verdict, outcome, first_deadline, second_deadline, at, envelope_id) \
-         VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7, $8, $9, $10, $11)",
+         verdict, outcome, first_deadline, second_deadline, at, envelope_id, treasury_amount) \
+         VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7, $8, $9, $10, $11, \
+         $12::text::numeric)",
         bounty_id,
         kind,
         chain_id,
@@ -618,6 +663,7 @@ async fn insert_input(
         second,
         signed(at)?,
         envelope_id,
+        treasury_amount.map(|amount| amount.to_string()),
     )
     .execute(&mut *connection)
     .await

@@ -7,7 +7,8 @@
 //! - `actions.rs`: the analysts' relayed actions (settlement facts, the queued call's job)
 //! - `bounties.rs`: bounties, artifacts and their read model
 //! - `lifecycle.rs`: confirmed chain events applied to the read model
-//! - `schedule.rs`: the scheduler's due calls, queued on the relayer's queue
+//! - `schedule.rs`: the scheduler's due calls, queued on the relayer's queue, and the facts
+//!   they wait for (treasury payments, unstake requests)
 //! - `transactions.rs`: the relayer's queue and nonces
 //! - `comments.rs`: comments
 //! - `earnings.rs`: earnings facts, the account's own views and the pending `EarningsChanged`
@@ -25,7 +26,7 @@ pub use bounties::{AssertionRow, BountyRow, CreateCall, ListAfter, ListFilter, N
 pub use comments::CommentRow;
 pub use earnings::{MyAssertionRow, PendingNotification};
 pub use lifecycle::{ChainApplied, ChainInput};
-pub use schedule::DueCall;
+pub use schedule::{DueCall, DueWithdrawal, Recorded, UnstakeState};
 
 use nexus_db::{Inbox, Outbox, PgPool, Schema};
 
