@@ -22,7 +22,8 @@ use nexus_chain::bindings::timelock::NexusTimelock::NexusTimelockEvents;
 use nexus_chain::bindings::token::ReputationToken::ReputationTokenEvents;
 use nexus_proto::chain::{
     ArtifactKind, AssertionCommitted, AssertionRevealed, BountyOpened, BountyRefunded, ChainEvent,
-    DisputeOpened, LogPosition, Outcome, RewardClaimed, Staked, UnstakeRequested, Verdict,
+    DisputeOpened, LogPosition, Outcome, RewardClaimed, Staked, TreasuryPaid, UnstakeRequested,
+    Verdict,
 };
 
 /// The platform's contract addresses on the followed chain.
@@ -310,6 +311,15 @@ fn bounty_fact(event: BountyContractEvents, log: &LogPosition) -> Result<Option<
                 bounty_id: id(e.bountyId)?,
                 creator: address_hex(e.creator),
                 amount: e.amount.to_string(),
+            }))
+        }
+        BountyContractEvents::TreasuryPaid(e) => {
+            published(ChainEvent::TreasuryPaid(TreasuryPaid {
+                log,
+                bounty_id: id(e.bountyId)?,
+                treasury: address_hex(e.treasury),
+                amount: e.amount.to_string(),
+                dust: e.dust,
             }))
         }
         BountyContractEvents::UnrevealedSlashed(e) => Fact::UnrevealedSlashed {
