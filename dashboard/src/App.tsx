@@ -1,0 +1,63 @@
+// Routes. Pages behind `RequireSession` need a signed-in account; the others are public.
+
+import { useEffect, useState, type ReactNode } from "react";
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { currentTokens, onSessionChange } from "./api/session";
+import { Layout } from "./components/Layout";
+import { LiveProvider } from "./live/LiveContext";
+import { BountiesPage } from "./pages/Bounties";
+import { BountyDetailPage } from "./pages/BountyDetail";
+import { HomePage } from "./pages/Home";
+import { MfaPage } from "./pages/Mfa";
+import { RegisterPage } from "./pages/Register";
+import { ReportPage } from "./pages/Report";
+import { SignInPage } from "./pages/SignIn";
+import { SubmitPage } from "./pages/Submit";
+
+export function useSignedIn(): boolean {
+  const [signedIn, setSignedIn] = useState(() => currentTokens() !== null);
+  useEffect(() => onSessionChange((tokens) => setSignedIn(tokens !== null)), []);
+  return signedIn;
+}
+
+function RequireSession({ children }: { children: ReactNode }) {
+  const signedIn = useSignedIn();
+  const location = useLocation();
+  if (!signedIn) {
+    return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <LiveProvider>
+        <Routes>
+          <Route element={<Layout />}>
+            <Route path="/sign-in" element={<SignInPage />} />
+            <Route path="/sign-in/mfa" element={<MfaPage />} />
+            <Route path="/register" element={<RegisterPage />} />
+            <Route path="/" element={<RequireSession><HomePage /></RequireSession>} />
+            <Route path="/submit" element={<RequireSession><SubmitPage /></RequireSession>} />
+            <Route path="/analyses/:id" element={<RequireSession><ReportPage /></RequireSession>} />
+            <Route path="/bounties" element={<RequireSession><BountiesPage /></RequireSession>} />
+            <Route path="/bounties/:id" element={<RequireSession><BountyDetailPage /></RequireSession>} />
+            <Route path="*" element={<NotFound />} />
+          </Route>
+        </Routes>
+      </LiveProvider>
+    </BrowserRouter>
+  );
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is no page at this address. Go to <a href="/">the home page</a>.
+      </p>
+    </section>
+  );
+}

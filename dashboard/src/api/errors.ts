@@ -1,0 +1,152 @@
+// What the person reading the page should do about an API error.
+//
+// Every non-2xx answer of the platform is `{code, message, request_id}` (docs/ERRORS.md). `code`
+// is stable: this file maps the codes a page can meet to sentences a person can act on. The
+// API's own `message` is kept when it names the field or the limit (validation errors), since it
+// is written for people too; 5xx messages are opaque by design, so those say what to do instead
+// and give the request id to quote. Pages never show raw codes or stack traces.
+
+/** The JSON body of every API error. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  request_id?: string;
+}
+
+/** An API answer that was not 2xx (or no answer at all: `status` 0, code `network_error`). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string | undefined;
+  /** Seconds to wait, from `Retry-After`, when the answer had one. */
+  readonly retryAfter: number | undefined;
+
+  constructor(status: number, body: ErrorBody, retryAfter?: number) {
+    super(body.message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = body.code;
+    this.requestId = body.request_id;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** How a page presents an error. */
+export interface ErrorAdvice {
+  /** One or two sentences: what happened and what to do. */
+  message: string;
+  /** True when the session is over: the app signs out and asks to sign in again. */
+  signIn: boolean;
+  /** The id to quote when reporting a server-side failure. */
+  reference?: string;
+}
+
+/** Codes whose API message names the offending field or limit: shown as the API wrote it. */
+const FIELD_CODES = new Set([
+  "invalid_field",
+  "invalid_email",
+  "invalid_username",
+  "password_too_short",
+  "password_too_long",
+  "password_too_weak",
+  "invalid_filter",
+  "invalid_query",
+  "invalid_visibility",
+  "invalid_amount",
+  "invalid_address",
+  "invalid_artifact",
+  "payload_too_large",
+  "sample_too_large",
+]);
+
+/** Codes that end the session: the stored token is no good any more. */
+const SESSION_CODES = new Set([
+  "unauthenticated",
+  "token_missing",
+  "token_revoked",
+  "token_subject_invalid",
+  "refresh_token_invalid",
+  "refresh_token_reused",
+]);
+
+const MESSAGES: Record<string, string> = {
+  network_error: "The platform could not be reached. Check your connection; the page retries when you try again.",
+  invalid_credentials: "That login and password do not match. Check both, or reset your password.",
+  account_locked: "Too many failed sign-ins locked this account for a while. Wait, then try again.",
+  login_throttled: "Too many sign-in attempts from here. Wait a moment, then try again.",
+  too_many_login_attempts: "Too many sign-in attempts. Wait a moment, then try again.",
+  account_disabled: "This account is disabled. Contact an administrator if you think this is a mistake.",
+  mfa_code_invalid: "That code is not valid. Enter the current 6-digit code from your authenticator app.",
+  mfa_token_invalid: "The sign-in step expired. Sign in again with your password.",
+  mfa_required: "This action needs two-factor authentication. Enrol an authenticator in settings first.",
+  email_taken: "An account with this e-mail exists already. Sign in instead, or use another address.",
+  username_taken: "This user name is taken. Choose another one.",
+  unknown_referral_code: "That referral code is unknown. Check it, or leave the field empty.",
+  unauthenticated: "Your session ended. Sign in again to continue.",
+  token_missing: "Sign in to see this page.",
+  token_revoked: "Your session was ended (signed out elsewhere, or your role or password changed). Sign in again.",
+  token_subject_invalid: "Your session is not valid any more. Sign in again.",
+  refresh_token_invalid: "Your session expired. Sign in again.",
+  refresh_token_reused: "Your session was ended for safety. Sign in again.",
+  forbidden: "Your account may not do this. Ask an administrator if you need access.",
+  permission_denied: "Your account may not do this. Ask an administrator if you need access.",
+  scope_insufficient: "This credential lacks the permission for this action.",
+  rate_limited: "Too many requests. Wait a moment, then try again.",
+  quota_exceeded: "You have used your quota for now. Wait, then try again.",
+  empty_sample: "The file is empty. Choose a file with content.",
+  upload_interrupted: "The upload was interrupted. Check your connection and upload the file again.",
+  sample_too_large: "The file is larger than the platform accepts.",
+  unsupported_media_type: "This kind of upload is not accepted here.",
+  not_found: "There is nothing at this address. Check the link.",
+  bounty_not_found: "This bounty does not exist, or you may not see it.",
+  file_not_found: "This file is not known, or you may not see it.",
+  sample_not_found: "This file is not known, or you may not see it.",
+  invalid_cursor: "The list changed its order. Start again from the first page.",
+  invalid_path_parameter: "This address is malformed. Check the link.",
+  database_unavailable: "The platform is having trouble storing data. Try again in a minute.",
+  service_unavailable: "A part of the platform is unavailable. Try again in a minute.",
+  upstream_unavailable: "A part of the platform is unavailable. Try again in a minute.",
+  upstream_timeout: "The platform took too long to answer. Try again.",
+  upstream_failed: "A part of the platform failed to answer. Try again in a minute.",
+  analysis_service_unavailable: "The analysis service is unavailable. Try again in a minute.",
+  user_service_unavailable: "The account service is unavailable. Try again in a minute.",
+  auth_unavailable: "Signing in is unavailable right now. Try again in a minute.",
+  redis_unavailable: "The platform is busy recovering. Try again in a minute.",
+  not_ready: "The platform is starting. Try again in a minute.",
+  internal_error: "Something went wrong on our side. Try again; if it keeps failing, report it with the reference below.",
+};
+
+function seconds(value: number): string {
+  return value === 1 ? "1 second" : `${value} seconds`;
+}
+
+/** The advice for any thrown value (API errors, network failures, bugs). */
+export function adviseError(error: unknown): ErrorAdvice {
+  if (!(error instanceof ApiError)) {
+    return { message: "Something went wrong in this page. Reload it and try again.", signIn: false };
+  }
+  const signIn = SESSION_CODES.has(error.code);
+  let message: string;
+  if (FIELD_CODES.has(error.code) && error.message) {
+    message = error.message;
+  } else if (MESSAGES[error.code]) {
+    message = MESSAGES[error.code] as string;
+  } else if (error.status >= 500) {
+    message = "Something went wrong on our side. Try again; if it keeps failing, report it with the reference below.";
+  } else if (error.status === 401) {
+    message = "Sign in again to continue.";
+  } else if (error.status === 403) {
+    message = "Your account may not do this.";
+  } else if (error.status === 429) {
+    message = "Too many requests. Wait a moment, then try again.";
+  } else {
+    // A 4xx this page does not know: the API's message says what to change.
+    message = error.message || "The request was refused. Check what you entered.";
+  }
+  if (error.retryAfter !== undefined && error.retryAfter > 0) {
+    message = `${message} You can try again in ${seconds(error.retryAfter)}.`;
+  }
+  const advice: ErrorAdvice = { message, signIn: signIn || (error.status === 401 && !MESSAGES[error.code]) };
+  if (error.status >= 500 && error.requestId) advice.reference = error.requestId;
+  return advice;
+}
