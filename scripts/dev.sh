@@ -146,6 +146,9 @@ ensure_anvil
 
 say "building the services"
 cargo build -p nexus-chain $(printf -- '-p nexus-%s ' "${NEXUS_SERVICES[@]}")
+say "building the dashboard (served by the gateway at /)"
+bash dashboard/ci.sh build
+export NEXUS_GATEWAY__DASHBOARD__DIR="$NEXUS_ROOT/dashboard/dist"
 
 mkdir -p "$NEXUS_STATE/logs"
 pids=()
@@ -197,6 +200,7 @@ printf '  Accounts (anvil dev keys; 10,000 ETH each, demo accounts 10,000 NXS):\
 grep -v '^#' "$CHAIN_DIR/accounts.txt" | while read -r role address _; do printf '    %-10s %s\n' "$role" "$address"; done
 printf '\n  !! These are anvil'"'"'s PUBLIC development keys, listed with their private keys in\n'
 printf '  !! %s. Anyone can spend from them: local chain only.\n\n' "$CHAIN_DIR/accounts.txt"
+printf '  Dashboard: http://127.0.0.1:8080/ (register an account there)\n\n'
 say "all nine services are ready; press Ctrl-C to stop"
 
 # Runs until Ctrl-C (clean exit 0), or until a service dies: then everything is stopped and the
