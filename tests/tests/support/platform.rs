@@ -108,6 +108,12 @@ pub async fn start_market() -> Platform {
     launch(|_| {}, true).await
 }
 
+/// [`start_market`] with the gateway's settings adjusted first (e.g. the dashboard's directory,
+/// tests/tests/dashboard.rs).
+pub async fn start_market_with(configure_gateway: impl FnOnce(&mut GatewaySettings)) -> Platform {
+    launch(configure_gateway, true).await
+}
+
 async fn launch(
     configure_gateway: impl FnOnce(&mut GatewaySettings),
     with_market: bool,
