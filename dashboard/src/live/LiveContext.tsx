@@ -20,6 +20,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   );
   useEffect(() => {
     if (currentTokens()) connection.start();
+    else connection.stop("signed_out");
     const off = onSessionChange((tokens) => (tokens ? connection.start() : connection.stop("signed_out")));
     return () => {
       off();
