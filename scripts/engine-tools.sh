@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the reference tools the nexus-engine comparison tests and benchmarks need:
-# ssdeep, tlsh (tlsh-tools), yara, mingw-w64 (to build the test PEs), and Python's pefile.
+# ssdeep, tlsh (tlsh-tools), yara, mingw-w64 (to build the test PEs), and Python's pefile; and
+# moto's S3 server (`moto_server`), the local S3-compatible server nexus-analysis's S3 sample
+# store is tested against.
 # Idempotent: already-installed tools are left alone. Run as root (or with sudo) on Debian/Ubuntu.
 set -euo pipefail
 
@@ -31,5 +33,11 @@ if ! python3 -c 'import pefile' >/dev/null 2>&1; then
     || python3 -m pip install --quiet --break-system-packages pefile
 fi
 
+if ! command -v moto_server >/dev/null 2>&1 && ! python3 -c 'import moto.server' >/dev/null 2>&1; then
+  echo "engine-tools: installing moto[server] from PyPI"
+  python3 -m pip install --quiet 'moto[server]' \
+    || python3 -m pip install --quiet --break-system-packages 'moto[server]'
+fi
+
 echo "engine-tools: ssdeep=$(command -v ssdeep) tlsh=$(command -v tlsh) yara=$(command -v yara)"
-echo "engine-tools: mingw=$(command -v i686-w64-mingw32-gcc) pefile=$(python3 -c 'import pefile; print(pefile.__version__)')"
+echo "engine-tools: mingw=$(command -v i686-w64-mingw32-gcc) pefile=$(python3 -c 'import pefile; print(pefile.__version__)') moto=$(python3 -c 'import moto; print(moto.__version__)')"

@@ -16,8 +16,8 @@
 //! - [`worker`]: analysis jobs (`nexus:analysis:jobs:v1`, group `analysis-workers`,
 //!   `workers` consumers per process); [`retrohunt`]: retrohunt chunks.
 //! - [`rules`]: the active YARA rules, swapped atomically on reload.
-//! - [`sample_store`]: the [`SampleStore`](sample_store::SampleStore) trait, the local
-//!   directory store and streaming uploads.
+//! - [`sample_store`]: the [`SampleStore`](sample_store::SampleStore) trait, its local
+//!   directory and S3 backends (`analysis.samples.backend`) and streaming uploads.
 //! - [`store`]: the [`Store`](store::Store) (pool and outbox) and its SQL, checked at compile
 //!   time, one file per table group (samples, uploads, analyses, hunts, rulesets, jobs); every
 //!   transaction and outbox write is a store method, so handlers and workers never open one.
@@ -73,7 +73,7 @@ use crate::cache::ReportCache;
 use crate::memory_budget::MemoryBudget;
 use crate::metrics::AnalysisMetrics;
 use crate::rules::Rules;
-use crate::sample_store::{LocalSampleStore, SampleStore};
+use crate::sample_store::SampleStore;
 use crate::settings::AnalysisSettings;
 use crate::store::Store;
 
@@ -117,18 +117,20 @@ impl Service for AnalysisService {
         let bus = resources.bus()?.clone();
         let database =
             Store::new(pool).ok_or_else(|| RuntimeError::build("schema", "invalid schema name"))?;
-        let samples = LocalSampleStore::open_dir(&settings.store_dir).map_err(|error| {
-            RuntimeError::build(
-                format!("sample store at {}", settings.store_dir.display()),
-                error,
-            )
-        })?;
+        let samples = sample_store::open_configured(settings)
+            .await
+            .map_err(|error| {
+                RuntimeError::build(
+                    format!("sample store ({:?})", settings.samples.backend),
+                    error,
+                )
+            })?;
         // YARA stops by itself when the job's budget ends, so work abandoned by the budget
         // gives its pool thread back soon after (see `blocking_pool`).
         let engine_budget = worker::engine_budget(bus.settings());
         let engine_defaults = EngineConfig::default();
         // Staged uploads of a crashed process are never finished: delete them.
-        match samples.clean_staging(STAGED_UPLOAD_MAX_IDLE) {
+        match sample_store::clean_staging(samples.staging_dir(), STAGED_UPLOAD_MAX_IDLE) {
             Ok(0) => {}
             Ok(deleted) => {
                 tracing::info!(deleted, "Deleted staged uploads left behind by a crash.");
@@ -178,7 +180,7 @@ impl Service for AnalysisService {
         Ok(Self {
             store: database,
             bus: bus.clone(),
-            samples: Arc::new(samples),
+            samples,
             rules,
             cache: ReportCache::new(bus, settings.report_cache_ttl),
             metrics,

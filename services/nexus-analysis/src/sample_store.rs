@@ -1,5 +1,7 @@
-//! The sample store: content-addressed bytes, behind a trait so an S3-compatible backend can
-//! replace the local directory.
+//! The sample store: content-addressed bytes behind the [`SampleStore`] trait, with two
+//! backends selected by `analysis.samples.backend`: [`LocalSampleStore`] (files under
+//! `analysis.store_dir`, the default) and [`ObjectSampleStore`] (an S3-compatible bucket, on the
+//! `object_store` crate). [`open_configured`] builds the configured one.
 //!
 //! Uploads never sit whole in memory: [`stage_upload`] streams the request body into a file in
 //! the store's staging directory while hashing it, enforcing the size limit as it goes; the
@@ -19,6 +21,61 @@ use sha2::Digest;
 use tokio::io::{AsyncRead, AsyncWriteExt};
 
 use crate::error::AnalysisError;
+
+mod local;
+mod object;
+
+pub use local::LocalSampleStore;
+pub use object::{ObjectSampleStore, PARTS_IN_FLIGHT};
+
+use crate::settings::{AnalysisSettings, SampleBackend};
+
+/// The sample store the settings name: the local directory, or the S3 bucket (checked to
+/// answer with the credentials given). Uploads are staged in `<store_dir>/tmp` either way.
+pub async fn open_configured(settings: &AnalysisSettings) -> io::Result<Arc<dyn SampleStore>> {
+    match settings.samples.backend {
+        SampleBackend::Local => Ok(Arc::new(LocalSampleStore::open_dir(&settings.store_dir)?)),
+        SampleBackend::S3 => {
+            let store =
+                ObjectSampleStore::s3(&settings.samples.s3, &settings.store_dir.join("tmp"))?;
+            store.check().await.map_err(|error| {
+                io::Error::new(
+                    error.kind(),
+                    format!(
+                        "the sample bucket {} does not answer: {error}",
+                        store.location()
+                    ),
+                )
+            })?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// Deletes staged uploads left behind by a crash: files in `staging` not written to for
+/// `max_age`. Called at start-up; the age keeps the uploads in flight of other instances
+/// sharing the directory (every chunk written refreshes the mtime). Returns how many were
+/// deleted.
+pub fn clean_staging(staging: &Path, max_age: std::time::Duration) -> io::Result<usize> {
+    let mut deleted = 0;
+    for entry in std::fs::read_dir(staging)? {
+        let entry = entry?;
+        let metadata = entry.metadata()?;
+        let stale = metadata
+            .modified()
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_none_or(|age| age >= max_age);
+        if metadata.is_file() && stale {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => deleted += 1,
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+    Ok(deleted)
+}
 
 /// A readable stored sample.
 pub type SampleReader = Pin<Box<dyn AsyncRead + Send>>;
@@ -45,105 +102,6 @@ pub trait SampleStore: Send + Sync + Debug + 'static {
     /// the file in place, mapped, instead of reading it). `None` for remote stores.
     fn local_path(&self, _sha256: &Sha256) -> Option<PathBuf> {
         None
-    }
-}
-
-/// Samples as files under a local directory: `<root>/<aa>/<bb>/<sha256>`, staging in
-/// `<root>/tmp` (same file system, so `put` is an atomic rename).
-#[derive(Debug, Clone)]
-pub struct LocalSampleStore {
-    root: PathBuf,
-    staging: PathBuf,
-}
-
-impl LocalSampleStore {
-    /// A store rooted at `root`; creates the directories.
-    pub fn open_dir(root: &Path) -> io::Result<Self> {
-        let staging = root.join("tmp");
-        std::fs::create_dir_all(&staging)?;
-        Ok(Self {
-            root: root.to_path_buf(),
-            staging,
-        })
-    }
-
-    /// Deletes staged uploads left behind by a crash: files in the staging directory not
-    /// written to for `max_age`. Called at start-up; the age keeps the uploads in flight of
-    /// other instances sharing the directory (every chunk written refreshes the mtime).
-    /// Returns how many were deleted.
-    pub fn clean_staging(&self, max_age: std::time::Duration) -> io::Result<usize> {
-        let mut deleted = 0;
-        for entry in std::fs::read_dir(&self.staging)? {
-            let entry = entry?;
-            let metadata = entry.metadata()?;
-            let stale = metadata
-                .modified()
-                .ok()
-                .and_then(|modified| modified.elapsed().ok())
-                .is_none_or(|age| age >= max_age);
-            if metadata.is_file() && stale {
-                match std::fs::remove_file(entry.path()) {
-                    Ok(()) => deleted += 1,
-                    Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-                    Err(error) => return Err(error),
-                }
-            }
-        }
-        Ok(deleted)
-    }
-
-    /// Where `sha256` lives. The type guarantees 64 hex digits, so the text cannot climb out
-    /// of the root (no separators, no `..`).
-    fn path_of(&self, sha256: &Sha256) -> PathBuf {
-        let text = sha256.as_str();
-        self.root.join(&text[0..2]).join(&text[2..4]).join(text)
-    }
-}
-
-impl SampleStore for LocalSampleStore {
-    fn staging_dir(&self) -> &Path {
-        &self.staging
-    }
-
-    fn put<'a>(&'a self, sha256: &'a Sha256, staged: StagedFile) -> BoxFuture<'a, io::Result<()>> {
-        Box::pin(async move {
-            let target = self.path_of(sha256);
-            if tokio::fs::try_exists(&target).await? {
-                return Ok(()); // `staged` is dropped, which deletes it.
-            }
-            if let Some(parent) = target.parent() {
-                tokio::fs::create_dir_all(parent).await?;
-            }
-            tokio::fs::rename(staged.path(), &target).await?;
-            staged.forget();
-            Ok(())
-        })
-    }
-
-    fn open<'a>(&'a self, sha256: &'a Sha256) -> BoxFuture<'a, io::Result<(SampleReader, u64)>> {
-        Box::pin(async move {
-            let file = tokio::fs::File::open(self.path_of(sha256)).await?;
-            let size = file.metadata().await?.len();
-            let reader: SampleReader = Box::pin(file);
-            Ok((reader, size))
-        })
-    }
-
-    fn exists<'a>(&'a self, sha256: &'a Sha256) -> BoxFuture<'a, io::Result<bool>> {
-        Box::pin(async move { tokio::fs::try_exists(self.path_of(sha256)).await })
-    }
-
-    fn delete<'a>(&'a self, sha256: &'a Sha256) -> BoxFuture<'a, io::Result<()>> {
-        Box::pin(async move {
-            match tokio::fs::remove_file(self.path_of(sha256)).await {
-                Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
-                _ => Ok(()),
-            }
-        })
-    }
-
-    fn local_path(&self, sha256: &Sha256) -> Option<PathBuf> {
-        Some(self.path_of(sha256))
     }
 }
 
@@ -513,9 +471,8 @@ mod tests {
             .set_modified(an_hour_ago)
             .unwrap();
 
-        let deleted = store
-            .clean_staging(std::time::Duration::from_secs(600))
-            .unwrap();
+        let deleted =
+            clean_staging(store.staging_dir(), std::time::Duration::from_secs(600)).unwrap();
 
         assert_eq!(deleted, 1);
         assert!(!stale.exists());

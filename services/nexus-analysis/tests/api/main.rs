@@ -16,6 +16,7 @@ mod process_kills;
 mod reanalyse;
 mod reconcile;
 mod rules;
+mod s3_store;
 
 use nexus_analysis::AnalysisService;
 use nexus_config::ServiceKind;
