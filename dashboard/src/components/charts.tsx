@@ -27,7 +27,10 @@ interface Series {
 
 function DataTable({ caption, labels, series }: { caption: string; labels: string[]; series: Series[] }) {
   return (
-    <table className="sr-only">
+    // The wrapper hides it: a table box ignores `overflow`, so on the table itself its
+    // unwrapped cells would widen the page.
+    <div className="sr-only">
+    <table>
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -48,6 +51,7 @@ function DataTable({ caption, labels, series }: { caption: string; labels: strin
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
