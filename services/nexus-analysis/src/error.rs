@@ -20,6 +20,21 @@ pub enum AnalysisError {
     /// The upload stream broke off.
     #[error("the upload was interrupted before the body ended; retry the upload")]
     UploadInterrupted,
+    /// `POST /v1/analyze` without a `multipart/form-data` body.
+    #[error(
+        "send the sample as a multipart/form-data body with one file part named `file` \
+         (curl -F file=@sample), or its raw bytes to POST /v1/files"
+    )]
+    MultipartRequired,
+    /// The form has no file part named `file`.
+    #[error("the form has no file part named `file`; add one (curl -F file=@sample)")]
+    FilePartMissing,
+    /// The form has more than one file.
+    #[error("the form has more than one file; send one file per request")]
+    SeveralFiles,
+    /// The multipart body cannot be parsed.
+    #[error("the multipart body is malformed ({0}); let your HTTP client build the form")]
+    MultipartInvalid(String),
     /// A path segment is not a SHA-256.
     #[error("{0:?} is not a SHA-256; use 64 lower-case hexadecimal digits")]
     InvalidSha256(String),
@@ -131,6 +146,10 @@ impl HttpError for AnalysisError {
         match self {
             Self::SampleTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RulesTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MultipartRequired => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::FilePartMissing | Self::SeveralFiles | Self::MultipartInvalid(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::EmptySample
             | Self::RulesEmpty
             | Self::UploadInterrupted
@@ -162,6 +181,10 @@ impl HttpError for AnalysisError {
             Self::SampleTooLarge { .. } => "sample_too_large",
             Self::EmptySample => "empty_sample",
             Self::UploadInterrupted => "upload_interrupted",
+            Self::MultipartRequired => "multipart_required",
+            Self::FilePartMissing => "file_part_missing",
+            Self::SeveralFiles => "several_files",
+            Self::MultipartInvalid(_) => "multipart_invalid",
             Self::InvalidSha256(_) => "invalid_sha256",
             Self::SampleNotFound(_) => "sample_not_found",
             Self::BountyFileNotFound(_) => "file_not_found",

@@ -209,6 +209,8 @@ impl Default for GatewaySettings {
         };
         let mut routes = vec![
             route("/v1/auth", "auth"),
+            // The seed's name for registering (`POST /v1/users` at the user service).
+            route("/v1/auth/register", "user"),
             route("/v1/api-keys", "auth"),
             route("/v1/authorize", "auth"),
             route("/v1/policies", "auth"),
@@ -229,13 +231,16 @@ impl Default for GatewaySettings {
             route("/v1/scans", "scanner"),
             route("/v1/chain", "chain"),
         ];
-        // Samples are large: a long upload window and a 256 MiB body.
-        routes.push(RouteSettings {
-            prefix: "/v1/files".to_owned(),
-            upstream: "analysis".to_owned(),
-            timeout: Some(Duration::from_secs(300)),
-            max_body_bytes: Some(256 * 1024 * 1024),
-        });
+        // Samples are large: a long upload window and a 256 MiB body (64 KiB more for the
+        // multipart form's framing at `/v1/analyze`, the seed's upload).
+        for (prefix, framing) in [("/v1/files", 0), ("/v1/analyze", 64 * 1024)] {
+            routes.push(RouteSettings {
+                prefix: prefix.to_owned(),
+                upstream: "analysis".to_owned(),
+                timeout: Some(Duration::from_secs(300)),
+                max_body_bytes: Some(256 * 1024 * 1024 + framing),
+            });
+        }
         Self {
             upstreams,
             routes,

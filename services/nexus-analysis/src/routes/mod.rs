@@ -7,6 +7,7 @@
 //! | route | handler | action |
 //! |---|---|---|
 //! | `POST /v1/files` | [`upload_file`] (raw body, streamed to the store) | `file:upload` |
+//! | `POST /v1/analyze` | [`analyze`] (the same as a `multipart/form-data` form, `curl -F file=@x`) | `file:upload` |
 //! | `GET /v1/files/{sha256}` | [`get_file`] (guests: public samples) | `file:read`, `analysis:read` |
 //! | `GET /v1/files/{sha256}/similar` | [`get_similar`] (only readable samples listed) | `file:read` |
 //! | `GET /v1/files/{sha256}/download` | [`download_file`] | `file:read`, `file:download` |
@@ -20,6 +21,7 @@
 //! Internal (docs/INTERNAL_API.md, service token): `POST /internal/v1/files/{sha256}/bounty-artifact`
 //! ([`mark_bounty_artifact`]: nexus-bounty marks the file a bounty is posted on).
 
+pub mod analyze;
 pub mod create_retrohunt;
 pub mod create_ruleset;
 pub mod download_file;
@@ -48,6 +50,7 @@ pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
     let json = nexus_http::json_config(json_limit);
     config
         .service(web::resource("/v1/files").route(web::post().to(upload_file::upload_file)))
+        .service(web::resource("/v1/analyze").route(web::post().to(analyze::analyze)))
         .service(web::resource("/v1/files/{sha256}").route(web::get().to(get_file::get_file)))
         .service(
             web::resource("/v1/files/{sha256}/similar")

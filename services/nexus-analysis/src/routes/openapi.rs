@@ -5,8 +5,8 @@ use nexus_http::openapi::{BearerAuth, SharedResponses};
 use utoipa::OpenApi;
 
 use super::{
-    create_retrohunt, create_ruleset, download_file, get_analysis, get_file, get_retrohunt,
-    get_ruleset, get_similar, reanalyse, upload_file,
+    analyze, create_retrohunt, create_ruleset, download_file, get_analysis, get_file,
+    get_retrohunt, get_ruleset, get_similar, reanalyse, upload_file,
 };
 
 /// The document.
@@ -18,6 +18,7 @@ use super::{
     ),
     paths(
         upload_file::upload_file,
+        analyze::analyze,
         get_file::get_file,
         get_similar::get_similar,
         download_file::download_file,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::AnalysisService;
 use crate::domain::visibility;
 use crate::error::AnalysisError;
-use crate::sample_store::stage_upload;
+use crate::sample_store::{Staged, stage_upload};
 use crate::store::NewUpload;
 
 /// `POST /v1/files` query.
@@ -24,7 +24,7 @@ pub struct UploadQuery {
     pub visibility: Option<String>,
 }
 
-fn parse_visibility(text: Option<&str>) -> Result<SampleVisibility, AnalysisError> {
+pub(crate) fn parse_visibility(text: Option<&str>) -> Result<SampleVisibility, AnalysisError> {
     match text {
         None | Some("private") => Ok(SampleVisibility::Private),
         Some("public") => Ok(SampleVisibility::Public),
@@ -95,6 +95,19 @@ pub async fn upload_file(
             return Err(error.into());
         }
     };
+    store_and_queue(&service, &subject, visibility, staged, &context).await
+}
+
+/// Puts a staged upload into the sample store and records it (the sample, the caller as an
+/// uploader, a queued analysis unless one covers these bytes under the current rules): the
+/// 202 answer of both upload routes.
+pub(crate) async fn store_and_queue(
+    service: &AnalysisService,
+    subject: &str,
+    visibility: SampleVisibility,
+    staged: Staged,
+    context: &RequestContext,
+) -> Result<HttpResponse, ApiError> {
     let (sha256, size) = (staged.sha256.clone(), staged.size);
     service
         .samples
@@ -108,7 +121,7 @@ pub async fn upload_file(
             &NewUpload {
                 sha256: &sha256,
                 size,
-                user_id: &subject,
+                user_id: subject,
                 visibility,
                 ruleset_version: &rules.version,
             },

@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod presence;
 pub mod proxy;
 pub mod security;
+pub mod well_known;
 pub mod ws;
 
 use std::net::{IpAddr, Ipv4Addr};
@@ -61,6 +62,7 @@ pub fn configure(config: &mut web::ServiceConfig, settings: &GatewaySettings) {
                 .default_service(web::to(nexus_http::error::unknown_route)),
         )
         .configure(ws::configure)
+        .configure(well_known::configure)
         // Last: its catch-all steps aside for every path above.
         .configure(|config| dashboard::configure(config, settings));
 }

@@ -6,7 +6,8 @@
 //! `GET|POST /v1/users/me/wallets`, `DELETE /v1/users/me/wallets/{address}`,
 //! `GET|POST /v1/users/me/ws-keys`, `POST /v1/users/me/ws-keys/challenge`, `DELETE /v1/users/me/ws-keys/{key_id}`,
 //! `GET /v1/users/me/referrals`, `POST /v1/users/me/password`, `PUT /v1/users/{id}/status`
-//! (admins), `POST /v1/users/password-reset` and `.../confirm`.
+//! (admins), `POST /v1/users/password-reset` and `.../confirm`; `POST /v1/auth/register`, the
+//! seed's name for `POST /v1/users` (the same handler; the gateway routes that one path here).
 //!
 //! Internal (docs/INTERNAL_API.md): `POST /internal/v1/credentials/verify`,
 //! `GET /internal/v1/users/{id}`, `GET /internal/v1/users/{id}/wallets`, `POST /internal/v1/users/{id}/revoke-tokens`,
@@ -49,6 +50,11 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
     config
         .service(
             web::resource("/v1/users")
+                .app_data(json())
+                .route(web::post().to(register_user::register_user)),
+        )
+        .service(
+            web::resource("/v1/auth/register")
                 .app_data(json())
                 .route(web::post().to(register_user::register_user)),
         )
