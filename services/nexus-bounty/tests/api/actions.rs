@@ -6,7 +6,7 @@
 //! No chain listener runs here: the test publishes the events it would (the bus's chain stream)
 //! after it saw the call land on chain, so the read model moves as in production.
 
-mod support;
+pub(crate) mod support;
 
 use std::time::Duration;
 

@@ -13,6 +13,7 @@ mod openapi;
 mod read_model;
 mod relayer;
 mod scheduler;
+mod settlement;
 mod stakes;
 mod wallets;
 

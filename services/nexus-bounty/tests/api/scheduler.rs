@@ -159,3 +159,144 @@ async fn due_resolutions_and_refunds_are_queued_once_each() {
     );
     app.stop().await;
 }
+
+/// A bounty `opened` on chain as `chain_id` and resolved `outcome` at `now - 3_000`, its
+/// dispute window ending at `dispute_deadline`, owing the treasury `treasury` wei.
+async fn resolved(
+    store: &Store,
+    chain_id: u64,
+    now: i64,
+    outcome: Outcome,
+    dispute_deadline: i64,
+    treasury: u128,
+) -> Uuid {
+    let id = opened(store, chain_id, now - 3_600).await;
+    let input = ChainInput {
+        consumer: "test",
+        envelope_id: Uuid::now_v7(),
+        cause: "BountyResolved",
+        chain_bounty_id: chain_id,
+        input: LifecycleEvent::Resolved {
+            outcome,
+            dispute_deadline: dispute_deadline as u64,
+            at: (now - 3_000) as u64,
+        },
+        opened: None,
+    };
+    store
+        .apply_chain_event_with(input, &[], Some(treasury))
+        .await
+        .unwrap()
+        .unwrap();
+    id
+}
+
+fn kinds(jobs: Vec<nexus_bounty::relayer::TransactionView>) -> Vec<String> {
+    jobs.into_iter().map(|job| job.kind).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_treasury_is_paid_once_per_final_bounty_that_owes_it_something() {
+    let app = TestApp::spawn().await;
+    let store = app.store();
+    let now = Utc::now().timestamp();
+    let final_fee = resolved(&store, 11, now, Outcome::Malicious, now - 600, 7).await;
+    let nothing_owed = resolved(&store, 12, now, Outcome::Benign, now - 600, 0).await;
+    let disputable = resolved(&store, 13, now, Outcome::Benign, now + 600, 9).await;
+    let paid_by_someone = resolved(&store, 14, now, Outcome::Invalid, now - 600, 5).await;
+    let ruled = resolved(&store, 15, now, Outcome::Benign, now - 600, 0).await;
+    // Disputed in time and ruled the other way: the ruling's settlement owes a fee.
+    for (input, cause) in [
+        (
+            LifecycleEvent::DisputeOpened {
+                arbitration_deadline: (now + 3_600) as u64,
+                at: (now - 2_000) as u64,
+            },
+            "DisputeOpened",
+        ),
+        (
+            LifecycleEvent::DisputeDecided {
+                outcome: Outcome::Malicious,
+                at: (now - 1_000) as u64,
+            },
+            "DisputeDecided",
+        ),
+    ] {
+        let treasury = (cause == "DisputeDecided").then_some(3);
+        let event = ChainInput {
+            consumer: "test",
+            envelope_id: Uuid::now_v7(),
+            cause,
+            chain_bounty_id: 15,
+            input,
+            opened: None,
+        };
+        store
+            .apply_chain_event_with(event, &[], treasury)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    // Someone else called payTreasury: the confirmed TreasuryPaid marks it paid; a last claim's
+    // dust does not.
+    for (chain_bounty_id, dust) in [(14, false), (11, true)] {
+        let paid = nexus_proto::chain::ChainEvent::TreasuryPaid(nexus_proto::chain::TreasuryPaid {
+            log: nexus_proto::chain::LogPosition {
+                chain_id: 31337,
+                block_number: 9,
+                block_hash: format!("0x{}", "ab".repeat(32)),
+                transaction_hash: format!("0x{}", "cd".repeat(32)),
+                log_index: 0,
+                contract: format!("0x{}", "ef".repeat(20)),
+                block_time: DateTime::<Utc>::from_timestamp(now - 100, 0).unwrap(),
+            },
+            bounty_id: chain_bounty_id,
+            treasury: format!("0x{}", "77".repeat(20)),
+            amount: "5".into(),
+            dust,
+        });
+        if let Some(record) = nexus_bounty::domain::chain_events::settlement_record(&paid).unwrap()
+        {
+            assert!(!dust);
+            store
+                .apply_settlement_record("test", Uuid::now_v7(), record)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+    }
+
+    let mut due = scheduler::tick(&store, &deployment(), now, GRACE)
+        .await
+        .unwrap();
+    due.sort();
+    // Bounty 14 (Invalid) still refunds its creator; 11 and 15 pay the treasury.
+    assert_eq!(due, ["pay_treasury", "pay_treasury", "refund_creator"]);
+    assert!(
+        scheduler::tick(&store, &deployment(), now, GRACE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for (id, expected) in [
+        (final_fee, vec!["create_bounty", "pay_treasury"]),
+        (ruled, vec!["create_bounty", "pay_treasury"]),
+        (nothing_owed, vec!["create_bounty"]),
+        (disputable, vec!["create_bounty"]),
+        (paid_by_someone, vec!["create_bounty", "refund_creator"]),
+    ] {
+        assert_eq!(
+            kinds(store.bounty_transactions(id).await.unwrap()),
+            expected
+        );
+    }
+    // The dispute window of the last one closes by the chain's clock (the wall clock lags it).
+    store.advance_chain_clock((now + 601) as u64).await.unwrap();
+    assert_eq!(
+        scheduler::tick(&store, &deployment(), now, GRACE)
+            .await
+            .unwrap(),
+        ["pay_treasury"]
+    );
+    app.stop().await;
+}
