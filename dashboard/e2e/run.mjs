@@ -202,19 +202,41 @@ try {
   await page.getByText("evil.example.com").first().waitFor();
   await settle(page, "report");
 
-  // Bounties: the list (empty on a fresh platform says so), a filter in the address.
+  // Bounties: the list shows the pending bounty another member posted; a filter in the address.
+  const bountyId = process.env.NEXUS_E2E_BOUNTY;
+  check(bountyId, "NEXUS_E2E_BOUNTY names no bounty");
   await nav(page, "Bounties");
   await page.getByRole("heading", { name: "Bounties" }).waitFor();
-  await page.getByText("No bounties match").waitFor();
+  const row = page.getByTestId("bounty-list").locator(`a[href="/bounties/${bountyId}"]`);
+  await row.waitFor();
   await page.getByLabel("Status").selectOption("open");
   await page.waitForURL(/status=open/);
   await page.getByText("Clear the filters").waitFor();
   await settle(page, "bounties");
 
+  // The bounty's page follows `bounty:{id}`: the test runner confirms the creation on the chain
+  // once the subscription is confirmed, and the page must show it open without a reload.
+  await page.getByLabel("Status").selectOption("");
+  await row.click();
+  await page.getByRole("heading", { name: "Bounty on a file" }).waitFor();
+  await page.locator(".status").filter({ hasText: "pending" }).waitFor();
+  const subscribed = () => frames.some((frame) => frame.includes('"subscribed"') && frame.includes(`"bounty:${bountyId}"`));
+  for (let waited = 0; !subscribed(); waited += 100) {
+    check(waited < TIMEOUT, `no subscription to bounty:${bountyId}`);
+    await page.waitForTimeout(100);
+  }
+  console.log(`watching bounty ${bountyId}`);
+  await page.getByRole("status").filter({ hasText: "Updated live:" }).waitFor({ timeout: 90_000 });
+  await page.locator(".status").filter({ hasText: "open" }).waitFor();
+  check(frames.some((frame) => frame.includes('"type":"event"') && frame.includes(`"bounty:${bountyId}"`)), "no live event for the bounty");
+  await settle(page, "bounty_live");
+
   // Home with data: the analyses chart and the verdict chart are drawn.
   await nav(page, "Home");
   await page.getByRole("img", { name: /Analyses submitted/ }).waitFor();
   await page.getByRole("img", { name: "Verdict distribution" }).waitFor();
+  await page.getByText("Reward volume").waitFor();
+  await page.getByRole("img", { name: /Reward posted per day/ }).waitFor();
   await settle(page, "home_charts");
 
   // Phone width: the same page without sideways scrolling.

@@ -2,8 +2,9 @@
 //! marketplace on anvil and the gateway serving the built dashboard (`dashboard/dist`, built by
 //! `dashboard/ci.sh`), driven by Debian's Chromium through Playwright (`dashboard/e2e/run.mjs`):
 //! register, enrol a second factor and sign in through the MFA step, upload a file by drag and
-//! drop and watch its analysis complete over the WebSocket, open the report, browse the bounties;
-//! axe-core on every page (no serious or critical violations), no CSP violation, a phone-width
+//! drop and watch its analysis complete over the WebSocket, open the report, browse the bounties
+//! and watch a bounty another member posted open live (`bounty:{id}`: this test confirms the
+//! creation on the chain once the page says it is watching); axe-core on every page (no serious or critical violations), no CSP violation, a phone-width
 //! layout without horizontal scrolling, and a screenshot of each page under
 //! `$CARGO_TARGET_DIR/dashboard-screenshots/`.
 
@@ -13,14 +14,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use nexus_testkit::chain::NXS;
+use reqwest::Method;
+use serde_json::json;
+
 #[path = "support/platform.rs"]
 mod platform;
+
+#[path = "support/accounts.rs"]
+mod accounts;
+
+#[path = "support/market.rs"]
+mod market;
 
 /// Longest the browser script may take (it takes ~20 s here).
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The steps the script reports, in order; each line is `step <name> ok`.
-const STEPS: [&str; 9] = [
+const STEPS: [&str; 10] = [
     "register",
     "home_empty",
     "mfa",
@@ -28,9 +39,13 @@ const STEPS: [&str; 9] = [
     "live_analysis",
     "report",
     "bounties",
+    "bounty_live",
     "home_charts",
     "phone",
 ];
+
+/// The line the script prints once the bounty's page is subscribed to `bounty:{id}`.
+const WATCHING: &str = "watching bounty";
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -73,7 +88,10 @@ async fn a_person_signs_up_uploads_a_file_watches_it_live_and_reads_the_report_i
         chromium().display()
     );
     let platform = platform::start_market_with(|gateway| gateway.dashboard.dir = dist).await;
+    let (creator, bounty_id) = post_pending_bounty(&platform).await;
     let screenshots = target_dir().join("dashboard-screenshots");
+    // Only this run's pictures (and no failure.png of an earlier run).
+    let _ = std::fs::remove_dir_all(&screenshots);
     std::fs::create_dir_all(&screenshots).unwrap();
     let log = screenshots.join("run.log");
 
@@ -83,15 +101,31 @@ async fn a_person_signs_up_uploads_a_file_watches_it_live_and_reads_the_report_i
         .arg(platform.gateway.base_url())
         .env("NEXUS_SCREENSHOTS", &screenshots)
         .env("NEXUS_CHROMIUM", chromium())
+        .env("NEXUS_E2E_BOUNTY", &bounty_id)
         .current_dir(&root)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&log).unwrap())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("node runs (apt-get install -y nodejs)");
+    let mut confirmed = false;
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
+        }
+        // The page watches the pending bounty: confirm its creation on the chain (mining until
+        // the listener reports it open), which the page must then show without a reload.
+        if !confirmed && std::fs::read_to_string(&log).is_ok_and(|output| output.contains(WATCHING))
+        {
+            market::until_bounty(
+                &platform,
+                &creator,
+                &bounty_id,
+                "the bounty opens",
+                |bounty| bounty["status"] == "open",
+            )
+            .await;
+            confirmed = true;
         }
         if started.elapsed() > BROWSER_TIMEOUT {
             child.kill().unwrap();
@@ -125,4 +159,49 @@ async fn a_person_signs_up_uploads_a_file_watches_it_live_and_reads_the_report_i
             "no screenshot of {step}"
         );
     }
+}
+
+/// A public bounty on a file, posted by a fresh member through the gateway and left `pending`:
+/// nothing mines the block that confirms its creation until the test says so.
+async fn post_pending_bounty(platform: &platform::Platform) -> (market::Member, String) {
+    let chain = &platform.market().chain;
+    let params = chain.bounty().params().call().await.unwrap();
+    let creator = platform.sign_up("creator").await;
+    let creator = market::member(platform, creator, 1_000 * NXS).await;
+    let sample = format!("dashboard bounty sample {}", uuid::Uuid::now_v7()).into_bytes();
+    let (status, uploaded) = market::raw_upload(platform, creator.token(), sample).await;
+    assert_eq!(status, 202, "upload: {uploaded}");
+    let sha256 = uploaded["sha256"].as_str().unwrap().to_owned();
+    let (reward, min_stake) = (25 * NXS, NXS);
+    let assertion_deadline = chain.now().await.unwrap() + params.minCommitWindow + 3_600;
+    let query = format!(
+        "/api/v1/bounties/intents/create?signer={}&artifact_kind=file&sha256={sha256}\
+         &reward={reward}&min_stake={min_stake}&assertion_deadline={assertion_deadline}",
+        creator.address()
+    );
+    let (status, typed) =
+        accounts::call(platform, Method::GET, &query, Some(creator.token()), None).await;
+    assert_eq!(status, 200, "create intent: {typed}");
+    let intent = market::intent_typed_data(&typed);
+    let permit = market::permit_typed_data(&typed);
+    let body = json!({
+        "artifact": {"kind": "file", "sha256": sha256},
+        "reward": reward.to_string(),
+        "min_stake": min_stake.to_string(),
+        "assertion_deadline": assertion_deadline,
+        "is_public": true,
+        "intent": market::signed_intent(&creator, &intent),
+        "permit": market::signed_permit(&creator, &permit),
+    });
+    let (status, created) = accounts::call(
+        platform,
+        Method::POST,
+        "/api/v1/bounties",
+        Some(creator.token()),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 202, "POST /api/v1/bounties: {created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    (creator, id)
 }
