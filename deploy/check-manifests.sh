@@ -95,7 +95,14 @@ fi
 # kubectl: the Kubernetes project's package where its apt repository is configured, else
 # Debian's own (older, but the overlays are written in the kustomize dialect it reads).
 command -v kubectl >/dev/null || (ensure_apt kubectl) 2>/dev/null || ensure_apt kubernetes-client
-command -v promtool >/dev/null || ensure_apt prometheus
+if ! command -v promtool >/dev/null; then
+  ensure_apt prometheus
+  # Only promtool is wanted: the package also starts a Prometheus server on :9090, which is the
+  # gateway's admin port under scripts/dev.sh.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
+    as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+fi
 
 failed=0
 run() { "$@" || { echo "check-manifests: failed: $*" >&2; failed=$((failed + 1)); }; }
