@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;
+mod analyze_form;
 mod bounty_artifact;
 mod events;
 mod files;
