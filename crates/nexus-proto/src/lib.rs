@@ -7,6 +7,7 @@
 //! - [`report`]: the versioned static-analysis report.
 //! - [`analysis`], [`user`], [`auth`]: each service's REST bodies and events; [`bounty`],
 //!   [`notification`], [`reputation`]: the streams of services whose events are not written yet.
+//! - [`chain`], [`chain_proposals`]: the chain listener's events and read API.
 //! - [`ws`]: the gateway's WebSocket messages.
 //!
 //! Architecture invariant: this crate depends on serde and plain data types only (no web framework,
@@ -20,6 +21,7 @@ pub mod bounty_actions;
 pub mod bounty_intents;
 pub mod bounty_me;
 pub mod chain;
+pub mod chain_proposals;
 pub mod error;
 pub mod event;
 pub mod health;

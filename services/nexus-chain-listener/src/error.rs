@@ -13,6 +13,18 @@ pub enum ChainListenerError {
     /// The path's account is not an address (`0x` and 40 hex digits).
     #[error("{0:?} is not an address: expected 0x followed by 40 hex digits")]
     InvalidAddress(String),
+    /// The path's proposal id is not the Governor's id in decimal (`400 invalid_proposal_id`).
+    #[error("{0}")]
+    InvalidProposalId(String),
+    /// No proposal with this id in the projection (`404 proposal_not_found`).
+    #[error("no proposal {0} on this chain (or not confirmed yet)")]
+    ProposalNotFound(String),
+    /// A list's `state` or `limit` is not one it takes (`400 invalid_filter`); the text says which.
+    #[error("{0}")]
+    InvalidFilter(String),
+    /// A list's `cursor` is not one it returned (`400 invalid_cursor`).
+    #[error("the cursor is not one this list returned; start again without it")]
+    InvalidCursor,
     /// The follower has not reached the chain yet (or cannot), so there is nothing to answer
     /// from: `503 chain_unavailable`, retry later.
     #[error("the chain is not reachable yet: {0}")]
@@ -29,7 +41,11 @@ pub enum ChainListenerError {
 impl HttpError for ChainListenerError {
     fn status(&self) -> StatusCode {
         match self {
-            ChainListenerError::InvalidAddress(_) => StatusCode::BAD_REQUEST,
+            ChainListenerError::InvalidAddress(_)
+            | ChainListenerError::InvalidProposalId(_)
+            | ChainListenerError::InvalidFilter(_)
+            | ChainListenerError::InvalidCursor => StatusCode::BAD_REQUEST,
+            ChainListenerError::ProposalNotFound(_) => StatusCode::NOT_FOUND,
             ChainListenerError::ChainUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ChainListenerError::Db(error) => error.classify().status,
             ChainListenerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -39,6 +55,10 @@ impl HttpError for ChainListenerError {
     fn code(&self) -> &'static str {
         match self {
             ChainListenerError::InvalidAddress(_) => "invalid_address",
+            ChainListenerError::InvalidProposalId(_) => "invalid_proposal_id",
+            ChainListenerError::ProposalNotFound(_) => "proposal_not_found",
+            ChainListenerError::InvalidFilter(_) => "invalid_filter",
+            ChainListenerError::InvalidCursor => "invalid_cursor",
             ChainListenerError::ChainUnavailable(_) => "chain_unavailable",
             ChainListenerError::Db(error) => error.classify().code,
             ChainListenerError::Internal(_) => "internal_error",

@@ -9,8 +9,9 @@
 //! listener already stored: a resolution or ruling gets every analyst's settlement, a slash gets
 //! the bounty of the `UnrevealedSlashed` log that follows it in the same transaction, and a
 //! parameter change gets the previous values. Those are separate [`Fact`] variants, completed by
-//! the store. Logs the platform does not act on (transfers, approvals, roles, proposals, votes,
-//! treasury payments) decode to `None`.
+//! the store. The Governor's proposal lifecycle (created, votes, queued, executed, canceled)
+//! feeds the proposals projection and publishes nothing. Logs the platform does not act on
+//! (transfers, approvals, roles) decode to `None`.
 
 use alloy::primitives::{Address, B256, U256};
 use alloy::rpc::types::Log;
@@ -111,6 +112,91 @@ pub enum Fact {
     },
     /// Governed parameters set by the log, `(name, value)`.
     Parameters(Vec<(String, String)>),
+    /// The Governor's `ProposalCreated` (boxed: it carries the proposal's calls).
+    ProposalCreated(Box<ProposalCreated>),
+    /// The Governor's `VoteCast` or `VoteCastWithParams`.
+    ProposalVoted(ProposalVote),
+    /// The Governor's `ProposalQueued`, `ProposalExecuted` or `ProposalCanceled`.
+    ProposalChanged {
+        /// The proposal, decimal.
+        proposal_id: String,
+        /// What happened to it.
+        change: ProposalChange,
+    },
+}
+
+/// A proposal as its `ProposalCreated` log states it. The calls are the Governor's parallel
+/// arrays, kept as they are (the ABI does not promise they have the same length).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalCreated {
+    /// The proposal id (`hashProposal`), decimal.
+    pub proposal_id: String,
+    /// Who proposed it.
+    pub proposer: String,
+    /// Contracts called.
+    pub targets: Vec<String>,
+    /// ETH sent with each call, wei.
+    pub values: Vec<String>,
+    /// Signatures given with each call (usually empty).
+    pub signatures: Vec<String>,
+    /// Call data of each call, `0x` hex.
+    pub calldatas: Vec<String>,
+    /// Voting opens after this timepoint (unix seconds: NXS's clock).
+    pub vote_start: u64,
+    /// Voting closes after this timepoint.
+    pub vote_end: u64,
+    /// The description.
+    pub description: String,
+}
+
+/// One account's vote on a proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalVote {
+    /// The proposal, decimal.
+    pub proposal_id: String,
+    /// The voter.
+    pub voter: String,
+    /// 0 against, 1 for, 2 abstain.
+    pub support: u8,
+    /// Its weight, wei of votes.
+    pub weight: String,
+    /// The reason given.
+    pub reason: String,
+    /// `VoteCastWithParams`'s params, `0x` hex.
+    pub params: Option<String>,
+}
+
+/// A lifecycle step of a proposal after its creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProposalChange {
+    /// Queued in the timelock, executable from `eta` (unix seconds).
+    Queued {
+        /// The unix second from which it may be executed.
+        eta: u64,
+    },
+    /// Executed.
+    Executed,
+    /// Canceled.
+    Canceled,
+}
+
+impl ProposalChange {
+    /// The stored state it leaves (`queued`, `executed`, `canceled`).
+    pub fn state(self) -> &'static str {
+        match self {
+            ProposalChange::Queued { .. } => "queued",
+            ProposalChange::Executed => "executed",
+            ProposalChange::Canceled => "canceled",
+        }
+    }
+
+    /// The eta, when queued.
+    pub fn eta(self) -> Option<u64> {
+        match self {
+            ProposalChange::Queued { eta } => Some(eta),
+            _ => None,
+        }
+    }
 }
 
 /// Why a log could not be decoded. The follower stops on it rather than skip a log silently.
@@ -190,9 +276,12 @@ pub fn decode(
         token_fact(event, &position)
     } else if address == contracts.governance {
         match GovernanceContractEvents::decode_raw_log(topics, data) {
-            Ok(event) => governance_fact(event),
+            Ok(event) => {
+                governance_fact(event).map_err(|message| DecodeError::Value(at(), message))?
+            }
             // The Governor emits events of its extensions that the ABI lists; anything it cannot
-            // decode is not a parameter, which is all the listener reads from it.
+            // decode is neither a parameter nor a proposal's, which is all the listener reads
+            // from it.
             Err(_) => None,
         }
     } else if address == contracts.timelock {
@@ -388,7 +477,7 @@ fn token_fact(event: ReputationTokenEvents, log: &LogPosition) -> Option<Fact> {
     })
 }
 
-fn governance_fact(event: GovernanceContractEvents) -> Option<Fact> {
+fn governance_fact(event: GovernanceContractEvents) -> Result<Option<Fact>, String> {
     let (name, value) = match event {
         GovernanceContractEvents::VotingDelaySet(e) => ("voting_delay", e.newVotingDelay),
         GovernanceContractEvents::VotingPeriodSet(e) => ("voting_period", e.newVotingPeriod),
@@ -398,12 +487,84 @@ fn governance_fact(event: GovernanceContractEvents) -> Option<Fact> {
         GovernanceContractEvents::QuorumNumeratorUpdated(e) => {
             ("quorum_numerator", e.newQuorumNumerator)
         }
-        _ => return None,
+        other => return proposal_fact(other),
     };
-    Some(Fact::Parameters(vec![(
+    Ok(Some(Fact::Parameters(vec![(
         format!("governance.{name}"),
         value.to_string(),
-    )]))
+    )])))
+}
+
+/// The proposal lifecycle logs; `None` for the Governor's other logs.
+fn proposal_fact(event: GovernanceContractEvents) -> Result<Option<Fact>, String> {
+    let fact = match event {
+        GovernanceContractEvents::ProposalCreated(e) => {
+            Fact::ProposalCreated(Box::new(ProposalCreated {
+                proposal_id: e.proposalId.to_string(),
+                proposer: address_hex(e.proposer),
+                targets: e.targets.into_iter().map(address_hex).collect(),
+                values: e.values.iter().map(U256::to_string).collect(),
+                signatures: e.signatures,
+                calldatas: e.calldatas.iter().map(bytes_hex).collect(),
+                vote_start: timepoint(e.voteStart)?,
+                vote_end: timepoint(e.voteEnd)?,
+                description: e.description,
+            }))
+        }
+        GovernanceContractEvents::VoteCast(e) => Fact::ProposalVoted(ProposalVote {
+            proposal_id: e.proposalId.to_string(),
+            voter: address_hex(e.voter),
+            support: support(e.support)?,
+            weight: e.weight.to_string(),
+            reason: e.reason,
+            params: None,
+        }),
+        GovernanceContractEvents::VoteCastWithParams(e) => Fact::ProposalVoted(ProposalVote {
+            proposal_id: e.proposalId.to_string(),
+            voter: address_hex(e.voter),
+            support: support(e.support)?,
+            weight: e.weight.to_string(),
+            reason: e.reason,
+            params: Some(bytes_hex(&e.params)),
+        }),
+        GovernanceContractEvents::ProposalQueued(e) => Fact::ProposalChanged {
+            proposal_id: e.proposalId.to_string(),
+            change: ProposalChange::Queued {
+                eta: timepoint(e.etaSeconds)?,
+            },
+        },
+        GovernanceContractEvents::ProposalExecuted(e) => Fact::ProposalChanged {
+            proposal_id: e.proposalId.to_string(),
+            change: ProposalChange::Executed,
+        },
+        GovernanceContractEvents::ProposalCanceled(e) => Fact::ProposalChanged {
+            proposal_id: e.proposalId.to_string(),
+            change: ProposalChange::Canceled,
+        },
+        _ => return Ok(None),
+    };
+    Ok(Some(fact))
+}
+
+/// `0x` + lower-case hex of call data or params.
+fn bytes_hex(bytes: &alloy::primitives::Bytes) -> String {
+    format!("0x{}", alloy::hex::encode(bytes))
+}
+
+/// A Governor timepoint (a `uint48` clock value sent as `uint256`) as unix seconds.
+fn timepoint(value: U256) -> Result<u64, String> {
+    u64::try_from(value).map_err(|_| format!("timepoint {value} is above 2^64"))
+}
+
+/// GovernorCountingSimple's vote types: 0 against, 1 for, 2 abstain.
+fn support(value: u8) -> Result<u8, String> {
+    if value <= 2 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "vote support {value} is not against (0), for (1) or abstain (2)"
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -527,5 +688,149 @@ mod tests {
             decode(&log, &contracts(), 1, 0),
             Err(DecodeError::Incomplete("block hash"))
         ));
+    }
+
+    const GOVERNOR: Address = address!("0x00000000000000000000000000000000000000c0");
+
+    fn governed(data: LogData) -> Result<Option<Fact>, DecodeError> {
+        decode(&rpc_log(GOVERNOR, data), &contracts(), 31337, 0)
+            .map(|decoded| decoded.map(|decoded| decoded.fact))
+    }
+
+    #[test]
+    fn a_created_proposal_keeps_its_calls_with_a_decimal_id_and_hex_calldata() {
+        use nexus_chain::bindings::governance::GovernanceContract;
+        let proposer = address!("0xAbCdEf0000000000000000000000000000000002");
+        let id = U256::MAX - U256::from(1);
+        let event = GovernanceContract::ProposalCreated {
+            proposalId: id,
+            proposer,
+            targets: vec![BOUNTY, TOKEN],
+            values: vec![U256::ZERO, U256::from(10).pow(U256::from(20))],
+            signatures: vec![String::new(), "f()".to_owned()],
+            calldatas: vec![vec![0xAB, 0xCD].into(), Vec::new().into()],
+            voteStart: U256::from(1_700_000_000u64),
+            voteEnd: U256::from(1_700_432_000u64),
+            description: "Lower the fee".to_owned(),
+        };
+        let fact = governed(event.encode_log_data()).unwrap().unwrap();
+        let Fact::ProposalCreated(created) = fact else {
+            panic!("not a proposal: {fact:?}");
+        };
+        assert_eq!(created.proposal_id, id.to_string());
+        assert_eq!(
+            created.proposer,
+            "0xabcdef0000000000000000000000000000000002"
+        );
+        assert_eq!(created.targets, [address_hex(BOUNTY), address_hex(TOKEN)]);
+        assert_eq!(created.values, ["0", "100000000000000000000"]);
+        assert_eq!(created.signatures, ["", "f()"]);
+        assert_eq!(created.calldatas, ["0xabcd", "0x"]);
+        assert_eq!(
+            (created.vote_start, created.vote_end),
+            (1_700_000_000, 1_700_432_000)
+        );
+        assert_eq!(created.description, "Lower the fee");
+
+        let far = GovernanceContract::ProposalCreated {
+            voteEnd: U256::MAX,
+            ..event
+        };
+        let error = governed(far.encode_log_data()).unwrap_err();
+        assert!(error.to_string().contains("timepoint"), "{error}");
+    }
+
+    #[test]
+    fn votes_and_lifecycle_logs_become_proposal_facts() {
+        use nexus_chain::bindings::governance::GovernanceContract;
+        let voter = address!("0x00000000000000000000000000000000000000e1");
+        let vote = GovernanceContract::VoteCast {
+            voter,
+            proposalId: U256::from(77),
+            support: 2,
+            weight: U256::from(5),
+            reason: "no view".to_owned(),
+        };
+        assert_eq!(
+            governed(vote.encode_log_data()).unwrap(),
+            Some(Fact::ProposalVoted(ProposalVote {
+                proposal_id: "77".to_owned(),
+                voter: address_hex(voter),
+                support: 2,
+                weight: "5".to_owned(),
+                reason: "no view".to_owned(),
+                params: None,
+            }))
+        );
+        let with_params = GovernanceContract::VoteCastWithParams {
+            voter,
+            proposalId: U256::from(77),
+            support: 0,
+            weight: U256::from(6),
+            reason: String::new(),
+            params: vec![1, 2].into(),
+        };
+        let Some(Fact::ProposalVoted(vote)) = governed(with_params.encode_log_data()).unwrap()
+        else {
+            panic!("not a vote");
+        };
+        assert_eq!((vote.support, vote.params.as_deref()), (0, Some("0x0102")));
+        let bad = GovernanceContract::VoteCast {
+            voter,
+            proposalId: U256::from(77),
+            support: 3,
+            weight: U256::ZERO,
+            reason: String::new(),
+        };
+        let error = governed(bad.encode_log_data()).unwrap_err();
+        assert!(error.to_string().contains("support 3"), "{error}");
+
+        let queued = GovernanceContract::ProposalQueued {
+            proposalId: U256::from(77),
+            etaSeconds: U256::from(1_800_000_000u64),
+        };
+        let executed = GovernanceContract::ProposalExecuted {
+            proposalId: U256::from(77),
+        };
+        let canceled = GovernanceContract::ProposalCanceled {
+            proposalId: U256::from(78),
+        };
+        let changes: Vec<Fact> = [
+            queued.encode_log_data(),
+            executed.encode_log_data(),
+            canceled.encode_log_data(),
+        ]
+        .into_iter()
+        .map(|data| governed(data).unwrap().unwrap())
+        .collect();
+        let expected = [
+            ("77", ProposalChange::Queued { eta: 1_800_000_000 }),
+            ("77", ProposalChange::Executed),
+            ("78", ProposalChange::Canceled),
+        ];
+        for (fact, (id, change)) in changes.iter().zip(expected) {
+            assert_eq!(
+                fact,
+                &Fact::ProposalChanged {
+                    proposal_id: id.to_owned(),
+                    change
+                }
+            );
+        }
+        assert_eq!(ProposalChange::Queued { eta: 9 }.eta(), Some(9));
+        assert_eq!(ProposalChange::Canceled.state(), "canceled");
+
+        // The Governor's settings are still parameters.
+        let period = GovernanceContract::VotingPeriodSet {
+            oldVotingPeriod: U256::from(1),
+            newVotingPeriod: U256::from(2),
+        };
+        assert_eq!(
+            governed(period.encode_log_data()).unwrap(),
+            Some(Fact::Parameters(vec![(
+                "governance.voting_period".to_owned(),
+                "2".to_owned()
+            )]))
+        );
     }
 }

@@ -8,8 +8,11 @@
 //!   it states, with hex spelt the platform's way.
 //! - [`settlement`]: each analyst's outcome, payout and slash of a resolved bounty
 //!   (`nexus_core::settlement`, the contract's twin).
+//! - [`proposal`]: a governance proposal's state (the Governor's rules over the stored logs, the
+//!   clock and the quorum), its id and the list cursors.
 
 pub mod decode;
 pub mod follow;
+pub mod proposal;
 pub mod range;
 pub mod settlement;

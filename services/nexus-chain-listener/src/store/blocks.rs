@@ -180,6 +180,7 @@ impl Store {
         .execute(&mut *transaction)
         .await?;
         insert_stakes(&mut transaction, chain, restored).await?;
+        super::proposals::delete_proposals_above(&mut transaction, chain, above).await?;
         sqlx::query!(
             "DELETE FROM chain.parameters WHERE chain_id = $1 AND block_number > $2",
             chain,

@@ -517,6 +517,22 @@ async fn project(
             }))
         }
         Fact::UnrevealedSlashed { .. } | Fact::StakeWithdrawn { .. } => None,
+        Fact::ProposalCreated(created) => {
+            super::proposals::insert_proposal(transaction, chain, position, created).await?;
+            None
+        }
+        Fact::ProposalVoted(vote) => {
+            super::proposals::insert_vote(transaction, chain, position, vote).await?;
+            None
+        }
+        Fact::ProposalChanged {
+            proposal_id,
+            change,
+        } => {
+            super::proposals::insert_change(transaction, chain, position, proposal_id, *change)
+                .await?;
+            None
+        }
         Fact::Parameters(values) => {
             let mut changed = Vec::new();
             for (name, value) in values {

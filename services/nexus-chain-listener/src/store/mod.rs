@@ -10,9 +10,14 @@
 //! - [`ingest`]: one read range in one transaction: logs, projections (bounties, assertions,
 //!   stakes, parameters), their events and the new checkpoint.
 //! - [`read`]: what the read API serves.
+//! - [`proposals`]: the governance proposals projection (proposals, votes, lifecycle changes;
+//!   `migrations/20261207200000_chain_proposals.sql`); [`proposals_read`]: what its read API
+//!   serves.
 
 pub mod blocks;
 pub mod ingest;
+pub mod proposals;
+pub mod proposals_read;
 pub mod read;
 
 use nexus_db::{Outbox, PgPool, Schema};

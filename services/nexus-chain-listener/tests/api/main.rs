@@ -6,6 +6,7 @@ mod crash;
 mod follower;
 mod helpers;
 mod openapi;
+mod proposals;
 mod schema;
 mod settlement;
 
