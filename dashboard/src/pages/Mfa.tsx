@@ -6,8 +6,7 @@ import { Link, useLocation, useNavigate, useSearchParams } from "react-router-do
 import { api } from "../api/endpoints";
 import { saveTokens } from "../api/session";
 import { ErrorNotice, Field } from "../components/ui";
-import { safeNext } from "./SignIn";
-import { totpProblem } from "./validation";
+import { safeNext, totpProblem } from "./validation";
 
 export function MfaPage() {
   const location = useLocation();

@@ -4,12 +4,7 @@ import { api } from "../api/endpoints";
 import { saveTokens } from "../api/session";
 import { needsMfa } from "../api/types";
 import { ErrorNotice, Field } from "../components/ui";
-import { signInProblems, type Problems } from "./validation";
-
-/** Where to go after signing in: the page asked for, never another site. */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
-}
+import { safeNext, signInProblems, type Problems } from "./validation";
 
 export function SignInPage() {
   const [login, setLogin] = useState("");

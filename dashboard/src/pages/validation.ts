@@ -34,3 +34,8 @@ export function registerProblems(values: {
 export function totpProblem(code: string): string | undefined {
   return /^[0-9]{6}$/.test(code.trim()) ? undefined : "Enter the 6 digits your authenticator app shows.";
 }
+
+/** Where to go after signing in: a path of this site (`?next=`), never another site. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
