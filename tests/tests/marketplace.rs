@@ -226,10 +226,6 @@ async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_
         "a claim of an analyst owed nothing is refused, not queued: {refused}"
     );
 
-    // The treasury's fee: `payTreasury` may be called by anyone, and no platform route or
-    // scheduler call sends it yet, so a bystander does (see the report in docs/BOUNTIES.md).
-    pay_treasury(chain, chain_id).await;
-
     // Money: exactly what nexus_core::settlement computes from the terms and the assertions.
     let expected = settle_bounty(
         REWARD,
@@ -248,6 +244,14 @@ async fn a_bounty_is_posted_asserted_resolved_and_paid_through_the_gateway_on_a_
         None,
     )
     .unwrap();
+    // The treasury's fee: nobody asks for it; the platform's scheduler sends `payTreasury`
+    // once the bounty is final (the claim sent the rounding dust already).
+    let treasury_due = balances_before.treasury + U256::from(expected.treasury_total);
+    until(chain, "the platform pays the treasury", || async {
+        let paid = chain.nxs_balance(chain.treasury()).await.unwrap();
+        (paid >= treasury_due).then_some(())
+    })
+    .await;
     let after = Balances::read(chain, &creator, &right, &wrong).await;
     let delta = |before: U256, after: U256| -> i128 {
         i128::try_from(after).unwrap() - i128::try_from(before).unwrap()

@@ -249,18 +249,6 @@ pub async fn until_bounty(
     }
 }
 
-/// Sends `payTreasury(bountyId)` from a bystander (anyone may; the money goes to the treasury).
-pub async fn pay_treasury(chain: &TestChain, chain_id: U256) {
-    let bystander = chain.account().await.unwrap();
-    let bounty = nexus_chain::bindings::bounty::BountyContract::new(
-        chain.deployment().bounty,
-        bystander.provider(chain).unwrap(),
-    );
-    let pending = bounty.payTreasury(chain_id).send().await.unwrap();
-    let receipt = pending.get_receipt().await.unwrap();
-    assert!(receipt.status(), "payTreasury reverted");
-}
-
 /// NXS balances (wei) of everyone the bounty pays.
 pub struct Balances {
     pub creator: U256,

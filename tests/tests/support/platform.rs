@@ -74,6 +74,8 @@ pub const MARKET_CONFIRMATIONS: u64 = 1;
 
 /// How often the relayer and the listener look at the chain in tests (the defaults are seconds).
 const MARKET_POLL: Duration = Duration::from_millis(50);
+/// How often nexus-bounty's scheduler and chain clock look in these tests.
+const SCHEDULER_POLL: Duration = Duration::from_millis(250);
 
 impl Drop for Platform {
     fn drop(&mut self) {
@@ -229,6 +231,9 @@ async fn start_chain_services(
         poll_interval: MARKET_POLL,
         ..RelayerSettings::default()
     };
+    // The scheduler (and the chain clock it judges deadlines by) looks often: the test waits
+    // for it to pay the treasury once the dispute window is over.
+    bounty.service.scheduler.interval = SCHEDULER_POLL;
     let bounty = context
         .spawn_with::<nexus_bounty::BountyService>(bounty)
         .await
