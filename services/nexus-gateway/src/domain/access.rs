@@ -245,5 +245,13 @@ mod tests {
             access_rule("GET", "/v1/leaderboards/weekly", None),
             AccessRule::Open
         );
+        // Governance proposals are public chain data (the listener's `chain:read`).
+        for path in [
+            "/v1/chain/proposals",
+            "/v1/chain/proposals/42",
+            "/v1/chain/proposals/42/votes",
+        ] {
+            assert_eq!(access_rule("GET", path, None), AccessRule::Open, "{path}");
+        }
     }
 }
