@@ -254,7 +254,9 @@ mod tests {
 
     use chrono::DateTime;
     use nexus_core::bounty::{Lifecycle, Phase};
-    use nexus_proto::chain::{AssertionCommitted, BountyOpened, RewardClaimed};
+    use nexus_proto::chain::{
+        AssertionCommitted, BountyOpened, RewardClaimed, TreasuryPaid, UnstakeRequested,
+    };
 
     use super::*;
 
@@ -329,5 +331,60 @@ mod tests {
             amount: "1".into(),
         });
         assert_eq!(lifecycle_input(&early).unwrap_err().field, "log.block_time");
+    }
+
+    fn treasury_paid(amount: &str, dust: bool) -> ChainEvent {
+        ChainEvent::TreasuryPaid(TreasuryPaid {
+            log: log(5_000),
+            bounty_id: 3,
+            treasury: format!("0x{}", "77".repeat(20)),
+            amount: amount.into(),
+            dust,
+        })
+    }
+
+    #[test]
+    fn a_treasury_payment_is_a_record_but_a_claims_dust_is_not() {
+        assert_eq!(
+            settlement_record(&treasury_paid("12", false)).unwrap(),
+            Some(SettlementRecord::TreasuryPaid {
+                chain_bounty_id: 3,
+                amount: 12,
+                at: 5_000,
+            })
+        );
+        assert_eq!(settlement_record(&treasury_paid("1", true)).unwrap(), None);
+        assert_eq!(
+            settlement_record(&treasury_paid("-1", false))
+                .unwrap_err()
+                .field,
+            "amount"
+        );
+        assert_eq!(lifecycle_input(&treasury_paid("12", false)).unwrap(), None);
+        assert_eq!(treasury_amount(&treasury_paid("12", false)).unwrap(), None);
+    }
+
+    #[test]
+    fn an_unstake_request_names_its_account_and_unlock_time() {
+        let mut request = UnstakeRequested {
+            log: log(6_000),
+            account: format!("0x{}", "aA".repeat(20)),
+            amount: "5".into(),
+            total_unstaking: "8".into(),
+            unlock_time: 9_000,
+        };
+        let Some(SettlementRecord::UnstakeRequested(record)) =
+            settlement_record(&ChainEvent::UnstakeRequested(request.clone())).unwrap()
+        else {
+            panic!("an unstake record");
+        };
+        assert_eq!(
+            (record.account, record.total_unstaking, record.unlock_time),
+            ([0xaa; 20], 8, 9_000)
+        );
+        assert_eq!((record.block_number, record.log_index), (7, 0));
+        request.account = "0x12".into();
+        let error = settlement_record(&ChainEvent::UnstakeRequested(request)).unwrap_err();
+        assert_eq!(error.field, "account");
     }
 }
