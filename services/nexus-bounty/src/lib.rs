@@ -8,8 +8,8 @@
 //! - the artifact a bounty is about (a stored file, a URL or a contract) and the checks on it
 //! - the EIP-712 typed data users sign and the relayer that submits it: the transaction queue, one
 //!   sender per relayer key with its own nonces, fees, retries and a circuit breaker on the RPC
-//! - the scheduler that resolves, refunds and slashes after the windows close, and comments on
-//!   bounties
+//! - the scheduler that resolves, refunds, slashes and pays the treasury after the windows close
+//!   and releases cooled-down unstakes, and comments on bounties
 //!
 //! Does not own:
 //! - user keys: it never holds one; users sign, it relays (and pays the gas)
@@ -30,7 +30,7 @@
 //! - [`routes`]: one handler per file, mounted by [`routes::configure`]; [`routes::openapi`]
 //!   describes them.
 //! - [`events`]: what the service consumes.
-//! - [`scheduler`]: queues resolve and refund calls when windows close.
+//! - [`scheduler`]: queues the settlement calls anyone may make when windows close.
 //! - [`workers`]: its background loops, registered in one place.
 //! - [`relayer`]: sends the queued transactions with the platform's relayer key.
 //! - [`metrics`]: its own metrics.

@@ -53,8 +53,9 @@ pub struct SchedulerSettings {
     /// How often due calls are looked for (`30s`).
     #[serde(with = "humantime_serde")]
     pub interval: Duration,
-    /// How long after a deadline (wall clock) a call is queued (`1m`): the chain's block time may
-    /// lag, and the contract refuses an early call.
+    /// How long after a deadline (wall clock) a call is queued (`1m`) unless the confirmed chain
+    /// clock passed the deadline first: the chain's block time may lag, and the contract refuses
+    /// an early call.
     #[serde(with = "humantime_serde")]
     pub grace: Duration,
 }

@@ -10,8 +10,10 @@
 //!   once; replicas share the group.
 //!
 //! - `scheduler`: queues `resolve` after reveal windows, `refundCreator` for final Invalid
-//!   outcomes and `slashUnrevealed` for analysts of resolved bounties who never revealed
-//!   ([`crate::scheduler`]); idempotent on the queue's keys, safe with replicas.
+//!   outcomes, `payTreasury` for final outcomes owing the treasury something,
+//!   `slashUnrevealed` for analysts of resolved bounties who never revealed and
+//!   `withdrawUnstakedFor` for cooled-down unstakes ([`crate::scheduler`]); idempotent on the
+//!   queue's keys, safe with replicas.
 //!
 //! - `chain-clock`: moves the read model's clock to the newest confirmed block's time, closing
 //!   the windows it passed ([`crate::scheduler::run_clock`]); safe with replicas.
