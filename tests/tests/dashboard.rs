@@ -8,7 +8,7 @@
 //! layout without horizontal scrolling, and a screenshot of each page under
 //! `$CARGO_TARGET_DIR/dashboard-screenshots/`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
