@@ -40,9 +40,11 @@ pub fn main<S: Service>() -> ExitCode {
     runtime.block_on(run::<S>(name))
 }
 
-/// `<binary> migrate`: the same settings as a start, then only the migrations.
+/// `<binary> migrate`: the settings loaded and validated as at a start (exit 2 when refused, so
+/// `deploy/tests/check_settings.py` can check a deployment's environment with it), then only
+/// the migrations (exit 1 when the database is unreachable or a migration fails).
 async fn migrate<S: Service>(name: &'static str) -> ExitCode {
-    let (settings, _warnings) =
+    let (settings, warnings) =
         match Settings::<S::Settings>::load(S::KIND, ConfigSource::from_environment()) {
             Ok(loaded) => loaded,
             Err(error) => {
@@ -50,6 +52,9 @@ async fn migrate<S: Service>(name: &'static str) -> ExitCode {
                 return ExitCode::from(EXIT_CONFIG);
             }
         };
+    for warning in warnings {
+        eprintln!("{name} migrate: configuration warning: {warning}");
+    }
     let database = &settings.runtime.database;
     let applied = async {
         let pool = nexus_db::connect_lazy(database)?;
