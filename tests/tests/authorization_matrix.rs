@@ -53,6 +53,8 @@ enum Body {
     None,
     /// A fresh sample's bytes (`POST /files`).
     Sample,
+    /// A fresh sample as a multipart form's `file` part (`POST /analyze`).
+    Form,
     /// JSON; `{who}` becomes the caller's name, for bodies that must differ per caller.
     Json(&'static str),
 }
@@ -99,6 +101,7 @@ const TABLE: &[Row] = &[
     row("POST", "/api/v1/analyses/{public_analysis}/reanalyse",  Body::None, [401, 202, 403, 403, 202, 403, 401]),
     // Uploads: any account, not a key limited to reading bounties.
     row("POST", "/api/v1/files",                              Body::Sample, [401, 202, 202, 202, 202, 403, 401]),
+    row("POST", "/api/v1/analyze",                            Body::Form,   [401, 202, 202, 202, 202, 403, 401]),
     // Retrohunts: any account may hunt over what it may read; only the owner reads the hunt.
     row("POST", "/api/v1/retrohunts",                         Body::Json(r#"{"source":"rule r { condition: false }"}"#), [401, 202, 202, 202, 202, 403, 401]),
     row("GET",  "/api/v1/retrohunts/{hunt}",                  Body::None, [401, 200, 404, 404, 200, 403, 401]),
@@ -290,6 +293,12 @@ async fn every_route_answers_every_caller_as_the_table_says() {
                 Body::Sample => request
                     .header("content-type", "application/octet-stream")
                     .body(format!("matrix upload {suffix} {who:?}").into_bytes()),
+                Body::Form => request
+                    .header("content-type", "multipart/form-data; boundary=matrix-form")
+                    .body(format!(
+                        "--matrix-form\r\nContent-Disposition: form-data; name=\"file\"; \
+                         filename=\"sample\"\r\n\r\nmatrix form {suffix} {who:?}\r\n--matrix-form--\r\n"
+                    )),
                 Body::Json(text) => request
                     .header("content-type", "application/json")
                     .body(text.replace("{who}", &format!("{who:?}").to_lowercase())),
