@@ -33,6 +33,7 @@ pub struct AnalyzeForm {
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
     /// `private` (default) or `public`.
+    #[schema(value_type = Option<nexus_proto::analysis::SampleVisibility>)]
     visibility: Option<String>,
 }
 
