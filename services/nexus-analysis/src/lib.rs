@@ -111,20 +111,24 @@ impl Service for AnalysisService {
     async fn build(
         resources: &Resources,
         settings: &AnalysisSettings,
-        _setup: &mut Setup,
+        setup: &mut Setup,
     ) -> Result<Self, RuntimeError> {
         let pool = resources.postgres()?.clone();
         let bus = resources.bus()?.clone();
         let database =
             Store::new(pool).ok_or_else(|| RuntimeError::build("schema", "invalid schema name"))?;
-        let samples = sample_store::open_configured(settings)
-            .await
-            .map_err(|error| {
-                RuntimeError::build(
-                    format!("sample store ({:?})", settings.samples.backend),
-                    error,
-                )
-            })?;
+        let sample_store::ConfiguredStore {
+            store: samples,
+            readiness: samples_ready,
+        } = sample_store::open_configured(settings).map_err(|error| {
+            RuntimeError::build(
+                format!("sample store ({:?})", settings.samples.backend),
+                error,
+            )
+        })?;
+        if let Some(check) = samples_ready {
+            setup.readiness(check);
+        }
         // YARA stops by itself when the job's budget ends, so work abandoned by the budget
         // gives its pool thread back soon after (see `blocking_pool`).
         let engine_budget = worker::engine_budget(bus.settings());

@@ -29,27 +29,37 @@ pub use local::LocalSampleStore;
 pub use object::{ObjectSampleStore, PARTS_IN_FLIGHT};
 
 use crate::settings::{AnalysisSettings, SampleBackend};
+use nexus_http::health::ReadinessCheck;
 
-/// The sample store the settings name: the local directory, or the S3 bucket (checked to
-/// answer with the credentials given). Uploads are staged in `<store_dir>/tmp` either way.
-pub async fn open_configured(settings: &AnalysisSettings) -> io::Result<Arc<dyn SampleStore>> {
+/// The sample store the settings name, and for the S3 bucket its `/ready` check (the service
+/// starts while the bucket does not answer and reports it there). Uploads are staged in
+/// `<store_dir>/tmp` either way.
+pub fn open_configured(settings: &AnalysisSettings) -> io::Result<ConfiguredStore> {
     match settings.samples.backend {
-        SampleBackend::Local => Ok(Arc::new(LocalSampleStore::open_dir(&settings.store_dir)?)),
+        SampleBackend::Local => Ok(ConfiguredStore {
+            store: Arc::new(LocalSampleStore::open_dir(&settings.store_dir)?),
+            readiness: None,
+        }),
         SampleBackend::S3 => {
-            let store =
-                ObjectSampleStore::s3(&settings.samples.s3, &settings.store_dir.join("tmp"))?;
-            store.check().await.map_err(|error| {
-                io::Error::new(
-                    error.kind(),
-                    format!(
-                        "the sample bucket {} does not answer: {error}",
-                        store.location()
-                    ),
-                )
-            })?;
-            Ok(Arc::new(store))
+            let store = Arc::new(ObjectSampleStore::s3(
+                &settings.samples.s3,
+                &settings.store_dir.join("tmp"),
+            )?);
+            let readiness: Arc<dyn ReadinessCheck> = store.clone();
+            Ok(ConfiguredStore {
+                store,
+                readiness: Some(readiness),
+            })
         }
     }
+}
+
+/// What [`open_configured`] opened.
+pub struct ConfiguredStore {
+    /// The store.
+    pub store: Arc<dyn SampleStore>,
+    /// Its `/ready` check, for a remote store.
+    pub readiness: Option<Arc<dyn ReadinessCheck>>,
 }
 
 /// Deletes staged uploads left behind by a crash: files in `staging` not written to for

@@ -22,8 +22,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use futures_util::TryStreamExt;
 use futures_util::future::BoxFuture;
+use futures_util::{StreamExt, TryStreamExt};
 use nexus_core::Sha256;
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
@@ -133,13 +133,15 @@ impl ObjectSampleStore {
         &self.location
     }
 
-    /// Checks that the bucket answers and the credentials are accepted (a `HEAD` of a key that
-    /// never exists: 404 is the healthy answer).
+    /// Checks that the bucket exists, answers and accepts the credentials: a one-key listing
+    /// under the prefix (an empty bucket answers it; a missing bucket, refused credentials or
+    /// an unreachable endpoint fail it).
     pub async fn check(&self) -> io::Result<()> {
-        let probe = ObjectPath::from(format!("{}.nexus-probe", self.prefix));
-        match self.objects.head(&probe).await {
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(error) => Err(into_io(error)),
+        let prefix = ObjectPath::from(self.prefix.trim_end_matches('/'));
+        let mut listing = self.objects.list(Some(&prefix));
+        match listing.next().await {
+            None | Some(Ok(_)) => Ok(()),
+            Some(Err(error)) => Err(into_io(error)),
         }
     }
 
@@ -267,5 +269,25 @@ fn into_io(error: object_store::Error) -> io::Error {
     match error {
         object_store::Error::NotFound { .. } => io::Error::new(io::ErrorKind::NotFound, error),
         other => io::Error::other(other),
+    }
+}
+
+/// `/ready`'s `sample_store` check: the bucket answers with the credentials given. The service
+/// starts without it (the bucket may come up after the pods, or credentials be fixed later) and
+/// says why it is not ready instead of crash-looping.
+impl nexus_http::health::ReadinessCheck for ObjectSampleStore {
+    fn name(&self) -> &'static str {
+        "sample_store"
+    }
+
+    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            ObjectSampleStore::check(self).await.map_err(|error| {
+                format!(
+                    "the sample bucket {} does not answer: {error}",
+                    self.location
+                )
+            })
+        })
     }
 }

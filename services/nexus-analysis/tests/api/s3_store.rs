@@ -291,3 +291,41 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_says_when_the_sample_bucket_does_not_answer() {
+    let moto = Moto::start().await;
+    // Settings for a bucket that does not exist yet: the service starts and is not ready.
+    let mut bucket = moto.bucket("present").await;
+    bucket.bucket = "created-later".to_owned();
+    let harness = Harness::start_with(|settings| {
+        settings.service.samples.backend = SampleBackend::S3;
+        settings.service.samples.s3 = bucket;
+    })
+    .await;
+    let ready = || async {
+        let response = harness
+            .http
+            .get(harness.url("/ready"))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap())
+    };
+    let (status, report) = ready().await;
+    assert_eq!(status, 503, "{report}");
+    assert!(report.contains("sample_store"), "{report}");
+    assert!(report.contains("s3://created-later/samples/"), "{report}");
+    assert!(
+        !report.contains("testing"),
+        "no credential in the report: {report}"
+    );
+
+    moto.bucket("created-later").await;
+    crate::helpers::wait_until("the service to be ready once the bucket exists", || async {
+        let (status, _) = ready().await;
+        (status == 200).then_some(())
+    })
+    .await;
+}
