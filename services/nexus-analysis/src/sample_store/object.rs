@@ -9,7 +9,7 @@
 //! - **Whole or not at all**: S3 shows an object only once its single `PUT` or its
 //!   `CompleteMultipartUpload` succeeded; a failed or abandoned upload is aborted and never
 //!   visible (parts an abort could not reach are removed by the bucket's lifecycle rule for
-//!   incomplete multipart uploads, docs/OPERATIONS.md).
+//!   incomplete multipart uploads, docs/ENGINE.md).
 //! - **Bounded memory**: a sample up to one part is sent in one `PUT`; a larger one in parts of
 //!   `part_size_bytes`, at most [`PARTS_IN_FLIGHT`] at once, read from the staged file as they
 //!   go. Reads (downloads) stream the object's body.
