@@ -5,6 +5,7 @@
 //! its own `yara_x::Scanner`, which is cheap next to compilation and keeps scans independent.
 
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,25 +46,65 @@ pub struct RuleCompileError {
 
 impl RuleCompileError {
     fn from_yara(namespace: &str, error: &yara_x::errors::CompileError) -> Self {
-        // yara-x serialises its report with the position of the primary label.
-        let detail = serde_json::to_value(error).unwrap_or_default();
-        let position = |key: &str| {
-            detail
-                .get(key)
-                .and_then(serde_json::Value::as_u64)
-                .and_then(|value| u32::try_from(value).ok())
-        };
-        Self {
-            namespace: namespace.to_owned(),
-            code: detail
-                .get("code")
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned),
-            line: position("line"),
-            column: position("column"),
-            message: error.to_string(),
+        // yara-x renders its report (an annotated snippet of the source) with annotate-snippets,
+        // which panics when the error's span sits next to a U+0085 line break (a byte index
+        // inside the character): a rule submitted over the API must not turn into a 500. The
+        // snippet is decoration; without it the code, title and labels still say what and where.
+        let rendered = catch_unwind(AssertUnwindSafe(|| {
+            // yara-x serialises its report with the position of the primary label.
+            (
+                serde_json::to_value(error).unwrap_or_default(),
+                error.to_string(),
+            )
+        }));
+        match rendered {
+            Ok((detail, message)) => Self {
+                namespace: namespace.to_owned(),
+                code: detail
+                    .get("code")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                line: position(&detail, "line"),
+                column: position(&detail, "column"),
+                message,
+            },
+            Err(_) => Self::unrendered(namespace, error),
         }
     }
+
+    /// The error without its snippet: code, title and the labels' texts, the position of the
+    /// first label (labels serialise without rendering).
+    fn unrendered(namespace: &str, error: &yara_x::errors::CompileError) -> Self {
+        let labels: Vec<serde_json::Value> = error
+            .labels()
+            .map(|label| serde_json::to_value(&label).unwrap_or_default())
+            .collect();
+        let first = labels.first().cloned().unwrap_or_default();
+        let notes: Vec<&str> = labels
+            .iter()
+            .filter_map(|label| label.get("text").and_then(serde_json::Value::as_str))
+            .collect();
+        let mut message = format!("error[{}]: {}", error.code(), error.title());
+        if !notes.is_empty() {
+            message.push_str(": ");
+            message.push_str(&notes.join("; "));
+        }
+        Self {
+            namespace: namespace.to_owned(),
+            code: Some(error.code().to_owned()),
+            line: position(&first, "line"),
+            column: position(&first, "column"),
+            message,
+        }
+    }
+}
+
+/// A 1-based position field of a serialised yara-x report or label.
+fn position(detail: &serde_json::Value, key: &str) -> Option<u32> {
+    detail
+        .get(key)
+        .and_then(serde_json::Value::as_u64)
+        .and_then(|value| u32::try_from(value).ok())
 }
 
 impl From<RuleCompileError> for EngineError {
@@ -312,6 +353,38 @@ fn collect_rule_files(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn an_error_next_to_a_unicode_line_break_is_reported_not_a_panic() {
+        // annotate-snippets panics rendering these (found by the API's Schemathesis run on
+        // POST /v1/retrohunts); the error must still come back with its code and position.
+        for (source, column) in [
+            ("rule a { condition: \u{0085} x }", 21),
+            ("rule a {\u{0085} condition: true and x }", 9),
+            ("\u{0085}", 1),
+        ] {
+            let error = RuleSet::compile([("probe", source)]).err().unwrap();
+            assert_eq!(error.namespace, "probe");
+            assert!(
+                error
+                    .code
+                    .as_deref()
+                    .is_some_and(|code| code.starts_with('E')),
+                "{error:?}"
+            );
+            assert_eq!(
+                (error.line, error.column),
+                (Some(1), Some(column)),
+                "{error:?}"
+            );
+            assert!(error.message.starts_with("error[E"), "{error:?}");
+        }
+        // An ordinary error keeps its rendered snippet.
+        let error = RuleSet::compile([("probe", "rule a { condition: y }")])
+            .err()
+            .unwrap();
+        assert!(error.message.contains("^ this identifier"), "{error:?}");
+    }
 
     #[test]
     fn reports_rule_namespace_tags_metadata_and_offsets() {
