@@ -46,6 +46,16 @@ impl TestDatabase {
     /// Creates a database migrated to the current migrations on the server `server_url` points
     /// at (any database on it; the maintenance database `postgres` is used for admin work).
     pub async fn create(server_url: &str) -> Result<Self, DbError> {
+        Self::create_with(server_url, true).await
+    }
+
+    /// Like [`TestDatabase::create`], but empty: no migration applied (for tests of the
+    /// migration path itself, e.g. a service binary's `migrate` command).
+    pub async fn create_empty(server_url: &str) -> Result<Self, DbError> {
+        Self::create_with(server_url, false).await
+    }
+
+    async fn create_with(server_url: &str, migrated: bool) -> Result<Self, DbError> {
         let server = PgConnectOptions::from_str(server_url).map_err(DbError::Query)?;
         let template = format!("nexus_template_{}", migrate::fingerprint());
         let name = format!("nexus_test_{}", uuid::Uuid::now_v7().simple());
@@ -55,14 +65,17 @@ impl TestDatabase {
             .execute(&mut admin)
             .await?;
         let outcome = async {
-            ensure_template(&mut admin, &server, &template).await?;
             drop_abandoned_databases(&mut admin).await?;
             // Names are generated here from hex digits, never input: safe to interpolate.
-            sqlx::query(AssertSqlSafe(format!(
-                "CREATE DATABASE {name} TEMPLATE {template}"
-            )))
-            .execute(&mut admin)
-            .await?;
+            let create = if migrated {
+                ensure_template(&mut admin, &server, &template).await?;
+                format!("CREATE DATABASE {name} TEMPLATE {template}")
+            } else {
+                format!("CREATE DATABASE {name}")
+            };
+            sqlx::query(AssertSqlSafe(create))
+                .execute(&mut admin)
+                .await?;
             Ok::<(), DbError>(())
         }
         .await;
