@@ -2,19 +2,20 @@
 //! browsers and most clients send files; `POST /v1/files` takes the raw body.
 
 use actix_multipart::Multipart;
-use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, mime, web};
 use futures_util::StreamExt;
 use nexus_http::{ApiError, RequestContext};
-use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_proto::analysis::UploadAccepted;
 use nexus_runtime::Caller;
 
 use crate::AnalysisService;
-use crate::domain::visibility;
 use crate::error::AnalysisError;
-use crate::routes::upload_file::{UploadQuery, parse_visibility, store_and_queue};
+use crate::routes::upload_file::{
+    UploadQuery, authorize_upload, counting_too_large, parse_visibility, refuse_declared_oversize,
+    store_and_queue,
+};
 use crate::sample_store::{Staged, stage_upload};
 
 /// The form's file part.
@@ -67,58 +68,34 @@ pub async fn analyze(
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let query_visibility = parse_visibility(query.visibility.as_deref())?;
-    let subject = caller
-        .require_signed_in()
-        .map_err(AnalysisError::from)?
-        .sub
-        .clone();
     let is_form = request
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<mime::Mime>().ok())
         .is_some_and(|mime| mime.type_() == mime::MULTIPART && mime.subtype() == mime::FORM_DATA);
+    caller.require_signed_in().map_err(AnalysisError::from)?;
     if !is_form {
         return Err(AnalysisError::MultipartRequired.into());
     }
     // Decided before a byte is read, with the query's visibility (again below if the form
     // chose another).
-    caller
-        .authorize(
-            Action::FileUpload,
-            visibility::upload("new", &subject, query_visibility),
-        )
-        .map_err(AnalysisError::from)?;
+    let subject = authorize_upload(&caller, query_visibility)?;
     let limit = service.settings.max_upload_bytes;
-    let declared = request
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit.saturating_add(FORM_OVERHEAD_BYTES)) {
-        service.metrics.upload("too_large");
-        return Err(AnalysisError::SampleTooLarge { limit }.into());
-    }
-    let (staged, form_visibility) = match read_form(form, &service, limit).await {
-        Ok(read) => read,
-        Err(error) => {
-            if matches!(error, AnalysisError::SampleTooLarge { .. }) {
-                service.metrics.upload("too_large");
-            }
-            return Err(error.into());
-        }
-    };
+    refuse_declared_oversize(
+        &service,
+        &request,
+        limit,
+        limit.saturating_add(FORM_OVERHEAD_BYTES),
+    )?;
+    let (staged, form_visibility) =
+        counting_too_large(&service, read_form(form, &service, limit).await)?;
     let visibility = match form_visibility {
         Some(text) => parse_visibility(Some(&text))?,
         None => query_visibility,
     };
     if visibility != query_visibility {
-        caller
-            .authorize(
-                Action::FileUpload,
-                visibility::upload("new", &subject, visibility),
-            )
-            .map_err(AnalysisError::from)?;
+        authorize_upload(&caller, visibility)?;
     }
     store_and_queue(&service, &subject, visibility, staged, &context).await
 }

@@ -65,37 +65,59 @@ pub async fn upload_file(
 ) -> Result<HttpResponse, ApiError> {
     let visibility = parse_visibility(query.visibility.as_deref())?;
     // Decided before a byte is read: the resource is the upload about to be recorded.
-    let subject = caller
-        .require_signed_in()
-        .map_err(AnalysisError::from)?
-        .sub
-        .clone();
-    caller
-        .authorize(
-            Action::FileUpload,
-            visibility::upload("new", &subject, visibility),
-        )
-        .map_err(AnalysisError::from)?;
+    let subject = authorize_upload(&caller, visibility)?;
     let limit = service.settings.max_upload_bytes;
+    refuse_declared_oversize(&service, &request, limit, limit)?;
+    let staged = counting_too_large(
+        &service,
+        stage_upload(body, service.samples.staging_dir(), limit).await,
+    )?;
+    store_and_queue(&service, &subject, visibility, staged, &context).await
+}
+
+/// The signed-in caller's subject, once the policies allow it to upload with `visibility`
+/// (`file:upload` on the upload about to be recorded): decided before a byte is read.
+pub(crate) fn authorize_upload(
+    caller: &Caller,
+    visibility: SampleVisibility,
+) -> Result<String, AnalysisError> {
+    let subject = caller.require_signed_in()?.sub.clone();
+    caller.authorize(
+        Action::FileUpload,
+        visibility::upload("new", &subject, visibility),
+    )?;
+    Ok(subject)
+}
+
+/// 413 `sample_too_large` at once when the declared `Content-Length` is past `allowed` (the
+/// sample's limit, plus the framing a form adds), before the body is read.
+pub(crate) fn refuse_declared_oversize(
+    service: &AnalysisService,
+    request: &HttpRequest,
+    limit: u64,
+    allowed: u64,
+) -> Result<(), AnalysisError> {
     let declared = request
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit) {
+    if declared.is_some_and(|length| length > allowed) {
         service.metrics.upload("too_large");
-        return Err(AnalysisError::SampleTooLarge { limit }.into());
+        return Err(AnalysisError::SampleTooLarge { limit });
     }
-    let staged = match stage_upload(body, service.samples.staging_dir(), limit).await {
-        Ok(staged) => staged,
-        Err(error) => {
-            if matches!(error, AnalysisError::SampleTooLarge { .. }) {
-                service.metrics.upload("too_large");
-            }
-            return Err(error.into());
-        }
-    };
-    store_and_queue(&service, &subject, visibility, staged, &context).await
+    Ok(())
+}
+
+/// `staged`, counting a refusal for size in the upload metrics.
+pub(crate) fn counting_too_large<T>(
+    service: &AnalysisService,
+    staged: Result<T, AnalysisError>,
+) -> Result<T, AnalysisError> {
+    if let Err(AnalysisError::SampleTooLarge { .. }) = &staged {
+        service.metrics.upload("too_large");
+    }
+    staged
 }
 
 /// Puts a staged upload into the sample store and records it (the sample, the caller as an
