@@ -3,10 +3,13 @@
 //! decoding, no database), in blocks/s and logs/s.
 //!
 //! ```text
-//! cargo run --release -p nexus-chain-listener --example backfill_bench [-- <log blocks> <empty blocks>]
+//! cargo run --release -p nexus-chain-listener --example backfill_bench [-- <log blocks> <empty blocks> <runs>]
 //! ```
 //!
-//! Defaults: 400 blocks of five `Staked` logs each (five accounts), then 10,000 empty blocks.
+//! Defaults: 400 blocks of five `Staked` logs each (five accounts), then 10,000 empty blocks,
+//! and 5 runs over that one chain, each run the raw fetch and then a backfill into a fresh
+//! database; every run is printed, then the minimum and median of each side and of the ratio
+//! (each run's ratio pairs its two sides, measured a moment apart).
 //! Needs what the tests need: PostgreSQL (`TEST_NEXUS_DATABASE_URL`) and anvil (`contracts/ci.sh`
 //! installs it); each run takes a chain and a database of its own. The listener's number is the
 //! follower's steps from the deployment block until it is caught up, as the `chain-follower`
@@ -153,10 +156,25 @@ async fn backfill(chain: &TestChain, context: &TestContext) -> (i64, i64, Durati
     (logs, events, elapsed)
 }
 
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len().is_multiple_of(2) {
+        (values[middle - 1] + values[middle]) / 2.0
+    } else {
+        values[middle]
+    }
+}
+
+fn minimum(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let log_blocks = argument(1, 400);
     let empty_blocks = argument(2, 10_000);
+    let runs = argument(3, 5).max(1);
     let chain = TestChain::private().await.unwrap();
     build_range(&chain, log_blocks, empty_blocks).await;
     let from = chain.deployment().block_number;
@@ -166,33 +184,49 @@ async fn main() {
         "range: blocks {from}..={to} ({blocks} blocks; {log_blocks} with {STAKERS} Staked logs each)"
     );
 
-    let (raw_logs, raw) = raw_fetch(&chain, from, to).await;
-    let context = TestContext::new().await.unwrap();
-    let (logs, events, listener) = backfill(&chain, &context).await;
+    let rate = |count: f64, seconds: f64| count / seconds;
     let staked = (log_blocks * STAKERS as u64) as i64;
-    assert!(
-        logs >= staked,
-        "{logs} logs stored, {staked} Staked logs sent"
-    );
-
-    let rate = |count: f64, elapsed: Duration| count / elapsed.as_secs_f64();
+    let (mut raws, mut listeners, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let mut raw_logs = 0;
+    for run in 1..=runs {
+        let (logs_read, raw) = raw_fetch(&chain, from, to).await;
+        raw_logs = logs_read;
+        let context = TestContext::new().await.unwrap();
+        let (logs, events, listener) = backfill(&chain, &context).await;
+        assert!(
+            logs >= staked,
+            "{logs} logs stored, {staked} Staked logs sent"
+        );
+        let (raw, listener) = (raw.as_secs_f64(), listener.as_secs_f64());
+        // Logs/s over the same logs as the raw fetch (it also returns the faucet's transfers'
+        // logs, which the listener reads and skips).
+        println!(
+            "run {run}: raw eth_getLogs {raw_logs} logs in {raw:.3} s; listener {raw_logs} logs \
+             read, {logs} stored, {events} events in {listener:.3} s; listener/raw {:.2}",
+            raw / listener
+        );
+        raws.push(raw);
+        listeners.push(listener);
+        ratios.push(raw / listener);
+    }
+    for (name, times) in [
+        ("raw eth_getLogs", &raws),
+        ("listener backfill", &listeners),
+    ] {
+        let (best, middle) = (minimum(times), median(times.clone()));
+        println!(
+            "{name}: min {best:.3} s = {:.0} blocks/s, {:.0} logs/s; median {middle:.3} s = \
+             {:.0} blocks/s, {:.0} logs/s",
+            rate(blocks, best),
+            rate(raw_logs as f64, best),
+            rate(blocks, middle),
+            rate(raw_logs as f64, middle)
+        );
+    }
     println!(
-        "raw eth_getLogs: {raw_logs} logs in {:.3} s = {:.0} blocks/s, {:.0} logs/s",
-        raw.as_secs_f64(),
-        rate(blocks, raw),
-        rate(raw_logs as f64, raw)
-    );
-    // Logs/s over the same logs as the raw fetch (it also stores the faucet's transfers'
-    // logs, which the listener reads and skips).
-    println!(
-        "listener backfill: {raw_logs} logs read, {logs} stored, {events} events in {:.3} s = \
-         {:.0} blocks/s, {:.0} logs/s",
-        listener.as_secs_f64(),
-        rate(blocks, listener),
-        rate(raw_logs as f64, listener)
-    );
-    println!(
-        "listener/raw: {:.2}",
-        raw.as_secs_f64() / listener.as_secs_f64()
+        "listener/raw over {runs} runs: median {:.2}, best {:.2}, worst {:.2}",
+        median(ratios.clone()),
+        ratios.iter().copied().fold(0.0, f64::max),
+        minimum(&ratios)
     );
 }

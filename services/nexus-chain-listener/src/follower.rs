@@ -22,6 +22,8 @@ use std::sync::{Mutex, PoisonError, RwLock};
 use chrono::{DateTime, Utc};
 use nexus_chain::deploy::Deployment;
 use nexus_proto::chain::{BlockRef, ChainEvent};
+use sqlx::Postgres;
+use sqlx::pool::PoolConnection;
 
 use crate::domain::decode::{self, Decoded, Fact};
 use crate::domain::follow::{Ancestry, common_ancestor, confirmed_height};
@@ -88,6 +90,18 @@ pub struct Follower {
     reader: RwLock<Option<ChainReader>>,
     planner: Mutex<RangePlanner>,
     state: RwLock<FollowerState>,
+    /// The range read while the previous one was written (see [`Follower::step`]).
+    prefetched: Mutex<Option<Prefetched>>,
+    /// The database connection kept from one step to the next while backfilling (see
+    /// [`Store::ingest_on`]); back in the pool once caught up or after a failure.
+    connection: Mutex<Option<PoolConnection<Postgres>>>,
+}
+
+/// A range read ahead, with the first block of it (it follows the checkpoint `from - 1`).
+#[derive(Debug)]
+struct Prefetched {
+    from: u64,
+    batch: Batch,
 }
 
 impl Follower {
@@ -98,6 +112,8 @@ impl Follower {
             reader: RwLock::new(None),
             planner: Mutex::new(RangePlanner::new(settings.max_block_range)),
             state: RwLock::new(FollowerState::default()),
+            prefetched: Mutex::new(None),
+            connection: Mutex::new(None),
         }
     }
 
@@ -159,6 +175,27 @@ impl Follower {
         Ok(reader)
     }
 
+    fn take_connection(&self) -> Option<PoolConnection<Postgres>> {
+        self.connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    fn keep_connection(&self, connection: PoolConnection<Postgres>) {
+        *self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(connection);
+    }
+
+    fn take_prefetched(&self) -> Option<Prefetched> {
+        self.prefetched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
     /// One step (see the module docs).
     pub async fn step(
         &self,
@@ -170,18 +207,73 @@ impl Follower {
         }
         let reader = self.connect().await?;
         let chain_id = reader.chain_id;
-        let head = reader.head().await?;
-        let head_time = reader.header(head).await?.map(|header| header.time);
+        // While backfilling, the step before kept its connection for this one.
+        let mut connection = match self.take_connection() {
+            Some(connection) => connection,
+            None => store
+                .pool()
+                .acquire()
+                .await
+                .map_err(nexus_db::DbError::from)?,
+        };
+        let (head, checkpoint) = tokio::join!(
+            reader.head(),
+            Store::checkpoint_on(&mut connection, chain_id)
+        );
+        let (head, checkpoint) = (head?, checkpoint?);
+        let confirmed = confirmed_height(head, self.settings.chain.confirmations);
+        let start_block = checkpoint
+            .as_ref()
+            .map_or(reader.deployment_block, |checkpoint| checkpoint.start_block);
+        let from = checkpoint
+            .as_ref()
+            .map_or(start_block, |checkpoint| checkpoint.block.number + 1);
+        // The range the previous step read ahead, if it still follows the checkpoint.
+        let prefetched = self.take_prefetched().filter(|prefetched| {
+            prefetched.from == from
+                && prefetched.batch.start_block == start_block
+                && confirmed.is_some_and(|confirmed| prefetched.batch.last.number <= confirmed)
+        });
+        let range = match &prefetched {
+            Some(prefetched) => Some(prefetched.from..=prefetched.batch.last.number),
+            None => confirmed.and_then(|confirmed| {
+                self.planner
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .next(from, confirmed)
+            }),
+        };
+        // One batch of headers: the head (for its time), the checkpoint's block (is it still
+        // the node's?) and the range's last block; the range's logs are read meanwhile (used
+        // only if the checkpoint is still the node's).
+        let mut numbers = vec![head];
+        numbers.extend(
+            checkpoint
+                .as_ref()
+                .map(|checkpoint| checkpoint.block.number),
+        );
+        numbers.extend(range.as_ref().map(|range| *range.end()));
+        let read_logs = range
+            .as_ref()
+            .filter(|_| prefetched.is_none())
+            .map(|range| (*range.start(), *range.end()));
+        let (headers, logs) = tokio::join!(reader.headers(&numbers), async {
+            match read_logs {
+                Some((from, to)) => Some(reader.logs(from, to).await),
+                None => None,
+            }
+        });
+        let mut headers = headers?.into_iter();
+        let head_time = headers.next().flatten().map(|header| header.time);
         self.update(|state| {
             state.head = Some(head);
             state.head_time = head_time;
             state.polled_at = Some(Utc::now());
             state.failing = None;
         });
-        let Some(confirmed) = confirmed_height(head, self.settings.chain.confirmations) else {
+        let Some(confirmed) = confirmed else {
             return Ok(Step::CaughtUp);
         };
-        let checkpoint = store.checkpoint(chain_id).await?;
         if let Some(checkpoint) = &checkpoint {
             // After a restart the position comes from the checkpoint, not from this process.
             let number = checkpoint.block.number;
@@ -190,7 +282,7 @@ impl Follower {
                     state.read_to = Some(number);
                 }
             });
-            let at_node = reader.header(checkpoint.block.number).await?;
+            let at_node = headers.next().flatten();
             if at_node.map(|header| header.hash).as_deref() != Some(checkpoint.block.hash.as_str())
             {
                 return self
@@ -204,46 +296,60 @@ impl Follower {
                     .await;
             }
         }
-        let start_block = checkpoint
-            .as_ref()
-            .map_or(reader.deployment_block, |checkpoint| checkpoint.start_block);
-        let from = checkpoint
-            .as_ref()
-            .map_or(start_block, |checkpoint| checkpoint.block.number + 1);
-        let range = {
-            let planner = self.planner.lock().unwrap_or_else(PoisonError::into_inner);
-            planner.next(from, confirmed)
-        };
         let Some(range) = range else {
             self.observe_lag(metrics);
             return Ok(Step::CaughtUp);
         };
         let (from, to) = (*range.start(), *range.end());
-        let Some(last) = reader.header(to).await? else {
+        let Some(last) = headers.next().flatten() else {
             return Ok(Step::CaughtUp); // the node's chain got shorter; the next step looks again
         };
-        let logs = match reader.logs(from, to).await {
-            Ok(logs) => logs,
-            Err(RpcError::RangeTooLarge(message)) => {
-                let shrunk = self
-                    .planner
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .refused();
-                if shrunk {
-                    return Ok(Step::Progressed);
+        let batch = match prefetched {
+            // Read ahead by the previous step; its last block is still the node's, and so,
+            // hashes chaining, is every block below it.
+            Some(prefetched) if prefetched.batch.last.hash == last.hash => prefetched.batch,
+            _ => {
+                let logs = match logs {
+                    Some(logs) => logs,
+                    None => reader.logs(from, to).await,
+                };
+                let logs = match logs {
+                    Ok(logs) => logs,
+                    Err(RpcError::RangeTooLarge(message)) => {
+                        let shrunk = self
+                            .planner
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .refused();
+                        if shrunk {
+                            return Ok(Step::Progressed);
+                        }
+                        return Err(RpcError::Failed(message).into());
+                    }
+                    Err(error) => return Err(error.into()),
+                };
+                match self
+                    .read_batch(&reader, start_block, last, checkpoint.is_none(), &logs)
+                    .await?
+                {
+                    Some(batch) => batch,
+                    None => return Ok(Step::Progressed), // the chain moved under the read
                 }
-                return Err(RpcError::Failed(message).into());
             }
-            Err(error) => return Err(error.into()),
         };
-        let Some(batch) = self
-            .read_batch(&reader, start_block, last, checkpoint.is_none(), &logs)
-            .await?
-        else {
-            return Ok(Step::Progressed); // the chain moved under the read: read again
-        };
-        let ingested = store.ingest(&batch).await?;
+        // The next range is read while this one is written: a backfill takes the longer of
+        // reading and writing, not their sum. Writes stay in order, one range a step: the next
+        // step writes the range read ahead only if it follows the checkpoint this one commits
+        // and its last block is still the node's.
+        let (ingested, ahead) = tokio::join!(
+            Store::ingest_on(&mut connection, &batch),
+            self.read_ahead(&reader, start_block, to, confirmed)
+        );
+        let ingested = ingested?;
+        *self
+            .prefetched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = ahead;
         metrics.logs(ingested.new_logs, ingested.events);
         metrics.blocks(to - from + 1);
         self.planner
@@ -256,11 +362,62 @@ impl Follower {
             state.read_time = Some(read_time);
         });
         self.observe_lag(metrics);
-        Ok(if to < confirmed {
-            Step::Progressed
+        if to < confirmed {
+            self.keep_connection(connection);
+            Ok(Step::Progressed)
         } else {
-            Step::CaughtUp
-        })
+            Ok(Step::CaughtUp) // the connection goes back to the pool
+        }
+    }
+
+    /// Reads the range after block `to` (up to `confirmed`) for the next step; `None` when
+    /// there is none or the read failed (the next step reads it again and reports the failure).
+    async fn read_ahead(
+        &self,
+        reader: &ChainReader,
+        start_block: u64,
+        to: u64,
+        confirmed: u64,
+    ) -> Option<Prefetched> {
+        if to >= confirmed {
+            return None;
+        }
+        let from = to + 1;
+        let range = self
+            .planner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next(from, confirmed)?;
+        let end = *range.end();
+        let (last, logs) = tokio::join!(reader.header(end), reader.logs(from, end));
+        let logs = match logs {
+            Ok(logs) => logs,
+            Err(RpcError::RangeTooLarge(_)) => {
+                // As the step itself would: the next step asks for a smaller range.
+                let _shrunk = self
+                    .planner
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .refused();
+                return None;
+            }
+            Err(error) => {
+                tracing::debug!(%error, from, "reading ahead failed");
+                return None;
+            }
+        };
+        let last = last.ok().flatten()?;
+        match self
+            .read_batch(reader, start_block, last, false, &logs)
+            .await
+        {
+            Ok(Some(batch)) => Some(Prefetched { from, batch }),
+            Ok(None) => None,
+            Err(error) => {
+                tracing::debug!(%error, from, "reading ahead failed");
+                None
+            }
+        }
     }
 
     fn observe_lag(&self, metrics: &ChainListenerMetrics) {
@@ -284,24 +441,9 @@ impl Follower {
         first: bool,
         logs: &[alloy::rpc::types::Log],
     ) -> Result<Option<Batch>, StepError> {
-        // The headers of the blocks holding logs, all in one batched read.
-        let mut numbers = Vec::new();
-        for log in logs {
-            let Some(number) = log.block_number else {
-                return Err(decode::DecodeError::Incomplete("block number").into());
-            };
-            if number != last.number && numbers.last() != Some(&number) {
-                numbers.push(number);
-            }
-        }
-        let mut headers: BTreeMap<u64, BlockHeader> = BTreeMap::new();
-        for (number, header) in numbers.iter().zip(reader.headers(&numbers).await?) {
-            let Some(header) = header else {
-                return Ok(None); // the chain got shorter under the read
-            };
-            headers.insert(*number, header);
-        }
-        headers.insert(last.number, last.clone());
+        let Some(headers) = log_blocks(reader, &last, logs).await? else {
+            return Ok(None); // the chain moved under the read
+        };
         let mut decoded: Vec<Decoded> = Vec::with_capacity(logs.len());
         for log in logs {
             let header = log
@@ -450,4 +592,71 @@ impl Follower {
             }
         }
     }
+}
+
+/// The blocks holding `logs`, and the range's `last` block, by number; `None` when the logs and
+/// the headers disagree (the chain moved under the read).
+///
+/// A node that puts its block's time on every log (anvil, geth since 1.16, reth) names each
+/// log's block completely (number, hash, time) in the `eth_getLogs` answer itself, so no header
+/// is read: two logs of one block must name the same hash, and a log of the last block its hash.
+/// Otherwise the headers of the blocks holding logs are read, all in one batch, and every log's
+/// block hash must equal its header's. Either way the stored blocks are what the walk back of a
+/// reorganisation compares with the node.
+async fn log_blocks(
+    reader: &ChainReader,
+    last: &BlockHeader,
+    logs: &[alloy::rpc::types::Log],
+) -> Result<Option<BTreeMap<u64, BlockHeader>>, StepError> {
+    let mut blocks: BTreeMap<u64, BlockHeader> = BTreeMap::new();
+    blocks.insert(last.number, last.clone());
+    if logs.iter().all(|log| log.block_timestamp.is_some()) {
+        for log in logs {
+            let (Some(number), Some(hash), Some(time)) =
+                (log.block_number, log.block_hash, log.block_timestamp)
+            else {
+                return Err(decode::DecodeError::Incomplete("block number or hash").into());
+            };
+            let hash = decode::word_hex(hash);
+            match blocks.get(&number) {
+                Some(known) if known.hash != hash => return Ok(None),
+                Some(_) => {}
+                None => {
+                    let time = i64::try_from(time)
+                        .ok()
+                        .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
+                        .ok_or_else(|| {
+                            RpcError::Invalid(format!("block {number} has an impossible time"))
+                        })?;
+                    blocks.insert(
+                        number,
+                        BlockHeader {
+                            number,
+                            hash,
+                            parent_hash: None,
+                            time,
+                        },
+                    );
+                }
+            }
+        }
+        return Ok(Some(blocks));
+    }
+    let mut numbers = Vec::new();
+    for log in logs {
+        let Some(number) = log.block_number else {
+            return Err(decode::DecodeError::Incomplete("block number").into());
+        };
+        if number != last.number && numbers.last() != Some(&number) {
+            numbers.push(number);
+        }
+    }
+    for (number, header) in numbers.iter().zip(reader.headers(&numbers).await?) {
+        let Some(header) = header else {
+            return Ok(None); // the chain got shorter under the read
+        };
+        blocks.insert(*number, header);
+    }
+    // Each log's hash is compared with its block's by the caller.
+    Ok(Some(blocks))
 }

@@ -43,7 +43,7 @@ impl HeaderFields {
         Ok(BlockHeader {
             number,
             hash: word_hex(self.hash),
-            parent_hash: word_hex(self.parent_hash),
+            parent_hash: Some(word_hex(self.parent_hash)),
             time: i64::try_from(self.timestamp.to::<u64>())
                 .ok()
                 .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
@@ -141,7 +141,7 @@ impl ChainReader {
                 Ok(BlockHeader {
                     number: header.number,
                     hash: word_hex(header.hash),
-                    parent_hash: word_hex(header.parent_hash),
+                    parent_hash: Some(word_hex(header.parent_hash)),
                     time: i64::try_from(header.timestamp)
                         .ok()
                         .and_then(|seconds| DateTime::from_timestamp(seconds, 0))

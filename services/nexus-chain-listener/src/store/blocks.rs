@@ -3,6 +3,7 @@
 use nexus_db::DbError;
 use nexus_proto::Envelope;
 use nexus_proto::chain::{BlockRef, ChainEventsRetracted, LogPosition, RetractedEvent};
+use sqlx::PgConnection;
 
 use super::ingest::{StakeRead, insert_stakes};
 use super::{Store, big, unsigned};
@@ -26,12 +27,21 @@ pub struct Rollback {
 impl Store {
     /// The checkpoint of `chain_id`, if ingestion has begun.
     pub async fn checkpoint(&self, chain_id: u64) -> Result<Option<Checkpoint>, DbError> {
+        let mut connection = self.pool().acquire().await?;
+        Self::checkpoint_on(&mut connection, chain_id).await
+    }
+
+    /// [`Store::checkpoint`] on `connection` (the follower keeps one while it backfills).
+    pub async fn checkpoint_on(
+        connection: &mut PgConnection,
+        chain_id: u64,
+    ) -> Result<Option<Checkpoint>, DbError> {
         let row = sqlx::query!(
             "SELECT start_block, block_number, block_hash FROM chain.checkpoints
              WHERE chain_id = $1",
             big(chain_id)?
         )
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *connection)
         .await?;
         Ok(row.map(|row| Checkpoint {
             start_block: unsigned(row.start_block),
@@ -109,7 +119,7 @@ impl Store {
         let rows = sqlx::query!(
             r#"DELETE FROM chain.logs WHERE chain_id = $1 AND block_number > $2
                RETURNING envelope_id, event_name, block_number, block_hash, transaction_hash,
-                         log_index, contract, payload"#,
+                         log_index, contract, block_time"#,
             chain,
             above
         )
@@ -118,13 +128,6 @@ impl Store {
         let mut retracted: Vec<RetractedEvent> = rows
             .into_iter()
             .filter_map(|row| {
-                let block_time = row
-                    .payload
-                    .as_ref()
-                    .and_then(|payload| payload.get("log"))
-                    .and_then(|log| log.get("block_time"))
-                    .and_then(|time| serde_json::from_value(time.clone()).ok())
-                    .unwrap_or_default();
                 Some(RetractedEvent {
                     envelope_id: row.envelope_id?,
                     name: row.event_name?,
@@ -135,7 +138,7 @@ impl Store {
                         transaction_hash: row.transaction_hash,
                         log_index: unsigned(row.log_index),
                         contract: row.contract,
-                        block_time,
+                        block_time: row.block_time.unwrap_or_default(),
                     },
                 })
             })

@@ -3,18 +3,22 @@
 //! become, and the new checkpoint. The transaction commits all of it or none: a listener killed
 //! mid-batch re-reads the range from the old checkpoint and publishes each event exactly once.
 
-use std::collections::{HashMap, HashSet};
+mod rows;
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use nexus_db::DbError;
-use nexus_proto::Envelope;
 use nexus_proto::chain::{
-    BountyResolved, ChainEvent, DisputeDecided, EVENTS_STREAM, LogPosition, ParameterChanged,
-    ParameterValue, Slashed, Verdict,
+    BountyResolved, ChainEvent, DisputeDecided, ParameterChanged, ParameterValue, Slashed, Verdict,
 };
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
+pub(crate) use self::rows::insert_stakes;
+use self::rows::{
+    Planned, Renamed, envelope, insert_blocks, insert_logs, planned_event, publish, rename,
+};
 use super::{Store, big};
 use crate::domain::decode::{Decoded, Fact};
 use crate::domain::settlement::{self, AssertionState, Terms};
@@ -26,8 +30,9 @@ pub struct BlockHeader {
     pub number: u64,
     /// Hash (`0x`, lower case).
     pub hash: String,
-    /// Parent hash.
-    pub parent_hash: String,
+    /// Parent hash (`None` when the block is known from its logs alone, which carry no parent;
+    /// stored for inspection, never read back: the walk back compares hashes).
+    pub parent_hash: Option<String>,
     /// Timestamp.
     pub time: DateTime<Utc>,
 }
@@ -93,30 +98,31 @@ fn invalid(message: String) -> DbError {
     DbError::Query(sqlx::Error::Protocol(message))
 }
 
-/// One published event: the log it came from and its outbox row.
-struct Published {
-    block_hash: String,
-    log_index: i64,
-    name: &'static str,
-    envelope_id: Uuid,
-    /// The whole envelope, as the outbox stores it.
-    envelope: serde_json::Value,
-    /// The payload alone, as the log row keeps it (for a retraction).
-    payload: serde_json::Value,
-}
-
-fn encode_error(error: serde_json::Error) -> DbError {
-    DbError::Query(sqlx::Error::Encode(Box::new(error)))
-}
-
 impl Store {
     /// Stores `batch` and its events and moves the checkpoint to its last block, in one
     /// transaction. Rows go in a few multi-row statements (`UNNEST` of arrays) whatever the
     /// number of logs; only logs that need stored state (bounties, assertions, settlements,
     /// parameters) cost statements of their own.
     pub async fn ingest(&self, batch: &Batch) -> Result<Ingested, DbError> {
+        let mut connection = self.pool().acquire().await?;
+        Self::ingest_on(&mut connection, batch).await
+    }
+
+    /// [`Store::ingest`] on `connection` (the follower keeps one while it backfills: a
+    /// connection released to the pool is pinged before it is idle again, so a step that
+    /// acquired one right after the previous step released its own would open a new one).
+    pub async fn ingest_on(
+        connection: &mut PgConnection,
+        batch: &Batch,
+    ) -> Result<Ingested, DbError> {
         let chain = big(batch.chain_id)?;
-        let mut transaction = self.pool().begin().await?;
+        // Chosen before the transaction: every log row is inserted complete (see `rows`).
+        let planned: Vec<Planned> = batch
+            .logs
+            .iter()
+            .map(|decoded| planned_event(&decoded.fact))
+            .collect();
+        let mut transaction = connection.begin().await?;
         for (name, value) in &batch.seed_parameters {
             sqlx::query!(
                 "INSERT INTO chain.parameters (chain_id, name, block_number, log_index, value)
@@ -130,7 +136,7 @@ impl Store {
             .await?;
         }
         insert_blocks(&mut transaction, chain, batch).await?;
-        let new = insert_logs(&mut transaction, chain, &batch.logs).await?;
+        let new = insert_logs(&mut transaction, chain, &batch.logs, &planned).await?;
         let terms: HashMap<u64, BountyTerms> = batch
             .terms
             .iter()
@@ -138,19 +144,37 @@ impl Store {
             .collect();
         let mut ingested = Ingested::default();
         let mut published = Vec::new();
-        for (index, decoded) in batch.logs.iter().enumerate() {
+        let mut renamed = Vec::new();
+        for (index, (decoded, planned)) in batch.logs.iter().zip(&planned).enumerate() {
             let position = &decoded.position;
-            if !new.contains(&(position.block_hash.clone(), big(position.log_index)?)) {
+            let log_index = big(position.log_index)?;
+            if !new.contains(&(position.block_hash.clone(), log_index)) {
                 continue; // stored (and published) by an earlier read of the range
             }
             ingested.new_logs += 1;
             let next = batch.logs.get(index + 1);
-            if let Some(event) = project(&mut transaction, batch, &terms, decoded, next).await? {
-                published.push(envelope(position, event)?);
+            let event = project(&mut transaction, batch, &terms, decoded, next).await?;
+            let name = event.as_ref().map(ChainEvent::name);
+            let envelope_id = match (*planned, name) {
+                (Some((id, planned)), Some(name)) if planned == name => Some(id),
+                (None, None) => None,
+                (_, name) => {
+                    let event = name.map(|name| (Uuid::now_v7(), name));
+                    renamed.push(Renamed {
+                        block_hash: position.block_hash.clone(),
+                        log_index,
+                        event,
+                    });
+                    event.map(|(id, _)| id)
+                }
+            };
+            if let (Some(event), Some(id)) = (event, envelope_id) {
+                published.push(envelope(id, event)?);
             }
         }
         ingested.events = published.len() as u64;
-        publish(&mut transaction, chain, &published).await?;
+        publish(&mut transaction, &published).await?;
+        rename(&mut transaction, chain, &renamed).await?;
         insert_stakes(&mut transaction, chain, &batch.stakes).await?;
         sqlx::query!(
             "INSERT INTO chain.checkpoints (chain_id, start_block, block_number, block_hash)
@@ -167,225 +191,6 @@ impl Store {
         transaction.commit().await?;
         Ok(ingested)
     }
-}
-
-/// The batch's headers (the blocks holding logs and the last one), in one statement.
-async fn insert_blocks(
-    transaction: &mut PgConnection,
-    chain: i64,
-    batch: &Batch,
-) -> Result<(), DbError> {
-    let headers: Vec<&BlockHeader> = batch
-        .blocks
-        .iter()
-        .chain(std::iter::once(&batch.last))
-        .collect();
-    let numbers = headers
-        .iter()
-        .map(|header| big(header.number))
-        .collect::<Result<Vec<_>, _>>()?;
-    let hashes: Vec<String> = headers.iter().map(|header| header.hash.clone()).collect();
-    let parents: Vec<String> = headers
-        .iter()
-        .map(|header| header.parent_hash.clone())
-        .collect();
-    let times: Vec<DateTime<Utc>> = headers.iter().map(|header| header.time).collect();
-    sqlx::query!(
-        "INSERT INTO chain.blocks (chain_id, number, hash, parent_hash, block_time)
-         SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::timestamptz[])
-         ON CONFLICT (chain_id, number) DO NOTHING",
-        chain,
-        &numbers,
-        &hashes,
-        &parents,
-        &times
-    )
-    .execute(&mut *transaction)
-    .await?;
-    Ok(())
-}
-
-/// Inserts the logs not stored yet, in one statement; returns the keys (block hash, log index)
-/// of those it inserted.
-async fn insert_logs(
-    transaction: &mut PgConnection,
-    chain: i64,
-    logs: &[Decoded],
-) -> Result<HashSet<(String, i64)>, DbError> {
-    let mut hashes = Vec::with_capacity(logs.len());
-    let mut indexes = Vec::with_capacity(logs.len());
-    let mut numbers = Vec::with_capacity(logs.len());
-    let mut transactions = Vec::with_capacity(logs.len());
-    let mut contracts = Vec::with_capacity(logs.len());
-    for decoded in logs {
-        let position = &decoded.position;
-        hashes.push(position.block_hash.clone());
-        indexes.push(big(position.log_index)?);
-        numbers.push(big(position.block_number)?);
-        transactions.push(position.transaction_hash.clone());
-        contracts.push(position.contract.clone());
-    }
-    let rows = sqlx::query!(
-        r#"INSERT INTO chain.logs (chain_id, block_hash, log_index, block_number,
-           transaction_hash, contract)
-           SELECT $1, * FROM UNNEST($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
-           ON CONFLICT DO NOTHING RETURNING block_hash, log_index"#,
-        chain,
-        &hashes,
-        &indexes,
-        &numbers,
-        &transactions,
-        &contracts
-    )
-    .fetch_all(&mut *transaction)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| (row.block_hash, row.log_index))
-        .collect())
-}
-
-/// Stake rows (`restored` after a rollback, or read for a range), in one statement.
-pub(crate) async fn insert_stakes(
-    transaction: &mut PgConnection,
-    chain: i64,
-    stakes: &[StakeRead],
-) -> Result<(), DbError> {
-    if stakes.is_empty() {
-        return Ok(());
-    }
-    let accounts: Vec<String> = stakes.iter().map(|stake| stake.account.clone()).collect();
-    let numbers = stakes
-        .iter()
-        .map(|stake| big(stake.block_number))
-        .collect::<Result<Vec<_>, _>>()?;
-    let staked: Vec<String> = stakes.iter().map(|stake| stake.staked.clone()).collect();
-    let unstaking: Vec<String> = stakes.iter().map(|stake| stake.unstaking.clone()).collect();
-    let unlock = stakes
-        .iter()
-        .map(|stake| big(stake.unlock_time))
-        .collect::<Result<Vec<_>, _>>()?;
-    sqlx::query!(
-        "INSERT INTO chain.stakes (chain_id, account, block_number, log_index, staked,
-         unstaking, unlock_time)
-         SELECT $1, account, number, 0, staked::numeric, unstaking::numeric, unlock
-         FROM UNNEST($2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[])
-           AS read(account, number, staked, unstaking, unlock)
-         ON CONFLICT DO NOTHING",
-        chain,
-        &accounts,
-        &numbers,
-        &staked,
-        &unstaking,
-        &unlock
-    )
-    .execute(&mut *transaction)
-    .await?;
-    Ok(())
-}
-
-/// `event` in a fresh envelope, with what its outbox row and its log row keep.
-fn envelope(position: &LogPosition, event: ChainEvent) -> Result<Published, DbError> {
-    let name = event.name();
-    macro_rules! wrap {
-        ($($variant:ident),+) => {
-            match event {
-                $(ChainEvent::$variant(payload) => {
-                    let envelope = Envelope::new(payload);
-                    let raw = envelope.to_raw().map_err(encode_error)?;
-                    (envelope.id, serde_json::to_value(&raw).map_err(encode_error)?,
-                     serde_json::to_value(&envelope.payload).map_err(encode_error)?)
-                })+
-            }
-        };
-    }
-    let (envelope_id, envelope, payload) = wrap!(
-        BountyOpened,
-        AssertionCommitted,
-        AssertionRevealed,
-        BountyResolved,
-        RewardClaimed,
-        BountyRefunded,
-        DisputeOpened,
-        DisputeDecided,
-        Staked,
-        UnstakeRequested,
-        Slashed,
-        ParameterChanged,
-        ChainEventsRetracted
-    );
-    Ok(Published {
-        block_hash: position.block_hash.clone(),
-        log_index: big(position.log_index)?,
-        name,
-        envelope_id,
-        envelope,
-        payload,
-    })
-}
-
-/// Writes the events to the outbox (the rows `Outbox::enqueue` would write, in one statement,
-/// and one wake-up of the relay at commit) and names each envelope on its log row.
-async fn publish(
-    transaction: &mut PgConnection,
-    chain: i64,
-    published: &[Published],
-) -> Result<(), DbError> {
-    if published.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<Uuid> = published.iter().map(|event| event.envelope_id).collect();
-    let streams: Vec<String> = vec![EVENTS_STREAM.to_owned(); published.len()];
-    let envelopes: Vec<serde_json::Value> = published
-        .iter()
-        .map(|event| event.envelope.clone())
-        .collect();
-    sqlx::query!(
-        "INSERT INTO chain.outbox (id, stream, envelope)
-         SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::jsonb[])",
-        &ids,
-        &streams,
-        &envelopes
-    )
-    .execute(&mut *transaction)
-    .await?;
-    sqlx::query!(
-        "SELECT pg_notify($1, $2)",
-        nexus_db::outbox::OUTBOX_CHANNEL,
-        super::SCHEMA
-    )
-    .execute(&mut *transaction)
-    .await?;
-    let hashes: Vec<String> = published
-        .iter()
-        .map(|event| event.block_hash.clone())
-        .collect();
-    let indexes: Vec<i64> = published.iter().map(|event| event.log_index).collect();
-    let names: Vec<String> = published
-        .iter()
-        .map(|event| event.name.to_owned())
-        .collect();
-    let payloads: Vec<serde_json::Value> = published
-        .iter()
-        .map(|event| event.payload.clone())
-        .collect();
-    sqlx::query!(
-        "UPDATE chain.logs AS log SET event_name = new.name, envelope_id = new.id,
-         payload = new.payload
-         FROM UNNEST($2::text[], $3::bigint[], $4::text[], $5::uuid[], $6::jsonb[])
-           AS new(block_hash, log_index, name, id, payload)
-         WHERE log.chain_id = $1 AND log.block_hash = new.block_hash
-           AND log.log_index = new.log_index",
-        chain,
-        &hashes,
-        &indexes,
-        &names,
-        &ids,
-        &payloads
-    )
-    .execute(&mut *transaction)
-    .await?;
-    Ok(())
 }
 
 /// Applies one new log to the projections and returns the event it becomes, if any.
