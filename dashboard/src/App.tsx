@@ -7,6 +7,7 @@ import { Layout } from "./components/Layout";
 import { LiveProvider } from "./live/LiveContext";
 import { BountiesPage } from "./pages/Bounties";
 import { BountyDetailPage } from "./pages/BountyDetail";
+import { CreateBountyPage } from "./pages/bounty/CreateBounty";
 import { HomePage } from "./pages/Home";
 import { MfaPage } from "./pages/Mfa";
 import { RegisterPage } from "./pages/Register";
@@ -42,6 +43,7 @@ export function App() {
             <Route path="/submit" element={<RequireSession><SubmitPage /></RequireSession>} />
             <Route path="/analyses/:id" element={<RequireSession><ReportPage /></RequireSession>} />
             <Route path="/bounties" element={<RequireSession><BountiesPage /></RequireSession>} />
+            <Route path="/bounties/new" element={<RequireSession><CreateBountyPage /></RequireSession>} />
             <Route path="/bounties/:id" element={<RequireSession><BountyDetailPage /></RequireSession>} />
             <Route path="*" element={<NotFound />} />
           </Route>

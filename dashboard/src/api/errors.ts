@@ -57,6 +57,11 @@ const FIELD_CODES = new Set([
   "invalid_artifact",
   "payload_too_large",
   "sample_too_large",
+  // Bounties: the API's message gives the governed bound the terms or stake missed.
+  "reward_too_low",
+  "min_stake_too_low",
+  "deadline_outside_window",
+  "stake_too_low",
 ]);
 
 /** Codes that end the session: the stored token is no good any more. */
@@ -113,6 +118,21 @@ const MESSAGES: Record<string, string> = {
   auth_unavailable: "Signing in is unavailable right now. Try again in a minute.",
   redis_unavailable: "The platform is busy recovering. Try again in a minute.",
   not_ready: "The platform is starting. Try again in a minute.",
+  // Bounties signed by a wallet (nexus-bounty).
+  wallet_not_linked: "The wallet that signed is not linked to your account. Link it in settings (wallets), or sign with a linked one.",
+  intent_signature_mismatch: "The signature does not match what was asked. Try again: the page fetches fresh data to sign.",
+  intent_expired: "The signature expired before it reached the chain. Try again and sign at once.",
+  amount_above_supply: "The amount is larger than all the NXS there is. Enter a smaller one.",
+  bounty_not_on_chain: "The bounty is not confirmed on the chain yet. Wait until it shows open, then try again.",
+  bounty_not_open: "The commit window of this bounty is closed: it takes no more commitments.",
+  bounty_not_revealing: "Reveals are accepted only between the end of the commit window and the end of the reveal window. Try again then.",
+  not_committed: "The chain has no commitment from this wallet on this bounty (yet). Wait for your commitment to be confirmed.",
+  bounty_not_resolvable: "The bounty cannot be resolved yet: the reveal window is still open, or it is resolved already.",
+  bounty_not_final: "Payouts are not open yet: the dispute window is still running. Claim once it is over.",
+  nothing_to_claim: "There is nothing to claim for this wallet: no revealed winning verdict, or it was paid already.",
+  bounty_not_refundable: "This bounty cannot be refunded: it ended with a valid outcome, is not final yet, or was refunded already.",
+  not_a_participant: "Only the creator or an analyst who revealed may dispute this bounty.",
+  chain_unavailable: "The chain cannot be reached right now. Try again in a minute; nothing was sent.",
   internal_error: "Something went wrong on our side. Try again; if it keeps failing, report it with the reference below.",
 };
 

@@ -32,7 +32,8 @@ export function Layout() {
             <ul>
               <li><NavLink to="/" end>Home</NavLink></li>
               <li><NavLink to="/submit">Submit a file</NavLink></li>
-              <li><NavLink to="/bounties">Bounties</NavLink></li>
+              <li><NavLink to="/bounties" end>Bounties</NavLink></li>
+              <li><NavLink to="/bounties/new">Post a bounty</NavLink></li>
             </ul>
           ) : (
             <ul>

@@ -1,5 +1,6 @@
-// One bounty, read-only in this slice: terms, state, assertions and relayed transactions, live on
-// `bounty:{id}` (each BountyUpdated re-reads the bounty; the subscription's confirmation too).
+// One bounty: terms, state, assertions and relayed transactions, live on
+// `bounty:{id}` (each BountyUpdated re-reads the bounty; the subscription's confirmation too), and
+// the wallet-signed actions (bounty/BountyActions.tsx).
 
 import { useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
@@ -8,6 +9,7 @@ import type { BountyUpdated, BountyView } from "../api/types";
 import { formatDate, formatNxs } from "../components/format";
 import { ErrorNotice } from "../components/ui";
 import { useTopic } from "../live/LiveContext";
+import { BountyActions } from "./bounty/BountyActions";
 
 export function BountyDetailPage() {
   const { id = "" } = useParams();
@@ -52,6 +54,7 @@ export function BountyDetailPage() {
           ))}</tbody>
         </table></div>
       ) : <p>No analyst has committed yet. Commitments appear here live.</p>}
+      <BountyActions bounty={bounty} />
       <h2>Transactions</h2>
       {bounty.transactions && bounty.transactions.length > 0 ? (
         <ul>{bounty.transactions.map((tx) => <li key={tx.id}>{tx.kind}: {tx.status}{tx.tx_hash ? <> (<code>{tx.tx_hash}</code>)</> : ""}{tx.last_error ? ` — ${tx.last_error}` : ""}</li>)}</ul>
