@@ -14,6 +14,14 @@ import { RegisterPage } from "./pages/Register";
 import { ReportPage } from "./pages/Report";
 import { SignInPage } from "./pages/SignIn";
 import { SubmitPage } from "./pages/Submit";
+import { AdminAuditPage } from "./pages/admin/Audit";
+import { AdminPoliciesPage } from "./pages/admin/Policies";
+import { AdminUsersPage } from "./pages/admin/Users";
+import { ApiKeySettingsPage } from "./pages/settings/ApiKeys";
+import { MfaSettingsPage } from "./pages/settings/Mfa";
+import { ProfileSettingsPage } from "./pages/settings/Profile";
+import { WalletSettingsPage } from "./pages/settings/Wallets";
+import { WsKeySettingsPage } from "./pages/settings/WsKeys";
 
 export function useSignedIn(): boolean {
   const [signedIn, setSignedIn] = useState(() => currentTokens() !== null);
@@ -45,6 +53,17 @@ export function App() {
             <Route path="/bounties" element={<RequireSession><BountiesPage /></RequireSession>} />
             <Route path="/bounties/new" element={<RequireSession><CreateBountyPage /></RequireSession>} />
             <Route path="/bounties/:id" element={<RequireSession><BountyDetailPage /></RequireSession>} />
+            <Route path="/settings" element={<Navigate to="/settings/profile" replace />} />
+            <Route path="/settings/profile" element={<RequireSession><ProfileSettingsPage /></RequireSession>} />
+            <Route path="/settings/wallets" element={<RequireSession><WalletSettingsPage /></RequireSession>} />
+            <Route path="/settings/ws-keys" element={<RequireSession><WsKeySettingsPage /></RequireSession>} />
+            <Route path="/settings/api-keys" element={<RequireSession><ApiKeySettingsPage /></RequireSession>} />
+            <Route path="/settings/mfa" element={<RequireSession><MfaSettingsPage /></RequireSession>} />
+            {/* Admin pages are routed for everyone signed in: the API refuses non-administrators. */}
+            <Route path="/admin" element={<Navigate to="/admin/users" replace />} />
+            <Route path="/admin/users" element={<RequireSession><AdminUsersPage /></RequireSession>} />
+            <Route path="/admin/policies" element={<RequireSession><AdminPoliciesPage /></RequireSession>} />
+            <Route path="/admin/audit" element={<RequireSession><AdminAuditPage /></RequireSession>} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

@@ -64,3 +64,30 @@ describe("errorFrom", () => {
     expect(adviseError(parsed).message).toMatch(/our side/);
   });
 });
+
+describe("settings and admin codes", () => {
+  it("say what to do about wallets, keys and MFA", () => {
+    expect(adviseError(error(409, "wallet_taken")).message).toMatch(/another account/);
+    expect(adviseError(error(400, "siwe_challenge_expired")).message).toMatch(/sign at once/);
+    expect(adviseError(error(400, "ws_key_signature_invalid")).message).toMatch(/128 hex digits/);
+    expect(adviseError(error(400, "malformed_key")).message).toMatch(/64 hex digits or base64/);
+    expect(adviseError(error(404, "api_key_not_found")).message).toMatch(/revoked already/);
+    expect(adviseError(error(409, "mfa_already_enabled")).message).toMatch(/Disable it first/);
+    expect(adviseError(error(403, "api_key_not_allowed")).message).toMatch(/password/);
+  });
+
+  it("say what to do about roles and policies", () => {
+    expect(adviseError(error(400, "invalid_role")).message).toMatch(/user, analyst or admin/);
+    expect(adviseError(error(404, "user_not_found")).message).toMatch(/UUID/);
+    expect(adviseError(error(422, "policy_parse_failed")).message).toMatch(/line and column/);
+    expect(adviseError(error(422, "policy_id_missing")).message).toMatch(/@id\("\.\.\."\)/);
+  });
+
+  it("keep the API's message for a profile field or a malformed sign-in message", () => {
+    const advice = adviseError(error(400, "invalid_profile_field", "website: must start with https://"));
+    expect(advice.message).toBe("website: must start with https://");
+    expect(adviseError(error(400, "malformed_siwe_message", "line 3: not an address")).message).toBe(
+      "line 3: not an address",
+    );
+  });
+});

@@ -238,3 +238,152 @@ export interface EventEnvelope<P = unknown> {
   occurred_at: string;
   payload: P;
 }
+
+// ---- Settings and admin (crates/nexus-proto: user.rs, auth.rs) ----
+
+/** `GET /v1/users/me` in full (`PrivateProfile` with its flattened `PublicProfile`). */
+export interface OwnProfile extends PrivateProfile {
+  email: string;
+  bio?: string | null;
+  avatar_url?: string | null;
+  website?: string | null;
+  full_name?: string | null;
+  status: "active" | "banned" | "disabled";
+  referral_code: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `PATCH /v1/users/me`: absent = unchanged, `null` = cleared, a string = set. */
+export type ProfileUpdate = Partial<Record<"display_name" | "bio" | "avatar_url" | "website" | "full_name", string | null>>;
+
+/** `GET /v1/users/{id}` (`PublicProfile`). */
+export interface PublicProfile {
+  user_id: string;
+  username: string;
+  roles: string[];
+  display_name?: string | null;
+  bio?: string | null;
+  avatar_url?: string | null;
+  website?: string | null;
+  created_at: string;
+}
+
+export const ROLES = ["user", "analyst", "admin"] as const;
+export type RoleName = (typeof ROLES)[number];
+
+export interface WalletChallenge {
+  /** The EIP-4361 message to sign with `personal_sign`. */
+  message: string;
+  nonce: string;
+  expires_at: string;
+}
+
+export interface Wallet {
+  address: string;
+  chain_id: number;
+  linked_at: string;
+}
+
+export interface WsKeyChallenge {
+  challenge: string;
+  expires_at: string;
+}
+
+export interface WsKey {
+  key_id: string;
+  public_key_hex: string;
+  label?: string | null;
+  created_at: string;
+}
+
+export interface RegisterWsKeyRequest {
+  public_key: string;
+  label?: string;
+  challenge: string;
+  signature: string;
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauth_uri: string;
+  /** The otpauth URI as an SVG QR code, rendered by nexus-auth. */
+  qr_svg: string;
+}
+
+export interface CreateApiKeyRequest {
+  name: string;
+  scopes: string[];
+  tier?: string;
+  expires_in_days?: number;
+}
+
+export interface ApiKeyInfo {
+  key_id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  tier: string;
+  created_at: string;
+  last_used_at?: string | null;
+  expires_at?: string | null;
+  revoked_at?: string | null;
+}
+
+/** `POST /v1/api-keys`'s answer: the only time `key` is shown. */
+export interface CreatedApiKey extends ApiKeyInfo {
+  key: string;
+}
+
+export interface PolicySource {
+  name: string;
+  text: string;
+}
+
+export interface PolicyProblem {
+  code: string;
+  source_name: string;
+  policy_id?: string | null;
+  message: string;
+  /** 1-based. */
+  line?: number | null;
+  /** 1-based. */
+  column?: number | null;
+}
+
+export interface PolicyValidation {
+  valid: boolean;
+  errors: PolicyProblem[];
+  digest?: string | null;
+}
+
+export interface PublishedPolicies {
+  version: number;
+  digest: string;
+}
+
+export interface AuditQuery {
+  kind?: string;
+  subject?: string;
+  before?: string;
+  limit?: number;
+}
+
+export interface AuditEntry {
+  id: string;
+  occurred_at: string;
+  kind: string;
+  actor?: string | null;
+  subject?: string | null;
+  ip?: string | null;
+  detail: unknown;
+}
+
+/** `PUT /v1/users/{id}/role`'s answer. */
+export interface AccountSummary {
+  user_id: string;
+  username: string;
+  email: string;
+  roles: string[];
+  status: string;
+}

@@ -5,11 +5,13 @@ import { api } from "../api/endpoints";
 import { clearTokens, currentTokens } from "../api/session";
 import { useSignedIn } from "../App";
 import { useLiveState } from "../live/LiveContext";
+import { useIsAdmin } from "../pages/admin/access";
 import { ConnectionBadge } from "./ui";
 
 export function Layout() {
   const signedIn = useSignedIn();
   const live = useLiveState();
+  const admin = useIsAdmin();
   const navigate = useNavigate();
   const signOut = async () => {
     const tokens = currentTokens();
@@ -34,6 +36,8 @@ export function Layout() {
               <li><NavLink to="/submit">Submit a file</NavLink></li>
               <li><NavLink to="/bounties" end>Bounties</NavLink></li>
               <li><NavLink to="/bounties/new">Post a bounty</NavLink></li>
+              <li><NavLink to="/settings">Settings</NavLink></li>
+              {admin && <li><NavLink to="/admin">Admin</NavLink></li>}
             </ul>
           ) : (
             <ul>
