@@ -175,6 +175,14 @@ impl Follower {
         Ok(reader)
     }
 
+    /// Gives back what a backfill keeps between steps: the database connection (to the pool,
+    /// which a shutdown closes and would otherwise wait for) and the range read ahead. The
+    /// worker calls it when it stops.
+    pub fn release(&self) {
+        drop(self.take_connection());
+        drop(self.take_prefetched());
+    }
+
     fn take_connection(&self) -> Option<PoolConnection<Postgres>> {
         self.connection
             .lock()

@@ -5,7 +5,8 @@
 //!   while there is more to read, every `poll_interval` once caught up, and after a failure
 //!   (node unreachable, database down) after a wait that doubles up to `max_retry_backoff`. It
 //!   never ends before shutdown (that would turn `/ready` red for the wrong reason): a halt
-//!   keeps it idle, with the reason in `/ready`.
+//!   keeps it idle, with the reason in `/ready`. When it stops it gives back the connection a
+//!   backfill keeps between steps, so the shutdown's pool close does not wait for it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,11 +25,17 @@ pub fn register(service: Arc<ChainListenerService>, workers: &mut Workers) {
         let mut wait = Duration::ZERO;
         loop {
             tokio::select! {
-                () = token.cancelled() => return Ok(()),
+                () = token.cancelled() => {
+                    service.follower.release();
+                    return Ok(());
+                }
                 () = tokio::time::sleep(wait) => {}
             }
             let step = tokio::select! {
-                () = token.cancelled() => return Ok(()),
+                () = token.cancelled() => {
+                    service.follower.release();
+                    return Ok(());
+                }
                 step = service.follower.step(&service.store, &service.metrics) => step,
             };
             wait = match step {
