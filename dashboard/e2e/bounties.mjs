@@ -1,0 +1,233 @@
+// The marketplace in a real browser with a wallet: `node e2e/bounties.mjs <gateway url>`.
+//
+// Two people, each in their own browser context with a test wallet injected into the page: an
+// EIP-1193 provider (`window.ethereum`) installed with `addInitScript` that forwards every call
+// to `nexusTestWallet`, a function exposed with `exposeFunction` and run here in Node, which
+// answers the account requests and signs `eth_signTypedData_v4`/`personal_sign` with an anvil key
+// (viem's privateKeyToAccount). Both are injected by the browser driver through the DevTools
+// protocol, outside the page's Content-Security-Policy (which forbids inline scripts), and the
+// run fails on any CSP violation the console reports.
+//
+// The creator posts a bounty from /bounties/new and sees it go pending -> open live; the analyst
+// stakes, commits a sealed verdict (the salt kept in its browser), reveals it once time has
+// moved, and claims after the bounty resolved. The Rust test (tests/tests/dashboard_bounties.rs)
+// moves the chain along: it reads the lines this script prints (`created <id>`, `staked`,
+// `committed`, `revealed`, `claimed`), mines and moves anvil's clock, and answers by writing a
+// file of that name into NEXUS_SCREENSHOTS (`open`, `stake-confirmed`, `reveal-window`,
+// `claimable`). Prints `step <name> ok` per step; axe-core, screenshots and `failure.png` as
+// run.mjs does.
+//
+// Env: NEXUS_E2E_CREATOR and NEXUS_E2E_ANALYST, each `<login> <private key>`; NEXUS_E2E_SHA256,
+// the creator's file; NEXUS_E2E_CHAIN_ID.
+
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { privateKeyToAccount } from "viem/accounts";
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const base = process.argv[2];
+if (!base) {
+  console.error("usage: node e2e/bounties.mjs <gateway url>");
+  process.exit(2);
+}
+const shots = process.env.NEXUS_SCREENSHOTS ?? "dashboard-screenshots";
+mkdirSync(shots, { recursive: true });
+const TIMEOUT = 20_000;
+/** How long the Rust side may take to move the chain (mining, anvil's clock, the listener). */
+const CHAIN_TIMEOUT = 90_000;
+const PASSWORD = "correct horse battery staple 42!";
+const sha256 = process.env.NEXUS_E2E_SHA256;
+const chainId = Number(process.env.NEXUS_E2E_CHAIN_ID ?? "31337");
+
+function person(variable) {
+  const [login, key] = (process.env[variable] ?? "").split(" ");
+  if (!login || !/^0x[0-9a-f]{64}$/i.test(key ?? "")) throw new Error(`${variable} must be "<login> <private key>"`);
+  return { login, account: privateKeyToAccount(key) };
+}
+
+const cspViolations = [];
+const pageErrors = [];
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function audit(page, name) {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const report = await axe.run(document, { resultTypes: ["violations"] });
+    return report.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")),
+    }));
+  });
+  const blocking = result.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+  check(blocking.length === 0, `${name}: accessibility violations: ${JSON.stringify(blocking, null, 1)}`);
+}
+
+async function settle(page, name) {
+  await audit(page, name);
+  check(cspViolations.length === 0, `${name}: CSP violations: ${cspViolations.join(" | ")}`);
+  check(pageErrors.length === 0, `${name}: page errors: ${pageErrors.join(" | ")}`);
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  console.log(`step ${name} ok`);
+}
+
+/** Waits until the Rust side writes the file `name` (it has moved the chain). */
+async function signal(name) {
+  const started = Date.now();
+  while (!existsSync(join(shots, name))) {
+    check(Date.now() - started < CHAIN_TIMEOUT, `the test runner never signalled ${name}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The test wallet's answers, in Node, with the person's anvil key. */
+async function walletCall(account, raw) {
+  const { method, params = [] } = JSON.parse(raw);
+  switch (method) {
+    case "eth_requestAccounts":
+    case "eth_accounts":
+      return [account.address];
+    case "eth_chainId":
+      return `0x${chainId.toString(16)}`;
+    case "eth_signTypedData_v4": {
+      const [from, json] = params;
+      check(String(from).toLowerCase() === account.address.toLowerCase(), `asked to sign as ${from}`);
+      const typed = typeof json === "string" ? JSON.parse(json) : json;
+      const { EIP712Domain: _domain, ...types } = typed.types;
+      return account.signTypedData({ domain: typed.domain, types, primaryType: typed.primaryType, message: typed.message });
+    }
+    case "personal_sign":
+      return account.signMessage({ message: { raw: params[0] } });
+    default:
+      throw new Error(`the test wallet does not answer ${method}`);
+  }
+}
+
+/** A browser context for `who`, signed in through the page, with the test wallet injected. */
+async function signedIn(browser, who) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  await context.exposeFunction("nexusTestWallet", (raw) => walletCall(who.account, raw));
+  await context.addInitScript(() => {
+    const provider = {
+      isNexusTestWallet: true,
+      request: ({ method, params }) => globalThis.nexusTestWallet(JSON.stringify({ method, params })),
+      on: () => provider,
+      removeListener: () => provider,
+    };
+    globalThis.ethereum = provider;
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  await page.goto("/sign-in");
+  await page.getByLabel("E-mail or user name").fill(who.login);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Overview" }).waitFor();
+  await page.getByTestId("live-state").filter({ hasText: "Live" }).waitFor();
+  return page;
+}
+
+const status = (page) => page.locator(".facts .status");
+
+const browser = await chromium.launch({
+  executablePath: process.env.NEXUS_CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-dev-shm-usage"],
+});
+let current;
+try {
+  check(/^[0-9a-f]{64}$/.test(sha256 ?? ""), "NEXUS_E2E_SHA256 names no file");
+  const creator = person("NEXUS_E2E_CREATOR");
+  const analyst = person("NEXUS_E2E_ANALYST");
+
+  // The creator posts a bounty: the form checks first, then the wallet signs twice.
+  const page = await signedIn(browser, creator);
+  current = page;
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Post a bounty" }).click();
+  await page.getByRole("heading", { name: "Post a bounty" }).waitFor();
+  await page.getByLabel("File SHA-256").fill("not a hash");
+  await page.getByRole("button", { name: "Sign and post the bounty" }).click();
+  await page.getByText("Pick one of your files or paste its SHA-256").waitFor();
+  await page.getByLabel("File SHA-256").fill(sha256);
+  await page.getByLabel("Reward (NXS)").fill("25");
+  await page.getByLabel("Minimum stake per analyst (NXS)").fill("1");
+  await settle(page, "bounty_create");
+  await page.getByRole("button", { name: "Sign and post the bounty" }).click();
+  await page.waitForURL(/\/bounties\/[0-9a-f-]{36}$/);
+  const id = page.url().split("/").pop();
+  await status(page).filter({ hasText: "pending" }).waitFor();
+  await settle(page, "bounty_pending");
+  console.log(`created ${id}`);
+  // The Rust side mines until the listener confirms the creation; the page shows it live.
+  await status(page).filter({ hasText: /^open$/ }).waitFor({ timeout: CHAIN_TIMEOUT });
+  await page.getByText(/Updated live: pending → open/).waitFor();
+  await settle(page, "bounty_open_live");
+
+  // The analyst: qualifying stake, then a sealed commitment, both signed by its wallet.
+  const analystPage = await signedIn(browser, analyst);
+  current = analystPage;
+  await analystPage.goto(`/bounties/${id}`);
+  await status(analystPage).filter({ hasText: /^open$/ }).waitFor();
+  await analystPage.getByRole("button", { name: "Use my wallet" }).click();
+  await analystPage.getByText(`Signing with ${analyst.account.address}`).waitFor();
+  await analystPage.getByLabel("Stake to qualify (NXS)").fill("100");
+  await analystPage.getByRole("button", { name: "Sign and stake" }).click();
+  await analystPage.getByText(/Staking 100 NXS is on its way/).waitFor();
+  console.log("staked");
+  await signal("stake-confirmed");
+  await analystPage.getByLabel("Verdict", { exact: true }).selectOption("malicious");
+  await analystPage.getByLabel("Confidence (%)").fill("101");
+  await analystPage.getByRole("button", { name: "Sign and commit" }).click();
+  await analystPage.getByText("Enter a whole percentage from 0 to 100.").waitFor();
+  await analystPage.getByLabel("Confidence (%)").fill("90");
+  await analystPage.getByLabel("Note (its hash is committed)").fill("packed dropper, C2 beacon");
+  await settle(analystPage, "bounty_commit_form");
+  await analystPage.getByRole("button", { name: "Sign and commit" }).click();
+  await analystPage.getByText(/Your sealed assertion is on its way/).waitFor();
+  const kept = await analystPage.evaluate(
+    ([bounty, address]) => localStorage.getItem(`nexus.salt.${bounty}.${address.toLowerCase()}`),
+    [id, analyst.account.address],
+  );
+  check(kept && /"salt":"0x[0-9a-f]{64}"/.test(kept), `no salt kept in the browser: ${kept}`);
+  console.log("committed");
+  // Confirmed on the chain: the assertion shows live, sealed.
+  await analystPage.getByRole("cell", { name: "not revealed" }).waitFor({ timeout: CHAIN_TIMEOUT });
+  await settle(analystPage, "bounty_committed");
+
+  // The commit window closes (anvil's clock moved): reveal with the kept salt.
+  await signal("reveal-window");
+  await analystPage.getByRole("button", { name: "Reveal my verdict" }).click();
+  await analystPage.getByText(/Your reveal is on its way/).waitFor();
+  console.log("revealed");
+  await analystPage.getByRole("cell", { name: "malicious", exact: true }).waitFor({ timeout: CHAIN_TIMEOUT });
+  await settle(analystPage, "bounty_revealed");
+
+  // Resolved and past the dispute window: claim.
+  await signal("claimable");
+  await analystPage.reload();
+  await analystPage.getByRole("button", { name: "Use my wallet" }).click();
+  await analystPage.getByRole("button", { name: "Claim my payout" }).click();
+  await analystPage.getByText(/Your claim is on its way/).waitFor();
+  console.log("claimed");
+  await analystPage.getByRole("cell", { name: "yes", exact: true }).waitFor({ timeout: CHAIN_TIMEOUT });
+  await settle(analystPage, "bounty_claimed");
+  await browser.close();
+} catch (error) {
+  console.log(`failed: ${error instanceof Error ? error.stack : String(error)}`);
+  if (current) await current.screenshot({ path: join(shots, "failure.png"), fullPage: true }).catch(() => undefined);
+  await browser.close();
+  process.exit(1);
+}
