@@ -2,7 +2,9 @@
 // access.ts); the pages still call the API, which refuses anyone else, and show that refusal.
 
 import type { ReactNode } from "react";
-import { NavLink } from "react-router-dom";
+import { Link, NavLink } from "react-router-dom";
+import { currentTokens } from "../../api/session";
+import { signedInWithMfa } from "./access";
 import "../settings/settings.css";
 import "./admin.css";
 
@@ -25,6 +27,12 @@ export function AdminFrame({ title, children }: { title: string; children: React
           ))}
         </ul>
       </nav>
+      {!signedInWithMfa(currentTokens()?.access_token) && (
+        <p className="notice" data-testid="mfa-hint">
+          Changing roles and policies needs a session signed in with a second factor (the policies
+          refuse it otherwise). <Link to="/settings/mfa">Enrol an authenticator</Link>, then sign in again.
+        </p>
+      )}
       {children}
     </section>
   );

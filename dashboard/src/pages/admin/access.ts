@@ -5,17 +5,26 @@
 import { useEffect, useState } from "react";
 import { currentTokens, onSessionChange } from "../../api/session";
 
-/** The `roles` claim of an access token, or none when it cannot be read. */
-export function rolesOf(token: string | undefined): string[] {
+function claimList(token: string | undefined, claim: "roles" | "amr"): string[] {
   const payload = token?.split(".")[1];
   if (!payload) return [];
   try {
     const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
-    const roles = (JSON.parse(json) as { roles?: unknown }).roles;
-    return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === "string") : [];
+    const values = (JSON.parse(json) as Record<string, unknown>)[claim];
+    return Array.isArray(values) ? values.filter((value): value is string => typeof value === "string") : [];
   } catch {
     return [];
   }
+}
+
+/** The `roles` claim of an access token, or none when it cannot be read. */
+export function rolesOf(token: string | undefined): string[] {
+  return claimList(token, "roles");
+}
+
+/** Whether the session passed a second factor (`amr` lists `mfa`), which role and policy changes need. */
+export function signedInWithMfa(token: string | undefined): boolean {
+  return claimList(token, "amr").includes("mfa");
 }
 
 export function useIsAdmin(): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rolesOf } from "./access";
+import { rolesOf, signedInWithMfa } from "./access";
 import { locate, locateAll, nextBefore, offsetOf } from "./policyProblems";
 
 const token = (claims: unknown) => `h.${btoa(JSON.stringify(claims)).replace(/=+$/, "")}.s`;
@@ -11,6 +11,12 @@ describe("rolesOf", () => {
     expect(rolesOf(token({ sub: "u" }))).toEqual([]);
     expect(rolesOf("not-a-token")).toEqual([]);
     expect(rolesOf(undefined)).toEqual([]);
+  });
+
+  it("tells whether the session passed a second factor", () => {
+    expect(signedInWithMfa(token({ amr: ["pwd", "mfa"] }))).toBe(true);
+    expect(signedInWithMfa(token({ amr: ["pwd"] }))).toBe(false);
+    expect(signedInWithMfa(token({ roles: ["admin"] }))).toBe(false);
   });
 });
 
