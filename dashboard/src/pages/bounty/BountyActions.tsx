@@ -144,7 +144,7 @@ export function BountyActions({ bounty }: { bounty: BountyView }) {
           <form onSubmit={stakeQualifying} noValidate>
             <h3>Qualifying stake</h3>
             <p>Analysts keep a stake with the token before they commit (100 NXS by default).</p>
-            <Field label="Stake to qualify (NXS)" inputMode="decimal" value={qualifying} onChange={(e) => setQualifying(e.target.value)} error={problems.qualifying} />
+            <Field label="Stake to qualify (NXS)" inputMode="decimal" value={qualifying} onChange={(e) => { setQualifying(e.target.value); setProblems((old) => ({ ...old, qualifying: undefined })); }} error={problems.qualifying} />
             <button type="submit" disabled={busy !== null}>Sign and stake</button>
           </form>
           <form onSubmit={commit} noValidate>
@@ -156,8 +156,8 @@ export function BountyActions({ bounty }: { bounty: BountyView }) {
                 <option value="benign">Benign</option>
               </select>
             </div>
-            <Field label="Confidence (%)" inputMode="numeric" value={confidence} onChange={(e) => setConfidence(e.target.value)} error={problems.confidence} />
-            <Field label="Stake on this verdict (NXS)" inputMode="decimal" value={stake} onChange={(e) => setStake(e.target.value)} error={problems.stake} hint={`At least ${formatNxs(bounty.min_stake)}.`} />
+            <Field label="Confidence (%)" inputMode="numeric" value={confidence} onChange={(e) => { setConfidence(e.target.value); setProblems((old) => ({ ...old, confidence: undefined })); }} error={problems.confidence} />
+            <Field label="Stake on this verdict (NXS)" inputMode="decimal" value={stake} onChange={(e) => { setStake(e.target.value); setProblems((old) => ({ ...old, stake: undefined })); }} error={problems.stake} hint={`At least ${formatNxs(bounty.min_stake)}.`} />
             <Field label="Note (its hash is committed)" value={note} onChange={(e) => setNote(e.target.value)} />
             <p className="notice" role="note">
               A secret salt is generated and kept in this browser only. You need it to reveal: if you clear this

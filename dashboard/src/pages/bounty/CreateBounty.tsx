@@ -26,8 +26,11 @@ export function CreateBountyPage() {
   const [step, setStep] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const wallet = useWallet();
-  const set = (field: keyof CreateForm) => (event: { target: { value: string } }) =>
+  // Editing a field clears its message; the next submit checks every field again.
+  const set = (field: keyof CreateForm) => (event: { target: { value: string } }) => {
     setForm((old) => ({ ...old, [field]: event.target.value }));
+    setProblems((old) => ({ ...old, [field]: undefined }));
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
