@@ -1,6 +1,7 @@
 // The settings and admin pages in a real browser: `node e2e/settings.mjs <gateway url>`.
 //
-// A member edits the profile (validated before sending), creates an API key (the secret shown
+// A member edits the profile (validated before sending), links a wallet (a test wallet
+// injected into the page signs the challenge with personal_sign), creates an API key (the secret shown
 // once, then only its prefix), registers a WebSocket key (an Ed25519 pair made here in Node
 // signs the message the page shows), sees no admin navigation and the API's refusal when forcing
 // /admin/audit. An administrator (promoted by the Rust test) is refused a policy check without a
@@ -16,7 +17,8 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { check, currentStep, follow, totp, watch } from "./steps/browser.mjs";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { check, currentStep, follow, injectWallet, totp, watch } from "./steps/browser.mjs";
 
 const base = process.argv[2];
 const { NEXUS_E2E_MEMBER: member, NEXUS_E2E_ADMIN: admin, NEXUS_E2E_MEMBER_ID: memberId, NEXUS_E2E_PASSWORD: password } =
@@ -36,6 +38,8 @@ const browser = await chromium.launch({
 });
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
 await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+const wallet = privateKeyToAccount(generatePrivateKey());
+await injectWallet(context, wallet, 31337);
 const page = await context.newPage();
 page.setDefaultTimeout(TIMEOUT);
 const settle = watch(page, shots);
@@ -71,6 +75,16 @@ try {
   await page.reload();
   check((await page.getByLabel("Display name").inputValue()) === "Settings E2E", "the display name was not stored");
   await settle("profile");
+
+  // A wallet: the page asks the injected wallet for its account and a personal_sign of the
+  // service's challenge; listed once linked.
+  await follow(page, "Settings", "Wallets");
+  await page.getByRole("heading", { name: "Wallets" }).waitFor();
+  await page.getByText("No wallet linked").waitFor();
+  await page.getByRole("button", { name: "Link the wallet in this browser" }).click();
+  await page.getByTestId("wallet-list").getByText(new RegExp(wallet.address, "i")).waitFor();
+  console.log(`wallet ${wallet.address}`);
+  await settle("wallets");
 
   // An API key: refused empty, then created; the secret once, then only the prefix.
   await follow(page, "Settings", "API keys");

@@ -1,7 +1,8 @@
 //! The dashboard's settings and admin pages in a real browser against the real auth, user and
 //! analysis services and the gateway serving `dashboard/dist` (`dashboard/e2e/settings.mjs`,
 //! Debian's Chromium through Playwright): a member edits the profile, creates an API key (shown
-//! once, then only its prefix), registers a WebSocket key with its proof, and is shown the API's
+//! once, then only its prefix), links a wallet (a test wallet in the page signs the challenge with
+//! `personal_sign`), registers a WebSocket key with its proof, and is shown the API's
 //! refusal at `/admin/audit` with no admin navigation; an administrator enrols TOTP from the QR
 //! page, signs in through the MFA step, makes the member an analyst, sees a policy error at its
 //! line and column and filters the audit log. axe-core on each page, no CSP violation, a
@@ -26,8 +27,9 @@ mod accounts;
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// The steps the script reports, in order; each line is `step <name> ok`.
-const STEPS: [&str; 11] = [
+const STEPS: [&str; 12] = [
     "profile",
+    "wallets",
     "api_key_created",
     "api_keys",
     "ws_keys",
@@ -179,6 +181,27 @@ async fn a_member_manages_credentials_and_an_administrator_changes_a_role_in_the
     .await;
     assert_eq!(status, 200, "{ws_keys}");
     assert_eq!(ws_keys["keys"][0]["label"], "e2e feed", "{ws_keys}");
+    let linked = output
+        .lines()
+        .find_map(|line| line.strip_prefix("wallet "))
+        .expect("the script names the wallet it linked")
+        .to_lowercase();
+    let (status, wallets) = accounts::call(
+        &platform,
+        Method::GET,
+        "/api/v1/users/me/wallets",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{wallets}");
+    assert_eq!(
+        wallets["wallets"][0]["address"]
+            .as_str()
+            .map(str::to_lowercase),
+        Some(linked),
+        "{wallets}"
+    );
     // The administrator's second factor is on: a password alone no longer signs in.
     let (status, answer) = accounts::login(&platform, &admin.username, platform::PASSWORD).await;
     assert_eq!(status, 200, "{answer}");

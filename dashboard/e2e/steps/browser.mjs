@@ -81,3 +81,41 @@ export function watch(page, shots) {
 export async function follow(page, navigation, name) {
   await page.getByRole("navigation", { name: navigation }).getByRole("link", { name, exact: true }).click();
 }
+
+/**
+ * A test wallet in every page of `context`: an EIP-1193 provider (`window.ethereum`) installed
+ * with `addInitScript` that forwards each call to a function exposed with `exposeFunction`,
+ * which answers here in Node with `account` (viem's privateKeyToAccount). Both are injected
+ * through the DevTools protocol, outside the page's CSP. Answers the account and chain requests,
+ * `personal_sign` and `eth_signTypedData_v4`.
+ */
+export async function injectWallet(context, account, chainId) {
+  await context.exposeFunction("nexusTestWallet", async (raw) => {
+    const { method, params = [] } = JSON.parse(raw);
+    switch (method) {
+      case "eth_requestAccounts":
+      case "eth_accounts":
+        return [account.address];
+      case "eth_chainId":
+        return `0x${chainId.toString(16)}`;
+      case "personal_sign":
+        return account.signMessage({ message: { raw: params[0] } });
+      case "eth_signTypedData_v4": {
+        const typed = typeof params[1] === "string" ? JSON.parse(params[1]) : params[1];
+        const { EIP712Domain: _domain, ...types } = typed.types;
+        return account.signTypedData({ domain: typed.domain, types, primaryType: typed.primaryType, message: typed.message });
+      }
+      default:
+        throw new Error(`the test wallet does not answer ${method}`);
+    }
+  });
+  await context.addInitScript(() => {
+    const provider = {
+      isNexusTestWallet: true,
+      request: ({ method, params }) => globalThis.nexusTestWallet(JSON.stringify({ method, params })),
+      on: () => provider,
+      removeListener: () => provider,
+    };
+    globalThis.ethereum = provider;
+  });
+}
