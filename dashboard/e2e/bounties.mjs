@@ -13,21 +13,18 @@
 // moved, and claims after the bounty resolved. The Rust test (tests/tests/dashboard_bounties.rs)
 // moves the chain along: it reads the lines this script prints (`created <id>`, `staked`,
 // `committed`, `revealed`, `claimed`), mines and moves anvil's clock, and answers by writing a
-// file of that name into NEXUS_SCREENSHOTS (`open`, `stake-confirmed`, `reveal-window`,
-// `claimable`). Prints `step <name> ok` per step; axe-core, screenshots and `failure.png` as
-// run.mjs does.
+// file of that name into NEXUS_SCREENSHOTS (`stake-confirmed`, `reveal-window`,
+// `claimable`). Prints `step <name> ok` per step; axe-core, CSP and screenshots through
+// steps/browser.mjs (the test wallet too), `failure.png` when a step fails.
 //
 // Env: NEXUS_E2E_CREATOR and NEXUS_E2E_ANALYST, each `<login> <private key>`; NEXUS_E2E_SHA256,
 // the creator's file; NEXUS_E2E_CHAIN_ID.
 
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { privateKeyToAccount } from "viem/accounts";
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+import { check, follow, injectWallet, watch } from "./steps/browser.mjs";
 
 const base = process.argv[2];
 if (!base) {
@@ -49,37 +46,6 @@ function person(variable) {
   return { login, account: privateKeyToAccount(key) };
 }
 
-const cspViolations = [];
-const pageErrors = [];
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function audit(page, name) {
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const report = await axe.run(document, { resultTypes: ["violations"] });
-    return report.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      targets: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")),
-    }));
-  });
-  const blocking = result.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  check(blocking.length === 0, `${name}: accessibility violations: ${JSON.stringify(blocking, null, 1)}`);
-}
-
-async function settle(page, name) {
-  await audit(page, name);
-  check(cspViolations.length === 0, `${name}: CSP violations: ${cspViolations.join(" | ")}`);
-  check(pageErrors.length === 0, `${name}: page errors: ${pageErrors.join(" | ")}`);
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  console.log(`step ${name} ok`);
-}
-
 /** Waits until the Rust side writes the file `name` (it has moved the chain). */
 async function signal(name) {
   const started = Date.now();
@@ -89,55 +55,21 @@ async function signal(name) {
   }
 }
 
-/** The test wallet's answers, in Node, with the person's anvil key. */
-async function walletCall(account, raw) {
-  const { method, params = [] } = JSON.parse(raw);
-  switch (method) {
-    case "eth_requestAccounts":
-    case "eth_accounts":
-      return [account.address];
-    case "eth_chainId":
-      return `0x${chainId.toString(16)}`;
-    case "eth_signTypedData_v4": {
-      const [from, json] = params;
-      check(String(from).toLowerCase() === account.address.toLowerCase(), `asked to sign as ${from}`);
-      const typed = typeof json === "string" ? JSON.parse(json) : json;
-      const { EIP712Domain: _domain, ...types } = typed.types;
-      return account.signTypedData({ domain: typed.domain, types, primaryType: typed.primaryType, message: typed.message });
-    }
-    case "personal_sign":
-      return account.signMessage({ message: { raw: params[0] } });
-    default:
-      throw new Error(`the test wallet does not answer ${method}`);
-  }
-}
-
-/** A browser context for `who`, signed in through the page, with the test wallet injected. */
+/** A browser context for `who`, signed in through the page, with the test wallet injected;
+ * returns the page and its `settle` (axe-core, CSP, page errors, screenshot). */
 async function signedIn(browser, who) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
-  await context.exposeFunction("nexusTestWallet", (raw) => walletCall(who.account, raw));
-  await context.addInitScript(() => {
-    const provider = {
-      isNexusTestWallet: true,
-      request: ({ method, params }) => globalThis.nexusTestWallet(JSON.stringify({ method, params })),
-      on: () => provider,
-      removeListener: () => provider,
-    };
-    globalThis.ethereum = provider;
-  });
+  await injectWallet(context, who.account, chainId);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
-  page.on("console", (message) => {
-    if (message.type() === "error" && /Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  const settle = watch(page, shots);
   await page.goto("/sign-in");
   await page.getByLabel("E-mail or user name").fill(who.login);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Overview" }).waitFor();
   await page.getByTestId("live-state").filter({ hasText: "Live" }).waitFor();
-  return page;
+  return { page, settle };
 }
 
 const status = (page) => page.locator(".facts .status");
@@ -154,9 +86,9 @@ try {
   const analyst = person("NEXUS_E2E_ANALYST");
 
   // The creator posts a bounty: the form checks first, then the wallet signs twice.
-  const page = await signedIn(browser, creator);
+  const { page, settle } = await signedIn(browser, creator);
   current = page;
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Post a bounty" }).click();
+  await follow(page, "Main", "Post a bounty");
   await page.getByRole("heading", { name: "Post a bounty" }).waitFor();
   await page.getByLabel("File SHA-256").fill("not a hash");
   await page.getByRole("button", { name: "Sign and post the bounty" }).click();
@@ -164,20 +96,20 @@ try {
   await page.getByLabel("File SHA-256").fill(sha256);
   await page.getByLabel("Reward (NXS)").fill("25");
   await page.getByLabel("Minimum stake per analyst (NXS)").fill("1");
-  await settle(page, "bounty_create");
+  await settle("bounty_create");
   await page.getByRole("button", { name: "Sign and post the bounty" }).click();
   await page.waitForURL(/\/bounties\/[0-9a-f-]{36}$/);
   const id = page.url().split("/").pop();
   await status(page).filter({ hasText: "pending" }).waitFor();
-  await settle(page, "bounty_pending");
+  await settle("bounty_pending");
   console.log(`created ${id}`);
   // The Rust side mines until the listener confirms the creation; the page shows it live.
   await status(page).filter({ hasText: /^open$/ }).waitFor({ timeout: CHAIN_TIMEOUT });
   await page.getByText(/Updated live: pending → open/).waitFor();
-  await settle(page, "bounty_open_live");
+  await settle("bounty_open_live");
 
   // The analyst: qualifying stake, then a sealed commitment, both signed by its wallet.
-  const analystPage = await signedIn(browser, analyst);
+  const { page: analystPage, settle: settleAnalyst } = await signedIn(browser, analyst);
   current = analystPage;
   await analystPage.goto(`/bounties/${id}`);
   await status(analystPage).filter({ hasText: /^open$/ }).waitFor();
@@ -194,7 +126,7 @@ try {
   await analystPage.getByText("Enter a whole percentage from 0 to 100.").waitFor();
   await analystPage.getByLabel("Confidence (%)").fill("90");
   await analystPage.getByLabel("Note (its hash is committed)").fill("packed dropper, C2 beacon");
-  await settle(analystPage, "bounty_commit_form");
+  await settleAnalyst("bounty_commit_form");
   await analystPage.getByRole("button", { name: "Sign and commit" }).click();
   await analystPage.getByText(/Your sealed assertion is on its way/).waitFor();
   const kept = await analystPage.evaluate(
@@ -205,7 +137,7 @@ try {
   console.log("committed");
   // Confirmed on the chain: the assertion shows live, sealed.
   await analystPage.getByRole("cell", { name: "not revealed" }).waitFor({ timeout: CHAIN_TIMEOUT });
-  await settle(analystPage, "bounty_committed");
+  await settleAnalyst("bounty_committed");
 
   // The commit window closes (anvil's clock moved): reveal with the kept salt.
   await signal("reveal-window");
@@ -213,7 +145,7 @@ try {
   await analystPage.getByText(/Your reveal is on its way/).waitFor();
   console.log("revealed");
   await analystPage.getByRole("cell", { name: "malicious", exact: true }).waitFor({ timeout: CHAIN_TIMEOUT });
-  await settle(analystPage, "bounty_revealed");
+  await settleAnalyst("bounty_revealed");
 
   // Resolved and past the dispute window: claim.
   await signal("claimable");
@@ -223,7 +155,7 @@ try {
   await analystPage.getByText(/Your claim is on its way/).waitFor();
   console.log("claimed");
   await analystPage.getByRole("cell", { name: "yes", exact: true }).waitFor({ timeout: CHAIN_TIMEOUT });
-  await settle(analystPage, "bounty_claimed");
+  await settleAnalyst("bounty_claimed");
   await browser.close();
 } catch (error) {
   console.log(`failed: ${error instanceof Error ? error.stack : String(error)}`);

@@ -117,28 +117,30 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
     std::fs::create_dir_all(&shots).unwrap();
     let log = shots.join("run.log");
     let started = Instant::now();
-    let mut child = Command::new("node")
-        .arg(root.join("dashboard/e2e/bounties.mjs"))
-        .arg(platform.gateway.base_url())
-        .env("NEXUS_SCREENSHOTS", &shots)
-        .env("NEXUS_CHROMIUM", chromium())
-        .env("NEXUS_E2E_CREATOR", wallet_env(&creator))
-        .env("NEXUS_E2E_ANALYST", wallet_env(&analyst))
-        .env("NEXUS_E2E_SHA256", &sha256)
-        .env("NEXUS_E2E_CHAIN_ID", chain.chain_id().to_string())
-        .current_dir(&root)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs (apt-get install -y nodejs)");
+    let mut child = Script(
+        Command::new("node")
+            .arg(root.join("dashboard/e2e/bounties.mjs"))
+            .arg(platform.gateway.base_url())
+            .env("NEXUS_SCREENSHOTS", &shots)
+            .env("NEXUS_CHROMIUM", chromium())
+            .env("NEXUS_E2E_CREATOR", wallet_env(&creator))
+            .env("NEXUS_E2E_ANALYST", wallet_env(&analyst))
+            .env("NEXUS_E2E_SHA256", &sha256)
+            .env("NEXUS_E2E_CHAIN_ID", chain.chain_id().to_string())
+            .current_dir(&root)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node runs (apt-get install -y nodejs)"),
+    );
 
     let mut bounty_id: Option<String> = None;
     let mut opened: Option<Value> = None;
     let mut answered: Vec<&str> = Vec::new();
     let mut before_claim = U256::ZERO;
     let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = child.0.try_wait().unwrap() {
             break status;
         }
         let output = printed(&log);
@@ -214,8 +216,7 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
             answered.push("paid");
         }
         if started.elapsed() > BROWSER_TIMEOUT {
-            child.kill().unwrap();
-            child.wait().unwrap();
+            drop(child);
             panic!(
                 "the browser script ran over {BROWSER_TIMEOUT:?}; its output so far:\n{}",
                 printed(&log)
@@ -250,6 +251,19 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
     // The claim paid the analyst's wallet: its stake back and the reward, less the fee.
     let paid = chain.nxs_balance(analyst.address()).await.unwrap() - before_claim;
     assert!(paid > U256::from(NXS), "the claim paid {paid} wei");
+}
+
+/// The browser script's process, ended when the test ends (a failed step on this side panics
+/// while the script still waits for the chain).
+struct Script(std::process::Child);
+
+impl Drop for Script {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 /// Tells the script the chain has moved: the file `name` in the screenshot directory.
