@@ -17,7 +17,8 @@
 // `claimable`). Prints `step <name> ok` per step; axe-core, CSP and screenshots through
 // steps/browser.mjs (the test wallet too), `failure.png` when a step fails.
 //
-// Env: NEXUS_E2E_CREATOR and NEXUS_E2E_ANALYST, each `<login> <private key>`; NEXUS_E2E_SHA256,
+// Env: NEXUS_E2E_CREATOR, NEXUS_E2E_ANALYST and NEXUS_E2E_UNLINKED (a member whose key is
+// linked to no account), each `<login> <private key>`; NEXUS_E2E_SHA256,
 // the creator's file; NEXUS_E2E_CHAIN_ID.
 
 import { existsSync, mkdirSync } from "node:fs";
@@ -83,7 +84,20 @@ let current;
 try {
   check(/^[0-9a-f]{64}$/.test(sha256 ?? ""), "NEXUS_E2E_SHA256 names no file");
   const creator = person("NEXUS_E2E_CREATOR");
+  const outsider = person("NEXUS_E2E_UNLINKED");
   const analyst = person("NEXUS_E2E_ANALYST");
+
+  // A member whose wallet is not linked is told so before anything is signed or sent.
+  const { page: outsiderPage, settle: settleOutsider } = await signedIn(browser, outsider);
+  current = outsiderPage;
+  await follow(outsiderPage, "Main", "Post a bounty");
+  await outsiderPage.getByLabel("File SHA-256").fill(sha256);
+  await outsiderPage.getByRole("button", { name: "Sign and post the bounty" }).click();
+  await outsiderPage.getByText(`The wallet ${outsider.account.address} is not linked to your account`).waitFor();
+  await settleOutsider("bounty_unlinked_wallet");
+  await outsiderPage.getByRole("link", { name: "wallets page of your settings" }).click();
+  await outsiderPage.waitForURL(/\/settings\/wallets$/);
+  await outsiderPage.context().close();
 
   // The creator posts a bounty: the form checks first, then the wallet signs twice.
   const { page, settle } = await signedIn(browser, creator);
@@ -134,6 +148,9 @@ try {
     [id, analyst.account.address],
   );
   check(kept && /"salt":"0x[0-9a-f]{64}"/.test(kept), `no salt kept in the browser: ${kept}`);
+  // Too early: the commit window is open by the chain's clock, and the refusal is in words.
+  await analystPage.getByRole("button", { name: "Reveal my verdict" }).click();
+  await analystPage.getByText(/Reveals are accepted only between the end of the commit window/).waitFor();
   console.log("committed");
   // Confirmed on the chain: the assertion shows live, sealed.
   await analystPage.getByRole("cell", { name: "not revealed" }).waitFor({ timeout: CHAIN_TIMEOUT });

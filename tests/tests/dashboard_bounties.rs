@@ -37,7 +37,8 @@ mod market;
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The steps the script reports, in order.
-const STEPS: [&str; 7] = [
+const STEPS: [&str; 8] = [
+    "bounty_unlinked_wallet",
     "bounty_create",
     "bounty_pending",
     "bounty_open_live",
@@ -107,6 +108,9 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
     let creator = market::member(&platform, creator, 1_000 * NXS).await;
     let analyst = market::analyst(&platform, &admin, "analyst").await;
     let analyst = market::member(&platform, analyst, 200 * NXS).await;
+    // Signed in, but its wallet is linked to no account: the page must say so.
+    let outsider = platform.sign_up("outsider").await;
+    let unlinked = alloy::signers::local::PrivateKeySigner::random();
     let sample = format!("dashboard bounty sample {}", uuid::Uuid::now_v7()).into_bytes();
     let (status, uploaded) = market::raw_upload(&platform, creator.token(), sample).await;
     assert_eq!(status, 202, "upload: {uploaded}");
@@ -125,6 +129,14 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
             .env("NEXUS_CHROMIUM", chromium())
             .env("NEXUS_E2E_CREATOR", wallet_env(&creator))
             .env("NEXUS_E2E_ANALYST", wallet_env(&analyst))
+            .env(
+                "NEXUS_E2E_UNLINKED",
+                format!(
+                    "{} {}",
+                    outsider.username,
+                    alloy::hex::encode_prefixed(unlinked.to_bytes())
+                ),
+            )
             .env("NEXUS_E2E_SHA256", &sha256)
             .env("NEXUS_E2E_CHAIN_ID", chain.chain_id().to_string())
             .current_dir(&root)

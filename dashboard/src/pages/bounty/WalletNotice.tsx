@@ -16,7 +16,7 @@ export function WalletNotice({ state }: { state: WalletState }) {
       return (
         <p className="notice" role="alert">
           The wallet <code>{state.address}</code> is not linked to your account, so the platform would refuse its
-          signatures. Link it in <Link to="/settings">settings</Link> (wallets), then come back.
+          signatures. Link it on the <Link to="/settings/wallets">wallets page of your settings</Link>, then come back.
         </p>
       );
     case "connecting":
