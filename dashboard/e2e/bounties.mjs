@@ -173,6 +173,19 @@ try {
   console.log("claimed");
   await analystPage.getByRole("cell", { name: "yes", exact: true }).waitFor({ timeout: CHAIN_TIMEOUT });
   await settleAnalyst("bounty_claimed");
+
+  // Phone width: the bounty's page with its actions, and the create form, without sideways
+  // scrolling.
+  await analystPage.setViewportSize({ width: 375, height: 812 });
+  for (const path of [`/bounties/${id}`, "/bounties/new"]) {
+    await analystPage.goto(path);
+    await analystPage.getByRole("heading", { level: 1 }).waitFor();
+    if (path !== "/bounties/new") await analystPage.getByRole("button", { name: "Use my wallet" }).click();
+    await analystPage.getByText(/Signing with|Post a bounty/).first().waitFor();
+    const overflow = await analystPage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `${path} scrolls sideways by ${overflow}px at phone width`);
+  }
+  await settleAnalyst("bounty_phone");
   await browser.close();
 } catch (error) {
   console.log(`failed: ${error instanceof Error ? error.stack : String(error)}`);

@@ -37,7 +37,7 @@ mod market;
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The steps the script reports, in order.
-const STEPS: [&str; 8] = [
+const STEPS: [&str; 9] = [
     "bounty_unlinked_wallet",
     "bounty_create",
     "bounty_pending",
@@ -46,6 +46,7 @@ const STEPS: [&str; 8] = [
     "bounty_committed",
     "bounty_revealed",
     "bounty_claimed",
+    "bounty_phone",
 ];
 
 /// The analyst's qualifying stake, as the page stakes it (100 NXS).
