@@ -6,7 +6,7 @@
 //! and watch a bounty another member posted open live (`bounty:{id}`: this test confirms the
 //! creation on the chain once the page says it is watching); axe-core on every page (no serious or critical violations), no CSP violation, a phone-width
 //! layout without horizontal scrolling, and a screenshot of each page under
-//! `$CARGO_TARGET_DIR/dashboard-screenshots/`.
+//! `$CARGO_TARGET_DIR/dashboard-screenshots/pages/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -89,8 +89,9 @@ async fn a_person_signs_up_uploads_a_file_watches_it_live_and_reads_the_report_i
     );
     let platform = platform::start_market_with(|gateway| gateway.dashboard.dir = dist).await;
     let (creator, bounty_id) = post_pending_bounty(&platform).await;
-    let screenshots = target_dir().join("dashboard-screenshots");
-    // Only this run's pictures (and no failure.png of an earlier run).
+    let screenshots = target_dir().join("dashboard-screenshots/pages");
+    // Only this run's pictures (and no failure.png of an earlier run); the other browser tests
+    // keep theirs in sibling folders.
     let _ = std::fs::remove_dir_all(&screenshots);
     std::fs::create_dir_all(&screenshots).unwrap();
     let log = screenshots.join("run.log");

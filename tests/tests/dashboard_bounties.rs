@@ -3,8 +3,7 @@
 //! an analyst stakes, commits a sealed verdict (its salt kept in the browser), reveals it once the
 //! commit window closed, and claims its payout after the bounty resolved, all from the bounty's
 //! page (`dashboard/e2e/bounties.mjs`, Debian's Chromium through Playwright, axe-core and a
-//! screenshot per step under `$CARGO_TARGET_DIR/dashboard-bounties-screenshots/` (beside
-//! dashboard.rs's directory, which that test empties)).
+//! screenshot per step under `$CARGO_TARGET_DIR/dashboard-screenshots/bounties/`).
 //!
 //! The test wallet is an EIP-1193 provider the script installs with `addInitScript`, signing in
 //! Node with the member's anvil key (`exposeFunction`). This side plays the chain's part: it
@@ -117,7 +116,7 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
     assert_eq!(status, 202, "upload: {uploaded}");
     let sha256 = uploaded["sha256"].as_str().unwrap().to_owned();
 
-    let shots = target_dir().join("dashboard-bounties-screenshots");
+    let shots = target_dir().join("dashboard-screenshots/bounties");
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).unwrap();
     let log = shots.join("run.log");
