@@ -10,11 +10,15 @@
 //!    reorganisation reaching stored blocks, followed by the walk back
 //!    ([`crate::domain::follow`]) and one rollback transaction (with `ChainEventsRetracted`), or,
 //!    beyond `max_reorg_depth`, a halt that changes nothing stored;
-//! 4. reads the next range up to the confirmed height: the last block's header, the logs, the
-//!    headers of the blocks holding logs (each log's block hash must match its header, else the
-//!    chain moved under the read and the step is retried), the contract reads that complete the
-//!    logs, all pinned to block hashes;
-//! 5. stores it all in one transaction ([`Store::ingest`]), which moves the checkpoint.
+//! 4. reads the next range up to the confirmed height: the last block's header (in one batch
+//!    with the head's and the checkpoint's), the logs (meanwhile), the blocks holding logs (from
+//!    the logs themselves when the node puts the block time on them, else their headers; each
+//!    log's block hash must match its block's, else the chain moved under the read and the step
+//!    is retried), the contract reads that complete the logs, all pinned to block hashes;
+//! 5. stores it all in one transaction ([`Store::ingest_on`]), which moves the checkpoint, while
+//!    the range after it is read for the next step (used only if it still follows the committed
+//!    checkpoint and its last block is still the node's; writes stay one range a step, in
+//!    order). While backfilling, the step keeps its database connection for the next one.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError, RwLock};
