@@ -10,8 +10,9 @@ use nexus_runtime::DependencyError;
 /// Everything that can go wrong in the chain listener.
 #[derive(Debug, thiserror::Error)]
 pub enum ChainListenerError {
-    /// The path's account is not an address (`0x` and 40 hex digits).
-    #[error("{0:?} is not an address: expected 0x followed by 40 hex digits")]
+    /// The path's account is not an address (`0x` and 40 hex digits; mixed case must carry the
+    /// EIP-55 checksum). The text says which rule it broke.
+    #[error("{0}")]
     InvalidAddress(String),
     /// The path's proposal id is not the Governor's id in decimal (`400 invalid_proposal_id`).
     #[error("{0}")]

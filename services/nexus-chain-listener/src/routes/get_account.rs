@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use alloy::primitives::Address;
+use nexus_core::ChainAddress;
 use nexus_http::ApiError;
 use nexus_proto::ErrorBody;
 use nexus_proto::chain::{AccountSource, AccountView};
@@ -81,16 +82,15 @@ pub async fn get_account(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// `0x` and 40 hex digits, any case (a checksum is not required, nor checked).
+/// `0x` and 40 hex digits in one case, or mixed case carrying the EIP-55 checksum (nexus-core's
+/// rules for every address the platform takes: a mixed-case typo is refused, not read as another
+/// account).
 fn parse_address(text: &str) -> Result<Address, ChainListenerError> {
-    let digits = text
-        .strip_prefix("0x")
-        .filter(|digits| digits.len() == 40 && digits.bytes().all(|b| b.is_ascii_hexdigit()))
-        .ok_or_else(|| ChainListenerError::InvalidAddress(text.to_owned()))?;
-    let mut bytes = [0u8; 20];
-    alloy::hex::decode_to_slice(digits, &mut bytes)
-        .map_err(|_| ChainListenerError::InvalidAddress(text.to_owned()))?;
-    Ok(Address::from(bytes))
+    text.parse::<ChainAddress>()
+        .map(|address| Address::from(address.to_bytes()))
+        .map_err(|reason| {
+            ChainListenerError::InvalidAddress(format!("{text:?} is not an address: {reason}"))
+        })
 }
 
 #[cfg(test)]
@@ -98,10 +98,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn addresses_in_any_case_parse_and_anything_else_is_refused() {
+    fn addresses_in_one_case_or_checksummed_parse_and_anything_else_is_refused() {
         let lower = parse_address("0x00000000000000000000000000000000000000ab");
         let upper = parse_address("0x00000000000000000000000000000000000000AB");
         assert!(lower.is_ok() && lower.ok() == upper.ok());
+        // EIP-55's own example, and the same address with one letter's case flipped.
+        let checksummed = parse_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+        assert_eq!(
+            checksummed.ok(),
+            parse_address("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed").ok()
+        );
+        let typo = parse_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD");
+        assert!(
+            matches!(&typo, Err(ChainListenerError::InvalidAddress(message)) if message.contains("checksum")),
+            "{typo:?}"
+        );
         for bad in [
             "",
             "0x",
