@@ -12,6 +12,7 @@
 //!   transaction as the consumer's effect) that together give exactly-once effects over an
 //!   at-least-once bus.
 //!
+//! - [`lease`]: [`SessionLease`], one holder among replicas (a session-level advisory lock).
 //! - [`testing`]: fresh migrated databases for tests, cloned from a template.
 //!
 //! Architecture invariant: no SQL about a service's own data lives here; each service keeps its
@@ -20,6 +21,7 @@
 
 pub mod error;
 pub mod inbox;
+pub mod lease;
 pub mod migrate;
 pub mod outbox;
 pub mod pool;
@@ -28,6 +30,7 @@ pub mod testing;
 
 pub use error::DbError;
 pub use inbox::Inbox;
+pub use lease::SessionLease;
 pub use outbox::{Outbox, PendingEvent};
 pub use pool::{connect_lazy, wait_until_reachable};
 pub use schema::Schema;

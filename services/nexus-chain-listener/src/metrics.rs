@@ -9,6 +9,8 @@
 //! - `nexus_chain_reorgs_total{depth}`: reorganisations that reached stored blocks.
 //! - `nexus_chain_rpc_errors_total`: failed follower steps (node unreachable, timeouts, refusals).
 //! - `nexus_chain_halted`: 1 while ingestion is stopped by a reorganisation beyond the maximum.
+//! - `nexus_chain_follower_lease`: 1 on the replica that holds the follower lease (follows the
+//!   chain), 0 on standbys; the fleet's sum is 1 when all is well.
 
 use std::sync::atomic::AtomicI64;
 
@@ -35,6 +37,7 @@ pub struct ChainListenerMetrics {
     reorgs: Family<DepthLabels, Counter>,
     rpc_errors: Counter,
     halted: Gauge<i64, AtomicI64>,
+    lease: Gauge<i64, AtomicI64>,
 }
 
 impl ChainListenerMetrics {
@@ -81,6 +84,11 @@ impl ChainListenerMetrics {
             "1 while ingestion is stopped by a reorganisation beyond the maximum depth",
             metrics.halted.clone(),
         );
+        registry.register(
+            "nexus_chain_follower_lease",
+            "1 while this replica holds the follower lease (follows the chain), 0 on a standby",
+            metrics.lease.clone(),
+        );
         metrics
     }
 
@@ -119,5 +127,10 @@ impl ChainListenerMetrics {
     /// Ingestion stopped (or resumed).
     pub fn halted(&self, halted: bool) {
         self.halted.set(i64::from(halted));
+    }
+
+    /// Whether this replica holds the follower lease.
+    pub fn lease(&self, held: bool) {
+        self.lease.set(i64::from(held));
     }
 }
