@@ -33,15 +33,22 @@ const START_ATTEMPTS: u32 = 3;
 /// first, so does the watchdog, and it leaves the error file for [`AnvilNode`] to report; a
 /// stop removes it first (anvil writes on into the unlinked file until it exits). The pipe is moved to descriptor 3 first: a background job's
 /// standard input is /dev/null in `sh`.
+///
+/// anvil runs with `HOME` set to a directory of its own (`$2`), removed when it has exited:
+/// anvil moves old block states to `$HOME/.foundry/anvil/tmp/` once a chain grows past a few
+/// hundred blocks and leaves them there when it is stopped (several GB per long test chain:
+/// a day of test runs filled this machine's disk with them).
 const WATCHDOG: &str = r#"exec 3<&0 0</dev/null
-log="$1"; anvil="$2"; shift 2
-"$anvil" "$@" >/dev/null 2>"$log" 3<&- &
+log="$1"; home="$2"; anvil="$3"; shift 3
+mkdir -p "$home"
+HOME="$home" "$anvil" "$@" >/dev/null 2>"$log" 3<&- &
 child=$!
 ( read -r _ <&3; rm -f "$log"; kill -TERM "$child" 2>/dev/null ) &
 reader=$!
 exec 3<&-
 wait "$child"
 kill "$reader" 2>/dev/null
+rm -rf "$home"
 "#;
 
 /// The last lines of anvil's standard error kept in an error message.
@@ -163,6 +170,7 @@ impl AnvilNode {
             .arg(WATCHDOG)
             .arg("nexus-anvil-watchdog")
             .arg(self.error_file())
+            .arg(self.home_dir())
             .arg(&binary)
             .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
             .args(&self.arguments)
@@ -186,6 +194,15 @@ impl AnvilNode {
     fn error_file(&self) -> PathBuf {
         std::env::temp_dir().join(format!(
             "nexus-anvil-{}-{}.stderr",
+            std::process::id(),
+            self.port
+        ))
+    }
+
+    /// anvil's own `HOME` (see [`WATCHDOG`]), removed by the watchdog when anvil has exited.
+    fn home_dir(&self) -> PathBuf {
+        std::env::temp_dir().join(format!(
+            "nexus-anvil-{}-{}.home",
             std::process::id(),
             self.port
         ))
