@@ -332,6 +332,18 @@ pub struct UnstakeRequested {
     pub unlock_time: u64,
 }
 
+/// An account's cooled-down NXS were released to its free balance (`withdrawUnstaked` by the
+/// account, or `withdrawUnstakedFor` by a relayer): nothing of it cools down any more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+pub struct UnstakeWithdrawn {
+    /// Where the log is.
+    pub log: LogPosition,
+    /// The account.
+    pub account: String,
+    /// Amount released, wei (all that was cooling down).
+    pub amount: String,
+}
+
 /// Locked NXS of an account was slashed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 pub struct Slashed {
@@ -469,6 +481,7 @@ chain_events!(
     DisputeDecided,
     Staked,
     UnstakeRequested,
+    UnstakeWithdrawn,
     Slashed,
     ParameterChanged,
     ChainEventsRetracted,
@@ -489,6 +502,7 @@ impl ChainEvent {
             Self::DisputeDecided(event) => Some(&event.log),
             Self::Staked(event) => Some(&event.log),
             Self::UnstakeRequested(event) => Some(&event.log),
+            Self::UnstakeWithdrawn(event) => Some(&event.log),
             Self::Slashed(event) => Some(&event.log),
             Self::ParameterChanged(event) => Some(&event.log),
             Self::ChainEventsRetracted(_) => None,

@@ -481,6 +481,7 @@ impl Follower {
                 Fact::Event(event) => match event.as_ref() {
                     ChainEvent::Staked(event) => Some(&event.account),
                     ChainEvent::UnstakeRequested(event) => Some(&event.account),
+                    ChainEvent::UnstakeWithdrawn(event) => Some(&event.account),
                     ChainEvent::BountyOpened(opened) => {
                         terms.push(
                             reader
@@ -491,7 +492,7 @@ impl Follower {
                     }
                     _ => None,
                 },
-                Fact::StakeWithdrawn { account } | Fact::Slashed { account, .. } => Some(account),
+                Fact::Slashed { account, .. } => Some(account),
                 _ => None,
             };
             if let Some(account) = account {

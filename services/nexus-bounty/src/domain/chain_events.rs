@@ -35,11 +35,7 @@ pub fn lifecycle_input(
     let at = |log: &LogPosition| {
         u64::try_from(log.block_time.timestamp()).map_err(|_| bad("log.block_time"))
     };
-    let account = |text: &str, field| -> Result<Account, ChainEventError> {
-        text.strip_prefix("0x")
-            .and_then(hex::decode_array::<20>)
-            .ok_or_else(|| bad(field))
-    };
+    let account = |text: &str, field| account(text).ok_or_else(|| bad(field));
     Ok(Some(match event {
         ChainEvent::BountyOpened(opened) => (
             opened.bounty_id,
@@ -104,6 +100,7 @@ pub fn lifecycle_input(
         ChainEvent::Staked(_)
         | ChainEvent::TreasuryPaid(_)
         | ChainEvent::UnstakeRequested(_)
+        | ChainEvent::UnstakeWithdrawn(_)
         | ChainEvent::Slashed(_)
         | ChainEvent::ParameterChanged(_)
         | ChainEvent::ChainEventsRetracted(_) => return Ok(None),
@@ -180,7 +177,9 @@ pub enum SettlementRecord {
         /// Block time, unix seconds.
         at: u64,
     },
-    /// An account started (or restarted) the unstake cooldown.
+    /// An account's cooldown as a confirmed log left it: an `UnstakeRequested` (started or
+    /// restarted it), or an `UnstakeWithdrawn` (released it: nothing cools down any more, so
+    /// the scheduler asks for no release, whoever withdrew).
     UnstakeRequested(UnstakeRecord),
 }
 
@@ -214,11 +213,7 @@ pub fn settlement_record(event: &ChainEvent) -> Result<Option<SettlementRecord>,
         }),
         ChainEvent::UnstakeRequested(requested) => {
             Some(SettlementRecord::UnstakeRequested(UnstakeRecord {
-                account: requested
-                    .account
-                    .strip_prefix("0x")
-                    .and_then(hex::decode_array::<20>)
-                    .ok_or_else(|| bad("account"))?,
+                account: account(&requested.account).ok_or_else(|| bad("account"))?,
                 amount: requested.amount.parse().map_err(|_| bad("amount"))?,
                 total_unstaking: requested
                     .total_unstaking
@@ -229,8 +224,24 @@ pub fn settlement_record(event: &ChainEvent) -> Result<Option<SettlementRecord>,
                 log_index: requested.log.log_index,
             }))
         }
+        // The contract zeroes the cooldown (amount and unlock time) when it releases it.
+        ChainEvent::UnstakeWithdrawn(withdrawn) => {
+            Some(SettlementRecord::UnstakeRequested(UnstakeRecord {
+                account: account(&withdrawn.account).ok_or_else(|| bad("account"))?,
+                amount: withdrawn.amount.parse().map_err(|_| bad("amount"))?,
+                total_unstaking: 0,
+                unlock_time: 0,
+                block_number: withdrawn.log.block_number,
+                log_index: withdrawn.log.log_index,
+            }))
+        }
         _ => None,
     })
+}
+
+/// An event's `0x` + 40 hex digits account.
+fn account(text: &str) -> Option<Account> {
+    text.strip_prefix("0x").and_then(hex::decode_array::<20>)
 }
 
 fn verdict(verdict: chain::Verdict) -> Verdict {

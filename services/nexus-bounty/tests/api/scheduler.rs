@@ -300,3 +300,66 @@ async fn the_treasury_is_paid_once_per_final_bounty_that_owes_it_something() {
     );
     app.stop().await;
 }
+
+/// An unstake the analyst withdrew itself (`UnstakeWithdrawn`) is not released again: the
+/// scheduler queues `withdrawUnstakedFor` only for the account whose cooldown is still there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unstake_withdrawn_by_its_account_is_not_released_again() {
+    use nexus_proto::chain::{ChainEvent, LogPosition, UnstakeRequested, UnstakeWithdrawn};
+
+    let app = TestApp::spawn().await;
+    let store = app.store();
+    let now = Utc::now().timestamp();
+    let log = |block_number: u64| LogPosition {
+        chain_id: 31337,
+        block_number,
+        block_hash: format!("0x{block_number:064x}"),
+        transaction_hash: format!("0x{}", "cd".repeat(32)),
+        log_index: 0,
+        contract: format!("0x{}", "ef".repeat(20)),
+        block_time: DateTime::<Utc>::from_timestamp(now - 1_000, 0).unwrap(),
+    };
+    let (waiting, withdrawn) = (
+        format!("0x{}", "a1".repeat(20)),
+        format!("0x{}", "b2".repeat(20)),
+    );
+    let mut events = Vec::new();
+    for (block, account) in [(5, &waiting), (6, &withdrawn)] {
+        events.push(ChainEvent::UnstakeRequested(UnstakeRequested {
+            log: log(block),
+            account: account.clone(),
+            amount: "10".into(),
+            total_unstaking: "10".into(),
+            unlock_time: (now - 500) as u64,
+        }));
+    }
+    events.push(ChainEvent::UnstakeWithdrawn(UnstakeWithdrawn {
+        log: log(7),
+        account: withdrawn.clone(),
+        amount: "10".into(),
+    }));
+    for event in &events {
+        let record = nexus_bounty::domain::chain_events::settlement_record(event)
+            .unwrap()
+            .unwrap();
+        store
+            .apply_settlement_record("test", Uuid::now_v7(), record)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    assert_eq!(
+        scheduler::tick(&store, &deployment(), now, GRACE)
+            .await
+            .unwrap(),
+        ["withdraw_unstaked"],
+        "only the cooldown still there is released"
+    );
+    assert!(
+        scheduler::tick(&store, &deployment(), now, GRACE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -24,7 +24,7 @@ use nexus_chain::bindings::token::ReputationToken::ReputationTokenEvents;
 use nexus_proto::chain::{
     ArtifactKind, AssertionCommitted, AssertionRevealed, BountyOpened, BountyRefunded, ChainEvent,
     DisputeOpened, LogPosition, Outcome, RewardClaimed, Staked, TreasuryPaid, UnstakeRequested,
-    Verdict,
+    UnstakeWithdrawn, Verdict,
 };
 
 mod governance;
@@ -108,11 +108,6 @@ pub enum Fact {
         bounty_id: u64,
         /// The analyst.
         analyst: String,
-    },
-    /// `UnstakeWithdrawn`: no event, but the account's stake changed.
-    StakeWithdrawn {
-        /// The account.
-        account: String,
     },
     /// Governed parameters set by the log, `(name, value)`.
     Parameters(Vec<(String, String)>),
@@ -390,9 +385,13 @@ fn token_fact(event: ReputationTokenEvents, log: &LogPosition) -> Option<Fact> {
                 unlock_time: e.unlockTime,
             }))
         }
-        ReputationTokenEvents::UnstakeWithdrawn(e) => Fact::StakeWithdrawn {
-            account: address_hex(e.account),
-        },
+        ReputationTokenEvents::UnstakeWithdrawn(e) => {
+            published(ChainEvent::UnstakeWithdrawn(UnstakeWithdrawn {
+                log,
+                account: address_hex(e.account),
+                amount: e.amount.to_string(),
+            }))
+        }
         ReputationTokenEvents::Slashed(e) => Fact::Slashed {
             account: address_hex(e.account),
             slasher: address_hex(e.slasher),

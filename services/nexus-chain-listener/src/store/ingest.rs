@@ -321,7 +321,7 @@ async fn project(
                 bounty_id,
             }))
         }
-        Fact::UnrevealedSlashed { .. } | Fact::StakeWithdrawn { .. } => None,
+        Fact::UnrevealedSlashed { .. } => None,
         Fact::ProposalCreated(created) => {
             super::proposals::insert_proposal(transaction, chain, position, created).await?;
             None

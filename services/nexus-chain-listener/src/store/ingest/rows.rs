@@ -84,6 +84,7 @@ pub(super) fn envelope(envelope_id: Uuid, event: ChainEvent) -> Result<Published
         DisputeDecided,
         Staked,
         UnstakeRequested,
+        UnstakeWithdrawn,
         Slashed,
         ParameterChanged,
         ChainEventsRetracted
