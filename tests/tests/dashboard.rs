@@ -10,9 +10,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nexus_testkit::chain::NXS;
 use reqwest::Method;
@@ -26,6 +24,11 @@ mod accounts;
 
 #[path = "support/market.rs"]
 mod market;
+
+#[path = "support/browser.rs"]
+mod browser;
+
+use browser::BrowserScript;
 
 /// Longest the browser script may take (it takes ~20 s here).
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
@@ -47,77 +50,26 @@ const STEPS: [&str; 10] = [
 /// The line the script prints once the bounty's page is subscribed to `bounty:{id}`.
 const WATCHING: &str = "watching bounty";
 
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// `$CARGO_TARGET_DIR`, or the target directory this test binary was built into.
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir);
-    }
-    let exe = std::env::current_exe().unwrap();
-    // <target>/<profile>/deps/<binary>
-    exe.ancestors().nth(3).unwrap().to_path_buf()
-}
-
-fn chromium() -> PathBuf {
-    std::env::var_os("NEXUS_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_signs_up_uploads_a_file_watches_it_live_and_reads_the_report_in_a_browser() {
-    let root = repository();
-    let dist = root.join("dashboard/dist");
-    assert!(
-        dist.join("index.html").is_file(),
-        "{} has no build: run dashboard/ci.sh (scripts/test.sh does) first",
-        dist.display()
-    );
-    assert!(
-        root.join("dashboard/node_modules/playwright-core").is_dir(),
-        "the dashboard's npm packages are missing: run dashboard/ci.sh first"
-    );
-    assert!(
-        chromium().is_file(),
-        "{} is missing: apt-get install -y chromium (dashboard/ci.sh does)",
-        chromium().display()
-    );
+    let dist = browser::dashboard_dist();
     let platform = platform::start_market_with(|gateway| gateway.dashboard.dir = dist).await;
     let (creator, bounty_id) = post_pending_bounty(&platform).await;
-    let screenshots = target_dir().join("dashboard-screenshots/pages");
-    // Only this run's pictures (and no failure.png of an earlier run); the other browser tests
-    // keep theirs in sibling folders.
-    let _ = std::fs::remove_dir_all(&screenshots);
-    std::fs::create_dir_all(&screenshots).unwrap();
-    let log = screenshots.join("run.log");
-
-    let started = Instant::now();
-    let mut child = Command::new("node")
-        .arg(root.join("dashboard/e2e/run.mjs"))
-        .arg(platform.gateway.base_url())
-        .env("NEXUS_SCREENSHOTS", &screenshots)
-        .env("NEXUS_CHROMIUM", chromium())
-        .env("NEXUS_E2E_BOUNTY", &bounty_id)
-        .current_dir(&root)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs (apt-get install -y nodejs)");
+    let mut script = BrowserScript::start(
+        "run.mjs",
+        &platform.gateway.base_url(),
+        "pages",
+        BROWSER_TIMEOUT,
+        &[("NEXUS_E2E_BOUNTY", bounty_id.clone())],
+    );
     let mut confirmed = false;
     let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = script.finished() {
             break status;
         }
         // The page watches the pending bounty: confirm its creation on the chain (mining until
         // the listener reports it open), which the page must then show without a reload.
-        if !confirmed && std::fs::read_to_string(&log).is_ok_and(|output| output.contains(WATCHING))
-        {
+        if !confirmed && script.printed().contains(WATCHING) {
             market::until_bounty(
                 &platform,
                 &creator,
@@ -128,38 +80,9 @@ async fn a_person_signs_up_uploads_a_file_watches_it_live_and_reads_the_report_i
             .await;
             confirmed = true;
         }
-        if started.elapsed() > BROWSER_TIMEOUT {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!(
-                "the browser script ran over {BROWSER_TIMEOUT:?}; its output so far:\n{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    let output = std::fs::read_to_string(&log).unwrap();
-    println!("{output}");
-    assert!(
-        status.success(),
-        "the browser script failed ({status}):\n{output}"
-    );
-    let mut reported = output
-        .lines()
-        .filter_map(|line| line.strip_prefix("step ")?.strip_suffix(" ok"));
-    for step in STEPS {
-        assert_eq!(
-            reported.next(),
-            Some(step),
-            "steps out of order or missing:\n{output}"
-        );
-    }
-    for step in STEPS {
-        assert!(
-            screenshots.join(format!("{step}.png")).is_file(),
-            "no screenshot of {step}"
-        );
-    }
+    script.check(status, &STEPS);
 }
 
 /// A public bounty on a file, posted by a fresh member through the gateway and left `pending`:

@@ -15,9 +15,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 use alloy::primitives::U256;
 use nexus_testkit::chain::NXS;
@@ -31,6 +30,11 @@ mod accounts;
 
 #[path = "support/market.rs"]
 mod market;
+
+#[path = "support/browser.rs"]
+mod browser;
+
+use browser::BrowserScript;
 
 /// Longest the browser script may take.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
@@ -51,26 +55,6 @@ const STEPS: [&str; 9] = [
 /// The analyst's qualifying stake, as the page stakes it (100 NXS).
 const QUALIFYING: u128 = 100 * NXS;
 
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir);
-    }
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors().nth(3).unwrap().to_path_buf()
-}
-
-fn chromium() -> PathBuf {
-    std::env::var_os("NEXUS_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
-}
-
 /// `<login> <private key>` for the script's test wallet (anvil keys of this test only).
 fn wallet_env(member: &market::Member) -> String {
     format!(
@@ -80,25 +64,9 @@ fn wallet_env(member: &market::Member) -> String {
     )
 }
 
-/// What the script printed so far.
-fn printed(log: &Path) -> String {
-    std::fs::read_to_string(log).unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_the_dashboard() {
-    let root = repository();
-    let dist = root.join("dashboard/dist");
-    assert!(
-        dist.join("index.html").is_file(),
-        "{} has no build: run dashboard/ci.sh (scripts/test.sh does) first",
-        dist.display()
-    );
-    assert!(
-        root.join("dashboard/node_modules/playwright-core").is_dir(),
-        "the dashboard's npm packages are missing: run dashboard/ci.sh first"
-    );
-    assert!(chromium().is_file(), "{} is missing", chromium().display());
+    let dist = browser::dashboard_dist();
     let platform = platform::start_market_with(|gateway| gateway.dashboard.dir = dist).await;
     let chain = &platform.market().chain;
     let params = chain.bounty().params().call().await.unwrap();
@@ -116,46 +84,37 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
     assert_eq!(status, 202, "upload: {uploaded}");
     let sha256 = uploaded["sha256"].as_str().unwrap().to_owned();
 
-    let shots = target_dir().join("dashboard-screenshots/bounties");
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
-    let log = shots.join("run.log");
-    let started = Instant::now();
-    let mut child = Script(
-        Command::new("node")
-            .arg(root.join("dashboard/e2e/bounties.mjs"))
-            .arg(platform.gateway.base_url())
-            .env("NEXUS_SCREENSHOTS", &shots)
-            .env("NEXUS_CHROMIUM", chromium())
-            .env("NEXUS_E2E_CREATOR", wallet_env(&creator))
-            .env("NEXUS_E2E_ANALYST", wallet_env(&analyst))
-            .env(
+    let mut script = BrowserScript::start(
+        "bounties.mjs",
+        &platform.gateway.base_url(),
+        "bounties",
+        BROWSER_TIMEOUT,
+        &[
+            ("NEXUS_E2E_CREATOR", wallet_env(&creator)),
+            ("NEXUS_E2E_ANALYST", wallet_env(&analyst)),
+            (
                 "NEXUS_E2E_UNLINKED",
                 format!(
                     "{} {}",
                     outsider.username,
                     alloy::hex::encode_prefixed(unlinked.to_bytes())
                 ),
-            )
-            .env("NEXUS_E2E_SHA256", &sha256)
-            .env("NEXUS_E2E_CHAIN_ID", chain.chain_id().to_string())
-            .current_dir(&root)
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&log).unwrap())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("node runs (apt-get install -y nodejs)"),
+            ),
+            ("NEXUS_E2E_SHA256", sha256.clone()),
+            ("NEXUS_E2E_CHAIN_ID", chain.chain_id().to_string()),
+        ],
     );
+    let shots = script.shots.clone();
 
     let mut bounty_id: Option<String> = None;
     let mut opened: Option<Value> = None;
     let mut answered: Vec<&str> = Vec::new();
     let mut before_claim = U256::ZERO;
     let status = loop {
-        if let Some(status) = child.0.try_wait().unwrap() {
+        if let Some(status) = script.finished() {
             break status;
         }
-        let output = printed(&log);
+        let output = script.printed();
         if bounty_id.is_none()
             && let Some(id) = output
                 .lines()
@@ -227,35 +186,9 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
             );
             answered.push("paid");
         }
-        if started.elapsed() > BROWSER_TIMEOUT {
-            drop(child);
-            panic!(
-                "the browser script ran over {BROWSER_TIMEOUT:?}; its output so far:\n{}",
-                printed(&log)
-            );
-        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    let output = printed(&log);
-    println!("{output}");
-    assert!(
-        status.success(),
-        "the browser script failed ({status}):\n{output}"
-    );
-    let mut reported = output
-        .lines()
-        .filter_map(|line| line.strip_prefix("step ")?.strip_suffix(" ok"));
-    for step in STEPS {
-        assert_eq!(
-            reported.next(),
-            Some(step),
-            "steps out of order or missing:\n{output}"
-        );
-        assert!(
-            shots.join(format!("{step}.png")).is_file(),
-            "no screenshot of {step}"
-        );
-    }
+    let output = script.check(status, &STEPS);
     assert!(
         answered.contains(&"paid"),
         "the claim was never checked:\n{output}"
@@ -263,19 +196,6 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
     // The claim paid the analyst's wallet: its stake back and the reward, less the fee.
     let paid = chain.nxs_balance(analyst.address()).await.unwrap() - before_claim;
     assert!(paid > U256::from(NXS), "the claim paid {paid} wei");
-}
-
-/// The browser script's process, ended when the test ends (a failed step on this side panics
-/// while the script still waits for the chain).
-struct Script(std::process::Child);
-
-impl Drop for Script {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
 }
 
 /// Tells the script the chain has moved: the file `name` in the screenshot directory.

@@ -11,9 +11,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::Method;
 
@@ -22,6 +20,11 @@ mod platform;
 
 #[path = "support/accounts.rs"]
 mod accounts;
+
+#[path = "support/browser.rs"]
+mod browser;
+
+use browser::BrowserScript;
 
 /// Longest the browser script may take.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(180);
@@ -42,46 +45,9 @@ const STEPS: [&str; 12] = [
     "settings_phone",
 ];
 
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// `$CARGO_TARGET_DIR`, or the target directory this test binary was built into.
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir);
-    }
-    let exe = std::env::current_exe().unwrap();
-    // <target>/<profile>/deps/<binary>
-    exe.ancestors().nth(3).unwrap().to_path_buf()
-}
-
-fn chromium() -> PathBuf {
-    std::env::var_os("NEXUS_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_manages_credentials_and_an_administrator_changes_a_role_in_the_browser() {
-    let root = repository();
-    let dist = root.join("dashboard/dist");
-    assert!(
-        dist.join("index.html").is_file(),
-        "{} has no build: run dashboard/ci.sh (scripts/test.sh does) first",
-        dist.display()
-    );
-    assert!(
-        root.join("dashboard/node_modules/playwright-core").is_dir(),
-        "the dashboard's npm packages are missing: run dashboard/ci.sh first"
-    );
-    assert!(
-        chromium().is_file(),
-        "{} is missing: apt-get install -y chromium (dashboard/ci.sh does)",
-        chromium().display()
-    );
+    let dist = browser::dashboard_dist();
     let platform = platform::start_with(|gateway| gateway.dashboard.dir = dist).await;
     let member = platform.sign_up("member").await;
     // The first administrator can only be made in the user service's table; the browser then
@@ -96,60 +62,20 @@ async fn a_member_manages_credentials_and_an_administrator_changes_a_role_in_the
     .await
     .unwrap();
 
-    let shots = target_dir().join("dashboard-screenshots/settings");
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
-    let log = shots.join("run.log");
-    let started = Instant::now();
-    let mut child = Command::new("node")
-        .arg(root.join("dashboard/e2e/settings.mjs"))
-        .arg(platform.gateway.base_url())
-        .env("NEXUS_SCREENSHOTS", &shots)
-        .env("NEXUS_CHROMIUM", chromium())
-        .env("NEXUS_E2E_MEMBER", &member.username)
-        .env("NEXUS_E2E_MEMBER_ID", &member.id)
-        .env("NEXUS_E2E_ADMIN", &admin.username)
-        .env("NEXUS_E2E_PASSWORD", platform::PASSWORD)
-        .current_dir(&root)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs (apt-get install -y nodejs)");
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > BROWSER_TIMEOUT {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!(
-                "the browser script ran over {BROWSER_TIMEOUT:?}; its output so far:\n{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    let output = std::fs::read_to_string(&log).unwrap();
-    println!("{output}");
-    assert!(
-        status.success(),
-        "the browser script failed ({status}):\n{output}"
+    let mut script = BrowserScript::start(
+        "settings.mjs",
+        &platform.gateway.base_url(),
+        "settings",
+        BROWSER_TIMEOUT,
+        &[
+            ("NEXUS_E2E_MEMBER", member.username.clone()),
+            ("NEXUS_E2E_MEMBER_ID", member.id.clone()),
+            ("NEXUS_E2E_ADMIN", admin.username.clone()),
+            ("NEXUS_E2E_PASSWORD", platform::PASSWORD.to_owned()),
+        ],
     );
-    let mut reported = output
-        .lines()
-        .filter_map(|line| line.strip_prefix("step ")?.strip_suffix(" ok"));
-    for step in STEPS {
-        assert_eq!(
-            reported.next(),
-            Some(step),
-            "steps out of order or missing:\n{output}"
-        );
-        assert!(
-            shots.join(format!("{step}.png")).is_file(),
-            "no screenshot of {step}"
-        );
-    }
+    let status = script.wait().await;
+    let output = script.check(status, &STEPS);
 
     // What the pages said happened, read back over the API. The role change ended the member's
     // sessions: a new sign-in carries the new role.
