@@ -5,17 +5,16 @@
 // through the MFA step, drop a file, watch the upload and the analysis live, read the report,
 // browse the bounties, look at the home page's charts, and the same at phone width. On every page:
 // axe-core (no serious or critical violations), no Content-Security-Policy violation, a
-// screenshot in NEXUS_SCREENSHOTS. Prints `step <name> ok` per step; exits 1 on the first failure
+// screenshot in NEXUS_SCREENSHOTS (steps/browser.mjs, shared with the other scripts). Prints
+// `step <name> ok` per step; exits 1 on the first failure
 // (with a screenshot `failure.png`). tests/tests/dashboard.rs runs it against the real services.
 
-import { createHash, createHmac, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+import { check, currentStep, follow, totp, watch } from "./steps/browser.mjs";
 
 const base = process.argv[2];
 if (!base) {
@@ -26,69 +25,8 @@ const shots = process.env.NEXUS_SCREENSHOTS ?? "dashboard-screenshots";
 mkdirSync(shots, { recursive: true });
 const TIMEOUT = 20_000;
 
-// --- RFC 6238 codes, as an authenticator app makes them ---------------------------------------
-function base32(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const char of text.replace(/=+$/, "").toUpperCase()) {
-    const value = alphabet.indexOf(char);
-    if (value < 0) throw new Error(`not base32: ${char}`);
-    bits += value.toString(2).padStart(5, "0");
-  }
-  const bytes = [];
-  for (let index = 0; index + 8 <= bits.length; index += 8) bytes.push(Number.parseInt(bits.slice(index, index + 8), 2));
-  return Buffer.from(bytes);
-}
-
-function totp(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const digest = createHmac("sha1", base32(secret)).update(counter).digest();
-  const offset = digest[digest.length - 1] & 0x0f;
-  const value = (digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return value.toString().padStart(6, "0");
-}
-
-const currentStep = () => Math.floor(Date.now() / 1000 / 30);
-
-// --- helpers ------------------------------------------------------------------------------------
-const cspViolations = [];
-const pageErrors = [];
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-/** axe-core in the page (evaluated through the DevTools protocol: the page's CSP forbids inline scripts). */
-async function audit(page, name) {
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const report = await axe.run(document, { resultTypes: ["violations"] });
-    return report.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      targets: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")),
-    }));
-  });
-  const blocking = result.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  check(blocking.length === 0, `${name}: accessibility violations: ${JSON.stringify(blocking, null, 1)}`);
-  if (result.length > 0) console.log(`axe ${name}: minor: ${result.map((violation) => violation.id).join(", ")}`);
-}
-
-async function settle(page, name) {
-  await audit(page, name);
-  check(cspViolations.length === 0, `${name}: CSP violations: ${cspViolations.join(" | ")}`);
-  check(pageErrors.length === 0, `${name}: page errors: ${pageErrors.join(" | ")}`);
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  console.log(`step ${name} ok`);
-}
-
 /** Follows a link of the main navigation. */
-async function nav(page, name) {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
-}
+const nav = (page, name) => follow(page, "Main", name);
 
 async function liveBadge(page) {
   await page.getByTestId("live-state").filter({ hasText: "Live" }).waitFor({ timeout: TIMEOUT });
@@ -113,10 +51,8 @@ const browser = await chromium.launch({
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
 const page = await context.newPage();
 page.setDefaultTimeout(TIMEOUT);
-page.on("console", (message) => {
-  if (message.type() === "error" && /Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
-});
-page.on("pageerror", (error) => pageErrors.push(String(error)));
+// Each page: axe-core, no CSP violation or page error, a screenshot, `step <name> ok`.
+const settle = watch(page, shots);
 const frames = [];
 page.on("websocket", (socket) => socket.on("framereceived", (frame) => frames.push(String(frame.payload))));
 
@@ -133,13 +69,13 @@ try {
   await page.getByLabel("User name").fill(name);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByLabel("Repeat the password").fill(password);
-  await settle(page, "register");
+  await settle("register");
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByRole("heading", { name: "Overview" }).waitFor();
   await liveBadge(page);
   await page.getByText("No analyses yet").waitFor();
   await page.getByText("No earnings yet").waitFor();
-  await settle(page, "home_empty");
+  await settle("home_empty");
 
   // MFA: enrol TOTP over the API (settings pages come later), sign out, sign in again: the
   // password step answers that a code is needed and the MFA page finishes the sign-in.
@@ -162,7 +98,7 @@ try {
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByText("Enter the 6 digits your authenticator app shows.").waitFor();
   await page.getByLabel("6-digit code").fill(totp(enrolment.body.secret, currentStep() + 1));
-  await settle(page, "mfa");
+  await settle("mfa");
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("heading", { name: "Overview" }).waitFor();
   await liveBadge(page);
@@ -180,7 +116,7 @@ try {
     zone.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: transfer }));
   }, [...sample]);
   await page.getByText("dropper.sh").waitFor();
-  await settle(page, "submit");
+  await settle("submit");
   await page.getByRole("button", { name: "Upload and analyse" }).click();
   await page.locator(".progress").filter({ hasText: "100%" }).waitFor();
   const status = page.getByTestId("analysis-status");
@@ -191,7 +127,7 @@ try {
   check(live.some((frame) => frame.includes('"subscribed"')), `no subscription to analysis:${analysisId}: ${live.join("\n")}`);
   const delivered = live.some((frame) => frame.includes('"type":"event"'));
   console.log(`analysis ${analysisId}: ${delivered ? "completion delivered live over the WebSocket" : "finished before the subscription; read over REST on subscribe"}`);
-  await settle(page, "live_analysis");
+  await settle("live_analysis");
 
   // The report.
   await page.getByRole("link", { name: "Open the report" }).click();
@@ -200,7 +136,7 @@ try {
   await page.getByText(sha256, { exact: true }).waitFor();
   await page.getByRole("heading", { name: "Indicators of compromise" }).waitFor();
   await page.getByText("evil.example.com").first().waitFor();
-  await settle(page, "report");
+  await settle("report");
 
   // Bounties: the list shows the pending bounty another member posted; a filter in the address.
   const bountyId = process.env.NEXUS_E2E_BOUNTY;
@@ -212,7 +148,7 @@ try {
   await page.getByLabel("Status").selectOption("open");
   await page.waitForURL(/status=open/);
   await page.getByText("Clear the filters").waitFor();
-  await settle(page, "bounties");
+  await settle("bounties");
 
   // The bounty's page follows `bounty:{id}`: the test runner confirms the creation on the chain
   // once the subscription is confirmed, and the page must show it open without a reload.
@@ -229,7 +165,7 @@ try {
   await page.getByRole("status").filter({ hasText: "Updated live:" }).waitFor({ timeout: 90_000 });
   await page.locator(".status").filter({ hasText: "open" }).waitFor();
   check(frames.some((frame) => frame.includes('"type":"event"') && frame.includes(`"bounty:${bountyId}"`)), "no live event for the bounty");
-  await settle(page, "bounty_live");
+  await settle("bounty_live");
 
   // Home with data: the analyses chart and the verdict chart are drawn.
   await nav(page, "Home");
@@ -237,7 +173,7 @@ try {
   await page.getByRole("img", { name: "Verdict distribution" }).waitFor();
   await page.getByText("Reward volume").waitFor();
   await page.getByRole("img", { name: /Reward posted per day/ }).waitFor();
-  await settle(page, "home_charts");
+  await settle("home_charts");
 
   // Phone width: the same page without sideways scrolling.
   await page.setViewportSize({ width: 375, height: 812 });
@@ -246,7 +182,7 @@ try {
   await page.getByRole("img", { name: "Verdict distribution" }).waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 1, `the home page scrolls sideways by ${overflow}px at phone width`);
-  await settle(page, "phone");
+  await settle("phone");
   console.log("dashboard e2e: ok");
 } catch (error) {
   console.log(`dashboard e2e: FAILED: ${error instanceof Error ? error.stack : error}`);
