@@ -453,6 +453,18 @@ macro_rules! chain_events {
                 }
             }
 
+            /// The event in its envelope with id `envelope_id`, as JSON text: serialized once,
+            /// straight from the typed payload (what an outbox row stores).
+            pub fn to_envelope_json(self, envelope_id: Uuid) -> Result<String, serde_json::Error> {
+                match self {
+                    $(Self::$event(payload) => {
+                        let mut envelope = crate::event::Envelope::new(payload);
+                        envelope.id = envelope_id;
+                        serde_json::to_string(&envelope)
+                    })+
+                }
+            }
+
             /// Decodes an envelope read from [`EVENTS_STREAM`], whatever event it carries.
             pub fn from_envelope(envelope: RawEnvelope) -> Result<Self, EnvelopeError> {
                 match envelope.name.as_str() {
@@ -625,6 +637,20 @@ mod tests {
         assert_eq!(event.name(), "Staked");
         assert_eq!(event.log(), Some(&staked.log));
         assert_eq!(event, ChainEvent::Staked(staked));
+    }
+
+    #[test]
+    fn an_event_serialized_as_its_envelope_reads_back_with_its_id() {
+        let withdrawn = ChainEvent::UnstakeWithdrawn(UnstakeWithdrawn {
+            log: position(),
+            account: format!("0x{}", "33".repeat(20)),
+            amount: "5".into(),
+        });
+        let id = Uuid::now_v7();
+        let json = withdrawn.clone().to_envelope_json(id).unwrap();
+        let raw: RawEnvelope = serde_json::from_str(&json).unwrap();
+        assert_eq!((raw.id, raw.name.as_str()), (id, "UnstakeWithdrawn"));
+        assert_eq!(ChainEvent::from_envelope(raw).unwrap(), withdrawn);
     }
 
     #[test]

@@ -15,8 +15,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use nexus_db::DbError;
+use nexus_proto::Event;
 use nexus_proto::chain::{BountyResolved, ChainEvent, DisputeDecided, EVENTS_STREAM, Slashed};
-use nexus_proto::{Envelope, Event};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -61,35 +61,7 @@ fn encode_error(error: serde_json::Error) -> DbError {
 
 /// `event` in an envelope with id `envelope_id`, serialized straight from its typed payload.
 pub(super) fn envelope(envelope_id: Uuid, event: ChainEvent) -> Result<Published, DbError> {
-    macro_rules! encode {
-        ($($variant:ident),+) => {
-            match event {
-                $(ChainEvent::$variant(payload) => {
-                    let mut envelope = Envelope::new(payload);
-                    envelope.id = envelope_id;
-                    serde_json::to_string(&envelope)
-                })+
-            }
-        };
-    }
-    let envelope = encode!(
-        BountyOpened,
-        AssertionCommitted,
-        AssertionRevealed,
-        BountyResolved,
-        RewardClaimed,
-        BountyRefunded,
-        TreasuryPaid,
-        DisputeOpened,
-        DisputeDecided,
-        Staked,
-        UnstakeRequested,
-        UnstakeWithdrawn,
-        Slashed,
-        ParameterChanged,
-        ChainEventsRetracted
-    )
-    .map_err(encode_error)?;
+    let envelope = event.to_envelope_json(envelope_id).map_err(encode_error)?;
     Ok(Published {
         envelope_id,
         envelope,
