@@ -8,6 +8,7 @@ pub mod account;
 pub mod bounty;
 pub mod chain_address;
 pub mod hex;
+pub mod reputation;
 pub mod role;
 /// Bounty settlement: stake-weighted outcome, fee, shares and rounding, mirroring `BountyContract`.
 pub mod settlement;
