@@ -151,6 +151,8 @@ const MATRIX: &[(Action, Fixture, [bool; 4])] = &[
     (Action::AdminManagePolicies, Platform, [N, N, N, N]), // needs MFA, see MFA_MATRIX
     (Action::ChainRead, Platform, [Y, Y, Y, Y]),
     (Action::BountyStake, Platform, [N, Y, Y, Y]),
+    // The hub's presence lists analyst engines only.
+    (Action::PresencePublish, Platform, [N, N, Y, Y]),
     // Bounties.
     (Action::BountyRead, BountyPublicOpenOther, [Y, Y, Y, Y]),
     (Action::BountyRead, BountyPrivateOpenOther, [N, N, Y, Y]),
@@ -363,6 +365,7 @@ fn banned_accounts_keep_public_reads_and_their_own_profile_only() {
             (Action::BountyCreate, BountyPublicOpenOwn, N),
             (Action::BountyComment, BountyPublicOpenOther, N),
             (Action::BountyStake, Platform, N),
+            (Action::PresencePublish, Platform, N),
             (Action::BountyResolve, BountyRevealingOther, N),
             (Action::AnalysisSubmit, AnalysisPrivateOwn, N),
             (Action::FileUpload, FileOwn, N),
