@@ -21,6 +21,7 @@ reported, so this check cannot pass by checking nothing.
 
 import copy
 import json
+import re
 import pathlib
 import subprocess
 import sys
@@ -189,11 +190,30 @@ def wiring_problems(objects):
     for obj in objects:
         if obj["metadata"].get("labels", {}).get("app.kubernetes.io/part-of") != "nexus-security":
             problems.append(f"{obj['kind']}/{obj['metadata']['name']}: no app.kubernetes.io/part-of: nexus-security label")
+    problems += trusted_proxy_problems(objects)
     deny = [o for o in objects if o["kind"] == "NetworkPolicy" and o["spec"].get("podSelector") == {}
             and not o["spec"].get("ingress") and not o["spec"].get("egress")]
     if not deny:
         problems.append("no default-deny NetworkPolicy (empty podSelector, no rules)")
     return problems
+
+
+def trusted_proxy_problems(objects):
+    """Behind the Ingress every request comes from an ingress controller pod: unless the gateway
+    trusts their network to report the client, every per-address limit lumps all clients
+    together. Each entry must look like an address or CIDR range (the gateway refuses others
+    at start)."""
+    gateway = find(objects, "Deployment", "nexus-gateway")
+    if gateway is None:
+        return []
+    env = {e["name"]: e.get("value") for e in gateway["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+    value = str(env.get("NEXUS_GATEWAY__TRUSTED_PROXIES") or "")
+    entries = [e.strip() for e in value.strip().strip("[]").split(",") if e.strip()]
+    if not entries:
+        return ["Deployment/nexus-gateway: NEXUS_GATEWAY__TRUSTED_PROXIES names no proxy range (every client would look like the ingress controller)"]
+    shape = re.compile(r"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$")
+    return [f"Deployment/nexus-gateway: NEXUS_GATEWAY__TRUSTED_PROXIES entry {e!r} is not an address or CIDR range"
+            for e in entries if not shape.match(e)]
 
 
 def check(objects, services):
@@ -221,6 +241,7 @@ def self_test(objects, services):
         "a Service selecting nothing": edited("Service", services[0], lambda s: s["spec"].update(selector={"app.kubernetes.io/name": "nobody"})),
         "an upstream without a Service": edited("Deployment", "nexus-gateway", lambda d: container(d)["env"].append({"name": "NEXUS_GATEWAY__UPSTREAMS__X", "value": "http://nexus-nowhere"})),
         "an unlabelled object": edited("Service", services[2], lambda s: s["metadata"].update(labels={})),
+        "no trusted proxy range at the gateway": edited("Deployment", "nexus-gateway", lambda d: container(d).update(env=[e for e in container(d)["env"] if e["name"] != "NEXUS_GATEWAY__TRUSTED_PROXIES"])),
         "an unknown Secret": edited("Deployment", services[0], lambda d: container(d)["envFrom"].append({"secretRef": {"name": "typo-secrets"}})),
     }
     return [what for what, broken in breakages.items() if not check(broken, services)]

@@ -2,7 +2,6 @@
 //! WebSocket hub. Every field has a default that matches the local port plan (docs/README).
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 use std::time::Duration;
 
 use nexus_config::Validate;
@@ -10,6 +9,8 @@ use nexus_proto::Event;
 use nexus_proto::analysis::{AnalysisCompleted, AnalysisProgress};
 use serde::Deserialize;
 use url::Url;
+
+use crate::domain::headers::IpRange;
 
 /// The gateway's own settings section (`NEXUS_GATEWAY__*`).
 #[derive(Debug, Clone, Deserialize)]
@@ -44,9 +45,12 @@ pub struct GatewaySettings {
     pub api_key_cache_ttl: Duration,
     /// Most API keys remembered at once.
     pub api_key_cache_entries: usize,
-    /// Proxies whose `X-Forwarded-For` is trusted; for anyone else the peer address is the
-    /// client and a sent `X-Forwarded-For` is replaced.
-    pub trusted_proxies: Vec<IpAddr>,
+    /// Proxies whose `X-Forwarded-For` is trusted, as single addresses (`192.0.2.7`) or CIDR
+    /// ranges (`10.0.0.0/8`, `fd00::/8`): behind ingress-nginx, the pod network its controller
+    /// runs in. For any other peer the peer address is the client and a sent
+    /// `X-Forwarded-For` is replaced; from a trusted one, the client is the right-most entry
+    /// that is not itself trusted. A malformed entry stops the start.
+    pub trusted_proxies: Vec<IpRange>,
     /// Per-address, per-account and per-tier GCRA quotas (`[gateway.rate_limit]`).
     pub rate_limit: RateLimitSettings,
     /// Origins allowed by CORS (exact `scheme://host[:port]`); empty allows none.
@@ -448,6 +452,36 @@ mod tests {
             error.to_string().contains("gateway.rate_limit.enabeld"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges_and_a_bad_entry_stops_the_start() {
+        let load = |toml: &str| {
+            let path = std::env::temp_dir().join(format!("nexus-{}.toml", uuid::Uuid::now_v7()));
+            std::fs::write(&path, toml).unwrap();
+            let loaded = nexus_runtime::Settings::<GatewaySettings>::load(
+                nexus_config::ServiceKind::Gateway,
+                nexus_config::ConfigSource::defaults_only().with_file(&path),
+            );
+            std::fs::remove_file(&path).unwrap();
+            loaded
+        };
+        let loaded =
+            load("[gateway]\ntrusted_proxies = [\"10.0.0.0/8\", \"fd00::/8\", \"192.0.2.7\"]\n")
+                .unwrap();
+        let shown: Vec<String> = loaded
+            .0
+            .service
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, ["10.0.0.0/8", "fd00::/8", "192.0.2.7"]);
+
+        let error = load("[gateway]\ntrusted_proxies = [\"10.0.0.1/8\"]\n").unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("did you mean 10.0.0.0/8?"), "{message}");
+        assert!(message.contains("trusted_proxies"), "{message}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use actix_web::{HttpRequest, web};
 
-use crate::domain::headers::client_ip;
+use crate::domain::headers::{IpRange, client_ip};
 use crate::settings::GatewaySettings;
 
 /// Where a request came from: the TCP peer, the client's address (the peer, or the
@@ -30,7 +30,7 @@ pub struct Origin<'a> {
 }
 
 /// The [`Origin`] of `request`, given the proxies trusted to report the client.
-pub fn origin<'a>(request: &'a HttpRequest, trusted: &[IpAddr]) -> Origin<'a> {
+pub fn origin<'a>(request: &'a HttpRequest, trusted: &[IpRange]) -> Origin<'a> {
     let peer = request
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |address| address.ip());

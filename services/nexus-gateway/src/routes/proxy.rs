@@ -12,17 +12,19 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use http_body_util::BodyExt;
 use nexus_http::RequestContext;
+use nexus_http::service_auth::{SERVICE_TOKEN_HEADER, ServiceCredentials};
 use nexus_http::token::TokenError;
 use nexus_policy::{Principal, Request as PolicyRequest, RequestContext as PolicyContext};
 use nexus_proto::auth::AuthorizationDenied;
 use nexus_proto::{Envelope, Event};
+use secrecy::ExposeSecret;
 
 use crate::GatewayService;
 use crate::auth::{AuthFailure, Caller};
 use crate::domain::access::{AccessRule, access_rule};
 use crate::domain::headers::{
     CLIENT_IP_HEADER, connection_listed, forward_request_header, forward_response_header,
-    forwarded_for_value,
+    forwarded_for_value, is_trusted,
 };
 use crate::error::GatewayError;
 use crate::ratelimit::RateDecision;
@@ -195,10 +197,23 @@ async fn handle(
         forwarded_for_value(peer, forwarded_for, trusted).as_bytes(),
     );
     // The client address this gateway determined; clients cannot send it (every `x-nexus-*`
-    // header of theirs is dropped above), so services trust it by default.
+    // header of theirs is dropped above). Services believe it only beside the service token,
+    // which proves the request came from this gateway and not from another pod that can reach
+    // the service port.
     append(&mut headers, CLIENT_IP_HEADER, ip.to_string().as_bytes());
+    // (A token that is no header value could not reach `/internal/*` either; without it the
+    // service falls back to the peer address, never to a client's claim.)
+    if let Some(mut token) = request
+        .app_data::<web::Data<ServiceCredentials>>()
+        .and_then(|credentials| {
+            http::HeaderValue::from_str(credentials.current().expose_secret()).ok()
+        })
+    {
+        token.set_sensitive(true);
+        headers.append(SERVICE_TOKEN_HEADER, token);
+    }
     let proto = match header_text(request, "x-forwarded-proto") {
-        Some(proto) if trusted.contains(&peer) => proto.to_owned(),
+        Some(proto) if is_trusted(peer, trusted) => proto.to_owned(),
         _ if request.app_config().secure() => "https".to_owned(),
         _ => "http".to_owned(),
     };

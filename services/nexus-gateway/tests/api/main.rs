@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod client_address;
 mod client_faults;
 mod dashboard;
 mod docs;
