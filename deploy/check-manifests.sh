@@ -2,8 +2,11 @@
 # Checks every shipped deployment configuration; run by scripts/test.sh, fast (under a minute
 # warm) and offline. Without arguments:
 #
-# 1. secrets: no configuration (docker-compose.yml, deploy/**/*.yaml|yml) carries a password, a
-#    Secret with values, or a Redis that accepts clients without authentication;
+# 1. secrets: no configuration (docker-compose*.yml, compose*.yaml, deploy/**/*.yaml|yml,
+#    config/*.toml) carries a password, a default password (`${VAR:-secret}`), a Secret with
+#    values, a Redis that accepts clients without authentication, or a Redis URL without a
+#    password. These checks test themselves first on known-bad and known-good lines (a check
+#    that reports nothing on its bad cases fails the run);
 # 2. Kubernetes: both overlays build (`kubectl kustomize`), every object validates against the
 #    Kubernetes schemas offline (kubernetes-validate), every service in services/ has its
 #    Deployment, Service, PodDisruptionBudget and NetworkPolicy, and the wiring holds
@@ -22,8 +25,10 @@
 #   deploy/check-manifests.sh            everything
 #   deploy/check-manifests.sh FILE...    only the secret checks (1), on these files
 #
-# Placeholders are fine in step 1: ${VAR...}, $VAR, <...>. Comments are checked too: a password
-# in an example command is a password in the repository.
+# Placeholders are fine in step 1: $VAR, ${VAR}, ${VAR:?message}, $(command), <...>; a default
+# (${VAR:-value}, ${VAR-value}, ${VAR:=value}) is a literal password that ships whenever the
+# variable is unset. Comments are checked too: a password in an example command is a password in
+# the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 only_secrets=""
@@ -31,12 +36,29 @@ if [ $# -gt 0 ]; then
   files=("$@")
   only_secrets=1
 else
-  mapfile -t files < <(ls docker-compose.yml 2>/dev/null; find deploy -name '*.yaml' -o -name '*.yml' | sort)
+  mapfile -t files < <(ls docker-compose*.yml docker-compose*.yaml compose*.yml compose*.yaml config/*.toml 2>/dev/null
+                       find deploy -name '*.yaml' -o -name '*.yml' | sort)
 fi
 problems=0
 problem() { echo "check-manifests: $1" >&2; problems=$((problems + 1)); }
 
-for file in "${files[@]}"; do
+# is_placeholder VALUE : true when VALUE names a secret kept elsewhere instead of holding one.
+# Quotes and backslashes around it are ignored; compose's `$$VAR` is a shell variable.
+is_placeholder() {
+  local value="${1//\\/}"
+  value="${value//\"/}"
+  value="${value//\'/}"
+  [[ "$value" =~ ^\$\$?[A-Za-z_][A-Za-z0-9_]*$ ]] ||
+    [[ "$value" =~ ^\$\$?\{[A-Za-z_][A-Za-z0-9_]*(\}$|:?\?) ]] ||
+    [[ "$value" =~ ^\$\(.*\)$ ]] ||
+    [[ "$value" =~ ^\<[^\>]+\>$ ]]
+}
+
+# trimmed LINE : LINE without its leading blanks (for messages).
+trimmed() { printf '%s' "${1#"${1%%[![:space:]]*}"}"; }
+
+check_secrets() {
+  local file="$1" line password value
   # 1. Secrets are created by the operator, never shipped with values.
   if grep -Eq '^kind:[[:space:]]*Secret' "$file"; then
     problem "$file ships a Secret; document the kubectl command that creates it instead"
@@ -44,30 +66,92 @@ for file in "${files[@]}"; do
   # 2. Credentials in URLs must be placeholders: scheme://user:password@ or scheme://:password@.
   while IFS= read -r line; do
     password=$(sed -E 's#.*://[^:/@[:space:]]*:([^@[:space:]]*)@.*#\1#' <<<"$line")
-    case "$password" in
-      '$'*|'<'*'>'|'${'*) ;;
-      *) problem "$file has a literal password in a URL: ${line#"${line%%[![:space:]]*}"}" ;;
-    esac
+    if [ -n "$password" ] && ! is_placeholder "$password"; then
+      problem "$file has a literal password in a URL: $(trimmed "$line")"
+    fi
   done < <(grep -E '[a-z]+://[^:/@[:space:]]*:[^@[:space:]]+@' "$file" || true)
   # 3. Password settings must be placeholders, and no database may trust every client.
   while IFS= read -r line; do
     value=$(sed -E 's#^[^:=]*[:=][[:space:]]*"?([^"[:space:]]*)"?.*#\1#' <<<"$line")
-    case "$value" in
-      '$'*|'<'*'>'|'${'*|'') ;;
-      *) problem "$file sets a literal password: ${line#"${line%%[![:space:]]*}"}" ;;
-    esac
+    if [ -n "$value" ] && ! is_placeholder "$value"; then
+      problem "$file sets a literal password: $(trimmed "$line")"
+    fi
   done < <(grep -Ei '^[[:space:]#-]*[A-Za-z_]*PASSWORD[A-Za-z_]*[[:space:]]*[:=]' "$file" | grep -Eiv 'valueFrom|secretKeyRef|PASSWORD=\$\(' || true)
   if grep -Eiq 'HOST_AUTH_METHOD[[:space:]]*[:=][[:space:]]*"?trust' "$file"; then
     problem "$file lets PostgreSQL trust every client"
   fi
-  # 4. Redis: every redis-server requires a password (or an ACL file), and every Redis URL
-  #    outside comments carries credentials.
+  # 4. Redis: every redis-server requires a password (or an ACL file) that is not written here,
+  #    and every Redis URL outside comments carries a password.
   if grep -Eq 'image:[[:space:]]*"?redis' "$file" && ! grep -Eq -- '--requirepass|--aclfile' "$file"; then
     problem "$file runs Redis without --requirepass or --aclfile"
   fi
   while IFS= read -r line; do
-    problem "$file has a Redis URL without credentials: ${line#"${line%%[![:space:]]*}"}"
+    value=$(sed -E "s#.*requirepass[\"',[:space:]=]+##; s#[]\",[:space:]]*\$##" <<<"$line")
+    if ! is_placeholder "$value"; then
+      problem "$file gives Redis a literal password: $(trimmed "$line")"
+    fi
+  done < <(grep -E -- "--requirepass[\"',[:space:]=]+[^[:space:])]|^[[:space:]#]*requirepass[[:space:]]+[^[:space:]]" "$file" || true)
+  while IFS= read -r line; do
+    problem "$file has a Redis URL without credentials: $(trimmed "$line")"
   done < <(grep -E 'rediss?://[^@[:space:]"]*($|[[:space:]"])' "$file" | grep -Ev 'rediss?://[^[:space:]"]*@' || true)
+  while IFS= read -r line; do
+    problem "$file has a Redis URL with a user but no password: $(trimmed "$line")"
+  done < <(grep -E 'rediss?://([^:@/[:space:]"]*|[^:@/[:space:]"]*:)@' "$file" || true)
+}
+
+# The checks above on lines they must refuse and lines they must accept, so a broken pattern
+# cannot pass every file by reporting nothing.
+self_test_secrets() {
+  local dir case_file expected output failed=0 index=0
+  dir="$(mktemp -d)"
+  while IFS='|' read -r expected line; do
+    index=$((index + 1))
+    case_file="$dir/case$index.yaml"
+    printf '%s\n' "$line" >"$case_file"
+    output="$( (problems=0; check_secrets "$case_file"; echo "problems=$problems") 2>&1 )"
+    if [ "$expected" = ok ]; then
+      [[ "$output" == *"problems=0"* ]] || { echo "check-manifests: self-test: refused a good line: $line ($output)" >&2; failed=1; }
+    else
+      [[ "$output" == *"$expected"* ]] || { echo "check-manifests: self-test: missed \"$expected\" in: $line" >&2; failed=1; }
+    fi
+  done <<'CASES'
+a literal password in a URL|  NEXUS_DATABASE__URL: postgres://postgres:hunter2@postgres:5432/nexus
+a literal password in a URL|  NEXUS_REDIS__URL: redis://:${NEXUS_REDIS_PASSWORD:-changeme}@redis:6379
+a literal password in a URL|#   NEXUS_REDIS__URL="redis://:foobared@127.0.0.1:6379" scripts/dev.sh
+Redis URL without credentials|  NEXUS_REDIS__URL: redis://redis:6379
+Redis URL without credentials|url = "redis://127.0.0.1:6379"
+a user but no password|  NEXUS_REDIS__URL: redis://default@redis:6379
+a user but no password|  NEXUS_REDIS__URL: rediss://:@redis:6379
+sets a literal password|      POSTGRES_PASSWORD: postgres
+sets a literal password|      REDIS_PASSWORD: ${NEXUS_REDIS_PASSWORD:-redis}
+sets a literal password|      GF_SECURITY_ADMIN_PASSWORD: ${NEXUS_GRAFANA_PASSWORD-admin}
+gives Redis a literal password|    command: ["redis-server", "--requirepass", "foobared"]
+gives Redis a literal password|    command: ["sh", "-c", "exec redis-server --requirepass changeme"]
+gives Redis a literal password|requirepass foobared
+gives Redis a literal password|    command: ["sh", "-c", "exec redis-server --requirepass ${REDIS_PASSWORD:-redis}"]
+runs Redis without --requirepass|    image: redis:7
+trust every client|      POSTGRES_HOST_AUTH_METHOD: trust
+ships a Secret|kind: Secret
+ok|  NEXUS_REDIS__URL: redis://:${NEXUS_REDIS_PASSWORD}@redis:6379
+ok|  NEXUS_REDIS__URL: redis://nexus:$REDIS_PASSWORD@redis:6379
+ok|  NEXUS_REDIS__URL: "redis://:<password>@redis.example:6379"
+ok|      REDIS_PASSWORD: ${NEXUS_REDIS_PASSWORD:?set NEXUS_REDIS_PASSWORD (run deploy/compose-env.sh)}
+ok|    command: ["sh", "-c", "exec redis-server --appendonly yes --requirepass \"$$REDIS_PASSWORD\""]
+ok|          command: ["sh", "-c", "exec redis-server --requirepass \"$REDIS_PASSWORD\""]
+ok|#   nexus-redis            password (Redis's own --requirepass)
+ok|              valueFrom: {secretKeyRef: {name: nexus-redis, key: password}}
+ok|  NEXUS_TELEMETRY__OTLP_ENDPOINT: http://otel-collector:4318
+CASES
+  rm -rf "$dir"
+  if [ "$failed" -ne 0 ]; then
+    echo "check-manifests: the secret checks failed their self-test" >&2
+    exit 1
+  fi
+}
+
+self_test_secrets
+for file in "${files[@]}"; do
+  check_secrets "$file"
 done
 
 if [ "$problems" -gt 0 ]; then

@@ -2,7 +2,9 @@
 # README command 1: build and run the whole platform on this machine until Ctrl-C.
 #
 # Makes sure PostgreSQL and Redis are reachable (NEXUS_DATABASE__URL / NEXUS_REDIS__URL when set,
-# otherwise the local servers, otherwise private instances under .nexus/), starts the local chain
+# otherwise the local servers, otherwise private instances under .nexus/; a private Redis requires
+# a generated password, kept in .nexus/redis/password, and a reused local Redis without one is
+# reported as fit for local development only), starts the local chain
 # (anvil on 127.0.0.1:8545, its state kept in .nexus/anvil/ so a restart keeps every bounty;
 # contracts deployed with `nexus-chain deploy` when .nexus/deployments.json is missing or its
 # contracts have no code; a relayer and three demo accounts funded), builds the nine services,
@@ -194,7 +196,7 @@ for service in "${NEXUS_SERVICES[@]}"; do
   port=$((port + 1))
 done
 printf '\n  PostgreSQL: %s\n  Redis:      %s\n  Chain:      %s (chain id %s)\n  Contracts:  %s\n  Logs:       %s\n\n' \
-  "${NEXUS_DATABASE__URL%%//*}//${NEXUS_DATABASE__URL#*@}" "$NEXUS_REDIS__URL" \
+  "${NEXUS_DATABASE__URL%%//*}//${NEXUS_DATABASE__URL#*@}" "$(redact_url "$NEXUS_REDIS__URL")" \
   "$CHAIN_RPC_URL" "$NEXUS_BOUNTY__CHAIN__CHAIN_ID" "$DEPLOYMENTS" "$NEXUS_STATE/logs/"
 printf '  Accounts (anvil dev keys; 10,000 ETH each, demo accounts 10,000 NXS):\n'
 grep -v '^#' "$CHAIN_DIR/accounts.txt" | while read -r role address _; do printf '    %-10s %s\n' "$role" "$address"; done

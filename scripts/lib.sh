@@ -160,23 +160,87 @@ start_private_postgres() {
 
 # Exports NEXUS_REDIS__URL: the one given, the local server on 6379, or a private redis-server
 # on port 56379. redis-server is installed either way (tests start private ones).
+#
+# The private server requires a password: a random one made on first use and kept in
+# .nexus/redis/password (owner-only), handed to redis-server in an owner-only config file (never
+# on its command line, where `ps` would show it) and to the services in NEXUS_REDIS__URL. A
+# server already on 6379 is used as it is: its configuration is not ours to change, so when it
+# answers without a password a warning says so (local development only); when it wants one,
+# set NEXUS_REDIS__URL=redis://:<password>@127.0.0.1:6379.
 ensure_redis() {
   command -v redis-server >/dev/null || ensure_apt redis-server
   if [ -z "${NEXUS_REDIS__URL:-}" ]; then
     if tcp_open 127.0.0.1 6379; then
+      case "$(redis_ping 6379 "")" in
+        PONG) say "warning: using the Redis on 127.0.0.1:6379, which has NO PASSWORD: anything that can reach it can read and change every key. Fine for local development only; never like this in a shared or deployed environment." ;;
+        *NOAUTH*|*WRONGPASS*|*"Authentication required"*) die "the Redis on 127.0.0.1:6379 requires a password: set NEXUS_REDIS__URL=redis://:<password>@127.0.0.1:6379 (or stop it, and a private Redis with a generated password is started)" ;;
+        *) say "warning: using the Redis on 127.0.0.1:6379 without a password (it did not answer PING); local development only" ;;
+      esac
       export NEXUS_REDIS__URL="redis://127.0.0.1:6379"
     else
-      mkdir -p "$NEXUS_STATE/redis"
-      say "starting Redis on 127.0.0.1:56379"
-      redis-server --port 56379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
-        --dir "$NEXUS_STATE/redis" --pidfile "$NEXUS_STATE/redis/redis.pid" --logfile "$NEXUS_STATE/redis/redis.log"
-      for _ in $(seq 50); do tcp_open 127.0.0.1 56379 && break; sleep 0.1; done
-      STARTED_REDIS="$NEXUS_STATE/redis/redis.pid"
-      export NEXUS_REDIS__URL="redis://127.0.0.1:56379"
+      local password
+      password="$(private_redis_password)"
+      start_private_redis "$password"
+      export NEXUS_REDIS__URL="redis://:$password@127.0.0.1:56379"
     fi
+  elif [[ "$NEXUS_REDIS__URL" != *@* ]]; then
+    say "warning: NEXUS_REDIS__URL names a Redis without a password; local development only"
   fi
   export TEST_NEXUS_REDIS_URL="${TEST_NEXUS_REDIS_URL:-$NEXUS_REDIS__URL}"
 }
+
+# redis_ping PORT PASSWORD : what the Redis on 127.0.0.1:PORT answers to PING (after AUTH
+# when PASSWORD is set; passed in the environment, not on a command line).
+redis_ping() {
+  command -v redis-cli >/dev/null || ensure_apt redis-tools
+  if [ -n "$2" ]; then
+    REDISCLI_AUTH="$2" redis-cli -h 127.0.0.1 -p "$1" ping 2>&1 || true
+  else
+    redis-cli -h 127.0.0.1 -p "$1" ping 2>&1 || true
+  fi
+}
+
+# The private Redis's password: .nexus/redis/password, made once (48 hex digits: safe in a URL).
+private_redis_password() {
+  local file="$NEXUS_STATE/redis/password"
+  mkdir -p "$NEXUS_STATE/redis"
+  if [ ! -s "$file" ]; then
+    (umask 077; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$file")
+  fi
+  chmod 600 "$file"
+  cat "$file"
+}
+
+# start_private_redis PASSWORD : redis-server on 127.0.0.1:56379 requiring PASSWORD, without
+# persistence. One left running by an earlier run is reused when it takes the password; an older
+# one without it (started before passwords, its pid file ours) is stopped and started again.
+start_private_redis() {
+  local password="$1" dir="$NEXUS_STATE/redis"
+  local pid=""
+  [ -f "$dir/redis.pid" ] && pid="$(cat "$dir/redis.pid")"
+  # Only a pid that is still a redis-server is ours to stop (pids are reused).
+  if [ -n "$pid" ] && [ "$(ps -o comm= -p "$pid" 2>/dev/null)" != redis-server ]; then pid=""; fi
+  if tcp_open 127.0.0.1 56379; then
+    if [ "$(redis_ping 56379 "$password")" = PONG ]; then
+      [ -n "$pid" ] && STARTED_REDIS="$dir/redis.pid"
+      return 0
+    fi
+    if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+      say "stopping the private Redis on 127.0.0.1:56379 started without this password"
+      for _ in $(seq 50); do tcp_open 127.0.0.1 56379 || break; sleep 0.1; done
+    fi
+    tcp_open 127.0.0.1 56379 && die "something else listens on 127.0.0.1:56379 and does not take the password in ${dir#"$NEXUS_ROOT/"}/password; stop it or set NEXUS_REDIS__URL"
+  fi
+  (umask 077; printf 'requirepass %s\n' "$password" > "$dir/redis.conf")
+  say "starting Redis on 127.0.0.1:56379 (password in ${dir#"$NEXUS_ROOT/"}/password)"
+  redis-server "$dir/redis.conf" --port 56379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+  for _ in $(seq 50); do tcp_open 127.0.0.1 56379 && break; sleep 0.1; done
+  STARTED_REDIS="$dir/redis.pid"
+}
+
+# redact_url URL : URL with the password replaced by *** (for printing).
+redact_url() { sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#' <<<"$1"; }
 
 # Stops what ensure_postgres/ensure_redis started (nothing they merely found running).
 stop_started_dependencies() {
