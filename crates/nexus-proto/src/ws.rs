@@ -38,8 +38,9 @@ pub enum ClientMessage {
     Ping,
 }
 
-/// The `data` of an `auth` message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The `data` of an `auth` message. Its `Debug` form never prints the token (so a logged or
+/// panicking `ClientMessage` leaks no credential).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AuthData {
     /// An access JWT.
@@ -63,6 +64,20 @@ pub struct SignedChallenge {
     pub nonce: String,
     /// Ed25519 signature of `"{timestamp}:{nonce}"`, 128 hex digits.
     pub signature: String,
+}
+
+impl std::fmt::Debug for AuthData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthData::Token { .. } => f
+                .debug_struct("Token")
+                .field("token", &"<redacted>")
+                .finish(),
+            // Public key, timestamp, single-use nonce and a signature over them: nothing
+            // here signs anyone in a second time.
+            AuthData::Signed(challenge) => f.debug_tuple("Signed").field(challenge).finish(),
+        }
+    }
 }
 
 /// A message from the server.
@@ -205,5 +220,23 @@ mod tests {
             success,
             serde_json::json!({"type":"auth_success","user_id":"u","session_id":"s"})
         );
+    }
+
+    #[test]
+    fn an_auth_message_prints_without_its_token() {
+        let message: ClientMessage =
+            serde_json::from_str(r#"{"type":"auth","data":{"token":"eyJ.s3cret.jwt"}}"#)
+                .unwrap_or_else(|error| panic!("{error}"));
+        for printed in [format!("{message:?}"), format!("{message:#?}")] {
+            assert!(!printed.contains("s3cret"), "{printed}");
+            assert!(printed.contains("<redacted>"), "{printed}");
+        }
+        let signed = AuthData::Signed(SignedChallenge {
+            public_key: "ab".into(),
+            timestamp: 1,
+            nonce: "n".into(),
+            signature: "cd".into(),
+        });
+        assert!(format!("{signed:?}").contains("public_key: \"ab\""));
     }
 }

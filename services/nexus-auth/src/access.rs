@@ -2,14 +2,31 @@
 //! exists for it (`admin:manage_policies`, `admin:view_audit`), and the client address.
 
 use actix_web::HttpRequest;
-use nexus_core::{Role, UserId};
+use nexus_core::UserId;
 use nexus_http::token::AccessClaims;
-use nexus_policy::{Action, Request, Resource};
+use nexus_policy::{Action, Policies, Request, RequestContext, Resource};
 
 use crate::AuthService;
 use crate::error::AuthError;
 
 use nexus_runtime::authz::principal_of;
+
+/// Whether the policies that refused `request` would allow it from a session confirmed with a
+/// second factor: then the answer is `mfa_required` (sign in again with TOTP), not a plain
+/// refusal. The policies decide, not a role check beside them: a banned administrator, or an
+/// action no second factor unlocks, is refused outright.
+fn second_factor_would_allow(policies: &Policies, request: &Request) -> bool {
+    !request.context.mfa
+        && policies
+            .authorize(&Request {
+                context: RequestContext {
+                    mfa: true,
+                    ..request.context.clone()
+                },
+                ..request.clone()
+            })
+            .allowed
+}
 
 /// The header the gateway sets to the client address it determined.
 pub const CLIENT_IP_HEADER: &str = "x-nexus-client-ip";
@@ -62,11 +79,11 @@ impl AuthService {
             resource: Resource::Platform,
             context: nexus_runtime::authz::context_of(claims, ip),
         };
-        let decision = self.policies.current().policies.authorize(&request);
-        if decision.allowed {
+        let current = self.policies.current();
+        if current.policies.authorize(&request).allowed {
             return Ok(());
         }
-        if claims.highest_role() == Role::Admin && !claims.has_mfa() {
+        if second_factor_would_allow(&current.policies, &request) {
             return Err(AuthError::MfaRequired);
         }
         Err(AuthError::Forbidden(format!(
@@ -97,5 +114,46 @@ impl AuthService {
             return Some(forwarded);
         }
         request.peer_addr().map(|address| address.ip())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nexus_core::Role;
+    use nexus_policy::Principal;
+
+    use super::*;
+
+    fn manage_policies(role: Role, is_banned: bool, mfa: bool) -> Request {
+        Request {
+            principal: Principal::User {
+                id: "u-1".to_owned(),
+                role,
+                is_banned,
+            },
+            action: Action::AdminManagePolicies,
+            resource: Resource::Platform,
+            context: RequestContext { mfa, ip: None },
+        }
+    }
+
+    #[test]
+    fn only_a_refusal_a_second_factor_would_lift_is_mfa_required() {
+        let policies = Policies::shipped().unwrap();
+        assert!(second_factor_would_allow(
+            &policies,
+            &manage_policies(Role::Admin, false, false)
+        ));
+        for (request, why) in [
+            (manage_policies(Role::User, false, false), "a user"),
+            (manage_policies(Role::Analyst, false, false), "an analyst"),
+            (manage_policies(Role::Admin, true, false), "a banned admin"),
+            (
+                manage_policies(Role::Admin, false, true),
+                "already with MFA",
+            ),
+        ] {
+            assert!(!second_factor_would_allow(&policies, &request), "{why}");
+        }
     }
 }

@@ -39,8 +39,9 @@ pub enum Caller {
     User(Arc<Identity>),
 }
 
-/// A signed-in caller.
-#[derive(Debug, Clone)]
+/// A signed-in caller. Its `Debug` form leaves the bearer token out (`<redacted>`): a
+/// logged caller must not hand out a credential.
+#[derive(Clone)]
 pub struct Identity {
     /// The validated claims.
     pub claims: AccessClaims,
@@ -50,6 +51,17 @@ pub struct Identity {
     pub token: String,
     /// Set when the caller used an API key.
     pub api_key: Option<ApiKeyInfo>,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("claims", &self.claims)
+            .field("role", &self.role)
+            .field("token", &"<redacted>")
+            .field("api_key", &self.api_key)
+            .finish()
+    }
 }
 
 /// The API key a caller used.
@@ -417,6 +429,34 @@ impl AuthFailure {
         match self {
             AuthFailure::Token(error) => error.code(),
             AuthFailure::Gateway(error) => error.code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_logged_caller_prints_no_bearer_token() {
+        let claims: AccessClaims = serde_json::from_value(serde_json::json!({
+            "iss": "nexus-auth", "sub": "u-1", "aud": "nexus", "exp": 2, "nbf": 0, "iat": 0,
+            "jti": "j-1", "roles": ["user"],
+        }))
+        .unwrap();
+        let caller = Caller::User(Arc::new(Identity {
+            claims,
+            role: Role::User,
+            token: "eyJ.s3cret.signature".to_owned(),
+            api_key: None,
+        }));
+        for printed in [format!("{caller:?}"), format!("{caller:#?}")] {
+            assert!(!printed.contains("s3cret"), "{printed}");
+            assert!(printed.contains("<redacted>"), "{printed}");
+            assert!(
+                printed.contains("u-1"),
+                "the subject stays visible: {printed}"
+            );
         }
     }
 }

@@ -52,8 +52,9 @@ pub struct RefreshRecord {
     pub started_ms: u64,
 }
 
-/// The outcome of presenting a refresh token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The outcome of presenting a refresh token. Its `Debug` form prints the successor token as
+/// `<redacted>`: it is a live credential.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Rotation {
     /// Valid: here is its successor.
     Rotated {
@@ -73,6 +74,25 @@ pub enum Rotation {
         /// Its user.
         user_id: UserId,
     },
+}
+
+impl std::fmt::Debug for Rotation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rotation::Rotated { record, .. } => f
+                .debug_struct("Rotated")
+                .field("record", record)
+                .field("token", &"<redacted>")
+                .finish(),
+            Rotation::Unknown => f.write_str("Unknown"),
+            Rotation::Revoked => f.write_str("Revoked"),
+            Rotation::Reused { family, user_id } => f
+                .debug_struct("Reused")
+                .field("family", family)
+                .field("user_id", user_id)
+                .finish(),
+        }
+    }
 }
 
 /// The refresh token store.
@@ -224,4 +244,30 @@ impl RefreshStore {
 
 fn split_amr(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rotation_prints_without_its_successor_token() {
+        let rotation = Rotation::Rotated {
+            record: RefreshRecord {
+                family: Uuid::now_v7(),
+                user_id: UserId::from_uuid(Uuid::now_v7()),
+                amr: vec!["pwd".to_owned()],
+                started_ms: 1,
+            },
+            token: "s3cret-refresh-token".to_owned(),
+        };
+        for printed in [format!("{rotation:?}"), format!("{rotation:#?}")] {
+            assert!(!printed.contains("s3cret"), "{printed}");
+            assert!(printed.contains("<redacted>"), "{printed}");
+            assert!(
+                printed.contains("pwd"),
+                "the record stays visible: {printed}"
+            );
+        }
+    }
 }

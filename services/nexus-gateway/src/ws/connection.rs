@@ -6,6 +6,7 @@ use chrono::Utc;
 use nexus_client::{CallContext, ClientError};
 use nexus_core::Role;
 use nexus_http::token::AccessClaims;
+use nexus_policy::{Action, DecisionCache, Principal, PublishedPolicies, Request, Resource};
 use nexus_proto::user::WsKeyOwner;
 use nexus_proto::ws::{AuthData, CLOSE_AUTH_FAILED, ClientMessage, ServerMessage, SignedChallenge};
 
@@ -26,8 +27,8 @@ pub struct WsIdentity {
     pub credential: WsCredential,
 }
 
-/// What a session signed in with.
-#[derive(Debug, Clone)]
+/// What a session signed in with. Its `Debug` form prints the token as `<redacted>`.
+#[derive(Clone)]
 pub enum WsCredential {
     /// An access token: the session ends when it expires or is revoked.
     Token {
@@ -47,7 +48,36 @@ pub enum WsCredential {
     },
 }
 
+impl std::fmt::Debug for WsCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WsCredential::Token { claims, .. } => f
+                .debug_struct("Token")
+                .field("claims", claims)
+                .field("token", &"<redacted>")
+                .finish(),
+            WsCredential::Key {
+                public_key_hex,
+                signed_in_at_ms,
+            } => f
+                .debug_struct("Key")
+                .field("public_key_hex", public_key_hex)
+                .field("signed_in_at_ms", signed_in_at_ms)
+                .finish(),
+        }
+    }
+}
+
 impl WsIdentity {
+    /// The session as the policies see it: the token's principal (highest role, banned
+    /// status), or for a key session the key owner's highest role.
+    pub fn principal(&self) -> Principal {
+        match &self.credential {
+            WsCredential::Token { claims, .. } => nexus_runtime::authz::principal_of(claims),
+            WsCredential::Key { .. } => Principal::user(&self.user_id, self.role),
+        }
+    }
+
     /// The identity of a valid, unrevoked access token; the refusal's code otherwise.
     pub fn from_token(
         gateway: &GatewayService,
@@ -169,7 +199,7 @@ pub async fn serve(gateway: web::Data<GatewayService>, wire: Wire, signed_in: Op
         metrics.ws_connections.dec();
         return;
     }
-    let engine = identity.role >= Role::Analyst;
+    let engine = appears_in_presence(&gateway.decisions, &gateway.policies.current(), &identity);
     if engine {
         gateway
             .hub
@@ -199,6 +229,26 @@ pub async fn serve(gateway: web::Data<GatewayService>, wire: Wire, signed_in: Op
             .await;
     }
     metrics.ws_connections.dec();
+}
+
+/// Whether the session appears as an analyst engine in the hub's presence: the policies'
+/// `presence:publish` on the platform for its principal, never a role check of the hub's own.
+fn appears_in_presence(
+    decisions: &DecisionCache,
+    policies: &PublishedPolicies,
+    identity: &WsIdentity,
+) -> bool {
+    let context = match &identity.credential {
+        WsCredential::Token { claims, .. } => nexus_runtime::authz::context_of(claims, None),
+        WsCredential::Key { .. } => nexus_policy::RequestContext::default(),
+    };
+    let request = Request {
+        principal: identity.principal(),
+        action: Action::PresencePublish,
+        resource: Resource::Platform,
+        context,
+    };
+    decisions.decide(policies, &request).allowed
 }
 
 /// Waits for the `auth` message (answering pings meanwhile).
@@ -334,6 +384,76 @@ async fn sign_in_with_key(
                 "Sign-in is unavailable; retry shortly.",
                 "unavailable",
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nexus_policy::{LivePolicies, Policies};
+
+    use super::*;
+
+    fn claims(sub: &str, role: &str, status: Option<&str>) -> AccessClaims {
+        serde_json::from_value(serde_json::json!({
+            "iss": "nexus-auth", "sub": sub, "aud": "nexus", "exp": 2, "nbf": 0, "iat": 0,
+            "jti": "j-1", "roles": [role], "status": status,
+        }))
+        .unwrap()
+    }
+
+    fn token_session(role: &str, status: Option<&str>) -> WsIdentity {
+        let claims = claims("u-1", role, status);
+        WsIdentity {
+            user_id: "u-1".to_owned(),
+            role: claims.highest_role(),
+            credential: WsCredential::Token {
+                claims: Box::new(claims),
+                token: "eyJ.s3cret.signature".to_owned(),
+            },
+        }
+    }
+
+    fn key_session(role: Role) -> WsIdentity {
+        WsIdentity {
+            user_id: "u-2".to_owned(),
+            role,
+            credential: WsCredential::Key {
+                public_key_hex: "ab".repeat(32),
+                signed_in_at_ms: 1,
+            },
+        }
+    }
+
+    #[test]
+    fn only_sessions_the_policies_allow_presence_appear_as_engines() {
+        let live = LivePolicies::new(0, Policies::shipped().unwrap());
+        let decisions = DecisionCache::new(16);
+        let appears =
+            |identity: &WsIdentity| appears_in_presence(&decisions, &live.current(), identity);
+        assert!(appears(&token_session("analyst", None)));
+        assert!(appears(&token_session("admin", None)));
+        assert!(appears(&key_session(Role::Analyst)));
+        assert!(
+            !appears(&token_session("user", None)),
+            "a user is no engine"
+        );
+        assert!(
+            !appears(&key_session(Role::User)),
+            "a user's key is no engine"
+        );
+        assert!(
+            !appears(&token_session("analyst", Some("banned"))),
+            "a banned analyst does not appear"
+        );
+    }
+
+    #[test]
+    fn a_session_prints_without_its_token() {
+        let session = token_session("user", None);
+        for printed in [format!("{session:?}"), format!("{session:#?}")] {
+            assert!(!printed.contains("s3cret"), "{printed}");
+            assert!(printed.contains("<redacted>"), "{printed}");
         }
     }
 }

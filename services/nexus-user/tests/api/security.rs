@@ -300,10 +300,18 @@ async fn the_debug_form_of_secret_bearing_types_prints_no_secret() {
         token: "s3cret-reset-token".into(),
         new_password: "s3cret-new".into(),
     };
+    // The gateway's WebSocket sign-in message carries an access token.
+    let ws_auth = nexus_proto::ws::ClientMessage::Auth {
+        data: nexus_proto::ws::AuthData::Token {
+            token: "eyJ.s3cret-access.token".into(),
+        },
+    };
     for printed in [
         format!("{requested:?}"),
         format!("{change:?}"),
         format!("{confirm:?}"),
+        format!("{ws_auth:?}"),
+        format!("{ws_auth:#?}"),
     ] {
         assert!(!printed.contains("s3cret"), "{printed}");
         assert!(printed.contains("redacted"), "{printed}");
@@ -407,6 +415,62 @@ async fn disable_enable_ban_and_unban_are_shorthands_with_the_same_authorization
             (code, error["code"].as_str()),
             (StatusCode::FORBIDDEN, Some("forbidden")),
             "{action} by the account itself"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_profile_is_decided_by_the_shared_caller_and_its_scopes() {
+    let app = TestApp::spawn().await;
+    let (ada, _) = app.signed_up("ada").await;
+    let (bob, bob_token) = app.signed_up("bob").await;
+    let path = format!("/v1/users/{ada}");
+    let api_key = |scope: &str| {
+        let mut claims = app.context.claims(&bob, &["user"]);
+        claims.amr = vec!["api_key".into()];
+        claims.scope = Some(scope.into());
+        app.context.sign(&claims)
+    };
+    let banned = {
+        let mut claims = app.context.claims(&bob, &["user"]);
+        claims.status = Some("banned".into());
+        app.context.sign(&claims)
+    };
+
+    // Guests, other accounts (banned ones too: a public read) and a key with the scope read it.
+    for token in [
+        None,
+        Some(bob_token.clone()),
+        Some(banned),
+        Some(api_key("bounty:read user:read_public")),
+    ] {
+        let (status, profile) = app.call(Method::GET, &path, None, token.as_deref()).await;
+        assert_eq!(status, StatusCode::OK, "{token:?}: {profile}");
+        assert_eq!(profile["username"], "ada");
+        assert!(profile.get("email").is_none(), "{profile}");
+    }
+
+    // A key limited to reading bounties may not read profiles.
+    let (status, error) = app
+        .call_as(&api_key("bounty:read"), Method::GET, &path, None)
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("scope_insufficient")),
+        "{error}"
+    );
+
+    // A token that does not validate is refused, never read as a guest's request.
+    let mut expired = app.context.claims(&bob, &["user"]);
+    expired.iat = 1;
+    expired.nbf = 1;
+    expired.exp = 2;
+    for token in [app.context.sign(&expired), format!("{bob_token}x")] {
+        let (status, error) = app.call_as(&token, Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
+        assert!(
+            error["code"].as_str().unwrap_or("").starts_with("token_"),
+            "{error}"
         );
     }
 }
