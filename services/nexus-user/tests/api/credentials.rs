@@ -248,6 +248,26 @@ async fn every_internal_route_refuses_a_caller_without_the_service_token() {
             format!("/internal/v1/ws-keys/{key}"),
             None,
         ),
+        (
+            reqwest::Method::POST,
+            "/internal/v1/users/resolve".to_owned(),
+            Some(json!({"login": "ada"})),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/internal/v1/users/{user_id}/revoke-tokens"),
+            Some(json!({})),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/internal/v1/users/{user_id}/wallets"),
+            None,
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/internal/v1/wallets/{WALLET}"),
+            None,
+        ),
     ];
     let outsider = reqwest::Client::new();
     for (method, path, body) in &routes {
@@ -289,7 +309,35 @@ async fn every_internal_route_refuses_a_caller_without_the_service_token() {
         (status, error["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("unknown_key"))
     );
+    let (status, resolved) = app
+        .post("/internal/v1/users/resolve", json!({"login": "ada"}))
+        .await;
+    assert_eq!(
+        (status, resolved["user_id"].as_str()),
+        (StatusCode::OK, Some(user_id))
+    );
+    let (status, wallets) = app
+        .get(&format!("/internal/v1/users/{user_id}/wallets"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{wallets}");
+    let (status, owner) = app.get(&format!("/internal/v1/wallets/{WALLET}")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "no account linked it: {owner}"
+    );
+    // Last: it revokes ada's tokens (the refusals above revoked nothing).
+    let (status, revoked) = app
+        .post(
+            &format!("/internal/v1/users/{user_id}/revoke-tokens"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{revoked}");
 }
+
+/// A wallet address nobody linked.
+const WALLET: &str = "0x00000000000000000000000000000000000000a1";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credential_checks_are_limited_per_login_per_account_and_overall() {
