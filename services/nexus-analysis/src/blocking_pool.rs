@@ -52,6 +52,9 @@ pub enum PoolError {
     TimedOut {
         /// The budget it was given.
         budget: Duration,
+        /// False when no thread ever picked the work up (every thread was busy for the whole
+        /// budget): the work did not run at all, so its input is not to blame.
+        started: bool,
     },
     /// The work panicked.
     #[error("the work panicked: {0}")]
@@ -211,7 +214,14 @@ impl BlockingPool {
                 result
             }
             // The thread dropped the work unstarted: its deadline had passed.
-            Ok(Err(_)) | Err(_) => Err(PoolError::TimedOut { budget }),
+            Ok(Err(_)) => Err(PoolError::TimedOut {
+                budget,
+                started: false,
+            }),
+            Err(_) => Err(PoolError::TimedOut {
+                budget,
+                started: give_up.state.load(Ordering::Acquire) != QUEUED,
+            }),
         }
     }
 }
@@ -346,7 +356,8 @@ mod tests {
         assert_eq!(
             timed_out,
             Err(PoolError::TimedOut {
-                budget: Duration::from_millis(50)
+                budget: Duration::from_millis(50),
+                started: true,
             })
         );
         wait_for(&pool, |stats| stats.busy == 0 && stats.overrunning == 0);
@@ -376,7 +387,10 @@ mod tests {
             pool.run(Duration::from_secs(1), |_| ()).await
         };
         let (queued, refused) = tokio::join!(queued, refused);
-        assert!(matches!(queued, Err(PoolError::TimedOut { .. })));
+        assert!(
+            matches!(queued, Err(PoolError::TimedOut { started: false, .. })),
+            "work that waited its whole budget for a thread says it never started: {queued:?}"
+        );
         assert_eq!(refused, Err(PoolError::Busy { queue: 1 }));
         release.send(()).unwrap();
         wait_for(&pool, |stats| {

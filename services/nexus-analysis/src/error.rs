@@ -79,8 +79,8 @@ pub enum AnalysisError {
          try again once earlier hunts are more than a day old"
     )]
     QuotaExceeded {
-        /// `hunts` or `bytes scanned`.
-        what: &'static str,
+        /// Which quota: hunts or bytes scanned.
+        what: RetrohuntQuotaKind,
         /// Used in the last day.
         used: i64,
         /// The role's daily limit.
@@ -125,6 +125,35 @@ pub enum AnalysisError {
     /// A stored value could not be decoded.
     #[error("stored data could not be decoded: {0}")]
     Corrupt(String),
+}
+
+/// Which daily retrohunt quota was used up; each has its own error code, so a client (and an
+/// operator reading the logs) knows whether waiting or a smaller hunt helps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetrohuntQuotaKind {
+    /// `hunts_per_day`: hunts created (429 `hunts_per_day_exceeded`).
+    Hunts,
+    /// `bytes_per_day`: bytes scanned (429 `bytes_per_day_exceeded`).
+    BytesScanned,
+}
+
+impl RetrohuntQuotaKind {
+    /// The error code of this quota's refusal.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Hunts => "hunts_per_day_exceeded",
+            Self::BytesScanned => "bytes_per_day_exceeded",
+        }
+    }
+}
+
+impl std::fmt::Display for RetrohuntQuotaKind {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            Self::Hunts => "hunts",
+            Self::BytesScanned => "bytes scanned",
+        })
+    }
 }
 
 // Not `#[from]`: the compiler's message is the answer's message (a 400), so it is shown, not
@@ -195,7 +224,7 @@ impl HttpError for AnalysisError {
             Self::Denied(denied) => denied.code(),
             Self::InvalidVisibility(_) => "invalid_visibility",
             Self::RetrohuntSourceAmbiguous => "retrohunt_source_ambiguous",
-            Self::QuotaExceeded { .. } => "quota_exceeded",
+            Self::QuotaExceeded { what, .. } => what.code(),
             Self::InvalidRulesetName(_) => "invalid_ruleset_name",
             Self::RulesetExists(_) => "ruleset_exists",
             Self::RulesTooLarge { .. } => "rules_too_large",

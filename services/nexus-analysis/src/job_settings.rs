@@ -1,5 +1,13 @@
-//! `[analysis.jobs]` settings (`NEXUS_ANALYSIS__JOBS__<KEY>`): the CPU pool, the memory the
+//! `[analysis.jobs]` settings (`NEXUS_ANALYSIS__JOBS__<KEY>`): the CPU pools, the memory the
 //! workers may use, and the reconciliation loop.
+//!
+//! CPU: analyses and retrohunts run on two separate bounded pools ([`crate::blocking_pool`]).
+//! The analysis pool (`cpu_threads`, one thread per analysis consumer by default) runs only the
+//! engine on uploads with the platform's rules; the retrohunt pool (`hunt_threads` threads, as
+//! many retrohunt consumers) runs only users' hunt rules. So however slow a user's rule is, it
+//! holds at most the hunt threads, and an analysis never waits behind a hunt; and with several
+//! hunt threads one owner's slow hunt leaves the others' hunts threads to run on. The process
+//! uses at most `cpu_threads + hunt_threads` cores for this work.
 //!
 //! Memory against the pod limit: a worker maps the sample it analyses read-only from the local
 //! store (remote stores fetch it into one buffer), plus the engine's working set. Mapped pages
@@ -46,10 +54,12 @@ pub fn container_memory_limit() -> Option<u64> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct JobSettings {
-    /// Threads of the CPU pool that runs the engine and YARA scans (see
-    /// `blocking_pool`); 0 means `analysis.workers + 1` (one per analysis consumer plus the
-    /// retrohunt consumer). Nothing CPU-bound runs outside these threads.
+    /// Threads of the CPU pool that runs the engine on analyses (see `blocking_pool`); 0 means
+    /// `analysis.workers` (one per analysis consumer). Retrohunts never run on it.
     pub cpu_threads: usize,
+    /// Threads of the retrohunts' own CPU pool, and retrohunt consumers per process (each runs
+    /// one chunk at a time, one scan at a time): the most CPU users' hunts can take (at least 1).
+    pub hunt_threads: usize,
     /// Pieces of work that may wait for a pool thread; past it jobs are retried later.
     pub cpu_queue: usize,
     /// Bytes the analysis jobs of this process may hold at once (see the module docs).
@@ -69,6 +79,7 @@ impl Default for JobSettings {
     fn default() -> Self {
         Self {
             cpu_threads: 0,
+            hunt_threads: 1,
             cpu_queue: 4,
             memory_budget_bytes: 1024 * 1024 * 1024,
             reconcile_interval: Duration::from_secs(60),
@@ -85,13 +96,18 @@ impl JobSettings {
             .saturating_add(JOB_FIXED_BYTES)
     }
 
-    /// Pool threads for `workers` analysis consumers.
+    /// Analysis pool threads for `workers` analysis consumers (at least 1).
     pub fn threads_for(&self, workers: usize) -> usize {
         if self.cpu_threads == 0 {
-            workers + 1
+            workers.max(1)
         } else {
             self.cpu_threads
         }
+    }
+
+    /// Retrohunt pool threads and consumers (at least 1).
+    pub fn hunt_threads(&self) -> usize {
+        self.hunt_threads.max(1)
     }
 
     /// Checks the budget against the container's memory limit (`None`: no limit): the jobs'
@@ -119,6 +135,9 @@ impl JobSettings {
     pub fn validate(&self, max_upload_bytes: u64, problems: &mut Vec<String>) {
         if self.cpu_threads > 256 {
             problems.push("analysis.jobs.cpu_threads must be at most 256".into());
+        }
+        if self.hunt_threads > 64 {
+            problems.push("analysis.jobs.hunt_threads must be at most 64".into());
         }
         if self.cpu_queue > 10_000 {
             problems.push("analysis.jobs.cpu_queue must be at most 10000".into());

@@ -94,6 +94,8 @@ pub struct AnalysisService {
     pub(crate) cpu: BlockingPool,
     /// The memory analysis jobs may hold at once (see [`job_settings`]).
     pub(crate) memory: MemoryBudget,
+    /// Retrohunts' own CPU pool and owner check, apart from analyses (see [`retrohunt`]).
+    pub(crate) hunts: retrohunt::HuntCapacity,
     /// The process's live Cedar policies, for decisions outside a request (a retrohunt reads
     /// samples as its owner).
     pub(crate) policies: Arc<nexus_policy::LivePolicies>,
@@ -191,6 +193,8 @@ impl Service for AnalysisService {
             settings: settings.clone(),
             cpu,
             memory: MemoryBudget::new(settings.jobs.memory_budget_bytes),
+            hunts: retrohunt::HuntCapacity::new(settings, resources.client_settings())
+                .map_err(|error| RuntimeError::build("retrohunts", error))?,
             policies: Arc::clone(resources.policies()),
         })
     }

@@ -11,6 +11,8 @@
 //! - `nexus_analysis_cpu_threads{state}`: the CPU pool's threads (`total`, `busy`,
 //!   `overrunning`: still running work whose time budget ran out) and its `queued` work,
 //!   refreshed with the queue depth.
+//! - `nexus_analysis_retrohunt_threads{state}`: the same for the retrohunts' own pool
+//!   ([`crate::retrohunt`]), which analyses never wait for.
 
 use std::sync::atomic::AtomicI64;
 
@@ -56,6 +58,7 @@ pub struct AnalysisMetrics {
     queue_depth: Gauge<i64, AtomicI64>,
     uploads: Family<UploadLabels, Counter>,
     cpu_pool: Family<PoolLabels, Gauge<i64, AtomicI64>>,
+    hunt_pool: Family<PoolLabels, Gauge<i64, AtomicI64>>,
 }
 
 impl AnalysisMetrics {
@@ -71,7 +74,13 @@ impl AnalysisMetrics {
             queue_depth: Gauge::default(),
             uploads: Family::default(),
             cpu_pool: Family::default(),
+            hunt_pool: Family::default(),
         };
+        registry.register(
+            "nexus_analysis_retrohunt_threads",
+            "The retrohunts' CPU pool: threads (total, busy, overrunning) and queued work",
+            metrics.hunt_pool.clone(),
+        );
         registry.register(
             "nexus_analysis_cpu_threads",
             "The CPU pool: threads (total, busy, overrunning) and queued work",
@@ -146,18 +155,12 @@ impl AnalysisMetrics {
 
     /// Records the CPU pool's state.
     pub fn set_cpu_pool(&self, stats: crate::blocking_pool::PoolStats) {
-        for (state, value) in [
-            ("total", stats.threads),
-            ("busy", stats.busy),
-            ("overrunning", stats.overrunning),
-            ("queued", stats.queued),
-        ] {
-            self.cpu_pool
-                .get_or_create(&PoolLabels {
-                    state: state.to_owned(),
-                })
-                .set(i64::try_from(value).unwrap_or(i64::MAX));
-        }
+        set_pool(&self.cpu_pool, stats);
+    }
+
+    /// Records the retrohunt pool's state.
+    pub fn set_hunt_pool(&self, stats: crate::blocking_pool::PoolStats) {
+        set_pool(&self.hunt_pool, stats);
     }
 
     /// An upload ended with `outcome`.
@@ -167,5 +170,24 @@ impl AnalysisMetrics {
                 outcome: outcome.to_owned(),
             })
             .inc();
+    }
+}
+
+/// Sets a pool's gauges from its stats.
+fn set_pool(
+    family: &Family<PoolLabels, Gauge<i64, AtomicI64>>,
+    stats: crate::blocking_pool::PoolStats,
+) {
+    for (state, value) in [
+        ("total", stats.threads),
+        ("busy", stats.busy),
+        ("overrunning", stats.overrunning),
+        ("queued", stats.queued),
+    ] {
+        family
+            .get_or_create(&PoolLabels {
+                state: state.to_owned(),
+            })
+            .set(i64::try_from(value).unwrap_or(i64::MAX));
     }
 }

@@ -50,6 +50,10 @@ pub struct AnalysisSettings {
     pub retrohunt_scan_timeout: Duration,
     /// `[analysis.retrohunt_quotas]`: daily retrohunt quotas per role.
     pub retrohunt_quotas: RetrohuntQuotas,
+    /// Base URL of nexus-user: a retrohunt whose owner's role or status changed reads the
+    /// account there before its next chunk (`GET /internal/v1/users/{id}`, with the service
+    /// token).
+    pub user_url: String,
 }
 
 impl Default for AnalysisSettings {
@@ -69,6 +73,7 @@ impl Default for AnalysisSettings {
             jobs: crate::job_settings::JobSettings::default(),
             retrohunt_scan_timeout: Duration::from_secs(10),
             retrohunt_quotas: RetrohuntQuotas::default(),
+            user_url: "http://127.0.0.1:8084".into(),
         }
     }
 }
@@ -98,6 +103,12 @@ impl Validate for AnalysisSettings {
             problems.push("analysis.similar_limit must be between 1 and 1000".into());
         }
         self.jobs.validate(self.max_upload_bytes, problems);
+        if !(self.user_url.starts_with("http://") || self.user_url.starts_with("https://")) {
+            problems.push(format!(
+                "analysis.user_url {:?} is not an http(s) URL",
+                self.user_url
+            ));
+        }
         if self.retrohunt_scan_timeout < Duration::from_secs(1) {
             problems.push("analysis.retrohunt_scan_timeout must be at least 1s".into());
         }

@@ -4,7 +4,7 @@
 //! | worker | what it does |
 //! |---|---|
 //! | `analysis-worker-{n}` (`workers` of them) | consumes analysis jobs ([`crate::worker`]) |
-//! | `retrohunt-worker` (when `workers` > 0) | consumes retrohunt chunks ([`crate::retrohunt`], [`crate::retrohunt_failures`]) |
+//! | `retrohunt-worker-{n}` (`jobs.hunt_threads` of them, when `workers` > 0) | consumes retrohunt chunks on the hunt pool ([`crate::retrohunt`], [`crate::retrohunt_failures`]) |
 //! | `ruleset-listener` | reloads the rules when an instance announces a ruleset |
 //! | `reconcile-jobs` | queues again jobs lost with Redis data ([`crate::reconcile`]) |
 //! | `queue-depth` | keeps the queue-depth and CPU-pool gauges current |
@@ -44,15 +44,25 @@ pub fn register(service: Arc<AnalysisService>, workers: &mut Workers) {
             },
         );
     }
-    if service.settings.workers > 0 {
+    // One hunt consumer per hunt thread: hunts run on their own pool, apart from analyses.
+    let hunt_consumers = if service.settings.workers > 0 {
+        service.settings.jobs.hunt_threads()
+    } else {
+        0
+    };
+    for index in 0..hunt_consumers {
         let retro = Arc::clone(&service);
-        let consumer = format!("retrohunt-{instance}");
-        workers.add("retrohunt-worker", move |token| async move {
-            let params = ConsumerParams::new(RetrohuntRequested::STREAM, RETROHUNT_GROUP, consumer);
-            let consumer = retro.bus.consumer(params).await?;
-            consumer.run(ReportedRetrohuntJobs::new(retro), token).await;
-            Ok(())
-        });
+        let consumer = format!("retrohunt-{instance}-{index}");
+        workers.add(
+            &format!("retrohunt-worker-{index}"),
+            move |token| async move {
+                let params =
+                    ConsumerParams::new(RetrohuntRequested::STREAM, RETROHUNT_GROUP, consumer);
+                let consumer = retro.bus.consumer(params).await?;
+                consumer.run(ReportedRetrohuntJobs::new(retro), token).await;
+                Ok(())
+            },
+        );
     }
     let listener = Arc::clone(&service);
     workers.add("ruleset-listener", move |token| {
@@ -89,13 +99,15 @@ async fn listen_for_rulesets(
     }
 }
 
-/// Keeps `nexus_analysis_queue_depth` and `nexus_analysis_cpu_threads` current.
+/// Keeps `nexus_analysis_queue_depth`, `nexus_analysis_cpu_threads` and
+/// `nexus_analysis_retrohunt_threads` current.
 async fn refresh_queue_depth(
     service: Arc<AnalysisService>,
     token: CancellationToken,
 ) -> WorkerResult {
     loop {
         service.metrics.set_cpu_pool(service.cpu.stats());
+        service.metrics.set_hunt_pool(service.hunts.pool.stats());
         match service.store.queue_depth().await {
             Ok(depth) => service.metrics.set_queue_depth(depth),
             Err(error) => {

@@ -2,6 +2,7 @@
 //! caller may read.
 
 use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
 use nexus_http::ApiError;
 use nexus_policy::{Action, Resource};
 use nexus_proto::ErrorBody;
@@ -12,14 +13,15 @@ use nexus_runtime::Caller;
 use uuid::Uuid;
 
 use crate::AnalysisService;
-use crate::error::AnalysisError;
+use crate::error::{AnalysisError, RetrohuntQuotaKind};
 use crate::routes::create_ruleset::compile_error_response;
 use crate::routes::get_ruleset::readable_ruleset;
 use crate::rules::check_source;
 use crate::settings::RetrohuntQuota;
 use crate::store::{NewRetrohunt, RetrohuntUsage};
 
-/// Checks `retrohunt:create` and the caller's daily quota (429 `quota_exceeded`), takes the
+/// Checks `retrohunt:create` and the caller's daily quotas (429 `hunts_per_day_exceeded` or
+/// `bytes_per_day_exceeded`), takes the
 /// rules from `source` or from a ruleset the caller may read (`ruleset_id`), checks that they
 /// compile (400 with line and column otherwise), creates the hunt and queues its first chunk;
 /// answers 202 with its state. The hunt scans only samples its owner may read (`file:read`
@@ -36,7 +38,7 @@ use crate::store::{NewRetrohunt, RetrohuntUsage};
         (status = 403, description = "Refused by the policies (`forbidden`) or an API key without `retrohunt:create` (`scope_insufficient`)", body = ErrorBody),
         (status = 404, description = "`ruleset_id` names no ruleset the caller may read", body = ErrorBody),
         (status = 422, description = "Both or neither of `source` and `ruleset_id`", body = ErrorBody),
-        (status = 429, description = "The role's daily hunts or bytes are used up (`quota_exceeded`)", body = ErrorBody)
+        (status = 429, description = "The role's daily hunts (`hunts_per_day_exceeded`) or bytes scanned (`bytes_per_day_exceeded`) are used up", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
@@ -47,6 +49,12 @@ pub async fn create_retrohunt(
 ) -> Result<HttpResponse, ApiError> {
     let claims = caller.require_signed_in().map_err(AnalysisError::from)?;
     let (owner, owner_role) = (claims.sub.clone(), claims.highest_role());
+    // The token's role is current as of its issue time; a later revocation mark of the owner
+    // (a role or status change) makes the hunt read the account again (`retrohunt`).
+    let owner_checked_at = i64::try_from(claims.issued_at_ms())
+        .ok()
+        .and_then(DateTime::<Utc>::from_timestamp_millis)
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
     let id = Uuid::now_v7();
     caller
         .authorize(
@@ -83,6 +91,7 @@ pub async fn create_retrohunt(
         id,
         owner: &owner,
         owner_role,
+        owner_checked_at,
         source: &source,
         ruleset_id,
     };
@@ -93,19 +102,20 @@ pub async fn create_retrohunt(
     Ok(HttpResponse::Accepted().json(view))
 }
 
-/// Refuses a hunt when the owner's daily hunts or bytes are used up (429 `quota_exceeded`);
-/// otherwise the most bytes it may scan: what is left of the daily bytes.
+/// Refuses a hunt when the owner's daily hunts (429 `hunts_per_day_exceeded`) or bytes
+/// (429 `bytes_per_day_exceeded`) are used up; otherwise the most bytes it may scan: what is
+/// left of the daily bytes.
 fn admit(quota: RetrohuntQuota, usage: RetrohuntUsage) -> Result<i64, AnalysisError> {
     if usage.hunts >= quota.hunts_per_day {
         return Err(AnalysisError::QuotaExceeded {
-            what: "hunts",
+            what: RetrohuntQuotaKind::Hunts,
             used: usage.hunts,
             limit: quota.hunts_per_day,
         });
     }
     if usage.bytes >= quota.bytes_per_day {
         return Err(AnalysisError::QuotaExceeded {
-            what: "bytes scanned",
+            what: RetrohuntQuotaKind::BytesScanned,
             used: usage.bytes,
             limit: quota.bytes_per_day,
         });

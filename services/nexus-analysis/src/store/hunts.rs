@@ -1,6 +1,7 @@
 //! Retrohunts: creation under the owner's daily quota, the walk over the samples an owner may
 //! read, chunk results (with the next chunk's job in the outbox) and views.
 
+use chrono::{DateTime, Utc};
 use nexus_proto::analysis::{RetrohuntMatch, RetrohuntRequested, RetrohuntStatus, RetrohuntView};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -21,6 +22,10 @@ pub struct NewRetrohunt<'a> {
     pub owner: &'a str,
     /// The owner's role now (the hunt reads samples as this principal).
     pub owner_role: nexus_core::Role,
+    /// When the owner's role (and active status) were last known current: the issue time of
+    /// the token that created the hunt. A revocation mark of the owner later than this makes
+    /// the next chunk read the account again ([`crate::retrohunt`]).
+    pub owner_checked_at: DateTime<Utc>,
     /// The YARA source it runs.
     pub source: &'a str,
     /// The stored ruleset the source came from, if any.
@@ -47,8 +52,10 @@ pub struct RetrohuntJob {
     pub cursor: String,
     /// The owner's account id.
     pub owner: String,
-    /// The owner's role when the hunt was created.
+    /// The owner's role as last known (at creation, or at the last re-read of the account).
     pub owner_role: nexus_core::Role,
+    /// When `owner_role` (and an active status) were last known current.
+    pub owner_checked_at: DateTime<Utc>,
     /// Bytes scanned so far.
     pub bytes_scanned: i64,
     /// The most bytes it may scan.
@@ -113,11 +120,12 @@ impl Store {
         let bytes_budget = admit(usage)?;
         sqlx::query!(
             "INSERT INTO analysis.retrohunts \
-             (id, owner, owner_role, source, ruleset_id, bytes_budget, total) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0)",
+             (id, owner, owner_role, owner_checked_at, source, ruleset_id, bytes_budget, total) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0)",
             hunt.id,
             hunt.owner,
             hunt.owner_role.as_str(),
+            hunt.owner_checked_at,
             hunt.source,
             hunt.ruleset_id,
             bytes_budget,
@@ -157,8 +165,8 @@ impl Store {
     /// A retrohunt's job data.
     pub async fn retrohunt_job(&self, id: Uuid) -> Result<Option<RetrohuntJob>, AnalysisError> {
         let row = sqlx::query!(
-            "SELECT status, source, cursor_sha256, owner, owner_role, bytes_scanned, \
-             bytes_budget FROM analysis.retrohunts WHERE id = $1",
+            "SELECT status, source, cursor_sha256, owner, owner_role, owner_checked_at, \
+             bytes_scanned, bytes_budget FROM analysis.retrohunts WHERE id = $1",
             id,
         )
         .fetch_optional(&self.pool)
@@ -172,6 +180,7 @@ impl Store {
                 owner_role: row.owner_role.parse().map_err(|_| {
                     AnalysisError::Corrupt(format!("owner role {:?}", row.owner_role))
                 })?,
+                owner_checked_at: row.owner_checked_at,
                 bytes_scanned: row.bytes_scanned,
                 bytes_budget: row.bytes_budget,
             })
@@ -268,6 +277,27 @@ impl Store {
         }
         transaction.commit().await?;
         Ok(saved)
+    }
+
+    /// Records the owner's role as read from nexus-user at `checked_at`, while the hunt is
+    /// unfinished: later chunks read samples as this role.
+    pub async fn recheck_retrohunt_owner(
+        &self,
+        id: Uuid,
+        role: nexus_core::Role,
+        checked_at: DateTime<Utc>,
+    ) -> Result<(), AnalysisError> {
+        sqlx::query!(
+            "UPDATE analysis.retrohunts SET owner_role = $2, \
+             owner_checked_at = GREATEST(owner_checked_at, $3) \
+             WHERE id = $1 AND status IN ('queued', 'running')",
+            id,
+            role.as_str(),
+            checked_at,
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Marks a retrohunt failed.

@@ -1,5 +1,6 @@
 //! A failed analysis can be queued again: `POST /v1/analyses/{id}/reanalyse` by an uploader
-//! (another user learns nothing: 404), once per sample and rules version.
+//! (another user learns nothing: 404), once per sample and rules version, with the rules in
+//! force when it is asked for.
 
 use nexus_analysis::AnalysisService;
 use nexus_proto::analysis::{AnalysisStatus, AnalysisView};
@@ -7,7 +8,7 @@ use nexus_testkit::TestService;
 use nexus_testkit::nexus_client::CallContext;
 use serde_json::Value;
 
-use crate::helpers::{Harness, settings, wait_until};
+use crate::helpers::{Harness, TempDir, report_json, settings, wait_until, yara_rules};
 
 /// `POST path` with `token` and no body, as raw status and JSON (for the refusals).
 async fn post(service: &TestService, path: &str, token: &str) -> (u16, Value) {
@@ -43,7 +44,7 @@ async fn finished(service: &TestService, token: &str, analysis_id: &str) -> Anal
 /// What is left of the harness once its first service stopped.
 struct Failed {
     ctx: nexus_testkit::TestContext,
-    store: crate::helpers::TempDir,
+    store: TempDir,
     user: String,
 }
 
@@ -149,5 +150,59 @@ async fn a_failed_analysis_is_queued_again_by_its_uploader_and_nobody_else() {
     let again = api.reanalyse(&as_uploader, failed).await.unwrap();
     assert!(again.duplicate);
     assert_eq!(again.analysis_id, queued.analysis_id);
+    service.running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reanalysis_after_the_platform_rules_changed_runs_the_newer_rules() {
+    let (harness, failed_id, _, service) = failed_analysis().await;
+    let as_uploader = CallContext::bearer(&harness.user);
+    let failed = service
+        .client
+        .analysis()
+        .get_analysis(&as_uploader, failed_id.parse().unwrap())
+        .await
+        .unwrap();
+    service.running.shutdown().await;
+
+    // The platform's rules change (a restart with one more rule, which matches the sample).
+    let rules = TempDir::new();
+    std::fs::write(
+        rules.0.join("newer.yar"),
+        "rule newer_platform_rule { condition: filesize == 4096 }",
+    )
+    .unwrap();
+    let mut newer = settings(&harness.ctx, &harness.store);
+    newer.service.rules_dir = Some(rules.0.clone());
+    let service = harness
+        .ctx
+        .spawn_with::<AnalysisService>(newer)
+        .await
+        .unwrap();
+
+    let queued = service
+        .client
+        .analysis()
+        .reanalyse(&as_uploader, failed.id)
+        .await
+        .unwrap();
+    assert!(!queued.duplicate, "{queued:?}");
+    assert_ne!(queued.ruleset_version, failed.ruleset_version, "{queued:?}");
+    let done = finished(&service, &harness.user, &queued.analysis_id.to_string()).await;
+    assert!(
+        matches!(
+            done.status,
+            AnalysisStatus::Completed | AnalysisStatus::Partial
+        ),
+        "{done:?}"
+    );
+    assert_eq!(done.ruleset_version, queued.ruleset_version);
+    let matched = yara_rules(&report_json(&done));
+    assert!(
+        matched
+            .iter()
+            .any(|rule| rule.ends_with(".newer_platform_rule")),
+        "the newer rule ran on the re-analysis: {matched:?}"
+    );
     service.running.shutdown().await;
 }
