@@ -1,8 +1,9 @@
 //! Who may call what: the caller's token, checked with the live Cedar policies where an action
 //! exists for it (`admin:manage_policies`, `admin:view_audit`), and the client address.
 
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, web};
 use nexus_core::UserId;
+use nexus_http::service_auth::{SERVICE_TOKEN_HEADER, ServiceCredentials};
 use nexus_http::token::AccessClaims;
 use nexus_policy::{Action, Policies, Request, RequestContext, Resource};
 
@@ -91,10 +92,17 @@ impl AuthService {
         )))
     }
 
-    /// The client address: the gateway's `X-Nexus-Client-Ip` when trusted (the default), else
-    /// the first `X-Forwarded-For` hop when trusted, else the peer.
+    /// The client address: the gateway's `X-Nexus-Client-Ip` when trusted (the default) and the
+    /// request carries a valid service token, else the first `X-Forwarded-For` hop when
+    /// trusted, else the peer.
+    ///
+    /// The service token is what makes the header the gateway's word: the gateway sends both on
+    /// every request it forwards, while any other pod that can reach this port (or a request
+    /// that came some other way) has no token, so its claimed address is ignored and its own
+    /// address is the one limited.
     pub fn client_ip(&self, request: &HttpRequest) -> Option<std::net::IpAddr> {
         if self.settings.trust_gateway_client_ip
+            && carries_service_token(request)
             && let Some(asserted) = request
                 .headers()
                 .get(CLIENT_IP_HEADER)
@@ -115,6 +123,16 @@ impl AuthService {
         }
         request.peer_addr().map(|address| address.ip())
     }
+}
+
+/// Whether `request` carries one of the accepted service tokens (the runtime hands every app
+/// the [`ServiceCredentials`] its `/internal/*` guard checks with).
+fn carries_service_token(request: &HttpRequest) -> bool {
+    request
+        .app_data::<web::Data<ServiceCredentials>>()
+        .zip(request.headers().get(SERVICE_TOKEN_HEADER))
+        .and_then(|(credentials, value)| Some(credentials.accepts(value.to_str().ok()?)))
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -61,9 +61,11 @@ pub struct AuthSettings {
     /// `kid` in lexical order. Older keys only decrypt.
     pub totp_encryption_kid: Option<String>,
     /// Take the client address from `X-Nexus-Client-Ip`, the header the gateway sets to the
-    /// address it determined (clients cannot send it through the gateway, which drops every
-    /// `X-Nexus-*` header of theirs; the service port is reachable only inside the cluster).
-    /// On by default, so per-address limits work behind the gateway as deployed.
+    /// address it determined, on requests that also carry a valid service token
+    /// (`X-Nexus-Service-Token`, which the gateway sends beside it). Clients cannot send either
+    /// through the gateway, which drops every `X-Nexus-*` header of theirs; a pod that reaches
+    /// the service port directly has no token, so its header is ignored and its own address is
+    /// limited. On by default, so per-address limits work behind the gateway as deployed.
     pub trust_gateway_client_ip: bool,
     /// Take the client address from the first `X-Forwarded-For` hop instead (off: any client
     /// can write that header; only for a proxy other than the gateway that sets it).

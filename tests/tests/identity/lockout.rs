@@ -5,7 +5,7 @@ use std::time::Duration;
 use nexus_auth::settings::{IpLimitSettings, LockoutSettings};
 use reqwest::StatusCode;
 
-use crate::helpers::{PASSWORD, expect, start};
+use crate::helpers::{Identity, PASSWORD, expect, start};
 
 const WRONG: &str = "definitely not the password";
 
@@ -188,6 +188,25 @@ async fn failures_count_per_account_whichever_of_its_names_is_typed() {
     assert_eq!(locks[0].subject.as_deref(), Some(account.id.as_str()));
 }
 
+/// One login attempt with a wrong password, as the gateway would forward it (`X-Nexus-Client-Ip`
+/// set) or as a forger would: `client` decides whether the service token goes with it.
+async fn attempt_asserting(
+    identity: &Identity,
+    client: &reqwest::Client,
+    asserted_ip: &str,
+    forwarded: &str,
+    login: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{}/v1/auth/login", identity.auth.base_url()))
+        .header("x-nexus-client-ip", asserted_ip)
+        .header("x-forwarded-for", forwarded)
+        .json(&serde_json::json!({"login": login, "password": WRONG}))
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn by_default_the_address_the_gateway_asserts_is_limited_and_x_forwarded_for_is_not_trusted()
 {
@@ -199,24 +218,18 @@ async fn by_default_the_address_the_gateway_asserts_is_limited_and_x_forwarded_f
         };
     })
     .await;
-    let attempt = |gateway_ip: &'static str, forwarded: String, login: String| {
-        identity
-            .http
-            .post(format!("{}/v1/auth/login", identity.auth.base_url()))
-            .header("x-nexus-client-ip", gateway_ip)
-            .header("x-forwarded-for", forwarded)
-            .json(&serde_json::json!({"login": login, "password": WRONG}))
-            .send()
-    };
+    // What the gateway sends: the service token beside the address it determined.
+    let gateway = identity.ctx.service_http_client();
     // A rotating X-Forwarded-For does not spread the attempts: the gateway's header decides.
     for n in 0..3 {
-        let response = attempt(
+        let response = attempt_asserting(
+            &identity,
+            &gateway,
             "203.0.113.9",
-            format!("10.0.0.{n}"),
-            format!("nobody{n}@example.com"),
+            &format!("10.0.0.{n}"),
+            &format!("nobody{n}@example.com"),
         )
-        .await
-        .unwrap();
+        .await;
         expect(
             response,
             StatusCode::UNAUTHORIZED,
@@ -224,28 +237,108 @@ async fn by_default_the_address_the_gateway_asserts_is_limited_and_x_forwarded_f
         )
         .await;
     }
-    let blocked = attempt(
+    let blocked = attempt_asserting(
+        &identity,
+        &gateway,
         "203.0.113.9",
-        "10.0.0.99".into(),
-        "other@example.com".into(),
+        "10.0.0.99",
+        "other@example.com",
     )
-    .await
-    .unwrap();
+    .await;
     expect(
         blocked,
         StatusCode::TOO_MANY_REQUESTS,
         Some("too_many_login_attempts"),
     )
     .await;
-    let elsewhere = attempt(
+    // Another asserted address has its own count, although every request came from one peer.
+    let elsewhere = attempt_asserting(
+        &identity,
+        &gateway,
         "198.51.100.4",
-        "10.0.0.99".into(),
-        "other@example.com".into(),
+        "10.0.0.99",
+        "other@example.com",
     )
-    .await
-    .unwrap();
+    .await;
     expect(
         elsewhere,
+        StatusCode::UNAUTHORIZED,
+        Some("invalid_credentials"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_address_asserted_without_the_service_token_is_ignored_and_the_peer_is_limited() {
+    let identity = start(|settings| {
+        settings.ip_limit = IpLimitSettings {
+            max_attempts: 3,
+            window: Duration::from_secs(60),
+        };
+    })
+    .await;
+    // A pod inside the cluster (or anything else reaching the port) that is not the gateway:
+    // it forges a fresh X-Nexus-Client-Ip on each attempt, but has no service token.
+    let forger = reqwest::Client::new();
+    for n in 0..3 {
+        let response = attempt_asserting(
+            &identity,
+            &forger,
+            &format!("203.0.113.{n}"),
+            "198.51.100.1",
+            &format!("nobody{n}@example.com"),
+        )
+        .await;
+        expect(
+            response,
+            StatusCode::UNAUTHORIZED,
+            Some("invalid_credentials"),
+        )
+        .await;
+    }
+    // Its fourth attempt, "from" yet another address, is counted against its real peer address
+    // (loopback here), whose three attempts are used up.
+    let blocked = attempt_asserting(
+        &identity,
+        &forger,
+        "203.0.113.200",
+        "198.51.100.1",
+        "other@example.com",
+    )
+    .await;
+    expect(
+        blocked,
+        StatusCode::TOO_MANY_REQUESTS,
+        Some("too_many_login_attempts"),
+    )
+    .await;
+    // A wrong token is no token.
+    let wrong_token = reqwest::Client::new()
+        .post(format!("{}/v1/auth/login", identity.auth.base_url()))
+        .header("x-nexus-client-ip", "203.0.113.201")
+        .header("x-nexus-service-token", "x".repeat(64))
+        .json(&serde_json::json!({"login": "other@example.com", "password": WRONG}))
+        .send()
+        .await
+        .unwrap();
+    expect(
+        wrong_token,
+        StatusCode::TOO_MANY_REQUESTS,
+        Some("too_many_login_attempts"),
+    )
+    .await;
+    // With the service token the header is believed: the same peer, asserting an address
+    // with no attempts yet, is let through to the password check.
+    let from_the_gateway = attempt_asserting(
+        &identity,
+        &identity.ctx.service_http_client(),
+        "203.0.113.202",
+        "198.51.100.1",
+        "other@example.com",
+    )
+    .await;
+    expect(
+        from_the_gateway,
         StatusCode::UNAUTHORIZED,
         Some("invalid_credentials"),
     )
