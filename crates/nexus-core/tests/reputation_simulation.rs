@@ -9,6 +9,9 @@
 //! - clones: six names running one engine (right 80 % of the time, 90 % sure), revealing the same
 //!   verdict with the same stake on every bounty they answer.
 //!
+//! Everyone answers 80 % of the bounties, so points (which grow with the work done) and skill
+//! (points per unit of weight) should both put the honest analysts first.
+//!
 //! Each bounty settles by the contract's rule (stake-weighted majority, `settlement::resolve_outcome`),
 //! which the clones and always-malicious analysts can carry the wrong way; 30 days later the
 //! truth comes out and every wrongly settled bounty is re-judged. Before each bounty settles, the
@@ -38,6 +41,9 @@ const REJUDGED_AFTER: u64 = 30 * DAY;
 /// Bounties before the verdict rule is compared with the majority vote and the clone check
 /// starts: the agreement table needs `CLUSTER_MIN_SHARED` shared bounties to see the clones.
 const WARM_UP: usize = 50;
+/// Every analyst (and the clones' engine) answers a bounty with this probability, so reputation
+/// points, which grow with the work done, compare quality alone.
+const PARTICIPATION: f64 = 0.8;
 
 /// SplitMix64: small, seeded, and the same on every platform.
 struct Rng(u64);
@@ -128,7 +134,7 @@ struct Reveal {
 
 /// What each analyst reveals on a bounty whose truth is `truth`.
 fn reveals(rng: &mut Rng, analysts: &[Analyst], truth: Verdict) -> Vec<Reveal> {
-    let engine_answers = rng.chance(0.9);
+    let engine_answers = rng.chance(PARTICIPATION);
     let engine_right = rng.chance(0.8);
     let engine_stake = (1 + u128::from(rng.below(100))) * NXS;
     let mut reveals = Vec::new();
@@ -139,7 +145,7 @@ fn reveals(rng: &mut Rng, analysts: &[Analyst], truth: Verdict) -> Vec<Reveal> {
                 let verdict = if engine_right { truth } else { other(truth) };
                 (verdict, 90, engine_stake)
             }
-            _ if !rng.chance(0.7) => continue,
+            _ if !rng.chance(PARTICIPATION) => continue,
             Kind::Honest => {
                 // Calibrated: a confidence from 75 to 98 %, right exactly that often.
                 let confidence = 75 + rng.below(24) as u8;
@@ -210,6 +216,8 @@ fn the_rules_rank_a_known_population_and_the_verdict_beats_majority_vote() {
     let mut rejudged_bounties = 0usize;
     let (mut rule_right, mut majority_right, mut hint_right, mut compared) = (0usize, 0, 0, 0);
     let mut rule_unknown = 0usize;
+    // Measured, not asserted: the same rule without the clone clusters (an empty table).
+    let mut rule_without_clusters_right = 0usize;
     let mut clone_checks = 0usize;
 
     for bounty_index in 0..bounty_count {
@@ -266,6 +274,8 @@ fn the_rules_rank_a_known_population_and_the_verdict_beats_majority_vote() {
             compared += 1;
             rule_right += usize::from(label_is(verdict.label, truth));
             rule_unknown += usize::from(verdict.label == VerdictLabel::Unknown);
+            let without_clusters = file_verdict(&revealed, Some(hint), &AgreementTable::new());
+            rule_without_clusters_right += usize::from(label_is(without_clusters.label, truth));
             majority_right += usize::from(majority_vote(&reveals) == Some(truth));
             hint_right += usize::from(hint_right_here);
 
@@ -355,7 +365,7 @@ fn the_rules_rank_a_known_population_and_the_verdict_beats_majority_vote() {
 
     eprintln!(
         "{bounty_count} bounties, {compared} compared: verdict rule right {rule_right} ({rule_unknown} unknown), \
-         majority vote right {majority_right}, engine hint right {hint_right}; \
+         without clusters {rule_without_clusters_right}, majority vote right {majority_right}, engine hint right {hint_right}; \
          {rejudged_bounties} re-judged; clone check on {clone_checks} bounties"
     );
     for analyst in &analysts {
