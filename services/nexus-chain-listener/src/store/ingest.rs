@@ -3,6 +3,7 @@
 //! become, and the new checkpoint. The transaction commits all of it or none: a listener killed
 //! mid-batch re-reads the range from the old checkpoint and publishes each event exactly once.
 
+mod copy;
 mod rows;
 
 use std::collections::HashMap;
@@ -100,9 +101,9 @@ fn invalid(message: String) -> DbError {
 
 impl Store {
     /// Stores `batch` and its events and moves the checkpoint to its last block, in one
-    /// transaction. Rows go in a few multi-row statements (`UNNEST` of arrays) whatever the
-    /// number of logs; only logs that need stored state (bounties, assertions, settlements,
-    /// parameters) cost statements of their own.
+    /// transaction. Rows go in a few multi-row statements (`COPY` for logs and outbox rows,
+    /// `UNNEST` of arrays for the others) whatever the number of logs; only logs that need
+    /// stored state (bounties, assertions, settlements, parameters) cost statements of their own.
     pub async fn ingest(&self, batch: &Batch) -> Result<Ingested, DbError> {
         let mut connection = self.pool().acquire().await?;
         Self::ingest_on(&mut connection, batch).await
@@ -148,7 +149,7 @@ impl Store {
         for (index, (decoded, planned)) in batch.logs.iter().zip(&planned).enumerate() {
             let position = &decoded.position;
             let log_index = big(position.log_index)?;
-            if !new.contains(&(position.block_hash.clone(), log_index)) {
+            if !new.contains(&position.block_hash, log_index) {
                 continue; // stored (and published) by an earlier read of the range
             }
             ingested.new_logs += 1;

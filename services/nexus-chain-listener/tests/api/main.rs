@@ -5,6 +5,7 @@ mod chain;
 mod crash;
 mod follower;
 mod helpers;
+mod ingest;
 mod lease;
 mod openapi;
 mod proposals;

@@ -1,5 +1,6 @@
 //! The multi-row statements of an ingest: headers, logs, stakes and outbox rows, each in one
-//! statement (`UNNEST` of arrays) whatever the number of rows.
+//! statement whatever the number of rows: `COPY` (binary, see `copy`) for the two large ones,
+//! the logs and the outbox rows, `UNNEST` of arrays for the others.
 //!
 //! A log row is written once, complete: the envelope id and name of the event it becomes are
 //! chosen before the insert ([`planned_event`]) for every log whose event is known from the log
@@ -20,6 +21,7 @@ use nexus_proto::chain::{BountyResolved, ChainEvent, DisputeDecided, EVENTS_STRE
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::copy::BinaryRows;
 use super::{Batch, BlockHeader, StakeRead};
 use crate::domain::decode::{Decoded, Fact};
 use crate::store::big;
@@ -104,9 +106,100 @@ pub(super) async fn insert_blocks(
     Ok(())
 }
 
-/// Inserts the logs not stored yet, complete (with the planned event of each), in one
-/// statement; returns the keys (block hash, log index) of those it inserted.
+/// The logs an insert stored for the first time.
+pub(super) enum NewLogs {
+    /// All of them (the common case: a range read for the first time).
+    All,
+    /// Only these keys (block hash, log index): the others were stored by an earlier read.
+    Some(HashSet<(String, i64)>),
+}
+
+impl NewLogs {
+    /// Whether the log at `block_hash`, `log_index` was stored by this insert.
+    pub(super) fn contains(&self, block_hash: &str, log_index: i64) -> bool {
+        match self {
+            Self::All => true,
+            Self::Some(keys) => keys.contains(&(block_hash.to_owned(), log_index)),
+        }
+    }
+}
+
+/// SQLSTATE `unique_violation`.
+const UNIQUE_VIOLATION: &str = "23505";
+
+/// Inserts the logs not stored yet, complete (with the planned event of each).
+///
+/// The fast path copies them all in (`COPY`, binary), inside a savepoint: a range read for the
+/// first time has none of its logs stored. If any is (a replayed range, or a second writer of
+/// the same range, whose copy waits on the first one's uncommitted keys), the copy fails on the
+/// primary key, the savepoint is rolled back and the logs go through the keyed insert instead
+/// (`ON CONFLICT DO NOTHING RETURNING`), which stores only the new ones and names them. Either
+/// way a log is stored, and so published, once.
 pub(super) async fn insert_logs(
+    transaction: &mut PgConnection,
+    chain: i64,
+    logs: &[Decoded],
+    planned: &[Planned],
+) -> Result<NewLogs, DbError> {
+    if logs.is_empty() {
+        return Ok(NewLogs::All);
+    }
+    let mut rows = BinaryRows::with_capacity(logs.len(), 320);
+    for (decoded, planned) in logs.iter().zip(planned) {
+        let position = &decoded.position;
+        rows.row(9)
+            .bigint(chain)
+            .text(&position.block_hash)
+            .bigint(big(position.log_index)?)
+            .bigint(big(position.block_number)?)
+            .text(&position.transaction_hash)
+            .text(&position.contract)
+            .timestamptz(position.block_time)
+            .optional_text(planned.map(|(_, name)| name))
+            .optional_uuid(planned.map(|(id, _)| id));
+    }
+    sqlx::query("SAVEPOINT copy_logs")
+        .execute(&mut *transaction)
+        .await?;
+    let copied = copy_in(
+        transaction,
+        "COPY chain.logs (chain_id, block_hash, log_index, block_number, transaction_hash, \
+         contract, block_time, event_name, envelope_id) FROM STDIN (FORMAT binary)",
+        rows.finish(),
+    )
+    .await;
+    match copied {
+        Ok(_) => Ok(NewLogs::All),
+        Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some(UNIQUE_VIOLATION) => {
+            sqlx::query("ROLLBACK TO SAVEPOINT copy_logs")
+                .execute(&mut *transaction)
+                .await?;
+            insert_new_logs(transaction, chain, logs, planned)
+                .await
+                .map(NewLogs::Some)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Streams `rows` (a binary `COPY` stream) into the `COPY ... FROM STDIN` `statement`.
+async fn copy_in(
+    connection: &mut PgConnection,
+    statement: &str,
+    rows: Vec<u8>,
+) -> Result<u64, sqlx::Error> {
+    let mut copy = connection.copy_in_raw(statement).await?;
+    if let Err(error) = copy.send(rows).await {
+        // The connection is broken (a send failed); abort only tells the server.
+        let _aborted = copy.abort(error.to_string()).await;
+        return Err(error);
+    }
+    copy.finish().await
+}
+
+/// The keyed insert of [`insert_logs`]: the logs not stored yet, in one statement; returns the
+/// keys (block hash, log index) of those it inserted.
+async fn insert_new_logs(
     transaction: &mut PgConnection,
     chain: i64,
     logs: &[Decoded],
@@ -194,8 +287,9 @@ pub(crate) async fn insert_stakes(
     Ok(())
 }
 
-/// Writes the events to the outbox (the rows `Outbox::enqueue` would write, in one statement,
-/// and one wake-up of the relay at commit).
+/// Writes the events to the outbox (the rows `Outbox::enqueue` would write, in one `COPY`, and
+/// one wake-up of the relay at commit). The envelope column of `chain.outbox` is `json`, not
+/// `jsonb` (migration `20261208030000`): stored as the text it is, checked but not converted.
 pub(super) async fn publish(
     transaction: &mut PgConnection,
     published: &[Published],
@@ -203,19 +297,18 @@ pub(super) async fn publish(
     if published.is_empty() {
         return Ok(());
     }
-    let ids: Vec<Uuid> = published.iter().map(|event| event.envelope_id).collect();
-    let envelopes: Vec<&str> = published
-        .iter()
-        .map(|event| event.envelope.as_str())
-        .collect();
-    sqlx::query!(
-        "INSERT INTO chain.outbox (id, stream, envelope)
-         SELECT id, $2, envelope::jsonb FROM UNNEST($1::uuid[], $3::text[]) AS e(id, envelope)",
-        &ids,
-        EVENTS_STREAM,
-        &envelopes as &[&str]
+    let mut rows = BinaryRows::with_capacity(published.len(), 700);
+    for event in published {
+        rows.row(3)
+            .uuid(event.envelope_id)
+            .text(EVENTS_STREAM)
+            .text(&event.envelope);
+    }
+    copy_in(
+        transaction,
+        "COPY chain.outbox (id, stream, envelope) FROM STDIN (FORMAT binary)",
+        rows.finish(),
     )
-    .execute(&mut *transaction)
     .await?;
     sqlx::query!(
         "SELECT pg_notify($1, $2)",
