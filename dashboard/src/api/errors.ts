@@ -101,6 +101,8 @@ const MESSAGES: Record<string, string> = {
   scope_insufficient: "This credential lacks the permission for this action.",
   rate_limited: "Too many requests. Wait a moment, then try again.",
   quota_exceeded: "You have used your quota for now. Wait, then try again.",
+  hunts_per_day_exceeded: "You have started as many retrohunts as your role allows today. Wait until earlier hunts are a day old.",
+  bytes_per_day_exceeded: "Your retrohunts have scanned as much as your role allows today. Wait until earlier hunts are a day old.",
   empty_sample: "The file is empty. Choose a file with content.",
   upload_interrupted: "The upload was interrupted. Check your connection and upload the file again.",
   sample_too_large: "The file is larger than the platform accepts.",
