@@ -101,9 +101,6 @@ pub struct AnalysisService {
     pub(crate) policies: Arc<nexus_policy::LivePolicies>,
 }
 
-/// Staged uploads idle this long at start-up are left over from a crash.
-const STAGED_UPLOAD_MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
 impl Service for AnalysisService {
     const KIND: ServiceKind = ServiceKind::Analysis;
     const DEPENDENCIES: &'static [Dependency] = &[Dependency::Postgres, Dependency::Redis];
@@ -135,11 +132,13 @@ impl Service for AnalysisService {
         // gives its pool thread back soon after (see `blocking_pool`).
         let engine_budget = worker::engine_budget(bus.settings());
         let engine_defaults = EngineConfig::default();
-        // Staged uploads of a crashed process are never finished: delete them.
-        match sample_store::clean_staging(samples.staging_dir(), STAGED_UPLOAD_MAX_IDLE) {
+        // Staged files of a crashed process (this one before a restart, or a peer sharing the
+        // directory) are never finished: delete every one nobody holds, however recent (see
+        // `sample_store::staging`; the `staging-sweep` worker repeats this).
+        match sample_store::clean_staging(samples.staging_dir(), sample_store::STAGED_MAX_IDLE) {
             Ok(0) => {}
             Ok(deleted) => {
-                tracing::info!(deleted, "Deleted staged uploads left behind by a crash.");
+                tracing::info!(deleted, "Deleted staged files left behind by a crash.");
             }
             Err(error) => {
                 tracing::warn!(error = %error, "Cleaning the upload staging directory failed.");

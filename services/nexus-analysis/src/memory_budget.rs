@@ -4,6 +4,12 @@
 //! pool's work, so the memory is released when the engine has really returned, not when a
 //! time budget gave up waiting for it. Jobs that do not fit wait (their wait counts against
 //! their time budget) instead of pushing the process past its pod limit.
+//!
+//! The sample's own share of a reservation is its mapped pages, not heap: both backends hand
+//! the engine a read-only file map (the local store's file, or an S3 sample's download in the
+//! staging directory, see [`crate::sample_store`]). Those pages are page cache, charged to the
+//! pod's cgroup while resident but reclaimable, so the budget over-counts them rather than
+//! under-counts: it stays an upper bound on what the jobs can make the pod hold.
 
 use std::sync::Arc;
 

@@ -3,10 +3,14 @@
 //! `analysis.store_dir`, the default) and [`ObjectSampleStore`] (an S3-compatible bucket, on the
 //! `object_store` crate). [`open_configured`] builds the configured one.
 //!
-//! Uploads never sit whole in memory: [`stage_upload`] streams the request body into a file in
-//! the store's staging directory while hashing it, enforcing the size limit as it goes; the
-//! staged file is then handed to [`SampleStore::put`] under its SHA-256 (a rename for the local
-//! store, an upload for an object store). A staged file that is not put is deleted on drop.
+//! Samples never sit whole in memory. Uploads: [`stage_upload`] streams the request body into a
+//! file in the store's staging directory while hashing it, enforcing the size limit as it goes;
+//! the staged file is then handed to [`SampleStore::put`] under its SHA-256 (a rename for the
+//! local store, an upload for an object store). Analyses: [`open_sample`] locates a local
+//! sample, or streams a remote one into a staged file (bounded by its checked size, its hash
+//! verified), and [`OpenedSample::load`] maps either read-only. A staged file that is not put
+//! is deleted on drop; the files of a crashed process are deleted by [`clean_staging`]
+//! ([`staging`] explains how it tells them from files in flight).
 
 use std::fmt::Debug;
 use std::io;
@@ -24,9 +28,11 @@ use crate::error::AnalysisError;
 
 mod local;
 mod object;
+pub mod staging;
 
 pub use local::LocalSampleStore;
 pub use object::{ObjectSampleStore, PARTS_IN_FLIGHT};
+pub use staging::{STAGED_MAX_IDLE, STAGING_SWEEP_INTERVAL, StagedFile, clean_staging};
 
 use crate::settings::{AnalysisSettings, SampleBackend};
 use nexus_http::health::ReadinessCheck;
@@ -62,31 +68,6 @@ pub struct ConfiguredStore {
     pub readiness: Option<Arc<dyn ReadinessCheck>>,
 }
 
-/// Deletes staged uploads left behind by a crash: files in `staging` not written to for
-/// `max_age`. Called at start-up; the age keeps the uploads in flight of other instances
-/// sharing the directory (every chunk written refreshes the mtime). Returns how many were
-/// deleted.
-pub fn clean_staging(staging: &Path, max_age: std::time::Duration) -> io::Result<usize> {
-    let mut deleted = 0;
-    for entry in std::fs::read_dir(staging)? {
-        let entry = entry?;
-        let metadata = entry.metadata()?;
-        let stale = metadata
-            .modified()
-            .ok()
-            .and_then(|modified| modified.elapsed().ok())
-            .is_none_or(|age| age >= max_age);
-        if metadata.is_file() && stale {
-            match std::fs::remove_file(entry.path()) {
-                Ok(()) => deleted += 1,
-                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-                Err(error) => return Err(error),
-            }
-        }
-    }
-    Ok(deleted)
-}
-
 /// A readable stored sample.
 pub type SampleReader = Pin<Box<dyn AsyncRead + Send>>;
 
@@ -115,33 +96,6 @@ pub trait SampleStore: Send + Sync + Debug + 'static {
     }
 }
 
-/// A file in the staging directory, deleted on drop unless a store took it.
-#[derive(Debug)]
-pub struct StagedFile {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl StagedFile {
-    /// Its path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The store moved the file away: do not delete it on drop.
-    pub fn forget(mut self) {
-        self.keep = true;
-    }
-}
-
-impl Drop for StagedFile {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
 /// A staged upload: the file, its SHA-256 and its size.
 #[derive(Debug)]
 pub struct Staged {
@@ -163,9 +117,7 @@ pub async fn stage_upload<S, E>(
 where
     S: futures_util::Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin,
 {
-    let path = staging_dir.join(format!("upload-{}", uuid::Uuid::now_v7().simple()));
-    let staged = StagedFile { path, keep: false };
-    let file = tokio::fs::File::create(staged.path())
+    let (staged, file) = StagedFile::create(staging_dir, "upload")
         .await
         .map_err(AnalysisError::Store)?;
     let mut writer = tokio::io::BufWriter::with_capacity(256 * 1024, file);
@@ -199,8 +151,8 @@ where
     })
 }
 
-/// Reads a whole stored sample (for the engine, which works on bytes), refusing more than
-/// `limit` bytes.
+/// Reads a whole stored sample into memory, refusing more than `limit` bytes. The analysis
+/// worker does not: [`open_sample`] and [`OpenedSample::load`] map the sample instead.
 pub async fn read_sample(
     store: &dyn SampleStore,
     sha256: &Sha256,
@@ -219,8 +171,8 @@ pub async fn read_sample(
     Ok(bytes)
 }
 
-/// A stored sample located for the engine, not read yet: reading happens on the CPU pool's
-/// thread ([`OpenedSample::load`]), after the job reserved memory for `size` bytes.
+/// A stored sample on local disk for the engine, not mapped yet: mapping happens on the CPU
+/// pool's thread ([`OpenedSample::load`]), after the job reserved memory for `size` bytes.
 #[derive(Debug)]
 pub struct OpenedSample {
     /// Size in bytes (at most the limit it was opened with).
@@ -230,10 +182,11 @@ pub struct OpenedSample {
 
 #[derive(Debug)]
 enum SampleSource {
-    /// A file on local disk, read on the pool thread.
+    /// The local store's file, in place.
     Local(PathBuf),
-    /// Bytes already fetched from a remote store.
-    Fetched(Arc<[u8]>),
+    /// A remote sample downloaded into the staging directory (deleted with the last of the
+    /// [`OpenedSample`] and the [`SampleBytes`] mapping it).
+    Downloaded(StagedFile),
 }
 
 /// Why a stored sample cannot be analysed.
@@ -245,8 +198,10 @@ pub enum SampleProblem {
     Io(io::Error),
 }
 
-/// Locates `sha256` for analysis without reading it (for a local store), refusing more than
-/// `limit` bytes.
+/// Locates `sha256` for analysis without reading it into memory, refusing more than `limit`
+/// bytes: a local store's file as it is; a remote store's object streamed into a staged file
+/// (never more bytes than the size checked against `limit`, and only if they hash to
+/// `sha256`), so both backends hand the engine a file to map.
 pub async fn open_sample(
     store: &dyn SampleStore,
     sha256: &Sha256,
@@ -272,12 +227,26 @@ pub async fn open_sample(
             source: SampleSource::Local(path),
         });
     }
-    match read_sample(store, sha256, limit).await {
-        Ok(bytes) => Ok(OpenedSample {
-            size: bytes.len() as u64,
-            source: SampleSource::Fetched(Arc::from(bytes)),
+    let (reader, size) = match store.open(sha256).await {
+        Ok(opened) => opened,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(missing()),
+        Err(error) => return Err(SampleProblem::Io(error)),
+    };
+    if size > limit {
+        return Err(too_large(size));
+    }
+    let (staged, file) = StagedFile::create(store.staging_dir(), "sample")
+        .await
+        .map_err(SampleProblem::Io)?;
+    let mut writer = tokio::io::BufWriter::with_capacity(staging::COPY_BYTES, file);
+    match staging::copy_declared(reader, &mut writer, size).await {
+        Ok(actual) if &actual == sha256 => Ok(OpenedSample {
+            size,
+            source: SampleSource::Downloaded(staged),
         }),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Err(missing()),
+        Ok(actual) => Err(SampleProblem::Fatal(format!(
+            "the stored object {sha256} holds bytes that hash to {actual}: it is corrupt"
+        ))),
         Err(error) if error.kind() == io::ErrorKind::InvalidData => {
             Err(SampleProblem::Fatal(error.to_string()))
         }
@@ -288,49 +257,55 @@ pub async fn open_sample(
 impl OpenedSample {
     /// The sample's bytes, for the engine (blocking: call it on the CPU pool).
     ///
-    /// A local sample is mapped read-only rather than read: its pages come from the page cache
-    /// as the parsers touch them and can be reclaimed under memory pressure, so a worker's
-    /// anonymous memory no longer grows with the sample. Remote samples arrive as one buffer.
+    /// The sample is mapped read-only rather than read, the local store's file in place or a
+    /// remote sample's download: its pages come from the page cache as the parsers touch them
+    /// and can be reclaimed under memory pressure, so a worker's anonymous memory does not grow
+    /// with the sample, whichever the backend.
     pub fn load(self) -> io::Result<SampleBytes> {
-        match self.source {
-            SampleSource::Fetched(bytes) => Ok(SampleBytes::Buffer(bytes)),
-            SampleSource::Local(path) => {
-                let file = std::fs::File::open(path)?;
-                let size = file.metadata()?.len();
-                if size != self.size {
-                    // A content-addressed file never changes size; one that did was tampered with.
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!(
-                            "the stored sample changed size while it was opened ({} then {size} bytes)",
-                            self.size
-                        ),
-                    ));
-                }
-                if size == 0 {
-                    // Mapping zero bytes is an error on Linux; there is nothing to map.
-                    return Ok(SampleBytes::Buffer(Arc::from(Vec::new())));
-                }
-                mapped::map_read_only(&file).map(SampleBytes::Mapped)
-            }
+        let (file, download) = match self.source {
+            SampleSource::Local(path) => (std::fs::File::open(path)?, None),
+            SampleSource::Downloaded(staged) => (std::fs::File::open(staged.path())?, Some(staged)),
+        };
+        let size = file.metadata()?.len();
+        if size != self.size {
+            // A content-addressed file never changes size; one that did was tampered with.
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "the stored sample changed size while it was opened ({} then {size} bytes)",
+                    self.size
+                ),
+            ));
         }
+        if size == 0 {
+            // Mapping zero bytes is an error on Linux; there is nothing to map.
+            return Ok(SampleBytes::Empty);
+        }
+        let map = mapped::map_read_only(&file)?;
+        Ok(SampleBytes::Mapped { map, download })
     }
 }
 
-/// A sample's whole bytes, addressable: mapped from the local store or fetched into memory.
+/// A sample's whole bytes, addressable, mapped from a file rather than held in memory.
 #[derive(Debug)]
 pub enum SampleBytes {
-    /// A read-only map of a local store file ([`mapped`]).
-    Mapped(memmap2::Mmap),
-    /// Bytes held in memory.
-    Buffer(Arc<[u8]>),
+    /// A read-only map ([`mapped`]) of the local store's file or of a remote sample's download.
+    Mapped {
+        /// The map.
+        map: memmap2::Mmap,
+        /// For a remote sample, its staged download, deleted when this is dropped (after the
+        /// map, which is declared first).
+        download: Option<StagedFile>,
+    },
+    /// The empty sample (uploads refuse it, but a store may hold one): nothing to map.
+    Empty,
 }
 
 impl AsRef<[u8]> for SampleBytes {
     fn as_ref(&self) -> &[u8] {
         match self {
-            SampleBytes::Mapped(map) => map,
-            SampleBytes::Buffer(bytes) => bytes,
+            SampleBytes::Mapped { map, .. } => map,
+            SampleBytes::Empty => &[],
         }
     }
 }
@@ -347,12 +322,17 @@ mod mapped {
     ///
     /// The danger of a file map is that the file changes under it: a shrinking file turns reads
     /// past its new end into SIGBUS, and a rewritten one changes bytes the parsers already
-    /// checked. Neither happens to a local store file. It is content-addressed and immutable:
-    /// written in full to staging, then renamed into place (`LocalSampleStore::put`, never
-    /// opened for writing at its final path); `delete` unlinks it, which leaves an existing map
-    /// valid; and nothing in the platform truncates or rewrites it. The map is private and
-    /// read-only, so the process cannot change the file either. An operator editing the store's
-    /// files by hand while workers run is outside what this guards against.
+    /// checked. Neither happens to the files mapped here. A local store file is
+    /// content-addressed and immutable: written in full to staging, then renamed into place
+    /// (`LocalSampleStore::put`, never opened for writing at its final path). A remote
+    /// sample's download is a staged file of this process, written in full (and its hash
+    /// checked) before it is mapped, and never written again: no other file shares its random
+    /// name, and another process's sweep opens it read-only and leaves it alone while this
+    /// process holds its lock (`staging`). Deletion (`delete`, a sweep, the download's drop)
+    /// unlinks, which leaves an existing map valid; nothing in the platform truncates or
+    /// rewrites either kind. The map is private and read-only, so the process cannot change the
+    /// file either. An operator editing these files by hand while workers run is outside what
+    /// this guards against.
     pub(super) fn map_read_only(file: &File) -> io::Result<memmap2::Mmap> {
         // SAFETY: see above: the mapped file is immutable for the map's lifetime.
         unsafe { memmap2::MmapOptions::new().map(file) }
@@ -439,7 +419,10 @@ mod tests {
         let opened = open_sample(&store, &sha, 100).await.unwrap();
         assert_eq!(opened.size, content.len() as u64);
         let bytes = opened.load().unwrap();
-        assert!(matches!(bytes, SampleBytes::Mapped(_)), "{bytes:?}");
+        assert!(
+            matches!(bytes, SampleBytes::Mapped { download: None, .. }),
+            "{bytes:?}"
+        );
         // Deleting unlinks the file; the live map keeps the bytes the engine is reading.
         store.delete(&sha).await.unwrap();
         assert_eq!(bytes.as_ref(), content);
@@ -465,28 +448,94 @@ mod tests {
         assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{error}");
     }
 
-    #[test]
-    fn staged_files_left_by_a_crash_are_cleaned_but_fresh_ones_are_kept() {
-        let root = root();
-        let store = LocalSampleStore::open_dir(&root.0).unwrap();
-        let stale = store.staging_dir().join("upload-crashed");
-        let fresh = store.staging_dir().join("upload-in-flight");
-        std::fs::write(&stale, b"half an upload").unwrap();
-        std::fs::write(&fresh, b"an upload in flight").unwrap();
-        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    fn age(path: &Path, ago: std::time::Duration) {
         std::fs::File::options()
             .write(true)
-            .open(&stale)
+            .open(path)
             .unwrap()
-            .set_modified(an_hour_ago)
+            .set_modified(std::time::SystemTime::now() - ago)
             .unwrap();
+    }
 
-        let deleted =
-            clean_staging(store.staging_dir(), std::time::Duration::from_secs(600)).unwrap();
+    #[tokio::test]
+    async fn a_sweep_deletes_every_staged_file_nobody_holds_and_none_in_flight() {
+        let root = root();
+        let store = LocalSampleStore::open_dir(&root.0).unwrap();
+        let staging = store.staging_dir();
+        // In flight in this process: held, so kept even by a sweep that finds everything idle.
+        let (in_flight, writer) = StagedFile::create(staging, "upload").await.unwrap();
+        // The lock belongs to the staged file, not to the handle it was written through.
+        drop(writer);
+        age(in_flight.path(), std::time::Duration::from_secs(3600));
+        // Left by a crashed process a moment ago: nobody holds it (its lock died with it).
+        let crashed = staging.join("upload-0192f0000000700080000000000000aa");
+        std::fs::write(&crashed, b"half an upload").unwrap();
+        let crashed_download = staging.join("sample-0192f0000000700080000000000000bb");
+        std::fs::write(&crashed_download, b"half a download").unwrap();
+        // Caught between creation and lock: judged by age.
+        let creating = staging.join(".upload-new.creating");
+        std::fs::write(&creating, b"").unwrap();
+        let creating_long_ago = staging.join(".upload-old.creating");
+        std::fs::write(&creating_long_ago, b"").unwrap();
+        age(&creating_long_ago, std::time::Duration::from_secs(3600));
 
-        assert_eq!(deleted, 1);
-        assert!(!stale.exists());
-        assert!(fresh.exists());
+        let deleted = clean_staging(staging, std::time::Duration::from_secs(600)).unwrap();
+
+        assert_eq!(deleted, 3);
+        assert!(!crashed.exists());
+        assert!(!crashed_download.exists());
+        assert!(!creating_long_ago.exists());
+        assert!(creating.exists());
+        assert!(in_flight.path().exists());
+        // Even when every file counts as idle, a held one is kept.
+        assert_eq!(
+            clean_staging(staging, std::time::Duration::ZERO).unwrap(),
+            1
+        );
+        assert!(in_flight.path().exists());
+        // The lock is on the file itself (a second name for it is held too) and ends with
+        // its owner: once let go, a name left behind is garbage.
+        let path = in_flight.path().to_path_buf();
+        let second_name = staging.join("upload-second-name");
+        std::fs::hard_link(&path, &second_name).unwrap();
+        assert_eq!(
+            clean_staging(staging, std::time::Duration::ZERO).unwrap(),
+            0
+        );
+        drop(in_flight);
+        assert!(!path.exists());
+        assert!(second_name.exists());
+        assert_eq!(clean_staging(staging, STAGED_MAX_IDLE).unwrap(), 1);
+        assert_eq!(staged_files(&store), 0);
+    }
+
+    #[tokio::test]
+    async fn a_download_is_copied_only_when_it_is_exactly_the_declared_size() {
+        let content: &[u8] = b"0123456789";
+        let mut exact = Vec::new();
+        let sha = staging::copy_declared(content, &mut exact, 10)
+            .await
+            .unwrap();
+        assert_eq!(exact, content);
+        assert_eq!(
+            sha.as_str(),
+            "84d89877f0d4041efb6bf91a16f0248f2fd573e6af05c19f96bedb9f882f7882"
+        );
+
+        // More than declared: refused as it passes, nothing past the declared size written.
+        let mut longer = Vec::new();
+        let error = staging::copy_declared(content, &mut longer, 9)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{error}");
+        assert!(longer.len() <= 9, "{} bytes written", longer.len());
+
+        // Fewer than declared: a truncated body, worth another try.
+        let mut shorter = Vec::new();
+        let error = staging::copy_declared(content, &mut shorter, 11)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof, "{error}");
     }
 
     #[tokio::test]

@@ -8,8 +8,11 @@
 //! | `ruleset-listener` | reloads the rules when an instance announces a ruleset |
 //! | `reconcile-jobs` | queues again jobs lost with Redis data ([`crate::reconcile`]) |
 //! | `queue-depth` | keeps the queue-depth and CPU-pool gauges current |
+//! | `staging-sweep` | deletes staged files nobody holds ([`crate::sample_store::staging`]) |
 //!
-//! Leftover staged uploads are deleted once while the service is built, not by a loop.
+//! Staged files left by a crash are deleted while the service is built, before it takes any
+//! upload; `staging-sweep` repeats it every few minutes for the files of a peer sharing the
+//! directory that died and was not restarted.
 
 use std::sync::Arc;
 
@@ -24,10 +27,11 @@ use crate::AnalysisService;
 use crate::reconcile;
 use crate::retrohunt::RETROHUNT_GROUP;
 use crate::retrohunt_failures::ReportedRetrohuntJobs;
+use crate::sample_store::{STAGED_MAX_IDLE, STAGING_SWEEP_INTERVAL, clean_staging};
 use crate::worker::{ANALYSIS_GROUP, AnalysisJobs};
 
 /// Registers the analysis consumers, the retrohunt consumer, the ruleset listener, the
-/// reconciliation loop and the queue-depth gauge.
+/// reconciliation loop, the queue-depth gauge and the staging sweep.
 pub fn register(service: Arc<AnalysisService>, workers: &mut Workers) {
     let instance = uuid::Uuid::now_v7().simple().to_string();
     for index in 0..service.settings.workers {
@@ -72,9 +76,37 @@ pub fn register(service: Arc<AnalysisService>, workers: &mut Workers) {
     workers.add("reconcile-jobs", move |token| {
         reconcile::run(reconciler, token)
     });
+    let sweeper = Arc::clone(&service);
+    workers.add("staging-sweep", move |token| sweep_staging(sweeper, token));
     workers.add("queue-depth", move |token| {
         refresh_queue_depth(service, token)
     });
+}
+
+/// Every [`STAGING_SWEEP_INTERVAL`], deletes the staged files nobody holds (the start-up sweep
+/// ran while the service was built).
+async fn sweep_staging(service: Arc<AnalysisService>, token: CancellationToken) -> WorkerResult {
+    loop {
+        tokio::select! {
+            () = token.cancelled() => return Ok(()),
+            () = tokio::time::sleep(STAGING_SWEEP_INTERVAL) => {}
+        }
+        let staging = service.samples.staging_dir().to_path_buf();
+        let swept =
+            tokio::task::spawn_blocking(move || clean_staging(&staging, STAGED_MAX_IDLE)).await;
+        match swept {
+            Ok(Ok(0)) => {}
+            Ok(Ok(deleted)) => {
+                tracing::info!(deleted, "Deleted staged files nobody holds.");
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(error = %error, "Sweeping the staging directory failed; the next sweep retries.");
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "The staging sweep stopped; the next sweep retries.");
+            }
+        }
+    }
 }
 
 /// Reloads the rules when another instance announces a ruleset (live pub/sub; a missed

@@ -18,6 +18,7 @@ mod reanalyse;
 mod reconcile;
 mod rules;
 mod s3_store;
+mod staging;
 
 use nexus_analysis::AnalysisService;
 use nexus_config::ServiceKind;

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use actix_web::web::Bytes;
 use nexus_analysis::sample_store::{
-    ObjectSampleStore, SampleStore, open_sample, read_sample, stage_upload,
+    ObjectSampleStore, SampleBytes, SampleProblem, SampleStore, open_sample, read_sample,
+    stage_upload,
 };
 use nexus_analysis::settings::{S3Settings, SampleBackend};
 use nexus_core::Sha256;
@@ -180,9 +181,40 @@ async fn put_get_exists_and_delete_round_trip_on_s3_in_one_put_and_in_parts() {
         let (read, reported) = read_all(&store, &sha256).await;
         assert_eq!(reported, size as u64);
         assert!(read == bytes, "the {size}-byte sample came back different");
-        // The engine's path: a remote sample is fetched into one buffer, within the limit.
+        // The engine's path: a remote sample is streamed into a staged file and mapped, as a
+        // local one is, never held in memory; the download is deleted with the map.
         let opened = open_sample(&store, &sha256, 64 << 20).await.unwrap();
-        assert!(opened.load().unwrap().as_ref() == bytes.as_slice());
+        assert_eq!(opened.size, size as u64);
+        assert_eq!(staged_count(&store), 1, "downloaded to a staged file");
+        let loaded = opened.load().unwrap();
+        let SampleBytes::Mapped {
+            download: Some(download),
+            ..
+        } = &loaded
+        else {
+            panic!("a remote sample is mapped from its download: {loaded:?}");
+        };
+        assert!(download.path().starts_with(store.staging_dir()));
+        assert_eq!(
+            std::fs::metadata(download.path()).unwrap().len(),
+            size as u64
+        );
+        assert!(loaded.as_ref() == bytes.as_slice());
+        drop(loaded);
+        assert_eq!(
+            staged_count(&store),
+            0,
+            "the download is deleted after the job"
+        );
+        // Over the limit: refused from the object's size, before a byte is downloaded.
+        let refused = open_sample(&store, &sha256, size as u64 - 1)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&refused, SampleProblem::Fatal(reason) if reason.contains("over the")),
+            "{refused:?}"
+        );
+        assert_eq!(staged_count(&store), 0);
         assert!(
             read_sample(&store, &sha256, size as u64 - 1)
                 .await
@@ -271,6 +303,7 @@ async fn the_service_uploads_analyses_and_downloads_through_the_s3_backend() {
         objects.contains(&format!("<Key>samples/{EICAR_SHA256}</Key>")),
         "{objects}"
     );
+    // The worker's download of the sample was deleted after the analysis.
     let local = walk(&harness.store.0);
     assert!(
         local.is_empty(),
