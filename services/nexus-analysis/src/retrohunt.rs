@@ -367,3 +367,41 @@ async fn run_chunk(service: &AnalysisService, id: Uuid) -> Result<(), AnalysisEr
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn bus(handler_timeout: Duration) -> BusSettings {
+        BusSettings {
+            handler_timeout,
+            ..BusSettings::default()
+        }
+    }
+
+    #[test]
+    fn the_default_budgets_give_each_sample_its_whole_scan_timeout() {
+        let limits = sample_budget(&bus(Duration::from_secs(120)), Duration::from_secs(10));
+        assert_eq!(limits.scanning, Duration::from_secs(60));
+        assert_eq!(limits.per_sample, Duration::from_secs(10));
+        assert_eq!(limits.grace, Duration::from_secs(1));
+    }
+
+    proptest! {
+        /// A scan started at the last moment of the scanning share, waited for with its grace,
+        /// still leaves the commit share: the chunk ends inside its handler timeout.
+        #[test]
+        fn a_scan_started_last_still_ends_inside_the_handler_timeout(
+            handler_ms in 100_u64..600_000,
+            scan_ms in 1_000_u64..600_000,
+        ) {
+            let handler = Duration::from_millis(handler_ms);
+            let limits = sample_budget(&bus(handler), Duration::from_millis(scan_ms));
+            let commit = handler.mul_f64(COMMIT_SHARE_OF_HANDLER_TIMEOUT);
+            prop_assert!(limits.scanning + limits.per_sample + limits.grace + commit <= handler);
+            prop_assert!(limits.per_sample <= Duration::from_millis(scan_ms));
+        }
+    }
+}
