@@ -155,6 +155,8 @@ async fn launch(
     analysis.runtime.tokens.jwks = None;
     analysis.runtime.tokens.jwks_url = Some(jwks_url.clone());
     analysis.service.store_dir = samples_dir.clone();
+    // A retrohunt whose owner's role or status changed reads the account there.
+    analysis.service.user_url = user_url.clone();
     let analysis = context
         .spawn_with::<nexus_analysis::AnalysisService>(analysis)
         .await
