@@ -24,16 +24,18 @@
 //!   describes them.
 //! - [`events`]: what the service consumes.
 //! - [`workers`]: its background loops, registered in one place.
+//! - [`boards`]: the leaderboards' Redis sorted sets, rebuilt from PostgreSQL.
 //! - [`metrics`]: its own metrics.
 //!
 //! Architecture invariant: every event is applied once (the inbox on the envelope id), so replaying
 //! a stream changes nothing; Redis may be flushed at any time and the leaderboards come back from
 //! PostgreSQL.
 //!
-//! Today the service runs on the shared runtime (health, readiness of its dependencies,
-//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issue,
-//! and no placeholder endpoint pretends to work before then.
+//! Not built yet: the file types of file artifacts (every file scores as `other` until the
+//! analysis' type reaches reputation), family tags, referral bonuses and re-judgement from new
+//! evidence (only a dispute's ruling re-scores today).
 
+pub mod boards;
 pub mod domain;
 pub mod error;
 pub mod events;
@@ -49,6 +51,9 @@ use actix_web::web;
 use nexus_config::ServiceKind;
 use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 
+use nexus_client::{ServiceClient, UserClient};
+
+use crate::boards::Boards;
 use crate::metrics::ReputationMetrics;
 use crate::settings::ReputationSettings;
 use crate::store::Store;
@@ -62,6 +67,12 @@ pub struct ReputationService {
     pub settings: ReputationSettings,
     /// The service's own metrics.
     pub metrics: ReputationMetrics,
+    /// The bus (the chain listener's events).
+    pub bus: nexus_bus::Bus,
+    /// The leaderboards in Redis.
+    pub boards: Boards,
+    /// nexus-user's internal API (which account a wallet is linked to).
+    pub users: UserClient,
 }
 
 impl Service for ReputationService {
@@ -77,10 +88,27 @@ impl Service for ReputationService {
     ) -> Result<Self, RuntimeError> {
         let store = Store::new(resources.postgres()?.clone())
             .map_err(|error| RuntimeError::build("the store", error))?;
+        let metrics = ReputationMetrics::register(resources.metrics());
+        let bus = resources.bus()?.clone();
+        let boards = Boards::new(
+            bus.connection(),
+            bus.keys().namespace("reputation"),
+            store.clone(),
+            metrics.clone(),
+        );
+        let users = ServiceClient::new(
+            ServiceKind::User.binary_name(),
+            &settings.user_url,
+            resources.client_settings().clone(),
+        )
+        .map_err(|error| RuntimeError::build("the nexus-user client", error))?;
         Ok(Self {
             store,
             settings: settings.clone(),
-            metrics: ReputationMetrics::register(resources.metrics()),
+            metrics,
+            bus,
+            boards,
+            users: UserClient::new(users),
         })
     }
 

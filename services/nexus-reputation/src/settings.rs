@@ -1,17 +1,85 @@
 //! `[reputation]` settings (`NEXUS_REPUTATION__<KEY>`).
 //!
-//! None yet: each key arrives with the code that reads it, with its default here and its
-//! checks in [`Validate`]. As in every section a service reads, an unknown key in
-//! `[reputation]` is refused at start (nexus-config's loader), not silently ignored.
+//! As in every section a service reads, an unknown key in `[reputation]` is refused at start
+//! (nexus-config's loader), not silently ignored.
+
+use std::time::Duration;
 
 use nexus_config::Validate;
 use serde::Deserialize;
 
 /// The reputation service's own settings.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
-pub struct ReputationSettings {}
+pub struct ReputationSettings {
+    /// Base URL of nexus-user (which account an analyst wallet is linked to).
+    pub user_url: String,
+    /// How long to wait before asking nexus-user again about a wallet no account links yet.
+    #[serde(with = "humantime_serde")]
+    pub owner_recheck: Duration,
+    /// How often the `leaderboards` worker looks for a board Redis lost and rebuilds it.
+    #[serde(with = "humantime_serde")]
+    pub leaderboard_check_interval: Duration,
+    /// How often the `leaderboards` worker rebuilds every current board from PostgreSQL anyway
+    /// (repairs a board an update could not reach while Redis was down).
+    #[serde(with = "humantime_serde")]
+    pub leaderboard_reconcile_interval: Duration,
+}
+
+impl Default for ReputationSettings {
+    fn default() -> Self {
+        Self {
+            user_url: "http://127.0.0.1:8084".into(),
+            owner_recheck: Duration::from_secs(600),
+            leaderboard_check_interval: Duration::from_secs(1),
+            leaderboard_reconcile_interval: Duration::from_secs(600),
+        }
+    }
+}
 
 impl Validate for ReputationSettings {
-    fn validate(&self, _problems: &mut Vec<String>) {}
+    fn validate(&self, problems: &mut Vec<String>) {
+        if url::Url::parse(&self.user_url).is_err() {
+            problems.push(format!(
+                "reputation.user_url {:?} is not a URL",
+                self.user_url
+            ));
+        }
+        for (key, value) in [
+            ("reputation.owner_recheck", self.owner_recheck),
+            (
+                "reputation.leaderboard_check_interval",
+                self.leaderboard_check_interval,
+            ),
+            (
+                "reputation.leaderboard_reconcile_interval",
+                self.leaderboard_reconcile_interval,
+            ),
+        ] {
+            if value.is_zero() {
+                problems.push(format!("{key} must be more than zero"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid_and_every_broken_key_is_named() {
+        let mut problems = Vec::new();
+        ReputationSettings::default().validate(&mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        let broken = ReputationSettings {
+            user_url: "not a url".into(),
+            owner_recheck: Duration::ZERO,
+            leaderboard_check_interval: Duration::ZERO,
+            leaderboard_reconcile_interval: Duration::ZERO,
+        };
+        broken.validate(&mut problems);
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems[0].starts_with("reputation.user_url"));
+    }
 }

@@ -1,19 +1,48 @@
 //! The reputation service's background loops, all registered here, from
 //! [`Service::workers`](nexus_runtime::Service::workers), with the service itself handed over.
 //!
-//! None yet. Planned:
-//! - the consumer of settlement events
-//! - the leaderboard rebuild from PostgreSQL
-//! - the re-judgement of assertions whose file verdict changed
+//! - `chain-events`: the consumer of the chain listener's events
+//!   ([`crate::events::ChainEvents`], group `reputation-scores`): each envelope applied once;
+//!   replicas share the group.
+//! - `wallet-owners`: maps analyst wallets to accounts through nexus-user
+//!   ([`crate::events::resolve_owners`]); replicas lease rows, nothing is lost while nexus-user
+//!   is down.
+//! - `leaderboards`: rebuilds boards Redis lost, and all of them now and then
+//!   ([`crate::events::keep_boards`]); safe with replicas (a rebuild is idempotent).
 
 use std::sync::Arc;
 
+use nexus_bus::ConsumerParams;
 use nexus_runtime::Workers;
 
 use crate::ReputationService;
+use crate::events::{ChainEvents, SCORES_GROUP};
 
 /// Registers every background loop of the service; each gets `service` (the same state the
 /// handlers see) and stops when its cancellation token fires.
 pub fn register(service: Arc<ReputationService>, workers: &mut Workers) {
-    let _ = (service, workers);
+    let consumer_name = format!("nexus-reputation-{}", uuid::Uuid::now_v7().simple());
+    let bus = service.bus.clone();
+    let handler = ChainEvents {
+        store: service.store.clone(),
+        boards: service.boards.clone(),
+        metrics: service.metrics.clone(),
+    };
+    workers.add("chain-events", move |shutdown| async move {
+        let params = ConsumerParams::new(
+            nexus_proto::chain::EVENTS_STREAM,
+            SCORES_GROUP,
+            consumer_name,
+        );
+        let consumer = bus.consumer(params).await?;
+        consumer.run(handler, shutdown).await;
+        Ok(())
+    });
+    let owners = Arc::clone(&service);
+    workers.add("wallet-owners", move |shutdown| {
+        crate::events::resolve_owners(owners, shutdown)
+    });
+    workers.add("leaderboards", move |shutdown| {
+        crate::events::keep_boards(service, shutdown)
+    });
 }

@@ -1,6 +1,12 @@
-//! Pure rules of the reputation service: no I/O, no framework, unit- and property-tested next to
-//! the code. Planned: leaderboard periods and kinds, trust-level thresholds and what each unlocks,
-//! history cursors (the scoring math is in nexus-core, property-tested).
+//! Pure rules of the reputation service: no I/O, no framework, unit-tested next to the code (the
+//! scoring math itself is nexus-core's `reputation`, property-tested there).
 //!
-//! One file per concept (`domain/<concept>.rs`), each with its own error type that
-//! [`ReputationError`](crate::error::ReputationError) wraps.
+//! - [`projection`]: a bounty's scored assertions from its stored chain facts.
+//! - [`leaderboard`]: boards, periods, kinds and their Redis key names.
+//! - [`cursor`]: the history's page cursor.
+//! - [`trust`]: trust levels and their unlocks as the API shows them.
+
+pub mod cursor;
+pub mod leaderboard;
+pub mod projection;
+pub mod trust;

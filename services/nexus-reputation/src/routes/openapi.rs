@@ -1,14 +1,31 @@
 //! The reputation service's public API as OpenAPI (served at `/openapi.json`, merged by the
-//! gateway under `/api`). Each handler's `#[utoipa::path]` is listed in `paths(...)` as it
-//! lands; internal paths are deliberately absent.
+//! gateway under `/api`). Internal paths are deliberately absent.
 
 use nexus_http::openapi::BearerAuth;
 use utoipa::OpenApi;
+
+use super::{get_leaderboard, get_reputation, list_history};
 
 /// The document.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "nexus-reputation", description = "Analyst reputation and leaderboards."),
+    paths(
+        get_reputation::get_reputation,
+        list_history::list_history,
+        get_leaderboard::get_leaderboard,
+    ),
+    components(schemas(
+        nexus_proto::reputation::ReputationView,
+        nexus_proto::reputation::ScoreBreakdown,
+        nexus_proto::reputation::TrustLevel,
+        nexus_proto::reputation::TrustUnlocks,
+        nexus_proto::reputation::HistoryPage,
+        nexus_proto::reputation::HistoryEntry,
+        nexus_proto::reputation::Leaderboard,
+        nexus_proto::reputation::LeaderboardEntry,
+        nexus_proto::ErrorBody,
+    )),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -3,22 +3,36 @@
 //! with their outbox events. Handlers and workers call [`Store`] methods; they never open a
 //! transaction or write SQL themselves.
 //!
-//! One file per table group, added with the tables (`migrations/*_reputation_*.sql`):
-//! - `scores.rs`: history, scores and trust levels, with their outbox events
-//! - `referrals.rs`: referral bonuses
+//! One file per table group (`migrations/20261208040000_reputation_scores.sql`):
+//! - `scores.rs`: chain facts, scored assertions, analysts' aggregates and history, with their
+//!   outbox events (`ReputationChanged`, `TrustLevelChanged`)
+//! - `owners.rs`: which account each analyst wallet belongs to (asked of nexus-user by a worker)
+//! - `reads.rs`: what the API shows (an account's assertions, its history, board sums)
 
-use nexus_db::{Outbox, PgPool, Schema};
+mod owners;
+mod reads;
+mod scores;
+
+pub use owners::{OwnerCheck, OwnerFound};
+pub use reads::{BoardScore, HistoryRow, UserBoardSums};
+pub use scores::{Applied, Touched};
+
+use nexus_db::{DbError, Inbox, Outbox, PgPool, Schema};
 
 use crate::error::ReputationError;
 
 /// The schema this service owns.
 pub const SCHEMA: &str = "reputation";
 
+/// The consumer name the chain events are recorded under in the inbox.
+pub const CHAIN_CONSUMER: &str = "reputation-scores";
+
 /// The database side of the reputation service.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: PgPool,
     outbox: Outbox,
+    inbox: Inbox,
 }
 
 impl Store {
@@ -30,6 +44,7 @@ impl Store {
         Ok(Self {
             pool,
             outbox: Outbox::new(schema),
+            inbox: Inbox::new(schema),
         })
     }
 
@@ -44,4 +59,14 @@ impl Store {
     pub fn outbox(&self) -> &Outbox {
         &self.outbox
     }
+
+    /// The schema's inbox: the envelope ids already applied.
+    pub fn inbox(&self) -> &Inbox {
+        &self.inbox
+    }
+}
+
+/// `error` as the service's error.
+pub(crate) fn db(error: sqlx::Error) -> ReputationError {
+    ReputationError::Db(DbError::from(error))
 }

@@ -1,8 +1,10 @@
 //! nexus-reputation through its real HTTP API and as a real process.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod helpers;
 mod openapi;
+mod queries;
+mod scores;
 
 use nexus_config::ServiceKind;
 use nexus_reputation::ReputationService;
