@@ -320,10 +320,12 @@ impl Default for WsSettings {
                 AnalysisProgress::STREAM.to_owned(),
                 AnalysisCompleted::STREAM.to_owned(),
             ],
-            // The bounty stream carries `EarningsChanged` with `user_id` (`user:{id}`).
+            // The bounty stream carries `EarningsChanged` with `user_id` (`user:{id}`), the
+            // reputation stream `ReputationChanged` and `TrustLevelChanged`.
             user_streams: vec![
                 nexus_proto::notification::EVENTS_STREAM.to_owned(),
                 nexus_proto::bounty::EVENTS_STREAM.to_owned(),
+                nexus_proto::reputation::EVENTS_STREAM.to_owned(),
             ],
             leaderboard_streams: vec![nexus_proto::reputation::EVENTS_STREAM.to_owned()],
         }

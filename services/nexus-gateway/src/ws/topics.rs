@@ -244,6 +244,14 @@ mod tests {
             ),
             vec!["bounties:all".to_owned(), "bounty:b-2".to_owned()]
         );
+        // A reputation change reaches its account's topic and the leaderboard.
+        assert_eq!(
+            with_bounty.topics_of(
+                nexus_proto::reputation::EVENTS_STREAM,
+                &json!({"user_id": "u1", "analyst": "0xab", "reason": "BountyResolved", "delta": 1.0, "score": 1.0})
+            ),
+            vec!["user:u1".to_owned(), "leaderboard".to_owned()]
+        );
         assert_eq!(s.streams_of("bounty:1"), ["b".to_owned()]);
         assert_eq!(s.streams_of(BOUNTIES_ALL), ["b".to_owned()]);
         assert_eq!(display_name(BOUNTIES_ALL), "bounties");
