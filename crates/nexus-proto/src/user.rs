@@ -481,34 +481,56 @@ impl Event for UserRegistered {
     const STREAM: &'static str = ACCOUNTS_STREAM;
 }
 
-/// Someone asked for a password reset of an existing account: the notification service mails
-/// `token` to `email`. The payload carries the raw token (the only copy; the user service keeps
-/// its SHA-256), so its `Debug` redacts it and nothing may log the payload.
+/// Someone asked for a password reset of an existing account: the notification service asks
+/// the user service for the token once (`POST /internal/v1/password-resets/{reset_id}/token`,
+/// answered with a [`PasswordResetToken`]) and mails it to `email`. The token itself is never
+/// in the event, so neither the outbox row nor the Redis stream holds a credential; `reset_id`
+/// only lets a holder of the service token have the token issued, once.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordResetRequested {
+    /// Names the pending reset (URL-safe base64, 43 characters).
+    pub reset_id: String,
     /// The account.
     pub user_id: UserId,
     /// Where to send the token.
     pub email: String,
-    /// The single-use reset token (secret).
-    pub token: String,
-    /// When the token stops working.
+    /// When the reset stops working.
     pub expires_at: DateTime<Utc>,
 }
 
 impl std::fmt::Debug for PasswordResetRequested {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordResetRequested")
+            .field("reset_id", &"<redacted>")
             .field("user_id", &self.user_id)
-            .field("token", &"<redacted>")
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }
 }
 
+/// `POST /internal/v1/password-resets/{reset_id}/token`: the single-use reset token, issued
+/// once per reset (a second call is 404). Its `Debug` redacts the token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordResetToken {
+    /// The token to mail (secret).
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for PasswordResetToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordResetToken")
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
 impl Event for PasswordResetRequested {
     const NAME: &'static str = "PasswordResetRequested";
-    const VERSION: u32 = 1;
+    // 2: the token left the payload for `reset_id`.
+    const VERSION: u32 = 2;
     const STREAM: &'static str = PASSWORD_RESETS_STREAM;
 }
 

@@ -47,6 +47,10 @@ pub enum UserError {
     /// No such account.
     #[error("no user has this id")]
     UserNotFound,
+    /// No pending password reset has this id (unknown, its token already issued, used or
+    /// expired).
+    #[error("no pending password reset has this id; its token may have been issued already")]
+    PasswordResetNotFound,
     /// The token's subject is not a user id.
     #[error("the access token's subject is not a user id")]
     InvalidSubject,
@@ -219,6 +223,7 @@ impl HttpError for UserError {
             UserError::InvalidCredentials | UserError::InvalidSubject => StatusCode::UNAUTHORIZED,
             UserError::AccountDisabled => StatusCode::FORBIDDEN,
             UserError::UserNotFound
+            | UserError::PasswordResetNotFound
             | UserError::WalletNotFound
             | UserError::WsKeyNotFound
             | UserError::UnknownKey => StatusCode::NOT_FOUND,
@@ -250,6 +255,7 @@ impl HttpError for UserError {
             UserError::InvalidCredentials => "invalid_credentials",
             UserError::AccountDisabled => "account_disabled",
             UserError::UserNotFound => "user_not_found",
+            UserError::PasswordResetNotFound => "password_reset_not_found",
             UserError::InvalidSubject => "token_subject_invalid",
             UserError::InvalidRole => "invalid_role",
             UserError::InvalidWalletAddress => "invalid_wallet_address",

@@ -12,7 +12,8 @@
 //! Internal (docs/INTERNAL_API.md): `POST /internal/v1/credentials/verify`,
 //! `GET /internal/v1/users/{id}`, `GET /internal/v1/users/{id}/wallets`, `POST /internal/v1/users/{id}/revoke-tokens`,
 //! `POST /internal/v1/users/resolve`,
-//! `GET /internal/v1/ws-keys/{public_key_hex}`, `GET /internal/v1/wallets/{address}`.
+//! `GET /internal/v1/ws-keys/{public_key_hex}`, `GET /internal/v1/wallets/{address}`,
+//! `POST /internal/v1/password-resets/{reset_id}/token`.
 
 mod change_password;
 mod change_role;
@@ -24,6 +25,7 @@ mod get_internal_user;
 mod get_me;
 mod get_user;
 mod get_wallet_owner;
+mod issue_password_reset_token;
 mod link_wallet;
 mod list_internal_wallets;
 mod list_referrals;
@@ -132,6 +134,10 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
             web::resource("/internal/v1/users/resolve")
                 .app_data(json())
                 .route(web::post().to(resolve_login::resolve_login)),
+        )
+        .service(
+            web::resource("/internal/v1/password-resets/{reset_id}/token")
+                .route(web::post().to(issue_password_reset_token::issue_password_reset_token)),
         )
         .service(
             web::resource("/internal/v1/users/{id}/revoke-tokens")

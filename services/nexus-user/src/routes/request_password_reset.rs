@@ -2,8 +2,12 @@
 //!
 //! The answer is 202 whether or not an account has the address, so it reveals nothing. For an
 //! existing, not disabled account (and at most `user.password_reset.max_per_hour` times an hour)
-//! a 256-bit token is drawn; only its SHA-256 is stored, and the raw token travels once, in the
-//! `PasswordResetRequested` event the notification service mails. The token is never logged.
+//! a pending reset is stored under 32 random bytes, its `reset_id`, in the place of a token
+//! hash (no token hashes to them, so the pending reset signs nobody in), and
+//! `PasswordResetRequested` carries the `reset_id`, never a token. The notification service then
+//! has the token issued once (`POST /internal/v1/password-resets/{reset_id}/token`,
+//! `issue_password_reset_token`): only then is a token drawn, its SHA-256 replacing the
+//! `reset_id`. So no raw token rests in the outbox table, the Redis stream or a backup.
 
 use actix_web::{HttpResponse, web};
 use base64::Engine;
@@ -52,16 +56,15 @@ pub async fn request_password_reset(
             .password_resets_since(account.id, hour_ago)
             .await?;
         if recent < i64::from(settings.max_per_hour) {
-            let mut bytes = [0u8; 32];
-            rand::rng().fill_bytes(&mut bytes);
-            let token = URL_SAFE_NO_PAD.encode(bytes);
+            let mut reset_id = [0u8; 32];
+            rand::rng().fill_bytes(&mut reset_id);
             let ttl = TimeDelta::from_std(settings.token_ttl).unwrap_or(TimeDelta::minutes(30));
             let reset = NewPasswordReset {
-                token_hash: reset_token_hash(&token),
+                token_hash: reset_id.to_vec(),
                 requested: PasswordResetRequested {
+                    reset_id: URL_SAFE_NO_PAD.encode(reset_id),
                     user_id: account.id,
                     email: account.email.clone(),
-                    token,
                     expires_at: Utc::now() + ttl,
                 },
             };

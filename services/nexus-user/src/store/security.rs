@@ -105,6 +105,27 @@ impl Store {
         Ok(())
     }
 
+    /// Issues the token of the pending reset stored under `reset_id`: replaces the `reset_id`
+    /// by `token_hash`, once (the `reset_id` is gone afterwards), while the reset is unused and
+    /// unexpired. The reset's expiry, or None when there is no such pending reset.
+    #[tracing::instrument(skip_all)]
+    pub async fn issue_password_reset_token(
+        &self,
+        reset_id: &[u8],
+        token_hash: &[u8],
+    ) -> Result<Option<DateTime<Utc>>, UserError> {
+        let expires_at = sqlx::query_scalar!(
+            "UPDATE users.password_resets SET token_hash = $2 \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() \
+             RETURNING expires_at",
+            reset_id,
+            token_hash,
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(expires_at)
+    }
+
     /// Uses a reset token (once, before it expires) to set `new_hash`, voiding every token
     /// and every other reset token of the account, in one transaction. None when the token is
     /// unknown, used or expired; otherwise the account id and the new revocation mark.

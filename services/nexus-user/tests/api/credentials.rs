@@ -268,6 +268,11 @@ async fn every_internal_route_refuses_a_caller_without_the_service_token() {
             format!("/internal/v1/wallets/{WALLET}"),
             None,
         ),
+        (
+            reqwest::Method::POST,
+            format!("/internal/v1/password-resets/{}/token", "A".repeat(43)),
+            None,
+        ),
     ];
     let outsider = reqwest::Client::new();
     for (method, path, body) in &routes {
@@ -325,6 +330,16 @@ async fn every_internal_route_refuses_a_caller_without_the_service_token() {
         status,
         StatusCode::NOT_FOUND,
         "no account linked it: {owner}"
+    );
+    let (status, error) = app
+        .post(
+            &format!("/internal/v1/password-resets/{}/token", "A".repeat(43)),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("password_reset_not_found"))
     );
     // Last: it revokes ada's tokens (the refusals above revoked nothing).
     let (status, revoked) = app

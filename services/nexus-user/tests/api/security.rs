@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use nexus_proto::AccountStatus;
 use nexus_proto::user::{
-    ChangePasswordRequest, ChangeStatusRequest, PasswordResetConfirmRequest, PasswordResetRequested,
+    ChangePasswordRequest, ChangeStatusRequest, PasswordResetConfirmRequest,
+    PasswordResetRequested, PasswordResetToken,
 };
 use nexus_testkit::nexus_client::CallContext;
 use reqwest::{Method, StatusCode};
@@ -228,8 +229,45 @@ async fn a_reset_token_is_mailed_once_stored_hashed_used_once_and_the_answer_rev
     );
     let events = outbox_payloads(&app, "PasswordResetRequested").await;
     assert_eq!(events.len(), 1, "only the existing account gets a token");
-    let token = events[0]["token"].as_str().unwrap().to_owned();
     assert_eq!(events[0]["user_id"], ada.as_str());
+    // The event (outbox row, then Redis stream) names the reset; it carries no token.
+    assert!(events[0].get("token").is_none(), "{}", events[0]);
+    let reset_id = events[0]["reset_id"].as_str().unwrap().to_owned();
+
+    // The notification service has the token issued, once; nobody else gets it.
+    let issue = format!("/internal/v1/password-resets/{reset_id}/token");
+    let outsider = reqwest::Client::new()
+        .post(app.url(&issue))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outsider.status(), StatusCode::UNAUTHORIZED);
+    let (status, issued) = app.post(&issue, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    let token = issued["token"].as_str().unwrap().to_owned();
+    let micros = |value: &Value| {
+        chrono::DateTime::parse_from_rfc3339(value.as_str().unwrap())
+            .unwrap()
+            .timestamp_micros()
+    };
+    // PostgreSQL keeps microseconds.
+    assert_eq!(
+        micros(&issued["expires_at"]),
+        micros(&events[0]["expires_at"])
+    );
+    let (status, error) = app.post(&issue, json!({})).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("password_reset_not_found")),
+        "a second issue"
+    );
+    let every_outbox_row = outbox_payloads(&app, "PasswordResetRequested").await;
+    assert!(
+        !every_outbox_row
+            .iter()
+            .any(|row| row.to_string().contains(&token)),
+        "the token is in no outbox row"
+    );
 
     // Stored only as a hash.
     let pool = app.pool().await;
@@ -287,8 +325,12 @@ async fn a_reset_token_is_mailed_once_stored_hashed_used_once_and_the_answer_rev
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_debug_form_of_secret_bearing_types_prints_no_secret() {
     let requested = PasswordResetRequested {
+        reset_id: "s3cret-reset-id".into(),
         user_id: nexus_proto::UserId::from(uuid::Uuid::now_v7()),
         email: "ada@example.com".into(),
+        expires_at: chrono::Utc::now(),
+    };
+    let issued = PasswordResetToken {
         token: "s3cret-reset-token".into(),
         expires_at: chrono::Utc::now(),
     };
@@ -308,6 +350,7 @@ async fn the_debug_form_of_secret_bearing_types_prints_no_secret() {
     };
     for printed in [
         format!("{requested:?}"),
+        format!("{issued:?}"),
         format!("{change:?}"),
         format!("{confirm:?}"),
         format!("{ws_auth:?}"),
