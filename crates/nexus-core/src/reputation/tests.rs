@@ -446,6 +446,40 @@ fn analysts_who_always_agree_share_one_voice() {
     assert!(agreement.get(address(2), address(1)).is_one_voice());
 }
 
+/// Found by `copies_of_one_analyst_gain_no_weight`: seven copies at 75 % land exactly on the
+/// decision threshold (ln 3); summing seven sevenths fell short of it by rounding and turned the
+/// verdict to unknown.
+#[test]
+fn copies_at_the_decision_threshold_do_not_tip_the_verdict() {
+    let mut agreement = AgreementTable::new();
+    for first in 0..7 {
+        for second in first + 1..7 {
+            agreement.insert(
+                address(first),
+                address(second),
+                PairAgreement {
+                    shared: 100,
+                    agreed: 100,
+                },
+            );
+        }
+    }
+    let reputation = AnalystScore {
+        settled: 0,
+        right: 0,
+        points: 331_931.114_906_212_3,
+        weight: 596_938.216_638_935_8,
+    };
+    let copies: Vec<RevealedAssertion> = (0..7)
+        .map(|copy| revealed(copy, Verdict::Malicious, 75, reputation))
+        .collect();
+    let single = file_verdict(&copies[..1], None, &agreement);
+    let all = file_verdict(&copies, None, &agreement);
+    assert_eq!(single.label, VerdictLabel::Malicious);
+    assert_eq!(all.label, single.label);
+    assert_eq!(all.malicious_probability, single.malicious_probability);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -589,7 +623,35 @@ proptest! {
         let single = file_verdict(&one_copy, None, &agreement);
         let many = file_verdict(&all_copies, None, &agreement);
         prop_assert_eq!(single.label, many.label);
-        prop_assert!((single.malicious_probability - many.malicious_probability).abs() < 1e-12);
+        prop_assert_eq!(single.malicious_probability, many.malicious_probability);
+    }
+
+    /// A level is never lost by more settled assertions or more skill.
+    #[test]
+    fn more_work_or_more_skill_never_lowers_the_trust_level(
+        score in any_score(),
+        extra_settled in 0u64..500,
+        extra_points in 0f64..1e4,
+    ) {
+        let level = TrustLevel::of(&score);
+        let busier = AnalystScore { settled: score.settled + extra_settled, ..score };
+        let better = AnalystScore { points: score.points + extra_points, ..score };
+        prop_assert!(TrustLevel::of(&busier) >= level);
+        prop_assert!(TrustLevel::of(&better) >= level);
+    }
+
+    /// A better record, or verified evidence, never lowers an assertion's weight.
+    #[test]
+    fn a_better_record_or_verified_evidence_never_lowers_the_weight(
+        confidence in 0u8..=100,
+        score in any_score(),
+        extra_points in 0f64..1e4,
+    ) {
+        let plain = revealed(1, Verdict::Malicious, confidence, score);
+        let better = revealed(1, Verdict::Malicious, confidence, AnalystScore { points: score.points + extra_points, ..score });
+        let verified = RevealedAssertion { evidence_verified: true, ..plain };
+        prop_assert!(base_weight(&better) >= base_weight(&plain));
+        prop_assert!(base_weight(&verified) >= base_weight(&plain));
     }
 
     /// Re-judging towards an assertion's verdict never lowers its points; away never raises

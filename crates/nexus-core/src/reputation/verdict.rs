@@ -159,15 +159,25 @@ pub fn file_verdict(
         .map(|assertion| assertion.analyst)
         .collect();
     let cluster_of = clusters(&analysts, agreement);
-    let mut balance = 0.0;
+    // Each cluster's voice is the mean of its members' signed weights (the same as the sum of
+    // `weight / size`), kept as a running mean in order of first appearance: a mean of identical
+    // copies is then exactly one copy's weight, so copies cannot tip a verdict by rounding.
+    let mut voices: Vec<(usize, f64, usize)> = Vec::new();
     let mut weights = Vec::with_capacity(assertions.len());
-    for (assertion, (_, cluster_size)) in assertions.iter().zip(cluster_of) {
+    for (assertion, (cluster, cluster_size)) in assertions.iter().zip(cluster_of) {
         let base_weight = base_weight(assertion);
         let effective_weight = base_weight / cluster_size.max(1) as f64;
-        balance += match assertion.verdict {
-            Verdict::Malicious => effective_weight,
-            Verdict::Benign => -effective_weight,
+        let signed_weight = match assertion.verdict {
+            Verdict::Malicious => base_weight,
+            Verdict::Benign => -base_weight,
         };
+        match voices.iter_mut().find(|(root, _, _)| *root == cluster) {
+            Some((_, mean, members)) => {
+                *members += 1;
+                *mean += (signed_weight - *mean) / *members as f64;
+            }
+            None => voices.push((cluster, signed_weight, 1)),
+        }
         weights.push(AnalystWeight {
             analyst: assertion.analyst,
             base_weight,
@@ -175,6 +185,7 @@ pub fn file_verdict(
             effective_weight,
         });
     }
+    let mut balance: f64 = voices.iter().map(|(_, mean, _)| mean).sum();
     let engine_weight = hint.map_or(0.0, |hint| {
         log_odds(hint.confidence.probability()).min(ENGINE_HINT_MAX_LOG_ODDS)
     });
