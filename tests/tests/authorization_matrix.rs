@@ -1,19 +1,33 @@
 //! The authorization matrix through the gateway: every public route × every kind of caller ×
 //! own / someone else's private / someone else's public object, each cell with the status the
-//! platform must answer. One table drives the whole test; a cell that disagrees is reported with
-//! its route, caller and body, and all disagreements are listed together.
+//! platform must answer. One table (`authorization_matrix/table.rs`) drives the whole test; a
+//! cell that disagrees is reported with its route, caller and body, and all disagreements are
+//! listed together. `authorization_matrix/coverage.rs` fails the test when an operation of the
+//! public API document (the gateway's merged `/api/openapi.json`) has no row, so a new route
+//! cannot be left out of the matrix.
 //!
-//! Callers: a guest; `owner` (a user who uploaded a private and a public sample and owns a
-//! retrohunt); `other` (another user); `analyst`; `admin`; `key` (an API key of the owner's
-//! limited to `bounty:read`); `disabled` (an account disabled by an admin after it signed in,
-//! still holding its token). The `admin` column signed in with a password only, so privilege
-//! changes (which need a second factor) are refused to it.
+//! The platform is the whole marketplace (`platform::start_market`): nexus-bounty and
+//! nexus-chain-listener on the process's anvil, so bounty and chain routes are in the matrix.
+//!
+//! Callers: a guest; `owner` (a user who uploaded a private and a public sample, owns a
+//! retrohunt and posted a public and a private bounty, with a comment on each); `other`
+//! (another user); `analyst` (who owns a ruleset and a retrohunt); `admin` (who owns a
+//! ruleset); `key` (an API key of the owner's limited to `bounty:read`); `key2` (another key of
+//! the owner's, limited to `file:read`); `disabled` (an account disabled by an admin after it
+//! signed in, still holding its token); `banned` (an account banned by an admin, signed in
+//! again: its token says `status: banned`). Owner, other, analyst and admin each have a linked
+//! wallet, so a relayed action's signed intent gets past the wallet check to the signature
+//! check (422) when the caller is allowed, which tells "allowed" from "refused" (403). The
+//! `admin` column signed in with a password only, so privilege changes (which need a second
+//! factor) are refused to it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
 
+use alloy::signers::SignerSync;
 use nexus_proto::analysis::{CreateRetrohunt, CreateRuleset, SampleVisibility};
+use nexus_testkit::chain::NXS;
 use nexus_testkit::nexus_client::CallContext;
 use reqwest::Method;
 
@@ -25,6 +39,17 @@ use platform::{Account, Platform};
 #[path = "support/accounts.rs"]
 mod accounts;
 
+#[path = "support/market.rs"]
+mod market;
+
+#[path = "authorization_matrix/table.rs"]
+mod table;
+
+#[path = "authorization_matrix/coverage.rs"]
+mod coverage;
+
+use table::{Body, TABLE};
+
 /// The kinds of caller, in the order of a row's `expect` columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Who {
@@ -34,116 +59,48 @@ enum Who {
     Analyst,
     Admin,
     Key,
+    Key2,
     Disabled,
+    Banned,
 }
 
-const CALLERS: [Who; 7] = [
+const CALLERS: [Who; 9] = [
     Who::Guest,
     Who::Owner,
     Who::Other,
     Who::Analyst,
     Who::Admin,
     Who::Key,
+    Who::Key2,
     Who::Disabled,
+    Who::Banned,
 ];
 
-/// What a request sends besides its path.
-#[derive(Debug, Clone, Copy)]
-enum Body {
-    None,
-    /// A fresh sample's bytes (`POST /files`).
-    Sample,
-    /// A fresh sample as a multipart form's `file` part (`POST /analyze`).
-    Form,
-    /// JSON; `{who}` becomes the caller's name, for bodies that must differ per caller.
-    Json(&'static str),
-}
-
-/// One route on one object: `path` names the object through a `{placeholder}` of [`Objects`].
-struct Row {
-    method: &'static str,
-    path: &'static str,
-    body: Body,
-    /// guest, owner, other, analyst, admin, key, disabled.
-    expect: [u16; 7],
-}
-
-const fn row(method: &'static str, path: &'static str, body: Body, expect: [u16; 7]) -> Row {
-    Row {
-        method,
-        path,
-        body,
-        expect,
-    }
-}
-
-/// The table. `{private}`/`{public}`: the owner's private and public samples;
-/// `{private_analysis}`/`{public_analysis}`: their analyses; `{hunt}`: the owner's retrohunt;
-/// `{owner_id}`: the owner's account id; `{ruleset}`: a ruleset of the analyst's. 404 on a private object means "hidden": a caller who
-/// may not read it cannot learn that it exists.
-#[rustfmt::skip]
-const TABLE: &[Row] = &[
-    //                                                                    guest owner other analyst admin key disabled
-    // Samples: metadata and latest report.
-    row("GET",  "/api/v1/files/{private}",                    Body::None, [404, 200, 404, 404, 200, 403, 401]),
-    row("GET",  "/api/v1/files/{public}",                     Body::None, [200, 200, 200, 200, 200, 403, 401]),
-    // Similar files.
-    row("GET",  "/api/v1/files/{private}/similar",            Body::None, [404, 200, 404, 404, 200, 403, 401]),
-    row("GET",  "/api/v1/files/{public}/similar",             Body::None, [200, 200, 200, 200, 200, 403, 401]),
-    // Bytes: uploaders and analysts who may read the sample; never guests.
-    row("GET",  "/api/v1/files/{private}/download",           Body::None, [404, 200, 404, 404, 200, 403, 401]),
-    row("GET",  "/api/v1/files/{public}/download",            Body::None, [401, 200, 403, 200, 200, 403, 401]),
-    // Analyses.
-    row("GET",  "/api/v1/analyses/{private_analysis}",        Body::None, [404, 200, 404, 404, 200, 403, 401]),
-    row("GET",  "/api/v1/analyses/{public_analysis}",         Body::None, [200, 200, 200, 200, 200, 403, 401]),
-    // Re-analysis: the uploaders (and admins) of a sample they may read.
-    row("POST", "/api/v1/analyses/{private_analysis}/reanalyse", Body::None, [401, 202, 404, 404, 202, 403, 401]),
-    row("POST", "/api/v1/analyses/{public_analysis}/reanalyse",  Body::None, [401, 202, 403, 403, 202, 403, 401]),
-    // Uploads: any account, not a key limited to reading bounties.
-    row("POST", "/api/v1/files",                              Body::Sample, [401, 202, 202, 202, 202, 403, 401]),
-    row("POST", "/api/v1/analyze",                            Body::Form,   [401, 202, 202, 202, 202, 403, 401]),
-    // Retrohunts: any account may hunt over what it may read; only the owner reads the hunt.
-    row("POST", "/api/v1/retrohunts",                         Body::Json(r#"{"source":"rule r { condition: false }"}"#), [401, 202, 202, 202, 202, 403, 401]),
-    row("GET",  "/api/v1/retrohunts/{hunt}",                  Body::None, [401, 200, 404, 404, 200, 403, 401]),
-    // Rulesets: written by analysts.
-    row("POST", "/api/v1/rulesets",                           Body::Json(r#"{"name":"matrix_{who}","source":"rule r { condition: false }"}"#), [401, 403, 403, 201, 201, 403, 401]),
-    row("GET",  "/api/v1/rulesets/{ruleset}",                 Body::None, [404, 404, 404, 200, 200, 403, 401]),
-    // Accounts.
-    row("GET",  "/api/v1/users/me",                           Body::None, [401, 200, 200, 200, 200, 403, 401]),
-    row("GET",  "/api/v1/users/{owner_id}",                   Body::None, [200, 200, 200, 200, 200, 403, 401]),
-    row("PUT",  "/api/v1/users/{owner_id}/role",              Body::Json(r#"{"role":"analyst"}"#), [401, 403, 403, 403, 403, 403, 401]),
-    // A method the user service does not route there: its 405 for anyone signed in.
-    row("POST", "/api/v1/users/{owner_id}/role",              Body::Json(r#"{"role":"analyst"}"#), [401, 405, 405, 405, 405, 405, 401]),
-    row("GET",  "/api/v1/users/me/wallets",                   Body::None, [401, 200, 200, 200, 200, 403, 401]),
-    row("GET",  "/api/v1/users/me/ws-keys",                   Body::None, [401, 200, 200, 200, 200, 403, 401]),
-    row("GET",  "/api/v1/users/me/referrals",                 Body::None, [401, 200, 200, 200, 200, 403, 401]),
-    row("POST", "/api/v1/users/me/ws-keys/challenge",         Body::None, [401, 201, 201, 201, 201, 403, 401]),
-    // A wrong current password is 403, not 401: a client told 401 would sign its user out.
-    row("POST", "/api/v1/users/me/password",                  Body::Json(r#"{"current_password":"not the password at all","new_password":"another correct horse battery 43!"}"#), [401, 403, 403, 403, 403, 403, 401]),
-    // Status changes are privilege changes: administrators with a second factor only.
-    row("PUT",  "/api/v1/users/{owner_id}/status",            Body::Json(r#"{"status":"banned"}"#), [401, 403, 403, 403, 403, 403, 401]),
-    row("POST", "/api/v1/users/{owner_id}/disable",           Body::None, [401, 403, 403, 403, 403, 403, 401]),
-    // Credentials: API keys are never made with an API key.
-    row("GET",  "/api/v1/api-keys",                           Body::None, [401, 200, 200, 200, 200, 403, 401]),
-    row("POST", "/api/v1/api-keys",                           Body::Json(r#"{"name":"matrix","scopes":["bounty:read"]}"#), [401, 201, 201, 201, 201, 403, 401]),
-    // Administration.
-    // Policy management needs a second factor, which the admin column has not passed.
-    row("POST", "/api/v1/policies/validate",                  Body::Json(r#"{"sources":[{"name":"empty.cedar","text":""}]}"#), [401, 403, 403, 403, 403, 403, 401]),
-    row("GET",  "/api/v1/audit",                              Body::None, [401, 403, 403, 403, 200, 403, 401]),
-];
-
-/// The objects the table's placeholders name.
+/// The objects the table's placeholders name, and the per-caller values (`{who}`, `{wallet}`).
 struct Objects(HashMap<&'static str, String>);
 
 impl Objects {
-    fn path(&self, template: &str) -> String {
-        let mut path = template.to_owned();
+    fn fill(&self, template: &str, who: Who, wallet: &str) -> String {
+        let mut text = template
+            .replace("{who}", &format!("{who:?}").to_lowercase())
+            .replace("{wallet}", wallet);
         for (name, value) in &self.0 {
-            path = path.replace(&format!("{{{name}}}"), value);
+            text = text.replace(&format!("{{{name}}}"), value);
         }
-        assert!(!path.contains('{'), "unfilled placeholder in {template}");
-        path
+        text
     }
+}
+
+/// Whether `text` still holds a `{placeholder}` (lower case and `_`; JSON's braces are not).
+fn unfilled(text: &str) -> bool {
+    text.split('{').skip(1).any(|after| {
+        after.split_once('}').is_some_and(|(name, _)| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+        })
+    })
 }
 
 /// Uploads `bytes` as `account` with `visibility`; returns (sha256, analysis id).
@@ -195,97 +152,204 @@ async fn api_key(platform: &Platform, account: &Account, scopes: &[&str]) -> Str
     format!("ApiKey {}", created.key)
 }
 
-/// An administrator who passed a second factor (privilege changes need one) disables
+/// `root` (an administrator who passed a second factor: status changes need one) disables
 /// `account` through the public API; the gateway then refuses its token within seconds.
-async fn disable(platform: &Platform, account: &Account, suffix: &str) {
-    let root = accounts::mfa_admin(platform, &format!("root{suffix}")).await;
-    accounts::set_status(platform, &root, &account.id, "disabled").await;
+async fn disable(platform: &Platform, root: &str, account: &Account) {
+    accounts::set_status(platform, root, &account.id, "disabled").await;
     let refused = accounts::until_me_answers(platform, &account.token, 401).await;
     assert_eq!(refused["code"], "token_revoked", "{refused}");
+}
+
+/// `root` bans `account`; the account signs in again and holds a token saying `banned`.
+async fn ban(platform: &Platform, root: &str, account: &Account) -> String {
+    accounts::set_status(platform, root, &account.id, "banned").await;
+    accounts::until_me_answers(platform, &account.token, 401).await;
+    let token = platform.sign_in(&account.username).await;
+    let me = accounts::until_me_answers(platform, &token, 200).await;
+    assert_eq!(me["status"], "banned", "{me}");
+    token
+}
+
+/// Posts a comment as `account` on bounty `id`; returns the comment's id.
+async fn comment(platform: &Platform, account: &Account, id: &str) -> String {
+    let (status, posted) = accounts::call(
+        platform,
+        Method::POST,
+        &format!("/api/v1/bounties/{id}/comments"),
+        Some(&account.token),
+        Some(serde_json::json!({"body": "the owner's comment"})),
+    )
+    .await;
+    assert_eq!(status, 201, "comment: {posted}");
+    posted["id"].as_str().unwrap().to_owned()
+}
+
+/// A retrohunt of `account` (a rule that matches nothing); returns its id.
+async fn hunt(platform: &Platform, account: &Account) -> String {
+    let hunt = CreateRetrohunt {
+        source: "rule r { condition: false }".into(),
+        ruleset_id: None,
+    };
+    platform
+        .api
+        .analysis()
+        .create_retrohunt(&CallContext::bearer(&account.token), &hunt)
+        .await
+        .unwrap()
+        .id
+        .to_string()
+}
+
+/// A ruleset of `account` named `name`; returns its id.
+async fn ruleset(platform: &Platform, account: &Account, name: String) -> String {
+    let ruleset = CreateRuleset {
+        name,
+        source: "rule r { condition: false }".into(),
+    };
+    platform
+        .api
+        .analysis()
+        .create_ruleset(&CallContext::bearer(&account.token), &ruleset)
+        .await
+        .unwrap()
+        .id
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_answers_every_caller_as_the_table_says() {
     // Hundreds of requests from one address: the rate limits are not what this test is about.
-    let platform = platform::start_with(|gateway| gateway.rate_limit.enabled = false).await;
+    let platform = platform::start_market_with(|gateway| gateway.rate_limit.enabled = false).await;
+
+    // Every operation of the public API document has a row (or a reason in the allow-list).
+    let document: serde_json::Value = platform
+        .http
+        .get(platform.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    coverage::every_operation_has_a_row(&document, TABLE);
+
     let suffix = &uuid::Uuid::now_v7().simple().to_string()[24..];
+    let root = accounts::mfa_admin(&platform, &format!("root{suffix}")).await;
     let owner = platform.sign_up(&format!("owner{suffix}")).await;
     let other = platform.sign_up(&format!("other{suffix}")).await;
     let mut analyst = platform.sign_up(&format!("analyst{suffix}")).await;
     let mut admin = platform.sign_up(&format!("admin{suffix}")).await;
     let disabled = platform.sign_up(&format!("disabled{suffix}")).await;
+    let banned = platform.sign_up(&format!("banned{suffix}")).await;
     promote(&platform, &mut analyst, "analyst").await;
     promote(&platform, &mut admin, "admin").await;
     let key = api_key(&platform, &owner, &["bounty:read"]).await;
+    let key2 = api_key(&platform, &owner, &["file:read"]).await;
+    let owner = market::member(&platform, owner, 1_000 * NXS).await;
+    let other = market::member(&platform, other, 10 * NXS).await;
+    let analyst = market::member(&platform, analyst, 10 * NXS).await;
+    let admin = market::member(&platform, admin, 10 * NXS).await;
+    let unlinked = alloy::signers::local::PrivateKeySigner::random().address();
+    // A well-formed signature that recovers to no caller's wallet.
+    let stranger_signature = alloy::signers::local::PrivateKeySigner::random()
+        .sign_hash_sync(&alloy::primitives::B256::repeat_byte(0x33))
+        .unwrap();
 
     let (private, private_analysis) = upload(
         &platform,
-        &owner,
+        &owner.account,
         format!("private matrix sample {suffix}").into_bytes(),
         SampleVisibility::Private,
     )
     .await;
     let (public, public_analysis) = upload(
         &platform,
-        &owner,
+        &owner.account,
         format!("public matrix sample {suffix}").into_bytes(),
         SampleVisibility::Public,
     )
     .await;
-    let analysis = platform.api.analysis();
-    let hunt = analysis
-        .create_retrohunt(
-            &CallContext::bearer(&owner.token),
-            &CreateRetrohunt {
-                source: "rule r { condition: false }".into(),
-                ruleset_id: None,
-            },
+    // The bounties' own samples: a bounty's artifact becomes readable by analysts, which must
+    // not change what the rows on `{private}` expect.
+    let mut bounties = Vec::new();
+    for is_public in [true, false] {
+        let (artifact, _) = upload(
+            &platform,
+            &owner.account,
+            format!("bounty matrix sample {is_public} {suffix}").into_bytes(),
+            SampleVisibility::Private,
         )
-        .await
-        .unwrap();
-    let ruleset = analysis
-        .create_ruleset(
-            &CallContext::bearer(&analyst.token),
-            &CreateRuleset {
-                name: format!("analyst_{suffix}"),
-                source: "rule r { condition: false }".into(),
-            },
-        )
-        .await
-        .unwrap();
-    disable(&platform, &disabled, suffix).await;
+        .await;
+        bounties
+            .push(market::post_bounty(&platform, &owner, &artifact, 100 * NXS, is_public).await);
+    }
+    let (public_bounty, private_bounty) = (bounties[0].clone(), bounties[1].clone());
+    let public_comment = comment(&platform, &owner.account, &public_bounty).await;
+    let private_comment = comment(&platform, &owner.account, &private_bounty).await;
 
+    let owner_hunt = hunt(&platform, &owner.account).await;
+    let analyst_hunt = hunt(&platform, &analyst.account).await;
+    let analyst_ruleset = ruleset(&platform, &analyst.account, format!("analyst_{suffix}")).await;
+    let admin_ruleset = ruleset(&platform, &admin.account, format!("admin_{suffix}")).await;
+    disable(&platform, &root, &disabled).await;
+    let banned_token = ban(&platform, &root, &banned).await;
+
+    let chain = &platform.market().chain;
+    let params = chain.bounty().params().call().await.unwrap();
+    let deadline = chain.now().await.unwrap() + params.minCommitWindow + 3_600;
     let objects = Objects(HashMap::from([
         ("private", private),
         ("public", public),
         ("private_analysis", private_analysis),
         ("public_analysis", public_analysis),
-        ("hunt", hunt.id.to_string()),
-        ("owner_id", owner.id.clone()),
-        ("ruleset", ruleset.id.to_string()),
+        ("hunt", owner_hunt),
+        ("analyst_hunt", analyst_hunt),
+        ("owner_id", owner.account.id.clone()),
+        ("ruleset", analyst_ruleset),
+        ("admin_ruleset", admin_ruleset),
+        ("public_bounty", public_bounty),
+        ("private_bounty", private_bounty),
+        ("public_comment", public_comment),
+        ("private_comment", private_comment),
+        ("owner_wallet", owner.address().to_string()),
+        ("unlinked", unlinked.to_string()),
+        ("chain_id", chain.chain_id().to_string()),
+        ("deadline", deadline.to_string()),
+        ("nobody", uuid::Uuid::now_v7().to_string()),
+        ("proposal", "1".to_owned()),
+        (
+            "signature",
+            alloy::hex::encode_prefixed(stranger_signature.as_bytes()),
+        ),
+        ("suffix", suffix.to_owned()),
     ]));
-    let authorization = |who: Who| -> Option<String> {
+    let bearer = |token: &str| Some(format!("Bearer {token}"));
+    let caller = |who: Who| -> (Option<String>, String) {
         match who {
-            Who::Guest => None,
-            Who::Owner => Some(format!("Bearer {}", owner.token)),
-            Who::Other => Some(format!("Bearer {}", other.token)),
-            Who::Analyst => Some(format!("Bearer {}", analyst.token)),
-            Who::Admin => Some(format!("Bearer {}", admin.token)),
-            Who::Key => Some(key.clone()),
-            Who::Disabled => Some(format!("Bearer {}", disabled.token)),
+            Who::Guest => (None, unlinked.to_string()),
+            Who::Owner => (bearer(owner.token()), owner.address().to_string()),
+            Who::Other => (bearer(other.token()), other.address().to_string()),
+            Who::Analyst => (bearer(analyst.token()), analyst.address().to_string()),
+            Who::Admin => (bearer(admin.token()), admin.address().to_string()),
+            Who::Key => (Some(key.clone()), owner.address().to_string()),
+            Who::Key2 => (Some(key2.clone()), owner.address().to_string()),
+            Who::Disabled => (bearer(&disabled.token), unlinked.to_string()),
+            Who::Banned => (bearer(&banned_token), unlinked.to_string()),
         }
     };
 
     let mut disagreements = Vec::new();
     let mut cells = 0;
     for row in TABLE {
-        let path = objects.path(row.path);
         for (column, who) in CALLERS.iter().enumerate() {
+            let (authorization, wallet) = caller(*who);
+            let path = objects.fill(row.path, *who, &wallet);
+            assert!(!unfilled(&path), "unfilled placeholder in {path}");
             let mut request = platform.http.request(
                 Method::from_bytes(row.method.as_bytes()).unwrap(),
                 platform.url(&path),
             );
-            if let Some(value) = authorization(*who) {
+            if let Some(value) = authorization {
                 request = request.header("authorization", value);
             }
             request = match row.body {
@@ -299,9 +363,13 @@ async fn every_route_answers_every_caller_as_the_table_says() {
                         "--matrix-form\r\nContent-Disposition: form-data; name=\"file\"; \
                          filename=\"sample\"\r\n\r\nmatrix form {suffix} {who:?}\r\n--matrix-form--\r\n"
                     )),
-                Body::Json(text) => request
-                    .header("content-type", "application/json")
-                    .body(text.replace("{who}", &format!("{who:?}").to_lowercase())),
+                Body::Json(text) => {
+                    let body = objects.fill(text, *who, &wallet);
+                    assert!(!unfilled(&body), "unfilled placeholder in {body}");
+                    request
+                        .header("content-type", "application/json")
+                        .body(body)
+                }
             };
             let response = request.send().await.unwrap();
             let status = response.status().as_u16();

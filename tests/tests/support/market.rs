@@ -267,3 +267,52 @@ impl Balances {
         }
     }
 }
+
+/// Posts a bounty of `reward` wei (minimum stake 1 NXS) on the stored sample `sha256` as
+/// `creator` through the gateway, signed as a wallet signs (the create intent and its permit),
+/// and waits until the listener confirmed it `open`; returns its id. The commit window ends an
+/// hour after the shortest one the contract allows.
+pub async fn post_bounty(
+    platform: &Platform,
+    creator: &Member,
+    sha256: &str,
+    reward: u128,
+    is_public: bool,
+) -> String {
+    let chain = &platform.market().chain;
+    let params = chain.bounty().params().call().await.unwrap();
+    let min_stake = nexus_testkit::chain::NXS;
+    let assertion_deadline = chain.now().await.unwrap() + params.minCommitWindow + 3_600;
+    let query = format!(
+        "/api/v1/bounties/intents/create?signer={}&artifact_kind=file&sha256={sha256}\
+         &reward={reward}&min_stake={min_stake}&assertion_deadline={assertion_deadline}",
+        creator.address()
+    );
+    let (status, typed) = call(platform, Method::GET, &query, Some(creator.token()), None).await;
+    assert_eq!(status, 200, "create intent: {typed}");
+    let (intent, permit) = (intent_typed_data(&typed), permit_typed_data(&typed));
+    let body = json!({
+        "artifact": {"kind": "file", "sha256": sha256},
+        "reward": reward.to_string(),
+        "min_stake": min_stake.to_string(),
+        "assertion_deadline": assertion_deadline,
+        "is_public": is_public,
+        "intent": signed_intent(creator, &intent),
+        "permit": signed_permit(creator, &permit),
+    });
+    let (status, created) = call(
+        platform,
+        Method::POST,
+        "/api/v1/bounties",
+        Some(creator.token()),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 202, "POST /api/v1/bounties: {created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    until_bounty(platform, creator, &id, "the bounty is open", |bounty| {
+        bounty["status"] == "open"
+    })
+    .await;
+    id
+}
