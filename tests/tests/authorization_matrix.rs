@@ -21,7 +21,7 @@
 //! `admin` column signed in with a password only, so privilege changes (which need a second
 //! factor) are refused to it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
 
