@@ -2,7 +2,8 @@
 # Installs the reference tools the nexus-engine comparison tests and benchmarks need:
 # ssdeep, tlsh (tlsh-tools), yara, mingw-w64 (to build the test PEs), and Python's pefile; and
 # moto's S3 server (`moto_server`), the local S3-compatible server nexus-analysis's S3 sample
-# store is tested against.
+# store is tested against; and stix2-validator and pymisp, the independent checkers of the
+# analysis exports.
 # Idempotent: already-installed tools are left alone. Run as root (or with sudo) on Debian/Ubuntu.
 set -euo pipefail
 
@@ -39,5 +40,15 @@ if ! command -v moto_server >/dev/null 2>&1 && ! python3 -c 'import moto.server'
     || python3 -m pip install --quiet --break-system-packages 'moto[server]'
 fi
 
+# The independent checkers of nexus-analysis's exports (tests/api/export.rs): OASIS's STIX 2.1
+# validator and MISP's own library, pinned with the dependencies they resolved to.
+if ! command -v stix2_validator >/dev/null 2>&1 || ! python3 -c 'import pymisp' >/dev/null 2>&1; then
+  echo "engine-tools: installing stix2-validator and pymisp from PyPI"
+  export_checkers=('stix2-validator==3.3.2' 'stix2-patterns==2.1.2' 'antlr4-python3-runtime==4.13.2'
+    'jsonschema==4.26.0' 'cpe==1.3.1' 'simplejson==4.3.0' 'pymisp==2.5.34.4')
+  python3 -m pip install --quiet "${export_checkers[@]}" \
+    || python3 -m pip install --quiet --break-system-packages "${export_checkers[@]}"
+fi
+
 echo "engine-tools: ssdeep=$(command -v ssdeep) tlsh=$(command -v tlsh) yara=$(command -v yara)"
-echo "engine-tools: mingw=$(command -v i686-w64-mingw32-gcc) pefile=$(python3 -c 'import pefile; print(pefile.__version__)') moto=$(python3 -c 'import moto; print(moto.__version__)')"
+echo "engine-tools: mingw=$(command -v i686-w64-mingw32-gcc) pefile=$(python3 -c 'import pefile; print(pefile.__version__)') moto=$(python3 -c 'import moto; print(moto.__version__)') stix2_validator=$(command -v stix2_validator) pymisp=$(python3 -c 'import pymisp; print(pymisp.__version__)')"

@@ -51,6 +51,16 @@ pub enum AnalysisError {
     /// No such analysis.
     #[error("analysis {0} does not exist")]
     AnalysisNotFound(uuid::Uuid),
+    /// `GET /v1/analyses/{id}/export` without `format=stix` or `format=misp`.
+    #[error(
+        "export format {0:?} is unknown; use `format=stix` (STIX 2.1) or `format=misp` (a MISP event)"
+    )]
+    InvalidExportFormat(String),
+    /// An export of an analysis that has no report (queued, running or failed).
+    #[error(
+        "analysis {0} has no report to export yet; wait until it is completed (or reanalyse a failed one)"
+    )]
+    AnalysisNotFinished(uuid::Uuid),
     /// No such retrohunt.
     #[error("retrohunt {0} does not exist")]
     RetrohuntNotFound(uuid::Uuid),
@@ -183,6 +193,7 @@ impl HttpError for AnalysisError {
             | Self::RulesEmpty
             | Self::UploadInterrupted
             | Self::InvalidSha256(_)
+            | Self::InvalidExportFormat(_)
             | Self::InvalidRulesetName(_)
             | Self::RuleCompile(_) => StatusCode::BAD_REQUEST,
             Self::SampleNotFound(_)
@@ -191,6 +202,7 @@ impl HttpError for AnalysisError {
             | Self::RetrohuntNotFound(_)
             | Self::RulesetNotFound(_) => StatusCode::NOT_FOUND,
             Self::DownloadForbidden => StatusCode::FORBIDDEN,
+            Self::AnalysisNotFinished(_) => StatusCode::CONFLICT,
             Self::Denied(denied) => denied.status(),
             Self::InvalidVisibility(_) => StatusCode::BAD_REQUEST,
             Self::RetrohuntSourceAmbiguous => StatusCode::UNPROCESSABLE_ENTITY,
@@ -218,6 +230,8 @@ impl HttpError for AnalysisError {
             Self::SampleNotFound(_) => "sample_not_found",
             Self::BountyFileNotFound(_) => "file_not_found",
             Self::AnalysisNotFound(_) => "analysis_not_found",
+            Self::InvalidExportFormat(_) => "invalid_export_format",
+            Self::AnalysisNotFinished(_) => "analysis_not_finished",
             Self::RetrohuntNotFound(_) => "retrohunt_not_found",
             Self::RulesetNotFound(_) => "ruleset_not_found",
             Self::DownloadForbidden => "download_forbidden",

@@ -2,6 +2,7 @@
 //! (sample addresses are `nexus_core::Sha256`).
 //! No I/O here, so everything is unit- and property-tested next to it.
 
+pub mod export;
 pub mod similar;
 pub mod visibility;
 

@@ -2,15 +2,13 @@
 
 use actix_web::{HttpResponse, web};
 use nexus_http::ApiError;
-use nexus_policy::Action;
 use nexus_proto::ErrorBody;
 use nexus_proto::analysis::AnalysisView;
 use nexus_runtime::Caller;
 use uuid::Uuid;
 
 use crate::AnalysisService;
-use crate::error::AnalysisError;
-use crate::routes::hidden;
+use crate::routes::readable_analysis;
 
 /// The analysis with its status, stage and (once finished) report. Needs `analysis:read`: a
 /// report is as visible as its sample (public ones to anyone, guests included). An analysis
@@ -33,22 +31,6 @@ pub async fn get_analysis(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let store = &service.store;
-    let id = path.into_inner();
-    caller.require_scope(Action::AnalysisRead)?;
-    let view = store
-        .analysis(id, true)
-        .await?
-        .ok_or(AnalysisError::AnalysisNotFound(id))?;
-    let access = store
-        .sample_access(&view.sha256, caller.subject())
-        .await?
-        .ok_or(AnalysisError::AnalysisNotFound(id))?;
-    caller
-        .authorize(
-            Action::AnalysisRead,
-            access.analysis(&id.to_string(), caller.subject()),
-        )
-        .map_err(|denied| hidden(denied, AnalysisError::AnalysisNotFound(id)))?;
+    let (view, _) = readable_analysis(&service.store, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -12,6 +12,7 @@
 //! | `GET /v1/files/{sha256}/similar` | [`get_similar`] (only readable samples listed) | `file:read` |
 //! | `GET /v1/files/{sha256}/download` | [`download_file`] | `file:read`, `file:download` |
 //! | `GET /v1/analyses/{id}` | [`get_analysis`] (guests: public samples) | `analysis:read` |
+//! | `GET /v1/analyses/{id}/export` | [`export_analysis`] (STIX 2.1 or MISP; as readable as the report) | `analysis:read` |
 //! | `POST /v1/analyses/{id}/reanalyse` | [`reanalyse`] (current rules) | `analysis:read`, `analysis:submit` |
 //! | `POST /v1/rulesets` | [`create_ruleset`] | `ruleset:create` |
 //! | `GET /v1/rulesets/{id}` | [`get_ruleset`] | `ruleset:read` |
@@ -25,6 +26,7 @@ pub mod analyze;
 pub mod create_retrohunt;
 pub mod create_ruleset;
 pub mod download_file;
+pub mod export_analysis;
 pub mod get_analysis;
 pub mod get_file;
 pub mod get_retrohunt;
@@ -38,11 +40,13 @@ pub mod upload_file;
 use actix_web::web;
 use nexus_core::Sha256;
 use nexus_policy::Action;
+use nexus_proto::analysis::AnalysisView;
 use nexus_runtime::{Caller, Denied};
 
 use crate::domain::visibility::SampleAccess;
 use crate::error::AnalysisError;
 use crate::store::Store;
+use uuid::Uuid;
 
 /// Mounts every route; `json_limit` bounds ruleset and retrohunt bodies.
 pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
@@ -62,6 +66,10 @@ pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
         )
         .service(
             web::resource("/v1/analyses/{id}").route(web::get().to(get_analysis::get_analysis)),
+        )
+        .service(
+            web::resource("/v1/analyses/{id}/export")
+                .route(web::get().to(export_analysis::export_analysis)),
         )
         .service(
             web::resource("/v1/analyses/{id}/reanalyse")
@@ -116,6 +124,34 @@ pub(crate) async fn readable_sample(
         .authorize(Action::FileRead, access.file(caller.subject()))
         .map_err(|denied| hidden(denied, not_found()))?;
     Ok(access)
+}
+
+/// The analysis `id` with its report and its sample's visibility facts, once `analysis:read`
+/// allows `caller` to read it: the one decision of `GET /v1/analyses/{id}` and of its exports.
+/// An analysis that does not exist and one the caller may not read are the same 404
+/// `analysis_not_found`.
+pub(crate) async fn readable_analysis(
+    store: &Store,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(AnalysisView, SampleAccess), AnalysisError> {
+    // A key without the scope is refused before anything is looked up.
+    caller.require_scope(Action::AnalysisRead)?;
+    let view = store
+        .analysis(id, true)
+        .await?
+        .ok_or(AnalysisError::AnalysisNotFound(id))?;
+    let access = store
+        .sample_access(&view.sha256, caller.subject())
+        .await?
+        .ok_or(AnalysisError::AnalysisNotFound(id))?;
+    caller
+        .authorize(
+            Action::AnalysisRead,
+            access.analysis(&id.to_string(), caller.subject()),
+        )
+        .map_err(|denied| hidden(denied, AnalysisError::AnalysisNotFound(id)))?;
+    Ok((view, access))
 }
 
 /// Checks a `{sha256}` path segment.

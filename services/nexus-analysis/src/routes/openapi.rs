@@ -5,8 +5,8 @@ use nexus_http::openapi::{BearerAuth, SharedResponses};
 use utoipa::OpenApi;
 
 use super::{
-    analyze, create_retrohunt, create_ruleset, download_file, get_analysis, get_file,
-    get_retrohunt, get_ruleset, get_similar, reanalyse, upload_file,
+    analyze, create_retrohunt, create_ruleset, download_file, export_analysis, get_analysis,
+    get_file, get_retrohunt, get_ruleset, get_similar, reanalyse, upload_file,
 };
 
 /// The document.
@@ -23,6 +23,7 @@ use super::{
         get_similar::get_similar,
         download_file::download_file,
         get_analysis::get_analysis,
+        export_analysis::export_analysis,
         reanalyse::reanalyse,
         create_ruleset::create_ruleset,
         get_ruleset::get_ruleset,

@@ -7,6 +7,7 @@ mod access;
 mod analyze_form;
 mod bounty_artifact;
 mod events;
+mod export;
 mod files;
 mod helpers;
 mod hunts;
