@@ -163,6 +163,14 @@ impl Store {
         week: &Bucket,
         month: &Bucket,
     ) -> Result<Vec<UserBoardSums>, ReputationError> {
+        // The account's wallets first, so the sums read the assertions by their analyst index
+        // (a join on the account let the planner scan every assertion: 20 ms at 100,000).
+        let wallets: Vec<String> = self
+            .wallets_of(user_id)
+            .await?
+            .into_iter()
+            .map(|(analyst, _)| analyst)
+            .collect();
         let rows = sqlx::query!(
             r#"SELECT s.file_type AS "file_type?",
                  round(sum(s.points::numeric)
@@ -171,10 +179,9 @@ impl Store {
                    FILTER (WHERE s.settled_at >= $4 AND s.settled_at < $5), 6)::float8 AS month,
                  round(sum(s.points::numeric), 6)::float8 AS "all"
                FROM reputation.assertions s
-               JOIN reputation.analysts a ON a.analyst = s.analyst
-               WHERE a.user_id = $1 AND s.correct IS NOT NULL
+               WHERE s.analyst = ANY($1) AND s.correct IS NOT NULL
                GROUP BY GROUPING SETS ((s.file_type), ())"#,
-            user_id,
+            &wallets,
             week.starts_at,
             week.ends_at,
             month.starts_at,
