@@ -245,6 +245,8 @@ async fn every_route_answers_every_caller_as_the_table_says() {
     promote(&platform, &mut admin, "admin").await;
     let key = api_key(&platform, &owner, &["bounty:read"]).await;
     let key2 = api_key(&platform, &owner, &["file:read"]).await;
+    // The admin's: the others try to revoke it (404, not theirs) before the admin does.
+    let admin_key = accounts::create_key(&platform, &admin.token, "spare", &["bounty:read"]).await;
     let owner = market::member(&platform, owner, 1_000 * NXS).await;
     let other = market::member(&platform, other, 10 * NXS).await;
     let analyst = market::member(&platform, analyst, 10 * NXS).await;
@@ -312,6 +314,8 @@ async fn every_route_answers_every_caller_as_the_table_says() {
         ("public_comment", public_comment),
         ("private_comment", private_comment),
         ("owner_wallet", owner.address().to_string()),
+        ("admin_wallet", admin.address().to_string()),
+        ("admin_key", admin_key.info.key_id.to_string()),
         ("unlinked", unlinked.to_string()),
         ("chain_id", chain.chain_id().to_string()),
         ("deadline", deadline.to_string()),

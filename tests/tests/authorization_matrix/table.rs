@@ -7,7 +7,8 @@
 //! owner's and the analyst's retrohunts; `{ruleset}`/`{admin_ruleset}`: the analyst's and the
 //! admin's rulesets (private); `{public_bounty}`/`{private_bounty}`: the owner's open bounties;
 //! `{public_comment}`/`{private_comment}`: the owner's comments on them; `{owner_id}`,
-//! `{owner_wallet}`; `{wallet}`: the caller's own linked wallet (the owner's for its keys, an
+//! `{owner_wallet}`; `{admin_wallet}`, `{admin_key}`: the admin's linked wallet and an API key of
+//! its; `{wallet}`: the caller's own linked wallet (the owner's for its keys, an
 //! unlinked address for guests, the disabled and the banned account); `{unlinked}`: a wallet
 //! nobody linked; `{nobody}`: an id nothing has; `{who}`: the caller's column name;
 //! `{signature}`: a valid signature by a key nobody linked; `{suffix}`: this run's; `{proposal}`: a proposal id nobody made; `{deadline}`: a valid commit deadline; `{chain_id}`.
@@ -165,6 +166,9 @@ pub const TABLE: &[Row] = &[
     row("POST", "/api/v1/users/me/wallets/challenge",         Body::Json(r#"{"address":"{unlinked}","chain_id":{chain_id}}"#), [401, 201, 201, 201, 201, 403, 403, 401, 403]),
     row("POST", "/api/v1/users/me/wallets",                   Body::Json(r#"{"message":"not a challenge","signature":"0x00"}"#), [401, 400, 400, 400, 400, 403, 403, 401, 403]),
     row("DELETE", "/api/v1/users/me/wallets/{unlinked}",      Body::None, [401, 404, 404, 404, 404, 403, 403, 401, 403]),
+    // The admin's wallet: `me` is always the caller, so nobody else reaches it (404) before
+    // the admin unlinks it (after every row that signs with it).
+    row("DELETE", "/api/v1/users/me/wallets/{admin_wallet}",  Body::None, [401, 404, 404, 404, 204, 403, 403, 401, 403]),
     // WebSocket keys: registered with proof of possession only.
     row("GET",  "/api/v1/users/me/ws-keys",                   Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 200]),
     row("POST", "/api/v1/users/me/ws-keys/challenge",         Body::None, [401, 201, 201, 201, 201, 403, 403, 401, 403]),
@@ -192,6 +196,8 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/api/v1/api-keys",                           Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 200]),
     row("POST", "/api/v1/api-keys",                           Body::Json(r#"{"name":"matrix","scopes":["bounty:read"]}"#), [401, 201, 201, 201, 201, 403, 403, 401, 403]),
     row("DELETE", "/api/v1/api-keys/{nobody}",                Body::None, [401, 404, 404, 404, 404, 403, 403, 401, 403]),
+    // The admin's key: not the others' to revoke (404, as if it did not exist), then the admin's.
+    row("DELETE", "/api/v1/api-keys/{admin_key}",             Body::None, [401, 404, 404, 404, 204, 403, 403, 401, 403]),
     // Policy questions (any access token, an API key's included: the answer is the policies'
     // about the key's own account): about oneself or a guest; about someone else,
     // administrators only (`principal_mismatch`).
