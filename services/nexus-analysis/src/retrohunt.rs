@@ -53,7 +53,7 @@ pub use self::owner::{HuntOwners, OWNER_BANNED, OWNER_DISABLED, OWNER_NOT_FOUND,
 use crate::AnalysisService;
 use crate::blocking_pool::{BlockingPool, PoolError};
 use crate::error::AnalysisError;
-use crate::sample_store::read_sample;
+use crate::sample_store::{SampleProblem, open_sample};
 use crate::settings::AnalysisSettings;
 use crate::store::RetrohuntChunk;
 
@@ -171,7 +171,7 @@ enum Scanned {
 }
 
 /// Scans one stored sample on the hunt pool under `limits`: in place (mapped by yara-x) when
-/// the store keeps it on local disk, else after reading it.
+/// the store keeps it on local disk, else mapped from a staged download.
 async fn scan_sample(
     service: &AnalysisService,
     rules: &Arc<RuleSet>,
@@ -194,21 +194,29 @@ async fn scan_sample(
                 .await
         }
         None => {
-            let bytes = match read_sample(
+            // A remote sample is streamed into a staged download and mapped, never read
+            // whole into memory (`open_sample`); the download goes with the mapping.
+            let sample = match open_sample(
                 service.samples.as_ref(),
                 sha256,
                 service.settings.max_upload_bytes,
             )
             .await
             {
-                Ok(bytes) => bytes,
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                    return Ok(Scanned::Gone);
+                Ok(sample) => sample,
+                Err(SampleProblem::Fatal(reason)) => {
+                    tracing::info!(reason = %reason, sha256 = %sha256, "A retrohunt cannot read one sample; skipping it.");
+                    return Ok(Scanned::Skipped);
                 }
-                Err(error) => return Err(AnalysisError::Store(error)),
+                Err(SampleProblem::Io(error)) => return Err(AnalysisError::Store(error)),
             };
-            pool.run(wait, move |_| rules.scan(&bytes, yara_timeout, 1))
-                .await
+            pool.run(wait, move |_| match sample.load() {
+                Ok(bytes) => rules.scan(bytes.as_ref(), yara_timeout, 1),
+                Err(error) => Err(nexus_engine::EngineError::YaraScan(format!(
+                    "mapping the sample failed: {error}"
+                ))),
+            })
+            .await
         }
     };
     Ok(match scan {

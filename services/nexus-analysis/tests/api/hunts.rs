@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::helpers::{
     EICAR_SHA256, Harness, fixture, report_json, settings, wait_until, yara_rules,
 };
+use crate::s3_store::Moto;
 
 /// Matches every sample it scans.
 const ANYTHING: &str = "rule anything { condition: true }";
@@ -423,4 +424,43 @@ async fn a_hunt_reads_as_its_owner_now_so_a_demoted_owner_reads_less_and_a_disab
         assert!(reason.starts_with(&format!("{code}:")), "{hunt:?}");
         assert_eq!((hunt.scanned, hunt.matches.len()), (0, 0), "{hunt:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hunt_over_the_s3_store_scans_mapped_downloads_and_leaves_none_behind() {
+    let moto = Moto::start().await;
+    let bucket = moto.bucket("hunts").await;
+    let harness = Harness::start_with(|settings| {
+        settings.service.samples.backend = nexus_analysis::settings::SampleBackend::S3;
+        settings.service.samples.s3 = bucket;
+    })
+    .await;
+    for name in ["eicar.com", "tiny"] {
+        let (analysis_id, _) = harness.upload_ok(fixture(name)).await;
+        harness.finished(&analysis_id).await;
+    }
+
+    let source =
+        r#"rule eicar_in_s3 { strings: $e = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $e }"#;
+    let hunt = harness.hunt(&harness.user, source).await;
+    let hunt = harness.hunt_finished(&harness.user, hunt.id).await;
+
+    assert_eq!(hunt.status, RetrohuntStatus::Completed, "{hunt:?}");
+    assert_eq!((hunt.scanned, hunt.skipped), (2, 0), "{hunt:?}");
+    assert_eq!(hunt.matches.len(), 1, "{hunt:?}");
+    assert_eq!(hunt.matches[0].sha256.as_str(), EICAR_SHA256);
+    // Each sample was streamed into a staged download, mapped and deleted after its scan.
+    let mut left = Vec::new();
+    let mut pending = vec![harness.store.0.clone()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                left.push(path);
+            }
+        }
+    }
+    assert!(left.is_empty(), "no download stays local: {left:?}");
 }

@@ -17,14 +17,14 @@ use tokio::io::AsyncReadExt;
 
 use crate::helpers::{EICAR_SHA256, Harness, TempDir, fixture};
 
-/// A moto S3 server of this test, stopped on drop.
-struct Moto {
+/// A moto S3 server of this test, stopped on drop (also used by the S3 retrohunt test).
+pub(crate) struct Moto {
     child: Child,
     endpoint: String,
 }
 
 impl Moto {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         // This test's own HTTP clients use the workspace's reqwest, built without a provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = {
@@ -67,7 +67,7 @@ impl Moto {
     }
 
     /// Creates a bucket and returns settings for it.
-    async fn bucket(&self, name: &str) -> S3Settings {
+    pub(crate) async fn bucket(&self, name: &str) -> S3Settings {
         let response = reqwest::Client::new()
             .put(format!("{}/{name}", self.endpoint))
             .send()
