@@ -5,8 +5,8 @@
 //! - [`event`]: the [`Event`] trait and the [`Envelope`] every bus message travels in.
 //! - [`health`]: the bodies of `/health` and `/ready`.
 //! - [`report`]: the versioned static-analysis report.
-//! - [`analysis`], [`user`], [`auth`]: each service's REST bodies and events; [`bounty`],
-//!   [`notification`], [`reputation`]: the streams of services whose events are not written yet.
+//! - [`analysis`], [`user`], [`auth`], [`reputation`]: each service's REST bodies and events;
+//!   [`bounty`], [`notification`]: the streams of services whose events are not written yet.
 //! - [`chain`], [`chain_proposals`]: the chain listener's events and read API.
 //! - [`ws`]: the gateway's WebSocket messages.
 //!
