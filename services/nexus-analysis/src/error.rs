@@ -51,7 +51,7 @@ pub enum AnalysisError {
     /// No such analysis.
     #[error("analysis {0} does not exist")]
     AnalysisNotFound(uuid::Uuid),
-    /// `GET /v1/analyses/{id}/export` without `format=stix` or `format=misp`.
+    /// `GET /v1/analyses/{id}/export` with a `format` other than `stix` or `misp`.
     #[error(
         "export format {0:?} is unknown; use `format=stix` (STIX 2.1) or `format=misp` (a MISP event)"
     )]

@@ -17,8 +17,20 @@ use crate::routes::readable_analysis;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// `stix` (a STIX 2.1 bundle) or `misp` (a MISP event).
+    /// `stix` (a STIX 2.1 bundle, the default) or `misp` (a MISP event). Parsed by the
+    /// handler, so any other value is the route's own 400 `invalid_export_format`.
+    #[param(inline, value_type = Option<ExportFormatName>)]
     pub format: Option<String>,
+}
+
+/// The export formats, as the API document lists them.
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ExportFormatName {
+    /// A STIX 2.1 bundle.
+    Stix,
+    /// A MISP event.
+    Misp,
 }
 
 /// A finished analysis as a STIX 2.1 bundle or a MISP event, for threat-intelligence platforms
@@ -30,8 +42,11 @@ pub struct ExportQuery {
     params(("id" = uuid::Uuid, Path, description = "The analysis id"), ExportQuery),
     tag = "analysis",
     responses(
-        (status = 200, description = "The export, as an attachment: `application/stix+json;version=2.1` (a STIX bundle) or `application/json` (a MISP event, `{\"Event\": {...}}`)", body = Object),
-        (status = 400, description = "`format` is missing or neither `stix` nor `misp` (`invalid_export_format`)", body = ErrorBody),
+        (status = 200, description = "The export, as an attachment: a STIX 2.1 bundle, or a MISP event (`{\"Event\": {...}}`)", content(
+            (Object = "application/stix+json;version=2.1"),
+            (Object = "application/json")
+        )),
+        (status = 400, description = "`format` is neither `stix` nor `misp` (`invalid_export_format`)", body = ErrorBody),
         (status = 401, description = "Invalid access token", body = ErrorBody),
         (status = 403, description = "An API key without the `analysis:read` scope (`scope_insufficient`)", body = ErrorBody),
         (status = 404, description = "No such analysis, or not one the caller may read", body = ErrorBody),
@@ -46,7 +61,10 @@ pub async fn export_analysis(
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let requested = query.into_inner().format.unwrap_or_default();
+    let requested = query
+        .into_inner()
+        .format
+        .unwrap_or_else(|| "stix".to_owned());
     let format = ExportFormat::parse(&requested)
         .ok_or_else(|| AnalysisError::InvalidExportFormat(requested.chars().take(40).collect()))?;
     let (view, access) = readable_analysis(&service.store, &caller, id).await?;

@@ -259,10 +259,21 @@ async fn an_export_is_refused_exactly_as_the_report_is() {
             );
         }
     }
-    // The owner may; an unknown or missing format is a 400 with its own code.
-    let (status, _, body) = export(&harness, &owner, &id, "stix").await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-    for query in ["?format=openioc", ""] {
+    // The owner may (STIX by default); an unknown format is a 400 with its own code.
+    let (status, body) = harness
+        .call(
+            "GET",
+            &format!("/v1/analyses/{id}/export"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["type"].as_str()),
+        (200, Some("bundle")),
+        "{body}"
+    );
+    for query in ["?format=openioc", "?format="] {
         let (status, body) = harness
             .call(
                 "GET",
@@ -288,4 +299,39 @@ async fn an_export_is_refused_exactly_as_the_report_is() {
             .any(|tag| tag["name"] == "tlp:amber"),
         "{event}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_document_describes_the_formats_and_media_types() {
+    let harness = Harness::start().await;
+    let (status, document) = harness.get_json("/openapi.json").await;
+    assert_eq!(status, 200);
+    let operation = &document["paths"]["/v1/analyses/{id}/export"]["get"];
+    let format = operation["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|parameter| parameter["name"] == "format")
+        .unwrap_or_else(|| panic!("no format parameter: {operation}"));
+    assert_eq!(format["in"], "query");
+    assert!(
+        format.to_string().contains(r#"["stix","misp"]"#),
+        "the formats are listed: {format}"
+    );
+    let mut media: Vec<&String> = operation["responses"]["200"]["content"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    media.sort();
+    assert_eq!(
+        media,
+        ["application/json", "application/stix+json;version=2.1"]
+    );
+    for status in ["400", "404", "409"] {
+        assert!(
+            operation["responses"][status].is_object(),
+            "{status}: {operation}"
+        );
+    }
 }
