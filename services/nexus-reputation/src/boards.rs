@@ -277,9 +277,15 @@ impl Boards {
             }
         }
         for board in &boards {
-            pipe.cmd("INCR")
-                .arg(format!("{}:gen", self.key(board)))
-                .ignore();
+            let generation = format!("{}:gen", self.key(board));
+            pipe.cmd("INCR").arg(&generation).ignore();
+            if board.period != Period::All {
+                // Past periods' counters go with their boards.
+                pipe.cmd("EXPIRE")
+                    .arg(generation)
+                    .arg(PERIOD_KEY_TTL_SECONDS)
+                    .ignore();
+            }
         }
         pipe.query_async::<()>(&mut self.connection.clone()).await?;
         Ok(())
