@@ -27,6 +27,7 @@ use std::collections::HashMap;
 
 use alloy::signers::SignerSync;
 use nexus_proto::analysis::{CreateRetrohunt, CreateRuleset, SampleVisibility};
+use nexus_proto::user::RegisterWsKeyRequest;
 use nexus_testkit::chain::NXS;
 use nexus_testkit::nexus_client::CallContext;
 use reqwest::Method;
@@ -170,6 +171,64 @@ async fn ban(platform: &Platform, root: &str, account: &Account) -> String {
     token
 }
 
+/// A WebSocket key of `account`, registered with proof of possession (the key signs the
+/// service's challenge); returns its id.
+async fn ws_key(platform: &Platform, account: &Account) -> String {
+    use ed25519_dalek::Signer;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let public_key = nexus_core::hex::encode(key.verifying_key().as_bytes());
+    let users = platform.api.users();
+    let context = CallContext::bearer(&account.token);
+    let challenge = users
+        .create_ws_key_challenge(&context)
+        .await
+        .unwrap()
+        .challenge;
+    let message = format!(
+        "nexus-ws-key-registration\nuser:{}\nkey:{public_key}\nchallenge:{challenge}",
+        account.id
+    );
+    let registration = RegisterWsKeyRequest {
+        public_key,
+        label: Some("matrix".into()),
+        challenge: Some(challenge),
+        signature: Some(nexus_core::hex::encode(
+            &key.sign(message.as_bytes()).to_bytes(),
+        )),
+    };
+    users
+        .register_ws_key(&context, &registration)
+        .await
+        .unwrap()
+        .key_id
+        .to_string()
+}
+
+/// Waits (60 s at most) until the analysis `id` is `completed`, as its uploader sees it: the
+/// export rows need a finished report.
+async fn until_completed(platform: &Platform, account: &Account, id: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (status, analysis) = accounts::call(
+            platform,
+            Method::GET,
+            &format!("/api/v1/analyses/{id}"),
+            Some(&account.token),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{analysis}");
+        if analysis["status"] == "completed" {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "analysis {id} never completed: {analysis}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// Posts a comment as `account` on bounty `id`; returns the comment's id.
 async fn comment(platform: &Platform, account: &Account, id: &str) -> String {
     let (status, posted) = accounts::call(
@@ -247,6 +306,7 @@ async fn every_route_answers_every_caller_as_the_table_says() {
     let key2 = api_key(&platform, &owner, &["file:read"]).await;
     // The admin's: the others try to revoke it (404, not theirs) before the admin does.
     let admin_key = accounts::create_key(&platform, &admin.token, "spare", &["bounty:read"]).await;
+    let admin_ws_key = ws_key(&platform, &admin).await;
     let owner = market::member(&platform, owner, 1_000 * NXS).await;
     let other = market::member(&platform, other, 10 * NXS).await;
     let analyst = market::member(&platform, analyst, 10 * NXS).await;
@@ -296,6 +356,8 @@ async fn every_route_answers_every_caller_as_the_table_says() {
     disable(&platform, &root, &disabled).await;
     let banned_token = ban(&platform, &root, &banned).await;
 
+    until_completed(&platform, &owner.account, &private_analysis).await;
+    until_completed(&platform, &owner.account, &public_analysis).await;
     let chain = &platform.market().chain;
     let params = chain.bounty().params().call().await.unwrap();
     let deadline = chain.now().await.unwrap() + params.minCommitWindow + 3_600;
@@ -316,6 +378,7 @@ async fn every_route_answers_every_caller_as_the_table_says() {
         ("owner_wallet", owner.address().to_string()),
         ("admin_wallet", admin.address().to_string()),
         ("admin_key", admin_key.info.key_id.to_string()),
+        ("admin_ws_key", admin_ws_key),
         ("unlinked", unlinked.to_string()),
         ("chain_id", chain.chain_id().to_string()),
         ("deadline", deadline.to_string()),

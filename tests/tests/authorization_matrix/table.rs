@@ -7,11 +7,14 @@
 //! owner's and the analyst's retrohunts; `{ruleset}`/`{admin_ruleset}`: the analyst's and the
 //! admin's rulesets (private); `{public_bounty}`/`{private_bounty}`: the owner's open bounties;
 //! `{public_comment}`/`{private_comment}`: the owner's comments on them; `{owner_id}`,
-//! `{owner_wallet}`; `{admin_wallet}`, `{admin_key}`: the admin's linked wallet and an API key of
-//! its; `{wallet}`: the caller's own linked wallet (the owner's for its keys, an
-//! unlinked address for guests, the disabled and the banned account); `{unlinked}`: a wallet
+//! `{owner_wallet}`; `{admin_wallet}`, `{admin_key}`, `{admin_ws_key}`: the admin's linked
+//! wallet, an API key and a WebSocket key of its; `{wallet}`: the caller's own linked wallet
+//! (the owner's for its keys, an unlinked address for guests, the disabled and the banned
+//! account); `{unlinked}`: a wallet
 //! nobody linked; `{nobody}`: an id nothing has; `{who}`: the caller's column name;
-//! `{signature}`: a valid signature by a key nobody linked; `{suffix}`: this run's; `{proposal}`: a proposal id nobody made; `{deadline}`: a valid commit deadline; `{chain_id}`.
+//! `{signature}`: a valid signature by a key nobody linked; `{suffix}`: this run's;
+//! `{proposal}`: a proposal id nobody made; `{deadline}`: a valid commit deadline;
+//! `{chain_id}`.
 //!
 //! 404 on a private object means "hidden": a caller who may not read it cannot learn that it
 //! exists. A refused scope or role is 403; an allowed caller whose request then fails a later
@@ -72,6 +75,9 @@ pub const TABLE: &[Row] = &[
     // Analyses.
     row("GET",  "/api/v1/analyses/{private_analysis}",        Body::None, [404, 200, 404, 404, 200, 403, 403, 401, 404]),
     row("GET",  "/api/v1/analyses/{public_analysis}",         Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
+    // Exports (STIX, MISP): exactly as readable as the analysis.
+    row("GET",  "/api/v1/analyses/{private_analysis}/export?format=stix", Body::None, [404, 200, 404, 404, 200, 403, 403, 401, 404]),
+    row("GET",  "/api/v1/analyses/{public_analysis}/export?format=misp",  Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
     // Re-analysis: the uploaders (and admins) of a sample they may read.
     row("POST", "/api/v1/analyses/{private_analysis}/reanalyse", Body::None, [401, 202, 404, 404, 202, 403, 403, 401, 404]),
     row("POST", "/api/v1/analyses/{public_analysis}/reanalyse",  Body::None, [401, 202, 403, 403, 202, 403, 403, 401, 403]),
@@ -174,6 +180,7 @@ pub const TABLE: &[Row] = &[
     row("POST", "/api/v1/users/me/ws-keys/challenge",         Body::None, [401, 201, 201, 201, 201, 403, 403, 401, 403]),
     row("POST", "/api/v1/users/me/ws-keys",                   Body::Json(r#"{"public_key":"3333333333333333333333333333333333333333333333333333333333333333"}"#), [401, 400, 400, 400, 400, 403, 403, 401, 403]),
     row("DELETE", "/api/v1/users/me/ws-keys/{nobody}",        Body::None, [401, 404, 404, 404, 404, 403, 403, 401, 403]),
+    row("DELETE", "/api/v1/users/me/ws-keys/{admin_ws_key}",  Body::None, [401, 404, 404, 404, 204, 403, 403, 401, 403]),
     row("GET",  "/api/v1/users/me/referrals",                 Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 200]),
     // A wrong current password is 403, not 401: a client told 401 would sign its user out.
     row("POST", "/api/v1/users/me/password",                  Body::Json(r#"{"current_password":"not the password at all","new_password":"another correct horse battery 43!"}"#), [401, 403, 403, 403, 403, 403, 403, 401, 403]),
