@@ -4,7 +4,8 @@
 //! - the `file` observable (hashes, size, MIME type); its id is the spec's deterministic
 //!   UUIDv5 of its `hashes` in the STIX namespace (section 2.9);
 //! - a `malware-analysis` object: the engine's result (`malicious`, `suspicious`, `benign`,
-//!   `unknown`) with `sample_ref` to the file;
+//!   `unknown`) with `sample_ref` to the file (the analysis in words, which that type has no
+//!   property for, is the `description` of the indicators and the malware);
 //! - one `indicator` for the file's hashes, and one per URL, domain and IPv4 address the report
 //!   extracted, each a STIX pattern with its literal escaped (section 9.3: `\\` and `\'`);
 //! - when the verdict is malicious: a `malware` object (`is_family: false`, named after the YARA
@@ -130,7 +131,6 @@ pub fn bundle(input: &ExportInput<'_>) -> Value {
         "result": verdict,
         "result_name": format!("score {} of 100", report.score),
         "sample_ref": file_id,
-        "description": analysis_description(input),
     });
     if let Some(started) = input.started_at {
         analysis["analysis_started"] = json!(timestamp(started));
@@ -140,6 +140,9 @@ pub fn bundle(input: &ExportInput<'_>) -> Value {
     }
     objects.push(analysis);
 
+    // `malware-analysis` has no `description` (a custom property there); the analysis in words
+    // goes on the indicators and the malware.
+    let description = analysis_description(input);
     let kind_of_indicator = indicator_type(report.verdict);
     let indicator = |id: String, name: String, pattern: String| {
         json!({
@@ -149,6 +152,7 @@ pub fn bundle(input: &ExportInput<'_>) -> Value {
             "created": created,
             "modified": modified,
             "name": name,
+            "description": description,
             "indicator_types": [kind_of_indicator],
             "pattern": pattern,
             "pattern_type": "stix",
@@ -194,6 +198,7 @@ pub fn bundle(input: &ExportInput<'_>) -> Value {
             "created": created,
             "modified": modified,
             "name": name,
+            "description": description,
             "is_family": false,
             "sample_refs": [file_id],
         }));
