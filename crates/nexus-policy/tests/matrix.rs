@@ -372,6 +372,7 @@ fn banned_accounts_keep_public_reads_and_their_own_profile_only() {
             (Action::FileDownload, FileOther, N),
             (Action::FileRead, FilePublicOther, Y),
             (Action::FileRead, FileOwn, Y),
+            (Action::ChainRead, Platform, Y),
             (Action::RetrohuntRead, RetrohuntOwn, Y),
             (Action::RetrohuntCreate, RetrohuntOwn, N),
             (Action::UserUpdate, AccountOwn, N),

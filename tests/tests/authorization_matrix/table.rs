@@ -144,14 +144,14 @@ pub const TABLE: &[Row] = &[
     // Nothing is cooling down for anyone here: 404 once allowed.
     row("POST", "/api/v1/bounties/unstakes/withdrawals",      Body::Json(r#"{"account":"{wallet}"}"#), [401, 404, 404, 404, 404, 403, 403, 401, 403]),
 
-    // Confirmed chain state: public facts (`chain:read`), guests included; a banned account
-    // is refused (chain.cedar: banned-read-only does not list `chain:read`).
-    row("GET",  "/api/v1/chain/status",                       Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 403]),
-    row("GET",  "/api/v1/chain/parameters",                   Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 403]),
-    row("GET",  "/api/v1/chain/accounts/{owner_wallet}",      Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 403]),
-    row("GET",  "/api/v1/chain/proposals",                    Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 403]),
-    row("GET",  "/api/v1/chain/proposals/{proposal}",           Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 403]),
-    row("GET",  "/api/v1/chain/proposals/{proposal}/votes",     Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 403]),
+    // Confirmed chain state: public facts (`chain:read`), guests and banned accounts included
+    // (platform.cedar's banned-read-only lists `chain:read`).
+    row("GET",  "/api/v1/chain/status",                       Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
+    row("GET",  "/api/v1/chain/parameters",                   Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
+    row("GET",  "/api/v1/chain/accounts/{owner_wallet}",      Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
+    row("GET",  "/api/v1/chain/proposals",                    Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
+    row("GET",  "/api/v1/chain/proposals/{proposal}",           Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),
+    row("GET",  "/api/v1/chain/proposals/{proposal}/votes",     Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),
     // Analyst engines online: any signed-in caller.
     row("GET",  "/api/v1/presence",                           Body::None, [401, 200, 200, 200, 200, 200, 200, 401, 200]),
 

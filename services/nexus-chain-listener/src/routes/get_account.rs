@@ -27,7 +27,7 @@ use crate::routes::{authorize_read, chain_id};
         (status = 200, description = "The account's NXS", body = AccountView),
         (status = 400, description = "Not an address (`invalid_address`)", body = ErrorBody),
         (status = 401, description = "Invalid access token", body = ErrorBody),
-        (status = 403, description = "Refused by the policies (a banned account)", body = ErrorBody),
+        (status = 403, description = "Refused by the policies (an API key whose scopes leave out chain:read)", body = ErrorBody),
         (status = 503, description = "The chain was never reached, and the projection has nothing (`chain_unavailable`)", body = ErrorBody)
     ),
     security((), ("bearer" = []))

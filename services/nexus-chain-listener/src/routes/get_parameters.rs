@@ -21,7 +21,7 @@ use crate::routes::{authorize_read, chain_id};
     responses(
         (status = 200, description = "The parameters in force", body = ChainParameters),
         (status = 401, description = "Invalid access token", body = ErrorBody),
-        (status = 403, description = "Refused by the policies (a banned account)", body = ErrorBody),
+        (status = 403, description = "Refused by the policies (an API key whose scopes leave out chain:read)", body = ErrorBody),
         (status = 503, description = "The chain was never reached (`chain_unavailable`)", body = ErrorBody)
     ),
     security((), ("bearer" = []))

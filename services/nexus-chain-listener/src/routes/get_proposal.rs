@@ -30,7 +30,7 @@ use crate::store::proposals_read::{ProposalQuery, ProposalRow};
         (status = 200, description = "The proposal", body = ProposalView),
         (status = 400, description = "Not a proposal id (`invalid_proposal_id`)", body = ErrorBody),
         (status = 401, description = "Invalid access token", body = ErrorBody),
-        (status = 403, description = "Refused by the policies (a banned account)", body = ErrorBody),
+        (status = 403, description = "Refused by the policies (an API key whose scopes leave out chain:read)", body = ErrorBody),
         (status = 404, description = "No such proposal in the confirmed logs (`proposal_not_found`)", body = ErrorBody),
         (status = 503, description = "The chain was never reached, or its quorum could not be read when the state needs it (`chain_unavailable`)", body = ErrorBody)
     ),

@@ -29,7 +29,7 @@ use crate::routes::{authorize_read, chain_id, page_limit};
         (status = 200, description = "One page of votes", body = ProposalVotePage),
         (status = 400, description = "Not a proposal id (`invalid_proposal_id`), a page size outside 1–100 (`invalid_filter`), or a cursor this list did not return (`invalid_cursor`)", body = ErrorBody),
         (status = 401, description = "Invalid access token", body = ErrorBody),
-        (status = 403, description = "Refused by the policies (a banned account)", body = ErrorBody),
+        (status = 403, description = "Refused by the policies (an API key whose scopes leave out chain:read)", body = ErrorBody),
         (status = 404, description = "No such proposal in the confirmed logs (`proposal_not_found`)", body = ErrorBody),
         (status = 503, description = "The chain was never reached (`chain_unavailable`)", body = ErrorBody)
     ),

@@ -25,7 +25,7 @@ use crate::store::proposals_read::ProposalQuery;
         (status = 200, description = "One page of proposals", body = ProposalPage),
         (status = 400, description = "An unknown state or a page size outside 1–100 (`invalid_filter`), or a cursor this list did not return (`invalid_cursor`)", body = ErrorBody),
         (status = 401, description = "Invalid access token", body = ErrorBody),
-        (status = 403, description = "Refused by the policies (a banned account)", body = ErrorBody),
+        (status = 403, description = "Refused by the policies (an API key whose scopes leave out chain:read)", body = ErrorBody),
         (status = 503, description = "The chain was never reached, or a quorum could not be read when a state needs it (`chain_unavailable`)", body = ErrorBody)
     ),
     security((), ("bearer" = []))
