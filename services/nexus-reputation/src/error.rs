@@ -16,6 +16,12 @@ pub enum ReputationError {
     /// the id names no account.
     #[error("no reputation for this account: it has no settled assertion from a linked wallet")]
     ReputationNotFound,
+    /// No bounty ever named this file, so there is nothing to weigh.
+    #[error("no verdict for this file: no bounty has named it")]
+    VerdictNotFound,
+    /// A `{sha256}` path segment that is not 64 lower-case hex digits.
+    #[error("the sha256 must be 64 lower-case hex digits")]
+    InvalidSha256,
     /// A query value out of its range or not one of its names.
     #[error("{0}")]
     InvalidQuery(String),
@@ -44,10 +50,12 @@ pub enum ReputationError {
 impl HttpError for ReputationError {
     fn status(&self) -> StatusCode {
         match self {
-            ReputationError::ReputationNotFound => StatusCode::NOT_FOUND,
-            ReputationError::InvalidQuery(_) | ReputationError::InvalidCursor(_) => {
-                StatusCode::BAD_REQUEST
+            ReputationError::ReputationNotFound | ReputationError::VerdictNotFound => {
+                StatusCode::NOT_FOUND
             }
+            ReputationError::InvalidQuery(_)
+            | ReputationError::InvalidCursor(_)
+            | ReputationError::InvalidSha256 => StatusCode::BAD_REQUEST,
             ReputationError::Denied(denied) => denied.status(),
             ReputationError::Db(error) => error.classify().status,
             ReputationError::Redis(error) => error.classify().status,
@@ -60,6 +68,8 @@ impl HttpError for ReputationError {
     fn code(&self) -> &'static str {
         match self {
             ReputationError::ReputationNotFound => "reputation_not_found",
+            ReputationError::VerdictNotFound => "verdict_not_found",
+            ReputationError::InvalidSha256 => "invalid_sha256",
             ReputationError::InvalidQuery(_) => "invalid_query",
             ReputationError::InvalidCursor(_) => "invalid_cursor",
             ReputationError::Denied(denied) => denied.code(),

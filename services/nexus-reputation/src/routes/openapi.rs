@@ -4,7 +4,7 @@
 use nexus_http::openapi::BearerAuth;
 use utoipa::OpenApi;
 
-use super::{get_leaderboard, get_reputation, list_history};
+use super::{get_file_verdict, get_leaderboard, get_reputation, list_history};
 
 /// The document.
 #[derive(OpenApi)]
@@ -14,6 +14,7 @@ use super::{get_leaderboard, get_reputation, list_history};
         get_reputation::get_reputation,
         list_history::list_history,
         get_leaderboard::get_leaderboard,
+        get_file_verdict::get_file_verdict,
     ),
     components(schemas(
         nexus_proto::reputation::ReputationView,
@@ -24,6 +25,10 @@ use super::{get_leaderboard, get_reputation, list_history};
         nexus_proto::reputation::HistoryEntry,
         nexus_proto::reputation::Leaderboard,
         nexus_proto::reputation::LeaderboardEntry,
+        get_file_verdict::FileVerdictView,
+        get_file_verdict::EngineHintView,
+        get_file_verdict::VerdictAssertion,
+        get_file_verdict::VerdictReputation,
         nexus_proto::ErrorBody,
     )),
     modifiers(&BearerAuth)

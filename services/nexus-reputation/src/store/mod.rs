@@ -8,14 +8,17 @@
 //!   outbox events (`ReputationChanged`, `TrustLevelChanged`)
 //! - `owners.rs`: which account each analyst wallet belongs to (asked of nexus-user by a worker)
 //! - `reads.rs`: what the API shows (an account's assertions, its history, board sums)
+//! - `verdicts.rs`: what the file verdict reads (a file's bounties, their reveals, pair agreement)
 
 mod owners;
 mod reads;
 mod scores;
+mod verdicts;
 
 pub use owners::{OwnerCheck, OwnerFound};
 pub use reads::{BoardScore, HistoryRow, UserBoardSums};
 pub use scores::{Applied, Touched};
+pub use verdicts::{FileReveal, PairRow};
 
 use nexus_db::{DbError, Inbox, Outbox, PgPool, Schema};
 

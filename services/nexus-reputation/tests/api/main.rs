@@ -5,6 +5,7 @@ mod helpers;
 mod openapi;
 mod queries;
 mod scores;
+mod verdict;
 
 use nexus_config::ServiceKind;
 use nexus_reputation::ReputationService;

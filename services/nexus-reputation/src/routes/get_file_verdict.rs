@@ -1,0 +1,242 @@
+//! `GET /v1/files/{sha256}/verdict`: one answer for a file from every revealed assertion on the
+//! bounties that named it, each weighed by its analyst's reputation for the file's category and
+//! discounted when analysts speak with one voice (nexus-core's `file_verdict`, rules in
+//! docs/REPUTATION.md; what this endpoint reads and omits: "The verdict endpoint" there).
+
+use actix_web::web;
+use chrono::Utc;
+use nexus_core::ChainAddress;
+use nexus_core::bounty::ArtifactKind;
+use nexus_core::reputation::{
+    AgreementTable, Category, Confidence, FileType, PairAgreement, RevealedAssertion, TrustLevel,
+    file_verdict, reputations,
+};
+use nexus_core::settlement::Verdict;
+use nexus_http::ApiError;
+use nexus_policy::{Action, Resource};
+use nexus_proto::ErrorBody;
+use nexus_proto::reputation::TrustLevel as WireTrustLevel;
+use nexus_runtime::Caller;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ReputationService;
+use crate::domain::projection::ScoredAssertion;
+use crate::domain::trust::wire_level;
+use crate::error::ReputationError;
+
+/// The file verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FileVerdictView {
+    /// The file's SHA-256 (64 lower-case hex digits).
+    pub sha256: String,
+    /// `malicious`, `benign` or `unknown` (not enough weight either way).
+    pub label: String,
+    /// The probability of the side the balance leans to, in [0.5, 1].
+    pub confidence: f64,
+    /// The probability that the file is malicious.
+    pub malicious_probability: f64,
+    /// The file type the analysts' reputations were read for (`other` until the analysis'
+    /// type reaches reputation).
+    pub file_type: String,
+    /// The engine report's hint, when one was used and the caller may read it (never for
+    /// guests); `null` otherwise.
+    pub engine_hint: Option<EngineHintView>,
+    /// Every analyst's latest revealed assertion on a bounty naming this file.
+    pub assertions: Vec<VerdictAssertion>,
+}
+
+/// The engine report's hint and its weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EngineHintView {
+    /// `malicious`, `benign` or `unknown`.
+    pub label: String,
+    /// 0-100.
+    pub confidence: u8,
+    /// Its weight in the balance (log-odds).
+    pub weight: f64,
+}
+
+/// One analyst's assertion and what it counted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VerdictAssertion {
+    /// The wallet (`0x` + 40 lower-case hex digits).
+    pub analyst: String,
+    /// The account the wallet is linked to, when known.
+    pub user_id: Option<String>,
+    /// `benign` or `malicious`.
+    pub verdict: String,
+    /// Revealed confidence, 0-100.
+    pub confidence: u8,
+    /// The analyst's reputation for this file's category.
+    pub reputation: VerdictReputation,
+    /// Log-odds from reputation and claim, before any cluster split.
+    pub base_weight: f64,
+    /// How many of this file's analysts share this analyst's voice (1 = independent).
+    pub cluster_size: u32,
+    /// `base_weight / cluster_size`: what the assertion added to the balance.
+    pub effective_weight: f64,
+    /// The bounty of the reveal (the latest when the analyst answered several on this file).
+    pub bounty_id: u64,
+}
+
+/// An analyst's reputation as the verdict used it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VerdictReputation {
+    /// Decayed points for this file's category.
+    pub score: f64,
+    /// Skill for this category, in [-3, 1].
+    pub skill: f64,
+    /// Settled assertions in this category.
+    pub assertions: u64,
+    /// The analyst's overall trust level.
+    pub trust_level: WireTrustLevel,
+}
+
+/// `sha256` when it is 64 lower-case hex digits.
+fn parse_sha256(sha256: &str) -> Result<&str, ReputationError> {
+    if sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+    {
+        Ok(sha256)
+    } else {
+        Err(ReputationError::InvalidSha256)
+    }
+}
+
+/// The consensus verdict on a file and every revealed assertion behind it. Public
+/// (`user:read_public`, guests included): the assertions are chain facts.
+#[utoipa::path(
+    get,
+    path = "/v1/files/{sha256}/verdict",
+    params(("sha256" = String, Path, description = "The file's SHA-256, 64 lower-case hex digits")),
+    tag = "reputation",
+    responses(
+        (status = 200, description = "The file's verdict", body = FileVerdictView),
+        (status = 400, description = "Not 64 lower-case hex digits (`invalid_sha256`)", body = ErrorBody),
+        (status = 404, description = "No bounty ever named this file (`verdict_not_found`)", body = ErrorBody),
+        (status = 503, description = "The database is unreachable (`database_unavailable`)", body = ErrorBody)
+    )
+)]
+pub async fn get_file_verdict(
+    service: web::Data<ReputationService>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<web::Json<FileVerdictView>, ApiError> {
+    let sha256 = parse_sha256(&path)?.to_owned();
+    caller.authorize(
+        Action::UserReadPublic,
+        Resource::UserAccount { id: "*".to_owned() },
+    )?;
+    let bounties = service
+        .store
+        .bounties_of_file(&format!("0x{sha256}"))
+        .await?;
+    if bounties.is_empty() {
+        return Err(ReputationError::VerdictNotFound.into());
+    }
+    let reveals = service.store.latest_reveals(&bounties).await?;
+    let mut revealed = Vec::with_capacity(reveals.len());
+    for reveal in reveals {
+        let (Ok(address), Some(verdict), Some(confidence)) = (
+            reveal.analyst.parse::<ChainAddress>(),
+            match reveal.verdict.as_str() {
+                "benign" => Some(Verdict::Benign),
+                "malicious" => Some(Verdict::Malicious),
+                _ => None,
+            },
+            u8::try_from(reveal.confidence)
+                .ok()
+                .and_then(Confidence::from_percent),
+        ) else {
+            return Err(ReputationError::Internal(format!(
+                "a stored reveal of {} on bounty {} does not decode",
+                reveal.analyst, reveal.bounty_id
+            ))
+            .into());
+        };
+        revealed.push((reveal, address, verdict, confidence));
+    }
+    let analysts: Vec<String> = revealed
+        .iter()
+        .map(|(reveal, ..)| reveal.analyst.clone())
+        .collect();
+    // Reputation for the file's category, decayed to now, from the analysts' scored assertions.
+    let file_type = FileType::Other;
+    let category = Category {
+        kind: ArtifactKind::File,
+        file_type,
+    };
+    let scored = service.store.assertions_of(&analysts).await?;
+    let settled: Vec<_> = scored.iter().filter_map(ScoredAssertion::settled).collect();
+    let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
+    let reputation = reputations(&settled, now);
+    let mut agreement = AgreementTable::new();
+    for pair in service.store.agreement_of(&analysts).await? {
+        if let (Ok(first), Ok(second)) = (
+            pair.first.parse::<ChainAddress>(),
+            pair.second.parse::<ChainAddress>(),
+        ) {
+            agreement.insert(
+                first,
+                second,
+                PairAgreement {
+                    shared: u32::try_from(pair.shared).unwrap_or(u32::MAX),
+                    agreed: u32::try_from(pair.agreed).unwrap_or(u32::MAX),
+                },
+            );
+        }
+    }
+    let inputs: Vec<RevealedAssertion> = revealed
+        .iter()
+        .map(|(_, address, verdict, confidence)| RevealedAssertion {
+            analyst: *address,
+            verdict: *verdict,
+            confidence: *confidence,
+            reputation: reputation
+                .get(address)
+                .map(|scores| scores.for_category(category))
+                .unwrap_or_default(),
+            evidence_verified: false,
+        })
+        .collect();
+    let verdict = file_verdict(&inputs, None, &agreement);
+    let assertions = revealed
+        .iter()
+        .zip(&inputs)
+        .zip(&verdict.weights)
+        .map(|(((reveal, address, _, confidence), input), weight)| {
+            let overall = reputation
+                .get(address)
+                .map(|scores| scores.overall)
+                .unwrap_or_default();
+            VerdictAssertion {
+                analyst: reveal.analyst.clone(),
+                user_id: reveal.user_id.map(|id| id.to_string()),
+                verdict: reveal.verdict.clone(),
+                confidence: confidence.percent(),
+                reputation: VerdictReputation {
+                    score: input.reputation.points,
+                    skill: input.reputation.skill(),
+                    assertions: input.reputation.settled,
+                    trust_level: wire_level(TrustLevel::of(&overall)),
+                },
+                base_weight: weight.base_weight,
+                cluster_size: u32::try_from(weight.cluster_size).unwrap_or(u32::MAX),
+                effective_weight: weight.effective_weight,
+                bounty_id: u64::try_from(reveal.bounty_id).unwrap_or(0),
+            }
+        })
+        .collect();
+    Ok(web::Json(FileVerdictView {
+        sha256,
+        label: verdict.label.as_str().to_owned(),
+        confidence: verdict.confidence,
+        malicious_probability: verdict.malicious_probability,
+        file_type: file_type.as_str().to_owned(),
+        engine_hint: None,
+        assertions,
+    }))
+}
