@@ -176,3 +176,29 @@ async fn a_range_stored_again_stores_and_publishes_only_its_new_logs() {
         .unwrap();
     assert_eq!(checkpoint, 10);
 }
+
+/// The outbox's envelopes are `json` (not `jsonb`, like the other schemas'): the shared relay
+/// claims and decodes them as it does everywhere, each one the event that was stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_claims_and_decodes_the_json_outbox_rows() {
+    let context = TestContext::new().await.unwrap();
+    let store = Store::new(context.database.pool.clone()).unwrap();
+    let logs = vec![staked(5, 0), staked(6, 2)];
+    store.ingest(&batch(logs.clone(), 6)).await.unwrap();
+    let mut transaction = context.database.pool.begin().await.unwrap();
+    let pending = store
+        .outbox()
+        .claim_batch(&mut transaction, 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 2);
+    for (log, event) in logs.iter().zip(pending) {
+        assert_eq!(event.stream, nexus_proto::chain::EVENTS_STREAM);
+        assert_eq!(event.envelope.id, event.id);
+        let Fact::Event(expected) = &log.fact else {
+            panic!("a Staked log is an event")
+        };
+        let decoded = ChainEvent::from_envelope(event.envelope).unwrap();
+        assert_eq!(decoded, **expected);
+    }
+}
