@@ -230,6 +230,8 @@ impl Default for GatewaySettings {
             route("/v1/me/earnings", "bounty"),
             route("/v1/reputation", "reputation"),
             route("/v1/leaderboards", "reputation"),
+            // Longer than analysis' `/v1/files` below, so it wins for this one path.
+            route("/v1/files/*/verdict", "reputation"),
             route("/v1/notifications", "notification"),
             route("/v1/webhooks", "notification"),
             route("/v1/scans", "scanner"),

@@ -91,6 +91,8 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
             "GET" | "HEAD",
             ["v1", "files", _] | ["v1", "files", _, "similar" | "strings" | "download"],
         ) => AccessRule::Open,
+        // The file verdict (reputation): public chain facts, guests included.
+        ("GET" | "HEAD", ["v1", "files", _, "verdict"]) => AccessRule::Open,
 
         ("GET", ["v1", "rulesets"]) => AccessRule::Check(Action::RulesetList, Resource::Platform),
         ("POST", ["v1", "rulesets"]) => AccessRule::Check(
@@ -216,6 +218,10 @@ mod tests {
             AccessRule::SignedIn
         );
         assert_eq!(access_rule("GET", "/v1/bounties/7", None), AccessRule::Open);
+        assert_eq!(
+            access_rule("GET", "/v1/files/ab12/verdict", None),
+            AccessRule::Open
+        );
         for own in ["/v1/me/bounties", "/v1/me/assertions", "/v1/me/earnings"] {
             assert_eq!(access_rule("GET", own, None), AccessRule::SignedIn, "{own}");
         }

@@ -15,7 +15,8 @@ pub struct Route {
     pub max_body_bytes: u64,
 }
 
-/// Routes by prefix; the longest matching prefix wins.
+/// Routes by prefix; the longest matching prefix wins. A prefix segment `*` matches any one
+/// segment (`/v1/files/*/verdict` is reputation's, longer than analysis' `/v1/files`).
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     /// Sorted longest prefix first.
@@ -46,12 +47,25 @@ impl RouteTable {
         }
         self.routes
             .iter()
-            .find(|route| {
-                path.strip_prefix(route.prefix.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-            })
+            .find(|route| matches_prefix(&route.prefix, path))
             .ok_or(Unroutable::NoRoute)
     }
+}
+
+/// Whether `prefix` owns `path`: segment by segment equal (`*` matching any one non-empty
+/// segment), and `path` may go on after the prefix's last segment.
+fn matches_prefix(prefix: &str, path: &str) -> bool {
+    if !prefix.contains('*') {
+        return path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    }
+    let mut segments = path.split('/');
+    prefix.split('/').all(|expected| {
+        segments
+            .next()
+            .is_some_and(|segment| segment == expected || (expected == "*" && !segment.is_empty()))
+    })
 }
 
 /// True when `path` is absolute, has no `.`/`..` or empty segments (raw or percent-encoded), no
@@ -101,6 +115,8 @@ mod tests {
             route("/v1/users", 0),
             route("/v1/bounties", 1),
             route("/v1/bounties/special", 2),
+            route("/v1/files", 3),
+            route("/v1/files/*/verdict", 4),
         ])
     }
 
@@ -115,6 +131,18 @@ mod tests {
             Unroutable::NoRoute
         );
         assert_eq!(table.resolve("/v1/users/").unwrap().upstream, 0);
+        // A `*` segment: the verdict goes to its own upstream, every other file path to files.
+        assert_eq!(table.resolve("/v1/files/ab12/verdict").unwrap().upstream, 4);
+        assert_eq!(table.resolve("/v1/files/ab12").unwrap().upstream, 3);
+        assert_eq!(
+            table.resolve("/v1/files/ab12/download").unwrap().upstream,
+            3
+        );
+        assert_eq!(
+            table.resolve("/v1/files/ab12/verdicts").unwrap().upstream,
+            3
+        );
+        assert_eq!(table.resolve("/v1/files/verdict").unwrap().upstream, 3);
     }
 
     #[test]
