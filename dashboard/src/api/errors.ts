@@ -85,6 +85,8 @@ const MESSAGES: Record<string, string> = {
   too_many_login_attempts: "Too many sign-in attempts. Wait a moment, then try again.",
   account_disabled: "This account is disabled. Contact an administrator if you think this is a mistake.",
   mfa_code_invalid: "That code is not valid. Enter the current 6-digit code from your authenticator app.",
+  current_password_invalid: "Your current password is wrong. Type it again (it is the one you signed in with).",
+  mfa_confirmation_code_invalid: "That code is not valid. Enter the current 6-digit code from your authenticator app.",
   mfa_token_invalid: "The sign-in step expired. Sign in again with your password.",
   mfa_required: "This action needs two-factor authentication. Enrol an authenticator in settings first.",
   email_taken: "An account with this e-mail exists already. Sign in instead, or use another address.",

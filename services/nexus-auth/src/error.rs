@@ -38,6 +38,16 @@ pub enum AuthError {
     /// The TOTP or recovery code is wrong or was already used.
     #[error("the code is wrong or was already used")]
     MfaCodeInvalid,
+    /// A signed-in account confirming its TOTP enrolment typed a wrong code. 403, not 401: the
+    /// access token is fine, and a client told 401 signs its user out.
+    #[error(
+        "the code is wrong or was already used; type the current code from your authenticator app"
+    )]
+    ConfirmationCodeInvalid,
+    /// A signed-in account re-authenticating (disabling MFA) typed a wrong password. 403, not
+    /// 401, for the same reason.
+    #[error("the current password is wrong")]
+    CurrentPasswordInvalid,
     /// A second factor is already enabled.
     #[error("two-factor authentication is already enabled; disable it first")]
     MfaAlreadyEnabled,
@@ -143,6 +153,8 @@ impl HttpError for AuthError {
             | Self::Forbidden(_)
             | Self::PrincipalMismatch
             | Self::MfaRequired
+            | Self::ConfirmationCodeInvalid
+            | Self::CurrentPasswordInvalid
             | Self::ApiKeyNotAllowed => StatusCode::FORBIDDEN,
             Self::AccountLocked(_)
             | Self::LoginThrottled(_)
@@ -168,6 +180,8 @@ impl HttpError for AuthError {
             Self::CredentialChecksLimited => "credential_checks_limited",
             Self::MfaTokenInvalid => "mfa_token_invalid",
             Self::MfaCodeInvalid => "mfa_code_invalid",
+            Self::ConfirmationCodeInvalid => "mfa_confirmation_code_invalid",
+            Self::CurrentPasswordInvalid => "current_password_invalid",
             Self::MfaAlreadyEnabled => "mfa_already_enabled",
             Self::MfaNotEnrolled => "mfa_not_enrolled",
             Self::RefreshTokenInvalid => "refresh_token_invalid",

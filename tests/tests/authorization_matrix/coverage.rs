@@ -26,6 +26,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/reputation/{}", REPUTATION),
     ("GET", "/api/v1/reputation/{}/history", REPUTATION),
     ("GET", "/api/v1/leaderboards", REPUTATION),
+    ("GET", "/api/v1/files/{}/verdict", REPUTATION),
 ];
 
 const REPUTATION: &str = "nexus-reputation is not started by the matrix platform yet";

@@ -194,11 +194,12 @@ pub const TABLE: &[Row] = &[
     row("POST", "/api/v1/auth/login/mfa",                     Body::Json(r#"{"mfa_token":"not an mfa token","code":"000000"}"#), [401, 401, 401, 401, 401, 401, 401, 401, 401]),
     row("POST", "/api/v1/auth/refresh",                       Body::Json(r#"{"refresh_token":"not a refresh token"}"#), [401, 401, 401, 401, 401, 401, 401, 401, 401]),
     row("POST", "/api/v1/auth/logout",                        Body::Json(r#"{"refresh_token":"not a refresh token"}"#), [204, 204, 204, 204, 204, 204, 204, 401, 204]),
-    // Second factor: one's own, never with an API key. A wrong code or password is 401
-    // (`mfa_code_invalid`, `invalid_credentials`, docs/ERRORS.md), as at sign-in.
+    // Second factor: one's own, never with an API key. A wrong code or password is 403
+    // (`mfa_confirmation_code_invalid`, `current_password_invalid`, docs/ERRORS.md): the
+    // session is valid, and a client told 401 signs its user out.
     row("POST", "/api/v1/auth/mfa/totp",                      Body::None, [401, 201, 201, 201, 201, 403, 403, 401, 403]),
-    row("POST", "/api/v1/auth/mfa/totp/confirm",              Body::Json(r#"{"code":"000000"}"#), [401, 401, 401, 401, 401, 403, 403, 401, 403]),
-    row("POST", "/api/v1/auth/mfa/totp/disable",              Body::Json(r#"{"password":"not the password at all"}"#), [401, 401, 401, 401, 401, 403, 403, 401, 403]),
+    row("POST", "/api/v1/auth/mfa/totp/confirm",              Body::Json(r#"{"code":"000000"}"#), [401, 403, 403, 403, 403, 403, 403, 401, 403]),
+    row("POST", "/api/v1/auth/mfa/totp/disable",              Body::Json(r#"{"password":"not the password at all"}"#), [401, 403, 403, 403, 403, 403, 403, 401, 403]),
     // Credentials: API keys are never made or revoked with an API key.
     row("GET",  "/api/v1/api-keys",                           Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 200]),
     row("POST", "/api/v1/api-keys",                           Body::Json(r#"{"name":"matrix","scopes":["bounty:read"]}"#), [401, 201, 201, 201, 201, 403, 403, 401, 403]),

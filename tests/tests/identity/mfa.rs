@@ -166,7 +166,12 @@ async fn disabling_the_second_factor_needs_the_password_again() {
             &json!({"password": "not it at all"}),
         )
         .await;
-    expect(wrong, StatusCode::UNAUTHORIZED, Some("invalid_credentials")).await;
+    expect(
+        wrong,
+        StatusCode::FORBIDDEN,
+        Some("current_password_invalid"),
+    )
+    .await;
     let right = identity
         .post(
             "/v1/auth/mfa/totp/disable",

@@ -27,7 +27,8 @@ use crate::store::audit::{AuditKind, AuditRecord};
     responses(
         (status = 200, description = "Recovery codes, shown once", body = RecoveryCodes),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "Missing or invalid access token", body = ErrorBody)
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 403, description = "Not allowed (API-key token), or the code is wrong or already used (mfa_confirmation_code_invalid)", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
@@ -49,7 +50,7 @@ pub async fn confirm_totp(
     }
     let now_step = totp::step_at(service.settings.clock.now().timestamp());
     let Some(step) = totp::verify(&row.secret, &code, now_step, row.last_used_step) else {
-        return Err(AuthError::MfaCodeInvalid.into());
+        return Err(AuthError::ConfirmationCodeInvalid.into());
     };
     let codes: Vec<String> = (0..RECOVERY_CODE_COUNT).map(|_| recovery_code()).collect();
     let hashes: Vec<Vec<u8>> = codes
@@ -73,7 +74,7 @@ pub async fn confirm_totp(
         .await
         .map_err(AuthError::from)?
     {
-        return Err(AuthError::MfaCodeInvalid.into());
+        return Err(AuthError::ConfirmationCodeInvalid.into());
     }
     Ok(web::Json(RecoveryCodes {
         recovery_codes: codes,

@@ -24,7 +24,7 @@ use crate::store::audit::{AuditKind, AuditRecord};
     responses(
         (status = 204, description = "Disabled"),
         (status = 401, description = "Missing or invalid access token", body = ErrorBody),
-        (status = 403, description = "Not allowed (role, MFA or API-key token)", body = ErrorBody)
+        (status = 403, description = "Not allowed (role, MFA or API-key token), or the current password is wrong (current_password_invalid)", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
@@ -42,7 +42,7 @@ pub async fn disable_totp(
     let ip = service.client_ip(&request).map(|ip| ip.to_string());
     let call = nexus_runtime::call_context(&context);
     let Some(account) = service.users.get(&call, user_id).await? else {
-        return Err(AuthError::InvalidCredentials.into());
+        return Err(AuthError::CurrentPasswordInvalid.into());
     };
     // Re-authentication goes through the same brute-force gates as a sign-in.
     let subject = LockoutSubject::Account(user_id);
@@ -59,7 +59,7 @@ pub async fn disable_totp(
             service
                 .record_failed_attempt(&subject, ip, "password")
                 .await?;
-            return Err(AuthError::InvalidCredentials.into());
+            return Err(AuthError::CurrentPasswordInvalid.into());
         }
         Err(error) => return Err(error.into()),
     }

@@ -26,7 +26,8 @@ async fn enrolment_is_confirmed_by_a_current_code_and_yields_single_copy_recover
     let svg = &enrolment.qr_svg;
     assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");
 
-    // A wrong code, and a code two steps old, are refused.
+    // A wrong code, and a code two steps old, are refused: 403, never 401, as the access token
+    // is fine and a client told 401 signs its user out.
     let wrong = auth
         .post(
             "/v1/auth/mfa/totp/confirm",
@@ -34,7 +35,12 @@ async fn enrolment_is_confirmed_by_a_current_code_and_yields_single_copy_recover
             &json!({"code": "000000"}),
         )
         .await;
-    expect(wrong, StatusCode::UNAUTHORIZED, Some("mfa_code_invalid")).await;
+    expect(
+        wrong,
+        StatusCode::FORBIDDEN,
+        Some("mfa_confirmation_code_invalid"),
+    )
+    .await;
     let stale = code_at_step(&secret, step_at(START) - 2, 6);
     let stale = auth
         .post(
@@ -43,7 +49,12 @@ async fn enrolment_is_confirmed_by_a_current_code_and_yields_single_copy_recover
             &json!({"code": stale}),
         )
         .await;
-    expect(stale, StatusCode::UNAUTHORIZED, Some("mfa_code_invalid")).await;
+    expect(
+        stale,
+        StatusCode::FORBIDDEN,
+        Some("mfa_confirmation_code_invalid"),
+    )
+    .await;
 
     // Time moves on by one step: the code of the new step confirms.
     auth.clock.advance(std::time::Duration::from_secs(30));
