@@ -2,8 +2,8 @@
 //! `/v1/rulesets`, `/v1/retrohunts`) in its wire types from [`nexus_proto::analysis`].
 
 use nexus_proto::analysis::{
-    AnalysisView, CreateRetrohunt, CreateRuleset, FileView, ReanalysisAccepted, RetrohuntView,
-    RulesetView, SampleVisibility, SimilarFiles, UploadAccepted,
+    AnalysisView, CreateRetrohunt, CreateRuleset, FileSummary, FileView, ReanalysisAccepted,
+    RetrohuntView, RulesetView, SampleVisibility, SimilarFiles, UploadAccepted,
 };
 use nexus_proto::bounty_intents::{BountyArtifact, MarkBountyArtifact};
 use nexus_proto::{Sha256, UserId};
@@ -107,6 +107,19 @@ impl AnalysisClient {
                 &format!("/internal/v1/files/{sha256}/bounty-artifact"),
                 &MarkBountyArtifact { user_id },
             )
+            .await
+    }
+
+    /// `GET /internal/v1/files/{sha256}/summary` (service token): the sample's detected type and
+    /// its latest analysis' verdict hint and score. A file the store does not hold is a 404
+    /// `file_not_found` [`ClientError::Api`].
+    pub async fn file_summary(
+        &self,
+        context: &CallContext,
+        sha256: &Sha256,
+    ) -> Result<FileSummary, ClientError> {
+        self.client
+            .get(context, &format!("/internal/v1/files/{sha256}/summary"))
             .await
     }
 

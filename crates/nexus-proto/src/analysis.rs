@@ -165,6 +165,20 @@ pub struct AnalysisView {
     pub report: Option<Box<AnalysisReport>>,
 }
 
+/// `GET /internal/v1/files/{sha256}/summary` (service token): what other services may know of
+/// a stored sample without reading it: its detected type (the report's `type` name) and the
+/// latest analysis' verdict hint and score, once finished. nexus-reputation reads it for the
+/// file verdict's engine hint and the file type analysts' reputations are read for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSummary {
+    /// The detected type (`pe`, `elf`, `pdf`, ...), once analysed.
+    pub file_type: Option<String>,
+    /// The latest analysis' verdict hint, once finished.
+    pub verdict: Option<VerdictHint>,
+    /// Its score, 0-100.
+    pub score: Option<u8>,
+}
+
 /// `GET /v1/files/{sha256}`: what the store knows about a sample, and its latest report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FileView {

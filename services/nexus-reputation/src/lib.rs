@@ -31,8 +31,8 @@
 //! a stream changes nothing; Redis may be flushed at any time and the leaderboards come back from
 //! PostgreSQL.
 //!
-//! Not built yet: the file types of file artifacts (every file scores as `other` until the
-//! analysis' type reaches reputation), family tags, referral bonuses and re-judgement from new
+//! Not built yet: the file types of file artifacts in scoring (every file scores as `other`; only
+//! the file verdict endpoint asks nexus-analysis for a file's type), family tags, referral bonuses and re-judgement from new
 //! evidence (only a dispute's ruling re-scores today).
 
 pub mod boards;
@@ -51,7 +51,7 @@ use actix_web::web;
 use nexus_config::ServiceKind;
 use nexus_runtime::{Dependency, Resources, RuntimeError, Service, Setup, Workers};
 
-use nexus_client::{ServiceClient, UserClient};
+use nexus_client::{AnalysisClient, ServiceClient, UserClient};
 
 use crate::boards::Boards;
 use crate::metrics::ReputationMetrics;
@@ -73,6 +73,8 @@ pub struct ReputationService {
     pub boards: Boards,
     /// nexus-user's internal API (which account a wallet is linked to).
     pub users: UserClient,
+    /// nexus-analysis's internal API (a file's type and engine hint, for the file verdict).
+    pub analysis: AnalysisClient,
 }
 
 impl Service for ReputationService {
@@ -102,6 +104,12 @@ impl Service for ReputationService {
             resources.client_settings().clone(),
         )
         .map_err(|error| RuntimeError::build("the nexus-user client", error))?;
+        let analysis = ServiceClient::new(
+            ServiceKind::Analysis.binary_name(),
+            &settings.analysis_url,
+            resources.client_settings().clone(),
+        )
+        .map_err(|error| RuntimeError::build("the nexus-analysis client", error))?;
         Ok(Self {
             store,
             settings: settings.clone(),
@@ -109,6 +117,7 @@ impl Service for ReputationService {
             bus,
             boards,
             users: UserClient::new(users),
+            analysis: AnalysisClient::new(analysis),
         })
     }
 

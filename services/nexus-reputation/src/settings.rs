@@ -14,6 +14,9 @@ use serde::Deserialize;
 pub struct ReputationSettings {
     /// Base URL of nexus-user (which account an analyst wallet is linked to).
     pub user_url: String,
+    /// Base URL of nexus-analysis (a file's detected type and engine verdict hint, read by the
+    /// file verdict endpoint).
+    pub analysis_url: String,
     /// How long to wait before asking nexus-user again about a wallet no account links yet.
     #[serde(with = "humantime_serde")]
     pub owner_recheck: Duration,
@@ -30,6 +33,7 @@ impl Default for ReputationSettings {
     fn default() -> Self {
         Self {
             user_url: "http://127.0.0.1:8084".into(),
+            analysis_url: "http://127.0.0.1:8082".into(),
             owner_recheck: Duration::from_secs(600),
             leaderboard_check_interval: Duration::from_secs(1),
             leaderboard_reconcile_interval: Duration::from_secs(600),
@@ -43,6 +47,12 @@ impl Validate for ReputationSettings {
             problems.push(format!(
                 "reputation.user_url {:?} is not a URL",
                 self.user_url
+            ));
+        }
+        if url::Url::parse(&self.analysis_url).is_err() {
+            problems.push(format!(
+                "reputation.analysis_url {:?} is not a URL",
+                self.analysis_url
             ));
         }
         for (key, value) in [
@@ -74,6 +84,7 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         let broken = ReputationSettings {
             user_url: "not a url".into(),
+            analysis_url: "http://127.0.0.1:8082".into(),
             owner_recheck: Duration::ZERO,
             leaderboard_check_interval: Duration::ZERO,
             leaderboard_reconcile_interval: Duration::ZERO,

@@ -27,6 +27,7 @@ pub mod create_retrohunt;
 pub mod create_ruleset;
 pub mod download_file;
 pub mod export_analysis;
+pub mod file_summary;
 pub mod get_analysis;
 pub mod get_file;
 pub mod get_retrohunt;
@@ -92,6 +93,10 @@ pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
         .service(
             web::resource("/internal/v1/files/{sha256}/bounty-artifact")
                 .route(web::post().to(mark_bounty_artifact::mark_bounty_artifact)),
+        )
+        .route(
+            "/internal/v1/files/{sha256}/summary",
+            web::get().to(file_summary::file_summary),
         );
 }
 

@@ -3,18 +3,23 @@
 //! discounted when analysts speak with one voice (nexus-core's `file_verdict`, rules in
 //! docs/REPUTATION.md; what this endpoint reads and omits: "The verdict endpoint" there).
 
+use std::str::FromStr;
+
 use actix_web::web;
 use chrono::Utc;
+use nexus_client::CallContext;
 use nexus_core::ChainAddress;
 use nexus_core::bounty::ArtifactKind;
 use nexus_core::reputation::{
-    AgreementTable, Category, Confidence, FileType, PairAgreement, RevealedAssertion, TrustLevel,
-    file_verdict, reputations,
+    AgreementTable, Category, Confidence, EngineHint, FileType, PairAgreement, RevealedAssertion,
+    TrustLevel, VerdictLabel, file_verdict, reputations,
 };
 use nexus_core::settlement::Verdict;
 use nexus_http::ApiError;
 use nexus_policy::{Action, Resource};
 use nexus_proto::ErrorBody;
+use nexus_proto::Sha256;
+use nexus_proto::report::VerdictHint;
 use nexus_proto::reputation::TrustLevel as WireTrustLevel;
 use nexus_runtime::Caller;
 use serde::{Deserialize, Serialize};
@@ -93,6 +98,21 @@ pub struct VerdictReputation {
     pub trust_level: WireTrustLevel,
 }
 
+/// The engine's verdict hint as the rule takes it: malicious and benign with the report's score
+/// as confidence (at least 50), `suspicious` as malicious at 60 %, `unknown` as no hint.
+fn engine_hint(verdict: VerdictHint, score: Option<u8>) -> Option<EngineHint> {
+    let (label, percent) = match verdict {
+        VerdictHint::Malicious => (VerdictLabel::Malicious, score.unwrap_or(50).max(50)),
+        VerdictHint::Benign => (VerdictLabel::Benign, 100 - score.unwrap_or(50).min(50)),
+        VerdictHint::Suspicious => (VerdictLabel::Malicious, 60),
+        VerdictHint::Unknown => return None,
+    };
+    Some(EngineHint {
+        label,
+        confidence: Confidence::from_percent(percent.min(100))?,
+    })
+}
+
 /// `sha256` when it is 64 lower-case hex digits.
 fn parse_sha256(sha256: &str) -> Result<&str, ReputationError> {
     if sha256.len() == 64
@@ -163,8 +183,29 @@ pub async fn get_file_verdict(
         .iter()
         .map(|(reveal, ..)| reveal.analyst.clone())
         .collect();
+    // The file's type and engine hint from nexus-analysis; without an answer (unknown file,
+    // analysis down) the verdict stands on the assertions alone, read for type `other`.
+    let summary = match Sha256::from_str(&sha256) {
+        Ok(hash) => service
+            .analysis
+            .file_summary(&CallContext::none(), &hash)
+            .await
+            .map_err(|error| {
+                tracing::debug!(%error, "no file summary from nexus-analysis");
+            })
+            .ok(),
+        Err(_) => None,
+    };
+    let file_type = summary
+        .as_ref()
+        .and_then(|summary| summary.file_type.as_deref())
+        .map_or(FileType::Other, FileType::from_report_name);
+    // Guests see (and are weighed) without the engine hint: the report is the analysis'.
+    let hint = summary
+        .as_ref()
+        .filter(|_| !caller.is_guest())
+        .and_then(|summary| engine_hint(summary.verdict?, summary.score));
     // Reputation for the file's category, decayed to now, from the analysts' scored assertions.
-    let file_type = FileType::Other;
     let category = Category {
         kind: ArtifactKind::File,
         file_type,
@@ -202,7 +243,7 @@ pub async fn get_file_verdict(
             evidence_verified: false,
         })
         .collect();
-    let verdict = file_verdict(&inputs, None, &agreement);
+    let verdict = file_verdict(&inputs, hint, &agreement);
     let assertions = revealed
         .iter()
         .zip(&inputs)
@@ -236,7 +277,11 @@ pub async fn get_file_verdict(
         confidence: verdict.confidence,
         malicious_probability: verdict.malicious_probability,
         file_type: file_type.as_str().to_owned(),
-        engine_hint: None,
+        engine_hint: hint.map(|hint| EngineHintView {
+            label: hint.label.as_str().to_owned(),
+            confidence: hint.confidence.percent(),
+            weight: verdict.engine_weight,
+        }),
         assertions,
     }))
 }
