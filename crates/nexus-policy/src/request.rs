@@ -336,6 +336,7 @@ actions! {
     AdminGrantKeyTier => "admin:grant_key_tier", Platform, "Give an API key a tier above standard (its quota and rate limits).";
     ChainRead => "chain:read", Platform, "Read confirmed chain state: status, governed parameters, accounts (public facts).";
     BountyStake => "bounty:stake", Platform, "Stake or unstake NXS through the relayer with a signed intent.";
+    PresenceRead => "presence:read", Platform, "See which analyst engines are connected to the hub (`GET /v1/presence`).";
     PresencePublish => "presence:publish", Platform, "Appear as a connected analyst engine in the hub's presence (`GET /v1/presence`, `EngineConnected`) while a WebSocket session lasts.";
 }
 

@@ -151,6 +151,7 @@ const MATRIX: &[(Action, Fixture, [bool; 4])] = &[
     (Action::AdminManagePolicies, Platform, [N, N, N, N]), // needs MFA, see MFA_MATRIX
     (Action::ChainRead, Platform, [Y, Y, Y, Y]),
     (Action::BountyStake, Platform, [N, Y, Y, Y]),
+    (Action::PresenceRead, Platform, [N, Y, Y, Y]),
     // The hub's presence lists analyst engines only.
     (Action::PresencePublish, Platform, [N, N, Y, Y]),
     // Bounties.
@@ -373,6 +374,7 @@ fn banned_accounts_keep_public_reads_and_their_own_profile_only() {
             (Action::FileRead, FilePublicOther, Y),
             (Action::FileRead, FileOwn, Y),
             (Action::ChainRead, Platform, Y),
+            (Action::PresenceRead, Platform, Y),
             (Action::RetrohuntRead, RetrohuntOwn, Y),
             (Action::RetrohuntCreate, RetrohuntOwn, N),
             (Action::UserUpdate, AccountOwn, N),

@@ -152,8 +152,9 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/api/v1/chain/proposals",                    Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
     row("GET",  "/api/v1/chain/proposals/{proposal}",           Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),
     row("GET",  "/api/v1/chain/proposals/{proposal}/votes",     Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),
-    // Analyst engines online: any signed-in caller.
-    row("GET",  "/api/v1/presence",                           Body::None, [401, 200, 200, 200, 200, 200, 200, 401, 200]),
+    // Analyst engines online: any signed-in account (`presence:read`); an API key only with that
+    // scope, which neither narrow key has.
+    row("GET",  "/api/v1/presence",                           Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 200]),
 
     // Accounts.
     row("POST", "/api/v1/users",                              Body::Json(r#"{"email":"new_{who}_{suffix}@nexus.test","username":"new_{who}_{suffix}","password":"correct horse battery staple 42!"}"#),

@@ -54,7 +54,7 @@ export const ACTIONS = [
   "retrohunt:create", "retrohunt:read",
   "user:read_public", "user:read_private", "user:update",
   "notification:list", "notification:read", "notification:update",
-  "chain:read",
+  "chain:read", "presence:read",
 ] as const;
 
 export interface ApiKeyForm {

@@ -47,6 +47,8 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
         }
         (_, ["v1", "audit", ..]) => AccessRule::Check(Action::AdminViewAudit, Resource::Platform),
         (_, ["v1", "auth", ..]) => AccessRule::Open,
+        // The gateway's own route (routes/presence.rs), decided here like the proxied ones.
+        ("GET", ["v1", "presence"]) => AccessRule::Check(Action::PresenceRead, Resource::Platform),
 
         ("GET", ["v1", "bounties"]) => AccessRule::Check(Action::BountyList, Resource::Platform),
         ("POST", ["v1", "bounties"]) => AccessRule::Check(

@@ -54,8 +54,18 @@ pub async fn forward_request(
             }
             response
         }
-        Err(Refusal::Gateway(error)) => error.to_response(&rate_headers),
-        Err(Refusal::Token(error)) => {
+        Err(refusal) => refusal_response(refusal, &rate_headers),
+    }
+}
+
+/// The answer to a request the gateway refused itself (shared with its own routes).
+pub(crate) fn refusal_response(
+    refusal: Refusal,
+    rate_headers: &[(HeaderName, HeaderValue)],
+) -> HttpResponse {
+    match refusal {
+        Refusal::Gateway(error) => error.to_response(rate_headers),
+        Refusal::Token(error) => {
             let api_error = nexus_http::ApiError::from(error);
             let mut response = HttpResponse::build(api_error.status()).json(api_error.body());
             match api_error.retry_after_seconds() {
@@ -78,7 +88,7 @@ pub async fn forward_request(
 }
 
 /// Why the gateway answered itself.
-enum Refusal {
+pub(crate) enum Refusal {
     Gateway(GatewayError),
     Token(TokenError),
 }
@@ -266,7 +276,7 @@ fn rate_limited(decision: RateDecision) -> GatewayError {
 }
 
 /// Cedar, where the gateway can decide (see `domain::access`).
-fn authorize(
+pub(crate) fn authorize(
     gateway: &GatewayService,
     caller: &Caller,
     method: &Method,
