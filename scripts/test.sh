@@ -39,7 +39,7 @@ if [[ "${PROPTEST_RNG_SEED:-}" == random ]]; then unset PROPTEST_RNG_SEED; else 
 unset NEXUS_DATABASE__URL NEXUS_REDIS__URL
 
 say "dashboard: type check, unit tests, build"; bash dashboard/ci.sh
-say "Rust tests (PostgreSQL: ${TEST_NEXUS_DATABASE_URL#*@}, Redis: $TEST_NEXUS_REDIS_URL)"
+say "Rust tests (PostgreSQL: ${TEST_NEXUS_DATABASE_URL#*@}, Redis: $(redact_url "$TEST_NEXUS_REDIS_URL"))"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"
   cargo test --workspace --doc
