@@ -2,11 +2,15 @@
 //! shared bounties) answer two bounties on one file; the clones' weight is split and the honest
 //! side wins. An unknown file is a 404, a malformed hash a 400, and the API document lists it.
 
+use std::net::TcpListener;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
 use nexus_proto::Envelope;
 use nexus_proto::chain::{ArtifactKind, BountyOpened, Outcome, Verdict};
 use nexus_reputation::routes::get_file_verdict::FileVerdictView;
 use nexus_testkit::nexus_client::{CallContext, ClientError};
-use serde_json::Value;
+use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::helpers::{NXS, TestApp, log, now, resolved, revealed};
 
@@ -207,4 +211,71 @@ async fn the_api_document_lists_the_verdict_route() {
     }
     assert!(document["components"]["schemas"]["FileVerdictView"].is_object());
     app.stop().await;
+}
+
+/// A stand-in for nexus-analysis' internal summary route: `FILE` is a PE its engine calls
+/// malicious with score 90; any other file is unknown to it (404).
+fn serve_summary() -> (String, actix_web::dev::ServerHandle) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    let server = HttpServer::new(|| {
+        App::new().route(
+            "/internal/v1/files/{sha256}/summary",
+            web::get().to(|path: web::Path<String>| async move {
+                if path.as_str() == FILE {
+                    HttpResponse::Ok()
+                        .json(json!({"file_type": "pe", "verdict": "malicious", "score": 90}))
+                } else {
+                    HttpResponse::NotFound().json(json!({
+                        "code": "file_not_found", "message": "no such file", "request_id": "t"
+                    }))
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .expect("listen")
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    (format!("http://{address}"), handle)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_hint_and_file_type_come_from_analysis_and_guests_get_no_hint() {
+    let (analysis_url, stub) = serve_summary();
+    let app = TestApp::spawn_with(false, |settings| settings.analysis_url = analysis_url).await;
+    let at = now() - 60;
+    app.publish(&opened_file(1, FILE, at)).await;
+    app.publish(&revealed(1, &wallet(0x11), Verdict::Benign, 80, at + 1))
+        .await;
+    app.wait_counted("applied", 2.0).await;
+    let path = format!("/v1/files/{FILE}/verdict");
+
+    let guest: FileVerdictView = app.get(&CallContext::none(), &path).await.expect("guest");
+    assert_eq!(guest.file_type, "pe", "{guest:?}");
+    assert!(guest.engine_hint.is_none(), "{guest:?}");
+    // A newcomer's reveal weighs nothing, so without the hint the balance is even.
+    assert_eq!(guest.malicious_probability, 0.5, "{guest:?}");
+    assert_eq!(guest.assertions[0].reputation.assertions, 0);
+
+    let token = app
+        .context
+        .access_token(&Uuid::now_v7().to_string(), &["user"]);
+    let member: FileVerdictView = app
+        .get(&CallContext::bearer(token), &path)
+        .await
+        .expect("signed in");
+    let hint = member
+        .engine_hint
+        .clone()
+        .expect("a signed-in caller sees the hint");
+    assert_eq!((hint.label.as_str(), hint.confidence), ("malicious", 90));
+    assert!(hint.weight > 0.0, "{hint:?}");
+    assert!(member.malicious_probability > 0.5, "{member:?}");
+    // The hint alone never calls a file.
+    assert_eq!(member.label, "unknown", "{member:?}");
+    app.stop().await;
+    stub.stop(true).await;
 }
