@@ -8,6 +8,7 @@ mod analyze_form;
 mod bounty_artifact;
 mod events;
 mod export;
+mod file_summary;
 mod files;
 mod helpers;
 mod hunts;
