@@ -6,9 +6,12 @@ import { currentTokens, onSessionChange } from "./api/session";
 import { Layout } from "./components/Layout";
 import { LiveProvider } from "./live/LiveContext";
 import { BountiesPage } from "./pages/Bounties";
+import { AnalystProfilePage } from "./pages/AnalystProfile";
 import { BountyDetailPage } from "./pages/BountyDetail";
+import { ChainBountyPage } from "./pages/ChainBounty";
 import { CreateBountyPage } from "./pages/bounty/CreateBounty";
 import { HomePage } from "./pages/Home";
+import { LeaderboardPage } from "./pages/Leaderboard";
 import { MfaPage } from "./pages/Mfa";
 import { RegisterPage } from "./pages/Register";
 import { ReportPage } from "./pages/Report";
@@ -53,6 +56,10 @@ export function App() {
             <Route path="/bounties" element={<RequireSession><BountiesPage /></RequireSession>} />
             <Route path="/bounties/new" element={<RequireSession><CreateBountyPage /></RequireSession>} />
             <Route path="/bounties/:id" element={<RequireSession><BountyDetailPage /></RequireSession>} />
+            <Route path="/bounties/chain/:chainId" element={<RequireSession><ChainBountyPage /></RequireSession>} />
+            {/* Reputation is public (chain facts): guests may read the board and profiles. */}
+            <Route path="/leaderboard" element={<LeaderboardPage />} />
+            <Route path="/analysts/:userId" element={<AnalystProfilePage />} />
             <Route path="/settings" element={<Navigate to="/settings/profile" replace />} />
             <Route path="/settings/profile" element={<RequireSession><ProfileSettingsPage /></RequireSession>} />
             <Route path="/settings/wallets" element={<RequireSession><WalletSettingsPage /></RequireSession>} />

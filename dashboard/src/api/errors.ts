@@ -173,6 +173,11 @@ const MESSAGES: Record<string, string> = {
   bounty_not_refundable: "This bounty cannot be refunded: it ended with a valid outcome, is not final yet, or was refunded already.",
   not_a_participant: "Only the creator or an analyst who revealed may dispute this bounty.",
   chain_unavailable: "The chain cannot be reached right now. Try again in a minute; nothing was sent.",
+  // Reputation (nexus-reputation): profiles, leaderboards, verdicts.
+  reputation_not_found: "This account has no reputation yet: it has no settled assertions. Check the id, or come back after its first bounty settles.",
+  invalid_query: "The filters in the address are not valid. Clear them and try again.",
+  verdict_not_found: "No bounty has judged this file yet.",
+  invalid_sha256: "That is not a SHA-256. Use the file's 64 hex digits.",
   internal_error: "Something went wrong on our side. Try again; if it keeps failing, report it with the reference below.",
 };
 

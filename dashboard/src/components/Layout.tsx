@@ -36,6 +36,7 @@ export function Layout() {
               <li><NavLink to="/submit">Submit a file</NavLink></li>
               <li><NavLink to="/bounties" end>Bounties</NavLink></li>
               <li><NavLink to="/bounties/new">Post a bounty</NavLink></li>
+              <li><NavLink to="/leaderboard">Leaderboard</NavLink></li>
               <li><NavLink to="/settings">Settings</NavLink></li>
               {admin && <li><NavLink to="/admin">Admin</NavLink></li>}
             </ul>
@@ -43,6 +44,7 @@ export function Layout() {
             <ul>
               <li><NavLink to="/sign-in">Sign in</NavLink></li>
               <li><NavLink to="/register">Register</NavLink></li>
+              <li><NavLink to="/leaderboard">Leaderboard</NavLink></li>
             </ul>
           )}
         </nav>

@@ -9,6 +9,7 @@ import { isTerminal, type AnalysisReport, type AnalysisView, type Section, type 
 import { formatBytes, formatDate, shortHash } from "../components/format";
 import { EmptyState, ErrorNotice } from "../components/ui";
 import { useTopic } from "../live/LiveContext";
+import { VerdictPanel } from "./VerdictPanel";
 
 export function ReportPage() {
   const { id = "" } = useParams();
@@ -45,6 +46,7 @@ export function ReportPage() {
       {report ? <ReportBody report={report} /> : !running && <EmptyState title="No report">
         <p>This analysis produced no report. Submit the file again, or ask an administrator to re-analyse it.</p>
       </EmptyState>}
+      {view.sha256 && <VerdictPanel sha256={view.sha256} />}
       <h2>Similar files</h2>
       {similar && similar.matches.length > 0 ? (
         <div className="table-wrap"><table>
