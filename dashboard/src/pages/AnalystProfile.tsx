@@ -36,6 +36,14 @@ export function AnalystProfilePage() {
   const [historyError, setHistoryError] = useState<unknown>(null);
   const [loadingMore, setLoadingMore] = useState(false);
 
+  // Another analyst's page: nothing of the previous one stays on screen.
+  useEffect(() => {
+    setView(null);
+    setPages([]);
+    setError(null);
+    setHistoryError(null);
+  }, [userId]);
+
   const load = useCallback(() => {
     reputationApi.reputation(userId).then(
       (next) => {

@@ -47,7 +47,7 @@ export function VerdictPanel({ sha256 }: { sha256: string }) {
     <section className="verdict-panel" aria-labelledby="verdict-panel-title" data-testid="verdict-panel">
       <h2 id="verdict-panel-title">Verdict</h2>
       {state === "loading" && <p aria-busy="true">Reading the analysts' verdict…</p>}
-      {state === "none" && <p>No bounty has judged this file yet.</p>}
+      {state === "none" && <p>No bounty has judged this file yet. <Link to="/bounties/new">Post a bounty</Link> to have analysts judge it.</p>}
       {state === "error" && <ErrorNotice error={error} />}
       {state === "ready" && verdict && (
         <>
