@@ -6,7 +6,9 @@
 //! string path.
 //!
 //! Layout:
-//! - [`users`], [`auth`], [`analysis`]: [`UserClient`], [`AuthClient`], [`AnalysisClient`], one
+//! - [`users`], [`auth`], [`analysis`], [`bounties`], [`reputation`]: [`UserClient`],
+//!   [`AuthClient`], [`AnalysisClient`], [`BountyClient`](bounties::BountyClient),
+//!   [`ReputationClient`], one
 //!   per service, public and internal endpoints; each wraps a [`ServiceClient`] of that service
 //!   (`service_client.users()`), and `raw()` hands it back for calls the types would not let
 //!   through (tests of malformed input). Services without endpoints yet get theirs here when
@@ -64,6 +66,7 @@ pub mod context;
 pub mod error;
 pub mod metrics;
 mod path;
+pub mod reputation;
 mod retry;
 pub mod service_token;
 pub mod settings;
@@ -78,6 +81,7 @@ pub use context::{
 };
 pub use error::ClientError;
 pub use metrics::ClientMetrics;
+pub use reputation::ReputationClient;
 pub use service_token::{SERVICE_TOKEN_HEADER, ServiceToken};
 pub use settings::ClientSettings;
 pub use users::{StatusAction, UserClient};
