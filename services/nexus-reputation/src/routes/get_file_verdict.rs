@@ -20,83 +20,15 @@ use nexus_policy::{Action, Resource};
 use nexus_proto::ErrorBody;
 use nexus_proto::Sha256;
 use nexus_proto::report::VerdictHint;
-use nexus_proto::reputation::TrustLevel as WireTrustLevel;
+pub use nexus_proto::reputation::{
+    EngineHintView, FileVerdictView, VerdictAssertion, VerdictReputation,
+};
 use nexus_runtime::Caller;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::ReputationService;
 use crate::domain::projection::ScoredAssertion;
 use crate::domain::trust::wire_level;
 use crate::error::ReputationError;
-
-/// The file verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct FileVerdictView {
-    /// The file's SHA-256 (64 lower-case hex digits).
-    pub sha256: String,
-    /// `malicious`, `benign` or `unknown` (not enough weight either way).
-    pub label: String,
-    /// The probability of the side the balance leans to, in [0.5, 1].
-    pub confidence: f64,
-    /// The probability that the file is malicious.
-    pub malicious_probability: f64,
-    /// The file type the analysts' reputations were read for (`other` until the analysis'
-    /// type reaches reputation).
-    pub file_type: String,
-    /// The engine report's hint, when one was used and the caller may read it (never for
-    /// guests); `null` otherwise.
-    pub engine_hint: Option<EngineHintView>,
-    /// Every analyst's latest revealed assertion on a bounty naming this file.
-    pub assertions: Vec<VerdictAssertion>,
-}
-
-/// The engine report's hint and its weight.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct EngineHintView {
-    /// `malicious`, `benign` or `unknown`.
-    pub label: String,
-    /// 0-100.
-    pub confidence: u8,
-    /// Its weight in the balance (log-odds).
-    pub weight: f64,
-}
-
-/// One analyst's assertion and what it counted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct VerdictAssertion {
-    /// The wallet (`0x` + 40 lower-case hex digits).
-    pub analyst: String,
-    /// The account the wallet is linked to, when known.
-    pub user_id: Option<String>,
-    /// `benign` or `malicious`.
-    pub verdict: String,
-    /// Revealed confidence, 0-100.
-    pub confidence: u8,
-    /// The analyst's reputation for this file's category.
-    pub reputation: VerdictReputation,
-    /// Log-odds from reputation and claim, before any cluster split.
-    pub base_weight: f64,
-    /// How many of this file's analysts share this analyst's voice (1 = independent).
-    pub cluster_size: u32,
-    /// `base_weight / cluster_size`: what the assertion added to the balance.
-    pub effective_weight: f64,
-    /// The bounty of the reveal (the latest when the analyst answered several on this file).
-    pub bounty_id: u64,
-}
-
-/// An analyst's reputation as the verdict used it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct VerdictReputation {
-    /// Decayed points for this file's category.
-    pub score: f64,
-    /// Skill for this category, in [-3, 1].
-    pub skill: f64,
-    /// Settled assertions in this category.
-    pub assertions: u64,
-    /// The analyst's overall trust level.
-    pub trust_level: WireTrustLevel,
-}
 
 /// The engine's verdict hint as the rule takes it: malicious and benign with the report's score
 /// as confidence (at least 50), `suspicious` as malicious at 60 %, `unknown` as no hint.

@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use nexus_proto::Envelope;
 use nexus_proto::chain::{ArtifactKind, BountyOpened, Outcome, Verdict};
-use nexus_reputation::routes::get_file_verdict::FileVerdictView;
+use nexus_proto::reputation::FileVerdictView;
 use nexus_testkit::nexus_client::{CallContext, ClientError};
 use serde_json::{Value, json};
 use uuid::Uuid;
