@@ -7,7 +7,8 @@
 //! cannot be left out of the matrix.
 //!
 //! The platform is the whole marketplace (`platform::start_market`): nexus-bounty and
-//! nexus-chain-listener on the process's anvil, so bounty and chain routes are in the matrix.
+//! nexus-chain-listener on the process's anvil, and nexus-reputation, so bounty, chain and
+//! reputation routes are in the matrix.
 //!
 //! Callers: a guest; `owner` (a user who uploaded a private and a public sample, owns a
 //! retrohunt and posted a public and a private bounty, with a comment on each); `other`
@@ -27,9 +28,11 @@ use std::collections::HashMap;
 
 use alloy::signers::SignerSync;
 use nexus_proto::analysis::{CreateRetrohunt, CreateRuleset, SampleVisibility};
+use nexus_proto::reputation::{HistoryQuery, LeaderboardQuery};
 use nexus_proto::user::RegisterWsKeyRequest;
+use nexus_proto::{Sha256, UserId};
 use nexus_testkit::chain::NXS;
-use nexus_testkit::nexus_client::CallContext;
+use nexus_testkit::nexus_client::{CallContext, ClientError};
 use reqwest::Method;
 
 #[path = "support/platform.rs"]
@@ -460,4 +463,49 @@ async fn every_route_answers_every_caller_as_the_table_says() {
         disagreements.len(),
         disagreements.join("\n")
     );
+
+    // The reputation rows' refusals and 404s carry the stable codes (docs/ERRORS.md), read
+    // through nexus-client's typed ReputationClient as the gateway's clients call it.
+    let reputation = platform.api.reputation();
+    let api_code = |error: &ClientError| match error {
+        ClientError::Api { body, .. } => body.code.clone(),
+        other => panic!("not an answer of the service: {other}"),
+    };
+    let guest = CallContext::none();
+    let nobody: UserId = objects.0["nobody"].parse().unwrap();
+    let unknown = reputation.get_reputation(&guest, nobody).await.unwrap_err();
+    assert_eq!(api_code(&unknown), "reputation_not_found", "{unknown}");
+    let public: Sha256 = objects.0["public"].parse().unwrap();
+    let unnamed = reputation.file_verdict(&guest, &public).await.unwrap_err();
+    assert_eq!(api_code(&unnamed), "verdict_not_found", "{unnamed}");
+    // Rows above revoked the owner's earlier tokens: a fresh sign-in.
+    let owner_token = platform.sign_in(&owner.account.username).await;
+    let as_owner = CallContext::bearer(&owner_token);
+    let owner_id: UserId = owner.account.id.parse().unwrap();
+    let history = reputation
+        .history(&as_owner, owner_id, &HistoryQuery::default())
+        .await
+        .unwrap();
+    assert!(history.entries.is_empty(), "{history:?}");
+    assert_eq!(history.next_cursor, None);
+    let board = LeaderboardQuery {
+        period: Some("week".into()),
+        kind: Some("pe".into()),
+        limit: Some(5),
+    };
+    let board = reputation.leaderboard(&as_owner, &board).await.unwrap();
+    assert_eq!((board.period.as_str(), board.kind.as_str()), ("week", "pe"));
+    assert_eq!(board.me, None, "the owner has no settled work: {board:?}");
+    for narrow in [&key, &key2] {
+        let response = platform
+            .http
+            .get(platform.url("/api/v1/leaderboards"))
+            .header("authorization", narrow.as_str())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403);
+        let refused: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(refused["code"], "scope_insufficient", "{refused}");
+    }
 }

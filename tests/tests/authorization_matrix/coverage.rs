@@ -20,24 +20,11 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "/ws",
         "WebSocket topics are authorized per subscription (tests/tests/gateway.rs)",
     ),
-    // nexus-reputation's public reads are new (built beside this test); the matrix platform
-    // (tests/tests/support/platform.rs) does not start nexus-reputation yet. Rows are due when
-    // it does.
-    ("GET", "/api/v1/reputation/{}", REPUTATION),
-    ("GET", "/api/v1/reputation/{}/history", REPUTATION),
-    ("GET", "/api/v1/leaderboards", REPUTATION),
-    ("GET", "/api/v1/files/{}/verdict", REPUTATION),
 ];
-
-const REPUTATION: &str = "nexus-reputation is not started by the matrix platform yet";
 
 /// The upstreams the matrix's platform does not run, with the documents they publish.
 fn not_started() -> Vec<(&'static str, Value)> {
     vec![
-        (
-            "reputation",
-            serde_json::to_value(nexus_reputation::routes::openapi::ApiDoc::openapi()).unwrap(),
-        ),
         (
             "notification",
             serde_json::to_value(nexus_notification::routes::openapi::ApiDoc::openapi()).unwrap(),

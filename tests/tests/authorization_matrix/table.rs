@@ -155,6 +155,18 @@ pub const TABLE: &[Row] = &[
     // Analyst engines online: any signed-in account (`presence:read`); an API key only with that
     // scope, which neither narrow key has.
     row("GET",  "/api/v1/presence",                           Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 200]),
+    // Reputation (nexus-reputation): reads of public chain facts, `user:read_public` like a
+    // public profile: guests and banned accounts included, a key only with that scope, which
+    // neither narrow key has (403 `scope_insufficient`, decided by the service's Caller before
+    // any lookup). Once allowed: an account without settled work is 404 `reputation_not_found`,
+    // its history an empty page, a file no bounty named 404 `verdict_not_found`.
+    row("GET",  "/api/v1/reputation/{nobody}",                Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),
+    row("GET",  "/api/v1/reputation/{owner_id}",              Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),
+    row("GET",  "/api/v1/reputation/{owner_id}/history",      Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
+    row("GET",  "/api/v1/leaderboards",                       Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
+    row("GET",  "/api/v1/leaderboards?period=week&kind=pe",   Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
+    row("GET",  "/api/v1/files/{public}/verdict",             Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),
+    row("GET",  "/api/v1/files/{private}/verdict",            Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),
 
     // Accounts.
     row("POST", "/api/v1/users",                              Body::Json(r#"{"email":"new_{who}_{suffix}@nexus.test","username":"new_{who}_{suffix}","password":"correct horse battery staple 42!"}"#),

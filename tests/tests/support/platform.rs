@@ -6,7 +6,8 @@
 //! [`start_market`] adds the marketplace on a real chain (the process's anvil with the contracts,
 //! `TestChain::shared()`): nexus-bounty with its relayer and nexus-chain-listener, routed by the
 //! gateway (`/api/v1/bounties`, `/api/v1/chain`) and feeding its `bounties` and `bounty:{id}`
-//! WebSocket topics.
+//! WebSocket topics, and nexus-reputation reading the listener's chain events (`/api/v1/reputation`,
+//! `/api/v1/leaderboards`, `/api/v1/files/{sha256}/verdict`).
 
 // Each test binary uses the part of the harness it needs.
 #![allow(dead_code)]
@@ -22,6 +23,7 @@ use nexus_chain_listener::settings::ChainListenerSettings;
 use nexus_gateway::settings::GatewaySettings;
 use nexus_proto::auth::{LoginRequest, LoginResponse};
 use nexus_proto::user::RegisterRequest;
+use nexus_reputation::settings::ReputationSettings;
 use nexus_testkit::chain::{TestAccount, TestChain};
 use nexus_testkit::nexus_client::{CallContext, ClientSettings, ServiceClient};
 use nexus_testkit::{TestContext, TestService};
@@ -64,6 +66,9 @@ pub struct Market {
     pub listener: TestService,
     /// The platform's relayer account (a fresh key with ETH, no NXS): it pays every gas.
     pub relayer: TestAccount,
+    /// nexus-reputation, scoring the listener's settled bounties (asks nexus-user for wallet
+    /// owners and nexus-analysis for file types).
+    pub reputation: TestService,
 }
 
 /// The confirmation depth the market's chain listener waits for. anvil mines a block per
@@ -105,7 +110,7 @@ pub async fn start_with(configure_gateway: impl FnOnce(&mut GatewaySettings)) ->
 }
 
 /// [`start`] plus the marketplace ([`Market`]) on `TestChain::shared()`, the gateway routing
-/// `bounty` and `chain` to it.
+/// `bounty`, `chain` and `reputation` to it.
 pub async fn start_market() -> Platform {
     launch(|_| {}, true).await
 }
@@ -173,6 +178,7 @@ async fn launch(
     gateway.runtime.tokens.jwks_url = Some(jwks_url);
     let bounty_url = market.as_ref().map(|market| market.bounty.base_url());
     let chain_url = market.as_ref().map(|market| market.listener.base_url());
+    let reputation_url = market.as_ref().map(|market| market.reputation.base_url());
     for (name, url) in gateway.service.upstreams.iter_mut() {
         let target = match name.as_str() {
             "auth" => Some(auth_url.clone()),
@@ -180,6 +186,7 @@ async fn launch(
             "analysis" => Some(analysis_url.clone()),
             "bounty" => bounty_url.clone(),
             "chain" => chain_url.clone(),
+            "reputation" => reputation_url.clone(),
             _ => None,
         };
         if let Some(target) = target {
@@ -211,8 +218,9 @@ async fn launch(
 }
 
 /// nexus-bounty (asking the user and analysis services at `user_url`/`analysis_url`, its relayer
-/// on a fresh funded key) and nexus-chain-listener, both on the process's shared chain and
-/// validating tokens with the auth service's JWKS.
+/// on a fresh funded key) and nexus-chain-listener, both on the process's shared chain, and
+/// nexus-reputation (asking the same user and analysis services), all validating tokens with the
+/// auth service's JWKS.
 async fn start_chain_services(
     context: &TestContext,
     jwks_url: &url::Url,
@@ -251,11 +259,22 @@ async fn start_chain_services(
         .spawn_with::<nexus_chain_listener::ChainListenerService>(listener)
         .await
         .unwrap();
+
+    let mut reputation = context.settings::<ReputationSettings>();
+    reputation.runtime.tokens.jwks = None;
+    reputation.runtime.tokens.jwks_url = Some(jwks_url.clone());
+    reputation.service.user_url = user_url.to_owned();
+    reputation.service.analysis_url = analysis_url.to_owned();
+    let reputation = context
+        .spawn_with::<nexus_reputation::ReputationService>(reputation)
+        .await
+        .unwrap();
     Market {
         chain,
         bounty,
         listener,
         relayer,
+        reputation,
     }
 }
 
