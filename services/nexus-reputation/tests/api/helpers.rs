@@ -15,11 +15,14 @@ use nexus_proto::chain::{
     BountyResolved, ChainEventsRetracted, DisputeDecided, LogPosition, Outcome, RetractedEvent,
     SettlementView, Verdict,
 };
-use nexus_proto::reputation::{HistoryPage, Leaderboard, ReputationView};
+use nexus_proto::reputation::{
+    FileVerdictView, HistoryPage, HistoryQuery, Leaderboard, LeaderboardQuery, ReputationView,
+};
 use nexus_proto::user::RegisterRequest;
+use nexus_proto::{Sha256, UserId};
 use nexus_reputation::ReputationService;
 use nexus_reputation::settings::ReputationSettings;
-use nexus_testkit::nexus_client::{CallContext, ClientError};
+use nexus_testkit::nexus_client::{CallContext, ClientError, ReputationClient};
 use nexus_testkit::{TestContext, TestService};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -148,27 +151,45 @@ impl TestApp {
         self.service.client.get(context, path).await
     }
 
+    /// The service's typed client (nexus-client's `ReputationClient`): what the routes answer
+    /// is decoded into nexus-proto's types, as every other caller reads them.
+    pub fn client(&self) -> ReputationClient {
+        self.service.client.reputation()
+    }
+
     /// A member's reputation as a guest.
     pub async fn reputation(&self, user_id: &str) -> Result<ReputationView, ClientError> {
-        self.get(&CallContext::none(), &format!("/v1/reputation/{user_id}"))
+        let user_id: UserId = user_id.parse().expect("a user id");
+        self.client()
+            .get_reputation(&CallContext::none(), user_id)
             .await
     }
 
-    /// A member's history page.
-    pub async fn history(&self, user_id: &str, query: &str) -> HistoryPage {
-        self.get(
-            &CallContext::none(),
-            &format!("/v1/reputation/{user_id}/history{query}"),
-        )
-        .await
-        .expect("history")
+    /// A member's history page (`page`: [`history_page`]) as a guest.
+    pub async fn history(&self, user_id: &str, page: &HistoryQuery) -> HistoryPage {
+        let user_id: UserId = user_id.parse().expect("a user id");
+        self.client()
+            .history(&CallContext::none(), user_id, page)
+            .await
+            .expect("history")
     }
 
-    /// A board as `context`.
-    pub async fn board(&self, context: &CallContext, query: &str) -> Leaderboard {
-        self.get(context, &format!("/v1/leaderboards{query}"))
+    /// A board (`query`: [`board_query`]) as `context`.
+    pub async fn board(&self, context: &CallContext, query: &LeaderboardQuery) -> Leaderboard {
+        self.client()
+            .leaderboard(context, query)
             .await
             .expect("leaderboard")
+    }
+
+    /// The verdict on the file `sha256` (64 lower-case hex digits) as `context`.
+    pub async fn verdict(
+        &self,
+        context: &CallContext,
+        sha256: &str,
+    ) -> Result<FileVerdictView, ClientError> {
+        let sha256: Sha256 = sha256.parse().expect("a SHA-256");
+        self.client().file_verdict(context, &sha256).await
     }
 
     /// The service's counter of chain events ending in `outcome`.
@@ -243,6 +264,20 @@ impl TestApp {
             assert!(report.is_clean(), "{report:?}");
         }
         drop(self.context);
+    }
+}
+
+/// A history query: `limit` entries after `cursor` (the service's defaults when `None`).
+pub fn history_page(limit: Option<u32>, cursor: Option<String>) -> HistoryQuery {
+    HistoryQuery { limit, cursor }
+}
+
+/// A leaderboard query of `period` and `kind` (the service's `all` when `None`).
+pub fn board_query(period: Option<&str>, kind: Option<&str>) -> LeaderboardQuery {
+    LeaderboardQuery {
+        period: period.map(str::to_owned),
+        kind: kind.map(str::to_owned),
+        limit: None,
     }
 }
 

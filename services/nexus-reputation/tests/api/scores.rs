@@ -3,11 +3,12 @@
 //! identical, and scores keep moving while nexus-user is down.
 
 use nexus_proto::chain::{Outcome, Verdict};
-use nexus_proto::reputation::{Leaderboard, TrustLevel};
+use nexus_proto::reputation::{HistoryQuery, Leaderboard, TrustLevel};
 use nexus_testkit::nexus_client::CallContext;
 
 use crate::helpers::{
-    Member, TestApp, decided, now, opened, resolved, retraction, revealed, wait_for,
+    Member, TestApp, board_query, decided, history_page, now, opened, resolved, retraction,
+    revealed, wait_for,
 };
 
 /// Alice says malicious at 90 %, Bob benign at 100 %, on bounty `id`; `outcome` wins.
@@ -33,21 +34,30 @@ async fn settle(app: &TestApp, id: u64, alice: &Member, bob: &Member, outcome: O
 
 /// Waits until `member`'s history has `entries` entries.
 async fn wait_history(app: &TestApp, member: &Member, entries: usize) {
-    let reached =
-        wait_for(|| async { app.history(&member.id, "?limit=100").await.entries.len() >= entries })
-            .await;
+    let reached = wait_for(|| async {
+        app.history(&member.id, &history_page(Some(100), None))
+            .await
+            .entries
+            .len()
+            >= entries
+    })
+    .await;
     assert!(reached, "{}'s history never reached {entries}", member.id);
 }
 
 /// Waits (at most 20 s) until the all-time board ranks `count` accounts.
 async fn wait_ranked(app: &TestApp, count: u64) -> Leaderboard {
-    let mut board = app.board(&CallContext::none(), "").await;
+    let mut board = app
+        .board(&CallContext::none(), &board_query(None, None))
+        .await;
     for _ in 0..400 {
         if board.total == count {
             return board;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        board = app.board(&CallContext::none(), "").await;
+        board = app
+            .board(&CallContext::none(), &board_query(None, None))
+            .await;
     }
     panic!("the board never ranked {count}: {board:?}");
 }
@@ -79,7 +89,7 @@ async fn a_settled_bounty_scores_its_analysts_writes_history_and_ranks_them() {
     assert_eq!((bobs.assertions, bobs.correct), (1, 0));
     assert!(bobs.score < 0.0, "{bobs:?}");
 
-    let history = app.history(&alice.id, "").await;
+    let history = app.history(&alice.id, &HistoryQuery::default()).await;
     assert_eq!(history.entries.len(), 1);
     let entry = &history.entries[0];
     assert_eq!(
@@ -100,14 +110,16 @@ async fn a_settled_bounty_scores_its_analysts_writes_history_and_ranks_them() {
     let as_bob = app
         .board(
             &app.context.as_user(&bob.id, &["user"]),
-            "?period=week&kind=url",
+            &board_query(Some("week"), Some("url")),
         )
         .await;
     let me = as_bob.me.expect("bob is ranked");
     assert_eq!((me.rank, me.user_id.as_str()), (2, bob.id.as_str()));
     assert_eq!(as_bob.kind, "url");
     assert!(as_bob.starts_at.is_some());
-    let pe = app.board(&CallContext::none(), "?kind=pe").await;
+    let pe = app
+        .board(&CallContext::none(), &board_query(None, Some("pe")))
+        .await;
     assert_eq!(pe.total, 0, "nothing was a PE file");
 
     // The changes were announced to each account (the gateway's user:{id} and leaderboard).
@@ -143,8 +155,10 @@ async fn replaying_the_stream_changes_nothing() {
     wait_history(&app, &alice, 1).await;
     wait_ranked(&app, 2).await;
     let reputation = app.reputation(&alice.id).await.expect("reputation");
-    let history = app.history(&alice.id, "").await;
-    let board = app.board(&CallContext::none(), "").await;
+    let history = app.history(&alice.id, &HistoryQuery::default()).await;
+    let board = app
+        .board(&CallContext::none(), &board_query(None, None))
+        .await;
 
     // The same envelopes again, twice: each is a duplicate.
     for _ in 0..2 {
@@ -160,8 +174,15 @@ async fn replaying_the_stream_changes_nothing() {
     again.score = reputation.score;
     again.skill = reputation.skill;
     assert_eq!(again, reputation);
-    assert_eq!(app.history(&alice.id, "").await, history);
-    assert_eq!(app.board(&CallContext::none(), "").await, board);
+    assert_eq!(
+        app.history(&alice.id, &HistoryQuery::default()).await,
+        history
+    );
+    assert_eq!(
+        app.board(&CallContext::none(), &board_query(None, None))
+            .await,
+        board
+    );
     app.stop().await;
 }
 
@@ -189,7 +210,11 @@ async fn a_dispute_ruling_rescores_the_assertions_with_its_reason() {
     let after = app.reputation(&alice.id).await.expect("reputation");
     assert_eq!((after.assertions, after.correct), (1, 0));
     assert!(after.score < 0.0, "{after:?}");
-    let latest = app.history(&alice.id, "?limit=1").await.entries[0].clone();
+    let latest = app
+        .history(&alice.id, &history_page(Some(1), None))
+        .await
+        .entries[0]
+        .clone();
     assert_eq!(
         (
             latest.reason.as_str(),
@@ -200,7 +225,9 @@ async fn a_dispute_ruling_rescores_the_assertions_with_its_reason() {
     );
     assert!(latest.delta < 0.0);
     let ruled = wait_for(|| async {
-        let board = app.board(&CallContext::none(), "").await;
+        let board = app
+            .board(&CallContext::none(), &board_query(None, None))
+            .await;
         board.entries.first().map(|entry| entry.user_id.clone()) == Some(bob.id.clone())
     })
     .await;
@@ -234,7 +261,7 @@ async fn a_reorganisation_retraction_undoes_the_settlement() {
     let undone = app.reputation(&alice.id).await.expect("reputation");
     assert_eq!((undone.assertions, undone.correct), (0, 0));
     assert!(undone.score.abs() < 1e-12, "{undone:?}");
-    let history = app.history(&alice.id, "").await;
+    let history = app.history(&alice.id, &HistoryQuery::default()).await;
     assert_eq!(history.entries.len(), 2);
     assert_eq!(history.entries[0].reason, "ChainEventsRetracted");
     assert_eq!(history.entries[0].outcome, None);
@@ -271,10 +298,15 @@ async fn a_flushed_leaderboard_comes_back_identical() {
     settle(&app, 22, &carol, &bob, Outcome::Benign).await;
     wait_history(&app, &bob, 2).await;
     wait_ranked(&app, 3).await;
-    let queries = ["", "?period=week", "?period=month&kind=url", "?kind=other"];
+    let queries = [
+        board_query(None, None),
+        board_query(Some("week"), None),
+        board_query(Some("month"), Some("url")),
+        board_query(None, Some("other")),
+    ];
     let as_carol = app.context.as_user(&carol.id, &["user"]);
     let mut before = Vec::new();
-    for query in queries {
+    for query in &queries {
         before.push(app.board(&as_carol, query).await);
     }
 
@@ -285,7 +317,7 @@ async fn a_flushed_leaderboard_comes_back_identical() {
     // ...and a read of a board still missing rebuilds it first: identical either way.
     app.flush_boards().await;
     for (query, board) in queries.iter().zip(&before) {
-        assert_eq!(&app.board(&as_carol, query).await, board, "{query}");
+        assert_eq!(&app.board(&as_carol, query).await, board, "{query:?}");
     }
     assert_eq!(before[0].total, 3);
     assert!(before[0].me.is_some());
@@ -301,11 +333,11 @@ async fn history_pages_follow_their_cursor() {
         settle(&app, id, &alice, &bob, Outcome::Malicious).await;
     }
     wait_history(&app, &alice, 3).await;
-    let first = app.history(&alice.id, "?limit=2").await;
+    let first = app.history(&alice.id, &history_page(Some(2), None)).await;
     assert_eq!(first.entries.len(), 2);
     let cursor = first.next_cursor.clone().expect("a next page");
     let second = app
-        .history(&alice.id, &format!("?limit=2&cursor={cursor}"))
+        .history(&alice.id, &history_page(Some(2), Some(cursor)))
         .await;
     assert_eq!(second.entries.len(), 1);
     assert_eq!(second.next_cursor, None);
@@ -356,6 +388,11 @@ async fn scores_keep_moving_while_nexus_user_is_down() {
     .await;
     assert!(asked, "the wallet-owners worker asked and will ask again");
     // No account is known yet, so the board is empty.
-    assert_eq!(app.board(&CallContext::none(), "").await.total, 0);
+    assert_eq!(
+        app.board(&CallContext::none(), &board_query(None, None))
+            .await
+            .total,
+        0
+    );
     app.stop().await;
 }

@@ -7,7 +7,6 @@ use std::net::TcpListener;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use nexus_proto::Envelope;
 use nexus_proto::chain::{ArtifactKind, BountyOpened, Outcome, Verdict};
-use nexus_proto::reputation::FileVerdictView;
 use nexus_testkit::nexus_client::{CallContext, ClientError};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -100,8 +99,8 @@ async fn clones_count_as_one_voice_and_the_honest_analysts_decide() {
     }
     app.wait_counted("applied", published).await;
 
-    let view: FileVerdictView = app
-        .get(&CallContext::none(), &format!("/v1/files/{FILE}/verdict"))
+    let view = app
+        .verdict(&CallContext::none(), FILE)
         .await
         .expect("the verdict");
     assert_eq!(view.sha256, FILE);
@@ -251,9 +250,10 @@ async fn the_engine_hint_and_file_type_come_from_analysis_and_guests_get_no_hint
     app.publish(&revealed(1, &wallet(0x11), Verdict::Benign, 80, at + 1))
         .await;
     app.wait_counted("applied", 2.0).await;
-    let path = format!("/v1/files/{FILE}/verdict");
-
-    let guest: FileVerdictView = app.get(&CallContext::none(), &path).await.expect("guest");
+    let guest = app
+        .verdict(&CallContext::none(), FILE)
+        .await
+        .expect("guest");
     assert_eq!(guest.file_type, "pe", "{guest:?}");
     assert!(guest.engine_hint.is_none(), "{guest:?}");
     // A newcomer's reveal weighs nothing, so without the hint the balance is even.
@@ -263,8 +263,8 @@ async fn the_engine_hint_and_file_type_come_from_analysis_and_guests_get_no_hint
     let token = app
         .context
         .access_token(&Uuid::now_v7().to_string(), &["user"]);
-    let member: FileVerdictView = app
-        .get(&CallContext::bearer(token), &path)
+    let member = app
+        .verdict(&CallContext::bearer(token), FILE)
         .await
         .expect("signed in");
     let hint = member
