@@ -45,19 +45,6 @@ fn engine_hint(verdict: VerdictHint, score: Option<u8>) -> Option<EngineHint> {
     })
 }
 
-/// `sha256` when it is 64 lower-case hex digits.
-fn parse_sha256(sha256: &str) -> Result<&str, ReputationError> {
-    if sha256.len() == 64
-        && sha256
-            .bytes()
-            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
-    {
-        Ok(sha256)
-    } else {
-        Err(ReputationError::InvalidSha256)
-    }
-}
-
 /// The consensus verdict on a file and every revealed assertion behind it. Public
 /// (`user:read_public`, guests included): the assertions are chain facts.
 #[utoipa::path(
@@ -77,14 +64,14 @@ pub async fn get_file_verdict(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<web::Json<FileVerdictView>, ApiError> {
-    let sha256 = parse_sha256(&path)?.to_owned();
+    let sha256 = Sha256::from_str(&path).map_err(|_| ReputationError::InvalidSha256)?;
     caller.authorize(
         Action::UserReadPublic,
         Resource::UserAccount { id: "*".to_owned() },
     )?;
     let bounties = service
         .store
-        .bounties_of_file(&format!("0x{sha256}"))
+        .bounties_of_file(&format!("0x{}", sha256.as_str()))
         .await?;
     if bounties.is_empty() {
         return Err(ReputationError::VerdictNotFound.into());
@@ -117,17 +104,14 @@ pub async fn get_file_verdict(
         .collect();
     // The file's type and engine hint from nexus-analysis; without an answer (unknown file,
     // analysis down) the verdict stands on the assertions alone, read for type `other`.
-    let summary = match Sha256::from_str(&sha256) {
-        Ok(hash) => service
-            .analysis
-            .file_summary(&CallContext::none(), &hash)
-            .await
-            .map_err(|error| {
-                tracing::debug!(%error, "no file summary from nexus-analysis");
-            })
-            .ok(),
-        Err(_) => None,
-    };
+    let summary = service
+        .analysis
+        .file_summary(&CallContext::none(), &sha256)
+        .await
+        .map_err(|error| {
+            tracing::debug!(%error, "no file summary from nexus-analysis");
+        })
+        .ok();
     let file_type = summary
         .as_ref()
         .and_then(|summary| summary.file_type.as_deref())
@@ -204,7 +188,7 @@ pub async fn get_file_verdict(
         })
         .collect();
     Ok(web::Json(FileVerdictView {
-        sha256,
+        sha256: sha256.as_str().to_owned(),
         label: verdict.label.as_str().to_owned(),
         confidence: verdict.confidence,
         malicious_probability: verdict.malicious_probability,
