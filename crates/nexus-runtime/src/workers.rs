@@ -52,6 +52,39 @@ impl Workers {
     }
 }
 
+/// The body of a polling worker: runs `pass` until `shutdown` is cancelled, at once again after
+/// a pass that handled something (a backlog drains without pauses), after `idle` when a pass
+/// handled nothing or failed (a failure is logged as "`what` failed; retrying.").
+pub async fn run_passes<F, Fut, E>(
+    shutdown: CancellationToken,
+    idle: Duration,
+    what: &str,
+    mut pass: F,
+) -> WorkerResult
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<usize, E>>,
+    E: std::fmt::Display,
+{
+    loop {
+        let handled = match pass().await {
+            Ok(handled) => handled,
+            Err(error) => {
+                tracing::warn!(%error, "{what} failed; retrying.");
+                0
+            }
+        };
+        if handled == 0 {
+            tokio::select! {
+                () = shutdown.cancelled() => return Ok(()),
+                () = tokio::time::sleep(idle) => {}
+            }
+        } else if shutdown.is_cancelled() {
+            return Ok(());
+        }
+    }
+}
+
 /// How a worker ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WorkerOutcome {

@@ -209,23 +209,13 @@ pub async fn notify_earnings(
     service: Arc<BountyService>,
     shutdown: CancellationToken,
 ) -> WorkerResult {
-    loop {
-        let handled = match notify_pass(&service).await {
-            Ok(handled) => handled,
-            Err(error) => {
-                tracing::warn!(%error, "An earnings notification pass failed; retrying.");
-                0
-            }
-        };
-        if handled == 0 {
-            tokio::select! {
-                () = shutdown.cancelled() => return Ok(()),
-                () = tokio::time::sleep(NOTIFY_IDLE) => {}
-            }
-        } else if shutdown.is_cancelled() {
-            return Ok(());
-        }
-    }
+    nexus_runtime::workers::run_passes(
+        shutdown,
+        NOTIFY_IDLE,
+        "An earnings notification pass",
+        || notify_pass(&service),
+    )
+    .await
 }
 
 /// One pass: every leased notification published, dropped or deferred; returns how many.

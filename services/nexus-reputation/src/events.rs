@@ -131,23 +131,10 @@ pub async fn resolve_owners(
     service: Arc<ReputationService>,
     shutdown: CancellationToken,
 ) -> WorkerResult {
-    loop {
-        let handled = match owner_pass(&service).await {
-            Ok(handled) => handled,
-            Err(error) => {
-                tracing::warn!(%error, "A wallet-owner pass failed; retrying.");
-                0
-            }
-        };
-        if handled == 0 {
-            tokio::select! {
-                () = shutdown.cancelled() => return Ok(()),
-                () = tokio::time::sleep(OWNER_IDLE) => {}
-            }
-        } else if shutdown.is_cancelled() {
-            return Ok(());
-        }
-    }
+    nexus_runtime::workers::run_passes(shutdown, OWNER_IDLE, "A wallet-owner pass", || {
+        owner_pass(&service)
+    })
+    .await
 }
 
 /// One pass: every leased wallet recorded or deferred; returns how many.
