@@ -408,3 +408,36 @@ pub async fn outbox_events(pool: &sqlx::PgPool, name: &str, analysis_id: &str) -
     .await
     .unwrap()
 }
+
+/// A free local TCP port (for a binary the test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The auth service's JWKS, served by the test on its own HTTP server (a binary the test starts
+/// verifies tokens against it): its URL and the server's handle.
+pub fn serve_jwks(document: Value) -> (String, actix_web::dev::ServerHandle) {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let document = web::Data::new(document);
+    let server = HttpServer::new(move || {
+        App::new().app_data(document.clone()).route(
+            "/.well-known/jwks.json",
+            web::get().to(|document: web::Data<Value>| async move {
+                HttpResponse::Ok().json(document.get_ref())
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    (format!("http://{address}/.well-known/jwks.json"), handle)
+}

@@ -4,19 +4,17 @@
 //! with a reason, none is lost, none is announced twice, and no valid token is ever refused
 //! with 401 while the restarted service waits for its keys.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, web};
 use futures_util::StreamExt;
 use nexus_testkit::TestContext;
 use tokio::process::{Child, Command};
 
-use crate::helpers::{TempDir, USER_ID, wait_until};
+use crate::helpers::{TempDir, USER_ID, free_port, serve_jwks, wait_until};
 
 /// Jobs in the run (tiny samples, each unique).
 const JOBS: usize = 1_000;
@@ -24,14 +22,6 @@ const JOBS: usize = 1_000;
 const WORKERS: i64 = 2;
 /// Uploads in flight at once.
 const CONCURRENCY: usize = 8;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A private `redis-server` without persistence, restartable with its data gone.
 struct PrivateRedis {
@@ -92,28 +82,6 @@ impl PrivateRedis {
         }
         self.spawn().await;
     }
-}
-
-/// The auth service's JWKS, served by the test (our own keys, our own HTTP server).
-fn serve_jwks(document: serde_json::Value) -> (String, actix_web::dev::ServerHandle) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    let document = web::Data::new(document);
-    let server = HttpServer::new(move || {
-        App::new().app_data(document.clone()).route(
-            "/.well-known/jwks.json",
-            web::get().to(|document: web::Data<serde_json::Value>| async move {
-                HttpResponse::Ok().json(document.get_ref())
-            }),
-        )
-    })
-    .workers(1)
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    tokio::spawn(server);
-    (format!("http://{address}/.well-known/jwks.json"), handle)
 }
 
 /// How the binary is configured (environment only, as in production).

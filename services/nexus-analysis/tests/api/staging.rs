@@ -4,12 +4,10 @@
 //! the new process is up. And a second instance sharing the staging directory starts (and
 //! sweeps) while the first streams an upload: the upload is untouched and completes.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use actix_web::{App, HttpResponse, HttpServer, web};
 use nexus_analysis::AnalysisService;
 use nexus_analysis::sample_store::clean_staging;
 use nexus_testkit::TestContext;
@@ -17,37 +15,7 @@ use sha2::Digest;
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
-use crate::helpers::{TempDir, USER_ID, settings, wait_until};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The auth service's JWKS, served by the test (the binary verifies the upload's token).
-fn serve_jwks(document: serde_json::Value) -> (String, actix_web::dev::ServerHandle) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    let document = web::Data::new(document);
-    let server = HttpServer::new(move || {
-        App::new().app_data(document.clone()).route(
-            "/.well-known/jwks.json",
-            web::get().to(|document: web::Data<serde_json::Value>| async move {
-                HttpResponse::Ok().json(document.get_ref())
-            }),
-        )
-    })
-    .workers(1)
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    tokio::spawn(server);
-    (format!("http://{address}/.well-known/jwks.json"), handle)
-}
+use crate::helpers::{TempDir, USER_ID, free_port, serve_jwks, settings, wait_until};
 
 /// The real binary on `store`, this test's database and Redis, without analysis workers (only
 /// uploads matter here); returns the process and its base URL once `/ready` answers 200.
