@@ -4,3 +4,5 @@
 //!
 //! One file per concept (`domain/<concept>.rs`), each with its own error type that
 //! [`NotificationError`](crate::error::NotificationError) wraps.
+
+pub mod notice;
