@@ -43,6 +43,7 @@ pub mod metrics;
 pub mod routes;
 pub mod settings;
 pub mod store;
+pub mod webhooks;
 pub mod workers;
 
 use std::sync::Arc;

@@ -8,6 +8,8 @@
 //! - `preferences.rs`: preferences and follows
 //! - `webhooks.rs`: endpoints, secrets and the delivery log
 
+pub(crate) mod webhooks;
+
 use nexus_db::{Outbox, PgPool, Schema};
 
 use crate::error::NotificationError;
