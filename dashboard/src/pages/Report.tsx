@@ -9,6 +9,7 @@ import { isTerminal, type AnalysisReport, type AnalysisView, type Section, type 
 import { formatBytes, formatDate, shortHash } from "../components/format";
 import { EmptyState, ErrorNotice } from "../components/ui";
 import { useTopic } from "../live/LiveContext";
+import { ReportDownload } from "./ReportDownload";
 import { VerdictPanel } from "./VerdictPanel";
 
 export function ReportPage() {
@@ -43,6 +44,7 @@ export function ReportPage() {
       </dl>
       {view.error && <p className="notice notice-error">The analysis failed: {view.error}</p>}
       {running && <p aria-live="polite">The analysis is running; this page updates when it ends.</p>}
+      {report && <ReportDownload id={view.id} />}
       {report ? <ReportBody report={report} /> : !running && <EmptyState title="No report">
         <p>This analysis produced no report. Submit the file again, or ask an administrator to re-analyse it.</p>
       </EmptyState>}
