@@ -7,7 +7,7 @@
 //! - [`commitment`]: the sealed-assertion commitment, byte for byte as the contract computes it.
 //! - [`intents`]: EIP-712 intents and EIP-2612 permits signed with the user's key, for relaying.
 //! - [`typed_data`]: the same intents as the JSON a wallet's `eth_signTypedData_v4` signs, and the
-//!   signer's current nonces.
+//!   signer's current nonces; [`wallet_json`]: that JSON signed as a wallet signs it (clients).
 //! - [`relay`]: a signed intent (or an open call: resolve, claim, ...) as the `to` + calldata the
 //!   relayer sends.
 //! - [`deploy`]: deploys and wires ReputationToken, NexusTimelock, GovernanceContract and
@@ -30,6 +30,7 @@ pub mod ready;
 pub mod relay;
 pub mod settings;
 pub mod typed_data;
+pub mod wallet_json;
 
 pub use error::ChainError;
 
