@@ -236,6 +236,15 @@ pub struct BountyUpdated {
     pub outcome: Option<String>,
     /// The chain event that moved it (`BountyOpened`, `AssertionCommitted`, ...).
     pub cause: String,
+    /// The account that posted it (nexus-user's id): nexus-notification tells it about activity
+    /// on its bounty. Absent in events published before the field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// The artifact reference, lower-case hex (a file bounty's SHA-256): nexus-notification
+    /// compares a resolved file bounty's outcome with the file's last verdict. Absent in events
+    /// published before the field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_hash: Option<String>,
 }
 
 impl crate::event::Event for BountyUpdated {

@@ -32,9 +32,8 @@
 //! the envelope id), and every retry of a webhook carries the same `webhook-id`, so receivers can
 //! deduplicate.
 //!
-//! Today the service runs on the shared runtime (health, readiness of its dependencies,
-//! metrics, outbox relay, graceful shutdown); its business endpoints arrive with their issue,
-//! and no placeholder endpoint pretends to work before then.
+//! Not built yet: security notices from nexus-auth (it publishes no such events yet) and
+//! `referral.completed` (no such event yet); the kinds exist so preferences can name them.
 
 pub mod domain;
 pub mod error;
@@ -65,6 +64,8 @@ pub struct NotificationService {
     pub settings: NotificationSettings,
     /// The service's own metrics.
     pub metrics: NotificationMetrics,
+    /// The bus (the source streams' consumers).
+    pub bus: nexus_bus::Bus,
 }
 
 impl Service for NotificationService {
@@ -84,6 +85,7 @@ impl Service for NotificationService {
             store,
             settings: settings.clone(),
             metrics: NotificationMetrics::register(resources.metrics()),
+            bus: resources.bus()?.clone(),
         })
     }
 

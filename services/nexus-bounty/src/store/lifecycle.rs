@@ -381,7 +381,8 @@ impl Store {
             r#"UPDATE bounty.bounties SET status = $2, chain_bounty_id = $3,
                       commitment_count = $4, reveal_count = $5, outcome = $6, updated_at = now()
                WHERE id = $1
-               RETURNING artifact_kind, reward::text AS "reward!""#,
+               RETURNING artifact_kind, reward::text AS "reward!", creator_id,
+                         encode(artifact_hash, 'hex') AS "artifact_hash!""#,
             target.id,
             after.as_str(),
             chain_bounty_id.map(signed).transpose()?,
@@ -406,6 +407,8 @@ impl Store {
             reveal_count: u32::try_from(reveals).unwrap_or(u32::MAX),
             outcome: outcome.map(str::to_owned),
             cause: cause.to_owned(),
+            creator_id: Some(row.creator_id),
+            artifact_hash: Some(row.artifact_hash),
         };
         self.outbox()
             .enqueue_event(&mut *connection, updated, None)

@@ -4,13 +4,25 @@
 //! transaction or write SQL themselves.
 //!
 //! One file per table group, added with the tables (`migrations/*_notification_*.sql`):
-//! - `inbox.rs`: notices and read state
-//! - `preferences.rs`: preferences and follows
-//! - `webhooks.rs`: endpoints, secrets and the delivery log
+//! - `inbox.rs`: a source event's notices, in one transaction with the envelope's inbox record,
+//!   handed to the channels (inbox row and `NoticeCreated`, e-mail queue, webhook messages); the
+//!   inbox reads and read marks
+//! - `preferences.rs`: preferences per kind and the per-user settings (uploads, interests)
+//! - `follows.rs`: followed files and the last verdict known of each
+//! - `email.rs`: the e-mail queue (EMAIL)
+//! - `webhooks.rs`: endpoints, secrets and the delivery log (WEBHOOKS)
 
+pub(crate) mod email;
+mod follows;
+mod inbox;
+mod preferences;
 pub(crate) mod webhooks;
 
-use nexus_db::{Outbox, PgPool, Schema};
+pub use follows::FollowRow;
+pub use inbox::{Audience, Delivered, NoticeRow, Plan};
+pub use preferences::UserSettings;
+
+use nexus_db::{DbError, Inbox, Outbox, PgPool, Schema};
 
 use crate::error::NotificationError;
 
@@ -22,6 +34,7 @@ pub const SCHEMA: &str = "notification";
 pub struct Store {
     pool: PgPool,
     outbox: Outbox,
+    inbox: Inbox,
 }
 
 impl Store {
@@ -33,6 +46,7 @@ impl Store {
         Ok(Self {
             pool,
             outbox: Outbox::new(schema),
+            inbox: Inbox::new(schema),
         })
     }
 
@@ -47,4 +61,14 @@ impl Store {
     pub fn outbox(&self) -> &Outbox {
         &self.outbox
     }
+
+    /// The schema's inbox: the envelope ids already applied, per consumer.
+    pub fn inbox(&self) -> &Inbox {
+        &self.inbox
+    }
+}
+
+/// `error` as the service's error.
+pub(crate) fn db(error: sqlx::Error) -> NotificationError {
+    NotificationError::Db(DbError::from(error))
 }

@@ -1,8 +1,14 @@
 //! nexus-notification through its real HTTP API and as a real process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod consumers;
+mod follows;
 mod helpers;
+mod inbox;
 mod openapi;
+mod preferences;
+mod unsubscribe;
+mod webhooks;
 
 use nexus_config::ServiceKind;
 use nexus_notification::NotificationService;
