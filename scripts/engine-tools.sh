@@ -3,7 +3,7 @@
 # ssdeep, tlsh (tlsh-tools), yara, mingw-w64 (to build the test PEs), and Python's pefile; and
 # moto's S3 server (`moto_server`), the local S3-compatible server nexus-analysis's S3 sample
 # store is tested against; and stix2-validator and pymisp, the independent checkers of the
-# analysis exports.
+# analysis exports; and pypdf, the independent reader of the PDF reports.
 # Idempotent: already-installed tools are left alone. Run as root (or with sudo) on Debian/Ubuntu.
 set -euo pipefail
 
@@ -50,5 +50,21 @@ if ! command -v stix2_validator >/dev/null 2>&1 || ! python3 -c 'import pymisp' 
     || python3 -m pip install --quiet --break-system-packages "${export_checkers[@]}"
 fi
 
+# The independent reader of nexus-analysis's PDF reports (tests/api/report.rs): pure Python,
+# no dependencies of its own.
+if ! python3 -c 'import pypdf' >/dev/null 2>&1; then
+  echo "engine-tools: installing pypdf from PyPI"
+  python3 -m pip install --quiet 'pypdf==6.4.0' \
+    || python3 -m pip install --quiet --break-system-packages 'pypdf==6.4.0'
+fi
+
+# The independent verifier of nexus-notification's webhook signatures (tests/api/webhooks.rs):
+# the Standard Webhooks project's own Python library.
+if ! python3 -c 'import standardwebhooks' >/dev/null 2>&1; then
+  echo "engine-tools: installing standardwebhooks from PyPI"
+  python3 -m pip install --quiet 'standardwebhooks==1.1.0' \
+    || python3 -m pip install --quiet --break-system-packages 'standardwebhooks==1.1.0'
+fi
+
 echo "engine-tools: ssdeep=$(command -v ssdeep) tlsh=$(command -v tlsh) yara=$(command -v yara)"
-echo "engine-tools: mingw=$(command -v i686-w64-mingw32-gcc) pefile=$(python3 -c 'import pefile; print(pefile.__version__)') moto=$(python3 -c 'import moto; print(moto.__version__)') stix2_validator=$(command -v stix2_validator) pymisp=$(python3 -c 'import pymisp; print(pymisp.__version__)')"
+echo "engine-tools: mingw=$(command -v i686-w64-mingw32-gcc) pefile=$(python3 -c 'import pefile; print(pefile.__version__)') moto=$(python3 -c 'import moto; print(moto.__version__)') stix2_validator=$(command -v stix2_validator) pymisp=$(python3 -c 'import pymisp; print(pymisp.__version__)') pypdf=$(python3 -c 'import pypdf; print(pypdf.__version__)')"

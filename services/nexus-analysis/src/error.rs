@@ -53,7 +53,7 @@ pub enum AnalysisError {
     AnalysisNotFound(uuid::Uuid),
     /// `GET /v1/analyses/{id}/export` with a `format` other than `stix` or `misp`.
     #[error(
-        "export format {0:?} is unknown; use `format=stix` (STIX 2.1) or `format=misp` (a MISP event)"
+        "export format {0:?} is unknown; use `format=stix` (STIX 2.1), `format=misp` (a MISP event), `format=html` or `format=pdf` (a report)"
     )]
     InvalidExportFormat(String),
     /// An export of an analysis that has no report (queued, running or failed).

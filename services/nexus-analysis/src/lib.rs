@@ -50,6 +50,7 @@ pub mod job_settings;
 pub mod memory_budget;
 pub mod metrics;
 pub mod reconcile;
+pub mod report;
 pub mod retrohunt;
 pub mod retrohunt_failures;
 pub mod routes;

@@ -1,4 +1,6 @@
-//! `GET /v1/analyses/{id}/export?format=stix|misp`.
+//! `GET /v1/analyses/{id}/export?format=stix|misp|html|pdf`: the machine exports (STIX, MISP)
+//! and the person's report (HTML, PDF; [`crate::report`]) share one route, one authorization
+//! and one set of errors.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -11,14 +13,16 @@ use uuid::Uuid;
 use crate::AnalysisService;
 use crate::domain::export::{ExportFormat, ExportInput, misp, stix};
 use crate::error::AnalysisError;
+use crate::report;
 use crate::routes::readable_analysis;
 
 /// The query of the export route.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// `stix` (a STIX 2.1 bundle, the default) or `misp` (a MISP event). Parsed by the
-    /// handler, so any other value is the route's own 400 `invalid_export_format`.
+    /// `stix` (a STIX 2.1 bundle, the default), `misp` (a MISP event), `html` or `pdf` (a
+    /// person's report: a one-page summary, then the details). Parsed by the handler, so any
+    /// other value is the route's own 400 `invalid_export_format`.
     #[param(inline, value_type = Option<ExportFormatName>)]
     pub format: Option<String>,
 }
@@ -31,10 +35,34 @@ pub enum ExportFormatName {
     Stix,
     /// A MISP event.
     Misp,
+    /// A self-contained HTML report.
+    Html,
+    /// A PDF report.
+    Pdf,
+}
+
+/// What `format` asked for: a machine export or a person's report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Requested {
+    Export(ExportFormat),
+    Html,
+    Pdf,
+}
+
+impl Requested {
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "html" => Some(Self::Html),
+            "pdf" => Some(Self::Pdf),
+            other => ExportFormat::parse(other).map(Self::Export),
+        }
+    }
 }
 
 /// A finished analysis as a STIX 2.1 bundle or a MISP event, for threat-intelligence platforms
-/// (docs/ENGINE.md, "Exports"). Readable exactly when `GET /v1/analyses/{id}` is: the same
+/// (docs/ENGINE.md, "Exports"), or as a report for a person: a self-contained HTML page (served
+/// with a `Content-Security-Policy` that lets nothing load or run) or a PDF, each a one-page
+/// summary and then the details, every table capped. Readable exactly when `GET /v1/analyses/{id}` is: the same
 /// `analysis:read` decision, so an analysis the caller may not read is 404.
 #[utoipa::path(
     get,
@@ -42,11 +70,13 @@ pub enum ExportFormatName {
     params(("id" = uuid::Uuid, Path, description = "The analysis id"), ExportQuery),
     tag = "analysis",
     responses(
-        (status = 200, description = "The export, as an attachment: a STIX 2.1 bundle, or a MISP event (`{\"Event\": {...}}`)", content(
+        (status = 200, description = "The export, as an attachment: a STIX 2.1 bundle, a MISP event (`{\"Event\": {...}}`), an HTML report or a PDF report", content(
             (Object = "application/stix+json;version=2.1"),
-            (Object = "application/json")
+            (Object = "application/json"),
+            (String = "text/html; charset=utf-8"),
+            (Vec<u8> = "application/pdf")
         )),
-        (status = 400, description = "`format` is neither `stix` nor `misp` (`invalid_export_format`)", body = ErrorBody),
+        (status = 400, description = "`format` is none of `stix`, `misp`, `html`, `pdf` (`invalid_export_format`)", body = ErrorBody),
         (status = 401, description = "Invalid access token", body = ErrorBody),
         (status = 403, description = "An API key without the `analysis:read` scope (`scope_insufficient`)", body = ErrorBody),
         (status = 404, description = "No such analysis, or not one the caller may read", body = ErrorBody),
@@ -65,7 +95,7 @@ pub async fn export_analysis(
         .into_inner()
         .format
         .unwrap_or_else(|| "stix".to_owned());
-    let format = ExportFormat::parse(&requested)
+    let format = Requested::parse(&requested)
         .ok_or_else(|| AnalysisError::InvalidExportFormat(requested.chars().take(40).collect()))?;
     let (view, access) = readable_analysis(&service.store, &caller, id).await?;
     let report = view
@@ -80,15 +110,42 @@ pub async fn export_analysis(
         completed_at: view.completed_at,
         visibility: access.visibility(),
     };
+    let attachment = |name: String| {
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        )
+    };
+    let format = match format {
+        Requested::Export(format) => format,
+        Requested::Html => {
+            let page = report::html::render(&report::document(&input));
+            return Ok(HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+                .insert_header((
+                    header::CONTENT_SECURITY_POLICY,
+                    report::html::CONTENT_SECURITY_POLICY,
+                ))
+                .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .insert_header(attachment(format!("nexus-analysis-{id}.html")))
+                .body(page));
+        }
+        Requested::Pdf => {
+            // Rendering is CPU work bounded by the caps (a few milliseconds); it stays inline.
+            let file = report::pdf::render(&report::document(&input));
+            return Ok(HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, "application/pdf"))
+                .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .insert_header(attachment(format!("nexus-analysis-{id}.pdf")))
+                .body(file));
+        }
+    };
     let body = match format {
         ExportFormat::Stix => stix::bundle(&input),
         ExportFormat::Misp => misp::event(&input),
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, format.content_type()))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", format.file_name(id)),
-        ))
+        .insert_header(attachment(format.file_name(id)))
         .body(body.to_string()))
 }

@@ -340,7 +340,9 @@ async fn the_api_document_describes_the_formats_and_media_types() {
         .unwrap_or_else(|| panic!("no format parameter: {operation}"));
     assert_eq!(format["in"], "query");
     assert!(
-        format.to_string().contains(r#"["stix","misp"]"#),
+        format
+            .to_string()
+            .contains(r#"["stix","misp","html","pdf"]"#),
         "the formats are listed: {format}"
     );
     let mut media: Vec<&String> = operation["responses"]["200"]["content"]
@@ -351,7 +353,12 @@ async fn the_api_document_describes_the_formats_and_media_types() {
     media.sort();
     assert_eq!(
         media,
-        ["application/json", "application/stix+json;version=2.1"]
+        [
+            "application/json",
+            "application/pdf",
+            "application/stix+json;version=2.1",
+            "text/html; charset=utf-8"
+        ]
     );
     for status in ["400", "404", "409"] {
         assert!(

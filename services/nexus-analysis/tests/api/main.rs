@@ -18,6 +18,7 @@ mod openapi;
 mod process_kills;
 mod reanalyse;
 mod reconcile;
+mod report;
 mod rules;
 mod s3_store;
 mod staging;
