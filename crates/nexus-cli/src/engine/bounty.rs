@@ -74,7 +74,10 @@ impl Engine {
             Err(reason) => return self.skip(view, reason),
         };
         let limit = self.config.policy.max_file_size;
-        let bytes = self.gateway.download(&view.artifact.hash, limit).await?;
+        // The view spells the hash as the contract stores it (`0x` + hex); the file routes
+        // take the bare hex.
+        let sha256 = view.artifact.hash.trim_start_matches("0x").to_lowercase();
+        let bytes = self.gateway.download(&sha256, limit).await?;
         let engine = self.analyser.clone();
         let report = tokio::task::spawn_blocking(move || engine.analyze(&bytes))
             .await
