@@ -165,6 +165,29 @@ pub struct AnalysisView {
     pub report: Option<Box<AnalysisReport>>,
 }
 
+/// `GET /v1/analyses` query: one page of the caller's analyses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AnalysisListQuery {
+    /// Page size, 1–100 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The previous page's `next_cursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// `GET /v1/analyses`: the analyses of the samples the caller uploaded, newest first, without
+/// their reports (`GET /v1/analyses/{id}` has each one's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AnalysisPage {
+    /// The analyses (`report` always absent).
+    pub analyses: Vec<AnalysisView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
 /// `GET /internal/v1/files/{sha256}/summary` (service token): what other services may know of
 /// a stored sample without reading it: its detected type (the report's `type` name) and the
 /// latest analysis' verdict hint and score, once finished. nexus-reputation reads it for the
@@ -177,6 +200,15 @@ pub struct FileSummary {
     pub verdict: Option<VerdictHint>,
     /// Its score, 0-100.
     pub score: Option<u8>,
+    /// The malware family tag of the latest finished report, when one of its YARA matches names
+    /// one (metadata `family` or `malware_family`); nexus-reputation scores the file's analysts
+    /// per family with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// When the latest analysis finished: nexus-reputation's re-judgement counts its verdict as
+    /// new evidence only when it is newer than the bounty's settlement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysed_at: Option<DateTime<Utc>>,
 }
 
 /// `GET /v1/files/{sha256}`: what the store knows about a sample, and its latest report.

@@ -24,6 +24,7 @@
 //!   describes them.
 //! - [`events`]: what the service consumes.
 //! - [`workers`]: its background loops, registered in one place.
+//! - [`judging`]: the file-type and re-judgement workers (what the chain facts alone cannot say).
 //! - [`boards`]: the leaderboards' Redis sorted sets, rebuilt from PostgreSQL.
 //! - [`metrics`]: its own metrics.
 //!
@@ -31,14 +32,13 @@
 //! a stream changes nothing; Redis may be flushed at any time and the leaderboards come back from
 //! PostgreSQL.
 //!
-//! Not built yet: the file types of file artifacts in scoring (every file scores as `other`; only
-//! the file verdict endpoint asks nexus-analysis for a file's type), family tags, referral bonuses and re-judgement from new
-//! evidence (only a dispute's ruling re-scores today).
+//! Not built yet: referral bonuses.
 
 pub mod boards;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod judging;
 pub mod metrics;
 pub mod routes;
 pub mod settings;

@@ -27,6 +27,10 @@ pub struct ReputationSettings {
     /// (repairs a board an update could not reach while Redis was down).
     #[serde(with = "humantime_serde")]
     pub leaderboard_reconcile_interval: Duration,
+    /// How often the `rejudgements` worker looks for bounties that reached 30 or 90 days after
+    /// settlement (docs/REPUTATION.md, "Re-judgement").
+    #[serde(with = "humantime_serde")]
+    pub rejudge_interval: Duration,
 }
 
 impl Default for ReputationSettings {
@@ -37,6 +41,7 @@ impl Default for ReputationSettings {
             owner_recheck: Duration::from_secs(600),
             leaderboard_check_interval: Duration::from_secs(1),
             leaderboard_reconcile_interval: Duration::from_secs(600),
+            rejudge_interval: Duration::from_secs(60),
         }
     }
 }
@@ -65,6 +70,7 @@ impl Validate for ReputationSettings {
                 "reputation.leaderboard_reconcile_interval",
                 self.leaderboard_reconcile_interval,
             ),
+            ("reputation.rejudge_interval", self.rejudge_interval),
         ] {
             if value.is_zero() {
                 problems.push(format!("{key} must be more than zero"));
@@ -88,6 +94,7 @@ mod tests {
             owner_recheck: Duration::ZERO,
             leaderboard_check_interval: Duration::ZERO,
             leaderboard_reconcile_interval: Duration::ZERO,
+            rejudge_interval: Duration::from_secs(1),
         };
         broken.validate(&mut problems);
         assert_eq!(problems.len(), 4, "{problems:?}");

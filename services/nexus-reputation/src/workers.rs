@@ -7,6 +7,9 @@
 //! - `wallet-owners`: maps analyst wallets to accounts through nexus-user
 //!   ([`crate::events::resolve_owners`]); replicas lease rows, nothing is lost while nexus-user
 //!   is down.
+//! - `file-types`: asks nexus-analysis for each file bounty's type and family
+//!   ([`crate::judging::resolve_file_types`]); a file bounty is scored once its type is known.
+//! - `rejudgements`: re-judges settled bounties at 30 and 90 days ([`crate::judging::rejudge`]).
 //! - `leaderboards`: rebuilds boards Redis lost, and all of them now and then
 //!   ([`crate::events::keep_boards`]); safe with replicas (a rebuild is idempotent).
 
@@ -37,6 +40,14 @@ pub fn register(service: Arc<ReputationService>, workers: &mut Workers) {
         let consumer = bus.consumer(params).await?;
         consumer.run(handler, shutdown).await;
         Ok(())
+    });
+    let types = Arc::clone(&service);
+    workers.add("file-types", move |shutdown| {
+        crate::judging::resolve_file_types(types, shutdown)
+    });
+    let rejudgements = Arc::clone(&service);
+    workers.add("rejudgements", move |shutdown| {
+        crate::judging::rejudge(rejudgements, shutdown)
     });
     let owners = Arc::clone(&service);
     workers.add("wallet-owners", move |shutdown| {

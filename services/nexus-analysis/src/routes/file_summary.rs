@@ -1,11 +1,14 @@
 //! `GET /internal/v1/files/{sha256}/summary`: nexus-reputation, weighing a file's verdict, asks
 //! for the sample's detected type and its latest analysis' verdict hint and score. Service token
 //! only (the shared internal middleware): the route is internal, and the caller decides what of it
-//! its own callers may see (docs/REPUTATION.md, "The verdict endpoint").
+//! its own callers may see (docs/REPUTATION.md, "The verdict endpoint"). The summary also names
+//! the latest report's malware family (from its YARA matches' metadata) and when it finished,
+//! for reputation's per-family scores and its re-judgement.
 
 use actix_web::web;
 use nexus_http::ApiError;
 use nexus_proto::analysis::FileSummary;
+use nexus_proto::report::AnalysisReport;
 
 use crate::AnalysisService;
 use crate::error::AnalysisError;
@@ -23,9 +26,39 @@ pub async fn file_summary(
         .await?
         .ok_or_else(|| AnalysisError::BountyFileNotFound(sha256.clone()))?;
     let latest = service.store.latest_analysis(&sha256).await?;
+    let family = match latest
+        .as_ref()
+        .filter(|analysis| analysis.completed_at.is_some())
+    {
+        Some(analysis) => service
+            .store
+            .report(analysis.id)
+            .await?
+            .as_ref()
+            .and_then(family_of),
+        None => None,
+    };
     Ok(web::Json(FileSummary {
         file_type: sample.file_type,
         verdict: latest.as_ref().and_then(|analysis| analysis.verdict),
-        score: latest.and_then(|analysis| analysis.score),
+        score: latest.as_ref().and_then(|analysis| analysis.score),
+        family,
+        analysed_at: latest.and_then(|analysis| analysis.completed_at),
     }))
+}
+
+/// The family tag a report names: the first YARA match whose metadata has a non-empty string
+/// `family` or `malware_family` (rule authors' two usual spellings).
+fn family_of(report: &AnalysisReport) -> Option<String> {
+    report.yara.iter().find_map(|matched| {
+        ["family", "malware_family"].iter().find_map(|key| {
+            matched
+                .metadata
+                .get(*key)
+                .and_then(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|tag| !tag.is_empty())
+                .map(str::to_owned)
+        })
+    })
 }

@@ -5,8 +5,10 @@
 //! - [`leaderboard`]: boards, periods, kinds and their Redis key names.
 //! - [`cursor`]: the history's page cursor.
 //! - [`trust`]: trust levels and their unlocks as the API shows them.
+//! - [`ground_truth`]: what counts as new evidence at a 30/90-day re-judgement.
 
 pub mod cursor;
+pub mod ground_truth;
 pub mod leaderboard;
 pub mod projection;
 pub mod trust;

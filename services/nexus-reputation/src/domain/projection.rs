@@ -6,13 +6,18 @@
 //! way: a new fact, a dispute's ruling and a reorganisation's retraction all store or remove
 //! facts and project the bounty again; the store writes the difference to the history. Replaying
 //! the facts gives the same rows, so the projection is also what makes replays harmless.
+//!
+//! Two inputs are not chain facts, and are stored beside them ([`Judging`]): a file artifact's
+//! type and family (asked of nexus-analysis once, by the `file-types` worker) and a re-judged
+//! outcome (the 30- and 90-day re-judgement). A file bounty is not scored while its type is
+//! unknown: it waits, it is never scored as `other` by default.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use nexus_core::ChainAddress;
 use nexus_core::bounty::ArtifactKind;
-use nexus_core::reputation::{Confidence, FileType, SettledAssertion, contribution};
+use nexus_core::reputation::{Confidence, FileType, SettledAssertion, contribution, rejudge};
 use nexus_core::settlement::{Outcome, Verdict};
 use nexus_proto::chain::{self, AnalystOutcome, ChainEvent, SettlementView};
 
@@ -79,6 +84,41 @@ impl ScoredAssertion {
     }
 }
 
+/// A file artifact's type and family tag, once known (`reputation.file_types`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactType {
+    /// The reputation file type.
+    pub file_type: FileType,
+    /// The normalised family tag, when the analysis has one.
+    pub family: Option<String>,
+}
+
+/// What a bounty's projection needs beyond its chain facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Judging {
+    /// The artifact's type, for a file bounty; `None` while pending (the bounty is then not
+    /// scored yet). Ignored for URLs and contracts.
+    pub file: Option<ArtifactType>,
+    /// The outcome a re-judgement found, when it differs from the chain's: the assertions are
+    /// re-scored under it through nexus-core's `rejudge`.
+    pub rejudged: Option<Outcome>,
+}
+
+/// The SHA-256 (64 lower-case hex digits) of the file a bounty's opening names, when its
+/// artifact is a file.
+pub fn file_artifact(facts: &[StoredFact]) -> Option<String> {
+    facts.iter().find_map(|fact| match &fact.event {
+        ChainEvent::BountyOpened(event) if event.artifact_kind == chain::ArtifactKind::File => {
+            let hex = event
+                .artifact_hash
+                .trim_start_matches("0x")
+                .to_ascii_lowercase();
+            (hex.len() == 64 && hex.bytes().all(|byte| byte.is_ascii_hexdigit())).then_some(hex)
+        }
+        _ => None,
+    })
+}
+
 /// A fact that cannot be projected (a malformed amount or address in a stored event).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("bounty {bounty_id}: {problem}")]
@@ -89,11 +129,13 @@ pub struct ProjectionError {
     pub problem: String,
 }
 
-/// The scored assertions of bounty `bounty_id` from its stored `facts` (in chain order), by
-/// analyst; empty while the bounty has not settled.
+/// The scored assertions of bounty `bounty_id` from its stored `facts` (in chain order) and
+/// `judging`, by analyst; empty while the bounty has not settled, or is a file bounty whose type
+/// is not known yet.
 pub fn project(
     bounty_id: u64,
     facts: &[StoredFact],
+    judging: &Judging,
 ) -> Result<BTreeMap<String, ScoredAssertion>, ProjectionError> {
     let problem = |problem: String| ProjectionError { bounty_id, problem };
     let mut opened = None;
@@ -131,10 +173,16 @@ pub fn project(
         ),
         None => (None, String::new()),
     };
-    let file_type = kind
-        .and_then(FileType::of_non_file)
-        .unwrap_or(FileType::Other);
-    let outcome = core_outcome(settlement.outcome);
+    let (file_type, family) = match kind {
+        Some(ArtifactKind::File) => match &judging.file {
+            Some(known) => (known.file_type, known.family.clone()),
+            None => return Ok(BTreeMap::new()),
+        },
+        Some(kind) => (FileType::of_non_file(kind).unwrap_or(FileType::Other), None),
+        None => (FileType::Other, None),
+    };
+    let chain_outcome = core_outcome(settlement.outcome);
+    let rejudged = judging.rejudged.filter(|outcome| *outcome != chain_outcome);
     let mut scored = BTreeMap::new();
     for analyst in &settlement.analysts {
         let address = analyst.analyst.to_lowercase();
@@ -154,11 +202,11 @@ pub fn project(
             artifact_kind: kind.map_or("unknown", kind_name),
             artifact_hash: artifact_hash.clone(),
             file_type,
-            family: None,
+            family: family.clone(),
             verdict,
             confidence: verdict.map(|_| reveals.get(&address).copied().unwrap_or(100)),
             stake,
-            outcome,
+            outcome: chain_outcome,
             analyst_outcome: analyst.outcome,
             correct: None,
             slashed: slashed.contains(&address),
@@ -166,10 +214,18 @@ pub fn project(
             points: 0.0,
         };
         if let Some(settled) = assertion.settled() {
-            let scored = contribution(&settled);
+            // Under a re-judged outcome, nexus-core's `rejudge` gives the new contribution (the
+            // chain's outcome stays the analyst's payout; the re-judged one is their record).
+            let scored = match rejudged {
+                Some(new_outcome) => rejudge(std::slice::from_ref(&settled), new_outcome)
+                    .first()
+                    .map_or_else(|| contribution(&settled), |change| change.new),
+                None => contribution(&settled),
+            };
             assertion.correct = scored.right;
             assertion.points = scored.points;
         }
+        assertion.outcome = rejudged.unwrap_or(chain_outcome);
         scored.insert(address, assertion);
     }
     Ok(scored)
@@ -386,7 +442,7 @@ mod tests {
             fact(revealed, 20),
             fact(resolved.clone(), 30),
         ];
-        let before = project(3, &facts).unwrap();
+        let before = project(3, &facts, &Judging::default()).unwrap();
         let aa = &before[&format!("0x{}", "aa".repeat(20))];
         assert_eq!(
             (aa.correct, aa.confidence, aa.file_type),
@@ -408,13 +464,17 @@ mod tests {
             }),
             99,
         ));
-        let after = project(3, &facts).unwrap();
+        let after = project(3, &facts, &Judging::default()).unwrap();
         let aa = &after[&format!("0x{}", "aa".repeat(20))];
         assert_eq!(aa.correct, Some(false));
         assert_eq!(aa.settled_at.timestamp(), 30);
         assert!(after[&format!("0x{}", "bb".repeat(20))].points > 0.0);
 
         // Without the settlement (retracted), nothing is scored.
-        assert!(project(3, &facts[..2]).unwrap().is_empty());
+        assert!(
+            project(3, &facts[..2], &Judging::default())
+                .unwrap()
+                .is_empty()
+        );
     }
 }

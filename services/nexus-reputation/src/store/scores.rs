@@ -99,7 +99,7 @@ impl AssertionRecord {
     }
 }
 
-fn signed(value: u64, what: &str) -> Result<i64, ReputationError> {
+pub(super) fn signed(value: u64, what: &str) -> Result<i64, ReputationError> {
     i64::try_from(value)
         .map_err(|_| ReputationError::Malformed(format!("{what} {value} is too large")))
 }
@@ -207,7 +207,7 @@ impl Store {
     }
 
     /// Projects `bounty_id` from its stored facts and writes every analyst's change.
-    async fn reproject(
+    pub(super) async fn reproject(
         &self,
         transaction: &mut PgConnection,
         bounty_id: u64,
@@ -237,7 +237,8 @@ impl Store {
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
-        let projected = projection::project(bounty_id, &facts)
+        let judging = judging_of(transaction, key, &facts).await?;
+        let projected = projection::project(bounty_id, &facts, &judging)
             .map_err(|error| ReputationError::Malformed(error.to_string()))?;
         let stored: BTreeMap<String, ScoredAssertion> = sqlx::query_as!(
             AssertionRecord,
@@ -426,9 +427,69 @@ struct Change<'a> {
     now: DateTime<Utc>,
 }
 
+/// What `bounty_id`'s projection needs beyond its facts: its file's type (a pending row is
+/// created the first time the facts name a file, for the `file-types` worker) and its re-judged
+/// outcome (the latest milestone's, when one differed).
+async fn judging_of(
+    transaction: &mut PgConnection,
+    key: i64,
+    facts: &[StoredFact],
+) -> Result<projection::Judging, ReputationError> {
+    let mut judging = projection::Judging::default();
+    if let Some(sha256) = projection::file_artifact(facts) {
+        sqlx::query!(
+            "INSERT INTO reputation.file_types (bounty_id, sha256) VALUES ($1, $2) \
+             ON CONFLICT (bounty_id) DO NOTHING",
+            key,
+            sha256,
+        )
+        .execute(&mut *transaction)
+        .await
+        .map_err(db)?;
+        let known = sqlx::query!(
+            "SELECT file_type, family FROM reputation.file_types WHERE bounty_id = $1",
+            key,
+        )
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(db)?;
+        judging.file = known
+            .file_type
+            .map(|name| {
+                FileType::parse(&name)
+                    .map(|file_type| projection::ArtifactType {
+                        file_type,
+                        family: known.family,
+                    })
+                    .ok_or_else(|| {
+                        ReputationError::Internal(format!(
+                            "bounty {key} has the unknown file type {name:?}"
+                        ))
+                    })
+            })
+            .transpose()?;
+    }
+    judging.rejudged = sqlx::query_scalar!(
+        "SELECT new_outcome AS \"new_outcome!\" FROM reputation.rejudgements \
+         WHERE bounty_id = $1 AND new_outcome IS NOT NULL \
+         ORDER BY milestone_days DESC LIMIT 1",
+        key,
+    )
+    .fetch_optional(&mut *transaction)
+    .await
+    .map_err(db)?
+    .map(|name| {
+        parse_outcome(&name).ok_or_else(|| {
+            ReputationError::Internal(format!("bounty {key} has the unknown outcome {name:?}"))
+        })
+    })
+    .transpose()?;
+    Ok(judging)
+}
+
 /// Serializes the projections of one bounty (consumer replicas, a retraction and a late fact):
 /// a transaction-scoped advisory lock in the reputation service's own lock class.
-async fn lock_bounty(
+pub(super) async fn lock_bounty(
     transaction: &mut PgConnection,
     bounty_id: u64,
 ) -> Result<(), ReputationError> {

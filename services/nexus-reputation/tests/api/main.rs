@@ -1,10 +1,13 @@
 //! nexus-reputation through its real HTTP API and as a real process.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analysis_stub;
 mod helpers;
 mod openapi;
 mod queries;
+mod rejudge;
 mod scores;
+mod types;
 mod verdict;
 
 use nexus_config::ServiceKind;

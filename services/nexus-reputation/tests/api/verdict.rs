@@ -11,6 +11,7 @@ use nexus_testkit::nexus_client::{CallContext, ClientError};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::analysis_stub::StubAnalysis;
 use crate::helpers::{NXS, TestApp, log, now, resolved, revealed};
 
 /// The file every test bounty names.
@@ -44,7 +45,10 @@ fn code(result: Result<Value, ClientError>) -> (u16, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clones_count_as_one_voice_and_the_honest_analysts_decide() {
-    let app = TestApp::spawn().await;
+    // Analysis holds none of these files: each bounty is scored as `other`.
+    let stub = StubAnalysis::serve(std::collections::BTreeMap::new(), true);
+    let url = stub.url.clone();
+    let app = TestApp::spawn_with(false, |settings| settings.analysis_url = url).await;
     let (honest1, honest2) = (wallet(0x11), wallet(0x22));
     let (clone1, clone2) = (wallet(0xc1), wallet(0xc2));
     let at = now() - 600;
@@ -98,6 +102,18 @@ async fn clones_count_as_one_voice_and_the_honest_analysts_decide() {
         published += 4.0;
     }
     app.wait_counted("applied", published).await;
+    // File bounties are scored once the `file-types` worker knows their type.
+    let typed = crate::helpers::wait_for(|| async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM reputation.file_types WHERE file_type IS NOT NULL",
+        )
+        .fetch_one(&app.context.database.pool)
+        .await
+        .expect("file types")
+            == 22
+    })
+    .await;
+    assert!(typed, "the file bounties' types were never recorded");
 
     let view = app
         .verdict(&CallContext::none(), FILE)
@@ -154,6 +170,7 @@ async fn clones_count_as_one_voice_and_the_honest_analysts_decide() {
     assert_eq!(view.confidence, view.malicious_probability);
     assert_eq!(view.file_type, "other");
     app.stop().await;
+    stub.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
