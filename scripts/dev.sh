@@ -18,6 +18,7 @@
 # fund them anywhere else. .nexus/anvil/accounts.txt lists them.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/dev_engines.sh"
 cd "$NEXUS_ROOT"
 
 # --- the local chain ---------------------------------------------------------------------------
@@ -147,18 +148,19 @@ ensure_redis
 ensure_anvil
 
 say "building the services"
-cargo build -p nexus-chain $(printf -- '-p nexus-%s ' "${NEXUS_SERVICES[@]}")
+cargo build -p nexus-chain -p nexus-cli $(printf -- '-p nexus-%s ' "${NEXUS_SERVICES[@]}")
 say "building the dashboard (served by the gateway at /)"
 bash dashboard/ci.sh build
 export NEXUS_GATEWAY__DASHBOARD__DIR="$NEXUS_ROOT/dashboard/dist"
 
 mkdir -p "$NEXUS_STATE/logs"
 pids=()
+engine_pids=()
 shutdown() {
   trap - INT TERM EXIT
   say "stopping the services (SIGTERM, graceful)"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${engine_pids[@]}" "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${engine_pids[@]}" "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   stop_chain
   stop_started_dependencies
   say "stopped"
@@ -189,6 +191,9 @@ for service in "${NEXUS_SERVICES[@]}"; do
   port=$((port + 1))
 done
 
+# Two automated analysts (scripts/dev_engines.sh): an uploaded file's bounty gets answered.
+start_engines
+
 printf '\n  %-22s %-28s %-28s\n' SERVICE HTTP METRICS
 port=8080
 for service in "${NEXUS_SERVICES[@]}"; do
@@ -202,7 +207,9 @@ printf '  Accounts (anvil dev keys; 10,000 ETH each, demo accounts 10,000 NXS):\
 grep -v '^#' "$CHAIN_DIR/accounts.txt" | while read -r role address _; do printf '    %-10s %s\n' "$role" "$address"; done
 printf '\n  !! These are anvil'"'"'s PUBLIC development keys, listed with their private keys in\n'
 printf '  !! %s. Anyone can spend from them: local chain only.\n\n' "$CHAIN_DIR/accounts.txt"
-printf '  Dashboard: http://127.0.0.1:8080/ (register an account there)\n\n'
+printf '  Dashboard: http://127.0.0.1:8080/ (register an account there)\n'
+printf '  Engines:   broad (every file type) and narrow (pe/elf/macho/script, reward >= 10 NXS),\n'
+printf '             in .nexus/engines/, logs .nexus/logs/engine-*.log (docs/ENGINE_CLI.md)\n\n'
 say "all nine services are ready; press Ctrl-C to stop"
 
 # Runs until Ctrl-C (clean exit 0), or until a service dies: then everything is stopped and the
