@@ -1,6 +1,6 @@
 //! The report as a PDF, written with `pdf-writer` in pure Rust: no browser, no font file. It
-//! uses three of the standard fonts every reader has (Helvetica, Helvetica-Bold for headings,
-//! Courier for data) in WinAnsiEncoding, so text is one byte a character: Latin-1 and the
+//! uses four of the standard fonts every reader has (Helvetica, Helvetica-Bold for headings,
+//! Courier and Courier-Bold for data) in WinAnsiEncoding, so text is one byte a character: Latin-1 and the
 //! usual typographic marks print as themselves and anything else as `?` ([`win_ansi`]).
 //!
 //! Layout: page 1 is the summary, the details start on page 2. Data is set in Courier, whose
@@ -34,6 +34,7 @@ enum Font {
     Regular,
     Bold,
     Mono,
+    MonoBold,
 }
 
 impl Font {
@@ -42,6 +43,7 @@ impl Font {
             Self::Regular => Name(b"F1"),
             Self::Bold => Name(b"F2"),
             Self::Mono => Name(b"F3"),
+            Self::MonoBold => Name(b"F4"),
         }
     }
 }
@@ -281,8 +283,9 @@ fn columns(layout: &mut Layout, table: &Table) {
     if used + MIN_LAST_COLUMN <= LINE_CHARS {
         let last = LINE_CHARS - used;
         let header: Vec<Vec<u8>> = table.columns.iter().map(|name| win_ansi(name)).collect();
-        for (row, font) in
-            std::iter::once((&header, Font::Bold)).chain(cells.iter().map(|row| (row, Font::Mono)))
+        // Courier-Bold has Courier's widths, so the header lines up with the rows.
+        for (row, font) in std::iter::once((&header, Font::MonoBold))
+            .chain(cells.iter().map(|row| (row, Font::Mono)))
         {
             let mut prefix = Vec::with_capacity(used);
             for (column, width) in widths.iter().enumerate() {
@@ -302,7 +305,7 @@ fn columns(layout: &mut Layout, table: &Table) {
             }
         }
     } else {
-        layout.paragraph(Font::Bold, &table.columns.join(" | "), 2);
+        layout.paragraph(Font::MonoBold, &table.columns.join(" | "), 2);
         for row in &table.rows {
             layout.paragraph(Font::Mono, &row.join(" | "), 2);
         }
@@ -366,7 +369,7 @@ pub fn win_ansi(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// The file: catalog, page tree, info, the three fonts, then each page and its content with
+/// The file: catalog, page tree, info, the four fonts, then each page and its content with
 /// a footer `page n of m`.
 fn write_pdf(document: &Document, pages: Vec<Vec<Op>>) -> Vec<u8> {
     let catalog = Ref::new(1);
@@ -376,9 +379,10 @@ fn write_pdf(document: &Document, pages: Vec<Vec<Op>>) -> Vec<u8> {
         (Font::Regular, Ref::new(4), "Helvetica"),
         (Font::Bold, Ref::new(5), "Helvetica-Bold"),
         (Font::Mono, Ref::new(6), "Courier"),
+        (Font::MonoBold, Ref::new(7), "Courier-Bold"),
     ];
-    let page_ref = |index: usize| Ref::new(7 + 2 * index as i32);
-    let content_ref = |index: usize| Ref::new(8 + 2 * index as i32);
+    let page_ref = |index: usize| Ref::new(8 + 2 * index as i32);
+    let content_ref = |index: usize| Ref::new(9 + 2 * index as i32);
 
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
