@@ -2,8 +2,9 @@
 //! `/v1/rulesets`, `/v1/retrohunts`) in its wire types from [`nexus_proto::analysis`].
 
 use nexus_proto::analysis::{
-    AnalysisView, CreateRetrohunt, CreateRuleset, FileSummary, FileView, ReanalysisAccepted,
-    RetrohuntView, RulesetView, SampleVisibility, SimilarFiles, UploadAccepted,
+    AnalysisListQuery, AnalysisPage, AnalysisView, CreateRetrohunt, CreateRuleset, FileSummary,
+    FileView, ReanalysisAccepted, RetrohuntView, RulesetView, SampleVisibility, SimilarFiles,
+    UploadAccepted,
 };
 use nexus_proto::bounty_intents::{BountyArtifact, MarkBountyArtifact};
 use nexus_proto::{Sha256, UserId};
@@ -120,6 +121,21 @@ impl AnalysisClient {
     ) -> Result<FileSummary, ClientError> {
         self.client
             .get(context, &format!("/internal/v1/files/{sha256}/summary"))
+            .await
+    }
+
+    /// `GET /v1/analyses`: one page of the analyses of the caller's uploads, newest first.
+    pub async fn list_analyses(
+        &self,
+        context: &CallContext,
+        page: &AnalysisListQuery,
+    ) -> Result<AnalysisPage, ClientError> {
+        let query = query([
+            ("limit", page.limit.map(|limit| limit.to_string())),
+            ("cursor", page.cursor.clone()),
+        ]);
+        self.client
+            .get(context, &format!("/v1/analyses{query}"))
             .await
     }
 

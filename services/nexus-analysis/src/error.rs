@@ -80,6 +80,12 @@ pub enum AnalysisError {
     /// `visibility` is neither `private` nor `public`.
     #[error("visibility {0:?} is invalid; use `private` (the default) or `public`")]
     InvalidVisibility(String),
+    /// `GET /v1/analyses` with a `limit` outside 1–100.
+    #[error("limit {0} is out of range; ask for 1 to 100 analyses a page")]
+    InvalidLimit(u32),
+    /// `GET /v1/analyses` with a cursor the list did not return.
+    #[error("the cursor is not one this list returned; start again without a cursor")]
+    InvalidCursor,
     /// A retrohunt names both or neither of `source` and `ruleset_id`.
     #[error("give the YARA rules either as `source` or as `ruleset_id`, not both")]
     RetrohuntSourceAmbiguous,
@@ -205,6 +211,7 @@ impl HttpError for AnalysisError {
             Self::AnalysisNotFinished(_) => StatusCode::CONFLICT,
             Self::Denied(denied) => denied.status(),
             Self::InvalidVisibility(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidLimit(_) | Self::InvalidCursor => StatusCode::BAD_REQUEST,
             Self::RetrohuntSourceAmbiguous => StatusCode::UNPROCESSABLE_ENTITY,
             Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RulesetExists(_) => StatusCode::CONFLICT,
@@ -237,6 +244,8 @@ impl HttpError for AnalysisError {
             Self::DownloadForbidden => "download_forbidden",
             Self::Denied(denied) => denied.code(),
             Self::InvalidVisibility(_) => "invalid_visibility",
+            Self::InvalidLimit(_) => "invalid_query",
+            Self::InvalidCursor => "invalid_cursor",
             Self::RetrohuntSourceAmbiguous => "retrohunt_source_ambiguous",
             Self::QuotaExceeded { what, .. } => what.code(),
             Self::InvalidRulesetName(_) => "invalid_ruleset_name",

@@ -11,6 +11,7 @@
 //! | `GET /v1/files/{sha256}` | [`get_file`] (guests: public samples) | `file:read`, `analysis:read` |
 //! | `GET /v1/files/{sha256}/similar` | [`get_similar`] (only readable samples listed) | `file:read` |
 //! | `GET /v1/files/{sha256}/download` | [`download_file`] | `file:read`, `file:download` |
+//! | `GET /v1/analyses` | [`list_analyses`] (the analyses of the caller's uploads, newest first) | `analysis:list` |
 //! | `GET /v1/analyses/{id}` | [`get_analysis`] (guests: public samples) | `analysis:read` |
 //! | `GET /v1/analyses/{id}/export` | [`export_analysis`] (STIX 2.1 or MISP; as readable as the report) | `analysis:read` |
 //! | `POST /v1/analyses/{id}/reanalyse` | [`reanalyse`] (current rules) | `analysis:read`, `analysis:submit` |
@@ -33,6 +34,7 @@ pub mod get_file;
 pub mod get_retrohunt;
 pub mod get_ruleset;
 pub mod get_similar;
+pub mod list_analyses;
 pub mod mark_bounty_artifact;
 pub mod openapi;
 pub mod reanalyse;
@@ -64,6 +66,9 @@ pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
         .service(
             web::resource("/v1/files/{sha256}/download")
                 .route(web::get().to(download_file::download_file)),
+        )
+        .service(
+            web::resource("/v1/analyses").route(web::get().to(list_analyses::list_analyses)),
         )
         .service(
             web::resource("/v1/analyses/{id}").route(web::get().to(get_analysis::get_analysis)),

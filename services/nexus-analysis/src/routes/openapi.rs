@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 
 use super::{
     analyze, create_retrohunt, create_ruleset, download_file, export_analysis, get_analysis,
-    get_file, get_retrohunt, get_ruleset, get_similar, reanalyse, upload_file,
+    get_file, get_retrohunt, get_ruleset, get_similar, list_analyses, reanalyse, upload_file,
 };
 
 /// The document.
@@ -22,6 +22,7 @@ use super::{
         get_file::get_file,
         get_similar::get_similar,
         download_file::download_file,
+        list_analyses::list_analyses,
         get_analysis::get_analysis,
         export_analysis::export_analysis,
         reanalyse::reanalyse,

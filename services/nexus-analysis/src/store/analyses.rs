@@ -280,6 +280,35 @@ impl Store {
         .transpose()
     }
 
+    /// One page of the analyses of the samples `user_id` uploaded (whoever started them),
+    /// newest first by id (UUIDv7, so by time queued), without reports: `limit` rows after
+    /// the analysis `before` (exclusive), if given.
+    #[tracing::instrument(skip_all)]
+    pub async fn uploader_analyses(
+        &self,
+        user_id: &str,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<AnalysisView>, AnalysisError> {
+        sqlx::query_as!(
+            AnalysisRow,
+            r#"SELECT a.id, a.sha256, a.status, a.stage, a.ruleset_version, a.verdict, a.score,
+             a.error, a.created_at, a.started_at, a.completed_at, NULL::jsonb AS report
+             FROM analysis.analyses a
+             JOIN analysis.uploads u ON u.sha256 = a.sha256 AND u.user_id = $1
+             WHERE $2::uuid IS NULL OR a.id < $2
+             ORDER BY a.id DESC LIMIT $3"#,
+            user_id,
+            before,
+            i64::from(limit),
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(AnalysisRow::into_view)
+        .collect()
+    }
+
     /// The report of an analysis (finished ones only).
     #[tracing::instrument(skip_all, fields(analysis_id = %id))]
     pub async fn report(&self, id: Uuid) -> Result<Option<AnalysisReport>, AnalysisError> {

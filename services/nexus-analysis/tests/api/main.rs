@@ -14,6 +14,7 @@ mod helpers;
 mod hunts;
 mod job_guarantees;
 mod jobs;
+mod listing;
 mod openapi;
 mod process_kills;
 mod reanalyse;
