@@ -2,6 +2,7 @@
 
 import { request, uploadFile, type UploadProgress } from "./client";
 import type {
+  AnalysisPage,
   AnalysisView,
   BountyPage,
   BountyQuery,
@@ -46,6 +47,8 @@ export const api = {
     request<PrivateProfile>("/users", { method: "POST", body, anonymous: true }),
   me: () => request<PrivateProfile>("/users/me"),
   analysis: (id: string) => request<AnalysisView>(`/analyses/${encodeURIComponent(id)}`),
+  /** The analyses of the caller's uploads, newest first (reports left out). */
+  analyses: (limit = 100, cursor?: string) => request<AnalysisPage>("/analyses", { query: { limit, cursor } }),
   similar: (sha256: string) => request<SimilarFiles>(`/files/${encodeURIComponent(sha256)}/similar`),
   upload: (file: Blob, visibility: "private" | "public", onProgress: UploadProgress) =>
     uploadFile<UploadAccepted>(file, visibility, onProgress),

@@ -1,9 +1,7 @@
-// The analyses this browser submitted, newest first (localStorage, at most 200).
-//
-// Why: the analysis API has no "list my analyses" route yet (only GET /v1/analyses/{id} and
-// /v1/files/{sha256}), so the home page's analyses-per-day and verdict charts are drawn from the
-// analyses started here, each re-read from the API for its current status and verdict. When the
-// service gains a list route, `recentAnalyses` reads it instead and nothing else changes.
+// The analyses this browser submitted, newest first (localStorage, at most 200), with the file
+// names people gave them: the API keeps no file names (a sample is its bytes), so the bounty
+// form's file picker offers these by name. The home page's charts read the account's analyses
+// from the API (GET /v1/analyses), from any device; `perDay` counts them.
 
 export interface SubmittedAnalysis {
   analysis_id: string;

@@ -131,6 +131,12 @@ export interface AnalysisReport {
   stages: { name: string; ms: number; error?: string | null; error_code?: string | null }[];
 }
 
+/** GET /v1/analyses: one page of the caller's analyses, newest first. */
+export interface AnalysisPage {
+  analyses: AnalysisView[];
+  next_cursor?: string;
+}
+
 export interface AnalysisView {
   id: string;
   sha256: string;

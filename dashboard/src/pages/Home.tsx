@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { api } from "../api/endpoints";
-import { perDay, recentAnalyses } from "../api/history";
+import { perDay } from "../api/history";
 import type { AnalysisView, BountyView, MyEarnings } from "../api/types";
 import { BarChart, DoughnutChart, LineChart, VERDICT_COLORS } from "../components/charts";
 import { formatNxs, nxsNumber } from "../components/format";
@@ -26,10 +26,8 @@ function useLoad<T>(load: () => Promise<T>) {
   return { ...state, reload };
 }
 
-const loadAnalyses = () =>
-  Promise.all(recentAnalyses().slice(0, 50).map((entry) => api.analysis(entry.analysis_id).catch(() => null))).then(
-    (views) => views.filter((view): view is AnalysisView => view !== null),
-  );
+// The account's latest 100 analyses, from any device (GET /v1/analyses).
+const loadAnalyses = (): Promise<AnalysisView[]> => api.analyses(100).then((page) => page.analyses);
 const loadOpenBounties = () => api.bounties({ status: "open", sort: "newest", limit: 100 });
 const loadEarnings = () => api.earnings("day", 30);
 
