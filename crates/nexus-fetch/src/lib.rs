@@ -5,10 +5,14 @@
 //! `169.254.169.254`, admin ports on loopback). Every outbound request to a user-chosen address
 //! goes through [`Fetcher`], which (work in progress; see the module docs below).
 
+mod address;
+mod destination;
 mod error;
 mod fetcher;
 mod policy;
+mod resolve;
 
 pub use error::FetchError;
 pub use fetcher::{FetchRequest, FetchResponse, Fetcher};
 pub use policy::FetchPolicy;
+pub use resolve::{NameResolver, Resolving, StaticResolver, SystemResolver};
