@@ -5,10 +5,10 @@ use nexus_proto::bounty_me::WalletOwner;
 use nexus_proto::user::{
     AccountSummary, ChangePasswordRequest, ChangeRoleRequest, ChangeStatusRequest,
     LinkWalletRequest, PasswordResetConfirmRequest, PasswordResetRequest, PrivateProfile,
-    PublicProfile, ReferralList, RegisterRequest, RegisterWsKeyRequest, ResolveLoginRequest,
-    ResolvedLogin, TokensRevokedResponse, UpdateProfileRequest, VerifyCredentialsRequest, Wallet,
-    WalletChallenge, WalletChallengeRequest, WalletList, WsKey, WsKeyChallenge, WsKeyList,
-    WsKeyOwner,
+    PublicProfile, ReferralCompletion, ReferralList, RegisterRequest, RegisterWsKeyRequest,
+    ResolveLoginRequest, ResolvedLogin, TokensRevokedResponse, UpdateProfileRequest,
+    VerifyCredentialsRequest, Wallet, WalletChallenge, WalletChallengeRequest, WalletList, WsKey,
+    WsKeyChallenge, WsKeyList, WsKeyOwner,
 };
 use nexus_proto::{ChainAddress, UserId};
 use uuid::Uuid;
@@ -333,6 +333,22 @@ impl UserClient {
             .post(
                 context,
                 &format!("/internal/v1/users/{user_id}/revoke-tokens"),
+                &serde_json::json!({}),
+            )
+            .await
+    }
+
+    /// `POST /internal/v1/referrals/{user_id}/complete`: completes the account's pending referral
+    /// (nexus-user records `ReferralCompleted`); `completed: false` when none was pending.
+    pub async fn complete_referral(
+        &self,
+        context: &CallContext,
+        user_id: UserId,
+    ) -> Result<ReferralCompletion, ClientError> {
+        self.client
+            .post(
+                context,
+                &format!("/internal/v1/referrals/{user_id}/complete"),
                 &serde_json::json!({}),
             )
             .await

@@ -331,3 +331,25 @@ impl Event for TrustLevelChanged {
     const VERSION: u32 = 1;
     const STREAM: &'static str = EVENTS_STREAM;
 }
+
+/// A referral completed (the referred account's first assertion was judged right) and the
+/// referrer's bonus was recorded. Carries the referrer as `user_id`, so the gateway relays it on
+/// the referrer's `user:{user_id}` topic; nexus-notification's `referral.completed` notice reads
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralBonusRecorded {
+    /// The referrer (`user:{user_id}` topic), who earns the bonus.
+    pub user_id: String,
+    /// The referred account.
+    pub referred_id: String,
+    /// The contract's bounty id of the referred account's first right assertion.
+    pub chain_bounty_id: u64,
+    /// The bonus, wei as a decimal string (`reputation.referral_bonus`).
+    pub bonus: String,
+}
+
+impl Event for ReferralBonusRecorded {
+    const NAME: &'static str = "ReferralBonusRecorded";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = EVENTS_STREAM;
+}

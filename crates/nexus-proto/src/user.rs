@@ -285,6 +285,18 @@ pub struct TokensRevokedResponse {
     pub tokens_not_before: DateTime<Utc>,
 }
 
+/// `POST /internal/v1/referrals/{user_id}/complete` (nexus-reputation): whether a pending
+/// referral of the account was completed by this call (`false`: none pending, or completed
+/// already).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralCompletion {
+    /// Completed now.
+    pub completed: bool,
+    /// The referrer, when completed now (whose bonus nexus-reputation records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer_id: Option<UserId>,
+}
+
 /// `POST /internal/v1/users/resolve` (auth's lockout): a login name, in the body so it stays out
 /// of access logs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,6 +24,7 @@
 //!   describes them.
 //! - [`events`]: what the service consumes.
 //! - [`workers`]: its background loops, registered in one place.
+//! - [`referrals`]: the referral-completion worker.
 //! - [`judging`]: the file-type and re-judgement workers (what the chain facts alone cannot say).
 //! - [`boards`]: the leaderboards' Redis sorted sets, rebuilt from PostgreSQL.
 //! - [`metrics`]: its own metrics.
@@ -32,7 +33,9 @@
 //! a stream changes nothing; Redis may be flushed at any time and the leaderboards come back from
 //! PostgreSQL.
 //!
-//! Not built yet: referral bonuses.
+//! Not built yet: a referral completing on the referred account's first *posted* bounty
+//! resolving (only its first right assertion completes one), and the bonus in nexus-bounty's
+//! earnings.
 
 pub mod boards;
 pub mod domain;
@@ -40,6 +43,7 @@ pub mod error;
 pub mod events;
 pub mod judging;
 pub mod metrics;
+pub mod referrals;
 pub mod routes;
 pub mod settings;
 pub mod store;

@@ -31,6 +31,16 @@ pub struct ReputationSettings {
     /// settlement (docs/REPUTATION.md, "Re-judgement").
     #[serde(with = "humantime_serde")]
     pub rejudge_interval: Duration,
+    /// The referrer's bonus when a referral completes, wei as a decimal string (default 10 NXS;
+    /// a string because TOML integers stop at 2^63).
+    pub referral_bonus: String,
+}
+
+impl ReputationSettings {
+    /// `referral_bonus` in wei (0 if invalid, which `validate` refuses at start).
+    pub fn referral_bonus_wei(&self) -> u128 {
+        self.referral_bonus.parse().unwrap_or(0)
+    }
 }
 
 impl Default for ReputationSettings {
@@ -42,6 +52,7 @@ impl Default for ReputationSettings {
             leaderboard_check_interval: Duration::from_secs(1),
             leaderboard_reconcile_interval: Duration::from_secs(600),
             rejudge_interval: Duration::from_secs(60),
+            referral_bonus: "10000000000000000000".into(),
         }
     }
 }
@@ -58,6 +69,12 @@ impl Validate for ReputationSettings {
             problems.push(format!(
                 "reputation.analysis_url {:?} is not a URL",
                 self.analysis_url
+            ));
+        }
+        if self.referral_bonus.parse::<u128>().is_err() {
+            problems.push(format!(
+                "reputation.referral_bonus {:?} is not an amount of wei",
+                self.referral_bonus
             ));
         }
         for (key, value) in [
@@ -95,9 +112,10 @@ mod tests {
             leaderboard_check_interval: Duration::ZERO,
             leaderboard_reconcile_interval: Duration::ZERO,
             rejudge_interval: Duration::from_secs(1),
+            referral_bonus: "10 NXS".into(),
         };
         broken.validate(&mut problems);
-        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert_eq!(problems.len(), 5, "{problems:?}");
         assert!(problems[0].starts_with("reputation.user_url"));
     }
 }

@@ -10,6 +10,8 @@
 //! - `file-types`: asks nexus-analysis for each file bounty's type and family
 //!   ([`crate::judging::resolve_file_types`]); a file bounty is scored once its type is known.
 //! - `rejudgements`: re-judges settled bounties at 30 and 90 days ([`crate::judging::rejudge`]).
+//! - `referrals`: completes the referral of an account whose first assertion was judged right
+//!   and records the referrer's bonus ([`crate::referrals::complete_referrals`]).
 //! - `leaderboards`: rebuilds boards Redis lost, and all of them now and then
 //!   ([`crate::events::keep_boards`]); safe with replicas (a rebuild is idempotent).
 
@@ -48,6 +50,10 @@ pub fn register(service: Arc<ReputationService>, workers: &mut Workers) {
     let rejudgements = Arc::clone(&service);
     workers.add("rejudgements", move |shutdown| {
         crate::judging::rejudge(rejudgements, shutdown)
+    });
+    let referrals = Arc::clone(&service);
+    workers.add("referrals", move |shutdown| {
+        crate::referrals::complete_referrals(referrals, shutdown)
     });
     let owners = Arc::clone(&service);
     workers.add("wallet-owners", move |shutdown| {

@@ -9,18 +9,22 @@
 //! - `owners.rs`: which account each analyst wallet belongs to (asked of nexus-user by a worker)
 //! - `reads.rs`: what the API shows (an account's assertions, its history, board sums)
 //! - `verdicts.rs`: what the file verdict reads (a file's bounties, their reveals, pair agreement)
+//! - `referrals.rs`: referral completion checks and bonuses (`reputation.referral_checks`,
+//!   `20261208120100_reputation_referrals.sql`)
 //! - `judging.rs`: file bounties' types (`reputation.file_types`) and the 30/90-day
 //!   re-judgements (`reputation.rejudgements`, `20261208120000_reputation_file_types_rejudgements.sql`)
 
 mod judging;
 mod owners;
 mod reads;
+mod referrals;
 mod scores;
 mod verdicts;
 
 pub use judging::{DueBounty, FileTypeCheck, Rejudgement, TypeSource};
 pub use owners::{OwnerCheck, OwnerFound};
 pub use reads::{BoardScore, HistoryRow, UserBoardSums};
+pub use referrals::ReferralCheck;
 pub use scores::{Applied, Touched};
 pub use verdicts::{FileReveal, PairRow};
 

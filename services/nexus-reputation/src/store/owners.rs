@@ -79,6 +79,18 @@ impl Store {
         .fetch_one(&mut *transaction)
         .await
         .map_err(db)?;
+        // A wallet already right before its account was known qualifies the account now.
+        let first_right = sqlx::query_scalar!(
+            "SELECT bounty_id FROM reputation.assertions WHERE analyst = $1 AND correct \
+             ORDER BY settled_at, bounty_id LIMIT 1",
+            analyst,
+        )
+        .fetch_optional(&mut *transaction)
+        .await
+        .map_err(db)?;
+        if let Some(bounty_id) = first_right {
+            super::referrals::queue_referral(&mut transaction, user_id, bounty_id).await?;
+        }
         self.outbox
             .enqueue_event(
                 &mut transaction,

@@ -385,6 +385,9 @@ impl Store {
         let Some(user_id) = before.user_id else {
             return Ok(None);
         };
+        if change.new.is_some_and(|new| new.correct == Some(true)) {
+            super::referrals::queue_referral(transaction, user_id, change.bounty_id).await?;
+        }
         self.outbox
             .enqueue_event(
                 transaction,

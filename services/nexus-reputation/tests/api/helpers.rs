@@ -43,6 +43,8 @@ pub struct TestApp {
 pub struct Member {
     pub id: String,
     pub wallet: String,
+    /// The account's own referral code.
+    pub referral_code: String,
 }
 
 impl TestApp {
@@ -100,6 +102,16 @@ impl TestApp {
 
     /// A new account with a wallet of `byte` repeated, linked in nexus-user.
     pub async fn member(&self, name: &str, byte: u8) -> Member {
+        self.member_referred(name, byte, None).await
+    }
+
+    /// [`Self::member`], registered with another account's `referral_code`.
+    pub async fn member_referred(
+        &self,
+        name: &str,
+        byte: u8,
+        referral_code: Option<&str>,
+    ) -> Member {
         let user = self.user.as_ref().expect("spawned with nexus-user");
         let unique = format!("{name}{}", &Uuid::now_v7().simple().to_string()[20..]);
         let profile = user
@@ -111,7 +123,7 @@ impl TestApp {
                     email: format!("{unique}@example.org"),
                     username: unique.clone(),
                     password: "correct horse battery staple 42".to_owned(),
-                    referral_code: None,
+                    referral_code: referral_code.map(str::to_owned),
                 },
             )
             .await
@@ -134,6 +146,7 @@ impl TestApp {
         Member {
             id: profile.public.user_id.to_string(),
             wallet: address.to_lower_hex(),
+            referral_code: profile.referral_code.clone(),
         }
     }
 

@@ -5,6 +5,7 @@ mod analysis_stub;
 mod helpers;
 mod openapi;
 mod queries;
+mod referrals;
 mod rejudge;
 mod scores;
 mod types;

@@ -13,11 +13,13 @@
 //! `GET /internal/v1/users/{id}`, `GET /internal/v1/users/{id}/wallets`, `POST /internal/v1/users/{id}/revoke-tokens`,
 //! `POST /internal/v1/users/resolve`,
 //! `GET /internal/v1/ws-keys/{public_key_hex}`, `GET /internal/v1/wallets/{address}`,
+//! `POST /internal/v1/referrals/{user_id}/complete`,
 //! `POST /internal/v1/password-resets/{reset_id}/token`.
 
 mod change_password;
 mod change_role;
 mod change_status;
+mod complete_referral;
 mod confirm_password_reset;
 mod create_wallet_challenge;
 mod create_ws_key_challenge;
@@ -151,6 +153,10 @@ pub fn configure(config: &mut web::ServiceConfig, json_body_bytes: usize) {
             web::resource("/internal/v1/credentials/verify")
                 .app_data(json())
                 .route(web::post().to(verify_credentials::verify_credentials)),
+        )
+        .service(
+            web::resource("/internal/v1/referrals/{user_id}/complete")
+                .route(web::post().to(complete_referral::complete_referral)),
         )
         .service(
             web::resource("/internal/v1/wallets/{address}")

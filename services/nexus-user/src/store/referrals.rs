@@ -46,19 +46,18 @@ impl Store {
     }
 
     /// Marks the pending referral of `referred_id` as `completed` and records
-    /// `ReferralCompleted`, in one transaction. Returns `false` when there is no pending
-    /// referral (never referred, or completed already), so replaying the triggering event
-    /// is harmless.
+    /// `ReferralCompleted`, in one transaction. Returns the referrer, or `None` when there is no
+    /// pending referral (never referred, or completed already), so replaying the triggering
+    /// event is harmless.
     ///
-    /// Nothing calls this yet: the qualifying step (e.g. the referred user's first bounty or
-    /// accepted assertion) is an event from another service; its consumer calls this with
-    /// the event's trace parent, ideally inside the inbox transaction of that event.
+    /// Called by `POST /internal/v1/referrals/{user_id}/complete`, which nexus-reputation calls
+    /// when the referred account's first assertion is judged right.
     #[tracing::instrument(skip(self, traceparent))]
     pub async fn complete_referral(
         &self,
         referred_id: UserId,
         traceparent: Option<&str>,
-    ) -> Result<bool, UserError> {
+    ) -> Result<Option<UserId>, UserError> {
         let mut transaction = self.pool.begin().await?;
         let referrer = sqlx::query_scalar!(
             "UPDATE users.referrals SET status = 'completed', completed_at = now() \
@@ -68,7 +67,7 @@ impl Store {
         .fetch_optional(&mut *transaction)
         .await?;
         let Some(referrer_id) = referrer else {
-            return Ok(false);
+            return Ok(None);
         };
         let completed = ReferralCompleted {
             referrer_id: UserId::from_uuid(referrer_id),
@@ -78,6 +77,6 @@ impl Store {
             .enqueue_event(&mut transaction, completed, traceparent)
             .await?;
         transaction.commit().await?;
-        Ok(true)
+        Ok(Some(UserId::from_uuid(referrer_id)))
     }
 }
