@@ -118,9 +118,15 @@ impl Fetcher {
         request.headers.remove(header::HOST);
         request.headers.remove(header::USER_AGENT);
         let mut redirects: u8 = 0;
+        // A redirect's destination was checked when its Location was read; it is used as is.
+        let mut checked: Option<Destination> = None;
         loop {
-            let destination =
-                destination::check(&request.url, &self.policy, self.resolver.as_ref()).await?;
+            let destination = match checked.take() {
+                Some(destination) => destination,
+                None => {
+                    destination::check(&request.url, &self.policy, self.resolver.as_ref()).await?
+                }
+            };
             let mut response = self.send_once(&request, &destination).await?;
             let location = response.headers().get(header::LOCATION).cloned();
             if let (true, true, Some(location)) = (
@@ -134,7 +140,8 @@ impl Fetcher {
                     });
                 }
                 redirects += 1;
-                let next = self.checked_location(&request.url, &location).await?;
+                let (next, destination) = self.checked_location(&request.url, &location).await?;
+                checked = Some(destination);
                 redirect(&mut request, response.status(), next);
                 continue;
             }
@@ -160,13 +167,13 @@ impl Fetcher {
         }
     }
 
-    /// The next hop's URL, refused with `redirect_forbidden` when the first URL could not have
-    /// gone there (the check is repeated when the hop is sent, as for any URL).
+    /// The next hop's URL and checked destination, refused with `redirect_forbidden` when the
+    /// first URL could not have gone there.
     async fn checked_location(
         &self,
         current: &url::Url,
         location: &HeaderValue,
-    ) -> Result<url::Url, FetchError> {
+    ) -> Result<(url::Url, Destination), FetchError> {
         let text = String::from_utf8_lossy(location.as_bytes()).into_owned();
         let refused = |reason: FetchError| FetchError::RedirectForbidden {
             location: text.clone(),
@@ -182,7 +189,7 @@ impl Fetcher {
                 })
             })?;
         match destination::check(&next, &self.policy, self.resolver.as_ref()).await {
-            Ok(_) => Ok(next),
+            Ok(destination) => Ok((next, destination)),
             Err(
                 error @ (FetchError::InvalidUrl { .. }
                 | FetchError::UserinfoForbidden
