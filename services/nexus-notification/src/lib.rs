@@ -36,6 +36,7 @@
 //! `referral.completed` (no such event yet); the kinds exist so preferences can name them.
 
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod events;
 pub mod metrics;
@@ -66,6 +67,8 @@ pub struct NotificationService {
     pub metrics: NotificationMetrics,
     /// The bus (the source streams' consumers).
     pub bus: nexus_bus::Bus,
+    /// nexus-user's internal endpoints (the e-mail sender reads recipients' addresses).
+    pub users: nexus_client::UserClient,
 }
 
 impl Service for NotificationService {
@@ -86,6 +89,14 @@ impl Service for NotificationService {
             settings: settings.clone(),
             metrics: NotificationMetrics::register(resources.metrics()),
             bus: resources.bus()?.clone(),
+            users: nexus_client::UserClient::new(
+                nexus_client::ServiceClient::new(
+                    ServiceKind::User.binary_name(),
+                    &settings.email.user_url,
+                    resources.client_settings().clone(),
+                )
+                .map_err(|error| RuntimeError::build("the nexus-user client", error))?,
+            ),
         })
     }
 

@@ -42,6 +42,8 @@ pub struct NotificationMetrics {
     lag: Family<StreamLabels, Gauge<f64, AtomicU64>>,
     /// The webhook channel's families ([`crate::webhooks::metrics`]).
     pub webhooks: crate::webhooks::metrics::WebhookMetrics,
+    /// The e-mail channel's families.
+    pub email: crate::email::metrics::EmailMetrics,
 }
 
 impl NotificationMetrics {
@@ -66,6 +68,7 @@ impl NotificationMetrics {
             );
         });
         metrics.webhooks.register(registry);
+        metrics.email.register(registry);
         metrics
     }
 

@@ -31,6 +31,8 @@ pub struct NotificationSettings {
     pub public_url: String,
     /// `[notification.webhooks]`: the webhook channel (WEBHOOKS).
     pub webhooks: crate::webhooks::settings::WebhookSettings,
+    /// `[notification.email]`: SMTP, limits and retries of the e-mail channel.
+    pub email: crate::email::settings::EmailSettings,
 }
 
 impl Default for NotificationSettings {
@@ -42,6 +44,7 @@ impl Default for NotificationSettings {
             unsubscribe_ttl: Duration::from_secs(60 * 24 * 3600),
             public_url: "http://127.0.0.1:8080".to_owned(),
             webhooks: Default::default(),
+            email: Default::default(),
         }
     }
 }
@@ -49,6 +52,7 @@ impl Default for NotificationSettings {
 impl Validate for NotificationSettings {
     fn validate(&self, problems: &mut Vec<String>) {
         self.webhooks.validate(problems);
+        self.email.validate(problems);
         if self.unsubscribe_secret.expose_secret().len() < MIN_SECRET_LEN {
             problems.push(format!(
                 "notification.unsubscribe_secret: must be at least {MIN_SECRET_LEN} bytes"
