@@ -233,3 +233,22 @@ async fn a_redirect_loop_stops_at_the_limit() {
     // The first request and three followed redirects.
     assert_eq!(server.received().len(), 4);
 }
+
+#[tokio::test]
+async fn a_name_with_one_allowed_and_one_forbidden_address_is_refused_whole() {
+    let server = support::serve(Arc::new(|_: &str| support::response("200 OK", &[], b"hi"))).await;
+    let resolver = StaticResolver::new().with("split.test", &[server.addr.ip(), ip("10.0.0.1")]);
+    let policy = FetchPolicy {
+        allow: vec!["127.0.0.1/32".parse().expect("net")],
+        allowed_ports: vec![server.addr.port()],
+        ..FetchPolicy::default()
+    };
+    let fetcher = Fetcher::with_resolver(policy, Arc::new(resolver)).expect("fetcher");
+    let url = format!("http://split.test:{}/", server.addr.port());
+    let error = fetcher.send(get(&url)).await.expect_err("refused");
+    assert_eq!(error.code(), "destination_forbidden");
+    assert!(
+        server.received().is_empty(),
+        "the allowed address was tried"
+    );
+}
