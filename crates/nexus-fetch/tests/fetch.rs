@@ -216,3 +216,39 @@ async fn a_closed_port_fails_to_connect() {
     let error = fetcher.send(get(url)).await.expect_err("closed");
     assert_eq!(error.code(), "connect_failed", "{error}");
 }
+
+#[tokio::test]
+async fn credentials_are_not_carried_to_another_origin() {
+    let other = support::serve(Arc::new(|_: &str| {
+        support::response("200 OK", &[], b"other")
+    }))
+    .await;
+    let other_url = other.url("/landing").to_string();
+    let first = support::serve(Arc::new(move |_: &str| support::found(&other_url))).await;
+    let policy = FetchPolicy {
+        allowed_ports: vec![first.addr.port(), other.addr.port()],
+        max_redirects: 1,
+        ..local_policy(first.addr.port())
+    };
+    let mut headers = http::HeaderMap::new();
+    headers.insert("authorization", "Bearer secret".parse().expect("value"));
+    headers.insert("cookie", "session=1".parse().expect("value"));
+    headers.insert("x-trace", "kept".parse().expect("value"));
+    let response = Fetcher::new(policy)
+        .expect("fetcher")
+        .send(FetchRequest {
+            headers,
+            ..get(first.url("/start"))
+        })
+        .await
+        .expect("sent");
+    assert_eq!(response.body.as_ref(), b"other");
+    assert_eq!(
+        first.received()[0].header("authorization"),
+        Some("Bearer secret")
+    );
+    let landed = &other.received()[0];
+    assert_eq!(landed.header("authorization"), None);
+    assert_eq!(landed.header("cookie"), None);
+    assert_eq!(landed.header("x-trace"), Some("kept"));
+}
