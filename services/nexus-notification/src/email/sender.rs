@@ -171,7 +171,12 @@ async fn attempt(
         Err(SendError::Permanent(error)) => {
             service.metrics.email.attempt("bounced");
             tracing::warn!(email = %email.id, "the SMTP server refused the mail for good (counted as a bounce)");
-            record(Some(address), EmailOutcome::Bounced, Some(error)).await
+            record(
+                Some(address),
+                EmailOutcome::Bounced,
+                Some(format!("permanent SMTP refusal: {error}")),
+            )
+            .await
         }
         Err(SendError::Invalid(error)) => {
             service.metrics.email.attempt("failed");
@@ -180,7 +185,12 @@ async fn attempt(
         Err(SendError::Transient(error)) => {
             let (outcome, label) = retry_or_fail(settings, email, settings.clock.now());
             service.metrics.email.attempt(label);
-            record(Some(address), outcome, Some(error)).await
+            record(
+                Some(address),
+                outcome,
+                Some(format!("transient SMTP failure: {error}")),
+            )
+            .await
         }
     }
 }

@@ -228,3 +228,89 @@ pub fn earnings(user: Uuid, cause: &str) -> Envelope<EarningsChanged> {
         cause: cause.to_owned(),
     })
 }
+
+/// A real SMTP server for the e-mail tests: maildev from `tools/mailsink` (installed by
+/// `npm ci` there; scripts/test.sh does it) on free ports, read over its REST API (`/email`).
+/// Killed when dropped.
+pub struct MailSink {
+    /// Its SMTP port.
+    pub smtp_port: u16,
+    /// Its web and REST port.
+    pub web_port: u16,
+    child: tokio::process::Child,
+    http: reqwest::Client,
+}
+
+impl MailSink {
+    /// Starts maildev on `smtp_port` (a free one when `None`) and waits until its REST API answers.
+    pub async fn start_on(smtp_port: Option<u16>) -> Self {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/mailsink");
+        let binary = format!("{root}/node_modules/.bin/maildev");
+        assert!(
+            std::path::Path::new(&binary).exists(),
+            "{binary} is missing: run `npm ci` in tools/mailsink"
+        );
+        nexus_runtime::install_crypto_provider();
+        let smtp_port = smtp_port.unwrap_or_else(free_port);
+        let web_port = free_port();
+        let child = tokio::process::Command::new("node")
+            .arg(&binary)
+            .args(["--smtp", &smtp_port.to_string(), "--web", &web_port.to_string()])
+            .args(["--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--silent"])
+            .kill_on_drop(true)
+            .spawn()
+            .expect("maildev starts");
+        let sink = Self {
+            smtp_port,
+            web_port,
+            child,
+            http: reqwest::Client::builder().no_proxy().build().expect("client"),
+        };
+        wait_until("maildev's REST API", || async {
+            sink.try_emails().await.map(|_| ())
+        })
+        .await;
+        sink
+    }
+
+    /// Starts maildev on free ports.
+    pub async fn start() -> Self {
+        Self::start_on(None).await
+    }
+
+    async fn try_emails(&self) -> Option<Vec<Value>> {
+        let response = self
+            .http
+            .get(format!("http://127.0.0.1:{}/email", self.web_port))
+            .send()
+            .await
+            .ok()?;
+        response.json::<Vec<Value>>().await.ok()
+    }
+
+    /// Every mail received so far (maildev's JSON: `subject`, `text`, `html`, `to`, `headers`).
+    pub async fn emails(&self) -> Vec<Value> {
+        self.try_emails().await.expect("maildev answers")
+    }
+
+    /// Waits until at least `count` mails arrived and returns them all.
+    pub async fn wait_for(&self, count: usize) -> Vec<Value> {
+        wait_until(&format!("{count} mail(s) in maildev"), || async {
+            self.try_emails().await.filter(|mails| mails.len() >= count)
+        })
+        .await
+    }
+
+    /// Stops maildev (its SMTP port refuses connections afterwards).
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (bound then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}

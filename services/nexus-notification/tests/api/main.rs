@@ -2,11 +2,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod consumers;
+mod email;
 mod follows;
 mod helpers;
 mod inbox;
 mod openapi;
 mod preferences;
+mod process_kills;
 mod unsubscribe;
 mod webhooks;
 
