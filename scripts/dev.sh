@@ -47,6 +47,20 @@ ensure_anvil() {
   (cd "$NEXUS_ROOT/contracts" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# The local mail sink (maildev from tools/mailsink): SMTP on 127.0.0.1:1025, the mails it caught
+# on http://127.0.0.1:1080; nexus-notification mails it in plain SMTP (local only).
+MAILSINK_PID=""
+start_mailsink() {
+  [ -x "$NEXUS_ROOT/tools/mailsink/node_modules/.bin/maildev" ] \
+    || (cd "$NEXUS_ROOT/tools/mailsink" && npm ci --no-audit --no-fund --loglevel=error)
+  mkdir -p "$NEXUS_STATE/logs"
+  node "$NEXUS_ROOT/tools/mailsink/node_modules/.bin/maildev" --smtp 1025 --web 1080 \
+    --ip 127.0.0.1 --web-ip 127.0.0.1 >"$NEXUS_STATE/logs/maildev.log" 2>&1 &
+  MAILSINK_PID=$!
+  export NEXUS_NOTIFICATION__EMAIL__SMTP_HOST=127.0.0.1 NEXUS_NOTIFICATION__EMAIL__SMTP_PORT=1025
+  export NEXUS_NOTIFICATION__EMAIL__SECURITY=plain NEXUS_NOTIFICATION__EMAIL__USER_URL=http://127.0.0.1:8084
+}
+
 # Starts anvil on 8545 with its state in .nexus/anvil/state.json: loaded at start when present,
 # written on exit and every 30 s (so even a killed anvil loses at most that much). A node that
 # already answers on 8545 is used as it is.
@@ -162,6 +176,7 @@ shutdown() {
   for pid in "${engine_pids[@]}" "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${engine_pids[@]}" "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   stop_chain
+  [ -z "$MAILSINK_PID" ] || kill -TERM "$MAILSINK_PID" 2>/dev/null || true
   stop_started_dependencies
   say "stopped"
 }
@@ -172,6 +187,7 @@ start_chain
 deploy_contracts
 fund_accounts
 export_chain_settings
+start_mailsink
 
 # The first service applies the migrations (the others wait on sqlx's advisory lock).
 for service in "${NEXUS_SERVICES[@]}"; do
@@ -208,6 +224,7 @@ grep -v '^#' "$CHAIN_DIR/accounts.txt" | while read -r role address _; do printf
 printf '\n  !! These are anvil'"'"'s PUBLIC development keys, listed with their private keys in\n'
 printf '  !! %s. Anyone can spend from them: local chain only.\n\n' "$CHAIN_DIR/accounts.txt"
 printf '  Dashboard: http://127.0.0.1:8080/ (register an account there)\n'
+printf '  Mail:      http://127.0.0.1:1080/ (maildev: every e-mail the services sent)\n'
 printf '  Engines:   broad (every file type) and narrow (pe/elf/macho/script, reward >= 10 NXS),\n'
 printf '             in .nexus/engines/, logs .nexus/logs/engine-*.log (docs/ENGINE_CLI.md)\n\n'
 say "all nine services are ready; press Ctrl-C to stop"

@@ -30,6 +30,10 @@ say "sqlx offline data check: $((SECONDS - sqlx_started))s"
 say "contract tests"
 bash contracts/ci.sh
 
+# The notification tests send real mail to maildev (tools/mailsink, pinned by its package-lock.json).
+say "mail sink (npm ci in tools/mailsink)"
+(cd tools/mailsink && npm ci --no-audit --no-fund --loglevel=error)
+
 # Property tests draw from a fixed seed unless told otherwise, like the fuzz step below: a red run
 # means the change broke something, reproducibly, not that this run drew an unlucky case.
 # PROPTEST_RNG_SEED=random (or any other number) explores; a case found goes in as a named test.

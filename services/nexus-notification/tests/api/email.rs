@@ -105,14 +105,13 @@ fn notice(user_id: Uuid, title: &str) -> Notice {
 
 /// The queue row of `notice` (status, attempts, last_error).
 async fn row(store: &Store, notice: &Notice) -> (String, i32, Option<String>) {
-    let row = sqlx::query_as::<_, (String, i32, Option<String>)>(
+    sqlx::query_as::<_, (String, i32, Option<String>)>(
         "SELECT status, attempts, last_error FROM notification.email_messages WHERE notice_id = $1",
     )
     .bind(notice.id)
     .fetch_one(store.pool())
     .await
-    .expect("the mail's row");
-    row
+    .expect("the mail's row")
 }
 
 fn text_part(mail: &Value) -> &str {
