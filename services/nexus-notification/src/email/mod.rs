@@ -8,6 +8,7 @@
 //! mail is sent again. Everything else (a crash before or during the SMTP dialogue, an SMTP
 //! server that is down) only delays the mail.
 
+pub mod digest;
 pub mod mailer;
 pub mod metrics;
 pub mod sender;

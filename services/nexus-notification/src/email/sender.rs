@@ -25,7 +25,7 @@ use rand::Rng;
 
 use super::mailer::{Mailer, OutgoingMail, SendError};
 use super::settings::EmailSettings;
-use super::template::{NOTICE, render};
+use super::template::{DIGEST, DIGEST_ITEM, NOTICE, render};
 use crate::NotificationService;
 use crate::domain::notice::{Notice, NoticeKind};
 use crate::domain::unsubscribe::unsubscribe_link;
@@ -236,13 +236,13 @@ fn compose(
     message_id: &str,
     now: DateTime<Utc>,
 ) -> Result<OutgoingMail, String> {
+    let base = service.settings.public_url.trim_end_matches('/');
+    if email.kind == DIGEST_KIND {
+        return compose_digest(email, base, address, message_id);
+    }
     let notice: Notice = serde_json::from_value(email.payload.clone())
         .map_err(|error| format!("the queued notice cannot be read: {error}"))?;
-    let base = service.settings.public_url.trim_end_matches('/');
-    let link = match &notice.link {
-        Some(path) => format!("{base}{path}"),
-        None => base.to_owned(),
-    };
+    let link = dashboard_link(base, &notice);
     let unsubscribe = unsubscribe_url(service, notice.user_id, notice.kind, now);
     let (text, html) = render(
         NOTICE,
@@ -261,6 +261,60 @@ fn compose(
         html,
         message_id: message_id.to_owned(),
         unsubscribe: Some(unsubscribe),
+    })
+}
+
+/// The `kind` of digest mails in the queue.
+pub const DIGEST_KIND: &str = "digest";
+
+fn dashboard_link(base: &str, notice: &Notice) -> String {
+    match &notice.link {
+        Some(path) => format!("{base}{path}"),
+        None => base.to_owned(),
+    }
+}
+
+/// One mail listing the notices of the digest (payload: the notices, oldest first).
+fn compose_digest(
+    email: &ClaimedEmail,
+    base: &str,
+    address: &str,
+    message_id: &str,
+) -> Result<OutgoingMail, String> {
+    let notices: Vec<Notice> = serde_json::from_value(email.payload.clone())
+        .map_err(|error| format!("the queued digest cannot be read: {error}"))?;
+    let (mut items, mut items_html) = (String::new(), String::new());
+    for notice in &notices {
+        let link = dashboard_link(base, notice);
+        let (text, html) = render(
+            DIGEST_ITEM,
+            &[
+                ("title", notice.title.as_str()),
+                ("body", notice.body.as_str()),
+                ("link", link.as_str()),
+            ],
+        );
+        items.push_str(&text);
+        items_html.push_str(&html);
+    }
+    let count = notices.len().to_string();
+    let preferences = format!("{base}/settings/notifications");
+    let (text, html) = render(
+        DIGEST,
+        &[
+            ("count", count.as_str()),
+            ("items", items.as_str()),
+            ("items_html", items_html.as_str()),
+            ("preferences", preferences.as_str()),
+        ],
+    );
+    Ok(OutgoingMail {
+        to: address.to_owned(),
+        subject: format!("[Nexus Security] Your daily digest: {count} notices"),
+        text,
+        html,
+        message_id: message_id.to_owned(),
+        unsubscribe: None,
     })
 }
 

@@ -64,6 +64,8 @@ pub struct EmailSettings {
     pub poll_interval: Duration,
     /// Mails claimed per pass.
     pub batch: u32,
+    /// The hour (UTC, 0-23) at which the daily digest of the previous 24 hours goes out.
+    pub digest_hour_utc: u32,
     /// The time source (tests only; not configurable).
     #[serde(skip)]
     pub clock: ClockHandle,
@@ -90,6 +92,7 @@ impl Default for EmailSettings {
             lease: Duration::from_secs(120),
             poll_interval: Duration::from_secs(1),
             batch: 16,
+            digest_hour_utc: 8,
             clock: ClockHandle::default(),
         }
     }
@@ -119,6 +122,9 @@ impl EmailSettings {
                 "notification.email.max_attempts, batch and per_recipient_per_hour: must be at least 1"
                     .to_owned(),
             );
+        }
+        if self.digest_hour_utc > 23 {
+            problems.push("notification.email.digest_hour_utc: must be 0-23".to_owned());
         }
         if !(0.0..1.0).contains(&self.jitter) {
             problems.push("notification.email.jitter: must be in [0, 1)".to_owned());

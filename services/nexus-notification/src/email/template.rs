@@ -2,6 +2,8 @@
 //! their tiny renderer: `{{name}}` is replaced by the value of `name`, HTML-escaped in the HTML
 //! part, verbatim in the text part. Nothing else is interpreted, so a value can never inject
 //! markup or another placeholder (values are substituted in one pass over the template).
+//! The one exception: a name ending in `_html` is inserted as it is in the HTML part; only
+//! markup this crate rendered itself (with this renderer, so escaped) is passed that way.
 
 /// A text and an HTML template.
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +18,18 @@ pub struct Template {
 pub const NOTICE: Template = Template {
     text: include_str!("../../templates/notice.txt"),
     html: include_str!("../../templates/notice.html"),
+};
+
+/// The daily digest's frame.
+pub const DIGEST: Template = Template {
+    text: include_str!("../../templates/digest.txt"),
+    html: include_str!("../../templates/digest.html"),
+};
+
+/// One notice in the digest.
+pub const DIGEST_ITEM: Template = Template {
+    text: include_str!("../../templates/digest_item.txt"),
+    html: include_str!("../../templates/digest_item.html"),
 };
 
 /// Both parts of `template` with `values` filled in.
@@ -38,7 +52,7 @@ fn fill(template: &str, values: &[(&str, &str)], escape: bool) -> String {
         };
         let name = after[..end].trim();
         match values.iter().find(|(key, _)| *key == name) {
-            Some((_, value)) if escape => push_escaped(&mut out, value),
+            Some((_, value)) if escape && !name.ends_with("_html") => push_escaped(&mut out, value),
             Some((_, value)) => out.push_str(value),
             None => {}
         }

@@ -257,3 +257,39 @@ impl Store {
             .unwrap_or((0, false)))
     }
 }
+
+impl Store {
+    /// Collects every user's digest items created before `cutoff` into one digest mail per user
+    /// for `day` (the items of a user who already has that day's digest wait for the next one),
+    /// in one statement; returns how many digests were queued.
+    pub async fn collect_digests(
+        &self,
+        cutoff: DateTime<Utc>,
+        day: chrono::NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<u64, NotificationError> {
+        let queued = sqlx::query_scalar!(
+            "WITH pending AS ( \
+                 SELECT user_id, jsonb_agg(notice ORDER BY created_at, notice_id) AS notices \
+                 FROM notification.email_digest_items \
+                 WHERE digest_id IS NULL AND created_at < $1 GROUP BY user_id), \
+             queued AS ( \
+                 INSERT INTO notification.email_messages \
+                 (id, kind, user_id, digest_day, payload, next_attempt_at, created_at) \
+                 SELECT gen_random_uuid(), 'digest', user_id, $2, notices, $3, $3 FROM pending \
+                 ON CONFLICT (user_id, digest_day) DO NOTHING RETURNING id, user_id), \
+             marked AS ( \
+                 UPDATE notification.email_digest_items i SET digest_id = queued.id FROM queued \
+                 WHERE i.user_id = queued.user_id AND i.digest_id IS NULL AND i.created_at < $1 \
+                 RETURNING i.notice_id) \
+             SELECT count(*) AS \"count!\" FROM queued",
+            cutoff,
+            day,
+            now,
+        )
+        .fetch_one(self.pool())
+        .await
+        .map_err(DbError::from)?;
+        Ok(u64::try_from(queued).unwrap_or(0))
+    }
+}

@@ -291,3 +291,63 @@ async fn a_permanent_refusal_is_a_bounce_and_repeated_bounces_suppress_the_addre
     app.service.running.shutdown().await;
     let _ = child.kill().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_notices_wait_for_the_daily_digest_and_go_out_as_one_mail() {
+    use nexus_notification::webhooks::clock::Clock;
+
+    let sink = MailSink::start().await;
+    let app = spawn(sink.smtp_port, |settings| {
+        settings.email.digest_hour_utc = 8
+    })
+    .await;
+    let user = Uuid::now_v7();
+    for title in ["Digest one", "Digest <two>", "Digest three"] {
+        app.store
+            .queue_email(&notice(user, title), true)
+            .await
+            .unwrap();
+    }
+    // To just after the next 08:00 UTC of the service's clock: the digest of everything before.
+    let now = app.clock.now();
+    let next =
+        nexus_notification::email::digest::latest_digest_time(now, 8) + chrono::TimeDelta::days(1);
+    app.clock.advance(
+        (next - now + chrono::TimeDelta::minutes(1))
+            .to_std()
+            .unwrap(),
+    );
+
+    let mails = sink.wait_for(1).await;
+    let mail = &mails[0];
+    assert_eq!(
+        mail["subject"],
+        "[Nexus Security] Your daily digest: 3 notices"
+    );
+    let text = text_part(mail);
+    for title in ["Digest one", "Digest <two>", "Digest three"] {
+        assert!(text.contains(title), "{text}");
+    }
+    let html = mail["html"].as_str().unwrap();
+    assert!(html.contains("Digest &lt;two&gt;"), "{html}");
+    wait_until("the digest's sent mark", || async {
+        let statuses: Vec<String> =
+            sqlx::query_scalar("SELECT status FROM notification.email_messages WHERE user_id = $1")
+                .bind(user)
+                .fetch_all(app.store.pool())
+                .await
+                .ok()?;
+        (statuses == ["sent"]).then_some(())
+    })
+    .await;
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notification.email_digest_items WHERE digest_id IS NULL",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(waiting, 0);
+    assert_eq!(sink.emails().await.len(), 1);
+    app.service.running.shutdown().await;
+    sink.stop().await;
+}
