@@ -4,11 +4,11 @@
 use nexus_proto::bounty_me::WalletOwner;
 use nexus_proto::user::{
     AccountSummary, ChangePasswordRequest, ChangeRoleRequest, ChangeStatusRequest,
-    LinkWalletRequest, PasswordResetConfirmRequest, PasswordResetRequest, PrivateProfile,
-    PublicProfile, ReferralCompletion, ReferralList, RegisterRequest, RegisterWsKeyRequest,
-    ResolveLoginRequest, ResolvedLogin, TokensRevokedResponse, UpdateProfileRequest,
-    VerifyCredentialsRequest, Wallet, WalletChallenge, WalletChallengeRequest, WalletList, WsKey,
-    WsKeyChallenge, WsKeyList, WsKeyOwner,
+    LinkWalletRequest, PasswordResetConfirmRequest, PasswordResetRequest, PasswordResetToken,
+    PrivateProfile, PublicProfile, ReferralCompletion, ReferralList, RegisterRequest,
+    RegisterWsKeyRequest, ResolveLoginRequest, ResolvedLogin, TokensRevokedResponse,
+    UpdateProfileRequest, VerifyCredentialsRequest, Wallet, WalletChallenge,
+    WalletChallengeRequest, WalletList, WsKey, WsKeyChallenge, WsKeyList, WsKeyOwner,
 };
 use nexus_proto::{ChainAddress, UserId};
 use uuid::Uuid;
@@ -349,6 +349,23 @@ impl UserClient {
             .post(
                 context,
                 &format!("/internal/v1/referrals/{user_id}/complete"),
+                &serde_json::json!({}),
+            )
+            .await
+    }
+
+    /// `POST /internal/v1/password-resets/{reset_id}/token`: the reset's single-use token,
+    /// issued once (a second call, or one for a used or expired reset, is 404
+    /// `password_reset_not_found`). The notification service mails it; never log it.
+    pub async fn issue_password_reset_token(
+        &self,
+        context: &CallContext,
+        reset_id: &str,
+    ) -> Result<PasswordResetToken, ClientError> {
+        self.client
+            .post(
+                context,
+                &format!("/internal/v1/password-resets/{}/token", segment(reset_id)),
                 &serde_json::json!({}),
             )
             .await

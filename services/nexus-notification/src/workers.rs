@@ -18,6 +18,7 @@ pub fn register(service: Arc<NotificationService>, workers: &mut Workers) {
     crate::webhooks::delivery::register(Arc::clone(&service), workers);
     crate::email::sender::register(Arc::clone(&service), workers);
     crate::email::digest::register(Arc::clone(&service), workers);
+    crate::email::password_reset::register(Arc::clone(&service), workers);
     for (stream, group, planner) in CONSUMERS {
         let consumer_name = format!("nexus-notification-{}", uuid::Uuid::now_v7().simple());
         let bus = service.bus.clone();

@@ -11,6 +11,7 @@
 pub mod digest;
 pub mod mailer;
 pub mod metrics;
+pub mod password_reset;
 pub mod sender;
 pub mod settings;
 pub mod template;

@@ -24,6 +24,7 @@ use nexus_runtime::Workers;
 use rand::Rng;
 
 use super::mailer::{Mailer, OutgoingMail, SendError};
+use super::password_reset::{self, PASSWORD_RESET_KIND, ResetError};
 use super::settings::EmailSettings;
 use super::template::{DIGEST, DIGEST_ITEM, NOTICE, render};
 use crate::NotificationService;
@@ -156,7 +157,23 @@ async fn attempt(
         .await;
     }
 
-    let mail = match compose(service, email, &address, &message_id, now) {
+    let composed = if email.kind == PASSWORD_RESET_KIND {
+        let public_url = &service.settings.public_url;
+        match password_reset::compose(users, public_url, &email.payload, &address, &message_id)
+            .await
+        {
+            Ok(mail) => Ok(mail),
+            Err(ResetError::Gone(error)) => Err(error),
+            Err(ResetError::Unavailable(error)) => {
+                let (outcome, label) = retry_or_fail(settings, email, settings.clock.now());
+                service.metrics.email.attempt(label);
+                return record(Some(address), outcome, Some(error)).await;
+            }
+        }
+    } else {
+        compose(service, email, &address, &message_id, now)
+    };
+    let mail = match composed {
         Ok(mail) => mail,
         Err(error) => {
             service.metrics.email.attempt("failed");

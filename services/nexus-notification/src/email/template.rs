@@ -20,6 +20,12 @@ pub const NOTICE: Template = Template {
     html: include_str!("../../templates/notice.html"),
 };
 
+/// The password reset mail.
+pub const PASSWORD_RESET: Template = Template {
+    text: include_str!("../../templates/password_reset.txt"),
+    html: include_str!("../../templates/password_reset.html"),
+};
+
 /// The daily digest's frame.
 pub const DIGEST: Template = Template {
     text: include_str!("../../templates/digest.txt"),

@@ -293,3 +293,33 @@ impl Store {
         Ok(u64::try_from(queued).unwrap_or(0))
     }
 }
+
+impl Store {
+    /// Queues the mail of password reset `reset_id` to `address` (the address the reset was
+    /// asked for); a reset already queued is not queued twice (the consumer is idempotent on
+    /// it). The token is not stored: the sender asks nexus-user for it just before sending.
+    pub async fn queue_password_reset(
+        &self,
+        reset_id: &str,
+        user_id: Uuid,
+        address: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), NotificationError> {
+        let payload = serde_json::json!({ "reset_id": reset_id, "expires_at": expires_at });
+        sqlx::query!(
+            "INSERT INTO notification.email_messages \
+             (id, kind, user_id, reset_id, to_address, payload, next_attempt_at, created_at) \
+             VALUES ($1, 'password_reset', $2, $3, $4, $5, now(), now()) \
+             ON CONFLICT (reset_id) DO NOTHING",
+            Uuid::now_v7(),
+            user_id,
+            reset_id,
+            address,
+            payload,
+        )
+        .execute(self.pool())
+        .await
+        .map_err(DbError::from)?;
+        Ok(())
+    }
+}

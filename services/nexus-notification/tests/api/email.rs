@@ -23,21 +23,33 @@ use uuid::Uuid;
 
 use crate::helpers::{MailSink, SECRET, free_port, wait_until};
 
-/// The stand-in nexus-user: every account's address is `<id>@example.test`.
+/// The stand-in nexus-user: every account's address is `<id>@example.test`; every reset's
+/// token is `token-for-<reset id>`.
 fn serve_users() -> (String, actix_web::dev::ServerHandle) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("address");
     let server = HttpServer::new(|| {
-        App::new().route(
-            "/internal/v1/users/{id}",
-            web::get().to(|path: web::Path<Uuid>| async move {
-                let id = path.into_inner();
-                HttpResponse::Ok().json(json!({
-                    "user_id": id, "username": "someone", "email": format!("{id}@example.test"),
-                    "roles": ["user"], "status": "active"
-                }))
-            }),
-        )
+        App::new()
+            .route(
+                "/internal/v1/users/{id}",
+                web::get().to(|path: web::Path<Uuid>| async move {
+                    let id = path.into_inner();
+                    HttpResponse::Ok().json(json!({
+                        "user_id": id, "username": "someone",
+                        "email": format!("{id}@example.test"),
+                        "roles": ["user"], "status": "active"
+                    }))
+                }),
+            )
+            .route(
+                "/internal/v1/password-resets/{reset_id}/token",
+                web::post().to(|path: web::Path<String>| async move {
+                    HttpResponse::Ok().json(json!({
+                        "token": format!("token-for-{}", path.into_inner()),
+                        "expires_at": Utc::now() + chrono::TimeDelta::minutes(30),
+                    }))
+                }),
+            )
     })
     .workers(1)
     .listen(listener)
@@ -347,6 +359,64 @@ async fn digest_notices_wait_for_the_daily_digest_and_go_out_as_one_mail() {
     .await
     .unwrap();
     assert_eq!(waiting, 0);
+    assert_eq!(sink.emails().await.len(), 1);
+    app.service.running.shutdown().await;
+    sink.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_reset_request_is_mailed_with_its_token_link_once() {
+    use nexus_bus::{Bus, BusSettings};
+    use nexus_proto::Envelope;
+    use nexus_proto::user::PasswordResetRequested;
+
+    let sink = MailSink::start().await;
+    let app = spawn(sink.smtp_port, |settings| {
+        settings.public_url = "https://nexus.example".to_owned();
+    })
+    .await;
+    let bus = Bus::connect(
+        &app._context.redis_url,
+        app._context.redis_prefix.clone(),
+        BusSettings::default(),
+    )
+    .await
+    .unwrap();
+    let user = Uuid::now_v7();
+    let envelope = Envelope::new(PasswordResetRequested {
+        reset_id: "reset-abc_DEF".to_owned(),
+        user_id: nexus_core::UserId::from_uuid(user),
+        email: "reset.me@example.test".to_owned(),
+        expires_at: Utc::now() + chrono::TimeDelta::minutes(30),
+    });
+    bus.publish(&envelope).await.unwrap();
+    // The same event again (a redelivery): still one mail.
+    bus.publish(&envelope).await.unwrap();
+
+    let mails = sink.wait_for(1).await;
+    let mail = &mails[0];
+    assert_eq!(mail["subject"], "[Nexus Security] Reset your password");
+    assert_eq!(mail["to"][0]["address"], "reset.me@example.test");
+    let text = text_part(mail);
+    assert!(
+        text.contains("https://nexus.example/reset-password?token=token-for-reset-abc_DEF"),
+        "{text}"
+    );
+    wait_until("the reset mail's sent mark", || async {
+        let status: String = sqlx::query_scalar(
+            "SELECT status FROM notification.email_messages WHERE reset_id = 'reset-abc_DEF'",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .ok()?;
+        (status == "sent").then_some(())
+    })
+    .await;
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM notification.email_messages")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
     assert_eq!(sink.emails().await.len(), 1);
     app.service.running.shutdown().await;
     sink.stop().await;
