@@ -288,16 +288,12 @@ impl Store {
         transaction: &mut PgConnection,
         change: Change<'_>,
     ) -> Result<Option<Uuid>, ReputationError> {
-        sqlx::query!(
-            "INSERT INTO reputation.analysts (analyst) VALUES ($1) ON CONFLICT DO NOTHING",
-            change.analyst,
-        )
-        .execute(&mut *transaction)
-        .await
-        .map_err(db)?;
+        // One round trip: creates the analyst if new and locks the row either way (the no-op
+        // update takes the row lock as `SELECT ... FOR UPDATE` did), returning its state before.
         let before = sqlx::query!(
-            "SELECT user_id, trust_level FROM reputation.analysts WHERE analyst = $1 \
-             FOR UPDATE",
+            "INSERT INTO reputation.analysts (analyst) VALUES ($1) \
+             ON CONFLICT (analyst) DO UPDATE SET analyst = EXCLUDED.analyst \
+             RETURNING user_id, trust_level",
             change.analyst,
         )
         .fetch_one(&mut *transaction)
