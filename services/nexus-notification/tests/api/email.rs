@@ -421,3 +421,32 @@ async fn a_password_reset_request_is_mailed_with_its_token_link_once() {
     app.service.running.shutdown().await;
     sink.stop().await;
 }
+
+/// A burst of 200 notices for 200 users: every mail arrives exactly once (by Message-ID). The
+/// time it took is printed as a measurement, not asserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_mails_arrives_each_exactly_once() {
+    let sink = MailSink::start().await;
+    let app = spawn(sink.smtp_port, |settings| settings.email.batch = 32).await;
+    let started = std::time::Instant::now();
+    for n in 0..200 {
+        app.store
+            .queue_email(&notice(Uuid::now_v7(), &format!("Burst {n}")), false)
+            .await
+            .unwrap();
+    }
+    let mails = sink.wait_for(200).await;
+    eprintln!(
+        "200 mails queued and delivered to maildev in {:?}",
+        started.elapsed()
+    );
+    let mut ids: Vec<String> = mails
+        .iter()
+        .map(|mail| mail["messageId"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 200, "duplicate or missing Message-IDs");
+    app.service.running.shutdown().await;
+    sink.stop().await;
+}
