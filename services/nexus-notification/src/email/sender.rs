@@ -26,7 +26,7 @@ use rand::Rng;
 use super::mailer::{Mailer, OutgoingMail, SendError};
 use super::password_reset::{self, PASSWORD_RESET_KIND, ResetError};
 use super::settings::EmailSettings;
-use super::template::{DIGEST, DIGEST_ITEM, NOTICE, render};
+use super::template::{DIGEST, DIGEST_ITEM, MANDATORY, NOTICE, render};
 use crate::NotificationService;
 use crate::domain::notice::{Notice, NoticeKind};
 use crate::domain::unsubscribe::unsubscribe_link;
@@ -260,9 +260,10 @@ fn compose(
     let notice: Notice = serde_json::from_value(email.payload.clone())
         .map_err(|error| format!("the queued notice cannot be read: {error}"))?;
     let link = dashboard_link(base, &notice);
+    let mandatory = notice.kind.is_mandatory();
     let unsubscribe = unsubscribe_url(service, notice.user_id, notice.kind, now);
     let (text, html) = render(
-        NOTICE,
+        if mandatory { MANDATORY } else { NOTICE },
         &[
             ("title", notice.title.as_str()),
             ("body", notice.body.as_str()),
@@ -277,7 +278,7 @@ fn compose(
         text,
         html,
         message_id: message_id.to_owned(),
-        unsubscribe: Some(unsubscribe),
+        unsubscribe: (!mandatory).then_some(unsubscribe),
     })
 }
 

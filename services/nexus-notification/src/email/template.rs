@@ -20,6 +20,13 @@ pub const NOTICE: Template = Template {
     html: include_str!("../../templates/notice.html"),
 };
 
+/// The template of a notice that cannot be turned off (security, a disabled webhook endpoint):
+/// no unsubscribe link, since unsubscribing from it is refused.
+pub const MANDATORY: Template = Template {
+    text: include_str!("../../templates/mandatory.txt"),
+    html: include_str!("../../templates/mandatory.html"),
+};
+
 /// The password reset mail.
 pub const PASSWORD_RESET: Template = Template {
     text: include_str!("../../templates/password_reset.txt"),

@@ -156,6 +156,14 @@ async fn a_notice_arrives_with_text_and_html_escaped_values_and_a_working_unsubs
         html.contains("Your bounty &lt;b&gt;resolved&lt;/b&gt;"),
         "{html}"
     );
+    let list_unsubscribe = mail["headers"]["list-unsubscribe"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        list_unsubscribe.contains("/v1/notifications/unsubscribe?token="),
+        "{}",
+        mail["headers"]
+    );
 
     // The unsubscribe link works without signing in: it turns bounty.resolved e-mail off.
     let link = text
@@ -447,6 +455,28 @@ async fn a_burst_of_mails_arrives_each_exactly_once() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 200, "duplicate or missing Message-IDs");
+    app.service.running.shutdown().await;
+    sink.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_security_notice_has_no_unsubscribe_link_because_it_cannot_be_turned_off() {
+    let sink = MailSink::start().await;
+    let app = spawn(sink.smtp_port, |_| {}).await;
+    let security = Notice {
+        kind: NoticeKind::Security,
+        ..notice(Uuid::now_v7(), "New sign-in from 203.0.113.9")
+    };
+    app.store.queue_email(&security, false).await.unwrap();
+    let mails = sink.wait_for(1).await;
+    let text = text_part(&mails[0]);
+    assert!(text.contains("cannot be turned off"), "{text}");
+    assert!(!text.contains("unsubscribe"), "{text}");
+    assert!(
+        mails[0]["headers"]["list-unsubscribe"].is_null(),
+        "{}",
+        mails[0]["headers"]
+    );
     app.service.running.shutdown().await;
     sink.stop().await;
 }
