@@ -17,7 +17,10 @@
 // `claimable`). Prints `step <name> ok` per step; axe-core, CSP and screenshots through
 // steps/browser.mjs (the test wallet too), `failure.png` when a step fails.
 //
-// Env: NEXUS_E2E_CREATOR, NEXUS_E2E_ANALYST and NEXUS_E2E_UNLINKED (a member whose key is
+// After the claim, the analyst finds itself on the leaderboard (live) and its profile's history,
+// and the creator reads the file's weighted verdict on the report page.
+//
+// Env: NEXUS_E2E_ANALYSIS, the creator's upload's analysis; NEXUS_E2E_CREATOR, NEXUS_E2E_ANALYST and NEXUS_E2E_UNLINKED (a member whose key is
 // linked to no account), each `<login> <private key>`; NEXUS_E2E_SHA256,
 // the creator's file; NEXUS_E2E_CHAIN_ID.
 
@@ -173,6 +176,44 @@ try {
   console.log("claimed");
   await analystPage.getByRole("cell", { name: "yes", exact: true }).waitFor({ timeout: CHAIN_TIMEOUT });
   await settleAnalyst("bounty_claimed");
+
+  // The resolution reached reputation: the analyst is on the leaderboard, which updates live
+  // (the `leaderboard` topic) without a reload, with its own row marked.
+  await follow(analystPage, "Main", "Leaderboard");
+  await analystPage.getByRole("heading", { name: "Leaderboard" }).waitFor();
+  const board = analystPage.getByTestId("leaderboard");
+  const ownRow = board.locator("tr.own-row");
+  await ownRow.getByRole("link", { name: analyst.login }).waitFor({ timeout: CHAIN_TIMEOUT });
+  await ownRow.getByText("(you)").waitFor();
+  await analystPage.getByTestId("own-rank").filter({ hasText: /1st/ }).waitFor();
+  await settleAnalyst("reputation_leaderboard");
+
+  // Its profile: the settled bounty in the history with its outcome and a positive change.
+  await ownRow.getByRole("link", { name: analyst.login }).click();
+  await analystPage.waitForURL(/\/analysts\/[0-9a-f-]{36}$/);
+  await analystPage.getByRole("heading", { level: 1, name: analyst.login }).waitFor();
+  const history = analystPage.getByTestId("reputation-history");
+  const settled = history.locator("tbody tr").filter({ hasText: "malicious" });
+  await settled.first().waitFor();
+  const change = (await settled.first().locator("td").nth(4).textContent()) ?? "";
+  check(change.trim().startsWith("+"), `the right verdict's change is "${change}", not a gain`);
+  await settleAnalyst("reputation_profile");
+
+  // The file's weighted verdict on the creator's report page, with the analyst's assertion.
+  const analysisId = process.env.NEXUS_E2E_ANALYSIS;
+  check(/^[0-9a-f-]{36}$/.test(analysisId ?? ""), "NEXUS_E2E_ANALYSIS names no analysis");
+  current = page;
+  await page.goto(`/analyses/${analysisId}`);
+  const panel = page.getByTestId("verdict-panel");
+  // One newcomer's "malicious" against the engine's benign hint: the weighted answer is the
+  // rule's (docs/REPUTATION.md), so the page is checked for what it shows, not for one label.
+  await panel.locator(".verdict").first().waitFor();
+  await panel.getByText(/weighing each analyst by their reputation/).waitFor();
+  await panel.getByText(/The engine's hint \(benign/).waitFor();
+  await panel.getByRole("cell", { name: "malicious", exact: true }).waitFor();
+  await panel.getByRole("cell", { name: "90 %", exact: true }).waitFor();
+  await settle("file_verdict");
+  current = analystPage;
 
   // Phone width: the bounty's page with its actions, and the create form, without sideways
   // scrolling.

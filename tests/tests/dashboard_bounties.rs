@@ -2,7 +2,8 @@
 //! with a linked wallet posts a bounty from `/bounties/new` and watches it go pending → open live;
 //! an analyst stakes, commits a sealed verdict (its salt kept in the browser), reveals it once the
 //! commit window closed, and claims its payout after the bounty resolved, all from the bounty's
-//! page (`dashboard/e2e/bounties.mjs`, Debian's Chromium through Playwright, axe-core and a
+//! page; then finds itself on the leaderboard (live) and its profile's history, and the creator
+//! reads the file's weighted verdict on the report page (`dashboard/e2e/bounties.mjs`, Debian's Chromium through Playwright, axe-core and a
 //! screenshot per step under `$CARGO_TARGET_DIR/dashboard-screenshots/bounties/`).
 //!
 //! The test wallet is an EIP-1193 provider the script installs with `addInitScript`, signing in
@@ -40,7 +41,7 @@ use browser::BrowserScript;
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The steps the script reports, in order.
-const STEPS: [&str; 9] = [
+const STEPS: [&str; 12] = [
     "bounty_unlinked_wallet",
     "bounty_create",
     "bounty_pending",
@@ -49,6 +50,9 @@ const STEPS: [&str; 9] = [
     "bounty_committed",
     "bounty_revealed",
     "bounty_claimed",
+    "reputation_leaderboard",
+    "reputation_profile",
+    "file_verdict",
     "bounty_phone",
 ];
 
@@ -83,6 +87,7 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
     let (status, uploaded) = market::raw_upload(&platform, creator.token(), sample).await;
     assert_eq!(status, 202, "upload: {uploaded}");
     let sha256 = uploaded["sha256"].as_str().unwrap().to_owned();
+    let analysis_id = uploaded["analysis_id"].as_str().unwrap().to_owned();
 
     let mut script = BrowserScript::start(
         "bounties.mjs",
@@ -101,6 +106,7 @@ async fn a_member_posts_a_bounty_and_an_analyst_commits_reveals_and_claims_from_
                 ),
             ),
             ("NEXUS_E2E_SHA256", sha256.clone()),
+            ("NEXUS_E2E_ANALYSIS", analysis_id),
             ("NEXUS_E2E_CHAIN_ID", chain.chain_id().to_string()),
         ],
     );
