@@ -53,6 +53,18 @@ impl ReputationClient {
             .await
     }
 
+    /// `GET /v1/reputation/{user_id}/referrals`: the account's referral bonuses (its owner and
+    /// admins only; anyone else is a 403 `forbidden`).
+    pub async fn referrals(
+        &self,
+        context: &CallContext,
+        user_id: UserId,
+    ) -> Result<nexus_proto::reputation::ReferralEarnings, ClientError> {
+        self.client
+            .get(context, &format!("/v1/reputation/{user_id}/referrals"))
+            .await
+    }
+
     /// `GET /v1/reputation/{user_id}/history`: one page of the account's changes, newest first;
     /// pass the page's `next_cursor` as `page.cursor` for the next. A `limit` outside 1–100 is a
     /// 400 `invalid_query`, a cursor the list did not hand out a 400 `invalid_cursor`.

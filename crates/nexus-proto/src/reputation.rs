@@ -93,6 +93,17 @@ pub struct ScoreBreakdown {
     pub correct: u64,
 }
 
+/// `GET /v1/reputation/{user_id}/referrals`: the referral bonuses an account earned (its owner and
+/// admins only). A bonus is recorded when someone it referred is first judged right; it is
+/// credited by the platform, not paid on the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReferralEarnings {
+    /// Referrals completed.
+    pub completed: u64,
+    /// Their bonuses together, in wei of NXS (decimal string).
+    pub total: String,
+}
+
 /// `GET /v1/reputation/{user_id}`: an account's public reputation, over every wallet it linked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReputationView {

@@ -73,6 +73,8 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/api/v1/files/{private}/download",           Body::None, [404, 200, 404, 404, 200, 403, 403, 401, 404]),
     row("GET",  "/api/v1/files/{public}/download",            Body::None, [401, 200, 403, 200, 200, 403, 403, 401, 403]),
     // Analyses.
+    // The caller's own analyses: any account, its own rows only (listing.rs checks whose).
+    row("GET",  "/api/v1/analyses",                           Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 200]),
     row("GET",  "/api/v1/analyses/{private_analysis}",        Body::None, [404, 200, 404, 404, 200, 403, 403, 401, 404]),
     row("GET",  "/api/v1/analyses/{public_analysis}",         Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
     // Exports (STIX, MISP): exactly as readable as the analysis.
@@ -163,6 +165,8 @@ pub const TABLE: &[Row] = &[
     row("GET",  "/api/v1/reputation/{nobody}",                Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),
     row("GET",  "/api/v1/reputation/{owner_id}",              Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),
     row("GET",  "/api/v1/reputation/{owner_id}/history",      Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
+    // Referral bonuses are private: `user:read_private`, the owner and admins.
+    row("GET",  "/api/v1/reputation/{owner_id}/referrals",    Body::None, [401, 200, 403, 403, 200, 403, 403, 401, 403]),
     row("GET",  "/api/v1/leaderboards",                       Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
     row("GET",  "/api/v1/leaderboards?period=week&kind=pe",   Body::None, [200, 200, 200, 200, 200, 403, 403, 401, 200]),
     row("GET",  "/api/v1/files/{public}/verdict",             Body::None, [404, 404, 404, 404, 404, 403, 403, 401, 404]),

@@ -2,6 +2,8 @@
 //!
 //! - `GET /v1/reputation/{user_id}` ([`get_reputation`]): score, trust level, breakdowns
 //! - `GET /v1/reputation/{user_id}/history` ([`list_history`]): every change with its reason
+//! - `GET /v1/reputation/{user_id}/referrals` ([`get_referrals`]): referral bonuses
+//!   (`user:read_private`: the owner and admins)
 //! - `GET /v1/leaderboards` ([`get_leaderboard`]): ranks per period and kind, the caller's own
 //! - `GET /v1/files/{sha256}/verdict` ([`get_file_verdict`]): the weighted consensus on a file
 //!
@@ -11,6 +13,7 @@
 
 pub mod get_file_verdict;
 pub mod get_leaderboard;
+pub mod get_referrals;
 pub mod get_reputation;
 pub mod list_history;
 pub mod openapi;
@@ -27,6 +30,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/reputation/{user_id}/history")
                 .route(web::get().to(list_history::list_history)),
+        )
+        .service(
+            web::resource("/v1/reputation/{user_id}/referrals")
+                .route(web::get().to(get_referrals::get_referrals)),
         )
         .service(
             web::resource("/v1/leaderboards")

@@ -4,7 +4,7 @@
 use nexus_http::openapi::BearerAuth;
 use utoipa::OpenApi;
 
-use super::{get_file_verdict, get_leaderboard, get_reputation, list_history};
+use super::{get_file_verdict, get_leaderboard, get_referrals, get_reputation, list_history};
 
 /// The document.
 #[derive(OpenApi)]
@@ -13,11 +13,13 @@ use super::{get_file_verdict, get_leaderboard, get_reputation, list_history};
     paths(
         get_reputation::get_reputation,
         list_history::list_history,
+        get_referrals::get_referrals,
         get_leaderboard::get_leaderboard,
         get_file_verdict::get_file_verdict,
     ),
     components(schemas(
         nexus_proto::reputation::ReputationView,
+        nexus_proto::reputation::ReferralEarnings,
         nexus_proto::reputation::ScoreBreakdown,
         nexus_proto::reputation::TrustLevel,
         nexus_proto::reputation::TrustUnlocks,

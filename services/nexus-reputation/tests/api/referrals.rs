@@ -78,6 +78,35 @@ async fn a_referred_analysts_first_right_assertion_completes_the_referral_once()
     assert_eq!(cys, 0);
     assert_eq!(app.outbox_count("ReferralBonusRecorded", &ada.id).await, 1);
 
+    // Ada reads her bonus with her earnings; Bob may not read Ada's, guests neither.
+    let ada_id: nexus_proto::UserId = ada.id.parse().expect("ada's id");
+    let earned = app
+        .client()
+        .referrals(
+            &CallContext::bearer(app.context.access_token(&ada.id, &["user"])),
+            ada_id,
+        )
+        .await
+        .expect("ada's referral bonuses");
+    assert_eq!(
+        (earned.completed, earned.total.as_str()),
+        (1, "10000000000000000000")
+    );
+    for (who, context) in [
+        (
+            "bob",
+            CallContext::bearer(app.context.access_token(&bob.id, &["user"])),
+        ),
+        ("a guest", CallContext::none()),
+    ] {
+        match app.client().referrals(&context, ada_id).await {
+            Err(nexus_testkit::nexus_client::ClientError::Api { status, .. }) => {
+                assert!(matches!(status.as_u16(), 401 | 403), "{who}: {status}");
+            }
+            other => panic!("{who} read ada's bonuses: {other:?}"),
+        }
+    }
+
     // nexus-user shows Bob's referral completed and Cy's pending.
     let user = app.user.as_ref().expect("nexus-user");
     let token = app.context.access_token(&ada.id, &["user"]);
