@@ -132,7 +132,15 @@ export interface TrustLevelChanged {
   current: TrustLevel;
 }
 
+/** GET /v1/reputation/{id}/referrals: the account's referral bonuses (its own only). */
+export interface ReferralEarnings {
+  completed: number;
+  /** Wei of NXS, decimal. */
+  total: string;
+}
+
 export const reputationApi = {
+  referrals: (userId: string) => request<ReferralEarnings>(`/reputation/${encodeURIComponent(userId)}/referrals`),
   leaderboard: (query: LeaderboardQuery) => request<Leaderboard>("/leaderboards", { query: { ...query } }),
   reputation: (userId: string) => request<ReputationView>(`/reputation/${encodeURIComponent(userId)}`),
   history: (userId: string, cursor?: string) =>

@@ -9,6 +9,8 @@ import type { AnalysisView, BountyView, MyEarnings } from "../api/types";
 import { BarChart, DoughnutChart, LineChart, VERDICT_COLORS } from "../components/charts";
 import { formatNxs, nxsNumber } from "../components/format";
 import { EmptyState, ErrorNotice } from "../components/ui";
+import { reputationApi, type ReferralEarnings } from "../api/reputation";
+import { currentTokens, subjectOf } from "../api/session";
 import { useTopic } from "../live/LiveContext";
 
 const DAYS = 14;
@@ -29,7 +31,16 @@ function useLoad<T>(load: () => Promise<T>) {
 // The account's latest 100 analyses, from any device (GET /v1/analyses).
 const loadAnalyses = (): Promise<AnalysisView[]> => api.analyses(100).then((page) => page.analyses);
 const loadOpenBounties = () => api.bounties({ status: "open", sort: "newest", limit: 100 });
-const loadEarnings = () => api.earnings("day", 30);
+// Rewards from bounties (nexus-bounty) and referral bonuses (nexus-reputation), side by side;
+// the bonuses failing to load leaves the rewards shown.
+const loadEarnings = () => {
+  const tokens = currentTokens();
+  const me = tokens ? subjectOf(tokens.access_token) : undefined;
+  return Promise.all([
+    api.earnings("day", 30),
+    me ? reputationApi.referrals(me).catch(() => undefined) : Promise.resolve(undefined),
+  ]).then(([earnings, referrals]) => ({ earnings, referrals }));
+};
 
 export function HomePage() {
   const analyses = useLoad(loadAnalyses);
@@ -52,7 +63,7 @@ export function HomePage() {
         </article>
         <article className="card" aria-labelledby="earnings-title">
           <h2 id="earnings-title">My earnings</h2>
-          <Earnings loading={earnings.loading} error={earnings.error} earnings={earnings.data} />
+          <Earnings loading={earnings.loading} error={earnings.error} earnings={earnings.data?.earnings} referrals={earnings.data?.referrals} />
         </article>
       </div>
     </section>
@@ -117,12 +128,18 @@ function OpenBounties({ loading, error, bounties }: { loading: boolean; error: u
   );
 }
 
-function Earnings({ loading, error, earnings }: { loading: boolean; error: unknown; earnings: MyEarnings | undefined }) {
+function Earnings({ loading, error, earnings, referrals }: {
+  loading: boolean;
+  error: unknown;
+  earnings: MyEarnings | undefined;
+  referrals: ReferralEarnings | undefined;
+}) {
   if (loading) return <p aria-busy="true">Loading earnings…</p>;
   if (error) return <ErrorNotice error={error} />;
   const periods = earnings?.periods ?? [];
   const any = periods.some((period) => Object.values(period.amounts).some((value) => value !== "0"));
-  if (!earnings || !any) {
+  const bonuses = referrals && referrals.completed > 0 ? referrals : undefined;
+  if (!earnings || (!any && !bonuses)) {
     return (
       <EmptyState title="No earnings yet">
         <p>
@@ -137,6 +154,12 @@ function Earnings({ loading, error, earnings }: { loading: boolean; error: unkno
       <dl className="stats">
         <div><dt>Rewards</dt><dd>{formatNxs(earnings.totals.rewards)}</dd></div>
         <div><dt>Claimable</dt><dd>{formatNxs(earnings.totals.claimable)}</dd></div>
+        {bonuses && (
+          <div>
+            <dt>Referral bonuses</dt>
+            <dd>{formatNxs(bonuses.total)} ({bonuses.completed} {bonuses.completed === 1 ? "referral" : "referrals"})</dd>
+          </div>
+        )}
       </dl>
       <LineChart title="Earnings per day (NXS), last 30 days" labels={periods.map((period) => period.start.slice(5, 10))}
         series={[
