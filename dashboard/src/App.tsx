@@ -18,6 +18,7 @@ import { ReportPage } from "./pages/Report";
 import { SignInPage } from "./pages/SignIn";
 import { SubmitPage } from "./pages/Submit";
 import { AdminAuditPage } from "./pages/admin/Audit";
+import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordReset";
 import { AdminPoliciesPage } from "./pages/admin/Policies";
 import { AdminUsersPage } from "./pages/admin/Users";
 import { ApiKeySettingsPage } from "./pages/settings/ApiKeys";
@@ -50,6 +51,8 @@ export function App() {
             <Route path="/sign-in" element={<SignInPage />} />
             <Route path="/sign-in/mfa" element={<MfaPage />} />
             <Route path="/register" element={<RegisterPage />} />
+            <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+            <Route path="/reset-password" element={<ResetPasswordPage />} />
             <Route path="/" element={<RequireSession><HomePage /></RequireSession>} />
             <Route path="/submit" element={<RequireSession><SubmitPage /></RequireSession>} />
             <Route path="/analyses/:id" element={<RequireSession><ReportPage /></RequireSession>} />

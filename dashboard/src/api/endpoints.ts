@@ -46,6 +46,10 @@ export const api = {
   register: (body: RegisterRequest) =>
     request<PrivateProfile>("/users", { method: "POST", body, anonymous: true }),
   me: () => request<PrivateProfile>("/users/me"),
+  requestPasswordReset: (email: string) =>
+    request<void>("/users/password-reset", { method: "POST", body: { email }, anonymous: true }),
+  confirmPasswordReset: (token: string, new_password: string) =>
+    request<void>("/users/password-reset/confirm", { method: "POST", body: { token, new_password }, anonymous: true }),
   analysis: (id: string) => request<AnalysisView>(`/analyses/${encodeURIComponent(id)}`),
   /** The analyses of the caller's uploads, newest first (reports left out). */
   analyses: (limit = 100, cursor?: string) => request<AnalysisPage>("/analyses", { query: { limit, cursor } }),

@@ -85,6 +85,7 @@ const MESSAGES: Record<string, string> = {
   too_many_login_attempts: "Too many sign-in attempts. Wait a moment, then try again.",
   account_disabled: "This account is disabled. Contact an administrator if you think this is a mistake.",
   mfa_code_invalid: "That code is not valid. Enter the current 6-digit code from your authenticator app.",
+  password_reset_token_invalid: "This reset link is used up or expired. Ask for a new one on the sign-in page.",
   current_password_invalid: "Your current password is wrong. Type it again (it is the one you signed in with).",
   mfa_confirmation_code_invalid: "That code is not valid. Enter the current 6-digit code from your authenticator app.",
   mfa_token_invalid: "The sign-in step expired. Sign in again with your password.",

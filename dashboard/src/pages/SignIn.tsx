@@ -50,7 +50,8 @@ export function SignInPage() {
         <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
       </form>
       <p>
-        No account yet? <Link to="/register">Register</Link>.
+        No account yet? <Link to="/register">Register</Link>. Forgot your password?{" "}
+        <Link to="/forgot-password">Reset it</Link>.
       </p>
     </section>
   );
