@@ -278,7 +278,9 @@ impl Engine {
     /// Resolves the bounty once anyone may, then claims what it owes.
     async fn settle(&mut self, id: uuid::Uuid, view: &BountyView) -> anyhow::Result<()> {
         match view.status {
-            BountyStatus::Open | BountyStatus::Revealing | BountyStatus::Resolving => {
+            // Resolvable once the reveal window is over (the chain's clock decides; a 409 is
+            // "not yet"); still `open` means nobody revealed yet, so not worth asking.
+            BountyStatus::Revealing | BountyStatus::Resolving => {
                 match self
                     .gateway
                     .post(&format!("/v1/bounties/{id}/resolve"), &json!({}))
