@@ -5,7 +5,7 @@
 
 use nexus_proto::chain::{Outcome, Verdict};
 use nexus_proto::user::ReferralList;
-use nexus_testkit::nexus_client::CallContext;
+use nexus_testkit::nexus_client::{CallContext, ClientError};
 
 use crate::helpers::{TestApp, now, opened, resolved, revealed, wait_for};
 
@@ -100,7 +100,7 @@ async fn a_referred_analysts_first_right_assertion_completes_the_referral_once()
         ("a guest", CallContext::none()),
     ] {
         match app.client().referrals(&context, ada_id).await {
-            Err(nexus_testkit::nexus_client::ClientError::Api { status, .. }) => {
+            Err(ClientError::Api { status, .. }) => {
                 assert!(matches!(status.as_u16(), 401 | 403), "{who}: {status}");
             }
             other => panic!("{who} read ada's bonuses: {other:?}"),
