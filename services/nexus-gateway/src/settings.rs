@@ -232,6 +232,8 @@ impl Default for GatewaySettings {
             route("/v1/leaderboards", "reputation"),
             // Longer than analysis' `/v1/files` below, so it wins for this one path.
             route("/v1/files/*/verdict", "reputation"),
+            // Following a file (verdict-changed notices), also longer than `/v1/files`.
+            route("/v1/files/*/follow", "notification"),
             route("/v1/notifications", "notification"),
             route("/v1/webhooks", "notification"),
             route("/v1/scans", "scanner"),

@@ -133,6 +133,8 @@ pub fn access_rule(method: &str, path: &str, caller: Option<&str>) -> AccessRule
         }
         ("PATCH", ["v1", "users", "me"]) => AccessRule::Check(Action::UserUpdate, account("me")),
 
+        // An e-mail's unsubscribe link: the signed token is the credential (no sign-in).
+        ("GET" | "POST", ["v1", "notifications", "unsubscribe"]) => AccessRule::Open,
         ("GET", ["v1", "notifications"]) => {
             AccessRule::Check(Action::NotificationList, Resource::Platform)
         }
