@@ -161,6 +161,10 @@ impl TestApp {
 }
 
 /// Polls `probe` until it yields a value (up to 30 s, then the test fails naming `what`).
+#[allow(
+    clippy::panic,
+    reason = "test support: a wait that never ends must fail the test"
+)]
 pub async fn wait_until<T, F, Fut>(what: &str, mut probe: F) -> T
 where
     F: FnMut() -> Fut,
@@ -255,7 +259,12 @@ impl MailSink {
         let web_port = free_port();
         let child = tokio::process::Command::new("node")
             .arg(&binary)
-            .args(["--smtp", &smtp_port.to_string(), "--web", &web_port.to_string()])
+            .args([
+                "--smtp",
+                &smtp_port.to_string(),
+                "--web",
+                &web_port.to_string(),
+            ])
             .args(["--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--silent"])
             .kill_on_drop(true)
             .spawn()
@@ -264,7 +273,10 @@ impl MailSink {
             smtp_port,
             web_port,
             child,
-            http: reqwest::Client::builder().no_proxy().build().expect("client"),
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("client"),
         };
         wait_until("maildev's REST API", || async {
             sink.try_emails().await.map(|_| ())
