@@ -26,10 +26,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
 fn not_started() -> Vec<(&'static str, Value)> {
     vec![
         (
-            "notification",
-            serde_json::to_value(nexus_notification::routes::openapi::ApiDoc::openapi()).unwrap(),
-        ),
-        (
             "scanner",
             serde_json::to_value(nexus_scanner::routes::openapi::ApiDoc::openapi()).unwrap(),
         ),

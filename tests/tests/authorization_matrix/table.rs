@@ -230,6 +230,33 @@ pub const TABLE: &[Row] = &[
                                                                           [401, 200, 200, 200, 200, 200, 200, 401, 200]),
     row("POST", "/api/v1/authorize",                          Body::Json(r#"{"principal":{"type":"user","id":"{owner_id}","role":"user","is_banned":false},"action":"bounty:list","resource":{"type":"platform"},"context":{"mfa":false}}"#),
                                                                           [401, 200, 403, 403, 200, 200, 200, 401, 403]),
+    // Notifications (nexus-notification): an account's own inbox, preferences, follows and
+    // webhook endpoints only; another account's objects are not found. Reads are
+    // `notification:list` / `user:read_private`, changes `notification:update` / `user:update`
+    // on the caller's own account (a banned account reads its settings, not its inbox).
+    row("GET",  "/api/v1/notifications",                      Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 403]),
+    row("GET",  "/api/v1/notifications/unread-count",         Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 403]),
+    // A notice is looked up before its owner is asked about it: none is 404 to everybody.
+    row("POST", "/api/v1/notifications/{nobody}/read",        Body::None, [401, 404, 404, 404, 404, 404, 404, 401, 404]),
+    row("POST", "/api/v1/notifications/read-all",             Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 403]),
+    row("GET",  "/api/v1/notifications/preferences",          Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 200]),
+    row("PUT",  "/api/v1/notifications/preferences",          Body::Json(r#"{"kinds":[{"kind":"bounty.opened","in_app":true,"email":false,"webhook":false,"digest":false}]}"#),
+                                                                          [401, 200, 200, 200, 200, 403, 403, 401, 403]),
+    // The unsubscribe link's token is the credential: no sign-in, a bad token is refused.
+    row("GET",  "/api/v1/notifications/unsubscribe?token=forged", Body::None, [400, 400, 400, 400, 400, 400, 400, 401, 400]),
+    // Nobody follows it yet: 404 `follow_not_found` once allowed.
+    row("GET",  "/api/v1/files/{public}/follow",              Body::None, [401, 404, 404, 404, 404, 403, 403, 401, 404]),
+    row("POST", "/api/v1/files/{public}/follow",              Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 403]),
+    row("DELETE", "/api/v1/files/{public}/follow",            Body::None, [401, 204, 204, 204, 204, 403, 403, 401, 403]),
+    row("GET",  "/api/v1/webhooks/endpoints",                 Body::None, [401, 200, 200, 200, 200, 403, 403, 401, 200]),
+    row("POST", "/api/v1/webhooks/endpoints",                 Body::Json(r#"{"url":"http://127.0.0.1/hook-{who}","description":"matrix {who}","event_types":["bounty.resolved"]}"#),
+                                                                          [401, 201, 201, 201, 201, 403, 403, 401, 403]),
+    row("GET",  "/api/v1/webhooks/endpoints/{nobody}",        Body::None, [401, 404, 404, 404, 404, 403, 403, 401, 404]),
+    row("PATCH", "/api/v1/webhooks/endpoints/{nobody}",       Body::Json(r#"{"enabled":false}"#), [401, 404, 404, 404, 404, 403, 403, 401, 403]),
+    row("DELETE", "/api/v1/webhooks/endpoints/{nobody}",      Body::None, [401, 404, 404, 404, 404, 403, 403, 401, 403]),
+    row("POST", "/api/v1/webhooks/endpoints/{nobody}/rotate-secret", Body::None, [401, 404, 404, 404, 404, 403, 403, 401, 403]),
+    row("GET",  "/api/v1/webhooks/endpoints/{nobody}/deliveries", Body::None, [401, 404, 404, 404, 404, 403, 403, 401, 404]),
+    row("POST", "/api/v1/webhooks/messages/{nobody}/replay",  Body::None, [401, 404, 404, 404, 404, 403, 403, 401, 403]),
     // Administration. Policy management needs a second factor, which the admin column has not
     // passed.
     row("POST", "/api/v1/policies/validate",                  Body::Json(r#"{"sources":[{"name":"empty.cedar","text":""}]}"#), [401, 403, 403, 403, 403, 403, 403, 401, 403]),

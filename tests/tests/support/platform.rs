@@ -21,6 +21,7 @@ use nexus_bounty::relayer::RelayerSettings;
 use nexus_bounty::settings::BountySettings;
 use nexus_chain_listener::settings::ChainListenerSettings;
 use nexus_gateway::settings::GatewaySettings;
+use nexus_notification::settings::NotificationSettings;
 use nexus_proto::auth::{LoginRequest, LoginResponse};
 use nexus_proto::user::RegisterRequest;
 use nexus_reputation::settings::ReputationSettings;
@@ -69,6 +70,10 @@ pub struct Market {
     /// nexus-reputation, scoring the listener's settled bounties (asks nexus-user for wallet
     /// owners and nexus-analysis for file types).
     pub reputation: TestService,
+    /// nexus-notification: the inbox, preferences, follows and webhooks of the platform's
+    /// accounts (e-mail off: no SMTP server here; its own tests send to a real one). Its
+    /// webhooks may reach the test's own receivers on 127.0.0.0/8.
+    pub notification: TestService,
 }
 
 /// The confirmation depth the market's chain listener waits for. anvil mines a block per
@@ -179,6 +184,7 @@ async fn launch(
     let bounty_url = market.as_ref().map(|market| market.bounty.base_url());
     let chain_url = market.as_ref().map(|market| market.listener.base_url());
     let reputation_url = market.as_ref().map(|market| market.reputation.base_url());
+    let notification_url = market.as_ref().map(|market| market.notification.base_url());
     for (name, url) in gateway.service.upstreams.iter_mut() {
         let target = match name.as_str() {
             "auth" => Some(auth_url.clone()),
@@ -187,6 +193,7 @@ async fn launch(
             "bounty" => bounty_url.clone(),
             "chain" => chain_url.clone(),
             "reputation" => reputation_url.clone(),
+            "notification" => notification_url.clone(),
             _ => None,
         };
         if let Some(target) = target {
@@ -269,12 +276,24 @@ async fn start_chain_services(
         .spawn_with::<nexus_reputation::ReputationService>(reputation)
         .await
         .unwrap();
+
+    let mut notification = context.settings::<NotificationSettings>();
+    notification.runtime.tokens.jwks = None;
+    notification.runtime.tokens.jwks_url = Some(jwks_url.clone());
+    notification.service.email.enabled = false;
+    notification.service.email.user_url = user_url.to_owned();
+    notification.service.webhooks.allow = vec!["127.0.0.0/8".to_owned()];
+    let notification = context
+        .spawn_with::<nexus_notification::NotificationService>(notification)
+        .await
+        .unwrap();
     Market {
         chain,
         bounty,
         listener,
         relayer,
         reputation,
+        notification,
     }
 }
 
