@@ -12,6 +12,7 @@
 //! - [`lifecycle`]: the checks every service binary must pass (ready, metrics, graceful
 //!   shutdown in-process, and SIGTERM on the real binary).
 //! - [`redis_server`]: a private `redis-server` process, for tests that must stop Redis.
+//! - [`mail_sink`]: a real SMTP server (MailDev from `tools/mailsink`) read over its REST API.
 //! - [`fixtures`]: the repository's binary test fixtures (`fixtures/binaries`), for every crate.
 //! - `chain` (cargo feature `chain`): anvil with the Nexus contracts deployed, per test
 //!   process, with funded fresh accounts, time travel and snapshots (`chain::TestChain`).
@@ -23,6 +24,7 @@
 pub mod chain;
 pub mod fixtures;
 pub mod lifecycle;
+pub mod mail_sink;
 pub mod redis_server;
 pub mod tokens;
 
