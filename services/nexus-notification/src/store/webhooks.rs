@@ -596,3 +596,15 @@ async fn tell_disabled(
     .map_err(DbError::from)?;
     Ok(())
 }
+
+impl Store {
+    /// Queues `notice`'s webhook messages in a transaction of its own: the hand-off
+    /// [`enqueue_webhook_messages`] for a notice that does not come through a source event
+    /// (tools, tests); returns how many were queued.
+    pub async fn queue_webhook_messages(&self, notice: &Notice) -> Result<u64, NotificationError> {
+        let mut transaction = self.pool().begin().await.map_err(DbError::from)?;
+        let queued = enqueue_webhook_messages(&mut transaction, notice).await?;
+        transaction.commit().await.map_err(DbError::from)?;
+        Ok(queued)
+    }
+}
