@@ -13,6 +13,7 @@ import { CreateBountyPage } from "./pages/bounty/CreateBounty";
 import { HomePage } from "./pages/Home";
 import { LeaderboardPage } from "./pages/Leaderboard";
 import { MfaPage } from "./pages/Mfa";
+import { NotificationsPage } from "./pages/Notifications";
 import { RegisterPage } from "./pages/Register";
 import { ReportPage } from "./pages/Report";
 import { SignInPage } from "./pages/SignIn";
@@ -23,6 +24,8 @@ import { AdminPoliciesPage } from "./pages/admin/Policies";
 import { AdminUsersPage } from "./pages/admin/Users";
 import { ApiKeySettingsPage } from "./pages/settings/ApiKeys";
 import { MfaSettingsPage } from "./pages/settings/Mfa";
+import { NotificationSettingsPage } from "./pages/settings/Notifications";
+import { WebhookSettingsPage } from "./pages/settings/Webhooks";
 import { ProfileSettingsPage } from "./pages/settings/Profile";
 import { WalletSettingsPage } from "./pages/settings/Wallets";
 import { WsKeySettingsPage } from "./pages/settings/WsKeys";
@@ -61,6 +64,7 @@ export function App() {
             <Route path="/bounties/:id" element={<RequireSession><BountyDetailPage /></RequireSession>} />
             <Route path="/bounties/chain/:chainId" element={<RequireSession><ChainBountyPage /></RequireSession>} />
             {/* Reputation is public (chain facts): guests may read the board and profiles. */}
+            <Route path="/notifications" element={<RequireSession><NotificationsPage /></RequireSession>} />
             <Route path="/leaderboard" element={<LeaderboardPage />} />
             <Route path="/analysts/:userId" element={<AnalystProfilePage />} />
             <Route path="/settings" element={<Navigate to="/settings/profile" replace />} />
@@ -69,6 +73,8 @@ export function App() {
             <Route path="/settings/ws-keys" element={<RequireSession><WsKeySettingsPage /></RequireSession>} />
             <Route path="/settings/api-keys" element={<RequireSession><ApiKeySettingsPage /></RequireSession>} />
             <Route path="/settings/mfa" element={<RequireSession><MfaSettingsPage /></RequireSession>} />
+            <Route path="/settings/notifications" element={<RequireSession><NotificationSettingsPage /></RequireSession>} />
+            <Route path="/settings/webhooks" element={<RequireSession><WebhookSettingsPage /></RequireSession>} />
             {/* Admin pages are routed for everyone signed in: the API refuses non-administrators. */}
             <Route path="/admin" element={<Navigate to="/admin/users" replace />} />
             <Route path="/admin/users" element={<RequireSession><AdminUsersPage /></RequireSession>} />

@@ -44,6 +44,8 @@ export interface ErrorAdvice {
 /** Codes whose API message names the offending field or limit: shown as the API wrote it. */
 const FIELD_CODES = new Set([
   "invalid_field",
+  "invalid_webhook_endpoint",
+  "invalid_interests",
   "invalid_email",
   "invalid_username",
   "password_too_short",
@@ -179,6 +181,18 @@ const MESSAGES: Record<string, string> = {
   invalid_query: "The filters in the address are not valid. Clear them and try again.",
   verdict_not_found: "No bounty has judged this file yet.",
   invalid_sha256: "That is not a SHA-256. Use the file's 64 hex digits.",
+  // Notifications and webhooks (nexus-notification).
+  notification_not_found: "This notice is not in your inbox any more. Reload the inbox.",
+  notification_kind_mandatory: "Security notices cannot be turned off in the app or by e-mail: they tell you when someone may be using your account.",
+  unknown_notification_kind: "That notification kind is unknown. Reload the page and choose again.",
+  follow_not_found: "You do not follow this file.",
+  webhook_endpoint_not_found: "This webhook endpoint does not exist any more. Reload the list.",
+  webhook_message_not_found: "That message is gone (messages are kept for a limited time), so it cannot be replayed.",
+  webhook_endpoint_disabled: "The endpoint is disabled. Enable it first, then replay.",
+  webhook_endpoint_limit: "You have as many webhook endpoints as allowed. Delete one you no longer use first.",
+  webhook_url_forbidden: "That address may not receive webhooks (private, local or an unusual port). Use a public https:// address on port 443.",
+  unsubscribe_token_invalid: "This unsubscribe link is not valid. Change your e-mail choices in Settings → Notifications.",
+  unsubscribe_token_expired: "This unsubscribe link expired. Change your e-mail choices in Settings → Notifications.",
   internal_error: "Something went wrong on our side. Try again; if it keeps failing, report it with the reference below.",
 };
 

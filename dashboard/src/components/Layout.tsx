@@ -6,6 +6,7 @@ import { clearTokens, currentTokens } from "../api/session";
 import { useSignedIn } from "../App";
 import { useLiveState } from "../live/LiveContext";
 import { useIsAdmin } from "../pages/admin/access";
+import { UnreadBadge } from "../pages/NotificationsBadge";
 import { ConnectionBadge } from "./ui";
 
 export function Layout() {
@@ -37,6 +38,7 @@ export function Layout() {
               <li><NavLink to="/bounties" end>Bounties</NavLink></li>
               <li><NavLink to="/bounties/new">Post a bounty</NavLink></li>
               <li><NavLink to="/leaderboard">Leaderboard</NavLink></li>
+              <li><NavLink to="/notifications">Notifications <UnreadBadge /></NavLink></li>
               <li><NavLink to="/settings">Settings</NavLink></li>
               {admin && <li><NavLink to="/admin">Admin</NavLink></li>}
             </ul>

@@ -10,6 +10,8 @@ const PAGES = [
   ["/settings/ws-keys", "WebSocket keys"],
   ["/settings/api-keys", "API keys"],
   ["/settings/mfa", "Two-factor authentication"],
+  ["/settings/notifications", "Notifications"],
+  ["/settings/webhooks", "Webhooks"],
 ] as const;
 
 export function SettingsFrame({ title, children }: { title: string; children: ReactNode }) {
