@@ -11,6 +11,7 @@ import { EmptyState, ErrorNotice } from "../components/ui";
 import { useTopic } from "../live/LiveContext";
 import { ReportDownload } from "./ReportDownload";
 import { VerdictPanel } from "./VerdictPanel";
+import { FollowFile } from "./NotificationsFollow";
 
 export function ReportPage() {
   const { id = "" } = useParams();
@@ -48,6 +49,7 @@ export function ReportPage() {
       {report ? <ReportBody report={report} /> : !running && <EmptyState title="No report">
         <p>This analysis produced no report. Submit the file again, or ask an administrator to re-analyse it.</p>
       </EmptyState>}
+      {view.sha256 && <FollowFile sha256={view.sha256} />}
       {view.sha256 && <VerdictPanel sha256={view.sha256} />}
       <h2>Similar files</h2>
       {similar && similar.matches.length > 0 ? (
