@@ -7,6 +7,9 @@
 //!   `GET /internal/v1/policies/active` (live over pub/sub, durable on the stream).
 //! - [`AuthorizationDenied`] on `nexus:auth:denials:v1`: produced by the gateway and services
 //!   when a request is refused; nexus-auth writes each one to its audit log.
+//! - [`AccountSecurityEvent`] on `nexus:auth:events:v1`: written through the auth outbox with
+//!   the change (API key created/revoked, TOTP enrolled/disabled, lockout, sign-in from a new
+//!   address); nexus-notification tells the account owner.
 
 use chrono::{DateTime, Utc};
 use nexus_core::ApiKeyTier;
@@ -393,6 +396,69 @@ impl Event for AuthorizationDenied {
     const VERSION: u32 = 1;
     const STREAM: &'static str = "nexus:auth:denials:v1";
 }
+
+/// What happened to an account's security (see [`AccountSecurityEvent`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityEventKind {
+    /// A sign-in succeeded from an address this account had not signed in from before.
+    NewSignInAddress,
+    /// An API key was created.
+    ApiKeyCreated,
+    /// An API key was revoked.
+    ApiKeyRevoked,
+    /// A TOTP second factor was enrolled (confirmed).
+    MfaEnrolled,
+    /// The TOTP second factor was removed.
+    MfaDisabled,
+    /// The account's login was locked after repeated failures.
+    AccountLocked,
+}
+
+impl SecurityEventKind {
+    /// The wire name (`api_key_created`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NewSignInAddress => "new_sign_in_address",
+            Self::ApiKeyCreated => "api_key_created",
+            Self::ApiKeyRevoked => "api_key_revoked",
+            Self::MfaEnrolled => "mfa_enrolled",
+            Self::MfaDisabled => "mfa_disabled",
+            Self::AccountLocked => "account_locked",
+        }
+    }
+}
+
+/// Something changed the security of an account; written through the auth outbox in the
+/// transaction of the change, so the owner can be told (nexus-notification's
+/// `account.security` notice, which cannot be turned off). Never carries a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSecurityEvent {
+    /// The account.
+    pub user_id: Uuid,
+    /// What happened.
+    pub kind: SecurityEventKind,
+    /// The client address, when the change came with one (sign-ins, lockouts, key changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The API key's id (key events only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_id: Option<Uuid>,
+    /// The API key's name (key events only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_name: Option<String>,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+}
+
+impl Event for AccountSecurityEvent {
+    const NAME: &'static str = "AccountSecurityEvent";
+    const VERSION: u32 = 1;
+    const STREAM: &'static str = SECURITY_EVENTS_STREAM;
+}
+
+/// The stream of [`AccountSecurityEvent`]s.
+pub const SECURITY_EVENTS_STREAM: &str = "nexus:auth:events:v1";
 
 // ---------------------------------------------------------------------------------------------
 // Debug forms that never print a secret (passwords, codes, tokens, keys, TOTP secrets).

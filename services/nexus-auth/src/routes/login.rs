@@ -113,7 +113,8 @@ pub async fn login(
     let pair = service.new_session(&session, &amr).await?;
     service
         .store
-        .audit(
+        .record_sign_in(
+            account.user_id,
             &AuditRecord::new(AuditKind::LoginSucceeded)
                 .actor(account.user_id.to_string())
                 .subject(account.user_id.to_string())
@@ -173,18 +174,21 @@ impl AuthService {
         if let Some(locked_for) = locked_for {
             self.metrics.account_locked();
             tracing::warn!(lockout_subject = %audit_subject, seconds = locked_for.as_secs(), "Locked an account after repeated failures.");
-            self.store
-                .audit(
-                    &AuditRecord::new(AuditKind::AccountLocked)
-                        .actor("system")
-                        .subject(audit_subject)
-                        .ip(ip)
-                        .detail(json!({
-                            "locked_for_seconds": locked_for.as_secs(),
-                            "locked_until": crate::domain::lockout::after(now, locked_for),
-                        })),
-                )
-                .await?;
+            let record = AuditRecord::new(AuditKind::AccountLocked)
+                .actor("system")
+                .subject(audit_subject)
+                .ip(ip)
+                .detail(json!({
+                    "locked_for_seconds": locked_for.as_secs(),
+                    "locked_until": crate::domain::lockout::after(now, locked_for),
+                }));
+            // A lock on a login name no account has tells nobody.
+            match subject {
+                LockoutSubject::Account(user_id) => {
+                    self.store.record_lock(*user_id, &record).await?;
+                }
+                LockoutSubject::UnknownLogin(_) => self.store.audit(&record).await?,
+            }
         }
         Ok(())
     }

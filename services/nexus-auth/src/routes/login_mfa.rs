@@ -110,7 +110,8 @@ pub async fn login_mfa(
     let pair = service.new_session(&session, &amr).await?;
     service
         .store
-        .audit(
+        .record_sign_in(
+            challenge.user_id,
             &AuditRecord::new(AuditKind::LoginSucceeded)
                 .actor(challenge.user_id.to_string())
                 .subject(challenge.user_id.to_string())

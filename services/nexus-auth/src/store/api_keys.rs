@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use nexus_core::{ApiKeyTier, Role, UserId};
 use nexus_db::DbError;
-use nexus_proto::auth::ApiKeyInfo;
+use nexus_proto::auth::{ApiKeyInfo, SecurityEventKind};
 use uuid::Uuid;
 
 use super::Store;
@@ -126,6 +126,14 @@ impl Store {
         .await?
         .checked()?;
         insert(&mut transaction, audit).await?;
+        self.enqueue_security_event(
+            &mut transaction,
+            key.user_id,
+            SecurityEventKind::ApiKeyCreated,
+            audit,
+            Some((key.id, &key.name)),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(created)
     }
@@ -157,21 +165,29 @@ impl Store {
         audit: &AuditRecord,
     ) -> Result<Option<DateTime<Utc>>, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let revoked_at = sqlx::query_scalar!(
+        let revoked = sqlx::query!(
             r#"UPDATE auth.api_keys SET revoked_at = now()
              WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
-             RETURNING revoked_at AS "revoked_at!""#,
+             RETURNING revoked_at AS "revoked_at!", name"#,
             key_id,
             user_id.as_uuid(),
         )
         .fetch_optional(&mut *transaction)
         .await?;
-        let Some(revoked_at) = revoked_at else {
+        let Some(revoked) = revoked else {
             return Ok(None);
         };
         insert(&mut transaction, audit).await?;
+        self.enqueue_security_event(
+            &mut transaction,
+            user_id,
+            SecurityEventKind::ApiKeyRevoked,
+            audit,
+            Some((key_id, &revoked.name)),
+        )
+        .await?;
         transaction.commit().await?;
-        Ok(Some(revoked_at))
+        Ok(Some(revoked.revoked_at))
     }
 
     /// Finds a live (unrevoked, unexpired) key by its hash. Read-only: an unknown key (a flood

@@ -2,6 +2,7 @@
 
 use nexus_core::UserId;
 use nexus_db::DbError;
+use nexus_proto::auth::SecurityEventKind;
 
 use super::Store;
 use super::audit::{AuditRecord, insert};
@@ -183,6 +184,14 @@ impl Store {
         .execute(&mut *transaction)
         .await?;
         insert(&mut transaction, audit).await?;
+        self.enqueue_security_event(
+            &mut transaction,
+            user_id,
+            SecurityEventKind::MfaEnrolled,
+            audit,
+            None,
+        )
+        .await?;
         transaction.commit().await?;
         Ok(true)
     }
@@ -202,6 +211,14 @@ impl Store {
             return Ok(false);
         }
         insert(&mut transaction, audit).await?;
+        self.enqueue_security_event(
+            &mut transaction,
+            user_id,
+            SecurityEventKind::MfaDisabled,
+            audit,
+            None,
+        )
+        .await?;
         transaction.commit().await?;
         Ok(true)
     }

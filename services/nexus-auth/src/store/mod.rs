@@ -5,12 +5,14 @@
 //!   transaction of the change it records.
 //! - [`mfa`]: TOTP secrets (as stored, encrypted) and recovery codes.
 //! - [`api_keys`]: API keys, their use and their revocation marks.
+//! - [`security`]: the `AccountSecurityEvent`s of API-key, TOTP, lockout and sign-in changes.
 //! - [`policies`]: published Cedar policy versions and their `PoliciesPublished` event.
 
 pub mod api_keys;
 pub mod audit;
 pub mod mfa;
 pub mod policies;
+pub mod security;
 
 use nexus_db::{Outbox, PgPool, Schema};
 

@@ -10,6 +10,7 @@ mod keys;
 mod mfa;
 mod openapi;
 mod policies;
+mod security_events;
 
 use nexus_auth::AuthService;
 use nexus_config::ServiceKind;
