@@ -13,6 +13,8 @@
 //!   shutdown in-process, and SIGTERM on the real binary).
 //! - [`redis_server`]: a private `redis-server` process, for tests that must stop Redis.
 //! - [`mail_sink`]: a real SMTP server (MailDev from `tools/mailsink`) read over its REST API.
+//! - [`webhook_receiver`]: a real HTTP receiver of webhooks, and the Standard Webhooks reference
+//!   library's check of what it received.
 //! - [`fixtures`]: the repository's binary test fixtures (`fixtures/binaries`), for every crate.
 //! - `chain` (cargo feature `chain`): anvil with the Nexus contracts deployed, per test
 //!   process, with funded fresh accounts, time travel and snapshots (`chain::TestChain`).
@@ -27,6 +29,7 @@ pub mod lifecycle;
 pub mod mail_sink;
 pub mod redis_server;
 pub mod tokens;
+pub mod webhook_receiver;
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! nexus-notification through its real HTTP API and as a real process.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod consumers;
 mod email;
@@ -9,6 +9,7 @@ mod inbox;
 mod openapi;
 mod preferences;
 mod process_kills;
+mod security;
 mod unsubscribe;
 mod webhooks;
 
