@@ -1,5 +1,6 @@
 //! What the notification service consumes: one consumer per source stream, each turning an
-//! envelope into a [`Plan`] (pure: [`plan_analysis`], [`plan_bounty`], [`plan_reputation`]) and
+//! envelope into a [`Plan`] (pure: [`plan_analysis`], [`plan_bounty`], [`plan_reputation`],
+//! [`plan_security`], [`plan_referral`]) and
 //! applying it with [`Store::apply`](crate::store::Store::apply), which records the envelope id in
 //! the inbox in the same transaction as every notice it makes, so a redelivery changes nothing.
 //!
@@ -9,6 +10,8 @@
 //! | `BountyUpdated` | `nexus:bounty:events:v1` | `notification-bounty` | `bounty.activity` (commitment, reveal) or `bounty.resolved` to the creator; `bounty.opened` to analysts whose interests match; a resolved or decided file bounty's outcome compared like a verdict |
 //! | `EarningsChanged` | same | same | `reward.claimable`, `reward.claimed` or `stake.slashed` to the account |
 //! | `ReputationChanged`, `TrustLevelChanged` | `nexus:reputation:events:v1` | `notification-reputation` | `reputation.changed`, `trust_level.changed` to the account |
+//! | `AccountSecurityEvent` | `nexus:auth:events:v1` | `notification-security` | `account.security` (mandatory) to the account: new sign-in address, API key created/revoked, TOTP enrolled/removed, lockout |
+//! | `ReferralCompleted` | `nexus:user:referrals:v1` | `notification-referrals` | `referral.completed` to the referrer |
 //!
 //! Other events of these streams are acknowledged and skipped. An envelope whose payload does not
 //! decode is dead-lettered (permanent); a database failure is retried.
@@ -19,10 +22,12 @@ use chrono::Utc;
 use nexus_bus::{Delivery, HandlerError, RawHandler};
 use nexus_proto::Event;
 use nexus_proto::analysis::AnalysisCompleted;
+use nexus_proto::auth::AccountSecurityEvent;
 use nexus_proto::bounty::BountyUpdated;
 use nexus_proto::bounty_me::EarningsChanged;
 use nexus_proto::event::RawEnvelope;
 use nexus_proto::reputation::{ReputationChanged, TrustLevelChanged};
+use nexus_proto::user::ReferralCompleted;
 use uuid::Uuid;
 
 use crate::NotificationService;
@@ -56,7 +61,7 @@ impl std::fmt::Debug for SourceEvents {
 }
 
 /// The consumers: `(stream, group, planner)`.
-pub const CONSUMERS: [(&str, &str, Planner); 3] = [
+pub const CONSUMERS: [(&str, &str, Planner); 5] = [
     (
         AnalysisCompleted::STREAM,
         "notification-analysis",
@@ -71,6 +76,16 @@ pub const CONSUMERS: [(&str, &str, Planner); 3] = [
         nexus_proto::reputation::EVENTS_STREAM,
         "notification-reputation",
         plan_reputation,
+    ),
+    (
+        AccountSecurityEvent::STREAM,
+        "notification-security",
+        plan_security,
+    ),
+    (
+        nexus_proto::user::REFERRALS_STREAM,
+        "notification-referrals",
+        plan_referral,
     ),
 ];
 
@@ -226,6 +241,43 @@ pub fn plan_reputation(envelope: RawEnvelope) -> Result<Option<Plan>, Notificati
     };
     Ok(user.map(|user_id| Plan {
         notices: vec![(draft, Audience::Users(vec![user_id]))],
+        ..Plan::default()
+    }))
+}
+
+/// `AccountSecurityEvent`: the account's `account.security` notice.
+pub fn plan_security(envelope: RawEnvelope) -> Result<Option<Plan>, NotificationError> {
+    if envelope.name != AccountSecurityEvent::NAME {
+        return Ok(None);
+    }
+    let event = envelope
+        .decode::<AccountSecurityEvent>()
+        .map_err(malformed)?
+        .payload;
+    Ok(Some(Plan {
+        notices: vec![(
+            sources::account_security(&event),
+            Audience::Users(vec![event.user_id]),
+        )],
+        ..Plan::default()
+    }))
+}
+
+/// `ReferralCompleted`: the referrer's `referral.completed` notice (`ReferralRecorded` is
+/// skipped: the referral is not done yet).
+pub fn plan_referral(envelope: RawEnvelope) -> Result<Option<Plan>, NotificationError> {
+    if envelope.name != ReferralCompleted::NAME {
+        return Ok(None);
+    }
+    let event = envelope
+        .decode::<ReferralCompleted>()
+        .map_err(malformed)?
+        .payload;
+    Ok(Some(Plan {
+        notices: vec![(
+            sources::referral_completed(&event),
+            Audience::Users(vec![event.referrer_id.as_uuid()]),
+        )],
         ..Plan::default()
     }))
 }

@@ -4,10 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use nexus_proto::analysis::{AnalysisCompleted, AnalysisStatus};
+use nexus_proto::auth::{AccountSecurityEvent, SecurityEventKind};
 use nexus_proto::bounty::{BountyStatus, BountyUpdated};
 use nexus_proto::bounty_me::EarningsChanged;
 use nexus_proto::report::VerdictHint;
 use nexus_proto::reputation::{ReputationChanged, TrustLevelChanged};
+use nexus_proto::user::ReferralCompleted;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -262,6 +264,23 @@ pub fn bounty_activity(event: &BountyUpdated) -> Option<Draft> {
                 data,
             })
         }
+        // Too few reveals (below the quorum, or a tie): the chain closes it `invalid` and the
+        // creator may take the reward back; they must hear of it as of any other ending.
+        _ if event.status == BountyStatus::Expired
+            && event.previous_status != BountyStatus::Expired =>
+        {
+            Some(Draft {
+                kind: NoticeKind::BountyResolved,
+                title: "Your bounty expired: invalid".to_owned(),
+                body: format!(
+                    "Your bounty closed without a verdict ({} reveals, fewer than it needed); \
+                     its reward can be refunded from the bounty's page.",
+                    event.reveal_count
+                ),
+                link,
+                data,
+            })
+        }
         _ => None,
     }
 }
@@ -367,6 +386,88 @@ pub fn trust_level_changed(event: &TrustLevelChanged) -> Draft {
     }
 }
 
+/// The notice of a change to an account's security (mandatory: it cannot be turned off). The
+/// words name the address or key so the owner can tell whether it was them.
+pub fn account_security(event: &AccountSecurityEvent) -> Draft {
+    let from = event
+        .ip
+        .as_deref()
+        .map(|ip| format!(" from {ip}"))
+        .unwrap_or_default();
+    let key = event.api_key_name.as_deref().unwrap_or("an API key");
+    let (title, body, link) = match event.kind {
+        SecurityEventKind::NewSignInAddress => (
+            format!("New sign-in{from}"),
+            format!(
+                "Your account was signed in to{from}, an address it had not used before. If this \
+                 was not you, change your password and sign out everywhere."
+            ),
+            "/settings/security",
+        ),
+        SecurityEventKind::ApiKeyCreated => (
+            format!("API key \"{key}\" created"),
+            format!(
+                "A new API key \"{key}\" was created for your account{from}. If this was not you, \
+                 revoke it and change your password."
+            ),
+            "/settings/api-keys",
+        ),
+        SecurityEventKind::ApiKeyRevoked => (
+            format!("API key \"{key}\" revoked"),
+            format!("The API key \"{key}\" was revoked{from}; it no longer works."),
+            "/settings/api-keys",
+        ),
+        SecurityEventKind::MfaEnrolled => (
+            "Two-factor authentication turned on".to_owned(),
+            format!(
+                "An authenticator app was enrolled as your second factor{from}. Keep your \
+                 recovery codes somewhere safe."
+            ),
+            "/settings/security",
+        ),
+        SecurityEventKind::MfaDisabled => (
+            "Two-factor authentication turned off".to_owned(),
+            format!(
+                "Your second factor was removed{from}. If this was not you, change your password \
+                 and enrol it again."
+            ),
+            "/settings/security",
+        ),
+        SecurityEventKind::AccountLocked => (
+            "Sign-in locked after failed attempts".to_owned(),
+            format!(
+                "Signing in to your account was locked for a while after repeated failed \
+                 attempts{from}. If this was not you, consider changing your password."
+            ),
+            "/settings/security",
+        ),
+    };
+    Draft {
+        kind: NoticeKind::Security,
+        title,
+        body,
+        link: Some(link.to_owned()),
+        data: json!({
+            "kind": event.kind.as_str(),
+            "ip": event.ip,
+            "api_key_id": event.api_key_id,
+            "api_key_name": event.api_key_name,
+            "at": event.at,
+        }),
+    }
+}
+
+/// The referrer's notice that someone they referred completed their referral.
+pub fn referral_completed(event: &ReferralCompleted) -> Draft {
+    Draft {
+        kind: NoticeKind::ReferralCompleted,
+        title: "A referral completed".to_owned(),
+        body: "Someone you referred finished signing up with your code.".to_owned(),
+        link: Some("/me/referrals".to_owned()),
+        data: json!({ "referred_id": event.referred_id.to_string() }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,6 +523,25 @@ mod tests {
     }
 
     #[test]
+    fn an_expired_bounty_tells_its_creator_once_and_is_no_verdict() {
+        let mut event = updated(
+            "BountyResolved",
+            BountyStatus::Revealing,
+            BountyStatus::Expired,
+        );
+        event.outcome = Some("invalid".into());
+        let draft = bounty_activity(&event);
+        assert_eq!(
+            draft.as_ref().map(|d| d.kind),
+            Some(NoticeKind::BountyResolved)
+        );
+        assert!(draft.is_some_and(|d| d.title.contains("expired")));
+        assert_eq!(bounty_verdict(&event), None);
+        let again = updated("BlockTime", BountyStatus::Expired, BountyStatus::Expired);
+        assert_eq!(bounty_activity(&again), None);
+    }
+
+    #[test]
     fn commitments_and_reveals_are_activity() {
         let commit = updated("AssertionCommitted", BountyStatus::Open, BountyStatus::Open);
         assert_eq!(
@@ -472,5 +592,32 @@ mod tests {
             Some(NoticeKind::Slashed)
         );
         assert_eq!(earnings_changed(&event("ChainEventsRetracted")), None);
+    }
+
+    #[test]
+    fn security_notices_name_the_address_and_the_key() {
+        let event = AccountSecurityEvent {
+            user_id: Uuid::nil(),
+            kind: SecurityEventKind::NewSignInAddress,
+            ip: Some("203.0.113.7".to_owned()),
+            api_key_id: None,
+            api_key_name: None,
+            at: Utc::now(),
+        };
+        let draft = account_security(&event);
+        assert_eq!(draft.kind, NoticeKind::Security);
+        assert_eq!(draft.title, "New sign-in from 203.0.113.7");
+        assert_eq!(draft.data["kind"], "new_sign_in_address");
+        let created = account_security(&AccountSecurityEvent {
+            kind: SecurityEventKind::ApiKeyCreated,
+            api_key_name: Some("ci".to_owned()),
+            ..event
+        });
+        assert_eq!(created.title, "API key \"ci\" created");
+        assert!(
+            created.body.contains("from 203.0.113.7"),
+            "{}",
+            created.body
+        );
     }
 }
