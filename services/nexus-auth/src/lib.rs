@@ -16,8 +16,8 @@
 //! - [`keys`]: signing keys on disk, JWKS; [`tokens`]: issuing token pairs;
 //! - [`totp_secrets`]: TOTP secrets encrypted at rest, re-encrypted at start;
 //! - [`kv`]: Redis state (refresh tokens, MFA challenges, counters);
-//! - [`store`]: the SQL (MFA, API keys, policies, audit), transactions with their audit rows
-//!   and outbox events;
+//! - [`store`]: the SQL (MFA, API keys, policies, audit, sign-in addresses), transactions with
+//!   their audit rows and outbox events (`PoliciesPublished`, `AccountSecurityEvent`);
 //! - [`users`]: the nexus-user client and what auth reads from its account summary;
 //! - [`access`]: who may call the admin endpoints (Cedar decisions);
 //! - [`events`]: consumed events and their handlers; [`workers`]: every background loop,
