@@ -3,13 +3,15 @@
 // A member edits the profile (validated before sending), links a wallet (a test wallet
 // injected into the page signs the challenge with personal_sign), creates an API key (the secret shown
 // once, then only its prefix), registers a WebSocket key (an Ed25519 pair made here in Node
-// signs the message the page shows), sees no admin navigation and the API's refusal when forcing
+// signs the message the page shows), reads the "analysis completed" notice in the inbox (the
+// unread badge drops), adds a webhook endpoint (the secret shown once), sees no admin navigation and the API's refusal when forcing
 // /admin/audit. An administrator (promoted by the Rust test) is refused a policy check without a
 // second factor, enrols TOTP from the QR page (the secret read from the page), signs in again
 // through the MFA step, changes the member's role, sees a policy error at its line and column,
 // and filters the audit log. axe-core, CSP and a screenshot per step (steps/browser.mjs).
 //
-// Env: NEXUS_E2E_MEMBER and NEXUS_E2E_ADMIN (logins), NEXUS_E2E_MEMBER_ID, NEXUS_E2E_PASSWORD.
+// Env: NEXUS_E2E_MEMBER and NEXUS_E2E_ADMIN (logins), NEXUS_E2E_MEMBER_ID, NEXUS_E2E_PASSWORD,
+// NEXUS_E2E_HOOK_URL (the test's webhook receiver).
 // Run by tests/tests/dashboard_settings.rs. Prints `step <name> ok`; exits 1 on a failure with
 // `failure.png`.
 
@@ -21,10 +23,10 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { check, currentStep, follow, injectWallet, totp, watch } from "./steps/browser.mjs";
 
 const base = process.argv[2];
-const { NEXUS_E2E_MEMBER: member, NEXUS_E2E_ADMIN: admin, NEXUS_E2E_MEMBER_ID: memberId, NEXUS_E2E_PASSWORD: password } =
+const { NEXUS_E2E_MEMBER: member, NEXUS_E2E_ADMIN: admin, NEXUS_E2E_MEMBER_ID: memberId, NEXUS_E2E_PASSWORD: password, NEXUS_E2E_HOOK_URL: hookUrl } =
   process.env;
-if (!base || !member || !admin || !memberId || !password) {
-  console.error("usage: NEXUS_E2E_MEMBER=.. NEXUS_E2E_ADMIN=.. NEXUS_E2E_MEMBER_ID=.. NEXUS_E2E_PASSWORD=.. node e2e/settings.mjs <gateway url>");
+if (!base || !member || !admin || !memberId || !password || !hookUrl) {
+  console.error("usage: NEXUS_E2E_MEMBER=.. NEXUS_E2E_ADMIN=.. NEXUS_E2E_MEMBER_ID=.. NEXUS_E2E_PASSWORD=.. NEXUS_E2E_HOOK_URL=.. node e2e/settings.mjs <gateway url>");
   process.exit(2);
 }
 const shots = process.env.NEXUS_SCREENSHOTS ?? "dashboard-screenshots";
@@ -129,6 +131,47 @@ try {
   await page.getByRole("button", { name: "Register the key" }).click();
   await page.getByTestId("ws-key-list").getByText("e2e feed").waitFor();
   await settle("ws_keys");
+
+  // The inbox: the test uploaded a file as this member and waited for its analysis, so the badge
+  // counts the "analysis completed" notice; reading it lowers the count by one.
+  const badge = mainNav().getByTestId("unread-badge");
+  await badge.waitFor();
+  const unreadBefore = Number((await badge.textContent()).trim());
+  check(unreadBefore >= 1, `the unread badge shows ${unreadBefore}`);
+  await mainNav().getByRole("link", { name: /^Notifications/ }).click();
+  await page.getByRole("heading", { name: "Notifications", level: 1 }).waitFor();
+  const analysed = page.getByTestId("notice-list").locator('li[data-kind="analysis.completed"]').first();
+  await analysed.waitFor();
+  await analysed.getByRole("button", { name: /^Mark read/ }).click();
+  await analysed.getByRole("button", { name: /^Mark read/ }).waitFor({ state: "detached" });
+  if (unreadBefore === 1) {
+    await badge.waitFor({ state: "detached" });
+  } else {
+    await mainNav().getByTestId("unread-badge").filter({ hasText: String(unreadBefore - 1) }).waitFor();
+  }
+  await settle("notifications_read");
+
+  // A webhook endpoint at the test's receiver: its signing secret shown once.
+  await follow(page, "Main", "Settings");
+  await follow(page, "Settings", "Webhooks");
+  await page.getByRole("heading", { name: "Webhooks", level: 1 }).waitFor();
+  await page.getByText("No webhook endpoint").waitFor();
+  await page.getByLabel("URL", { exact: true }).fill("not a url");
+  await page.getByRole("button", { name: "Add the endpoint" }).click();
+  await page.getByText("This is not a URL.").waitFor();
+  await page.getByLabel("URL", { exact: true }).fill(hookUrl);
+  await page.getByLabel("Description (optional)").fill("e2e receiver");
+  await page.getByLabel("Analysis completed").check();
+  await page.getByRole("button", { name: "Add the endpoint" }).click();
+  const hookSecret = page.getByTestId("webhook-secret");
+  await hookSecret.waitFor();
+  const whsec = (await hookSecret.locator(".secret-value").textContent()).trim();
+  check(/^whsec_/.test(whsec), `the secret is not a webhook secret: ${whsec}`);
+  await page.getByTestId("webhook-endpoints").getByText(hookUrl).waitFor();
+  await settle("webhook_created");
+  await hookSecret.getByRole("button", { name: "I stored it; hide it" }).click();
+  await hookSecret.waitFor({ state: "detached" });
+  check(!(await page.content()).includes(whsec), "the webhook secret is still in the page");
 
   // No admin navigation for a member, and the API's refusal when the address is forced.
   check((await mainNav().getByRole("link", { name: "Admin", exact: true }).count()) === 0, "a member sees the admin link");

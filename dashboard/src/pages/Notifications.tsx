@@ -115,9 +115,8 @@ export function NotificationsPage() {
                   {kindName(notice.kind)} · <time dateTime={notice.occurred_at}>{formatDate(notice.occurred_at)}</time>
                 </p>
                 {!notice.read_at && (
-                  <button type="button" className="secondary" onClick={() => read(notice.id)}
-                    aria-label={`Mark “${notice.title}” read`}>
-                    Mark read
+                  <button type="button" className="secondary" onClick={() => read(notice.id)}>
+                    Mark read<span className="sr-only">: {notice.title}</span>
                   </button>
                 )}
               </li>

@@ -111,24 +111,42 @@ pub async fn start() -> Platform {
 /// Like [`start`], with the gateway's settings adjusted first (e.g. rate limits off for a test
 /// that sends hundreds of requests from one address).
 pub async fn start_with(configure_gateway: impl FnOnce(&mut GatewaySettings)) -> Platform {
-    launch(configure_gateway, false).await
+    launch(configure_gateway, false, |_| {}).await
 }
 
 /// [`start`] plus the marketplace ([`Market`]) on `TestChain::shared()`, the gateway routing
 /// `bounty`, `chain` and `reputation` to it.
 pub async fn start_market() -> Platform {
-    launch(|_| {}, true).await
+    launch(|_| {}, true, |_| {}).await
 }
 
 /// [`start_market`] with the gateway's settings adjusted first (e.g. the dashboard's directory,
 /// tests/tests/dashboard.rs).
 pub async fn start_market_with(configure_gateway: impl FnOnce(&mut GatewaySettings)) -> Platform {
-    launch(configure_gateway, true).await
+    launch(configure_gateway, true, |_| {}).await
+}
+
+/// [`start_market`] with nexus-notification's settings adjusted first (e-mail to a test's SMTP
+/// server, webhooks to its receiver's port; tests/tests/notifications.rs).
+pub async fn start_market_notifying(
+    configure_notification: impl FnOnce(&mut NotificationSettings),
+) -> Platform {
+    launch(|_| {}, true, configure_notification).await
+}
+
+/// [`start_market_notifying`] with the gateway's settings adjusted too (the dashboard's directory
+/// and a webhook receiver's port; tests/tests/dashboard_settings.rs).
+pub async fn start_market_notifying_with(
+    configure_gateway: impl FnOnce(&mut GatewaySettings),
+    configure_notification: impl FnOnce(&mut NotificationSettings),
+) -> Platform {
+    launch(configure_gateway, true, configure_notification).await
 }
 
 async fn launch(
     configure_gateway: impl FnOnce(&mut GatewaySettings),
     with_market: bool,
+    configure_notification: impl FnOnce(&mut NotificationSettings),
 ) -> Platform {
     let context = TestContext::new().await.unwrap();
     let (auth_port, user_port, analysis_port) = (free_port(), free_port(), free_port());
@@ -173,7 +191,16 @@ async fn launch(
         .unwrap();
 
     let market = if with_market {
-        Some(start_chain_services(&context, &jwks_url, &user_url, &analysis_url).await)
+        Some(
+            start_chain_services(
+                &context,
+                &jwks_url,
+                &user_url,
+                &analysis_url,
+                configure_notification,
+            )
+            .await,
+        )
     } else {
         None
     };
@@ -233,6 +260,7 @@ async fn start_chain_services(
     jwks_url: &url::Url,
     user_url: &str,
     analysis_url: &str,
+    configure_notification: impl FnOnce(&mut NotificationSettings),
 ) -> Market {
     let chain = TestChain::shared().await.unwrap();
     let relayer = chain.account().await.unwrap();
@@ -283,6 +311,7 @@ async fn start_chain_services(
     notification.service.email.enabled = false;
     notification.service.email.user_url = user_url.to_owned();
     notification.service.webhooks.allow = vec!["127.0.0.0/8".to_owned()];
+    configure_notification(&mut notification.service);
     let notification = context
         .spawn_with::<nexus_notification::NotificationService>(notification)
         .await
