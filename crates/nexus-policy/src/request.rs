@@ -316,6 +316,7 @@ actions! {
     FileRead => "file:read", File, "Read a sample's metadata (hashes, type), not its bytes.";
     FileDownload => "file:download", File, "Download a sample's bytes (live malware).";
     FileDelete => "file:delete", File, "Delete a sample.";
+    FileAttachEvidence => "file:attach_evidence", File, "Attach evidence (a YARA rule, IOCs, byte ranges) to one's assertion on a sample, for the platform to re-run.";
     RulesetList => "ruleset:list", Platform, "List rulesets.";
     RulesetRead => "ruleset:read", Ruleset, "Read a ruleset.";
     RulesetCreate => "ruleset:create", Ruleset, "Write a new ruleset.";

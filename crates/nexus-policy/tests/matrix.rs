@@ -213,6 +213,11 @@ const MATRIX: &[(Action, Fixture, [bool; 4])] = &[
     (Action::FileDownload, FileOther, [N, N, N, Y]),
     (Action::FileDownload, FilePublicOther, [N, N, Y, Y]),
     (Action::FileDownload, FileArtifactOther, [N, N, Y, Y]),
+    // Evidence: analysts (and admins) on the samples whose bytes they may read.
+    (Action::FileAttachEvidence, FileOwn, [N, N, Y, Y]),
+    (Action::FileAttachEvidence, FileOther, [N, N, N, Y]),
+    (Action::FileAttachEvidence, FilePublicOther, [N, N, Y, Y]),
+    (Action::FileAttachEvidence, FileArtifactOther, [N, N, Y, Y]),
     (Action::FileDelete, FileOwn, [N, Y, Y, Y]),
     (Action::FileDelete, FileOther, [N, N, N, Y]),
     // Retrohunts: the owner's alone.

@@ -47,7 +47,7 @@ export function profileChanges(before: ProfileValues, after: ProfileValues): Pro
 /** Every action name an API key may carry (nexus-policy's `Action`, request.rs). */
 export const ACTIONS = [
   "analysis:list", "analysis:read", "analysis:submit", "analysis:delete",
-  "file:upload", "file:read", "file:download", "file:delete",
+  "file:upload", "file:read", "file:download", "file:delete", "file:attach_evidence",
   "bounty:list", "bounty:read", "bounty:create", "bounty:update", "bounty:delete", "bounty:assert",
   "bounty:resolve", "bounty:dispute", "bounty:comment", "bounty:delete_comment", "bounty:stake",
   "ruleset:list", "ruleset:read", "ruleset:create", "ruleset:update", "ruleset:delete",
