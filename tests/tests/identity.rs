@@ -12,5 +12,7 @@ mod helpers;
 mod lockout;
 #[path = "identity/mfa.rs"]
 mod mfa;
+#[path = "identity/security_events.rs"]
+mod security_events;
 #[path = "identity/sessions.rs"]
 mod sessions;
