@@ -172,6 +172,15 @@ try {
   await hookSecret.getByRole("button", { name: "I stored it; hide it" }).click();
   await hookSecret.waitFor({ state: "detached" });
   check(!(await page.content()).includes(whsec), "the webhook secret is still in the page");
+  // Rotation: a new secret, once, and the page says the old one still signs for a while.
+  await page.getByTestId("webhook-endpoints").getByRole("button", { name: "Rotate the secret" }).click();
+  const rotated = page.getByTestId("webhook-secret");
+  await rotated.getByText("The previous secret still signs beside this one until").waitFor();
+  const rotatedSecret = (await rotated.locator(".secret-value").textContent()).trim();
+  check(/^whsec_/.test(rotatedSecret) && rotatedSecret !== whsec, `the rotated secret: ${rotatedSecret}`);
+  await rotated.getByRole("button", { name: "I stored it; hide it" }).click();
+  await rotated.waitFor({ state: "detached" });
+  await page.getByTestId("webhook-endpoints").getByText("The previous secret also signs until").waitFor();
 
   // No admin navigation for a member, and the API's refusal when the address is forced.
   check((await mainNav().getByRole("link", { name: "Admin", exact: true }).count()) === 0, "a member sees the admin link");

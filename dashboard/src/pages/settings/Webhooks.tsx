@@ -55,7 +55,7 @@ export function WebhookSettingsPage() {
     setBusy(true);
     await act(async () => {
       const created = await webhookApi.create({ url: url.trim(), description: description.trim(), event_types: types });
-      setSecret({ title: `the endpoint ${created.endpoint.url}`, secret: created.secret });
+      setSecret({ title: `the secret of ${created.endpoint.url}`, secret: created.secret });
       setUrl("");
       setDescription("");
       setTypes([]);
