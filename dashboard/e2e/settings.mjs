@@ -268,6 +268,15 @@ try {
   await page.getByRole("heading", { name: "API keys" }).waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 1, `the API keys page scrolls sideways by ${overflow}px at phone width`);
+  for (const [path, heading] of [["/notifications", "Notifications"], ["/settings/notifications", "Notifications"], ["/settings/webhooks", "Webhooks"]]) {
+    await page.goto(path);
+    await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+    await page.locator("[aria-busy=true]").waitFor({ state: "detached" });
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(sideways <= 1, `${path} scrolls sideways by ${sideways}px at phone width`);
+  }
+  await page.goto("/settings/api-keys");
+  await page.getByRole("heading", { name: "API keys" }).waitFor();
   await settle("settings_phone");
   console.log("dashboard settings e2e: ok");
 } catch (error) {
