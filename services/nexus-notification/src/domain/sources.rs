@@ -402,7 +402,7 @@ pub fn account_security(event: &AccountSecurityEvent) -> Draft {
                 "Your account was signed in to{from}, an address it had not used before. If this \
                  was not you, change your password and sign out everywhere."
             ),
-            "/settings/security",
+            "/settings/mfa",
         ),
         SecurityEventKind::ApiKeyCreated => (
             format!("API key \"{key}\" created"),
@@ -423,7 +423,7 @@ pub fn account_security(event: &AccountSecurityEvent) -> Draft {
                 "An authenticator app was enrolled as your second factor{from}. Keep your \
                  recovery codes somewhere safe."
             ),
-            "/settings/security",
+            "/settings/mfa",
         ),
         SecurityEventKind::MfaDisabled => (
             "Two-factor authentication turned off".to_owned(),
@@ -431,7 +431,7 @@ pub fn account_security(event: &AccountSecurityEvent) -> Draft {
                 "Your second factor was removed{from}. If this was not you, change your password \
                  and enrol it again."
             ),
-            "/settings/security",
+            "/settings/mfa",
         ),
         SecurityEventKind::AccountLocked => (
             "Sign-in locked after failed attempts".to_owned(),
@@ -439,7 +439,7 @@ pub fn account_security(event: &AccountSecurityEvent) -> Draft {
                 "Signing in to your account was locked for a while after repeated failed \
                  attempts{from}. If this was not you, consider changing your password."
             ),
-            "/settings/security",
+            "/settings/mfa",
         ),
     };
     Draft {
@@ -463,7 +463,7 @@ pub fn referral_completed(event: &ReferralCompleted) -> Draft {
         kind: NoticeKind::ReferralCompleted,
         title: "A referral completed".to_owned(),
         body: "Someone you referred finished signing up with your code.".to_owned(),
-        link: Some("/me/referrals".to_owned()),
+        link: Some("/".to_owned()),
         data: json!({ "referred_id": event.referred_id.to_string() }),
     }
 }
