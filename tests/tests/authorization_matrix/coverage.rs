@@ -24,12 +24,10 @@ const ALLOWED: &[(&str, &str, &str)] = &[
 
 /// The upstreams the matrix's platform does not run, with the documents they publish.
 fn not_started() -> Vec<(&'static str, Value)> {
-    vec![
-        (
-            "scanner",
-            serde_json::to_value(nexus_scanner::routes::openapi::ApiDoc::openapi()).unwrap(),
-        ),
-    ]
+    vec![(
+        "scanner",
+        serde_json::to_value(nexus_scanner::routes::openapi::ApiDoc::openapi()).unwrap(),
+    )]
 }
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];

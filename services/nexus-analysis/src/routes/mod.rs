@@ -67,9 +67,7 @@ pub fn configure(config: &mut web::ServiceConfig, json_limit: usize) {
             web::resource("/v1/files/{sha256}/download")
                 .route(web::get().to(download_file::download_file)),
         )
-        .service(
-            web::resource("/v1/analyses").route(web::get().to(list_analyses::list_analyses)),
-        )
+        .service(web::resource("/v1/analyses").route(web::get().to(list_analyses::list_analyses)))
         .service(
             web::resource("/v1/analyses/{id}").route(web::get().to(get_analysis::get_analysis)),
         )

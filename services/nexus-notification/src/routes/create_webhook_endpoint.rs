@@ -37,7 +37,7 @@ use crate::webhooks::signature::Secret;
 pub async fn create_webhook_endpoint(
     service: web::Data<NotificationService>,
     caller: Caller,
-    body: web::Json<CreateWebhookEndpoint>,
+    body: nexus_http::Json<CreateWebhookEndpoint>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = own_account(&caller, Action::UserUpdate)?;
     let body = body.into_inner();

@@ -37,7 +37,7 @@ const ARTIFACT_KINDS: [&str; 3] = ["file", "url", "contract"];
 pub async fn put_preferences(
     service: web::Data<NotificationService>,
     caller: Caller,
-    body: web::Json<Preferences>,
+    body: nexus_http::Json<Preferences>,
 ) -> Result<web::Json<Preferences>, ApiError> {
     let user_id = own_account(&caller, Action::UserUpdate)?;
     let body = body.into_inner();

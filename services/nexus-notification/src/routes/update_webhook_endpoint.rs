@@ -38,7 +38,7 @@ pub async fn update_webhook_endpoint(
     service: web::Data<NotificationService>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<UpdateWebhookEndpoint>,
+    body: nexus_http::Json<UpdateWebhookEndpoint>,
 ) -> Result<web::Json<WebhookEndpointView>, ApiError> {
     let user_id = own_account(&caller, Action::UserUpdate)?;
     let id = path_id(&path, WebhookError::EndpointNotFound)?;
