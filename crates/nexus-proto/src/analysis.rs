@@ -171,9 +171,11 @@ pub struct AnalysisView {
 pub struct AnalysisListQuery {
     /// Page size, 1–100 (default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
-    /// The previous page's `next_cursor`.
+    /// The previous page's `next_cursor` (`a` and 32 hexadecimal digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(pattern = "^a[0-9a-f]{32}$")]
     pub cursor: Option<String>,
 }
 
