@@ -35,7 +35,7 @@ OVERLAYS = ["dev", "prod"]
 # Secrets and ConfigMaps the operator creates before the first apply (base/config.yaml).
 OPERATOR_SECRETS = {
     "nexus-secrets", "nexus-redis", "nexus-auth-keys", "nexus-auth-totp-keys", "nexus-chain",
-    "nexus-relayer", "nexus-samples", "nexus-tls",
+    "nexus-relayer", "nexus-samples", "nexus-tls", "nexus-mail",
 }
 OPERATOR_CONFIGMAPS = {"nexus-chain-deployment"}
 CUSTOM_KINDS = {"ScaledObject", "TriggerAuthentication"}

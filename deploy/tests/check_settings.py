@@ -35,6 +35,10 @@ SECRETS = {  # placeholders of the right shape for each Secret key the manifests
     "private_key": "0x" + "11" * 32,
     "access_key_id": "placeholder",
     "secret_access_key": "placeholder",
+    "smtp_host": "smtp.example",
+    "smtp_username": "placeholder",
+    "smtp_password": "placeholder",
+    "unsubscribe_secret": "p" * 48,
 }
 # What the image sets (Dockerfile ENV).
 IMAGE_ENV = {"NEXUS_GATEWAY__DASHBOARD__DIR": "/usr/share/nexus/dashboard"}
